@@ -182,3 +182,113 @@ export namespace proto {
         }
     }
 }
+
+export namespace signal {
+
+    interface IWhisperMessage {
+        ephemeralKey?: (Uint8Array|null);
+        counter?: (number|null);
+        previousCounter?: (number|null);
+        ciphertext?: (Uint8Array|null);
+    }
+
+    class WhisperMessage implements IWhisperMessage {
+        constructor(properties?: signal.IWhisperMessage);
+        public ephemeralKey?: (Uint8Array|null);
+        public counter?: (number|null);
+        public previousCounter?: (number|null);
+        public ciphertext?: (Uint8Array|null);
+        public _ephemeralKey?: "ephemeralKey";
+        public _counter?: "counter";
+        public _previousCounter?: "previousCounter";
+        public _ciphertext?: "ciphertext";
+        public static create(properties?: signal.IWhisperMessage): signal.WhisperMessage;
+        public static encode(message: signal.IWhisperMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): signal.WhisperMessage;
+        public static fromObject(object: { [k: string]: any }): signal.WhisperMessage;
+        public static toObject(message: signal.WhisperMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IPreKeyWhisperMessage {
+        preKeyId?: (number|null);
+        baseKey?: (Uint8Array|null);
+        identityKey?: (Uint8Array|null);
+        message?: (Uint8Array|null);
+        registrationId?: (number|null);
+        signedPreKeyId?: (number|null);
+    }
+
+    class PreKeyWhisperMessage implements IPreKeyWhisperMessage {
+        constructor(properties?: signal.IPreKeyWhisperMessage);
+        public preKeyId?: (number|null);
+        public baseKey?: (Uint8Array|null);
+        public identityKey?: (Uint8Array|null);
+        public message?: (Uint8Array|null);
+        public registrationId?: (number|null);
+        public signedPreKeyId?: (number|null);
+        public _preKeyId?: "preKeyId";
+        public _baseKey?: "baseKey";
+        public _identityKey?: "identityKey";
+        public _message?: "message";
+        public _registrationId?: "registrationId";
+        public _signedPreKeyId?: "signedPreKeyId";
+        public static create(properties?: signal.IPreKeyWhisperMessage): signal.PreKeyWhisperMessage;
+        public static encode(message: signal.IPreKeyWhisperMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): signal.PreKeyWhisperMessage;
+        public static fromObject(object: { [k: string]: any }): signal.PreKeyWhisperMessage;
+        public static toObject(message: signal.PreKeyWhisperMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISenderKeyMessage {
+        id?: (number|null);
+        iteration?: (number|null);
+        ciphertext?: (Uint8Array|null);
+    }
+
+    class SenderKeyMessage implements ISenderKeyMessage {
+        constructor(properties?: signal.ISenderKeyMessage);
+        public id?: (number|null);
+        public iteration?: (number|null);
+        public ciphertext?: (Uint8Array|null);
+        public _id?: "id";
+        public _iteration?: "iteration";
+        public _ciphertext?: "ciphertext";
+        public static create(properties?: signal.ISenderKeyMessage): signal.SenderKeyMessage;
+        public static encode(message: signal.ISenderKeyMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): signal.SenderKeyMessage;
+        public static fromObject(object: { [k: string]: any }): signal.SenderKeyMessage;
+        public static toObject(message: signal.SenderKeyMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISenderKeyDistributionMessage {
+        id?: (number|null);
+        iteration?: (number|null);
+        chainKey?: (Uint8Array|null);
+        signingKey?: (Uint8Array|null);
+    }
+
+    class SenderKeyDistributionMessage implements ISenderKeyDistributionMessage {
+        constructor(properties?: signal.ISenderKeyDistributionMessage);
+        public id?: (number|null);
+        public iteration?: (number|null);
+        public chainKey?: (Uint8Array|null);
+        public signingKey?: (Uint8Array|null);
+        public _id?: "id";
+        public _iteration?: "iteration";
+        public _chainKey?: "chainKey";
+        public _signingKey?: "signingKey";
+        public static create(properties?: signal.ISenderKeyDistributionMessage): signal.SenderKeyDistributionMessage;
+        public static encode(message: signal.ISenderKeyDistributionMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): signal.SenderKeyDistributionMessage;
+        public static fromObject(object: { [k: string]: any }): signal.SenderKeyDistributionMessage;
+        public static toObject(message: signal.SenderKeyDistributionMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+}

@@ -2131,4 +2131,1314 @@ export const proto = $root.proto = (() => {
     return proto;
 })();
 
+export const signal = $root.signal = (() => {
+
+    /**
+     * Namespace signal.
+     * @exports signal
+     * @namespace
+     */
+    const signal = {};
+
+    signal.WhisperMessage = (function() {
+
+        /**
+         * Properties of a WhisperMessage.
+         * @memberof signal
+         * @interface IWhisperMessage
+         * @property {Uint8Array|null} [ephemeralKey] WhisperMessage ephemeralKey
+         * @property {number|null} [counter] WhisperMessage counter
+         * @property {number|null} [previousCounter] WhisperMessage previousCounter
+         * @property {Uint8Array|null} [ciphertext] WhisperMessage ciphertext
+         */
+
+        /**
+         * Constructs a new WhisperMessage.
+         * @memberof signal
+         * @classdesc Represents a WhisperMessage.
+         * @implements IWhisperMessage
+         * @constructor
+         * @param {signal.IWhisperMessage=} [p] Properties to set
+         */
+        function WhisperMessage(p) {
+            if (p)
+                for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                    if (p[ks[i]] != null && ks[i] !== "__proto__")
+                        this[ks[i]] = p[ks[i]];
+        }
+
+        /**
+         * WhisperMessage ephemeralKey.
+         * @member {Uint8Array|null|undefined} ephemeralKey
+         * @memberof signal.WhisperMessage
+         * @instance
+         */
+        WhisperMessage.prototype.ephemeralKey = null;
+
+        /**
+         * WhisperMessage counter.
+         * @member {number|null|undefined} counter
+         * @memberof signal.WhisperMessage
+         * @instance
+         */
+        WhisperMessage.prototype.counter = null;
+
+        /**
+         * WhisperMessage previousCounter.
+         * @member {number|null|undefined} previousCounter
+         * @memberof signal.WhisperMessage
+         * @instance
+         */
+        WhisperMessage.prototype.previousCounter = null;
+
+        /**
+         * WhisperMessage ciphertext.
+         * @member {Uint8Array|null|undefined} ciphertext
+         * @memberof signal.WhisperMessage
+         * @instance
+         */
+        WhisperMessage.prototype.ciphertext = null;
+
+        // OneOf field names bound to virtual getters and setters
+        let $oneOfFields;
+
+        /**
+         * WhisperMessage _ephemeralKey.
+         * @member {"ephemeralKey"|undefined} _ephemeralKey
+         * @memberof signal.WhisperMessage
+         * @instance
+         */
+        Object.defineProperty(WhisperMessage.prototype, "_ephemeralKey", {
+            get: $util.oneOfGetter($oneOfFields = ["ephemeralKey"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * WhisperMessage _counter.
+         * @member {"counter"|undefined} _counter
+         * @memberof signal.WhisperMessage
+         * @instance
+         */
+        Object.defineProperty(WhisperMessage.prototype, "_counter", {
+            get: $util.oneOfGetter($oneOfFields = ["counter"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * WhisperMessage _previousCounter.
+         * @member {"previousCounter"|undefined} _previousCounter
+         * @memberof signal.WhisperMessage
+         * @instance
+         */
+        Object.defineProperty(WhisperMessage.prototype, "_previousCounter", {
+            get: $util.oneOfGetter($oneOfFields = ["previousCounter"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * WhisperMessage _ciphertext.
+         * @member {"ciphertext"|undefined} _ciphertext
+         * @memberof signal.WhisperMessage
+         * @instance
+         */
+        Object.defineProperty(WhisperMessage.prototype, "_ciphertext", {
+            get: $util.oneOfGetter($oneOfFields = ["ciphertext"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * Creates a new WhisperMessage instance using the specified properties.
+         * @function create
+         * @memberof signal.WhisperMessage
+         * @static
+         * @param {signal.IWhisperMessage=} [properties] Properties to set
+         * @returns {signal.WhisperMessage} WhisperMessage instance
+         */
+        WhisperMessage.create = function create(properties) {
+            return new WhisperMessage(properties);
+        };
+
+        /**
+         * Encodes the specified WhisperMessage message. Does not implicitly {@link signal.WhisperMessage.verify|verify} messages.
+         * @function encode
+         * @memberof signal.WhisperMessage
+         * @static
+         * @param {signal.IWhisperMessage} m WhisperMessage message or plain object to encode
+         * @param {$protobuf.Writer} [w] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        WhisperMessage.encode = function encode(m, w, q) {
+            if (!w)
+                w = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (m.ephemeralKey != null && Object.hasOwnProperty.call(m, "ephemeralKey"))
+                w.uint32(10).bytes(m.ephemeralKey);
+            if (m.counter != null && Object.hasOwnProperty.call(m, "counter"))
+                w.uint32(16).uint32(m.counter);
+            if (m.previousCounter != null && Object.hasOwnProperty.call(m, "previousCounter"))
+                w.uint32(24).uint32(m.previousCounter);
+            if (m.ciphertext != null && Object.hasOwnProperty.call(m, "ciphertext"))
+                w.uint32(34).bytes(m.ciphertext);
+            return w;
+        };
+
+        /**
+         * Decodes a WhisperMessage message from the specified reader or buffer.
+         * @function decode
+         * @memberof signal.WhisperMessage
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+         * @param {number} [l] Message length if known beforehand
+         * @returns {signal.WhisperMessage} WhisperMessage
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        WhisperMessage.decode = function decode(r, l, e, n) {
+            if (!(r instanceof $Reader))
+                r = $Reader.create(r);
+            if (n === undefined)
+                n = 0;
+            if (n > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            var c, m;
+            if (l === undefined)
+                c = r.len;
+            else {
+                c = r.pos + l;
+                if (c > r.len)
+                    throw RangeError("index out of range");
+                l = r.len;
+                r.len = c;
+            }
+            m = new $root.signal.WhisperMessage();
+            while (r.pos < c) {
+                var t = r.uint32();
+                if (t === e)
+                    break;
+                switch (t >>> 3) {
+                case 1: {
+                        m.ephemeralKey = r.bytes();
+                        break;
+                    }
+                case 2: {
+                        m.counter = r.uint32();
+                        break;
+                    }
+                case 3: {
+                        m.previousCounter = r.uint32();
+                        break;
+                    }
+                case 4: {
+                        m.ciphertext = r.bytes();
+                        break;
+                    }
+                default:
+                    r.skipType(t & 7, n);
+                    break;
+                }
+            }
+            if (l !== undefined) {
+                if (r.pos !== c)
+                    throw RangeError("index out of range");
+                r.len = l;
+            }
+            return m;
+        };
+
+        /**
+         * Creates a WhisperMessage message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof signal.WhisperMessage
+         * @static
+         * @param {Object.<string,*>} d Plain object
+         * @returns {signal.WhisperMessage} WhisperMessage
+         */
+        WhisperMessage.fromObject = function fromObject(d, n) {
+            if (d instanceof $root.signal.WhisperMessage)
+                return d;
+            if (!$util.isObject(d))
+                throw TypeError(".signal.WhisperMessage: object expected");
+            if (n === undefined)
+                n = 0;
+            if (n > $util.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            var m = new $root.signal.WhisperMessage();
+            if (d.ephemeralKey != null) {
+                if (typeof d.ephemeralKey === "string")
+                    $util.base64.decode(d.ephemeralKey, m.ephemeralKey = $util.newBuffer($util.base64.length(d.ephemeralKey)), 0);
+                else if (d.ephemeralKey.length >= 0)
+                    m.ephemeralKey = d.ephemeralKey;
+            }
+            if (d.counter != null) {
+                m.counter = d.counter >>> 0;
+            }
+            if (d.previousCounter != null) {
+                m.previousCounter = d.previousCounter >>> 0;
+            }
+            if (d.ciphertext != null) {
+                if (typeof d.ciphertext === "string")
+                    $util.base64.decode(d.ciphertext, m.ciphertext = $util.newBuffer($util.base64.length(d.ciphertext)), 0);
+                else if (d.ciphertext.length >= 0)
+                    m.ciphertext = d.ciphertext;
+            }
+            return m;
+        };
+
+        /**
+         * Creates a plain object from a WhisperMessage message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof signal.WhisperMessage
+         * @static
+         * @param {signal.WhisperMessage} m WhisperMessage
+         * @param {$protobuf.IConversionOptions} [o] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        WhisperMessage.toObject = function toObject(m, o, q) {
+            if (!o)
+                o = {};
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            var d = {};
+            if (m.ephemeralKey != null && Object.hasOwnProperty.call(m, "ephemeralKey")) {
+                d.ephemeralKey = o.bytes === String ? $util.base64.encode(m.ephemeralKey, 0, m.ephemeralKey.length) : o.bytes === Array ? Array.prototype.slice.call(m.ephemeralKey) : m.ephemeralKey;
+                if (o.oneofs)
+                    d._ephemeralKey = "ephemeralKey";
+            }
+            if (m.counter != null && Object.hasOwnProperty.call(m, "counter")) {
+                d.counter = m.counter;
+                if (o.oneofs)
+                    d._counter = "counter";
+            }
+            if (m.previousCounter != null && Object.hasOwnProperty.call(m, "previousCounter")) {
+                d.previousCounter = m.previousCounter;
+                if (o.oneofs)
+                    d._previousCounter = "previousCounter";
+            }
+            if (m.ciphertext != null && Object.hasOwnProperty.call(m, "ciphertext")) {
+                d.ciphertext = o.bytes === String ? $util.base64.encode(m.ciphertext, 0, m.ciphertext.length) : o.bytes === Array ? Array.prototype.slice.call(m.ciphertext) : m.ciphertext;
+                if (o.oneofs)
+                    d._ciphertext = "ciphertext";
+            }
+            return d;
+        };
+
+        /**
+         * Converts this WhisperMessage to JSON.
+         * @function toJSON
+         * @memberof signal.WhisperMessage
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        WhisperMessage.prototype.toJSON = function toJSON() {
+            return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the default type url for WhisperMessage
+         * @function getTypeUrl
+         * @memberof signal.WhisperMessage
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        WhisperMessage.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/signal.WhisperMessage";
+        };
+
+        return WhisperMessage;
+    })();
+
+    signal.PreKeyWhisperMessage = (function() {
+
+        /**
+         * Properties of a PreKeyWhisperMessage.
+         * @memberof signal
+         * @interface IPreKeyWhisperMessage
+         * @property {number|null} [preKeyId] PreKeyWhisperMessage preKeyId
+         * @property {Uint8Array|null} [baseKey] PreKeyWhisperMessage baseKey
+         * @property {Uint8Array|null} [identityKey] PreKeyWhisperMessage identityKey
+         * @property {Uint8Array|null} [message] PreKeyWhisperMessage message
+         * @property {number|null} [registrationId] PreKeyWhisperMessage registrationId
+         * @property {number|null} [signedPreKeyId] PreKeyWhisperMessage signedPreKeyId
+         */
+
+        /**
+         * Constructs a new PreKeyWhisperMessage.
+         * @memberof signal
+         * @classdesc Represents a PreKeyWhisperMessage.
+         * @implements IPreKeyWhisperMessage
+         * @constructor
+         * @param {signal.IPreKeyWhisperMessage=} [p] Properties to set
+         */
+        function PreKeyWhisperMessage(p) {
+            if (p)
+                for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                    if (p[ks[i]] != null && ks[i] !== "__proto__")
+                        this[ks[i]] = p[ks[i]];
+        }
+
+        /**
+         * PreKeyWhisperMessage preKeyId.
+         * @member {number|null|undefined} preKeyId
+         * @memberof signal.PreKeyWhisperMessage
+         * @instance
+         */
+        PreKeyWhisperMessage.prototype.preKeyId = null;
+
+        /**
+         * PreKeyWhisperMessage baseKey.
+         * @member {Uint8Array|null|undefined} baseKey
+         * @memberof signal.PreKeyWhisperMessage
+         * @instance
+         */
+        PreKeyWhisperMessage.prototype.baseKey = null;
+
+        /**
+         * PreKeyWhisperMessage identityKey.
+         * @member {Uint8Array|null|undefined} identityKey
+         * @memberof signal.PreKeyWhisperMessage
+         * @instance
+         */
+        PreKeyWhisperMessage.prototype.identityKey = null;
+
+        /**
+         * PreKeyWhisperMessage message.
+         * @member {Uint8Array|null|undefined} message
+         * @memberof signal.PreKeyWhisperMessage
+         * @instance
+         */
+        PreKeyWhisperMessage.prototype.message = null;
+
+        /**
+         * PreKeyWhisperMessage registrationId.
+         * @member {number|null|undefined} registrationId
+         * @memberof signal.PreKeyWhisperMessage
+         * @instance
+         */
+        PreKeyWhisperMessage.prototype.registrationId = null;
+
+        /**
+         * PreKeyWhisperMessage signedPreKeyId.
+         * @member {number|null|undefined} signedPreKeyId
+         * @memberof signal.PreKeyWhisperMessage
+         * @instance
+         */
+        PreKeyWhisperMessage.prototype.signedPreKeyId = null;
+
+        // OneOf field names bound to virtual getters and setters
+        let $oneOfFields;
+
+        /**
+         * PreKeyWhisperMessage _preKeyId.
+         * @member {"preKeyId"|undefined} _preKeyId
+         * @memberof signal.PreKeyWhisperMessage
+         * @instance
+         */
+        Object.defineProperty(PreKeyWhisperMessage.prototype, "_preKeyId", {
+            get: $util.oneOfGetter($oneOfFields = ["preKeyId"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * PreKeyWhisperMessage _baseKey.
+         * @member {"baseKey"|undefined} _baseKey
+         * @memberof signal.PreKeyWhisperMessage
+         * @instance
+         */
+        Object.defineProperty(PreKeyWhisperMessage.prototype, "_baseKey", {
+            get: $util.oneOfGetter($oneOfFields = ["baseKey"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * PreKeyWhisperMessage _identityKey.
+         * @member {"identityKey"|undefined} _identityKey
+         * @memberof signal.PreKeyWhisperMessage
+         * @instance
+         */
+        Object.defineProperty(PreKeyWhisperMessage.prototype, "_identityKey", {
+            get: $util.oneOfGetter($oneOfFields = ["identityKey"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * PreKeyWhisperMessage _message.
+         * @member {"message"|undefined} _message
+         * @memberof signal.PreKeyWhisperMessage
+         * @instance
+         */
+        Object.defineProperty(PreKeyWhisperMessage.prototype, "_message", {
+            get: $util.oneOfGetter($oneOfFields = ["message"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * PreKeyWhisperMessage _registrationId.
+         * @member {"registrationId"|undefined} _registrationId
+         * @memberof signal.PreKeyWhisperMessage
+         * @instance
+         */
+        Object.defineProperty(PreKeyWhisperMessage.prototype, "_registrationId", {
+            get: $util.oneOfGetter($oneOfFields = ["registrationId"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * PreKeyWhisperMessage _signedPreKeyId.
+         * @member {"signedPreKeyId"|undefined} _signedPreKeyId
+         * @memberof signal.PreKeyWhisperMessage
+         * @instance
+         */
+        Object.defineProperty(PreKeyWhisperMessage.prototype, "_signedPreKeyId", {
+            get: $util.oneOfGetter($oneOfFields = ["signedPreKeyId"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * Creates a new PreKeyWhisperMessage instance using the specified properties.
+         * @function create
+         * @memberof signal.PreKeyWhisperMessage
+         * @static
+         * @param {signal.IPreKeyWhisperMessage=} [properties] Properties to set
+         * @returns {signal.PreKeyWhisperMessage} PreKeyWhisperMessage instance
+         */
+        PreKeyWhisperMessage.create = function create(properties) {
+            return new PreKeyWhisperMessage(properties);
+        };
+
+        /**
+         * Encodes the specified PreKeyWhisperMessage message. Does not implicitly {@link signal.PreKeyWhisperMessage.verify|verify} messages.
+         * @function encode
+         * @memberof signal.PreKeyWhisperMessage
+         * @static
+         * @param {signal.IPreKeyWhisperMessage} m PreKeyWhisperMessage message or plain object to encode
+         * @param {$protobuf.Writer} [w] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        PreKeyWhisperMessage.encode = function encode(m, w, q) {
+            if (!w)
+                w = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (m.preKeyId != null && Object.hasOwnProperty.call(m, "preKeyId"))
+                w.uint32(8).uint32(m.preKeyId);
+            if (m.baseKey != null && Object.hasOwnProperty.call(m, "baseKey"))
+                w.uint32(18).bytes(m.baseKey);
+            if (m.identityKey != null && Object.hasOwnProperty.call(m, "identityKey"))
+                w.uint32(26).bytes(m.identityKey);
+            if (m.message != null && Object.hasOwnProperty.call(m, "message"))
+                w.uint32(34).bytes(m.message);
+            if (m.registrationId != null && Object.hasOwnProperty.call(m, "registrationId"))
+                w.uint32(40).uint32(m.registrationId);
+            if (m.signedPreKeyId != null && Object.hasOwnProperty.call(m, "signedPreKeyId"))
+                w.uint32(48).uint32(m.signedPreKeyId);
+            return w;
+        };
+
+        /**
+         * Decodes a PreKeyWhisperMessage message from the specified reader or buffer.
+         * @function decode
+         * @memberof signal.PreKeyWhisperMessage
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+         * @param {number} [l] Message length if known beforehand
+         * @returns {signal.PreKeyWhisperMessage} PreKeyWhisperMessage
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        PreKeyWhisperMessage.decode = function decode(r, l, e, n) {
+            if (!(r instanceof $Reader))
+                r = $Reader.create(r);
+            if (n === undefined)
+                n = 0;
+            if (n > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            var c, m;
+            if (l === undefined)
+                c = r.len;
+            else {
+                c = r.pos + l;
+                if (c > r.len)
+                    throw RangeError("index out of range");
+                l = r.len;
+                r.len = c;
+            }
+            m = new $root.signal.PreKeyWhisperMessage();
+            while (r.pos < c) {
+                var t = r.uint32();
+                if (t === e)
+                    break;
+                switch (t >>> 3) {
+                case 1: {
+                        m.preKeyId = r.uint32();
+                        break;
+                    }
+                case 2: {
+                        m.baseKey = r.bytes();
+                        break;
+                    }
+                case 3: {
+                        m.identityKey = r.bytes();
+                        break;
+                    }
+                case 4: {
+                        m.message = r.bytes();
+                        break;
+                    }
+                case 5: {
+                        m.registrationId = r.uint32();
+                        break;
+                    }
+                case 6: {
+                        m.signedPreKeyId = r.uint32();
+                        break;
+                    }
+                default:
+                    r.skipType(t & 7, n);
+                    break;
+                }
+            }
+            if (l !== undefined) {
+                if (r.pos !== c)
+                    throw RangeError("index out of range");
+                r.len = l;
+            }
+            return m;
+        };
+
+        /**
+         * Creates a PreKeyWhisperMessage message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof signal.PreKeyWhisperMessage
+         * @static
+         * @param {Object.<string,*>} d Plain object
+         * @returns {signal.PreKeyWhisperMessage} PreKeyWhisperMessage
+         */
+        PreKeyWhisperMessage.fromObject = function fromObject(d, n) {
+            if (d instanceof $root.signal.PreKeyWhisperMessage)
+                return d;
+            if (!$util.isObject(d))
+                throw TypeError(".signal.PreKeyWhisperMessage: object expected");
+            if (n === undefined)
+                n = 0;
+            if (n > $util.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            var m = new $root.signal.PreKeyWhisperMessage();
+            if (d.preKeyId != null) {
+                m.preKeyId = d.preKeyId >>> 0;
+            }
+            if (d.baseKey != null) {
+                if (typeof d.baseKey === "string")
+                    $util.base64.decode(d.baseKey, m.baseKey = $util.newBuffer($util.base64.length(d.baseKey)), 0);
+                else if (d.baseKey.length >= 0)
+                    m.baseKey = d.baseKey;
+            }
+            if (d.identityKey != null) {
+                if (typeof d.identityKey === "string")
+                    $util.base64.decode(d.identityKey, m.identityKey = $util.newBuffer($util.base64.length(d.identityKey)), 0);
+                else if (d.identityKey.length >= 0)
+                    m.identityKey = d.identityKey;
+            }
+            if (d.message != null) {
+                if (typeof d.message === "string")
+                    $util.base64.decode(d.message, m.message = $util.newBuffer($util.base64.length(d.message)), 0);
+                else if (d.message.length >= 0)
+                    m.message = d.message;
+            }
+            if (d.registrationId != null) {
+                m.registrationId = d.registrationId >>> 0;
+            }
+            if (d.signedPreKeyId != null) {
+                m.signedPreKeyId = d.signedPreKeyId >>> 0;
+            }
+            return m;
+        };
+
+        /**
+         * Creates a plain object from a PreKeyWhisperMessage message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof signal.PreKeyWhisperMessage
+         * @static
+         * @param {signal.PreKeyWhisperMessage} m PreKeyWhisperMessage
+         * @param {$protobuf.IConversionOptions} [o] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        PreKeyWhisperMessage.toObject = function toObject(m, o, q) {
+            if (!o)
+                o = {};
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            var d = {};
+            if (m.preKeyId != null && Object.hasOwnProperty.call(m, "preKeyId")) {
+                d.preKeyId = m.preKeyId;
+                if (o.oneofs)
+                    d._preKeyId = "preKeyId";
+            }
+            if (m.baseKey != null && Object.hasOwnProperty.call(m, "baseKey")) {
+                d.baseKey = o.bytes === String ? $util.base64.encode(m.baseKey, 0, m.baseKey.length) : o.bytes === Array ? Array.prototype.slice.call(m.baseKey) : m.baseKey;
+                if (o.oneofs)
+                    d._baseKey = "baseKey";
+            }
+            if (m.identityKey != null && Object.hasOwnProperty.call(m, "identityKey")) {
+                d.identityKey = o.bytes === String ? $util.base64.encode(m.identityKey, 0, m.identityKey.length) : o.bytes === Array ? Array.prototype.slice.call(m.identityKey) : m.identityKey;
+                if (o.oneofs)
+                    d._identityKey = "identityKey";
+            }
+            if (m.message != null && Object.hasOwnProperty.call(m, "message")) {
+                d.message = o.bytes === String ? $util.base64.encode(m.message, 0, m.message.length) : o.bytes === Array ? Array.prototype.slice.call(m.message) : m.message;
+                if (o.oneofs)
+                    d._message = "message";
+            }
+            if (m.registrationId != null && Object.hasOwnProperty.call(m, "registrationId")) {
+                d.registrationId = m.registrationId;
+                if (o.oneofs)
+                    d._registrationId = "registrationId";
+            }
+            if (m.signedPreKeyId != null && Object.hasOwnProperty.call(m, "signedPreKeyId")) {
+                d.signedPreKeyId = m.signedPreKeyId;
+                if (o.oneofs)
+                    d._signedPreKeyId = "signedPreKeyId";
+            }
+            return d;
+        };
+
+        /**
+         * Converts this PreKeyWhisperMessage to JSON.
+         * @function toJSON
+         * @memberof signal.PreKeyWhisperMessage
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        PreKeyWhisperMessage.prototype.toJSON = function toJSON() {
+            return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the default type url for PreKeyWhisperMessage
+         * @function getTypeUrl
+         * @memberof signal.PreKeyWhisperMessage
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        PreKeyWhisperMessage.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/signal.PreKeyWhisperMessage";
+        };
+
+        return PreKeyWhisperMessage;
+    })();
+
+    signal.SenderKeyMessage = (function() {
+
+        /**
+         * Properties of a SenderKeyMessage.
+         * @memberof signal
+         * @interface ISenderKeyMessage
+         * @property {number|null} [id] SenderKeyMessage id
+         * @property {number|null} [iteration] SenderKeyMessage iteration
+         * @property {Uint8Array|null} [ciphertext] SenderKeyMessage ciphertext
+         */
+
+        /**
+         * Constructs a new SenderKeyMessage.
+         * @memberof signal
+         * @classdesc Represents a SenderKeyMessage.
+         * @implements ISenderKeyMessage
+         * @constructor
+         * @param {signal.ISenderKeyMessage=} [p] Properties to set
+         */
+        function SenderKeyMessage(p) {
+            if (p)
+                for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                    if (p[ks[i]] != null && ks[i] !== "__proto__")
+                        this[ks[i]] = p[ks[i]];
+        }
+
+        /**
+         * SenderKeyMessage id.
+         * @member {number|null|undefined} id
+         * @memberof signal.SenderKeyMessage
+         * @instance
+         */
+        SenderKeyMessage.prototype.id = null;
+
+        /**
+         * SenderKeyMessage iteration.
+         * @member {number|null|undefined} iteration
+         * @memberof signal.SenderKeyMessage
+         * @instance
+         */
+        SenderKeyMessage.prototype.iteration = null;
+
+        /**
+         * SenderKeyMessage ciphertext.
+         * @member {Uint8Array|null|undefined} ciphertext
+         * @memberof signal.SenderKeyMessage
+         * @instance
+         */
+        SenderKeyMessage.prototype.ciphertext = null;
+
+        // OneOf field names bound to virtual getters and setters
+        let $oneOfFields;
+
+        /**
+         * SenderKeyMessage _id.
+         * @member {"id"|undefined} _id
+         * @memberof signal.SenderKeyMessage
+         * @instance
+         */
+        Object.defineProperty(SenderKeyMessage.prototype, "_id", {
+            get: $util.oneOfGetter($oneOfFields = ["id"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * SenderKeyMessage _iteration.
+         * @member {"iteration"|undefined} _iteration
+         * @memberof signal.SenderKeyMessage
+         * @instance
+         */
+        Object.defineProperty(SenderKeyMessage.prototype, "_iteration", {
+            get: $util.oneOfGetter($oneOfFields = ["iteration"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * SenderKeyMessage _ciphertext.
+         * @member {"ciphertext"|undefined} _ciphertext
+         * @memberof signal.SenderKeyMessage
+         * @instance
+         */
+        Object.defineProperty(SenderKeyMessage.prototype, "_ciphertext", {
+            get: $util.oneOfGetter($oneOfFields = ["ciphertext"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * Creates a new SenderKeyMessage instance using the specified properties.
+         * @function create
+         * @memberof signal.SenderKeyMessage
+         * @static
+         * @param {signal.ISenderKeyMessage=} [properties] Properties to set
+         * @returns {signal.SenderKeyMessage} SenderKeyMessage instance
+         */
+        SenderKeyMessage.create = function create(properties) {
+            return new SenderKeyMessage(properties);
+        };
+
+        /**
+         * Encodes the specified SenderKeyMessage message. Does not implicitly {@link signal.SenderKeyMessage.verify|verify} messages.
+         * @function encode
+         * @memberof signal.SenderKeyMessage
+         * @static
+         * @param {signal.ISenderKeyMessage} m SenderKeyMessage message or plain object to encode
+         * @param {$protobuf.Writer} [w] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SenderKeyMessage.encode = function encode(m, w, q) {
+            if (!w)
+                w = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (m.id != null && Object.hasOwnProperty.call(m, "id"))
+                w.uint32(8).uint32(m.id);
+            if (m.iteration != null && Object.hasOwnProperty.call(m, "iteration"))
+                w.uint32(16).uint32(m.iteration);
+            if (m.ciphertext != null && Object.hasOwnProperty.call(m, "ciphertext"))
+                w.uint32(26).bytes(m.ciphertext);
+            return w;
+        };
+
+        /**
+         * Decodes a SenderKeyMessage message from the specified reader or buffer.
+         * @function decode
+         * @memberof signal.SenderKeyMessage
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+         * @param {number} [l] Message length if known beforehand
+         * @returns {signal.SenderKeyMessage} SenderKeyMessage
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SenderKeyMessage.decode = function decode(r, l, e, n) {
+            if (!(r instanceof $Reader))
+                r = $Reader.create(r);
+            if (n === undefined)
+                n = 0;
+            if (n > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            var c, m;
+            if (l === undefined)
+                c = r.len;
+            else {
+                c = r.pos + l;
+                if (c > r.len)
+                    throw RangeError("index out of range");
+                l = r.len;
+                r.len = c;
+            }
+            m = new $root.signal.SenderKeyMessage();
+            while (r.pos < c) {
+                var t = r.uint32();
+                if (t === e)
+                    break;
+                switch (t >>> 3) {
+                case 1: {
+                        m.id = r.uint32();
+                        break;
+                    }
+                case 2: {
+                        m.iteration = r.uint32();
+                        break;
+                    }
+                case 3: {
+                        m.ciphertext = r.bytes();
+                        break;
+                    }
+                default:
+                    r.skipType(t & 7, n);
+                    break;
+                }
+            }
+            if (l !== undefined) {
+                if (r.pos !== c)
+                    throw RangeError("index out of range");
+                r.len = l;
+            }
+            return m;
+        };
+
+        /**
+         * Creates a SenderKeyMessage message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof signal.SenderKeyMessage
+         * @static
+         * @param {Object.<string,*>} d Plain object
+         * @returns {signal.SenderKeyMessage} SenderKeyMessage
+         */
+        SenderKeyMessage.fromObject = function fromObject(d, n) {
+            if (d instanceof $root.signal.SenderKeyMessage)
+                return d;
+            if (!$util.isObject(d))
+                throw TypeError(".signal.SenderKeyMessage: object expected");
+            if (n === undefined)
+                n = 0;
+            if (n > $util.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            var m = new $root.signal.SenderKeyMessage();
+            if (d.id != null) {
+                m.id = d.id >>> 0;
+            }
+            if (d.iteration != null) {
+                m.iteration = d.iteration >>> 0;
+            }
+            if (d.ciphertext != null) {
+                if (typeof d.ciphertext === "string")
+                    $util.base64.decode(d.ciphertext, m.ciphertext = $util.newBuffer($util.base64.length(d.ciphertext)), 0);
+                else if (d.ciphertext.length >= 0)
+                    m.ciphertext = d.ciphertext;
+            }
+            return m;
+        };
+
+        /**
+         * Creates a plain object from a SenderKeyMessage message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof signal.SenderKeyMessage
+         * @static
+         * @param {signal.SenderKeyMessage} m SenderKeyMessage
+         * @param {$protobuf.IConversionOptions} [o] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        SenderKeyMessage.toObject = function toObject(m, o, q) {
+            if (!o)
+                o = {};
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            var d = {};
+            if (m.id != null && Object.hasOwnProperty.call(m, "id")) {
+                d.id = m.id;
+                if (o.oneofs)
+                    d._id = "id";
+            }
+            if (m.iteration != null && Object.hasOwnProperty.call(m, "iteration")) {
+                d.iteration = m.iteration;
+                if (o.oneofs)
+                    d._iteration = "iteration";
+            }
+            if (m.ciphertext != null && Object.hasOwnProperty.call(m, "ciphertext")) {
+                d.ciphertext = o.bytes === String ? $util.base64.encode(m.ciphertext, 0, m.ciphertext.length) : o.bytes === Array ? Array.prototype.slice.call(m.ciphertext) : m.ciphertext;
+                if (o.oneofs)
+                    d._ciphertext = "ciphertext";
+            }
+            return d;
+        };
+
+        /**
+         * Converts this SenderKeyMessage to JSON.
+         * @function toJSON
+         * @memberof signal.SenderKeyMessage
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        SenderKeyMessage.prototype.toJSON = function toJSON() {
+            return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the default type url for SenderKeyMessage
+         * @function getTypeUrl
+         * @memberof signal.SenderKeyMessage
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        SenderKeyMessage.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/signal.SenderKeyMessage";
+        };
+
+        return SenderKeyMessage;
+    })();
+
+    signal.SenderKeyDistributionMessage = (function() {
+
+        /**
+         * Properties of a SenderKeyDistributionMessage.
+         * @memberof signal
+         * @interface ISenderKeyDistributionMessage
+         * @property {number|null} [id] SenderKeyDistributionMessage id
+         * @property {number|null} [iteration] SenderKeyDistributionMessage iteration
+         * @property {Uint8Array|null} [chainKey] SenderKeyDistributionMessage chainKey
+         * @property {Uint8Array|null} [signingKey] SenderKeyDistributionMessage signingKey
+         */
+
+        /**
+         * Constructs a new SenderKeyDistributionMessage.
+         * @memberof signal
+         * @classdesc Represents a SenderKeyDistributionMessage.
+         * @implements ISenderKeyDistributionMessage
+         * @constructor
+         * @param {signal.ISenderKeyDistributionMessage=} [p] Properties to set
+         */
+        function SenderKeyDistributionMessage(p) {
+            if (p)
+                for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                    if (p[ks[i]] != null && ks[i] !== "__proto__")
+                        this[ks[i]] = p[ks[i]];
+        }
+
+        /**
+         * SenderKeyDistributionMessage id.
+         * @member {number|null|undefined} id
+         * @memberof signal.SenderKeyDistributionMessage
+         * @instance
+         */
+        SenderKeyDistributionMessage.prototype.id = null;
+
+        /**
+         * SenderKeyDistributionMessage iteration.
+         * @member {number|null|undefined} iteration
+         * @memberof signal.SenderKeyDistributionMessage
+         * @instance
+         */
+        SenderKeyDistributionMessage.prototype.iteration = null;
+
+        /**
+         * SenderKeyDistributionMessage chainKey.
+         * @member {Uint8Array|null|undefined} chainKey
+         * @memberof signal.SenderKeyDistributionMessage
+         * @instance
+         */
+        SenderKeyDistributionMessage.prototype.chainKey = null;
+
+        /**
+         * SenderKeyDistributionMessage signingKey.
+         * @member {Uint8Array|null|undefined} signingKey
+         * @memberof signal.SenderKeyDistributionMessage
+         * @instance
+         */
+        SenderKeyDistributionMessage.prototype.signingKey = null;
+
+        // OneOf field names bound to virtual getters and setters
+        let $oneOfFields;
+
+        /**
+         * SenderKeyDistributionMessage _id.
+         * @member {"id"|undefined} _id
+         * @memberof signal.SenderKeyDistributionMessage
+         * @instance
+         */
+        Object.defineProperty(SenderKeyDistributionMessage.prototype, "_id", {
+            get: $util.oneOfGetter($oneOfFields = ["id"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * SenderKeyDistributionMessage _iteration.
+         * @member {"iteration"|undefined} _iteration
+         * @memberof signal.SenderKeyDistributionMessage
+         * @instance
+         */
+        Object.defineProperty(SenderKeyDistributionMessage.prototype, "_iteration", {
+            get: $util.oneOfGetter($oneOfFields = ["iteration"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * SenderKeyDistributionMessage _chainKey.
+         * @member {"chainKey"|undefined} _chainKey
+         * @memberof signal.SenderKeyDistributionMessage
+         * @instance
+         */
+        Object.defineProperty(SenderKeyDistributionMessage.prototype, "_chainKey", {
+            get: $util.oneOfGetter($oneOfFields = ["chainKey"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * SenderKeyDistributionMessage _signingKey.
+         * @member {"signingKey"|undefined} _signingKey
+         * @memberof signal.SenderKeyDistributionMessage
+         * @instance
+         */
+        Object.defineProperty(SenderKeyDistributionMessage.prototype, "_signingKey", {
+            get: $util.oneOfGetter($oneOfFields = ["signingKey"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        /**
+         * Creates a new SenderKeyDistributionMessage instance using the specified properties.
+         * @function create
+         * @memberof signal.SenderKeyDistributionMessage
+         * @static
+         * @param {signal.ISenderKeyDistributionMessage=} [properties] Properties to set
+         * @returns {signal.SenderKeyDistributionMessage} SenderKeyDistributionMessage instance
+         */
+        SenderKeyDistributionMessage.create = function create(properties) {
+            return new SenderKeyDistributionMessage(properties);
+        };
+
+        /**
+         * Encodes the specified SenderKeyDistributionMessage message. Does not implicitly {@link signal.SenderKeyDistributionMessage.verify|verify} messages.
+         * @function encode
+         * @memberof signal.SenderKeyDistributionMessage
+         * @static
+         * @param {signal.ISenderKeyDistributionMessage} m SenderKeyDistributionMessage message or plain object to encode
+         * @param {$protobuf.Writer} [w] Writer to encode to
+         * @returns {$protobuf.Writer} Writer
+         */
+        SenderKeyDistributionMessage.encode = function encode(m, w, q) {
+            if (!w)
+                w = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (m.id != null && Object.hasOwnProperty.call(m, "id"))
+                w.uint32(8).uint32(m.id);
+            if (m.iteration != null && Object.hasOwnProperty.call(m, "iteration"))
+                w.uint32(16).uint32(m.iteration);
+            if (m.chainKey != null && Object.hasOwnProperty.call(m, "chainKey"))
+                w.uint32(26).bytes(m.chainKey);
+            if (m.signingKey != null && Object.hasOwnProperty.call(m, "signingKey"))
+                w.uint32(34).bytes(m.signingKey);
+            return w;
+        };
+
+        /**
+         * Decodes a SenderKeyDistributionMessage message from the specified reader or buffer.
+         * @function decode
+         * @memberof signal.SenderKeyDistributionMessage
+         * @static
+         * @param {$protobuf.Reader|Uint8Array} r Reader or buffer to decode from
+         * @param {number} [l] Message length if known beforehand
+         * @returns {signal.SenderKeyDistributionMessage} SenderKeyDistributionMessage
+         * @throws {Error} If the payload is not a reader or valid buffer
+         * @throws {$protobuf.util.ProtocolError} If required fields are missing
+         */
+        SenderKeyDistributionMessage.decode = function decode(r, l, e, n) {
+            if (!(r instanceof $Reader))
+                r = $Reader.create(r);
+            if (n === undefined)
+                n = 0;
+            if (n > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            var c, m;
+            if (l === undefined)
+                c = r.len;
+            else {
+                c = r.pos + l;
+                if (c > r.len)
+                    throw RangeError("index out of range");
+                l = r.len;
+                r.len = c;
+            }
+            m = new $root.signal.SenderKeyDistributionMessage();
+            while (r.pos < c) {
+                var t = r.uint32();
+                if (t === e)
+                    break;
+                switch (t >>> 3) {
+                case 1: {
+                        m.id = r.uint32();
+                        break;
+                    }
+                case 2: {
+                        m.iteration = r.uint32();
+                        break;
+                    }
+                case 3: {
+                        m.chainKey = r.bytes();
+                        break;
+                    }
+                case 4: {
+                        m.signingKey = r.bytes();
+                        break;
+                    }
+                default:
+                    r.skipType(t & 7, n);
+                    break;
+                }
+            }
+            if (l !== undefined) {
+                if (r.pos !== c)
+                    throw RangeError("index out of range");
+                r.len = l;
+            }
+            return m;
+        };
+
+        /**
+         * Creates a SenderKeyDistributionMessage message from a plain object. Also converts values to their respective internal types.
+         * @function fromObject
+         * @memberof signal.SenderKeyDistributionMessage
+         * @static
+         * @param {Object.<string,*>} d Plain object
+         * @returns {signal.SenderKeyDistributionMessage} SenderKeyDistributionMessage
+         */
+        SenderKeyDistributionMessage.fromObject = function fromObject(d, n) {
+            if (d instanceof $root.signal.SenderKeyDistributionMessage)
+                return d;
+            if (!$util.isObject(d))
+                throw TypeError(".signal.SenderKeyDistributionMessage: object expected");
+            if (n === undefined)
+                n = 0;
+            if (n > $util.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            var m = new $root.signal.SenderKeyDistributionMessage();
+            if (d.id != null) {
+                m.id = d.id >>> 0;
+            }
+            if (d.iteration != null) {
+                m.iteration = d.iteration >>> 0;
+            }
+            if (d.chainKey != null) {
+                if (typeof d.chainKey === "string")
+                    $util.base64.decode(d.chainKey, m.chainKey = $util.newBuffer($util.base64.length(d.chainKey)), 0);
+                else if (d.chainKey.length >= 0)
+                    m.chainKey = d.chainKey;
+            }
+            if (d.signingKey != null) {
+                if (typeof d.signingKey === "string")
+                    $util.base64.decode(d.signingKey, m.signingKey = $util.newBuffer($util.base64.length(d.signingKey)), 0);
+                else if (d.signingKey.length >= 0)
+                    m.signingKey = d.signingKey;
+            }
+            return m;
+        };
+
+        /**
+         * Creates a plain object from a SenderKeyDistributionMessage message. Also converts values to other types if specified.
+         * @function toObject
+         * @memberof signal.SenderKeyDistributionMessage
+         * @static
+         * @param {signal.SenderKeyDistributionMessage} m SenderKeyDistributionMessage
+         * @param {$protobuf.IConversionOptions} [o] Conversion options
+         * @returns {Object.<string,*>} Plain object
+         */
+        SenderKeyDistributionMessage.toObject = function toObject(m, o, q) {
+            if (!o)
+                o = {};
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            var d = {};
+            if (m.id != null && Object.hasOwnProperty.call(m, "id")) {
+                d.id = m.id;
+                if (o.oneofs)
+                    d._id = "id";
+            }
+            if (m.iteration != null && Object.hasOwnProperty.call(m, "iteration")) {
+                d.iteration = m.iteration;
+                if (o.oneofs)
+                    d._iteration = "iteration";
+            }
+            if (m.chainKey != null && Object.hasOwnProperty.call(m, "chainKey")) {
+                d.chainKey = o.bytes === String ? $util.base64.encode(m.chainKey, 0, m.chainKey.length) : o.bytes === Array ? Array.prototype.slice.call(m.chainKey) : m.chainKey;
+                if (o.oneofs)
+                    d._chainKey = "chainKey";
+            }
+            if (m.signingKey != null && Object.hasOwnProperty.call(m, "signingKey")) {
+                d.signingKey = o.bytes === String ? $util.base64.encode(m.signingKey, 0, m.signingKey.length) : o.bytes === Array ? Array.prototype.slice.call(m.signingKey) : m.signingKey;
+                if (o.oneofs)
+                    d._signingKey = "signingKey";
+            }
+            return d;
+        };
+
+        /**
+         * Converts this SenderKeyDistributionMessage to JSON.
+         * @function toJSON
+         * @memberof signal.SenderKeyDistributionMessage
+         * @instance
+         * @returns {Object.<string,*>} JSON object
+         */
+        SenderKeyDistributionMessage.prototype.toJSON = function toJSON() {
+            return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        /**
+         * Gets the default type url for SenderKeyDistributionMessage
+         * @function getTypeUrl
+         * @memberof signal.SenderKeyDistributionMessage
+         * @static
+         * @param {string} [typeUrlPrefix] your custom typeUrlPrefix(default "type.googleapis.com")
+         * @returns {string} The default type url
+         */
+        SenderKeyDistributionMessage.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/signal.SenderKeyDistributionMessage";
+        };
+
+        return SenderKeyDistributionMessage;
+    })();
+
+    return signal;
+})();
+
 export { $root as default };
