@@ -1,0 +1,201 @@
+/**
+ * The contract between the simulated WhatsApp server (src/sim/*) and the
+ * simulated primary phone of each user (src/sim/phone/, device 0).
+ *
+ * The server owns routing, sockets, device registry, prekey storage and the
+ * wire-level pairing stanzas (`pair-device`, `pair-success`, 515). The phone
+ * owns everything a real phone's keys do: its Signal identity (which is also
+ * its ADV account key), prekeys, sessions, message encryption/decryption, the
+ * parsing of a companion's QR, the link-code crypto, and the ADV signature and
+ * HMAC of a new companion's device identity. The server never sees a phone's
+ * private keys; the phone never touches a socket.
+ *
+ * Division of the pairing work:
+ *   QR:   companion connects → server sends `pair-device` refs → admin API calls
+ *         `phone.linkByQr(qr)` → phone parses the QR and calls
+ *         `host.reserveCompanion({ref, ...})` → server allocates the device id
+ *         and key index → phone builds ADVSignedDeviceIdentityHMAC and calls
+ *         `host.completeCompanion({...})` → server sends `pair-success`, awaits
+ *         `pair-device-sign`, stores the signed identity, sends 515.
+ *   Code: companion sends `link_code_companion_reg` stage `companion_hello`
+ *         (kept by the server as a PendingCodeLink for the named phone) →
+ *         admin API calls `phone.linkByCode(code)` → phone calls
+ *         `host.pendingCodeLink()`, unwraps the companion ephemeral with the
+ *         code, then `host.sendPrimaryHello(...)` which resolves with the
+ *         companion's `companion_finish` contents → phone derives the ADV
+ *         secret → `reserveCompanion` + `completeCompanion` as for QR.
+ *
+ * Nodes crossing this interface are plain BinaryNode values (CONTRACTS §4);
+ * byte fields are Uint8Array, keys are raw 32-byte Curve25519 keys WITHOUT the
+ * 0x05 type prefix, signatures are 64-byte XEdDSA. Times are unix ms unless
+ * the name says seconds.
+ */
+
+/** Structurally identical to src/protocol/binary's BinaryNode (CONTRACTS §4). */
+export interface SimNode {
+  tag: string;
+  attrs: Record<string, string>;
+  content?: SimNode[] | Uint8Array | string;
+}
+
+/** The public half of a device's Signal prekeys, as the `encrypt` IQ carries them. */
+export interface PreKeyBundle {
+  registrationId: number;
+  /** Identity public key, 32 bytes. */
+  identityKey: Uint8Array;
+  signedPreKey: { keyId: number; publicKey: Uint8Array; signature: Uint8Array };
+  /** A one-time prekey; absent when the device's supply is exhausted. */
+  preKey?: { keyId: number; publicKey: Uint8Array };
+}
+
+/** What a device uploads: its bundle parts plus any number of one-time prekeys. */
+export interface PreKeyUpload {
+  registrationId: number;
+  identityKey: Uint8Array;
+  signedPreKey: { keyId: number; publicKey: Uint8Array; signature: Uint8Array };
+  preKeys: Array<{ keyId: number; publicKey: Uint8Array }>;
+}
+
+/** A companion the phone is about to link (from its QR, or its link-code hello). */
+export interface CompanionReservation {
+  /** The pairing ref: a QR ref (first QR field) or the link_code_pairing_ref. */
+  ref: string;
+  /** The companion's Noise static public key (QR field 2 / companion_server_auth_key_pub). */
+  noiseKey: Uint8Array;
+  /** The companion's Signal identity public key (QR field 3 / companion_identity_public). */
+  identityKey: Uint8Array;
+  /** CompanionWebClientType as a number (QR field 5 / companion_platform_id); 0 if unknown. */
+  platformId: number;
+}
+
+/** The server's answer to a reservation: where the new companion will live. */
+export interface CompanionSlot {
+  /** e.g. "15550001111:3@s.whatsapp.net" */
+  deviceJid: string;
+  /** e.g. "88880001111:3@lid" */
+  lidJid: string;
+  deviceId: number;
+  /** The ADV key index the phone must put in ADVDeviceIdentity.keyIndex. */
+  keyIndex: number;
+}
+
+/** The companion's `companion_hello` as the server received it, kept for the named phone. */
+export interface PendingCodeLink {
+  ref: string;
+  /** salt(32) ‖ iv(16) ‖ AES-256-CTR(PBKDF2(code, salt), iv, companionEphemeralPub) */
+  wrappedCompanionEphemeralPub: Uint8Array;
+  noiseKey: Uint8Array;
+  platformId: number;
+  platformDisplay: string;
+}
+
+/** The companion's `companion_finish` contents, delivered to the phone. */
+export interface CodeLinkFinish {
+  /** linkCodeSalt(32) ‖ iv(12) ‖ AES-GCM(bundleKey, iv, companionIdentityPub ‖ primaryIdentityPub ‖ random(32)) */
+  wrappedKeyBundle: Uint8Array;
+  companionIdentityKey: Uint8Array;
+}
+
+/** What the server gives a phone. Every method is synchronous unless it waits on a companion. */
+export interface PhoneHost {
+  /** The user's phone number, digits only. */
+  readonly phone: string;
+  /** "<phone>@s.whatsapp.net" */
+  readonly userJid: string;
+  /** "<lid-user>@lid" (no device) */
+  readonly lid: string;
+  /** The user's display name (push name), as given to POST /phones. */
+  readonly name: string;
+  /** Unix ms. */
+  now(): number;
+
+  /** Stores the phone's (device 0's) bundle; call once at start and whenever prekeys run low. */
+  uploadPreKeys(upload: PreKeyUpload): void;
+  /** How many one-time prekeys of device 0 the server still holds. */
+  preKeyCount(): number;
+
+  /** Device jids of a user (bare user jid in, "user:dev@server" out, ":0" included as "user@server"), like USync. */
+  devicesOf(userJid: string): string[];
+  /** A device's bundle, popping one one-time prekey; undefined for an unknown device. */
+  takePreKeyBundle(deviceJid: string): PreKeyBundle | undefined;
+  /** Participant user jids of a group the phone's user is in; undefined if no such group. */
+  groupParticipants(groupJid: string): string[] | undefined;
+
+  /**
+   * A stanza the phone sends (`message`, `receipt`), routed exactly like a
+   * client's: a message needs `id`, `to`, `type` and `<participants>` (or a
+   * single `<enc>` with `to` a device jid); the server stamps `from`/`t`.
+   * Returns the server's ack (the same node a client would get).
+   */
+  deliverFromPhone(stanza: SimNode): SimNode | undefined;
+
+  /**
+   * Step 1 of a link: the server checks the ref (a live QR ref, or a pending
+   * code link) and allocates a device id and key index.
+   * @throws SimError UNKNOWN_REF when no waiting companion has this ref
+   */
+  reserveCompanion(req: CompanionReservation): CompanionSlot;
+  /**
+   * Step 2: the server sends `pair-success` carrying `deviceIdentity`
+   * (ADVSignedDeviceIdentityHMAC bytes, built and signed by the phone) and
+   * resolves once the companion answered `pair-device-sign` (it then gets 515).
+   * @throws SimError PAIRING_FAILED when the companion went away or answered with an error
+   */
+  completeCompanion(req: { deviceJid: string; deviceIdentity: Uint8Array }): Promise<void>;
+
+  /** The latest `companion_hello` addressed to this phone, if any (not consumed). */
+  pendingCodeLink(): PendingCodeLink | undefined;
+  /**
+   * Sends the `link_code_companion_reg` notification to the companion of `ref`
+   * and resolves with its `companion_finish`.
+   * @throws SimError UNKNOWN_REF / PAIRING_FAILED
+   */
+  sendPrimaryHello(req: {
+    ref: string;
+    primaryIdentityPub: Uint8Array;
+    /** salt(32) ‖ iv(16) ‖ AES-256-CTR(PBKDF2(code, salt), iv, primaryEphemeralPub) */
+    wrappedPrimaryEphemeralPub: Uint8Array;
+  }): Promise<CodeLinkFinish>;
+}
+
+/** A message the phone received and decrypted. */
+export interface PhoneReceivedMessage {
+  id: string;
+  /** The sender's user jid (group messages: the group jid; see `participant`). */
+  from: string;
+  participant?: string;
+  text: string;
+  /** Unix ms. */
+  t: number;
+}
+
+/** What a phone gives the server. */
+export interface SimPhoneApi {
+  /**
+   * A stanza routed to device 0 (`message`, `receipt`, `notification`). The
+   * phone must not throw for stanzas it does not understand; it may answer
+   * through `host.deliverFromPhone` (e.g. a delivery receipt).
+   */
+  onStanza(stanza: SimNode): void;
+  /** The phone scans a companion's QR string (`https://wa.me/settings/linked_devices#ref,noise,identity,adv,platform`). */
+  linkByQr(qr: string): Promise<{ deviceJid: string }>;
+  /** The phone enters an 8-character pairing code (PendingCodeLink must be waiting). */
+  linkByCode(code: string): Promise<{ deviceJid: string }>;
+  /** Sends a text to a user jid (or a group jid) from device 0. */
+  sendText(to: string, text: string): Promise<{ id: string }>;
+  /** Everything received so far, oldest first (bounded by the phone). */
+  received(): PhoneReceivedMessage[];
+  /** A JSON-serialisable snapshot of the phone's keys and sessions (for --data-dir). */
+  snapshot(): unknown;
+}
+
+/**
+ * How the server creates a phone. src/sim/phone/index.ts exports one as
+ * `createSimPhone`. `restore` is a value previously returned by
+ * `snapshot()`; without it the phone generates fresh keys and must call
+ * `host.uploadPreKeys` before resolving.
+ */
+export type SimPhoneFactory = (host: PhoneHost, restore?: unknown) => Promise<SimPhoneApi>;
+
+/** Host methods throw SimError (src/sim/errors.ts) with code UNKNOWN_REF, PAIRING_FAILED or UNKNOWN_DEVICE. */
+export type PhoneHostErrorCode = 'UNKNOWN_REF' | 'PAIRING_FAILED' | 'UNKNOWN_DEVICE';
