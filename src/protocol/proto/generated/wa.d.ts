@@ -3,6 +3,2106 @@ import * as $protobuf from "protobufjs/minimal.js";
 import Long = require("long");
 export namespace proto {
 
+    enum ADVEncryptionType {
+        E2EE = 0,
+        HOSTED = 1
+    }
+
+    interface IADVSignedDeviceIdentityHMAC {
+        details?: (Uint8Array|null);
+        hmac?: (Uint8Array|null);
+        accountType?: (proto.ADVEncryptionType|null);
+    }
+
+    class ADVSignedDeviceIdentityHMAC implements IADVSignedDeviceIdentityHMAC {
+        constructor(properties?: proto.IADVSignedDeviceIdentityHMAC);
+        public details?: (Uint8Array|null);
+        public hmac?: (Uint8Array|null);
+        public accountType?: (proto.ADVEncryptionType|null);
+        public _details?: "details";
+        public _hmac?: "hmac";
+        public _accountType?: "accountType";
+        public static create(properties?: proto.IADVSignedDeviceIdentityHMAC): proto.ADVSignedDeviceIdentityHMAC;
+        public static encode(message: proto.IADVSignedDeviceIdentityHMAC, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ADVSignedDeviceIdentityHMAC;
+        public static fromObject(object: { [k: string]: any }): proto.ADVSignedDeviceIdentityHMAC;
+        public static toObject(message: proto.ADVSignedDeviceIdentityHMAC, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IADVSignedDeviceIdentity {
+        details?: (Uint8Array|null);
+        accountSignatureKey?: (Uint8Array|null);
+        accountSignature?: (Uint8Array|null);
+        deviceSignature?: (Uint8Array|null);
+    }
+
+    class ADVSignedDeviceIdentity implements IADVSignedDeviceIdentity {
+        constructor(properties?: proto.IADVSignedDeviceIdentity);
+        public details?: (Uint8Array|null);
+        public accountSignatureKey?: (Uint8Array|null);
+        public accountSignature?: (Uint8Array|null);
+        public deviceSignature?: (Uint8Array|null);
+        public _details?: "details";
+        public _accountSignatureKey?: "accountSignatureKey";
+        public _accountSignature?: "accountSignature";
+        public _deviceSignature?: "deviceSignature";
+        public static create(properties?: proto.IADVSignedDeviceIdentity): proto.ADVSignedDeviceIdentity;
+        public static encode(message: proto.IADVSignedDeviceIdentity, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ADVSignedDeviceIdentity;
+        public static fromObject(object: { [k: string]: any }): proto.ADVSignedDeviceIdentity;
+        public static toObject(message: proto.ADVSignedDeviceIdentity, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IADVDeviceIdentity {
+        rawId?: (number|null);
+        timestamp?: (number|null);
+        keyIndex?: (number|null);
+        accountType?: (proto.ADVEncryptionType|null);
+        deviceType?: (proto.ADVEncryptionType|null);
+    }
+
+    class ADVDeviceIdentity implements IADVDeviceIdentity {
+        constructor(properties?: proto.IADVDeviceIdentity);
+        public rawId?: (number|null);
+        public timestamp?: (number|null);
+        public keyIndex?: (number|null);
+        public accountType?: (proto.ADVEncryptionType|null);
+        public deviceType?: (proto.ADVEncryptionType|null);
+        public _rawId?: "rawId";
+        public _timestamp?: "timestamp";
+        public _keyIndex?: "keyIndex";
+        public _accountType?: "accountType";
+        public _deviceType?: "deviceType";
+        public static create(properties?: proto.IADVDeviceIdentity): proto.ADVDeviceIdentity;
+        public static encode(message: proto.IADVDeviceIdentity, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ADVDeviceIdentity;
+        public static fromObject(object: { [k: string]: any }): proto.ADVDeviceIdentity;
+        public static toObject(message: proto.ADVDeviceIdentity, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IADVSignedKeyIndexList {
+        details?: (Uint8Array|null);
+        accountSignature?: (Uint8Array|null);
+        accountSignatureKey?: (Uint8Array|null);
+    }
+
+    class ADVSignedKeyIndexList implements IADVSignedKeyIndexList {
+        constructor(properties?: proto.IADVSignedKeyIndexList);
+        public details?: (Uint8Array|null);
+        public accountSignature?: (Uint8Array|null);
+        public accountSignatureKey?: (Uint8Array|null);
+        public _details?: "details";
+        public _accountSignature?: "accountSignature";
+        public _accountSignatureKey?: "accountSignatureKey";
+        public static create(properties?: proto.IADVSignedKeyIndexList): proto.ADVSignedKeyIndexList;
+        public static encode(message: proto.IADVSignedKeyIndexList, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ADVSignedKeyIndexList;
+        public static fromObject(object: { [k: string]: any }): proto.ADVSignedKeyIndexList;
+        public static toObject(message: proto.ADVSignedKeyIndexList, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IADVKeyIndexList {
+        rawId?: (number|null);
+        timestamp?: (number|null);
+        currentIndex?: (number|null);
+        validIndexes?: (number[]|null);
+        accountType?: (proto.ADVEncryptionType|null);
+    }
+
+    class ADVKeyIndexList implements IADVKeyIndexList {
+        constructor(properties?: proto.IADVKeyIndexList);
+        public rawId?: (number|null);
+        public timestamp?: (number|null);
+        public currentIndex?: (number|null);
+        public validIndexes: number[];
+        public accountType?: (proto.ADVEncryptionType|null);
+        public _rawId?: "rawId";
+        public _timestamp?: "timestamp";
+        public _currentIndex?: "currentIndex";
+        public _accountType?: "accountType";
+        public static create(properties?: proto.IADVKeyIndexList): proto.ADVKeyIndexList;
+        public static encode(message: proto.IADVKeyIndexList, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ADVKeyIndexList;
+        public static fromObject(object: { [k: string]: any }): proto.ADVKeyIndexList;
+        public static toObject(message: proto.ADVKeyIndexList, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISyncdVersion {
+        version?: (number|null);
+    }
+
+    class SyncdVersion implements ISyncdVersion {
+        constructor(properties?: proto.ISyncdVersion);
+        public version?: (number|null);
+        public _version?: "version";
+        public static create(properties?: proto.ISyncdVersion): proto.SyncdVersion;
+        public static encode(message: proto.ISyncdVersion, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncdVersion;
+        public static fromObject(object: { [k: string]: any }): proto.SyncdVersion;
+        public static toObject(message: proto.SyncdVersion, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IKeyId {
+        id?: (Uint8Array|null);
+    }
+
+    class KeyId implements IKeyId {
+        constructor(properties?: proto.IKeyId);
+        public id?: (Uint8Array|null);
+        public _id?: "id";
+        public static create(properties?: proto.IKeyId): proto.KeyId;
+        public static encode(message: proto.IKeyId, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.KeyId;
+        public static fromObject(object: { [k: string]: any }): proto.KeyId;
+        public static toObject(message: proto.KeyId, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISyncdIndex {
+        blob?: (Uint8Array|null);
+    }
+
+    class SyncdIndex implements ISyncdIndex {
+        constructor(properties?: proto.ISyncdIndex);
+        public blob?: (Uint8Array|null);
+        public _blob?: "blob";
+        public static create(properties?: proto.ISyncdIndex): proto.SyncdIndex;
+        public static encode(message: proto.ISyncdIndex, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncdIndex;
+        public static fromObject(object: { [k: string]: any }): proto.SyncdIndex;
+        public static toObject(message: proto.SyncdIndex, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISyncdValue {
+        blob?: (Uint8Array|null);
+    }
+
+    class SyncdValue implements ISyncdValue {
+        constructor(properties?: proto.ISyncdValue);
+        public blob?: (Uint8Array|null);
+        public _blob?: "blob";
+        public static create(properties?: proto.ISyncdValue): proto.SyncdValue;
+        public static encode(message: proto.ISyncdValue, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncdValue;
+        public static fromObject(object: { [k: string]: any }): proto.SyncdValue;
+        public static toObject(message: proto.SyncdValue, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISyncdRecord {
+        index?: (proto.ISyncdIndex|null);
+        value?: (proto.ISyncdValue|null);
+        keyId?: (proto.IKeyId|null);
+    }
+
+    class SyncdRecord implements ISyncdRecord {
+        constructor(properties?: proto.ISyncdRecord);
+        public index?: (proto.ISyncdIndex|null);
+        public value?: (proto.ISyncdValue|null);
+        public keyId?: (proto.IKeyId|null);
+        public _index?: "index";
+        public _value?: "value";
+        public _keyId?: "keyId";
+        public static create(properties?: proto.ISyncdRecord): proto.SyncdRecord;
+        public static encode(message: proto.ISyncdRecord, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncdRecord;
+        public static fromObject(object: { [k: string]: any }): proto.SyncdRecord;
+        public static toObject(message: proto.SyncdRecord, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISyncdMutation {
+        operation?: (proto.SyncdMutation.SyncdOperation|null);
+        record?: (proto.ISyncdRecord|null);
+    }
+
+    class SyncdMutation implements ISyncdMutation {
+        constructor(properties?: proto.ISyncdMutation);
+        public operation?: (proto.SyncdMutation.SyncdOperation|null);
+        public record?: (proto.ISyncdRecord|null);
+        public _operation?: "operation";
+        public _record?: "record";
+        public static create(properties?: proto.ISyncdMutation): proto.SyncdMutation;
+        public static encode(message: proto.ISyncdMutation, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncdMutation;
+        public static fromObject(object: { [k: string]: any }): proto.SyncdMutation;
+        public static toObject(message: proto.SyncdMutation, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace SyncdMutation {
+
+        enum SyncdOperation {
+            SET = 0,
+            REMOVE = 1
+        }
+    }
+
+    interface ISyncdMutations {
+        mutations?: (proto.ISyncdMutation[]|null);
+    }
+
+    class SyncdMutations implements ISyncdMutations {
+        constructor(properties?: proto.ISyncdMutations);
+        public mutations: proto.ISyncdMutation[];
+        public static create(properties?: proto.ISyncdMutations): proto.SyncdMutations;
+        public static encode(message: proto.ISyncdMutations, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncdMutations;
+        public static fromObject(object: { [k: string]: any }): proto.SyncdMutations;
+        public static toObject(message: proto.SyncdMutations, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISyncdPatch {
+        version?: (proto.ISyncdVersion|null);
+        mutations?: (proto.ISyncdMutation[]|null);
+        externalMutations?: (proto.IExternalBlobReference|null);
+        snapshotMac?: (Uint8Array|null);
+        patchMac?: (Uint8Array|null);
+        keyId?: (proto.IKeyId|null);
+        exitCode?: (proto.IExitCode|null);
+        deviceIndex?: (number|null);
+        clientDebugData?: (Uint8Array|null);
+    }
+
+    class SyncdPatch implements ISyncdPatch {
+        constructor(properties?: proto.ISyncdPatch);
+        public version?: (proto.ISyncdVersion|null);
+        public mutations: proto.ISyncdMutation[];
+        public externalMutations?: (proto.IExternalBlobReference|null);
+        public snapshotMac?: (Uint8Array|null);
+        public patchMac?: (Uint8Array|null);
+        public keyId?: (proto.IKeyId|null);
+        public exitCode?: (proto.IExitCode|null);
+        public deviceIndex?: (number|null);
+        public clientDebugData?: (Uint8Array|null);
+        public _version?: "version";
+        public _externalMutations?: "externalMutations";
+        public _snapshotMac?: "snapshotMac";
+        public _patchMac?: "patchMac";
+        public _keyId?: "keyId";
+        public _exitCode?: "exitCode";
+        public _deviceIndex?: "deviceIndex";
+        public _clientDebugData?: "clientDebugData";
+        public static create(properties?: proto.ISyncdPatch): proto.SyncdPatch;
+        public static encode(message: proto.ISyncdPatch, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncdPatch;
+        public static fromObject(object: { [k: string]: any }): proto.SyncdPatch;
+        public static toObject(message: proto.SyncdPatch, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISyncdSnapshot {
+        version?: (proto.ISyncdVersion|null);
+        records?: (proto.ISyncdRecord[]|null);
+        mac?: (Uint8Array|null);
+        keyId?: (proto.IKeyId|null);
+    }
+
+    class SyncdSnapshot implements ISyncdSnapshot {
+        constructor(properties?: proto.ISyncdSnapshot);
+        public version?: (proto.ISyncdVersion|null);
+        public records: proto.ISyncdRecord[];
+        public mac?: (Uint8Array|null);
+        public keyId?: (proto.IKeyId|null);
+        public _version?: "version";
+        public _mac?: "mac";
+        public _keyId?: "keyId";
+        public static create(properties?: proto.ISyncdSnapshot): proto.SyncdSnapshot;
+        public static encode(message: proto.ISyncdSnapshot, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncdSnapshot;
+        public static fromObject(object: { [k: string]: any }): proto.SyncdSnapshot;
+        public static toObject(message: proto.SyncdSnapshot, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IExternalBlobReference {
+        mediaKey?: (Uint8Array|null);
+        directPath?: (string|null);
+        handle?: (string|null);
+        fileSizeBytes?: (number|null);
+        fileSha256?: (Uint8Array|null);
+        fileEncSha256?: (Uint8Array|null);
+    }
+
+    class ExternalBlobReference implements IExternalBlobReference {
+        constructor(properties?: proto.IExternalBlobReference);
+        public mediaKey?: (Uint8Array|null);
+        public directPath?: (string|null);
+        public handle?: (string|null);
+        public fileSizeBytes?: (number|null);
+        public fileSha256?: (Uint8Array|null);
+        public fileEncSha256?: (Uint8Array|null);
+        public _mediaKey?: "mediaKey";
+        public _directPath?: "directPath";
+        public _handle?: "handle";
+        public _fileSizeBytes?: "fileSizeBytes";
+        public _fileSha256?: "fileSha256";
+        public _fileEncSha256?: "fileEncSha256";
+        public static create(properties?: proto.IExternalBlobReference): proto.ExternalBlobReference;
+        public static encode(message: proto.IExternalBlobReference, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ExternalBlobReference;
+        public static fromObject(object: { [k: string]: any }): proto.ExternalBlobReference;
+        public static toObject(message: proto.ExternalBlobReference, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IExitCode {
+        code?: (number|null);
+        text?: (string|null);
+    }
+
+    class ExitCode implements IExitCode {
+        constructor(properties?: proto.IExitCode);
+        public code?: (number|null);
+        public text?: (string|null);
+        public _code?: "code";
+        public _text?: "text";
+        public static create(properties?: proto.IExitCode): proto.ExitCode;
+        public static encode(message: proto.IExitCode, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ExitCode;
+        public static fromObject(object: { [k: string]: any }): proto.ExitCode;
+        public static toObject(message: proto.ExitCode, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISyncActionData {
+        index?: (Uint8Array|null);
+        value?: (proto.ISyncActionValue|null);
+        padding?: (Uint8Array|null);
+        version?: (number|null);
+    }
+
+    class SyncActionData implements ISyncActionData {
+        constructor(properties?: proto.ISyncActionData);
+        public index?: (Uint8Array|null);
+        public value?: (proto.ISyncActionValue|null);
+        public padding?: (Uint8Array|null);
+        public version?: (number|null);
+        public _index?: "index";
+        public _value?: "value";
+        public _padding?: "padding";
+        public _version?: "version";
+        public static create(properties?: proto.ISyncActionData): proto.SyncActionData;
+        public static encode(message: proto.ISyncActionData, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionData;
+        public static fromObject(object: { [k: string]: any }): proto.SyncActionData;
+        public static toObject(message: proto.SyncActionData, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISyncActionValue {
+        timestamp?: (number|null);
+        starAction?: (proto.SyncActionValue.IStarAction|null);
+        contactAction?: (proto.SyncActionValue.IContactAction|null);
+        muteAction?: (proto.SyncActionValue.IMuteAction|null);
+        pinAction?: (proto.SyncActionValue.IPinAction|null);
+        pushNameSetting?: (proto.SyncActionValue.IPushNameSetting|null);
+        quickReplyAction?: (proto.SyncActionValue.IQuickReplyAction|null);
+        recentEmojiWeightsAction?: (proto.SyncActionValue.IRecentEmojiWeightsAction|null);
+        labelEditAction?: (proto.SyncActionValue.ILabelEditAction|null);
+        labelAssociationAction?: (proto.SyncActionValue.ILabelAssociationAction|null);
+        localeSetting?: (proto.SyncActionValue.ILocaleSetting|null);
+        archiveChatAction?: (proto.SyncActionValue.IArchiveChatAction|null);
+        deleteMessageForMeAction?: (proto.SyncActionValue.IDeleteMessageForMeAction|null);
+        keyExpiration?: (proto.SyncActionValue.IKeyExpiration|null);
+        markChatAsReadAction?: (proto.SyncActionValue.IMarkChatAsReadAction|null);
+        clearChatAction?: (proto.SyncActionValue.IClearChatAction|null);
+        deleteChatAction?: (proto.SyncActionValue.IDeleteChatAction|null);
+        unarchiveChatsSetting?: (proto.SyncActionValue.IUnarchiveChatsSetting|null);
+        primaryFeature?: (proto.SyncActionValue.IPrimaryFeature|null);
+        androidUnsupportedActions?: (proto.SyncActionValue.IAndroidUnsupportedActions|null);
+        agentAction?: (proto.SyncActionValue.IAgentAction|null);
+        subscriptionAction?: (proto.SyncActionValue.ISubscriptionAction|null);
+        userStatusMuteAction?: (proto.SyncActionValue.IUserStatusMuteAction|null);
+        timeFormatAction?: (proto.SyncActionValue.ITimeFormatAction|null);
+        nuxAction?: (proto.SyncActionValue.INuxAction|null);
+        primaryVersionAction?: (proto.SyncActionValue.IPrimaryVersionAction|null);
+        removeRecentStickerAction?: (proto.SyncActionValue.IRemoveRecentStickerAction|null);
+        chatAssignment?: (proto.SyncActionValue.IChatAssignmentAction|null);
+        chatAssignmentOpenedStatus?: (proto.SyncActionValue.IChatAssignmentOpenedStatusAction|null);
+        pnForLidChatAction?: (proto.SyncActionValue.IPnForLidChatAction|null);
+        privacySettingRelayAllCalls?: (proto.SyncActionValue.IPrivacySettingRelayAllCalls|null);
+        statusPrivacy?: (proto.SyncActionValue.IStatusPrivacyAction|null);
+        deleteIndividualCallLog?: (proto.SyncActionValue.IDeleteIndividualCallLogAction|null);
+        labelReorderingAction?: (proto.SyncActionValue.ILabelReorderingAction|null);
+        lockChatAction?: (proto.SyncActionValue.ILockChatAction|null);
+        privacySettingDisableLinkPreviewsAction?: (proto.SyncActionValue.IPrivacySettingDisableLinkPreviewsAction|null);
+        favoritesAction?: (proto.SyncActionValue.IFavoritesAction|null);
+        usernameChatStartMode?: (proto.SyncActionValue.IUsernameChatStartModeAction|null);
+        notificationActivitySettingAction?: (proto.SyncActionValue.INotificationActivitySettingAction|null);
+        lidContactAction?: (proto.SyncActionValue.ILidContactAction|null);
+        privacySettingChannelsPersonalisedRecommendationAction?: (proto.SyncActionValue.IPrivacySettingChannelsPersonalisedRecommendationAction|null);
+    }
+
+    class SyncActionValue implements ISyncActionValue {
+        constructor(properties?: proto.ISyncActionValue);
+        public timestamp?: (number|null);
+        public starAction?: (proto.SyncActionValue.IStarAction|null);
+        public contactAction?: (proto.SyncActionValue.IContactAction|null);
+        public muteAction?: (proto.SyncActionValue.IMuteAction|null);
+        public pinAction?: (proto.SyncActionValue.IPinAction|null);
+        public pushNameSetting?: (proto.SyncActionValue.IPushNameSetting|null);
+        public quickReplyAction?: (proto.SyncActionValue.IQuickReplyAction|null);
+        public recentEmojiWeightsAction?: (proto.SyncActionValue.IRecentEmojiWeightsAction|null);
+        public labelEditAction?: (proto.SyncActionValue.ILabelEditAction|null);
+        public labelAssociationAction?: (proto.SyncActionValue.ILabelAssociationAction|null);
+        public localeSetting?: (proto.SyncActionValue.ILocaleSetting|null);
+        public archiveChatAction?: (proto.SyncActionValue.IArchiveChatAction|null);
+        public deleteMessageForMeAction?: (proto.SyncActionValue.IDeleteMessageForMeAction|null);
+        public keyExpiration?: (proto.SyncActionValue.IKeyExpiration|null);
+        public markChatAsReadAction?: (proto.SyncActionValue.IMarkChatAsReadAction|null);
+        public clearChatAction?: (proto.SyncActionValue.IClearChatAction|null);
+        public deleteChatAction?: (proto.SyncActionValue.IDeleteChatAction|null);
+        public unarchiveChatsSetting?: (proto.SyncActionValue.IUnarchiveChatsSetting|null);
+        public primaryFeature?: (proto.SyncActionValue.IPrimaryFeature|null);
+        public androidUnsupportedActions?: (proto.SyncActionValue.IAndroidUnsupportedActions|null);
+        public agentAction?: (proto.SyncActionValue.IAgentAction|null);
+        public subscriptionAction?: (proto.SyncActionValue.ISubscriptionAction|null);
+        public userStatusMuteAction?: (proto.SyncActionValue.IUserStatusMuteAction|null);
+        public timeFormatAction?: (proto.SyncActionValue.ITimeFormatAction|null);
+        public nuxAction?: (proto.SyncActionValue.INuxAction|null);
+        public primaryVersionAction?: (proto.SyncActionValue.IPrimaryVersionAction|null);
+        public removeRecentStickerAction?: (proto.SyncActionValue.IRemoveRecentStickerAction|null);
+        public chatAssignment?: (proto.SyncActionValue.IChatAssignmentAction|null);
+        public chatAssignmentOpenedStatus?: (proto.SyncActionValue.IChatAssignmentOpenedStatusAction|null);
+        public pnForLidChatAction?: (proto.SyncActionValue.IPnForLidChatAction|null);
+        public privacySettingRelayAllCalls?: (proto.SyncActionValue.IPrivacySettingRelayAllCalls|null);
+        public statusPrivacy?: (proto.SyncActionValue.IStatusPrivacyAction|null);
+        public deleteIndividualCallLog?: (proto.SyncActionValue.IDeleteIndividualCallLogAction|null);
+        public labelReorderingAction?: (proto.SyncActionValue.ILabelReorderingAction|null);
+        public lockChatAction?: (proto.SyncActionValue.ILockChatAction|null);
+        public privacySettingDisableLinkPreviewsAction?: (proto.SyncActionValue.IPrivacySettingDisableLinkPreviewsAction|null);
+        public favoritesAction?: (proto.SyncActionValue.IFavoritesAction|null);
+        public usernameChatStartMode?: (proto.SyncActionValue.IUsernameChatStartModeAction|null);
+        public notificationActivitySettingAction?: (proto.SyncActionValue.INotificationActivitySettingAction|null);
+        public lidContactAction?: (proto.SyncActionValue.ILidContactAction|null);
+        public privacySettingChannelsPersonalisedRecommendationAction?: (proto.SyncActionValue.IPrivacySettingChannelsPersonalisedRecommendationAction|null);
+        public _timestamp?: "timestamp";
+        public _starAction?: "starAction";
+        public _contactAction?: "contactAction";
+        public _muteAction?: "muteAction";
+        public _pinAction?: "pinAction";
+        public _pushNameSetting?: "pushNameSetting";
+        public _quickReplyAction?: "quickReplyAction";
+        public _recentEmojiWeightsAction?: "recentEmojiWeightsAction";
+        public _labelEditAction?: "labelEditAction";
+        public _labelAssociationAction?: "labelAssociationAction";
+        public _localeSetting?: "localeSetting";
+        public _archiveChatAction?: "archiveChatAction";
+        public _deleteMessageForMeAction?: "deleteMessageForMeAction";
+        public _keyExpiration?: "keyExpiration";
+        public _markChatAsReadAction?: "markChatAsReadAction";
+        public _clearChatAction?: "clearChatAction";
+        public _deleteChatAction?: "deleteChatAction";
+        public _unarchiveChatsSetting?: "unarchiveChatsSetting";
+        public _primaryFeature?: "primaryFeature";
+        public _androidUnsupportedActions?: "androidUnsupportedActions";
+        public _agentAction?: "agentAction";
+        public _subscriptionAction?: "subscriptionAction";
+        public _userStatusMuteAction?: "userStatusMuteAction";
+        public _timeFormatAction?: "timeFormatAction";
+        public _nuxAction?: "nuxAction";
+        public _primaryVersionAction?: "primaryVersionAction";
+        public _removeRecentStickerAction?: "removeRecentStickerAction";
+        public _chatAssignment?: "chatAssignment";
+        public _chatAssignmentOpenedStatus?: "chatAssignmentOpenedStatus";
+        public _pnForLidChatAction?: "pnForLidChatAction";
+        public _privacySettingRelayAllCalls?: "privacySettingRelayAllCalls";
+        public _statusPrivacy?: "statusPrivacy";
+        public _deleteIndividualCallLog?: "deleteIndividualCallLog";
+        public _labelReorderingAction?: "labelReorderingAction";
+        public _lockChatAction?: "lockChatAction";
+        public _privacySettingDisableLinkPreviewsAction?: "privacySettingDisableLinkPreviewsAction";
+        public _favoritesAction?: "favoritesAction";
+        public _usernameChatStartMode?: "usernameChatStartMode";
+        public _notificationActivitySettingAction?: "notificationActivitySettingAction";
+        public _lidContactAction?: "lidContactAction";
+        public _privacySettingChannelsPersonalisedRecommendationAction?: "privacySettingChannelsPersonalisedRecommendationAction";
+        public static create(properties?: proto.ISyncActionValue): proto.SyncActionValue;
+        public static encode(message: proto.ISyncActionValue, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue;
+        public static fromObject(object: { [k: string]: any }): proto.SyncActionValue;
+        public static toObject(message: proto.SyncActionValue, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace SyncActionValue {
+
+        interface ISyncActionMessageRange {
+            lastMessageTimestamp?: (number|null);
+            lastSystemMessageTimestamp?: (number|null);
+            messages?: (proto.SyncActionValue.ISyncActionMessage[]|null);
+        }
+
+        class SyncActionMessageRange implements ISyncActionMessageRange {
+            constructor(properties?: proto.SyncActionValue.ISyncActionMessageRange);
+            public lastMessageTimestamp?: (number|null);
+            public lastSystemMessageTimestamp?: (number|null);
+            public messages: proto.SyncActionValue.ISyncActionMessage[];
+            public _lastMessageTimestamp?: "lastMessageTimestamp";
+            public _lastSystemMessageTimestamp?: "lastSystemMessageTimestamp";
+            public static create(properties?: proto.SyncActionValue.ISyncActionMessageRange): proto.SyncActionValue.SyncActionMessageRange;
+            public static encode(message: proto.SyncActionValue.ISyncActionMessageRange, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.SyncActionMessageRange;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.SyncActionMessageRange;
+            public static toObject(message: proto.SyncActionValue.SyncActionMessageRange, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface ISyncActionMessage {
+            key?: (proto.IMessageKey|null);
+            timestamp?: (number|null);
+        }
+
+        class SyncActionMessage implements ISyncActionMessage {
+            constructor(properties?: proto.SyncActionValue.ISyncActionMessage);
+            public key?: (proto.IMessageKey|null);
+            public timestamp?: (number|null);
+            public _key?: "key";
+            public _timestamp?: "timestamp";
+            public static create(properties?: proto.SyncActionValue.ISyncActionMessage): proto.SyncActionValue.SyncActionMessage;
+            public static encode(message: proto.SyncActionValue.ISyncActionMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.SyncActionMessage;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.SyncActionMessage;
+            public static toObject(message: proto.SyncActionValue.SyncActionMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IMuteAction {
+            muted?: (boolean|null);
+            muteEndTimestamp?: (number|null);
+            autoMuted?: (boolean|null);
+        }
+
+        class MuteAction implements IMuteAction {
+            constructor(properties?: proto.SyncActionValue.IMuteAction);
+            public muted?: (boolean|null);
+            public muteEndTimestamp?: (number|null);
+            public autoMuted?: (boolean|null);
+            public _muted?: "muted";
+            public _muteEndTimestamp?: "muteEndTimestamp";
+            public _autoMuted?: "autoMuted";
+            public static create(properties?: proto.SyncActionValue.IMuteAction): proto.SyncActionValue.MuteAction;
+            public static encode(message: proto.SyncActionValue.IMuteAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.MuteAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.MuteAction;
+            public static toObject(message: proto.SyncActionValue.MuteAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPinAction {
+            pinned?: (boolean|null);
+        }
+
+        class PinAction implements IPinAction {
+            constructor(properties?: proto.SyncActionValue.IPinAction);
+            public pinned?: (boolean|null);
+            public _pinned?: "pinned";
+            public static create(properties?: proto.SyncActionValue.IPinAction): proto.SyncActionValue.PinAction;
+            public static encode(message: proto.SyncActionValue.IPinAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PinAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PinAction;
+            public static toObject(message: proto.SyncActionValue.PinAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IArchiveChatAction {
+            archived?: (boolean|null);
+            messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
+        }
+
+        class ArchiveChatAction implements IArchiveChatAction {
+            constructor(properties?: proto.SyncActionValue.IArchiveChatAction);
+            public archived?: (boolean|null);
+            public messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
+            public _archived?: "archived";
+            public _messageRange?: "messageRange";
+            public static create(properties?: proto.SyncActionValue.IArchiveChatAction): proto.SyncActionValue.ArchiveChatAction;
+            public static encode(message: proto.SyncActionValue.IArchiveChatAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.ArchiveChatAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.ArchiveChatAction;
+            public static toObject(message: proto.SyncActionValue.ArchiveChatAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IMarkChatAsReadAction {
+            read?: (boolean|null);
+            messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
+        }
+
+        class MarkChatAsReadAction implements IMarkChatAsReadAction {
+            constructor(properties?: proto.SyncActionValue.IMarkChatAsReadAction);
+            public read?: (boolean|null);
+            public messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
+            public _read?: "read";
+            public _messageRange?: "messageRange";
+            public static create(properties?: proto.SyncActionValue.IMarkChatAsReadAction): proto.SyncActionValue.MarkChatAsReadAction;
+            public static encode(message: proto.SyncActionValue.IMarkChatAsReadAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.MarkChatAsReadAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.MarkChatAsReadAction;
+            public static toObject(message: proto.SyncActionValue.MarkChatAsReadAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IClearChatAction {
+            messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
+        }
+
+        class ClearChatAction implements IClearChatAction {
+            constructor(properties?: proto.SyncActionValue.IClearChatAction);
+            public messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
+            public _messageRange?: "messageRange";
+            public static create(properties?: proto.SyncActionValue.IClearChatAction): proto.SyncActionValue.ClearChatAction;
+            public static encode(message: proto.SyncActionValue.IClearChatAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.ClearChatAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.ClearChatAction;
+            public static toObject(message: proto.SyncActionValue.ClearChatAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IDeleteChatAction {
+            messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
+        }
+
+        class DeleteChatAction implements IDeleteChatAction {
+            constructor(properties?: proto.SyncActionValue.IDeleteChatAction);
+            public messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
+            public _messageRange?: "messageRange";
+            public static create(properties?: proto.SyncActionValue.IDeleteChatAction): proto.SyncActionValue.DeleteChatAction;
+            public static encode(message: proto.SyncActionValue.IDeleteChatAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.DeleteChatAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.DeleteChatAction;
+            public static toObject(message: proto.SyncActionValue.DeleteChatAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface ILockChatAction {
+            locked?: (boolean|null);
+        }
+
+        class LockChatAction implements ILockChatAction {
+            constructor(properties?: proto.SyncActionValue.ILockChatAction);
+            public locked?: (boolean|null);
+            public _locked?: "locked";
+            public static create(properties?: proto.SyncActionValue.ILockChatAction): proto.SyncActionValue.LockChatAction;
+            public static encode(message: proto.SyncActionValue.ILockChatAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.LockChatAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.LockChatAction;
+            public static toObject(message: proto.SyncActionValue.LockChatAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IUnarchiveChatsSetting {
+            unarchiveChats?: (boolean|null);
+        }
+
+        class UnarchiveChatsSetting implements IUnarchiveChatsSetting {
+            constructor(properties?: proto.SyncActionValue.IUnarchiveChatsSetting);
+            public unarchiveChats?: (boolean|null);
+            public _unarchiveChats?: "unarchiveChats";
+            public static create(properties?: proto.SyncActionValue.IUnarchiveChatsSetting): proto.SyncActionValue.UnarchiveChatsSetting;
+            public static encode(message: proto.SyncActionValue.IUnarchiveChatsSetting, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.UnarchiveChatsSetting;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.UnarchiveChatsSetting;
+            public static toObject(message: proto.SyncActionValue.UnarchiveChatsSetting, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPnForLidChatAction {
+            pnJid?: (string|null);
+        }
+
+        class PnForLidChatAction implements IPnForLidChatAction {
+            constructor(properties?: proto.SyncActionValue.IPnForLidChatAction);
+            public pnJid?: (string|null);
+            public _pnJid?: "pnJid";
+            public static create(properties?: proto.SyncActionValue.IPnForLidChatAction): proto.SyncActionValue.PnForLidChatAction;
+            public static encode(message: proto.SyncActionValue.IPnForLidChatAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PnForLidChatAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PnForLidChatAction;
+            public static toObject(message: proto.SyncActionValue.PnForLidChatAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IChatAssignmentAction {
+            deviceAgentID?: (string|null);
+        }
+
+        class ChatAssignmentAction implements IChatAssignmentAction {
+            constructor(properties?: proto.SyncActionValue.IChatAssignmentAction);
+            public deviceAgentID?: (string|null);
+            public _deviceAgentID?: "deviceAgentID";
+            public static create(properties?: proto.SyncActionValue.IChatAssignmentAction): proto.SyncActionValue.ChatAssignmentAction;
+            public static encode(message: proto.SyncActionValue.IChatAssignmentAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.ChatAssignmentAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.ChatAssignmentAction;
+            public static toObject(message: proto.SyncActionValue.ChatAssignmentAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IChatAssignmentOpenedStatusAction {
+            chatOpened?: (boolean|null);
+        }
+
+        class ChatAssignmentOpenedStatusAction implements IChatAssignmentOpenedStatusAction {
+            constructor(properties?: proto.SyncActionValue.IChatAssignmentOpenedStatusAction);
+            public chatOpened?: (boolean|null);
+            public _chatOpened?: "chatOpened";
+            public static create(properties?: proto.SyncActionValue.IChatAssignmentOpenedStatusAction): proto.SyncActionValue.ChatAssignmentOpenedStatusAction;
+            public static encode(message: proto.SyncActionValue.IChatAssignmentOpenedStatusAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.ChatAssignmentOpenedStatusAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.ChatAssignmentOpenedStatusAction;
+            public static toObject(message: proto.SyncActionValue.ChatAssignmentOpenedStatusAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IFavoritesAction {
+            favorites?: (proto.SyncActionValue.FavoritesAction.IFavorite[]|null);
+        }
+
+        class FavoritesAction implements IFavoritesAction {
+            constructor(properties?: proto.SyncActionValue.IFavoritesAction);
+            public favorites: proto.SyncActionValue.FavoritesAction.IFavorite[];
+            public static create(properties?: proto.SyncActionValue.IFavoritesAction): proto.SyncActionValue.FavoritesAction;
+            public static encode(message: proto.SyncActionValue.IFavoritesAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.FavoritesAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.FavoritesAction;
+            public static toObject(message: proto.SyncActionValue.FavoritesAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace FavoritesAction {
+
+            interface IFavorite {
+                id?: (string|null);
+            }
+
+            class Favorite implements IFavorite {
+                constructor(properties?: proto.SyncActionValue.FavoritesAction.IFavorite);
+                public id?: (string|null);
+                public _id?: "id";
+                public static create(properties?: proto.SyncActionValue.FavoritesAction.IFavorite): proto.SyncActionValue.FavoritesAction.Favorite;
+                public static encode(message: proto.SyncActionValue.FavoritesAction.IFavorite, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.FavoritesAction.Favorite;
+                public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.FavoritesAction.Favorite;
+                public static toObject(message: proto.SyncActionValue.FavoritesAction.Favorite, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+        }
+
+        interface IStarAction {
+            starred?: (boolean|null);
+        }
+
+        class StarAction implements IStarAction {
+            constructor(properties?: proto.SyncActionValue.IStarAction);
+            public starred?: (boolean|null);
+            public _starred?: "starred";
+            public static create(properties?: proto.SyncActionValue.IStarAction): proto.SyncActionValue.StarAction;
+            public static encode(message: proto.SyncActionValue.IStarAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.StarAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.StarAction;
+            public static toObject(message: proto.SyncActionValue.StarAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IDeleteMessageForMeAction {
+            deleteMedia?: (boolean|null);
+            messageTimestamp?: (number|null);
+        }
+
+        class DeleteMessageForMeAction implements IDeleteMessageForMeAction {
+            constructor(properties?: proto.SyncActionValue.IDeleteMessageForMeAction);
+            public deleteMedia?: (boolean|null);
+            public messageTimestamp?: (number|null);
+            public _deleteMedia?: "deleteMedia";
+            public _messageTimestamp?: "messageTimestamp";
+            public static create(properties?: proto.SyncActionValue.IDeleteMessageForMeAction): proto.SyncActionValue.DeleteMessageForMeAction;
+            public static encode(message: proto.SyncActionValue.IDeleteMessageForMeAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.DeleteMessageForMeAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.DeleteMessageForMeAction;
+            public static toObject(message: proto.SyncActionValue.DeleteMessageForMeAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IContactAction {
+            fullName?: (string|null);
+            firstName?: (string|null);
+            lidJid?: (string|null);
+            saveOnPrimaryAddressbook?: (boolean|null);
+            pnJid?: (string|null);
+            username?: (string|null);
+        }
+
+        class ContactAction implements IContactAction {
+            constructor(properties?: proto.SyncActionValue.IContactAction);
+            public fullName?: (string|null);
+            public firstName?: (string|null);
+            public lidJid?: (string|null);
+            public saveOnPrimaryAddressbook?: (boolean|null);
+            public pnJid?: (string|null);
+            public username?: (string|null);
+            public _fullName?: "fullName";
+            public _firstName?: "firstName";
+            public _lidJid?: "lidJid";
+            public _saveOnPrimaryAddressbook?: "saveOnPrimaryAddressbook";
+            public _pnJid?: "pnJid";
+            public _username?: "username";
+            public static create(properties?: proto.SyncActionValue.IContactAction): proto.SyncActionValue.ContactAction;
+            public static encode(message: proto.SyncActionValue.IContactAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.ContactAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.ContactAction;
+            public static toObject(message: proto.SyncActionValue.ContactAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface ILidContactAction {
+            fullName?: (string|null);
+            firstName?: (string|null);
+            username?: (string|null);
+        }
+
+        class LidContactAction implements ILidContactAction {
+            constructor(properties?: proto.SyncActionValue.ILidContactAction);
+            public fullName?: (string|null);
+            public firstName?: (string|null);
+            public username?: (string|null);
+            public _fullName?: "fullName";
+            public _firstName?: "firstName";
+            public _username?: "username";
+            public static create(properties?: proto.SyncActionValue.ILidContactAction): proto.SyncActionValue.LidContactAction;
+            public static encode(message: proto.SyncActionValue.ILidContactAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.LidContactAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.LidContactAction;
+            public static toObject(message: proto.SyncActionValue.LidContactAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IUserStatusMuteAction {
+            muted?: (boolean|null);
+        }
+
+        class UserStatusMuteAction implements IUserStatusMuteAction {
+            constructor(properties?: proto.SyncActionValue.IUserStatusMuteAction);
+            public muted?: (boolean|null);
+            public _muted?: "muted";
+            public static create(properties?: proto.SyncActionValue.IUserStatusMuteAction): proto.SyncActionValue.UserStatusMuteAction;
+            public static encode(message: proto.SyncActionValue.IUserStatusMuteAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.UserStatusMuteAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.UserStatusMuteAction;
+            public static toObject(message: proto.SyncActionValue.UserStatusMuteAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IUsernameChatStartModeAction {
+            chatStartMode?: (proto.SyncActionValue.UsernameChatStartModeAction.ChatStartMode|null);
+        }
+
+        class UsernameChatStartModeAction implements IUsernameChatStartModeAction {
+            constructor(properties?: proto.SyncActionValue.IUsernameChatStartModeAction);
+            public chatStartMode?: (proto.SyncActionValue.UsernameChatStartModeAction.ChatStartMode|null);
+            public _chatStartMode?: "chatStartMode";
+            public static create(properties?: proto.SyncActionValue.IUsernameChatStartModeAction): proto.SyncActionValue.UsernameChatStartModeAction;
+            public static encode(message: proto.SyncActionValue.IUsernameChatStartModeAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.UsernameChatStartModeAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.UsernameChatStartModeAction;
+            public static toObject(message: proto.SyncActionValue.UsernameChatStartModeAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace UsernameChatStartModeAction {
+
+            enum ChatStartMode {
+                LID = 1,
+                PN = 2
+            }
+        }
+
+        interface ILabelEditAction {
+            name?: (string|null);
+            color?: (number|null);
+            predefinedId?: (number|null);
+            deleted?: (boolean|null);
+            orderIndex?: (number|null);
+            isActive?: (boolean|null);
+            type?: (proto.SyncActionValue.LabelEditAction.ListType|null);
+            isImmutable?: (boolean|null);
+            muteEndTimeMs?: (number|null);
+        }
+
+        class LabelEditAction implements ILabelEditAction {
+            constructor(properties?: proto.SyncActionValue.ILabelEditAction);
+            public name?: (string|null);
+            public color?: (number|null);
+            public predefinedId?: (number|null);
+            public deleted?: (boolean|null);
+            public orderIndex?: (number|null);
+            public isActive?: (boolean|null);
+            public type?: (proto.SyncActionValue.LabelEditAction.ListType|null);
+            public isImmutable?: (boolean|null);
+            public muteEndTimeMs?: (number|null);
+            public _name?: "name";
+            public _color?: "color";
+            public _predefinedId?: "predefinedId";
+            public _deleted?: "deleted";
+            public _orderIndex?: "orderIndex";
+            public _isActive?: "isActive";
+            public _type?: "type";
+            public _isImmutable?: "isImmutable";
+            public _muteEndTimeMs?: "muteEndTimeMs";
+            public static create(properties?: proto.SyncActionValue.ILabelEditAction): proto.SyncActionValue.LabelEditAction;
+            public static encode(message: proto.SyncActionValue.ILabelEditAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.LabelEditAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.LabelEditAction;
+            public static toObject(message: proto.SyncActionValue.LabelEditAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace LabelEditAction {
+
+            enum ListType {
+                NONE = 0,
+                UNREAD = 1,
+                GROUPS = 2,
+                FAVORITES = 3,
+                PREDEFINED = 4,
+                CUSTOM = 5,
+                COMMUNITY = 6,
+                SERVER_ASSIGNED = 7,
+                DRAFTED = 8,
+                AI_HANDOFF = 9
+            }
+        }
+
+        interface ILabelAssociationAction {
+            labeled?: (boolean|null);
+        }
+
+        class LabelAssociationAction implements ILabelAssociationAction {
+            constructor(properties?: proto.SyncActionValue.ILabelAssociationAction);
+            public labeled?: (boolean|null);
+            public _labeled?: "labeled";
+            public static create(properties?: proto.SyncActionValue.ILabelAssociationAction): proto.SyncActionValue.LabelAssociationAction;
+            public static encode(message: proto.SyncActionValue.ILabelAssociationAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.LabelAssociationAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.LabelAssociationAction;
+            public static toObject(message: proto.SyncActionValue.LabelAssociationAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface ILabelReorderingAction {
+            sortedLabelIds?: (number[]|null);
+        }
+
+        class LabelReorderingAction implements ILabelReorderingAction {
+            constructor(properties?: proto.SyncActionValue.ILabelReorderingAction);
+            public sortedLabelIds: number[];
+            public static create(properties?: proto.SyncActionValue.ILabelReorderingAction): proto.SyncActionValue.LabelReorderingAction;
+            public static encode(message: proto.SyncActionValue.ILabelReorderingAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.LabelReorderingAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.LabelReorderingAction;
+            public static toObject(message: proto.SyncActionValue.LabelReorderingAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPushNameSetting {
+            name?: (string|null);
+        }
+
+        class PushNameSetting implements IPushNameSetting {
+            constructor(properties?: proto.SyncActionValue.IPushNameSetting);
+            public name?: (string|null);
+            public _name?: "name";
+            public static create(properties?: proto.SyncActionValue.IPushNameSetting): proto.SyncActionValue.PushNameSetting;
+            public static encode(message: proto.SyncActionValue.IPushNameSetting, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PushNameSetting;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PushNameSetting;
+            public static toObject(message: proto.SyncActionValue.PushNameSetting, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface ILocaleSetting {
+            locale?: (string|null);
+        }
+
+        class LocaleSetting implements ILocaleSetting {
+            constructor(properties?: proto.SyncActionValue.ILocaleSetting);
+            public locale?: (string|null);
+            public _locale?: "locale";
+            public static create(properties?: proto.SyncActionValue.ILocaleSetting): proto.SyncActionValue.LocaleSetting;
+            public static encode(message: proto.SyncActionValue.ILocaleSetting, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.LocaleSetting;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.LocaleSetting;
+            public static toObject(message: proto.SyncActionValue.LocaleSetting, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface ITimeFormatAction {
+            isTwentyFourHourFormatEnabled?: (boolean|null);
+        }
+
+        class TimeFormatAction implements ITimeFormatAction {
+            constructor(properties?: proto.SyncActionValue.ITimeFormatAction);
+            public isTwentyFourHourFormatEnabled?: (boolean|null);
+            public _isTwentyFourHourFormatEnabled?: "isTwentyFourHourFormatEnabled";
+            public static create(properties?: proto.SyncActionValue.ITimeFormatAction): proto.SyncActionValue.TimeFormatAction;
+            public static encode(message: proto.SyncActionValue.ITimeFormatAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.TimeFormatAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.TimeFormatAction;
+            public static toObject(message: proto.SyncActionValue.TimeFormatAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IQuickReplyAction {
+            shortcut?: (string|null);
+            message?: (string|null);
+            keywords?: (string[]|null);
+            count?: (number|null);
+            deleted?: (boolean|null);
+        }
+
+        class QuickReplyAction implements IQuickReplyAction {
+            constructor(properties?: proto.SyncActionValue.IQuickReplyAction);
+            public shortcut?: (string|null);
+            public message?: (string|null);
+            public keywords: string[];
+            public count?: (number|null);
+            public deleted?: (boolean|null);
+            public _shortcut?: "shortcut";
+            public _message?: "message";
+            public _count?: "count";
+            public _deleted?: "deleted";
+            public static create(properties?: proto.SyncActionValue.IQuickReplyAction): proto.SyncActionValue.QuickReplyAction;
+            public static encode(message: proto.SyncActionValue.IQuickReplyAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.QuickReplyAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.QuickReplyAction;
+            public static toObject(message: proto.SyncActionValue.QuickReplyAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IRecentEmojiWeightsAction {
+            weights?: (proto.IRecentEmojiWeight[]|null);
+        }
+
+        class RecentEmojiWeightsAction implements IRecentEmojiWeightsAction {
+            constructor(properties?: proto.SyncActionValue.IRecentEmojiWeightsAction);
+            public weights: proto.IRecentEmojiWeight[];
+            public static create(properties?: proto.SyncActionValue.IRecentEmojiWeightsAction): proto.SyncActionValue.RecentEmojiWeightsAction;
+            public static encode(message: proto.SyncActionValue.IRecentEmojiWeightsAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.RecentEmojiWeightsAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.RecentEmojiWeightsAction;
+            public static toObject(message: proto.SyncActionValue.RecentEmojiWeightsAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IRemoveRecentStickerAction {
+            lastStickerSentTs?: (number|null);
+        }
+
+        class RemoveRecentStickerAction implements IRemoveRecentStickerAction {
+            constructor(properties?: proto.SyncActionValue.IRemoveRecentStickerAction);
+            public lastStickerSentTs?: (number|null);
+            public _lastStickerSentTs?: "lastStickerSentTs";
+            public static create(properties?: proto.SyncActionValue.IRemoveRecentStickerAction): proto.SyncActionValue.RemoveRecentStickerAction;
+            public static encode(message: proto.SyncActionValue.IRemoveRecentStickerAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.RemoveRecentStickerAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.RemoveRecentStickerAction;
+            public static toObject(message: proto.SyncActionValue.RemoveRecentStickerAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IStatusPrivacyAction {
+            mode?: (proto.SyncActionValue.StatusPrivacyAction.StatusDistributionMode|null);
+            userJid?: (string[]|null);
+        }
+
+        class StatusPrivacyAction implements IStatusPrivacyAction {
+            constructor(properties?: proto.SyncActionValue.IStatusPrivacyAction);
+            public mode?: (proto.SyncActionValue.StatusPrivacyAction.StatusDistributionMode|null);
+            public userJid: string[];
+            public _mode?: "mode";
+            public static create(properties?: proto.SyncActionValue.IStatusPrivacyAction): proto.SyncActionValue.StatusPrivacyAction;
+            public static encode(message: proto.SyncActionValue.IStatusPrivacyAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.StatusPrivacyAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.StatusPrivacyAction;
+            public static toObject(message: proto.SyncActionValue.StatusPrivacyAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace StatusPrivacyAction {
+
+            enum StatusDistributionMode {
+                ALLOW_LIST = 0,
+                DENY_LIST = 1,
+                CONTACTS = 2,
+                CLOSE_FRIENDS = 3
+            }
+        }
+
+        interface INotificationActivitySettingAction {
+            notificationActivitySetting?: (proto.SyncActionValue.NotificationActivitySettingAction.NotificationActivitySetting|null);
+        }
+
+        class NotificationActivitySettingAction implements INotificationActivitySettingAction {
+            constructor(properties?: proto.SyncActionValue.INotificationActivitySettingAction);
+            public notificationActivitySetting?: (proto.SyncActionValue.NotificationActivitySettingAction.NotificationActivitySetting|null);
+            public _notificationActivitySetting?: "notificationActivitySetting";
+            public static create(properties?: proto.SyncActionValue.INotificationActivitySettingAction): proto.SyncActionValue.NotificationActivitySettingAction;
+            public static encode(message: proto.SyncActionValue.INotificationActivitySettingAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.NotificationActivitySettingAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.NotificationActivitySettingAction;
+            public static toObject(message: proto.SyncActionValue.NotificationActivitySettingAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace NotificationActivitySettingAction {
+
+            enum NotificationActivitySetting {
+                DEFAULT_ALL_MESSAGES = 0,
+                ALL_MESSAGES = 1,
+                HIGHLIGHTS = 2,
+                DEFAULT_HIGHLIGHTS = 3
+            }
+        }
+
+        interface IPrivacySettingRelayAllCalls {
+            isEnabled?: (boolean|null);
+        }
+
+        class PrivacySettingRelayAllCalls implements IPrivacySettingRelayAllCalls {
+            constructor(properties?: proto.SyncActionValue.IPrivacySettingRelayAllCalls);
+            public isEnabled?: (boolean|null);
+            public _isEnabled?: "isEnabled";
+            public static create(properties?: proto.SyncActionValue.IPrivacySettingRelayAllCalls): proto.SyncActionValue.PrivacySettingRelayAllCalls;
+            public static encode(message: proto.SyncActionValue.IPrivacySettingRelayAllCalls, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PrivacySettingRelayAllCalls;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PrivacySettingRelayAllCalls;
+            public static toObject(message: proto.SyncActionValue.PrivacySettingRelayAllCalls, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPrivacySettingDisableLinkPreviewsAction {
+            isPreviewsDisabled?: (boolean|null);
+        }
+
+        class PrivacySettingDisableLinkPreviewsAction implements IPrivacySettingDisableLinkPreviewsAction {
+            constructor(properties?: proto.SyncActionValue.IPrivacySettingDisableLinkPreviewsAction);
+            public isPreviewsDisabled?: (boolean|null);
+            public _isPreviewsDisabled?: "isPreviewsDisabled";
+            public static create(properties?: proto.SyncActionValue.IPrivacySettingDisableLinkPreviewsAction): proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction;
+            public static encode(message: proto.SyncActionValue.IPrivacySettingDisableLinkPreviewsAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction;
+            public static toObject(message: proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPrivacySettingChannelsPersonalisedRecommendationAction {
+            isUserOptedOut?: (boolean|null);
+        }
+
+        class PrivacySettingChannelsPersonalisedRecommendationAction implements IPrivacySettingChannelsPersonalisedRecommendationAction {
+            constructor(properties?: proto.SyncActionValue.IPrivacySettingChannelsPersonalisedRecommendationAction);
+            public isUserOptedOut?: (boolean|null);
+            public _isUserOptedOut?: "isUserOptedOut";
+            public static create(properties?: proto.SyncActionValue.IPrivacySettingChannelsPersonalisedRecommendationAction): proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction;
+            public static encode(message: proto.SyncActionValue.IPrivacySettingChannelsPersonalisedRecommendationAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction;
+            public static toObject(message: proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IDeleteIndividualCallLogAction {
+            peerJid?: (string|null);
+            isIncoming?: (boolean|null);
+        }
+
+        class DeleteIndividualCallLogAction implements IDeleteIndividualCallLogAction {
+            constructor(properties?: proto.SyncActionValue.IDeleteIndividualCallLogAction);
+            public peerJid?: (string|null);
+            public isIncoming?: (boolean|null);
+            public _peerJid?: "peerJid";
+            public _isIncoming?: "isIncoming";
+            public static create(properties?: proto.SyncActionValue.IDeleteIndividualCallLogAction): proto.SyncActionValue.DeleteIndividualCallLogAction;
+            public static encode(message: proto.SyncActionValue.IDeleteIndividualCallLogAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.DeleteIndividualCallLogAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.DeleteIndividualCallLogAction;
+            public static toObject(message: proto.SyncActionValue.DeleteIndividualCallLogAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IKeyExpiration {
+            expiredKeyEpoch?: (number|null);
+        }
+
+        class KeyExpiration implements IKeyExpiration {
+            constructor(properties?: proto.SyncActionValue.IKeyExpiration);
+            public expiredKeyEpoch?: (number|null);
+            public _expiredKeyEpoch?: "expiredKeyEpoch";
+            public static create(properties?: proto.SyncActionValue.IKeyExpiration): proto.SyncActionValue.KeyExpiration;
+            public static encode(message: proto.SyncActionValue.IKeyExpiration, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.KeyExpiration;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.KeyExpiration;
+            public static toObject(message: proto.SyncActionValue.KeyExpiration, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPrimaryFeature {
+            flags?: (string[]|null);
+        }
+
+        class PrimaryFeature implements IPrimaryFeature {
+            constructor(properties?: proto.SyncActionValue.IPrimaryFeature);
+            public flags: string[];
+            public static create(properties?: proto.SyncActionValue.IPrimaryFeature): proto.SyncActionValue.PrimaryFeature;
+            public static encode(message: proto.SyncActionValue.IPrimaryFeature, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PrimaryFeature;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PrimaryFeature;
+            public static toObject(message: proto.SyncActionValue.PrimaryFeature, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPrimaryVersionAction {
+            version?: (string|null);
+        }
+
+        class PrimaryVersionAction implements IPrimaryVersionAction {
+            constructor(properties?: proto.SyncActionValue.IPrimaryVersionAction);
+            public version?: (string|null);
+            public _version?: "version";
+            public static create(properties?: proto.SyncActionValue.IPrimaryVersionAction): proto.SyncActionValue.PrimaryVersionAction;
+            public static encode(message: proto.SyncActionValue.IPrimaryVersionAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PrimaryVersionAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PrimaryVersionAction;
+            public static toObject(message: proto.SyncActionValue.PrimaryVersionAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IAndroidUnsupportedActions {
+            allowed?: (boolean|null);
+        }
+
+        class AndroidUnsupportedActions implements IAndroidUnsupportedActions {
+            constructor(properties?: proto.SyncActionValue.IAndroidUnsupportedActions);
+            public allowed?: (boolean|null);
+            public _allowed?: "allowed";
+            public static create(properties?: proto.SyncActionValue.IAndroidUnsupportedActions): proto.SyncActionValue.AndroidUnsupportedActions;
+            public static encode(message: proto.SyncActionValue.IAndroidUnsupportedActions, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.AndroidUnsupportedActions;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.AndroidUnsupportedActions;
+            public static toObject(message: proto.SyncActionValue.AndroidUnsupportedActions, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IAgentAction {
+            name?: (string|null);
+            deviceID?: (number|null);
+            isDeleted?: (boolean|null);
+        }
+
+        class AgentAction implements IAgentAction {
+            constructor(properties?: proto.SyncActionValue.IAgentAction);
+            public name?: (string|null);
+            public deviceID?: (number|null);
+            public isDeleted?: (boolean|null);
+            public _name?: "name";
+            public _deviceID?: "deviceID";
+            public _isDeleted?: "isDeleted";
+            public static create(properties?: proto.SyncActionValue.IAgentAction): proto.SyncActionValue.AgentAction;
+            public static encode(message: proto.SyncActionValue.IAgentAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.AgentAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.AgentAction;
+            public static toObject(message: proto.SyncActionValue.AgentAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface ISubscriptionAction {
+            isDeactivated?: (boolean|null);
+            isAutoRenewing?: (boolean|null);
+            expirationDate?: (number|null);
+        }
+
+        class SubscriptionAction implements ISubscriptionAction {
+            constructor(properties?: proto.SyncActionValue.ISubscriptionAction);
+            public isDeactivated?: (boolean|null);
+            public isAutoRenewing?: (boolean|null);
+            public expirationDate?: (number|null);
+            public _isDeactivated?: "isDeactivated";
+            public _isAutoRenewing?: "isAutoRenewing";
+            public _expirationDate?: "expirationDate";
+            public static create(properties?: proto.SyncActionValue.ISubscriptionAction): proto.SyncActionValue.SubscriptionAction;
+            public static encode(message: proto.SyncActionValue.ISubscriptionAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.SubscriptionAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.SubscriptionAction;
+            public static toObject(message: proto.SyncActionValue.SubscriptionAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface INuxAction {
+            acknowledged?: (boolean|null);
+        }
+
+        class NuxAction implements INuxAction {
+            constructor(properties?: proto.SyncActionValue.INuxAction);
+            public acknowledged?: (boolean|null);
+            public _acknowledged?: "acknowledged";
+            public static create(properties?: proto.SyncActionValue.INuxAction): proto.SyncActionValue.NuxAction;
+            public static encode(message: proto.SyncActionValue.INuxAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.NuxAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.NuxAction;
+            public static toObject(message: proto.SyncActionValue.NuxAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+    }
+
+    interface IRecentEmojiWeight {
+        emoji?: (string|null);
+        weight?: (number|null);
+    }
+
+    class RecentEmojiWeight implements IRecentEmojiWeight {
+        constructor(properties?: proto.IRecentEmojiWeight);
+        public emoji?: (string|null);
+        public weight?: (number|null);
+        public _emoji?: "emoji";
+        public _weight?: "weight";
+        public static create(properties?: proto.IRecentEmojiWeight): proto.RecentEmojiWeight;
+        public static encode(message: proto.IRecentEmojiWeight, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.RecentEmojiWeight;
+        public static fromObject(object: { [k: string]: any }): proto.RecentEmojiWeight;
+        public static toObject(message: proto.RecentEmojiWeight, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IClientPayload {
+        username?: (number|null);
+        passive?: (boolean|null);
+        userAgent?: (proto.ClientPayload.IUserAgent|null);
+        webInfo?: (proto.ClientPayload.IWebInfo|null);
+        pushName?: (string|null);
+        sessionId?: (number|null);
+        shortConnect?: (boolean|null);
+        connectType?: (proto.ClientPayload.ConnectType|null);
+        connectReason?: (proto.ClientPayload.ConnectReason|null);
+        shards?: (number[]|null);
+        dnsSource?: (proto.ClientPayload.IDNSSource|null);
+        connectAttemptCount?: (number|null);
+        device?: (number|null);
+        devicePairingData?: (proto.ClientPayload.IDevicePairingRegistrationData|null);
+        product?: (proto.ClientPayload.Product|null);
+        fbCat?: (Uint8Array|null);
+        fbUserAgent?: (Uint8Array|null);
+        oc?: (boolean|null);
+        lc?: (number|null);
+        iosAppExtension?: (proto.ClientPayload.IOSAppExtension|null);
+        fbAppId?: (number|null);
+        fbDeviceId?: (Uint8Array|null);
+        pull?: (boolean|null);
+        paddingBytes?: (Uint8Array|null);
+        yearClass?: (number|null);
+        memClass?: (number|null);
+        interopData?: (proto.ClientPayload.IInteropData|null);
+        trafficAnonymization?: (proto.ClientPayload.TrafficAnonymization|null);
+        lidDbMigrated?: (boolean|null);
+        accountType?: (proto.ClientPayload.AccountType|null);
+        connectionSequenceInfo?: (number|null);
+        paaLink?: (boolean|null);
+        preacksCount?: (number|null);
+        processingQueueSize?: (number|null);
+    }
+
+    class ClientPayload implements IClientPayload {
+        constructor(properties?: proto.IClientPayload);
+        public username?: (number|null);
+        public passive?: (boolean|null);
+        public userAgent?: (proto.ClientPayload.IUserAgent|null);
+        public webInfo?: (proto.ClientPayload.IWebInfo|null);
+        public pushName?: (string|null);
+        public sessionId?: (number|null);
+        public shortConnect?: (boolean|null);
+        public connectType?: (proto.ClientPayload.ConnectType|null);
+        public connectReason?: (proto.ClientPayload.ConnectReason|null);
+        public shards: number[];
+        public dnsSource?: (proto.ClientPayload.IDNSSource|null);
+        public connectAttemptCount?: (number|null);
+        public device?: (number|null);
+        public devicePairingData?: (proto.ClientPayload.IDevicePairingRegistrationData|null);
+        public product?: (proto.ClientPayload.Product|null);
+        public fbCat?: (Uint8Array|null);
+        public fbUserAgent?: (Uint8Array|null);
+        public oc?: (boolean|null);
+        public lc?: (number|null);
+        public iosAppExtension?: (proto.ClientPayload.IOSAppExtension|null);
+        public fbAppId?: (number|null);
+        public fbDeviceId?: (Uint8Array|null);
+        public pull?: (boolean|null);
+        public paddingBytes?: (Uint8Array|null);
+        public yearClass?: (number|null);
+        public memClass?: (number|null);
+        public interopData?: (proto.ClientPayload.IInteropData|null);
+        public trafficAnonymization?: (proto.ClientPayload.TrafficAnonymization|null);
+        public lidDbMigrated?: (boolean|null);
+        public accountType?: (proto.ClientPayload.AccountType|null);
+        public connectionSequenceInfo?: (number|null);
+        public paaLink?: (boolean|null);
+        public preacksCount?: (number|null);
+        public processingQueueSize?: (number|null);
+        public _username?: "username";
+        public _passive?: "passive";
+        public _userAgent?: "userAgent";
+        public _webInfo?: "webInfo";
+        public _pushName?: "pushName";
+        public _sessionId?: "sessionId";
+        public _shortConnect?: "shortConnect";
+        public _connectType?: "connectType";
+        public _connectReason?: "connectReason";
+        public _dnsSource?: "dnsSource";
+        public _connectAttemptCount?: "connectAttemptCount";
+        public _device?: "device";
+        public _devicePairingData?: "devicePairingData";
+        public _product?: "product";
+        public _fbCat?: "fbCat";
+        public _fbUserAgent?: "fbUserAgent";
+        public _oc?: "oc";
+        public _lc?: "lc";
+        public _iosAppExtension?: "iosAppExtension";
+        public _fbAppId?: "fbAppId";
+        public _fbDeviceId?: "fbDeviceId";
+        public _pull?: "pull";
+        public _paddingBytes?: "paddingBytes";
+        public _yearClass?: "yearClass";
+        public _memClass?: "memClass";
+        public _interopData?: "interopData";
+        public _trafficAnonymization?: "trafficAnonymization";
+        public _lidDbMigrated?: "lidDbMigrated";
+        public _accountType?: "accountType";
+        public _connectionSequenceInfo?: "connectionSequenceInfo";
+        public _paaLink?: "paaLink";
+        public _preacksCount?: "preacksCount";
+        public _processingQueueSize?: "processingQueueSize";
+        public static create(properties?: proto.IClientPayload): proto.ClientPayload;
+        public static encode(message: proto.IClientPayload, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ClientPayload;
+        public static fromObject(object: { [k: string]: any }): proto.ClientPayload;
+        public static toObject(message: proto.ClientPayload, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace ClientPayload {
+
+        enum AccountType {
+            DEFAULT = 0,
+            GUEST = 1
+        }
+
+        enum ConnectReason {
+            PUSH = 0,
+            USER_ACTIVATED = 1,
+            SCHEDULED = 2,
+            ERROR_RECONNECT = 3,
+            NETWORK_SWITCH = 4,
+            PING_RECONNECT = 5,
+            UNKNOWN = 6
+        }
+
+        enum ConnectType {
+            CELLULAR_UNKNOWN = 0,
+            WIFI_UNKNOWN = 1,
+            CELLULAR_EDGE = 100,
+            CELLULAR_IDEN = 101,
+            CELLULAR_UMTS = 102,
+            CELLULAR_EVDO = 103,
+            CELLULAR_GPRS = 104,
+            CELLULAR_HSDPA = 105,
+            CELLULAR_HSUPA = 106,
+            CELLULAR_HSPA = 107,
+            CELLULAR_CDMA = 108,
+            CELLULAR_1XRTT = 109,
+            CELLULAR_EHRPD = 110,
+            CELLULAR_LTE = 111,
+            CELLULAR_HSPAP = 112
+        }
+
+        interface IDNSSource {
+            dnsMethod?: (proto.ClientPayload.DNSSource.DNSResolutionMethod|null);
+            appCached?: (boolean|null);
+        }
+
+        class DNSSource implements IDNSSource {
+            constructor(properties?: proto.ClientPayload.IDNSSource);
+            public dnsMethod?: (proto.ClientPayload.DNSSource.DNSResolutionMethod|null);
+            public appCached?: (boolean|null);
+            public _dnsMethod?: "dnsMethod";
+            public _appCached?: "appCached";
+            public static create(properties?: proto.ClientPayload.IDNSSource): proto.ClientPayload.DNSSource;
+            public static encode(message: proto.ClientPayload.IDNSSource, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ClientPayload.DNSSource;
+            public static fromObject(object: { [k: string]: any }): proto.ClientPayload.DNSSource;
+            public static toObject(message: proto.ClientPayload.DNSSource, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace DNSSource {
+
+            enum DNSResolutionMethod {
+                SYSTEM = 0,
+                GOOGLE = 1,
+                HARDCODED = 2,
+                OVERRIDE = 3,
+                FALLBACK = 4,
+                MNS = 5
+            }
+        }
+
+        interface IDevicePairingRegistrationData {
+            eRegid?: (Uint8Array|null);
+            eKeytype?: (Uint8Array|null);
+            eIdent?: (Uint8Array|null);
+            eSkeyId?: (Uint8Array|null);
+            eSkeyVal?: (Uint8Array|null);
+            eSkeySig?: (Uint8Array|null);
+            buildHash?: (Uint8Array|null);
+            deviceProps?: (Uint8Array|null);
+        }
+
+        class DevicePairingRegistrationData implements IDevicePairingRegistrationData {
+            constructor(properties?: proto.ClientPayload.IDevicePairingRegistrationData);
+            public eRegid?: (Uint8Array|null);
+            public eKeytype?: (Uint8Array|null);
+            public eIdent?: (Uint8Array|null);
+            public eSkeyId?: (Uint8Array|null);
+            public eSkeyVal?: (Uint8Array|null);
+            public eSkeySig?: (Uint8Array|null);
+            public buildHash?: (Uint8Array|null);
+            public deviceProps?: (Uint8Array|null);
+            public _eRegid?: "eRegid";
+            public _eKeytype?: "eKeytype";
+            public _eIdent?: "eIdent";
+            public _eSkeyId?: "eSkeyId";
+            public _eSkeyVal?: "eSkeyVal";
+            public _eSkeySig?: "eSkeySig";
+            public _buildHash?: "buildHash";
+            public _deviceProps?: "deviceProps";
+            public static create(properties?: proto.ClientPayload.IDevicePairingRegistrationData): proto.ClientPayload.DevicePairingRegistrationData;
+            public static encode(message: proto.ClientPayload.IDevicePairingRegistrationData, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ClientPayload.DevicePairingRegistrationData;
+            public static fromObject(object: { [k: string]: any }): proto.ClientPayload.DevicePairingRegistrationData;
+            public static toObject(message: proto.ClientPayload.DevicePairingRegistrationData, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        enum IOSAppExtension {
+            SHARE_EXTENSION = 0,
+            SERVICE_EXTENSION = 1,
+            INTENTS_EXTENSION = 2
+        }
+
+        interface IInteropData {
+            accountId?: (number|null);
+            token?: (Uint8Array|null);
+            enableReadReceipts?: (boolean|null);
+        }
+
+        class InteropData implements IInteropData {
+            constructor(properties?: proto.ClientPayload.IInteropData);
+            public accountId?: (number|null);
+            public token?: (Uint8Array|null);
+            public enableReadReceipts?: (boolean|null);
+            public _accountId?: "accountId";
+            public _token?: "token";
+            public _enableReadReceipts?: "enableReadReceipts";
+            public static create(properties?: proto.ClientPayload.IInteropData): proto.ClientPayload.InteropData;
+            public static encode(message: proto.ClientPayload.IInteropData, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ClientPayload.InteropData;
+            public static fromObject(object: { [k: string]: any }): proto.ClientPayload.InteropData;
+            public static toObject(message: proto.ClientPayload.InteropData, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        enum Product {
+            WHATSAPP = 0,
+            MESSENGER = 1,
+            INTEROP = 2,
+            INTEROP_MSGR = 3,
+            WHATSAPP_LID = 4
+        }
+
+        enum TrafficAnonymization {
+            OFF = 0,
+            STANDARD = 1
+        }
+
+        interface IUserAgent {
+            platform?: (proto.ClientPayload.UserAgent.Platform|null);
+            appVersion?: (proto.ClientPayload.UserAgent.IAppVersion|null);
+            mcc?: (string|null);
+            mnc?: (string|null);
+            osVersion?: (string|null);
+            manufacturer?: (string|null);
+            device?: (string|null);
+            osBuildNumber?: (string|null);
+            phoneId?: (string|null);
+            releaseChannel?: (proto.ClientPayload.UserAgent.ReleaseChannel|null);
+            localeLanguageIso6391?: (string|null);
+            localeCountryIso31661Alpha2?: (string|null);
+            deviceBoard?: (string|null);
+            deviceExpId?: (string|null);
+            deviceType?: (proto.ClientPayload.UserAgent.DeviceType|null);
+            deviceModelType?: (string|null);
+        }
+
+        class UserAgent implements IUserAgent {
+            constructor(properties?: proto.ClientPayload.IUserAgent);
+            public platform?: (proto.ClientPayload.UserAgent.Platform|null);
+            public appVersion?: (proto.ClientPayload.UserAgent.IAppVersion|null);
+            public mcc?: (string|null);
+            public mnc?: (string|null);
+            public osVersion?: (string|null);
+            public manufacturer?: (string|null);
+            public device?: (string|null);
+            public osBuildNumber?: (string|null);
+            public phoneId?: (string|null);
+            public releaseChannel?: (proto.ClientPayload.UserAgent.ReleaseChannel|null);
+            public localeLanguageIso6391?: (string|null);
+            public localeCountryIso31661Alpha2?: (string|null);
+            public deviceBoard?: (string|null);
+            public deviceExpId?: (string|null);
+            public deviceType?: (proto.ClientPayload.UserAgent.DeviceType|null);
+            public deviceModelType?: (string|null);
+            public _platform?: "platform";
+            public _appVersion?: "appVersion";
+            public _mcc?: "mcc";
+            public _mnc?: "mnc";
+            public _osVersion?: "osVersion";
+            public _manufacturer?: "manufacturer";
+            public _device?: "device";
+            public _osBuildNumber?: "osBuildNumber";
+            public _phoneId?: "phoneId";
+            public _releaseChannel?: "releaseChannel";
+            public _localeLanguageIso6391?: "localeLanguageIso6391";
+            public _localeCountryIso31661Alpha2?: "localeCountryIso31661Alpha2";
+            public _deviceBoard?: "deviceBoard";
+            public _deviceExpId?: "deviceExpId";
+            public _deviceType?: "deviceType";
+            public _deviceModelType?: "deviceModelType";
+            public static create(properties?: proto.ClientPayload.IUserAgent): proto.ClientPayload.UserAgent;
+            public static encode(message: proto.ClientPayload.IUserAgent, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ClientPayload.UserAgent;
+            public static fromObject(object: { [k: string]: any }): proto.ClientPayload.UserAgent;
+            public static toObject(message: proto.ClientPayload.UserAgent, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace UserAgent {
+
+            interface IAppVersion {
+                primary?: (number|null);
+                secondary?: (number|null);
+                tertiary?: (number|null);
+                quaternary?: (number|null);
+                quinary?: (number|null);
+            }
+
+            class AppVersion implements IAppVersion {
+                constructor(properties?: proto.ClientPayload.UserAgent.IAppVersion);
+                public primary?: (number|null);
+                public secondary?: (number|null);
+                public tertiary?: (number|null);
+                public quaternary?: (number|null);
+                public quinary?: (number|null);
+                public _primary?: "primary";
+                public _secondary?: "secondary";
+                public _tertiary?: "tertiary";
+                public _quaternary?: "quaternary";
+                public _quinary?: "quinary";
+                public static create(properties?: proto.ClientPayload.UserAgent.IAppVersion): proto.ClientPayload.UserAgent.AppVersion;
+                public static encode(message: proto.ClientPayload.UserAgent.IAppVersion, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ClientPayload.UserAgent.AppVersion;
+                public static fromObject(object: { [k: string]: any }): proto.ClientPayload.UserAgent.AppVersion;
+                public static toObject(message: proto.ClientPayload.UserAgent.AppVersion, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+
+            enum DeviceType {
+                PHONE = 0,
+                TABLET = 1,
+                DESKTOP = 2,
+                WEARABLE = 3,
+                VR = 4
+            }
+
+            enum Platform {
+                ANDROID = 0,
+                IOS = 1,
+                WINDOWS_PHONE = 2,
+                BLACKBERRY = 3,
+                BLACKBERRYX = 4,
+                S40 = 5,
+                S60 = 6,
+                PYTHON_CLIENT = 7,
+                TIZEN = 8,
+                ENTERPRISE = 9,
+                SMB_ANDROID = 10,
+                KAIOS = 11,
+                SMB_IOS = 12,
+                WINDOWS = 13,
+                WEB = 14,
+                PORTAL = 15,
+                GREEN_ANDROID = 16,
+                GREEN_IPHONE = 17,
+                BLUE_ANDROID = 18,
+                BLUE_IPHONE = 19,
+                FBLITE_ANDROID = 20,
+                MLITE_ANDROID = 21,
+                IGLITE_ANDROID = 22,
+                PAGE = 23,
+                MACOS = 24,
+                OCULUS_MSG = 25,
+                OCULUS_CALL = 26,
+                MILAN = 27,
+                CAPI = 28,
+                WEAROS = 29,
+                ARDEVICE = 30,
+                VRDEVICE = 31,
+                BLUE_WEB = 32,
+                IPAD = 33,
+                TEST = 34,
+                SMART_GLASSES = 35,
+                BLUE_VR = 36,
+                AR_WRIST = 37
+            }
+
+            enum ReleaseChannel {
+                RELEASE = 0,
+                BETA = 1,
+                ALPHA = 2,
+                DEBUG = 3
+            }
+        }
+
+        interface IWebInfo {
+            refToken?: (string|null);
+            version?: (string|null);
+            webdPayload?: (proto.ClientPayload.WebInfo.IWebdPayload|null);
+            webSubPlatform?: (proto.ClientPayload.WebInfo.WebSubPlatform|null);
+        }
+
+        class WebInfo implements IWebInfo {
+            constructor(properties?: proto.ClientPayload.IWebInfo);
+            public refToken?: (string|null);
+            public version?: (string|null);
+            public webdPayload?: (proto.ClientPayload.WebInfo.IWebdPayload|null);
+            public webSubPlatform?: (proto.ClientPayload.WebInfo.WebSubPlatform|null);
+            public _refToken?: "refToken";
+            public _version?: "version";
+            public _webdPayload?: "webdPayload";
+            public _webSubPlatform?: "webSubPlatform";
+            public static create(properties?: proto.ClientPayload.IWebInfo): proto.ClientPayload.WebInfo;
+            public static encode(message: proto.ClientPayload.IWebInfo, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ClientPayload.WebInfo;
+            public static fromObject(object: { [k: string]: any }): proto.ClientPayload.WebInfo;
+            public static toObject(message: proto.ClientPayload.WebInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace WebInfo {
+
+            enum WebSubPlatform {
+                WEB_BROWSER = 0,
+                APP_STORE = 1,
+                WIN_STORE = 2,
+                DARWIN = 3,
+                WIN32 = 4,
+                WIN_HYBRID = 5
+            }
+
+            interface IWebdPayload {
+                usesParticipantInKey?: (boolean|null);
+                supportsStarredMessages?: (boolean|null);
+                supportsDocumentMessages?: (boolean|null);
+                supportsUrlMessages?: (boolean|null);
+                supportsMediaRetry?: (boolean|null);
+                supportsE2EImage?: (boolean|null);
+                supportsE2EVideo?: (boolean|null);
+                supportsE2EAudio?: (boolean|null);
+                supportsE2EDocument?: (boolean|null);
+                documentTypes?: (string|null);
+                features?: (Uint8Array|null);
+            }
+
+            class WebdPayload implements IWebdPayload {
+                constructor(properties?: proto.ClientPayload.WebInfo.IWebdPayload);
+                public usesParticipantInKey?: (boolean|null);
+                public supportsStarredMessages?: (boolean|null);
+                public supportsDocumentMessages?: (boolean|null);
+                public supportsUrlMessages?: (boolean|null);
+                public supportsMediaRetry?: (boolean|null);
+                public supportsE2EImage?: (boolean|null);
+                public supportsE2EVideo?: (boolean|null);
+                public supportsE2EAudio?: (boolean|null);
+                public supportsE2EDocument?: (boolean|null);
+                public documentTypes?: (string|null);
+                public features?: (Uint8Array|null);
+                public _usesParticipantInKey?: "usesParticipantInKey";
+                public _supportsStarredMessages?: "supportsStarredMessages";
+                public _supportsDocumentMessages?: "supportsDocumentMessages";
+                public _supportsUrlMessages?: "supportsUrlMessages";
+                public _supportsMediaRetry?: "supportsMediaRetry";
+                public _supportsE2EImage?: "supportsE2EImage";
+                public _supportsE2EVideo?: "supportsE2EVideo";
+                public _supportsE2EAudio?: "supportsE2EAudio";
+                public _supportsE2EDocument?: "supportsE2EDocument";
+                public _documentTypes?: "documentTypes";
+                public _features?: "features";
+                public static create(properties?: proto.ClientPayload.WebInfo.IWebdPayload): proto.ClientPayload.WebInfo.WebdPayload;
+                public static encode(message: proto.ClientPayload.WebInfo.IWebdPayload, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ClientPayload.WebInfo.WebdPayload;
+                public static fromObject(object: { [k: string]: any }): proto.ClientPayload.WebInfo.WebdPayload;
+                public static toObject(message: proto.ClientPayload.WebInfo.WebdPayload, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+        }
+    }
+
+    interface IDeviceProps {
+        os?: (string|null);
+        version?: (proto.DeviceProps.IAppVersion|null);
+        platformType?: (proto.DeviceProps.PlatformType|null);
+        requireFullSync?: (boolean|null);
+        historySyncConfig?: (proto.DeviceProps.IHistorySyncConfig|null);
+    }
+
+    class DeviceProps implements IDeviceProps {
+        constructor(properties?: proto.IDeviceProps);
+        public os?: (string|null);
+        public version?: (proto.DeviceProps.IAppVersion|null);
+        public platformType?: (proto.DeviceProps.PlatformType|null);
+        public requireFullSync?: (boolean|null);
+        public historySyncConfig?: (proto.DeviceProps.IHistorySyncConfig|null);
+        public _os?: "os";
+        public _version?: "version";
+        public _platformType?: "platformType";
+        public _requireFullSync?: "requireFullSync";
+        public _historySyncConfig?: "historySyncConfig";
+        public static create(properties?: proto.IDeviceProps): proto.DeviceProps;
+        public static encode(message: proto.IDeviceProps, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.DeviceProps;
+        public static fromObject(object: { [k: string]: any }): proto.DeviceProps;
+        public static toObject(message: proto.DeviceProps, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace DeviceProps {
+
+        interface IAppVersion {
+            primary?: (number|null);
+            secondary?: (number|null);
+            tertiary?: (number|null);
+            quaternary?: (number|null);
+            quinary?: (number|null);
+        }
+
+        class AppVersion implements IAppVersion {
+            constructor(properties?: proto.DeviceProps.IAppVersion);
+            public primary?: (number|null);
+            public secondary?: (number|null);
+            public tertiary?: (number|null);
+            public quaternary?: (number|null);
+            public quinary?: (number|null);
+            public _primary?: "primary";
+            public _secondary?: "secondary";
+            public _tertiary?: "tertiary";
+            public _quaternary?: "quaternary";
+            public _quinary?: "quinary";
+            public static create(properties?: proto.DeviceProps.IAppVersion): proto.DeviceProps.AppVersion;
+            public static encode(message: proto.DeviceProps.IAppVersion, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.DeviceProps.AppVersion;
+            public static fromObject(object: { [k: string]: any }): proto.DeviceProps.AppVersion;
+            public static toObject(message: proto.DeviceProps.AppVersion, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IHistorySyncConfig {
+            fullSyncDaysLimit?: (number|null);
+            fullSyncSizeMbLimit?: (number|null);
+            storageQuotaMb?: (number|null);
+            inlineInitialPayloadInE2EeMsg?: (boolean|null);
+            recentSyncDaysLimit?: (number|null);
+            supportCallLogHistory?: (boolean|null);
+            supportBotUserAgentChatHistory?: (boolean|null);
+            supportCagReactionsAndPolls?: (boolean|null);
+            supportBizHostedMsg?: (boolean|null);
+            supportRecentSyncChunkMessageCountTuning?: (boolean|null);
+            supportHostedGroupMsg?: (boolean|null);
+            supportFbidBotChatHistory?: (boolean|null);
+            supportAddOnHistorySyncMigration?: (boolean|null);
+            supportMessageAssociation?: (boolean|null);
+            supportGroupHistory?: (boolean|null);
+            onDemandReady?: (boolean|null);
+            supportGuestChat?: (boolean|null);
+            completeOnDemandReady?: (boolean|null);
+            thumbnailSyncDaysLimit?: (number|null);
+        }
+
+        class HistorySyncConfig implements IHistorySyncConfig {
+            constructor(properties?: proto.DeviceProps.IHistorySyncConfig);
+            public fullSyncDaysLimit?: (number|null);
+            public fullSyncSizeMbLimit?: (number|null);
+            public storageQuotaMb?: (number|null);
+            public inlineInitialPayloadInE2EeMsg?: (boolean|null);
+            public recentSyncDaysLimit?: (number|null);
+            public supportCallLogHistory?: (boolean|null);
+            public supportBotUserAgentChatHistory?: (boolean|null);
+            public supportCagReactionsAndPolls?: (boolean|null);
+            public supportBizHostedMsg?: (boolean|null);
+            public supportRecentSyncChunkMessageCountTuning?: (boolean|null);
+            public supportHostedGroupMsg?: (boolean|null);
+            public supportFbidBotChatHistory?: (boolean|null);
+            public supportAddOnHistorySyncMigration?: (boolean|null);
+            public supportMessageAssociation?: (boolean|null);
+            public supportGroupHistory?: (boolean|null);
+            public onDemandReady?: (boolean|null);
+            public supportGuestChat?: (boolean|null);
+            public completeOnDemandReady?: (boolean|null);
+            public thumbnailSyncDaysLimit?: (number|null);
+            public _fullSyncDaysLimit?: "fullSyncDaysLimit";
+            public _fullSyncSizeMbLimit?: "fullSyncSizeMbLimit";
+            public _storageQuotaMb?: "storageQuotaMb";
+            public _inlineInitialPayloadInE2EeMsg?: "inlineInitialPayloadInE2EeMsg";
+            public _recentSyncDaysLimit?: "recentSyncDaysLimit";
+            public _supportCallLogHistory?: "supportCallLogHistory";
+            public _supportBotUserAgentChatHistory?: "supportBotUserAgentChatHistory";
+            public _supportCagReactionsAndPolls?: "supportCagReactionsAndPolls";
+            public _supportBizHostedMsg?: "supportBizHostedMsg";
+            public _supportRecentSyncChunkMessageCountTuning?: "supportRecentSyncChunkMessageCountTuning";
+            public _supportHostedGroupMsg?: "supportHostedGroupMsg";
+            public _supportFbidBotChatHistory?: "supportFbidBotChatHistory";
+            public _supportAddOnHistorySyncMigration?: "supportAddOnHistorySyncMigration";
+            public _supportMessageAssociation?: "supportMessageAssociation";
+            public _supportGroupHistory?: "supportGroupHistory";
+            public _onDemandReady?: "onDemandReady";
+            public _supportGuestChat?: "supportGuestChat";
+            public _completeOnDemandReady?: "completeOnDemandReady";
+            public _thumbnailSyncDaysLimit?: "thumbnailSyncDaysLimit";
+            public static create(properties?: proto.DeviceProps.IHistorySyncConfig): proto.DeviceProps.HistorySyncConfig;
+            public static encode(message: proto.DeviceProps.IHistorySyncConfig, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.DeviceProps.HistorySyncConfig;
+            public static fromObject(object: { [k: string]: any }): proto.DeviceProps.HistorySyncConfig;
+            public static toObject(message: proto.DeviceProps.HistorySyncConfig, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        enum PlatformType {
+            UNKNOWN = 0,
+            CHROME = 1,
+            FIREFOX = 2,
+            IE = 3,
+            OPERA = 4,
+            SAFARI = 5,
+            EDGE = 6,
+            DESKTOP = 7,
+            IPAD = 8,
+            ANDROID_TABLET = 9,
+            OHANA = 10,
+            ALOHA = 11,
+            CATALINA = 12,
+            TCL_TV = 13,
+            IOS_PHONE = 14,
+            IOS_CATALYST = 15,
+            ANDROID_PHONE = 16,
+            ANDROID_AMBIGUOUS = 17,
+            WEAR_OS = 18,
+            AR_WRIST = 19,
+            AR_DEVICE = 20,
+            UWP = 21,
+            VR = 22,
+            CLOUD_API = 23,
+            SMARTGLASSES = 24
+        }
+    }
+
     interface IHandshakeMessage {
         clientHello?: (proto.HandshakeMessage.IClientHello|null);
         serverHello?: (proto.HandshakeMessage.IServerHello|null);
@@ -180,6 +2280,4611 @@ export namespace proto {
                 public static getTypeUrl(typeUrlPrefix?: string): string;
             }
         }
+    }
+
+    interface IHistorySync {
+        syncType?: (proto.HistorySync.HistorySyncType|null);
+        conversations?: (proto.IConversation[]|null);
+        statusV3Messages?: (proto.IWebMessageInfo[]|null);
+        chunkOrder?: (number|null);
+        progress?: (number|null);
+        pushnames?: (proto.IPushname[]|null);
+        globalSettings?: (proto.IGlobalSettings|null);
+        threadIdUserSecret?: (Uint8Array|null);
+        threadDsTimeframeOffset?: (number|null);
+        pastParticipants?: (proto.IPastParticipants[]|null);
+        aiWaitListState?: (proto.HistorySync.BotAIWaitListState|null);
+        phoneNumberToLidMappings?: (proto.IPhoneNumberToLIDMapping[]|null);
+        companionMetaNonce?: (string|null);
+        shareableChatIdentifierEncryptionKey?: (Uint8Array|null);
+        accounts?: (proto.IAccount[]|null);
+    }
+
+    class HistorySync implements IHistorySync {
+        constructor(properties?: proto.IHistorySync);
+        public syncType: proto.HistorySync.HistorySyncType;
+        public conversations: proto.IConversation[];
+        public statusV3Messages: proto.IWebMessageInfo[];
+        public chunkOrder?: (number|null);
+        public progress?: (number|null);
+        public pushnames: proto.IPushname[];
+        public globalSettings?: (proto.IGlobalSettings|null);
+        public threadIdUserSecret?: (Uint8Array|null);
+        public threadDsTimeframeOffset?: (number|null);
+        public pastParticipants: proto.IPastParticipants[];
+        public aiWaitListState?: (proto.HistorySync.BotAIWaitListState|null);
+        public phoneNumberToLidMappings: proto.IPhoneNumberToLIDMapping[];
+        public companionMetaNonce?: (string|null);
+        public shareableChatIdentifierEncryptionKey?: (Uint8Array|null);
+        public accounts: proto.IAccount[];
+        public _chunkOrder?: "chunkOrder";
+        public _progress?: "progress";
+        public _globalSettings?: "globalSettings";
+        public _threadIdUserSecret?: "threadIdUserSecret";
+        public _threadDsTimeframeOffset?: "threadDsTimeframeOffset";
+        public _aiWaitListState?: "aiWaitListState";
+        public _companionMetaNonce?: "companionMetaNonce";
+        public _shareableChatIdentifierEncryptionKey?: "shareableChatIdentifierEncryptionKey";
+        public static create(properties?: proto.IHistorySync): proto.HistorySync;
+        public static encode(message: proto.IHistorySync, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.HistorySync;
+        public static fromObject(object: { [k: string]: any }): proto.HistorySync;
+        public static toObject(message: proto.HistorySync, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace HistorySync {
+
+        enum BotAIWaitListState {
+            IN_WAITLIST = 0,
+            AI_AVAILABLE = 1
+        }
+
+        enum HistorySyncType {
+            INITIAL_BOOTSTRAP = 0,
+            INITIAL_STATUS_V3 = 1,
+            FULL = 2,
+            RECENT = 3,
+            PUSH_NAME = 4,
+            NON_BLOCKING_DATA = 5,
+            ON_DEMAND = 6
+        }
+    }
+
+    interface IConversation {
+        id?: (string|null);
+        messages?: (proto.IHistorySyncMsg[]|null);
+        newJid?: (string|null);
+        oldJid?: (string|null);
+        lastMsgTimestamp?: (number|null);
+        unreadCount?: (number|null);
+        readOnly?: (boolean|null);
+        endOfHistoryTransfer?: (boolean|null);
+        ephemeralExpiration?: (number|null);
+        ephemeralSettingTimestamp?: (number|null);
+        endOfHistoryTransferType?: (proto.Conversation.EndOfHistoryTransferType|null);
+        conversationTimestamp?: (number|null);
+        name?: (string|null);
+        pHash?: (string|null);
+        notSpam?: (boolean|null);
+        archived?: (boolean|null);
+        disappearingMode?: (proto.IDisappearingMode|null);
+        unreadMentionCount?: (number|null);
+        markedAsUnread?: (boolean|null);
+        participant?: (proto.IGroupParticipant[]|null);
+        tcToken?: (Uint8Array|null);
+        tcTokenTimestamp?: (number|null);
+        contactPrimaryIdentityKey?: (Uint8Array|null);
+        pinned?: (number|null);
+        muteEndTime?: (number|null);
+        wallpaper?: (proto.IWallpaperSettings|null);
+        mediaVisibility?: (proto.MediaVisibility|null);
+        tcTokenSenderTimestamp?: (number|null);
+        suspended?: (boolean|null);
+        terminated?: (boolean|null);
+        createdAt?: (number|null);
+        createdBy?: (string|null);
+        description?: (string|null);
+        support?: (boolean|null);
+        isParentGroup?: (boolean|null);
+        isDefaultSubgroup?: (boolean|null);
+        parentGroupId?: (string|null);
+        displayName?: (string|null);
+        pnJid?: (string|null);
+        shareOwnPn?: (boolean|null);
+        pnhDuplicateLidThread?: (boolean|null);
+        lidJid?: (string|null);
+        username?: (string|null);
+        lidOriginType?: (string|null);
+        commentsCount?: (number|null);
+        locked?: (boolean|null);
+        systemMessageToInsert?: (proto.PrivacySystemMessage|null);
+        capiCreatedGroup?: (boolean|null);
+        accountLid?: (string|null);
+        limitSharing?: (boolean|null);
+        limitSharingSettingTimestamp?: (number|null);
+        limitSharingTrigger?: (proto.LimitSharing.TriggerType|null);
+        limitSharingInitiatedByMe?: (boolean|null);
+        maibaAiThreadEnabled?: (boolean|null);
+    }
+
+    class Conversation implements IConversation {
+        constructor(properties?: proto.IConversation);
+        public id: string;
+        public messages: proto.IHistorySyncMsg[];
+        public newJid?: (string|null);
+        public oldJid?: (string|null);
+        public lastMsgTimestamp?: (number|null);
+        public unreadCount?: (number|null);
+        public readOnly?: (boolean|null);
+        public endOfHistoryTransfer?: (boolean|null);
+        public ephemeralExpiration?: (number|null);
+        public ephemeralSettingTimestamp?: (number|null);
+        public endOfHistoryTransferType?: (proto.Conversation.EndOfHistoryTransferType|null);
+        public conversationTimestamp?: (number|null);
+        public name?: (string|null);
+        public pHash?: (string|null);
+        public notSpam?: (boolean|null);
+        public archived?: (boolean|null);
+        public disappearingMode?: (proto.IDisappearingMode|null);
+        public unreadMentionCount?: (number|null);
+        public markedAsUnread?: (boolean|null);
+        public participant: proto.IGroupParticipant[];
+        public tcToken?: (Uint8Array|null);
+        public tcTokenTimestamp?: (number|null);
+        public contactPrimaryIdentityKey?: (Uint8Array|null);
+        public pinned?: (number|null);
+        public muteEndTime?: (number|null);
+        public wallpaper?: (proto.IWallpaperSettings|null);
+        public mediaVisibility?: (proto.MediaVisibility|null);
+        public tcTokenSenderTimestamp?: (number|null);
+        public suspended?: (boolean|null);
+        public terminated?: (boolean|null);
+        public createdAt?: (number|null);
+        public createdBy?: (string|null);
+        public description?: (string|null);
+        public support?: (boolean|null);
+        public isParentGroup?: (boolean|null);
+        public isDefaultSubgroup?: (boolean|null);
+        public parentGroupId?: (string|null);
+        public displayName?: (string|null);
+        public pnJid?: (string|null);
+        public shareOwnPn?: (boolean|null);
+        public pnhDuplicateLidThread?: (boolean|null);
+        public lidJid?: (string|null);
+        public username?: (string|null);
+        public lidOriginType?: (string|null);
+        public commentsCount?: (number|null);
+        public locked?: (boolean|null);
+        public systemMessageToInsert?: (proto.PrivacySystemMessage|null);
+        public capiCreatedGroup?: (boolean|null);
+        public accountLid?: (string|null);
+        public limitSharing?: (boolean|null);
+        public limitSharingSettingTimestamp?: (number|null);
+        public limitSharingTrigger?: (proto.LimitSharing.TriggerType|null);
+        public limitSharingInitiatedByMe?: (boolean|null);
+        public maibaAiThreadEnabled?: (boolean|null);
+        public _newJid?: "newJid";
+        public _oldJid?: "oldJid";
+        public _lastMsgTimestamp?: "lastMsgTimestamp";
+        public _unreadCount?: "unreadCount";
+        public _readOnly?: "readOnly";
+        public _endOfHistoryTransfer?: "endOfHistoryTransfer";
+        public _ephemeralExpiration?: "ephemeralExpiration";
+        public _ephemeralSettingTimestamp?: "ephemeralSettingTimestamp";
+        public _endOfHistoryTransferType?: "endOfHistoryTransferType";
+        public _conversationTimestamp?: "conversationTimestamp";
+        public _name?: "name";
+        public _pHash?: "pHash";
+        public _notSpam?: "notSpam";
+        public _archived?: "archived";
+        public _disappearingMode?: "disappearingMode";
+        public _unreadMentionCount?: "unreadMentionCount";
+        public _markedAsUnread?: "markedAsUnread";
+        public _tcToken?: "tcToken";
+        public _tcTokenTimestamp?: "tcTokenTimestamp";
+        public _contactPrimaryIdentityKey?: "contactPrimaryIdentityKey";
+        public _pinned?: "pinned";
+        public _muteEndTime?: "muteEndTime";
+        public _wallpaper?: "wallpaper";
+        public _mediaVisibility?: "mediaVisibility";
+        public _tcTokenSenderTimestamp?: "tcTokenSenderTimestamp";
+        public _suspended?: "suspended";
+        public _terminated?: "terminated";
+        public _createdAt?: "createdAt";
+        public _createdBy?: "createdBy";
+        public _description?: "description";
+        public _support?: "support";
+        public _isParentGroup?: "isParentGroup";
+        public _isDefaultSubgroup?: "isDefaultSubgroup";
+        public _parentGroupId?: "parentGroupId";
+        public _displayName?: "displayName";
+        public _pnJid?: "pnJid";
+        public _shareOwnPn?: "shareOwnPn";
+        public _pnhDuplicateLidThread?: "pnhDuplicateLidThread";
+        public _lidJid?: "lidJid";
+        public _username?: "username";
+        public _lidOriginType?: "lidOriginType";
+        public _commentsCount?: "commentsCount";
+        public _locked?: "locked";
+        public _systemMessageToInsert?: "systemMessageToInsert";
+        public _capiCreatedGroup?: "capiCreatedGroup";
+        public _accountLid?: "accountLid";
+        public _limitSharing?: "limitSharing";
+        public _limitSharingSettingTimestamp?: "limitSharingSettingTimestamp";
+        public _limitSharingTrigger?: "limitSharingTrigger";
+        public _limitSharingInitiatedByMe?: "limitSharingInitiatedByMe";
+        public _maibaAiThreadEnabled?: "maibaAiThreadEnabled";
+        public static create(properties?: proto.IConversation): proto.Conversation;
+        public static encode(message: proto.IConversation, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Conversation;
+        public static fromObject(object: { [k: string]: any }): proto.Conversation;
+        public static toObject(message: proto.Conversation, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace Conversation {
+
+        enum EndOfHistoryTransferType {
+            COMPLETE_BUT_MORE_MESSAGES_REMAIN_ON_PRIMARY = 0,
+            COMPLETE_AND_NO_MORE_MESSAGE_REMAIN_ON_PRIMARY = 1,
+            COMPLETE_ON_DEMAND_SYNC_BUT_MORE_MSG_REMAIN_ON_PRIMARY = 2
+        }
+    }
+
+    interface IHistorySyncMsg {
+        message?: (proto.IWebMessageInfo|null);
+        msgOrderId?: (number|null);
+    }
+
+    class HistorySyncMsg implements IHistorySyncMsg {
+        constructor(properties?: proto.IHistorySyncMsg);
+        public message?: (proto.IWebMessageInfo|null);
+        public msgOrderId?: (number|null);
+        public _message?: "message";
+        public _msgOrderId?: "msgOrderId";
+        public static create(properties?: proto.IHistorySyncMsg): proto.HistorySyncMsg;
+        public static encode(message: proto.IHistorySyncMsg, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.HistorySyncMsg;
+        public static fromObject(object: { [k: string]: any }): proto.HistorySyncMsg;
+        public static toObject(message: proto.HistorySyncMsg, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IGroupParticipant {
+        userJid?: (string|null);
+        rank?: (proto.GroupParticipant.Rank|null);
+        memberLabel?: (proto.IMemberLabel|null);
+    }
+
+    class GroupParticipant implements IGroupParticipant {
+        constructor(properties?: proto.IGroupParticipant);
+        public userJid: string;
+        public rank?: (proto.GroupParticipant.Rank|null);
+        public memberLabel?: (proto.IMemberLabel|null);
+        public _rank?: "rank";
+        public _memberLabel?: "memberLabel";
+        public static create(properties?: proto.IGroupParticipant): proto.GroupParticipant;
+        public static encode(message: proto.IGroupParticipant, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.GroupParticipant;
+        public static fromObject(object: { [k: string]: any }): proto.GroupParticipant;
+        public static toObject(message: proto.GroupParticipant, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace GroupParticipant {
+
+        enum Rank {
+            REGULAR = 0,
+            ADMIN = 1,
+            SUPERADMIN = 2
+        }
+    }
+
+    interface IPushname {
+        id?: (string|null);
+        pushname?: (string|null);
+    }
+
+    class Pushname implements IPushname {
+        constructor(properties?: proto.IPushname);
+        public id?: (string|null);
+        public pushname?: (string|null);
+        public _id?: "id";
+        public _pushname?: "pushname";
+        public static create(properties?: proto.IPushname): proto.Pushname;
+        public static encode(message: proto.IPushname, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Pushname;
+        public static fromObject(object: { [k: string]: any }): proto.Pushname;
+        public static toObject(message: proto.Pushname, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IPastParticipants {
+        groupJid?: (string|null);
+        pastParticipants?: (proto.IPastParticipant[]|null);
+    }
+
+    class PastParticipants implements IPastParticipants {
+        constructor(properties?: proto.IPastParticipants);
+        public groupJid?: (string|null);
+        public pastParticipants: proto.IPastParticipant[];
+        public _groupJid?: "groupJid";
+        public static create(properties?: proto.IPastParticipants): proto.PastParticipants;
+        public static encode(message: proto.IPastParticipants, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.PastParticipants;
+        public static fromObject(object: { [k: string]: any }): proto.PastParticipants;
+        public static toObject(message: proto.PastParticipants, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IPastParticipant {
+        userJid?: (string|null);
+        leaveReason?: (proto.PastParticipant.LeaveReason|null);
+        leaveTs?: (number|null);
+    }
+
+    class PastParticipant implements IPastParticipant {
+        constructor(properties?: proto.IPastParticipant);
+        public userJid?: (string|null);
+        public leaveReason?: (proto.PastParticipant.LeaveReason|null);
+        public leaveTs?: (number|null);
+        public _userJid?: "userJid";
+        public _leaveReason?: "leaveReason";
+        public _leaveTs?: "leaveTs";
+        public static create(properties?: proto.IPastParticipant): proto.PastParticipant;
+        public static encode(message: proto.IPastParticipant, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.PastParticipant;
+        public static fromObject(object: { [k: string]: any }): proto.PastParticipant;
+        public static toObject(message: proto.PastParticipant, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace PastParticipant {
+
+        enum LeaveReason {
+            LEFT = 0,
+            REMOVED = 1
+        }
+    }
+
+    interface IPhoneNumberToLIDMapping {
+        pnJid?: (string|null);
+        lidJid?: (string|null);
+    }
+
+    class PhoneNumberToLIDMapping implements IPhoneNumberToLIDMapping {
+        constructor(properties?: proto.IPhoneNumberToLIDMapping);
+        public pnJid?: (string|null);
+        public lidJid?: (string|null);
+        public _pnJid?: "pnJid";
+        public _lidJid?: "lidJid";
+        public static create(properties?: proto.IPhoneNumberToLIDMapping): proto.PhoneNumberToLIDMapping;
+        public static encode(message: proto.IPhoneNumberToLIDMapping, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.PhoneNumberToLIDMapping;
+        public static fromObject(object: { [k: string]: any }): proto.PhoneNumberToLIDMapping;
+        public static toObject(message: proto.PhoneNumberToLIDMapping, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IAccount {
+        lid?: (string|null);
+        username?: (string|null);
+        countryCode?: (string|null);
+        isUsernameDeleted?: (boolean|null);
+    }
+
+    class Account implements IAccount {
+        constructor(properties?: proto.IAccount);
+        public lid?: (string|null);
+        public username?: (string|null);
+        public countryCode?: (string|null);
+        public isUsernameDeleted?: (boolean|null);
+        public _lid?: "lid";
+        public _username?: "username";
+        public _countryCode?: "countryCode";
+        public _isUsernameDeleted?: "isUsernameDeleted";
+        public static create(properties?: proto.IAccount): proto.Account;
+        public static encode(message: proto.IAccount, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Account;
+        public static fromObject(object: { [k: string]: any }): proto.Account;
+        public static toObject(message: proto.Account, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    enum PrivacySystemMessage {
+        E2EE_MSG = 1,
+        NE2EE_SELF = 2,
+        NE2EE_OTHER = 3
+    }
+
+    enum MediaVisibility {
+        DEFAULT = 0,
+        OFF = 1,
+        ON = 2
+    }
+
+    interface IWallpaperSettings {
+        filename?: (string|null);
+        opacity?: (number|null);
+    }
+
+    class WallpaperSettings implements IWallpaperSettings {
+        constructor(properties?: proto.IWallpaperSettings);
+        public filename?: (string|null);
+        public opacity?: (number|null);
+        public _filename?: "filename";
+        public _opacity?: "opacity";
+        public static create(properties?: proto.IWallpaperSettings): proto.WallpaperSettings;
+        public static encode(message: proto.IWallpaperSettings, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.WallpaperSettings;
+        public static fromObject(object: { [k: string]: any }): proto.WallpaperSettings;
+        public static toObject(message: proto.WallpaperSettings, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IGlobalSettings {
+        lightThemeWallpaper?: (proto.IWallpaperSettings|null);
+        mediaVisibility?: (proto.MediaVisibility|null);
+        darkThemeWallpaper?: (proto.IWallpaperSettings|null);
+        autoDownloadWiFi?: (proto.IAutoDownloadSettings|null);
+        autoDownloadCellular?: (proto.IAutoDownloadSettings|null);
+        autoDownloadRoaming?: (proto.IAutoDownloadSettings|null);
+        showIndividualNotificationsPreview?: (boolean|null);
+        showGroupNotificationsPreview?: (boolean|null);
+        disappearingModeDuration?: (number|null);
+        disappearingModeTimestamp?: (number|null);
+        avatarUserSettings?: (proto.IAvatarUserSettings|null);
+        fontSize?: (number|null);
+        securityNotifications?: (boolean|null);
+        autoUnarchiveChats?: (boolean|null);
+        videoQualityMode?: (number|null);
+        photoQualityMode?: (number|null);
+        individualNotificationSettings?: (proto.INotificationSettings|null);
+        groupNotificationSettings?: (proto.INotificationSettings|null);
+        chatDbLidMigrationTimestamp?: (number|null);
+    }
+
+    class GlobalSettings implements IGlobalSettings {
+        constructor(properties?: proto.IGlobalSettings);
+        public lightThemeWallpaper?: (proto.IWallpaperSettings|null);
+        public mediaVisibility?: (proto.MediaVisibility|null);
+        public darkThemeWallpaper?: (proto.IWallpaperSettings|null);
+        public autoDownloadWiFi?: (proto.IAutoDownloadSettings|null);
+        public autoDownloadCellular?: (proto.IAutoDownloadSettings|null);
+        public autoDownloadRoaming?: (proto.IAutoDownloadSettings|null);
+        public showIndividualNotificationsPreview?: (boolean|null);
+        public showGroupNotificationsPreview?: (boolean|null);
+        public disappearingModeDuration?: (number|null);
+        public disappearingModeTimestamp?: (number|null);
+        public avatarUserSettings?: (proto.IAvatarUserSettings|null);
+        public fontSize?: (number|null);
+        public securityNotifications?: (boolean|null);
+        public autoUnarchiveChats?: (boolean|null);
+        public videoQualityMode?: (number|null);
+        public photoQualityMode?: (number|null);
+        public individualNotificationSettings?: (proto.INotificationSettings|null);
+        public groupNotificationSettings?: (proto.INotificationSettings|null);
+        public chatDbLidMigrationTimestamp?: (number|null);
+        public _lightThemeWallpaper?: "lightThemeWallpaper";
+        public _mediaVisibility?: "mediaVisibility";
+        public _darkThemeWallpaper?: "darkThemeWallpaper";
+        public _autoDownloadWiFi?: "autoDownloadWiFi";
+        public _autoDownloadCellular?: "autoDownloadCellular";
+        public _autoDownloadRoaming?: "autoDownloadRoaming";
+        public _showIndividualNotificationsPreview?: "showIndividualNotificationsPreview";
+        public _showGroupNotificationsPreview?: "showGroupNotificationsPreview";
+        public _disappearingModeDuration?: "disappearingModeDuration";
+        public _disappearingModeTimestamp?: "disappearingModeTimestamp";
+        public _avatarUserSettings?: "avatarUserSettings";
+        public _fontSize?: "fontSize";
+        public _securityNotifications?: "securityNotifications";
+        public _autoUnarchiveChats?: "autoUnarchiveChats";
+        public _videoQualityMode?: "videoQualityMode";
+        public _photoQualityMode?: "photoQualityMode";
+        public _individualNotificationSettings?: "individualNotificationSettings";
+        public _groupNotificationSettings?: "groupNotificationSettings";
+        public _chatDbLidMigrationTimestamp?: "chatDbLidMigrationTimestamp";
+        public static create(properties?: proto.IGlobalSettings): proto.GlobalSettings;
+        public static encode(message: proto.IGlobalSettings, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.GlobalSettings;
+        public static fromObject(object: { [k: string]: any }): proto.GlobalSettings;
+        public static toObject(message: proto.GlobalSettings, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IAutoDownloadSettings {
+        downloadImages?: (boolean|null);
+        downloadAudio?: (boolean|null);
+        downloadVideo?: (boolean|null);
+        downloadDocuments?: (boolean|null);
+    }
+
+    class AutoDownloadSettings implements IAutoDownloadSettings {
+        constructor(properties?: proto.IAutoDownloadSettings);
+        public downloadImages?: (boolean|null);
+        public downloadAudio?: (boolean|null);
+        public downloadVideo?: (boolean|null);
+        public downloadDocuments?: (boolean|null);
+        public _downloadImages?: "downloadImages";
+        public _downloadAudio?: "downloadAudio";
+        public _downloadVideo?: "downloadVideo";
+        public _downloadDocuments?: "downloadDocuments";
+        public static create(properties?: proto.IAutoDownloadSettings): proto.AutoDownloadSettings;
+        public static encode(message: proto.IAutoDownloadSettings, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.AutoDownloadSettings;
+        public static fromObject(object: { [k: string]: any }): proto.AutoDownloadSettings;
+        public static toObject(message: proto.AutoDownloadSettings, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IAvatarUserSettings {
+        fbid?: (string|null);
+        password?: (string|null);
+    }
+
+    class AvatarUserSettings implements IAvatarUserSettings {
+        constructor(properties?: proto.IAvatarUserSettings);
+        public fbid?: (string|null);
+        public password?: (string|null);
+        public _fbid?: "fbid";
+        public _password?: "password";
+        public static create(properties?: proto.IAvatarUserSettings): proto.AvatarUserSettings;
+        public static encode(message: proto.IAvatarUserSettings, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.AvatarUserSettings;
+        public static fromObject(object: { [k: string]: any }): proto.AvatarUserSettings;
+        public static toObject(message: proto.AvatarUserSettings, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface INotificationSettings {
+        messageVibrate?: (string|null);
+        messagePopup?: (string|null);
+        messageLight?: (string|null);
+        lowPriorityNotifications?: (boolean|null);
+        reactionsMuted?: (boolean|null);
+        callVibrate?: (string|null);
+    }
+
+    class NotificationSettings implements INotificationSettings {
+        constructor(properties?: proto.INotificationSettings);
+        public messageVibrate?: (string|null);
+        public messagePopup?: (string|null);
+        public messageLight?: (string|null);
+        public lowPriorityNotifications?: (boolean|null);
+        public reactionsMuted?: (boolean|null);
+        public callVibrate?: (string|null);
+        public _messageVibrate?: "messageVibrate";
+        public _messagePopup?: "messagePopup";
+        public _messageLight?: "messageLight";
+        public _lowPriorityNotifications?: "lowPriorityNotifications";
+        public _reactionsMuted?: "reactionsMuted";
+        public _callVibrate?: "callVibrate";
+        public static create(properties?: proto.INotificationSettings): proto.NotificationSettings;
+        public static encode(message: proto.INotificationSettings, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.NotificationSettings;
+        public static fromObject(object: { [k: string]: any }): proto.NotificationSettings;
+        public static toObject(message: proto.NotificationSettings, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IMessage {
+        conversation?: (string|null);
+        senderKeyDistributionMessage?: (proto.Message.ISenderKeyDistributionMessage|null);
+        imageMessage?: (proto.Message.IImageMessage|null);
+        contactMessage?: (proto.Message.IContactMessage|null);
+        locationMessage?: (proto.Message.ILocationMessage|null);
+        extendedTextMessage?: (proto.Message.IExtendedTextMessage|null);
+        documentMessage?: (proto.Message.IDocumentMessage|null);
+        audioMessage?: (proto.Message.IAudioMessage|null);
+        videoMessage?: (proto.Message.IVideoMessage|null);
+        protocolMessage?: (proto.Message.IProtocolMessage|null);
+        contactsArrayMessage?: (proto.Message.IContactsArrayMessage|null);
+        fastRatchetKeySenderKeyDistributionMessage?: (proto.Message.ISenderKeyDistributionMessage|null);
+        liveLocationMessage?: (proto.Message.ILiveLocationMessage|null);
+        stickerMessage?: (proto.Message.IStickerMessage|null);
+        groupInviteMessage?: (proto.Message.IGroupInviteMessage|null);
+        deviceSentMessage?: (proto.Message.IDeviceSentMessage|null);
+        messageContextInfo?: (proto.IMessageContextInfo|null);
+        viewOnceMessage?: (proto.Message.IFutureProofMessage|null);
+        ephemeralMessage?: (proto.Message.IFutureProofMessage|null);
+        reactionMessage?: (proto.Message.IReactionMessage|null);
+        pollCreationMessage?: (proto.Message.IPollCreationMessage|null);
+        pollUpdateMessage?: (proto.Message.IPollUpdateMessage|null);
+        keepInChatMessage?: (proto.Message.IKeepInChatMessage|null);
+        documentWithCaptionMessage?: (proto.Message.IFutureProofMessage|null);
+        viewOnceMessageV2?: (proto.Message.IFutureProofMessage|null);
+        encReactionMessage?: (proto.Message.IEncReactionMessage|null);
+        editedMessage?: (proto.Message.IFutureProofMessage|null);
+        viewOnceMessageV2Extension?: (proto.Message.IFutureProofMessage|null);
+        pollCreationMessageV2?: (proto.Message.IPollCreationMessage|null);
+        groupMentionedMessage?: (proto.Message.IFutureProofMessage|null);
+        pinInChatMessage?: (proto.Message.IPinInChatMessage|null);
+        pollCreationMessageV3?: (proto.Message.IPollCreationMessage|null);
+        ptvMessage?: (proto.Message.IVideoMessage|null);
+        botInvokeMessage?: (proto.Message.IFutureProofMessage|null);
+        lottieStickerMessage?: (proto.Message.IFutureProofMessage|null);
+        eventMessage?: (proto.Message.IEventMessage|null);
+        encEventResponseMessage?: (proto.Message.IEncEventResponseMessage|null);
+        placeholderMessage?: (proto.Message.IPlaceholderMessage|null);
+        albumMessage?: (proto.Message.IAlbumMessage|null);
+        statusMentionMessage?: (proto.Message.IFutureProofMessage|null);
+        pollResultSnapshotMessage?: (proto.Message.IPollResultSnapshotMessage|null);
+        associatedChildMessage?: (proto.Message.IFutureProofMessage|null);
+        groupStatusMentionMessage?: (proto.Message.IFutureProofMessage|null);
+        groupStatusMessage?: (proto.Message.IFutureProofMessage|null);
+        groupStatusMessageV2?: (proto.Message.IFutureProofMessage|null);
+        pollCreationMessageV5?: (proto.Message.IPollCreationMessage|null);
+    }
+
+    class Message implements IMessage {
+        constructor(properties?: proto.IMessage);
+        public conversation?: (string|null);
+        public senderKeyDistributionMessage?: (proto.Message.ISenderKeyDistributionMessage|null);
+        public imageMessage?: (proto.Message.IImageMessage|null);
+        public contactMessage?: (proto.Message.IContactMessage|null);
+        public locationMessage?: (proto.Message.ILocationMessage|null);
+        public extendedTextMessage?: (proto.Message.IExtendedTextMessage|null);
+        public documentMessage?: (proto.Message.IDocumentMessage|null);
+        public audioMessage?: (proto.Message.IAudioMessage|null);
+        public videoMessage?: (proto.Message.IVideoMessage|null);
+        public protocolMessage?: (proto.Message.IProtocolMessage|null);
+        public contactsArrayMessage?: (proto.Message.IContactsArrayMessage|null);
+        public fastRatchetKeySenderKeyDistributionMessage?: (proto.Message.ISenderKeyDistributionMessage|null);
+        public liveLocationMessage?: (proto.Message.ILiveLocationMessage|null);
+        public stickerMessage?: (proto.Message.IStickerMessage|null);
+        public groupInviteMessage?: (proto.Message.IGroupInviteMessage|null);
+        public deviceSentMessage?: (proto.Message.IDeviceSentMessage|null);
+        public messageContextInfo?: (proto.IMessageContextInfo|null);
+        public viewOnceMessage?: (proto.Message.IFutureProofMessage|null);
+        public ephemeralMessage?: (proto.Message.IFutureProofMessage|null);
+        public reactionMessage?: (proto.Message.IReactionMessage|null);
+        public pollCreationMessage?: (proto.Message.IPollCreationMessage|null);
+        public pollUpdateMessage?: (proto.Message.IPollUpdateMessage|null);
+        public keepInChatMessage?: (proto.Message.IKeepInChatMessage|null);
+        public documentWithCaptionMessage?: (proto.Message.IFutureProofMessage|null);
+        public viewOnceMessageV2?: (proto.Message.IFutureProofMessage|null);
+        public encReactionMessage?: (proto.Message.IEncReactionMessage|null);
+        public editedMessage?: (proto.Message.IFutureProofMessage|null);
+        public viewOnceMessageV2Extension?: (proto.Message.IFutureProofMessage|null);
+        public pollCreationMessageV2?: (proto.Message.IPollCreationMessage|null);
+        public groupMentionedMessage?: (proto.Message.IFutureProofMessage|null);
+        public pinInChatMessage?: (proto.Message.IPinInChatMessage|null);
+        public pollCreationMessageV3?: (proto.Message.IPollCreationMessage|null);
+        public ptvMessage?: (proto.Message.IVideoMessage|null);
+        public botInvokeMessage?: (proto.Message.IFutureProofMessage|null);
+        public lottieStickerMessage?: (proto.Message.IFutureProofMessage|null);
+        public eventMessage?: (proto.Message.IEventMessage|null);
+        public encEventResponseMessage?: (proto.Message.IEncEventResponseMessage|null);
+        public placeholderMessage?: (proto.Message.IPlaceholderMessage|null);
+        public albumMessage?: (proto.Message.IAlbumMessage|null);
+        public statusMentionMessage?: (proto.Message.IFutureProofMessage|null);
+        public pollResultSnapshotMessage?: (proto.Message.IPollResultSnapshotMessage|null);
+        public associatedChildMessage?: (proto.Message.IFutureProofMessage|null);
+        public groupStatusMentionMessage?: (proto.Message.IFutureProofMessage|null);
+        public groupStatusMessage?: (proto.Message.IFutureProofMessage|null);
+        public groupStatusMessageV2?: (proto.Message.IFutureProofMessage|null);
+        public pollCreationMessageV5?: (proto.Message.IPollCreationMessage|null);
+        public _conversation?: "conversation";
+        public _senderKeyDistributionMessage?: "senderKeyDistributionMessage";
+        public _imageMessage?: "imageMessage";
+        public _contactMessage?: "contactMessage";
+        public _locationMessage?: "locationMessage";
+        public _extendedTextMessage?: "extendedTextMessage";
+        public _documentMessage?: "documentMessage";
+        public _audioMessage?: "audioMessage";
+        public _videoMessage?: "videoMessage";
+        public _protocolMessage?: "protocolMessage";
+        public _contactsArrayMessage?: "contactsArrayMessage";
+        public _fastRatchetKeySenderKeyDistributionMessage?: "fastRatchetKeySenderKeyDistributionMessage";
+        public _liveLocationMessage?: "liveLocationMessage";
+        public _stickerMessage?: "stickerMessage";
+        public _groupInviteMessage?: "groupInviteMessage";
+        public _deviceSentMessage?: "deviceSentMessage";
+        public _messageContextInfo?: "messageContextInfo";
+        public _viewOnceMessage?: "viewOnceMessage";
+        public _ephemeralMessage?: "ephemeralMessage";
+        public _reactionMessage?: "reactionMessage";
+        public _pollCreationMessage?: "pollCreationMessage";
+        public _pollUpdateMessage?: "pollUpdateMessage";
+        public _keepInChatMessage?: "keepInChatMessage";
+        public _documentWithCaptionMessage?: "documentWithCaptionMessage";
+        public _viewOnceMessageV2?: "viewOnceMessageV2";
+        public _encReactionMessage?: "encReactionMessage";
+        public _editedMessage?: "editedMessage";
+        public _viewOnceMessageV2Extension?: "viewOnceMessageV2Extension";
+        public _pollCreationMessageV2?: "pollCreationMessageV2";
+        public _groupMentionedMessage?: "groupMentionedMessage";
+        public _pinInChatMessage?: "pinInChatMessage";
+        public _pollCreationMessageV3?: "pollCreationMessageV3";
+        public _ptvMessage?: "ptvMessage";
+        public _botInvokeMessage?: "botInvokeMessage";
+        public _lottieStickerMessage?: "lottieStickerMessage";
+        public _eventMessage?: "eventMessage";
+        public _encEventResponseMessage?: "encEventResponseMessage";
+        public _placeholderMessage?: "placeholderMessage";
+        public _albumMessage?: "albumMessage";
+        public _statusMentionMessage?: "statusMentionMessage";
+        public _pollResultSnapshotMessage?: "pollResultSnapshotMessage";
+        public _associatedChildMessage?: "associatedChildMessage";
+        public _groupStatusMentionMessage?: "groupStatusMentionMessage";
+        public _groupStatusMessage?: "groupStatusMessage";
+        public _groupStatusMessageV2?: "groupStatusMessageV2";
+        public _pollCreationMessageV5?: "pollCreationMessageV5";
+        public static create(properties?: proto.IMessage): proto.Message;
+        public static encode(message: proto.IMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message;
+        public static fromObject(object: { [k: string]: any }): proto.Message;
+        public static toObject(message: proto.Message, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace Message {
+
+        interface IFutureProofMessage {
+            message?: (proto.IMessage|null);
+        }
+
+        class FutureProofMessage implements IFutureProofMessage {
+            constructor(properties?: proto.Message.IFutureProofMessage);
+            public message?: (proto.IMessage|null);
+            public _message?: "message";
+            public static create(properties?: proto.Message.IFutureProofMessage): proto.Message.FutureProofMessage;
+            public static encode(message: proto.Message.IFutureProofMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.FutureProofMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.FutureProofMessage;
+            public static toObject(message: proto.Message.FutureProofMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IDeviceSentMessage {
+            destinationJid?: (string|null);
+            message?: (proto.IMessage|null);
+            phash?: (string|null);
+        }
+
+        class DeviceSentMessage implements IDeviceSentMessage {
+            constructor(properties?: proto.Message.IDeviceSentMessage);
+            public destinationJid?: (string|null);
+            public message?: (proto.IMessage|null);
+            public phash?: (string|null);
+            public _destinationJid?: "destinationJid";
+            public _message?: "message";
+            public _phash?: "phash";
+            public static create(properties?: proto.Message.IDeviceSentMessage): proto.Message.DeviceSentMessage;
+            public static encode(message: proto.Message.IDeviceSentMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.DeviceSentMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.DeviceSentMessage;
+            public static toObject(message: proto.Message.DeviceSentMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface ISenderKeyDistributionMessage {
+            groupId?: (string|null);
+            axolotlSenderKeyDistributionMessage?: (Uint8Array|null);
+        }
+
+        class SenderKeyDistributionMessage implements ISenderKeyDistributionMessage {
+            constructor(properties?: proto.Message.ISenderKeyDistributionMessage);
+            public groupId?: (string|null);
+            public axolotlSenderKeyDistributionMessage?: (Uint8Array|null);
+            public _groupId?: "groupId";
+            public _axolotlSenderKeyDistributionMessage?: "axolotlSenderKeyDistributionMessage";
+            public static create(properties?: proto.Message.ISenderKeyDistributionMessage): proto.Message.SenderKeyDistributionMessage;
+            public static encode(message: proto.Message.ISenderKeyDistributionMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.SenderKeyDistributionMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.SenderKeyDistributionMessage;
+            public static toObject(message: proto.Message.SenderKeyDistributionMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IExtendedTextMessage {
+            text?: (string|null);
+            matchedText?: (string|null);
+            description?: (string|null);
+            title?: (string|null);
+            textArgb?: (number|null);
+            backgroundArgb?: (number|null);
+            font?: (proto.Message.ExtendedTextMessage.FontType|null);
+            previewType?: (proto.Message.ExtendedTextMessage.PreviewType|null);
+            jpegThumbnail?: (Uint8Array|null);
+            contextInfo?: (proto.IContextInfo|null);
+            doNotPlayInline?: (boolean|null);
+            thumbnailDirectPath?: (string|null);
+            thumbnailSha256?: (Uint8Array|null);
+            thumbnailEncSha256?: (Uint8Array|null);
+            mediaKey?: (Uint8Array|null);
+            mediaKeyTimestamp?: (number|null);
+            thumbnailHeight?: (number|null);
+            thumbnailWidth?: (number|null);
+            inviteLinkGroupType?: (proto.Message.ExtendedTextMessage.InviteLinkGroupType|null);
+            inviteLinkParentGroupSubjectV2?: (string|null);
+            inviteLinkParentGroupThumbnailV2?: (Uint8Array|null);
+            inviteLinkGroupTypeV2?: (proto.Message.ExtendedTextMessage.InviteLinkGroupType|null);
+            viewOnce?: (boolean|null);
+            videoHeight?: (number|null);
+            videoWidth?: (number|null);
+            faviconMMSMetadata?: (proto.Message.IMMSThumbnailMetadata|null);
+            videoContentUrl?: (string|null);
+        }
+
+        class ExtendedTextMessage implements IExtendedTextMessage {
+            constructor(properties?: proto.Message.IExtendedTextMessage);
+            public text?: (string|null);
+            public matchedText?: (string|null);
+            public description?: (string|null);
+            public title?: (string|null);
+            public textArgb?: (number|null);
+            public backgroundArgb?: (number|null);
+            public font?: (proto.Message.ExtendedTextMessage.FontType|null);
+            public previewType?: (proto.Message.ExtendedTextMessage.PreviewType|null);
+            public jpegThumbnail?: (Uint8Array|null);
+            public contextInfo?: (proto.IContextInfo|null);
+            public doNotPlayInline?: (boolean|null);
+            public thumbnailDirectPath?: (string|null);
+            public thumbnailSha256?: (Uint8Array|null);
+            public thumbnailEncSha256?: (Uint8Array|null);
+            public mediaKey?: (Uint8Array|null);
+            public mediaKeyTimestamp?: (number|null);
+            public thumbnailHeight?: (number|null);
+            public thumbnailWidth?: (number|null);
+            public inviteLinkGroupType?: (proto.Message.ExtendedTextMessage.InviteLinkGroupType|null);
+            public inviteLinkParentGroupSubjectV2?: (string|null);
+            public inviteLinkParentGroupThumbnailV2?: (Uint8Array|null);
+            public inviteLinkGroupTypeV2?: (proto.Message.ExtendedTextMessage.InviteLinkGroupType|null);
+            public viewOnce?: (boolean|null);
+            public videoHeight?: (number|null);
+            public videoWidth?: (number|null);
+            public faviconMMSMetadata?: (proto.Message.IMMSThumbnailMetadata|null);
+            public videoContentUrl?: (string|null);
+            public _text?: "text";
+            public _matchedText?: "matchedText";
+            public _description?: "description";
+            public _title?: "title";
+            public _textArgb?: "textArgb";
+            public _backgroundArgb?: "backgroundArgb";
+            public _font?: "font";
+            public _previewType?: "previewType";
+            public _jpegThumbnail?: "jpegThumbnail";
+            public _contextInfo?: "contextInfo";
+            public _doNotPlayInline?: "doNotPlayInline";
+            public _thumbnailDirectPath?: "thumbnailDirectPath";
+            public _thumbnailSha256?: "thumbnailSha256";
+            public _thumbnailEncSha256?: "thumbnailEncSha256";
+            public _mediaKey?: "mediaKey";
+            public _mediaKeyTimestamp?: "mediaKeyTimestamp";
+            public _thumbnailHeight?: "thumbnailHeight";
+            public _thumbnailWidth?: "thumbnailWidth";
+            public _inviteLinkGroupType?: "inviteLinkGroupType";
+            public _inviteLinkParentGroupSubjectV2?: "inviteLinkParentGroupSubjectV2";
+            public _inviteLinkParentGroupThumbnailV2?: "inviteLinkParentGroupThumbnailV2";
+            public _inviteLinkGroupTypeV2?: "inviteLinkGroupTypeV2";
+            public _viewOnce?: "viewOnce";
+            public _videoHeight?: "videoHeight";
+            public _videoWidth?: "videoWidth";
+            public _faviconMMSMetadata?: "faviconMMSMetadata";
+            public _videoContentUrl?: "videoContentUrl";
+            public static create(properties?: proto.Message.IExtendedTextMessage): proto.Message.ExtendedTextMessage;
+            public static encode(message: proto.Message.IExtendedTextMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.ExtendedTextMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.ExtendedTextMessage;
+            public static toObject(message: proto.Message.ExtendedTextMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace ExtendedTextMessage {
+
+            enum FontType {
+                SYSTEM = 0,
+                SYSTEM_TEXT = 1,
+                FB_SCRIPT = 2,
+                SYSTEM_BOLD = 6,
+                MORNINGBREEZE_REGULAR = 7,
+                CALISTOGA_REGULAR = 8,
+                EXO2_EXTRABOLD = 9,
+                COURIERPRIME_BOLD = 10
+            }
+
+            enum InviteLinkGroupType {
+                DEFAULT = 0,
+                PARENT = 1,
+                SUB = 2,
+                DEFAULT_SUB = 3
+            }
+
+            enum PreviewType {
+                NONE = 0,
+                VIDEO = 1,
+                PLACEHOLDER = 4,
+                IMAGE = 5,
+                PAYMENT_LINKS = 6,
+                PROFILE = 7
+            }
+        }
+
+        enum MediaKeyDomain {
+            UNSET = 0,
+            E2EE_CHAT = 1,
+            STATUS = 2,
+            CAPI = 3,
+            BOT = 4
+        }
+
+        interface IImageMessage {
+            url?: (string|null);
+            mimetype?: (string|null);
+            caption?: (string|null);
+            fileSha256?: (Uint8Array|null);
+            fileLength?: (number|null);
+            height?: (number|null);
+            width?: (number|null);
+            mediaKey?: (Uint8Array|null);
+            fileEncSha256?: (Uint8Array|null);
+            directPath?: (string|null);
+            mediaKeyTimestamp?: (number|null);
+            jpegThumbnail?: (Uint8Array|null);
+            contextInfo?: (proto.IContextInfo|null);
+            firstScanSidecar?: (Uint8Array|null);
+            firstScanLength?: (number|null);
+            experimentGroupId?: (number|null);
+            scansSidecar?: (Uint8Array|null);
+            scanLengths?: (number[]|null);
+            midQualityFileSha256?: (Uint8Array|null);
+            midQualityFileEncSha256?: (Uint8Array|null);
+            viewOnce?: (boolean|null);
+            thumbnailDirectPath?: (string|null);
+            thumbnailSha256?: (Uint8Array|null);
+            thumbnailEncSha256?: (Uint8Array|null);
+            staticUrl?: (string|null);
+            imageSourceType?: (proto.Message.ImageMessage.ImageSourceType|null);
+            accessibilityLabel?: (string|null);
+            mediaKeyDomain?: (proto.Message.MediaKeyDomain|null);
+            qrUrl?: (string|null);
+        }
+
+        class ImageMessage implements IImageMessage {
+            constructor(properties?: proto.Message.IImageMessage);
+            public url?: (string|null);
+            public mimetype?: (string|null);
+            public caption?: (string|null);
+            public fileSha256?: (Uint8Array|null);
+            public fileLength?: (number|null);
+            public height?: (number|null);
+            public width?: (number|null);
+            public mediaKey?: (Uint8Array|null);
+            public fileEncSha256?: (Uint8Array|null);
+            public directPath?: (string|null);
+            public mediaKeyTimestamp?: (number|null);
+            public jpegThumbnail?: (Uint8Array|null);
+            public contextInfo?: (proto.IContextInfo|null);
+            public firstScanSidecar?: (Uint8Array|null);
+            public firstScanLength?: (number|null);
+            public experimentGroupId?: (number|null);
+            public scansSidecar?: (Uint8Array|null);
+            public scanLengths: number[];
+            public midQualityFileSha256?: (Uint8Array|null);
+            public midQualityFileEncSha256?: (Uint8Array|null);
+            public viewOnce?: (boolean|null);
+            public thumbnailDirectPath?: (string|null);
+            public thumbnailSha256?: (Uint8Array|null);
+            public thumbnailEncSha256?: (Uint8Array|null);
+            public staticUrl?: (string|null);
+            public imageSourceType?: (proto.Message.ImageMessage.ImageSourceType|null);
+            public accessibilityLabel?: (string|null);
+            public mediaKeyDomain?: (proto.Message.MediaKeyDomain|null);
+            public qrUrl?: (string|null);
+            public _url?: "url";
+            public _mimetype?: "mimetype";
+            public _caption?: "caption";
+            public _fileSha256?: "fileSha256";
+            public _fileLength?: "fileLength";
+            public _height?: "height";
+            public _width?: "width";
+            public _mediaKey?: "mediaKey";
+            public _fileEncSha256?: "fileEncSha256";
+            public _directPath?: "directPath";
+            public _mediaKeyTimestamp?: "mediaKeyTimestamp";
+            public _jpegThumbnail?: "jpegThumbnail";
+            public _contextInfo?: "contextInfo";
+            public _firstScanSidecar?: "firstScanSidecar";
+            public _firstScanLength?: "firstScanLength";
+            public _experimentGroupId?: "experimentGroupId";
+            public _scansSidecar?: "scansSidecar";
+            public _midQualityFileSha256?: "midQualityFileSha256";
+            public _midQualityFileEncSha256?: "midQualityFileEncSha256";
+            public _viewOnce?: "viewOnce";
+            public _thumbnailDirectPath?: "thumbnailDirectPath";
+            public _thumbnailSha256?: "thumbnailSha256";
+            public _thumbnailEncSha256?: "thumbnailEncSha256";
+            public _staticUrl?: "staticUrl";
+            public _imageSourceType?: "imageSourceType";
+            public _accessibilityLabel?: "accessibilityLabel";
+            public _mediaKeyDomain?: "mediaKeyDomain";
+            public _qrUrl?: "qrUrl";
+            public static create(properties?: proto.Message.IImageMessage): proto.Message.ImageMessage;
+            public static encode(message: proto.Message.IImageMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.ImageMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.ImageMessage;
+            public static toObject(message: proto.Message.ImageMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace ImageMessage {
+
+            enum ImageSourceType {
+                USER_IMAGE = 0,
+                AI_GENERATED = 1,
+                AI_MODIFIED = 2,
+                RASTERIZED_TEXT_STATUS = 3
+            }
+        }
+
+        interface IVideoMessage {
+            url?: (string|null);
+            mimetype?: (string|null);
+            fileSha256?: (Uint8Array|null);
+            fileLength?: (number|null);
+            seconds?: (number|null);
+            mediaKey?: (Uint8Array|null);
+            caption?: (string|null);
+            gifPlayback?: (boolean|null);
+            height?: (number|null);
+            width?: (number|null);
+            fileEncSha256?: (Uint8Array|null);
+            directPath?: (string|null);
+            mediaKeyTimestamp?: (number|null);
+            jpegThumbnail?: (Uint8Array|null);
+            contextInfo?: (proto.IContextInfo|null);
+            streamingSidecar?: (Uint8Array|null);
+            gifAttribution?: (proto.Message.VideoMessage.Attribution|null);
+            viewOnce?: (boolean|null);
+            thumbnailDirectPath?: (string|null);
+            thumbnailSha256?: (Uint8Array|null);
+            thumbnailEncSha256?: (Uint8Array|null);
+            staticUrl?: (string|null);
+            accessibilityLabel?: (string|null);
+            externalShareFullVideoDurationInSeconds?: (number|null);
+            motionPhotoPresentationOffsetMs?: (number|null);
+            metadataUrl?: (string|null);
+            videoSourceType?: (proto.Message.VideoMessage.VideoSourceType|null);
+            mediaKeyDomain?: (proto.Message.MediaKeyDomain|null);
+        }
+
+        class VideoMessage implements IVideoMessage {
+            constructor(properties?: proto.Message.IVideoMessage);
+            public url?: (string|null);
+            public mimetype?: (string|null);
+            public fileSha256?: (Uint8Array|null);
+            public fileLength?: (number|null);
+            public seconds?: (number|null);
+            public mediaKey?: (Uint8Array|null);
+            public caption?: (string|null);
+            public gifPlayback?: (boolean|null);
+            public height?: (number|null);
+            public width?: (number|null);
+            public fileEncSha256?: (Uint8Array|null);
+            public directPath?: (string|null);
+            public mediaKeyTimestamp?: (number|null);
+            public jpegThumbnail?: (Uint8Array|null);
+            public contextInfo?: (proto.IContextInfo|null);
+            public streamingSidecar?: (Uint8Array|null);
+            public gifAttribution?: (proto.Message.VideoMessage.Attribution|null);
+            public viewOnce?: (boolean|null);
+            public thumbnailDirectPath?: (string|null);
+            public thumbnailSha256?: (Uint8Array|null);
+            public thumbnailEncSha256?: (Uint8Array|null);
+            public staticUrl?: (string|null);
+            public accessibilityLabel?: (string|null);
+            public externalShareFullVideoDurationInSeconds?: (number|null);
+            public motionPhotoPresentationOffsetMs?: (number|null);
+            public metadataUrl?: (string|null);
+            public videoSourceType?: (proto.Message.VideoMessage.VideoSourceType|null);
+            public mediaKeyDomain?: (proto.Message.MediaKeyDomain|null);
+            public _url?: "url";
+            public _mimetype?: "mimetype";
+            public _fileSha256?: "fileSha256";
+            public _fileLength?: "fileLength";
+            public _seconds?: "seconds";
+            public _mediaKey?: "mediaKey";
+            public _caption?: "caption";
+            public _gifPlayback?: "gifPlayback";
+            public _height?: "height";
+            public _width?: "width";
+            public _fileEncSha256?: "fileEncSha256";
+            public _directPath?: "directPath";
+            public _mediaKeyTimestamp?: "mediaKeyTimestamp";
+            public _jpegThumbnail?: "jpegThumbnail";
+            public _contextInfo?: "contextInfo";
+            public _streamingSidecar?: "streamingSidecar";
+            public _gifAttribution?: "gifAttribution";
+            public _viewOnce?: "viewOnce";
+            public _thumbnailDirectPath?: "thumbnailDirectPath";
+            public _thumbnailSha256?: "thumbnailSha256";
+            public _thumbnailEncSha256?: "thumbnailEncSha256";
+            public _staticUrl?: "staticUrl";
+            public _accessibilityLabel?: "accessibilityLabel";
+            public _externalShareFullVideoDurationInSeconds?: "externalShareFullVideoDurationInSeconds";
+            public _motionPhotoPresentationOffsetMs?: "motionPhotoPresentationOffsetMs";
+            public _metadataUrl?: "metadataUrl";
+            public _videoSourceType?: "videoSourceType";
+            public _mediaKeyDomain?: "mediaKeyDomain";
+            public static create(properties?: proto.Message.IVideoMessage): proto.Message.VideoMessage;
+            public static encode(message: proto.Message.IVideoMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.VideoMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.VideoMessage;
+            public static toObject(message: proto.Message.VideoMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace VideoMessage {
+
+            enum Attribution {
+                NONE = 0,
+                GIPHY = 1,
+                TENOR = 2,
+                KLIPY = 3
+            }
+
+            enum VideoSourceType {
+                USER_VIDEO = 0,
+                AI_GENERATED = 1
+            }
+        }
+
+        interface IAudioMessage {
+            url?: (string|null);
+            mimetype?: (string|null);
+            fileSha256?: (Uint8Array|null);
+            fileLength?: (number|null);
+            seconds?: (number|null);
+            ptt?: (boolean|null);
+            mediaKey?: (Uint8Array|null);
+            fileEncSha256?: (Uint8Array|null);
+            directPath?: (string|null);
+            mediaKeyTimestamp?: (number|null);
+            contextInfo?: (proto.IContextInfo|null);
+            streamingSidecar?: (Uint8Array|null);
+            waveform?: (Uint8Array|null);
+            backgroundArgb?: (number|null);
+            viewOnce?: (boolean|null);
+            accessibilityLabel?: (string|null);
+            mediaKeyDomain?: (proto.Message.MediaKeyDomain|null);
+        }
+
+        class AudioMessage implements IAudioMessage {
+            constructor(properties?: proto.Message.IAudioMessage);
+            public url?: (string|null);
+            public mimetype?: (string|null);
+            public fileSha256?: (Uint8Array|null);
+            public fileLength?: (number|null);
+            public seconds?: (number|null);
+            public ptt?: (boolean|null);
+            public mediaKey?: (Uint8Array|null);
+            public fileEncSha256?: (Uint8Array|null);
+            public directPath?: (string|null);
+            public mediaKeyTimestamp?: (number|null);
+            public contextInfo?: (proto.IContextInfo|null);
+            public streamingSidecar?: (Uint8Array|null);
+            public waveform?: (Uint8Array|null);
+            public backgroundArgb?: (number|null);
+            public viewOnce?: (boolean|null);
+            public accessibilityLabel?: (string|null);
+            public mediaKeyDomain?: (proto.Message.MediaKeyDomain|null);
+            public _url?: "url";
+            public _mimetype?: "mimetype";
+            public _fileSha256?: "fileSha256";
+            public _fileLength?: "fileLength";
+            public _seconds?: "seconds";
+            public _ptt?: "ptt";
+            public _mediaKey?: "mediaKey";
+            public _fileEncSha256?: "fileEncSha256";
+            public _directPath?: "directPath";
+            public _mediaKeyTimestamp?: "mediaKeyTimestamp";
+            public _contextInfo?: "contextInfo";
+            public _streamingSidecar?: "streamingSidecar";
+            public _waveform?: "waveform";
+            public _backgroundArgb?: "backgroundArgb";
+            public _viewOnce?: "viewOnce";
+            public _accessibilityLabel?: "accessibilityLabel";
+            public _mediaKeyDomain?: "mediaKeyDomain";
+            public static create(properties?: proto.Message.IAudioMessage): proto.Message.AudioMessage;
+            public static encode(message: proto.Message.IAudioMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.AudioMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.AudioMessage;
+            public static toObject(message: proto.Message.AudioMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IDocumentMessage {
+            url?: (string|null);
+            mimetype?: (string|null);
+            title?: (string|null);
+            fileSha256?: (Uint8Array|null);
+            fileLength?: (number|null);
+            pageCount?: (number|null);
+            mediaKey?: (Uint8Array|null);
+            fileName?: (string|null);
+            fileEncSha256?: (Uint8Array|null);
+            directPath?: (string|null);
+            mediaKeyTimestamp?: (number|null);
+            contactVcard?: (boolean|null);
+            thumbnailDirectPath?: (string|null);
+            thumbnailSha256?: (Uint8Array|null);
+            thumbnailEncSha256?: (Uint8Array|null);
+            jpegThumbnail?: (Uint8Array|null);
+            contextInfo?: (proto.IContextInfo|null);
+            thumbnailHeight?: (number|null);
+            thumbnailWidth?: (number|null);
+            caption?: (string|null);
+            accessibilityLabel?: (string|null);
+            mediaKeyDomain?: (proto.Message.MediaKeyDomain|null);
+        }
+
+        class DocumentMessage implements IDocumentMessage {
+            constructor(properties?: proto.Message.IDocumentMessage);
+            public url?: (string|null);
+            public mimetype?: (string|null);
+            public title?: (string|null);
+            public fileSha256?: (Uint8Array|null);
+            public fileLength?: (number|null);
+            public pageCount?: (number|null);
+            public mediaKey?: (Uint8Array|null);
+            public fileName?: (string|null);
+            public fileEncSha256?: (Uint8Array|null);
+            public directPath?: (string|null);
+            public mediaKeyTimestamp?: (number|null);
+            public contactVcard?: (boolean|null);
+            public thumbnailDirectPath?: (string|null);
+            public thumbnailSha256?: (Uint8Array|null);
+            public thumbnailEncSha256?: (Uint8Array|null);
+            public jpegThumbnail?: (Uint8Array|null);
+            public contextInfo?: (proto.IContextInfo|null);
+            public thumbnailHeight?: (number|null);
+            public thumbnailWidth?: (number|null);
+            public caption?: (string|null);
+            public accessibilityLabel?: (string|null);
+            public mediaKeyDomain?: (proto.Message.MediaKeyDomain|null);
+            public _url?: "url";
+            public _mimetype?: "mimetype";
+            public _title?: "title";
+            public _fileSha256?: "fileSha256";
+            public _fileLength?: "fileLength";
+            public _pageCount?: "pageCount";
+            public _mediaKey?: "mediaKey";
+            public _fileName?: "fileName";
+            public _fileEncSha256?: "fileEncSha256";
+            public _directPath?: "directPath";
+            public _mediaKeyTimestamp?: "mediaKeyTimestamp";
+            public _contactVcard?: "contactVcard";
+            public _thumbnailDirectPath?: "thumbnailDirectPath";
+            public _thumbnailSha256?: "thumbnailSha256";
+            public _thumbnailEncSha256?: "thumbnailEncSha256";
+            public _jpegThumbnail?: "jpegThumbnail";
+            public _contextInfo?: "contextInfo";
+            public _thumbnailHeight?: "thumbnailHeight";
+            public _thumbnailWidth?: "thumbnailWidth";
+            public _caption?: "caption";
+            public _accessibilityLabel?: "accessibilityLabel";
+            public _mediaKeyDomain?: "mediaKeyDomain";
+            public static create(properties?: proto.Message.IDocumentMessage): proto.Message.DocumentMessage;
+            public static encode(message: proto.Message.IDocumentMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.DocumentMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.DocumentMessage;
+            public static toObject(message: proto.Message.DocumentMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IStickerMessage {
+            url?: (string|null);
+            fileSha256?: (Uint8Array|null);
+            fileEncSha256?: (Uint8Array|null);
+            mediaKey?: (Uint8Array|null);
+            mimetype?: (string|null);
+            height?: (number|null);
+            width?: (number|null);
+            directPath?: (string|null);
+            fileLength?: (number|null);
+            mediaKeyTimestamp?: (number|null);
+            firstFrameLength?: (number|null);
+            firstFrameSidecar?: (Uint8Array|null);
+            isAnimated?: (boolean|null);
+            pngThumbnail?: (Uint8Array|null);
+            contextInfo?: (proto.IContextInfo|null);
+            stickerSentTs?: (number|null);
+            isAvatar?: (boolean|null);
+            isAiSticker?: (boolean|null);
+            isLottie?: (boolean|null);
+            accessibilityLabel?: (string|null);
+            mediaKeyDomain?: (proto.Message.MediaKeyDomain|null);
+        }
+
+        class StickerMessage implements IStickerMessage {
+            constructor(properties?: proto.Message.IStickerMessage);
+            public url?: (string|null);
+            public fileSha256?: (Uint8Array|null);
+            public fileEncSha256?: (Uint8Array|null);
+            public mediaKey?: (Uint8Array|null);
+            public mimetype?: (string|null);
+            public height?: (number|null);
+            public width?: (number|null);
+            public directPath?: (string|null);
+            public fileLength?: (number|null);
+            public mediaKeyTimestamp?: (number|null);
+            public firstFrameLength?: (number|null);
+            public firstFrameSidecar?: (Uint8Array|null);
+            public isAnimated?: (boolean|null);
+            public pngThumbnail?: (Uint8Array|null);
+            public contextInfo?: (proto.IContextInfo|null);
+            public stickerSentTs?: (number|null);
+            public isAvatar?: (boolean|null);
+            public isAiSticker?: (boolean|null);
+            public isLottie?: (boolean|null);
+            public accessibilityLabel?: (string|null);
+            public mediaKeyDomain?: (proto.Message.MediaKeyDomain|null);
+            public _url?: "url";
+            public _fileSha256?: "fileSha256";
+            public _fileEncSha256?: "fileEncSha256";
+            public _mediaKey?: "mediaKey";
+            public _mimetype?: "mimetype";
+            public _height?: "height";
+            public _width?: "width";
+            public _directPath?: "directPath";
+            public _fileLength?: "fileLength";
+            public _mediaKeyTimestamp?: "mediaKeyTimestamp";
+            public _firstFrameLength?: "firstFrameLength";
+            public _firstFrameSidecar?: "firstFrameSidecar";
+            public _isAnimated?: "isAnimated";
+            public _pngThumbnail?: "pngThumbnail";
+            public _contextInfo?: "contextInfo";
+            public _stickerSentTs?: "stickerSentTs";
+            public _isAvatar?: "isAvatar";
+            public _isAiSticker?: "isAiSticker";
+            public _isLottie?: "isLottie";
+            public _accessibilityLabel?: "accessibilityLabel";
+            public _mediaKeyDomain?: "mediaKeyDomain";
+            public static create(properties?: proto.Message.IStickerMessage): proto.Message.StickerMessage;
+            public static encode(message: proto.Message.IStickerMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.StickerMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.StickerMessage;
+            public static toObject(message: proto.Message.StickerMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IAlbumMessage {
+            expectedImageCount?: (number|null);
+            expectedVideoCount?: (number|null);
+            contextInfo?: (proto.IContextInfo|null);
+        }
+
+        class AlbumMessage implements IAlbumMessage {
+            constructor(properties?: proto.Message.IAlbumMessage);
+            public expectedImageCount?: (number|null);
+            public expectedVideoCount?: (number|null);
+            public contextInfo?: (proto.IContextInfo|null);
+            public _expectedImageCount?: "expectedImageCount";
+            public _expectedVideoCount?: "expectedVideoCount";
+            public _contextInfo?: "contextInfo";
+            public static create(properties?: proto.Message.IAlbumMessage): proto.Message.AlbumMessage;
+            public static encode(message: proto.Message.IAlbumMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.AlbumMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.AlbumMessage;
+            public static toObject(message: proto.Message.AlbumMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IMMSThumbnailMetadata {
+            thumbnailDirectPath?: (string|null);
+            thumbnailSha256?: (Uint8Array|null);
+            thumbnailEncSha256?: (Uint8Array|null);
+            mediaKey?: (Uint8Array|null);
+            mediaKeyTimestamp?: (number|null);
+            thumbnailHeight?: (number|null);
+            thumbnailWidth?: (number|null);
+            mediaKeyDomain?: (proto.Message.MediaKeyDomain|null);
+        }
+
+        class MMSThumbnailMetadata implements IMMSThumbnailMetadata {
+            constructor(properties?: proto.Message.IMMSThumbnailMetadata);
+            public thumbnailDirectPath?: (string|null);
+            public thumbnailSha256?: (Uint8Array|null);
+            public thumbnailEncSha256?: (Uint8Array|null);
+            public mediaKey?: (Uint8Array|null);
+            public mediaKeyTimestamp?: (number|null);
+            public thumbnailHeight?: (number|null);
+            public thumbnailWidth?: (number|null);
+            public mediaKeyDomain?: (proto.Message.MediaKeyDomain|null);
+            public _thumbnailDirectPath?: "thumbnailDirectPath";
+            public _thumbnailSha256?: "thumbnailSha256";
+            public _thumbnailEncSha256?: "thumbnailEncSha256";
+            public _mediaKey?: "mediaKey";
+            public _mediaKeyTimestamp?: "mediaKeyTimestamp";
+            public _thumbnailHeight?: "thumbnailHeight";
+            public _thumbnailWidth?: "thumbnailWidth";
+            public _mediaKeyDomain?: "mediaKeyDomain";
+            public static create(properties?: proto.Message.IMMSThumbnailMetadata): proto.Message.MMSThumbnailMetadata;
+            public static encode(message: proto.Message.IMMSThumbnailMetadata, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.MMSThumbnailMetadata;
+            public static fromObject(object: { [k: string]: any }): proto.Message.MMSThumbnailMetadata;
+            public static toObject(message: proto.Message.MMSThumbnailMetadata, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface ILocationMessage {
+            degreesLatitude?: (number|null);
+            degreesLongitude?: (number|null);
+            name?: (string|null);
+            address?: (string|null);
+            url?: (string|null);
+            isLive?: (boolean|null);
+            accuracyInMeters?: (number|null);
+            speedInMps?: (number|null);
+            degreesClockwiseFromMagneticNorth?: (number|null);
+            comment?: (string|null);
+            jpegThumbnail?: (Uint8Array|null);
+            contextInfo?: (proto.IContextInfo|null);
+        }
+
+        class LocationMessage implements ILocationMessage {
+            constructor(properties?: proto.Message.ILocationMessage);
+            public degreesLatitude?: (number|null);
+            public degreesLongitude?: (number|null);
+            public name?: (string|null);
+            public address?: (string|null);
+            public url?: (string|null);
+            public isLive?: (boolean|null);
+            public accuracyInMeters?: (number|null);
+            public speedInMps?: (number|null);
+            public degreesClockwiseFromMagneticNorth?: (number|null);
+            public comment?: (string|null);
+            public jpegThumbnail?: (Uint8Array|null);
+            public contextInfo?: (proto.IContextInfo|null);
+            public _degreesLatitude?: "degreesLatitude";
+            public _degreesLongitude?: "degreesLongitude";
+            public _name?: "name";
+            public _address?: "address";
+            public _url?: "url";
+            public _isLive?: "isLive";
+            public _accuracyInMeters?: "accuracyInMeters";
+            public _speedInMps?: "speedInMps";
+            public _degreesClockwiseFromMagneticNorth?: "degreesClockwiseFromMagneticNorth";
+            public _comment?: "comment";
+            public _jpegThumbnail?: "jpegThumbnail";
+            public _contextInfo?: "contextInfo";
+            public static create(properties?: proto.Message.ILocationMessage): proto.Message.LocationMessage;
+            public static encode(message: proto.Message.ILocationMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.LocationMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.LocationMessage;
+            public static toObject(message: proto.Message.LocationMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface ILiveLocationMessage {
+            degreesLatitude?: (number|null);
+            degreesLongitude?: (number|null);
+            accuracyInMeters?: (number|null);
+            speedInMps?: (number|null);
+            degreesClockwiseFromMagneticNorth?: (number|null);
+            caption?: (string|null);
+            sequenceNumber?: (number|null);
+            timeOffset?: (number|null);
+            jpegThumbnail?: (Uint8Array|null);
+            contextInfo?: (proto.IContextInfo|null);
+        }
+
+        class LiveLocationMessage implements ILiveLocationMessage {
+            constructor(properties?: proto.Message.ILiveLocationMessage);
+            public degreesLatitude?: (number|null);
+            public degreesLongitude?: (number|null);
+            public accuracyInMeters?: (number|null);
+            public speedInMps?: (number|null);
+            public degreesClockwiseFromMagneticNorth?: (number|null);
+            public caption?: (string|null);
+            public sequenceNumber?: (number|null);
+            public timeOffset?: (number|null);
+            public jpegThumbnail?: (Uint8Array|null);
+            public contextInfo?: (proto.IContextInfo|null);
+            public _degreesLatitude?: "degreesLatitude";
+            public _degreesLongitude?: "degreesLongitude";
+            public _accuracyInMeters?: "accuracyInMeters";
+            public _speedInMps?: "speedInMps";
+            public _degreesClockwiseFromMagneticNorth?: "degreesClockwiseFromMagneticNorth";
+            public _caption?: "caption";
+            public _sequenceNumber?: "sequenceNumber";
+            public _timeOffset?: "timeOffset";
+            public _jpegThumbnail?: "jpegThumbnail";
+            public _contextInfo?: "contextInfo";
+            public static create(properties?: proto.Message.ILiveLocationMessage): proto.Message.LiveLocationMessage;
+            public static encode(message: proto.Message.ILiveLocationMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.LiveLocationMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.LiveLocationMessage;
+            public static toObject(message: proto.Message.LiveLocationMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IContactMessage {
+            displayName?: (string|null);
+            vcard?: (string|null);
+            contextInfo?: (proto.IContextInfo|null);
+        }
+
+        class ContactMessage implements IContactMessage {
+            constructor(properties?: proto.Message.IContactMessage);
+            public displayName?: (string|null);
+            public vcard?: (string|null);
+            public contextInfo?: (proto.IContextInfo|null);
+            public _displayName?: "displayName";
+            public _vcard?: "vcard";
+            public _contextInfo?: "contextInfo";
+            public static create(properties?: proto.Message.IContactMessage): proto.Message.ContactMessage;
+            public static encode(message: proto.Message.IContactMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.ContactMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.ContactMessage;
+            public static toObject(message: proto.Message.ContactMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IContactsArrayMessage {
+            displayName?: (string|null);
+            contacts?: (proto.Message.IContactMessage[]|null);
+            contextInfo?: (proto.IContextInfo|null);
+        }
+
+        class ContactsArrayMessage implements IContactsArrayMessage {
+            constructor(properties?: proto.Message.IContactsArrayMessage);
+            public displayName?: (string|null);
+            public contacts: proto.Message.IContactMessage[];
+            public contextInfo?: (proto.IContextInfo|null);
+            public _displayName?: "displayName";
+            public _contextInfo?: "contextInfo";
+            public static create(properties?: proto.Message.IContactsArrayMessage): proto.Message.ContactsArrayMessage;
+            public static encode(message: proto.Message.IContactsArrayMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.ContactsArrayMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.ContactsArrayMessage;
+            public static toObject(message: proto.Message.ContactsArrayMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IGroupInviteMessage {
+            groupJid?: (string|null);
+            inviteCode?: (string|null);
+            inviteExpiration?: (number|null);
+            groupName?: (string|null);
+            jpegThumbnail?: (Uint8Array|null);
+            caption?: (string|null);
+            contextInfo?: (proto.IContextInfo|null);
+            groupType?: (proto.Message.GroupInviteMessage.GroupType|null);
+        }
+
+        class GroupInviteMessage implements IGroupInviteMessage {
+            constructor(properties?: proto.Message.IGroupInviteMessage);
+            public groupJid?: (string|null);
+            public inviteCode?: (string|null);
+            public inviteExpiration?: (number|null);
+            public groupName?: (string|null);
+            public jpegThumbnail?: (Uint8Array|null);
+            public caption?: (string|null);
+            public contextInfo?: (proto.IContextInfo|null);
+            public groupType?: (proto.Message.GroupInviteMessage.GroupType|null);
+            public _groupJid?: "groupJid";
+            public _inviteCode?: "inviteCode";
+            public _inviteExpiration?: "inviteExpiration";
+            public _groupName?: "groupName";
+            public _jpegThumbnail?: "jpegThumbnail";
+            public _caption?: "caption";
+            public _contextInfo?: "contextInfo";
+            public _groupType?: "groupType";
+            public static create(properties?: proto.Message.IGroupInviteMessage): proto.Message.GroupInviteMessage;
+            public static encode(message: proto.Message.IGroupInviteMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.GroupInviteMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.GroupInviteMessage;
+            public static toObject(message: proto.Message.GroupInviteMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace GroupInviteMessage {
+
+            enum GroupType {
+                DEFAULT = 0,
+                PARENT = 1
+            }
+        }
+
+        interface IReactionMessage {
+            key?: (proto.IMessageKey|null);
+            text?: (string|null);
+            groupingKey?: (string|null);
+            senderTimestampMs?: (number|null);
+        }
+
+        class ReactionMessage implements IReactionMessage {
+            constructor(properties?: proto.Message.IReactionMessage);
+            public key?: (proto.IMessageKey|null);
+            public text?: (string|null);
+            public groupingKey?: (string|null);
+            public senderTimestampMs?: (number|null);
+            public _key?: "key";
+            public _text?: "text";
+            public _groupingKey?: "groupingKey";
+            public _senderTimestampMs?: "senderTimestampMs";
+            public static create(properties?: proto.Message.IReactionMessage): proto.Message.ReactionMessage;
+            public static encode(message: proto.Message.IReactionMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.ReactionMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.ReactionMessage;
+            public static toObject(message: proto.Message.ReactionMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IEncReactionMessage {
+            targetMessageKey?: (proto.IMessageKey|null);
+            encPayload?: (Uint8Array|null);
+            encIv?: (Uint8Array|null);
+        }
+
+        class EncReactionMessage implements IEncReactionMessage {
+            constructor(properties?: proto.Message.IEncReactionMessage);
+            public targetMessageKey?: (proto.IMessageKey|null);
+            public encPayload?: (Uint8Array|null);
+            public encIv?: (Uint8Array|null);
+            public _targetMessageKey?: "targetMessageKey";
+            public _encPayload?: "encPayload";
+            public _encIv?: "encIv";
+            public static create(properties?: proto.Message.IEncReactionMessage): proto.Message.EncReactionMessage;
+            public static encode(message: proto.Message.IEncReactionMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.EncReactionMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.EncReactionMessage;
+            public static toObject(message: proto.Message.EncReactionMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPinInChatMessage {
+            key?: (proto.IMessageKey|null);
+            type?: (proto.Message.PinInChatMessage.Type|null);
+            senderTimestampMs?: (number|null);
+        }
+
+        class PinInChatMessage implements IPinInChatMessage {
+            constructor(properties?: proto.Message.IPinInChatMessage);
+            public key?: (proto.IMessageKey|null);
+            public type?: (proto.Message.PinInChatMessage.Type|null);
+            public senderTimestampMs?: (number|null);
+            public _key?: "key";
+            public _type?: "type";
+            public _senderTimestampMs?: "senderTimestampMs";
+            public static create(properties?: proto.Message.IPinInChatMessage): proto.Message.PinInChatMessage;
+            public static encode(message: proto.Message.IPinInChatMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PinInChatMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.PinInChatMessage;
+            public static toObject(message: proto.Message.PinInChatMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace PinInChatMessage {
+
+            enum Type {
+                UNKNOWN_TYPE = 0,
+                PIN_FOR_ALL = 1,
+                UNPIN_FOR_ALL = 2
+            }
+        }
+
+        interface IKeepInChatMessage {
+            key?: (proto.IMessageKey|null);
+            keepType?: (proto.KeepType|null);
+            timestampMs?: (number|null);
+        }
+
+        class KeepInChatMessage implements IKeepInChatMessage {
+            constructor(properties?: proto.Message.IKeepInChatMessage);
+            public key?: (proto.IMessageKey|null);
+            public keepType?: (proto.KeepType|null);
+            public timestampMs?: (number|null);
+            public _key?: "key";
+            public _keepType?: "keepType";
+            public _timestampMs?: "timestampMs";
+            public static create(properties?: proto.Message.IKeepInChatMessage): proto.Message.KeepInChatMessage;
+            public static encode(message: proto.Message.IKeepInChatMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.KeepInChatMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.KeepInChatMessage;
+            public static toObject(message: proto.Message.KeepInChatMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        enum PollContentType {
+            UNKNOWN = 0,
+            TEXT = 1,
+            IMAGE = 2
+        }
+
+        enum PollType {
+            POLL = 0,
+            QUIZ = 1
+        }
+
+        interface IPollCreationMessage {
+            encKey?: (Uint8Array|null);
+            name?: (string|null);
+            options?: (proto.Message.PollCreationMessage.IOption[]|null);
+            selectableOptionsCount?: (number|null);
+            contextInfo?: (proto.IContextInfo|null);
+            pollContentType?: (proto.Message.PollContentType|null);
+            pollType?: (proto.Message.PollType|null);
+            correctAnswer?: (proto.Message.PollCreationMessage.IOption|null);
+        }
+
+        class PollCreationMessage implements IPollCreationMessage {
+            constructor(properties?: proto.Message.IPollCreationMessage);
+            public encKey?: (Uint8Array|null);
+            public name?: (string|null);
+            public options: proto.Message.PollCreationMessage.IOption[];
+            public selectableOptionsCount?: (number|null);
+            public contextInfo?: (proto.IContextInfo|null);
+            public pollContentType?: (proto.Message.PollContentType|null);
+            public pollType?: (proto.Message.PollType|null);
+            public correctAnswer?: (proto.Message.PollCreationMessage.IOption|null);
+            public _encKey?: "encKey";
+            public _name?: "name";
+            public _selectableOptionsCount?: "selectableOptionsCount";
+            public _contextInfo?: "contextInfo";
+            public _pollContentType?: "pollContentType";
+            public _pollType?: "pollType";
+            public _correctAnswer?: "correctAnswer";
+            public static create(properties?: proto.Message.IPollCreationMessage): proto.Message.PollCreationMessage;
+            public static encode(message: proto.Message.IPollCreationMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PollCreationMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.PollCreationMessage;
+            public static toObject(message: proto.Message.PollCreationMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace PollCreationMessage {
+
+            interface IOption {
+                optionName?: (string|null);
+                optionHash?: (string|null);
+            }
+
+            class Option implements IOption {
+                constructor(properties?: proto.Message.PollCreationMessage.IOption);
+                public optionName?: (string|null);
+                public optionHash?: (string|null);
+                public _optionName?: "optionName";
+                public _optionHash?: "optionHash";
+                public static create(properties?: proto.Message.PollCreationMessage.IOption): proto.Message.PollCreationMessage.Option;
+                public static encode(message: proto.Message.PollCreationMessage.IOption, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PollCreationMessage.Option;
+                public static fromObject(object: { [k: string]: any }): proto.Message.PollCreationMessage.Option;
+                public static toObject(message: proto.Message.PollCreationMessage.Option, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+        }
+
+        interface IPollEncValue {
+            encPayload?: (Uint8Array|null);
+            encIv?: (Uint8Array|null);
+        }
+
+        class PollEncValue implements IPollEncValue {
+            constructor(properties?: proto.Message.IPollEncValue);
+            public encPayload?: (Uint8Array|null);
+            public encIv?: (Uint8Array|null);
+            public _encPayload?: "encPayload";
+            public _encIv?: "encIv";
+            public static create(properties?: proto.Message.IPollEncValue): proto.Message.PollEncValue;
+            public static encode(message: proto.Message.IPollEncValue, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PollEncValue;
+            public static fromObject(object: { [k: string]: any }): proto.Message.PollEncValue;
+            public static toObject(message: proto.Message.PollEncValue, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPollUpdateMessage {
+            pollCreationMessageKey?: (proto.IMessageKey|null);
+            vote?: (proto.Message.IPollEncValue|null);
+            metadata?: (proto.Message.IPollUpdateMessageMetadata|null);
+            senderTimestampMs?: (number|null);
+        }
+
+        class PollUpdateMessage implements IPollUpdateMessage {
+            constructor(properties?: proto.Message.IPollUpdateMessage);
+            public pollCreationMessageKey?: (proto.IMessageKey|null);
+            public vote?: (proto.Message.IPollEncValue|null);
+            public metadata?: (proto.Message.IPollUpdateMessageMetadata|null);
+            public senderTimestampMs?: (number|null);
+            public _pollCreationMessageKey?: "pollCreationMessageKey";
+            public _vote?: "vote";
+            public _metadata?: "metadata";
+            public _senderTimestampMs?: "senderTimestampMs";
+            public static create(properties?: proto.Message.IPollUpdateMessage): proto.Message.PollUpdateMessage;
+            public static encode(message: proto.Message.IPollUpdateMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PollUpdateMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.PollUpdateMessage;
+            public static toObject(message: proto.Message.PollUpdateMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPollUpdateMessageMetadata {
+        }
+
+        class PollUpdateMessageMetadata implements IPollUpdateMessageMetadata {
+            constructor(properties?: proto.Message.IPollUpdateMessageMetadata);
+            public static create(properties?: proto.Message.IPollUpdateMessageMetadata): proto.Message.PollUpdateMessageMetadata;
+            public static encode(message: proto.Message.IPollUpdateMessageMetadata, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PollUpdateMessageMetadata;
+            public static fromObject(object: { [k: string]: any }): proto.Message.PollUpdateMessageMetadata;
+            public static toObject(message: proto.Message.PollUpdateMessageMetadata, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPollVoteMessage {
+            selectedOptions?: (Uint8Array[]|null);
+        }
+
+        class PollVoteMessage implements IPollVoteMessage {
+            constructor(properties?: proto.Message.IPollVoteMessage);
+            public selectedOptions: Uint8Array[];
+            public static create(properties?: proto.Message.IPollVoteMessage): proto.Message.PollVoteMessage;
+            public static encode(message: proto.Message.IPollVoteMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PollVoteMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.PollVoteMessage;
+            public static toObject(message: proto.Message.PollVoteMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPollResultSnapshotMessage {
+            name?: (string|null);
+            pollVotes?: (proto.Message.PollResultSnapshotMessage.IPollVote[]|null);
+            contextInfo?: (proto.IContextInfo|null);
+            pollType?: (proto.Message.PollType|null);
+        }
+
+        class PollResultSnapshotMessage implements IPollResultSnapshotMessage {
+            constructor(properties?: proto.Message.IPollResultSnapshotMessage);
+            public name?: (string|null);
+            public pollVotes: proto.Message.PollResultSnapshotMessage.IPollVote[];
+            public contextInfo?: (proto.IContextInfo|null);
+            public pollType?: (proto.Message.PollType|null);
+            public _name?: "name";
+            public _contextInfo?: "contextInfo";
+            public _pollType?: "pollType";
+            public static create(properties?: proto.Message.IPollResultSnapshotMessage): proto.Message.PollResultSnapshotMessage;
+            public static encode(message: proto.Message.IPollResultSnapshotMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PollResultSnapshotMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.PollResultSnapshotMessage;
+            public static toObject(message: proto.Message.PollResultSnapshotMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace PollResultSnapshotMessage {
+
+            interface IPollVote {
+                optionName?: (string|null);
+                optionVoteCount?: (number|null);
+            }
+
+            class PollVote implements IPollVote {
+                constructor(properties?: proto.Message.PollResultSnapshotMessage.IPollVote);
+                public optionName?: (string|null);
+                public optionVoteCount?: (number|null);
+                public _optionName?: "optionName";
+                public _optionVoteCount?: "optionVoteCount";
+                public static create(properties?: proto.Message.PollResultSnapshotMessage.IPollVote): proto.Message.PollResultSnapshotMessage.PollVote;
+                public static encode(message: proto.Message.PollResultSnapshotMessage.IPollVote, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PollResultSnapshotMessage.PollVote;
+                public static fromObject(object: { [k: string]: any }): proto.Message.PollResultSnapshotMessage.PollVote;
+                public static toObject(message: proto.Message.PollResultSnapshotMessage.PollVote, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+        }
+
+        interface IEventMessage {
+            contextInfo?: (proto.IContextInfo|null);
+            isCanceled?: (boolean|null);
+            name?: (string|null);
+            description?: (string|null);
+            location?: (proto.Message.ILocationMessage|null);
+            joinLink?: (string|null);
+            startTime?: (number|null);
+            endTime?: (number|null);
+            extraGuestsAllowed?: (boolean|null);
+            isScheduleCall?: (boolean|null);
+            hasReminder?: (boolean|null);
+            reminderOffsetSec?: (number|null);
+        }
+
+        class EventMessage implements IEventMessage {
+            constructor(properties?: proto.Message.IEventMessage);
+            public contextInfo?: (proto.IContextInfo|null);
+            public isCanceled?: (boolean|null);
+            public name?: (string|null);
+            public description?: (string|null);
+            public location?: (proto.Message.ILocationMessage|null);
+            public joinLink?: (string|null);
+            public startTime?: (number|null);
+            public endTime?: (number|null);
+            public extraGuestsAllowed?: (boolean|null);
+            public isScheduleCall?: (boolean|null);
+            public hasReminder?: (boolean|null);
+            public reminderOffsetSec?: (number|null);
+            public _contextInfo?: "contextInfo";
+            public _isCanceled?: "isCanceled";
+            public _name?: "name";
+            public _description?: "description";
+            public _location?: "location";
+            public _joinLink?: "joinLink";
+            public _startTime?: "startTime";
+            public _endTime?: "endTime";
+            public _extraGuestsAllowed?: "extraGuestsAllowed";
+            public _isScheduleCall?: "isScheduleCall";
+            public _hasReminder?: "hasReminder";
+            public _reminderOffsetSec?: "reminderOffsetSec";
+            public static create(properties?: proto.Message.IEventMessage): proto.Message.EventMessage;
+            public static encode(message: proto.Message.IEventMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.EventMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.EventMessage;
+            public static toObject(message: proto.Message.EventMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IEventResponseMessage {
+            response?: (proto.Message.EventResponseMessage.EventResponseType|null);
+            timestampMs?: (number|null);
+            extraGuestCount?: (number|null);
+        }
+
+        class EventResponseMessage implements IEventResponseMessage {
+            constructor(properties?: proto.Message.IEventResponseMessage);
+            public response?: (proto.Message.EventResponseMessage.EventResponseType|null);
+            public timestampMs?: (number|null);
+            public extraGuestCount?: (number|null);
+            public _response?: "response";
+            public _timestampMs?: "timestampMs";
+            public _extraGuestCount?: "extraGuestCount";
+            public static create(properties?: proto.Message.IEventResponseMessage): proto.Message.EventResponseMessage;
+            public static encode(message: proto.Message.IEventResponseMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.EventResponseMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.EventResponseMessage;
+            public static toObject(message: proto.Message.EventResponseMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace EventResponseMessage {
+
+            enum EventResponseType {
+                UNKNOWN = 0,
+                GOING = 1,
+                NOT_GOING = 2,
+                MAYBE = 3
+            }
+        }
+
+        interface IEncEventResponseMessage {
+            eventCreationMessageKey?: (proto.IMessageKey|null);
+            encPayload?: (Uint8Array|null);
+            encIv?: (Uint8Array|null);
+        }
+
+        class EncEventResponseMessage implements IEncEventResponseMessage {
+            constructor(properties?: proto.Message.IEncEventResponseMessage);
+            public eventCreationMessageKey?: (proto.IMessageKey|null);
+            public encPayload?: (Uint8Array|null);
+            public encIv?: (Uint8Array|null);
+            public _eventCreationMessageKey?: "eventCreationMessageKey";
+            public _encPayload?: "encPayload";
+            public _encIv?: "encIv";
+            public static create(properties?: proto.Message.IEncEventResponseMessage): proto.Message.EncEventResponseMessage;
+            public static encode(message: proto.Message.IEncEventResponseMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.EncEventResponseMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.EncEventResponseMessage;
+            public static toObject(message: proto.Message.EncEventResponseMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPlaceholderMessage {
+            type?: (proto.Message.PlaceholderMessage.PlaceholderType|null);
+        }
+
+        class PlaceholderMessage implements IPlaceholderMessage {
+            constructor(properties?: proto.Message.IPlaceholderMessage);
+            public type?: (proto.Message.PlaceholderMessage.PlaceholderType|null);
+            public _type?: "type";
+            public static create(properties?: proto.Message.IPlaceholderMessage): proto.Message.PlaceholderMessage;
+            public static encode(message: proto.Message.IPlaceholderMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PlaceholderMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.PlaceholderMessage;
+            public static toObject(message: proto.Message.PlaceholderMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace PlaceholderMessage {
+
+            enum PlaceholderType {
+                MASK_LINKED_DEVICES = 0
+            }
+        }
+
+        interface IProtocolMessage {
+            key?: (proto.IMessageKey|null);
+            type?: (proto.Message.ProtocolMessage.Type|null);
+            ephemeralExpiration?: (number|null);
+            ephemeralSettingTimestamp?: (number|null);
+            historySyncNotification?: (proto.Message.IHistorySyncNotification|null);
+            appStateSyncKeyShare?: (proto.Message.IAppStateSyncKeyShare|null);
+            appStateSyncKeyRequest?: (proto.Message.IAppStateSyncKeyRequest|null);
+            initialSecurityNotificationSettingSync?: (proto.Message.IInitialSecurityNotificationSettingSync|null);
+            appStateFatalExceptionNotification?: (proto.Message.IAppStateFatalExceptionNotification|null);
+            disappearingMode?: (proto.IDisappearingMode|null);
+            editedMessage?: (proto.IMessage|null);
+            timestampMs?: (number|null);
+            peerDataOperationRequestMessage?: (proto.Message.IPeerDataOperationRequestMessage|null);
+            peerDataOperationRequestResponseMessage?: (proto.Message.IPeerDataOperationRequestResponseMessage|null);
+            invokerJid?: (string|null);
+            requestWelcomeMessageMetadata?: (proto.Message.IRequestWelcomeMessageMetadata|null);
+            mediaNotifyMessage?: (proto.IMediaNotifyMessage|null);
+            lidMigrationMappingSyncMessage?: (proto.ILIDMigrationMappingSyncMessage|null);
+            limitSharing?: (proto.ILimitSharing|null);
+            aiPsiMetadata?: (Uint8Array|null);
+            memberLabel?: (proto.IMemberLabel|null);
+        }
+
+        class ProtocolMessage implements IProtocolMessage {
+            constructor(properties?: proto.Message.IProtocolMessage);
+            public key?: (proto.IMessageKey|null);
+            public type?: (proto.Message.ProtocolMessage.Type|null);
+            public ephemeralExpiration?: (number|null);
+            public ephemeralSettingTimestamp?: (number|null);
+            public historySyncNotification?: (proto.Message.IHistorySyncNotification|null);
+            public appStateSyncKeyShare?: (proto.Message.IAppStateSyncKeyShare|null);
+            public appStateSyncKeyRequest?: (proto.Message.IAppStateSyncKeyRequest|null);
+            public initialSecurityNotificationSettingSync?: (proto.Message.IInitialSecurityNotificationSettingSync|null);
+            public appStateFatalExceptionNotification?: (proto.Message.IAppStateFatalExceptionNotification|null);
+            public disappearingMode?: (proto.IDisappearingMode|null);
+            public editedMessage?: (proto.IMessage|null);
+            public timestampMs?: (number|null);
+            public peerDataOperationRequestMessage?: (proto.Message.IPeerDataOperationRequestMessage|null);
+            public peerDataOperationRequestResponseMessage?: (proto.Message.IPeerDataOperationRequestResponseMessage|null);
+            public invokerJid?: (string|null);
+            public requestWelcomeMessageMetadata?: (proto.Message.IRequestWelcomeMessageMetadata|null);
+            public mediaNotifyMessage?: (proto.IMediaNotifyMessage|null);
+            public lidMigrationMappingSyncMessage?: (proto.ILIDMigrationMappingSyncMessage|null);
+            public limitSharing?: (proto.ILimitSharing|null);
+            public aiPsiMetadata?: (Uint8Array|null);
+            public memberLabel?: (proto.IMemberLabel|null);
+            public _key?: "key";
+            public _type?: "type";
+            public _ephemeralExpiration?: "ephemeralExpiration";
+            public _ephemeralSettingTimestamp?: "ephemeralSettingTimestamp";
+            public _historySyncNotification?: "historySyncNotification";
+            public _appStateSyncKeyShare?: "appStateSyncKeyShare";
+            public _appStateSyncKeyRequest?: "appStateSyncKeyRequest";
+            public _initialSecurityNotificationSettingSync?: "initialSecurityNotificationSettingSync";
+            public _appStateFatalExceptionNotification?: "appStateFatalExceptionNotification";
+            public _disappearingMode?: "disappearingMode";
+            public _editedMessage?: "editedMessage";
+            public _timestampMs?: "timestampMs";
+            public _peerDataOperationRequestMessage?: "peerDataOperationRequestMessage";
+            public _peerDataOperationRequestResponseMessage?: "peerDataOperationRequestResponseMessage";
+            public _invokerJid?: "invokerJid";
+            public _requestWelcomeMessageMetadata?: "requestWelcomeMessageMetadata";
+            public _mediaNotifyMessage?: "mediaNotifyMessage";
+            public _lidMigrationMappingSyncMessage?: "lidMigrationMappingSyncMessage";
+            public _limitSharing?: "limitSharing";
+            public _aiPsiMetadata?: "aiPsiMetadata";
+            public _memberLabel?: "memberLabel";
+            public static create(properties?: proto.Message.IProtocolMessage): proto.Message.ProtocolMessage;
+            public static encode(message: proto.Message.IProtocolMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.ProtocolMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.ProtocolMessage;
+            public static toObject(message: proto.Message.ProtocolMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace ProtocolMessage {
+
+            enum Type {
+                REVOKE = 0,
+                EPHEMERAL_SETTING = 3,
+                EPHEMERAL_SYNC_RESPONSE = 4,
+                HISTORY_SYNC_NOTIFICATION = 5,
+                APP_STATE_SYNC_KEY_SHARE = 6,
+                APP_STATE_SYNC_KEY_REQUEST = 7,
+                MSG_FANOUT_BACKFILL_REQUEST = 8,
+                INITIAL_SECURITY_NOTIFICATION_SETTING_SYNC = 9,
+                APP_STATE_FATAL_EXCEPTION_NOTIFICATION = 10,
+                SHARE_PHONE_NUMBER = 11,
+                MESSAGE_EDIT = 14,
+                PEER_DATA_OPERATION_REQUEST_MESSAGE = 16,
+                PEER_DATA_OPERATION_REQUEST_RESPONSE_MESSAGE = 17,
+                REQUEST_WELCOME_MESSAGE = 18,
+                BOT_FEEDBACK_MESSAGE = 19,
+                MEDIA_NOTIFY_MESSAGE = 20,
+                CLOUD_API_THREAD_CONTROL_NOTIFICATION = 21,
+                LID_MIGRATION_MAPPING_SYNC = 22,
+                REMINDER_MESSAGE = 23,
+                BOT_MEMU_ONBOARDING_MESSAGE = 24,
+                STATUS_MENTION_MESSAGE = 25,
+                STOP_GENERATION_MESSAGE = 26,
+                LIMIT_SHARING = 27,
+                AI_PSI_METADATA = 28,
+                AI_QUERY_FANOUT = 29,
+                GROUP_MEMBER_LABEL_CHANGE = 30
+            }
+        }
+
+        interface IInitialSecurityNotificationSettingSync {
+            securityNotificationEnabled?: (boolean|null);
+        }
+
+        class InitialSecurityNotificationSettingSync implements IInitialSecurityNotificationSettingSync {
+            constructor(properties?: proto.Message.IInitialSecurityNotificationSettingSync);
+            public securityNotificationEnabled?: (boolean|null);
+            public _securityNotificationEnabled?: "securityNotificationEnabled";
+            public static create(properties?: proto.Message.IInitialSecurityNotificationSettingSync): proto.Message.InitialSecurityNotificationSettingSync;
+            public static encode(message: proto.Message.IInitialSecurityNotificationSettingSync, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.InitialSecurityNotificationSettingSync;
+            public static fromObject(object: { [k: string]: any }): proto.Message.InitialSecurityNotificationSettingSync;
+            public static toObject(message: proto.Message.InitialSecurityNotificationSettingSync, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IRequestWelcomeMessageMetadata {
+            localChatState?: (proto.Message.RequestWelcomeMessageMetadata.LocalChatState|null);
+        }
+
+        class RequestWelcomeMessageMetadata implements IRequestWelcomeMessageMetadata {
+            constructor(properties?: proto.Message.IRequestWelcomeMessageMetadata);
+            public localChatState?: (proto.Message.RequestWelcomeMessageMetadata.LocalChatState|null);
+            public _localChatState?: "localChatState";
+            public static create(properties?: proto.Message.IRequestWelcomeMessageMetadata): proto.Message.RequestWelcomeMessageMetadata;
+            public static encode(message: proto.Message.IRequestWelcomeMessageMetadata, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.RequestWelcomeMessageMetadata;
+            public static fromObject(object: { [k: string]: any }): proto.Message.RequestWelcomeMessageMetadata;
+            public static toObject(message: proto.Message.RequestWelcomeMessageMetadata, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace RequestWelcomeMessageMetadata {
+
+            enum LocalChatState {
+                EMPTY = 0,
+                NON_EMPTY = 1
+            }
+        }
+
+        enum HistorySyncType {
+            INITIAL_BOOTSTRAP = 0,
+            INITIAL_STATUS_V3 = 1,
+            FULL = 2,
+            RECENT = 3,
+            PUSH_NAME = 4,
+            NON_BLOCKING_DATA = 5,
+            ON_DEMAND = 6,
+            NO_HISTORY = 7,
+            MESSAGE_ACCESS_STATUS = 8
+        }
+
+        interface IHistorySyncNotification {
+            fileSha256?: (Uint8Array|null);
+            fileLength?: (number|null);
+            mediaKey?: (Uint8Array|null);
+            fileEncSha256?: (Uint8Array|null);
+            directPath?: (string|null);
+            syncType?: (proto.Message.HistorySyncType|null);
+            chunkOrder?: (number|null);
+            originalMessageId?: (string|null);
+            progress?: (number|null);
+            oldestMsgInChunkTimestampSec?: (number|null);
+            initialHistBootstrapInlinePayload?: (Uint8Array|null);
+            peerDataRequestSessionId?: (string|null);
+            fullHistorySyncOnDemandRequestMetadata?: (proto.Message.IFullHistorySyncOnDemandRequestMetadata|null);
+            encHandle?: (string|null);
+            messageAccessStatus?: (proto.Message.IHistorySyncMessageAccessStatus|null);
+        }
+
+        class HistorySyncNotification implements IHistorySyncNotification {
+            constructor(properties?: proto.Message.IHistorySyncNotification);
+            public fileSha256?: (Uint8Array|null);
+            public fileLength?: (number|null);
+            public mediaKey?: (Uint8Array|null);
+            public fileEncSha256?: (Uint8Array|null);
+            public directPath?: (string|null);
+            public syncType?: (proto.Message.HistorySyncType|null);
+            public chunkOrder?: (number|null);
+            public originalMessageId?: (string|null);
+            public progress?: (number|null);
+            public oldestMsgInChunkTimestampSec?: (number|null);
+            public initialHistBootstrapInlinePayload?: (Uint8Array|null);
+            public peerDataRequestSessionId?: (string|null);
+            public fullHistorySyncOnDemandRequestMetadata?: (proto.Message.IFullHistorySyncOnDemandRequestMetadata|null);
+            public encHandle?: (string|null);
+            public messageAccessStatus?: (proto.Message.IHistorySyncMessageAccessStatus|null);
+            public _fileSha256?: "fileSha256";
+            public _fileLength?: "fileLength";
+            public _mediaKey?: "mediaKey";
+            public _fileEncSha256?: "fileEncSha256";
+            public _directPath?: "directPath";
+            public _syncType?: "syncType";
+            public _chunkOrder?: "chunkOrder";
+            public _originalMessageId?: "originalMessageId";
+            public _progress?: "progress";
+            public _oldestMsgInChunkTimestampSec?: "oldestMsgInChunkTimestampSec";
+            public _initialHistBootstrapInlinePayload?: "initialHistBootstrapInlinePayload";
+            public _peerDataRequestSessionId?: "peerDataRequestSessionId";
+            public _fullHistorySyncOnDemandRequestMetadata?: "fullHistorySyncOnDemandRequestMetadata";
+            public _encHandle?: "encHandle";
+            public _messageAccessStatus?: "messageAccessStatus";
+            public static create(properties?: proto.Message.IHistorySyncNotification): proto.Message.HistorySyncNotification;
+            public static encode(message: proto.Message.IHistorySyncNotification, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.HistorySyncNotification;
+            public static fromObject(object: { [k: string]: any }): proto.Message.HistorySyncNotification;
+            public static toObject(message: proto.Message.HistorySyncNotification, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IHistorySyncMessageAccessStatus {
+            completeAccessGranted?: (boolean|null);
+        }
+
+        class HistorySyncMessageAccessStatus implements IHistorySyncMessageAccessStatus {
+            constructor(properties?: proto.Message.IHistorySyncMessageAccessStatus);
+            public completeAccessGranted?: (boolean|null);
+            public _completeAccessGranted?: "completeAccessGranted";
+            public static create(properties?: proto.Message.IHistorySyncMessageAccessStatus): proto.Message.HistorySyncMessageAccessStatus;
+            public static encode(message: proto.Message.IHistorySyncMessageAccessStatus, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.HistorySyncMessageAccessStatus;
+            public static fromObject(object: { [k: string]: any }): proto.Message.HistorySyncMessageAccessStatus;
+            public static toObject(message: proto.Message.HistorySyncMessageAccessStatus, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IFullHistorySyncOnDemandRequestMetadata {
+            requestId?: (string|null);
+        }
+
+        class FullHistorySyncOnDemandRequestMetadata implements IFullHistorySyncOnDemandRequestMetadata {
+            constructor(properties?: proto.Message.IFullHistorySyncOnDemandRequestMetadata);
+            public requestId?: (string|null);
+            public _requestId?: "requestId";
+            public static create(properties?: proto.Message.IFullHistorySyncOnDemandRequestMetadata): proto.Message.FullHistorySyncOnDemandRequestMetadata;
+            public static encode(message: proto.Message.IFullHistorySyncOnDemandRequestMetadata, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.FullHistorySyncOnDemandRequestMetadata;
+            public static fromObject(object: { [k: string]: any }): proto.Message.FullHistorySyncOnDemandRequestMetadata;
+            public static toObject(message: proto.Message.FullHistorySyncOnDemandRequestMetadata, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IAppStateSyncKey {
+            keyId?: (proto.Message.IAppStateSyncKeyId|null);
+            keyData?: (proto.Message.IAppStateSyncKeyData|null);
+        }
+
+        class AppStateSyncKey implements IAppStateSyncKey {
+            constructor(properties?: proto.Message.IAppStateSyncKey);
+            public keyId?: (proto.Message.IAppStateSyncKeyId|null);
+            public keyData?: (proto.Message.IAppStateSyncKeyData|null);
+            public _keyId?: "keyId";
+            public _keyData?: "keyData";
+            public static create(properties?: proto.Message.IAppStateSyncKey): proto.Message.AppStateSyncKey;
+            public static encode(message: proto.Message.IAppStateSyncKey, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.AppStateSyncKey;
+            public static fromObject(object: { [k: string]: any }): proto.Message.AppStateSyncKey;
+            public static toObject(message: proto.Message.AppStateSyncKey, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IAppStateSyncKeyId {
+            keyId?: (Uint8Array|null);
+        }
+
+        class AppStateSyncKeyId implements IAppStateSyncKeyId {
+            constructor(properties?: proto.Message.IAppStateSyncKeyId);
+            public keyId?: (Uint8Array|null);
+            public _keyId?: "keyId";
+            public static create(properties?: proto.Message.IAppStateSyncKeyId): proto.Message.AppStateSyncKeyId;
+            public static encode(message: proto.Message.IAppStateSyncKeyId, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.AppStateSyncKeyId;
+            public static fromObject(object: { [k: string]: any }): proto.Message.AppStateSyncKeyId;
+            public static toObject(message: proto.Message.AppStateSyncKeyId, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IAppStateSyncKeyData {
+            keyData?: (Uint8Array|null);
+            fingerprint?: (proto.Message.IAppStateSyncKeyFingerprint|null);
+            timestamp?: (number|null);
+        }
+
+        class AppStateSyncKeyData implements IAppStateSyncKeyData {
+            constructor(properties?: proto.Message.IAppStateSyncKeyData);
+            public keyData?: (Uint8Array|null);
+            public fingerprint?: (proto.Message.IAppStateSyncKeyFingerprint|null);
+            public timestamp?: (number|null);
+            public _keyData?: "keyData";
+            public _fingerprint?: "fingerprint";
+            public _timestamp?: "timestamp";
+            public static create(properties?: proto.Message.IAppStateSyncKeyData): proto.Message.AppStateSyncKeyData;
+            public static encode(message: proto.Message.IAppStateSyncKeyData, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.AppStateSyncKeyData;
+            public static fromObject(object: { [k: string]: any }): proto.Message.AppStateSyncKeyData;
+            public static toObject(message: proto.Message.AppStateSyncKeyData, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IAppStateSyncKeyFingerprint {
+            rawId?: (number|null);
+            currentIndex?: (number|null);
+            deviceIndexes?: (number[]|null);
+        }
+
+        class AppStateSyncKeyFingerprint implements IAppStateSyncKeyFingerprint {
+            constructor(properties?: proto.Message.IAppStateSyncKeyFingerprint);
+            public rawId?: (number|null);
+            public currentIndex?: (number|null);
+            public deviceIndexes: number[];
+            public _rawId?: "rawId";
+            public _currentIndex?: "currentIndex";
+            public static create(properties?: proto.Message.IAppStateSyncKeyFingerprint): proto.Message.AppStateSyncKeyFingerprint;
+            public static encode(message: proto.Message.IAppStateSyncKeyFingerprint, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.AppStateSyncKeyFingerprint;
+            public static fromObject(object: { [k: string]: any }): proto.Message.AppStateSyncKeyFingerprint;
+            public static toObject(message: proto.Message.AppStateSyncKeyFingerprint, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IAppStateSyncKeyShare {
+            keys?: (proto.Message.IAppStateSyncKey[]|null);
+        }
+
+        class AppStateSyncKeyShare implements IAppStateSyncKeyShare {
+            constructor(properties?: proto.Message.IAppStateSyncKeyShare);
+            public keys: proto.Message.IAppStateSyncKey[];
+            public static create(properties?: proto.Message.IAppStateSyncKeyShare): proto.Message.AppStateSyncKeyShare;
+            public static encode(message: proto.Message.IAppStateSyncKeyShare, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.AppStateSyncKeyShare;
+            public static fromObject(object: { [k: string]: any }): proto.Message.AppStateSyncKeyShare;
+            public static toObject(message: proto.Message.AppStateSyncKeyShare, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IAppStateSyncKeyRequest {
+            keyIds?: (proto.Message.IAppStateSyncKeyId[]|null);
+        }
+
+        class AppStateSyncKeyRequest implements IAppStateSyncKeyRequest {
+            constructor(properties?: proto.Message.IAppStateSyncKeyRequest);
+            public keyIds: proto.Message.IAppStateSyncKeyId[];
+            public static create(properties?: proto.Message.IAppStateSyncKeyRequest): proto.Message.AppStateSyncKeyRequest;
+            public static encode(message: proto.Message.IAppStateSyncKeyRequest, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.AppStateSyncKeyRequest;
+            public static fromObject(object: { [k: string]: any }): proto.Message.AppStateSyncKeyRequest;
+            public static toObject(message: proto.Message.AppStateSyncKeyRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IAppStateFatalExceptionNotification {
+            collectionNames?: (string[]|null);
+            timestamp?: (number|null);
+        }
+
+        class AppStateFatalExceptionNotification implements IAppStateFatalExceptionNotification {
+            constructor(properties?: proto.Message.IAppStateFatalExceptionNotification);
+            public collectionNames: string[];
+            public timestamp?: (number|null);
+            public _timestamp?: "timestamp";
+            public static create(properties?: proto.Message.IAppStateFatalExceptionNotification): proto.Message.AppStateFatalExceptionNotification;
+            public static encode(message: proto.Message.IAppStateFatalExceptionNotification, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.AppStateFatalExceptionNotification;
+            public static fromObject(object: { [k: string]: any }): proto.Message.AppStateFatalExceptionNotification;
+            public static toObject(message: proto.Message.AppStateFatalExceptionNotification, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        enum PeerDataOperationRequestType {
+            UPLOAD_STICKER = 0,
+            SEND_RECENT_STICKER_BOOTSTRAP = 1,
+            GENERATE_LINK_PREVIEW = 2,
+            HISTORY_SYNC_ON_DEMAND = 3,
+            PLACEHOLDER_MESSAGE_RESEND = 4,
+            WAFFLE_LINKING_NONCE_FETCH = 5,
+            FULL_HISTORY_SYNC_ON_DEMAND = 6,
+            COMPANION_META_NONCE_FETCH = 7,
+            COMPANION_SYNCD_SNAPSHOT_FATAL_RECOVERY = 8,
+            COMPANION_CANONICAL_USER_NONCE_FETCH = 9,
+            HISTORY_SYNC_CHUNK_RETRY = 10,
+            GALAXY_FLOW_ACTION = 11
+        }
+
+        interface IPeerDataOperationRequestMessage {
+            peerDataOperationRequestType?: (proto.Message.PeerDataOperationRequestType|null);
+            requestStickerReupload?: (proto.Message.PeerDataOperationRequestMessage.IRequestStickerReupload[]|null);
+            requestUrlPreview?: (proto.Message.PeerDataOperationRequestMessage.IRequestUrlPreview[]|null);
+            historySyncOnDemandRequest?: (proto.Message.PeerDataOperationRequestMessage.IHistorySyncOnDemandRequest|null);
+            placeholderMessageResendRequest?: (proto.Message.PeerDataOperationRequestMessage.IPlaceholderMessageResendRequest[]|null);
+            fullHistorySyncOnDemandRequest?: (proto.Message.PeerDataOperationRequestMessage.IFullHistorySyncOnDemandRequest|null);
+            syncdCollectionFatalRecoveryRequest?: (proto.Message.PeerDataOperationRequestMessage.ISyncDCollectionFatalRecoveryRequest|null);
+            historySyncChunkRetryRequest?: (proto.Message.PeerDataOperationRequestMessage.IHistorySyncChunkRetryRequest|null);
+        }
+
+        class PeerDataOperationRequestMessage implements IPeerDataOperationRequestMessage {
+            constructor(properties?: proto.Message.IPeerDataOperationRequestMessage);
+            public peerDataOperationRequestType?: (proto.Message.PeerDataOperationRequestType|null);
+            public requestStickerReupload: proto.Message.PeerDataOperationRequestMessage.IRequestStickerReupload[];
+            public requestUrlPreview: proto.Message.PeerDataOperationRequestMessage.IRequestUrlPreview[];
+            public historySyncOnDemandRequest?: (proto.Message.PeerDataOperationRequestMessage.IHistorySyncOnDemandRequest|null);
+            public placeholderMessageResendRequest: proto.Message.PeerDataOperationRequestMessage.IPlaceholderMessageResendRequest[];
+            public fullHistorySyncOnDemandRequest?: (proto.Message.PeerDataOperationRequestMessage.IFullHistorySyncOnDemandRequest|null);
+            public syncdCollectionFatalRecoveryRequest?: (proto.Message.PeerDataOperationRequestMessage.ISyncDCollectionFatalRecoveryRequest|null);
+            public historySyncChunkRetryRequest?: (proto.Message.PeerDataOperationRequestMessage.IHistorySyncChunkRetryRequest|null);
+            public _peerDataOperationRequestType?: "peerDataOperationRequestType";
+            public _historySyncOnDemandRequest?: "historySyncOnDemandRequest";
+            public _fullHistorySyncOnDemandRequest?: "fullHistorySyncOnDemandRequest";
+            public _syncdCollectionFatalRecoveryRequest?: "syncdCollectionFatalRecoveryRequest";
+            public _historySyncChunkRetryRequest?: "historySyncChunkRetryRequest";
+            public static create(properties?: proto.Message.IPeerDataOperationRequestMessage): proto.Message.PeerDataOperationRequestMessage;
+            public static encode(message: proto.Message.IPeerDataOperationRequestMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PeerDataOperationRequestMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.PeerDataOperationRequestMessage;
+            public static toObject(message: proto.Message.PeerDataOperationRequestMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace PeerDataOperationRequestMessage {
+
+            interface IFullHistorySyncOnDemandRequest {
+                requestMetadata?: (proto.Message.IFullHistorySyncOnDemandRequestMetadata|null);
+                historySyncConfig?: (proto.DeviceProps.IHistorySyncConfig|null);
+            }
+
+            class FullHistorySyncOnDemandRequest implements IFullHistorySyncOnDemandRequest {
+                constructor(properties?: proto.Message.PeerDataOperationRequestMessage.IFullHistorySyncOnDemandRequest);
+                public requestMetadata?: (proto.Message.IFullHistorySyncOnDemandRequestMetadata|null);
+                public historySyncConfig?: (proto.DeviceProps.IHistorySyncConfig|null);
+                public _requestMetadata?: "requestMetadata";
+                public _historySyncConfig?: "historySyncConfig";
+                public static create(properties?: proto.Message.PeerDataOperationRequestMessage.IFullHistorySyncOnDemandRequest): proto.Message.PeerDataOperationRequestMessage.FullHistorySyncOnDemandRequest;
+                public static encode(message: proto.Message.PeerDataOperationRequestMessage.IFullHistorySyncOnDemandRequest, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PeerDataOperationRequestMessage.FullHistorySyncOnDemandRequest;
+                public static fromObject(object: { [k: string]: any }): proto.Message.PeerDataOperationRequestMessage.FullHistorySyncOnDemandRequest;
+                public static toObject(message: proto.Message.PeerDataOperationRequestMessage.FullHistorySyncOnDemandRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+
+            interface IHistorySyncChunkRetryRequest {
+                syncType?: (proto.Message.HistorySyncType|null);
+                chunkOrder?: (number|null);
+                chunkNotificationId?: (string|null);
+                regenerateChunk?: (boolean|null);
+            }
+
+            class HistorySyncChunkRetryRequest implements IHistorySyncChunkRetryRequest {
+                constructor(properties?: proto.Message.PeerDataOperationRequestMessage.IHistorySyncChunkRetryRequest);
+                public syncType?: (proto.Message.HistorySyncType|null);
+                public chunkOrder?: (number|null);
+                public chunkNotificationId?: (string|null);
+                public regenerateChunk?: (boolean|null);
+                public _syncType?: "syncType";
+                public _chunkOrder?: "chunkOrder";
+                public _chunkNotificationId?: "chunkNotificationId";
+                public _regenerateChunk?: "regenerateChunk";
+                public static create(properties?: proto.Message.PeerDataOperationRequestMessage.IHistorySyncChunkRetryRequest): proto.Message.PeerDataOperationRequestMessage.HistorySyncChunkRetryRequest;
+                public static encode(message: proto.Message.PeerDataOperationRequestMessage.IHistorySyncChunkRetryRequest, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PeerDataOperationRequestMessage.HistorySyncChunkRetryRequest;
+                public static fromObject(object: { [k: string]: any }): proto.Message.PeerDataOperationRequestMessage.HistorySyncChunkRetryRequest;
+                public static toObject(message: proto.Message.PeerDataOperationRequestMessage.HistorySyncChunkRetryRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+
+            interface IHistorySyncOnDemandRequest {
+                chatJid?: (string|null);
+                oldestMsgId?: (string|null);
+                oldestMsgFromMe?: (boolean|null);
+                onDemandMsgCount?: (number|null);
+                oldestMsgTimestampMs?: (number|null);
+                accountLid?: (string|null);
+            }
+
+            class HistorySyncOnDemandRequest implements IHistorySyncOnDemandRequest {
+                constructor(properties?: proto.Message.PeerDataOperationRequestMessage.IHistorySyncOnDemandRequest);
+                public chatJid?: (string|null);
+                public oldestMsgId?: (string|null);
+                public oldestMsgFromMe?: (boolean|null);
+                public onDemandMsgCount?: (number|null);
+                public oldestMsgTimestampMs?: (number|null);
+                public accountLid?: (string|null);
+                public _chatJid?: "chatJid";
+                public _oldestMsgId?: "oldestMsgId";
+                public _oldestMsgFromMe?: "oldestMsgFromMe";
+                public _onDemandMsgCount?: "onDemandMsgCount";
+                public _oldestMsgTimestampMs?: "oldestMsgTimestampMs";
+                public _accountLid?: "accountLid";
+                public static create(properties?: proto.Message.PeerDataOperationRequestMessage.IHistorySyncOnDemandRequest): proto.Message.PeerDataOperationRequestMessage.HistorySyncOnDemandRequest;
+                public static encode(message: proto.Message.PeerDataOperationRequestMessage.IHistorySyncOnDemandRequest, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PeerDataOperationRequestMessage.HistorySyncOnDemandRequest;
+                public static fromObject(object: { [k: string]: any }): proto.Message.PeerDataOperationRequestMessage.HistorySyncOnDemandRequest;
+                public static toObject(message: proto.Message.PeerDataOperationRequestMessage.HistorySyncOnDemandRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+
+            interface IPlaceholderMessageResendRequest {
+                messageKey?: (proto.IMessageKey|null);
+            }
+
+            class PlaceholderMessageResendRequest implements IPlaceholderMessageResendRequest {
+                constructor(properties?: proto.Message.PeerDataOperationRequestMessage.IPlaceholderMessageResendRequest);
+                public messageKey?: (proto.IMessageKey|null);
+                public _messageKey?: "messageKey";
+                public static create(properties?: proto.Message.PeerDataOperationRequestMessage.IPlaceholderMessageResendRequest): proto.Message.PeerDataOperationRequestMessage.PlaceholderMessageResendRequest;
+                public static encode(message: proto.Message.PeerDataOperationRequestMessage.IPlaceholderMessageResendRequest, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PeerDataOperationRequestMessage.PlaceholderMessageResendRequest;
+                public static fromObject(object: { [k: string]: any }): proto.Message.PeerDataOperationRequestMessage.PlaceholderMessageResendRequest;
+                public static toObject(message: proto.Message.PeerDataOperationRequestMessage.PlaceholderMessageResendRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+
+            interface IRequestStickerReupload {
+                fileSha256?: (string|null);
+            }
+
+            class RequestStickerReupload implements IRequestStickerReupload {
+                constructor(properties?: proto.Message.PeerDataOperationRequestMessage.IRequestStickerReupload);
+                public fileSha256?: (string|null);
+                public _fileSha256?: "fileSha256";
+                public static create(properties?: proto.Message.PeerDataOperationRequestMessage.IRequestStickerReupload): proto.Message.PeerDataOperationRequestMessage.RequestStickerReupload;
+                public static encode(message: proto.Message.PeerDataOperationRequestMessage.IRequestStickerReupload, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PeerDataOperationRequestMessage.RequestStickerReupload;
+                public static fromObject(object: { [k: string]: any }): proto.Message.PeerDataOperationRequestMessage.RequestStickerReupload;
+                public static toObject(message: proto.Message.PeerDataOperationRequestMessage.RequestStickerReupload, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+
+            interface IRequestUrlPreview {
+                url?: (string|null);
+                includeHqThumbnail?: (boolean|null);
+            }
+
+            class RequestUrlPreview implements IRequestUrlPreview {
+                constructor(properties?: proto.Message.PeerDataOperationRequestMessage.IRequestUrlPreview);
+                public url?: (string|null);
+                public includeHqThumbnail?: (boolean|null);
+                public _url?: "url";
+                public _includeHqThumbnail?: "includeHqThumbnail";
+                public static create(properties?: proto.Message.PeerDataOperationRequestMessage.IRequestUrlPreview): proto.Message.PeerDataOperationRequestMessage.RequestUrlPreview;
+                public static encode(message: proto.Message.PeerDataOperationRequestMessage.IRequestUrlPreview, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PeerDataOperationRequestMessage.RequestUrlPreview;
+                public static fromObject(object: { [k: string]: any }): proto.Message.PeerDataOperationRequestMessage.RequestUrlPreview;
+                public static toObject(message: proto.Message.PeerDataOperationRequestMessage.RequestUrlPreview, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+
+            interface ISyncDCollectionFatalRecoveryRequest {
+                collectionName?: (string|null);
+                timestamp?: (number|null);
+            }
+
+            class SyncDCollectionFatalRecoveryRequest implements ISyncDCollectionFatalRecoveryRequest {
+                constructor(properties?: proto.Message.PeerDataOperationRequestMessage.ISyncDCollectionFatalRecoveryRequest);
+                public collectionName?: (string|null);
+                public timestamp?: (number|null);
+                public _collectionName?: "collectionName";
+                public _timestamp?: "timestamp";
+                public static create(properties?: proto.Message.PeerDataOperationRequestMessage.ISyncDCollectionFatalRecoveryRequest): proto.Message.PeerDataOperationRequestMessage.SyncDCollectionFatalRecoveryRequest;
+                public static encode(message: proto.Message.PeerDataOperationRequestMessage.ISyncDCollectionFatalRecoveryRequest, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PeerDataOperationRequestMessage.SyncDCollectionFatalRecoveryRequest;
+                public static fromObject(object: { [k: string]: any }): proto.Message.PeerDataOperationRequestMessage.SyncDCollectionFatalRecoveryRequest;
+                public static toObject(message: proto.Message.PeerDataOperationRequestMessage.SyncDCollectionFatalRecoveryRequest, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+        }
+
+        interface IPeerDataOperationRequestResponseMessage {
+            peerDataOperationRequestType?: (proto.Message.PeerDataOperationRequestType|null);
+            stanzaId?: (string|null);
+            peerDataOperationResult?: (proto.Message.PeerDataOperationRequestResponseMessage.IPeerDataOperationResult[]|null);
+        }
+
+        class PeerDataOperationRequestResponseMessage implements IPeerDataOperationRequestResponseMessage {
+            constructor(properties?: proto.Message.IPeerDataOperationRequestResponseMessage);
+            public peerDataOperationRequestType?: (proto.Message.PeerDataOperationRequestType|null);
+            public stanzaId?: (string|null);
+            public peerDataOperationResult: proto.Message.PeerDataOperationRequestResponseMessage.IPeerDataOperationResult[];
+            public _peerDataOperationRequestType?: "peerDataOperationRequestType";
+            public _stanzaId?: "stanzaId";
+            public static create(properties?: proto.Message.IPeerDataOperationRequestResponseMessage): proto.Message.PeerDataOperationRequestResponseMessage;
+            public static encode(message: proto.Message.IPeerDataOperationRequestResponseMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PeerDataOperationRequestResponseMessage;
+            public static fromObject(object: { [k: string]: any }): proto.Message.PeerDataOperationRequestResponseMessage;
+            public static toObject(message: proto.Message.PeerDataOperationRequestResponseMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace PeerDataOperationRequestResponseMessage {
+
+            interface IPeerDataOperationResult {
+                mediaUploadResult?: (proto.MediaRetryNotification.ResultType|null);
+                stickerMessage?: (proto.Message.IStickerMessage|null);
+                linkPreviewResponse?: (proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.ILinkPreviewResponse|null);
+                placeholderMessageResendResponse?: (proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.IPlaceholderMessageResendResponse|null);
+                fullHistorySyncOnDemandRequestResponse?: (proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.IFullHistorySyncOnDemandRequestResponse|null);
+                syncdSnapshotFatalRecoveryResponse?: (proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.ISyncDSnapshotFatalRecoveryResponse|null);
+                historySyncChunkRetryResponse?: (proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.IHistorySyncChunkRetryResponse|null);
+            }
+
+            class PeerDataOperationResult implements IPeerDataOperationResult {
+                constructor(properties?: proto.Message.PeerDataOperationRequestResponseMessage.IPeerDataOperationResult);
+                public mediaUploadResult?: (proto.MediaRetryNotification.ResultType|null);
+                public stickerMessage?: (proto.Message.IStickerMessage|null);
+                public linkPreviewResponse?: (proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.ILinkPreviewResponse|null);
+                public placeholderMessageResendResponse?: (proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.IPlaceholderMessageResendResponse|null);
+                public fullHistorySyncOnDemandRequestResponse?: (proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.IFullHistorySyncOnDemandRequestResponse|null);
+                public syncdSnapshotFatalRecoveryResponse?: (proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.ISyncDSnapshotFatalRecoveryResponse|null);
+                public historySyncChunkRetryResponse?: (proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.IHistorySyncChunkRetryResponse|null);
+                public _mediaUploadResult?: "mediaUploadResult";
+                public _stickerMessage?: "stickerMessage";
+                public _linkPreviewResponse?: "linkPreviewResponse";
+                public _placeholderMessageResendResponse?: "placeholderMessageResendResponse";
+                public _fullHistorySyncOnDemandRequestResponse?: "fullHistorySyncOnDemandRequestResponse";
+                public _syncdSnapshotFatalRecoveryResponse?: "syncdSnapshotFatalRecoveryResponse";
+                public _historySyncChunkRetryResponse?: "historySyncChunkRetryResponse";
+                public static create(properties?: proto.Message.PeerDataOperationRequestResponseMessage.IPeerDataOperationResult): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult;
+                public static encode(message: proto.Message.PeerDataOperationRequestResponseMessage.IPeerDataOperationResult, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult;
+                public static fromObject(object: { [k: string]: any }): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult;
+                public static toObject(message: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+
+            namespace PeerDataOperationResult {
+
+                interface IFullHistorySyncOnDemandRequestResponse {
+                    requestMetadata?: (proto.Message.IFullHistorySyncOnDemandRequestMetadata|null);
+                    responseCode?: (proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.FullHistorySyncOnDemandResponseCode|null);
+                }
+
+                class FullHistorySyncOnDemandRequestResponse implements IFullHistorySyncOnDemandRequestResponse {
+                    constructor(properties?: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.IFullHistorySyncOnDemandRequestResponse);
+                    public requestMetadata?: (proto.Message.IFullHistorySyncOnDemandRequestMetadata|null);
+                    public responseCode?: (proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.FullHistorySyncOnDemandResponseCode|null);
+                    public _requestMetadata?: "requestMetadata";
+                    public _responseCode?: "responseCode";
+                    public static create(properties?: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.IFullHistorySyncOnDemandRequestResponse): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.FullHistorySyncOnDemandRequestResponse;
+                    public static encode(message: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.IFullHistorySyncOnDemandRequestResponse, writer?: $protobuf.Writer): $protobuf.Writer;
+                    public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.FullHistorySyncOnDemandRequestResponse;
+                    public static fromObject(object: { [k: string]: any }): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.FullHistorySyncOnDemandRequestResponse;
+                    public static toObject(message: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.FullHistorySyncOnDemandRequestResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    public toJSON(): { [k: string]: any };
+                    public static getTypeUrl(typeUrlPrefix?: string): string;
+                }
+
+                enum FullHistorySyncOnDemandResponseCode {
+                    REQUEST_SUCCESS = 0,
+                    REQUEST_TIME_EXPIRED = 1,
+                    DECLINED_SHARING_HISTORY = 2,
+                    GENERIC_ERROR = 3,
+                    ERROR_REQUEST_ON_NON_SMB_PRIMARY = 4,
+                    ERROR_HOSTED_DEVICE_NOT_CONNECTED = 5,
+                    ERROR_HOSTED_DEVICE_LOGIN_TIME_NOT_SET = 6
+                }
+
+                interface IHistorySyncChunkRetryResponse {
+                    syncType?: (proto.Message.HistorySyncType|null);
+                    chunkOrder?: (number|null);
+                    requestId?: (string|null);
+                    responseCode?: (proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.HistorySyncChunkRetryResponseCode|null);
+                    canRecover?: (boolean|null);
+                }
+
+                class HistorySyncChunkRetryResponse implements IHistorySyncChunkRetryResponse {
+                    constructor(properties?: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.IHistorySyncChunkRetryResponse);
+                    public syncType?: (proto.Message.HistorySyncType|null);
+                    public chunkOrder?: (number|null);
+                    public requestId?: (string|null);
+                    public responseCode?: (proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.HistorySyncChunkRetryResponseCode|null);
+                    public canRecover?: (boolean|null);
+                    public _syncType?: "syncType";
+                    public _chunkOrder?: "chunkOrder";
+                    public _requestId?: "requestId";
+                    public _responseCode?: "responseCode";
+                    public _canRecover?: "canRecover";
+                    public static create(properties?: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.IHistorySyncChunkRetryResponse): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.HistorySyncChunkRetryResponse;
+                    public static encode(message: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.IHistorySyncChunkRetryResponse, writer?: $protobuf.Writer): $protobuf.Writer;
+                    public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.HistorySyncChunkRetryResponse;
+                    public static fromObject(object: { [k: string]: any }): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.HistorySyncChunkRetryResponse;
+                    public static toObject(message: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.HistorySyncChunkRetryResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    public toJSON(): { [k: string]: any };
+                    public static getTypeUrl(typeUrlPrefix?: string): string;
+                }
+
+                enum HistorySyncChunkRetryResponseCode {
+                    GENERATION_ERROR = 1,
+                    CHUNK_CONSUMED = 2,
+                    TIMEOUT = 3,
+                    SESSION_EXHAUSTED = 4,
+                    CHUNK_EXHAUSTED = 5,
+                    DUPLICATED_REQUEST = 6
+                }
+
+                interface ILinkPreviewResponse {
+                    url?: (string|null);
+                    title?: (string|null);
+                    description?: (string|null);
+                    thumbData?: (Uint8Array|null);
+                    matchText?: (string|null);
+                    previewType?: (string|null);
+                    hqThumbnail?: (proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.LinkPreviewResponse.ILinkPreviewHighQualityThumbnail|null);
+                }
+
+                class LinkPreviewResponse implements ILinkPreviewResponse {
+                    constructor(properties?: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.ILinkPreviewResponse);
+                    public url?: (string|null);
+                    public title?: (string|null);
+                    public description?: (string|null);
+                    public thumbData?: (Uint8Array|null);
+                    public matchText?: (string|null);
+                    public previewType?: (string|null);
+                    public hqThumbnail?: (proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.LinkPreviewResponse.ILinkPreviewHighQualityThumbnail|null);
+                    public _url?: "url";
+                    public _title?: "title";
+                    public _description?: "description";
+                    public _thumbData?: "thumbData";
+                    public _matchText?: "matchText";
+                    public _previewType?: "previewType";
+                    public _hqThumbnail?: "hqThumbnail";
+                    public static create(properties?: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.ILinkPreviewResponse): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.LinkPreviewResponse;
+                    public static encode(message: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.ILinkPreviewResponse, writer?: $protobuf.Writer): $protobuf.Writer;
+                    public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.LinkPreviewResponse;
+                    public static fromObject(object: { [k: string]: any }): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.LinkPreviewResponse;
+                    public static toObject(message: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.LinkPreviewResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    public toJSON(): { [k: string]: any };
+                    public static getTypeUrl(typeUrlPrefix?: string): string;
+                }
+
+                namespace LinkPreviewResponse {
+
+                    interface ILinkPreviewHighQualityThumbnail {
+                        directPath?: (string|null);
+                        thumbHash?: (string|null);
+                        encThumbHash?: (string|null);
+                        mediaKey?: (Uint8Array|null);
+                        mediaKeyTimestampMs?: (number|null);
+                        thumbWidth?: (number|null);
+                        thumbHeight?: (number|null);
+                    }
+
+                    class LinkPreviewHighQualityThumbnail implements ILinkPreviewHighQualityThumbnail {
+                        constructor(properties?: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.LinkPreviewResponse.ILinkPreviewHighQualityThumbnail);
+                        public directPath?: (string|null);
+                        public thumbHash?: (string|null);
+                        public encThumbHash?: (string|null);
+                        public mediaKey?: (Uint8Array|null);
+                        public mediaKeyTimestampMs?: (number|null);
+                        public thumbWidth?: (number|null);
+                        public thumbHeight?: (number|null);
+                        public _directPath?: "directPath";
+                        public _thumbHash?: "thumbHash";
+                        public _encThumbHash?: "encThumbHash";
+                        public _mediaKey?: "mediaKey";
+                        public _mediaKeyTimestampMs?: "mediaKeyTimestampMs";
+                        public _thumbWidth?: "thumbWidth";
+                        public _thumbHeight?: "thumbHeight";
+                        public static create(properties?: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.LinkPreviewResponse.ILinkPreviewHighQualityThumbnail): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.LinkPreviewResponse.LinkPreviewHighQualityThumbnail;
+                        public static encode(message: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.LinkPreviewResponse.ILinkPreviewHighQualityThumbnail, writer?: $protobuf.Writer): $protobuf.Writer;
+                        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.LinkPreviewResponse.LinkPreviewHighQualityThumbnail;
+                        public static fromObject(object: { [k: string]: any }): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.LinkPreviewResponse.LinkPreviewHighQualityThumbnail;
+                        public static toObject(message: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.LinkPreviewResponse.LinkPreviewHighQualityThumbnail, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                        public toJSON(): { [k: string]: any };
+                        public static getTypeUrl(typeUrlPrefix?: string): string;
+                    }
+                }
+
+                interface IPlaceholderMessageResendResponse {
+                    webMessageInfoBytes?: (Uint8Array|null);
+                }
+
+                class PlaceholderMessageResendResponse implements IPlaceholderMessageResendResponse {
+                    constructor(properties?: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.IPlaceholderMessageResendResponse);
+                    public webMessageInfoBytes?: (Uint8Array|null);
+                    public _webMessageInfoBytes?: "webMessageInfoBytes";
+                    public static create(properties?: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.IPlaceholderMessageResendResponse): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.PlaceholderMessageResendResponse;
+                    public static encode(message: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.IPlaceholderMessageResendResponse, writer?: $protobuf.Writer): $protobuf.Writer;
+                    public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.PlaceholderMessageResendResponse;
+                    public static fromObject(object: { [k: string]: any }): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.PlaceholderMessageResendResponse;
+                    public static toObject(message: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.PlaceholderMessageResendResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    public toJSON(): { [k: string]: any };
+                    public static getTypeUrl(typeUrlPrefix?: string): string;
+                }
+
+                interface ISyncDSnapshotFatalRecoveryResponse {
+                    collectionSnapshot?: (Uint8Array|null);
+                    isCompressed?: (boolean|null);
+                }
+
+                class SyncDSnapshotFatalRecoveryResponse implements ISyncDSnapshotFatalRecoveryResponse {
+                    constructor(properties?: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.ISyncDSnapshotFatalRecoveryResponse);
+                    public collectionSnapshot?: (Uint8Array|null);
+                    public isCompressed?: (boolean|null);
+                    public _collectionSnapshot?: "collectionSnapshot";
+                    public _isCompressed?: "isCompressed";
+                    public static create(properties?: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.ISyncDSnapshotFatalRecoveryResponse): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.SyncDSnapshotFatalRecoveryResponse;
+                    public static encode(message: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.ISyncDSnapshotFatalRecoveryResponse, writer?: $protobuf.Writer): $protobuf.Writer;
+                    public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.SyncDSnapshotFatalRecoveryResponse;
+                    public static fromObject(object: { [k: string]: any }): proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.SyncDSnapshotFatalRecoveryResponse;
+                    public static toObject(message: proto.Message.PeerDataOperationRequestResponseMessage.PeerDataOperationResult.SyncDSnapshotFatalRecoveryResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                    public toJSON(): { [k: string]: any };
+                    public static getTypeUrl(typeUrlPrefix?: string): string;
+                }
+            }
+        }
+    }
+
+    interface IMessageKey {
+        remoteJid?: (string|null);
+        fromMe?: (boolean|null);
+        id?: (string|null);
+        participant?: (string|null);
+    }
+
+    class MessageKey implements IMessageKey {
+        constructor(properties?: proto.IMessageKey);
+        public remoteJid?: (string|null);
+        public fromMe?: (boolean|null);
+        public id?: (string|null);
+        public participant?: (string|null);
+        public _remoteJid?: "remoteJid";
+        public _fromMe?: "fromMe";
+        public _id?: "id";
+        public _participant?: "participant";
+        public static create(properties?: proto.IMessageKey): proto.MessageKey;
+        public static encode(message: proto.IMessageKey, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.MessageKey;
+        public static fromObject(object: { [k: string]: any }): proto.MessageKey;
+        public static toObject(message: proto.MessageKey, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IContextInfo {
+        stanzaId?: (string|null);
+        participant?: (string|null);
+        quotedMessage?: (proto.IMessage|null);
+        remoteJid?: (string|null);
+        mentionedJid?: (string[]|null);
+        conversionSource?: (string|null);
+        conversionData?: (Uint8Array|null);
+        conversionDelaySeconds?: (number|null);
+        forwardingScore?: (number|null);
+        isForwarded?: (boolean|null);
+        quotedAd?: (proto.ContextInfo.IAdReplyInfo|null);
+        placeholderKey?: (proto.IMessageKey|null);
+        expiration?: (number|null);
+        ephemeralSettingTimestamp?: (number|null);
+        ephemeralSharedSecret?: (Uint8Array|null);
+        externalAdReply?: (proto.ContextInfo.IExternalAdReplyInfo|null);
+        entryPointConversionSource?: (string|null);
+        entryPointConversionApp?: (string|null);
+        entryPointConversionDelaySeconds?: (number|null);
+        disappearingMode?: (proto.IDisappearingMode|null);
+        actionLink?: (proto.IActionLink|null);
+        groupSubject?: (string|null);
+        parentGroupJid?: (string|null);
+        trustBannerType?: (string|null);
+        trustBannerAction?: (number|null);
+        isSampled?: (boolean|null);
+        groupMentions?: (proto.IGroupMention[]|null);
+        utm?: (proto.ContextInfo.IUTMInfo|null);
+        forwardedNewsletterMessageInfo?: (proto.ContextInfo.IForwardedNewsletterMessageInfo|null);
+        businessMessageForwardInfo?: (proto.ContextInfo.IBusinessMessageForwardInfo|null);
+        smbClientCampaignId?: (string|null);
+        smbServerCampaignId?: (string|null);
+        alwaysShowAdAttribution?: (boolean|null);
+        featureEligibilities?: (proto.ContextInfo.IFeatureEligibilities|null);
+        entryPointConversionExternalSource?: (string|null);
+        entryPointConversionExternalMedium?: (string|null);
+        ctwaSignals?: (string|null);
+        ctwaPayload?: (Uint8Array|null);
+        forwardedAiBotMessageInfo?: (proto.IForwardedAIBotMessageInfo|null);
+        statusAttributionType?: (proto.ContextInfo.StatusAttributionType|null);
+        pairedMediaType?: (proto.ContextInfo.PairedMediaType|null);
+        rankingVersion?: (number|null);
+        memberLabel?: (proto.IMemberLabel|null);
+        isQuestion?: (boolean|null);
+        statusSourceType?: (proto.ContextInfo.StatusSourceType|null);
+        isGroupStatus?: (boolean|null);
+        forwardOrigin?: (proto.ContextInfo.ForwardOrigin|null);
+        statusAudienceMetadata?: (proto.ContextInfo.IStatusAudienceMetadata|null);
+        nonJidMentions?: (number|null);
+        quotedType?: (proto.ContextInfo.QuotedType|null);
+    }
+
+    class ContextInfo implements IContextInfo {
+        constructor(properties?: proto.IContextInfo);
+        public stanzaId?: (string|null);
+        public participant?: (string|null);
+        public quotedMessage?: (proto.IMessage|null);
+        public remoteJid?: (string|null);
+        public mentionedJid: string[];
+        public conversionSource?: (string|null);
+        public conversionData?: (Uint8Array|null);
+        public conversionDelaySeconds?: (number|null);
+        public forwardingScore?: (number|null);
+        public isForwarded?: (boolean|null);
+        public quotedAd?: (proto.ContextInfo.IAdReplyInfo|null);
+        public placeholderKey?: (proto.IMessageKey|null);
+        public expiration?: (number|null);
+        public ephemeralSettingTimestamp?: (number|null);
+        public ephemeralSharedSecret?: (Uint8Array|null);
+        public externalAdReply?: (proto.ContextInfo.IExternalAdReplyInfo|null);
+        public entryPointConversionSource?: (string|null);
+        public entryPointConversionApp?: (string|null);
+        public entryPointConversionDelaySeconds?: (number|null);
+        public disappearingMode?: (proto.IDisappearingMode|null);
+        public actionLink?: (proto.IActionLink|null);
+        public groupSubject?: (string|null);
+        public parentGroupJid?: (string|null);
+        public trustBannerType?: (string|null);
+        public trustBannerAction?: (number|null);
+        public isSampled?: (boolean|null);
+        public groupMentions: proto.IGroupMention[];
+        public utm?: (proto.ContextInfo.IUTMInfo|null);
+        public forwardedNewsletterMessageInfo?: (proto.ContextInfo.IForwardedNewsletterMessageInfo|null);
+        public businessMessageForwardInfo?: (proto.ContextInfo.IBusinessMessageForwardInfo|null);
+        public smbClientCampaignId?: (string|null);
+        public smbServerCampaignId?: (string|null);
+        public alwaysShowAdAttribution?: (boolean|null);
+        public featureEligibilities?: (proto.ContextInfo.IFeatureEligibilities|null);
+        public entryPointConversionExternalSource?: (string|null);
+        public entryPointConversionExternalMedium?: (string|null);
+        public ctwaSignals?: (string|null);
+        public ctwaPayload?: (Uint8Array|null);
+        public forwardedAiBotMessageInfo?: (proto.IForwardedAIBotMessageInfo|null);
+        public statusAttributionType?: (proto.ContextInfo.StatusAttributionType|null);
+        public pairedMediaType?: (proto.ContextInfo.PairedMediaType|null);
+        public rankingVersion?: (number|null);
+        public memberLabel?: (proto.IMemberLabel|null);
+        public isQuestion?: (boolean|null);
+        public statusSourceType?: (proto.ContextInfo.StatusSourceType|null);
+        public isGroupStatus?: (boolean|null);
+        public forwardOrigin?: (proto.ContextInfo.ForwardOrigin|null);
+        public statusAudienceMetadata?: (proto.ContextInfo.IStatusAudienceMetadata|null);
+        public nonJidMentions?: (number|null);
+        public quotedType?: (proto.ContextInfo.QuotedType|null);
+        public _stanzaId?: "stanzaId";
+        public _participant?: "participant";
+        public _quotedMessage?: "quotedMessage";
+        public _remoteJid?: "remoteJid";
+        public _conversionSource?: "conversionSource";
+        public _conversionData?: "conversionData";
+        public _conversionDelaySeconds?: "conversionDelaySeconds";
+        public _forwardingScore?: "forwardingScore";
+        public _isForwarded?: "isForwarded";
+        public _quotedAd?: "quotedAd";
+        public _placeholderKey?: "placeholderKey";
+        public _expiration?: "expiration";
+        public _ephemeralSettingTimestamp?: "ephemeralSettingTimestamp";
+        public _ephemeralSharedSecret?: "ephemeralSharedSecret";
+        public _externalAdReply?: "externalAdReply";
+        public _entryPointConversionSource?: "entryPointConversionSource";
+        public _entryPointConversionApp?: "entryPointConversionApp";
+        public _entryPointConversionDelaySeconds?: "entryPointConversionDelaySeconds";
+        public _disappearingMode?: "disappearingMode";
+        public _actionLink?: "actionLink";
+        public _groupSubject?: "groupSubject";
+        public _parentGroupJid?: "parentGroupJid";
+        public _trustBannerType?: "trustBannerType";
+        public _trustBannerAction?: "trustBannerAction";
+        public _isSampled?: "isSampled";
+        public _utm?: "utm";
+        public _forwardedNewsletterMessageInfo?: "forwardedNewsletterMessageInfo";
+        public _businessMessageForwardInfo?: "businessMessageForwardInfo";
+        public _smbClientCampaignId?: "smbClientCampaignId";
+        public _smbServerCampaignId?: "smbServerCampaignId";
+        public _alwaysShowAdAttribution?: "alwaysShowAdAttribution";
+        public _featureEligibilities?: "featureEligibilities";
+        public _entryPointConversionExternalSource?: "entryPointConversionExternalSource";
+        public _entryPointConversionExternalMedium?: "entryPointConversionExternalMedium";
+        public _ctwaSignals?: "ctwaSignals";
+        public _ctwaPayload?: "ctwaPayload";
+        public _forwardedAiBotMessageInfo?: "forwardedAiBotMessageInfo";
+        public _statusAttributionType?: "statusAttributionType";
+        public _pairedMediaType?: "pairedMediaType";
+        public _rankingVersion?: "rankingVersion";
+        public _memberLabel?: "memberLabel";
+        public _isQuestion?: "isQuestion";
+        public _statusSourceType?: "statusSourceType";
+        public _isGroupStatus?: "isGroupStatus";
+        public _forwardOrigin?: "forwardOrigin";
+        public _statusAudienceMetadata?: "statusAudienceMetadata";
+        public _nonJidMentions?: "nonJidMentions";
+        public _quotedType?: "quotedType";
+        public static create(properties?: proto.IContextInfo): proto.ContextInfo;
+        public static encode(message: proto.IContextInfo, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ContextInfo;
+        public static fromObject(object: { [k: string]: any }): proto.ContextInfo;
+        public static toObject(message: proto.ContextInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace ContextInfo {
+
+        interface IAdReplyInfo {
+            advertiserName?: (string|null);
+            mediaType?: (proto.ContextInfo.AdReplyInfo.MediaType|null);
+            jpegThumbnail?: (Uint8Array|null);
+            caption?: (string|null);
+        }
+
+        class AdReplyInfo implements IAdReplyInfo {
+            constructor(properties?: proto.ContextInfo.IAdReplyInfo);
+            public advertiserName?: (string|null);
+            public mediaType?: (proto.ContextInfo.AdReplyInfo.MediaType|null);
+            public jpegThumbnail?: (Uint8Array|null);
+            public caption?: (string|null);
+            public _advertiserName?: "advertiserName";
+            public _mediaType?: "mediaType";
+            public _jpegThumbnail?: "jpegThumbnail";
+            public _caption?: "caption";
+            public static create(properties?: proto.ContextInfo.IAdReplyInfo): proto.ContextInfo.AdReplyInfo;
+            public static encode(message: proto.ContextInfo.IAdReplyInfo, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ContextInfo.AdReplyInfo;
+            public static fromObject(object: { [k: string]: any }): proto.ContextInfo.AdReplyInfo;
+            public static toObject(message: proto.ContextInfo.AdReplyInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace AdReplyInfo {
+
+            enum MediaType {
+                NONE = 0,
+                IMAGE = 1,
+                VIDEO = 2
+            }
+        }
+
+        interface IBusinessMessageForwardInfo {
+            businessOwnerJid?: (string|null);
+        }
+
+        class BusinessMessageForwardInfo implements IBusinessMessageForwardInfo {
+            constructor(properties?: proto.ContextInfo.IBusinessMessageForwardInfo);
+            public businessOwnerJid?: (string|null);
+            public _businessOwnerJid?: "businessOwnerJid";
+            public static create(properties?: proto.ContextInfo.IBusinessMessageForwardInfo): proto.ContextInfo.BusinessMessageForwardInfo;
+            public static encode(message: proto.ContextInfo.IBusinessMessageForwardInfo, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ContextInfo.BusinessMessageForwardInfo;
+            public static fromObject(object: { [k: string]: any }): proto.ContextInfo.BusinessMessageForwardInfo;
+            public static toObject(message: proto.ContextInfo.BusinessMessageForwardInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IExternalAdReplyInfo {
+            title?: (string|null);
+            body?: (string|null);
+            mediaType?: (proto.ContextInfo.ExternalAdReplyInfo.MediaType|null);
+            thumbnailUrl?: (string|null);
+            mediaUrl?: (string|null);
+            thumbnail?: (Uint8Array|null);
+            sourceType?: (string|null);
+            sourceId?: (string|null);
+            sourceUrl?: (string|null);
+            containsAutoReply?: (boolean|null);
+            renderLargerThumbnail?: (boolean|null);
+            showAdAttribution?: (boolean|null);
+            ctwaClid?: (string|null);
+            ref?: (string|null);
+            clickToWhatsappCall?: (boolean|null);
+            adContextPreviewDismissed?: (boolean|null);
+            sourceApp?: (string|null);
+            automatedGreetingMessageShown?: (boolean|null);
+            greetingMessageBody?: (string|null);
+            ctaPayload?: (string|null);
+            disableNudge?: (boolean|null);
+            originalImageUrl?: (string|null);
+            automatedGreetingMessageCtaType?: (string|null);
+            wtwaAdFormat?: (boolean|null);
+            adType?: (proto.ContextInfo.ExternalAdReplyInfo.AdType|null);
+            wtwaWebsiteUrl?: (string|null);
+            adPreviewUrl?: (string|null);
+        }
+
+        class ExternalAdReplyInfo implements IExternalAdReplyInfo {
+            constructor(properties?: proto.ContextInfo.IExternalAdReplyInfo);
+            public title?: (string|null);
+            public body?: (string|null);
+            public mediaType?: (proto.ContextInfo.ExternalAdReplyInfo.MediaType|null);
+            public thumbnailUrl?: (string|null);
+            public mediaUrl?: (string|null);
+            public thumbnail?: (Uint8Array|null);
+            public sourceType?: (string|null);
+            public sourceId?: (string|null);
+            public sourceUrl?: (string|null);
+            public containsAutoReply?: (boolean|null);
+            public renderLargerThumbnail?: (boolean|null);
+            public showAdAttribution?: (boolean|null);
+            public ctwaClid?: (string|null);
+            public ref?: (string|null);
+            public clickToWhatsappCall?: (boolean|null);
+            public adContextPreviewDismissed?: (boolean|null);
+            public sourceApp?: (string|null);
+            public automatedGreetingMessageShown?: (boolean|null);
+            public greetingMessageBody?: (string|null);
+            public ctaPayload?: (string|null);
+            public disableNudge?: (boolean|null);
+            public originalImageUrl?: (string|null);
+            public automatedGreetingMessageCtaType?: (string|null);
+            public wtwaAdFormat?: (boolean|null);
+            public adType?: (proto.ContextInfo.ExternalAdReplyInfo.AdType|null);
+            public wtwaWebsiteUrl?: (string|null);
+            public adPreviewUrl?: (string|null);
+            public _title?: "title";
+            public _body?: "body";
+            public _mediaType?: "mediaType";
+            public _thumbnailUrl?: "thumbnailUrl";
+            public _mediaUrl?: "mediaUrl";
+            public _thumbnail?: "thumbnail";
+            public _sourceType?: "sourceType";
+            public _sourceId?: "sourceId";
+            public _sourceUrl?: "sourceUrl";
+            public _containsAutoReply?: "containsAutoReply";
+            public _renderLargerThumbnail?: "renderLargerThumbnail";
+            public _showAdAttribution?: "showAdAttribution";
+            public _ctwaClid?: "ctwaClid";
+            public _ref?: "ref";
+            public _clickToWhatsappCall?: "clickToWhatsappCall";
+            public _adContextPreviewDismissed?: "adContextPreviewDismissed";
+            public _sourceApp?: "sourceApp";
+            public _automatedGreetingMessageShown?: "automatedGreetingMessageShown";
+            public _greetingMessageBody?: "greetingMessageBody";
+            public _ctaPayload?: "ctaPayload";
+            public _disableNudge?: "disableNudge";
+            public _originalImageUrl?: "originalImageUrl";
+            public _automatedGreetingMessageCtaType?: "automatedGreetingMessageCtaType";
+            public _wtwaAdFormat?: "wtwaAdFormat";
+            public _adType?: "adType";
+            public _wtwaWebsiteUrl?: "wtwaWebsiteUrl";
+            public _adPreviewUrl?: "adPreviewUrl";
+            public static create(properties?: proto.ContextInfo.IExternalAdReplyInfo): proto.ContextInfo.ExternalAdReplyInfo;
+            public static encode(message: proto.ContextInfo.IExternalAdReplyInfo, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ContextInfo.ExternalAdReplyInfo;
+            public static fromObject(object: { [k: string]: any }): proto.ContextInfo.ExternalAdReplyInfo;
+            public static toObject(message: proto.ContextInfo.ExternalAdReplyInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace ExternalAdReplyInfo {
+
+            enum AdType {
+                CTWA = 0,
+                CAWC = 1
+            }
+
+            enum MediaType {
+                NONE = 0,
+                IMAGE = 1,
+                VIDEO = 2
+            }
+        }
+
+        interface IFeatureEligibilities {
+            cannotBeReactedTo?: (boolean|null);
+            cannotBeRanked?: (boolean|null);
+            canRequestFeedback?: (boolean|null);
+            canBeReshared?: (boolean|null);
+            canReceiveMultiReact?: (boolean|null);
+        }
+
+        class FeatureEligibilities implements IFeatureEligibilities {
+            constructor(properties?: proto.ContextInfo.IFeatureEligibilities);
+            public cannotBeReactedTo?: (boolean|null);
+            public cannotBeRanked?: (boolean|null);
+            public canRequestFeedback?: (boolean|null);
+            public canBeReshared?: (boolean|null);
+            public canReceiveMultiReact?: (boolean|null);
+            public _cannotBeReactedTo?: "cannotBeReactedTo";
+            public _cannotBeRanked?: "cannotBeRanked";
+            public _canRequestFeedback?: "canRequestFeedback";
+            public _canBeReshared?: "canBeReshared";
+            public _canReceiveMultiReact?: "canReceiveMultiReact";
+            public static create(properties?: proto.ContextInfo.IFeatureEligibilities): proto.ContextInfo.FeatureEligibilities;
+            public static encode(message: proto.ContextInfo.IFeatureEligibilities, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ContextInfo.FeatureEligibilities;
+            public static fromObject(object: { [k: string]: any }): proto.ContextInfo.FeatureEligibilities;
+            public static toObject(message: proto.ContextInfo.FeatureEligibilities, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        enum ForwardOrigin {
+            UNKNOWN = 0,
+            CHAT = 1,
+            STATUS = 2,
+            CHANNELS = 3,
+            META_AI = 4,
+            UGC = 5
+        }
+
+        interface IForwardedNewsletterMessageInfo {
+            newsletterJid?: (string|null);
+            serverMessageId?: (number|null);
+            newsletterName?: (string|null);
+            contentType?: (proto.ContextInfo.ForwardedNewsletterMessageInfo.ContentType|null);
+            accessibilityText?: (string|null);
+        }
+
+        class ForwardedNewsletterMessageInfo implements IForwardedNewsletterMessageInfo {
+            constructor(properties?: proto.ContextInfo.IForwardedNewsletterMessageInfo);
+            public newsletterJid?: (string|null);
+            public serverMessageId?: (number|null);
+            public newsletterName?: (string|null);
+            public contentType?: (proto.ContextInfo.ForwardedNewsletterMessageInfo.ContentType|null);
+            public accessibilityText?: (string|null);
+            public _newsletterJid?: "newsletterJid";
+            public _serverMessageId?: "serverMessageId";
+            public _newsletterName?: "newsletterName";
+            public _contentType?: "contentType";
+            public _accessibilityText?: "accessibilityText";
+            public static create(properties?: proto.ContextInfo.IForwardedNewsletterMessageInfo): proto.ContextInfo.ForwardedNewsletterMessageInfo;
+            public static encode(message: proto.ContextInfo.IForwardedNewsletterMessageInfo, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ContextInfo.ForwardedNewsletterMessageInfo;
+            public static fromObject(object: { [k: string]: any }): proto.ContextInfo.ForwardedNewsletterMessageInfo;
+            public static toObject(message: proto.ContextInfo.ForwardedNewsletterMessageInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace ForwardedNewsletterMessageInfo {
+
+            enum ContentType {
+                UPDATE = 1,
+                UPDATE_CARD = 2,
+                LINK_CARD = 3
+            }
+        }
+
+        enum PairedMediaType {
+            NOT_PAIRED_MEDIA = 0,
+            SD_VIDEO_PARENT = 1,
+            HD_VIDEO_CHILD = 2,
+            SD_IMAGE_PARENT = 3,
+            HD_IMAGE_CHILD = 4,
+            MOTION_PHOTO_PARENT = 5,
+            MOTION_PHOTO_CHILD = 6,
+            HEVC_VIDEO_PARENT = 7,
+            HEVC_VIDEO_CHILD = 8
+        }
+
+        enum QuotedType {
+            EXPLICIT = 0,
+            AUTO = 1
+        }
+
+        enum StatusAttributionType {
+            NONE = 0,
+            RESHARED_FROM_MENTION = 1,
+            RESHARED_FROM_POST = 2,
+            RESHARED_FROM_POST_MANY_TIMES = 3,
+            FORWARDED_FROM_STATUS = 4
+        }
+
+        interface IStatusAudienceMetadata {
+            audienceType?: (proto.ContextInfo.StatusAudienceMetadata.AudienceType|null);
+        }
+
+        class StatusAudienceMetadata implements IStatusAudienceMetadata {
+            constructor(properties?: proto.ContextInfo.IStatusAudienceMetadata);
+            public audienceType?: (proto.ContextInfo.StatusAudienceMetadata.AudienceType|null);
+            public _audienceType?: "audienceType";
+            public static create(properties?: proto.ContextInfo.IStatusAudienceMetadata): proto.ContextInfo.StatusAudienceMetadata;
+            public static encode(message: proto.ContextInfo.IStatusAudienceMetadata, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ContextInfo.StatusAudienceMetadata;
+            public static fromObject(object: { [k: string]: any }): proto.ContextInfo.StatusAudienceMetadata;
+            public static toObject(message: proto.ContextInfo.StatusAudienceMetadata, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace StatusAudienceMetadata {
+
+            enum AudienceType {
+                UNKNOWN = 0,
+                CLOSE_FRIENDS = 1
+            }
+        }
+
+        enum StatusSourceType {
+            IMAGE = 0,
+            VIDEO = 1,
+            GIF = 2,
+            AUDIO = 3,
+            TEXT = 4,
+            MUSIC_STANDALONE = 5
+        }
+
+        interface IUTMInfo {
+            utmSource?: (string|null);
+            utmCampaign?: (string|null);
+        }
+
+        class UTMInfo implements IUTMInfo {
+            constructor(properties?: proto.ContextInfo.IUTMInfo);
+            public utmSource?: (string|null);
+            public utmCampaign?: (string|null);
+            public _utmSource?: "utmSource";
+            public _utmCampaign?: "utmCampaign";
+            public static create(properties?: proto.ContextInfo.IUTMInfo): proto.ContextInfo.UTMInfo;
+            public static encode(message: proto.ContextInfo.IUTMInfo, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ContextInfo.UTMInfo;
+            public static fromObject(object: { [k: string]: any }): proto.ContextInfo.UTMInfo;
+            public static toObject(message: proto.ContextInfo.UTMInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+    }
+
+    interface IActionLink {
+        url?: (string|null);
+        buttonTitle?: (string|null);
+    }
+
+    class ActionLink implements IActionLink {
+        constructor(properties?: proto.IActionLink);
+        public url?: (string|null);
+        public buttonTitle?: (string|null);
+        public _url?: "url";
+        public _buttonTitle?: "buttonTitle";
+        public static create(properties?: proto.IActionLink): proto.ActionLink;
+        public static encode(message: proto.IActionLink, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ActionLink;
+        public static fromObject(object: { [k: string]: any }): proto.ActionLink;
+        public static toObject(message: proto.ActionLink, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IGroupMention {
+        groupJid?: (string|null);
+        groupSubject?: (string|null);
+    }
+
+    class GroupMention implements IGroupMention {
+        constructor(properties?: proto.IGroupMention);
+        public groupJid?: (string|null);
+        public groupSubject?: (string|null);
+        public _groupJid?: "groupJid";
+        public _groupSubject?: "groupSubject";
+        public static create(properties?: proto.IGroupMention): proto.GroupMention;
+        public static encode(message: proto.IGroupMention, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.GroupMention;
+        public static fromObject(object: { [k: string]: any }): proto.GroupMention;
+        public static toObject(message: proto.GroupMention, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IForwardedAIBotMessageInfo {
+        botName?: (string|null);
+        botJid?: (string|null);
+        creatorName?: (string|null);
+    }
+
+    class ForwardedAIBotMessageInfo implements IForwardedAIBotMessageInfo {
+        constructor(properties?: proto.IForwardedAIBotMessageInfo);
+        public botName?: (string|null);
+        public botJid?: (string|null);
+        public creatorName?: (string|null);
+        public _botName?: "botName";
+        public _botJid?: "botJid";
+        public _creatorName?: "creatorName";
+        public static create(properties?: proto.IForwardedAIBotMessageInfo): proto.ForwardedAIBotMessageInfo;
+        public static encode(message: proto.IForwardedAIBotMessageInfo, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ForwardedAIBotMessageInfo;
+        public static fromObject(object: { [k: string]: any }): proto.ForwardedAIBotMessageInfo;
+        public static toObject(message: proto.ForwardedAIBotMessageInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IDisappearingMode {
+        initiator?: (proto.DisappearingMode.Initiator|null);
+        trigger?: (proto.DisappearingMode.Trigger|null);
+        initiatorDeviceJid?: (string|null);
+        initiatedByMe?: (boolean|null);
+    }
+
+    class DisappearingMode implements IDisappearingMode {
+        constructor(properties?: proto.IDisappearingMode);
+        public initiator?: (proto.DisappearingMode.Initiator|null);
+        public trigger?: (proto.DisappearingMode.Trigger|null);
+        public initiatorDeviceJid?: (string|null);
+        public initiatedByMe?: (boolean|null);
+        public _initiator?: "initiator";
+        public _trigger?: "trigger";
+        public _initiatorDeviceJid?: "initiatorDeviceJid";
+        public _initiatedByMe?: "initiatedByMe";
+        public static create(properties?: proto.IDisappearingMode): proto.DisappearingMode;
+        public static encode(message: proto.IDisappearingMode, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.DisappearingMode;
+        public static fromObject(object: { [k: string]: any }): proto.DisappearingMode;
+        public static toObject(message: proto.DisappearingMode, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace DisappearingMode {
+
+        enum Initiator {
+            CHANGED_IN_CHAT = 0,
+            INITIATED_BY_ME = 1,
+            INITIATED_BY_OTHER = 2,
+            BIZ_UPGRADE_FB_HOSTING = 3
+        }
+
+        enum Trigger {
+            UNKNOWN = 0,
+            CHAT_SETTING = 1,
+            ACCOUNT_SETTING = 2,
+            BULK_CHANGE = 3,
+            BIZ_SUPPORTS_FB_HOSTING = 4,
+            UNKNOWN_GROUPS = 5
+        }
+    }
+
+    interface IMessageContextInfo {
+        deviceListMetadata?: (proto.IDeviceListMetadata|null);
+        deviceListMetadataVersion?: (number|null);
+        messageSecret?: (Uint8Array|null);
+        paddingBytes?: (Uint8Array|null);
+        messageAddOnDurationInSecs?: (number|null);
+        botMessageSecret?: (Uint8Array|null);
+        reportingTokenVersion?: (number|null);
+        messageAddOnExpiryType?: (proto.MessageContextInfo.MessageAddonExpiryType|null);
+        messageAssociation?: (proto.IMessageAssociation|null);
+        capiCreatedGroup?: (boolean|null);
+        supportPayload?: (string|null);
+        limitSharing?: (proto.ILimitSharing|null);
+        limitSharingV2?: (proto.ILimitSharing|null);
+        threadId?: (proto.IThreadID[]|null);
+        weblinkRenderConfig?: (proto.WebLinkRenderConfig|null);
+    }
+
+    class MessageContextInfo implements IMessageContextInfo {
+        constructor(properties?: proto.IMessageContextInfo);
+        public deviceListMetadata?: (proto.IDeviceListMetadata|null);
+        public deviceListMetadataVersion?: (number|null);
+        public messageSecret?: (Uint8Array|null);
+        public paddingBytes?: (Uint8Array|null);
+        public messageAddOnDurationInSecs?: (number|null);
+        public botMessageSecret?: (Uint8Array|null);
+        public reportingTokenVersion?: (number|null);
+        public messageAddOnExpiryType?: (proto.MessageContextInfo.MessageAddonExpiryType|null);
+        public messageAssociation?: (proto.IMessageAssociation|null);
+        public capiCreatedGroup?: (boolean|null);
+        public supportPayload?: (string|null);
+        public limitSharing?: (proto.ILimitSharing|null);
+        public limitSharingV2?: (proto.ILimitSharing|null);
+        public threadId: proto.IThreadID[];
+        public weblinkRenderConfig?: (proto.WebLinkRenderConfig|null);
+        public _deviceListMetadata?: "deviceListMetadata";
+        public _deviceListMetadataVersion?: "deviceListMetadataVersion";
+        public _messageSecret?: "messageSecret";
+        public _paddingBytes?: "paddingBytes";
+        public _messageAddOnDurationInSecs?: "messageAddOnDurationInSecs";
+        public _botMessageSecret?: "botMessageSecret";
+        public _reportingTokenVersion?: "reportingTokenVersion";
+        public _messageAddOnExpiryType?: "messageAddOnExpiryType";
+        public _messageAssociation?: "messageAssociation";
+        public _capiCreatedGroup?: "capiCreatedGroup";
+        public _supportPayload?: "supportPayload";
+        public _limitSharing?: "limitSharing";
+        public _limitSharingV2?: "limitSharingV2";
+        public _weblinkRenderConfig?: "weblinkRenderConfig";
+        public static create(properties?: proto.IMessageContextInfo): proto.MessageContextInfo;
+        public static encode(message: proto.IMessageContextInfo, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.MessageContextInfo;
+        public static fromObject(object: { [k: string]: any }): proto.MessageContextInfo;
+        public static toObject(message: proto.MessageContextInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace MessageContextInfo {
+
+        enum MessageAddonExpiryType {
+            STATIC = 1,
+            DEPENDENT_ON_PARENT = 2
+        }
+    }
+
+    interface IDeviceListMetadata {
+        senderKeyHash?: (Uint8Array|null);
+        senderTimestamp?: (number|null);
+        senderKeyIndexes?: (number[]|null);
+        senderAccountType?: (proto.ADVEncryptionType|null);
+        receiverAccountType?: (proto.ADVEncryptionType|null);
+        recipientKeyHash?: (Uint8Array|null);
+        recipientTimestamp?: (number|null);
+        recipientKeyIndexes?: (number[]|null);
+    }
+
+    class DeviceListMetadata implements IDeviceListMetadata {
+        constructor(properties?: proto.IDeviceListMetadata);
+        public senderKeyHash?: (Uint8Array|null);
+        public senderTimestamp?: (number|null);
+        public senderKeyIndexes: number[];
+        public senderAccountType?: (proto.ADVEncryptionType|null);
+        public receiverAccountType?: (proto.ADVEncryptionType|null);
+        public recipientKeyHash?: (Uint8Array|null);
+        public recipientTimestamp?: (number|null);
+        public recipientKeyIndexes: number[];
+        public _senderKeyHash?: "senderKeyHash";
+        public _senderTimestamp?: "senderTimestamp";
+        public _senderAccountType?: "senderAccountType";
+        public _receiverAccountType?: "receiverAccountType";
+        public _recipientKeyHash?: "recipientKeyHash";
+        public _recipientTimestamp?: "recipientTimestamp";
+        public static create(properties?: proto.IDeviceListMetadata): proto.DeviceListMetadata;
+        public static encode(message: proto.IDeviceListMetadata, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.DeviceListMetadata;
+        public static fromObject(object: { [k: string]: any }): proto.DeviceListMetadata;
+        public static toObject(message: proto.DeviceListMetadata, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IMessageAssociation {
+        associationType?: (proto.MessageAssociation.AssociationType|null);
+        parentMessageKey?: (proto.IMessageKey|null);
+        messageIndex?: (number|null);
+    }
+
+    class MessageAssociation implements IMessageAssociation {
+        constructor(properties?: proto.IMessageAssociation);
+        public associationType?: (proto.MessageAssociation.AssociationType|null);
+        public parentMessageKey?: (proto.IMessageKey|null);
+        public messageIndex?: (number|null);
+        public _associationType?: "associationType";
+        public _parentMessageKey?: "parentMessageKey";
+        public _messageIndex?: "messageIndex";
+        public static create(properties?: proto.IMessageAssociation): proto.MessageAssociation;
+        public static encode(message: proto.IMessageAssociation, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.MessageAssociation;
+        public static fromObject(object: { [k: string]: any }): proto.MessageAssociation;
+        public static toObject(message: proto.MessageAssociation, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace MessageAssociation {
+
+        enum AssociationType {
+            UNKNOWN = 0,
+            MEDIA_ALBUM = 1,
+            BOT_PLUGIN = 2,
+            EVENT_COVER_IMAGE = 3,
+            STATUS_POLL = 4,
+            HD_VIDEO_DUAL_UPLOAD = 5,
+            STATUS_EXTERNAL_RESHARE = 6,
+            MEDIA_POLL = 7,
+            STATUS_ADD_YOURS = 8,
+            STATUS_NOTIFICATION = 9,
+            HD_IMAGE_DUAL_UPLOAD = 10,
+            STICKER_ANNOTATION = 11,
+            MOTION_PHOTO = 12,
+            STATUS_LINK_ACTION = 13,
+            VIEW_ALL_REPLIES = 14,
+            STATUS_ADD_YOURS_AI_IMAGINE = 15,
+            STATUS_QUESTION = 16,
+            STATUS_ADD_YOURS_DIWALI = 17,
+            STATUS_REACTION = 18,
+            HEVC_VIDEO_DUAL_UPLOAD = 19
+        }
+    }
+
+    interface IThreadID {
+        threadType?: (proto.ThreadID.ThreadType|null);
+        threadKey?: (proto.IMessageKey|null);
+    }
+
+    class ThreadID implements IThreadID {
+        constructor(properties?: proto.IThreadID);
+        public threadType?: (proto.ThreadID.ThreadType|null);
+        public threadKey?: (proto.IMessageKey|null);
+        public _threadType?: "threadType";
+        public _threadKey?: "threadKey";
+        public static create(properties?: proto.IThreadID): proto.ThreadID;
+        public static encode(message: proto.IThreadID, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ThreadID;
+        public static fromObject(object: { [k: string]: any }): proto.ThreadID;
+        public static toObject(message: proto.ThreadID, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace ThreadID {
+
+        enum ThreadType {
+            UNKNOWN = 0,
+            VIEW_REPLIES = 1,
+            AI_THREAD = 2
+        }
+    }
+
+    enum WebLinkRenderConfig {
+        WEBVIEW = 0,
+        SYSTEM = 1
+    }
+
+    interface ILimitSharing {
+        sharingLimited?: (boolean|null);
+        trigger?: (proto.LimitSharing.TriggerType|null);
+        limitSharingSettingTimestamp?: (number|null);
+        initiatedByMe?: (boolean|null);
+    }
+
+    class LimitSharing implements ILimitSharing {
+        constructor(properties?: proto.ILimitSharing);
+        public sharingLimited?: (boolean|null);
+        public trigger?: (proto.LimitSharing.TriggerType|null);
+        public limitSharingSettingTimestamp?: (number|null);
+        public initiatedByMe?: (boolean|null);
+        public _sharingLimited?: "sharingLimited";
+        public _trigger?: "trigger";
+        public _limitSharingSettingTimestamp?: "limitSharingSettingTimestamp";
+        public _initiatedByMe?: "initiatedByMe";
+        public static create(properties?: proto.ILimitSharing): proto.LimitSharing;
+        public static encode(message: proto.ILimitSharing, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.LimitSharing;
+        public static fromObject(object: { [k: string]: any }): proto.LimitSharing;
+        public static toObject(message: proto.LimitSharing, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace LimitSharing {
+
+        enum TriggerType {
+            UNKNOWN = 0,
+            CHAT_SETTING = 1,
+            BIZ_SUPPORTS_FB_HOSTING = 2,
+            UNKNOWN_GROUP = 3
+        }
+    }
+
+    interface IMemberLabel {
+        label?: (string|null);
+        labelTimestamp?: (number|null);
+    }
+
+    class MemberLabel implements IMemberLabel {
+        constructor(properties?: proto.IMemberLabel);
+        public label?: (string|null);
+        public labelTimestamp?: (number|null);
+        public _label?: "label";
+        public _labelTimestamp?: "labelTimestamp";
+        public static create(properties?: proto.IMemberLabel): proto.MemberLabel;
+        public static encode(message: proto.IMemberLabel, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.MemberLabel;
+        public static fromObject(object: { [k: string]: any }): proto.MemberLabel;
+        public static toObject(message: proto.MemberLabel, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    enum KeepType {
+        UNKNOWN = 0,
+        KEEP_FOR_ALL = 1,
+        UNDO_KEEP_FOR_ALL = 2
+    }
+
+    interface IMessageSecretMessage {
+        version?: (number|null);
+        encIv?: (Uint8Array|null);
+        encPayload?: (Uint8Array|null);
+    }
+
+    class MessageSecretMessage implements IMessageSecretMessage {
+        constructor(properties?: proto.IMessageSecretMessage);
+        public version?: (number|null);
+        public encIv?: (Uint8Array|null);
+        public encPayload?: (Uint8Array|null);
+        public _version?: "version";
+        public _encIv?: "encIv";
+        public _encPayload?: "encPayload";
+        public static create(properties?: proto.IMessageSecretMessage): proto.MessageSecretMessage;
+        public static encode(message: proto.IMessageSecretMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.MessageSecretMessage;
+        public static fromObject(object: { [k: string]: any }): proto.MessageSecretMessage;
+        public static toObject(message: proto.MessageSecretMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IVerifiedNameCertificate {
+        details?: (Uint8Array|null);
+        signature?: (Uint8Array|null);
+        serverSignature?: (Uint8Array|null);
+    }
+
+    class VerifiedNameCertificate implements IVerifiedNameCertificate {
+        constructor(properties?: proto.IVerifiedNameCertificate);
+        public details?: (Uint8Array|null);
+        public signature?: (Uint8Array|null);
+        public serverSignature?: (Uint8Array|null);
+        public _details?: "details";
+        public _signature?: "signature";
+        public _serverSignature?: "serverSignature";
+        public static create(properties?: proto.IVerifiedNameCertificate): proto.VerifiedNameCertificate;
+        public static encode(message: proto.IVerifiedNameCertificate, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.VerifiedNameCertificate;
+        public static fromObject(object: { [k: string]: any }): proto.VerifiedNameCertificate;
+        public static toObject(message: proto.VerifiedNameCertificate, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace VerifiedNameCertificate {
+
+        interface IDetails {
+            serial?: (number|null);
+            issuer?: (string|null);
+            verifiedName?: (string|null);
+            localizedNames?: (proto.ILocalizedName[]|null);
+            issueTime?: (number|null);
+        }
+
+        class Details implements IDetails {
+            constructor(properties?: proto.VerifiedNameCertificate.IDetails);
+            public serial?: (number|null);
+            public issuer?: (string|null);
+            public verifiedName?: (string|null);
+            public localizedNames: proto.ILocalizedName[];
+            public issueTime?: (number|null);
+            public _serial?: "serial";
+            public _issuer?: "issuer";
+            public _verifiedName?: "verifiedName";
+            public _issueTime?: "issueTime";
+            public static create(properties?: proto.VerifiedNameCertificate.IDetails): proto.VerifiedNameCertificate.Details;
+            public static encode(message: proto.VerifiedNameCertificate.IDetails, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.VerifiedNameCertificate.Details;
+            public static fromObject(object: { [k: string]: any }): proto.VerifiedNameCertificate.Details;
+            public static toObject(message: proto.VerifiedNameCertificate.Details, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+    }
+
+    interface ILocalizedName {
+        lg?: (string|null);
+        lc?: (string|null);
+        verifiedName?: (string|null);
+    }
+
+    class LocalizedName implements ILocalizedName {
+        constructor(properties?: proto.ILocalizedName);
+        public lg?: (string|null);
+        public lc?: (string|null);
+        public verifiedName?: (string|null);
+        public _lg?: "lg";
+        public _lc?: "lc";
+        public _verifiedName?: "verifiedName";
+        public static create(properties?: proto.ILocalizedName): proto.LocalizedName;
+        public static encode(message: proto.ILocalizedName, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.LocalizedName;
+        public static fromObject(object: { [k: string]: any }): proto.LocalizedName;
+        public static toObject(message: proto.LocalizedName, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IServerErrorReceipt {
+        stanzaId?: (string|null);
+    }
+
+    class ServerErrorReceipt implements IServerErrorReceipt {
+        constructor(properties?: proto.IServerErrorReceipt);
+        public stanzaId?: (string|null);
+        public _stanzaId?: "stanzaId";
+        public static create(properties?: proto.IServerErrorReceipt): proto.ServerErrorReceipt;
+        public static encode(message: proto.IServerErrorReceipt, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.ServerErrorReceipt;
+        public static fromObject(object: { [k: string]: any }): proto.ServerErrorReceipt;
+        public static toObject(message: proto.ServerErrorReceipt, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IMediaRetryNotification {
+        stanzaId?: (string|null);
+        directPath?: (string|null);
+        result?: (proto.MediaRetryNotification.ResultType|null);
+        messageSecret?: (Uint8Array|null);
+    }
+
+    class MediaRetryNotification implements IMediaRetryNotification {
+        constructor(properties?: proto.IMediaRetryNotification);
+        public stanzaId?: (string|null);
+        public directPath?: (string|null);
+        public result?: (proto.MediaRetryNotification.ResultType|null);
+        public messageSecret?: (Uint8Array|null);
+        public _stanzaId?: "stanzaId";
+        public _directPath?: "directPath";
+        public _result?: "result";
+        public _messageSecret?: "messageSecret";
+        public static create(properties?: proto.IMediaRetryNotification): proto.MediaRetryNotification;
+        public static encode(message: proto.IMediaRetryNotification, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.MediaRetryNotification;
+        public static fromObject(object: { [k: string]: any }): proto.MediaRetryNotification;
+        public static toObject(message: proto.MediaRetryNotification, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace MediaRetryNotification {
+
+        enum ResultType {
+            GENERAL_ERROR = 0,
+            SUCCESS = 1,
+            NOT_FOUND = 2,
+            DECRYPTION_ERROR = 3
+        }
+    }
+
+    interface ILIDMigrationMappingSyncMessage {
+        encodedMappingPayload?: (Uint8Array|null);
+    }
+
+    class LIDMigrationMappingSyncMessage implements ILIDMigrationMappingSyncMessage {
+        constructor(properties?: proto.ILIDMigrationMappingSyncMessage);
+        public encodedMappingPayload?: (Uint8Array|null);
+        public _encodedMappingPayload?: "encodedMappingPayload";
+        public static create(properties?: proto.ILIDMigrationMappingSyncMessage): proto.LIDMigrationMappingSyncMessage;
+        public static encode(message: proto.ILIDMigrationMappingSyncMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.LIDMigrationMappingSyncMessage;
+        public static fromObject(object: { [k: string]: any }): proto.LIDMigrationMappingSyncMessage;
+        public static toObject(message: proto.LIDMigrationMappingSyncMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ILIDMigrationMappingSyncPayload {
+        pnToLidMappings?: (proto.ILIDMigrationMapping[]|null);
+        chatDbMigrationTimestamp?: (number|null);
+    }
+
+    class LIDMigrationMappingSyncPayload implements ILIDMigrationMappingSyncPayload {
+        constructor(properties?: proto.ILIDMigrationMappingSyncPayload);
+        public pnToLidMappings: proto.ILIDMigrationMapping[];
+        public chatDbMigrationTimestamp?: (number|null);
+        public _chatDbMigrationTimestamp?: "chatDbMigrationTimestamp";
+        public static create(properties?: proto.ILIDMigrationMappingSyncPayload): proto.LIDMigrationMappingSyncPayload;
+        public static encode(message: proto.ILIDMigrationMappingSyncPayload, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.LIDMigrationMappingSyncPayload;
+        public static fromObject(object: { [k: string]: any }): proto.LIDMigrationMappingSyncPayload;
+        public static toObject(message: proto.LIDMigrationMappingSyncPayload, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ILIDMigrationMapping {
+        pn?: (number|null);
+        assignedLid?: (number|null);
+        latestLid?: (number|null);
+    }
+
+    class LIDMigrationMapping implements ILIDMigrationMapping {
+        constructor(properties?: proto.ILIDMigrationMapping);
+        public pn: number;
+        public assignedLid: number;
+        public latestLid?: (number|null);
+        public _latestLid?: "latestLid";
+        public static create(properties?: proto.ILIDMigrationMapping): proto.LIDMigrationMapping;
+        public static encode(message: proto.ILIDMigrationMapping, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.LIDMigrationMapping;
+        public static fromObject(object: { [k: string]: any }): proto.LIDMigrationMapping;
+        public static toObject(message: proto.LIDMigrationMapping, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IMediaNotifyMessage {
+        expressPathUrl?: (string|null);
+        fileEncSha256?: (Uint8Array|null);
+        fileLength?: (number|null);
+    }
+
+    class MediaNotifyMessage implements IMediaNotifyMessage {
+        constructor(properties?: proto.IMediaNotifyMessage);
+        public expressPathUrl?: (string|null);
+        public fileEncSha256?: (Uint8Array|null);
+        public fileLength?: (number|null);
+        public _expressPathUrl?: "expressPathUrl";
+        public _fileEncSha256?: "fileEncSha256";
+        public _fileLength?: "fileLength";
+        public static create(properties?: proto.IMediaNotifyMessage): proto.MediaNotifyMessage;
+        public static encode(message: proto.IMediaNotifyMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.MediaNotifyMessage;
+        public static fromObject(object: { [k: string]: any }): proto.MediaNotifyMessage;
+        public static toObject(message: proto.MediaNotifyMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IWebMessageInfo {
+        key?: (proto.IMessageKey|null);
+        message?: (proto.IMessage|null);
+        messageTimestamp?: (number|null);
+        status?: (proto.WebMessageInfo.Status|null);
+        participant?: (string|null);
+        messageC2STimestamp?: (number|null);
+        ignore?: (boolean|null);
+        starred?: (boolean|null);
+        broadcast?: (boolean|null);
+        pushName?: (string|null);
+        mediaCiphertextSha256?: (Uint8Array|null);
+        multicast?: (boolean|null);
+        urlText?: (boolean|null);
+        urlNumber?: (boolean|null);
+        messageStubType?: (proto.WebMessageInfo.StubType|null);
+        clearMedia?: (boolean|null);
+        messageStubParameters?: (string[]|null);
+        duration?: (number|null);
+        labels?: (string[]|null);
+        finalLiveLocation?: (proto.Message.ILiveLocationMessage|null);
+        ephemeralStartTimestamp?: (number|null);
+        ephemeralDuration?: (number|null);
+        ephemeralOffToOn?: (boolean|null);
+        ephemeralOutOfSync?: (boolean|null);
+        bizPrivacyStatus?: (proto.WebMessageInfo.BizPrivacyStatus|null);
+        verifiedBizName?: (string|null);
+        mediaData?: (proto.IMediaData|null);
+        photoChange?: (proto.IPhotoChange|null);
+        userReceipt?: (proto.IUserReceipt[]|null);
+        reactions?: (proto.IReaction[]|null);
+        quotedStickerData?: (proto.IMediaData|null);
+        futureproofData?: (Uint8Array|null);
+        statusPsa?: (proto.IStatusPSA|null);
+        pollUpdates?: (proto.IPollUpdate[]|null);
+        pollAdditionalMetadata?: (proto.IPollAdditionalMetadata|null);
+        agentId?: (string|null);
+        statusAlreadyViewed?: (boolean|null);
+        messageSecret?: (Uint8Array|null);
+        keepInChat?: (proto.IKeepInChat|null);
+        originalSelfAuthorUserJidString?: (string|null);
+        revokeMessageTimestamp?: (number|null);
+        pinInChat?: (proto.IPinInChat|null);
+        is1PBizBotMessage?: (boolean|null);
+        isGroupHistoryMessage?: (boolean|null);
+        botMessageInvokerJid?: (string|null);
+        commentMetadata?: (proto.ICommentMetadata|null);
+        eventResponses?: (proto.IEventResponse[]|null);
+        newsletterServerId?: (number|null);
+        eventAdditionalMetadata?: (proto.IEventAdditionalMetadata|null);
+        isMentionedInStatus?: (boolean|null);
+        statusMentions?: (string[]|null);
+        targetMessageId?: (proto.IMessageKey|null);
+        statusMentionSources?: (string[]|null);
+        botTargetId?: (string|null);
+    }
+
+    class WebMessageInfo implements IWebMessageInfo {
+        constructor(properties?: proto.IWebMessageInfo);
+        public key?: (proto.IMessageKey|null);
+        public message?: (proto.IMessage|null);
+        public messageTimestamp?: (number|null);
+        public status?: (proto.WebMessageInfo.Status|null);
+        public participant?: (string|null);
+        public messageC2STimestamp?: (number|null);
+        public ignore?: (boolean|null);
+        public starred?: (boolean|null);
+        public broadcast?: (boolean|null);
+        public pushName?: (string|null);
+        public mediaCiphertextSha256?: (Uint8Array|null);
+        public multicast?: (boolean|null);
+        public urlText?: (boolean|null);
+        public urlNumber?: (boolean|null);
+        public messageStubType?: (proto.WebMessageInfo.StubType|null);
+        public clearMedia?: (boolean|null);
+        public messageStubParameters: string[];
+        public duration?: (number|null);
+        public labels: string[];
+        public finalLiveLocation?: (proto.Message.ILiveLocationMessage|null);
+        public ephemeralStartTimestamp?: (number|null);
+        public ephemeralDuration?: (number|null);
+        public ephemeralOffToOn?: (boolean|null);
+        public ephemeralOutOfSync?: (boolean|null);
+        public bizPrivacyStatus?: (proto.WebMessageInfo.BizPrivacyStatus|null);
+        public verifiedBizName?: (string|null);
+        public mediaData?: (proto.IMediaData|null);
+        public photoChange?: (proto.IPhotoChange|null);
+        public userReceipt: proto.IUserReceipt[];
+        public reactions: proto.IReaction[];
+        public quotedStickerData?: (proto.IMediaData|null);
+        public futureproofData?: (Uint8Array|null);
+        public statusPsa?: (proto.IStatusPSA|null);
+        public pollUpdates: proto.IPollUpdate[];
+        public pollAdditionalMetadata?: (proto.IPollAdditionalMetadata|null);
+        public agentId?: (string|null);
+        public statusAlreadyViewed?: (boolean|null);
+        public messageSecret?: (Uint8Array|null);
+        public keepInChat?: (proto.IKeepInChat|null);
+        public originalSelfAuthorUserJidString?: (string|null);
+        public revokeMessageTimestamp?: (number|null);
+        public pinInChat?: (proto.IPinInChat|null);
+        public is1PBizBotMessage?: (boolean|null);
+        public isGroupHistoryMessage?: (boolean|null);
+        public botMessageInvokerJid?: (string|null);
+        public commentMetadata?: (proto.ICommentMetadata|null);
+        public eventResponses: proto.IEventResponse[];
+        public newsletterServerId?: (number|null);
+        public eventAdditionalMetadata?: (proto.IEventAdditionalMetadata|null);
+        public isMentionedInStatus?: (boolean|null);
+        public statusMentions: string[];
+        public targetMessageId?: (proto.IMessageKey|null);
+        public statusMentionSources: string[];
+        public botTargetId?: (string|null);
+        public _message?: "message";
+        public _messageTimestamp?: "messageTimestamp";
+        public _status?: "status";
+        public _participant?: "participant";
+        public _messageC2STimestamp?: "messageC2STimestamp";
+        public _ignore?: "ignore";
+        public _starred?: "starred";
+        public _broadcast?: "broadcast";
+        public _pushName?: "pushName";
+        public _mediaCiphertextSha256?: "mediaCiphertextSha256";
+        public _multicast?: "multicast";
+        public _urlText?: "urlText";
+        public _urlNumber?: "urlNumber";
+        public _messageStubType?: "messageStubType";
+        public _clearMedia?: "clearMedia";
+        public _duration?: "duration";
+        public _finalLiveLocation?: "finalLiveLocation";
+        public _ephemeralStartTimestamp?: "ephemeralStartTimestamp";
+        public _ephemeralDuration?: "ephemeralDuration";
+        public _ephemeralOffToOn?: "ephemeralOffToOn";
+        public _ephemeralOutOfSync?: "ephemeralOutOfSync";
+        public _bizPrivacyStatus?: "bizPrivacyStatus";
+        public _verifiedBizName?: "verifiedBizName";
+        public _mediaData?: "mediaData";
+        public _photoChange?: "photoChange";
+        public _quotedStickerData?: "quotedStickerData";
+        public _futureproofData?: "futureproofData";
+        public _statusPsa?: "statusPsa";
+        public _pollAdditionalMetadata?: "pollAdditionalMetadata";
+        public _agentId?: "agentId";
+        public _statusAlreadyViewed?: "statusAlreadyViewed";
+        public _messageSecret?: "messageSecret";
+        public _keepInChat?: "keepInChat";
+        public _originalSelfAuthorUserJidString?: "originalSelfAuthorUserJidString";
+        public _revokeMessageTimestamp?: "revokeMessageTimestamp";
+        public _pinInChat?: "pinInChat";
+        public _is1PBizBotMessage?: "is1PBizBotMessage";
+        public _isGroupHistoryMessage?: "isGroupHistoryMessage";
+        public _botMessageInvokerJid?: "botMessageInvokerJid";
+        public _commentMetadata?: "commentMetadata";
+        public _newsletterServerId?: "newsletterServerId";
+        public _eventAdditionalMetadata?: "eventAdditionalMetadata";
+        public _isMentionedInStatus?: "isMentionedInStatus";
+        public _targetMessageId?: "targetMessageId";
+        public _botTargetId?: "botTargetId";
+        public static create(properties?: proto.IWebMessageInfo): proto.WebMessageInfo;
+        public static encode(message: proto.IWebMessageInfo, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.WebMessageInfo;
+        public static fromObject(object: { [k: string]: any }): proto.WebMessageInfo;
+        public static toObject(message: proto.WebMessageInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace WebMessageInfo {
+
+        enum BizPrivacyStatus {
+            E2EE = 0,
+            FB = 2,
+            BSP = 1,
+            BSP_AND_FB = 3
+        }
+
+        enum Status {
+            ERROR = 0,
+            PENDING = 1,
+            SERVER_ACK = 2,
+            DELIVERY_ACK = 3,
+            READ = 4,
+            PLAYED = 5
+        }
+
+        enum StubType {
+            UNKNOWN = 0,
+            REVOKE = 1,
+            CIPHERTEXT = 2,
+            FUTUREPROOF = 3,
+            NON_VERIFIED_TRANSITION = 4,
+            UNVERIFIED_TRANSITION = 5,
+            VERIFIED_TRANSITION = 6,
+            VERIFIED_LOW_UNKNOWN = 7,
+            VERIFIED_HIGH = 8,
+            VERIFIED_INITIAL_UNKNOWN = 9,
+            VERIFIED_INITIAL_LOW = 10,
+            VERIFIED_INITIAL_HIGH = 11,
+            VERIFIED_TRANSITION_ANY_TO_NONE = 12,
+            VERIFIED_TRANSITION_ANY_TO_HIGH = 13,
+            VERIFIED_TRANSITION_HIGH_TO_LOW = 14,
+            VERIFIED_TRANSITION_HIGH_TO_UNKNOWN = 15,
+            VERIFIED_TRANSITION_UNKNOWN_TO_LOW = 16,
+            VERIFIED_TRANSITION_LOW_TO_UNKNOWN = 17,
+            VERIFIED_TRANSITION_NONE_TO_LOW = 18,
+            VERIFIED_TRANSITION_NONE_TO_UNKNOWN = 19,
+            GROUP_CREATE = 20,
+            GROUP_CHANGE_SUBJECT = 21,
+            GROUP_CHANGE_ICON = 22,
+            GROUP_CHANGE_INVITE_LINK = 23,
+            GROUP_CHANGE_DESCRIPTION = 24,
+            GROUP_CHANGE_RESTRICT = 25,
+            GROUP_CHANGE_ANNOUNCE = 26,
+            GROUP_PARTICIPANT_ADD = 27,
+            GROUP_PARTICIPANT_REMOVE = 28,
+            GROUP_PARTICIPANT_PROMOTE = 29,
+            GROUP_PARTICIPANT_DEMOTE = 30,
+            GROUP_PARTICIPANT_INVITE = 31,
+            GROUP_PARTICIPANT_LEAVE = 32,
+            GROUP_PARTICIPANT_CHANGE_NUMBER = 33,
+            BROADCAST_CREATE = 34,
+            BROADCAST_ADD = 35,
+            BROADCAST_REMOVE = 36,
+            GENERIC_NOTIFICATION = 37,
+            E2E_IDENTITY_CHANGED = 38,
+            E2E_ENCRYPTED = 39,
+            CALL_MISSED_VOICE = 40,
+            CALL_MISSED_VIDEO = 41,
+            INDIVIDUAL_CHANGE_NUMBER = 42,
+            GROUP_DELETE = 43,
+            GROUP_ANNOUNCE_MODE_MESSAGE_BOUNCE = 44,
+            CALL_MISSED_GROUP_VOICE = 45,
+            CALL_MISSED_GROUP_VIDEO = 46,
+            OVERSIZED = 68,
+            GROUP_CHANGE_NO_FREQUENTLY_FORWARDED = 69,
+            GROUP_V4_ADD_INVITE_SENT = 70,
+            GROUP_PARTICIPANT_ADD_REQUEST_JOIN = 71,
+            CHANGE_EPHEMERAL_SETTING = 72,
+            E2E_DEVICE_CHANGED = 73,
+            VIEWED_ONCE = 74,
+            E2E_ENCRYPTED_NOW = 75,
+            E2E_IDENTITY_UNAVAILABLE = 118,
+            GROUP_CREATING = 119,
+            GROUP_CREATE_FAILED = 120,
+            GROUP_BOUNCED = 121,
+            BLOCK_CONTACT = 122,
+            EPHEMERAL_SETTING_NOT_APPLIED = 123,
+            SYNC_FAILED = 124,
+            SYNCING = 125,
+            DISAPPEARING_MODE = 130,
+            E2E_DEVICE_FETCH_FAILED = 131,
+            ADMIN_REVOKE = 132,
+            GROUP_INVITE_LINK_GROWTH_LOCKED = 133,
+            COMMUNITY_LINK_PARENT_GROUP = 134,
+            COMMUNITY_LINK_SIBLING_GROUP = 135,
+            COMMUNITY_LINK_SUB_GROUP = 136,
+            COMMUNITY_UNLINK_PARENT_GROUP = 137,
+            COMMUNITY_UNLINK_SIBLING_GROUP = 138,
+            COMMUNITY_UNLINK_SUB_GROUP = 139,
+            GROUP_PARTICIPANT_ACCEPT = 140,
+            GROUP_PARTICIPANT_LINKED_GROUP_JOIN = 141,
+            COMMUNITY_CREATE = 142,
+            EPHEMERAL_KEEP_IN_CHAT = 143,
+            GROUP_MEMBERSHIP_JOIN_APPROVAL_REQUEST = 144,
+            GROUP_MEMBERSHIP_JOIN_APPROVAL_MODE = 145,
+            COMMUNITY_PARTICIPANT_PROMOTE = 147,
+            COMMUNITY_PARTICIPANT_DEMOTE = 148,
+            COMMUNITY_PARENT_GROUP_DELETED = 149,
+            GROUP_PARTICIPANT_JOINED_GROUP_AND_PARENT_GROUP = 151,
+            CHAT_POLL_CREATION_MESSAGE = 156,
+            SCHEDULED_CALL_START_MESSAGE = 162,
+            SILENCED_UNKNOWN_CALLER_AUDIO = 169,
+            SILENCED_UNKNOWN_CALLER_VIDEO = 170,
+            GROUP_MEMBER_ADD_MODE = 171,
+            GROUP_MEMBERSHIP_JOIN_APPROVAL_REQUEST_NON_ADMIN_ADD = 172,
+            COMMUNITY_CHANGE_DESCRIPTION = 173,
+            PINNED_MESSAGE_IN_CHAT = 177,
+            GROUP_CHANGE_RECENT_HISTORY_SHARING = 186,
+            CHANGE_USERNAME = 193,
+            GROUP_DEACTIVATED = 203,
+            EVENT_UPDATED = 205,
+            EVENT_CANCELED = 206,
+            STATUS_MENTION = 210,
+            CHANGE_LID = 213,
+            CHANGE_LIMIT_SHARING = 216,
+            GROUP_MEMBER_LINK_MODE = 217,
+            QUARANTINED_MESSAGE = 220,
+            GROUP_MEMBER_SHARE_GROUP_HISTORY_MODE = 221
+        }
+    }
+
+    interface IUserReceipt {
+        userJid?: (string|null);
+        receiptTimestamp?: (number|null);
+        readTimestamp?: (number|null);
+        playedTimestamp?: (number|null);
+        pendingDeviceJid?: (string[]|null);
+        deliveredDeviceJid?: (string[]|null);
+    }
+
+    class UserReceipt implements IUserReceipt {
+        constructor(properties?: proto.IUserReceipt);
+        public userJid: string;
+        public receiptTimestamp?: (number|null);
+        public readTimestamp?: (number|null);
+        public playedTimestamp?: (number|null);
+        public pendingDeviceJid: string[];
+        public deliveredDeviceJid: string[];
+        public _receiptTimestamp?: "receiptTimestamp";
+        public _readTimestamp?: "readTimestamp";
+        public _playedTimestamp?: "playedTimestamp";
+        public static create(properties?: proto.IUserReceipt): proto.UserReceipt;
+        public static encode(message: proto.IUserReceipt, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.UserReceipt;
+        public static fromObject(object: { [k: string]: any }): proto.UserReceipt;
+        public static toObject(message: proto.UserReceipt, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IReaction {
+        key?: (proto.IMessageKey|null);
+        text?: (string|null);
+        groupingKey?: (string|null);
+        senderTimestampMs?: (number|null);
+        unread?: (boolean|null);
+    }
+
+    class Reaction implements IReaction {
+        constructor(properties?: proto.IReaction);
+        public key?: (proto.IMessageKey|null);
+        public text?: (string|null);
+        public groupingKey?: (string|null);
+        public senderTimestampMs?: (number|null);
+        public unread?: (boolean|null);
+        public _key?: "key";
+        public _text?: "text";
+        public _groupingKey?: "groupingKey";
+        public _senderTimestampMs?: "senderTimestampMs";
+        public _unread?: "unread";
+        public static create(properties?: proto.IReaction): proto.Reaction;
+        public static encode(message: proto.IReaction, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.Reaction;
+        public static fromObject(object: { [k: string]: any }): proto.Reaction;
+        public static toObject(message: proto.Reaction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IPollUpdate {
+        pollUpdateMessageKey?: (proto.IMessageKey|null);
+        vote?: (proto.Message.IPollVoteMessage|null);
+        senderTimestampMs?: (number|null);
+        serverTimestampMs?: (number|null);
+        unread?: (boolean|null);
+    }
+
+    class PollUpdate implements IPollUpdate {
+        constructor(properties?: proto.IPollUpdate);
+        public pollUpdateMessageKey?: (proto.IMessageKey|null);
+        public vote?: (proto.Message.IPollVoteMessage|null);
+        public senderTimestampMs?: (number|null);
+        public serverTimestampMs?: (number|null);
+        public unread?: (boolean|null);
+        public _pollUpdateMessageKey?: "pollUpdateMessageKey";
+        public _vote?: "vote";
+        public _senderTimestampMs?: "senderTimestampMs";
+        public _serverTimestampMs?: "serverTimestampMs";
+        public _unread?: "unread";
+        public static create(properties?: proto.IPollUpdate): proto.PollUpdate;
+        public static encode(message: proto.IPollUpdate, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.PollUpdate;
+        public static fromObject(object: { [k: string]: any }): proto.PollUpdate;
+        public static toObject(message: proto.PollUpdate, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IPollAdditionalMetadata {
+        pollInvalidated?: (boolean|null);
+    }
+
+    class PollAdditionalMetadata implements IPollAdditionalMetadata {
+        constructor(properties?: proto.IPollAdditionalMetadata);
+        public pollInvalidated?: (boolean|null);
+        public _pollInvalidated?: "pollInvalidated";
+        public static create(properties?: proto.IPollAdditionalMetadata): proto.PollAdditionalMetadata;
+        public static encode(message: proto.IPollAdditionalMetadata, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.PollAdditionalMetadata;
+        public static fromObject(object: { [k: string]: any }): proto.PollAdditionalMetadata;
+        public static toObject(message: proto.PollAdditionalMetadata, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IEventResponse {
+        eventResponseMessageKey?: (proto.IMessageKey|null);
+        timestampMs?: (number|null);
+        eventResponseMessage?: (proto.Message.IEventResponseMessage|null);
+        unread?: (boolean|null);
+    }
+
+    class EventResponse implements IEventResponse {
+        constructor(properties?: proto.IEventResponse);
+        public eventResponseMessageKey?: (proto.IMessageKey|null);
+        public timestampMs?: (number|null);
+        public eventResponseMessage?: (proto.Message.IEventResponseMessage|null);
+        public unread?: (boolean|null);
+        public _eventResponseMessageKey?: "eventResponseMessageKey";
+        public _timestampMs?: "timestampMs";
+        public _eventResponseMessage?: "eventResponseMessage";
+        public _unread?: "unread";
+        public static create(properties?: proto.IEventResponse): proto.EventResponse;
+        public static encode(message: proto.IEventResponse, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.EventResponse;
+        public static fromObject(object: { [k: string]: any }): proto.EventResponse;
+        public static toObject(message: proto.EventResponse, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IEventAdditionalMetadata {
+        isStale?: (boolean|null);
+    }
+
+    class EventAdditionalMetadata implements IEventAdditionalMetadata {
+        constructor(properties?: proto.IEventAdditionalMetadata);
+        public isStale?: (boolean|null);
+        public _isStale?: "isStale";
+        public static create(properties?: proto.IEventAdditionalMetadata): proto.EventAdditionalMetadata;
+        public static encode(message: proto.IEventAdditionalMetadata, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.EventAdditionalMetadata;
+        public static fromObject(object: { [k: string]: any }): proto.EventAdditionalMetadata;
+        public static toObject(message: proto.EventAdditionalMetadata, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IMediaData {
+        localPath?: (string|null);
+    }
+
+    class MediaData implements IMediaData {
+        constructor(properties?: proto.IMediaData);
+        public localPath?: (string|null);
+        public _localPath?: "localPath";
+        public static create(properties?: proto.IMediaData): proto.MediaData;
+        public static encode(message: proto.IMediaData, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.MediaData;
+        public static fromObject(object: { [k: string]: any }): proto.MediaData;
+        public static toObject(message: proto.MediaData, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IPhotoChange {
+        oldPhoto?: (Uint8Array|null);
+        newPhoto?: (Uint8Array|null);
+        newPhotoId?: (number|null);
+    }
+
+    class PhotoChange implements IPhotoChange {
+        constructor(properties?: proto.IPhotoChange);
+        public oldPhoto?: (Uint8Array|null);
+        public newPhoto?: (Uint8Array|null);
+        public newPhotoId?: (number|null);
+        public _oldPhoto?: "oldPhoto";
+        public _newPhoto?: "newPhoto";
+        public _newPhotoId?: "newPhotoId";
+        public static create(properties?: proto.IPhotoChange): proto.PhotoChange;
+        public static encode(message: proto.IPhotoChange, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.PhotoChange;
+        public static fromObject(object: { [k: string]: any }): proto.PhotoChange;
+        public static toObject(message: proto.PhotoChange, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IStatusPSA {
+        campaignId?: (number|null);
+        campaignExpirationTimestamp?: (number|null);
+    }
+
+    class StatusPSA implements IStatusPSA {
+        constructor(properties?: proto.IStatusPSA);
+        public campaignId: number;
+        public campaignExpirationTimestamp?: (number|null);
+        public _campaignExpirationTimestamp?: "campaignExpirationTimestamp";
+        public static create(properties?: proto.IStatusPSA): proto.StatusPSA;
+        public static encode(message: proto.IStatusPSA, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.StatusPSA;
+        public static fromObject(object: { [k: string]: any }): proto.StatusPSA;
+        public static toObject(message: proto.StatusPSA, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IKeepInChat {
+        keepType?: (proto.KeepType|null);
+        serverTimestamp?: (number|null);
+        key?: (proto.IMessageKey|null);
+        deviceJid?: (string|null);
+        clientTimestampMs?: (number|null);
+        serverTimestampMs?: (number|null);
+    }
+
+    class KeepInChat implements IKeepInChat {
+        constructor(properties?: proto.IKeepInChat);
+        public keepType?: (proto.KeepType|null);
+        public serverTimestamp?: (number|null);
+        public key?: (proto.IMessageKey|null);
+        public deviceJid?: (string|null);
+        public clientTimestampMs?: (number|null);
+        public serverTimestampMs?: (number|null);
+        public _keepType?: "keepType";
+        public _serverTimestamp?: "serverTimestamp";
+        public _key?: "key";
+        public _deviceJid?: "deviceJid";
+        public _clientTimestampMs?: "clientTimestampMs";
+        public _serverTimestampMs?: "serverTimestampMs";
+        public static create(properties?: proto.IKeepInChat): proto.KeepInChat;
+        public static encode(message: proto.IKeepInChat, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.KeepInChat;
+        public static fromObject(object: { [k: string]: any }): proto.KeepInChat;
+        public static toObject(message: proto.KeepInChat, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface IPinInChat {
+        type?: (proto.PinInChat.Type|null);
+        key?: (proto.IMessageKey|null);
+        senderTimestampMs?: (number|null);
+        serverTimestampMs?: (number|null);
+        messageAddOnContextInfo?: (proto.IMessageAddOnContextInfo|null);
+    }
+
+    class PinInChat implements IPinInChat {
+        constructor(properties?: proto.IPinInChat);
+        public type?: (proto.PinInChat.Type|null);
+        public key?: (proto.IMessageKey|null);
+        public senderTimestampMs?: (number|null);
+        public serverTimestampMs?: (number|null);
+        public messageAddOnContextInfo?: (proto.IMessageAddOnContextInfo|null);
+        public _type?: "type";
+        public _key?: "key";
+        public _senderTimestampMs?: "senderTimestampMs";
+        public _serverTimestampMs?: "serverTimestampMs";
+        public _messageAddOnContextInfo?: "messageAddOnContextInfo";
+        public static create(properties?: proto.IPinInChat): proto.PinInChat;
+        public static encode(message: proto.IPinInChat, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.PinInChat;
+        public static fromObject(object: { [k: string]: any }): proto.PinInChat;
+        public static toObject(message: proto.PinInChat, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace PinInChat {
+
+        enum Type {
+            UNKNOWN_TYPE = 0,
+            PIN_FOR_ALL = 1,
+            UNPIN_FOR_ALL = 2
+        }
+    }
+
+    interface IMessageAddOnContextInfo {
+        messageAddOnDurationInSecs?: (number|null);
+        messageAddOnExpiryType?: (proto.MessageContextInfo.MessageAddonExpiryType|null);
+    }
+
+    class MessageAddOnContextInfo implements IMessageAddOnContextInfo {
+        constructor(properties?: proto.IMessageAddOnContextInfo);
+        public messageAddOnDurationInSecs?: (number|null);
+        public messageAddOnExpiryType?: (proto.MessageContextInfo.MessageAddonExpiryType|null);
+        public _messageAddOnDurationInSecs?: "messageAddOnDurationInSecs";
+        public _messageAddOnExpiryType?: "messageAddOnExpiryType";
+        public static create(properties?: proto.IMessageAddOnContextInfo): proto.MessageAddOnContextInfo;
+        public static encode(message: proto.IMessageAddOnContextInfo, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.MessageAddOnContextInfo;
+        public static fromObject(object: { [k: string]: any }): proto.MessageAddOnContextInfo;
+        public static toObject(message: proto.MessageAddOnContextInfo, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ICommentMetadata {
+        commentParentKey?: (proto.IMessageKey|null);
+        replyCount?: (number|null);
+    }
+
+    class CommentMetadata implements ICommentMetadata {
+        constructor(properties?: proto.ICommentMetadata);
+        public commentParentKey?: (proto.IMessageKey|null);
+        public replyCount?: (number|null);
+        public _commentParentKey?: "commentParentKey";
+        public _replyCount?: "replyCount";
+        public static create(properties?: proto.ICommentMetadata): proto.CommentMetadata;
+        public static encode(message: proto.ICommentMetadata, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.CommentMetadata;
+        public static fromObject(object: { [k: string]: any }): proto.CommentMetadata;
+        public static toObject(message: proto.CommentMetadata, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 }
 
