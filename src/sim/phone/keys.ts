@@ -29,6 +29,7 @@ export interface SignedPreKey {
 export interface PhoneKeysJson {
   identityPrivate: string;
   registrationId: number;
+  advRawId: number;
   signedPreKey: { keyId: number; private: string; signature: string };
   preKeys: Array<[number, string]>;
   nextPreKeyId: number;
@@ -36,6 +37,11 @@ export interface PhoneKeysJson {
 
 const b64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
 const unb64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'));
+
+/** ADVDeviceIdentity.rawId: names the account's ADV identity; a random non-zero uint32. */
+function newAdvRawId(): number {
+  return randomBytes(4).readUInt32BE(0) || 1;
+}
 
 /** 14-bit like libsignal's generateRegistrationId, never 0. */
 function newRegistrationId(): number {
@@ -49,13 +55,23 @@ function signPreKey(identity: KeyPair, keyId: number, keyPair: KeyPair): SignedP
 export class PhoneKeys {
   readonly identity: KeyPair;
   readonly registrationId: number;
+  /** The ADV raw id in every device identity and key index list this phone signs. */
+  readonly advRawId: number;
   readonly signedPreKey: SignedPreKey;
   readonly #preKeys: Map<number, KeyPair>;
   #nextPreKeyId: number;
 
-  private constructor(identity: KeyPair, registrationId: number, signedPreKey: SignedPreKey, preKeys: Map<number, KeyPair>, nextPreKeyId: number) {
+  private constructor(
+    identity: KeyPair,
+    registrationId: number,
+    advRawId: number,
+    signedPreKey: SignedPreKey,
+    preKeys: Map<number, KeyPair>,
+    nextPreKeyId: number,
+  ) {
     this.identity = identity;
     this.registrationId = registrationId;
+    this.advRawId = advRawId;
     this.signedPreKey = signedPreKey;
     this.#preKeys = preKeys;
     this.#nextPreKeyId = nextPreKeyId;
@@ -64,7 +80,7 @@ export class PhoneKeys {
   /** Fresh keys; the one-time prekey pool starts empty (call mintPreKeys). */
   static generate(): PhoneKeys {
     const identity = generateKeyPair();
-    return new PhoneKeys(identity, newRegistrationId(), signPreKey(identity, 1, generateKeyPair()), new Map(), 1);
+    return new PhoneKeys(identity, newRegistrationId(), newAdvRawId(), signPreKey(identity, 1, generateKeyPair()), new Map(), 1);
   }
 
   /** @throws TypeError on a value that is not a PhoneKeysJson */
@@ -79,13 +95,14 @@ export class PhoneKeys {
       signature: unb64(json.signedPreKey.signature),
     };
     const pre = new Map<number, KeyPair>(json.preKeys.map(([id, priv]) => [id, keyPairFromPrivate(unb64(priv))]));
-    return new PhoneKeys(identity, json.registrationId, spk, pre, json.nextPreKeyId);
+    return new PhoneKeys(identity, json.registrationId, json.advRawId, spk, pre, json.nextPreKeyId);
   }
 
   toJSON(): PhoneKeysJson {
     return {
       identityPrivate: b64(this.identity.private),
       registrationId: this.registrationId,
+      advRawId: this.advRawId,
       signedPreKey: { keyId: this.signedPreKey.keyId, private: b64(this.signedPreKey.keyPair.private), signature: b64(this.signedPreKey.signature) },
       preKeys: [...this.#preKeys].map(([id, kp]) => [id, b64(kp.private)]),
       nextPreKeyId: this.#nextPreKeyId,
