@@ -53,3 +53,44 @@ export function expectNoiseError(fn: () => unknown, code: NoiseErrorCode): Noise
   }
   throw new Error(`expected NoiseError ${code}, nothing was thrown`);
 }
+
+import { generateKeyPair, keyPairFromPrivate, xeddsaSign, type KeyPair } from '../../../src/protocol/crypto/index.js';
+import { proto } from '../../../src/protocol/proto/index.js';
+import { makeCertChain } from '../../../src/protocol/noise/index.js';
+
+export interface Pki {
+  root: KeyPair;
+  intermediate: KeyPair;
+  serverStatic: KeyPair;
+  certChain: Uint8Array;
+}
+
+/** A root, an intermediate and a server static key, with the chain linking them. */
+export function makePki(seed?: number): Pki {
+  const key = (i: number): KeyPair => (seed === undefined ? generateKeyPair() : keyPairFromPrivate(new Uint8Array(32).fill(seed + i)));
+  const root = key(1);
+  const intermediate = key(2);
+  const serverStatic = key(3);
+  const certChain = makeCertChain({ rootPrivateKey: root.private, intermediateKeyPair: intermediate, serverStaticPublic: serverStatic.public });
+  return { root, intermediate, serverStatic, certChain };
+}
+
+type Details = proto.CertChain.NoiseCertificate.IDetails;
+
+/** A chain from explicit details, each signed by the given key (for building broken chains). */
+export function signChain(opts: {
+  intermediate: Details;
+  leaf: Details;
+  intermediateSigner: Uint8Array;
+  leafSigner: Uint8Array;
+  mutate?: (chain: proto.ICertChain) => void;
+}): Uint8Array {
+  const interBytes = proto.CertChain.NoiseCertificate.Details.encode(opts.intermediate).finish();
+  const leafBytes = proto.CertChain.NoiseCertificate.Details.encode(opts.leaf).finish();
+  const chain: proto.ICertChain = {
+    intermediate: { details: interBytes, signature: xeddsaSign(opts.intermediateSigner, interBytes) },
+    leaf: { details: leafBytes, signature: xeddsaSign(opts.leafSigner, leafBytes) },
+  };
+  opts.mutate?.(chain);
+  return proto.CertChain.encode(chain).finish();
+}
