@@ -123,7 +123,7 @@ describe('iteration window', () => {
 describe('key rotation', () => {
   it(`keeps the ${MAX_STATES} newest keys of a sender, so in-flight messages under an old key still decrypt`, () => {
     let receiver: SenderKeyRecord | undefined;
-    const keys = [];
+    const keys: Uint8Array[] = [];
     for (let k = 0; k < MAX_STATES + 1; k++) {
       const { record, distribution } = createSenderKeyDistribution(undefined, { keyId: 100 + k });
       receiver = processSenderKeyDistribution(receiver, distribution);
