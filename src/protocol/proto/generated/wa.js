@@ -5,6 +5,9 @@ import * as $protobuf from "protobufjs/minimal.js";
 
 const $Reader = $protobuf.Reader, $Writer = $protobuf.Writer, $util = $protobuf.util;
 
+// wad: 64-bit fields are JS numbers (scripts/codegen/proto.mjs, longsAsNumbers).
+const $longToNumber = (v) => typeof v === "number" ? v : v.toNumber();
+
 const $root = $protobuf.roots.wad || ($protobuf.roots.wad = {});
 
 export const proto = $root.proto = (() => {
@@ -483,7 +486,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 2: {
-                        m.timestamp = r.uint64();
+                        m.timestamp = $longToNumber(r.uint64());
                         break;
                     }
                 case 3: {
@@ -525,9 +528,7 @@ export const proto = $root.proto = (() => {
                 m.rawId = d.rawId >>> 0;
             }
             if (d.timestamp != null) {
-                if ($util.Long)
-                    m.timestamp = $util.Long.fromValue(d.timestamp, true);
-                else if (typeof d.timestamp === "string")
+                if (typeof d.timestamp === "string")
                     m.timestamp = parseInt(d.timestamp, 10);
                 else if (typeof d.timestamp === "number")
                     m.timestamp = d.timestamp;
@@ -890,7 +891,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 2: {
-                        m.timestamp = r.uint64();
+                        m.timestamp = $longToNumber(r.uint64());
                         break;
                     }
                 case 3: {
@@ -945,9 +946,7 @@ export const proto = $root.proto = (() => {
                 m.rawId = d.rawId >>> 0;
             }
             if (d.timestamp != null) {
-                if ($util.Long)
-                    m.timestamp = $util.Long.fromValue(d.timestamp, true);
-                else if (typeof d.timestamp === "string")
+                if (typeof d.timestamp === "string")
                     m.timestamp = parseInt(d.timestamp, 10);
                 else if (typeof d.timestamp === "number")
                     m.timestamp = d.timestamp;
@@ -1101,7 +1100,7 @@ export const proto = $root.proto = (() => {
                     break;
                 switch (t >>> 3) {
                 case 1: {
-                        m.version = r.uint64();
+                        m.version = $longToNumber(r.uint64());
                         break;
                     }
                 default:
@@ -1128,9 +1127,7 @@ export const proto = $root.proto = (() => {
                 throw Error("maximum nesting depth exceeded");
             var m = new $root.proto.SyncdVersion();
             if (d.version != null) {
-                if ($util.Long)
-                    m.version = $util.Long.fromValue(d.version, true);
-                else if (typeof d.version === "string")
+                if (typeof d.version === "string")
                     m.version = parseInt(d.version, 10);
                 else if (typeof d.version === "number")
                     m.version = d.version;
@@ -2617,7 +2614,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 4: {
-                        m.fileSizeBytes = r.uint64();
+                        m.fileSizeBytes = $longToNumber(r.uint64());
                         break;
                     }
                 case 5: {
@@ -2664,9 +2661,7 @@ export const proto = $root.proto = (() => {
                 m.handle = String(d.handle);
             }
             if (d.fileSizeBytes != null) {
-                if ($util.Long)
-                    m.fileSizeBytes = $util.Long.fromValue(d.fileSizeBytes, true);
-                else if (typeof d.fileSizeBytes === "string")
+                if (typeof d.fileSizeBytes === "string")
                     m.fileSizeBytes = parseInt(d.fileSizeBytes, 10);
                 else if (typeof d.fileSizeBytes === "number")
                     m.fileSizeBytes = d.fileSizeBytes;
@@ -2814,7 +2809,7 @@ export const proto = $root.proto = (() => {
                     break;
                 switch (t >>> 3) {
                 case 1: {
-                        m.code = r.uint64();
+                        m.code = $longToNumber(r.uint64());
                         break;
                     }
                 case 2: {
@@ -2845,9 +2840,7 @@ export const proto = $root.proto = (() => {
                 throw Error("maximum nesting depth exceeded");
             var m = new $root.proto.ExitCode();
             if (d.code != null) {
-                if ($util.Long)
-                    m.code = $util.Long.fromValue(d.code, true);
-                else if (typeof d.code === "string")
+                if (typeof d.code === "string")
                     m.code = parseInt(d.code, 10);
                 else if (typeof d.code === "number")
                     m.code = d.code;
@@ -3466,7 +3459,7 @@ export const proto = $root.proto = (() => {
                     break;
                 switch (t >>> 3) {
                 case 1: {
-                        m.timestamp = r.int64();
+                        m.timestamp = $longToNumber(r.int64());
                         break;
                     }
                 case 2: {
@@ -3653,9 +3646,7 @@ export const proto = $root.proto = (() => {
                 throw Error("maximum nesting depth exceeded");
             var m = new $root.proto.SyncActionValue();
             if (d.timestamp != null) {
-                if ($util.Long)
-                    m.timestamp = $util.Long.fromValue(d.timestamp, false);
-                else if (typeof d.timestamp === "string")
+                if (typeof d.timestamp === "string")
                     m.timestamp = parseInt(d.timestamp, 10);
                 else if (typeof d.timestamp === "number")
                     m.timestamp = d.timestamp;
@@ -4169,11 +4160,11 @@ export const proto = $root.proto = (() => {
                         break;
                     switch (t >>> 3) {
                     case 1: {
-                            m.lastMessageTimestamp = r.int64();
+                            m.lastMessageTimestamp = $longToNumber(r.int64());
                             break;
                         }
                     case 2: {
-                            m.lastSystemMessageTimestamp = r.int64();
+                            m.lastSystemMessageTimestamp = $longToNumber(r.int64());
                             break;
                         }
                     case 3: {
@@ -4206,9 +4197,7 @@ export const proto = $root.proto = (() => {
                     throw Error("maximum nesting depth exceeded");
                 var m = new $root.proto.SyncActionValue.SyncActionMessageRange();
                 if (d.lastMessageTimestamp != null) {
-                    if ($util.Long)
-                        m.lastMessageTimestamp = $util.Long.fromValue(d.lastMessageTimestamp, false);
-                    else if (typeof d.lastMessageTimestamp === "string")
+                    if (typeof d.lastMessageTimestamp === "string")
                         m.lastMessageTimestamp = parseInt(d.lastMessageTimestamp, 10);
                     else if (typeof d.lastMessageTimestamp === "number")
                         m.lastMessageTimestamp = d.lastMessageTimestamp;
@@ -4216,9 +4205,7 @@ export const proto = $root.proto = (() => {
                         m.lastMessageTimestamp = new $util.LongBits(d.lastMessageTimestamp.low >>> 0, d.lastMessageTimestamp.high >>> 0).toNumber();
                 }
                 if (d.lastSystemMessageTimestamp != null) {
-                    if ($util.Long)
-                        m.lastSystemMessageTimestamp = $util.Long.fromValue(d.lastSystemMessageTimestamp, false);
-                    else if (typeof d.lastSystemMessageTimestamp === "string")
+                    if (typeof d.lastSystemMessageTimestamp === "string")
                         m.lastSystemMessageTimestamp = parseInt(d.lastSystemMessageTimestamp, 10);
                     else if (typeof d.lastSystemMessageTimestamp === "number")
                         m.lastSystemMessageTimestamp = d.lastSystemMessageTimestamp;
@@ -4362,7 +4349,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 2: {
-                            m.timestamp = r.int64();
+                            m.timestamp = $longToNumber(r.int64());
                             break;
                         }
                     default:
@@ -4394,9 +4381,7 @@ export const proto = $root.proto = (() => {
                     m.key = $root.proto.MessageKey.fromObject(d.key, n + 1);
                 }
                 if (d.timestamp != null) {
-                    if ($util.Long)
-                        m.timestamp = $util.Long.fromValue(d.timestamp, false);
-                    else if (typeof d.timestamp === "string")
+                    if (typeof d.timestamp === "string")
                         m.timestamp = parseInt(d.timestamp, 10);
                     else if (typeof d.timestamp === "number")
                         m.timestamp = d.timestamp;
@@ -4524,7 +4509,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 2: {
-                            m.muteEndTimestamp = r.int64();
+                            m.muteEndTimestamp = $longToNumber(r.int64());
                             break;
                         }
                     case 3: {
@@ -4558,9 +4543,7 @@ export const proto = $root.proto = (() => {
                     m.muted = Boolean(d.muted);
                 }
                 if (d.muteEndTimestamp != null) {
-                    if ($util.Long)
-                        m.muteEndTimestamp = $util.Long.fromValue(d.muteEndTimestamp, false);
-                    else if (typeof d.muteEndTimestamp === "string")
+                    if (typeof d.muteEndTimestamp === "string")
                         m.muteEndTimestamp = parseInt(d.muteEndTimestamp, 10);
                     else if (typeof d.muteEndTimestamp === "number")
                         m.muteEndTimestamp = d.muteEndTimestamp;
@@ -6305,7 +6288,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 2: {
-                            m.messageTimestamp = r.int64();
+                            m.messageTimestamp = $longToNumber(r.int64());
                             break;
                         }
                     default:
@@ -6335,9 +6318,7 @@ export const proto = $root.proto = (() => {
                     m.deleteMedia = Boolean(d.deleteMedia);
                 }
                 if (d.messageTimestamp != null) {
-                    if ($util.Long)
-                        m.messageTimestamp = $util.Long.fromValue(d.messageTimestamp, false);
-                    else if (typeof d.messageTimestamp === "string")
+                    if (typeof d.messageTimestamp === "string")
                         m.messageTimestamp = parseInt(d.messageTimestamp, 10);
                     else if (typeof d.messageTimestamp === "number")
                         m.messageTimestamp = d.messageTimestamp;
@@ -7181,7 +7162,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 9: {
-                            m.muteEndTimeMs = r.int64();
+                            m.muteEndTimeMs = $longToNumber(r.int64());
                             break;
                         }
                     default:
@@ -7277,9 +7258,7 @@ export const proto = $root.proto = (() => {
                     m.isImmutable = Boolean(d.isImmutable);
                 }
                 if (d.muteEndTimeMs != null) {
-                    if ($util.Long)
-                        m.muteEndTimeMs = $util.Long.fromValue(d.muteEndTimeMs, false);
-                    else if (typeof d.muteEndTimeMs === "string")
+                    if (typeof d.muteEndTimeMs === "string")
                         m.muteEndTimeMs = parseInt(d.muteEndTimeMs, 10);
                     else if (typeof d.muteEndTimeMs === "number")
                         m.muteEndTimeMs = d.muteEndTimeMs;
@@ -8395,7 +8374,7 @@ export const proto = $root.proto = (() => {
                         break;
                     switch (t >>> 3) {
                     case 1: {
-                            m.lastStickerSentTs = r.int64();
+                            m.lastStickerSentTs = $longToNumber(r.int64());
                             break;
                         }
                     default:
@@ -8422,9 +8401,7 @@ export const proto = $root.proto = (() => {
                     throw Error("maximum nesting depth exceeded");
                 var m = new $root.proto.SyncActionValue.RemoveRecentStickerAction();
                 if (d.lastStickerSentTs != null) {
-                    if ($util.Long)
-                        m.lastStickerSentTs = $util.Long.fromValue(d.lastStickerSentTs, false);
-                    else if (typeof d.lastStickerSentTs === "string")
+                    if (typeof d.lastStickerSentTs === "string")
                         m.lastStickerSentTs = parseInt(d.lastStickerSentTs, 10);
                     else if (typeof d.lastStickerSentTs === "number")
                         m.lastStickerSentTs = d.lastStickerSentTs;
@@ -10027,7 +10004,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 3: {
-                            m.expirationDate = r.int64();
+                            m.expirationDate = $longToNumber(r.int64());
                             break;
                         }
                     default:
@@ -10060,9 +10037,7 @@ export const proto = $root.proto = (() => {
                     m.isAutoRenewing = Boolean(d.isAutoRenewing);
                 }
                 if (d.expirationDate != null) {
-                    if ($util.Long)
-                        m.expirationDate = $util.Long.fromValue(d.expirationDate, false);
-                    else if (typeof d.expirationDate === "string")
+                    if (typeof d.expirationDate === "string")
                         m.expirationDate = parseInt(d.expirationDate, 10);
                     else if (typeof d.expirationDate === "number")
                         m.expirationDate = d.expirationDate;
@@ -10702,7 +10677,7 @@ export const proto = $root.proto = (() => {
                     break;
                 switch (t >>> 3) {
                 case 1: {
-                        m.username = r.uint64();
+                        m.username = $longToNumber(r.uint64());
                         break;
                     }
                 case 3: {
@@ -10795,7 +10770,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 31: {
-                        m.fbAppId = r.uint64();
+                        m.fbAppId = $longToNumber(r.uint64());
                         break;
                     }
                 case 32: {
@@ -10874,9 +10849,7 @@ export const proto = $root.proto = (() => {
                 throw Error("maximum nesting depth exceeded");
             var m = new $root.proto.ClientPayload();
             if (d.username != null) {
-                if ($util.Long)
-                    m.username = $util.Long.fromValue(d.username, true);
-                else if (typeof d.username === "string")
+                if (typeof d.username === "string")
                     m.username = parseInt(d.username, 10);
                 else if (typeof d.username === "number")
                     m.username = d.username;
@@ -11100,9 +11073,7 @@ export const proto = $root.proto = (() => {
                 break;
             }
             if (d.fbAppId != null) {
-                if ($util.Long)
-                    m.fbAppId = $util.Long.fromValue(d.fbAppId, true);
-                else if (typeof d.fbAppId === "string")
+                if (typeof d.fbAppId === "string")
                     m.fbAppId = parseInt(d.fbAppId, 10);
                 else if (typeof d.fbAppId === "number")
                     m.fbAppId = d.fbAppId;
@@ -11976,7 +11947,7 @@ export const proto = $root.proto = (() => {
                         break;
                     switch (t >>> 3) {
                     case 1: {
-                            m.accountId = r.uint64();
+                            m.accountId = $longToNumber(r.uint64());
                             break;
                         }
                     case 2: {
@@ -12011,9 +11982,7 @@ export const proto = $root.proto = (() => {
                     throw Error("maximum nesting depth exceeded");
                 var m = new $root.proto.ClientPayload.InteropData();
                 if (d.accountId != null) {
-                    if ($util.Long)
-                        m.accountId = $util.Long.fromValue(d.accountId, true);
-                    else if (typeof d.accountId === "string")
+                    if (typeof d.accountId === "string")
                         m.accountId = parseInt(d.accountId, 10);
                     else if (typeof d.accountId === "number")
                         m.accountId = d.accountId;
@@ -15673,11 +15642,11 @@ export const proto = $root.proto = (() => {
                                 break;
                             }
                         case 4: {
-                                m.notBefore = r.uint64();
+                                m.notBefore = $longToNumber(r.uint64());
                                 break;
                             }
                         case 5: {
-                                m.notAfter = r.uint64();
+                                m.notAfter = $longToNumber(r.uint64());
                                 break;
                             }
                         default:
@@ -15716,9 +15685,7 @@ export const proto = $root.proto = (() => {
                             m.key = d.key;
                     }
                     if (d.notBefore != null) {
-                        if ($util.Long)
-                            m.notBefore = $util.Long.fromValue(d.notBefore, true);
-                        else if (typeof d.notBefore === "string")
+                        if (typeof d.notBefore === "string")
                             m.notBefore = parseInt(d.notBefore, 10);
                         else if (typeof d.notBefore === "number")
                             m.notBefore = d.notBefore;
@@ -15726,9 +15693,7 @@ export const proto = $root.proto = (() => {
                             m.notBefore = new $util.LongBits(d.notBefore.low >>> 0, d.notBefore.high >>> 0).toNumber(true);
                     }
                     if (d.notAfter != null) {
-                        if ($util.Long)
-                            m.notAfter = $util.Long.fromValue(d.notAfter, true);
-                        else if (typeof d.notAfter === "string")
+                        if (typeof d.notAfter === "string")
                             m.notAfter = parseInt(d.notAfter, 10);
                         else if (typeof d.notAfter === "number")
                             m.notAfter = d.notAfter;
@@ -16820,7 +16785,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 5: {
-                        m.lastMsgTimestamp = r.uint64();
+                        m.lastMsgTimestamp = $longToNumber(r.uint64());
                         break;
                     }
                 case 6: {
@@ -16840,7 +16805,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 10: {
-                        m.ephemeralSettingTimestamp = r.int64();
+                        m.ephemeralSettingTimestamp = $longToNumber(r.int64());
                         break;
                     }
                 case 11: {
@@ -16848,7 +16813,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 12: {
-                        m.conversationTimestamp = r.uint64();
+                        m.conversationTimestamp = $longToNumber(r.uint64());
                         break;
                     }
                 case 13: {
@@ -16890,7 +16855,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 22: {
-                        m.tcTokenTimestamp = r.uint64();
+                        m.tcTokenTimestamp = $longToNumber(r.uint64());
                         break;
                     }
                 case 23: {
@@ -16902,7 +16867,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 25: {
-                        m.muteEndTime = r.uint64();
+                        m.muteEndTime = $longToNumber(r.uint64());
                         break;
                     }
                 case 26: {
@@ -16914,7 +16879,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 28: {
-                        m.tcTokenSenderTimestamp = r.uint64();
+                        m.tcTokenSenderTimestamp = $longToNumber(r.uint64());
                         break;
                     }
                 case 29: {
@@ -16926,7 +16891,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 31: {
-                        m.createdAt = r.uint64();
+                        m.createdAt = $longToNumber(r.uint64());
                         break;
                     }
                 case 32: {
@@ -17006,7 +16971,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 51: {
-                        m.limitSharingSettingTimestamp = r.int64();
+                        m.limitSharingSettingTimestamp = $longToNumber(r.int64());
                         break;
                     }
                 case 52: {
@@ -17064,9 +17029,7 @@ export const proto = $root.proto = (() => {
                 m.oldJid = String(d.oldJid);
             }
             if (d.lastMsgTimestamp != null) {
-                if ($util.Long)
-                    m.lastMsgTimestamp = $util.Long.fromValue(d.lastMsgTimestamp, true);
-                else if (typeof d.lastMsgTimestamp === "string")
+                if (typeof d.lastMsgTimestamp === "string")
                     m.lastMsgTimestamp = parseInt(d.lastMsgTimestamp, 10);
                 else if (typeof d.lastMsgTimestamp === "number")
                     m.lastMsgTimestamp = d.lastMsgTimestamp;
@@ -17086,9 +17049,7 @@ export const proto = $root.proto = (() => {
                 m.ephemeralExpiration = d.ephemeralExpiration >>> 0;
             }
             if (d.ephemeralSettingTimestamp != null) {
-                if ($util.Long)
-                    m.ephemeralSettingTimestamp = $util.Long.fromValue(d.ephemeralSettingTimestamp, false);
-                else if (typeof d.ephemeralSettingTimestamp === "string")
+                if (typeof d.ephemeralSettingTimestamp === "string")
                     m.ephemeralSettingTimestamp = parseInt(d.ephemeralSettingTimestamp, 10);
                 else if (typeof d.ephemeralSettingTimestamp === "number")
                     m.ephemeralSettingTimestamp = d.ephemeralSettingTimestamp;
@@ -17116,9 +17077,7 @@ export const proto = $root.proto = (() => {
                 break;
             }
             if (d.conversationTimestamp != null) {
-                if ($util.Long)
-                    m.conversationTimestamp = $util.Long.fromValue(d.conversationTimestamp, true);
-                else if (typeof d.conversationTimestamp === "string")
+                if (typeof d.conversationTimestamp === "string")
                     m.conversationTimestamp = parseInt(d.conversationTimestamp, 10);
                 else if (typeof d.conversationTimestamp === "number")
                     m.conversationTimestamp = d.conversationTimestamp;
@@ -17165,9 +17124,7 @@ export const proto = $root.proto = (() => {
                     m.tcToken = d.tcToken;
             }
             if (d.tcTokenTimestamp != null) {
-                if ($util.Long)
-                    m.tcTokenTimestamp = $util.Long.fromValue(d.tcTokenTimestamp, true);
-                else if (typeof d.tcTokenTimestamp === "string")
+                if (typeof d.tcTokenTimestamp === "string")
                     m.tcTokenTimestamp = parseInt(d.tcTokenTimestamp, 10);
                 else if (typeof d.tcTokenTimestamp === "number")
                     m.tcTokenTimestamp = d.tcTokenTimestamp;
@@ -17184,9 +17141,7 @@ export const proto = $root.proto = (() => {
                 m.pinned = d.pinned >>> 0;
             }
             if (d.muteEndTime != null) {
-                if ($util.Long)
-                    m.muteEndTime = $util.Long.fromValue(d.muteEndTime, true);
-                else if (typeof d.muteEndTime === "string")
+                if (typeof d.muteEndTime === "string")
                     m.muteEndTime = parseInt(d.muteEndTime, 10);
                 else if (typeof d.muteEndTime === "number")
                     m.muteEndTime = d.muteEndTime;
@@ -17219,9 +17174,7 @@ export const proto = $root.proto = (() => {
                 break;
             }
             if (d.tcTokenSenderTimestamp != null) {
-                if ($util.Long)
-                    m.tcTokenSenderTimestamp = $util.Long.fromValue(d.tcTokenSenderTimestamp, true);
-                else if (typeof d.tcTokenSenderTimestamp === "string")
+                if (typeof d.tcTokenSenderTimestamp === "string")
                     m.tcTokenSenderTimestamp = parseInt(d.tcTokenSenderTimestamp, 10);
                 else if (typeof d.tcTokenSenderTimestamp === "number")
                     m.tcTokenSenderTimestamp = d.tcTokenSenderTimestamp;
@@ -17235,9 +17188,7 @@ export const proto = $root.proto = (() => {
                 m.terminated = Boolean(d.terminated);
             }
             if (d.createdAt != null) {
-                if ($util.Long)
-                    m.createdAt = $util.Long.fromValue(d.createdAt, true);
-                else if (typeof d.createdAt === "string")
+                if (typeof d.createdAt === "string")
                     m.createdAt = parseInt(d.createdAt, 10);
                 else if (typeof d.createdAt === "number")
                     m.createdAt = d.createdAt;
@@ -17319,9 +17270,7 @@ export const proto = $root.proto = (() => {
                 m.limitSharing = Boolean(d.limitSharing);
             }
             if (d.limitSharingSettingTimestamp != null) {
-                if ($util.Long)
-                    m.limitSharingSettingTimestamp = $util.Long.fromValue(d.limitSharingSettingTimestamp, false);
-                else if (typeof d.limitSharingSettingTimestamp === "string")
+                if (typeof d.limitSharingSettingTimestamp === "string")
                     m.limitSharingSettingTimestamp = parseInt(d.limitSharingSettingTimestamp, 10);
                 else if (typeof d.limitSharingSettingTimestamp === "number")
                     m.limitSharingSettingTimestamp = d.limitSharingSettingTimestamp;
@@ -17781,7 +17730,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 2: {
-                        m.msgOrderId = r.uint64();
+                        m.msgOrderId = $longToNumber(r.uint64());
                         break;
                     }
                 default:
@@ -17813,9 +17762,7 @@ export const proto = $root.proto = (() => {
                 m.message = $root.proto.WebMessageInfo.fromObject(d.message, n + 1);
             }
             if (d.msgOrderId != null) {
-                if ($util.Long)
-                    m.msgOrderId = $util.Long.fromValue(d.msgOrderId, true);
-                else if (typeof d.msgOrderId === "string")
+                if (typeof d.msgOrderId === "string")
                     m.msgOrderId = parseInt(d.msgOrderId, 10);
                 else if (typeof d.msgOrderId === "number")
                     m.msgOrderId = d.msgOrderId;
@@ -18421,7 +18368,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 3: {
-                        m.leaveTs = r.uint64();
+                        m.leaveTs = $longToNumber(r.uint64());
                         break;
                     }
                 default:
@@ -18467,9 +18414,7 @@ export const proto = $root.proto = (() => {
                 break;
             }
             if (d.leaveTs != null) {
-                if ($util.Long)
-                    m.leaveTs = $util.Long.fromValue(d.leaveTs, true);
-                else if (typeof d.leaveTs === "string")
+                if (typeof d.leaveTs === "string")
                     m.leaveTs = parseInt(d.leaveTs, 10);
                 else if (typeof d.leaveTs === "number")
                     m.leaveTs = d.leaveTs;
@@ -19245,7 +19190,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 10: {
-                        m.disappearingModeTimestamp = r.int64();
+                        m.disappearingModeTimestamp = $longToNumber(r.int64());
                         break;
                     }
                 case 11: {
@@ -19281,7 +19226,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 20: {
-                        m.chatDbLidMigrationTimestamp = r.int64();
+                        m.chatDbLidMigrationTimestamp = $longToNumber(r.int64());
                         break;
                     }
                 default:
@@ -19362,9 +19307,7 @@ export const proto = $root.proto = (() => {
                 m.disappearingModeDuration = d.disappearingModeDuration | 0;
             }
             if (d.disappearingModeTimestamp != null) {
-                if ($util.Long)
-                    m.disappearingModeTimestamp = $util.Long.fromValue(d.disappearingModeTimestamp, false);
-                else if (typeof d.disappearingModeTimestamp === "string")
+                if (typeof d.disappearingModeTimestamp === "string")
                     m.disappearingModeTimestamp = parseInt(d.disappearingModeTimestamp, 10);
                 else if (typeof d.disappearingModeTimestamp === "number")
                     m.disappearingModeTimestamp = d.disappearingModeTimestamp;
@@ -19402,9 +19345,7 @@ export const proto = $root.proto = (() => {
                 m.groupNotificationSettings = $root.proto.NotificationSettings.fromObject(d.groupNotificationSettings, n + 1);
             }
             if (d.chatDbLidMigrationTimestamp != null) {
-                if ($util.Long)
-                    m.chatDbLidMigrationTimestamp = $util.Long.fromValue(d.chatDbLidMigrationTimestamp, false);
-                else if (typeof d.chatDbLidMigrationTimestamp === "string")
+                if (typeof d.chatDbLidMigrationTimestamp === "string")
                     m.chatDbLidMigrationTimestamp = parseInt(d.chatDbLidMigrationTimestamp, 10);
                 else if (typeof d.chatDbLidMigrationTimestamp === "number")
                     m.chatDbLidMigrationTimestamp = d.chatDbLidMigrationTimestamp;
@@ -21944,7 +21885,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 23: {
-                            m.mediaKeyTimestamp = r.int64();
+                            m.mediaKeyTimestamp = $longToNumber(r.int64());
                             break;
                         }
                     case 24: {
@@ -22140,9 +22081,7 @@ export const proto = $root.proto = (() => {
                         m.mediaKey = d.mediaKey;
                 }
                 if (d.mediaKeyTimestamp != null) {
-                    if ($util.Long)
-                        m.mediaKeyTimestamp = $util.Long.fromValue(d.mediaKeyTimestamp, false);
-                    else if (typeof d.mediaKeyTimestamp === "string")
+                    if (typeof d.mediaKeyTimestamp === "string")
                         m.mediaKeyTimestamp = parseInt(d.mediaKeyTimestamp, 10);
                     else if (typeof d.mediaKeyTimestamp === "number")
                         m.mediaKeyTimestamp = d.mediaKeyTimestamp;
@@ -22738,7 +22677,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 5: {
-                            m.fileLength = r.uint64();
+                            m.fileLength = $longToNumber(r.uint64());
                             break;
                         }
                     case 6: {
@@ -22762,7 +22701,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 12: {
-                            m.mediaKeyTimestamp = r.int64();
+                            m.mediaKeyTimestamp = $longToNumber(r.int64());
                             break;
                         }
                     case 16: {
@@ -22889,9 +22828,7 @@ export const proto = $root.proto = (() => {
                         m.fileSha256 = d.fileSha256;
                 }
                 if (d.fileLength != null) {
-                    if ($util.Long)
-                        m.fileLength = $util.Long.fromValue(d.fileLength, true);
-                    else if (typeof d.fileLength === "string")
+                    if (typeof d.fileLength === "string")
                         m.fileLength = parseInt(d.fileLength, 10);
                     else if (typeof d.fileLength === "number")
                         m.fileLength = d.fileLength;
@@ -22920,9 +22857,7 @@ export const proto = $root.proto = (() => {
                     m.directPath = String(d.directPath);
                 }
                 if (d.mediaKeyTimestamp != null) {
-                    if ($util.Long)
-                        m.mediaKeyTimestamp = $util.Long.fromValue(d.mediaKeyTimestamp, false);
-                    else if (typeof d.mediaKeyTimestamp === "string")
+                    if (typeof d.mediaKeyTimestamp === "string")
                         m.mediaKeyTimestamp = parseInt(d.mediaKeyTimestamp, 10);
                     else if (typeof d.mediaKeyTimestamp === "number")
                         m.mediaKeyTimestamp = d.mediaKeyTimestamp;
@@ -23539,7 +23474,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 4: {
-                            m.fileLength = r.uint64();
+                            m.fileLength = $longToNumber(r.uint64());
                             break;
                         }
                     case 5: {
@@ -23575,7 +23510,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 14: {
-                            m.mediaKeyTimestamp = r.int64();
+                            m.mediaKeyTimestamp = $longToNumber(r.int64());
                             break;
                         }
                     case 16: {
@@ -23623,7 +23558,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 29: {
-                            m.motionPhotoPresentationOffsetMs = r.uint64();
+                            m.motionPhotoPresentationOffsetMs = $longToNumber(r.uint64());
                             break;
                         }
                     case 30: {
@@ -23674,9 +23609,7 @@ export const proto = $root.proto = (() => {
                         m.fileSha256 = d.fileSha256;
                 }
                 if (d.fileLength != null) {
-                    if ($util.Long)
-                        m.fileLength = $util.Long.fromValue(d.fileLength, true);
-                    else if (typeof d.fileLength === "string")
+                    if (typeof d.fileLength === "string")
                         m.fileLength = parseInt(d.fileLength, 10);
                     else if (typeof d.fileLength === "number")
                         m.fileLength = d.fileLength;
@@ -23714,9 +23647,7 @@ export const proto = $root.proto = (() => {
                     m.directPath = String(d.directPath);
                 }
                 if (d.mediaKeyTimestamp != null) {
-                    if ($util.Long)
-                        m.mediaKeyTimestamp = $util.Long.fromValue(d.mediaKeyTimestamp, false);
-                    else if (typeof d.mediaKeyTimestamp === "string")
+                    if (typeof d.mediaKeyTimestamp === "string")
                         m.mediaKeyTimestamp = parseInt(d.mediaKeyTimestamp, 10);
                     else if (typeof d.mediaKeyTimestamp === "number")
                         m.mediaKeyTimestamp = d.mediaKeyTimestamp;
@@ -23792,9 +23723,7 @@ export const proto = $root.proto = (() => {
                     m.externalShareFullVideoDurationInSeconds = d.externalShareFullVideoDurationInSeconds >>> 0;
                 }
                 if (d.motionPhotoPresentationOffsetMs != null) {
-                    if ($util.Long)
-                        m.motionPhotoPresentationOffsetMs = $util.Long.fromValue(d.motionPhotoPresentationOffsetMs, true);
-                    else if (typeof d.motionPhotoPresentationOffsetMs === "string")
+                    if (typeof d.motionPhotoPresentationOffsetMs === "string")
                         m.motionPhotoPresentationOffsetMs = parseInt(d.motionPhotoPresentationOffsetMs, 10);
                     else if (typeof d.motionPhotoPresentationOffsetMs === "number")
                         m.motionPhotoPresentationOffsetMs = d.motionPhotoPresentationOffsetMs;
@@ -24245,7 +24174,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 4: {
-                            m.fileLength = r.uint64();
+                            m.fileLength = $longToNumber(r.uint64());
                             break;
                         }
                     case 5: {
@@ -24269,7 +24198,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 10: {
-                            m.mediaKeyTimestamp = r.int64();
+                            m.mediaKeyTimestamp = $longToNumber(r.int64());
                             break;
                         }
                     case 17: {
@@ -24336,9 +24265,7 @@ export const proto = $root.proto = (() => {
                         m.fileSha256 = d.fileSha256;
                 }
                 if (d.fileLength != null) {
-                    if ($util.Long)
-                        m.fileLength = $util.Long.fromValue(d.fileLength, true);
-                    else if (typeof d.fileLength === "string")
+                    if (typeof d.fileLength === "string")
                         m.fileLength = parseInt(d.fileLength, 10);
                     else if (typeof d.fileLength === "number")
                         m.fileLength = d.fileLength;
@@ -24367,9 +24294,7 @@ export const proto = $root.proto = (() => {
                     m.directPath = String(d.directPath);
                 }
                 if (d.mediaKeyTimestamp != null) {
-                    if ($util.Long)
-                        m.mediaKeyTimestamp = $util.Long.fromValue(d.mediaKeyTimestamp, false);
-                    else if (typeof d.mediaKeyTimestamp === "string")
+                    if (typeof d.mediaKeyTimestamp === "string")
                         m.mediaKeyTimestamp = parseInt(d.mediaKeyTimestamp, 10);
                     else if (typeof d.mediaKeyTimestamp === "number")
                         m.mediaKeyTimestamp = d.mediaKeyTimestamp;
@@ -24795,7 +24720,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 5: {
-                            m.fileLength = r.uint64();
+                            m.fileLength = $longToNumber(r.uint64());
                             break;
                         }
                     case 6: {
@@ -24819,7 +24744,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 11: {
-                            m.mediaKeyTimestamp = r.int64();
+                            m.mediaKeyTimestamp = $longToNumber(r.int64());
                             break;
                         }
                     case 12: {
@@ -24905,9 +24830,7 @@ export const proto = $root.proto = (() => {
                         m.fileSha256 = d.fileSha256;
                 }
                 if (d.fileLength != null) {
-                    if ($util.Long)
-                        m.fileLength = $util.Long.fromValue(d.fileLength, true);
-                    else if (typeof d.fileLength === "string")
+                    if (typeof d.fileLength === "string")
                         m.fileLength = parseInt(d.fileLength, 10);
                     else if (typeof d.fileLength === "number")
                         m.fileLength = d.fileLength;
@@ -24936,9 +24859,7 @@ export const proto = $root.proto = (() => {
                     m.directPath = String(d.directPath);
                 }
                 if (d.mediaKeyTimestamp != null) {
-                    if ($util.Long)
-                        m.mediaKeyTimestamp = $util.Long.fromValue(d.mediaKeyTimestamp, false);
-                    else if (typeof d.mediaKeyTimestamp === "string")
+                    if (typeof d.mediaKeyTimestamp === "string")
                         m.mediaKeyTimestamp = parseInt(d.mediaKeyTimestamp, 10);
                     else if (typeof d.mediaKeyTimestamp === "number")
                         m.mediaKeyTimestamp = d.mediaKeyTimestamp;
@@ -25412,11 +25333,11 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 9: {
-                            m.fileLength = r.uint64();
+                            m.fileLength = $longToNumber(r.uint64());
                             break;
                         }
                     case 10: {
-                            m.mediaKeyTimestamp = r.int64();
+                            m.mediaKeyTimestamp = $longToNumber(r.int64());
                             break;
                         }
                     case 11: {
@@ -25440,7 +25361,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 18: {
-                            m.stickerSentTs = r.int64();
+                            m.stickerSentTs = $longToNumber(r.int64());
                             break;
                         }
                     case 19: {
@@ -25520,9 +25441,7 @@ export const proto = $root.proto = (() => {
                     m.directPath = String(d.directPath);
                 }
                 if (d.fileLength != null) {
-                    if ($util.Long)
-                        m.fileLength = $util.Long.fromValue(d.fileLength, true);
-                    else if (typeof d.fileLength === "string")
+                    if (typeof d.fileLength === "string")
                         m.fileLength = parseInt(d.fileLength, 10);
                     else if (typeof d.fileLength === "number")
                         m.fileLength = d.fileLength;
@@ -25530,9 +25449,7 @@ export const proto = $root.proto = (() => {
                         m.fileLength = new $util.LongBits(d.fileLength.low >>> 0, d.fileLength.high >>> 0).toNumber(true);
                 }
                 if (d.mediaKeyTimestamp != null) {
-                    if ($util.Long)
-                        m.mediaKeyTimestamp = $util.Long.fromValue(d.mediaKeyTimestamp, false);
-                    else if (typeof d.mediaKeyTimestamp === "string")
+                    if (typeof d.mediaKeyTimestamp === "string")
                         m.mediaKeyTimestamp = parseInt(d.mediaKeyTimestamp, 10);
                     else if (typeof d.mediaKeyTimestamp === "number")
                         m.mediaKeyTimestamp = d.mediaKeyTimestamp;
@@ -25563,9 +25480,7 @@ export const proto = $root.proto = (() => {
                     m.contextInfo = $root.proto.ContextInfo.fromObject(d.contextInfo, n + 1);
                 }
                 if (d.stickerSentTs != null) {
-                    if ($util.Long)
-                        m.stickerSentTs = $util.Long.fromValue(d.stickerSentTs, false);
-                    else if (typeof d.stickerSentTs === "string")
+                    if (typeof d.stickerSentTs === "string")
                         m.stickerSentTs = parseInt(d.stickerSentTs, 10);
                     else if (typeof d.stickerSentTs === "number")
                         m.stickerSentTs = d.stickerSentTs;
@@ -26052,7 +25967,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 5: {
-                            m.mediaKeyTimestamp = r.int64();
+                            m.mediaKeyTimestamp = $longToNumber(r.int64());
                             break;
                         }
                     case 6: {
@@ -26112,9 +26027,7 @@ export const proto = $root.proto = (() => {
                         m.mediaKey = d.mediaKey;
                 }
                 if (d.mediaKeyTimestamp != null) {
-                    if ($util.Long)
-                        m.mediaKeyTimestamp = $util.Long.fromValue(d.mediaKeyTimestamp, false);
-                    else if (typeof d.mediaKeyTimestamp === "string")
+                    if (typeof d.mediaKeyTimestamp === "string")
                         m.mediaKeyTimestamp = parseInt(d.mediaKeyTimestamp, 10);
                     else if (typeof d.mediaKeyTimestamp === "number")
                         m.mediaKeyTimestamp = d.mediaKeyTimestamp;
@@ -26727,7 +26640,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 7: {
-                            m.sequenceNumber = r.int64();
+                            m.sequenceNumber = $longToNumber(r.int64());
                             break;
                         }
                     case 8: {
@@ -26784,9 +26697,7 @@ export const proto = $root.proto = (() => {
                     m.caption = String(d.caption);
                 }
                 if (d.sequenceNumber != null) {
-                    if ($util.Long)
-                        m.sequenceNumber = $util.Long.fromValue(d.sequenceNumber, false);
-                    else if (typeof d.sequenceNumber === "string")
+                    if (typeof d.sequenceNumber === "string")
                         m.sequenceNumber = parseInt(d.sequenceNumber, 10);
                     else if (typeof d.sequenceNumber === "number")
                         m.sequenceNumber = d.sequenceNumber;
@@ -27347,7 +27258,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 3: {
-                            m.inviteExpiration = r.int64();
+                            m.inviteExpiration = $longToNumber(r.int64());
                             break;
                         }
                     case 4: {
@@ -27400,9 +27311,7 @@ export const proto = $root.proto = (() => {
                     m.inviteCode = String(d.inviteCode);
                 }
                 if (d.inviteExpiration != null) {
-                    if ($util.Long)
-                        m.inviteExpiration = $util.Long.fromValue(d.inviteExpiration, false);
-                    else if (typeof d.inviteExpiration === "string")
+                    if (typeof d.inviteExpiration === "string")
                         m.inviteExpiration = parseInt(d.inviteExpiration, 10);
                     else if (typeof d.inviteExpiration === "number")
                         m.inviteExpiration = d.inviteExpiration;
@@ -27616,7 +27525,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 4: {
-                            m.senderTimestampMs = r.int64();
+                            m.senderTimestampMs = $longToNumber(r.int64());
                             break;
                         }
                     default:
@@ -27654,9 +27563,7 @@ export const proto = $root.proto = (() => {
                     m.groupingKey = String(d.groupingKey);
                 }
                 if (d.senderTimestampMs != null) {
-                    if ($util.Long)
-                        m.senderTimestampMs = $util.Long.fromValue(d.senderTimestampMs, false);
-                    else if (typeof d.senderTimestampMs === "string")
+                    if (typeof d.senderTimestampMs === "string")
                         m.senderTimestampMs = parseInt(d.senderTimestampMs, 10);
                     else if (typeof d.senderTimestampMs === "number")
                         m.senderTimestampMs = d.senderTimestampMs;
@@ -27966,7 +27873,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 3: {
-                            m.senderTimestampMs = r.int64();
+                            m.senderTimestampMs = $longToNumber(r.int64());
                             break;
                         }
                     default:
@@ -28018,9 +27925,7 @@ export const proto = $root.proto = (() => {
                     break;
                 }
                 if (d.senderTimestampMs != null) {
-                    if ($util.Long)
-                        m.senderTimestampMs = $util.Long.fromValue(d.senderTimestampMs, false);
-                    else if (typeof d.senderTimestampMs === "string")
+                    if (typeof d.senderTimestampMs === "string")
                         m.senderTimestampMs = parseInt(d.senderTimestampMs, 10);
                     else if (typeof d.senderTimestampMs === "number")
                         m.senderTimestampMs = d.senderTimestampMs;
@@ -28165,7 +28070,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 3: {
-                            m.timestampMs = r.int64();
+                            m.timestampMs = $longToNumber(r.int64());
                             break;
                         }
                     default:
@@ -28217,9 +28122,7 @@ export const proto = $root.proto = (() => {
                     break;
                 }
                 if (d.timestampMs != null) {
-                    if ($util.Long)
-                        m.timestampMs = $util.Long.fromValue(d.timestampMs, false);
-                    else if (typeof d.timestampMs === "string")
+                    if (typeof d.timestampMs === "string")
                         m.timestampMs = parseInt(d.timestampMs, 10);
                     else if (typeof d.timestampMs === "number")
                         m.timestampMs = d.timestampMs;
@@ -28977,7 +28880,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 4: {
-                            m.senderTimestampMs = r.int64();
+                            m.senderTimestampMs = $longToNumber(r.int64());
                             break;
                         }
                     default:
@@ -29019,9 +28922,7 @@ export const proto = $root.proto = (() => {
                     m.metadata = $root.proto.Message.PollUpdateMessageMetadata.fromObject(d.metadata, n + 1);
                 }
                 if (d.senderTimestampMs != null) {
-                    if ($util.Long)
-                        m.senderTimestampMs = $util.Long.fromValue(d.senderTimestampMs, false);
-                    else if (typeof d.senderTimestampMs === "string")
+                    if (typeof d.senderTimestampMs === "string")
                         m.senderTimestampMs = parseInt(d.senderTimestampMs, 10);
                     else if (typeof d.senderTimestampMs === "number")
                         m.senderTimestampMs = d.senderTimestampMs;
@@ -29567,7 +29468,7 @@ export const proto = $root.proto = (() => {
                                 break;
                             }
                         case 2: {
-                                m.optionVoteCount = r.int64();
+                                m.optionVoteCount = $longToNumber(r.int64());
                                 break;
                             }
                         default:
@@ -29597,9 +29498,7 @@ export const proto = $root.proto = (() => {
                         m.optionName = String(d.optionName);
                     }
                     if (d.optionVoteCount != null) {
-                        if ($util.Long)
-                            m.optionVoteCount = $util.Long.fromValue(d.optionVoteCount, false);
-                        else if (typeof d.optionVoteCount === "string")
+                        if (typeof d.optionVoteCount === "string")
                             m.optionVoteCount = parseInt(d.optionVoteCount, 10);
                         else if (typeof d.optionVoteCount === "number")
                             m.optionVoteCount = d.optionVoteCount;
@@ -29822,11 +29721,11 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 7: {
-                            m.startTime = r.int64();
+                            m.startTime = $longToNumber(r.int64());
                             break;
                         }
                     case 8: {
-                            m.endTime = r.int64();
+                            m.endTime = $longToNumber(r.int64());
                             break;
                         }
                     case 9: {
@@ -29842,7 +29741,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 12: {
-                            m.reminderOffsetSec = r.int64();
+                            m.reminderOffsetSec = $longToNumber(r.int64());
                             break;
                         }
                     default:
@@ -29891,9 +29790,7 @@ export const proto = $root.proto = (() => {
                     m.joinLink = String(d.joinLink);
                 }
                 if (d.startTime != null) {
-                    if ($util.Long)
-                        m.startTime = $util.Long.fromValue(d.startTime, false);
-                    else if (typeof d.startTime === "string")
+                    if (typeof d.startTime === "string")
                         m.startTime = parseInt(d.startTime, 10);
                     else if (typeof d.startTime === "number")
                         m.startTime = d.startTime;
@@ -29901,9 +29798,7 @@ export const proto = $root.proto = (() => {
                         m.startTime = new $util.LongBits(d.startTime.low >>> 0, d.startTime.high >>> 0).toNumber();
                 }
                 if (d.endTime != null) {
-                    if ($util.Long)
-                        m.endTime = $util.Long.fromValue(d.endTime, false);
-                    else if (typeof d.endTime === "string")
+                    if (typeof d.endTime === "string")
                         m.endTime = parseInt(d.endTime, 10);
                     else if (typeof d.endTime === "number")
                         m.endTime = d.endTime;
@@ -29920,9 +29815,7 @@ export const proto = $root.proto = (() => {
                     m.hasReminder = Boolean(d.hasReminder);
                 }
                 if (d.reminderOffsetSec != null) {
-                    if ($util.Long)
-                        m.reminderOffsetSec = $util.Long.fromValue(d.reminderOffsetSec, false);
-                    else if (typeof d.reminderOffsetSec === "string")
+                    if (typeof d.reminderOffsetSec === "string")
                         m.reminderOffsetSec = parseInt(d.reminderOffsetSec, 10);
                     else if (typeof d.reminderOffsetSec === "number")
                         m.reminderOffsetSec = d.reminderOffsetSec;
@@ -30110,7 +30003,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 2: {
-                            m.timestampMs = r.int64();
+                            m.timestampMs = $longToNumber(r.int64());
                             break;
                         }
                     case 3: {
@@ -30165,9 +30058,7 @@ export const proto = $root.proto = (() => {
                     break;
                 }
                 if (d.timestampMs != null) {
-                    if ($util.Long)
-                        m.timestampMs = $util.Long.fromValue(d.timestampMs, false);
-                    else if (typeof d.timestampMs === "string")
+                    if (typeof d.timestampMs === "string")
                         m.timestampMs = parseInt(d.timestampMs, 10);
                     else if (typeof d.timestampMs === "number")
                         m.timestampMs = d.timestampMs;
@@ -30767,7 +30658,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 5: {
-                            m.ephemeralSettingTimestamp = r.int64();
+                            m.ephemeralSettingTimestamp = $longToNumber(r.int64());
                             break;
                         }
                     case 6: {
@@ -30799,7 +30690,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 15: {
-                            m.timestampMs = r.int64();
+                            m.timestampMs = $longToNumber(r.int64());
                             break;
                         }
                     case 16: {
@@ -30982,9 +30873,7 @@ export const proto = $root.proto = (() => {
                     m.ephemeralExpiration = d.ephemeralExpiration >>> 0;
                 }
                 if (d.ephemeralSettingTimestamp != null) {
-                    if ($util.Long)
-                        m.ephemeralSettingTimestamp = $util.Long.fromValue(d.ephemeralSettingTimestamp, false);
-                    else if (typeof d.ephemeralSettingTimestamp === "string")
+                    if (typeof d.ephemeralSettingTimestamp === "string")
                         m.ephemeralSettingTimestamp = parseInt(d.ephemeralSettingTimestamp, 10);
                     else if (typeof d.ephemeralSettingTimestamp === "number")
                         m.ephemeralSettingTimestamp = d.ephemeralSettingTimestamp;
@@ -31027,9 +30916,7 @@ export const proto = $root.proto = (() => {
                     m.editedMessage = $root.proto.Message.fromObject(d.editedMessage, n + 1);
                 }
                 if (d.timestampMs != null) {
-                    if ($util.Long)
-                        m.timestampMs = $util.Long.fromValue(d.timestampMs, false);
-                    else if (typeof d.timestampMs === "string")
+                    if (typeof d.timestampMs === "string")
                         m.timestampMs = parseInt(d.timestampMs, 10);
                     else if (typeof d.timestampMs === "number")
                         m.timestampMs = d.timestampMs;
@@ -31702,7 +31589,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 2: {
-                            m.fileLength = r.uint64();
+                            m.fileLength = $longToNumber(r.uint64());
                             break;
                         }
                     case 3: {
@@ -31734,7 +31621,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 10: {
-                            m.oldestMsgInChunkTimestampSec = r.int64();
+                            m.oldestMsgInChunkTimestampSec = $longToNumber(r.int64());
                             break;
                         }
                     case 11: {
@@ -31787,9 +31674,7 @@ export const proto = $root.proto = (() => {
                         m.fileSha256 = d.fileSha256;
                 }
                 if (d.fileLength != null) {
-                    if ($util.Long)
-                        m.fileLength = $util.Long.fromValue(d.fileLength, true);
-                    else if (typeof d.fileLength === "string")
+                    if (typeof d.fileLength === "string")
                         m.fileLength = parseInt(d.fileLength, 10);
                     else if (typeof d.fileLength === "number")
                         m.fileLength = d.fileLength;
@@ -31865,9 +31750,7 @@ export const proto = $root.proto = (() => {
                     m.progress = d.progress >>> 0;
                 }
                 if (d.oldestMsgInChunkTimestampSec != null) {
-                    if ($util.Long)
-                        m.oldestMsgInChunkTimestampSec = $util.Long.fromValue(d.oldestMsgInChunkTimestampSec, false);
-                    else if (typeof d.oldestMsgInChunkTimestampSec === "string")
+                    if (typeof d.oldestMsgInChunkTimestampSec === "string")
                         m.oldestMsgInChunkTimestampSec = parseInt(d.oldestMsgInChunkTimestampSec, 10);
                     else if (typeof d.oldestMsgInChunkTimestampSec === "number")
                         m.oldestMsgInChunkTimestampSec = d.oldestMsgInChunkTimestampSec;
@@ -32598,7 +32481,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 3: {
-                            m.timestamp = r.int64();
+                            m.timestamp = $longToNumber(r.int64());
                             break;
                         }
                     default:
@@ -32636,9 +32519,7 @@ export const proto = $root.proto = (() => {
                     m.fingerprint = $root.proto.Message.AppStateSyncKeyFingerprint.fromObject(d.fingerprint, n + 1);
                 }
                 if (d.timestamp != null) {
-                    if ($util.Long)
-                        m.timestamp = $util.Long.fromValue(d.timestamp, false);
-                    else if (typeof d.timestamp === "string")
+                    if (typeof d.timestamp === "string")
                         m.timestamp = parseInt(d.timestamp, 10);
                     else if (typeof d.timestamp === "number")
                         m.timestamp = d.timestamp;
@@ -33203,7 +33084,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 2: {
-                            m.timestamp = r.int64();
+                            m.timestamp = $longToNumber(r.int64());
                             break;
                         }
                     default:
@@ -33238,9 +33119,7 @@ export const proto = $root.proto = (() => {
                     }
                 }
                 if (d.timestamp != null) {
-                    if ($util.Long)
-                        m.timestamp = $util.Long.fromValue(d.timestamp, false);
-                    else if (typeof d.timestamp === "string")
+                    if (typeof d.timestamp === "string")
                         m.timestamp = parseInt(d.timestamp, 10);
                     else if (typeof d.timestamp === "number")
                         m.timestamp = d.timestamp;
@@ -34137,7 +34016,7 @@ export const proto = $root.proto = (() => {
                                 break;
                             }
                         case 5: {
-                                m.oldestMsgTimestampMs = r.int64();
+                                m.oldestMsgTimestampMs = $longToNumber(r.int64());
                                 break;
                             }
                         case 6: {
@@ -34180,9 +34059,7 @@ export const proto = $root.proto = (() => {
                         m.onDemandMsgCount = d.onDemandMsgCount | 0;
                     }
                     if (d.oldestMsgTimestampMs != null) {
-                        if ($util.Long)
-                            m.oldestMsgTimestampMs = $util.Long.fromValue(d.oldestMsgTimestampMs, false);
-                        else if (typeof d.oldestMsgTimestampMs === "string")
+                        if (typeof d.oldestMsgTimestampMs === "string")
                             m.oldestMsgTimestampMs = parseInt(d.oldestMsgTimestampMs, 10);
                         else if (typeof d.oldestMsgTimestampMs === "number")
                             m.oldestMsgTimestampMs = d.oldestMsgTimestampMs;
@@ -34707,7 +34584,7 @@ export const proto = $root.proto = (() => {
                                 break;
                             }
                         case 2: {
-                                m.timestamp = r.int64();
+                                m.timestamp = $longToNumber(r.int64());
                                 break;
                             }
                         default:
@@ -34737,9 +34614,7 @@ export const proto = $root.proto = (() => {
                         m.collectionName = String(d.collectionName);
                     }
                     if (d.timestamp != null) {
-                        if ($util.Long)
-                            m.timestamp = $util.Long.fromValue(d.timestamp, false);
-                        else if (typeof d.timestamp === "string")
+                        if (typeof d.timestamp === "string")
                             m.timestamp = parseInt(d.timestamp, 10);
                         else if (typeof d.timestamp === "number")
                             m.timestamp = d.timestamp;
@@ -36115,7 +35990,7 @@ export const proto = $root.proto = (() => {
                                         break;
                                     }
                                 case 5: {
-                                        m.mediaKeyTimestampMs = r.int64();
+                                        m.mediaKeyTimestampMs = $longToNumber(r.int64());
                                         break;
                                     }
                                 case 6: {
@@ -36165,9 +36040,7 @@ export const proto = $root.proto = (() => {
                                     m.mediaKey = d.mediaKey;
                             }
                             if (d.mediaKeyTimestampMs != null) {
-                                if ($util.Long)
-                                    m.mediaKeyTimestampMs = $util.Long.fromValue(d.mediaKeyTimestampMs, false);
-                                else if (typeof d.mediaKeyTimestampMs === "string")
+                                if (typeof d.mediaKeyTimestampMs === "string")
                                     m.mediaKeyTimestampMs = parseInt(d.mediaKeyTimestampMs, 10);
                                 else if (typeof d.mediaKeyTimestampMs === "number")
                                     m.mediaKeyTimestampMs = d.mediaKeyTimestampMs;
@@ -37206,7 +37079,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 26: {
-                        m.ephemeralSettingTimestamp = r.int64();
+                        m.ephemeralSettingTimestamp = $longToNumber(r.int64());
                         break;
                     }
                 case 27: {
@@ -37432,9 +37305,7 @@ export const proto = $root.proto = (() => {
                 m.expiration = d.expiration >>> 0;
             }
             if (d.ephemeralSettingTimestamp != null) {
-                if ($util.Long)
-                    m.ephemeralSettingTimestamp = $util.Long.fromValue(d.ephemeralSettingTimestamp, false);
-                else if (typeof d.ephemeralSettingTimestamp === "string")
+                if (typeof d.ephemeralSettingTimestamp === "string")
                     m.ephemeralSettingTimestamp = parseInt(d.ephemeralSettingTimestamp, 10);
                 else if (typeof d.ephemeralSettingTimestamp === "number")
                     m.ephemeralSettingTimestamp = d.ephemeralSettingTimestamp;
@@ -41051,7 +40922,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 2: {
-                        m.senderTimestamp = r.uint64();
+                        m.senderTimestamp = $longToNumber(r.uint64());
                         break;
                     }
                 case 3: {
@@ -41084,7 +40955,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 9: {
-                        m.recipientTimestamp = r.uint64();
+                        m.recipientTimestamp = $longToNumber(r.uint64());
                         break;
                     }
                 case 10: {
@@ -41134,9 +41005,7 @@ export const proto = $root.proto = (() => {
                     m.senderKeyHash = d.senderKeyHash;
             }
             if (d.senderTimestamp != null) {
-                if ($util.Long)
-                    m.senderTimestamp = $util.Long.fromValue(d.senderTimestamp, true);
-                else if (typeof d.senderTimestamp === "string")
+                if (typeof d.senderTimestamp === "string")
                     m.senderTimestamp = parseInt(d.senderTimestamp, 10);
                 else if (typeof d.senderTimestamp === "number")
                     m.senderTimestamp = d.senderTimestamp;
@@ -41190,9 +41059,7 @@ export const proto = $root.proto = (() => {
                     m.recipientKeyHash = d.recipientKeyHash;
             }
             if (d.recipientTimestamp != null) {
-                if ($util.Long)
-                    m.recipientTimestamp = $util.Long.fromValue(d.recipientTimestamp, true);
-                else if (typeof d.recipientTimestamp === "string")
+                if (typeof d.recipientTimestamp === "string")
                     m.recipientTimestamp = parseInt(d.recipientTimestamp, 10);
                 else if (typeof d.recipientTimestamp === "number")
                     m.recipientTimestamp = d.recipientTimestamp;
@@ -41827,7 +41694,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 3: {
-                        m.limitSharingSettingTimestamp = r.int64();
+                        m.limitSharingSettingTimestamp = $longToNumber(r.int64());
                         break;
                     }
                 case 4: {
@@ -41885,9 +41752,7 @@ export const proto = $root.proto = (() => {
                 break;
             }
             if (d.limitSharingSettingTimestamp != null) {
-                if ($util.Long)
-                    m.limitSharingSettingTimestamp = $util.Long.fromValue(d.limitSharingSettingTimestamp, false);
-                else if (typeof d.limitSharingSettingTimestamp === "string")
+                if (typeof d.limitSharingSettingTimestamp === "string")
                     m.limitSharingSettingTimestamp = parseInt(d.limitSharingSettingTimestamp, 10);
                 else if (typeof d.limitSharingSettingTimestamp === "number")
                     m.limitSharingSettingTimestamp = d.limitSharingSettingTimestamp;
@@ -42029,7 +41894,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 2: {
-                        m.labelTimestamp = r.int64();
+                        m.labelTimestamp = $longToNumber(r.int64());
                         break;
                     }
                 default:
@@ -42059,9 +41924,7 @@ export const proto = $root.proto = (() => {
                 m.label = String(d.label);
             }
             if (d.labelTimestamp != null) {
-                if ($util.Long)
-                    m.labelTimestamp = $util.Long.fromValue(d.labelTimestamp, false);
-                else if (typeof d.labelTimestamp === "string")
+                if (typeof d.labelTimestamp === "string")
                     m.labelTimestamp = parseInt(d.labelTimestamp, 10);
                 else if (typeof d.labelTimestamp === "number")
                     m.labelTimestamp = d.labelTimestamp;
@@ -42539,7 +42402,7 @@ export const proto = $root.proto = (() => {
                         break;
                     switch (t >>> 3) {
                     case 1: {
-                            m.serial = r.uint64();
+                            m.serial = $longToNumber(r.uint64());
                             break;
                         }
                     case 2: {
@@ -42557,7 +42420,7 @@ export const proto = $root.proto = (() => {
                             break;
                         }
                     case 10: {
-                            m.issueTime = r.uint64();
+                            m.issueTime = $longToNumber(r.uint64());
                             break;
                         }
                     default:
@@ -42584,9 +42447,7 @@ export const proto = $root.proto = (() => {
                     throw Error("maximum nesting depth exceeded");
                 var m = new $root.proto.VerifiedNameCertificate.Details();
                 if (d.serial != null) {
-                    if ($util.Long)
-                        m.serial = $util.Long.fromValue(d.serial, true);
-                    else if (typeof d.serial === "string")
+                    if (typeof d.serial === "string")
                         m.serial = parseInt(d.serial, 10);
                     else if (typeof d.serial === "number")
                         m.serial = d.serial;
@@ -42610,9 +42471,7 @@ export const proto = $root.proto = (() => {
                     }
                 }
                 if (d.issueTime != null) {
-                    if ($util.Long)
-                        m.issueTime = $util.Long.fromValue(d.issueTime, true);
-                    else if (typeof d.issueTime === "string")
+                    if (typeof d.issueTime === "string")
                         m.issueTime = parseInt(d.issueTime, 10);
                     else if (typeof d.issueTime === "number")
                         m.issueTime = d.issueTime;
@@ -43375,7 +43234,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 2: {
-                        m.chatDbMigrationTimestamp = r.uint64();
+                        m.chatDbMigrationTimestamp = $longToNumber(r.uint64());
                         break;
                     }
                 default:
@@ -43412,9 +43271,7 @@ export const proto = $root.proto = (() => {
                 }
             }
             if (d.chatDbMigrationTimestamp != null) {
-                if ($util.Long)
-                    m.chatDbMigrationTimestamp = $util.Long.fromValue(d.chatDbMigrationTimestamp, true);
-                else if (typeof d.chatDbMigrationTimestamp === "string")
+                if (typeof d.chatDbMigrationTimestamp === "string")
                     m.chatDbMigrationTimestamp = parseInt(d.chatDbMigrationTimestamp, 10);
                 else if (typeof d.chatDbMigrationTimestamp === "number")
                     m.chatDbMigrationTimestamp = d.chatDbMigrationTimestamp;
@@ -43477,8 +43334,8 @@ export const proto = $root.proto = (() => {
                         this[ks[i]] = p[ks[i]];
         }
 
-        LIDMigrationMapping.prototype.pn = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-        LIDMigrationMapping.prototype.assignedLid = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+        LIDMigrationMapping.prototype.pn = 0;
+        LIDMigrationMapping.prototype.assignedLid = 0;
         LIDMigrationMapping.prototype.latestLid = null;
 
         let $oneOfFields;
@@ -43532,15 +43389,15 @@ export const proto = $root.proto = (() => {
                     break;
                 switch (t >>> 3) {
                 case 1: {
-                        m.pn = r.uint64();
+                        m.pn = $longToNumber(r.uint64());
                         break;
                     }
                 case 2: {
-                        m.assignedLid = r.uint64();
+                        m.assignedLid = $longToNumber(r.uint64());
                         break;
                     }
                 case 3: {
-                        m.latestLid = r.uint64();
+                        m.latestLid = $longToNumber(r.uint64());
                         break;
                     }
                 default:
@@ -43567,9 +43424,7 @@ export const proto = $root.proto = (() => {
                 throw Error("maximum nesting depth exceeded");
             var m = new $root.proto.LIDMigrationMapping();
             if (d.pn != null) {
-                if ($util.Long)
-                    m.pn = $util.Long.fromValue(d.pn, true);
-                else if (typeof d.pn === "string")
+                if (typeof d.pn === "string")
                     m.pn = parseInt(d.pn, 10);
                 else if (typeof d.pn === "number")
                     m.pn = d.pn;
@@ -43577,9 +43432,7 @@ export const proto = $root.proto = (() => {
                     m.pn = new $util.LongBits(d.pn.low >>> 0, d.pn.high >>> 0).toNumber(true);
             }
             if (d.assignedLid != null) {
-                if ($util.Long)
-                    m.assignedLid = $util.Long.fromValue(d.assignedLid, true);
-                else if (typeof d.assignedLid === "string")
+                if (typeof d.assignedLid === "string")
                     m.assignedLid = parseInt(d.assignedLid, 10);
                 else if (typeof d.assignedLid === "number")
                     m.assignedLid = d.assignedLid;
@@ -43587,9 +43440,7 @@ export const proto = $root.proto = (() => {
                     m.assignedLid = new $util.LongBits(d.assignedLid.low >>> 0, d.assignedLid.high >>> 0).toNumber(true);
             }
             if (d.latestLid != null) {
-                if ($util.Long)
-                    m.latestLid = $util.Long.fromValue(d.latestLid, true);
-                else if (typeof d.latestLid === "string")
+                if (typeof d.latestLid === "string")
                     m.latestLid = parseInt(d.latestLid, 10);
                 else if (typeof d.latestLid === "number")
                     m.latestLid = d.latestLid;
@@ -43608,16 +43459,8 @@ export const proto = $root.proto = (() => {
                 throw Error("max depth exceeded");
             var d = {};
             if (o.defaults) {
-                if ($util.Long) {
-                    var n = new $util.Long(0, 0, true);
-                    d.pn = o.longs === String ? n.toString() : o.longs === Number ? n.toNumber() : typeof BigInt !== "undefined" && o.longs === BigInt ? n.toBigInt() : n;
-                } else
-                    d.pn = o.longs === String ? "0" : typeof BigInt !== "undefined" && o.longs === BigInt ? BigInt("0") : 0;
-                if ($util.Long) {
-                    var n = new $util.Long(0, 0, true);
-                    d.assignedLid = o.longs === String ? n.toString() : o.longs === Number ? n.toNumber() : typeof BigInt !== "undefined" && o.longs === BigInt ? n.toBigInt() : n;
-                } else
-                    d.assignedLid = o.longs === String ? "0" : typeof BigInt !== "undefined" && o.longs === BigInt ? BigInt("0") : 0;
+                d.pn = o.longs === String ? "0" : typeof BigInt !== "undefined" && o.longs === BigInt ? BigInt("0") : 0;
+                d.assignedLid = o.longs === String ? "0" : typeof BigInt !== "undefined" && o.longs === BigInt ? BigInt("0") : 0;
             }
             if (m.pn != null && Object.hasOwnProperty.call(m, "pn")) {
                 if (typeof BigInt !== "undefined" && o.longs === BigInt)
@@ -43744,7 +43587,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 3: {
-                        m.fileLength = r.uint64();
+                        m.fileLength = $longToNumber(r.uint64());
                         break;
                     }
                 default:
@@ -43780,9 +43623,7 @@ export const proto = $root.proto = (() => {
                     m.fileEncSha256 = d.fileEncSha256;
             }
             if (d.fileLength != null) {
-                if ($util.Long)
-                    m.fileLength = $util.Long.fromValue(d.fileLength, true);
-                else if (typeof d.fileLength === "string")
+                if (typeof d.fileLength === "string")
                     m.fileLength = parseInt(d.fileLength, 10);
                 else if (typeof d.fileLength === "number")
                     m.fileLength = d.fileLength;
@@ -44306,7 +44147,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 3: {
-                        m.messageTimestamp = r.uint64();
+                        m.messageTimestamp = $longToNumber(r.uint64());
                         break;
                     }
                 case 4: {
@@ -44318,7 +44159,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 6: {
-                        m.messageC2STimestamp = r.uint64();
+                        m.messageC2STimestamp = $longToNumber(r.uint64());
                         break;
                     }
                 case 16: {
@@ -44382,7 +44223,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 32: {
-                        m.ephemeralStartTimestamp = r.uint64();
+                        m.ephemeralStartTimestamp = $longToNumber(r.uint64());
                         break;
                     }
                 case 33: {
@@ -44468,7 +44309,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 52: {
-                        m.revokeMessageTimestamp = r.uint64();
+                        m.revokeMessageTimestamp = $longToNumber(r.uint64());
                         break;
                     }
                 case 54: {
@@ -44498,7 +44339,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 63: {
-                        m.newsletterServerId = r.uint64();
+                        m.newsletterServerId = $longToNumber(r.uint64());
                         break;
                     }
                 case 64: {
@@ -44563,9 +44404,7 @@ export const proto = $root.proto = (() => {
                 m.message = $root.proto.Message.fromObject(d.message, n + 1);
             }
             if (d.messageTimestamp != null) {
-                if ($util.Long)
-                    m.messageTimestamp = $util.Long.fromValue(d.messageTimestamp, true);
-                else if (typeof d.messageTimestamp === "string")
+                if (typeof d.messageTimestamp === "string")
                     m.messageTimestamp = parseInt(d.messageTimestamp, 10);
                 else if (typeof d.messageTimestamp === "number")
                     m.messageTimestamp = d.messageTimestamp;
@@ -44608,9 +44447,7 @@ export const proto = $root.proto = (() => {
                 m.participant = String(d.participant);
             }
             if (d.messageC2STimestamp != null) {
-                if ($util.Long)
-                    m.messageC2STimestamp = $util.Long.fromValue(d.messageC2STimestamp, true);
-                else if (typeof d.messageC2STimestamp === "string")
+                if (typeof d.messageC2STimestamp === "string")
                     m.messageC2STimestamp = parseInt(d.messageC2STimestamp, 10);
                 else if (typeof d.messageC2STimestamp === "number")
                     m.messageC2STimestamp = d.messageC2STimestamp;
@@ -45088,9 +44925,7 @@ export const proto = $root.proto = (() => {
                 m.finalLiveLocation = $root.proto.Message.LiveLocationMessage.fromObject(d.finalLiveLocation, n + 1);
             }
             if (d.ephemeralStartTimestamp != null) {
-                if ($util.Long)
-                    m.ephemeralStartTimestamp = $util.Long.fromValue(d.ephemeralStartTimestamp, true);
-                else if (typeof d.ephemeralStartTimestamp === "string")
+                if (typeof d.ephemeralStartTimestamp === "string")
                     m.ephemeralStartTimestamp = parseInt(d.ephemeralStartTimestamp, 10);
                 else if (typeof d.ephemeralStartTimestamp === "number")
                     m.ephemeralStartTimestamp = d.ephemeralStartTimestamp;
@@ -45215,9 +45050,7 @@ export const proto = $root.proto = (() => {
                 m.originalSelfAuthorUserJidString = String(d.originalSelfAuthorUserJidString);
             }
             if (d.revokeMessageTimestamp != null) {
-                if ($util.Long)
-                    m.revokeMessageTimestamp = $util.Long.fromValue(d.revokeMessageTimestamp, true);
-                else if (typeof d.revokeMessageTimestamp === "string")
+                if (typeof d.revokeMessageTimestamp === "string")
                     m.revokeMessageTimestamp = parseInt(d.revokeMessageTimestamp, 10);
                 else if (typeof d.revokeMessageTimestamp === "number")
                     m.revokeMessageTimestamp = d.revokeMessageTimestamp;
@@ -45254,9 +45087,7 @@ export const proto = $root.proto = (() => {
                 }
             }
             if (d.newsletterServerId != null) {
-                if ($util.Long)
-                    m.newsletterServerId = $util.Long.fromValue(d.newsletterServerId, true);
-                else if (typeof d.newsletterServerId === "string")
+                if (typeof d.newsletterServerId === "string")
                     m.newsletterServerId = parseInt(d.newsletterServerId, 10);
                 else if (typeof d.newsletterServerId === "number")
                     m.newsletterServerId = d.newsletterServerId;
@@ -45857,15 +45688,15 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 2: {
-                        m.receiptTimestamp = r.int64();
+                        m.receiptTimestamp = $longToNumber(r.int64());
                         break;
                     }
                 case 3: {
-                        m.readTimestamp = r.int64();
+                        m.readTimestamp = $longToNumber(r.int64());
                         break;
                     }
                 case 4: {
-                        m.playedTimestamp = r.int64();
+                        m.playedTimestamp = $longToNumber(r.int64());
                         break;
                     }
                 case 5: {
@@ -45907,9 +45738,7 @@ export const proto = $root.proto = (() => {
                 m.userJid = String(d.userJid);
             }
             if (d.receiptTimestamp != null) {
-                if ($util.Long)
-                    m.receiptTimestamp = $util.Long.fromValue(d.receiptTimestamp, false);
-                else if (typeof d.receiptTimestamp === "string")
+                if (typeof d.receiptTimestamp === "string")
                     m.receiptTimestamp = parseInt(d.receiptTimestamp, 10);
                 else if (typeof d.receiptTimestamp === "number")
                     m.receiptTimestamp = d.receiptTimestamp;
@@ -45917,9 +45746,7 @@ export const proto = $root.proto = (() => {
                     m.receiptTimestamp = new $util.LongBits(d.receiptTimestamp.low >>> 0, d.receiptTimestamp.high >>> 0).toNumber();
             }
             if (d.readTimestamp != null) {
-                if ($util.Long)
-                    m.readTimestamp = $util.Long.fromValue(d.readTimestamp, false);
-                else if (typeof d.readTimestamp === "string")
+                if (typeof d.readTimestamp === "string")
                     m.readTimestamp = parseInt(d.readTimestamp, 10);
                 else if (typeof d.readTimestamp === "number")
                     m.readTimestamp = d.readTimestamp;
@@ -45927,9 +45754,7 @@ export const proto = $root.proto = (() => {
                     m.readTimestamp = new $util.LongBits(d.readTimestamp.low >>> 0, d.readTimestamp.high >>> 0).toNumber();
             }
             if (d.playedTimestamp != null) {
-                if ($util.Long)
-                    m.playedTimestamp = $util.Long.fromValue(d.playedTimestamp, false);
-                else if (typeof d.playedTimestamp === "string")
+                if (typeof d.playedTimestamp === "string")
                     m.playedTimestamp = parseInt(d.playedTimestamp, 10);
                 else if (typeof d.playedTimestamp === "number")
                     m.playedTimestamp = d.playedTimestamp;
@@ -46134,7 +45959,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 4: {
-                        m.senderTimestampMs = r.int64();
+                        m.senderTimestampMs = $longToNumber(r.int64());
                         break;
                     }
                 case 5: {
@@ -46176,9 +46001,7 @@ export const proto = $root.proto = (() => {
                 m.groupingKey = String(d.groupingKey);
             }
             if (d.senderTimestampMs != null) {
-                if ($util.Long)
-                    m.senderTimestampMs = $util.Long.fromValue(d.senderTimestampMs, false);
-                else if (typeof d.senderTimestampMs === "string")
+                if (typeof d.senderTimestampMs === "string")
                     m.senderTimestampMs = parseInt(d.senderTimestampMs, 10);
                 else if (typeof d.senderTimestampMs === "number")
                     m.senderTimestampMs = d.senderTimestampMs;
@@ -46344,11 +46167,11 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 3: {
-                        m.senderTimestampMs = r.int64();
+                        m.senderTimestampMs = $longToNumber(r.int64());
                         break;
                     }
                 case 4: {
-                        m.serverTimestampMs = r.int64();
+                        m.serverTimestampMs = $longToNumber(r.int64());
                         break;
                     }
                 case 5: {
@@ -46389,9 +46212,7 @@ export const proto = $root.proto = (() => {
                 m.vote = $root.proto.Message.PollVoteMessage.fromObject(d.vote, n + 1);
             }
             if (d.senderTimestampMs != null) {
-                if ($util.Long)
-                    m.senderTimestampMs = $util.Long.fromValue(d.senderTimestampMs, false);
-                else if (typeof d.senderTimestampMs === "string")
+                if (typeof d.senderTimestampMs === "string")
                     m.senderTimestampMs = parseInt(d.senderTimestampMs, 10);
                 else if (typeof d.senderTimestampMs === "number")
                     m.senderTimestampMs = d.senderTimestampMs;
@@ -46399,9 +46220,7 @@ export const proto = $root.proto = (() => {
                     m.senderTimestampMs = new $util.LongBits(d.senderTimestampMs.low >>> 0, d.senderTimestampMs.high >>> 0).toNumber();
             }
             if (d.serverTimestampMs != null) {
-                if ($util.Long)
-                    m.serverTimestampMs = $util.Long.fromValue(d.serverTimestampMs, false);
-                else if (typeof d.serverTimestampMs === "string")
+                if (typeof d.serverTimestampMs === "string")
                     m.serverTimestampMs = parseInt(d.serverTimestampMs, 10);
                 else if (typeof d.serverTimestampMs === "number")
                     m.serverTimestampMs = d.serverTimestampMs;
@@ -46680,7 +46499,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 2: {
-                        m.timestampMs = r.int64();
+                        m.timestampMs = $longToNumber(r.int64());
                         break;
                     }
                 case 3: {
@@ -46720,9 +46539,7 @@ export const proto = $root.proto = (() => {
                 m.eventResponseMessageKey = $root.proto.MessageKey.fromObject(d.eventResponseMessageKey, n + 1);
             }
             if (d.timestampMs != null) {
-                if ($util.Long)
-                    m.timestampMs = $util.Long.fromValue(d.timestampMs, false);
-                else if (typeof d.timestampMs === "string")
+                if (typeof d.timestampMs === "string")
                     m.timestampMs = parseInt(d.timestampMs, 10);
                 else if (typeof d.timestampMs === "number")
                     m.timestampMs = d.timestampMs;
@@ -47205,7 +47022,7 @@ export const proto = $root.proto = (() => {
                         this[ks[i]] = p[ks[i]];
         }
 
-        StatusPSA.prototype.campaignId = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+        StatusPSA.prototype.campaignId = 0;
         StatusPSA.prototype.campaignExpirationTimestamp = null;
 
         let $oneOfFields;
@@ -47257,11 +47074,11 @@ export const proto = $root.proto = (() => {
                     break;
                 switch (t >>> 3) {
                 case 44: {
-                        m.campaignId = r.uint64();
+                        m.campaignId = $longToNumber(r.uint64());
                         break;
                     }
                 case 45: {
-                        m.campaignExpirationTimestamp = r.uint64();
+                        m.campaignExpirationTimestamp = $longToNumber(r.uint64());
                         break;
                     }
                 default:
@@ -47288,9 +47105,7 @@ export const proto = $root.proto = (() => {
                 throw Error("maximum nesting depth exceeded");
             var m = new $root.proto.StatusPSA();
             if (d.campaignId != null) {
-                if ($util.Long)
-                    m.campaignId = $util.Long.fromValue(d.campaignId, true);
-                else if (typeof d.campaignId === "string")
+                if (typeof d.campaignId === "string")
                     m.campaignId = parseInt(d.campaignId, 10);
                 else if (typeof d.campaignId === "number")
                     m.campaignId = d.campaignId;
@@ -47298,9 +47113,7 @@ export const proto = $root.proto = (() => {
                     m.campaignId = new $util.LongBits(d.campaignId.low >>> 0, d.campaignId.high >>> 0).toNumber(true);
             }
             if (d.campaignExpirationTimestamp != null) {
-                if ($util.Long)
-                    m.campaignExpirationTimestamp = $util.Long.fromValue(d.campaignExpirationTimestamp, true);
-                else if (typeof d.campaignExpirationTimestamp === "string")
+                if (typeof d.campaignExpirationTimestamp === "string")
                     m.campaignExpirationTimestamp = parseInt(d.campaignExpirationTimestamp, 10);
                 else if (typeof d.campaignExpirationTimestamp === "number")
                     m.campaignExpirationTimestamp = d.campaignExpirationTimestamp;
@@ -47319,11 +47132,7 @@ export const proto = $root.proto = (() => {
                 throw Error("max depth exceeded");
             var d = {};
             if (o.defaults) {
-                if ($util.Long) {
-                    var n = new $util.Long(0, 0, true);
-                    d.campaignId = o.longs === String ? n.toString() : o.longs === Number ? n.toNumber() : typeof BigInt !== "undefined" && o.longs === BigInt ? n.toBigInt() : n;
-                } else
-                    d.campaignId = o.longs === String ? "0" : typeof BigInt !== "undefined" && o.longs === BigInt ? BigInt("0") : 0;
+                d.campaignId = o.longs === String ? "0" : typeof BigInt !== "undefined" && o.longs === BigInt ? BigInt("0") : 0;
             }
             if (m.campaignId != null && Object.hasOwnProperty.call(m, "campaignId")) {
                 if (typeof BigInt !== "undefined" && o.longs === BigInt)
@@ -47462,7 +47271,7 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 2: {
-                        m.serverTimestamp = r.int64();
+                        m.serverTimestamp = $longToNumber(r.int64());
                         break;
                     }
                 case 3: {
@@ -47474,11 +47283,11 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 5: {
-                        m.clientTimestampMs = r.int64();
+                        m.clientTimestampMs = $longToNumber(r.int64());
                         break;
                     }
                 case 6: {
-                        m.serverTimestampMs = r.int64();
+                        m.serverTimestampMs = $longToNumber(r.int64());
                         break;
                     }
                 default:
@@ -47525,9 +47334,7 @@ export const proto = $root.proto = (() => {
                 break;
             }
             if (d.serverTimestamp != null) {
-                if ($util.Long)
-                    m.serverTimestamp = $util.Long.fromValue(d.serverTimestamp, false);
-                else if (typeof d.serverTimestamp === "string")
+                if (typeof d.serverTimestamp === "string")
                     m.serverTimestamp = parseInt(d.serverTimestamp, 10);
                 else if (typeof d.serverTimestamp === "number")
                     m.serverTimestamp = d.serverTimestamp;
@@ -47543,9 +47350,7 @@ export const proto = $root.proto = (() => {
                 m.deviceJid = String(d.deviceJid);
             }
             if (d.clientTimestampMs != null) {
-                if ($util.Long)
-                    m.clientTimestampMs = $util.Long.fromValue(d.clientTimestampMs, false);
-                else if (typeof d.clientTimestampMs === "string")
+                if (typeof d.clientTimestampMs === "string")
                     m.clientTimestampMs = parseInt(d.clientTimestampMs, 10);
                 else if (typeof d.clientTimestampMs === "number")
                     m.clientTimestampMs = d.clientTimestampMs;
@@ -47553,9 +47358,7 @@ export const proto = $root.proto = (() => {
                     m.clientTimestampMs = new $util.LongBits(d.clientTimestampMs.low >>> 0, d.clientTimestampMs.high >>> 0).toNumber();
             }
             if (d.serverTimestampMs != null) {
-                if ($util.Long)
-                    m.serverTimestampMs = $util.Long.fromValue(d.serverTimestampMs, false);
-                else if (typeof d.serverTimestampMs === "string")
+                if (typeof d.serverTimestampMs === "string")
                     m.serverTimestampMs = parseInt(d.serverTimestampMs, 10);
                 else if (typeof d.serverTimestampMs === "number")
                     m.serverTimestampMs = d.serverTimestampMs;
@@ -47733,11 +47536,11 @@ export const proto = $root.proto = (() => {
                         break;
                     }
                 case 3: {
-                        m.senderTimestampMs = r.int64();
+                        m.senderTimestampMs = $longToNumber(r.int64());
                         break;
                     }
                 case 4: {
-                        m.serverTimestampMs = r.int64();
+                        m.serverTimestampMs = $longToNumber(r.int64());
                         break;
                     }
                 case 5: {
@@ -47793,9 +47596,7 @@ export const proto = $root.proto = (() => {
                 m.key = $root.proto.MessageKey.fromObject(d.key, n + 1);
             }
             if (d.senderTimestampMs != null) {
-                if ($util.Long)
-                    m.senderTimestampMs = $util.Long.fromValue(d.senderTimestampMs, false);
-                else if (typeof d.senderTimestampMs === "string")
+                if (typeof d.senderTimestampMs === "string")
                     m.senderTimestampMs = parseInt(d.senderTimestampMs, 10);
                 else if (typeof d.senderTimestampMs === "number")
                     m.senderTimestampMs = d.senderTimestampMs;
@@ -47803,9 +47604,7 @@ export const proto = $root.proto = (() => {
                     m.senderTimestampMs = new $util.LongBits(d.senderTimestampMs.low >>> 0, d.senderTimestampMs.high >>> 0).toNumber();
             }
             if (d.serverTimestampMs != null) {
-                if ($util.Long)
-                    m.serverTimestampMs = $util.Long.fromValue(d.serverTimestampMs, false);
-                else if (typeof d.serverTimestampMs === "string")
+                if (typeof d.serverTimestampMs === "string")
                     m.serverTimestampMs = parseInt(d.serverTimestampMs, 10);
                 else if (typeof d.serverTimestampMs === "number")
                     m.serverTimestampMs = d.serverTimestampMs;
