@@ -61,7 +61,8 @@ describe('64-bit fields are numbers at run time', () => {
     expect(theirPlain[field.name]).toEqual(field.repeated ? [value, 7] : value);
 
     // fromObject accepts the forms JSON and Baileys produce: Long objects and decimal strings.
-    const fromLong = ours.fromObject({ [field.name]: field.repeated ? [] : theirs.decode(bytes)[field.name as never] }) as Record<string, unknown>;
+    const theirLong = (theirs.decode(bytes) as Record<string, unknown>)[field.name];
+    const fromLong = ours.fromObject({ [field.name]: field.repeated ? [] : theirLong }) as Record<string, unknown>;
     if (!field.repeated) expect(fromLong[field.name]).toBe(value);
     const fromString = ours.fromObject({ [field.name]: field.repeated ? [String(value)] : String(value) }) as Record<string, unknown>;
     expect(fromString[field.name]).toEqual(field.repeated ? [value] : value);
