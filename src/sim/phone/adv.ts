@@ -135,3 +135,20 @@ export function buildKeyIndexList(req: KeyIndexListRequest): Uint8Array {
   const accountSignature = xeddsaSign(req.account.private, concat(ADV_KEY_INDEX_LIST_SIG_PREFIX, details));
   return proto.ADVSignedKeyIndexList.encode({ details, accountSignature, accountSignatureKey: req.account.public }).finish();
 }
+
+/**
+ * For the server, which sees only the bytes: checks a companion's
+ * pair-device-sign reply against the pair-success device identity it carried.
+ * Returns the completed ADVSignedDeviceIdentity to store for the device.
+ * @throws PhoneError ADV_MALFORMED, ADV_BAD_SIGNATURE
+ */
+export function verifyPairDeviceSign(pairSuccessIdentity: Uint8Array, reply: Uint8Array, companionIdentityPub: Uint8Array): VerifiedCompanionIdentity {
+  let issued: proto.ADVSignedDeviceIdentity;
+  try {
+    issued = proto.ADVSignedDeviceIdentity.decode(proto.ADVSignedDeviceIdentityHMAC.decode(pairSuccessIdentity).details ?? new Uint8Array(0));
+  } catch (cause) {
+    throw new PhoneError('ADV_MALFORMED', 'pair-success device identity does not decode', { cause });
+  }
+  if (!issued.details?.length || !issued.accountSignatureKey?.length) throw new PhoneError('ADV_MALFORMED', 'pair-success device identity lacks details');
+  return verifyCompanionSignature(reply, { details: issued.details, accountPub: issued.accountSignatureKey, companionIdentityPub });
+}

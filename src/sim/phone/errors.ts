@@ -22,6 +22,8 @@ export type PhoneErrorCode =
   | 'BAD_RECIPIENT'
   /** The host has no devices (or no prekey bundle) for a recipient. */
   | 'NO_DEVICES'
+  /** The server answered the phone's message with an error ack. */
+  | 'SERVER_REJECTED'
   /** An incoming stanza that cannot be decrypted (no session, bad MAC, unknown type). */
   | 'DECRYPT_FAILED';
 

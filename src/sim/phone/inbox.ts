@@ -1,0 +1,127 @@
+/**
+ * Receiving on the phone: decrypts each <enc> of an incoming <message> in
+ * order (pkmsg/msg first, so a sender key distributed in the same stanza is
+ * known before its skmsg), keeps the texts, answers with a delivery receipt,
+ * or with a retry receipt when something does not decrypt. Acks are the
+ * phone's (phone.ts) business. Keeps a bounded list of received texts.
+ */
+import { isGroup, toUserJid } from '../../protocol/jid/index.js';
+import { SignalError } from '../../protocol/signal/index.js';
+import { GroupCipherError } from '../../protocol/signal/group/index.js';
+import type { PhoneReceivedMessage, SimNode } from '../phone-host.js';
+import { decodePadded, type DecodedContent } from './content.js';
+import { topUpPreKeys, type PhoneCore } from './core.js';
+import { PhoneError } from './errors.js';
+import { buildRetryReceipt } from './retry.js';
+import { buildDeliveryReceipt, deviceJid, parseIncomingMessage, type IncomingEnc, type IncomingMessage } from './stanzas.js';
+
+const RECEIVED_LIMIT = 10_000;
+const MAX_RETRY_COUNT = 5;
+
+/** What happened to one incoming message (for tests and logs). */
+export type InboxOutcome = 'received' | 'no-text' | 'duplicate' | 'retry' | 'failed' | 'ignored';
+
+function isDuplicate(error: unknown): boolean {
+  return (error instanceof SignalError && error.code === 'DUPLICATE_MESSAGE') || (error instanceof GroupCipherError && error.code === 'DUPLICATE');
+}
+
+export class Inbox {
+  readonly #core: PhoneCore;
+  readonly #received: PhoneReceivedMessage[] = [];
+  readonly #retries = new Map<string, number>();
+  /** The last decrypt failures, newest last (bounded), for diagnosis. */
+  readonly failures: Array<{ id: string; from: string; error: string }> = [];
+
+  constructor(core: PhoneCore, restored: PhoneReceivedMessage[] = []) {
+    this.#core = core;
+    this.#received.push(...restored.slice(-RECEIVED_LIMIT));
+  }
+
+  received(): PhoneReceivedMessage[] {
+    return this.#received.map((m) => ({ ...m }));
+  }
+
+  /** Handles one <message>. Never throws. */
+  onMessage(node: SimNode): InboxOutcome {
+    const msg = parseIncomingMessage(node);
+    const author = msg && deviceJid(msg.author);
+    if (!msg || !author || msg.encs.length === 0) return 'ignored';
+    const { host } = this.#core;
+    let text: string | undefined;
+    let fromOwnDevice = false;
+    try {
+      for (const enc of msg.encs) {
+        const content = this.#decrypt(msg, author, enc);
+        if (content.sentTo !== undefined) fromOwnDevice = true;
+        if (content.text !== undefined) text = content.text;
+      }
+    } catch (error) {
+      if (isDuplicate(error)) {
+        host.deliverFromPhone(buildDeliveryReceipt(msg));
+        return 'duplicate';
+      }
+      return this.#fail(msg, error);
+    }
+    this.#retries.delete(msg.id);
+    host.deliverFromPhone(buildDeliveryReceipt(msg));
+    if (text === undefined || fromOwnDevice) return 'no-text';
+    this.#store(msg, author, text);
+    return 'received';
+  }
+
+  #decrypt(msg: IncomingMessage, author: string, enc: IncomingEnc): DecodedContent {
+    const { book, keys, local } = this.#core;
+    if (enc.type === 'skmsg') {
+      if (!isGroup(msg.from)) throw new PhoneError('DECRYPT_FAILED', 'skmsg outside a group');
+      return decodePadded(book.groupDecrypt(msg.from, author, enc.ciphertext));
+    }
+    const { plaintext, usedPreKeyId } = book.decrypt(author, local, enc.type, enc.ciphertext, {
+      preKey: (id) => keys.preKey(id),
+      signedPreKey: (id) => (id === keys.signedPreKey.keyId ? keys.signedPreKey.keyPair : undefined),
+    });
+    if (usedPreKeyId !== undefined) {
+      keys.consumePreKey(usedPreKeyId);
+      topUpPreKeys(this.#core);
+    }
+    const content = decodePadded(plaintext);
+    if (content.senderKey) book.processDistribution(content.senderKey.groupId, author, content.senderKey.distribution);
+    return content;
+  }
+
+  #store(msg: IncomingMessage, author: string, text: string): void {
+    const group = isGroup(msg.from);
+    const sender = toUserJid(author) ?? author;
+    this.#received.push({
+      id: msg.id,
+      from: group ? msg.from : sender,
+      ...(group ? { participant: sender } : {}),
+      text,
+      t: msg.t !== undefined ? msg.t * 1000 : this.#core.host.now(),
+    });
+    if (this.#received.length > RECEIVED_LIMIT) this.#received.splice(0, this.#received.length - RECEIVED_LIMIT);
+  }
+
+  /** Asks the author to re-encrypt, with a fresh one-time prekey of ours so it can start a new session. */
+  #fail(msg: IncomingMessage, error: unknown): InboxOutcome {
+    const { host, keys } = this.#core;
+    this.failures.push({ id: msg.id, from: msg.author, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    if (this.failures.length > 100) this.failures.shift();
+    const count = (this.#retries.get(msg.id) ?? 0) + 1;
+    if (count > MAX_RETRY_COUNT) {
+      this.#retries.delete(msg.id);
+      return 'failed';
+    }
+    this.#retries.set(msg.id, count);
+    if (this.#retries.size > 1000) this.#retries.delete(this.#retries.keys().next().value as string);
+    const minted = keys.mintPreKeys(1);
+    host.deliverFromPhone(
+      buildRetryReceipt(msg, count, Math.floor(host.now() / 1000), {
+        registrationId: minted.registrationId,
+        identityKey: minted.identityKey,
+        signedPreKey: minted.signedPreKey,
+        preKey: minted.preKeys[0],
+      }),
+    );
+    return 'retry';
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * SimPhone: one user's simulated primary phone (device 0), the SimPhoneApi
+ * the server drives (phone-host.ts). Wires keys, sessions, inbox, outbox and
+ * linking together, acks what the server sends like a client, and snapshots
+ * its state. It never touches a socket: everything goes through PhoneHost.
+ */
+import type { PhoneHost, PhoneReceivedMessage, SimNode, SimPhoneApi } from '../phone-host.js';
+import { buildKeyIndexList } from './adv.js';
+import { makeCore, type PhoneCore } from './core.js';
+import { Inbox, type InboxOutcome } from './inbox.js';
+import { PhoneKeys, PREKEY_BATCH, type PhoneKeysJson } from './keys.js';
+import { linkByCode, linkByQr } from './linking.js';
+import { Outbox } from './outbox.js';
+import { SessionBook, type SessionBookJson } from './sessions.js';
+import { buildAck } from './stanzas.js';
+
+export const SNAPSHOT_VERSION = 1;
+
+export interface PhoneSnapshot {
+  version: typeof SNAPSHOT_VERSION;
+  keys: PhoneKeysJson;
+  sessions: SessionBookJson;
+  received: PhoneReceivedMessage[];
+}
+
+function isSnapshot(v: unknown): v is PhoneSnapshot {
+  const s = v as PhoneSnapshot | null;
+  return !!s && s.version === SNAPSHOT_VERSION && typeof s.keys === 'object' && typeof s.sessions === 'object' && Array.isArray(s.received);
+}
+
+export class SimPhone implements SimPhoneApi {
+  readonly #core: PhoneCore;
+  readonly #inbox: Inbox;
+  readonly #outbox: Outbox;
+
+  private constructor(core: PhoneCore, received: PhoneReceivedMessage[]) {
+    this.#core = core;
+    this.#inbox = new Inbox(core, received);
+    this.#outbox = new Outbox(core);
+  }
+
+  /**
+   * A phone with fresh keys (uploading its first prekeys), or restored from a snapshot.
+   * @throws TypeError when `restore` is given but is not a snapshot of this version
+   */
+  static async create(host: PhoneHost, restore?: unknown): Promise<SimPhone> {
+    if (restore !== undefined) {
+      if (!isSnapshot(restore)) throw new TypeError('not a SimPhone snapshot (version 1)');
+      const core = makeCore(host, PhoneKeys.fromJSON(restore.keys), SessionBook.fromJSON(restore.sessions));
+      return new SimPhone(core, restore.received);
+    }
+    const keys = PhoneKeys.generate();
+    const core = makeCore(host, keys, new SessionBook());
+    host.uploadPreKeys(keys.mintPreKeys(PREKEY_BATCH));
+    return new SimPhone(core, []);
+  }
+
+  /** Device 0's identity public key (32 bytes): also the ADV account key. */
+  get identityKey(): Uint8Array {
+    return this.#core.keys.identity.public;
+  }
+
+  onStanza(stanza: SimNode): void {
+    this.handle(stanza);
+  }
+
+  /** onStanza, telling what happened to a message (tests use it; the server need not). */
+  handle(stanza: SimNode): InboxOutcome {
+    let outcome: InboxOutcome = 'ignored';
+    try {
+      if (stanza.tag === 'message') outcome = this.#inbox.onMessage(stanza);
+      else if (stanza.tag === 'receipt') this.#outbox.onReceipt(stanza);
+    } catch (error) {
+      this.#inbox.failures.push({ id: stanza.attrs.id ?? '', from: stanza.attrs.from ?? '', error: String(error) });
+    }
+    if (stanza.attrs.id && stanza.attrs.from && (stanza.tag === 'message' || stanza.tag === 'receipt' || stanza.tag === 'notification' || stanza.tag === 'call')) {
+      this.#core.host.deliverFromPhone(buildAck(stanza, this.#core.self));
+    }
+    return outcome;
+  }
+
+  linkByQr(qr: string): Promise<{ deviceJid: string }> {
+    return linkByQr(this.#core.host, this.#core.keys, qr);
+  }
+
+  linkByCode(code: string): Promise<{ deviceJid: string }> {
+    return linkByCode(this.#core.host, this.#core.keys, code);
+  }
+
+  async sendText(to: string, text: string): Promise<{ id: string }> {
+    return this.#outbox.sendText(to, text);
+  }
+
+  received(): PhoneReceivedMessage[] {
+    return this.#inbox.received();
+  }
+
+  /** Receipts per device for a message this phone sent ('' = delivered, 'read', 'retry', …). */
+  receiptsFor(id: string): Record<string, string[]> {
+    return this.#outbox.receiptsFor(id);
+  }
+
+  /** Recent stanzas the phone could not decrypt or handle (bounded), for diagnosis. */
+  failures(): Array<{ id: string; from: string; error: string }> {
+    return [...this.#inbox.failures];
+  }
+
+  /**
+   * The <key-index-list> content for USync: ADVSignedKeyIndexList signed by
+   * this phone, naming the key indexes of the companions still linked.
+   */
+  keyIndexList(validIndexes: number[], timestampSeconds: number = Math.floor(this.#core.host.now() / 1000)): Uint8Array {
+    const { keys } = this.#core;
+    return buildKeyIndexList({
+      account: keys.identity,
+      rawId: keys.advRawId,
+      timestamp: timestampSeconds,
+      currentIndex: validIndexes.length ? Math.max(...validIndexes) : 0,
+      validIndexes,
+    });
+  }
+
+  snapshot(): PhoneSnapshot {
+    return {
+      version: SNAPSHOT_VERSION,
+      keys: this.#core.keys.toJSON(),
+      sessions: this.#core.book.toJSON(),
+      received: this.#inbox.received(),
+    };
+  }
+}
