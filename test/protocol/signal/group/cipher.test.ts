@@ -214,7 +214,7 @@ describe('typed errors, record untouched', () => {
     expect(groupDecrypt(r, ct).plaintext.length).toBe(40);
   });
 
-  it('any corruption of a distribution message gives a typed error or a record that cannot decrypt', () => {
+  it('any corruption of a distribution message gives a typed error, or a record whose failures are typed', () => {
     const p = pair();
     const ct = groupEncrypt(p.sender, new Uint8Array(5)).ciphertext;
     fc.assert(
@@ -228,9 +228,11 @@ describe('typed errors, record untouched', () => {
           expect(e).toBeInstanceOf(GroupCipherError);
           return;
         }
-        // Decoded anyway (e.g. a changed chain key or iteration): decrypt must fail typed, or succeed only if nothing relevant changed.
+        // It decoded (a changed chain key, id or iteration). Nothing authenticates a
+        // distribution but the pkmsg carrying it, and CBC has no MAC: a changed chain
+        // key may even pass the padding check and yield garbage. Failures stay typed.
         try {
-          expect(groupDecrypt(r, ct).plaintext.length).toBe(5);
+          groupDecrypt(r, ct);
         } catch (e) {
           expect(e).toBeInstanceOf(GroupCipherError);
         }

@@ -1,0 +1,128 @@
+/**
+ * The crypto pool: Signal jobs on worker threads (piscina), so one account's
+ * burst of decrypts never blocks the event loop that serves every account.
+ * Jobs for one key (a 1:1 session address, or group + sender) run strictly
+ * in submission order; different keys run in parallel. Job kinds whose work
+ * costs less than the hop to a worker run inline, in the caller's thread,
+ * through the same code and the same per-key order.
+ *
+ * Owns scheduling and the thread boundary; the protocol work is run-job.ts,
+ * persisting the returned state is the caller's.
+ */
+import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Piscina } from 'piscina';
+import { CryptoPoolError } from './errors.js';
+import { reviveJobError } from './job-errors.js';
+import { JOB_VERSION, parseResult, type JobInputs, type JobKind, type JobOutputs, type JobResult, type Job } from './jobs.js';
+import { KeyedSerialQueue } from './keyed-queue.js';
+import { runJob } from './run-job.js';
+
+/**
+ * Kinds that run inline unless configured otherwise. Chosen from
+ * scripts/bench/signal.ts (docs/benchmarks.md): empty means every kind costs
+ * more than the hop.
+ */
+export const DEFAULT_INLINE_KINDS: readonly JobKind[] = [];
+
+export interface CryptoPoolOptions {
+  /** Worker threads; default: one less than the CPUs, at least one. */
+  threads?: number;
+  /** Job kinds to run in the caller's thread ('all': no workers at all). */
+  inline?: readonly JobKind[] | 'all';
+  /** Jobs per key, running one included (default 1,000). */
+  maxQueuePerKey?: number;
+  /** Jobs in all (default 20,000). */
+  maxPending?: number;
+  /** The worker module; default: worker.js beside this module (worker.ts from source). */
+  workerFile?: string | URL;
+}
+
+/** The job fields without the version and kind, for `run`. */
+export type JobInput<K extends JobKind> = JobInputs[K];
+
+const fromSource = import.meta.url.endsWith('.ts');
+
+function defaultWorker(): { filename: string; execArgv: string[] | undefined } {
+  const filename = new URL(fromSource ? './worker.ts' : './worker.js', import.meta.url).href;
+  if (!fromSource) return { filename, execArgv: undefined };
+  // From source (tests, benchmarks): workers need tsx's loader to import TypeScript.
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return { filename, execArgv: ['--import', tsx] };
+}
+
+export class CryptoPool {
+  readonly #queue: KeyedSerialQueue;
+  readonly #inline: ReadonlySet<JobKind> | 'all';
+  readonly #threads: number;
+  readonly #workerFile: string | URL | undefined;
+  #piscina: Piscina | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: CryptoPoolOptions = {}) {
+    this.#queue = new KeyedSerialQueue({ maxPerKey: options.maxQueuePerKey ?? 1000, maxTotal: options.maxPending ?? 20_000 });
+    this.#inline = options.inline === 'all' ? 'all' : new Set(options.inline ?? DEFAULT_INLINE_KINDS);
+    this.#threads = Math.max(1, options.threads ?? availableParallelism() - 1);
+    this.#workerFile = options.workerFile;
+  }
+
+  /** Jobs waiting or running. */
+  get pending(): number {
+    return this.#queue.size;
+  }
+
+  /**
+   * Runs a job after every earlier job with the same key has finished.
+   * Resolves with the new stored state and the output; the caller stores the
+   * state before submitting anything that depends on it.
+   * @throws (rejects) the job's own typed error (GroupCipherError…, same class
+   *   and code inline or from a worker); CryptoPoolError QUEUE_FULL, CLOSED,
+   *   BAD_JOB, WORKER_FAILED
+   */
+  run<K extends JobKind>(key: string, kind: K, input: JobInput<K>): Promise<JobOutputs[K]> {
+    const job = { v: JOB_VERSION, kind, ...input } as unknown as Job;
+    const inline = this.#inline === 'all' || this.#inline.has(kind);
+    return this.#queue.run(key, () => (inline ? unwrap(runJob(job), kind) : this.#runInWorker(job, kind)));
+  }
+
+  async #runInWorker<K extends JobKind>(job: Job, kind: K): Promise<JobOutputs[K]> {
+    let result: unknown;
+    try {
+      result = await this.#workers().run(job);
+    } catch (cause) {
+      throw new CryptoPoolError('WORKER_FAILED', `crypto worker failed on ${kind}`, { cause });
+    }
+    return unwrap(parseResult(result, kind), kind);
+  }
+
+  #workers(): Piscina {
+    if (!this.#piscina) {
+      const { filename, execArgv } = this.#workerFile ? { filename: String(this.#workerFile), execArgv: undefined } : defaultWorker();
+      this.#piscina = new Piscina({
+        filename,
+        minThreads: this.#threads,
+        maxThreads: this.#threads,
+        // Workers live as long as the pool: restarting one costs a module load.
+        idleTimeout: Number.POSITIVE_INFINITY,
+        ...(execArgv ? { execArgv } : {}),
+      });
+    }
+    return this.#piscina;
+  }
+
+  /** Drops waiting jobs (CLOSED), lets running ones finish, stops the workers. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await this.#queue.close();
+      await this.#piscina?.destroy();
+    })();
+    return this.#closing;
+  }
+}
+
+function unwrap<K extends JobKind>(result: JobResult, kind: K): JobOutputs[K] {
+  if (result.ok) return result.output as JobOutputs[K];
+  throw reviveJobError(result.error);
+}
+

@@ -1,0 +1,46 @@
+/**
+ * Runs one job: stored bytes in, pure protocol function, stored bytes out.
+ * The same function serves worker threads (worker.ts) and inline jobs
+ * (pool.ts), so both modes behave identically, errors included. It never
+ * throws: failures become error results, as they must to cross a thread.
+ */
+import {
+  createSenderKeyDistribution,
+  deserializeSenderKeyRecord,
+  groupDecrypt,
+  groupEncrypt,
+  processSenderKeyDistribution,
+  serializeSenderKeyRecord,
+} from '../../protocol/signal/group/index.js';
+import { serializeJobError } from './job-errors.js';
+import { JOB_VERSION, type Job, type JobKind, type JobOutputs, type JobResult } from './jobs.js';
+
+type Handlers = { [K in JobKind]: (job: Job<K>) => JobOutputs[K] };
+
+const senderKeys = (bytes: Uint8Array | null) => (bytes ? deserializeSenderKeyRecord(bytes) : undefined);
+
+const HANDLERS: Handlers = {
+  'group.distribution': (job) => {
+    const out = createSenderKeyDistribution(senderKeys(job.record));
+    return { record: serializeSenderKeyRecord(out.record), distribution: out.distribution };
+  },
+  'group.process': (job) => ({ record: serializeSenderKeyRecord(processSenderKeyDistribution(senderKeys(job.record), job.distribution)) }),
+  'group.encrypt': (job) => {
+    const out = groupEncrypt(deserializeSenderKeyRecord(job.record), job.plaintext);
+    return { record: serializeSenderKeyRecord(out.record), ciphertext: out.ciphertext };
+  },
+  'group.decrypt': (job) => {
+    const out = groupDecrypt(senderKeys(job.record), job.ciphertext);
+    return { record: serializeSenderKeyRecord(out.record), plaintext: out.plaintext };
+  },
+};
+
+export function runJob(job: Job): JobResult {
+  try {
+    // The union loses the kind-to-handler link; HANDLERS' mapped type keeps it.
+    const handler = HANDLERS[job.kind] as (j: Job) => JobOutputs[JobKind];
+    return { v: JOB_VERSION, ok: true, kind: job.kind, output: handler(job) } as JobResult;
+  } catch (error) {
+    return { v: JOB_VERSION, ok: false, kind: job.kind, error: serializeJobError(error) };
+  }
+}
