@@ -39,7 +39,7 @@ export function mixKeys(state: SymmetricState, ikm: Uint8Array): SymmetricState 
   return { ...state, salt: out.subarray(0, 32), key: out.subarray(32, 64), counter: 0 };
 }
 
-export function nonce(counter: number): Uint8Array {
+function nonce(counter: number): Uint8Array {
   const iv = new Uint8Array(12);
   new DataView(iv.buffer).setUint32(8, counter);
   return iv;
