@@ -91,14 +91,15 @@ export class LibPeer implements Peer {
   readonly registrationId = libsignal.keyhelper.generateRegistrationId();
   readonly signedPreKey = libsignal.keyhelper.generateSignedPreKey(this.identity, 3);
   readonly preKeys = new Map<number, LibKeyPair>();
-  readonly sessions = new Map<string, unknown>();
+  /** Records as JSON, as Baileys' key store holds them: every load is a fresh object. */
+  readonly sessions = new Map<string, string>();
   readonly address = new libsignal.ProtocolAddress('peer', 0);
   readonly storage: LibStorage = {
-    loadSession: async (id) => this.sessions.get(id),
-    storeSession: async (id, record) => {
-      // Like Baileys' store: the record goes through its JSON form on every write.
-      this.sessions.set(id, libsignal.SessionRecord.deserialize(JSON.parse(JSON.stringify(this.serializeRecord(record)))));
+    loadSession: async (id) => {
+      const json = this.sessions.get(id);
+      return json === undefined ? undefined : libsignal.SessionRecord.deserialize(JSON.parse(json));
     },
+    storeSession: async (id, record) => void this.sessions.set(id, JSON.stringify(this.serializeRecord(record))),
     isTrustedIdentity: () => true,
     loadPreKey: async (id) => this.preKeys.get(Number(id)),
     removePreKey: (id) => void this.preKeys.delete(id),
@@ -111,6 +112,11 @@ export class LibPeer implements Peer {
 
   private serializeRecord(record: unknown): unknown {
     return (record as { serialize(): unknown }).serialize();
+  }
+
+  /** The stored record's JSON form (libsignal's `_sessions` keyed by base key). */
+  storedRecord(): { _sessions: Record<string, { _chains: Record<string, unknown> }> } {
+    return JSON.parse(this.sessions.get(this.address.toString()) ?? '{"_sessions":{}}');
   }
 
   bundle(withPreKey: boolean): PreKeyBundle {

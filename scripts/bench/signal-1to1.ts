@@ -1,0 +1,266 @@
+// Signal 1:1 throughput: wad's pure sessions against libsignal-node 6.0.0 in the
+// same run. A round trip is A→B then B→A, so both sides make a ratchet step
+// (new key pair + two agreements) on every message, as in a live chat.
+//
+//   npx tsx scripts/bench/signal-1to1.ts
+//
+// `bench1to1()` is also called by scripts/bench/signal.ts.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import {
+  decryptMessage,
+  deserializeSessionRecord,
+  encryptMessage,
+  generateIdentityKeyPair,
+  generatePreKeys,
+  generateRegistrationId,
+  generateSignedPreKey,
+  initSessionFromBundle,
+  serializeSessionRecord,
+  type LocalIdentity,
+  type PreKeyBundle,
+  type SessionRecord,
+} from '../../src/protocol/signal/index.js';
+
+const require = createRequire(import.meta.url);
+
+interface LibKeyPair {
+  pubKey: Buffer;
+  privKey: Buffer;
+}
+interface LibRecord {
+  serialize(): unknown;
+}
+interface Libsignal {
+  keyhelper: {
+    generateIdentityKeyPair(): LibKeyPair;
+    generateRegistrationId(): number;
+    generateSignedPreKey(identity: LibKeyPair, keyId: number): { keyId: number; keyPair: LibKeyPair; signature: Buffer };
+    generatePreKey(keyId: number): { keyId: number; keyPair: LibKeyPair };
+  };
+  ProtocolAddress: new (id: string, deviceId: number) => object;
+  SessionBuilder: new (storage: object, addr: object) => { initOutgoing(device: object): Promise<void> };
+  SessionCipher: new (
+    storage: object,
+    addr: object,
+  ) => {
+    encrypt(data: Buffer): Promise<{ type: number; body: Buffer }>;
+    decryptPreKeyWhisperMessage(data: Buffer): Promise<Buffer>;
+    decryptWhisperMessage(data: Buffer): Promise<Buffer>;
+  };
+  SessionRecord: { deserialize(data: unknown): LibRecord };
+}
+const lib = require('libsignal') as Libsignal;
+
+export interface BenchRow {
+  readonly name: string;
+  readonly ours: number;
+  readonly reference: number;
+  readonly referenceName: string;
+}
+
+const PLAINTEXT = Buffer.alloc(120, 0x61);
+
+// ---- libsignal side ---------------------------------------------------------
+
+class LibSide {
+  readonly identity = lib.keyhelper.generateIdentityKeyPair();
+  readonly registrationId = lib.keyhelper.generateRegistrationId();
+  readonly signed = lib.keyhelper.generateSignedPreKey(this.identity, 1);
+  readonly preKeys = new Map<number, LibKeyPair>();
+  readonly sessions = new Map<string, unknown>();
+  readonly addr = new lib.ProtocolAddress('peer', 0);
+  readonly storage: object;
+
+  /** `persist`: records go through their JSON form on every store, as in Baileys' key store. */
+  constructor(persist: boolean) {
+    this.storage = {
+      loadSession: async (id: string) => {
+        const s = this.sessions.get(id);
+        return s === undefined ? undefined : persist ? lib.SessionRecord.deserialize(JSON.parse(s as string)) : s;
+      },
+      storeSession: async (id: string, r: LibRecord) => void this.sessions.set(id, persist ? JSON.stringify(r.serialize()) : r),
+      isTrustedIdentity: () => true,
+      loadPreKey: async (id: number) => this.preKeys.get(Number(id)),
+      removePreKey: (id: number) => void this.preKeys.delete(id),
+      loadSignedPreKey: () => this.signed.keyPair,
+      getOurRegistrationId: () => this.registrationId,
+      getOurIdentity: () => this.identity,
+    };
+  }
+
+  device(keyId: number): object {
+    const pk = lib.keyhelper.generatePreKey(keyId);
+    this.preKeys.set(keyId, pk.keyPair);
+    return {
+      registrationId: this.registrationId,
+      identityKey: this.identity.pubKey,
+      signedPreKey: { keyId: 1, publicKey: this.signed.keyPair.pubKey, signature: this.signed.signature },
+      preKey: { keyId, publicKey: pk.keyPair.pubKey },
+    };
+  }
+
+  cipher() {
+    return new lib.SessionCipher(this.storage, this.addr);
+  }
+}
+
+async function libPair(persist: boolean): Promise<[LibSide, LibSide]> {
+  const a = new LibSide(persist);
+  const b = new LibSide(persist);
+  await new lib.SessionBuilder(a.storage, a.addr).initOutgoing(b.device(1));
+  return [a, b];
+}
+
+async function libRoundTrip(a: LibSide, b: LibSide): Promise<void> {
+  for (const [s, r] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    const { type, body } = await s.cipher().encrypt(PLAINTEXT);
+    const c = r.cipher();
+    await (type === 3 ? c.decryptPreKeyWhisperMessage(body) : c.decryptWhisperMessage(body));
+  }
+}
+
+// ---- wad side ---------------------------------------------------------------
+
+class OurSide {
+  readonly local: LocalIdentity = { identityKey: generateIdentityKeyPair(), registrationId: generateRegistrationId() };
+  readonly signed = generateSignedPreKey(this.local.identityKey, 1);
+  readonly preKeys = new Map(generatePreKeys(1, 4).map((k) => [k.keyId, k.keyPair]));
+  record: SessionRecord | undefined;
+  stored: Uint8Array | undefined;
+
+  bundle(): PreKeyBundle {
+    const pk = this.preKeys.get(1)!;
+    return {
+      registrationId: this.local.registrationId,
+      identityKey: this.local.identityKey.public,
+      signedPreKey: { keyId: 1, publicKey: this.signed.keyPair.public, signature: this.signed.signature },
+      preKey: { keyId: 1, publicKey: pk.public },
+    };
+  }
+
+  /** `persist`: the record is serialised after and deserialised before every call, as a store would. */
+  load(persist: boolean): SessionRecord | undefined {
+    return persist ? (this.stored ? deserializeSessionRecord(this.stored) : undefined) : this.record;
+  }
+
+  save(persist: boolean, record: SessionRecord): void {
+    if (persist) this.stored = serializeSessionRecord(record);
+    else this.record = record;
+  }
+}
+
+function ourRoundTrip(a: OurSide, b: OurSide, persist: boolean): void {
+  for (const [s, r] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    const enc = encryptMessage(s.load(persist), s.local, PLAINTEXT);
+    s.save(persist, enc.record);
+    const dec = decryptMessage(r.load(persist), r.local, enc.type, enc.ciphertext, {
+      preKey: (id) => r.preKeys.get(id),
+      signedPreKey: () => r.signed.keyPair,
+    });
+    r.save(persist, dec.record);
+  }
+}
+
+function ourPair(persist: boolean): [OurSide, OurSide] {
+  const a = new OurSide();
+  const b = new OurSide();
+  a.save(persist, initSessionFromBundle(undefined, a.local, b.bundle()).record);
+  return [a, b];
+}
+
+// ---- timing -----------------------------------------------------------------
+
+async function rate(ms: number, op: () => unknown): Promise<number> {
+  let n = 0;
+  const start = performance.now();
+  let now = start;
+  while (now - start < ms) {
+    for (let i = 0; i < 10; i++) await op();
+    n += 10;
+    now = performance.now();
+  }
+  return (n * 1000) / (now - start);
+}
+
+const median = (xs: number[]): number => xs.slice().sort((x, y) => x - y)[xs.length >> 1]!;
+
+/** Medians over `runs` alternating runs of `ms` each. */
+export async function bench1to1(options: { runs?: number; ms?: number } = {}): Promise<BenchRow[]> {
+  const runs = options.runs ?? 5;
+  const ms = options.ms ?? 600;
+  const cases: Array<{ name: string; referenceName: string; ours: () => Promise<() => unknown>; reference: () => Promise<() => unknown> }> = [
+    {
+      name: '1:1 round trip (records kept live)',
+      referenceName: 'libsignal, live objects',
+      ours: async () => {
+        const [a, b] = ourPair(false);
+        return () => ourRoundTrip(a, b, false);
+      },
+      reference: async () => {
+        const [a, b] = await libPair(false);
+        return () => libRoundTrip(a, b);
+      },
+    },
+    {
+      name: '1:1 round trip (record stored as bytes every call)',
+      referenceName: 'libsignal, Baileys-style JSON store',
+      ours: async () => {
+        const [a, b] = ourPair(true);
+        return () => ourRoundTrip(a, b, true);
+      },
+      reference: async () => {
+        const [a, b] = await libPair(true);
+        return () => libRoundTrip(a, b);
+      },
+    },
+    {
+      name: 'session setup from a bundle',
+      referenceName: 'libsignal initOutgoing',
+      ours: async () => {
+        const a = new OurSide();
+        const bundle = new OurSide().bundle();
+        return () => initSessionFromBundle(undefined, a.local, bundle);
+      },
+      reference: async () => {
+        const a = new LibSide(false);
+        const device = new LibSide(false).device(1);
+        return () => new lib.SessionBuilder(a.storage, a.addr).initOutgoing(device);
+      },
+    },
+  ];
+  const rows: BenchRow[] = [];
+  for (const c of cases) {
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      ours.push(await rate(ms, await c.ours()));
+      theirs.push(await rate(ms, await c.reference()));
+    }
+    rows.push({ name: c.name, ours: median(ours), reference: median(theirs), referenceName: c.referenceName });
+  }
+  return rows;
+}
+
+export function markdownTable(rows: readonly BenchRow[]): string {
+  const f = (n: number) => Math.round(n).toLocaleString('en-US');
+  return [
+    '| operation | wad ops/s | reference | reference ops/s | ratio |',
+    '|---|---:|---|---:|---:|',
+    ...rows.map((r) => `| ${r.name} | ${f(r.ours)} | ${r.referenceName} | ${f(r.reference)} | ${(r.ours / r.reference).toFixed(1)}× |`),
+  ].join('\n');
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const silent = () => {};
+  console.info = silent; // libsignal logs every session it closes
+  console.warn = silent;
+  const rows = await bench1to1();
+  console.log(markdownTable(rows));
+}
