@@ -1,0 +1,298 @@
+/**
+ * One account's slice of the store (`a/<id>/…`): cached reads of every record
+ * family, and transactions that write any mix of them as ONE atomic batch
+ * (field lesson 7). Transactions of an account run one at a time, so staged
+ * counters (event seqs, the sent-cache index) never race; reads run freely.
+ *
+ * Cache coherence: the cache is updated only after the backend accepted the
+ * batch, and a read that started before a commit does not fill the cache with
+ * what it found (an epoch counter tells). A failed batch changes nothing: not
+ * the disk, not the cache, not the in-memory state.
+ *
+ * Must not know about connections, sockets or the protocol state machines.
+ */
+import type { KVBackend } from './backend/types.js';
+import { LruCache, type CacheLimits } from './cache.js';
+import type { AccountState, ReadContext } from './context.js';
+import { StoreError } from './errors.js';
+import { AccountReaders } from './readers.js';
+import { LID_SERVER_OF, isPnServer, parseSignalJid, unsafeSignalAddress, type SignalAddress } from './families/address.js';
+import { credsKey } from './families/creds.js';
+import { CURSORS, EVENTS, EVENT_SEQ, eventKey, loadEventState } from './families/events.js';
+import { stageLidMappings, type LidMapping, type MergeRecords } from './families/lid.js';
+import { stagePreKeyPurge } from './families/prekeys.js';
+import { loadSentBounds, stageSentEviction } from './families/sent.js';
+import { ACCOUNTS_PREFIX, accountPrefix, key, keyString, prefixOf, prefixRange } from './keys.js';
+import { decodeCreds, type Creds } from './records/creds.js';
+import { Transaction } from './transaction.js';
+
+export interface AccountStoreOptions {
+  /** Per-account read cache. Default 256 entries / 128 KiB. */
+  readonly cache?: CacheLimits;
+  /** Sent messages kept for retry receipts. Default 2000. */
+  readonly sentMessagesMax?: number;
+}
+
+/** What a wipe keeps: `logout` keeps the event log (consumers still read it; seqs keep growing). */
+export type WipeMode = 'logout' | 'remove';
+
+const TRIM_CHUNK = 1000;
+
+export class AccountStore extends AccountReaders {
+  readonly id: string;
+  readonly #backend: KVBackend;
+  readonly #ns: Uint8Array;
+  readonly #cache: LruCache;
+  readonly #sentMax: number;
+  readonly #ctx: ReadContext;
+  #state: AccountState;
+  #epoch = 0;
+  #lock: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  private constructor(backend: KVBackend, id: string, ns: Uint8Array, options: AccountStoreOptions) {
+    super();
+    this.#ctx = {
+      ns,
+      get: (k) => this.#get(k),
+      getMany: (ks) => this.#getMany(ks),
+      scan: (range) => {
+        this.#assertOpen();
+        return backend.iterate(range);
+      },
+    };
+    this.id = id;
+    this.#backend = backend;
+    this.#ns = ns;
+    this.#cache = new LruCache(options.cache ?? { maxEntries: 256, maxBytes: 128 * 1024 });
+    this.#sentMax = options.sentMessagesMax ?? 2000;
+    this.#state = { creds: undefined, lastSeq: 0, cursors: new Map(), sentHead: 0, sentNext: 0 };
+  }
+
+  /**
+   * Loads the account's in-memory state (creds, seqs, cursors). Use Store.account().
+   * @throws StoreError BAD_KEY, READ_FAILED, CORRUPT_RECORD
+   */
+  static async open(backend: KVBackend, id: string, options: AccountStoreOptions = {}): Promise<AccountStore> {
+    const store = new AccountStore(backend, id, accountPrefix(id), options);
+    const credsBytes = await backend.get(credsKey(store.#ns));
+    const events = await loadEventState(store.ctx);
+    const sent = await loadSentBounds(store.ctx);
+    store.#state = { creds: credsBytes && decodeCreds(credsBytes), ...events, ...sent };
+    return store;
+  }
+
+  protected get ctx(): ReadContext {
+    return this.#ctx;
+  }
+
+  protected get state(): AccountState {
+    return this.#state;
+  }
+
+  /** The credentials as last committed (undefined before pairing starts). Read-only. */
+  get creds(): Creds | undefined {
+    return this.#state.creds;
+  }
+
+  /** Entries and bytes held by this account's cache (memory accounting). */
+  get cacheUsage(): { entries: number; bytes: number } {
+    return { entries: this.#cache.size, bytes: this.#cache.bytes };
+  }
+
+  /**
+   * The canonical Signal address of a device JID: its LID address when the LID
+   * of a PN user is known, else the JID's own. Sessions, identity keys and
+   * sender keys are only ever keyed by this (field lesson 1).
+   * @throws StoreError BAD_KEY, READ_FAILED, CLOSED
+   */
+  async signalAddress(jid: string): Promise<SignalAddress> {
+    return (await this.signalAddresses([jid]))[0]!;
+  }
+
+  async signalAddresses(jids: readonly string[]): Promise<SignalAddress[]> {
+    const parsed = jids.map(parseSignalJid);
+    const pnIdx = parsed.flatMap((p, i) => (isPnServer(p.server) ? [i] : []));
+    const lids = await this.lids.lidsForPns(pnIdx.map((i) => parsed[i]!.user));
+    const out = parsed.map((p) => unsafeSignalAddress(p.user, p.server, p.device));
+    pnIdx.forEach((i, j) => {
+      const lid = lids[j];
+      const p = parsed[i]!;
+      if (lid !== undefined && isPnServer(p.server)) out[i] = unsafeSignalAddress(lid, LID_SERVER_OF[p.server], p.device);
+    });
+    return out;
+  }
+
+  /**
+   * Runs `fn` with a transaction and commits everything it queued as one
+   * atomic batch. `fn` must be synchronous (reads belong before it): it may
+   * throw to abort, then nothing is written and its error is rethrown.
+   * Resolves with `fn`'s result once the batch is durable.
+   * @throws StoreError WRITE_FAILED (nothing applied), BAD_TRANSACTION, CLOSED; whatever `fn` throws
+   */
+  transaction<R>(fn: (tx: Transaction) => R): Promise<R> {
+    return this.#exclusive(async () => {
+      const tx = new Transaction(this.#ns, this.#state);
+      let result: R;
+      try {
+        result = fn(tx);
+      } finally {
+        tx.seal();
+      }
+      if (result instanceof Promise) {
+        result.catch(() => {});
+        throw new StoreError('BAD_TRANSACTION', 'transaction callback returned a promise: queue writes synchronously');
+      }
+      await this.#commit(tx);
+      return result;
+    });
+  }
+
+  /**
+   * Stores LID↔PN mappings and moves every session, identity key and sender
+   * key of each PN user to the LID in the same batch. Returns how many records moved.
+   * @throws StoreError BAD_KEY, WRITE_FAILED, CLOSED
+   */
+  learnLidMappings(mappings: readonly LidMapping[], merge?: MergeRecords): Promise<number> {
+    return this.#exclusiveTx((tx) => stageLidMappings(this.ctx, tx, mappings, merge));
+  }
+
+  /** Deletes one-time prekeys marked used before `usedBeforeMs`. Returns how many. */
+  purgeUsedPreKeys(usedBeforeMs: number): Promise<number> {
+    return this.#exclusiveTx((tx) => stagePreKeyPurge(this.ctx, tx, usedBeforeMs));
+  }
+
+  /**
+   * Deletes events with seq < belowSeq, oldest first, in chunks (a crash in
+   * between leaves a shorter but contiguous log). Returns how many were deleted.
+   */
+  trimEvents(belowSeq: number): Promise<number> {
+    return this.#exclusive(async () => {
+      const prefix = prefixOf(this.#ns, EVENTS);
+      let deleted = 0;
+      for (;;) {
+        const tx = new Transaction(this.#ns, this.#state);
+        for await (const [k] of this.ctx.scan({ gte: prefix, lt: eventKey(this.#ns, Math.max(0, belowSeq)), limit: TRIM_CHUNK })) tx.del(k);
+        if (tx.ops.length === 0) return deleted;
+        await this.#commit(tx);
+        deleted += tx.ops.length;
+      }
+    });
+  }
+
+  /**
+   * Deletes the account's records in one batch (field lesson 6: never half a
+   * logout). `logout` keeps the event log, its seq and the cursors; `remove`
+   * deletes everything including the registry entry and closes this store.
+   * @throws StoreError WRITE_FAILED (nothing deleted), CLOSED
+   */
+  wipe(mode: WipeMode): Promise<void> {
+    return this.#exclusive(async () => {
+      const keep = mode === 'logout' ? [prefixOf(this.#ns, EVENTS), prefixOf(this.#ns, CURSORS), key(this.#ns, EVENT_SEQ)] : [];
+      const tx = new Transaction(this.#ns, this.#state);
+      for await (const [k] of this.ctx.scan(prefixRange(this.#ns))) {
+        if (!keep.some((p) => startsWith(k, p))) tx.del(k);
+      }
+      if (mode === 'remove') tx.del(key(ACCOUNTS_PREFIX, this.id));
+      tx.stage(
+        mode === 'remove'
+          ? { creds: undefined, lastSeq: 0, cursors: new Map(), sentHead: 0, sentNext: 0 }
+          : { creds: undefined, sentHead: 0, sentNext: 0 },
+      );
+      await this.#commit(tx, { evictSent: false });
+      this.#cache.clear();
+      if (mode === 'remove') this.#closed = true;
+    });
+  }
+
+  /** Further calls fail with CLOSED; the backend belongs to the Store. */
+  close(): void {
+    this.#closed = true;
+    this.#cache.clear();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #exclusive<R>(fn: () => Promise<R>): Promise<R> {
+    const run = this.#lock.then(() => {
+      this.#assertOpen();
+      return fn();
+    });
+    this.#lock = run.catch(() => {});
+    return run;
+  }
+
+  #exclusiveTx<R>(fn: (tx: Transaction) => Promise<R>): Promise<R> {
+    return this.#exclusive(async () => {
+      const tx = new Transaction(this.#ns, this.#state);
+      const result = await fn(tx);
+      await this.#commit(tx);
+      return result;
+    });
+  }
+
+  async #commit(tx: Transaction, options: { evictSent: boolean } = { evictSent: true }): Promise<void> {
+    tx.seal();
+    if (tx.ops.length > 0) await this.#backend.batch(tx.ops);
+    this.#epoch++;
+    for (const op of tx.ops) {
+      const k = keyString(op.key);
+      // Update what is cached; do not fill the cache with every write (events would push out sessions).
+      if (this.#cache.get(k) !== undefined) this.#cache.set(k, op.type === 'put' ? op.value : null);
+    }
+    this.#state = tx.state;
+    const excess = this.#state.sentNext - this.#state.sentHead - this.#sentMax;
+    if (options.evictSent && excess > 0) {
+      const evict = new Transaction(this.#ns, this.#state);
+      try {
+        await stageSentEviction(this.ctx, evict, excess);
+        await this.#commit(evict, { evictSent: false });
+      } catch {
+        // The bound is restored by the next commit's eviction; the write that was asked for did commit.
+      }
+    }
+  }
+
+  async #get(k: Uint8Array): Promise<Uint8Array | undefined> {
+    this.#assertOpen();
+    const ks = keyString(k);
+    const cached = this.#cache.get(ks);
+    if (cached !== undefined) return cached ?? undefined;
+    const epoch = this.#epoch;
+    const v = await this.#backend.get(k);
+    if (epoch === this.#epoch && !this.#closed) this.#cache.set(ks, v ?? null);
+    return v;
+  }
+
+  async #getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+    this.#assertOpen();
+    const out: (Uint8Array | undefined)[] = new Array(keys.length);
+    const missing: number[] = [];
+    keys.forEach((k, i) => {
+      const cached = this.#cache.get(keyString(k));
+      if (cached === undefined) missing.push(i);
+      else out[i] = cached ?? undefined;
+    });
+    if (missing.length === 0) return out;
+    const epoch = this.#epoch;
+    const values = await this.#backend.getMany(missing.map((i) => keys[i]!));
+    const fill = epoch === this.#epoch && !this.#closed;
+    missing.forEach((i, j) => {
+      out[i] = values[j];
+      if (fill) this.#cache.set(keyString(keys[i]!), values[j] ?? null);
+    });
+    return out;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new StoreError('CLOSED', `account store ${this.id} is closed`);
+  }
+}
+
+function startsWith(k: Uint8Array, prefix: Uint8Array): boolean {
+  if (k.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (k[i] !== prefix[i]) return false;
+  return true;
+}

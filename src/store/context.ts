@@ -1,0 +1,46 @@
+/**
+ * What record families (families/*.ts) see of the account store: a read side
+ * (cached point reads, uncached scans) and a write side (operations queued in
+ * the open transaction). Families own their keys and record codecs and go
+ * through these two interfaces only, so every write they make lands in the
+ * transaction's single atomic batch.
+ */
+import type { Entry, KeyRange } from './backend/types.js';
+import type { Creds } from './records/creds.js';
+
+export interface ReadContext {
+  /** The account's namespace prefix (`a/<id>/`). */
+  readonly ns: Uint8Array;
+  /** Cached; the bytes may be shared: never mutate them, copy before handing them out. */
+  get(key: Uint8Array): Promise<Uint8Array | undefined>;
+  getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
+  /** Straight from the backend (always coherent: the cache is written after the backend). */
+  scan(range: KeyRange): AsyncIterable<Entry>;
+}
+
+/** The in-memory part of an account's state, loaded at open and replaced only after a commit. */
+export interface AccountState {
+  readonly creds: Creds | undefined;
+  /** Highest event seq ever assigned (0: none). Never decreases, also across trims. */
+  readonly lastSeq: number;
+  /** Durable subscriber name → highest acked seq. */
+  readonly cursors: ReadonlyMap<string, number>;
+  /** Insertion counter of the sent-message cache: index entries are [sentHead, sentNext). */
+  readonly sentHead: number;
+  readonly sentNext: number;
+}
+
+export interface WriteContext {
+  readonly ns: Uint8Array;
+  put(key: Uint8Array, value: Uint8Array): void;
+  del(key: Uint8Array): void;
+  /** The state as this transaction has changed it so far. */
+  readonly state: AccountState;
+  /** Replaces part of the staged state (adopted by the store only if the batch commits). */
+  stage(patch: Partial<AccountState>): void;
+}
+
+/** Copies bytes so that a caller's mutation cannot reach a cache or a Buffer pool. */
+export function copyBytes(b: Uint8Array): Uint8Array {
+  return new Uint8Array(b);
+}

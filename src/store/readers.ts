@@ -1,0 +1,67 @@
+/**
+ * The read side of an account store, one reader per record family
+ * (`store.sessions.get(…)`, `store.events.read(…)`), made on first use so an
+ * idle account holds none of them (field lesson 10).
+ */
+import type { AccountState, ReadContext } from './context.js';
+import { AppStateReader } from './families/app-state.js';
+import { DeviceReader } from './families/devices.js';
+import { EventReader } from './families/events.js';
+import { LidReader } from './families/lid.js';
+import { MessageReader } from './families/messages.js';
+import { PreKeyReader } from './families/prekeys.js';
+import { SenderKeyReader } from './families/sender-keys.js';
+import { SentReader } from './families/sent.js';
+import { IdentityReader, SessionReader } from './families/signal.js';
+import { TcTokenReader } from './families/tctokens.js';
+
+export abstract class AccountReaders {
+  protected abstract get ctx(): ReadContext;
+  protected abstract get state(): AccountState;
+
+  #preKeys?: PreKeyReader;
+  #sessions?: SessionReader;
+  #identities?: IdentityReader;
+  #senderKeys?: SenderKeyReader;
+  #lids?: LidReader;
+  #devices?: DeviceReader;
+  #appState?: AppStateReader;
+  #tcTokens?: TcTokenReader;
+  #sent?: SentReader;
+  #messages?: MessageReader;
+  #events?: EventReader;
+
+  get preKeys(): PreKeyReader {
+    return (this.#preKeys ??= new PreKeyReader(this.ctx));
+  }
+  get sessions(): SessionReader {
+    return (this.#sessions ??= new SessionReader(this.ctx));
+  }
+  get identities(): IdentityReader {
+    return (this.#identities ??= new IdentityReader(this.ctx));
+  }
+  get senderKeys(): SenderKeyReader {
+    return (this.#senderKeys ??= new SenderKeyReader(this.ctx));
+  }
+  get lids(): LidReader {
+    return (this.#lids ??= new LidReader(this.ctx));
+  }
+  get devices(): DeviceReader {
+    return (this.#devices ??= new DeviceReader(this.ctx));
+  }
+  get appState(): AppStateReader {
+    return (this.#appState ??= new AppStateReader(this.ctx));
+  }
+  get tcTokens(): TcTokenReader {
+    return (this.#tcTokens ??= new TcTokenReader(this.ctx));
+  }
+  get sent(): SentReader {
+    return (this.#sent ??= new SentReader(this.ctx));
+  }
+  get messages(): MessageReader {
+    return (this.#messages ??= new MessageReader(this.ctx));
+  }
+  get events(): EventReader {
+    return (this.#events ??= new EventReader(this.ctx, () => this.state));
+  }
+}

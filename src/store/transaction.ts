@@ -1,0 +1,107 @@
+/**
+ * One account transaction: the writes of every record family, queued into a
+ * single atomic batch, and the in-memory state they change (creds, event seq,
+ * cursors), staged on a copy. The store commits the batch and adopts the staged
+ * state only if the batch succeeds: a failed commit leaves disk, cache and
+ * memory exactly as they were. Owns queuing only; must do no I/O.
+ */
+import type { BatchOp } from './backend/types.js';
+import { copyBytes, type AccountState, type WriteContext } from './context.js';
+import { CredsWriter } from './families/creds.js';
+import { AppStateWriter } from './families/app-state.js';
+import { DeviceWriter } from './families/devices.js';
+import { EventWriter } from './families/events.js';
+import { MessageWriter } from './families/messages.js';
+import { PreKeyWriter } from './families/prekeys.js';
+import { SenderKeyWriter } from './families/sender-keys.js';
+import { SentWriter } from './families/sent.js';
+import { IdentityWriter, SessionWriter } from './families/signal.js';
+import { TcTokenWriter } from './families/tctokens.js';
+
+export class Transaction implements WriteContext {
+  readonly ns: Uint8Array;
+  readonly ops: BatchOp[] = [];
+  #state: AccountState;
+  #sealed = false;
+
+  constructor(ns: Uint8Array, state: AccountState) {
+    this.ns = ns;
+    this.#state = state;
+  }
+
+  get state(): AccountState {
+    return this.#state;
+  }
+
+  stage(patch: Partial<AccountState>): void {
+    this.#assertOpen();
+    this.#state = { ...this.#state, ...patch };
+  }
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    this.#assertOpen();
+    // A copy: the caller may reuse its buffer, and the cache will hold these bytes after the commit.
+    this.ops.push({ type: 'put', key, value: copyBytes(value) });
+  }
+
+  del(key: Uint8Array): void {
+    this.#assertOpen();
+    this.ops.push({ type: 'del', key });
+  }
+
+  /** No more writes: the store is committing (a callback that kept `tx` cannot add to a finished batch). */
+  seal(): void {
+    this.#sealed = true;
+  }
+
+  #assertOpen(): void {
+    if (this.#sealed) throw new Error('transaction already finished: queue writes inside the transaction callback');
+  }
+
+  // Writers are made on first use: most transactions touch two or three families.
+  #creds?: CredsWriter;
+  #preKeys?: PreKeyWriter;
+  #sessions?: SessionWriter;
+  #identities?: IdentityWriter;
+  #senderKeys?: SenderKeyWriter;
+  #devices?: DeviceWriter;
+  #appState?: AppStateWriter;
+  #tcTokens?: TcTokenWriter;
+  #sent?: SentWriter;
+  #messages?: MessageWriter;
+  #events?: EventWriter;
+
+  get creds(): CredsWriter {
+    return (this.#creds ??= new CredsWriter(this));
+  }
+  get preKeys(): PreKeyWriter {
+    return (this.#preKeys ??= new PreKeyWriter(this));
+  }
+  get sessions(): SessionWriter {
+    return (this.#sessions ??= new SessionWriter(this));
+  }
+  get identities(): IdentityWriter {
+    return (this.#identities ??= new IdentityWriter(this));
+  }
+  get senderKeys(): SenderKeyWriter {
+    return (this.#senderKeys ??= new SenderKeyWriter(this));
+  }
+  get devices(): DeviceWriter {
+    return (this.#devices ??= new DeviceWriter(this));
+  }
+  get appState(): AppStateWriter {
+    return (this.#appState ??= new AppStateWriter(this));
+  }
+  get tcTokens(): TcTokenWriter {
+    return (this.#tcTokens ??= new TcTokenWriter(this));
+  }
+  get sent(): SentWriter {
+    return (this.#sent ??= new SentWriter(this));
+  }
+  get messages(): MessageWriter {
+    return (this.#messages ??= new MessageWriter(this));
+  }
+  get events(): EventWriter {
+    return (this.#events ??= new EventWriter(this));
+  }
+}
