@@ -1,8 +1,9 @@
 /**
  * Incoming framing: a streaming decoder that takes WebSocket messages (or any
  * chunking of them) and yields whole frames. On the server side it first
- * strips the client's intro. Memory is bounded: at most one partial frame of
- * at most `maxFrameSize` bytes, plus the routing info (≤ MAX_ROUTING_INFO).
+ * strips the client's intro. Memory is bounded: it holds at most the bytes
+ * received of one partial frame (< `maxFrameSize`), never the size a length
+ * header merely claims, plus the routing info (≤ MAX_ROUTING_INFO).
  *
  * It does not decrypt (transport.ts) and keeps no frames it has returned.
  */
@@ -30,7 +31,7 @@ const enum Stage {
   IntroHeader,
   /** Reading a 3-byte frame length. */
   Length,
-  /** Reading a frame body that spans chunks. */
+  /** Reading a frame body that spans chunks (into #bodyParts, not #target). */
   Body,
 }
 
@@ -38,9 +39,13 @@ export class FrameDecoder {
   readonly #maxFrameSize: number;
   readonly #header: Uint8Array | undefined;
   #stage: Stage;
-  /** Bytes collected for a value that spans chunks. */
+  /** The intro part or length being collected across chunks. */
   #target: Uint8Array;
+  /** Bytes held of the current #target, or of the current body. */
   #filled = 0;
+  /** Copies of the chunk tails of a body that spans chunks, and its length. */
+  #bodyParts: Uint8Array[] = [];
+  #bodyLength = 0;
   /** The 3-byte length buffer, never handed out as a frame. */
   readonly #lengthBytes = new Uint8Array(3);
   #routingInfo: Uint8Array | undefined;
@@ -110,6 +115,10 @@ export class FrameDecoder {
         i = this.#startBody(chunk, i, length, frames);
         continue;
       }
+      if (this.#stage === Stage.Body) {
+        i = this.#continueBody(chunk, i, frames);
+        continue;
+      }
       const take = Math.min(this.#target.length - this.#filled, n - i);
       this.#target.set(chunk.subarray(i, i + take), this.#filled);
       this.#filled += take;
@@ -149,8 +158,7 @@ export class FrameDecoder {
       case Stage.Length:
         return this.#startBody(chunk, i, (value[0]! << 16) | (value[1]! << 8) | value[2]!, frames);
       case Stage.Body:
-        frames.push(value);
-        return this.#expectLength(i);
+        throw new Error('unreachable: bodies are not collected in #target');
     }
   }
 
@@ -162,10 +170,31 @@ export class FrameDecoder {
       frames.push(chunk.subarray(i, i + length));
       return this.#expectLength(i + length);
     }
-    // The frame spans chunks: collect it into a buffer of exactly its size.
+    // The frame spans chunks: keep copies of the pieces as they arrive, so a
+    // peer that only announces a large frame costs nothing.
     this.#stage = Stage.Body;
-    this.#target = new Uint8Array(length);
+    this.#bodyLength = length;
     return i;
+  }
+
+  #continueBody(chunk: Uint8Array, i: number, frames: Uint8Array[]): number {
+    const take = Math.min(this.#bodyLength - this.#filled, chunk.length - i);
+    if (this.#filled + take < this.#bodyLength) {
+      this.#bodyParts.push(chunk.slice(i, i + take));
+      this.#filled += take;
+      return i + take;
+    }
+    const frame = new Uint8Array(this.#bodyLength);
+    let at = 0;
+    for (const part of this.#bodyParts) {
+      frame.set(part, at);
+      at += part.length;
+    }
+    frame.set(chunk.subarray(i, i + take), at);
+    frames.push(frame);
+    this.#bodyParts = [];
+    this.#filled = 0;
+    return this.#expectLength(i + take);
   }
 
   #expectLength(i: number): number {

@@ -80,15 +80,22 @@ describe('fuzz', () => {
       const before = codes.get('ok') ?? 0;
       onlyNoiseErrors(() => {
         for (const f of decoder.push(chunk)) {
-          expect(f.length).toBeLessThanOrEqual(maxFrameSize);
+          if (f.length > maxFrameSize) throw new Error(`frame of ${f.length} bytes passed the limit`);
           frames++;
         }
-        expect(decoder.buffered).toBeLessThanOrEqual(Math.max(maxFrameSize, MAX_ROUTING_INFO));
+        // Plain checks in the loop: expect() costs more than the decoder.
+        if (decoder.buffered > Math.max(maxFrameSize, MAX_ROUTING_INFO)) throw new Error(`${decoder.buffered} bytes buffered`);
         if (r.int(20) === 0) decoder.end();
       }, codes);
       if ((codes.get('ok') ?? 0) === before) {
         // A failed stream stays failed; the connection would be closed and a new one opened.
-        expect(() => decoder.push(Uint8Array.of(0))).toThrow(NoiseError);
+        let sticky = false;
+        try {
+          decoder.push(Uint8Array.of(0));
+        } catch (e) {
+          sticky = e instanceof NoiseError;
+        }
+        if (!sticky) throw new Error('a failed decoder accepted more bytes');
         decoder = new FrameDecoder({ intro: r.int(2) === 0, maxFrameSize });
       }
     }
