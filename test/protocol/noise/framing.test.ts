@@ -77,6 +77,23 @@ describe('FrameDecoder', () => {
     expect(hex(frame!)).toBe('a1a2a3');
   });
 
+  it('holds only the bytes received of a frame, not the length it announces', () => {
+    const decoder = new FrameDecoder();
+    expect(decoder.push(Uint8Array.of(0xff, 0xff, 0xff, 1, 2, 3))).toEqual([]);
+    expect(decoder.buffered).toBe(3);
+    expectNoiseError(() => decoder.end(), 'TRUNCATED');
+  });
+
+  it('reassembles a 1 MiB frame from 1,000 pieces', () => {
+    const payload = new Uint8Array(1 << 20).map((_, i) => i * 7);
+    const wire = encodeFrame(payload);
+    const decoder = new FrameDecoder();
+    const frames = chunkAt(wire, Array.from({ length: 999 }, (_, i) => (i + 1) * 1049)).flatMap((c) => decoder.push(c));
+    expect(frames).toHaveLength(1);
+    expect(Buffer.compare(frames[0]!, payload)).toBe(0);
+    expect(decoder.buffered).toBe(0);
+  });
+
   it('rejects a frame above the limit before buffering it', () => {
     const decoder = new FrameDecoder({ maxFrameSize: 1024 });
     expect(decoder.push(encodeFrame(new Uint8Array(1024)))).toHaveLength(1);
