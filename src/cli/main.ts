@@ -1,6 +1,8 @@
 /**
  * The `wad` command line. Commands join as their issues deliver them.
  */
+import { runSim } from './sim.js';
+
 const VERSION = '0.1.0';
 
 function usage(): string {
@@ -10,6 +12,7 @@ function usage(): string {
     'usage: wad <command> [options]',
     '',
     'commands available in this build:',
+    '  sim         run the WhatsApp server simulator (wad sim --help)',
     '  --help      this text',
     '  --version   the version',
   ].join('\n');
@@ -20,6 +23,8 @@ if (args.length === 0 || args[0] === '--help' || args[0] === 'help') {
   process.stdout.write(usage() + '\n');
 } else if (args[0] === '--version') {
   process.stdout.write(VERSION + '\n');
+} else if (args[0] === 'sim') {
+  process.exitCode = await runSim(args.slice(1));
 } else {
   process.stderr.write(`wad: unknown command '${args[0]}' (see wad --help)\n`);
   process.exitCode = 2;

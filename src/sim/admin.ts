@@ -1,0 +1,202 @@
+/**
+ * The admin HTTP JSON API (CONTRACTS §2): users with phones, linking by QR
+ * or code, devices, the phone's messages, groups, faults and stats. Routing
+ * and validation of requests only; the work is done by the hub, the phones
+ * and the group operations. Errors answer `{"error":{"code","message"}}`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SimError } from './errors.js';
+import { parseFault } from './faults.js';
+import type { Hub } from './hub.js';
+import { createGroup } from './iq/groups.js';
+import { parseDeviceJid } from './state.js';
+
+export interface AdminContext {
+  hub: Hub;
+  /** Creates a user and its phone. @throws SimError */
+  createUser(phone: string, name: string): Promise<{ phone: string; jid: string; lid: string }>;
+}
+
+type Params = Record<string, string>;
+type Handler = (ctx: AdminContext, params: Params, body: unknown) => Promise<[number, unknown]> | [number, unknown];
+
+const ROUTES: Array<{ method: string; pattern: RegExp; keys: string[]; handler: Handler }> = [];
+
+function route(method: string, path: string, handler: Handler): void {
+  const keys: string[] = [];
+  const pattern = new RegExp('^' + path.replace(/:([a-z]+)/g, (_, k: string) => (keys.push(k), '([^/]+)')) + '$');
+  ROUTES.push({ method, pattern, keys, handler });
+}
+
+route('POST', '/phones', async (ctx, _p, body) => {
+  const b = obj(body);
+  const phone = str(b, 'phone');
+  const name = b.name === undefined ? phone : str(b, 'name');
+  return [201, await ctx.createUser(phone, name)];
+});
+
+route('POST', '/phones/:phone/link', async (ctx, p, body) => {
+  const { deviceJid } = await phoneOf(ctx, p.phone!).linkByQr(str(obj(body), 'qr'));
+  return [200, { jid: deviceJid }];
+});
+
+route('POST', '/phones/:phone/link-code', async (ctx, p, body) => {
+  const code = str(obj(body), 'code').replace(/-/g, '').toUpperCase();
+  const { deviceJid } = await phoneOf(ctx, p.phone!).linkByCode(code);
+  return [200, { jid: deviceJid }];
+});
+
+route('GET', '/phones/:phone/devices', (ctx, p) => {
+  const user = userOf(ctx, p.phone!);
+  const devices = [...user.devices.values()]
+    .filter((d) => d.deviceId !== 0)
+    .sort((a, b) => a.deviceId - b.deviceId)
+    .map((d) => ({ jid: d.jid, platform: d.platform, linkedAt: d.linkedAt }));
+  return [200, devices];
+});
+
+route('DELETE', '/phones/:phone/devices/:device', (ctx, p) => {
+  const user = userOf(ctx, p.phone!);
+  const raw = decodeURIComponent(p.device!);
+  const id = /^[0-9]+$/.test(raw) ? Number(raw) : parseDeviceJid(raw)?.device;
+  const owner = /^[0-9]+$/.test(raw) ? user : ctx.hub.dir.userOf(raw);
+  if (id === undefined || id === 0 || owner !== user || !ctx.hub.removeDevice(user, id)) {
+    throw new SimError('NOT_FOUND', `no companion ${raw} of ${user.phone}`);
+  }
+  return [200, { removed: `${user.phone}:${id}@s.whatsapp.net` }];
+});
+
+route('POST', '/phones/:phone/messages', async (ctx, p, body) => {
+  const b = obj(body);
+  const to = toJid(str(b, 'to'));
+  return [200, await phoneOf(ctx, p.phone!).sendText(to, str(b, 'text'))];
+});
+
+route('GET', '/phones/:phone/messages', (ctx, p) => [200, phoneOf(ctx, p.phone!).received()]);
+
+route('POST', '/groups', (ctx, _p, body) => {
+  const b = obj(body);
+  const creator = userOf(ctx, str(b, 'creator'));
+  const list = b.participants;
+  if (!Array.isArray(list) || !list.every((x) => typeof x === 'string')) throw new SimError('BAD_REQUEST', 'participants must be an array of strings');
+  const members = (list as string[]).map((x) => {
+    const u = ctx.hub.dir.userOf(toJid(x));
+    if (!u) throw new SimError('NOT_FOUND', `no user ${x}`);
+    return u.jid;
+  });
+  const g = createGroup(ctx.hub, creator.jid, str(b, 'subject'), members);
+  return [201, { jid: g.jid }];
+});
+
+route('POST', '/faults', (ctx, _p, body) => {
+  const affected = ctx.hub.applyFault(parseFault(body));
+  return [200, { ok: true, affected }];
+});
+
+route('DELETE', '/faults', (ctx) => {
+  ctx.hub.delays.clear();
+  return [200, { ok: true }];
+});
+
+route('GET', '/stats', (ctx) => {
+  const { hub } = ctx;
+  return [200, hub.stats.toJSON({ connections: hub.connections.size, devicesOnline: hub.onlineCount, offlineQueues: hub.queues.sizes(), dropped: hub.queues.dropped })];
+});
+
+export async function handleAdmin(ctx: AdminContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  try {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const r = ROUTES.find((x) => x.method === req.method && x.pattern.test(url.pathname));
+    if (!r) throw new SimError('NOT_FOUND', `no route ${req.method} ${url.pathname}`);
+    const m = r.pattern.exec(url.pathname)!;
+    const params: Params = Object.fromEntries(r.keys.map((k, i) => [k, m[i + 1]!]));
+    const body = req.method === 'POST' ? await readJson(req, ctx.hub.limits.maxAdminBodyBytes) : undefined;
+    const [status, out] = await r.handler(ctx, params, body);
+    reply(res, status, out);
+  } catch (err) {
+    const [status, code] = errorStatus(err);
+    reply(res, status, { error: { code, message: (err as Error).message ?? String(err) } });
+  }
+}
+
+const STATUS_BY_CODE: Readonly<Record<string, number>> = {
+  BAD_REQUEST: 400,
+  NOT_FOUND: 404,
+  UNKNOWN_DEVICE: 404,
+  UNKNOWN_REF: 404,
+  ALREADY_EXISTS: 409,
+  LIMIT: 429,
+  PAIRING_FAILED: 502,
+};
+
+function errorStatus(err: unknown): [number, string] {
+  const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'INTERNAL_ERROR';
+  if (err instanceof SimError) return [STATUS_BY_CODE[code] ?? 400, code];
+  // The phone's own errors (bad QR, wrong code, unknown recipient) are the caller's.
+  if (code !== 'INTERNAL_ERROR') return [STATUS_BY_CODE[code] ?? 422, code];
+  return [500, code];
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function readJson(req: IncomingMessage, max: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > max) {
+        reject(new SimError('LIMIT', 'request body too large'));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('error', reject);
+    req.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text.trim() === '') return resolve({});
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        reject(new SimError('BAD_REQUEST', 'body is not JSON'));
+      }
+    });
+  });
+}
+
+function obj(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new SimError('BAD_REQUEST', 'body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function str(b: Record<string, unknown>, key: string): string {
+  const v = b[key];
+  if (typeof v !== 'string' || v.length === 0 || v.length > 65_536) throw new SimError('BAD_REQUEST', `${key} must be a non-empty string`);
+  return v;
+}
+
+function userOf(ctx: AdminContext, phone: string) {
+  const user = ctx.hub.dir.user(phone);
+  if (!user) throw new SimError('NOT_FOUND', `no user ${phone}`);
+  return user;
+}
+
+function phoneOf(ctx: AdminContext, phone: string) {
+  userOf(ctx, phone);
+  const p = ctx.hub.phones.get(phone);
+  if (!p) throw new SimError('NOT_FOUND', `user ${phone} has no phone yet`);
+  return p;
+}
+
+/** A bare number (optionally with +, spaces, dashes) is a user jid; a jid or group id passes through. */
+function toJid(x: string): string {
+  if (x.includes('@')) return x;
+  if (/^[0-9]+-[0-9]+$/.test(x) || /^120363[0-9]{12}$/.test(x)) return `${x}@g.us`;
+  return `${x.replace(/[^0-9]/g, '')}@s.whatsapp.net`;
+}

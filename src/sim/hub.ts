@@ -1,0 +1,200 @@
+/**
+ * The simulator's switchboard: the stores (directory, prekeys, queues,
+ * groups), the live sessions by device, the phones by user, and delivery —
+ * to a live socket (tracked until acked), to an offline queue, or to the
+ * simulated phone for device 0. Login (`<success>` + offline flush),
+ * replacement (409), unlinking (401) and fault injection act on sessions
+ * here. Routing decisions (who gets what) live in router.ts; stanza parsing in
+ * session.ts and iq/*.
+ */
+import { SimError } from './errors.js';
+import { DelayTable, type Fault } from './faults.js';
+import { GroupStore } from './groups.js';
+import type { SimLimits } from './limits.js';
+import { node, SERVER_JID, unixSeconds, type BinaryNode } from './nodes.js';
+import { DeliveryQueues, keyOf } from './offline.js';
+import type { SimPhoneApi } from './phone-host.js';
+import { PreKeyStore } from './prekeys.js';
+import { PresenceBook } from './presence.js';
+import { Directory, parseDeviceJid, type UserRecord } from './state.js';
+import { SimStats } from './stats.js';
+
+/** What the hub needs from a logged-in session (session.ts). */
+export interface LiveSession {
+  readonly deviceJid: string;
+  readonly phone: string;
+  /** Sends a stanza on the socket. */
+  send(stanza: BinaryNode): void;
+  streamError(code: number | undefined, child?: BinaryNode): void;
+  terminate(): void;
+  setDelay(ms: number): void;
+}
+
+/** What the media_conn IQ advertises (media.ts provides it). */
+export interface MediaEndpoint {
+  /** "127.0.0.1:<port>" */
+  readonly hostname: string;
+  readonly maxBlobBytes: number;
+  /** A fresh upload token, valid until the simulator stops (bounded). */
+  issueAuth(): string;
+}
+
+/** Stanza tags the client acks; only these are tracked and queued for an offline device. */
+const ACKED_TAGS = new Set(['message', 'receipt', 'notification', 'call']);
+
+export class Hub {
+  readonly dir: Directory;
+  readonly prekeys: PreKeyStore;
+  readonly queues: DeliveryQueues;
+  readonly groups: GroupStore;
+  readonly stats = new SimStats();
+  readonly delays = new DelayTable();
+  readonly presence = new PresenceBook();
+  /** user jid → blocked jids (iq/blocklist.ts) */
+  readonly blocklists = new Map<string, Set<string>>();
+  media: MediaEndpoint | undefined;
+  readonly limits: SimLimits;
+  readonly phones = new Map<string, SimPhoneApi>();
+  /** Every connection that has not closed, logged in or not (for faults and /stats). */
+  readonly connections = new Set<{ terminate(): void; streamError(code: number | undefined): void; readonly phone?: string | undefined }>();
+  readonly #sessions = new Map<string, LiveSession>();
+  readonly #clock: () => number;
+  /** Called when a snapshot-worthy change happened (persist.ts debounces it). */
+  onChange: () => void = () => {};
+
+  constructor(limits: SimLimits, clock: () => number = Date.now) {
+    this.limits = limits;
+    this.#clock = clock;
+    this.dir = new Directory(limits);
+    this.prekeys = new PreKeyStore(limits.maxPreKeysPerDevice);
+    this.queues = new DeliveryQueues(limits.maxOfflinePerDevice, limits.maxUnackedPerDevice);
+    this.groups = new GroupStore(limits.maxGroups, limits.maxGroupParticipants);
+  }
+
+  now(): number {
+    return this.#clock();
+  }
+
+  nowSeconds(): string {
+    return unixSeconds(this.#clock());
+  }
+
+  session(deviceJid: string): LiveSession | undefined {
+    return this.#sessions.get(deviceJid);
+  }
+
+  get onlineCount(): number {
+    return this.#sessions.size;
+  }
+
+  /**
+   * A device logged in: a previous socket of the same device is replaced
+   * (stream error 409 with `<conflict type="replaced"/>`), then `<success>`,
+   * the offline queue (each stanza marked `offline`) and `<ib><offline/></ib>`.
+   */
+  attach(session: LiveSession, user: UserRecord, deviceId: number): void {
+    const old = this.#sessions.get(session.deviceJid);
+    if (old && old !== session) {
+      this.#sessions.delete(session.deviceJid);
+      this.queues.requeueUnacked(session.deviceJid);
+      old.streamError(409, node('conflict', { type: 'replaced' }));
+    }
+    this.#sessions.set(session.deviceJid, session);
+    session.setDelay(this.delays.for(user.phone));
+    session.send(
+      node('success', {
+        t: this.nowSeconds(),
+        lid: `${user.lidUser}:${deviceId}@lid`,
+        props: '0',
+        abprops: '0',
+        location: 'sim',
+        display_name: '',
+      }),
+    );
+    const queued = this.queues.drain(session.deviceJid);
+    for (const item of queued) {
+      const stanza = { ...item.node, attrs: { ...item.node.attrs, offline: '1' } };
+      this.queues.sent(session.deviceJid, { key: item.key, node: stanza });
+      session.send(stanza);
+    }
+    this.stats.offlineDelivered += queued.length;
+    session.send(node('ib', { from: SERVER_JID }, [node('offline', { count: String(queued.length) })]));
+  }
+
+  /** The socket of a logged-in device closed: its unacked stanzas wait for the next login. */
+  detach(session: LiveSession): void {
+    if (this.#sessions.get(session.deviceJid) !== session) return;
+    this.#sessions.delete(session.deviceJid);
+    this.queues.requeueUnacked(session.deviceJid);
+  }
+
+  /**
+   * Hands a stanza to a device: device 0 → its phone; a live device → its
+   * socket (acked stanzas are tracked); an offline device → its queue
+   * (`live: true` stanzas such as chatstates are dropped instead).
+   */
+  deliver(deviceJid: string, stanza: BinaryNode, opts: { live?: boolean } = {}): void {
+    const p = parseDeviceJid(deviceJid);
+    if (!p) return;
+    if (p.device === 0) {
+      const phone = this.phones.get(this.dir.userOf(deviceJid)?.phone ?? '');
+      if (phone) {
+        // Never re-enter the router from inside a route: the phone answers on a later tick.
+        setImmediate(() => {
+          try {
+            phone.onStanza(stanza);
+          } catch {
+            /* a phone that cannot handle a stanza ignores it, as a real one would */
+          }
+          this.onChange();
+        });
+      }
+      return;
+    }
+    const tracked = ACKED_TAGS.has(stanza.tag) && stanza.attrs.id !== undefined && !opts.live;
+    const live = this.#sessions.get(deviceJid);
+    if (live) {
+      if (tracked) this.queues.sent(deviceJid, { key: keyOf(stanza), node: stanza });
+      live.send(stanza);
+    } else if (tracked && this.dir.device(deviceJid)) {
+      this.queues.enqueue(deviceJid, { key: keyOf(stanza), node: stanza });
+      this.onChange();
+    }
+  }
+
+  /** Unlinks a companion: it is told 401 (logged out) and forgotten with its keys and queue. */
+  removeDevice(user: UserRecord, deviceId: number): boolean {
+    const removed = this.dir.removeDevice(user, deviceId);
+    if (!removed) return false;
+    const live = this.#sessions.get(removed.jid);
+    this.#sessions.delete(removed.jid);
+    this.queues.forget(removed.jid);
+    this.prekeys.drop(removed.jid);
+    live?.streamError(401, node('conflict', { type: 'device_removed' }));
+    this.onChange();
+    return true;
+  }
+
+  /** @throws SimError BAD_REQUEST for an unknown phone */
+  applyFault(fault: Fault): number {
+    if (fault.phone !== undefined && !this.dir.user(fault.phone)) throw new SimError('NOT_FOUND', `no user ${fault.phone}`);
+    this.stats.faultsInjected++;
+    if (fault.kind === 'delay') {
+      this.delays.set(fault.phone, fault.ms ?? 0);
+      let n = 0;
+      for (const s of this.#sessions.values()) {
+        if (fault.phone === undefined || s.phone === fault.phone) {
+          s.setDelay(this.delays.for(s.phone));
+          n++;
+        }
+      }
+      return n;
+    }
+    const targets = [...this.connections].filter((c) => fault.phone === undefined || c.phone === fault.phone);
+    for (const c of targets) {
+      if (fault.kind === 'drop') c.terminate();
+      else c.streamError(fault.code ?? 503);
+    }
+    return targets.length;
+  }
+}

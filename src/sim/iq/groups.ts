@@ -1,0 +1,120 @@
+/**
+ * xmlns="w:g2": create, metadata, participating, participants
+ * (add/remove/promote/demote), subject, leave — and the `w:gp2`
+ * notifications every member device gets for each change. The admin API's
+ * POST /groups calls createGroup too.
+ */
+import { randomBytes } from 'node:crypto';
+import { SimError } from '../errors.js';
+import { groupNode, type GroupRecord } from '../groups.js';
+import type { Hub } from '../hub.js';
+import { children, childrenByTag, iqError, iqResult, node, textOf, type BinaryNode } from '../nodes.js';
+import type { IqContext } from './index.js';
+
+type Ctx = IqContext & { deviceJid: string };
+const ACTIONS = new Set(['add', 'remove', 'promote', 'demote']);
+
+export function handleGroups(ctx: Ctx, iq: BinaryNode): BinaryNode {
+  const { hub } = ctx;
+  const me = hub.dir.userOf(ctx.deviceJid);
+  if (!me) return iqError(iq, 401, 'not-authorized');
+  const to = iq.attrs.to ?? '';
+  const op = children(iq)[0];
+  if (!op) return iqError(iq, 400, 'bad-request');
+  try {
+    if (to === '@g.us' || to === 'g.us') {
+      if (op.tag === 'create') {
+        const participants = childrenByTag(op, 'participant').map((p) => p.attrs.jid ?? '').filter((j) => hub.dir.userOf(j));
+        const g = createGroup(hub, me.jid, op.attrs.subject ?? '', participants.map((j) => hub.dir.userOf(j)!.jid));
+        return iqResult(iq, [groupNode(g, hub.dir)]);
+      }
+      if (op.tag === 'participating') {
+        return iqResult(iq, [node('groups', {}, hub.groups.ofUser(me.jid).map((g) => groupNode(g, hub.dir)))]);
+      }
+      if (op.tag === 'leave') {
+        for (const gn of childrenByTag(op, 'group')) {
+          const g = hub.groups.get(gn.attrs.id ?? '');
+          if (g?.participants.has(me.jid)) {
+            notifyGroup(hub, g, me.jid, node('leave', {}, [node('participant', { jid: me.jid })]));
+            hub.groups.remove(g, me.jid);
+          }
+        }
+        hub.onChange();
+        return iqResult(iq, [node('leave', {}, childrenByTag(op, 'group').map((g) => node('group', { id: g.attrs.id ?? '' })))]);
+      }
+      return iqError(iq, 501, 'feature-not-implemented');
+    }
+    const g = hub.groups.get(to);
+    if (!g) return iqError(iq, 404, 'item-not-found');
+    if (!g.participants.has(me.jid)) return iqError(iq, 403, 'forbidden');
+    if (op.tag === 'query') return iqResult(iq, [groupNode(g, hub.dir)]);
+    if (ACTIONS.has(op.tag)) {
+      if (!hub.groups.isAdmin(g, me.jid)) return iqError(iq, 401, 'not-authorized');
+      return iqResult(iq, [changeParticipants(hub, g, me.jid, op.tag as Action, childrenByTag(op, 'participant').map((p) => p.attrs.jid ?? ''))]);
+    }
+    if (op.tag === 'subject') {
+      const subject = textOf(op) ?? '';
+      if (subject.length === 0 || subject.length > 100) return iqError(iq, 400, 'bad-request');
+      g.subject = subject;
+      g.subjectOwner = me.jid;
+      g.subjectTime = Number(hub.nowSeconds());
+      hub.onChange();
+      notifyGroup(hub, g, me.jid, node('subject', { subject, s_o: me.jid, s_t: String(g.subjectTime) }));
+      return iqResult(iq);
+    }
+    return iqError(iq, 501, 'feature-not-implemented');
+  } catch (err) {
+    if (err instanceof SimError) return iqError(iq, err.code === 'LIMIT' ? 406 : 400, err.message);
+    throw err;
+  }
+}
+
+type Action = 'add' | 'remove' | 'promote' | 'demote';
+
+/**
+ * Creates a group and tells every member device (`<create>` notification).
+ * @throws SimError LIMIT, BAD_REQUEST
+ */
+export function createGroup(hub: Hub, creator: string, subject: string, participants: readonly string[]): GroupRecord {
+  const g = hub.groups.create(creator, subject, participants, Number(hub.nowSeconds()));
+  hub.onChange();
+  notifyGroup(hub, g, creator, node('create', {}, [groupNode(g, hub.dir)]));
+  return g;
+}
+
+/** Applies one participants action; answers `<action><participant jid [error]/>…</action>`. */
+export function changeParticipants(hub: Hub, g: GroupRecord, actor: string, action: Action, jids: readonly string[]): BinaryNode {
+  const results: BinaryNode[] = [];
+  const done: string[] = [];
+  for (const raw of jids) {
+    const user = hub.dir.userOf(raw);
+    const jid = user?.jid ?? raw;
+    let ok = false;
+    if (user) {
+      if (action === 'add') ok = hub.groups.add(g, jid);
+      else if (action === 'remove') ok = g.participants.has(jid);
+      else ok = hub.groups.setRole(g, jid, action === 'promote' ? 'admin' : 'member');
+    }
+    results.push(node('participant', ok ? { jid } : { jid, error: user ? '409' : '404' }));
+    if (ok) done.push(jid);
+  }
+  if (done.length > 0) {
+    // Removed members hear of their removal too, so notify before removing.
+    notifyGroup(hub, g, actor, node(action, {}, done.map((jid) => node('participant', { jid }))));
+    if (action === 'remove') for (const jid of done) hub.groups.remove(g, jid);
+    hub.onChange();
+  }
+  return node(action, {}, results);
+}
+
+function notifyGroup(hub: Hub, g: GroupRecord, actor: string, change: BinaryNode): void {
+  const id = randomBytes(8).toString('hex');
+  for (const member of [...g.participants.keys()]) {
+    const user = hub.dir.userOf(member);
+    if (!user) continue;
+    for (const dev of hub.dir.deviceJids(user)) {
+      hub.deliver(dev, node('notification', { from: g.jid, type: 'w:gp2', id, t: hub.nowSeconds(), participant: actor }, [change]));
+    }
+  }
+}
+

@@ -1,0 +1,62 @@
+/**
+ * Every bound the simulator applies, in one place. A table or queue that
+ * would grow past its bound refuses (admin API: 429/507) or drops its oldest
+ * entry (offline queues), and the drop is counted in /stats.
+ */
+export interface SimLimits {
+  maxUsers: number;
+  /** Companions per user (the phone, device 0, is extra). */
+  maxCompanions: number;
+  /** One-time prekeys kept per device; extra uploads are ignored. */
+  maxPreKeysPerDevice: number;
+  /** Stanzas queued per offline device; the oldest is dropped past this. */
+  maxOfflinePerDevice: number;
+  /** Stanzas sent to a live device and not yet acked, kept for redelivery. */
+  maxUnackedPerDevice: number;
+  maxGroups: number;
+  maxGroupParticipants: number;
+  /** Concurrent WebSocket connections (handshaking or logged in). */
+  maxConnections: number;
+  /** Largest frame a client may send (the Noise length field allows 16 MiB). */
+  maxFrameBytes: number;
+  /** Bytes waiting in one socket's send buffer before the client is cut off as too slow. */
+  maxSendBufferBytes: number;
+  /** A connection must finish the Noise handshake and log in within this. */
+  handshakeTimeoutMs: number;
+  /** Server-initiated IQs (pair-device, pair-success) wait this long for an answer. */
+  serverIqTimeoutMs: number;
+  /** Server-initiated IQs outstanding per connection. */
+  maxPendingIqs: number;
+  /** QR refs sent in one pair-device. */
+  qrRefs: number;
+  /** Media blobs kept, and their total and single sizes. */
+  maxMediaBlobs: number;
+  maxMediaBytes: number;
+  maxMediaBlobBytes: number;
+  /** Largest admin API request body. */
+  maxAdminBodyBytes: number;
+  /** Messages each phone keeps in its received list (enforced by the phone). */
+  maxPhoneReceived: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<SimLimits> = Object.freeze({
+  maxUsers: 10_000,
+  maxCompanions: 8,
+  maxPreKeysPerDevice: 2_000,
+  maxOfflinePerDevice: 5_000,
+  maxUnackedPerDevice: 5_000,
+  maxGroups: 10_000,
+  maxGroupParticipants: 1_024,
+  maxConnections: 4_096,
+  maxFrameBytes: 4 * 1024 * 1024,
+  maxSendBufferBytes: 32 * 1024 * 1024,
+  handshakeTimeoutMs: 20_000,
+  serverIqTimeoutMs: 60_000,
+  maxPendingIqs: 64,
+  qrRefs: 6,
+  maxMediaBlobs: 10_000,
+  maxMediaBytes: 512 * 1024 * 1024,
+  maxMediaBlobBytes: 64 * 1024 * 1024,
+  maxAdminBodyBytes: 1024 * 1024,
+  maxPhoneReceived: 10_000,
+});

@@ -1,0 +1,120 @@
+/**
+ * Per-device delivery bookkeeping: the queue of stanzas for a device that is
+ * offline, and the stanzas sent to a live device but not yet acked. When a
+ * socket goes away its unacked stanzas go back to the front of the queue, so
+ * a client killed mid-delivery gets them again on its next login (WhatsApp
+ * redelivers unacked stanzas the same way). Bounded: past the limit the
+ * oldest stanza is dropped and counted.
+ */
+import type { BinaryNode } from './nodes.js';
+
+export interface QueuedStanza {
+  /** keyOf(node): what an ack must name to confirm it. */
+  key: string;
+  node: BinaryNode;
+}
+
+/**
+ * An ack names a stanza by class (= tag) and id. Receipts of one message id
+ * come in several types (delivery, read, …), each acked separately, so their
+ * key includes the type.
+ */
+export function stanzaKey(tag: string, id: string, type?: string): string {
+  return tag === 'receipt' ? `${tag}:${id}:${type ?? ''}` : `${tag}:${id}`;
+}
+
+export function keyOf(stanza: BinaryNode): string {
+  return stanzaKey(stanza.tag, stanza.attrs.id ?? '', stanza.attrs.type);
+}
+
+export class DeliveryQueues {
+  readonly #queued = new Map<string, QueuedStanza[]>();
+  readonly #unacked = new Map<string, Map<string, QueuedStanza>>();
+  readonly #maxQueued: number;
+  readonly #maxUnacked: number;
+  /** Stanzas dropped because a bound was hit (for /stats). */
+  dropped = 0;
+
+  constructor(maxQueued: number, maxUnacked: number) {
+    this.#maxQueued = maxQueued;
+    this.#maxUnacked = maxUnacked;
+  }
+
+  enqueue(deviceJid: string, item: QueuedStanza): void {
+    let q = this.#queued.get(deviceJid);
+    if (!q) this.#queued.set(deviceJid, (q = []));
+    q.push(item);
+    if (q.length > this.#maxQueued) {
+      q.shift();
+      this.dropped++;
+    }
+  }
+
+  /** Removes and returns everything queued for a device, oldest first. */
+  drain(deviceJid: string): QueuedStanza[] {
+    const q = this.#queued.get(deviceJid) ?? [];
+    this.#queued.delete(deviceJid);
+    return q;
+  }
+
+  queuedCount(deviceJid: string): number {
+    return this.#queued.get(deviceJid)?.length ?? 0;
+  }
+
+  /** Records a stanza sent live; it stays until `ack`. */
+  sent(deviceJid: string, item: QueuedStanza): void {
+    let m = this.#unacked.get(deviceJid);
+    if (!m) this.#unacked.set(deviceJid, (m = new Map()));
+    m.delete(item.key);
+    m.set(item.key, item);
+    if (m.size > this.#maxUnacked) {
+      const oldest = m.keys().next().value;
+      if (oldest !== undefined) m.delete(oldest);
+      this.dropped++;
+    }
+  }
+
+  /** An ack arrived; returns the stanza it confirms, if it was outstanding. */
+  ack(deviceJid: string, key: string): QueuedStanza | undefined {
+    const m = this.#unacked.get(deviceJid);
+    const item = m?.get(key);
+    if (item) m!.delete(key);
+    return item;
+  }
+
+  /** The socket closed: unacked stanzas go back in front of anything queued since. */
+  requeueUnacked(deviceJid: string): number {
+    const m = this.#unacked.get(deviceJid);
+    this.#unacked.delete(deviceJid);
+    if (!m || m.size === 0) return 0;
+    const back = [...m.values()];
+    const q = this.#queued.get(deviceJid) ?? [];
+    const merged = [...back, ...q];
+    while (merged.length > this.#maxQueued) {
+      merged.shift();
+      this.dropped++;
+    }
+    this.#queued.set(deviceJid, merged);
+    return back.length;
+  }
+
+  /** Forgets a removed device entirely. */
+  forget(deviceJid: string): void {
+    this.#queued.delete(deviceJid);
+    this.#unacked.delete(deviceJid);
+  }
+
+  /** Queue sizes by device (queued + unacked), for /stats. */
+  sizes(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [jid, q] of this.#queued) if (q.length) out[jid] = q.length;
+    for (const [jid, m] of this.#unacked) if (m.size) out[jid] = (out[jid] ?? 0) + m.size;
+    return out;
+  }
+
+  /** Everything not yet acked, per device, for a snapshot (unacked first). */
+  entries(): Array<[string, QueuedStanza[]]> {
+    const jids = new Set([...this.#queued.keys(), ...this.#unacked.keys()]);
+    return [...jids].map((jid) => [jid, [...(this.#unacked.get(jid)?.values() ?? []), ...(this.#queued.get(jid) ?? [])]]);
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * PhoneHost for one user: what the server offers its simulated phone
+ * (device 0). Each method is a thin door into the hub, the router and the
+ * pairing registry; the phone's stanzas are routed exactly like a client's.
+ */
+import type { Hub } from './hub.js';
+import type { BinaryNode } from './nodes.js';
+import type { Pairing } from './pairing.js';
+import type {
+  CodeLinkFinish,
+  CompanionReservation,
+  CompanionSlot,
+  PendingCodeLink,
+  PhoneHost,
+  PreKeyBundle,
+  PreKeyUpload,
+} from './phone-host.js';
+import { canonical, routeMessage, routeReceipt } from './router.js';
+import { SimError } from './errors.js';
+import type { UserRecord } from './state.js';
+
+export class PhoneBridge implements PhoneHost {
+  readonly #hub: Hub;
+  readonly #pairing: Pairing;
+  readonly #user: UserRecord;
+
+  constructor(hub: Hub, pairing: Pairing, user: UserRecord) {
+    this.#hub = hub;
+    this.#pairing = pairing;
+    this.#user = user;
+  }
+
+  get phone(): string {
+    return this.#user.phone;
+  }
+
+  get userJid(): string {
+    return this.#user.jid;
+  }
+
+  get lid(): string {
+    return this.#user.lid;
+  }
+
+  get name(): string {
+    return this.#user.name;
+  }
+
+  now(): number {
+    return this.#hub.now();
+  }
+
+  uploadPreKeys(upload: PreKeyUpload): void {
+    const device = this.#user.devices.get(0)!;
+    device.identityKey = upload.identityKey;
+    device.registrationId = upload.registrationId;
+    device.signedPreKey = upload.signedPreKey;
+    this.#hub.prekeys.add(device.jid, upload.preKeys);
+    this.#hub.onChange();
+  }
+
+  preKeyCount(): number {
+    return this.#hub.prekeys.count(this.#user.jid);
+  }
+
+  devicesOf(userJid: string): string[] {
+    const user = this.#hub.dir.userOf(userJid);
+    return user ? this.#hub.dir.deviceJids(user) : [];
+  }
+
+  takePreKeyBundle(deviceJid: string): PreKeyBundle | undefined {
+    const device = this.#hub.dir.device(canonical(deviceJid));
+    const bundle = device && this.#hub.prekeys.bundle(device);
+    if (bundle) this.#hub.onChange();
+    return bundle;
+  }
+
+  groupParticipants(groupJid: string): string[] | undefined {
+    const g = this.#hub.groups.get(groupJid);
+    if (!g || !g.participants.has(this.#user.jid)) return undefined;
+    return [...g.participants.keys()];
+  }
+
+  deliverFromPhone(stanza: BinaryNode): BinaryNode | undefined {
+    const self = this.#user.jid;
+    if (stanza.tag === 'message') return routeMessage(this.#hub, self, stanza);
+    if (stanza.tag === 'receipt') return routeReceipt(this.#hub, self, stanza);
+    // Acks and anything else from the phone: nothing is tracked for device 0.
+    return undefined;
+  }
+
+  reserveCompanion(req: CompanionReservation): CompanionSlot {
+    return this.#pairing.reserve(this.#user, req);
+  }
+
+  completeCompanion(req: { deviceJid: string; deviceIdentity: Uint8Array }): Promise<void> {
+    return this.#pairing.complete(this.#user, req);
+  }
+
+  pendingCodeLink(): PendingCodeLink | undefined {
+    return this.#pairing.pendingCodeLink(this.#user.phone);
+  }
+
+  sendPrimaryHello(req: { ref: string; primaryIdentityPub: Uint8Array; wrappedPrimaryEphemeralPub: Uint8Array }): Promise<CodeLinkFinish> {
+    if (!this.#hub.dir.user(this.#user.phone)) return Promise.reject(new SimError('NOT_FOUND', 'user removed'));
+    return this.#pairing.primaryHello(this.#user.phone, req);
+  }
+}

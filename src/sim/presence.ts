@@ -1,0 +1,112 @@
+/**
+ * Presence and chatstates. A device says `<presence type="available|unavailable"/>`;
+ * a user is available while any of its devices says so. `<presence
+ * type="subscribe" to=…/>` is answered with the target's current presence and
+ * keeps the subscriber informed of changes. `<chatstate to=…>` (typing) goes
+ * to the peer's live devices only: it is never queued. Bounded: subscribers
+ * per user and users tracked are capped.
+ */
+import type { Hub } from './hub.js';
+import { children, node, type BinaryNode } from './nodes.js';
+import { parseDeviceJid } from './state.js';
+
+const MAX_SUBSCRIBERS_PER_USER = 256;
+
+export class PresenceBook {
+  /** user jid → devices currently available */
+  readonly #available = new Map<string, Set<string>>();
+  /** user jid → unix seconds of the last time it went unavailable */
+  readonly #lastSeen = new Map<string, string>();
+  /** target user jid → subscribing device jids */
+  readonly #subscribers = new Map<string, Set<string>>();
+
+  set(userJid: string, deviceJid: string, available: boolean, nowSeconds: string): boolean {
+    const set = this.#available.get(userJid) ?? new Set<string>();
+    const before = set.size > 0;
+    if (available) set.add(deviceJid);
+    else set.delete(deviceJid);
+    if (set.size > 0) this.#available.set(userJid, set);
+    else this.#available.delete(userJid);
+    if (before && set.size === 0) this.#lastSeen.set(userJid, nowSeconds);
+    return before !== set.size > 0;
+  }
+
+  isAvailable(userJid: string): boolean {
+    return (this.#available.get(userJid)?.size ?? 0) > 0;
+  }
+
+  lastSeen(userJid: string): string | undefined {
+    return this.#lastSeen.get(userJid);
+  }
+
+  subscribe(target: string, subscriber: string): void {
+    const set = this.#subscribers.get(target) ?? new Set<string>();
+    if (set.size < MAX_SUBSCRIBERS_PER_USER) set.add(subscriber);
+    this.#subscribers.set(target, set);
+  }
+
+  subscribers(target: string): string[] {
+    return [...(this.#subscribers.get(target) ?? [])];
+  }
+}
+
+export function presenceNode(hub: Hub, userJid: string): BinaryNode {
+  const available = hub.presence.isAvailable(userJid);
+  const attrs: Record<string, string> = { from: userJid, type: available ? 'available' : 'unavailable' };
+  const last = hub.presence.lastSeen(userJid);
+  if (!available && last) attrs.last = last;
+  return node('presence', attrs);
+}
+
+export function handlePresence(hub: Hub, deviceJid: string, stanza: BinaryNode): void {
+  const user = hub.dir.userOf(deviceJid);
+  if (!user) return;
+  const type = stanza.attrs.type;
+  if (type === 'subscribe') {
+    const target = stanza.attrs.to && hub.dir.userOf(stanza.attrs.to);
+    if (!target) return;
+    hub.presence.subscribe(target.jid, deviceJid);
+    hub.deliver(deviceJid, presenceNode(hub, target.jid), { live: true });
+    return;
+  }
+  if (type !== 'available' && type !== 'unavailable' && type !== undefined) return;
+  const changed = hub.presence.set(user.jid, deviceJid, type !== 'unavailable', hub.nowSeconds());
+  if (!changed) return;
+  for (const sub of hub.presence.subscribers(user.jid)) hub.deliver(sub, presenceNode(hub, user.jid), { live: true });
+}
+
+/** Forgets a device's availability when its socket goes away. */
+export function deviceGone(hub: Hub, deviceJid: string): void {
+  const user = hub.dir.userOf(deviceJid);
+  if (!user) return;
+  if (hub.presence.set(user.jid, deviceJid, false, hub.nowSeconds())) {
+    for (const sub of hub.presence.subscribers(user.jid)) hub.deliver(sub, presenceNode(hub, user.jid), { live: true });
+  }
+}
+
+export function handleChatstate(hub: Hub, deviceJid: string, stanza: BinaryNode): void {
+  const user = hub.dir.userOf(deviceJid);
+  const to = stanza.attrs.to;
+  if (!user || !to) return;
+  const state = children(stanza).slice(0, 1);
+  if (to.endsWith('@g.us')) {
+    const group = hub.groups.get(to);
+    if (!group || !group.participants.has(user.jid)) return;
+    for (const member of group.participants.keys()) {
+      if (member === user.jid) continue;
+      const m = hub.dir.userOf(member);
+      if (!m) continue;
+      for (const dev of hub.dir.deviceJids(m)) {
+        if (parseDeviceJid(dev)?.device === 0) continue;
+        hub.deliver(dev, node('chatstate', { from: group.jid, participant: user.jid }, state), { live: true });
+      }
+    }
+    return;
+  }
+  const peer = hub.dir.userOf(to);
+  if (!peer) return;
+  for (const dev of hub.dir.deviceJids(peer)) {
+    if (parseDeviceJid(dev)?.device === 0) continue;
+    hub.deliver(dev, node('chatstate', { from: user.jid }, state), { live: true });
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * Who gets what: the server side of `<message>` and `<receipt>` stanzas.
+ * The server never decrypts; it fans the sender's per-device `<enc>` nodes
+ * out to the named devices (1:1 and the sender's own other devices), the
+ * group's skmsg to every member device, and receipts back to every device of
+ * the original sender. Returns the `<ack>` for the sending device. The
+ * phone's stanzas (device 0) go through the same functions.
+ *
+ * Addressing (PN world): 1:1 messages arrive `from` the sender's device jid
+ * (the receiver's Signal address must name the device), own-device copies
+ * add `recipient` = the peer; group messages arrive `from` the group with
+ * `participant` = the sender's device jid; receipts arrive `from` the
+ * receipt sender's user jid (its device jid for retry receipts, which the
+ * original sender answers per device).
+ */
+import type { Hub } from './hub.js';
+import { child, children, node, type BinaryNode } from './nodes.js';
+import { parseDeviceJid, type UserRecord } from './state.js';
+
+/** Attributes of the client's `<message>` that travel on to recipients. */
+const FORWARDED_MESSAGE_ATTRS = ['type', 'edit', 'category', 'expiration', 'push_priority'] as const;
+
+export function routeMessage(hub: Hub, senderJid: string, stanza: BinaryNode): BinaryNode {
+  const id = stanza.attrs.id;
+  const to = stanza.attrs.to;
+  const ack = (error?: string): BinaryNode => {
+    const attrs: Record<string, string> = { class: 'message', id: id ?? '', from: to ?? '', t: hub.nowSeconds() };
+    if (error) attrs.error = error;
+    return node('ack', attrs);
+  };
+  const sender = hub.dir.userOf(senderJid);
+  if (!id || !to || !sender) return ack('400');
+  const base = baseAttrs(hub, stanza, sender);
+  const identity = child(stanza, 'device-identity');
+
+  if (to.endsWith('@g.us')) {
+    const group = hub.groups.get(to);
+    if (!group || !group.participants.has(sender.jid)) return ack('403');
+    const perDevice = encsByDevice(stanza);
+    const direct = children(stanza).filter((c) => c.tag === 'enc');
+    const retryTarget = stanza.attrs.participant;
+    for (const member of group.participants.keys()) {
+      const user = hub.dir.userOf(member);
+      if (!user) continue;
+      for (const dev of hub.dir.deviceJids(user)) {
+        if (dev === senderJid) continue;
+        if (retryTarget !== undefined && dev !== retryTarget) continue;
+        const encs = [...(perDevice.get(dev) ?? []), ...direct];
+        if (encs.length === 0) continue;
+        const attrs = { ...base, from: group.jid, participant: senderJid, addressing_mode: 'pn' };
+        hub.deliver(dev, node('message', attrs, withIdentity(encs, identity)));
+      }
+    }
+    hub.stats.messagesRouted++;
+    return ack();
+  }
+
+  const peer = hub.dir.userOf(to);
+  if (!peer) return ack('404');
+  const peerUserJid = peer.jid;
+  const participants = child(stanza, 'participants');
+  if (participants) {
+    for (const target of children(participants)) {
+      const dev = target.attrs.jid;
+      if (target.tag !== 'to' || !dev || dev === senderJid) continue;
+      const owner = hub.dir.userOf(dev);
+      if (!owner || (owner !== peer && owner !== sender) || !hub.dir.device(dev)) continue;
+      const attrs: Record<string, string> = { ...base, from: senderJid };
+      if (owner === sender && peer !== sender) attrs.recipient = peerUserJid;
+      const encs = children(target).filter((c) => c.tag === 'enc');
+      if (encs.length > 0) hub.deliver(canonical(dev), node('message', attrs, withIdentity(encs, identity)));
+    }
+  } else {
+    // Retry resends and peer messages: one device, named by `to` (a bare user jid is its phone).
+    const encs = children(stanza).filter((c) => c.tag === 'enc');
+    if (encs.length > 0 && hub.dir.device(to) && canonical(to) !== senderJid) {
+      hub.deliver(canonical(to), node('message', { ...base, from: senderJid }, withIdentity(encs, identity)));
+    }
+  }
+  hub.stats.messagesRouted++;
+  return ack();
+}
+
+export function routeReceipt(hub: Hub, senderJid: string, stanza: BinaryNode): BinaryNode {
+  const id = stanza.attrs.id;
+  const to = stanza.attrs.to;
+  const attrsAck: Record<string, string> = { class: 'receipt', id: id ?? '', from: to ?? '' };
+  if (stanza.attrs.type) attrsAck.type = stanza.attrs.type;
+  const ack = node('ack', attrsAck);
+  const sender = hub.dir.userOf(senderJid);
+  if (!id || !to || !sender) return ack;
+  const type = stanza.attrs.type;
+  const attrs: Record<string, string> = { id, t: stanza.attrs.t ?? hub.nowSeconds() };
+  if (type) attrs.type = type;
+  // A retry is answered per device, so its sender must be named exactly.
+  const from = type === 'retry' ? senderJid : sender.jid;
+  let target: UserRecord | undefined;
+  let onlyDevice: string | undefined;
+  if (to.endsWith('@g.us')) {
+    const participant = stanza.attrs.participant;
+    if (!participant) return ack;
+    target = hub.dir.userOf(participant);
+    attrs.from = to;
+    attrs.participant = from;
+    if (type === 'retry') onlyDevice = canonical(participant);
+  } else {
+    target = hub.dir.userOf(to);
+    attrs.from = from;
+    if (stanza.attrs.recipient) attrs.recipient = stanza.attrs.recipient;
+    if (type === 'retry' || (stanza.attrs.recipient && parseDeviceJid(to)?.device)) onlyDevice = canonical(to);
+  }
+  if (!target) return ack;
+  const content = children(stanza);
+  for (const dev of hub.dir.deviceJids(target)) {
+    if (dev === senderJid) continue;
+    if (onlyDevice !== undefined && dev !== onlyDevice) continue;
+    hub.deliver(dev, node('receipt', { ...attrs }, content.length > 0 ? content : undefined));
+  }
+  hub.stats.receiptsRouted++;
+  return ack;
+}
+
+function baseAttrs(hub: Hub, stanza: BinaryNode, sender: UserRecord): Record<string, string> {
+  const attrs: Record<string, string> = { id: stanza.attrs.id!, t: hub.nowSeconds(), notify: sender.name };
+  for (const a of FORWARDED_MESSAGE_ATTRS) {
+    const v = stanza.attrs[a];
+    if (v !== undefined) attrs[a] = v;
+  }
+  if (attrs.type === undefined) attrs.type = 'text';
+  return attrs;
+}
+
+function encsByDevice(stanza: BinaryNode): Map<string, BinaryNode[]> {
+  const map = new Map<string, BinaryNode[]>();
+  for (const target of children(child(stanza, 'participants'))) {
+    if (target.tag !== 'to' || !target.attrs.jid) continue;
+    map.set(canonical(target.attrs.jid), children(target).filter((c) => c.tag === 'enc'));
+  }
+  return map;
+}
+
+/** The device-identity travels with pkmsg copies only (it proves the new session's sender). */
+function withIdentity(encs: BinaryNode[], identity: BinaryNode | undefined): BinaryNode[] {
+  return identity && encs.some((e) => e.attrs.type === 'pkmsg') ? [...encs, identity] : encs;
+}
+
+/** "user:0@server" and "user@server" name the same device; the directory uses the latter. */
+export function canonical(jid: string): string {
+  const p = parseDeviceJid(jid);
+  if (!p) return jid;
+  return p.device === 0 ? `${p.user}@${p.server}` : `${p.user}:${p.device}@${p.server}`;
+}

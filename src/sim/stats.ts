@@ -1,0 +1,53 @@
+/**
+ * Counters for GET /stats. Plain numbers bumped by the modules that see the
+ * events; nothing here decides anything.
+ */
+export class SimStats {
+  connectionsOpened = 0;
+  connectionsClosed = 0;
+  handshakesFailed = 0;
+  malformedFrames = 0;
+  logins = 0;
+  loginsRejected = 0;
+  registrations = 0;
+  pairings = 0;
+  stanzasIn = 0;
+  stanzasOut = 0;
+  messagesRouted = 0;
+  receiptsRouted = 0;
+  acksReceived = 0;
+  iqs = 0;
+  offlineDelivered = 0;
+  mediaUploads = 0;
+  mediaDownloads = 0;
+  faultsInjected = 0;
+
+  toJSON(extra: { connections: number; devicesOnline: number; offlineQueues: Record<string, number>; dropped: number }): Record<string, unknown> {
+    return {
+      connections: extra.connections,
+      devicesOnline: extra.devicesOnline,
+      connectionsOpened: this.connectionsOpened,
+      connectionsClosed: this.connectionsClosed,
+      handshakesFailed: this.handshakesFailed,
+      malformedFrames: this.malformedFrames,
+      logins: this.logins,
+      loginsRejected: this.loginsRejected,
+      registrations: this.registrations,
+      pairings: this.pairings,
+      stanzasIn: this.stanzasIn,
+      stanzasOut: this.stanzasOut,
+      stanzasRouted: this.messagesRouted + this.receiptsRouted,
+      messagesRouted: this.messagesRouted,
+      receiptsRouted: this.receiptsRouted,
+      acksReceived: this.acksReceived,
+      iqs: this.iqs,
+      offlineDelivered: this.offlineDelivered,
+      offlineDropped: extra.dropped,
+      offlineQueues: extra.offlineQueues,
+      offlineQueued: Object.values(extra.offlineQueues).reduce((a, b) => a + b, 0),
+      mediaUploads: this.mediaUploads,
+      mediaDownloads: this.mediaDownloads,
+      faultsInjected: this.faultsInjected,
+    };
+  }
+}
