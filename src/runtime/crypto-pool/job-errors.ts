@@ -6,7 +6,7 @@
  * in a worker. Owns that mapping only.
  */
 import { GroupCipherError, type GroupCipherErrorCode } from '../../protocol/signal/group/index.js';
-import { CryptoPoolError } from './errors.js';
+import { CryptoPoolError, type CryptoPoolErrorCode } from './errors.js';
 import type { SerializedJobError } from './jobs.js';
 
 type Reviver = (code: string, message: string) => Error;
@@ -15,6 +15,7 @@ type Reviver = (code: string, message: string) => Error;
 // casts name the classes' code unions.
 const REVIVERS: Record<string, Reviver> = {
   GroupCipherError: (code, message) => new GroupCipherError(code as GroupCipherErrorCode, message),
+  CryptoPoolError: (code, message) => new CryptoPoolError(code as CryptoPoolErrorCode, message),
 };
 
 /** Classes a job may throw on purpose; anything else is a bug and is reported as WORKER_FAILED. */

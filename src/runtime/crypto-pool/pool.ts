@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { CryptoPoolError } from './errors.js';
 import { reviveJobError } from './job-errors.js';
-import { JOB_VERSION, parseResult, type JobInputs, type JobKind, type JobOutputs, type JobResult, type Job } from './jobs.js';
+import { JOB_VERSION, parseJob, parseResult, type JobInputs, type JobKind, type JobOutputs, type JobResult, type Job } from './jobs.js';
 import { KeyedSerialQueue } from './keyed-queue.js';
 import { runJob } from './run-job.js';
 
@@ -42,6 +42,15 @@ export interface CryptoPoolOptions {
 /** The job fields without the version and kind, for `run`. */
 export type JobInput<K extends JobKind> = JobInputs[K];
 
+/**
+ * Runs one job (inline or on a worker) and resolves with the new stored state
+ * and the output.
+ * @throws (rejects) the job's own typed error (GroupCipherError…: the same
+ *   class and code inline or from a worker); CryptoPoolError BAD_JOB,
+ *   WORKER_FAILED, CLOSED
+ */
+export type JobRunner = <K extends JobKind>(kind: K, input: JobInput<K>) => Promise<JobOutputs[K]>;
+
 const fromSource = import.meta.url.endsWith('.ts');
 
 function defaultWorker(): { filename: string; execArgv: string[] | undefined } {
@@ -59,6 +68,8 @@ export class CryptoPool {
   readonly #workerFile: string | URL | undefined;
   #piscina: Piscina | undefined;
   #closing: Promise<void> | undefined;
+  /** Set once the queue has drained after close(): workers are gone. */
+  #closed = false;
 
   constructor(options: CryptoPoolOptions = {}) {
     this.#queue = new KeyedSerialQueue({ maxPerKey: options.maxQueuePerKey ?? 1000, maxTotal: options.maxPending ?? 20_000 });
@@ -73,18 +84,40 @@ export class CryptoPool {
   }
 
   /**
-   * Runs a job after every earlier job with the same key has finished.
-   * Resolves with the new stored state and the output; the caller stores the
-   * state before submitting anything that depends on it.
-   * @throws (rejects) the job's own typed error (GroupCipherError…, same class
-   *   and code inline or from a worker); CryptoPoolError QUEUE_FULL, CLOSED,
-   *   BAD_JOB, WORKER_FAILED
+   * A critical section for `key`: `fn` starts after every earlier section or
+   * job for the key has settled, and none starts before it settles. Load the
+   * stored state, run jobs through `job`, and store the new state inside `fn`,
+   * so that the next job for the key sees it. Do not open a section for the
+   * same key inside `fn` (it would wait for itself).
+   * @throws (rejects) what `fn` throws; CryptoPoolError QUEUE_FULL, CLOSED
+   */
+  session<T>(key: string, fn: (job: JobRunner) => Promise<T>): Promise<T> {
+    return this.#queue.run(key, () => fn(this.#runner));
+  }
+
+  /**
+   * One job in its own section for `key`: for callers that already hold the
+   * state and store the result before submitting the next job for the key.
+   * @throws (rejects) as JobRunner; CryptoPoolError QUEUE_FULL, CLOSED
    */
   run<K extends JobKind>(key: string, kind: K, input: JobInput<K>): Promise<JobOutputs[K]> {
-    const job = { v: JOB_VERSION, kind, ...input } as unknown as Job;
-    const inline = this.#inline === 'all' || this.#inline.has(kind);
-    return this.#queue.run(key, () => (inline ? unwrap(runJob(job), kind) : this.#runInWorker(job, kind)));
+    return this.#queue.run(key, () => this.#runner(kind, input));
   }
+
+  readonly #runner: JobRunner = <K extends JobKind>(kind: K, input: JobInput<K>): Promise<JobOutputs[K]> => {
+    // Sections already running when close() is called may still run jobs.
+    if (this.#closed) return Promise.reject(new CryptoPoolError('CLOSED', 'crypto pool is closed'));
+    const job = { v: JOB_VERSION, kind, ...input } as unknown as Job;
+    if (this.#inline === 'all' || this.#inline.has(kind)) {
+      try {
+        // Validated like a worker validates it, so both modes fail alike.
+        return Promise.resolve(unwrap(runJob(parseJob(job)), kind));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.#runInWorker(job, kind);
+  };
 
   async #runInWorker<K extends JobKind>(job: Job, kind: K): Promise<JobOutputs[K]> {
     let result: unknown;
@@ -115,6 +148,7 @@ export class CryptoPool {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#queue.close();
+      this.#closed = true;
       await this.#piscina?.destroy();
     })();
     return this.#closing;
