@@ -60,7 +60,8 @@ const HEX_PAIRS: string[] = [];
 
 class Reader {
   readonly bytes: Uint8Array;
-  readonly text: Buffer;
+  /** Buffer view of `bytes` for native UTF-8 decoding, made on first use (most stanzas are ASCII). */
+  text: Buffer | undefined;
   readonly end: number;
   pos = 0;
   nodes = 0;
@@ -71,7 +72,6 @@ class Reader {
 
   constructor(bytes: Uint8Array, limits: DecodeLimits) {
     this.bytes = bytes;
-    this.text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
     this.end = bytes.length;
     this.work = 2 * bytes.length + 64;
     this.maxDepth = limits.maxDepth;
@@ -133,11 +133,17 @@ class Reader {
       let s = '';
       for (let i = start; i < start + n; i++) {
         const c = b[i]!;
-        if (c >= 0x80) return this.text.toString('utf8', start, start + n);
+        if (c >= 0x80) return this.nativeUtf8(start, n);
         s += String.fromCharCode(c);
       }
       return s;
     }
+    return this.nativeUtf8(start, n);
+  }
+
+  nativeUtf8(start: number, n: number): string {
+    const b = this.bytes;
+    this.text ??= Buffer.from(b.buffer, b.byteOffset, b.length);
     return this.text.toString('utf8', start, start + n);
   }
 

@@ -54,7 +54,7 @@ export function baileysMangles(s: string): boolean {
   const jid = baileysJidDecode(s);
   if (!jid) return false;
   if (jid.device !== undefined) return baileysMangles(jid.user);
-  if (jid.server === '') return true;
+  if ((jid.server as string) === '') return true;
   return baileysMangles(jid.user) || baileysMangles(jid.server);
 }
 
