@@ -6,7 +6,7 @@
  */
 import type { PhoneHost, PhoneReceivedMessage, SimNode, SimPhoneApi } from '../phone-host.js';
 import { buildKeyIndexList } from './adv.js';
-import { makeCore, type PhoneCore } from './core.js';
+import { makeCore, topUpPreKeys, type PhoneCore } from './core.js';
 import { Inbox, type InboxOutcome } from './inbox.js';
 import { PhoneKeys, PREKEY_BATCH, type PhoneKeysJson } from './keys.js';
 import { linkByCode, linkByQr } from './linking.js';
@@ -47,6 +47,8 @@ export class SimPhone implements SimPhoneApi {
     if (restore !== undefined) {
       if (!isSnapshot(restore)) throw new TypeError('not a SimPhone snapshot (version 1)');
       const core = makeCore(host, PhoneKeys.fromJSON(restore.keys), SessionBook.fromJSON(restore.sessions));
+      // A server restored without device 0's prekeys (or with few left) gets a fresh batch.
+      topUpPreKeys(core);
       return new SimPhone(core, restore.received);
     }
     const keys = PhoneKeys.generate();

@@ -72,6 +72,8 @@ export interface IncomingMessage {
   recipient?: string;
   /** Unix seconds from `t`, if present. */
   t?: number;
+  /** "peer" for a peer message from one of our own devices (e.g. an app-state key request). */
+  category?: string;
   encs: IncomingEnc[];
 }
 
@@ -87,7 +89,7 @@ export function bytesOf(content: SimNode['content']): Uint8Array | undefined {
 
 /** The parts of an incoming <message> the phone needs; undefined when it is not a usable message. */
 export function parseIncomingMessage(node: SimNode): IncomingMessage | undefined {
-  const { id, from, participant, recipient, t } = node.attrs;
+  const { id, from, participant, recipient, t, category } = node.attrs;
   if (node.tag !== 'message' || !id || !from) return undefined;
   const encs: IncomingEnc[] = [];
   for (const child of children(node)) {
@@ -103,6 +105,7 @@ export function parseIncomingMessage(node: SimNode): IncomingMessage | undefined
     ...(participant ? { participant } : {}),
     ...(recipient ? { recipient } : {}),
     ...(Number.isFinite(seconds) ? { t: seconds } : {}),
+    ...(category ? { category } : {}),
     encs,
   };
 }
@@ -110,9 +113,11 @@ export function parseIncomingMessage(node: SimNode): IncomingMessage | undefined
 /**
  * The delivery receipt the recipient device sends (Baileys' sendReceipt):
  * `<receipt id to [participant]/>`, or for a copy from our own device
- * `<receipt id to=<author device> recipient=<peer> type="sender"/>`.
+ * `<receipt id to=<author device> recipient=<peer> type="sender"/>`, and for
+ * a peer message `<receipt id to type="peer_msg"/>`.
  */
 export function buildDeliveryReceipt(msg: IncomingMessage): SimNode {
+  if (msg.category === 'peer') return { tag: 'receipt', attrs: { id: msg.id, to: msg.from, type: 'peer_msg' } };
   if (msg.recipient) return { tag: 'receipt', attrs: { id: msg.id, to: msg.from, recipient: msg.recipient, type: 'sender' } };
   const attrs: Record<string, string> = { id: msg.id, to: msg.from };
   if (msg.participant) attrs.participant = msg.participant;
