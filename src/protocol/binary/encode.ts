@@ -33,7 +33,7 @@ import {
   NIBBLE_PAD,
   PACKED_MAX,
 } from './tags.js';
-import { TOKEN_CODES } from './tokens.js';
+import { MAX_TOKEN_LENGTH, TOKEN_CODES } from './tokens.js';
 import type { BinaryNode } from './types.js';
 
 /** Far deeper than any stanza; it exists to turn a cyclic node into an EncodeError. */
@@ -174,7 +174,7 @@ class Writer {
         this.buf[this.pos++] = 0;
         return;
       }
-      const code = TOKEN_CODES.get(s);
+      const code = s.length <= MAX_TOKEN_LENGTH ? TOKEN_CODES.get(s) : undefined;
       if (code !== undefined) {
         this.ensure(2);
         if (code > 0xff) this.buf[this.pos++] = code >>> 8;

@@ -211,6 +211,9 @@ export const DOUBLE_BYTE_TOKENS: readonly (readonly string[])[] = [
  */
 export const TOKEN_CODES: ReadonlyMap<string, number> = buildTokenCodes();
 
+/** Length of the longest token: longer strings skip the (hashing) token lookup. */
+export const MAX_TOKEN_LENGTH: number = Math.max(...SINGLE_BYTE_TOKENS.map((t) => t.length), ...DOUBLE_BYTE_TOKENS.flat().map((t) => t.length));
+
 /** The 4 × 256 double-byte tokens as one flat table, indexed (d << 8) | i. */
 export const DOUBLE_BYTE_FLAT: readonly string[] = DOUBLE_BYTE_TOKENS.flat();
 
