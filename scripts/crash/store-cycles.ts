@@ -5,7 +5,7 @@
  * instead of tsx's ~0.6 s (the test runs many cycles on shared CPUs).
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, symlink } from 'node:fs/promises';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,8 @@ const root = join(here, '..', '..');
 export interface WriterCommand {
   readonly command: string;
   readonly args: readonly string[];
+  /** Removes the bundle. */
+  dispose(): Promise<void>;
 }
 
 /** Bundles store-writer.ts (falls back to tsx when esbuild is not available). */
@@ -29,9 +31,9 @@ export async function writerCommand(): Promise<WriterCommand> {
     await symlink(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
     const outfile = join(dir, 'store-writer.mjs');
     await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, external: ['level'], logLevel: 'error' });
-    return { command: process.execPath, args: [outfile] };
+    return { command: process.execPath, args: [outfile], dispose: () => rm(dir, { recursive: true, force: true }) };
   } catch {
-    return { command: process.execPath, args: ['--import', 'tsx', entry] };
+    return { command: process.execPath, args: ['--import', 'tsx', entry], dispose: async () => {} };
   }
 }
 

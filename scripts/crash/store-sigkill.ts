@@ -39,4 +39,5 @@ for (let i = 1; i <= cycles; i++) {
 }
 console.log(`${failures === 0 ? 'OK' : 'FAILED'}: ${cycles} cycles (${startupKills} during start-up), ${last} transactions committed`);
 await rm(dataDir, { recursive: true, force: true });
+await cmd.dispose();
 process.exitCode = failures === 0 ? 0 : 1;

@@ -82,11 +82,12 @@ export class LevelBackend implements KVBackend {
 
   async *iterate(range: KeyRange): AsyncIterable<Entry> {
     this.#assertOpen();
+    // LevelDB takes one bound per side (`lte` would override `lt`): pass the stricter one.
+    const lower = range.gt && (!range.gte || Buffer.compare(range.gt, range.gte) >= 0) ? { gt: range.gt } : range.gte ? { gte: range.gte } : {};
+    const upper = range.lt && (!range.lte || Buffer.compare(range.lt, range.lte) <= 0) ? { lt: range.lt } : range.lte ? { lte: range.lte } : {};
     const it = this.#db.iterator({
-      ...(range.gte ? { gte: range.gte } : {}),
-      ...(range.gt ? { gt: range.gt } : {}),
-      ...(range.lte ? { lte: range.lte } : {}),
-      ...(range.lt ? { lt: range.lt } : {}),
+      ...lower,
+      ...upper,
       ...(range.limit !== undefined ? { limit: range.limit } : {}),
       reverse: range.reverse ?? false,
     });
