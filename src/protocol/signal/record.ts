@@ -1,9 +1,11 @@
 /**
  * Session records: the current session plus earlier ones, like libsignal's
- * SessionRecord (Java's "previous states"). Pure operations returning new
- * records. A newer session archives the current one; a message that decrypts
- * with an archived session promotes it back to current (Java/Rust libsignal),
- * so two devices that started sessions at the same time converge on one.
+ * SessionRecord. Pure operations returning new records. A newer session
+ * archives the current one. A message that decrypts with an archived session
+ * updates it in place and moves it to the front of the archive, but does not
+ * make it current (libsignal-node, which Baileys runs): the newest session is
+ * the newest knowledge of the peer (a reinstall, a retry-receipt rebuild), and
+ * a late message from an older one must not send our replies back to it.
  */
 import { bytesEqual } from '../crypto/hash.js';
 import { EMPTY_RECORD, MAX_PREVIOUS_SESSIONS, type SessionRecord, type SessionState } from './state.js';
@@ -25,16 +27,16 @@ export function withNewSession(record: SessionRecord | undefined, state: Session
 
 /**
  * Replaces the session at `position` (an index into sessionStates) with its
- * updated state, which becomes current.
+ * updated state: the current session stays current, an archived one moves to
+ * the front of the archive so it is tried first next time.
  */
 export function withUpdatedSession(record: SessionRecord, position: number, state: SessionState): SessionRecord {
   const hasCurrent = record.current !== undefined;
   if (hasCurrent && position === 0) return { current: state, previous: record.previous };
-  const at = hasCurrent ? position - 1 : position;
   const previous = record.previous.slice();
-  previous.splice(at, 1);
-  if (record.current) previous.unshift(record.current);
-  return { current: state, previous: trimmed(previous) };
+  previous.splice(hasCurrent ? position - 1 : position, 1);
+  previous.unshift(state);
+  return { current: record.current, previous };
 }
 
 /** Archives the current session: the next message to this peer needs a new bundle. */
