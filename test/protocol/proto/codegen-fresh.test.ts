@@ -34,6 +34,20 @@ describe('generated protobuf module', () => {
     }
   });
 
+  // vitest transforms modules and papers over CommonJS interop; the daemon runs
+  // the file under Node's own ESM loader, where a broken import shows.
+  it('loads under plain Node ESM and decodes 64-bit fields to numbers', () => {
+    const url = new URL(`file://${join(committed, 'wa.js')}`).href;
+    const script = [
+      `import { proto } from ${JSON.stringify(url)};`,
+      'const bytes = proto.Message.encode({ reactionMessage: { text: "x", senderTimestampMs: 1700000000123 } }).finish();',
+      'const back = proto.Message.decode(bytes).reactionMessage.senderTimestampMs;',
+      'console.log(Buffer.from(bytes).toString("hex"), typeof back, back);',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot }).toString().trim();
+    expect(out).toBe('f2020a12017820fbd095ffbc31 number 1700000000123');
+  });
+
   it('stays a reasonable size', () => {
     const size = readFileSync(join(committed, 'wa.js')).length;
     expect(size).toBeLessThan(4 * 1024 * 1024);
