@@ -34,6 +34,7 @@ import {
   LIST_EMPTY,
   NIBBLE_8,
 } from './tags.js';
+import { HEX_PAIRS, NIBBLE_PAIRS } from './packed.js';
 import { DOUBLE_BYTE_FLAT, SINGLE_BYTE_TOKENS } from './tokens.js';
 import { DEFAULT_DECODE_LIMITS, type BinaryNode, type DecodeLimits } from './types.js';
 
@@ -41,22 +42,6 @@ import { DEFAULT_DECODE_LIMITS, type BinaryNode, type DecodeLimits } from './typ
 const MAX_STRING_DEPTH = 32;
 /** Strings shorter than this are read with a JS loop when ASCII; native decoding wins above. */
 const SHORT_TEXT = 24;
-
-/** Byte → its two characters in NIBBLE_8 / HEX_8, or undefined when a nibble is invalid. */
-const NIBBLE_PAIRS: (string | undefined)[] = [];
-const HEX_PAIRS: string[] = [];
-{
-  const nibble = '0123456789-.\u0000\u0000\u0000\u0000';
-  const hex = '0123456789ABCDEF';
-  for (let b = 0; b < 256; b++) {
-    const hi = b >>> 4;
-    const lo = b & 15;
-    // 12, 13 and 14 are not NIBBLE_8 values; 15 is padding, read as '\0' like every client.
-    const valid = (hi < 12 || hi === 15) && (lo < 12 || lo === 15);
-    NIBBLE_PAIRS.push(valid ? (hi === 15 ? '\0' : nibble[hi]!) + (lo === 15 ? '\0' : nibble[lo]!) : undefined);
-    HEX_PAIRS.push(hex[hi]! + hex[lo]!);
-  }
-}
 
 class Reader {
   readonly bytes: Uint8Array;

@@ -28,11 +28,10 @@ import {
   LIST_8,
   LIST_EMPTY,
   NIBBLE_8,
-  NIBBLE_DASH,
-  NIBBLE_DOT,
   NIBBLE_PAD,
   PACKED_MAX,
 } from './tags.js';
+import { HEX_VALUE, NIBBLE_VALUE, PACK_NIBBLE, PACK_NONE, packKind } from './packed.js';
 import { MAX_TOKEN_LENGTH, TOKEN_CODES } from './tokens.js';
 import type { BinaryNode } from './types.js';
 
@@ -43,10 +42,6 @@ const INITIAL_CAPACITY = 8 * 1024;
 const KEEP_CAPACITY = 1024 * 1024;
 /** Below this many UTF-16 units a string has at most 255 UTF-8 bytes (3 per unit). */
 const SHORT_STRING = 86;
-
-const PACK_NONE = 0;
-const PACK_NIBBLE = 1;
-const PACK_HEX = 2;
 
 class Writer {
   buf: Uint8Array;
@@ -241,34 +236,6 @@ class Writer {
     }
     throw new EncodeError('INVALID_CONTENT', `<${tag}> content must be a string, Uint8Array or node array`);
   }
-}
-
-/** Character code → nibble (NIBBLE_8 alphabet) or hex value; -1 elsewhere. */
-const NIBBLE_VALUE = new Int8Array(128).fill(-1);
-const HEX_VALUE = new Int8Array(128).fill(-1);
-for (let d = 0; d <= 9; d++) NIBBLE_VALUE[48 + d] = HEX_VALUE[48 + d] = d;
-NIBBLE_VALUE[45] = NIBBLE_DASH;
-NIBBLE_VALUE[46] = NIBBLE_DOT;
-for (let h = 0; h < 6; h++) HEX_VALUE[65 + h] = 10 + h;
-
-/** NIBBLE if only 0-9 - . ; else HEX if only 0-9 A-F (upper case); else none. */
-function packKind(s: string): number {
-  let nibble = true;
-  let hex = true;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) continue;
-    if (c === 45 || c === 46) {
-      hex = false;
-      if (!nibble) return PACK_NONE;
-    } else if (c >= 65 && c <= 70) {
-      nibble = false;
-      if (!hex) return PACK_NONE;
-    } else {
-      return PACK_NONE;
-    }
-  }
-  return nibble ? PACK_NIBBLE : PACK_HEX;
 }
 
 let scratch: Writer | undefined;
