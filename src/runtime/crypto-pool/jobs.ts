@@ -1,17 +1,39 @@
 /**
  * The messages that cross into and out of crypto workers: a tagged union of
  * jobs (state in as stored bytes, never live objects) and their results, with
- * a version constant, validated on arrival on either side (STYLE.md habit 6).
- * Replies are matched by piscina's task ids, which serve as the nonce.
+ * a version constant (STYLE.md habit 6). Replies are matched by piscina's
+ * task ids, which serve as the nonce. Validation is validate.ts; running a
+ * job is run-job.ts.
  *
- * Owns the shapes and their validation only; running a job is run-job.ts.
+ * Callers of 1:1 jobs do what needs the store before submitting: a pkmsg's
+ * prekeys are found with peekPreKeyMessage and passed in; trust is passed as
+ * the pinned identity (functions cannot cross a thread); padding is added
+ * and removed around the job (padMessage/unpadMessage).
  */
-import { CryptoPoolError } from './errors.js';
 
 /** Bumped on any change of a job's or result's shape. */
 export const JOB_VERSION = 1;
 
 type Bytes = Uint8Array;
+
+export interface JobKeyPair {
+  public: Bytes;
+  private: Bytes;
+}
+
+/** A peer device's prekey bundle (keys raw 32 bytes or 0x05-prefixed). */
+export interface JobBundle {
+  registrationId: number;
+  identityKey: Bytes;
+  signedPreKey: { keyId: number; publicKey: Bytes; signature: Bytes };
+  preKey: { keyId: number; publicKey: Bytes } | null;
+}
+
+/** Our identity, as 1:1 jobs need it. */
+export interface JobIdentity {
+  identityKey: JobKeyPair;
+  registrationId: number;
+}
 
 /** Jobs by kind: what goes in. `record: null` means nothing stored yet. */
 export interface JobInputs {
@@ -21,6 +43,19 @@ export interface JobInputs {
   'group.process': { record: Bytes | null; distribution: Bytes };
   'group.encrypt': { record: Bytes; plaintext: Bytes };
   'group.decrypt': { record: Bytes | null; ciphertext: Bytes };
+  /** A session from a peer device's bundle. `trusted`: accept only this identity (null: trust on first use). */
+  'signal.init': { record: Bytes | null; local: JobIdentity; bundle: JobBundle; trusted: Bytes | null };
+  'signal.encrypt': { record: Bytes | null; local: JobIdentity; plaintext: Bytes; trusted: Bytes | null };
+  /** `preKey`/`signedPreKey`: the keys a pkmsg names (peekPreKeyMessage), if we hold them. */
+  'signal.decrypt': {
+    record: Bytes | null;
+    local: JobIdentity;
+    type: 'pkmsg' | 'msg';
+    ciphertext: Bytes;
+    preKey: JobKeyPair | null;
+    signedPreKey: JobKeyPair | null;
+    trusted: Bytes | null;
+  };
 }
 
 /** Results by kind: the new stored record (to write back) and the output. */
@@ -29,78 +64,27 @@ export interface JobOutputs {
   'group.process': { record: Bytes };
   'group.encrypt': { record: Bytes; ciphertext: Bytes };
   'group.decrypt': { record: Bytes; plaintext: Bytes };
+  'signal.init': { record: Bytes; identityChanged: boolean };
+  'signal.encrypt': { record: Bytes; type: 'pkmsg' | 'msg'; ciphertext: Bytes; remoteRegistrationId: number };
+  /** `usedPreKeyId`: a one-time prekey to delete. */
+  'signal.decrypt': { record: Bytes; plaintext: Bytes; remoteIdentity: Bytes; usedPreKeyId: number | null; identityChanged: boolean };
 }
 
 export type JobKind = keyof JobInputs;
 
 export type Job<K extends JobKind = JobKind> = K extends JobKind ? { v: typeof JOB_VERSION; kind: K } & JobInputs[K] : never;
 
+/** Extra fields of an error (DuplicateMessageError.counter…), for rebuilding it. */
+export type ErrorDetails = Record<string, string | number | Bytes>;
+
 export interface SerializedJobError {
-  /** The error class name (GroupCipherError, SignalError…). */
+  /** The error class name (GroupCipherError, BadMacError…). */
   name: string;
   code: string;
   message: string;
+  details: ErrorDetails;
 }
 
 export type JobResult<K extends JobKind = JobKind> =
   | { v: typeof JOB_VERSION; ok: true; kind: K; output: JobOutputs[K] }
   | { v: typeof JOB_VERSION; ok: false; kind: K; error: SerializedJobError };
-
-/** Which fields each kind carries, and whether they may be null. */
-const INPUT_FIELDS: { [K in JobKind]: Record<keyof JobInputs[K], 'bytes' | 'bytes?'> } = {
-  'group.distribution': { record: 'bytes?' },
-  'group.process': { record: 'bytes?', distribution: 'bytes' },
-  'group.encrypt': { record: 'bytes', plaintext: 'bytes' },
-  'group.decrypt': { record: 'bytes?', ciphertext: 'bytes' },
-};
-
-const OUTPUT_FIELDS: { [K in JobKind]: Record<keyof JobOutputs[K], 'bytes'> } = {
-  'group.distribution': { record: 'bytes', distribution: 'bytes' },
-  'group.process': { record: 'bytes' },
-  'group.encrypt': { record: 'bytes', ciphertext: 'bytes' },
-  'group.decrypt': { record: 'bytes', plaintext: 'bytes' },
-};
-
-export const JOB_KINDS = Object.keys(INPUT_FIELDS) as JobKind[];
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null;
-}
-
-function isKind(x: unknown): x is JobKind {
-  return typeof x === 'string' && Object.hasOwn(INPUT_FIELDS, x);
-}
-
-function checkFields(where: string, obj: Record<string, unknown>, fields: Record<string, 'bytes' | 'bytes?'>): void {
-  for (const [field, type] of Object.entries(fields)) {
-    const value = obj[field];
-    if (value === null && type === 'bytes?') continue;
-    if (!(value instanceof Uint8Array)) throw new CryptoPoolError('BAD_JOB', `${where}: ${field} must be bytes${type === 'bytes?' ? ' or null' : ''}`);
-  }
-}
-
-/** @throws CryptoPoolError BAD_JOB */
-export function parseJob(x: unknown): Job {
-  if (!isObject(x)) throw new CryptoPoolError('BAD_JOB', 'job is not an object');
-  if (x.v !== JOB_VERSION) throw new CryptoPoolError('BAD_JOB', `job version ${String(x.v)}, expected ${JOB_VERSION}`);
-  if (!isKind(x.kind)) throw new CryptoPoolError('BAD_JOB', `unknown job kind ${String(x.kind)}`);
-  checkFields(`job ${x.kind}`, x, INPUT_FIELDS[x.kind]);
-  return x as unknown as Job;
-}
-
-/** @throws CryptoPoolError BAD_JOB */
-export function parseResult<K extends JobKind>(x: unknown, kind: K): JobResult<K> {
-  if (!isObject(x) || x.v !== JOB_VERSION || x.kind !== kind || typeof x.ok !== 'boolean') {
-    throw new CryptoPoolError('BAD_JOB', `malformed result for job ${kind}`);
-  }
-  if (x.ok) {
-    if (!isObject(x.output)) throw new CryptoPoolError('BAD_JOB', `result of ${kind} has no output`);
-    checkFields(`result of ${kind}`, x.output, OUTPUT_FIELDS[kind]);
-  } else {
-    const e = x.error;
-    if (!isObject(e) || typeof e.name !== 'string' || typeof e.code !== 'string' || typeof e.message !== 'string') {
-      throw new CryptoPoolError('BAD_JOB', `result of ${kind} has a malformed error`);
-    }
-  }
-  return x as unknown as JobResult<K>;
-}

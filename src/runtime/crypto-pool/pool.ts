@@ -15,9 +15,10 @@ import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import { CryptoPoolError } from './errors.js';
 import { reviveJobError } from './job-errors.js';
-import { JOB_VERSION, parseJob, parseResult, type JobInputs, type JobKind, type JobOutputs, type JobResult, type Job } from './jobs.js';
+import { JOB_VERSION, type JobInputs, type JobKind, type JobOutputs, type JobResult, type Job } from './jobs.js';
 import { KeyedSerialQueue } from './keyed-queue.js';
 import { runJob } from './run-job.js';
+import { parseJob, parseResult } from './validate.js';
 
 /**
  * Kinds that run inline unless configured otherwise. Chosen from

@@ -4,7 +4,8 @@
  * tsx's loader (pool.ts passes `--import` when it runs from source).
  */
 import { serializeJobError } from './job-errors.js';
-import { JOB_VERSION, parseJob, type JobResult } from './jobs.js';
+import { JOB_VERSION, type JobResult } from './jobs.js';
+import { parseJob } from './validate.js';
 import { runJob } from './run-job.js';
 
 export default function cryptoWorker(message: unknown): JobResult {
