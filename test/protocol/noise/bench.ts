@@ -18,7 +18,7 @@ const silent = { level: 'silent', child: () => silent, trace() {}, debug() {}, i
 const logger = silent as unknown as Parameters<typeof makeNoiseHandler>[0]['logger'];
 const PAYLOAD = new Uint8Array(120).fill(7);
 
-/** Ops/s of `a` and `b`, measured in alternating rounds (the machine is noisy): medians of 7. */
+/** Ops/s of `a` and `b`, measured in alternating rounds (the machine is noisy): medians of 8. */
 function compare(a: () => void, b: () => void, roundMs = 150): [number, number] {
   for (let i = 0; i < 50; i++) {
     a();
@@ -26,9 +26,15 @@ function compare(a: () => void, b: () => void, roundMs = 150): [number, number] 
   }
   const ra: number[] = [];
   const rb: number[] = [];
-  for (let r = 0; r < 7; r++) {
-    ra.push(rate(a, roundMs));
-    rb.push(rate(b, roundMs));
+  for (let r = 0; r < 8; r++) {
+    // Alternate who goes first: the second runner pays for the first one's garbage.
+    if (r % 2 === 0) {
+      ra.push(rate(a, roundMs));
+      rb.push(rate(b, roundMs));
+    } else {
+      rb.push(rate(b, roundMs));
+      ra.push(rate(a, roundMs));
+    }
   }
   return [median(ra), median(rb)];
 }
@@ -119,17 +125,24 @@ async function main(): Promise<void> {
     add(`encrypt + frame, ${size} B`, encOurs, encTheirs);
 
     // Decrypt a pre-made in-order sequence from the peer (counters must match):
-    // a fresh pair per run, median of 5 runs.
+    // a fresh pair per run, alternating who goes first, median of 6 runs.
     const N = size > 1000 ? 3000 : 30000;
     const decOurs: number[] = [];
     const decTheirs: number[] = [];
-    for (let run = 0; run < 5; run++) {
+    for (let run = 0; run < 6; run++) {
       const o2 = ours();
       const frames = Array.from({ length: N }, () => o2.server.encrypt(plain));
-      decOurs.push(countPerSecond(N, (k) => void o2.client.decrypt(frames[k]!)));
       const t2 = await theirs();
       const theirFrames = Array.from({ length: N }, () => Buffer.from(t2.ref.send(plain)));
-      decTheirs.push(countPerSecond(N, (k) => void t2.noise.decrypt(theirFrames[k]!)));
+      const runOurs = () => decOurs.push(countPerSecond(N, (k) => void o2.client.decrypt(frames[k]!)));
+      const runTheirs = () => decTheirs.push(countPerSecond(N, (k) => void t2.noise.decrypt(theirFrames[k]!)));
+      if (run % 2 === 0) {
+        runOurs();
+        runTheirs();
+      } else {
+        runTheirs();
+        runOurs();
+      }
     }
     add(`decrypt, ${size} B`, median(decOurs), median(decTheirs));
   }
