@@ -3,7 +3,7 @@
 // groups, and routing of <message>/<receipt> the way baileys-server-notes §7/§8
 // describe (from = sender device, participant for groups, recipient for
 // own-device copies). Acks are absorbed and counted.
-import { jidDecode, jidEncode } from '../../../src/protocol/jid/index.js';
+import { jidDecode } from '../../../src/protocol/jid/index.js';
 import type {
   CodeLinkFinish,
   CompanionReservation,
@@ -47,7 +47,6 @@ export class FakeNetwork {
     const net = this;
     const dev = this.devices.get(deviceJidStr) ?? this.addDevice(deviceJidStr);
     const d = jidDecode(deviceJidStr)!;
-    const userJid = jidEncode(d.user, d.server);
     const host: PhoneHost = {
       phone: d.user,
       userJid: deviceJidStr, // a companion double sees its own device jid as "self"
@@ -86,7 +85,6 @@ export class FakeNetwork {
       },
       ...extra,
     };
-    void userJid;
     return host;
   }
 
