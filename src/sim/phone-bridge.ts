@@ -15,7 +15,7 @@ import type {
   PreKeyBundle,
   PreKeyUpload,
 } from './phone-host.js';
-import { canonical, routeMessage, routeReceipt } from './router.js';
+import { routeMessage, routeReceipt } from './router.js';
 import { SimError } from './errors.js';
 import type { UserRecord } from './state.js';
 
@@ -69,7 +69,7 @@ export class PhoneBridge implements PhoneHost {
   }
 
   takePreKeyBundle(deviceJid: string): PreKeyBundle | undefined {
-    const device = this.#hub.dir.device(canonical(deviceJid));
+    const device = this.#hub.dir.device(deviceJid);
     const bundle = device && this.#hub.prekeys.bundle(device);
     if (bundle) this.#hub.onChange();
     return bundle;

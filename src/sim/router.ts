@@ -6,12 +6,15 @@
  * the original sender. Returns the `<ack>` for the sending device. The
  * phone's stanzas (device 0) go through the same functions.
  *
- * Addressing (PN world): 1:1 messages arrive `from` the sender's device jid
- * (the receiver's Signal address must name the device), own-device copies
- * add `recipient` = the peer; group messages arrive `from` the group with
- * `participant` = the sender's device jid; receipts arrive `from` the
- * receipt sender's user jid (its device jid for retry receipts, which the
- * original sender answers per device).
+ * Addressing (PN-addressed, LID-aware): clients may name devices by PN or by
+ * LID (Baileys 7 keeps Signal sessions under LIDs); the server maps both to
+ * the device. 1:1 messages arrive `from` the sender's PN device jid (the
+ * receiver's Signal address must name the device) with `sender_lid`, own-
+ * device copies add `recipient` = the peer; group messages arrive `from` the
+ * group with `participant` = the sender's PN device jid and
+ * `participant_lid`; receipts arrive `from` the receipt sender's user jid
+ * (its device jid for retry receipts, which the original sender answers per
+ * device).
  */
 import type { Hub } from './hub.js';
 import { child, children, node, type BinaryNode } from './nodes.js';
@@ -36,9 +39,9 @@ export function routeMessage(hub: Hub, senderJid: string, stanza: BinaryNode): B
   if (to.endsWith('@g.us')) {
     const group = hub.groups.get(to);
     if (!group || !group.participants.has(sender.jid)) return ack('403');
-    const perDevice = encsByDevice(stanza);
+    const perDevice = encsByDevice(hub, stanza);
     const direct = children(stanza).filter((c) => c.tag === 'enc');
-    const retryTarget = stanza.attrs.participant;
+    const retryTarget = stanza.attrs.participant === undefined ? undefined : hub.dir.pnDevice(stanza.attrs.participant) ?? '';
     for (const member of group.participants.keys()) {
       const user = hub.dir.userOf(member);
       if (!user) continue;
@@ -47,7 +50,7 @@ export function routeMessage(hub: Hub, senderJid: string, stanza: BinaryNode): B
         if (retryTarget !== undefined && dev !== retryTarget) continue;
         const encs = [...(perDevice.get(dev) ?? []), ...direct];
         if (encs.length === 0) continue;
-        const attrs = { ...base, from: group.jid, participant: senderJid, addressing_mode: 'pn' };
+        const attrs = { ...base, from: group.jid, participant: senderJid, participant_lid: sender.lid, addressing_mode: 'pn' };
         hub.deliver(dev, node('message', attrs, withIdentity(encs, identity)));
       }
     }
@@ -64,17 +67,19 @@ export function routeMessage(hub: Hub, senderJid: string, stanza: BinaryNode): B
       const dev = target.attrs.jid;
       if (target.tag !== 'to' || !dev || dev === senderJid) continue;
       const owner = hub.dir.userOf(dev);
-      if (!owner || (owner !== peer && owner !== sender) || !hub.dir.device(dev)) continue;
-      const attrs: Record<string, string> = { ...base, from: senderJid };
+      const pnDev = hub.dir.pnDevice(dev);
+      if (!owner || !pnDev || pnDev === senderJid || (owner !== peer && owner !== sender)) continue;
+      const attrs: Record<string, string> = { ...base, from: senderJid, sender_lid: sender.lid };
       if (owner === sender && peer !== sender) attrs.recipient = peerUserJid;
       const encs = children(target).filter((c) => c.tag === 'enc');
-      if (encs.length > 0) hub.deliver(canonical(dev), node('message', attrs, withIdentity(encs, identity)));
+      if (encs.length > 0) hub.deliver(pnDev, node('message', attrs, withIdentity(encs, identity)));
     }
   } else {
     // Retry resends and peer messages: one device, named by `to` (a bare user jid is its phone).
     const encs = children(stanza).filter((c) => c.tag === 'enc');
-    if (encs.length > 0 && hub.dir.device(to) && canonical(to) !== senderJid) {
-      hub.deliver(canonical(to), node('message', { ...base, from: senderJid }, withIdentity(encs, identity)));
+    const pnDev = hub.dir.pnDevice(to);
+    if (encs.length > 0 && pnDev && pnDev !== senderJid) {
+      hub.deliver(pnDev, node('message', { ...base, from: senderJid, sender_lid: sender.lid }, withIdentity(encs, identity)));
     }
   }
   hub.stats.messagesRouted++;
@@ -91,7 +96,9 @@ export function routeReceipt(hub: Hub, senderJid: string, stanza: BinaryNode): B
   if (!id || !to || !sender) return ack;
   const type = stanza.attrs.type;
   const attrs: Record<string, string> = { id, t: stanza.attrs.t ?? hub.nowSeconds() };
-  if (type) attrs.type = type;
+  // "inactive" is a delivery by a device whose user is not in the foreground; the
+  // original sender is told it was delivered, exactly as by a typeless receipt.
+  if (type && type !== 'inactive') attrs.type = type;
   // A retry is answered per device, so its sender must be named exactly.
   const from = type === 'retry' ? senderJid : sender.jid;
   let target: UserRecord | undefined;
@@ -102,12 +109,12 @@ export function routeReceipt(hub: Hub, senderJid: string, stanza: BinaryNode): B
     target = hub.dir.userOf(participant);
     attrs.from = to;
     attrs.participant = from;
-    if (type === 'retry') onlyDevice = canonical(participant);
+    if (type === 'retry') onlyDevice = hub.dir.pnDevice(participant) ?? '';
   } else {
     target = hub.dir.userOf(to);
     attrs.from = from;
     if (stanza.attrs.recipient) attrs.recipient = stanza.attrs.recipient;
-    if (type === 'retry' || (stanza.attrs.recipient && parseDeviceJid(to)?.device)) onlyDevice = canonical(to);
+    if (type === 'retry' || (stanza.attrs.recipient && parseDeviceJid(to)?.device)) onlyDevice = hub.dir.pnDevice(to) ?? '';
   }
   if (!target) return ack;
   const content = children(stanza);
@@ -130,11 +137,11 @@ function baseAttrs(hub: Hub, stanza: BinaryNode, sender: UserRecord): Record<str
   return attrs;
 }
 
-function encsByDevice(stanza: BinaryNode): Map<string, BinaryNode[]> {
+function encsByDevice(hub: Hub, stanza: BinaryNode): Map<string, BinaryNode[]> {
   const map = new Map<string, BinaryNode[]>();
   for (const target of children(child(stanza, 'participants'))) {
-    if (target.tag !== 'to' || !target.attrs.jid) continue;
-    map.set(canonical(target.attrs.jid), children(target).filter((c) => c.tag === 'enc'));
+    const dev = target.tag === 'to' && target.attrs.jid ? hub.dir.pnDevice(target.attrs.jid) : undefined;
+    if (dev) map.set(dev, children(target).filter((c) => c.tag === 'enc'));
   }
   return map;
 }
@@ -142,11 +149,4 @@ function encsByDevice(stanza: BinaryNode): Map<string, BinaryNode[]> {
 /** The device-identity travels with pkmsg copies only (it proves the new session's sender). */
 function withIdentity(encs: BinaryNode[], identity: BinaryNode | undefined): BinaryNode[] {
   return identity && encs.some((e) => e.attrs.type === 'pkmsg') ? [...encs, identity] : encs;
-}
-
-/** "user:0@server" and "user@server" name the same device; the directory uses the latter. */
-export function canonical(jid: string): string {
-  const p = parseDeviceJid(jid);
-  if (!p) return jid;
-  return p.device === 0 ? `${p.user}@${p.server}` : `${p.user}:${p.device}@${p.server}`;
 }

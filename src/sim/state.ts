@@ -147,6 +147,11 @@ export class Directory {
     return this.userOf(jid)?.devices.get(p.device);
   }
 
+  /** The PN device jid ("phone[:N]@s.whatsapp.net") of a known device named in PN or LID form. */
+  pnDevice(jid: string): string | undefined {
+    return this.device(jid)?.jid;
+  }
+
   /** Device jids of a user in PN form, the phone first. */
   deviceJids(user: UserRecord): string[] {
     return [...user.devices.keys()].sort((a, b) => a - b).map((d) => deviceJid(user.phone, d));

@@ -8,7 +8,6 @@
  */
 import { child, childrenByTag, bytesOf, iqError, iqResult, node, uintBytes, uintOf, type BinaryNode } from '../nodes.js';
 import type { PreKeyBundle } from '../phone-host.js';
-import { canonical } from '../router.js';
 import type { SignedPreKey } from '../state.js';
 import type { IqContext } from './index.js';
 
@@ -53,7 +52,7 @@ export function handleEncrypt(ctx: Ctx, iq: BinaryNode): BinaryNode {
 }
 
 function bundleNode(ctx: Ctx, jid: string): BinaryNode {
-  const device = ctx.hub.dir.device(canonical(jid));
+  const device = ctx.hub.dir.device(jid);
   const bundle = device && ctx.hub.prekeys.bundle(device);
   if (!bundle) return node('user', { jid }, [node('error', { code: '404', text: 'item-not-found' })]);
   ctx.hub.onChange();

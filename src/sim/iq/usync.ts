@@ -3,7 +3,9 @@
  *   devices → `<devices><device-list><device id="0"/><device id=N key-index=K/>…</device-list></devices>`
  *             (a non-zero device without key-index is dropped by Baileys)
  *   contact → `<contact type="in|out"/>`; a user given as `<contact>+1555…</contact>` is resolved to its jid
- *   lid     → nothing: the world is PN-addressed, and returning a LID makes clients migrate sessions
+ *   lid     → `<lid val="…@lid"/>` for a known user. Only clients that ask get it;
+ *             Baileys 7 needs it: it fetches prekeys and keeps sessions by LID only,
+ *             so without a LID it cannot start a 1:1 session at all (seen: "No sessions").
  *   other protocols → an empty node of that name
  * The `<usync>` attributes are echoed, as WhatsApp does.
  */
@@ -37,7 +39,9 @@ export function handleUsync(ctx: IqContext, iq: BinaryNode): BinaryNode {
     for (const p of protocols) {
       if (p === 'devices') parts.push(devicesNode(record));
       else if (p === 'contact') parts.push(node('contact', { type: record ? 'in' : 'out' }));
-      else if (p !== 'lid') parts.push(node(p, {}));
+      else if (p === 'lid') {
+        if (record) parts.push(node('lid', { val: record.lid }));
+      } else parts.push(node(p, {}));
     }
     out.push(node('user', { jid }, parts));
   }
