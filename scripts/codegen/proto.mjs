@@ -6,6 +6,14 @@
 // (the freshness test generates into a temp dir and compares). The output is
 // committed, so `npm ci` alone yields a working build; CI checks that it is up
 // to date (test/protocol/proto/codegen-fresh.test.ts).
+//
+// Adding to the schema: copy the field (or message/enum) from Baileys'
+// node_modules/baileys/WAProto/WAProto.proto into the proto/*.proto file of its
+// area, with the same name, number, type and label (package `proto`; nested
+// types stay nested, e.g. everything under Message lives in message.proto;
+// files reference each other without imports since they compile together),
+// run `npm run codegen`, and commit the .proto and generated/ together.
+// test/protocol/proto/schema.test.ts rejects any difference from WAProto.proto.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
