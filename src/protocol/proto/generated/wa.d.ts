@@ -389,1062 +389,6 @@ export namespace proto {
         public static getTypeUrl(typeUrlPrefix?: string): string;
     }
 
-    interface ISyncActionData {
-        index?: (Uint8Array|null);
-        value?: (proto.ISyncActionValue|null);
-        padding?: (Uint8Array|null);
-        version?: (number|null);
-    }
-
-    class SyncActionData implements ISyncActionData {
-        constructor(properties?: proto.ISyncActionData);
-        public index?: (Uint8Array|null);
-        public value?: (proto.ISyncActionValue|null);
-        public padding?: (Uint8Array|null);
-        public version?: (number|null);
-        public _index?: "index";
-        public _value?: "value";
-        public _padding?: "padding";
-        public _version?: "version";
-        public static create(properties?: proto.ISyncActionData): proto.SyncActionData;
-        public static encode(message: proto.ISyncActionData, writer?: $protobuf.Writer): $protobuf.Writer;
-        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionData;
-        public static fromObject(object: { [k: string]: any }): proto.SyncActionData;
-        public static toObject(message: proto.SyncActionData, options?: $protobuf.IConversionOptions): { [k: string]: any };
-        public toJSON(): { [k: string]: any };
-        public static getTypeUrl(typeUrlPrefix?: string): string;
-    }
-
-    interface ISyncActionValue {
-        timestamp?: (number|null);
-        starAction?: (proto.SyncActionValue.IStarAction|null);
-        contactAction?: (proto.SyncActionValue.IContactAction|null);
-        muteAction?: (proto.SyncActionValue.IMuteAction|null);
-        pinAction?: (proto.SyncActionValue.IPinAction|null);
-        pushNameSetting?: (proto.SyncActionValue.IPushNameSetting|null);
-        quickReplyAction?: (proto.SyncActionValue.IQuickReplyAction|null);
-        recentEmojiWeightsAction?: (proto.SyncActionValue.IRecentEmojiWeightsAction|null);
-        labelEditAction?: (proto.SyncActionValue.ILabelEditAction|null);
-        labelAssociationAction?: (proto.SyncActionValue.ILabelAssociationAction|null);
-        localeSetting?: (proto.SyncActionValue.ILocaleSetting|null);
-        archiveChatAction?: (proto.SyncActionValue.IArchiveChatAction|null);
-        deleteMessageForMeAction?: (proto.SyncActionValue.IDeleteMessageForMeAction|null);
-        keyExpiration?: (proto.SyncActionValue.IKeyExpiration|null);
-        markChatAsReadAction?: (proto.SyncActionValue.IMarkChatAsReadAction|null);
-        clearChatAction?: (proto.SyncActionValue.IClearChatAction|null);
-        deleteChatAction?: (proto.SyncActionValue.IDeleteChatAction|null);
-        unarchiveChatsSetting?: (proto.SyncActionValue.IUnarchiveChatsSetting|null);
-        primaryFeature?: (proto.SyncActionValue.IPrimaryFeature|null);
-        androidUnsupportedActions?: (proto.SyncActionValue.IAndroidUnsupportedActions|null);
-        agentAction?: (proto.SyncActionValue.IAgentAction|null);
-        subscriptionAction?: (proto.SyncActionValue.ISubscriptionAction|null);
-        userStatusMuteAction?: (proto.SyncActionValue.IUserStatusMuteAction|null);
-        timeFormatAction?: (proto.SyncActionValue.ITimeFormatAction|null);
-        nuxAction?: (proto.SyncActionValue.INuxAction|null);
-        primaryVersionAction?: (proto.SyncActionValue.IPrimaryVersionAction|null);
-        removeRecentStickerAction?: (proto.SyncActionValue.IRemoveRecentStickerAction|null);
-        chatAssignment?: (proto.SyncActionValue.IChatAssignmentAction|null);
-        chatAssignmentOpenedStatus?: (proto.SyncActionValue.IChatAssignmentOpenedStatusAction|null);
-        pnForLidChatAction?: (proto.SyncActionValue.IPnForLidChatAction|null);
-        privacySettingRelayAllCalls?: (proto.SyncActionValue.IPrivacySettingRelayAllCalls|null);
-        statusPrivacy?: (proto.SyncActionValue.IStatusPrivacyAction|null);
-        deleteIndividualCallLog?: (proto.SyncActionValue.IDeleteIndividualCallLogAction|null);
-        labelReorderingAction?: (proto.SyncActionValue.ILabelReorderingAction|null);
-        lockChatAction?: (proto.SyncActionValue.ILockChatAction|null);
-        privacySettingDisableLinkPreviewsAction?: (proto.SyncActionValue.IPrivacySettingDisableLinkPreviewsAction|null);
-        favoritesAction?: (proto.SyncActionValue.IFavoritesAction|null);
-        usernameChatStartMode?: (proto.SyncActionValue.IUsernameChatStartModeAction|null);
-        notificationActivitySettingAction?: (proto.SyncActionValue.INotificationActivitySettingAction|null);
-        lidContactAction?: (proto.SyncActionValue.ILidContactAction|null);
-        privacySettingChannelsPersonalisedRecommendationAction?: (proto.SyncActionValue.IPrivacySettingChannelsPersonalisedRecommendationAction|null);
-    }
-
-    class SyncActionValue implements ISyncActionValue {
-        constructor(properties?: proto.ISyncActionValue);
-        public timestamp?: (number|null);
-        public starAction?: (proto.SyncActionValue.IStarAction|null);
-        public contactAction?: (proto.SyncActionValue.IContactAction|null);
-        public muteAction?: (proto.SyncActionValue.IMuteAction|null);
-        public pinAction?: (proto.SyncActionValue.IPinAction|null);
-        public pushNameSetting?: (proto.SyncActionValue.IPushNameSetting|null);
-        public quickReplyAction?: (proto.SyncActionValue.IQuickReplyAction|null);
-        public recentEmojiWeightsAction?: (proto.SyncActionValue.IRecentEmojiWeightsAction|null);
-        public labelEditAction?: (proto.SyncActionValue.ILabelEditAction|null);
-        public labelAssociationAction?: (proto.SyncActionValue.ILabelAssociationAction|null);
-        public localeSetting?: (proto.SyncActionValue.ILocaleSetting|null);
-        public archiveChatAction?: (proto.SyncActionValue.IArchiveChatAction|null);
-        public deleteMessageForMeAction?: (proto.SyncActionValue.IDeleteMessageForMeAction|null);
-        public keyExpiration?: (proto.SyncActionValue.IKeyExpiration|null);
-        public markChatAsReadAction?: (proto.SyncActionValue.IMarkChatAsReadAction|null);
-        public clearChatAction?: (proto.SyncActionValue.IClearChatAction|null);
-        public deleteChatAction?: (proto.SyncActionValue.IDeleteChatAction|null);
-        public unarchiveChatsSetting?: (proto.SyncActionValue.IUnarchiveChatsSetting|null);
-        public primaryFeature?: (proto.SyncActionValue.IPrimaryFeature|null);
-        public androidUnsupportedActions?: (proto.SyncActionValue.IAndroidUnsupportedActions|null);
-        public agentAction?: (proto.SyncActionValue.IAgentAction|null);
-        public subscriptionAction?: (proto.SyncActionValue.ISubscriptionAction|null);
-        public userStatusMuteAction?: (proto.SyncActionValue.IUserStatusMuteAction|null);
-        public timeFormatAction?: (proto.SyncActionValue.ITimeFormatAction|null);
-        public nuxAction?: (proto.SyncActionValue.INuxAction|null);
-        public primaryVersionAction?: (proto.SyncActionValue.IPrimaryVersionAction|null);
-        public removeRecentStickerAction?: (proto.SyncActionValue.IRemoveRecentStickerAction|null);
-        public chatAssignment?: (proto.SyncActionValue.IChatAssignmentAction|null);
-        public chatAssignmentOpenedStatus?: (proto.SyncActionValue.IChatAssignmentOpenedStatusAction|null);
-        public pnForLidChatAction?: (proto.SyncActionValue.IPnForLidChatAction|null);
-        public privacySettingRelayAllCalls?: (proto.SyncActionValue.IPrivacySettingRelayAllCalls|null);
-        public statusPrivacy?: (proto.SyncActionValue.IStatusPrivacyAction|null);
-        public deleteIndividualCallLog?: (proto.SyncActionValue.IDeleteIndividualCallLogAction|null);
-        public labelReorderingAction?: (proto.SyncActionValue.ILabelReorderingAction|null);
-        public lockChatAction?: (proto.SyncActionValue.ILockChatAction|null);
-        public privacySettingDisableLinkPreviewsAction?: (proto.SyncActionValue.IPrivacySettingDisableLinkPreviewsAction|null);
-        public favoritesAction?: (proto.SyncActionValue.IFavoritesAction|null);
-        public usernameChatStartMode?: (proto.SyncActionValue.IUsernameChatStartModeAction|null);
-        public notificationActivitySettingAction?: (proto.SyncActionValue.INotificationActivitySettingAction|null);
-        public lidContactAction?: (proto.SyncActionValue.ILidContactAction|null);
-        public privacySettingChannelsPersonalisedRecommendationAction?: (proto.SyncActionValue.IPrivacySettingChannelsPersonalisedRecommendationAction|null);
-        public _timestamp?: "timestamp";
-        public _starAction?: "starAction";
-        public _contactAction?: "contactAction";
-        public _muteAction?: "muteAction";
-        public _pinAction?: "pinAction";
-        public _pushNameSetting?: "pushNameSetting";
-        public _quickReplyAction?: "quickReplyAction";
-        public _recentEmojiWeightsAction?: "recentEmojiWeightsAction";
-        public _labelEditAction?: "labelEditAction";
-        public _labelAssociationAction?: "labelAssociationAction";
-        public _localeSetting?: "localeSetting";
-        public _archiveChatAction?: "archiveChatAction";
-        public _deleteMessageForMeAction?: "deleteMessageForMeAction";
-        public _keyExpiration?: "keyExpiration";
-        public _markChatAsReadAction?: "markChatAsReadAction";
-        public _clearChatAction?: "clearChatAction";
-        public _deleteChatAction?: "deleteChatAction";
-        public _unarchiveChatsSetting?: "unarchiveChatsSetting";
-        public _primaryFeature?: "primaryFeature";
-        public _androidUnsupportedActions?: "androidUnsupportedActions";
-        public _agentAction?: "agentAction";
-        public _subscriptionAction?: "subscriptionAction";
-        public _userStatusMuteAction?: "userStatusMuteAction";
-        public _timeFormatAction?: "timeFormatAction";
-        public _nuxAction?: "nuxAction";
-        public _primaryVersionAction?: "primaryVersionAction";
-        public _removeRecentStickerAction?: "removeRecentStickerAction";
-        public _chatAssignment?: "chatAssignment";
-        public _chatAssignmentOpenedStatus?: "chatAssignmentOpenedStatus";
-        public _pnForLidChatAction?: "pnForLidChatAction";
-        public _privacySettingRelayAllCalls?: "privacySettingRelayAllCalls";
-        public _statusPrivacy?: "statusPrivacy";
-        public _deleteIndividualCallLog?: "deleteIndividualCallLog";
-        public _labelReorderingAction?: "labelReorderingAction";
-        public _lockChatAction?: "lockChatAction";
-        public _privacySettingDisableLinkPreviewsAction?: "privacySettingDisableLinkPreviewsAction";
-        public _favoritesAction?: "favoritesAction";
-        public _usernameChatStartMode?: "usernameChatStartMode";
-        public _notificationActivitySettingAction?: "notificationActivitySettingAction";
-        public _lidContactAction?: "lidContactAction";
-        public _privacySettingChannelsPersonalisedRecommendationAction?: "privacySettingChannelsPersonalisedRecommendationAction";
-        public static create(properties?: proto.ISyncActionValue): proto.SyncActionValue;
-        public static encode(message: proto.ISyncActionValue, writer?: $protobuf.Writer): $protobuf.Writer;
-        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue;
-        public static fromObject(object: { [k: string]: any }): proto.SyncActionValue;
-        public static toObject(message: proto.SyncActionValue, options?: $protobuf.IConversionOptions): { [k: string]: any };
-        public toJSON(): { [k: string]: any };
-        public static getTypeUrl(typeUrlPrefix?: string): string;
-    }
-
-    namespace SyncActionValue {
-
-        interface ISyncActionMessageRange {
-            lastMessageTimestamp?: (number|null);
-            lastSystemMessageTimestamp?: (number|null);
-            messages?: (proto.SyncActionValue.ISyncActionMessage[]|null);
-        }
-
-        class SyncActionMessageRange implements ISyncActionMessageRange {
-            constructor(properties?: proto.SyncActionValue.ISyncActionMessageRange);
-            public lastMessageTimestamp?: (number|null);
-            public lastSystemMessageTimestamp?: (number|null);
-            public messages: proto.SyncActionValue.ISyncActionMessage[];
-            public _lastMessageTimestamp?: "lastMessageTimestamp";
-            public _lastSystemMessageTimestamp?: "lastSystemMessageTimestamp";
-            public static create(properties?: proto.SyncActionValue.ISyncActionMessageRange): proto.SyncActionValue.SyncActionMessageRange;
-            public static encode(message: proto.SyncActionValue.ISyncActionMessageRange, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.SyncActionMessageRange;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.SyncActionMessageRange;
-            public static toObject(message: proto.SyncActionValue.SyncActionMessageRange, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface ISyncActionMessage {
-            key?: (proto.IMessageKey|null);
-            timestamp?: (number|null);
-        }
-
-        class SyncActionMessage implements ISyncActionMessage {
-            constructor(properties?: proto.SyncActionValue.ISyncActionMessage);
-            public key?: (proto.IMessageKey|null);
-            public timestamp?: (number|null);
-            public _key?: "key";
-            public _timestamp?: "timestamp";
-            public static create(properties?: proto.SyncActionValue.ISyncActionMessage): proto.SyncActionValue.SyncActionMessage;
-            public static encode(message: proto.SyncActionValue.ISyncActionMessage, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.SyncActionMessage;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.SyncActionMessage;
-            public static toObject(message: proto.SyncActionValue.SyncActionMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IMuteAction {
-            muted?: (boolean|null);
-            muteEndTimestamp?: (number|null);
-            autoMuted?: (boolean|null);
-        }
-
-        class MuteAction implements IMuteAction {
-            constructor(properties?: proto.SyncActionValue.IMuteAction);
-            public muted?: (boolean|null);
-            public muteEndTimestamp?: (number|null);
-            public autoMuted?: (boolean|null);
-            public _muted?: "muted";
-            public _muteEndTimestamp?: "muteEndTimestamp";
-            public _autoMuted?: "autoMuted";
-            public static create(properties?: proto.SyncActionValue.IMuteAction): proto.SyncActionValue.MuteAction;
-            public static encode(message: proto.SyncActionValue.IMuteAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.MuteAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.MuteAction;
-            public static toObject(message: proto.SyncActionValue.MuteAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IPinAction {
-            pinned?: (boolean|null);
-        }
-
-        class PinAction implements IPinAction {
-            constructor(properties?: proto.SyncActionValue.IPinAction);
-            public pinned?: (boolean|null);
-            public _pinned?: "pinned";
-            public static create(properties?: proto.SyncActionValue.IPinAction): proto.SyncActionValue.PinAction;
-            public static encode(message: proto.SyncActionValue.IPinAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PinAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PinAction;
-            public static toObject(message: proto.SyncActionValue.PinAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IArchiveChatAction {
-            archived?: (boolean|null);
-            messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
-        }
-
-        class ArchiveChatAction implements IArchiveChatAction {
-            constructor(properties?: proto.SyncActionValue.IArchiveChatAction);
-            public archived?: (boolean|null);
-            public messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
-            public _archived?: "archived";
-            public _messageRange?: "messageRange";
-            public static create(properties?: proto.SyncActionValue.IArchiveChatAction): proto.SyncActionValue.ArchiveChatAction;
-            public static encode(message: proto.SyncActionValue.IArchiveChatAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.ArchiveChatAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.ArchiveChatAction;
-            public static toObject(message: proto.SyncActionValue.ArchiveChatAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IMarkChatAsReadAction {
-            read?: (boolean|null);
-            messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
-        }
-
-        class MarkChatAsReadAction implements IMarkChatAsReadAction {
-            constructor(properties?: proto.SyncActionValue.IMarkChatAsReadAction);
-            public read?: (boolean|null);
-            public messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
-            public _read?: "read";
-            public _messageRange?: "messageRange";
-            public static create(properties?: proto.SyncActionValue.IMarkChatAsReadAction): proto.SyncActionValue.MarkChatAsReadAction;
-            public static encode(message: proto.SyncActionValue.IMarkChatAsReadAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.MarkChatAsReadAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.MarkChatAsReadAction;
-            public static toObject(message: proto.SyncActionValue.MarkChatAsReadAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IClearChatAction {
-            messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
-        }
-
-        class ClearChatAction implements IClearChatAction {
-            constructor(properties?: proto.SyncActionValue.IClearChatAction);
-            public messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
-            public _messageRange?: "messageRange";
-            public static create(properties?: proto.SyncActionValue.IClearChatAction): proto.SyncActionValue.ClearChatAction;
-            public static encode(message: proto.SyncActionValue.IClearChatAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.ClearChatAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.ClearChatAction;
-            public static toObject(message: proto.SyncActionValue.ClearChatAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IDeleteChatAction {
-            messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
-        }
-
-        class DeleteChatAction implements IDeleteChatAction {
-            constructor(properties?: proto.SyncActionValue.IDeleteChatAction);
-            public messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
-            public _messageRange?: "messageRange";
-            public static create(properties?: proto.SyncActionValue.IDeleteChatAction): proto.SyncActionValue.DeleteChatAction;
-            public static encode(message: proto.SyncActionValue.IDeleteChatAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.DeleteChatAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.DeleteChatAction;
-            public static toObject(message: proto.SyncActionValue.DeleteChatAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface ILockChatAction {
-            locked?: (boolean|null);
-        }
-
-        class LockChatAction implements ILockChatAction {
-            constructor(properties?: proto.SyncActionValue.ILockChatAction);
-            public locked?: (boolean|null);
-            public _locked?: "locked";
-            public static create(properties?: proto.SyncActionValue.ILockChatAction): proto.SyncActionValue.LockChatAction;
-            public static encode(message: proto.SyncActionValue.ILockChatAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.LockChatAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.LockChatAction;
-            public static toObject(message: proto.SyncActionValue.LockChatAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IUnarchiveChatsSetting {
-            unarchiveChats?: (boolean|null);
-        }
-
-        class UnarchiveChatsSetting implements IUnarchiveChatsSetting {
-            constructor(properties?: proto.SyncActionValue.IUnarchiveChatsSetting);
-            public unarchiveChats?: (boolean|null);
-            public _unarchiveChats?: "unarchiveChats";
-            public static create(properties?: proto.SyncActionValue.IUnarchiveChatsSetting): proto.SyncActionValue.UnarchiveChatsSetting;
-            public static encode(message: proto.SyncActionValue.IUnarchiveChatsSetting, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.UnarchiveChatsSetting;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.UnarchiveChatsSetting;
-            public static toObject(message: proto.SyncActionValue.UnarchiveChatsSetting, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IPnForLidChatAction {
-            pnJid?: (string|null);
-        }
-
-        class PnForLidChatAction implements IPnForLidChatAction {
-            constructor(properties?: proto.SyncActionValue.IPnForLidChatAction);
-            public pnJid?: (string|null);
-            public _pnJid?: "pnJid";
-            public static create(properties?: proto.SyncActionValue.IPnForLidChatAction): proto.SyncActionValue.PnForLidChatAction;
-            public static encode(message: proto.SyncActionValue.IPnForLidChatAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PnForLidChatAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PnForLidChatAction;
-            public static toObject(message: proto.SyncActionValue.PnForLidChatAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IChatAssignmentAction {
-            deviceAgentID?: (string|null);
-        }
-
-        class ChatAssignmentAction implements IChatAssignmentAction {
-            constructor(properties?: proto.SyncActionValue.IChatAssignmentAction);
-            public deviceAgentID?: (string|null);
-            public _deviceAgentID?: "deviceAgentID";
-            public static create(properties?: proto.SyncActionValue.IChatAssignmentAction): proto.SyncActionValue.ChatAssignmentAction;
-            public static encode(message: proto.SyncActionValue.IChatAssignmentAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.ChatAssignmentAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.ChatAssignmentAction;
-            public static toObject(message: proto.SyncActionValue.ChatAssignmentAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IChatAssignmentOpenedStatusAction {
-            chatOpened?: (boolean|null);
-        }
-
-        class ChatAssignmentOpenedStatusAction implements IChatAssignmentOpenedStatusAction {
-            constructor(properties?: proto.SyncActionValue.IChatAssignmentOpenedStatusAction);
-            public chatOpened?: (boolean|null);
-            public _chatOpened?: "chatOpened";
-            public static create(properties?: proto.SyncActionValue.IChatAssignmentOpenedStatusAction): proto.SyncActionValue.ChatAssignmentOpenedStatusAction;
-            public static encode(message: proto.SyncActionValue.IChatAssignmentOpenedStatusAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.ChatAssignmentOpenedStatusAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.ChatAssignmentOpenedStatusAction;
-            public static toObject(message: proto.SyncActionValue.ChatAssignmentOpenedStatusAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IFavoritesAction {
-            favorites?: (proto.SyncActionValue.FavoritesAction.IFavorite[]|null);
-        }
-
-        class FavoritesAction implements IFavoritesAction {
-            constructor(properties?: proto.SyncActionValue.IFavoritesAction);
-            public favorites: proto.SyncActionValue.FavoritesAction.IFavorite[];
-            public static create(properties?: proto.SyncActionValue.IFavoritesAction): proto.SyncActionValue.FavoritesAction;
-            public static encode(message: proto.SyncActionValue.IFavoritesAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.FavoritesAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.FavoritesAction;
-            public static toObject(message: proto.SyncActionValue.FavoritesAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        namespace FavoritesAction {
-
-            interface IFavorite {
-                id?: (string|null);
-            }
-
-            class Favorite implements IFavorite {
-                constructor(properties?: proto.SyncActionValue.FavoritesAction.IFavorite);
-                public id?: (string|null);
-                public _id?: "id";
-                public static create(properties?: proto.SyncActionValue.FavoritesAction.IFavorite): proto.SyncActionValue.FavoritesAction.Favorite;
-                public static encode(message: proto.SyncActionValue.FavoritesAction.IFavorite, writer?: $protobuf.Writer): $protobuf.Writer;
-                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.FavoritesAction.Favorite;
-                public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.FavoritesAction.Favorite;
-                public static toObject(message: proto.SyncActionValue.FavoritesAction.Favorite, options?: $protobuf.IConversionOptions): { [k: string]: any };
-                public toJSON(): { [k: string]: any };
-                public static getTypeUrl(typeUrlPrefix?: string): string;
-            }
-        }
-
-        interface IStarAction {
-            starred?: (boolean|null);
-        }
-
-        class StarAction implements IStarAction {
-            constructor(properties?: proto.SyncActionValue.IStarAction);
-            public starred?: (boolean|null);
-            public _starred?: "starred";
-            public static create(properties?: proto.SyncActionValue.IStarAction): proto.SyncActionValue.StarAction;
-            public static encode(message: proto.SyncActionValue.IStarAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.StarAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.StarAction;
-            public static toObject(message: proto.SyncActionValue.StarAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IDeleteMessageForMeAction {
-            deleteMedia?: (boolean|null);
-            messageTimestamp?: (number|null);
-        }
-
-        class DeleteMessageForMeAction implements IDeleteMessageForMeAction {
-            constructor(properties?: proto.SyncActionValue.IDeleteMessageForMeAction);
-            public deleteMedia?: (boolean|null);
-            public messageTimestamp?: (number|null);
-            public _deleteMedia?: "deleteMedia";
-            public _messageTimestamp?: "messageTimestamp";
-            public static create(properties?: proto.SyncActionValue.IDeleteMessageForMeAction): proto.SyncActionValue.DeleteMessageForMeAction;
-            public static encode(message: proto.SyncActionValue.IDeleteMessageForMeAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.DeleteMessageForMeAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.DeleteMessageForMeAction;
-            public static toObject(message: proto.SyncActionValue.DeleteMessageForMeAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IContactAction {
-            fullName?: (string|null);
-            firstName?: (string|null);
-            lidJid?: (string|null);
-            saveOnPrimaryAddressbook?: (boolean|null);
-            pnJid?: (string|null);
-            username?: (string|null);
-        }
-
-        class ContactAction implements IContactAction {
-            constructor(properties?: proto.SyncActionValue.IContactAction);
-            public fullName?: (string|null);
-            public firstName?: (string|null);
-            public lidJid?: (string|null);
-            public saveOnPrimaryAddressbook?: (boolean|null);
-            public pnJid?: (string|null);
-            public username?: (string|null);
-            public _fullName?: "fullName";
-            public _firstName?: "firstName";
-            public _lidJid?: "lidJid";
-            public _saveOnPrimaryAddressbook?: "saveOnPrimaryAddressbook";
-            public _pnJid?: "pnJid";
-            public _username?: "username";
-            public static create(properties?: proto.SyncActionValue.IContactAction): proto.SyncActionValue.ContactAction;
-            public static encode(message: proto.SyncActionValue.IContactAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.ContactAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.ContactAction;
-            public static toObject(message: proto.SyncActionValue.ContactAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface ILidContactAction {
-            fullName?: (string|null);
-            firstName?: (string|null);
-            username?: (string|null);
-        }
-
-        class LidContactAction implements ILidContactAction {
-            constructor(properties?: proto.SyncActionValue.ILidContactAction);
-            public fullName?: (string|null);
-            public firstName?: (string|null);
-            public username?: (string|null);
-            public _fullName?: "fullName";
-            public _firstName?: "firstName";
-            public _username?: "username";
-            public static create(properties?: proto.SyncActionValue.ILidContactAction): proto.SyncActionValue.LidContactAction;
-            public static encode(message: proto.SyncActionValue.ILidContactAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.LidContactAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.LidContactAction;
-            public static toObject(message: proto.SyncActionValue.LidContactAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IUserStatusMuteAction {
-            muted?: (boolean|null);
-        }
-
-        class UserStatusMuteAction implements IUserStatusMuteAction {
-            constructor(properties?: proto.SyncActionValue.IUserStatusMuteAction);
-            public muted?: (boolean|null);
-            public _muted?: "muted";
-            public static create(properties?: proto.SyncActionValue.IUserStatusMuteAction): proto.SyncActionValue.UserStatusMuteAction;
-            public static encode(message: proto.SyncActionValue.IUserStatusMuteAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.UserStatusMuteAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.UserStatusMuteAction;
-            public static toObject(message: proto.SyncActionValue.UserStatusMuteAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IUsernameChatStartModeAction {
-            chatStartMode?: (proto.SyncActionValue.UsernameChatStartModeAction.ChatStartMode|null);
-        }
-
-        class UsernameChatStartModeAction implements IUsernameChatStartModeAction {
-            constructor(properties?: proto.SyncActionValue.IUsernameChatStartModeAction);
-            public chatStartMode?: (proto.SyncActionValue.UsernameChatStartModeAction.ChatStartMode|null);
-            public _chatStartMode?: "chatStartMode";
-            public static create(properties?: proto.SyncActionValue.IUsernameChatStartModeAction): proto.SyncActionValue.UsernameChatStartModeAction;
-            public static encode(message: proto.SyncActionValue.IUsernameChatStartModeAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.UsernameChatStartModeAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.UsernameChatStartModeAction;
-            public static toObject(message: proto.SyncActionValue.UsernameChatStartModeAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        namespace UsernameChatStartModeAction {
-
-            enum ChatStartMode {
-                LID = 1,
-                PN = 2
-            }
-        }
-
-        interface ILabelEditAction {
-            name?: (string|null);
-            color?: (number|null);
-            predefinedId?: (number|null);
-            deleted?: (boolean|null);
-            orderIndex?: (number|null);
-            isActive?: (boolean|null);
-            type?: (proto.SyncActionValue.LabelEditAction.ListType|null);
-            isImmutable?: (boolean|null);
-            muteEndTimeMs?: (number|null);
-        }
-
-        class LabelEditAction implements ILabelEditAction {
-            constructor(properties?: proto.SyncActionValue.ILabelEditAction);
-            public name?: (string|null);
-            public color?: (number|null);
-            public predefinedId?: (number|null);
-            public deleted?: (boolean|null);
-            public orderIndex?: (number|null);
-            public isActive?: (boolean|null);
-            public type?: (proto.SyncActionValue.LabelEditAction.ListType|null);
-            public isImmutable?: (boolean|null);
-            public muteEndTimeMs?: (number|null);
-            public _name?: "name";
-            public _color?: "color";
-            public _predefinedId?: "predefinedId";
-            public _deleted?: "deleted";
-            public _orderIndex?: "orderIndex";
-            public _isActive?: "isActive";
-            public _type?: "type";
-            public _isImmutable?: "isImmutable";
-            public _muteEndTimeMs?: "muteEndTimeMs";
-            public static create(properties?: proto.SyncActionValue.ILabelEditAction): proto.SyncActionValue.LabelEditAction;
-            public static encode(message: proto.SyncActionValue.ILabelEditAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.LabelEditAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.LabelEditAction;
-            public static toObject(message: proto.SyncActionValue.LabelEditAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        namespace LabelEditAction {
-
-            enum ListType {
-                NONE = 0,
-                UNREAD = 1,
-                GROUPS = 2,
-                FAVORITES = 3,
-                PREDEFINED = 4,
-                CUSTOM = 5,
-                COMMUNITY = 6,
-                SERVER_ASSIGNED = 7,
-                DRAFTED = 8,
-                AI_HANDOFF = 9
-            }
-        }
-
-        interface ILabelAssociationAction {
-            labeled?: (boolean|null);
-        }
-
-        class LabelAssociationAction implements ILabelAssociationAction {
-            constructor(properties?: proto.SyncActionValue.ILabelAssociationAction);
-            public labeled?: (boolean|null);
-            public _labeled?: "labeled";
-            public static create(properties?: proto.SyncActionValue.ILabelAssociationAction): proto.SyncActionValue.LabelAssociationAction;
-            public static encode(message: proto.SyncActionValue.ILabelAssociationAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.LabelAssociationAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.LabelAssociationAction;
-            public static toObject(message: proto.SyncActionValue.LabelAssociationAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface ILabelReorderingAction {
-            sortedLabelIds?: (number[]|null);
-        }
-
-        class LabelReorderingAction implements ILabelReorderingAction {
-            constructor(properties?: proto.SyncActionValue.ILabelReorderingAction);
-            public sortedLabelIds: number[];
-            public static create(properties?: proto.SyncActionValue.ILabelReorderingAction): proto.SyncActionValue.LabelReorderingAction;
-            public static encode(message: proto.SyncActionValue.ILabelReorderingAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.LabelReorderingAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.LabelReorderingAction;
-            public static toObject(message: proto.SyncActionValue.LabelReorderingAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IPushNameSetting {
-            name?: (string|null);
-        }
-
-        class PushNameSetting implements IPushNameSetting {
-            constructor(properties?: proto.SyncActionValue.IPushNameSetting);
-            public name?: (string|null);
-            public _name?: "name";
-            public static create(properties?: proto.SyncActionValue.IPushNameSetting): proto.SyncActionValue.PushNameSetting;
-            public static encode(message: proto.SyncActionValue.IPushNameSetting, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PushNameSetting;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PushNameSetting;
-            public static toObject(message: proto.SyncActionValue.PushNameSetting, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface ILocaleSetting {
-            locale?: (string|null);
-        }
-
-        class LocaleSetting implements ILocaleSetting {
-            constructor(properties?: proto.SyncActionValue.ILocaleSetting);
-            public locale?: (string|null);
-            public _locale?: "locale";
-            public static create(properties?: proto.SyncActionValue.ILocaleSetting): proto.SyncActionValue.LocaleSetting;
-            public static encode(message: proto.SyncActionValue.ILocaleSetting, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.LocaleSetting;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.LocaleSetting;
-            public static toObject(message: proto.SyncActionValue.LocaleSetting, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface ITimeFormatAction {
-            isTwentyFourHourFormatEnabled?: (boolean|null);
-        }
-
-        class TimeFormatAction implements ITimeFormatAction {
-            constructor(properties?: proto.SyncActionValue.ITimeFormatAction);
-            public isTwentyFourHourFormatEnabled?: (boolean|null);
-            public _isTwentyFourHourFormatEnabled?: "isTwentyFourHourFormatEnabled";
-            public static create(properties?: proto.SyncActionValue.ITimeFormatAction): proto.SyncActionValue.TimeFormatAction;
-            public static encode(message: proto.SyncActionValue.ITimeFormatAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.TimeFormatAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.TimeFormatAction;
-            public static toObject(message: proto.SyncActionValue.TimeFormatAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IQuickReplyAction {
-            shortcut?: (string|null);
-            message?: (string|null);
-            keywords?: (string[]|null);
-            count?: (number|null);
-            deleted?: (boolean|null);
-        }
-
-        class QuickReplyAction implements IQuickReplyAction {
-            constructor(properties?: proto.SyncActionValue.IQuickReplyAction);
-            public shortcut?: (string|null);
-            public message?: (string|null);
-            public keywords: string[];
-            public count?: (number|null);
-            public deleted?: (boolean|null);
-            public _shortcut?: "shortcut";
-            public _message?: "message";
-            public _count?: "count";
-            public _deleted?: "deleted";
-            public static create(properties?: proto.SyncActionValue.IQuickReplyAction): proto.SyncActionValue.QuickReplyAction;
-            public static encode(message: proto.SyncActionValue.IQuickReplyAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.QuickReplyAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.QuickReplyAction;
-            public static toObject(message: proto.SyncActionValue.QuickReplyAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IRecentEmojiWeightsAction {
-            weights?: (proto.IRecentEmojiWeight[]|null);
-        }
-
-        class RecentEmojiWeightsAction implements IRecentEmojiWeightsAction {
-            constructor(properties?: proto.SyncActionValue.IRecentEmojiWeightsAction);
-            public weights: proto.IRecentEmojiWeight[];
-            public static create(properties?: proto.SyncActionValue.IRecentEmojiWeightsAction): proto.SyncActionValue.RecentEmojiWeightsAction;
-            public static encode(message: proto.SyncActionValue.IRecentEmojiWeightsAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.RecentEmojiWeightsAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.RecentEmojiWeightsAction;
-            public static toObject(message: proto.SyncActionValue.RecentEmojiWeightsAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IRemoveRecentStickerAction {
-            lastStickerSentTs?: (number|null);
-        }
-
-        class RemoveRecentStickerAction implements IRemoveRecentStickerAction {
-            constructor(properties?: proto.SyncActionValue.IRemoveRecentStickerAction);
-            public lastStickerSentTs?: (number|null);
-            public _lastStickerSentTs?: "lastStickerSentTs";
-            public static create(properties?: proto.SyncActionValue.IRemoveRecentStickerAction): proto.SyncActionValue.RemoveRecentStickerAction;
-            public static encode(message: proto.SyncActionValue.IRemoveRecentStickerAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.RemoveRecentStickerAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.RemoveRecentStickerAction;
-            public static toObject(message: proto.SyncActionValue.RemoveRecentStickerAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IStatusPrivacyAction {
-            mode?: (proto.SyncActionValue.StatusPrivacyAction.StatusDistributionMode|null);
-            userJid?: (string[]|null);
-        }
-
-        class StatusPrivacyAction implements IStatusPrivacyAction {
-            constructor(properties?: proto.SyncActionValue.IStatusPrivacyAction);
-            public mode?: (proto.SyncActionValue.StatusPrivacyAction.StatusDistributionMode|null);
-            public userJid: string[];
-            public _mode?: "mode";
-            public static create(properties?: proto.SyncActionValue.IStatusPrivacyAction): proto.SyncActionValue.StatusPrivacyAction;
-            public static encode(message: proto.SyncActionValue.IStatusPrivacyAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.StatusPrivacyAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.StatusPrivacyAction;
-            public static toObject(message: proto.SyncActionValue.StatusPrivacyAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        namespace StatusPrivacyAction {
-
-            enum StatusDistributionMode {
-                ALLOW_LIST = 0,
-                DENY_LIST = 1,
-                CONTACTS = 2,
-                CLOSE_FRIENDS = 3
-            }
-        }
-
-        interface INotificationActivitySettingAction {
-            notificationActivitySetting?: (proto.SyncActionValue.NotificationActivitySettingAction.NotificationActivitySetting|null);
-        }
-
-        class NotificationActivitySettingAction implements INotificationActivitySettingAction {
-            constructor(properties?: proto.SyncActionValue.INotificationActivitySettingAction);
-            public notificationActivitySetting?: (proto.SyncActionValue.NotificationActivitySettingAction.NotificationActivitySetting|null);
-            public _notificationActivitySetting?: "notificationActivitySetting";
-            public static create(properties?: proto.SyncActionValue.INotificationActivitySettingAction): proto.SyncActionValue.NotificationActivitySettingAction;
-            public static encode(message: proto.SyncActionValue.INotificationActivitySettingAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.NotificationActivitySettingAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.NotificationActivitySettingAction;
-            public static toObject(message: proto.SyncActionValue.NotificationActivitySettingAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        namespace NotificationActivitySettingAction {
-
-            enum NotificationActivitySetting {
-                DEFAULT_ALL_MESSAGES = 0,
-                ALL_MESSAGES = 1,
-                HIGHLIGHTS = 2,
-                DEFAULT_HIGHLIGHTS = 3
-            }
-        }
-
-        interface IPrivacySettingRelayAllCalls {
-            isEnabled?: (boolean|null);
-        }
-
-        class PrivacySettingRelayAllCalls implements IPrivacySettingRelayAllCalls {
-            constructor(properties?: proto.SyncActionValue.IPrivacySettingRelayAllCalls);
-            public isEnabled?: (boolean|null);
-            public _isEnabled?: "isEnabled";
-            public static create(properties?: proto.SyncActionValue.IPrivacySettingRelayAllCalls): proto.SyncActionValue.PrivacySettingRelayAllCalls;
-            public static encode(message: proto.SyncActionValue.IPrivacySettingRelayAllCalls, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PrivacySettingRelayAllCalls;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PrivacySettingRelayAllCalls;
-            public static toObject(message: proto.SyncActionValue.PrivacySettingRelayAllCalls, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IPrivacySettingDisableLinkPreviewsAction {
-            isPreviewsDisabled?: (boolean|null);
-        }
-
-        class PrivacySettingDisableLinkPreviewsAction implements IPrivacySettingDisableLinkPreviewsAction {
-            constructor(properties?: proto.SyncActionValue.IPrivacySettingDisableLinkPreviewsAction);
-            public isPreviewsDisabled?: (boolean|null);
-            public _isPreviewsDisabled?: "isPreviewsDisabled";
-            public static create(properties?: proto.SyncActionValue.IPrivacySettingDisableLinkPreviewsAction): proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction;
-            public static encode(message: proto.SyncActionValue.IPrivacySettingDisableLinkPreviewsAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction;
-            public static toObject(message: proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IPrivacySettingChannelsPersonalisedRecommendationAction {
-            isUserOptedOut?: (boolean|null);
-        }
-
-        class PrivacySettingChannelsPersonalisedRecommendationAction implements IPrivacySettingChannelsPersonalisedRecommendationAction {
-            constructor(properties?: proto.SyncActionValue.IPrivacySettingChannelsPersonalisedRecommendationAction);
-            public isUserOptedOut?: (boolean|null);
-            public _isUserOptedOut?: "isUserOptedOut";
-            public static create(properties?: proto.SyncActionValue.IPrivacySettingChannelsPersonalisedRecommendationAction): proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction;
-            public static encode(message: proto.SyncActionValue.IPrivacySettingChannelsPersonalisedRecommendationAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction;
-            public static toObject(message: proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IDeleteIndividualCallLogAction {
-            peerJid?: (string|null);
-            isIncoming?: (boolean|null);
-        }
-
-        class DeleteIndividualCallLogAction implements IDeleteIndividualCallLogAction {
-            constructor(properties?: proto.SyncActionValue.IDeleteIndividualCallLogAction);
-            public peerJid?: (string|null);
-            public isIncoming?: (boolean|null);
-            public _peerJid?: "peerJid";
-            public _isIncoming?: "isIncoming";
-            public static create(properties?: proto.SyncActionValue.IDeleteIndividualCallLogAction): proto.SyncActionValue.DeleteIndividualCallLogAction;
-            public static encode(message: proto.SyncActionValue.IDeleteIndividualCallLogAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.DeleteIndividualCallLogAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.DeleteIndividualCallLogAction;
-            public static toObject(message: proto.SyncActionValue.DeleteIndividualCallLogAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IKeyExpiration {
-            expiredKeyEpoch?: (number|null);
-        }
-
-        class KeyExpiration implements IKeyExpiration {
-            constructor(properties?: proto.SyncActionValue.IKeyExpiration);
-            public expiredKeyEpoch?: (number|null);
-            public _expiredKeyEpoch?: "expiredKeyEpoch";
-            public static create(properties?: proto.SyncActionValue.IKeyExpiration): proto.SyncActionValue.KeyExpiration;
-            public static encode(message: proto.SyncActionValue.IKeyExpiration, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.KeyExpiration;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.KeyExpiration;
-            public static toObject(message: proto.SyncActionValue.KeyExpiration, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IPrimaryFeature {
-            flags?: (string[]|null);
-        }
-
-        class PrimaryFeature implements IPrimaryFeature {
-            constructor(properties?: proto.SyncActionValue.IPrimaryFeature);
-            public flags: string[];
-            public static create(properties?: proto.SyncActionValue.IPrimaryFeature): proto.SyncActionValue.PrimaryFeature;
-            public static encode(message: proto.SyncActionValue.IPrimaryFeature, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PrimaryFeature;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PrimaryFeature;
-            public static toObject(message: proto.SyncActionValue.PrimaryFeature, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IPrimaryVersionAction {
-            version?: (string|null);
-        }
-
-        class PrimaryVersionAction implements IPrimaryVersionAction {
-            constructor(properties?: proto.SyncActionValue.IPrimaryVersionAction);
-            public version?: (string|null);
-            public _version?: "version";
-            public static create(properties?: proto.SyncActionValue.IPrimaryVersionAction): proto.SyncActionValue.PrimaryVersionAction;
-            public static encode(message: proto.SyncActionValue.IPrimaryVersionAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PrimaryVersionAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PrimaryVersionAction;
-            public static toObject(message: proto.SyncActionValue.PrimaryVersionAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IAndroidUnsupportedActions {
-            allowed?: (boolean|null);
-        }
-
-        class AndroidUnsupportedActions implements IAndroidUnsupportedActions {
-            constructor(properties?: proto.SyncActionValue.IAndroidUnsupportedActions);
-            public allowed?: (boolean|null);
-            public _allowed?: "allowed";
-            public static create(properties?: proto.SyncActionValue.IAndroidUnsupportedActions): proto.SyncActionValue.AndroidUnsupportedActions;
-            public static encode(message: proto.SyncActionValue.IAndroidUnsupportedActions, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.AndroidUnsupportedActions;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.AndroidUnsupportedActions;
-            public static toObject(message: proto.SyncActionValue.AndroidUnsupportedActions, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface IAgentAction {
-            name?: (string|null);
-            deviceID?: (number|null);
-            isDeleted?: (boolean|null);
-        }
-
-        class AgentAction implements IAgentAction {
-            constructor(properties?: proto.SyncActionValue.IAgentAction);
-            public name?: (string|null);
-            public deviceID?: (number|null);
-            public isDeleted?: (boolean|null);
-            public _name?: "name";
-            public _deviceID?: "deviceID";
-            public _isDeleted?: "isDeleted";
-            public static create(properties?: proto.SyncActionValue.IAgentAction): proto.SyncActionValue.AgentAction;
-            public static encode(message: proto.SyncActionValue.IAgentAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.AgentAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.AgentAction;
-            public static toObject(message: proto.SyncActionValue.AgentAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface ISubscriptionAction {
-            isDeactivated?: (boolean|null);
-            isAutoRenewing?: (boolean|null);
-            expirationDate?: (number|null);
-        }
-
-        class SubscriptionAction implements ISubscriptionAction {
-            constructor(properties?: proto.SyncActionValue.ISubscriptionAction);
-            public isDeactivated?: (boolean|null);
-            public isAutoRenewing?: (boolean|null);
-            public expirationDate?: (number|null);
-            public _isDeactivated?: "isDeactivated";
-            public _isAutoRenewing?: "isAutoRenewing";
-            public _expirationDate?: "expirationDate";
-            public static create(properties?: proto.SyncActionValue.ISubscriptionAction): proto.SyncActionValue.SubscriptionAction;
-            public static encode(message: proto.SyncActionValue.ISubscriptionAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.SubscriptionAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.SubscriptionAction;
-            public static toObject(message: proto.SyncActionValue.SubscriptionAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-
-        interface INuxAction {
-            acknowledged?: (boolean|null);
-        }
-
-        class NuxAction implements INuxAction {
-            constructor(properties?: proto.SyncActionValue.INuxAction);
-            public acknowledged?: (boolean|null);
-            public _acknowledged?: "acknowledged";
-            public static create(properties?: proto.SyncActionValue.INuxAction): proto.SyncActionValue.NuxAction;
-            public static encode(message: proto.SyncActionValue.INuxAction, writer?: $protobuf.Writer): $protobuf.Writer;
-            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.NuxAction;
-            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.NuxAction;
-            public static toObject(message: proto.SyncActionValue.NuxAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
-            public toJSON(): { [k: string]: any };
-            public static getTypeUrl(typeUrlPrefix?: string): string;
-        }
-    }
-
-    interface IRecentEmojiWeight {
-        emoji?: (string|null);
-        weight?: (number|null);
-    }
-
-    class RecentEmojiWeight implements IRecentEmojiWeight {
-        constructor(properties?: proto.IRecentEmojiWeight);
-        public emoji?: (string|null);
-        public weight?: (number|null);
-        public _emoji?: "emoji";
-        public _weight?: "weight";
-        public static create(properties?: proto.IRecentEmojiWeight): proto.RecentEmojiWeight;
-        public static encode(message: proto.IRecentEmojiWeight, writer?: $protobuf.Writer): $protobuf.Writer;
-        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.RecentEmojiWeight;
-        public static fromObject(object: { [k: string]: any }): proto.RecentEmojiWeight;
-        public static toObject(message: proto.RecentEmojiWeight, options?: $protobuf.IConversionOptions): { [k: string]: any };
-        public toJSON(): { [k: string]: any };
-        public static getTypeUrl(typeUrlPrefix?: string): string;
-    }
-
     interface IClientPayload {
         username?: (number|null);
         passive?: (boolean|null);
@@ -6276,6 +5220,1062 @@ export namespace proto {
         public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.MediaNotifyMessage;
         public static fromObject(object: { [k: string]: any }): proto.MediaNotifyMessage;
         public static toObject(message: proto.MediaNotifyMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISyncActionData {
+        index?: (Uint8Array|null);
+        value?: (proto.ISyncActionValue|null);
+        padding?: (Uint8Array|null);
+        version?: (number|null);
+    }
+
+    class SyncActionData implements ISyncActionData {
+        constructor(properties?: proto.ISyncActionData);
+        public index?: (Uint8Array|null);
+        public value?: (proto.ISyncActionValue|null);
+        public padding?: (Uint8Array|null);
+        public version?: (number|null);
+        public _index?: "index";
+        public _value?: "value";
+        public _padding?: "padding";
+        public _version?: "version";
+        public static create(properties?: proto.ISyncActionData): proto.SyncActionData;
+        public static encode(message: proto.ISyncActionData, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionData;
+        public static fromObject(object: { [k: string]: any }): proto.SyncActionData;
+        public static toObject(message: proto.SyncActionData, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    interface ISyncActionValue {
+        timestamp?: (number|null);
+        starAction?: (proto.SyncActionValue.IStarAction|null);
+        contactAction?: (proto.SyncActionValue.IContactAction|null);
+        muteAction?: (proto.SyncActionValue.IMuteAction|null);
+        pinAction?: (proto.SyncActionValue.IPinAction|null);
+        pushNameSetting?: (proto.SyncActionValue.IPushNameSetting|null);
+        quickReplyAction?: (proto.SyncActionValue.IQuickReplyAction|null);
+        recentEmojiWeightsAction?: (proto.SyncActionValue.IRecentEmojiWeightsAction|null);
+        labelEditAction?: (proto.SyncActionValue.ILabelEditAction|null);
+        labelAssociationAction?: (proto.SyncActionValue.ILabelAssociationAction|null);
+        localeSetting?: (proto.SyncActionValue.ILocaleSetting|null);
+        archiveChatAction?: (proto.SyncActionValue.IArchiveChatAction|null);
+        deleteMessageForMeAction?: (proto.SyncActionValue.IDeleteMessageForMeAction|null);
+        keyExpiration?: (proto.SyncActionValue.IKeyExpiration|null);
+        markChatAsReadAction?: (proto.SyncActionValue.IMarkChatAsReadAction|null);
+        clearChatAction?: (proto.SyncActionValue.IClearChatAction|null);
+        deleteChatAction?: (proto.SyncActionValue.IDeleteChatAction|null);
+        unarchiveChatsSetting?: (proto.SyncActionValue.IUnarchiveChatsSetting|null);
+        primaryFeature?: (proto.SyncActionValue.IPrimaryFeature|null);
+        androidUnsupportedActions?: (proto.SyncActionValue.IAndroidUnsupportedActions|null);
+        agentAction?: (proto.SyncActionValue.IAgentAction|null);
+        subscriptionAction?: (proto.SyncActionValue.ISubscriptionAction|null);
+        userStatusMuteAction?: (proto.SyncActionValue.IUserStatusMuteAction|null);
+        timeFormatAction?: (proto.SyncActionValue.ITimeFormatAction|null);
+        nuxAction?: (proto.SyncActionValue.INuxAction|null);
+        primaryVersionAction?: (proto.SyncActionValue.IPrimaryVersionAction|null);
+        removeRecentStickerAction?: (proto.SyncActionValue.IRemoveRecentStickerAction|null);
+        chatAssignment?: (proto.SyncActionValue.IChatAssignmentAction|null);
+        chatAssignmentOpenedStatus?: (proto.SyncActionValue.IChatAssignmentOpenedStatusAction|null);
+        pnForLidChatAction?: (proto.SyncActionValue.IPnForLidChatAction|null);
+        privacySettingRelayAllCalls?: (proto.SyncActionValue.IPrivacySettingRelayAllCalls|null);
+        statusPrivacy?: (proto.SyncActionValue.IStatusPrivacyAction|null);
+        deleteIndividualCallLog?: (proto.SyncActionValue.IDeleteIndividualCallLogAction|null);
+        labelReorderingAction?: (proto.SyncActionValue.ILabelReorderingAction|null);
+        lockChatAction?: (proto.SyncActionValue.ILockChatAction|null);
+        privacySettingDisableLinkPreviewsAction?: (proto.SyncActionValue.IPrivacySettingDisableLinkPreviewsAction|null);
+        favoritesAction?: (proto.SyncActionValue.IFavoritesAction|null);
+        usernameChatStartMode?: (proto.SyncActionValue.IUsernameChatStartModeAction|null);
+        notificationActivitySettingAction?: (proto.SyncActionValue.INotificationActivitySettingAction|null);
+        lidContactAction?: (proto.SyncActionValue.ILidContactAction|null);
+        privacySettingChannelsPersonalisedRecommendationAction?: (proto.SyncActionValue.IPrivacySettingChannelsPersonalisedRecommendationAction|null);
+    }
+
+    class SyncActionValue implements ISyncActionValue {
+        constructor(properties?: proto.ISyncActionValue);
+        public timestamp?: (number|null);
+        public starAction?: (proto.SyncActionValue.IStarAction|null);
+        public contactAction?: (proto.SyncActionValue.IContactAction|null);
+        public muteAction?: (proto.SyncActionValue.IMuteAction|null);
+        public pinAction?: (proto.SyncActionValue.IPinAction|null);
+        public pushNameSetting?: (proto.SyncActionValue.IPushNameSetting|null);
+        public quickReplyAction?: (proto.SyncActionValue.IQuickReplyAction|null);
+        public recentEmojiWeightsAction?: (proto.SyncActionValue.IRecentEmojiWeightsAction|null);
+        public labelEditAction?: (proto.SyncActionValue.ILabelEditAction|null);
+        public labelAssociationAction?: (proto.SyncActionValue.ILabelAssociationAction|null);
+        public localeSetting?: (proto.SyncActionValue.ILocaleSetting|null);
+        public archiveChatAction?: (proto.SyncActionValue.IArchiveChatAction|null);
+        public deleteMessageForMeAction?: (proto.SyncActionValue.IDeleteMessageForMeAction|null);
+        public keyExpiration?: (proto.SyncActionValue.IKeyExpiration|null);
+        public markChatAsReadAction?: (proto.SyncActionValue.IMarkChatAsReadAction|null);
+        public clearChatAction?: (proto.SyncActionValue.IClearChatAction|null);
+        public deleteChatAction?: (proto.SyncActionValue.IDeleteChatAction|null);
+        public unarchiveChatsSetting?: (proto.SyncActionValue.IUnarchiveChatsSetting|null);
+        public primaryFeature?: (proto.SyncActionValue.IPrimaryFeature|null);
+        public androidUnsupportedActions?: (proto.SyncActionValue.IAndroidUnsupportedActions|null);
+        public agentAction?: (proto.SyncActionValue.IAgentAction|null);
+        public subscriptionAction?: (proto.SyncActionValue.ISubscriptionAction|null);
+        public userStatusMuteAction?: (proto.SyncActionValue.IUserStatusMuteAction|null);
+        public timeFormatAction?: (proto.SyncActionValue.ITimeFormatAction|null);
+        public nuxAction?: (proto.SyncActionValue.INuxAction|null);
+        public primaryVersionAction?: (proto.SyncActionValue.IPrimaryVersionAction|null);
+        public removeRecentStickerAction?: (proto.SyncActionValue.IRemoveRecentStickerAction|null);
+        public chatAssignment?: (proto.SyncActionValue.IChatAssignmentAction|null);
+        public chatAssignmentOpenedStatus?: (proto.SyncActionValue.IChatAssignmentOpenedStatusAction|null);
+        public pnForLidChatAction?: (proto.SyncActionValue.IPnForLidChatAction|null);
+        public privacySettingRelayAllCalls?: (proto.SyncActionValue.IPrivacySettingRelayAllCalls|null);
+        public statusPrivacy?: (proto.SyncActionValue.IStatusPrivacyAction|null);
+        public deleteIndividualCallLog?: (proto.SyncActionValue.IDeleteIndividualCallLogAction|null);
+        public labelReorderingAction?: (proto.SyncActionValue.ILabelReorderingAction|null);
+        public lockChatAction?: (proto.SyncActionValue.ILockChatAction|null);
+        public privacySettingDisableLinkPreviewsAction?: (proto.SyncActionValue.IPrivacySettingDisableLinkPreviewsAction|null);
+        public favoritesAction?: (proto.SyncActionValue.IFavoritesAction|null);
+        public usernameChatStartMode?: (proto.SyncActionValue.IUsernameChatStartModeAction|null);
+        public notificationActivitySettingAction?: (proto.SyncActionValue.INotificationActivitySettingAction|null);
+        public lidContactAction?: (proto.SyncActionValue.ILidContactAction|null);
+        public privacySettingChannelsPersonalisedRecommendationAction?: (proto.SyncActionValue.IPrivacySettingChannelsPersonalisedRecommendationAction|null);
+        public _timestamp?: "timestamp";
+        public _starAction?: "starAction";
+        public _contactAction?: "contactAction";
+        public _muteAction?: "muteAction";
+        public _pinAction?: "pinAction";
+        public _pushNameSetting?: "pushNameSetting";
+        public _quickReplyAction?: "quickReplyAction";
+        public _recentEmojiWeightsAction?: "recentEmojiWeightsAction";
+        public _labelEditAction?: "labelEditAction";
+        public _labelAssociationAction?: "labelAssociationAction";
+        public _localeSetting?: "localeSetting";
+        public _archiveChatAction?: "archiveChatAction";
+        public _deleteMessageForMeAction?: "deleteMessageForMeAction";
+        public _keyExpiration?: "keyExpiration";
+        public _markChatAsReadAction?: "markChatAsReadAction";
+        public _clearChatAction?: "clearChatAction";
+        public _deleteChatAction?: "deleteChatAction";
+        public _unarchiveChatsSetting?: "unarchiveChatsSetting";
+        public _primaryFeature?: "primaryFeature";
+        public _androidUnsupportedActions?: "androidUnsupportedActions";
+        public _agentAction?: "agentAction";
+        public _subscriptionAction?: "subscriptionAction";
+        public _userStatusMuteAction?: "userStatusMuteAction";
+        public _timeFormatAction?: "timeFormatAction";
+        public _nuxAction?: "nuxAction";
+        public _primaryVersionAction?: "primaryVersionAction";
+        public _removeRecentStickerAction?: "removeRecentStickerAction";
+        public _chatAssignment?: "chatAssignment";
+        public _chatAssignmentOpenedStatus?: "chatAssignmentOpenedStatus";
+        public _pnForLidChatAction?: "pnForLidChatAction";
+        public _privacySettingRelayAllCalls?: "privacySettingRelayAllCalls";
+        public _statusPrivacy?: "statusPrivacy";
+        public _deleteIndividualCallLog?: "deleteIndividualCallLog";
+        public _labelReorderingAction?: "labelReorderingAction";
+        public _lockChatAction?: "lockChatAction";
+        public _privacySettingDisableLinkPreviewsAction?: "privacySettingDisableLinkPreviewsAction";
+        public _favoritesAction?: "favoritesAction";
+        public _usernameChatStartMode?: "usernameChatStartMode";
+        public _notificationActivitySettingAction?: "notificationActivitySettingAction";
+        public _lidContactAction?: "lidContactAction";
+        public _privacySettingChannelsPersonalisedRecommendationAction?: "privacySettingChannelsPersonalisedRecommendationAction";
+        public static create(properties?: proto.ISyncActionValue): proto.SyncActionValue;
+        public static encode(message: proto.ISyncActionValue, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue;
+        public static fromObject(object: { [k: string]: any }): proto.SyncActionValue;
+        public static toObject(message: proto.SyncActionValue, options?: $protobuf.IConversionOptions): { [k: string]: any };
+        public toJSON(): { [k: string]: any };
+        public static getTypeUrl(typeUrlPrefix?: string): string;
+    }
+
+    namespace SyncActionValue {
+
+        interface ISyncActionMessageRange {
+            lastMessageTimestamp?: (number|null);
+            lastSystemMessageTimestamp?: (number|null);
+            messages?: (proto.SyncActionValue.ISyncActionMessage[]|null);
+        }
+
+        class SyncActionMessageRange implements ISyncActionMessageRange {
+            constructor(properties?: proto.SyncActionValue.ISyncActionMessageRange);
+            public lastMessageTimestamp?: (number|null);
+            public lastSystemMessageTimestamp?: (number|null);
+            public messages: proto.SyncActionValue.ISyncActionMessage[];
+            public _lastMessageTimestamp?: "lastMessageTimestamp";
+            public _lastSystemMessageTimestamp?: "lastSystemMessageTimestamp";
+            public static create(properties?: proto.SyncActionValue.ISyncActionMessageRange): proto.SyncActionValue.SyncActionMessageRange;
+            public static encode(message: proto.SyncActionValue.ISyncActionMessageRange, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.SyncActionMessageRange;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.SyncActionMessageRange;
+            public static toObject(message: proto.SyncActionValue.SyncActionMessageRange, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface ISyncActionMessage {
+            key?: (proto.IMessageKey|null);
+            timestamp?: (number|null);
+        }
+
+        class SyncActionMessage implements ISyncActionMessage {
+            constructor(properties?: proto.SyncActionValue.ISyncActionMessage);
+            public key?: (proto.IMessageKey|null);
+            public timestamp?: (number|null);
+            public _key?: "key";
+            public _timestamp?: "timestamp";
+            public static create(properties?: proto.SyncActionValue.ISyncActionMessage): proto.SyncActionValue.SyncActionMessage;
+            public static encode(message: proto.SyncActionValue.ISyncActionMessage, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.SyncActionMessage;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.SyncActionMessage;
+            public static toObject(message: proto.SyncActionValue.SyncActionMessage, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IMuteAction {
+            muted?: (boolean|null);
+            muteEndTimestamp?: (number|null);
+            autoMuted?: (boolean|null);
+        }
+
+        class MuteAction implements IMuteAction {
+            constructor(properties?: proto.SyncActionValue.IMuteAction);
+            public muted?: (boolean|null);
+            public muteEndTimestamp?: (number|null);
+            public autoMuted?: (boolean|null);
+            public _muted?: "muted";
+            public _muteEndTimestamp?: "muteEndTimestamp";
+            public _autoMuted?: "autoMuted";
+            public static create(properties?: proto.SyncActionValue.IMuteAction): proto.SyncActionValue.MuteAction;
+            public static encode(message: proto.SyncActionValue.IMuteAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.MuteAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.MuteAction;
+            public static toObject(message: proto.SyncActionValue.MuteAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPinAction {
+            pinned?: (boolean|null);
+        }
+
+        class PinAction implements IPinAction {
+            constructor(properties?: proto.SyncActionValue.IPinAction);
+            public pinned?: (boolean|null);
+            public _pinned?: "pinned";
+            public static create(properties?: proto.SyncActionValue.IPinAction): proto.SyncActionValue.PinAction;
+            public static encode(message: proto.SyncActionValue.IPinAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PinAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PinAction;
+            public static toObject(message: proto.SyncActionValue.PinAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IArchiveChatAction {
+            archived?: (boolean|null);
+            messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
+        }
+
+        class ArchiveChatAction implements IArchiveChatAction {
+            constructor(properties?: proto.SyncActionValue.IArchiveChatAction);
+            public archived?: (boolean|null);
+            public messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
+            public _archived?: "archived";
+            public _messageRange?: "messageRange";
+            public static create(properties?: proto.SyncActionValue.IArchiveChatAction): proto.SyncActionValue.ArchiveChatAction;
+            public static encode(message: proto.SyncActionValue.IArchiveChatAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.ArchiveChatAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.ArchiveChatAction;
+            public static toObject(message: proto.SyncActionValue.ArchiveChatAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IMarkChatAsReadAction {
+            read?: (boolean|null);
+            messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
+        }
+
+        class MarkChatAsReadAction implements IMarkChatAsReadAction {
+            constructor(properties?: proto.SyncActionValue.IMarkChatAsReadAction);
+            public read?: (boolean|null);
+            public messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
+            public _read?: "read";
+            public _messageRange?: "messageRange";
+            public static create(properties?: proto.SyncActionValue.IMarkChatAsReadAction): proto.SyncActionValue.MarkChatAsReadAction;
+            public static encode(message: proto.SyncActionValue.IMarkChatAsReadAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.MarkChatAsReadAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.MarkChatAsReadAction;
+            public static toObject(message: proto.SyncActionValue.MarkChatAsReadAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IClearChatAction {
+            messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
+        }
+
+        class ClearChatAction implements IClearChatAction {
+            constructor(properties?: proto.SyncActionValue.IClearChatAction);
+            public messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
+            public _messageRange?: "messageRange";
+            public static create(properties?: proto.SyncActionValue.IClearChatAction): proto.SyncActionValue.ClearChatAction;
+            public static encode(message: proto.SyncActionValue.IClearChatAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.ClearChatAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.ClearChatAction;
+            public static toObject(message: proto.SyncActionValue.ClearChatAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IDeleteChatAction {
+            messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
+        }
+
+        class DeleteChatAction implements IDeleteChatAction {
+            constructor(properties?: proto.SyncActionValue.IDeleteChatAction);
+            public messageRange?: (proto.SyncActionValue.ISyncActionMessageRange|null);
+            public _messageRange?: "messageRange";
+            public static create(properties?: proto.SyncActionValue.IDeleteChatAction): proto.SyncActionValue.DeleteChatAction;
+            public static encode(message: proto.SyncActionValue.IDeleteChatAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.DeleteChatAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.DeleteChatAction;
+            public static toObject(message: proto.SyncActionValue.DeleteChatAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface ILockChatAction {
+            locked?: (boolean|null);
+        }
+
+        class LockChatAction implements ILockChatAction {
+            constructor(properties?: proto.SyncActionValue.ILockChatAction);
+            public locked?: (boolean|null);
+            public _locked?: "locked";
+            public static create(properties?: proto.SyncActionValue.ILockChatAction): proto.SyncActionValue.LockChatAction;
+            public static encode(message: proto.SyncActionValue.ILockChatAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.LockChatAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.LockChatAction;
+            public static toObject(message: proto.SyncActionValue.LockChatAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IUnarchiveChatsSetting {
+            unarchiveChats?: (boolean|null);
+        }
+
+        class UnarchiveChatsSetting implements IUnarchiveChatsSetting {
+            constructor(properties?: proto.SyncActionValue.IUnarchiveChatsSetting);
+            public unarchiveChats?: (boolean|null);
+            public _unarchiveChats?: "unarchiveChats";
+            public static create(properties?: proto.SyncActionValue.IUnarchiveChatsSetting): proto.SyncActionValue.UnarchiveChatsSetting;
+            public static encode(message: proto.SyncActionValue.IUnarchiveChatsSetting, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.UnarchiveChatsSetting;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.UnarchiveChatsSetting;
+            public static toObject(message: proto.SyncActionValue.UnarchiveChatsSetting, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPnForLidChatAction {
+            pnJid?: (string|null);
+        }
+
+        class PnForLidChatAction implements IPnForLidChatAction {
+            constructor(properties?: proto.SyncActionValue.IPnForLidChatAction);
+            public pnJid?: (string|null);
+            public _pnJid?: "pnJid";
+            public static create(properties?: proto.SyncActionValue.IPnForLidChatAction): proto.SyncActionValue.PnForLidChatAction;
+            public static encode(message: proto.SyncActionValue.IPnForLidChatAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PnForLidChatAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PnForLidChatAction;
+            public static toObject(message: proto.SyncActionValue.PnForLidChatAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IChatAssignmentAction {
+            deviceAgentID?: (string|null);
+        }
+
+        class ChatAssignmentAction implements IChatAssignmentAction {
+            constructor(properties?: proto.SyncActionValue.IChatAssignmentAction);
+            public deviceAgentID?: (string|null);
+            public _deviceAgentID?: "deviceAgentID";
+            public static create(properties?: proto.SyncActionValue.IChatAssignmentAction): proto.SyncActionValue.ChatAssignmentAction;
+            public static encode(message: proto.SyncActionValue.IChatAssignmentAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.ChatAssignmentAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.ChatAssignmentAction;
+            public static toObject(message: proto.SyncActionValue.ChatAssignmentAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IChatAssignmentOpenedStatusAction {
+            chatOpened?: (boolean|null);
+        }
+
+        class ChatAssignmentOpenedStatusAction implements IChatAssignmentOpenedStatusAction {
+            constructor(properties?: proto.SyncActionValue.IChatAssignmentOpenedStatusAction);
+            public chatOpened?: (boolean|null);
+            public _chatOpened?: "chatOpened";
+            public static create(properties?: proto.SyncActionValue.IChatAssignmentOpenedStatusAction): proto.SyncActionValue.ChatAssignmentOpenedStatusAction;
+            public static encode(message: proto.SyncActionValue.IChatAssignmentOpenedStatusAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.ChatAssignmentOpenedStatusAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.ChatAssignmentOpenedStatusAction;
+            public static toObject(message: proto.SyncActionValue.ChatAssignmentOpenedStatusAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IFavoritesAction {
+            favorites?: (proto.SyncActionValue.FavoritesAction.IFavorite[]|null);
+        }
+
+        class FavoritesAction implements IFavoritesAction {
+            constructor(properties?: proto.SyncActionValue.IFavoritesAction);
+            public favorites: proto.SyncActionValue.FavoritesAction.IFavorite[];
+            public static create(properties?: proto.SyncActionValue.IFavoritesAction): proto.SyncActionValue.FavoritesAction;
+            public static encode(message: proto.SyncActionValue.IFavoritesAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.FavoritesAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.FavoritesAction;
+            public static toObject(message: proto.SyncActionValue.FavoritesAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace FavoritesAction {
+
+            interface IFavorite {
+                id?: (string|null);
+            }
+
+            class Favorite implements IFavorite {
+                constructor(properties?: proto.SyncActionValue.FavoritesAction.IFavorite);
+                public id?: (string|null);
+                public _id?: "id";
+                public static create(properties?: proto.SyncActionValue.FavoritesAction.IFavorite): proto.SyncActionValue.FavoritesAction.Favorite;
+                public static encode(message: proto.SyncActionValue.FavoritesAction.IFavorite, writer?: $protobuf.Writer): $protobuf.Writer;
+                public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.FavoritesAction.Favorite;
+                public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.FavoritesAction.Favorite;
+                public static toObject(message: proto.SyncActionValue.FavoritesAction.Favorite, options?: $protobuf.IConversionOptions): { [k: string]: any };
+                public toJSON(): { [k: string]: any };
+                public static getTypeUrl(typeUrlPrefix?: string): string;
+            }
+        }
+
+        interface IStarAction {
+            starred?: (boolean|null);
+        }
+
+        class StarAction implements IStarAction {
+            constructor(properties?: proto.SyncActionValue.IStarAction);
+            public starred?: (boolean|null);
+            public _starred?: "starred";
+            public static create(properties?: proto.SyncActionValue.IStarAction): proto.SyncActionValue.StarAction;
+            public static encode(message: proto.SyncActionValue.IStarAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.StarAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.StarAction;
+            public static toObject(message: proto.SyncActionValue.StarAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IDeleteMessageForMeAction {
+            deleteMedia?: (boolean|null);
+            messageTimestamp?: (number|null);
+        }
+
+        class DeleteMessageForMeAction implements IDeleteMessageForMeAction {
+            constructor(properties?: proto.SyncActionValue.IDeleteMessageForMeAction);
+            public deleteMedia?: (boolean|null);
+            public messageTimestamp?: (number|null);
+            public _deleteMedia?: "deleteMedia";
+            public _messageTimestamp?: "messageTimestamp";
+            public static create(properties?: proto.SyncActionValue.IDeleteMessageForMeAction): proto.SyncActionValue.DeleteMessageForMeAction;
+            public static encode(message: proto.SyncActionValue.IDeleteMessageForMeAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.DeleteMessageForMeAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.DeleteMessageForMeAction;
+            public static toObject(message: proto.SyncActionValue.DeleteMessageForMeAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IContactAction {
+            fullName?: (string|null);
+            firstName?: (string|null);
+            lidJid?: (string|null);
+            saveOnPrimaryAddressbook?: (boolean|null);
+            pnJid?: (string|null);
+            username?: (string|null);
+        }
+
+        class ContactAction implements IContactAction {
+            constructor(properties?: proto.SyncActionValue.IContactAction);
+            public fullName?: (string|null);
+            public firstName?: (string|null);
+            public lidJid?: (string|null);
+            public saveOnPrimaryAddressbook?: (boolean|null);
+            public pnJid?: (string|null);
+            public username?: (string|null);
+            public _fullName?: "fullName";
+            public _firstName?: "firstName";
+            public _lidJid?: "lidJid";
+            public _saveOnPrimaryAddressbook?: "saveOnPrimaryAddressbook";
+            public _pnJid?: "pnJid";
+            public _username?: "username";
+            public static create(properties?: proto.SyncActionValue.IContactAction): proto.SyncActionValue.ContactAction;
+            public static encode(message: proto.SyncActionValue.IContactAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.ContactAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.ContactAction;
+            public static toObject(message: proto.SyncActionValue.ContactAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface ILidContactAction {
+            fullName?: (string|null);
+            firstName?: (string|null);
+            username?: (string|null);
+        }
+
+        class LidContactAction implements ILidContactAction {
+            constructor(properties?: proto.SyncActionValue.ILidContactAction);
+            public fullName?: (string|null);
+            public firstName?: (string|null);
+            public username?: (string|null);
+            public _fullName?: "fullName";
+            public _firstName?: "firstName";
+            public _username?: "username";
+            public static create(properties?: proto.SyncActionValue.ILidContactAction): proto.SyncActionValue.LidContactAction;
+            public static encode(message: proto.SyncActionValue.ILidContactAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.LidContactAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.LidContactAction;
+            public static toObject(message: proto.SyncActionValue.LidContactAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IUserStatusMuteAction {
+            muted?: (boolean|null);
+        }
+
+        class UserStatusMuteAction implements IUserStatusMuteAction {
+            constructor(properties?: proto.SyncActionValue.IUserStatusMuteAction);
+            public muted?: (boolean|null);
+            public _muted?: "muted";
+            public static create(properties?: proto.SyncActionValue.IUserStatusMuteAction): proto.SyncActionValue.UserStatusMuteAction;
+            public static encode(message: proto.SyncActionValue.IUserStatusMuteAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.UserStatusMuteAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.UserStatusMuteAction;
+            public static toObject(message: proto.SyncActionValue.UserStatusMuteAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IUsernameChatStartModeAction {
+            chatStartMode?: (proto.SyncActionValue.UsernameChatStartModeAction.ChatStartMode|null);
+        }
+
+        class UsernameChatStartModeAction implements IUsernameChatStartModeAction {
+            constructor(properties?: proto.SyncActionValue.IUsernameChatStartModeAction);
+            public chatStartMode?: (proto.SyncActionValue.UsernameChatStartModeAction.ChatStartMode|null);
+            public _chatStartMode?: "chatStartMode";
+            public static create(properties?: proto.SyncActionValue.IUsernameChatStartModeAction): proto.SyncActionValue.UsernameChatStartModeAction;
+            public static encode(message: proto.SyncActionValue.IUsernameChatStartModeAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.UsernameChatStartModeAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.UsernameChatStartModeAction;
+            public static toObject(message: proto.SyncActionValue.UsernameChatStartModeAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace UsernameChatStartModeAction {
+
+            enum ChatStartMode {
+                LID = 1,
+                PN = 2
+            }
+        }
+
+        interface ILabelEditAction {
+            name?: (string|null);
+            color?: (number|null);
+            predefinedId?: (number|null);
+            deleted?: (boolean|null);
+            orderIndex?: (number|null);
+            isActive?: (boolean|null);
+            type?: (proto.SyncActionValue.LabelEditAction.ListType|null);
+            isImmutable?: (boolean|null);
+            muteEndTimeMs?: (number|null);
+        }
+
+        class LabelEditAction implements ILabelEditAction {
+            constructor(properties?: proto.SyncActionValue.ILabelEditAction);
+            public name?: (string|null);
+            public color?: (number|null);
+            public predefinedId?: (number|null);
+            public deleted?: (boolean|null);
+            public orderIndex?: (number|null);
+            public isActive?: (boolean|null);
+            public type?: (proto.SyncActionValue.LabelEditAction.ListType|null);
+            public isImmutable?: (boolean|null);
+            public muteEndTimeMs?: (number|null);
+            public _name?: "name";
+            public _color?: "color";
+            public _predefinedId?: "predefinedId";
+            public _deleted?: "deleted";
+            public _orderIndex?: "orderIndex";
+            public _isActive?: "isActive";
+            public _type?: "type";
+            public _isImmutable?: "isImmutable";
+            public _muteEndTimeMs?: "muteEndTimeMs";
+            public static create(properties?: proto.SyncActionValue.ILabelEditAction): proto.SyncActionValue.LabelEditAction;
+            public static encode(message: proto.SyncActionValue.ILabelEditAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.LabelEditAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.LabelEditAction;
+            public static toObject(message: proto.SyncActionValue.LabelEditAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace LabelEditAction {
+
+            enum ListType {
+                NONE = 0,
+                UNREAD = 1,
+                GROUPS = 2,
+                FAVORITES = 3,
+                PREDEFINED = 4,
+                CUSTOM = 5,
+                COMMUNITY = 6,
+                SERVER_ASSIGNED = 7,
+                DRAFTED = 8,
+                AI_HANDOFF = 9
+            }
+        }
+
+        interface ILabelAssociationAction {
+            labeled?: (boolean|null);
+        }
+
+        class LabelAssociationAction implements ILabelAssociationAction {
+            constructor(properties?: proto.SyncActionValue.ILabelAssociationAction);
+            public labeled?: (boolean|null);
+            public _labeled?: "labeled";
+            public static create(properties?: proto.SyncActionValue.ILabelAssociationAction): proto.SyncActionValue.LabelAssociationAction;
+            public static encode(message: proto.SyncActionValue.ILabelAssociationAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.LabelAssociationAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.LabelAssociationAction;
+            public static toObject(message: proto.SyncActionValue.LabelAssociationAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface ILabelReorderingAction {
+            sortedLabelIds?: (number[]|null);
+        }
+
+        class LabelReorderingAction implements ILabelReorderingAction {
+            constructor(properties?: proto.SyncActionValue.ILabelReorderingAction);
+            public sortedLabelIds: number[];
+            public static create(properties?: proto.SyncActionValue.ILabelReorderingAction): proto.SyncActionValue.LabelReorderingAction;
+            public static encode(message: proto.SyncActionValue.ILabelReorderingAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.LabelReorderingAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.LabelReorderingAction;
+            public static toObject(message: proto.SyncActionValue.LabelReorderingAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPushNameSetting {
+            name?: (string|null);
+        }
+
+        class PushNameSetting implements IPushNameSetting {
+            constructor(properties?: proto.SyncActionValue.IPushNameSetting);
+            public name?: (string|null);
+            public _name?: "name";
+            public static create(properties?: proto.SyncActionValue.IPushNameSetting): proto.SyncActionValue.PushNameSetting;
+            public static encode(message: proto.SyncActionValue.IPushNameSetting, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PushNameSetting;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PushNameSetting;
+            public static toObject(message: proto.SyncActionValue.PushNameSetting, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface ILocaleSetting {
+            locale?: (string|null);
+        }
+
+        class LocaleSetting implements ILocaleSetting {
+            constructor(properties?: proto.SyncActionValue.ILocaleSetting);
+            public locale?: (string|null);
+            public _locale?: "locale";
+            public static create(properties?: proto.SyncActionValue.ILocaleSetting): proto.SyncActionValue.LocaleSetting;
+            public static encode(message: proto.SyncActionValue.ILocaleSetting, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.LocaleSetting;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.LocaleSetting;
+            public static toObject(message: proto.SyncActionValue.LocaleSetting, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface ITimeFormatAction {
+            isTwentyFourHourFormatEnabled?: (boolean|null);
+        }
+
+        class TimeFormatAction implements ITimeFormatAction {
+            constructor(properties?: proto.SyncActionValue.ITimeFormatAction);
+            public isTwentyFourHourFormatEnabled?: (boolean|null);
+            public _isTwentyFourHourFormatEnabled?: "isTwentyFourHourFormatEnabled";
+            public static create(properties?: proto.SyncActionValue.ITimeFormatAction): proto.SyncActionValue.TimeFormatAction;
+            public static encode(message: proto.SyncActionValue.ITimeFormatAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.TimeFormatAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.TimeFormatAction;
+            public static toObject(message: proto.SyncActionValue.TimeFormatAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IQuickReplyAction {
+            shortcut?: (string|null);
+            message?: (string|null);
+            keywords?: (string[]|null);
+            count?: (number|null);
+            deleted?: (boolean|null);
+        }
+
+        class QuickReplyAction implements IQuickReplyAction {
+            constructor(properties?: proto.SyncActionValue.IQuickReplyAction);
+            public shortcut?: (string|null);
+            public message?: (string|null);
+            public keywords: string[];
+            public count?: (number|null);
+            public deleted?: (boolean|null);
+            public _shortcut?: "shortcut";
+            public _message?: "message";
+            public _count?: "count";
+            public _deleted?: "deleted";
+            public static create(properties?: proto.SyncActionValue.IQuickReplyAction): proto.SyncActionValue.QuickReplyAction;
+            public static encode(message: proto.SyncActionValue.IQuickReplyAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.QuickReplyAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.QuickReplyAction;
+            public static toObject(message: proto.SyncActionValue.QuickReplyAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IRecentEmojiWeightsAction {
+            weights?: (proto.IRecentEmojiWeight[]|null);
+        }
+
+        class RecentEmojiWeightsAction implements IRecentEmojiWeightsAction {
+            constructor(properties?: proto.SyncActionValue.IRecentEmojiWeightsAction);
+            public weights: proto.IRecentEmojiWeight[];
+            public static create(properties?: proto.SyncActionValue.IRecentEmojiWeightsAction): proto.SyncActionValue.RecentEmojiWeightsAction;
+            public static encode(message: proto.SyncActionValue.IRecentEmojiWeightsAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.RecentEmojiWeightsAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.RecentEmojiWeightsAction;
+            public static toObject(message: proto.SyncActionValue.RecentEmojiWeightsAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IRemoveRecentStickerAction {
+            lastStickerSentTs?: (number|null);
+        }
+
+        class RemoveRecentStickerAction implements IRemoveRecentStickerAction {
+            constructor(properties?: proto.SyncActionValue.IRemoveRecentStickerAction);
+            public lastStickerSentTs?: (number|null);
+            public _lastStickerSentTs?: "lastStickerSentTs";
+            public static create(properties?: proto.SyncActionValue.IRemoveRecentStickerAction): proto.SyncActionValue.RemoveRecentStickerAction;
+            public static encode(message: proto.SyncActionValue.IRemoveRecentStickerAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.RemoveRecentStickerAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.RemoveRecentStickerAction;
+            public static toObject(message: proto.SyncActionValue.RemoveRecentStickerAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IStatusPrivacyAction {
+            mode?: (proto.SyncActionValue.StatusPrivacyAction.StatusDistributionMode|null);
+            userJid?: (string[]|null);
+        }
+
+        class StatusPrivacyAction implements IStatusPrivacyAction {
+            constructor(properties?: proto.SyncActionValue.IStatusPrivacyAction);
+            public mode?: (proto.SyncActionValue.StatusPrivacyAction.StatusDistributionMode|null);
+            public userJid: string[];
+            public _mode?: "mode";
+            public static create(properties?: proto.SyncActionValue.IStatusPrivacyAction): proto.SyncActionValue.StatusPrivacyAction;
+            public static encode(message: proto.SyncActionValue.IStatusPrivacyAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.StatusPrivacyAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.StatusPrivacyAction;
+            public static toObject(message: proto.SyncActionValue.StatusPrivacyAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace StatusPrivacyAction {
+
+            enum StatusDistributionMode {
+                ALLOW_LIST = 0,
+                DENY_LIST = 1,
+                CONTACTS = 2,
+                CLOSE_FRIENDS = 3
+            }
+        }
+
+        interface INotificationActivitySettingAction {
+            notificationActivitySetting?: (proto.SyncActionValue.NotificationActivitySettingAction.NotificationActivitySetting|null);
+        }
+
+        class NotificationActivitySettingAction implements INotificationActivitySettingAction {
+            constructor(properties?: proto.SyncActionValue.INotificationActivitySettingAction);
+            public notificationActivitySetting?: (proto.SyncActionValue.NotificationActivitySettingAction.NotificationActivitySetting|null);
+            public _notificationActivitySetting?: "notificationActivitySetting";
+            public static create(properties?: proto.SyncActionValue.INotificationActivitySettingAction): proto.SyncActionValue.NotificationActivitySettingAction;
+            public static encode(message: proto.SyncActionValue.INotificationActivitySettingAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.NotificationActivitySettingAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.NotificationActivitySettingAction;
+            public static toObject(message: proto.SyncActionValue.NotificationActivitySettingAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        namespace NotificationActivitySettingAction {
+
+            enum NotificationActivitySetting {
+                DEFAULT_ALL_MESSAGES = 0,
+                ALL_MESSAGES = 1,
+                HIGHLIGHTS = 2,
+                DEFAULT_HIGHLIGHTS = 3
+            }
+        }
+
+        interface IPrivacySettingRelayAllCalls {
+            isEnabled?: (boolean|null);
+        }
+
+        class PrivacySettingRelayAllCalls implements IPrivacySettingRelayAllCalls {
+            constructor(properties?: proto.SyncActionValue.IPrivacySettingRelayAllCalls);
+            public isEnabled?: (boolean|null);
+            public _isEnabled?: "isEnabled";
+            public static create(properties?: proto.SyncActionValue.IPrivacySettingRelayAllCalls): proto.SyncActionValue.PrivacySettingRelayAllCalls;
+            public static encode(message: proto.SyncActionValue.IPrivacySettingRelayAllCalls, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PrivacySettingRelayAllCalls;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PrivacySettingRelayAllCalls;
+            public static toObject(message: proto.SyncActionValue.PrivacySettingRelayAllCalls, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPrivacySettingDisableLinkPreviewsAction {
+            isPreviewsDisabled?: (boolean|null);
+        }
+
+        class PrivacySettingDisableLinkPreviewsAction implements IPrivacySettingDisableLinkPreviewsAction {
+            constructor(properties?: proto.SyncActionValue.IPrivacySettingDisableLinkPreviewsAction);
+            public isPreviewsDisabled?: (boolean|null);
+            public _isPreviewsDisabled?: "isPreviewsDisabled";
+            public static create(properties?: proto.SyncActionValue.IPrivacySettingDisableLinkPreviewsAction): proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction;
+            public static encode(message: proto.SyncActionValue.IPrivacySettingDisableLinkPreviewsAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction;
+            public static toObject(message: proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPrivacySettingChannelsPersonalisedRecommendationAction {
+            isUserOptedOut?: (boolean|null);
+        }
+
+        class PrivacySettingChannelsPersonalisedRecommendationAction implements IPrivacySettingChannelsPersonalisedRecommendationAction {
+            constructor(properties?: proto.SyncActionValue.IPrivacySettingChannelsPersonalisedRecommendationAction);
+            public isUserOptedOut?: (boolean|null);
+            public _isUserOptedOut?: "isUserOptedOut";
+            public static create(properties?: proto.SyncActionValue.IPrivacySettingChannelsPersonalisedRecommendationAction): proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction;
+            public static encode(message: proto.SyncActionValue.IPrivacySettingChannelsPersonalisedRecommendationAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction;
+            public static toObject(message: proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IDeleteIndividualCallLogAction {
+            peerJid?: (string|null);
+            isIncoming?: (boolean|null);
+        }
+
+        class DeleteIndividualCallLogAction implements IDeleteIndividualCallLogAction {
+            constructor(properties?: proto.SyncActionValue.IDeleteIndividualCallLogAction);
+            public peerJid?: (string|null);
+            public isIncoming?: (boolean|null);
+            public _peerJid?: "peerJid";
+            public _isIncoming?: "isIncoming";
+            public static create(properties?: proto.SyncActionValue.IDeleteIndividualCallLogAction): proto.SyncActionValue.DeleteIndividualCallLogAction;
+            public static encode(message: proto.SyncActionValue.IDeleteIndividualCallLogAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.DeleteIndividualCallLogAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.DeleteIndividualCallLogAction;
+            public static toObject(message: proto.SyncActionValue.DeleteIndividualCallLogAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IKeyExpiration {
+            expiredKeyEpoch?: (number|null);
+        }
+
+        class KeyExpiration implements IKeyExpiration {
+            constructor(properties?: proto.SyncActionValue.IKeyExpiration);
+            public expiredKeyEpoch?: (number|null);
+            public _expiredKeyEpoch?: "expiredKeyEpoch";
+            public static create(properties?: proto.SyncActionValue.IKeyExpiration): proto.SyncActionValue.KeyExpiration;
+            public static encode(message: proto.SyncActionValue.IKeyExpiration, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.KeyExpiration;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.KeyExpiration;
+            public static toObject(message: proto.SyncActionValue.KeyExpiration, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPrimaryFeature {
+            flags?: (string[]|null);
+        }
+
+        class PrimaryFeature implements IPrimaryFeature {
+            constructor(properties?: proto.SyncActionValue.IPrimaryFeature);
+            public flags: string[];
+            public static create(properties?: proto.SyncActionValue.IPrimaryFeature): proto.SyncActionValue.PrimaryFeature;
+            public static encode(message: proto.SyncActionValue.IPrimaryFeature, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PrimaryFeature;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PrimaryFeature;
+            public static toObject(message: proto.SyncActionValue.PrimaryFeature, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IPrimaryVersionAction {
+            version?: (string|null);
+        }
+
+        class PrimaryVersionAction implements IPrimaryVersionAction {
+            constructor(properties?: proto.SyncActionValue.IPrimaryVersionAction);
+            public version?: (string|null);
+            public _version?: "version";
+            public static create(properties?: proto.SyncActionValue.IPrimaryVersionAction): proto.SyncActionValue.PrimaryVersionAction;
+            public static encode(message: proto.SyncActionValue.IPrimaryVersionAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.PrimaryVersionAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.PrimaryVersionAction;
+            public static toObject(message: proto.SyncActionValue.PrimaryVersionAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IAndroidUnsupportedActions {
+            allowed?: (boolean|null);
+        }
+
+        class AndroidUnsupportedActions implements IAndroidUnsupportedActions {
+            constructor(properties?: proto.SyncActionValue.IAndroidUnsupportedActions);
+            public allowed?: (boolean|null);
+            public _allowed?: "allowed";
+            public static create(properties?: proto.SyncActionValue.IAndroidUnsupportedActions): proto.SyncActionValue.AndroidUnsupportedActions;
+            public static encode(message: proto.SyncActionValue.IAndroidUnsupportedActions, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.AndroidUnsupportedActions;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.AndroidUnsupportedActions;
+            public static toObject(message: proto.SyncActionValue.AndroidUnsupportedActions, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface IAgentAction {
+            name?: (string|null);
+            deviceID?: (number|null);
+            isDeleted?: (boolean|null);
+        }
+
+        class AgentAction implements IAgentAction {
+            constructor(properties?: proto.SyncActionValue.IAgentAction);
+            public name?: (string|null);
+            public deviceID?: (number|null);
+            public isDeleted?: (boolean|null);
+            public _name?: "name";
+            public _deviceID?: "deviceID";
+            public _isDeleted?: "isDeleted";
+            public static create(properties?: proto.SyncActionValue.IAgentAction): proto.SyncActionValue.AgentAction;
+            public static encode(message: proto.SyncActionValue.IAgentAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.AgentAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.AgentAction;
+            public static toObject(message: proto.SyncActionValue.AgentAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface ISubscriptionAction {
+            isDeactivated?: (boolean|null);
+            isAutoRenewing?: (boolean|null);
+            expirationDate?: (number|null);
+        }
+
+        class SubscriptionAction implements ISubscriptionAction {
+            constructor(properties?: proto.SyncActionValue.ISubscriptionAction);
+            public isDeactivated?: (boolean|null);
+            public isAutoRenewing?: (boolean|null);
+            public expirationDate?: (number|null);
+            public _isDeactivated?: "isDeactivated";
+            public _isAutoRenewing?: "isAutoRenewing";
+            public _expirationDate?: "expirationDate";
+            public static create(properties?: proto.SyncActionValue.ISubscriptionAction): proto.SyncActionValue.SubscriptionAction;
+            public static encode(message: proto.SyncActionValue.ISubscriptionAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.SubscriptionAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.SubscriptionAction;
+            public static toObject(message: proto.SyncActionValue.SubscriptionAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+
+        interface INuxAction {
+            acknowledged?: (boolean|null);
+        }
+
+        class NuxAction implements INuxAction {
+            constructor(properties?: proto.SyncActionValue.INuxAction);
+            public acknowledged?: (boolean|null);
+            public _acknowledged?: "acknowledged";
+            public static create(properties?: proto.SyncActionValue.INuxAction): proto.SyncActionValue.NuxAction;
+            public static encode(message: proto.SyncActionValue.INuxAction, writer?: $protobuf.Writer): $protobuf.Writer;
+            public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.SyncActionValue.NuxAction;
+            public static fromObject(object: { [k: string]: any }): proto.SyncActionValue.NuxAction;
+            public static toObject(message: proto.SyncActionValue.NuxAction, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            public toJSON(): { [k: string]: any };
+            public static getTypeUrl(typeUrlPrefix?: string): string;
+        }
+    }
+
+    interface IRecentEmojiWeight {
+        emoji?: (string|null);
+        weight?: (number|null);
+    }
+
+    class RecentEmojiWeight implements IRecentEmojiWeight {
+        constructor(properties?: proto.IRecentEmojiWeight);
+        public emoji?: (string|null);
+        public weight?: (number|null);
+        public _emoji?: "emoji";
+        public _weight?: "weight";
+        public static create(properties?: proto.IRecentEmojiWeight): proto.RecentEmojiWeight;
+        public static encode(message: proto.IRecentEmojiWeight, writer?: $protobuf.Writer): $protobuf.Writer;
+        public static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): proto.RecentEmojiWeight;
+        public static fromObject(object: { [k: string]: any }): proto.RecentEmojiWeight;
+        public static toObject(message: proto.RecentEmojiWeight, options?: $protobuf.IConversionOptions): { [k: string]: any };
         public toJSON(): { [k: string]: any };
         public static getTypeUrl(typeUrlPrefix?: string): string;
     }

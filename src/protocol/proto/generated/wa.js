@@ -2893,7468 +2893,6 @@ export const proto = $root.proto = (() => {
         return ExitCode;
     })();
 
-    proto.SyncActionData = (function() {
-
-        function SyncActionData(p) {
-            if (p)
-                for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                    if (p[ks[i]] != null && ks[i] !== "__proto__")
-                        this[ks[i]] = p[ks[i]];
-        }
-
-        SyncActionData.prototype.index = null;
-        SyncActionData.prototype.value = null;
-        SyncActionData.prototype.padding = null;
-        SyncActionData.prototype.version = null;
-
-        let $oneOfFields;
-
-        Object.defineProperty(SyncActionData.prototype, "_index", {
-            get: $util.oneOfGetter($oneOfFields = ["index"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionData.prototype, "_value", {
-            get: $util.oneOfGetter($oneOfFields = ["value"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionData.prototype, "_padding", {
-            get: $util.oneOfGetter($oneOfFields = ["padding"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionData.prototype, "_version", {
-            get: $util.oneOfGetter($oneOfFields = ["version"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        SyncActionData.create = function create(properties) {
-            return new SyncActionData(properties);
-        };
-
-        SyncActionData.encode = function encode(m, w, q) {
-            if (!w)
-                w = $Writer.create();
-            if (q === undefined)
-                q = 0;
-            if (q > $util.recursionLimit)
-                throw Error("max depth exceeded");
-            if (m.index != null && Object.hasOwnProperty.call(m, "index"))
-                w.uint32(10).bytes(m.index);
-            if (m.value != null && Object.hasOwnProperty.call(m, "value"))
-                $root.proto.SyncActionValue.encode(m.value, w.uint32(18).fork(), q + 1).ldelim();
-            if (m.padding != null && Object.hasOwnProperty.call(m, "padding"))
-                w.uint32(26).bytes(m.padding);
-            if (m.version != null && Object.hasOwnProperty.call(m, "version"))
-                w.uint32(32).int32(m.version);
-            return w;
-        };
-
-        SyncActionData.decode = function decode(r, l, e, n) {
-            if (!(r instanceof $Reader))
-                r = $Reader.create(r);
-            if (n === undefined)
-                n = 0;
-            if (n > $Reader.recursionLimit)
-                throw Error("maximum nesting depth exceeded");
-            var c, m;
-            if (l === undefined)
-                c = r.len;
-            else {
-                c = r.pos + l;
-                if (c > r.len)
-                    throw RangeError("index out of range");
-                l = r.len;
-                r.len = c;
-            }
-            m = new $root.proto.SyncActionData();
-            while (r.pos < c) {
-                var t = r.uint32();
-                if (t === e)
-                    break;
-                switch (t >>> 3) {
-                case 1: {
-                        m.index = r.bytes();
-                        break;
-                    }
-                case 2: {
-                        m.value = $root.proto.SyncActionValue.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 3: {
-                        m.padding = r.bytes();
-                        break;
-                    }
-                case 4: {
-                        m.version = r.int32();
-                        break;
-                    }
-                default:
-                    r.skipType(t & 7, n);
-                    break;
-                }
-            }
-            if (l !== undefined) {
-                if (r.pos !== c)
-                    throw RangeError("index out of range");
-                r.len = l;
-            }
-            return m;
-        };
-
-        SyncActionData.fromObject = function fromObject(d, n) {
-            if (d instanceof $root.proto.SyncActionData)
-                return d;
-            if (!$util.isObject(d))
-                throw TypeError(".proto.SyncActionData: object expected");
-            if (n === undefined)
-                n = 0;
-            if (n > $util.recursionLimit)
-                throw Error("maximum nesting depth exceeded");
-            var m = new $root.proto.SyncActionData();
-            if (d.index != null) {
-                if (typeof d.index === "string")
-                    $util.base64.decode(d.index, m.index = $util.newBuffer($util.base64.length(d.index)), 0);
-                else if (d.index.length >= 0)
-                    m.index = d.index;
-            }
-            if (d.value != null) {
-                if (!$util.isObject(d.value))
-                    throw TypeError(".proto.SyncActionData.value: object expected");
-                m.value = $root.proto.SyncActionValue.fromObject(d.value, n + 1);
-            }
-            if (d.padding != null) {
-                if (typeof d.padding === "string")
-                    $util.base64.decode(d.padding, m.padding = $util.newBuffer($util.base64.length(d.padding)), 0);
-                else if (d.padding.length >= 0)
-                    m.padding = d.padding;
-            }
-            if (d.version != null) {
-                m.version = d.version | 0;
-            }
-            return m;
-        };
-
-        SyncActionData.toObject = function toObject(m, o, q) {
-            if (!o)
-                o = {};
-            if (q === undefined)
-                q = 0;
-            if (q > $util.recursionLimit)
-                throw Error("max depth exceeded");
-            var d = {};
-            if (m.index != null && Object.hasOwnProperty.call(m, "index")) {
-                d.index = o.bytes === String ? $util.base64.encode(m.index, 0, m.index.length) : o.bytes === Array ? Array.prototype.slice.call(m.index) : m.index;
-                if (o.oneofs)
-                    d._index = "index";
-            }
-            if (m.value != null && Object.hasOwnProperty.call(m, "value")) {
-                d.value = $root.proto.SyncActionValue.toObject(m.value, o, q + 1);
-                if (o.oneofs)
-                    d._value = "value";
-            }
-            if (m.padding != null && Object.hasOwnProperty.call(m, "padding")) {
-                d.padding = o.bytes === String ? $util.base64.encode(m.padding, 0, m.padding.length) : o.bytes === Array ? Array.prototype.slice.call(m.padding) : m.padding;
-                if (o.oneofs)
-                    d._padding = "padding";
-            }
-            if (m.version != null && Object.hasOwnProperty.call(m, "version")) {
-                d.version = m.version;
-                if (o.oneofs)
-                    d._version = "version";
-            }
-            return d;
-        };
-
-        SyncActionData.prototype.toJSON = function toJSON() {
-            return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-        };
-
-        SyncActionData.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/proto.SyncActionData";
-        };
-
-        return SyncActionData;
-    })();
-
-    proto.SyncActionValue = (function() {
-
-        function SyncActionValue(p) {
-            if (p)
-                for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                    if (p[ks[i]] != null && ks[i] !== "__proto__")
-                        this[ks[i]] = p[ks[i]];
-        }
-
-        SyncActionValue.prototype.timestamp = null;
-        SyncActionValue.prototype.starAction = null;
-        SyncActionValue.prototype.contactAction = null;
-        SyncActionValue.prototype.muteAction = null;
-        SyncActionValue.prototype.pinAction = null;
-        SyncActionValue.prototype.pushNameSetting = null;
-        SyncActionValue.prototype.quickReplyAction = null;
-        SyncActionValue.prototype.recentEmojiWeightsAction = null;
-        SyncActionValue.prototype.labelEditAction = null;
-        SyncActionValue.prototype.labelAssociationAction = null;
-        SyncActionValue.prototype.localeSetting = null;
-        SyncActionValue.prototype.archiveChatAction = null;
-        SyncActionValue.prototype.deleteMessageForMeAction = null;
-        SyncActionValue.prototype.keyExpiration = null;
-        SyncActionValue.prototype.markChatAsReadAction = null;
-        SyncActionValue.prototype.clearChatAction = null;
-        SyncActionValue.prototype.deleteChatAction = null;
-        SyncActionValue.prototype.unarchiveChatsSetting = null;
-        SyncActionValue.prototype.primaryFeature = null;
-        SyncActionValue.prototype.androidUnsupportedActions = null;
-        SyncActionValue.prototype.agentAction = null;
-        SyncActionValue.prototype.subscriptionAction = null;
-        SyncActionValue.prototype.userStatusMuteAction = null;
-        SyncActionValue.prototype.timeFormatAction = null;
-        SyncActionValue.prototype.nuxAction = null;
-        SyncActionValue.prototype.primaryVersionAction = null;
-        SyncActionValue.prototype.removeRecentStickerAction = null;
-        SyncActionValue.prototype.chatAssignment = null;
-        SyncActionValue.prototype.chatAssignmentOpenedStatus = null;
-        SyncActionValue.prototype.pnForLidChatAction = null;
-        SyncActionValue.prototype.privacySettingRelayAllCalls = null;
-        SyncActionValue.prototype.statusPrivacy = null;
-        SyncActionValue.prototype.deleteIndividualCallLog = null;
-        SyncActionValue.prototype.labelReorderingAction = null;
-        SyncActionValue.prototype.lockChatAction = null;
-        SyncActionValue.prototype.privacySettingDisableLinkPreviewsAction = null;
-        SyncActionValue.prototype.favoritesAction = null;
-        SyncActionValue.prototype.usernameChatStartMode = null;
-        SyncActionValue.prototype.notificationActivitySettingAction = null;
-        SyncActionValue.prototype.lidContactAction = null;
-        SyncActionValue.prototype.privacySettingChannelsPersonalisedRecommendationAction = null;
-
-        let $oneOfFields;
-
-        Object.defineProperty(SyncActionValue.prototype, "_timestamp", {
-            get: $util.oneOfGetter($oneOfFields = ["timestamp"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_starAction", {
-            get: $util.oneOfGetter($oneOfFields = ["starAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_contactAction", {
-            get: $util.oneOfGetter($oneOfFields = ["contactAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_muteAction", {
-            get: $util.oneOfGetter($oneOfFields = ["muteAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_pinAction", {
-            get: $util.oneOfGetter($oneOfFields = ["pinAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_pushNameSetting", {
-            get: $util.oneOfGetter($oneOfFields = ["pushNameSetting"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_quickReplyAction", {
-            get: $util.oneOfGetter($oneOfFields = ["quickReplyAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_recentEmojiWeightsAction", {
-            get: $util.oneOfGetter($oneOfFields = ["recentEmojiWeightsAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_labelEditAction", {
-            get: $util.oneOfGetter($oneOfFields = ["labelEditAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_labelAssociationAction", {
-            get: $util.oneOfGetter($oneOfFields = ["labelAssociationAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_localeSetting", {
-            get: $util.oneOfGetter($oneOfFields = ["localeSetting"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_archiveChatAction", {
-            get: $util.oneOfGetter($oneOfFields = ["archiveChatAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_deleteMessageForMeAction", {
-            get: $util.oneOfGetter($oneOfFields = ["deleteMessageForMeAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_keyExpiration", {
-            get: $util.oneOfGetter($oneOfFields = ["keyExpiration"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_markChatAsReadAction", {
-            get: $util.oneOfGetter($oneOfFields = ["markChatAsReadAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_clearChatAction", {
-            get: $util.oneOfGetter($oneOfFields = ["clearChatAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_deleteChatAction", {
-            get: $util.oneOfGetter($oneOfFields = ["deleteChatAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_unarchiveChatsSetting", {
-            get: $util.oneOfGetter($oneOfFields = ["unarchiveChatsSetting"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_primaryFeature", {
-            get: $util.oneOfGetter($oneOfFields = ["primaryFeature"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_androidUnsupportedActions", {
-            get: $util.oneOfGetter($oneOfFields = ["androidUnsupportedActions"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_agentAction", {
-            get: $util.oneOfGetter($oneOfFields = ["agentAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_subscriptionAction", {
-            get: $util.oneOfGetter($oneOfFields = ["subscriptionAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_userStatusMuteAction", {
-            get: $util.oneOfGetter($oneOfFields = ["userStatusMuteAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_timeFormatAction", {
-            get: $util.oneOfGetter($oneOfFields = ["timeFormatAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_nuxAction", {
-            get: $util.oneOfGetter($oneOfFields = ["nuxAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_primaryVersionAction", {
-            get: $util.oneOfGetter($oneOfFields = ["primaryVersionAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_removeRecentStickerAction", {
-            get: $util.oneOfGetter($oneOfFields = ["removeRecentStickerAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_chatAssignment", {
-            get: $util.oneOfGetter($oneOfFields = ["chatAssignment"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_chatAssignmentOpenedStatus", {
-            get: $util.oneOfGetter($oneOfFields = ["chatAssignmentOpenedStatus"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_pnForLidChatAction", {
-            get: $util.oneOfGetter($oneOfFields = ["pnForLidChatAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_privacySettingRelayAllCalls", {
-            get: $util.oneOfGetter($oneOfFields = ["privacySettingRelayAllCalls"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_statusPrivacy", {
-            get: $util.oneOfGetter($oneOfFields = ["statusPrivacy"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_deleteIndividualCallLog", {
-            get: $util.oneOfGetter($oneOfFields = ["deleteIndividualCallLog"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_labelReorderingAction", {
-            get: $util.oneOfGetter($oneOfFields = ["labelReorderingAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_lockChatAction", {
-            get: $util.oneOfGetter($oneOfFields = ["lockChatAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_privacySettingDisableLinkPreviewsAction", {
-            get: $util.oneOfGetter($oneOfFields = ["privacySettingDisableLinkPreviewsAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_favoritesAction", {
-            get: $util.oneOfGetter($oneOfFields = ["favoritesAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_usernameChatStartMode", {
-            get: $util.oneOfGetter($oneOfFields = ["usernameChatStartMode"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_notificationActivitySettingAction", {
-            get: $util.oneOfGetter($oneOfFields = ["notificationActivitySettingAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_lidContactAction", {
-            get: $util.oneOfGetter($oneOfFields = ["lidContactAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(SyncActionValue.prototype, "_privacySettingChannelsPersonalisedRecommendationAction", {
-            get: $util.oneOfGetter($oneOfFields = ["privacySettingChannelsPersonalisedRecommendationAction"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        SyncActionValue.create = function create(properties) {
-            return new SyncActionValue(properties);
-        };
-
-        SyncActionValue.encode = function encode(m, w, q) {
-            if (!w)
-                w = $Writer.create();
-            if (q === undefined)
-                q = 0;
-            if (q > $util.recursionLimit)
-                throw Error("max depth exceeded");
-            if (m.timestamp != null && Object.hasOwnProperty.call(m, "timestamp"))
-                w.uint32(8).int64(m.timestamp);
-            if (m.starAction != null && Object.hasOwnProperty.call(m, "starAction"))
-                $root.proto.SyncActionValue.StarAction.encode(m.starAction, w.uint32(18).fork(), q + 1).ldelim();
-            if (m.contactAction != null && Object.hasOwnProperty.call(m, "contactAction"))
-                $root.proto.SyncActionValue.ContactAction.encode(m.contactAction, w.uint32(26).fork(), q + 1).ldelim();
-            if (m.muteAction != null && Object.hasOwnProperty.call(m, "muteAction"))
-                $root.proto.SyncActionValue.MuteAction.encode(m.muteAction, w.uint32(34).fork(), q + 1).ldelim();
-            if (m.pinAction != null && Object.hasOwnProperty.call(m, "pinAction"))
-                $root.proto.SyncActionValue.PinAction.encode(m.pinAction, w.uint32(42).fork(), q + 1).ldelim();
-            if (m.pushNameSetting != null && Object.hasOwnProperty.call(m, "pushNameSetting"))
-                $root.proto.SyncActionValue.PushNameSetting.encode(m.pushNameSetting, w.uint32(58).fork(), q + 1).ldelim();
-            if (m.quickReplyAction != null && Object.hasOwnProperty.call(m, "quickReplyAction"))
-                $root.proto.SyncActionValue.QuickReplyAction.encode(m.quickReplyAction, w.uint32(66).fork(), q + 1).ldelim();
-            if (m.recentEmojiWeightsAction != null && Object.hasOwnProperty.call(m, "recentEmojiWeightsAction"))
-                $root.proto.SyncActionValue.RecentEmojiWeightsAction.encode(m.recentEmojiWeightsAction, w.uint32(90).fork(), q + 1).ldelim();
-            if (m.labelEditAction != null && Object.hasOwnProperty.call(m, "labelEditAction"))
-                $root.proto.SyncActionValue.LabelEditAction.encode(m.labelEditAction, w.uint32(114).fork(), q + 1).ldelim();
-            if (m.labelAssociationAction != null && Object.hasOwnProperty.call(m, "labelAssociationAction"))
-                $root.proto.SyncActionValue.LabelAssociationAction.encode(m.labelAssociationAction, w.uint32(122).fork(), q + 1).ldelim();
-            if (m.localeSetting != null && Object.hasOwnProperty.call(m, "localeSetting"))
-                $root.proto.SyncActionValue.LocaleSetting.encode(m.localeSetting, w.uint32(130).fork(), q + 1).ldelim();
-            if (m.archiveChatAction != null && Object.hasOwnProperty.call(m, "archiveChatAction"))
-                $root.proto.SyncActionValue.ArchiveChatAction.encode(m.archiveChatAction, w.uint32(138).fork(), q + 1).ldelim();
-            if (m.deleteMessageForMeAction != null && Object.hasOwnProperty.call(m, "deleteMessageForMeAction"))
-                $root.proto.SyncActionValue.DeleteMessageForMeAction.encode(m.deleteMessageForMeAction, w.uint32(146).fork(), q + 1).ldelim();
-            if (m.keyExpiration != null && Object.hasOwnProperty.call(m, "keyExpiration"))
-                $root.proto.SyncActionValue.KeyExpiration.encode(m.keyExpiration, w.uint32(154).fork(), q + 1).ldelim();
-            if (m.markChatAsReadAction != null && Object.hasOwnProperty.call(m, "markChatAsReadAction"))
-                $root.proto.SyncActionValue.MarkChatAsReadAction.encode(m.markChatAsReadAction, w.uint32(162).fork(), q + 1).ldelim();
-            if (m.clearChatAction != null && Object.hasOwnProperty.call(m, "clearChatAction"))
-                $root.proto.SyncActionValue.ClearChatAction.encode(m.clearChatAction, w.uint32(170).fork(), q + 1).ldelim();
-            if (m.deleteChatAction != null && Object.hasOwnProperty.call(m, "deleteChatAction"))
-                $root.proto.SyncActionValue.DeleteChatAction.encode(m.deleteChatAction, w.uint32(178).fork(), q + 1).ldelim();
-            if (m.unarchiveChatsSetting != null && Object.hasOwnProperty.call(m, "unarchiveChatsSetting"))
-                $root.proto.SyncActionValue.UnarchiveChatsSetting.encode(m.unarchiveChatsSetting, w.uint32(186).fork(), q + 1).ldelim();
-            if (m.primaryFeature != null && Object.hasOwnProperty.call(m, "primaryFeature"))
-                $root.proto.SyncActionValue.PrimaryFeature.encode(m.primaryFeature, w.uint32(194).fork(), q + 1).ldelim();
-            if (m.androidUnsupportedActions != null && Object.hasOwnProperty.call(m, "androidUnsupportedActions"))
-                $root.proto.SyncActionValue.AndroidUnsupportedActions.encode(m.androidUnsupportedActions, w.uint32(210).fork(), q + 1).ldelim();
-            if (m.agentAction != null && Object.hasOwnProperty.call(m, "agentAction"))
-                $root.proto.SyncActionValue.AgentAction.encode(m.agentAction, w.uint32(218).fork(), q + 1).ldelim();
-            if (m.subscriptionAction != null && Object.hasOwnProperty.call(m, "subscriptionAction"))
-                $root.proto.SyncActionValue.SubscriptionAction.encode(m.subscriptionAction, w.uint32(226).fork(), q + 1).ldelim();
-            if (m.userStatusMuteAction != null && Object.hasOwnProperty.call(m, "userStatusMuteAction"))
-                $root.proto.SyncActionValue.UserStatusMuteAction.encode(m.userStatusMuteAction, w.uint32(234).fork(), q + 1).ldelim();
-            if (m.timeFormatAction != null && Object.hasOwnProperty.call(m, "timeFormatAction"))
-                $root.proto.SyncActionValue.TimeFormatAction.encode(m.timeFormatAction, w.uint32(242).fork(), q + 1).ldelim();
-            if (m.nuxAction != null && Object.hasOwnProperty.call(m, "nuxAction"))
-                $root.proto.SyncActionValue.NuxAction.encode(m.nuxAction, w.uint32(250).fork(), q + 1).ldelim();
-            if (m.primaryVersionAction != null && Object.hasOwnProperty.call(m, "primaryVersionAction"))
-                $root.proto.SyncActionValue.PrimaryVersionAction.encode(m.primaryVersionAction, w.uint32(258).fork(), q + 1).ldelim();
-            if (m.removeRecentStickerAction != null && Object.hasOwnProperty.call(m, "removeRecentStickerAction"))
-                $root.proto.SyncActionValue.RemoveRecentStickerAction.encode(m.removeRecentStickerAction, w.uint32(274).fork(), q + 1).ldelim();
-            if (m.chatAssignment != null && Object.hasOwnProperty.call(m, "chatAssignment"))
-                $root.proto.SyncActionValue.ChatAssignmentAction.encode(m.chatAssignment, w.uint32(282).fork(), q + 1).ldelim();
-            if (m.chatAssignmentOpenedStatus != null && Object.hasOwnProperty.call(m, "chatAssignmentOpenedStatus"))
-                $root.proto.SyncActionValue.ChatAssignmentOpenedStatusAction.encode(m.chatAssignmentOpenedStatus, w.uint32(290).fork(), q + 1).ldelim();
-            if (m.pnForLidChatAction != null && Object.hasOwnProperty.call(m, "pnForLidChatAction"))
-                $root.proto.SyncActionValue.PnForLidChatAction.encode(m.pnForLidChatAction, w.uint32(298).fork(), q + 1).ldelim();
-            if (m.privacySettingRelayAllCalls != null && Object.hasOwnProperty.call(m, "privacySettingRelayAllCalls"))
-                $root.proto.SyncActionValue.PrivacySettingRelayAllCalls.encode(m.privacySettingRelayAllCalls, w.uint32(330).fork(), q + 1).ldelim();
-            if (m.statusPrivacy != null && Object.hasOwnProperty.call(m, "statusPrivacy"))
-                $root.proto.SyncActionValue.StatusPrivacyAction.encode(m.statusPrivacy, w.uint32(354).fork(), q + 1).ldelim();
-            if (m.deleteIndividualCallLog != null && Object.hasOwnProperty.call(m, "deleteIndividualCallLog"))
-                $root.proto.SyncActionValue.DeleteIndividualCallLogAction.encode(m.deleteIndividualCallLog, w.uint32(370).fork(), q + 1).ldelim();
-            if (m.labelReorderingAction != null && Object.hasOwnProperty.call(m, "labelReorderingAction"))
-                $root.proto.SyncActionValue.LabelReorderingAction.encode(m.labelReorderingAction, w.uint32(378).fork(), q + 1).ldelim();
-            if (m.lockChatAction != null && Object.hasOwnProperty.call(m, "lockChatAction"))
-                $root.proto.SyncActionValue.LockChatAction.encode(m.lockChatAction, w.uint32(402).fork(), q + 1).ldelim();
-            if (m.privacySettingDisableLinkPreviewsAction != null && Object.hasOwnProperty.call(m, "privacySettingDisableLinkPreviewsAction"))
-                $root.proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction.encode(m.privacySettingDisableLinkPreviewsAction, w.uint32(426).fork(), q + 1).ldelim();
-            if (m.favoritesAction != null && Object.hasOwnProperty.call(m, "favoritesAction"))
-                $root.proto.SyncActionValue.FavoritesAction.encode(m.favoritesAction, w.uint32(450).fork(), q + 1).ldelim();
-            if (m.usernameChatStartMode != null && Object.hasOwnProperty.call(m, "usernameChatStartMode"))
-                $root.proto.SyncActionValue.UsernameChatStartModeAction.encode(m.usernameChatStartMode, w.uint32(474).fork(), q + 1).ldelim();
-            if (m.notificationActivitySettingAction != null && Object.hasOwnProperty.call(m, "notificationActivitySettingAction"))
-                $root.proto.SyncActionValue.NotificationActivitySettingAction.encode(m.notificationActivitySettingAction, w.uint32(482).fork(), q + 1).ldelim();
-            if (m.lidContactAction != null && Object.hasOwnProperty.call(m, "lidContactAction"))
-                $root.proto.SyncActionValue.LidContactAction.encode(m.lidContactAction, w.uint32(490).fork(), q + 1).ldelim();
-            if (m.privacySettingChannelsPersonalisedRecommendationAction != null && Object.hasOwnProperty.call(m, "privacySettingChannelsPersonalisedRecommendationAction"))
-                $root.proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction.encode(m.privacySettingChannelsPersonalisedRecommendationAction, w.uint32(514).fork(), q + 1).ldelim();
-            return w;
-        };
-
-        SyncActionValue.decode = function decode(r, l, e, n) {
-            if (!(r instanceof $Reader))
-                r = $Reader.create(r);
-            if (n === undefined)
-                n = 0;
-            if (n > $Reader.recursionLimit)
-                throw Error("maximum nesting depth exceeded");
-            var c, m;
-            if (l === undefined)
-                c = r.len;
-            else {
-                c = r.pos + l;
-                if (c > r.len)
-                    throw RangeError("index out of range");
-                l = r.len;
-                r.len = c;
-            }
-            m = new $root.proto.SyncActionValue();
-            while (r.pos < c) {
-                var t = r.uint32();
-                if (t === e)
-                    break;
-                switch (t >>> 3) {
-                case 1: {
-                        m.timestamp = $longToNumber(r.int64());
-                        break;
-                    }
-                case 2: {
-                        m.starAction = $root.proto.SyncActionValue.StarAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 3: {
-                        m.contactAction = $root.proto.SyncActionValue.ContactAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 4: {
-                        m.muteAction = $root.proto.SyncActionValue.MuteAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 5: {
-                        m.pinAction = $root.proto.SyncActionValue.PinAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 7: {
-                        m.pushNameSetting = $root.proto.SyncActionValue.PushNameSetting.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 8: {
-                        m.quickReplyAction = $root.proto.SyncActionValue.QuickReplyAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 11: {
-                        m.recentEmojiWeightsAction = $root.proto.SyncActionValue.RecentEmojiWeightsAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 14: {
-                        m.labelEditAction = $root.proto.SyncActionValue.LabelEditAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 15: {
-                        m.labelAssociationAction = $root.proto.SyncActionValue.LabelAssociationAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 16: {
-                        m.localeSetting = $root.proto.SyncActionValue.LocaleSetting.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 17: {
-                        m.archiveChatAction = $root.proto.SyncActionValue.ArchiveChatAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 18: {
-                        m.deleteMessageForMeAction = $root.proto.SyncActionValue.DeleteMessageForMeAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 19: {
-                        m.keyExpiration = $root.proto.SyncActionValue.KeyExpiration.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 20: {
-                        m.markChatAsReadAction = $root.proto.SyncActionValue.MarkChatAsReadAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 21: {
-                        m.clearChatAction = $root.proto.SyncActionValue.ClearChatAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 22: {
-                        m.deleteChatAction = $root.proto.SyncActionValue.DeleteChatAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 23: {
-                        m.unarchiveChatsSetting = $root.proto.SyncActionValue.UnarchiveChatsSetting.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 24: {
-                        m.primaryFeature = $root.proto.SyncActionValue.PrimaryFeature.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 26: {
-                        m.androidUnsupportedActions = $root.proto.SyncActionValue.AndroidUnsupportedActions.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 27: {
-                        m.agentAction = $root.proto.SyncActionValue.AgentAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 28: {
-                        m.subscriptionAction = $root.proto.SyncActionValue.SubscriptionAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 29: {
-                        m.userStatusMuteAction = $root.proto.SyncActionValue.UserStatusMuteAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 30: {
-                        m.timeFormatAction = $root.proto.SyncActionValue.TimeFormatAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 31: {
-                        m.nuxAction = $root.proto.SyncActionValue.NuxAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 32: {
-                        m.primaryVersionAction = $root.proto.SyncActionValue.PrimaryVersionAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 34: {
-                        m.removeRecentStickerAction = $root.proto.SyncActionValue.RemoveRecentStickerAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 35: {
-                        m.chatAssignment = $root.proto.SyncActionValue.ChatAssignmentAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 36: {
-                        m.chatAssignmentOpenedStatus = $root.proto.SyncActionValue.ChatAssignmentOpenedStatusAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 37: {
-                        m.pnForLidChatAction = $root.proto.SyncActionValue.PnForLidChatAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 41: {
-                        m.privacySettingRelayAllCalls = $root.proto.SyncActionValue.PrivacySettingRelayAllCalls.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 44: {
-                        m.statusPrivacy = $root.proto.SyncActionValue.StatusPrivacyAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 46: {
-                        m.deleteIndividualCallLog = $root.proto.SyncActionValue.DeleteIndividualCallLogAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 47: {
-                        m.labelReorderingAction = $root.proto.SyncActionValue.LabelReorderingAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 50: {
-                        m.lockChatAction = $root.proto.SyncActionValue.LockChatAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 53: {
-                        m.privacySettingDisableLinkPreviewsAction = $root.proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 56: {
-                        m.favoritesAction = $root.proto.SyncActionValue.FavoritesAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 59: {
-                        m.usernameChatStartMode = $root.proto.SyncActionValue.UsernameChatStartModeAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 60: {
-                        m.notificationActivitySettingAction = $root.proto.SyncActionValue.NotificationActivitySettingAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 61: {
-                        m.lidContactAction = $root.proto.SyncActionValue.LidContactAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                case 64: {
-                        m.privacySettingChannelsPersonalisedRecommendationAction = $root.proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction.decode(r, r.uint32(), undefined, n + 1);
-                        break;
-                    }
-                default:
-                    r.skipType(t & 7, n);
-                    break;
-                }
-            }
-            if (l !== undefined) {
-                if (r.pos !== c)
-                    throw RangeError("index out of range");
-                r.len = l;
-            }
-            return m;
-        };
-
-        SyncActionValue.fromObject = function fromObject(d, n) {
-            if (d instanceof $root.proto.SyncActionValue)
-                return d;
-            if (!$util.isObject(d))
-                throw TypeError(".proto.SyncActionValue: object expected");
-            if (n === undefined)
-                n = 0;
-            if (n > $util.recursionLimit)
-                throw Error("maximum nesting depth exceeded");
-            var m = new $root.proto.SyncActionValue();
-            if (d.timestamp != null) {
-                if (typeof d.timestamp === "string")
-                    m.timestamp = parseInt(d.timestamp, 10);
-                else if (typeof d.timestamp === "number")
-                    m.timestamp = d.timestamp;
-                else if (typeof d.timestamp === "object")
-                    m.timestamp = new $util.LongBits(d.timestamp.low >>> 0, d.timestamp.high >>> 0).toNumber();
-            }
-            if (d.starAction != null) {
-                if (!$util.isObject(d.starAction))
-                    throw TypeError(".proto.SyncActionValue.starAction: object expected");
-                m.starAction = $root.proto.SyncActionValue.StarAction.fromObject(d.starAction, n + 1);
-            }
-            if (d.contactAction != null) {
-                if (!$util.isObject(d.contactAction))
-                    throw TypeError(".proto.SyncActionValue.contactAction: object expected");
-                m.contactAction = $root.proto.SyncActionValue.ContactAction.fromObject(d.contactAction, n + 1);
-            }
-            if (d.muteAction != null) {
-                if (!$util.isObject(d.muteAction))
-                    throw TypeError(".proto.SyncActionValue.muteAction: object expected");
-                m.muteAction = $root.proto.SyncActionValue.MuteAction.fromObject(d.muteAction, n + 1);
-            }
-            if (d.pinAction != null) {
-                if (!$util.isObject(d.pinAction))
-                    throw TypeError(".proto.SyncActionValue.pinAction: object expected");
-                m.pinAction = $root.proto.SyncActionValue.PinAction.fromObject(d.pinAction, n + 1);
-            }
-            if (d.pushNameSetting != null) {
-                if (!$util.isObject(d.pushNameSetting))
-                    throw TypeError(".proto.SyncActionValue.pushNameSetting: object expected");
-                m.pushNameSetting = $root.proto.SyncActionValue.PushNameSetting.fromObject(d.pushNameSetting, n + 1);
-            }
-            if (d.quickReplyAction != null) {
-                if (!$util.isObject(d.quickReplyAction))
-                    throw TypeError(".proto.SyncActionValue.quickReplyAction: object expected");
-                m.quickReplyAction = $root.proto.SyncActionValue.QuickReplyAction.fromObject(d.quickReplyAction, n + 1);
-            }
-            if (d.recentEmojiWeightsAction != null) {
-                if (!$util.isObject(d.recentEmojiWeightsAction))
-                    throw TypeError(".proto.SyncActionValue.recentEmojiWeightsAction: object expected");
-                m.recentEmojiWeightsAction = $root.proto.SyncActionValue.RecentEmojiWeightsAction.fromObject(d.recentEmojiWeightsAction, n + 1);
-            }
-            if (d.labelEditAction != null) {
-                if (!$util.isObject(d.labelEditAction))
-                    throw TypeError(".proto.SyncActionValue.labelEditAction: object expected");
-                m.labelEditAction = $root.proto.SyncActionValue.LabelEditAction.fromObject(d.labelEditAction, n + 1);
-            }
-            if (d.labelAssociationAction != null) {
-                if (!$util.isObject(d.labelAssociationAction))
-                    throw TypeError(".proto.SyncActionValue.labelAssociationAction: object expected");
-                m.labelAssociationAction = $root.proto.SyncActionValue.LabelAssociationAction.fromObject(d.labelAssociationAction, n + 1);
-            }
-            if (d.localeSetting != null) {
-                if (!$util.isObject(d.localeSetting))
-                    throw TypeError(".proto.SyncActionValue.localeSetting: object expected");
-                m.localeSetting = $root.proto.SyncActionValue.LocaleSetting.fromObject(d.localeSetting, n + 1);
-            }
-            if (d.archiveChatAction != null) {
-                if (!$util.isObject(d.archiveChatAction))
-                    throw TypeError(".proto.SyncActionValue.archiveChatAction: object expected");
-                m.archiveChatAction = $root.proto.SyncActionValue.ArchiveChatAction.fromObject(d.archiveChatAction, n + 1);
-            }
-            if (d.deleteMessageForMeAction != null) {
-                if (!$util.isObject(d.deleteMessageForMeAction))
-                    throw TypeError(".proto.SyncActionValue.deleteMessageForMeAction: object expected");
-                m.deleteMessageForMeAction = $root.proto.SyncActionValue.DeleteMessageForMeAction.fromObject(d.deleteMessageForMeAction, n + 1);
-            }
-            if (d.keyExpiration != null) {
-                if (!$util.isObject(d.keyExpiration))
-                    throw TypeError(".proto.SyncActionValue.keyExpiration: object expected");
-                m.keyExpiration = $root.proto.SyncActionValue.KeyExpiration.fromObject(d.keyExpiration, n + 1);
-            }
-            if (d.markChatAsReadAction != null) {
-                if (!$util.isObject(d.markChatAsReadAction))
-                    throw TypeError(".proto.SyncActionValue.markChatAsReadAction: object expected");
-                m.markChatAsReadAction = $root.proto.SyncActionValue.MarkChatAsReadAction.fromObject(d.markChatAsReadAction, n + 1);
-            }
-            if (d.clearChatAction != null) {
-                if (!$util.isObject(d.clearChatAction))
-                    throw TypeError(".proto.SyncActionValue.clearChatAction: object expected");
-                m.clearChatAction = $root.proto.SyncActionValue.ClearChatAction.fromObject(d.clearChatAction, n + 1);
-            }
-            if (d.deleteChatAction != null) {
-                if (!$util.isObject(d.deleteChatAction))
-                    throw TypeError(".proto.SyncActionValue.deleteChatAction: object expected");
-                m.deleteChatAction = $root.proto.SyncActionValue.DeleteChatAction.fromObject(d.deleteChatAction, n + 1);
-            }
-            if (d.unarchiveChatsSetting != null) {
-                if (!$util.isObject(d.unarchiveChatsSetting))
-                    throw TypeError(".proto.SyncActionValue.unarchiveChatsSetting: object expected");
-                m.unarchiveChatsSetting = $root.proto.SyncActionValue.UnarchiveChatsSetting.fromObject(d.unarchiveChatsSetting, n + 1);
-            }
-            if (d.primaryFeature != null) {
-                if (!$util.isObject(d.primaryFeature))
-                    throw TypeError(".proto.SyncActionValue.primaryFeature: object expected");
-                m.primaryFeature = $root.proto.SyncActionValue.PrimaryFeature.fromObject(d.primaryFeature, n + 1);
-            }
-            if (d.androidUnsupportedActions != null) {
-                if (!$util.isObject(d.androidUnsupportedActions))
-                    throw TypeError(".proto.SyncActionValue.androidUnsupportedActions: object expected");
-                m.androidUnsupportedActions = $root.proto.SyncActionValue.AndroidUnsupportedActions.fromObject(d.androidUnsupportedActions, n + 1);
-            }
-            if (d.agentAction != null) {
-                if (!$util.isObject(d.agentAction))
-                    throw TypeError(".proto.SyncActionValue.agentAction: object expected");
-                m.agentAction = $root.proto.SyncActionValue.AgentAction.fromObject(d.agentAction, n + 1);
-            }
-            if (d.subscriptionAction != null) {
-                if (!$util.isObject(d.subscriptionAction))
-                    throw TypeError(".proto.SyncActionValue.subscriptionAction: object expected");
-                m.subscriptionAction = $root.proto.SyncActionValue.SubscriptionAction.fromObject(d.subscriptionAction, n + 1);
-            }
-            if (d.userStatusMuteAction != null) {
-                if (!$util.isObject(d.userStatusMuteAction))
-                    throw TypeError(".proto.SyncActionValue.userStatusMuteAction: object expected");
-                m.userStatusMuteAction = $root.proto.SyncActionValue.UserStatusMuteAction.fromObject(d.userStatusMuteAction, n + 1);
-            }
-            if (d.timeFormatAction != null) {
-                if (!$util.isObject(d.timeFormatAction))
-                    throw TypeError(".proto.SyncActionValue.timeFormatAction: object expected");
-                m.timeFormatAction = $root.proto.SyncActionValue.TimeFormatAction.fromObject(d.timeFormatAction, n + 1);
-            }
-            if (d.nuxAction != null) {
-                if (!$util.isObject(d.nuxAction))
-                    throw TypeError(".proto.SyncActionValue.nuxAction: object expected");
-                m.nuxAction = $root.proto.SyncActionValue.NuxAction.fromObject(d.nuxAction, n + 1);
-            }
-            if (d.primaryVersionAction != null) {
-                if (!$util.isObject(d.primaryVersionAction))
-                    throw TypeError(".proto.SyncActionValue.primaryVersionAction: object expected");
-                m.primaryVersionAction = $root.proto.SyncActionValue.PrimaryVersionAction.fromObject(d.primaryVersionAction, n + 1);
-            }
-            if (d.removeRecentStickerAction != null) {
-                if (!$util.isObject(d.removeRecentStickerAction))
-                    throw TypeError(".proto.SyncActionValue.removeRecentStickerAction: object expected");
-                m.removeRecentStickerAction = $root.proto.SyncActionValue.RemoveRecentStickerAction.fromObject(d.removeRecentStickerAction, n + 1);
-            }
-            if (d.chatAssignment != null) {
-                if (!$util.isObject(d.chatAssignment))
-                    throw TypeError(".proto.SyncActionValue.chatAssignment: object expected");
-                m.chatAssignment = $root.proto.SyncActionValue.ChatAssignmentAction.fromObject(d.chatAssignment, n + 1);
-            }
-            if (d.chatAssignmentOpenedStatus != null) {
-                if (!$util.isObject(d.chatAssignmentOpenedStatus))
-                    throw TypeError(".proto.SyncActionValue.chatAssignmentOpenedStatus: object expected");
-                m.chatAssignmentOpenedStatus = $root.proto.SyncActionValue.ChatAssignmentOpenedStatusAction.fromObject(d.chatAssignmentOpenedStatus, n + 1);
-            }
-            if (d.pnForLidChatAction != null) {
-                if (!$util.isObject(d.pnForLidChatAction))
-                    throw TypeError(".proto.SyncActionValue.pnForLidChatAction: object expected");
-                m.pnForLidChatAction = $root.proto.SyncActionValue.PnForLidChatAction.fromObject(d.pnForLidChatAction, n + 1);
-            }
-            if (d.privacySettingRelayAllCalls != null) {
-                if (!$util.isObject(d.privacySettingRelayAllCalls))
-                    throw TypeError(".proto.SyncActionValue.privacySettingRelayAllCalls: object expected");
-                m.privacySettingRelayAllCalls = $root.proto.SyncActionValue.PrivacySettingRelayAllCalls.fromObject(d.privacySettingRelayAllCalls, n + 1);
-            }
-            if (d.statusPrivacy != null) {
-                if (!$util.isObject(d.statusPrivacy))
-                    throw TypeError(".proto.SyncActionValue.statusPrivacy: object expected");
-                m.statusPrivacy = $root.proto.SyncActionValue.StatusPrivacyAction.fromObject(d.statusPrivacy, n + 1);
-            }
-            if (d.deleteIndividualCallLog != null) {
-                if (!$util.isObject(d.deleteIndividualCallLog))
-                    throw TypeError(".proto.SyncActionValue.deleteIndividualCallLog: object expected");
-                m.deleteIndividualCallLog = $root.proto.SyncActionValue.DeleteIndividualCallLogAction.fromObject(d.deleteIndividualCallLog, n + 1);
-            }
-            if (d.labelReorderingAction != null) {
-                if (!$util.isObject(d.labelReorderingAction))
-                    throw TypeError(".proto.SyncActionValue.labelReorderingAction: object expected");
-                m.labelReorderingAction = $root.proto.SyncActionValue.LabelReorderingAction.fromObject(d.labelReorderingAction, n + 1);
-            }
-            if (d.lockChatAction != null) {
-                if (!$util.isObject(d.lockChatAction))
-                    throw TypeError(".proto.SyncActionValue.lockChatAction: object expected");
-                m.lockChatAction = $root.proto.SyncActionValue.LockChatAction.fromObject(d.lockChatAction, n + 1);
-            }
-            if (d.privacySettingDisableLinkPreviewsAction != null) {
-                if (!$util.isObject(d.privacySettingDisableLinkPreviewsAction))
-                    throw TypeError(".proto.SyncActionValue.privacySettingDisableLinkPreviewsAction: object expected");
-                m.privacySettingDisableLinkPreviewsAction = $root.proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction.fromObject(d.privacySettingDisableLinkPreviewsAction, n + 1);
-            }
-            if (d.favoritesAction != null) {
-                if (!$util.isObject(d.favoritesAction))
-                    throw TypeError(".proto.SyncActionValue.favoritesAction: object expected");
-                m.favoritesAction = $root.proto.SyncActionValue.FavoritesAction.fromObject(d.favoritesAction, n + 1);
-            }
-            if (d.usernameChatStartMode != null) {
-                if (!$util.isObject(d.usernameChatStartMode))
-                    throw TypeError(".proto.SyncActionValue.usernameChatStartMode: object expected");
-                m.usernameChatStartMode = $root.proto.SyncActionValue.UsernameChatStartModeAction.fromObject(d.usernameChatStartMode, n + 1);
-            }
-            if (d.notificationActivitySettingAction != null) {
-                if (!$util.isObject(d.notificationActivitySettingAction))
-                    throw TypeError(".proto.SyncActionValue.notificationActivitySettingAction: object expected");
-                m.notificationActivitySettingAction = $root.proto.SyncActionValue.NotificationActivitySettingAction.fromObject(d.notificationActivitySettingAction, n + 1);
-            }
-            if (d.lidContactAction != null) {
-                if (!$util.isObject(d.lidContactAction))
-                    throw TypeError(".proto.SyncActionValue.lidContactAction: object expected");
-                m.lidContactAction = $root.proto.SyncActionValue.LidContactAction.fromObject(d.lidContactAction, n + 1);
-            }
-            if (d.privacySettingChannelsPersonalisedRecommendationAction != null) {
-                if (!$util.isObject(d.privacySettingChannelsPersonalisedRecommendationAction))
-                    throw TypeError(".proto.SyncActionValue.privacySettingChannelsPersonalisedRecommendationAction: object expected");
-                m.privacySettingChannelsPersonalisedRecommendationAction = $root.proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction.fromObject(d.privacySettingChannelsPersonalisedRecommendationAction, n + 1);
-            }
-            return m;
-        };
-
-        SyncActionValue.toObject = function toObject(m, o, q) {
-            if (!o)
-                o = {};
-            if (q === undefined)
-                q = 0;
-            if (q > $util.recursionLimit)
-                throw Error("max depth exceeded");
-            var d = {};
-            if (m.timestamp != null && Object.hasOwnProperty.call(m, "timestamp")) {
-                if (typeof BigInt !== "undefined" && o.longs === BigInt)
-                    d.timestamp = typeof m.timestamp === "number" ? BigInt(m.timestamp) : $util.Long.fromBits(m.timestamp.low >>> 0, m.timestamp.high >>> 0, false).toBigInt();
-                else if (typeof m.timestamp === "number")
-                    d.timestamp = o.longs === String ? String(m.timestamp) : m.timestamp;
-                else
-                    d.timestamp = o.longs === String ? $util.Long.prototype.toString.call(m.timestamp) : o.longs === Number ? new $util.LongBits(m.timestamp.low >>> 0, m.timestamp.high >>> 0).toNumber() : m.timestamp;
-                if (o.oneofs)
-                    d._timestamp = "timestamp";
-            }
-            if (m.starAction != null && Object.hasOwnProperty.call(m, "starAction")) {
-                d.starAction = $root.proto.SyncActionValue.StarAction.toObject(m.starAction, o, q + 1);
-                if (o.oneofs)
-                    d._starAction = "starAction";
-            }
-            if (m.contactAction != null && Object.hasOwnProperty.call(m, "contactAction")) {
-                d.contactAction = $root.proto.SyncActionValue.ContactAction.toObject(m.contactAction, o, q + 1);
-                if (o.oneofs)
-                    d._contactAction = "contactAction";
-            }
-            if (m.muteAction != null && Object.hasOwnProperty.call(m, "muteAction")) {
-                d.muteAction = $root.proto.SyncActionValue.MuteAction.toObject(m.muteAction, o, q + 1);
-                if (o.oneofs)
-                    d._muteAction = "muteAction";
-            }
-            if (m.pinAction != null && Object.hasOwnProperty.call(m, "pinAction")) {
-                d.pinAction = $root.proto.SyncActionValue.PinAction.toObject(m.pinAction, o, q + 1);
-                if (o.oneofs)
-                    d._pinAction = "pinAction";
-            }
-            if (m.pushNameSetting != null && Object.hasOwnProperty.call(m, "pushNameSetting")) {
-                d.pushNameSetting = $root.proto.SyncActionValue.PushNameSetting.toObject(m.pushNameSetting, o, q + 1);
-                if (o.oneofs)
-                    d._pushNameSetting = "pushNameSetting";
-            }
-            if (m.quickReplyAction != null && Object.hasOwnProperty.call(m, "quickReplyAction")) {
-                d.quickReplyAction = $root.proto.SyncActionValue.QuickReplyAction.toObject(m.quickReplyAction, o, q + 1);
-                if (o.oneofs)
-                    d._quickReplyAction = "quickReplyAction";
-            }
-            if (m.recentEmojiWeightsAction != null && Object.hasOwnProperty.call(m, "recentEmojiWeightsAction")) {
-                d.recentEmojiWeightsAction = $root.proto.SyncActionValue.RecentEmojiWeightsAction.toObject(m.recentEmojiWeightsAction, o, q + 1);
-                if (o.oneofs)
-                    d._recentEmojiWeightsAction = "recentEmojiWeightsAction";
-            }
-            if (m.labelEditAction != null && Object.hasOwnProperty.call(m, "labelEditAction")) {
-                d.labelEditAction = $root.proto.SyncActionValue.LabelEditAction.toObject(m.labelEditAction, o, q + 1);
-                if (o.oneofs)
-                    d._labelEditAction = "labelEditAction";
-            }
-            if (m.labelAssociationAction != null && Object.hasOwnProperty.call(m, "labelAssociationAction")) {
-                d.labelAssociationAction = $root.proto.SyncActionValue.LabelAssociationAction.toObject(m.labelAssociationAction, o, q + 1);
-                if (o.oneofs)
-                    d._labelAssociationAction = "labelAssociationAction";
-            }
-            if (m.localeSetting != null && Object.hasOwnProperty.call(m, "localeSetting")) {
-                d.localeSetting = $root.proto.SyncActionValue.LocaleSetting.toObject(m.localeSetting, o, q + 1);
-                if (o.oneofs)
-                    d._localeSetting = "localeSetting";
-            }
-            if (m.archiveChatAction != null && Object.hasOwnProperty.call(m, "archiveChatAction")) {
-                d.archiveChatAction = $root.proto.SyncActionValue.ArchiveChatAction.toObject(m.archiveChatAction, o, q + 1);
-                if (o.oneofs)
-                    d._archiveChatAction = "archiveChatAction";
-            }
-            if (m.deleteMessageForMeAction != null && Object.hasOwnProperty.call(m, "deleteMessageForMeAction")) {
-                d.deleteMessageForMeAction = $root.proto.SyncActionValue.DeleteMessageForMeAction.toObject(m.deleteMessageForMeAction, o, q + 1);
-                if (o.oneofs)
-                    d._deleteMessageForMeAction = "deleteMessageForMeAction";
-            }
-            if (m.keyExpiration != null && Object.hasOwnProperty.call(m, "keyExpiration")) {
-                d.keyExpiration = $root.proto.SyncActionValue.KeyExpiration.toObject(m.keyExpiration, o, q + 1);
-                if (o.oneofs)
-                    d._keyExpiration = "keyExpiration";
-            }
-            if (m.markChatAsReadAction != null && Object.hasOwnProperty.call(m, "markChatAsReadAction")) {
-                d.markChatAsReadAction = $root.proto.SyncActionValue.MarkChatAsReadAction.toObject(m.markChatAsReadAction, o, q + 1);
-                if (o.oneofs)
-                    d._markChatAsReadAction = "markChatAsReadAction";
-            }
-            if (m.clearChatAction != null && Object.hasOwnProperty.call(m, "clearChatAction")) {
-                d.clearChatAction = $root.proto.SyncActionValue.ClearChatAction.toObject(m.clearChatAction, o, q + 1);
-                if (o.oneofs)
-                    d._clearChatAction = "clearChatAction";
-            }
-            if (m.deleteChatAction != null && Object.hasOwnProperty.call(m, "deleteChatAction")) {
-                d.deleteChatAction = $root.proto.SyncActionValue.DeleteChatAction.toObject(m.deleteChatAction, o, q + 1);
-                if (o.oneofs)
-                    d._deleteChatAction = "deleteChatAction";
-            }
-            if (m.unarchiveChatsSetting != null && Object.hasOwnProperty.call(m, "unarchiveChatsSetting")) {
-                d.unarchiveChatsSetting = $root.proto.SyncActionValue.UnarchiveChatsSetting.toObject(m.unarchiveChatsSetting, o, q + 1);
-                if (o.oneofs)
-                    d._unarchiveChatsSetting = "unarchiveChatsSetting";
-            }
-            if (m.primaryFeature != null && Object.hasOwnProperty.call(m, "primaryFeature")) {
-                d.primaryFeature = $root.proto.SyncActionValue.PrimaryFeature.toObject(m.primaryFeature, o, q + 1);
-                if (o.oneofs)
-                    d._primaryFeature = "primaryFeature";
-            }
-            if (m.androidUnsupportedActions != null && Object.hasOwnProperty.call(m, "androidUnsupportedActions")) {
-                d.androidUnsupportedActions = $root.proto.SyncActionValue.AndroidUnsupportedActions.toObject(m.androidUnsupportedActions, o, q + 1);
-                if (o.oneofs)
-                    d._androidUnsupportedActions = "androidUnsupportedActions";
-            }
-            if (m.agentAction != null && Object.hasOwnProperty.call(m, "agentAction")) {
-                d.agentAction = $root.proto.SyncActionValue.AgentAction.toObject(m.agentAction, o, q + 1);
-                if (o.oneofs)
-                    d._agentAction = "agentAction";
-            }
-            if (m.subscriptionAction != null && Object.hasOwnProperty.call(m, "subscriptionAction")) {
-                d.subscriptionAction = $root.proto.SyncActionValue.SubscriptionAction.toObject(m.subscriptionAction, o, q + 1);
-                if (o.oneofs)
-                    d._subscriptionAction = "subscriptionAction";
-            }
-            if (m.userStatusMuteAction != null && Object.hasOwnProperty.call(m, "userStatusMuteAction")) {
-                d.userStatusMuteAction = $root.proto.SyncActionValue.UserStatusMuteAction.toObject(m.userStatusMuteAction, o, q + 1);
-                if (o.oneofs)
-                    d._userStatusMuteAction = "userStatusMuteAction";
-            }
-            if (m.timeFormatAction != null && Object.hasOwnProperty.call(m, "timeFormatAction")) {
-                d.timeFormatAction = $root.proto.SyncActionValue.TimeFormatAction.toObject(m.timeFormatAction, o, q + 1);
-                if (o.oneofs)
-                    d._timeFormatAction = "timeFormatAction";
-            }
-            if (m.nuxAction != null && Object.hasOwnProperty.call(m, "nuxAction")) {
-                d.nuxAction = $root.proto.SyncActionValue.NuxAction.toObject(m.nuxAction, o, q + 1);
-                if (o.oneofs)
-                    d._nuxAction = "nuxAction";
-            }
-            if (m.primaryVersionAction != null && Object.hasOwnProperty.call(m, "primaryVersionAction")) {
-                d.primaryVersionAction = $root.proto.SyncActionValue.PrimaryVersionAction.toObject(m.primaryVersionAction, o, q + 1);
-                if (o.oneofs)
-                    d._primaryVersionAction = "primaryVersionAction";
-            }
-            if (m.removeRecentStickerAction != null && Object.hasOwnProperty.call(m, "removeRecentStickerAction")) {
-                d.removeRecentStickerAction = $root.proto.SyncActionValue.RemoveRecentStickerAction.toObject(m.removeRecentStickerAction, o, q + 1);
-                if (o.oneofs)
-                    d._removeRecentStickerAction = "removeRecentStickerAction";
-            }
-            if (m.chatAssignment != null && Object.hasOwnProperty.call(m, "chatAssignment")) {
-                d.chatAssignment = $root.proto.SyncActionValue.ChatAssignmentAction.toObject(m.chatAssignment, o, q + 1);
-                if (o.oneofs)
-                    d._chatAssignment = "chatAssignment";
-            }
-            if (m.chatAssignmentOpenedStatus != null && Object.hasOwnProperty.call(m, "chatAssignmentOpenedStatus")) {
-                d.chatAssignmentOpenedStatus = $root.proto.SyncActionValue.ChatAssignmentOpenedStatusAction.toObject(m.chatAssignmentOpenedStatus, o, q + 1);
-                if (o.oneofs)
-                    d._chatAssignmentOpenedStatus = "chatAssignmentOpenedStatus";
-            }
-            if (m.pnForLidChatAction != null && Object.hasOwnProperty.call(m, "pnForLidChatAction")) {
-                d.pnForLidChatAction = $root.proto.SyncActionValue.PnForLidChatAction.toObject(m.pnForLidChatAction, o, q + 1);
-                if (o.oneofs)
-                    d._pnForLidChatAction = "pnForLidChatAction";
-            }
-            if (m.privacySettingRelayAllCalls != null && Object.hasOwnProperty.call(m, "privacySettingRelayAllCalls")) {
-                d.privacySettingRelayAllCalls = $root.proto.SyncActionValue.PrivacySettingRelayAllCalls.toObject(m.privacySettingRelayAllCalls, o, q + 1);
-                if (o.oneofs)
-                    d._privacySettingRelayAllCalls = "privacySettingRelayAllCalls";
-            }
-            if (m.statusPrivacy != null && Object.hasOwnProperty.call(m, "statusPrivacy")) {
-                d.statusPrivacy = $root.proto.SyncActionValue.StatusPrivacyAction.toObject(m.statusPrivacy, o, q + 1);
-                if (o.oneofs)
-                    d._statusPrivacy = "statusPrivacy";
-            }
-            if (m.deleteIndividualCallLog != null && Object.hasOwnProperty.call(m, "deleteIndividualCallLog")) {
-                d.deleteIndividualCallLog = $root.proto.SyncActionValue.DeleteIndividualCallLogAction.toObject(m.deleteIndividualCallLog, o, q + 1);
-                if (o.oneofs)
-                    d._deleteIndividualCallLog = "deleteIndividualCallLog";
-            }
-            if (m.labelReorderingAction != null && Object.hasOwnProperty.call(m, "labelReorderingAction")) {
-                d.labelReorderingAction = $root.proto.SyncActionValue.LabelReorderingAction.toObject(m.labelReorderingAction, o, q + 1);
-                if (o.oneofs)
-                    d._labelReorderingAction = "labelReorderingAction";
-            }
-            if (m.lockChatAction != null && Object.hasOwnProperty.call(m, "lockChatAction")) {
-                d.lockChatAction = $root.proto.SyncActionValue.LockChatAction.toObject(m.lockChatAction, o, q + 1);
-                if (o.oneofs)
-                    d._lockChatAction = "lockChatAction";
-            }
-            if (m.privacySettingDisableLinkPreviewsAction != null && Object.hasOwnProperty.call(m, "privacySettingDisableLinkPreviewsAction")) {
-                d.privacySettingDisableLinkPreviewsAction = $root.proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction.toObject(m.privacySettingDisableLinkPreviewsAction, o, q + 1);
-                if (o.oneofs)
-                    d._privacySettingDisableLinkPreviewsAction = "privacySettingDisableLinkPreviewsAction";
-            }
-            if (m.favoritesAction != null && Object.hasOwnProperty.call(m, "favoritesAction")) {
-                d.favoritesAction = $root.proto.SyncActionValue.FavoritesAction.toObject(m.favoritesAction, o, q + 1);
-                if (o.oneofs)
-                    d._favoritesAction = "favoritesAction";
-            }
-            if (m.usernameChatStartMode != null && Object.hasOwnProperty.call(m, "usernameChatStartMode")) {
-                d.usernameChatStartMode = $root.proto.SyncActionValue.UsernameChatStartModeAction.toObject(m.usernameChatStartMode, o, q + 1);
-                if (o.oneofs)
-                    d._usernameChatStartMode = "usernameChatStartMode";
-            }
-            if (m.notificationActivitySettingAction != null && Object.hasOwnProperty.call(m, "notificationActivitySettingAction")) {
-                d.notificationActivitySettingAction = $root.proto.SyncActionValue.NotificationActivitySettingAction.toObject(m.notificationActivitySettingAction, o, q + 1);
-                if (o.oneofs)
-                    d._notificationActivitySettingAction = "notificationActivitySettingAction";
-            }
-            if (m.lidContactAction != null && Object.hasOwnProperty.call(m, "lidContactAction")) {
-                d.lidContactAction = $root.proto.SyncActionValue.LidContactAction.toObject(m.lidContactAction, o, q + 1);
-                if (o.oneofs)
-                    d._lidContactAction = "lidContactAction";
-            }
-            if (m.privacySettingChannelsPersonalisedRecommendationAction != null && Object.hasOwnProperty.call(m, "privacySettingChannelsPersonalisedRecommendationAction")) {
-                d.privacySettingChannelsPersonalisedRecommendationAction = $root.proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction.toObject(m.privacySettingChannelsPersonalisedRecommendationAction, o, q + 1);
-                if (o.oneofs)
-                    d._privacySettingChannelsPersonalisedRecommendationAction = "privacySettingChannelsPersonalisedRecommendationAction";
-            }
-            return d;
-        };
-
-        SyncActionValue.prototype.toJSON = function toJSON() {
-            return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-        };
-
-        SyncActionValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/proto.SyncActionValue";
-        };
-
-        SyncActionValue.SyncActionMessageRange = (function() {
-
-            function SyncActionMessageRange(p) {
-                this.messages = [];
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            SyncActionMessageRange.prototype.lastMessageTimestamp = null;
-            SyncActionMessageRange.prototype.lastSystemMessageTimestamp = null;
-            SyncActionMessageRange.prototype.messages = $util.emptyArray;
-
-            let $oneOfFields;
-
-            Object.defineProperty(SyncActionMessageRange.prototype, "_lastMessageTimestamp", {
-                get: $util.oneOfGetter($oneOfFields = ["lastMessageTimestamp"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(SyncActionMessageRange.prototype, "_lastSystemMessageTimestamp", {
-                get: $util.oneOfGetter($oneOfFields = ["lastSystemMessageTimestamp"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            SyncActionMessageRange.create = function create(properties) {
-                return new SyncActionMessageRange(properties);
-            };
-
-            SyncActionMessageRange.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.lastMessageTimestamp != null && Object.hasOwnProperty.call(m, "lastMessageTimestamp"))
-                    w.uint32(8).int64(m.lastMessageTimestamp);
-                if (m.lastSystemMessageTimestamp != null && Object.hasOwnProperty.call(m, "lastSystemMessageTimestamp"))
-                    w.uint32(16).int64(m.lastSystemMessageTimestamp);
-                if (m.messages != null && m.messages.length) {
-                    for (var i = 0; i < m.messages.length; ++i)
-                        $root.proto.SyncActionValue.SyncActionMessage.encode(m.messages[i], w.uint32(26).fork(), q + 1).ldelim();
-                }
-                return w;
-            };
-
-            SyncActionMessageRange.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.SyncActionMessageRange();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.lastMessageTimestamp = $longToNumber(r.int64());
-                            break;
-                        }
-                    case 2: {
-                            m.lastSystemMessageTimestamp = $longToNumber(r.int64());
-                            break;
-                        }
-                    case 3: {
-                            if (!(m.messages && m.messages.length))
-                                m.messages = [];
-                            m.messages.push($root.proto.SyncActionValue.SyncActionMessage.decode(r, r.uint32(), undefined, n + 1));
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            SyncActionMessageRange.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.SyncActionMessageRange)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.SyncActionMessageRange: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.SyncActionMessageRange();
-                if (d.lastMessageTimestamp != null) {
-                    if (typeof d.lastMessageTimestamp === "string")
-                        m.lastMessageTimestamp = parseInt(d.lastMessageTimestamp, 10);
-                    else if (typeof d.lastMessageTimestamp === "number")
-                        m.lastMessageTimestamp = d.lastMessageTimestamp;
-                    else if (typeof d.lastMessageTimestamp === "object")
-                        m.lastMessageTimestamp = new $util.LongBits(d.lastMessageTimestamp.low >>> 0, d.lastMessageTimestamp.high >>> 0).toNumber();
-                }
-                if (d.lastSystemMessageTimestamp != null) {
-                    if (typeof d.lastSystemMessageTimestamp === "string")
-                        m.lastSystemMessageTimestamp = parseInt(d.lastSystemMessageTimestamp, 10);
-                    else if (typeof d.lastSystemMessageTimestamp === "number")
-                        m.lastSystemMessageTimestamp = d.lastSystemMessageTimestamp;
-                    else if (typeof d.lastSystemMessageTimestamp === "object")
-                        m.lastSystemMessageTimestamp = new $util.LongBits(d.lastSystemMessageTimestamp.low >>> 0, d.lastSystemMessageTimestamp.high >>> 0).toNumber();
-                }
-                if (d.messages) {
-                    if (!Array.isArray(d.messages))
-                        throw TypeError(".proto.SyncActionValue.SyncActionMessageRange.messages: array expected");
-                    m.messages = [];
-                    for (var i = 0; i < d.messages.length; ++i) {
-                        if (!$util.isObject(d.messages[i]))
-                            throw TypeError(".proto.SyncActionValue.SyncActionMessageRange.messages: object expected");
-                        m.messages[i] = $root.proto.SyncActionValue.SyncActionMessage.fromObject(d.messages[i], n + 1);
-                    }
-                }
-                return m;
-            };
-
-            SyncActionMessageRange.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (o.arrays || o.defaults) {
-                    d.messages = [];
-                }
-                if (m.lastMessageTimestamp != null && Object.hasOwnProperty.call(m, "lastMessageTimestamp")) {
-                    if (typeof BigInt !== "undefined" && o.longs === BigInt)
-                        d.lastMessageTimestamp = typeof m.lastMessageTimestamp === "number" ? BigInt(m.lastMessageTimestamp) : $util.Long.fromBits(m.lastMessageTimestamp.low >>> 0, m.lastMessageTimestamp.high >>> 0, false).toBigInt();
-                    else if (typeof m.lastMessageTimestamp === "number")
-                        d.lastMessageTimestamp = o.longs === String ? String(m.lastMessageTimestamp) : m.lastMessageTimestamp;
-                    else
-                        d.lastMessageTimestamp = o.longs === String ? $util.Long.prototype.toString.call(m.lastMessageTimestamp) : o.longs === Number ? new $util.LongBits(m.lastMessageTimestamp.low >>> 0, m.lastMessageTimestamp.high >>> 0).toNumber() : m.lastMessageTimestamp;
-                    if (o.oneofs)
-                        d._lastMessageTimestamp = "lastMessageTimestamp";
-                }
-                if (m.lastSystemMessageTimestamp != null && Object.hasOwnProperty.call(m, "lastSystemMessageTimestamp")) {
-                    if (typeof BigInt !== "undefined" && o.longs === BigInt)
-                        d.lastSystemMessageTimestamp = typeof m.lastSystemMessageTimestamp === "number" ? BigInt(m.lastSystemMessageTimestamp) : $util.Long.fromBits(m.lastSystemMessageTimestamp.low >>> 0, m.lastSystemMessageTimestamp.high >>> 0, false).toBigInt();
-                    else if (typeof m.lastSystemMessageTimestamp === "number")
-                        d.lastSystemMessageTimestamp = o.longs === String ? String(m.lastSystemMessageTimestamp) : m.lastSystemMessageTimestamp;
-                    else
-                        d.lastSystemMessageTimestamp = o.longs === String ? $util.Long.prototype.toString.call(m.lastSystemMessageTimestamp) : o.longs === Number ? new $util.LongBits(m.lastSystemMessageTimestamp.low >>> 0, m.lastSystemMessageTimestamp.high >>> 0).toNumber() : m.lastSystemMessageTimestamp;
-                    if (o.oneofs)
-                        d._lastSystemMessageTimestamp = "lastSystemMessageTimestamp";
-                }
-                if (m.messages && m.messages.length) {
-                    d.messages = [];
-                    for (var j = 0; j < m.messages.length; ++j) {
-                        d.messages[j] = $root.proto.SyncActionValue.SyncActionMessage.toObject(m.messages[j], o, q + 1);
-                    }
-                }
-                return d;
-            };
-
-            SyncActionMessageRange.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            SyncActionMessageRange.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.SyncActionMessageRange";
-            };
-
-            return SyncActionMessageRange;
-        })();
-
-        SyncActionValue.SyncActionMessage = (function() {
-
-            function SyncActionMessage(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            SyncActionMessage.prototype.key = null;
-            SyncActionMessage.prototype.timestamp = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(SyncActionMessage.prototype, "_key", {
-                get: $util.oneOfGetter($oneOfFields = ["key"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(SyncActionMessage.prototype, "_timestamp", {
-                get: $util.oneOfGetter($oneOfFields = ["timestamp"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            SyncActionMessage.create = function create(properties) {
-                return new SyncActionMessage(properties);
-            };
-
-            SyncActionMessage.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.key != null && Object.hasOwnProperty.call(m, "key"))
-                    $root.proto.MessageKey.encode(m.key, w.uint32(10).fork(), q + 1).ldelim();
-                if (m.timestamp != null && Object.hasOwnProperty.call(m, "timestamp"))
-                    w.uint32(16).int64(m.timestamp);
-                return w;
-            };
-
-            SyncActionMessage.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.SyncActionMessage();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.key = $root.proto.MessageKey.decode(r, r.uint32(), undefined, n + 1);
-                            break;
-                        }
-                    case 2: {
-                            m.timestamp = $longToNumber(r.int64());
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            SyncActionMessage.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.SyncActionMessage)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.SyncActionMessage: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.SyncActionMessage();
-                if (d.key != null) {
-                    if (!$util.isObject(d.key))
-                        throw TypeError(".proto.SyncActionValue.SyncActionMessage.key: object expected");
-                    m.key = $root.proto.MessageKey.fromObject(d.key, n + 1);
-                }
-                if (d.timestamp != null) {
-                    if (typeof d.timestamp === "string")
-                        m.timestamp = parseInt(d.timestamp, 10);
-                    else if (typeof d.timestamp === "number")
-                        m.timestamp = d.timestamp;
-                    else if (typeof d.timestamp === "object")
-                        m.timestamp = new $util.LongBits(d.timestamp.low >>> 0, d.timestamp.high >>> 0).toNumber();
-                }
-                return m;
-            };
-
-            SyncActionMessage.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.key != null && Object.hasOwnProperty.call(m, "key")) {
-                    d.key = $root.proto.MessageKey.toObject(m.key, o, q + 1);
-                    if (o.oneofs)
-                        d._key = "key";
-                }
-                if (m.timestamp != null && Object.hasOwnProperty.call(m, "timestamp")) {
-                    if (typeof BigInt !== "undefined" && o.longs === BigInt)
-                        d.timestamp = typeof m.timestamp === "number" ? BigInt(m.timestamp) : $util.Long.fromBits(m.timestamp.low >>> 0, m.timestamp.high >>> 0, false).toBigInt();
-                    else if (typeof m.timestamp === "number")
-                        d.timestamp = o.longs === String ? String(m.timestamp) : m.timestamp;
-                    else
-                        d.timestamp = o.longs === String ? $util.Long.prototype.toString.call(m.timestamp) : o.longs === Number ? new $util.LongBits(m.timestamp.low >>> 0, m.timestamp.high >>> 0).toNumber() : m.timestamp;
-                    if (o.oneofs)
-                        d._timestamp = "timestamp";
-                }
-                return d;
-            };
-
-            SyncActionMessage.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            SyncActionMessage.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.SyncActionMessage";
-            };
-
-            return SyncActionMessage;
-        })();
-
-        SyncActionValue.MuteAction = (function() {
-
-            function MuteAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            MuteAction.prototype.muted = null;
-            MuteAction.prototype.muteEndTimestamp = null;
-            MuteAction.prototype.autoMuted = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(MuteAction.prototype, "_muted", {
-                get: $util.oneOfGetter($oneOfFields = ["muted"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(MuteAction.prototype, "_muteEndTimestamp", {
-                get: $util.oneOfGetter($oneOfFields = ["muteEndTimestamp"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(MuteAction.prototype, "_autoMuted", {
-                get: $util.oneOfGetter($oneOfFields = ["autoMuted"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            MuteAction.create = function create(properties) {
-                return new MuteAction(properties);
-            };
-
-            MuteAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.muted != null && Object.hasOwnProperty.call(m, "muted"))
-                    w.uint32(8).bool(m.muted);
-                if (m.muteEndTimestamp != null && Object.hasOwnProperty.call(m, "muteEndTimestamp"))
-                    w.uint32(16).int64(m.muteEndTimestamp);
-                if (m.autoMuted != null && Object.hasOwnProperty.call(m, "autoMuted"))
-                    w.uint32(24).bool(m.autoMuted);
-                return w;
-            };
-
-            MuteAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.MuteAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.muted = r.bool();
-                            break;
-                        }
-                    case 2: {
-                            m.muteEndTimestamp = $longToNumber(r.int64());
-                            break;
-                        }
-                    case 3: {
-                            m.autoMuted = r.bool();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            MuteAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.MuteAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.MuteAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.MuteAction();
-                if (d.muted != null) {
-                    m.muted = Boolean(d.muted);
-                }
-                if (d.muteEndTimestamp != null) {
-                    if (typeof d.muteEndTimestamp === "string")
-                        m.muteEndTimestamp = parseInt(d.muteEndTimestamp, 10);
-                    else if (typeof d.muteEndTimestamp === "number")
-                        m.muteEndTimestamp = d.muteEndTimestamp;
-                    else if (typeof d.muteEndTimestamp === "object")
-                        m.muteEndTimestamp = new $util.LongBits(d.muteEndTimestamp.low >>> 0, d.muteEndTimestamp.high >>> 0).toNumber();
-                }
-                if (d.autoMuted != null) {
-                    m.autoMuted = Boolean(d.autoMuted);
-                }
-                return m;
-            };
-
-            MuteAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.muted != null && Object.hasOwnProperty.call(m, "muted")) {
-                    d.muted = m.muted;
-                    if (o.oneofs)
-                        d._muted = "muted";
-                }
-                if (m.muteEndTimestamp != null && Object.hasOwnProperty.call(m, "muteEndTimestamp")) {
-                    if (typeof BigInt !== "undefined" && o.longs === BigInt)
-                        d.muteEndTimestamp = typeof m.muteEndTimestamp === "number" ? BigInt(m.muteEndTimestamp) : $util.Long.fromBits(m.muteEndTimestamp.low >>> 0, m.muteEndTimestamp.high >>> 0, false).toBigInt();
-                    else if (typeof m.muteEndTimestamp === "number")
-                        d.muteEndTimestamp = o.longs === String ? String(m.muteEndTimestamp) : m.muteEndTimestamp;
-                    else
-                        d.muteEndTimestamp = o.longs === String ? $util.Long.prototype.toString.call(m.muteEndTimestamp) : o.longs === Number ? new $util.LongBits(m.muteEndTimestamp.low >>> 0, m.muteEndTimestamp.high >>> 0).toNumber() : m.muteEndTimestamp;
-                    if (o.oneofs)
-                        d._muteEndTimestamp = "muteEndTimestamp";
-                }
-                if (m.autoMuted != null && Object.hasOwnProperty.call(m, "autoMuted")) {
-                    d.autoMuted = m.autoMuted;
-                    if (o.oneofs)
-                        d._autoMuted = "autoMuted";
-                }
-                return d;
-            };
-
-            MuteAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            MuteAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.MuteAction";
-            };
-
-            return MuteAction;
-        })();
-
-        SyncActionValue.PinAction = (function() {
-
-            function PinAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            PinAction.prototype.pinned = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(PinAction.prototype, "_pinned", {
-                get: $util.oneOfGetter($oneOfFields = ["pinned"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            PinAction.create = function create(properties) {
-                return new PinAction(properties);
-            };
-
-            PinAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.pinned != null && Object.hasOwnProperty.call(m, "pinned"))
-                    w.uint32(8).bool(m.pinned);
-                return w;
-            };
-
-            PinAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.PinAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.pinned = r.bool();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            PinAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.PinAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.PinAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.PinAction();
-                if (d.pinned != null) {
-                    m.pinned = Boolean(d.pinned);
-                }
-                return m;
-            };
-
-            PinAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.pinned != null && Object.hasOwnProperty.call(m, "pinned")) {
-                    d.pinned = m.pinned;
-                    if (o.oneofs)
-                        d._pinned = "pinned";
-                }
-                return d;
-            };
-
-            PinAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            PinAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.PinAction";
-            };
-
-            return PinAction;
-        })();
-
-        SyncActionValue.ArchiveChatAction = (function() {
-
-            function ArchiveChatAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            ArchiveChatAction.prototype.archived = null;
-            ArchiveChatAction.prototype.messageRange = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(ArchiveChatAction.prototype, "_archived", {
-                get: $util.oneOfGetter($oneOfFields = ["archived"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(ArchiveChatAction.prototype, "_messageRange", {
-                get: $util.oneOfGetter($oneOfFields = ["messageRange"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            ArchiveChatAction.create = function create(properties) {
-                return new ArchiveChatAction(properties);
-            };
-
-            ArchiveChatAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.archived != null && Object.hasOwnProperty.call(m, "archived"))
-                    w.uint32(8).bool(m.archived);
-                if (m.messageRange != null && Object.hasOwnProperty.call(m, "messageRange"))
-                    $root.proto.SyncActionValue.SyncActionMessageRange.encode(m.messageRange, w.uint32(18).fork(), q + 1).ldelim();
-                return w;
-            };
-
-            ArchiveChatAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.ArchiveChatAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.archived = r.bool();
-                            break;
-                        }
-                    case 2: {
-                            m.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.decode(r, r.uint32(), undefined, n + 1);
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            ArchiveChatAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.ArchiveChatAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.ArchiveChatAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.ArchiveChatAction();
-                if (d.archived != null) {
-                    m.archived = Boolean(d.archived);
-                }
-                if (d.messageRange != null) {
-                    if (!$util.isObject(d.messageRange))
-                        throw TypeError(".proto.SyncActionValue.ArchiveChatAction.messageRange: object expected");
-                    m.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.fromObject(d.messageRange, n + 1);
-                }
-                return m;
-            };
-
-            ArchiveChatAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.archived != null && Object.hasOwnProperty.call(m, "archived")) {
-                    d.archived = m.archived;
-                    if (o.oneofs)
-                        d._archived = "archived";
-                }
-                if (m.messageRange != null && Object.hasOwnProperty.call(m, "messageRange")) {
-                    d.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.toObject(m.messageRange, o, q + 1);
-                    if (o.oneofs)
-                        d._messageRange = "messageRange";
-                }
-                return d;
-            };
-
-            ArchiveChatAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            ArchiveChatAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.ArchiveChatAction";
-            };
-
-            return ArchiveChatAction;
-        })();
-
-        SyncActionValue.MarkChatAsReadAction = (function() {
-
-            function MarkChatAsReadAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            MarkChatAsReadAction.prototype.read = null;
-            MarkChatAsReadAction.prototype.messageRange = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(MarkChatAsReadAction.prototype, "_read", {
-                get: $util.oneOfGetter($oneOfFields = ["read"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(MarkChatAsReadAction.prototype, "_messageRange", {
-                get: $util.oneOfGetter($oneOfFields = ["messageRange"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            MarkChatAsReadAction.create = function create(properties) {
-                return new MarkChatAsReadAction(properties);
-            };
-
-            MarkChatAsReadAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.read != null && Object.hasOwnProperty.call(m, "read"))
-                    w.uint32(8).bool(m.read);
-                if (m.messageRange != null && Object.hasOwnProperty.call(m, "messageRange"))
-                    $root.proto.SyncActionValue.SyncActionMessageRange.encode(m.messageRange, w.uint32(18).fork(), q + 1).ldelim();
-                return w;
-            };
-
-            MarkChatAsReadAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.MarkChatAsReadAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.read = r.bool();
-                            break;
-                        }
-                    case 2: {
-                            m.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.decode(r, r.uint32(), undefined, n + 1);
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            MarkChatAsReadAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.MarkChatAsReadAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.MarkChatAsReadAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.MarkChatAsReadAction();
-                if (d.read != null) {
-                    m.read = Boolean(d.read);
-                }
-                if (d.messageRange != null) {
-                    if (!$util.isObject(d.messageRange))
-                        throw TypeError(".proto.SyncActionValue.MarkChatAsReadAction.messageRange: object expected");
-                    m.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.fromObject(d.messageRange, n + 1);
-                }
-                return m;
-            };
-
-            MarkChatAsReadAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.read != null && Object.hasOwnProperty.call(m, "read")) {
-                    d.read = m.read;
-                    if (o.oneofs)
-                        d._read = "read";
-                }
-                if (m.messageRange != null && Object.hasOwnProperty.call(m, "messageRange")) {
-                    d.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.toObject(m.messageRange, o, q + 1);
-                    if (o.oneofs)
-                        d._messageRange = "messageRange";
-                }
-                return d;
-            };
-
-            MarkChatAsReadAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            MarkChatAsReadAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.MarkChatAsReadAction";
-            };
-
-            return MarkChatAsReadAction;
-        })();
-
-        SyncActionValue.ClearChatAction = (function() {
-
-            function ClearChatAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            ClearChatAction.prototype.messageRange = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(ClearChatAction.prototype, "_messageRange", {
-                get: $util.oneOfGetter($oneOfFields = ["messageRange"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            ClearChatAction.create = function create(properties) {
-                return new ClearChatAction(properties);
-            };
-
-            ClearChatAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.messageRange != null && Object.hasOwnProperty.call(m, "messageRange"))
-                    $root.proto.SyncActionValue.SyncActionMessageRange.encode(m.messageRange, w.uint32(10).fork(), q + 1).ldelim();
-                return w;
-            };
-
-            ClearChatAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.ClearChatAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.decode(r, r.uint32(), undefined, n + 1);
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            ClearChatAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.ClearChatAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.ClearChatAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.ClearChatAction();
-                if (d.messageRange != null) {
-                    if (!$util.isObject(d.messageRange))
-                        throw TypeError(".proto.SyncActionValue.ClearChatAction.messageRange: object expected");
-                    m.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.fromObject(d.messageRange, n + 1);
-                }
-                return m;
-            };
-
-            ClearChatAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.messageRange != null && Object.hasOwnProperty.call(m, "messageRange")) {
-                    d.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.toObject(m.messageRange, o, q + 1);
-                    if (o.oneofs)
-                        d._messageRange = "messageRange";
-                }
-                return d;
-            };
-
-            ClearChatAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            ClearChatAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.ClearChatAction";
-            };
-
-            return ClearChatAction;
-        })();
-
-        SyncActionValue.DeleteChatAction = (function() {
-
-            function DeleteChatAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            DeleteChatAction.prototype.messageRange = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(DeleteChatAction.prototype, "_messageRange", {
-                get: $util.oneOfGetter($oneOfFields = ["messageRange"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            DeleteChatAction.create = function create(properties) {
-                return new DeleteChatAction(properties);
-            };
-
-            DeleteChatAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.messageRange != null && Object.hasOwnProperty.call(m, "messageRange"))
-                    $root.proto.SyncActionValue.SyncActionMessageRange.encode(m.messageRange, w.uint32(10).fork(), q + 1).ldelim();
-                return w;
-            };
-
-            DeleteChatAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.DeleteChatAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.decode(r, r.uint32(), undefined, n + 1);
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            DeleteChatAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.DeleteChatAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.DeleteChatAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.DeleteChatAction();
-                if (d.messageRange != null) {
-                    if (!$util.isObject(d.messageRange))
-                        throw TypeError(".proto.SyncActionValue.DeleteChatAction.messageRange: object expected");
-                    m.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.fromObject(d.messageRange, n + 1);
-                }
-                return m;
-            };
-
-            DeleteChatAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.messageRange != null && Object.hasOwnProperty.call(m, "messageRange")) {
-                    d.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.toObject(m.messageRange, o, q + 1);
-                    if (o.oneofs)
-                        d._messageRange = "messageRange";
-                }
-                return d;
-            };
-
-            DeleteChatAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            DeleteChatAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.DeleteChatAction";
-            };
-
-            return DeleteChatAction;
-        })();
-
-        SyncActionValue.LockChatAction = (function() {
-
-            function LockChatAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            LockChatAction.prototype.locked = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(LockChatAction.prototype, "_locked", {
-                get: $util.oneOfGetter($oneOfFields = ["locked"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            LockChatAction.create = function create(properties) {
-                return new LockChatAction(properties);
-            };
-
-            LockChatAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.locked != null && Object.hasOwnProperty.call(m, "locked"))
-                    w.uint32(8).bool(m.locked);
-                return w;
-            };
-
-            LockChatAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.LockChatAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.locked = r.bool();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            LockChatAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.LockChatAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.LockChatAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.LockChatAction();
-                if (d.locked != null) {
-                    m.locked = Boolean(d.locked);
-                }
-                return m;
-            };
-
-            LockChatAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.locked != null && Object.hasOwnProperty.call(m, "locked")) {
-                    d.locked = m.locked;
-                    if (o.oneofs)
-                        d._locked = "locked";
-                }
-                return d;
-            };
-
-            LockChatAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            LockChatAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.LockChatAction";
-            };
-
-            return LockChatAction;
-        })();
-
-        SyncActionValue.UnarchiveChatsSetting = (function() {
-
-            function UnarchiveChatsSetting(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            UnarchiveChatsSetting.prototype.unarchiveChats = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(UnarchiveChatsSetting.prototype, "_unarchiveChats", {
-                get: $util.oneOfGetter($oneOfFields = ["unarchiveChats"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            UnarchiveChatsSetting.create = function create(properties) {
-                return new UnarchiveChatsSetting(properties);
-            };
-
-            UnarchiveChatsSetting.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.unarchiveChats != null && Object.hasOwnProperty.call(m, "unarchiveChats"))
-                    w.uint32(8).bool(m.unarchiveChats);
-                return w;
-            };
-
-            UnarchiveChatsSetting.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.UnarchiveChatsSetting();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.unarchiveChats = r.bool();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            UnarchiveChatsSetting.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.UnarchiveChatsSetting)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.UnarchiveChatsSetting: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.UnarchiveChatsSetting();
-                if (d.unarchiveChats != null) {
-                    m.unarchiveChats = Boolean(d.unarchiveChats);
-                }
-                return m;
-            };
-
-            UnarchiveChatsSetting.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.unarchiveChats != null && Object.hasOwnProperty.call(m, "unarchiveChats")) {
-                    d.unarchiveChats = m.unarchiveChats;
-                    if (o.oneofs)
-                        d._unarchiveChats = "unarchiveChats";
-                }
-                return d;
-            };
-
-            UnarchiveChatsSetting.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            UnarchiveChatsSetting.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.UnarchiveChatsSetting";
-            };
-
-            return UnarchiveChatsSetting;
-        })();
-
-        SyncActionValue.PnForLidChatAction = (function() {
-
-            function PnForLidChatAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            PnForLidChatAction.prototype.pnJid = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(PnForLidChatAction.prototype, "_pnJid", {
-                get: $util.oneOfGetter($oneOfFields = ["pnJid"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            PnForLidChatAction.create = function create(properties) {
-                return new PnForLidChatAction(properties);
-            };
-
-            PnForLidChatAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.pnJid != null && Object.hasOwnProperty.call(m, "pnJid"))
-                    w.uint32(10).string(m.pnJid);
-                return w;
-            };
-
-            PnForLidChatAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.PnForLidChatAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.pnJid = r.string();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            PnForLidChatAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.PnForLidChatAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.PnForLidChatAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.PnForLidChatAction();
-                if (d.pnJid != null) {
-                    m.pnJid = String(d.pnJid);
-                }
-                return m;
-            };
-
-            PnForLidChatAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.pnJid != null && Object.hasOwnProperty.call(m, "pnJid")) {
-                    d.pnJid = m.pnJid;
-                    if (o.oneofs)
-                        d._pnJid = "pnJid";
-                }
-                return d;
-            };
-
-            PnForLidChatAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            PnForLidChatAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.PnForLidChatAction";
-            };
-
-            return PnForLidChatAction;
-        })();
-
-        SyncActionValue.ChatAssignmentAction = (function() {
-
-            function ChatAssignmentAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            ChatAssignmentAction.prototype.deviceAgentID = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(ChatAssignmentAction.prototype, "_deviceAgentID", {
-                get: $util.oneOfGetter($oneOfFields = ["deviceAgentID"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            ChatAssignmentAction.create = function create(properties) {
-                return new ChatAssignmentAction(properties);
-            };
-
-            ChatAssignmentAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.deviceAgentID != null && Object.hasOwnProperty.call(m, "deviceAgentID"))
-                    w.uint32(10).string(m.deviceAgentID);
-                return w;
-            };
-
-            ChatAssignmentAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.ChatAssignmentAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.deviceAgentID = r.string();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            ChatAssignmentAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.ChatAssignmentAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.ChatAssignmentAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.ChatAssignmentAction();
-                if (d.deviceAgentID != null) {
-                    m.deviceAgentID = String(d.deviceAgentID);
-                }
-                return m;
-            };
-
-            ChatAssignmentAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.deviceAgentID != null && Object.hasOwnProperty.call(m, "deviceAgentID")) {
-                    d.deviceAgentID = m.deviceAgentID;
-                    if (o.oneofs)
-                        d._deviceAgentID = "deviceAgentID";
-                }
-                return d;
-            };
-
-            ChatAssignmentAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            ChatAssignmentAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.ChatAssignmentAction";
-            };
-
-            return ChatAssignmentAction;
-        })();
-
-        SyncActionValue.ChatAssignmentOpenedStatusAction = (function() {
-
-            function ChatAssignmentOpenedStatusAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            ChatAssignmentOpenedStatusAction.prototype.chatOpened = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(ChatAssignmentOpenedStatusAction.prototype, "_chatOpened", {
-                get: $util.oneOfGetter($oneOfFields = ["chatOpened"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            ChatAssignmentOpenedStatusAction.create = function create(properties) {
-                return new ChatAssignmentOpenedStatusAction(properties);
-            };
-
-            ChatAssignmentOpenedStatusAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.chatOpened != null && Object.hasOwnProperty.call(m, "chatOpened"))
-                    w.uint32(8).bool(m.chatOpened);
-                return w;
-            };
-
-            ChatAssignmentOpenedStatusAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.ChatAssignmentOpenedStatusAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.chatOpened = r.bool();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            ChatAssignmentOpenedStatusAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.ChatAssignmentOpenedStatusAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.ChatAssignmentOpenedStatusAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.ChatAssignmentOpenedStatusAction();
-                if (d.chatOpened != null) {
-                    m.chatOpened = Boolean(d.chatOpened);
-                }
-                return m;
-            };
-
-            ChatAssignmentOpenedStatusAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.chatOpened != null && Object.hasOwnProperty.call(m, "chatOpened")) {
-                    d.chatOpened = m.chatOpened;
-                    if (o.oneofs)
-                        d._chatOpened = "chatOpened";
-                }
-                return d;
-            };
-
-            ChatAssignmentOpenedStatusAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            ChatAssignmentOpenedStatusAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.ChatAssignmentOpenedStatusAction";
-            };
-
-            return ChatAssignmentOpenedStatusAction;
-        })();
-
-        SyncActionValue.FavoritesAction = (function() {
-
-            function FavoritesAction(p) {
-                this.favorites = [];
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            FavoritesAction.prototype.favorites = $util.emptyArray;
-
-            FavoritesAction.create = function create(properties) {
-                return new FavoritesAction(properties);
-            };
-
-            FavoritesAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.favorites != null && m.favorites.length) {
-                    for (var i = 0; i < m.favorites.length; ++i)
-                        $root.proto.SyncActionValue.FavoritesAction.Favorite.encode(m.favorites[i], w.uint32(10).fork(), q + 1).ldelim();
-                }
-                return w;
-            };
-
-            FavoritesAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.FavoritesAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            if (!(m.favorites && m.favorites.length))
-                                m.favorites = [];
-                            m.favorites.push($root.proto.SyncActionValue.FavoritesAction.Favorite.decode(r, r.uint32(), undefined, n + 1));
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            FavoritesAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.FavoritesAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.FavoritesAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.FavoritesAction();
-                if (d.favorites) {
-                    if (!Array.isArray(d.favorites))
-                        throw TypeError(".proto.SyncActionValue.FavoritesAction.favorites: array expected");
-                    m.favorites = [];
-                    for (var i = 0; i < d.favorites.length; ++i) {
-                        if (!$util.isObject(d.favorites[i]))
-                            throw TypeError(".proto.SyncActionValue.FavoritesAction.favorites: object expected");
-                        m.favorites[i] = $root.proto.SyncActionValue.FavoritesAction.Favorite.fromObject(d.favorites[i], n + 1);
-                    }
-                }
-                return m;
-            };
-
-            FavoritesAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (o.arrays || o.defaults) {
-                    d.favorites = [];
-                }
-                if (m.favorites && m.favorites.length) {
-                    d.favorites = [];
-                    for (var j = 0; j < m.favorites.length; ++j) {
-                        d.favorites[j] = $root.proto.SyncActionValue.FavoritesAction.Favorite.toObject(m.favorites[j], o, q + 1);
-                    }
-                }
-                return d;
-            };
-
-            FavoritesAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            FavoritesAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.FavoritesAction";
-            };
-
-            FavoritesAction.Favorite = (function() {
-
-                function Favorite(p) {
-                    if (p)
-                        for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                            if (p[ks[i]] != null && ks[i] !== "__proto__")
-                                this[ks[i]] = p[ks[i]];
-                }
-
-                Favorite.prototype.id = null;
-
-                let $oneOfFields;
-
-                Object.defineProperty(Favorite.prototype, "_id", {
-                    get: $util.oneOfGetter($oneOfFields = ["id"]),
-                    set: $util.oneOfSetter($oneOfFields)
-                });
-
-                Favorite.create = function create(properties) {
-                    return new Favorite(properties);
-                };
-
-                Favorite.encode = function encode(m, w, q) {
-                    if (!w)
-                        w = $Writer.create();
-                    if (q === undefined)
-                        q = 0;
-                    if (q > $util.recursionLimit)
-                        throw Error("max depth exceeded");
-                    if (m.id != null && Object.hasOwnProperty.call(m, "id"))
-                        w.uint32(10).string(m.id);
-                    return w;
-                };
-
-                Favorite.decode = function decode(r, l, e, n) {
-                    if (!(r instanceof $Reader))
-                        r = $Reader.create(r);
-                    if (n === undefined)
-                        n = 0;
-                    if (n > $Reader.recursionLimit)
-                        throw Error("maximum nesting depth exceeded");
-                    var c, m;
-                    if (l === undefined)
-                        c = r.len;
-                    else {
-                        c = r.pos + l;
-                        if (c > r.len)
-                            throw RangeError("index out of range");
-                        l = r.len;
-                        r.len = c;
-                    }
-                    m = new $root.proto.SyncActionValue.FavoritesAction.Favorite();
-                    while (r.pos < c) {
-                        var t = r.uint32();
-                        if (t === e)
-                            break;
-                        switch (t >>> 3) {
-                        case 1: {
-                                m.id = r.string();
-                                break;
-                            }
-                        default:
-                            r.skipType(t & 7, n);
-                            break;
-                        }
-                    }
-                    if (l !== undefined) {
-                        if (r.pos !== c)
-                            throw RangeError("index out of range");
-                        r.len = l;
-                    }
-                    return m;
-                };
-
-                Favorite.fromObject = function fromObject(d, n) {
-                    if (d instanceof $root.proto.SyncActionValue.FavoritesAction.Favorite)
-                        return d;
-                    if (!$util.isObject(d))
-                        throw TypeError(".proto.SyncActionValue.FavoritesAction.Favorite: object expected");
-                    if (n === undefined)
-                        n = 0;
-                    if (n > $util.recursionLimit)
-                        throw Error("maximum nesting depth exceeded");
-                    var m = new $root.proto.SyncActionValue.FavoritesAction.Favorite();
-                    if (d.id != null) {
-                        m.id = String(d.id);
-                    }
-                    return m;
-                };
-
-                Favorite.toObject = function toObject(m, o, q) {
-                    if (!o)
-                        o = {};
-                    if (q === undefined)
-                        q = 0;
-                    if (q > $util.recursionLimit)
-                        throw Error("max depth exceeded");
-                    var d = {};
-                    if (m.id != null && Object.hasOwnProperty.call(m, "id")) {
-                        d.id = m.id;
-                        if (o.oneofs)
-                            d._id = "id";
-                    }
-                    return d;
-                };
-
-                Favorite.prototype.toJSON = function toJSON() {
-                    return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-                };
-
-                Favorite.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                    if (typeUrlPrefix === undefined) {
-                        typeUrlPrefix = "type.googleapis.com";
-                    }
-                    return typeUrlPrefix + "/proto.SyncActionValue.FavoritesAction.Favorite";
-                };
-
-                return Favorite;
-            })();
-
-            return FavoritesAction;
-        })();
-
-        SyncActionValue.StarAction = (function() {
-
-            function StarAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            StarAction.prototype.starred = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(StarAction.prototype, "_starred", {
-                get: $util.oneOfGetter($oneOfFields = ["starred"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            StarAction.create = function create(properties) {
-                return new StarAction(properties);
-            };
-
-            StarAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.starred != null && Object.hasOwnProperty.call(m, "starred"))
-                    w.uint32(8).bool(m.starred);
-                return w;
-            };
-
-            StarAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.StarAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.starred = r.bool();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            StarAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.StarAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.StarAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.StarAction();
-                if (d.starred != null) {
-                    m.starred = Boolean(d.starred);
-                }
-                return m;
-            };
-
-            StarAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.starred != null && Object.hasOwnProperty.call(m, "starred")) {
-                    d.starred = m.starred;
-                    if (o.oneofs)
-                        d._starred = "starred";
-                }
-                return d;
-            };
-
-            StarAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            StarAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.StarAction";
-            };
-
-            return StarAction;
-        })();
-
-        SyncActionValue.DeleteMessageForMeAction = (function() {
-
-            function DeleteMessageForMeAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            DeleteMessageForMeAction.prototype.deleteMedia = null;
-            DeleteMessageForMeAction.prototype.messageTimestamp = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(DeleteMessageForMeAction.prototype, "_deleteMedia", {
-                get: $util.oneOfGetter($oneOfFields = ["deleteMedia"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(DeleteMessageForMeAction.prototype, "_messageTimestamp", {
-                get: $util.oneOfGetter($oneOfFields = ["messageTimestamp"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            DeleteMessageForMeAction.create = function create(properties) {
-                return new DeleteMessageForMeAction(properties);
-            };
-
-            DeleteMessageForMeAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.deleteMedia != null && Object.hasOwnProperty.call(m, "deleteMedia"))
-                    w.uint32(8).bool(m.deleteMedia);
-                if (m.messageTimestamp != null && Object.hasOwnProperty.call(m, "messageTimestamp"))
-                    w.uint32(16).int64(m.messageTimestamp);
-                return w;
-            };
-
-            DeleteMessageForMeAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.DeleteMessageForMeAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.deleteMedia = r.bool();
-                            break;
-                        }
-                    case 2: {
-                            m.messageTimestamp = $longToNumber(r.int64());
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            DeleteMessageForMeAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.DeleteMessageForMeAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.DeleteMessageForMeAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.DeleteMessageForMeAction();
-                if (d.deleteMedia != null) {
-                    m.deleteMedia = Boolean(d.deleteMedia);
-                }
-                if (d.messageTimestamp != null) {
-                    if (typeof d.messageTimestamp === "string")
-                        m.messageTimestamp = parseInt(d.messageTimestamp, 10);
-                    else if (typeof d.messageTimestamp === "number")
-                        m.messageTimestamp = d.messageTimestamp;
-                    else if (typeof d.messageTimestamp === "object")
-                        m.messageTimestamp = new $util.LongBits(d.messageTimestamp.low >>> 0, d.messageTimestamp.high >>> 0).toNumber();
-                }
-                return m;
-            };
-
-            DeleteMessageForMeAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.deleteMedia != null && Object.hasOwnProperty.call(m, "deleteMedia")) {
-                    d.deleteMedia = m.deleteMedia;
-                    if (o.oneofs)
-                        d._deleteMedia = "deleteMedia";
-                }
-                if (m.messageTimestamp != null && Object.hasOwnProperty.call(m, "messageTimestamp")) {
-                    if (typeof BigInt !== "undefined" && o.longs === BigInt)
-                        d.messageTimestamp = typeof m.messageTimestamp === "number" ? BigInt(m.messageTimestamp) : $util.Long.fromBits(m.messageTimestamp.low >>> 0, m.messageTimestamp.high >>> 0, false).toBigInt();
-                    else if (typeof m.messageTimestamp === "number")
-                        d.messageTimestamp = o.longs === String ? String(m.messageTimestamp) : m.messageTimestamp;
-                    else
-                        d.messageTimestamp = o.longs === String ? $util.Long.prototype.toString.call(m.messageTimestamp) : o.longs === Number ? new $util.LongBits(m.messageTimestamp.low >>> 0, m.messageTimestamp.high >>> 0).toNumber() : m.messageTimestamp;
-                    if (o.oneofs)
-                        d._messageTimestamp = "messageTimestamp";
-                }
-                return d;
-            };
-
-            DeleteMessageForMeAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            DeleteMessageForMeAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.DeleteMessageForMeAction";
-            };
-
-            return DeleteMessageForMeAction;
-        })();
-
-        SyncActionValue.ContactAction = (function() {
-
-            function ContactAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            ContactAction.prototype.fullName = null;
-            ContactAction.prototype.firstName = null;
-            ContactAction.prototype.lidJid = null;
-            ContactAction.prototype.saveOnPrimaryAddressbook = null;
-            ContactAction.prototype.pnJid = null;
-            ContactAction.prototype.username = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(ContactAction.prototype, "_fullName", {
-                get: $util.oneOfGetter($oneOfFields = ["fullName"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(ContactAction.prototype, "_firstName", {
-                get: $util.oneOfGetter($oneOfFields = ["firstName"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(ContactAction.prototype, "_lidJid", {
-                get: $util.oneOfGetter($oneOfFields = ["lidJid"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(ContactAction.prototype, "_saveOnPrimaryAddressbook", {
-                get: $util.oneOfGetter($oneOfFields = ["saveOnPrimaryAddressbook"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(ContactAction.prototype, "_pnJid", {
-                get: $util.oneOfGetter($oneOfFields = ["pnJid"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(ContactAction.prototype, "_username", {
-                get: $util.oneOfGetter($oneOfFields = ["username"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            ContactAction.create = function create(properties) {
-                return new ContactAction(properties);
-            };
-
-            ContactAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.fullName != null && Object.hasOwnProperty.call(m, "fullName"))
-                    w.uint32(10).string(m.fullName);
-                if (m.firstName != null && Object.hasOwnProperty.call(m, "firstName"))
-                    w.uint32(18).string(m.firstName);
-                if (m.lidJid != null && Object.hasOwnProperty.call(m, "lidJid"))
-                    w.uint32(26).string(m.lidJid);
-                if (m.saveOnPrimaryAddressbook != null && Object.hasOwnProperty.call(m, "saveOnPrimaryAddressbook"))
-                    w.uint32(32).bool(m.saveOnPrimaryAddressbook);
-                if (m.pnJid != null && Object.hasOwnProperty.call(m, "pnJid"))
-                    w.uint32(42).string(m.pnJid);
-                if (m.username != null && Object.hasOwnProperty.call(m, "username"))
-                    w.uint32(50).string(m.username);
-                return w;
-            };
-
-            ContactAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.ContactAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.fullName = r.string();
-                            break;
-                        }
-                    case 2: {
-                            m.firstName = r.string();
-                            break;
-                        }
-                    case 3: {
-                            m.lidJid = r.string();
-                            break;
-                        }
-                    case 4: {
-                            m.saveOnPrimaryAddressbook = r.bool();
-                            break;
-                        }
-                    case 5: {
-                            m.pnJid = r.string();
-                            break;
-                        }
-                    case 6: {
-                            m.username = r.string();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            ContactAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.ContactAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.ContactAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.ContactAction();
-                if (d.fullName != null) {
-                    m.fullName = String(d.fullName);
-                }
-                if (d.firstName != null) {
-                    m.firstName = String(d.firstName);
-                }
-                if (d.lidJid != null) {
-                    m.lidJid = String(d.lidJid);
-                }
-                if (d.saveOnPrimaryAddressbook != null) {
-                    m.saveOnPrimaryAddressbook = Boolean(d.saveOnPrimaryAddressbook);
-                }
-                if (d.pnJid != null) {
-                    m.pnJid = String(d.pnJid);
-                }
-                if (d.username != null) {
-                    m.username = String(d.username);
-                }
-                return m;
-            };
-
-            ContactAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.fullName != null && Object.hasOwnProperty.call(m, "fullName")) {
-                    d.fullName = m.fullName;
-                    if (o.oneofs)
-                        d._fullName = "fullName";
-                }
-                if (m.firstName != null && Object.hasOwnProperty.call(m, "firstName")) {
-                    d.firstName = m.firstName;
-                    if (o.oneofs)
-                        d._firstName = "firstName";
-                }
-                if (m.lidJid != null && Object.hasOwnProperty.call(m, "lidJid")) {
-                    d.lidJid = m.lidJid;
-                    if (o.oneofs)
-                        d._lidJid = "lidJid";
-                }
-                if (m.saveOnPrimaryAddressbook != null && Object.hasOwnProperty.call(m, "saveOnPrimaryAddressbook")) {
-                    d.saveOnPrimaryAddressbook = m.saveOnPrimaryAddressbook;
-                    if (o.oneofs)
-                        d._saveOnPrimaryAddressbook = "saveOnPrimaryAddressbook";
-                }
-                if (m.pnJid != null && Object.hasOwnProperty.call(m, "pnJid")) {
-                    d.pnJid = m.pnJid;
-                    if (o.oneofs)
-                        d._pnJid = "pnJid";
-                }
-                if (m.username != null && Object.hasOwnProperty.call(m, "username")) {
-                    d.username = m.username;
-                    if (o.oneofs)
-                        d._username = "username";
-                }
-                return d;
-            };
-
-            ContactAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            ContactAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.ContactAction";
-            };
-
-            return ContactAction;
-        })();
-
-        SyncActionValue.LidContactAction = (function() {
-
-            function LidContactAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            LidContactAction.prototype.fullName = null;
-            LidContactAction.prototype.firstName = null;
-            LidContactAction.prototype.username = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(LidContactAction.prototype, "_fullName", {
-                get: $util.oneOfGetter($oneOfFields = ["fullName"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(LidContactAction.prototype, "_firstName", {
-                get: $util.oneOfGetter($oneOfFields = ["firstName"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(LidContactAction.prototype, "_username", {
-                get: $util.oneOfGetter($oneOfFields = ["username"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            LidContactAction.create = function create(properties) {
-                return new LidContactAction(properties);
-            };
-
-            LidContactAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.fullName != null && Object.hasOwnProperty.call(m, "fullName"))
-                    w.uint32(10).string(m.fullName);
-                if (m.firstName != null && Object.hasOwnProperty.call(m, "firstName"))
-                    w.uint32(18).string(m.firstName);
-                if (m.username != null && Object.hasOwnProperty.call(m, "username"))
-                    w.uint32(26).string(m.username);
-                return w;
-            };
-
-            LidContactAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.LidContactAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.fullName = r.string();
-                            break;
-                        }
-                    case 2: {
-                            m.firstName = r.string();
-                            break;
-                        }
-                    case 3: {
-                            m.username = r.string();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            LidContactAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.LidContactAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.LidContactAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.LidContactAction();
-                if (d.fullName != null) {
-                    m.fullName = String(d.fullName);
-                }
-                if (d.firstName != null) {
-                    m.firstName = String(d.firstName);
-                }
-                if (d.username != null) {
-                    m.username = String(d.username);
-                }
-                return m;
-            };
-
-            LidContactAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.fullName != null && Object.hasOwnProperty.call(m, "fullName")) {
-                    d.fullName = m.fullName;
-                    if (o.oneofs)
-                        d._fullName = "fullName";
-                }
-                if (m.firstName != null && Object.hasOwnProperty.call(m, "firstName")) {
-                    d.firstName = m.firstName;
-                    if (o.oneofs)
-                        d._firstName = "firstName";
-                }
-                if (m.username != null && Object.hasOwnProperty.call(m, "username")) {
-                    d.username = m.username;
-                    if (o.oneofs)
-                        d._username = "username";
-                }
-                return d;
-            };
-
-            LidContactAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            LidContactAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.LidContactAction";
-            };
-
-            return LidContactAction;
-        })();
-
-        SyncActionValue.UserStatusMuteAction = (function() {
-
-            function UserStatusMuteAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            UserStatusMuteAction.prototype.muted = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(UserStatusMuteAction.prototype, "_muted", {
-                get: $util.oneOfGetter($oneOfFields = ["muted"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            UserStatusMuteAction.create = function create(properties) {
-                return new UserStatusMuteAction(properties);
-            };
-
-            UserStatusMuteAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.muted != null && Object.hasOwnProperty.call(m, "muted"))
-                    w.uint32(8).bool(m.muted);
-                return w;
-            };
-
-            UserStatusMuteAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.UserStatusMuteAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.muted = r.bool();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            UserStatusMuteAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.UserStatusMuteAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.UserStatusMuteAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.UserStatusMuteAction();
-                if (d.muted != null) {
-                    m.muted = Boolean(d.muted);
-                }
-                return m;
-            };
-
-            UserStatusMuteAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.muted != null && Object.hasOwnProperty.call(m, "muted")) {
-                    d.muted = m.muted;
-                    if (o.oneofs)
-                        d._muted = "muted";
-                }
-                return d;
-            };
-
-            UserStatusMuteAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            UserStatusMuteAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.UserStatusMuteAction";
-            };
-
-            return UserStatusMuteAction;
-        })();
-
-        SyncActionValue.UsernameChatStartModeAction = (function() {
-
-            function UsernameChatStartModeAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            UsernameChatStartModeAction.prototype.chatStartMode = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(UsernameChatStartModeAction.prototype, "_chatStartMode", {
-                get: $util.oneOfGetter($oneOfFields = ["chatStartMode"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            UsernameChatStartModeAction.create = function create(properties) {
-                return new UsernameChatStartModeAction(properties);
-            };
-
-            UsernameChatStartModeAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.chatStartMode != null && Object.hasOwnProperty.call(m, "chatStartMode"))
-                    w.uint32(8).int32(m.chatStartMode);
-                return w;
-            };
-
-            UsernameChatStartModeAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.UsernameChatStartModeAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.chatStartMode = r.int32();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            UsernameChatStartModeAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.UsernameChatStartModeAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.UsernameChatStartModeAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.UsernameChatStartModeAction();
-                switch (d.chatStartMode) {
-                default:
-                    if (typeof d.chatStartMode === "number") {
-                        m.chatStartMode = d.chatStartMode;
-                        break;
-                    }
-                    break;
-                case "LID":
-                case 1:
-                    m.chatStartMode = 1;
-                    break;
-                case "PN":
-                case 2:
-                    m.chatStartMode = 2;
-                    break;
-                }
-                return m;
-            };
-
-            UsernameChatStartModeAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.chatStartMode != null && Object.hasOwnProperty.call(m, "chatStartMode")) {
-                    d.chatStartMode = o.enums === String ? $root.proto.SyncActionValue.UsernameChatStartModeAction.ChatStartMode[m.chatStartMode] === undefined ? m.chatStartMode : $root.proto.SyncActionValue.UsernameChatStartModeAction.ChatStartMode[m.chatStartMode] : m.chatStartMode;
-                    if (o.oneofs)
-                        d._chatStartMode = "chatStartMode";
-                }
-                return d;
-            };
-
-            UsernameChatStartModeAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            UsernameChatStartModeAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.UsernameChatStartModeAction";
-            };
-
-            UsernameChatStartModeAction.ChatStartMode = (function() {
-                const valuesById = {}, values = Object.create(valuesById);
-                values[valuesById[1] = "LID"] = 1;
-                values[valuesById[2] = "PN"] = 2;
-                return values;
-            })();
-
-            return UsernameChatStartModeAction;
-        })();
-
-        SyncActionValue.LabelEditAction = (function() {
-
-            function LabelEditAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            LabelEditAction.prototype.name = null;
-            LabelEditAction.prototype.color = null;
-            LabelEditAction.prototype.predefinedId = null;
-            LabelEditAction.prototype.deleted = null;
-            LabelEditAction.prototype.orderIndex = null;
-            LabelEditAction.prototype.isActive = null;
-            LabelEditAction.prototype.type = null;
-            LabelEditAction.prototype.isImmutable = null;
-            LabelEditAction.prototype.muteEndTimeMs = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(LabelEditAction.prototype, "_name", {
-                get: $util.oneOfGetter($oneOfFields = ["name"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(LabelEditAction.prototype, "_color", {
-                get: $util.oneOfGetter($oneOfFields = ["color"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(LabelEditAction.prototype, "_predefinedId", {
-                get: $util.oneOfGetter($oneOfFields = ["predefinedId"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(LabelEditAction.prototype, "_deleted", {
-                get: $util.oneOfGetter($oneOfFields = ["deleted"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(LabelEditAction.prototype, "_orderIndex", {
-                get: $util.oneOfGetter($oneOfFields = ["orderIndex"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(LabelEditAction.prototype, "_isActive", {
-                get: $util.oneOfGetter($oneOfFields = ["isActive"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(LabelEditAction.prototype, "_type", {
-                get: $util.oneOfGetter($oneOfFields = ["type"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(LabelEditAction.prototype, "_isImmutable", {
-                get: $util.oneOfGetter($oneOfFields = ["isImmutable"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(LabelEditAction.prototype, "_muteEndTimeMs", {
-                get: $util.oneOfGetter($oneOfFields = ["muteEndTimeMs"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            LabelEditAction.create = function create(properties) {
-                return new LabelEditAction(properties);
-            };
-
-            LabelEditAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.name != null && Object.hasOwnProperty.call(m, "name"))
-                    w.uint32(10).string(m.name);
-                if (m.color != null && Object.hasOwnProperty.call(m, "color"))
-                    w.uint32(16).int32(m.color);
-                if (m.predefinedId != null && Object.hasOwnProperty.call(m, "predefinedId"))
-                    w.uint32(24).int32(m.predefinedId);
-                if (m.deleted != null && Object.hasOwnProperty.call(m, "deleted"))
-                    w.uint32(32).bool(m.deleted);
-                if (m.orderIndex != null && Object.hasOwnProperty.call(m, "orderIndex"))
-                    w.uint32(40).int32(m.orderIndex);
-                if (m.isActive != null && Object.hasOwnProperty.call(m, "isActive"))
-                    w.uint32(48).bool(m.isActive);
-                if (m.type != null && Object.hasOwnProperty.call(m, "type"))
-                    w.uint32(56).int32(m.type);
-                if (m.isImmutable != null && Object.hasOwnProperty.call(m, "isImmutable"))
-                    w.uint32(64).bool(m.isImmutable);
-                if (m.muteEndTimeMs != null && Object.hasOwnProperty.call(m, "muteEndTimeMs"))
-                    w.uint32(72).int64(m.muteEndTimeMs);
-                return w;
-            };
-
-            LabelEditAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.LabelEditAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.name = r.string();
-                            break;
-                        }
-                    case 2: {
-                            m.color = r.int32();
-                            break;
-                        }
-                    case 3: {
-                            m.predefinedId = r.int32();
-                            break;
-                        }
-                    case 4: {
-                            m.deleted = r.bool();
-                            break;
-                        }
-                    case 5: {
-                            m.orderIndex = r.int32();
-                            break;
-                        }
-                    case 6: {
-                            m.isActive = r.bool();
-                            break;
-                        }
-                    case 7: {
-                            m.type = r.int32();
-                            break;
-                        }
-                    case 8: {
-                            m.isImmutable = r.bool();
-                            break;
-                        }
-                    case 9: {
-                            m.muteEndTimeMs = $longToNumber(r.int64());
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            LabelEditAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.LabelEditAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.LabelEditAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.LabelEditAction();
-                if (d.name != null) {
-                    m.name = String(d.name);
-                }
-                if (d.color != null) {
-                    m.color = d.color | 0;
-                }
-                if (d.predefinedId != null) {
-                    m.predefinedId = d.predefinedId | 0;
-                }
-                if (d.deleted != null) {
-                    m.deleted = Boolean(d.deleted);
-                }
-                if (d.orderIndex != null) {
-                    m.orderIndex = d.orderIndex | 0;
-                }
-                if (d.isActive != null) {
-                    m.isActive = Boolean(d.isActive);
-                }
-                switch (d.type) {
-                default:
-                    if (typeof d.type === "number") {
-                        m.type = d.type;
-                        break;
-                    }
-                    break;
-                case "NONE":
-                case 0:
-                    m.type = 0;
-                    break;
-                case "UNREAD":
-                case 1:
-                    m.type = 1;
-                    break;
-                case "GROUPS":
-                case 2:
-                    m.type = 2;
-                    break;
-                case "FAVORITES":
-                case 3:
-                    m.type = 3;
-                    break;
-                case "PREDEFINED":
-                case 4:
-                    m.type = 4;
-                    break;
-                case "CUSTOM":
-                case 5:
-                    m.type = 5;
-                    break;
-                case "COMMUNITY":
-                case 6:
-                    m.type = 6;
-                    break;
-                case "SERVER_ASSIGNED":
-                case 7:
-                    m.type = 7;
-                    break;
-                case "DRAFTED":
-                case 8:
-                    m.type = 8;
-                    break;
-                case "AI_HANDOFF":
-                case 9:
-                    m.type = 9;
-                    break;
-                }
-                if (d.isImmutable != null) {
-                    m.isImmutable = Boolean(d.isImmutable);
-                }
-                if (d.muteEndTimeMs != null) {
-                    if (typeof d.muteEndTimeMs === "string")
-                        m.muteEndTimeMs = parseInt(d.muteEndTimeMs, 10);
-                    else if (typeof d.muteEndTimeMs === "number")
-                        m.muteEndTimeMs = d.muteEndTimeMs;
-                    else if (typeof d.muteEndTimeMs === "object")
-                        m.muteEndTimeMs = new $util.LongBits(d.muteEndTimeMs.low >>> 0, d.muteEndTimeMs.high >>> 0).toNumber();
-                }
-                return m;
-            };
-
-            LabelEditAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.name != null && Object.hasOwnProperty.call(m, "name")) {
-                    d.name = m.name;
-                    if (o.oneofs)
-                        d._name = "name";
-                }
-                if (m.color != null && Object.hasOwnProperty.call(m, "color")) {
-                    d.color = m.color;
-                    if (o.oneofs)
-                        d._color = "color";
-                }
-                if (m.predefinedId != null && Object.hasOwnProperty.call(m, "predefinedId")) {
-                    d.predefinedId = m.predefinedId;
-                    if (o.oneofs)
-                        d._predefinedId = "predefinedId";
-                }
-                if (m.deleted != null && Object.hasOwnProperty.call(m, "deleted")) {
-                    d.deleted = m.deleted;
-                    if (o.oneofs)
-                        d._deleted = "deleted";
-                }
-                if (m.orderIndex != null && Object.hasOwnProperty.call(m, "orderIndex")) {
-                    d.orderIndex = m.orderIndex;
-                    if (o.oneofs)
-                        d._orderIndex = "orderIndex";
-                }
-                if (m.isActive != null && Object.hasOwnProperty.call(m, "isActive")) {
-                    d.isActive = m.isActive;
-                    if (o.oneofs)
-                        d._isActive = "isActive";
-                }
-                if (m.type != null && Object.hasOwnProperty.call(m, "type")) {
-                    d.type = o.enums === String ? $root.proto.SyncActionValue.LabelEditAction.ListType[m.type] === undefined ? m.type : $root.proto.SyncActionValue.LabelEditAction.ListType[m.type] : m.type;
-                    if (o.oneofs)
-                        d._type = "type";
-                }
-                if (m.isImmutable != null && Object.hasOwnProperty.call(m, "isImmutable")) {
-                    d.isImmutable = m.isImmutable;
-                    if (o.oneofs)
-                        d._isImmutable = "isImmutable";
-                }
-                if (m.muteEndTimeMs != null && Object.hasOwnProperty.call(m, "muteEndTimeMs")) {
-                    if (typeof BigInt !== "undefined" && o.longs === BigInt)
-                        d.muteEndTimeMs = typeof m.muteEndTimeMs === "number" ? BigInt(m.muteEndTimeMs) : $util.Long.fromBits(m.muteEndTimeMs.low >>> 0, m.muteEndTimeMs.high >>> 0, false).toBigInt();
-                    else if (typeof m.muteEndTimeMs === "number")
-                        d.muteEndTimeMs = o.longs === String ? String(m.muteEndTimeMs) : m.muteEndTimeMs;
-                    else
-                        d.muteEndTimeMs = o.longs === String ? $util.Long.prototype.toString.call(m.muteEndTimeMs) : o.longs === Number ? new $util.LongBits(m.muteEndTimeMs.low >>> 0, m.muteEndTimeMs.high >>> 0).toNumber() : m.muteEndTimeMs;
-                    if (o.oneofs)
-                        d._muteEndTimeMs = "muteEndTimeMs";
-                }
-                return d;
-            };
-
-            LabelEditAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            LabelEditAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.LabelEditAction";
-            };
-
-            LabelEditAction.ListType = (function() {
-                const valuesById = {}, values = Object.create(valuesById);
-                values[valuesById[0] = "NONE"] = 0;
-                values[valuesById[1] = "UNREAD"] = 1;
-                values[valuesById[2] = "GROUPS"] = 2;
-                values[valuesById[3] = "FAVORITES"] = 3;
-                values[valuesById[4] = "PREDEFINED"] = 4;
-                values[valuesById[5] = "CUSTOM"] = 5;
-                values[valuesById[6] = "COMMUNITY"] = 6;
-                values[valuesById[7] = "SERVER_ASSIGNED"] = 7;
-                values[valuesById[8] = "DRAFTED"] = 8;
-                values[valuesById[9] = "AI_HANDOFF"] = 9;
-                return values;
-            })();
-
-            return LabelEditAction;
-        })();
-
-        SyncActionValue.LabelAssociationAction = (function() {
-
-            function LabelAssociationAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            LabelAssociationAction.prototype.labeled = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(LabelAssociationAction.prototype, "_labeled", {
-                get: $util.oneOfGetter($oneOfFields = ["labeled"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            LabelAssociationAction.create = function create(properties) {
-                return new LabelAssociationAction(properties);
-            };
-
-            LabelAssociationAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.labeled != null && Object.hasOwnProperty.call(m, "labeled"))
-                    w.uint32(8).bool(m.labeled);
-                return w;
-            };
-
-            LabelAssociationAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.LabelAssociationAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.labeled = r.bool();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            LabelAssociationAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.LabelAssociationAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.LabelAssociationAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.LabelAssociationAction();
-                if (d.labeled != null) {
-                    m.labeled = Boolean(d.labeled);
-                }
-                return m;
-            };
-
-            LabelAssociationAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.labeled != null && Object.hasOwnProperty.call(m, "labeled")) {
-                    d.labeled = m.labeled;
-                    if (o.oneofs)
-                        d._labeled = "labeled";
-                }
-                return d;
-            };
-
-            LabelAssociationAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            LabelAssociationAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.LabelAssociationAction";
-            };
-
-            return LabelAssociationAction;
-        })();
-
-        SyncActionValue.LabelReorderingAction = (function() {
-
-            function LabelReorderingAction(p) {
-                this.sortedLabelIds = [];
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            LabelReorderingAction.prototype.sortedLabelIds = $util.emptyArray;
-
-            LabelReorderingAction.create = function create(properties) {
-                return new LabelReorderingAction(properties);
-            };
-
-            LabelReorderingAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.sortedLabelIds != null && m.sortedLabelIds.length) {
-                    w.uint32(10).fork();
-                    for (var i = 0; i < m.sortedLabelIds.length; ++i)
-                        w.int32(m.sortedLabelIds[i]);
-                    w.ldelim();
-                }
-                return w;
-            };
-
-            LabelReorderingAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.LabelReorderingAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            if (!(m.sortedLabelIds && m.sortedLabelIds.length))
-                                m.sortedLabelIds = [];
-                            if ((t & 7) === 2) {
-                                var c2 = r.uint32() + r.pos;
-                                if (c2 > r.len)
-                                    throw RangeError("index out of range");
-                                r.len = c2;
-                                while (r.pos < c2)
-                                    m.sortedLabelIds.push(r.int32());
-                                if (r.pos !== c2)
-                                    throw RangeError("index out of range");
-                                r.len = c;
-                            } else
-                                m.sortedLabelIds.push(r.int32());
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            LabelReorderingAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.LabelReorderingAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.LabelReorderingAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.LabelReorderingAction();
-                if (d.sortedLabelIds) {
-                    if (!Array.isArray(d.sortedLabelIds))
-                        throw TypeError(".proto.SyncActionValue.LabelReorderingAction.sortedLabelIds: array expected");
-                    m.sortedLabelIds = [];
-                    for (var i = 0; i < d.sortedLabelIds.length; ++i) {
-                        m.sortedLabelIds[i] = d.sortedLabelIds[i] | 0;
-                    }
-                }
-                return m;
-            };
-
-            LabelReorderingAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (o.arrays || o.defaults) {
-                    d.sortedLabelIds = [];
-                }
-                if (m.sortedLabelIds && m.sortedLabelIds.length) {
-                    d.sortedLabelIds = [];
-                    for (var j = 0; j < m.sortedLabelIds.length; ++j) {
-                        d.sortedLabelIds[j] = m.sortedLabelIds[j];
-                    }
-                }
-                return d;
-            };
-
-            LabelReorderingAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            LabelReorderingAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.LabelReorderingAction";
-            };
-
-            return LabelReorderingAction;
-        })();
-
-        SyncActionValue.PushNameSetting = (function() {
-
-            function PushNameSetting(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            PushNameSetting.prototype.name = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(PushNameSetting.prototype, "_name", {
-                get: $util.oneOfGetter($oneOfFields = ["name"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            PushNameSetting.create = function create(properties) {
-                return new PushNameSetting(properties);
-            };
-
-            PushNameSetting.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.name != null && Object.hasOwnProperty.call(m, "name"))
-                    w.uint32(10).string(m.name);
-                return w;
-            };
-
-            PushNameSetting.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.PushNameSetting();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.name = r.string();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            PushNameSetting.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.PushNameSetting)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.PushNameSetting: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.PushNameSetting();
-                if (d.name != null) {
-                    m.name = String(d.name);
-                }
-                return m;
-            };
-
-            PushNameSetting.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.name != null && Object.hasOwnProperty.call(m, "name")) {
-                    d.name = m.name;
-                    if (o.oneofs)
-                        d._name = "name";
-                }
-                return d;
-            };
-
-            PushNameSetting.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            PushNameSetting.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.PushNameSetting";
-            };
-
-            return PushNameSetting;
-        })();
-
-        SyncActionValue.LocaleSetting = (function() {
-
-            function LocaleSetting(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            LocaleSetting.prototype.locale = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(LocaleSetting.prototype, "_locale", {
-                get: $util.oneOfGetter($oneOfFields = ["locale"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            LocaleSetting.create = function create(properties) {
-                return new LocaleSetting(properties);
-            };
-
-            LocaleSetting.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.locale != null && Object.hasOwnProperty.call(m, "locale"))
-                    w.uint32(10).string(m.locale);
-                return w;
-            };
-
-            LocaleSetting.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.LocaleSetting();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.locale = r.string();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            LocaleSetting.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.LocaleSetting)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.LocaleSetting: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.LocaleSetting();
-                if (d.locale != null) {
-                    m.locale = String(d.locale);
-                }
-                return m;
-            };
-
-            LocaleSetting.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.locale != null && Object.hasOwnProperty.call(m, "locale")) {
-                    d.locale = m.locale;
-                    if (o.oneofs)
-                        d._locale = "locale";
-                }
-                return d;
-            };
-
-            LocaleSetting.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            LocaleSetting.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.LocaleSetting";
-            };
-
-            return LocaleSetting;
-        })();
-
-        SyncActionValue.TimeFormatAction = (function() {
-
-            function TimeFormatAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            TimeFormatAction.prototype.isTwentyFourHourFormatEnabled = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(TimeFormatAction.prototype, "_isTwentyFourHourFormatEnabled", {
-                get: $util.oneOfGetter($oneOfFields = ["isTwentyFourHourFormatEnabled"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            TimeFormatAction.create = function create(properties) {
-                return new TimeFormatAction(properties);
-            };
-
-            TimeFormatAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.isTwentyFourHourFormatEnabled != null && Object.hasOwnProperty.call(m, "isTwentyFourHourFormatEnabled"))
-                    w.uint32(8).bool(m.isTwentyFourHourFormatEnabled);
-                return w;
-            };
-
-            TimeFormatAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.TimeFormatAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.isTwentyFourHourFormatEnabled = r.bool();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            TimeFormatAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.TimeFormatAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.TimeFormatAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.TimeFormatAction();
-                if (d.isTwentyFourHourFormatEnabled != null) {
-                    m.isTwentyFourHourFormatEnabled = Boolean(d.isTwentyFourHourFormatEnabled);
-                }
-                return m;
-            };
-
-            TimeFormatAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.isTwentyFourHourFormatEnabled != null && Object.hasOwnProperty.call(m, "isTwentyFourHourFormatEnabled")) {
-                    d.isTwentyFourHourFormatEnabled = m.isTwentyFourHourFormatEnabled;
-                    if (o.oneofs)
-                        d._isTwentyFourHourFormatEnabled = "isTwentyFourHourFormatEnabled";
-                }
-                return d;
-            };
-
-            TimeFormatAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            TimeFormatAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.TimeFormatAction";
-            };
-
-            return TimeFormatAction;
-        })();
-
-        SyncActionValue.QuickReplyAction = (function() {
-
-            function QuickReplyAction(p) {
-                this.keywords = [];
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            QuickReplyAction.prototype.shortcut = null;
-            QuickReplyAction.prototype.message = null;
-            QuickReplyAction.prototype.keywords = $util.emptyArray;
-            QuickReplyAction.prototype.count = null;
-            QuickReplyAction.prototype.deleted = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(QuickReplyAction.prototype, "_shortcut", {
-                get: $util.oneOfGetter($oneOfFields = ["shortcut"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(QuickReplyAction.prototype, "_message", {
-                get: $util.oneOfGetter($oneOfFields = ["message"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(QuickReplyAction.prototype, "_count", {
-                get: $util.oneOfGetter($oneOfFields = ["count"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(QuickReplyAction.prototype, "_deleted", {
-                get: $util.oneOfGetter($oneOfFields = ["deleted"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            QuickReplyAction.create = function create(properties) {
-                return new QuickReplyAction(properties);
-            };
-
-            QuickReplyAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.shortcut != null && Object.hasOwnProperty.call(m, "shortcut"))
-                    w.uint32(10).string(m.shortcut);
-                if (m.message != null && Object.hasOwnProperty.call(m, "message"))
-                    w.uint32(18).string(m.message);
-                if (m.keywords != null && m.keywords.length) {
-                    for (var i = 0; i < m.keywords.length; ++i)
-                        w.uint32(26).string(m.keywords[i]);
-                }
-                if (m.count != null && Object.hasOwnProperty.call(m, "count"))
-                    w.uint32(32).int32(m.count);
-                if (m.deleted != null && Object.hasOwnProperty.call(m, "deleted"))
-                    w.uint32(40).bool(m.deleted);
-                return w;
-            };
-
-            QuickReplyAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.QuickReplyAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.shortcut = r.string();
-                            break;
-                        }
-                    case 2: {
-                            m.message = r.string();
-                            break;
-                        }
-                    case 3: {
-                            if (!(m.keywords && m.keywords.length))
-                                m.keywords = [];
-                            m.keywords.push(r.string());
-                            break;
-                        }
-                    case 4: {
-                            m.count = r.int32();
-                            break;
-                        }
-                    case 5: {
-                            m.deleted = r.bool();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            QuickReplyAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.QuickReplyAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.QuickReplyAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.QuickReplyAction();
-                if (d.shortcut != null) {
-                    m.shortcut = String(d.shortcut);
-                }
-                if (d.message != null) {
-                    m.message = String(d.message);
-                }
-                if (d.keywords) {
-                    if (!Array.isArray(d.keywords))
-                        throw TypeError(".proto.SyncActionValue.QuickReplyAction.keywords: array expected");
-                    m.keywords = [];
-                    for (var i = 0; i < d.keywords.length; ++i) {
-                        m.keywords[i] = String(d.keywords[i]);
-                    }
-                }
-                if (d.count != null) {
-                    m.count = d.count | 0;
-                }
-                if (d.deleted != null) {
-                    m.deleted = Boolean(d.deleted);
-                }
-                return m;
-            };
-
-            QuickReplyAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (o.arrays || o.defaults) {
-                    d.keywords = [];
-                }
-                if (m.shortcut != null && Object.hasOwnProperty.call(m, "shortcut")) {
-                    d.shortcut = m.shortcut;
-                    if (o.oneofs)
-                        d._shortcut = "shortcut";
-                }
-                if (m.message != null && Object.hasOwnProperty.call(m, "message")) {
-                    d.message = m.message;
-                    if (o.oneofs)
-                        d._message = "message";
-                }
-                if (m.keywords && m.keywords.length) {
-                    d.keywords = [];
-                    for (var j = 0; j < m.keywords.length; ++j) {
-                        d.keywords[j] = m.keywords[j];
-                    }
-                }
-                if (m.count != null && Object.hasOwnProperty.call(m, "count")) {
-                    d.count = m.count;
-                    if (o.oneofs)
-                        d._count = "count";
-                }
-                if (m.deleted != null && Object.hasOwnProperty.call(m, "deleted")) {
-                    d.deleted = m.deleted;
-                    if (o.oneofs)
-                        d._deleted = "deleted";
-                }
-                return d;
-            };
-
-            QuickReplyAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            QuickReplyAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.QuickReplyAction";
-            };
-
-            return QuickReplyAction;
-        })();
-
-        SyncActionValue.RecentEmojiWeightsAction = (function() {
-
-            function RecentEmojiWeightsAction(p) {
-                this.weights = [];
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            RecentEmojiWeightsAction.prototype.weights = $util.emptyArray;
-
-            RecentEmojiWeightsAction.create = function create(properties) {
-                return new RecentEmojiWeightsAction(properties);
-            };
-
-            RecentEmojiWeightsAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.weights != null && m.weights.length) {
-                    for (var i = 0; i < m.weights.length; ++i)
-                        $root.proto.RecentEmojiWeight.encode(m.weights[i], w.uint32(10).fork(), q + 1).ldelim();
-                }
-                return w;
-            };
-
-            RecentEmojiWeightsAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.RecentEmojiWeightsAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            if (!(m.weights && m.weights.length))
-                                m.weights = [];
-                            m.weights.push($root.proto.RecentEmojiWeight.decode(r, r.uint32(), undefined, n + 1));
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            RecentEmojiWeightsAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.RecentEmojiWeightsAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.RecentEmojiWeightsAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.RecentEmojiWeightsAction();
-                if (d.weights) {
-                    if (!Array.isArray(d.weights))
-                        throw TypeError(".proto.SyncActionValue.RecentEmojiWeightsAction.weights: array expected");
-                    m.weights = [];
-                    for (var i = 0; i < d.weights.length; ++i) {
-                        if (!$util.isObject(d.weights[i]))
-                            throw TypeError(".proto.SyncActionValue.RecentEmojiWeightsAction.weights: object expected");
-                        m.weights[i] = $root.proto.RecentEmojiWeight.fromObject(d.weights[i], n + 1);
-                    }
-                }
-                return m;
-            };
-
-            RecentEmojiWeightsAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (o.arrays || o.defaults) {
-                    d.weights = [];
-                }
-                if (m.weights && m.weights.length) {
-                    d.weights = [];
-                    for (var j = 0; j < m.weights.length; ++j) {
-                        d.weights[j] = $root.proto.RecentEmojiWeight.toObject(m.weights[j], o, q + 1);
-                    }
-                }
-                return d;
-            };
-
-            RecentEmojiWeightsAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            RecentEmojiWeightsAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.RecentEmojiWeightsAction";
-            };
-
-            return RecentEmojiWeightsAction;
-        })();
-
-        SyncActionValue.RemoveRecentStickerAction = (function() {
-
-            function RemoveRecentStickerAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            RemoveRecentStickerAction.prototype.lastStickerSentTs = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(RemoveRecentStickerAction.prototype, "_lastStickerSentTs", {
-                get: $util.oneOfGetter($oneOfFields = ["lastStickerSentTs"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            RemoveRecentStickerAction.create = function create(properties) {
-                return new RemoveRecentStickerAction(properties);
-            };
-
-            RemoveRecentStickerAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.lastStickerSentTs != null && Object.hasOwnProperty.call(m, "lastStickerSentTs"))
-                    w.uint32(8).int64(m.lastStickerSentTs);
-                return w;
-            };
-
-            RemoveRecentStickerAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.RemoveRecentStickerAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.lastStickerSentTs = $longToNumber(r.int64());
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            RemoveRecentStickerAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.RemoveRecentStickerAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.RemoveRecentStickerAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.RemoveRecentStickerAction();
-                if (d.lastStickerSentTs != null) {
-                    if (typeof d.lastStickerSentTs === "string")
-                        m.lastStickerSentTs = parseInt(d.lastStickerSentTs, 10);
-                    else if (typeof d.lastStickerSentTs === "number")
-                        m.lastStickerSentTs = d.lastStickerSentTs;
-                    else if (typeof d.lastStickerSentTs === "object")
-                        m.lastStickerSentTs = new $util.LongBits(d.lastStickerSentTs.low >>> 0, d.lastStickerSentTs.high >>> 0).toNumber();
-                }
-                return m;
-            };
-
-            RemoveRecentStickerAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.lastStickerSentTs != null && Object.hasOwnProperty.call(m, "lastStickerSentTs")) {
-                    if (typeof BigInt !== "undefined" && o.longs === BigInt)
-                        d.lastStickerSentTs = typeof m.lastStickerSentTs === "number" ? BigInt(m.lastStickerSentTs) : $util.Long.fromBits(m.lastStickerSentTs.low >>> 0, m.lastStickerSentTs.high >>> 0, false).toBigInt();
-                    else if (typeof m.lastStickerSentTs === "number")
-                        d.lastStickerSentTs = o.longs === String ? String(m.lastStickerSentTs) : m.lastStickerSentTs;
-                    else
-                        d.lastStickerSentTs = o.longs === String ? $util.Long.prototype.toString.call(m.lastStickerSentTs) : o.longs === Number ? new $util.LongBits(m.lastStickerSentTs.low >>> 0, m.lastStickerSentTs.high >>> 0).toNumber() : m.lastStickerSentTs;
-                    if (o.oneofs)
-                        d._lastStickerSentTs = "lastStickerSentTs";
-                }
-                return d;
-            };
-
-            RemoveRecentStickerAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            RemoveRecentStickerAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.RemoveRecentStickerAction";
-            };
-
-            return RemoveRecentStickerAction;
-        })();
-
-        SyncActionValue.StatusPrivacyAction = (function() {
-
-            function StatusPrivacyAction(p) {
-                this.userJid = [];
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            StatusPrivacyAction.prototype.mode = null;
-            StatusPrivacyAction.prototype.userJid = $util.emptyArray;
-
-            let $oneOfFields;
-
-            Object.defineProperty(StatusPrivacyAction.prototype, "_mode", {
-                get: $util.oneOfGetter($oneOfFields = ["mode"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            StatusPrivacyAction.create = function create(properties) {
-                return new StatusPrivacyAction(properties);
-            };
-
-            StatusPrivacyAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.mode != null && Object.hasOwnProperty.call(m, "mode"))
-                    w.uint32(8).int32(m.mode);
-                if (m.userJid != null && m.userJid.length) {
-                    for (var i = 0; i < m.userJid.length; ++i)
-                        w.uint32(18).string(m.userJid[i]);
-                }
-                return w;
-            };
-
-            StatusPrivacyAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.StatusPrivacyAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.mode = r.int32();
-                            break;
-                        }
-                    case 2: {
-                            if (!(m.userJid && m.userJid.length))
-                                m.userJid = [];
-                            m.userJid.push(r.string());
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            StatusPrivacyAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.StatusPrivacyAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.StatusPrivacyAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.StatusPrivacyAction();
-                switch (d.mode) {
-                default:
-                    if (typeof d.mode === "number") {
-                        m.mode = d.mode;
-                        break;
-                    }
-                    break;
-                case "ALLOW_LIST":
-                case 0:
-                    m.mode = 0;
-                    break;
-                case "DENY_LIST":
-                case 1:
-                    m.mode = 1;
-                    break;
-                case "CONTACTS":
-                case 2:
-                    m.mode = 2;
-                    break;
-                case "CLOSE_FRIENDS":
-                case 3:
-                    m.mode = 3;
-                    break;
-                }
-                if (d.userJid) {
-                    if (!Array.isArray(d.userJid))
-                        throw TypeError(".proto.SyncActionValue.StatusPrivacyAction.userJid: array expected");
-                    m.userJid = [];
-                    for (var i = 0; i < d.userJid.length; ++i) {
-                        m.userJid[i] = String(d.userJid[i]);
-                    }
-                }
-                return m;
-            };
-
-            StatusPrivacyAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (o.arrays || o.defaults) {
-                    d.userJid = [];
-                }
-                if (m.mode != null && Object.hasOwnProperty.call(m, "mode")) {
-                    d.mode = o.enums === String ? $root.proto.SyncActionValue.StatusPrivacyAction.StatusDistributionMode[m.mode] === undefined ? m.mode : $root.proto.SyncActionValue.StatusPrivacyAction.StatusDistributionMode[m.mode] : m.mode;
-                    if (o.oneofs)
-                        d._mode = "mode";
-                }
-                if (m.userJid && m.userJid.length) {
-                    d.userJid = [];
-                    for (var j = 0; j < m.userJid.length; ++j) {
-                        d.userJid[j] = m.userJid[j];
-                    }
-                }
-                return d;
-            };
-
-            StatusPrivacyAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            StatusPrivacyAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.StatusPrivacyAction";
-            };
-
-            StatusPrivacyAction.StatusDistributionMode = (function() {
-                const valuesById = {}, values = Object.create(valuesById);
-                values[valuesById[0] = "ALLOW_LIST"] = 0;
-                values[valuesById[1] = "DENY_LIST"] = 1;
-                values[valuesById[2] = "CONTACTS"] = 2;
-                values[valuesById[3] = "CLOSE_FRIENDS"] = 3;
-                return values;
-            })();
-
-            return StatusPrivacyAction;
-        })();
-
-        SyncActionValue.NotificationActivitySettingAction = (function() {
-
-            function NotificationActivitySettingAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            NotificationActivitySettingAction.prototype.notificationActivitySetting = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(NotificationActivitySettingAction.prototype, "_notificationActivitySetting", {
-                get: $util.oneOfGetter($oneOfFields = ["notificationActivitySetting"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            NotificationActivitySettingAction.create = function create(properties) {
-                return new NotificationActivitySettingAction(properties);
-            };
-
-            NotificationActivitySettingAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.notificationActivitySetting != null && Object.hasOwnProperty.call(m, "notificationActivitySetting"))
-                    w.uint32(8).int32(m.notificationActivitySetting);
-                return w;
-            };
-
-            NotificationActivitySettingAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.NotificationActivitySettingAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.notificationActivitySetting = r.int32();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            NotificationActivitySettingAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.NotificationActivitySettingAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.NotificationActivitySettingAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.NotificationActivitySettingAction();
-                switch (d.notificationActivitySetting) {
-                default:
-                    if (typeof d.notificationActivitySetting === "number") {
-                        m.notificationActivitySetting = d.notificationActivitySetting;
-                        break;
-                    }
-                    break;
-                case "DEFAULT_ALL_MESSAGES":
-                case 0:
-                    m.notificationActivitySetting = 0;
-                    break;
-                case "ALL_MESSAGES":
-                case 1:
-                    m.notificationActivitySetting = 1;
-                    break;
-                case "HIGHLIGHTS":
-                case 2:
-                    m.notificationActivitySetting = 2;
-                    break;
-                case "DEFAULT_HIGHLIGHTS":
-                case 3:
-                    m.notificationActivitySetting = 3;
-                    break;
-                }
-                return m;
-            };
-
-            NotificationActivitySettingAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.notificationActivitySetting != null && Object.hasOwnProperty.call(m, "notificationActivitySetting")) {
-                    d.notificationActivitySetting = o.enums === String ? $root.proto.SyncActionValue.NotificationActivitySettingAction.NotificationActivitySetting[m.notificationActivitySetting] === undefined ? m.notificationActivitySetting : $root.proto.SyncActionValue.NotificationActivitySettingAction.NotificationActivitySetting[m.notificationActivitySetting] : m.notificationActivitySetting;
-                    if (o.oneofs)
-                        d._notificationActivitySetting = "notificationActivitySetting";
-                }
-                return d;
-            };
-
-            NotificationActivitySettingAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            NotificationActivitySettingAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.NotificationActivitySettingAction";
-            };
-
-            NotificationActivitySettingAction.NotificationActivitySetting = (function() {
-                const valuesById = {}, values = Object.create(valuesById);
-                values[valuesById[0] = "DEFAULT_ALL_MESSAGES"] = 0;
-                values[valuesById[1] = "ALL_MESSAGES"] = 1;
-                values[valuesById[2] = "HIGHLIGHTS"] = 2;
-                values[valuesById[3] = "DEFAULT_HIGHLIGHTS"] = 3;
-                return values;
-            })();
-
-            return NotificationActivitySettingAction;
-        })();
-
-        SyncActionValue.PrivacySettingRelayAllCalls = (function() {
-
-            function PrivacySettingRelayAllCalls(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            PrivacySettingRelayAllCalls.prototype.isEnabled = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(PrivacySettingRelayAllCalls.prototype, "_isEnabled", {
-                get: $util.oneOfGetter($oneOfFields = ["isEnabled"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            PrivacySettingRelayAllCalls.create = function create(properties) {
-                return new PrivacySettingRelayAllCalls(properties);
-            };
-
-            PrivacySettingRelayAllCalls.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.isEnabled != null && Object.hasOwnProperty.call(m, "isEnabled"))
-                    w.uint32(8).bool(m.isEnabled);
-                return w;
-            };
-
-            PrivacySettingRelayAllCalls.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.PrivacySettingRelayAllCalls();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.isEnabled = r.bool();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            PrivacySettingRelayAllCalls.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.PrivacySettingRelayAllCalls)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.PrivacySettingRelayAllCalls: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.PrivacySettingRelayAllCalls();
-                if (d.isEnabled != null) {
-                    m.isEnabled = Boolean(d.isEnabled);
-                }
-                return m;
-            };
-
-            PrivacySettingRelayAllCalls.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.isEnabled != null && Object.hasOwnProperty.call(m, "isEnabled")) {
-                    d.isEnabled = m.isEnabled;
-                    if (o.oneofs)
-                        d._isEnabled = "isEnabled";
-                }
-                return d;
-            };
-
-            PrivacySettingRelayAllCalls.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            PrivacySettingRelayAllCalls.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.PrivacySettingRelayAllCalls";
-            };
-
-            return PrivacySettingRelayAllCalls;
-        })();
-
-        SyncActionValue.PrivacySettingDisableLinkPreviewsAction = (function() {
-
-            function PrivacySettingDisableLinkPreviewsAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            PrivacySettingDisableLinkPreviewsAction.prototype.isPreviewsDisabled = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(PrivacySettingDisableLinkPreviewsAction.prototype, "_isPreviewsDisabled", {
-                get: $util.oneOfGetter($oneOfFields = ["isPreviewsDisabled"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            PrivacySettingDisableLinkPreviewsAction.create = function create(properties) {
-                return new PrivacySettingDisableLinkPreviewsAction(properties);
-            };
-
-            PrivacySettingDisableLinkPreviewsAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.isPreviewsDisabled != null && Object.hasOwnProperty.call(m, "isPreviewsDisabled"))
-                    w.uint32(8).bool(m.isPreviewsDisabled);
-                return w;
-            };
-
-            PrivacySettingDisableLinkPreviewsAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.isPreviewsDisabled = r.bool();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            PrivacySettingDisableLinkPreviewsAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction();
-                if (d.isPreviewsDisabled != null) {
-                    m.isPreviewsDisabled = Boolean(d.isPreviewsDisabled);
-                }
-                return m;
-            };
-
-            PrivacySettingDisableLinkPreviewsAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.isPreviewsDisabled != null && Object.hasOwnProperty.call(m, "isPreviewsDisabled")) {
-                    d.isPreviewsDisabled = m.isPreviewsDisabled;
-                    if (o.oneofs)
-                        d._isPreviewsDisabled = "isPreviewsDisabled";
-                }
-                return d;
-            };
-
-            PrivacySettingDisableLinkPreviewsAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            PrivacySettingDisableLinkPreviewsAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction";
-            };
-
-            return PrivacySettingDisableLinkPreviewsAction;
-        })();
-
-        SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction = (function() {
-
-            function PrivacySettingChannelsPersonalisedRecommendationAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            PrivacySettingChannelsPersonalisedRecommendationAction.prototype.isUserOptedOut = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(PrivacySettingChannelsPersonalisedRecommendationAction.prototype, "_isUserOptedOut", {
-                get: $util.oneOfGetter($oneOfFields = ["isUserOptedOut"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            PrivacySettingChannelsPersonalisedRecommendationAction.create = function create(properties) {
-                return new PrivacySettingChannelsPersonalisedRecommendationAction(properties);
-            };
-
-            PrivacySettingChannelsPersonalisedRecommendationAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.isUserOptedOut != null && Object.hasOwnProperty.call(m, "isUserOptedOut"))
-                    w.uint32(8).bool(m.isUserOptedOut);
-                return w;
-            };
-
-            PrivacySettingChannelsPersonalisedRecommendationAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.isUserOptedOut = r.bool();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            PrivacySettingChannelsPersonalisedRecommendationAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction();
-                if (d.isUserOptedOut != null) {
-                    m.isUserOptedOut = Boolean(d.isUserOptedOut);
-                }
-                return m;
-            };
-
-            PrivacySettingChannelsPersonalisedRecommendationAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.isUserOptedOut != null && Object.hasOwnProperty.call(m, "isUserOptedOut")) {
-                    d.isUserOptedOut = m.isUserOptedOut;
-                    if (o.oneofs)
-                        d._isUserOptedOut = "isUserOptedOut";
-                }
-                return d;
-            };
-
-            PrivacySettingChannelsPersonalisedRecommendationAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            PrivacySettingChannelsPersonalisedRecommendationAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction";
-            };
-
-            return PrivacySettingChannelsPersonalisedRecommendationAction;
-        })();
-
-        SyncActionValue.DeleteIndividualCallLogAction = (function() {
-
-            function DeleteIndividualCallLogAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            DeleteIndividualCallLogAction.prototype.peerJid = null;
-            DeleteIndividualCallLogAction.prototype.isIncoming = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(DeleteIndividualCallLogAction.prototype, "_peerJid", {
-                get: $util.oneOfGetter($oneOfFields = ["peerJid"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(DeleteIndividualCallLogAction.prototype, "_isIncoming", {
-                get: $util.oneOfGetter($oneOfFields = ["isIncoming"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            DeleteIndividualCallLogAction.create = function create(properties) {
-                return new DeleteIndividualCallLogAction(properties);
-            };
-
-            DeleteIndividualCallLogAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.peerJid != null && Object.hasOwnProperty.call(m, "peerJid"))
-                    w.uint32(10).string(m.peerJid);
-                if (m.isIncoming != null && Object.hasOwnProperty.call(m, "isIncoming"))
-                    w.uint32(16).bool(m.isIncoming);
-                return w;
-            };
-
-            DeleteIndividualCallLogAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.DeleteIndividualCallLogAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.peerJid = r.string();
-                            break;
-                        }
-                    case 2: {
-                            m.isIncoming = r.bool();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            DeleteIndividualCallLogAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.DeleteIndividualCallLogAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.DeleteIndividualCallLogAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.DeleteIndividualCallLogAction();
-                if (d.peerJid != null) {
-                    m.peerJid = String(d.peerJid);
-                }
-                if (d.isIncoming != null) {
-                    m.isIncoming = Boolean(d.isIncoming);
-                }
-                return m;
-            };
-
-            DeleteIndividualCallLogAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.peerJid != null && Object.hasOwnProperty.call(m, "peerJid")) {
-                    d.peerJid = m.peerJid;
-                    if (o.oneofs)
-                        d._peerJid = "peerJid";
-                }
-                if (m.isIncoming != null && Object.hasOwnProperty.call(m, "isIncoming")) {
-                    d.isIncoming = m.isIncoming;
-                    if (o.oneofs)
-                        d._isIncoming = "isIncoming";
-                }
-                return d;
-            };
-
-            DeleteIndividualCallLogAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            DeleteIndividualCallLogAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.DeleteIndividualCallLogAction";
-            };
-
-            return DeleteIndividualCallLogAction;
-        })();
-
-        SyncActionValue.KeyExpiration = (function() {
-
-            function KeyExpiration(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            KeyExpiration.prototype.expiredKeyEpoch = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(KeyExpiration.prototype, "_expiredKeyEpoch", {
-                get: $util.oneOfGetter($oneOfFields = ["expiredKeyEpoch"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            KeyExpiration.create = function create(properties) {
-                return new KeyExpiration(properties);
-            };
-
-            KeyExpiration.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.expiredKeyEpoch != null && Object.hasOwnProperty.call(m, "expiredKeyEpoch"))
-                    w.uint32(8).int32(m.expiredKeyEpoch);
-                return w;
-            };
-
-            KeyExpiration.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.KeyExpiration();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.expiredKeyEpoch = r.int32();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            KeyExpiration.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.KeyExpiration)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.KeyExpiration: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.KeyExpiration();
-                if (d.expiredKeyEpoch != null) {
-                    m.expiredKeyEpoch = d.expiredKeyEpoch | 0;
-                }
-                return m;
-            };
-
-            KeyExpiration.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.expiredKeyEpoch != null && Object.hasOwnProperty.call(m, "expiredKeyEpoch")) {
-                    d.expiredKeyEpoch = m.expiredKeyEpoch;
-                    if (o.oneofs)
-                        d._expiredKeyEpoch = "expiredKeyEpoch";
-                }
-                return d;
-            };
-
-            KeyExpiration.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            KeyExpiration.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.KeyExpiration";
-            };
-
-            return KeyExpiration;
-        })();
-
-        SyncActionValue.PrimaryFeature = (function() {
-
-            function PrimaryFeature(p) {
-                this.flags = [];
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            PrimaryFeature.prototype.flags = $util.emptyArray;
-
-            PrimaryFeature.create = function create(properties) {
-                return new PrimaryFeature(properties);
-            };
-
-            PrimaryFeature.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.flags != null && m.flags.length) {
-                    for (var i = 0; i < m.flags.length; ++i)
-                        w.uint32(10).string(m.flags[i]);
-                }
-                return w;
-            };
-
-            PrimaryFeature.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.PrimaryFeature();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            if (!(m.flags && m.flags.length))
-                                m.flags = [];
-                            m.flags.push(r.string());
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            PrimaryFeature.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.PrimaryFeature)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.PrimaryFeature: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.PrimaryFeature();
-                if (d.flags) {
-                    if (!Array.isArray(d.flags))
-                        throw TypeError(".proto.SyncActionValue.PrimaryFeature.flags: array expected");
-                    m.flags = [];
-                    for (var i = 0; i < d.flags.length; ++i) {
-                        m.flags[i] = String(d.flags[i]);
-                    }
-                }
-                return m;
-            };
-
-            PrimaryFeature.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (o.arrays || o.defaults) {
-                    d.flags = [];
-                }
-                if (m.flags && m.flags.length) {
-                    d.flags = [];
-                    for (var j = 0; j < m.flags.length; ++j) {
-                        d.flags[j] = m.flags[j];
-                    }
-                }
-                return d;
-            };
-
-            PrimaryFeature.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            PrimaryFeature.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.PrimaryFeature";
-            };
-
-            return PrimaryFeature;
-        })();
-
-        SyncActionValue.PrimaryVersionAction = (function() {
-
-            function PrimaryVersionAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            PrimaryVersionAction.prototype.version = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(PrimaryVersionAction.prototype, "_version", {
-                get: $util.oneOfGetter($oneOfFields = ["version"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            PrimaryVersionAction.create = function create(properties) {
-                return new PrimaryVersionAction(properties);
-            };
-
-            PrimaryVersionAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.version != null && Object.hasOwnProperty.call(m, "version"))
-                    w.uint32(10).string(m.version);
-                return w;
-            };
-
-            PrimaryVersionAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.PrimaryVersionAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.version = r.string();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            PrimaryVersionAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.PrimaryVersionAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.PrimaryVersionAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.PrimaryVersionAction();
-                if (d.version != null) {
-                    m.version = String(d.version);
-                }
-                return m;
-            };
-
-            PrimaryVersionAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.version != null && Object.hasOwnProperty.call(m, "version")) {
-                    d.version = m.version;
-                    if (o.oneofs)
-                        d._version = "version";
-                }
-                return d;
-            };
-
-            PrimaryVersionAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            PrimaryVersionAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.PrimaryVersionAction";
-            };
-
-            return PrimaryVersionAction;
-        })();
-
-        SyncActionValue.AndroidUnsupportedActions = (function() {
-
-            function AndroidUnsupportedActions(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            AndroidUnsupportedActions.prototype.allowed = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(AndroidUnsupportedActions.prototype, "_allowed", {
-                get: $util.oneOfGetter($oneOfFields = ["allowed"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            AndroidUnsupportedActions.create = function create(properties) {
-                return new AndroidUnsupportedActions(properties);
-            };
-
-            AndroidUnsupportedActions.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.allowed != null && Object.hasOwnProperty.call(m, "allowed"))
-                    w.uint32(8).bool(m.allowed);
-                return w;
-            };
-
-            AndroidUnsupportedActions.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.AndroidUnsupportedActions();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.allowed = r.bool();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            AndroidUnsupportedActions.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.AndroidUnsupportedActions)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.AndroidUnsupportedActions: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.AndroidUnsupportedActions();
-                if (d.allowed != null) {
-                    m.allowed = Boolean(d.allowed);
-                }
-                return m;
-            };
-
-            AndroidUnsupportedActions.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.allowed != null && Object.hasOwnProperty.call(m, "allowed")) {
-                    d.allowed = m.allowed;
-                    if (o.oneofs)
-                        d._allowed = "allowed";
-                }
-                return d;
-            };
-
-            AndroidUnsupportedActions.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            AndroidUnsupportedActions.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.AndroidUnsupportedActions";
-            };
-
-            return AndroidUnsupportedActions;
-        })();
-
-        SyncActionValue.AgentAction = (function() {
-
-            function AgentAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            AgentAction.prototype.name = null;
-            AgentAction.prototype.deviceID = null;
-            AgentAction.prototype.isDeleted = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(AgentAction.prototype, "_name", {
-                get: $util.oneOfGetter($oneOfFields = ["name"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(AgentAction.prototype, "_deviceID", {
-                get: $util.oneOfGetter($oneOfFields = ["deviceID"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(AgentAction.prototype, "_isDeleted", {
-                get: $util.oneOfGetter($oneOfFields = ["isDeleted"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            AgentAction.create = function create(properties) {
-                return new AgentAction(properties);
-            };
-
-            AgentAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.name != null && Object.hasOwnProperty.call(m, "name"))
-                    w.uint32(10).string(m.name);
-                if (m.deviceID != null && Object.hasOwnProperty.call(m, "deviceID"))
-                    w.uint32(16).int32(m.deviceID);
-                if (m.isDeleted != null && Object.hasOwnProperty.call(m, "isDeleted"))
-                    w.uint32(24).bool(m.isDeleted);
-                return w;
-            };
-
-            AgentAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.AgentAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.name = r.string();
-                            break;
-                        }
-                    case 2: {
-                            m.deviceID = r.int32();
-                            break;
-                        }
-                    case 3: {
-                            m.isDeleted = r.bool();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            AgentAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.AgentAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.AgentAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.AgentAction();
-                if (d.name != null) {
-                    m.name = String(d.name);
-                }
-                if (d.deviceID != null) {
-                    m.deviceID = d.deviceID | 0;
-                }
-                if (d.isDeleted != null) {
-                    m.isDeleted = Boolean(d.isDeleted);
-                }
-                return m;
-            };
-
-            AgentAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.name != null && Object.hasOwnProperty.call(m, "name")) {
-                    d.name = m.name;
-                    if (o.oneofs)
-                        d._name = "name";
-                }
-                if (m.deviceID != null && Object.hasOwnProperty.call(m, "deviceID")) {
-                    d.deviceID = m.deviceID;
-                    if (o.oneofs)
-                        d._deviceID = "deviceID";
-                }
-                if (m.isDeleted != null && Object.hasOwnProperty.call(m, "isDeleted")) {
-                    d.isDeleted = m.isDeleted;
-                    if (o.oneofs)
-                        d._isDeleted = "isDeleted";
-                }
-                return d;
-            };
-
-            AgentAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            AgentAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.AgentAction";
-            };
-
-            return AgentAction;
-        })();
-
-        SyncActionValue.SubscriptionAction = (function() {
-
-            function SubscriptionAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            SubscriptionAction.prototype.isDeactivated = null;
-            SubscriptionAction.prototype.isAutoRenewing = null;
-            SubscriptionAction.prototype.expirationDate = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(SubscriptionAction.prototype, "_isDeactivated", {
-                get: $util.oneOfGetter($oneOfFields = ["isDeactivated"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(SubscriptionAction.prototype, "_isAutoRenewing", {
-                get: $util.oneOfGetter($oneOfFields = ["isAutoRenewing"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            Object.defineProperty(SubscriptionAction.prototype, "_expirationDate", {
-                get: $util.oneOfGetter($oneOfFields = ["expirationDate"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            SubscriptionAction.create = function create(properties) {
-                return new SubscriptionAction(properties);
-            };
-
-            SubscriptionAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.isDeactivated != null && Object.hasOwnProperty.call(m, "isDeactivated"))
-                    w.uint32(8).bool(m.isDeactivated);
-                if (m.isAutoRenewing != null && Object.hasOwnProperty.call(m, "isAutoRenewing"))
-                    w.uint32(16).bool(m.isAutoRenewing);
-                if (m.expirationDate != null && Object.hasOwnProperty.call(m, "expirationDate"))
-                    w.uint32(24).int64(m.expirationDate);
-                return w;
-            };
-
-            SubscriptionAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.SubscriptionAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.isDeactivated = r.bool();
-                            break;
-                        }
-                    case 2: {
-                            m.isAutoRenewing = r.bool();
-                            break;
-                        }
-                    case 3: {
-                            m.expirationDate = $longToNumber(r.int64());
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            SubscriptionAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.SubscriptionAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.SubscriptionAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.SubscriptionAction();
-                if (d.isDeactivated != null) {
-                    m.isDeactivated = Boolean(d.isDeactivated);
-                }
-                if (d.isAutoRenewing != null) {
-                    m.isAutoRenewing = Boolean(d.isAutoRenewing);
-                }
-                if (d.expirationDate != null) {
-                    if (typeof d.expirationDate === "string")
-                        m.expirationDate = parseInt(d.expirationDate, 10);
-                    else if (typeof d.expirationDate === "number")
-                        m.expirationDate = d.expirationDate;
-                    else if (typeof d.expirationDate === "object")
-                        m.expirationDate = new $util.LongBits(d.expirationDate.low >>> 0, d.expirationDate.high >>> 0).toNumber();
-                }
-                return m;
-            };
-
-            SubscriptionAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.isDeactivated != null && Object.hasOwnProperty.call(m, "isDeactivated")) {
-                    d.isDeactivated = m.isDeactivated;
-                    if (o.oneofs)
-                        d._isDeactivated = "isDeactivated";
-                }
-                if (m.isAutoRenewing != null && Object.hasOwnProperty.call(m, "isAutoRenewing")) {
-                    d.isAutoRenewing = m.isAutoRenewing;
-                    if (o.oneofs)
-                        d._isAutoRenewing = "isAutoRenewing";
-                }
-                if (m.expirationDate != null && Object.hasOwnProperty.call(m, "expirationDate")) {
-                    if (typeof BigInt !== "undefined" && o.longs === BigInt)
-                        d.expirationDate = typeof m.expirationDate === "number" ? BigInt(m.expirationDate) : $util.Long.fromBits(m.expirationDate.low >>> 0, m.expirationDate.high >>> 0, false).toBigInt();
-                    else if (typeof m.expirationDate === "number")
-                        d.expirationDate = o.longs === String ? String(m.expirationDate) : m.expirationDate;
-                    else
-                        d.expirationDate = o.longs === String ? $util.Long.prototype.toString.call(m.expirationDate) : o.longs === Number ? new $util.LongBits(m.expirationDate.low >>> 0, m.expirationDate.high >>> 0).toNumber() : m.expirationDate;
-                    if (o.oneofs)
-                        d._expirationDate = "expirationDate";
-                }
-                return d;
-            };
-
-            SubscriptionAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            SubscriptionAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.SubscriptionAction";
-            };
-
-            return SubscriptionAction;
-        })();
-
-        SyncActionValue.NuxAction = (function() {
-
-            function NuxAction(p) {
-                if (p)
-                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                        if (p[ks[i]] != null && ks[i] !== "__proto__")
-                            this[ks[i]] = p[ks[i]];
-            }
-
-            NuxAction.prototype.acknowledged = null;
-
-            let $oneOfFields;
-
-            Object.defineProperty(NuxAction.prototype, "_acknowledged", {
-                get: $util.oneOfGetter($oneOfFields = ["acknowledged"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            NuxAction.create = function create(properties) {
-                return new NuxAction(properties);
-            };
-
-            NuxAction.encode = function encode(m, w, q) {
-                if (!w)
-                    w = $Writer.create();
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                if (m.acknowledged != null && Object.hasOwnProperty.call(m, "acknowledged"))
-                    w.uint32(8).bool(m.acknowledged);
-                return w;
-            };
-
-            NuxAction.decode = function decode(r, l, e, n) {
-                if (!(r instanceof $Reader))
-                    r = $Reader.create(r);
-                if (n === undefined)
-                    n = 0;
-                if (n > $Reader.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var c, m;
-                if (l === undefined)
-                    c = r.len;
-                else {
-                    c = r.pos + l;
-                    if (c > r.len)
-                        throw RangeError("index out of range");
-                    l = r.len;
-                    r.len = c;
-                }
-                m = new $root.proto.SyncActionValue.NuxAction();
-                while (r.pos < c) {
-                    var t = r.uint32();
-                    if (t === e)
-                        break;
-                    switch (t >>> 3) {
-                    case 1: {
-                            m.acknowledged = r.bool();
-                            break;
-                        }
-                    default:
-                        r.skipType(t & 7, n);
-                        break;
-                    }
-                }
-                if (l !== undefined) {
-                    if (r.pos !== c)
-                        throw RangeError("index out of range");
-                    r.len = l;
-                }
-                return m;
-            };
-
-            NuxAction.fromObject = function fromObject(d, n) {
-                if (d instanceof $root.proto.SyncActionValue.NuxAction)
-                    return d;
-                if (!$util.isObject(d))
-                    throw TypeError(".proto.SyncActionValue.NuxAction: object expected");
-                if (n === undefined)
-                    n = 0;
-                if (n > $util.recursionLimit)
-                    throw Error("maximum nesting depth exceeded");
-                var m = new $root.proto.SyncActionValue.NuxAction();
-                if (d.acknowledged != null) {
-                    m.acknowledged = Boolean(d.acknowledged);
-                }
-                return m;
-            };
-
-            NuxAction.toObject = function toObject(m, o, q) {
-                if (!o)
-                    o = {};
-                if (q === undefined)
-                    q = 0;
-                if (q > $util.recursionLimit)
-                    throw Error("max depth exceeded");
-                var d = {};
-                if (m.acknowledged != null && Object.hasOwnProperty.call(m, "acknowledged")) {
-                    d.acknowledged = m.acknowledged;
-                    if (o.oneofs)
-                        d._acknowledged = "acknowledged";
-                }
-                return d;
-            };
-
-            NuxAction.prototype.toJSON = function toJSON() {
-                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            NuxAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-                if (typeUrlPrefix === undefined) {
-                    typeUrlPrefix = "type.googleapis.com";
-                }
-                return typeUrlPrefix + "/proto.SyncActionValue.NuxAction";
-            };
-
-            return NuxAction;
-        })();
-
-        return SyncActionValue;
-    })();
-
-    proto.RecentEmojiWeight = (function() {
-
-        function RecentEmojiWeight(p) {
-            if (p)
-                for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
-                    if (p[ks[i]] != null && ks[i] !== "__proto__")
-                        this[ks[i]] = p[ks[i]];
-        }
-
-        RecentEmojiWeight.prototype.emoji = null;
-        RecentEmojiWeight.prototype.weight = null;
-
-        let $oneOfFields;
-
-        Object.defineProperty(RecentEmojiWeight.prototype, "_emoji", {
-            get: $util.oneOfGetter($oneOfFields = ["emoji"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        Object.defineProperty(RecentEmojiWeight.prototype, "_weight", {
-            get: $util.oneOfGetter($oneOfFields = ["weight"]),
-            set: $util.oneOfSetter($oneOfFields)
-        });
-
-        RecentEmojiWeight.create = function create(properties) {
-            return new RecentEmojiWeight(properties);
-        };
-
-        RecentEmojiWeight.encode = function encode(m, w, q) {
-            if (!w)
-                w = $Writer.create();
-            if (q === undefined)
-                q = 0;
-            if (q > $util.recursionLimit)
-                throw Error("max depth exceeded");
-            if (m.emoji != null && Object.hasOwnProperty.call(m, "emoji"))
-                w.uint32(10).string(m.emoji);
-            if (m.weight != null && Object.hasOwnProperty.call(m, "weight"))
-                w.uint32(21).float(m.weight);
-            return w;
-        };
-
-        RecentEmojiWeight.decode = function decode(r, l, e, n) {
-            if (!(r instanceof $Reader))
-                r = $Reader.create(r);
-            if (n === undefined)
-                n = 0;
-            if (n > $Reader.recursionLimit)
-                throw Error("maximum nesting depth exceeded");
-            var c, m;
-            if (l === undefined)
-                c = r.len;
-            else {
-                c = r.pos + l;
-                if (c > r.len)
-                    throw RangeError("index out of range");
-                l = r.len;
-                r.len = c;
-            }
-            m = new $root.proto.RecentEmojiWeight();
-            while (r.pos < c) {
-                var t = r.uint32();
-                if (t === e)
-                    break;
-                switch (t >>> 3) {
-                case 1: {
-                        m.emoji = r.string();
-                        break;
-                    }
-                case 2: {
-                        m.weight = r.float();
-                        break;
-                    }
-                default:
-                    r.skipType(t & 7, n);
-                    break;
-                }
-            }
-            if (l !== undefined) {
-                if (r.pos !== c)
-                    throw RangeError("index out of range");
-                r.len = l;
-            }
-            return m;
-        };
-
-        RecentEmojiWeight.fromObject = function fromObject(d, n) {
-            if (d instanceof $root.proto.RecentEmojiWeight)
-                return d;
-            if (!$util.isObject(d))
-                throw TypeError(".proto.RecentEmojiWeight: object expected");
-            if (n === undefined)
-                n = 0;
-            if (n > $util.recursionLimit)
-                throw Error("maximum nesting depth exceeded");
-            var m = new $root.proto.RecentEmojiWeight();
-            if (d.emoji != null) {
-                m.emoji = String(d.emoji);
-            }
-            if (d.weight != null) {
-                m.weight = Number(d.weight);
-            }
-            return m;
-        };
-
-        RecentEmojiWeight.toObject = function toObject(m, o, q) {
-            if (!o)
-                o = {};
-            if (q === undefined)
-                q = 0;
-            if (q > $util.recursionLimit)
-                throw Error("max depth exceeded");
-            var d = {};
-            if (m.emoji != null && Object.hasOwnProperty.call(m, "emoji")) {
-                d.emoji = m.emoji;
-                if (o.oneofs)
-                    d._emoji = "emoji";
-            }
-            if (m.weight != null && Object.hasOwnProperty.call(m, "weight")) {
-                d.weight = o.json && !isFinite(m.weight) ? String(m.weight) : m.weight;
-                if (o.oneofs)
-                    d._weight = "weight";
-            }
-            return d;
-        };
-
-        RecentEmojiWeight.prototype.toJSON = function toJSON() {
-            return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
-        };
-
-        RecentEmojiWeight.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
-            if (typeUrlPrefix === undefined) {
-                typeUrlPrefix = "type.googleapis.com";
-            }
-            return typeUrlPrefix + "/proto.RecentEmojiWeight";
-        };
-
-        return RecentEmojiWeight;
-    })();
-
     proto.ClientPayload = (function() {
 
         function ClientPayload(p) {
@@ -43676,6 +36214,7468 @@ export const proto = $root.proto = (() => {
         };
 
         return MediaNotifyMessage;
+    })();
+
+    proto.SyncActionData = (function() {
+
+        function SyncActionData(p) {
+            if (p)
+                for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                    if (p[ks[i]] != null && ks[i] !== "__proto__")
+                        this[ks[i]] = p[ks[i]];
+        }
+
+        SyncActionData.prototype.index = null;
+        SyncActionData.prototype.value = null;
+        SyncActionData.prototype.padding = null;
+        SyncActionData.prototype.version = null;
+
+        let $oneOfFields;
+
+        Object.defineProperty(SyncActionData.prototype, "_index", {
+            get: $util.oneOfGetter($oneOfFields = ["index"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionData.prototype, "_value", {
+            get: $util.oneOfGetter($oneOfFields = ["value"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionData.prototype, "_padding", {
+            get: $util.oneOfGetter($oneOfFields = ["padding"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionData.prototype, "_version", {
+            get: $util.oneOfGetter($oneOfFields = ["version"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        SyncActionData.create = function create(properties) {
+            return new SyncActionData(properties);
+        };
+
+        SyncActionData.encode = function encode(m, w, q) {
+            if (!w)
+                w = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (m.index != null && Object.hasOwnProperty.call(m, "index"))
+                w.uint32(10).bytes(m.index);
+            if (m.value != null && Object.hasOwnProperty.call(m, "value"))
+                $root.proto.SyncActionValue.encode(m.value, w.uint32(18).fork(), q + 1).ldelim();
+            if (m.padding != null && Object.hasOwnProperty.call(m, "padding"))
+                w.uint32(26).bytes(m.padding);
+            if (m.version != null && Object.hasOwnProperty.call(m, "version"))
+                w.uint32(32).int32(m.version);
+            return w;
+        };
+
+        SyncActionData.decode = function decode(r, l, e, n) {
+            if (!(r instanceof $Reader))
+                r = $Reader.create(r);
+            if (n === undefined)
+                n = 0;
+            if (n > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            var c, m;
+            if (l === undefined)
+                c = r.len;
+            else {
+                c = r.pos + l;
+                if (c > r.len)
+                    throw RangeError("index out of range");
+                l = r.len;
+                r.len = c;
+            }
+            m = new $root.proto.SyncActionData();
+            while (r.pos < c) {
+                var t = r.uint32();
+                if (t === e)
+                    break;
+                switch (t >>> 3) {
+                case 1: {
+                        m.index = r.bytes();
+                        break;
+                    }
+                case 2: {
+                        m.value = $root.proto.SyncActionValue.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 3: {
+                        m.padding = r.bytes();
+                        break;
+                    }
+                case 4: {
+                        m.version = r.int32();
+                        break;
+                    }
+                default:
+                    r.skipType(t & 7, n);
+                    break;
+                }
+            }
+            if (l !== undefined) {
+                if (r.pos !== c)
+                    throw RangeError("index out of range");
+                r.len = l;
+            }
+            return m;
+        };
+
+        SyncActionData.fromObject = function fromObject(d, n) {
+            if (d instanceof $root.proto.SyncActionData)
+                return d;
+            if (!$util.isObject(d))
+                throw TypeError(".proto.SyncActionData: object expected");
+            if (n === undefined)
+                n = 0;
+            if (n > $util.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            var m = new $root.proto.SyncActionData();
+            if (d.index != null) {
+                if (typeof d.index === "string")
+                    $util.base64.decode(d.index, m.index = $util.newBuffer($util.base64.length(d.index)), 0);
+                else if (d.index.length >= 0)
+                    m.index = d.index;
+            }
+            if (d.value != null) {
+                if (!$util.isObject(d.value))
+                    throw TypeError(".proto.SyncActionData.value: object expected");
+                m.value = $root.proto.SyncActionValue.fromObject(d.value, n + 1);
+            }
+            if (d.padding != null) {
+                if (typeof d.padding === "string")
+                    $util.base64.decode(d.padding, m.padding = $util.newBuffer($util.base64.length(d.padding)), 0);
+                else if (d.padding.length >= 0)
+                    m.padding = d.padding;
+            }
+            if (d.version != null) {
+                m.version = d.version | 0;
+            }
+            return m;
+        };
+
+        SyncActionData.toObject = function toObject(m, o, q) {
+            if (!o)
+                o = {};
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            var d = {};
+            if (m.index != null && Object.hasOwnProperty.call(m, "index")) {
+                d.index = o.bytes === String ? $util.base64.encode(m.index, 0, m.index.length) : o.bytes === Array ? Array.prototype.slice.call(m.index) : m.index;
+                if (o.oneofs)
+                    d._index = "index";
+            }
+            if (m.value != null && Object.hasOwnProperty.call(m, "value")) {
+                d.value = $root.proto.SyncActionValue.toObject(m.value, o, q + 1);
+                if (o.oneofs)
+                    d._value = "value";
+            }
+            if (m.padding != null && Object.hasOwnProperty.call(m, "padding")) {
+                d.padding = o.bytes === String ? $util.base64.encode(m.padding, 0, m.padding.length) : o.bytes === Array ? Array.prototype.slice.call(m.padding) : m.padding;
+                if (o.oneofs)
+                    d._padding = "padding";
+            }
+            if (m.version != null && Object.hasOwnProperty.call(m, "version")) {
+                d.version = m.version;
+                if (o.oneofs)
+                    d._version = "version";
+            }
+            return d;
+        };
+
+        SyncActionData.prototype.toJSON = function toJSON() {
+            return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        SyncActionData.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/proto.SyncActionData";
+        };
+
+        return SyncActionData;
+    })();
+
+    proto.SyncActionValue = (function() {
+
+        function SyncActionValue(p) {
+            if (p)
+                for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                    if (p[ks[i]] != null && ks[i] !== "__proto__")
+                        this[ks[i]] = p[ks[i]];
+        }
+
+        SyncActionValue.prototype.timestamp = null;
+        SyncActionValue.prototype.starAction = null;
+        SyncActionValue.prototype.contactAction = null;
+        SyncActionValue.prototype.muteAction = null;
+        SyncActionValue.prototype.pinAction = null;
+        SyncActionValue.prototype.pushNameSetting = null;
+        SyncActionValue.prototype.quickReplyAction = null;
+        SyncActionValue.prototype.recentEmojiWeightsAction = null;
+        SyncActionValue.prototype.labelEditAction = null;
+        SyncActionValue.prototype.labelAssociationAction = null;
+        SyncActionValue.prototype.localeSetting = null;
+        SyncActionValue.prototype.archiveChatAction = null;
+        SyncActionValue.prototype.deleteMessageForMeAction = null;
+        SyncActionValue.prototype.keyExpiration = null;
+        SyncActionValue.prototype.markChatAsReadAction = null;
+        SyncActionValue.prototype.clearChatAction = null;
+        SyncActionValue.prototype.deleteChatAction = null;
+        SyncActionValue.prototype.unarchiveChatsSetting = null;
+        SyncActionValue.prototype.primaryFeature = null;
+        SyncActionValue.prototype.androidUnsupportedActions = null;
+        SyncActionValue.prototype.agentAction = null;
+        SyncActionValue.prototype.subscriptionAction = null;
+        SyncActionValue.prototype.userStatusMuteAction = null;
+        SyncActionValue.prototype.timeFormatAction = null;
+        SyncActionValue.prototype.nuxAction = null;
+        SyncActionValue.prototype.primaryVersionAction = null;
+        SyncActionValue.prototype.removeRecentStickerAction = null;
+        SyncActionValue.prototype.chatAssignment = null;
+        SyncActionValue.prototype.chatAssignmentOpenedStatus = null;
+        SyncActionValue.prototype.pnForLidChatAction = null;
+        SyncActionValue.prototype.privacySettingRelayAllCalls = null;
+        SyncActionValue.prototype.statusPrivacy = null;
+        SyncActionValue.prototype.deleteIndividualCallLog = null;
+        SyncActionValue.prototype.labelReorderingAction = null;
+        SyncActionValue.prototype.lockChatAction = null;
+        SyncActionValue.prototype.privacySettingDisableLinkPreviewsAction = null;
+        SyncActionValue.prototype.favoritesAction = null;
+        SyncActionValue.prototype.usernameChatStartMode = null;
+        SyncActionValue.prototype.notificationActivitySettingAction = null;
+        SyncActionValue.prototype.lidContactAction = null;
+        SyncActionValue.prototype.privacySettingChannelsPersonalisedRecommendationAction = null;
+
+        let $oneOfFields;
+
+        Object.defineProperty(SyncActionValue.prototype, "_timestamp", {
+            get: $util.oneOfGetter($oneOfFields = ["timestamp"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_starAction", {
+            get: $util.oneOfGetter($oneOfFields = ["starAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_contactAction", {
+            get: $util.oneOfGetter($oneOfFields = ["contactAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_muteAction", {
+            get: $util.oneOfGetter($oneOfFields = ["muteAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_pinAction", {
+            get: $util.oneOfGetter($oneOfFields = ["pinAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_pushNameSetting", {
+            get: $util.oneOfGetter($oneOfFields = ["pushNameSetting"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_quickReplyAction", {
+            get: $util.oneOfGetter($oneOfFields = ["quickReplyAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_recentEmojiWeightsAction", {
+            get: $util.oneOfGetter($oneOfFields = ["recentEmojiWeightsAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_labelEditAction", {
+            get: $util.oneOfGetter($oneOfFields = ["labelEditAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_labelAssociationAction", {
+            get: $util.oneOfGetter($oneOfFields = ["labelAssociationAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_localeSetting", {
+            get: $util.oneOfGetter($oneOfFields = ["localeSetting"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_archiveChatAction", {
+            get: $util.oneOfGetter($oneOfFields = ["archiveChatAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_deleteMessageForMeAction", {
+            get: $util.oneOfGetter($oneOfFields = ["deleteMessageForMeAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_keyExpiration", {
+            get: $util.oneOfGetter($oneOfFields = ["keyExpiration"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_markChatAsReadAction", {
+            get: $util.oneOfGetter($oneOfFields = ["markChatAsReadAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_clearChatAction", {
+            get: $util.oneOfGetter($oneOfFields = ["clearChatAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_deleteChatAction", {
+            get: $util.oneOfGetter($oneOfFields = ["deleteChatAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_unarchiveChatsSetting", {
+            get: $util.oneOfGetter($oneOfFields = ["unarchiveChatsSetting"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_primaryFeature", {
+            get: $util.oneOfGetter($oneOfFields = ["primaryFeature"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_androidUnsupportedActions", {
+            get: $util.oneOfGetter($oneOfFields = ["androidUnsupportedActions"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_agentAction", {
+            get: $util.oneOfGetter($oneOfFields = ["agentAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_subscriptionAction", {
+            get: $util.oneOfGetter($oneOfFields = ["subscriptionAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_userStatusMuteAction", {
+            get: $util.oneOfGetter($oneOfFields = ["userStatusMuteAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_timeFormatAction", {
+            get: $util.oneOfGetter($oneOfFields = ["timeFormatAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_nuxAction", {
+            get: $util.oneOfGetter($oneOfFields = ["nuxAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_primaryVersionAction", {
+            get: $util.oneOfGetter($oneOfFields = ["primaryVersionAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_removeRecentStickerAction", {
+            get: $util.oneOfGetter($oneOfFields = ["removeRecentStickerAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_chatAssignment", {
+            get: $util.oneOfGetter($oneOfFields = ["chatAssignment"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_chatAssignmentOpenedStatus", {
+            get: $util.oneOfGetter($oneOfFields = ["chatAssignmentOpenedStatus"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_pnForLidChatAction", {
+            get: $util.oneOfGetter($oneOfFields = ["pnForLidChatAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_privacySettingRelayAllCalls", {
+            get: $util.oneOfGetter($oneOfFields = ["privacySettingRelayAllCalls"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_statusPrivacy", {
+            get: $util.oneOfGetter($oneOfFields = ["statusPrivacy"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_deleteIndividualCallLog", {
+            get: $util.oneOfGetter($oneOfFields = ["deleteIndividualCallLog"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_labelReorderingAction", {
+            get: $util.oneOfGetter($oneOfFields = ["labelReorderingAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_lockChatAction", {
+            get: $util.oneOfGetter($oneOfFields = ["lockChatAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_privacySettingDisableLinkPreviewsAction", {
+            get: $util.oneOfGetter($oneOfFields = ["privacySettingDisableLinkPreviewsAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_favoritesAction", {
+            get: $util.oneOfGetter($oneOfFields = ["favoritesAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_usernameChatStartMode", {
+            get: $util.oneOfGetter($oneOfFields = ["usernameChatStartMode"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_notificationActivitySettingAction", {
+            get: $util.oneOfGetter($oneOfFields = ["notificationActivitySettingAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_lidContactAction", {
+            get: $util.oneOfGetter($oneOfFields = ["lidContactAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(SyncActionValue.prototype, "_privacySettingChannelsPersonalisedRecommendationAction", {
+            get: $util.oneOfGetter($oneOfFields = ["privacySettingChannelsPersonalisedRecommendationAction"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        SyncActionValue.create = function create(properties) {
+            return new SyncActionValue(properties);
+        };
+
+        SyncActionValue.encode = function encode(m, w, q) {
+            if (!w)
+                w = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (m.timestamp != null && Object.hasOwnProperty.call(m, "timestamp"))
+                w.uint32(8).int64(m.timestamp);
+            if (m.starAction != null && Object.hasOwnProperty.call(m, "starAction"))
+                $root.proto.SyncActionValue.StarAction.encode(m.starAction, w.uint32(18).fork(), q + 1).ldelim();
+            if (m.contactAction != null && Object.hasOwnProperty.call(m, "contactAction"))
+                $root.proto.SyncActionValue.ContactAction.encode(m.contactAction, w.uint32(26).fork(), q + 1).ldelim();
+            if (m.muteAction != null && Object.hasOwnProperty.call(m, "muteAction"))
+                $root.proto.SyncActionValue.MuteAction.encode(m.muteAction, w.uint32(34).fork(), q + 1).ldelim();
+            if (m.pinAction != null && Object.hasOwnProperty.call(m, "pinAction"))
+                $root.proto.SyncActionValue.PinAction.encode(m.pinAction, w.uint32(42).fork(), q + 1).ldelim();
+            if (m.pushNameSetting != null && Object.hasOwnProperty.call(m, "pushNameSetting"))
+                $root.proto.SyncActionValue.PushNameSetting.encode(m.pushNameSetting, w.uint32(58).fork(), q + 1).ldelim();
+            if (m.quickReplyAction != null && Object.hasOwnProperty.call(m, "quickReplyAction"))
+                $root.proto.SyncActionValue.QuickReplyAction.encode(m.quickReplyAction, w.uint32(66).fork(), q + 1).ldelim();
+            if (m.recentEmojiWeightsAction != null && Object.hasOwnProperty.call(m, "recentEmojiWeightsAction"))
+                $root.proto.SyncActionValue.RecentEmojiWeightsAction.encode(m.recentEmojiWeightsAction, w.uint32(90).fork(), q + 1).ldelim();
+            if (m.labelEditAction != null && Object.hasOwnProperty.call(m, "labelEditAction"))
+                $root.proto.SyncActionValue.LabelEditAction.encode(m.labelEditAction, w.uint32(114).fork(), q + 1).ldelim();
+            if (m.labelAssociationAction != null && Object.hasOwnProperty.call(m, "labelAssociationAction"))
+                $root.proto.SyncActionValue.LabelAssociationAction.encode(m.labelAssociationAction, w.uint32(122).fork(), q + 1).ldelim();
+            if (m.localeSetting != null && Object.hasOwnProperty.call(m, "localeSetting"))
+                $root.proto.SyncActionValue.LocaleSetting.encode(m.localeSetting, w.uint32(130).fork(), q + 1).ldelim();
+            if (m.archiveChatAction != null && Object.hasOwnProperty.call(m, "archiveChatAction"))
+                $root.proto.SyncActionValue.ArchiveChatAction.encode(m.archiveChatAction, w.uint32(138).fork(), q + 1).ldelim();
+            if (m.deleteMessageForMeAction != null && Object.hasOwnProperty.call(m, "deleteMessageForMeAction"))
+                $root.proto.SyncActionValue.DeleteMessageForMeAction.encode(m.deleteMessageForMeAction, w.uint32(146).fork(), q + 1).ldelim();
+            if (m.keyExpiration != null && Object.hasOwnProperty.call(m, "keyExpiration"))
+                $root.proto.SyncActionValue.KeyExpiration.encode(m.keyExpiration, w.uint32(154).fork(), q + 1).ldelim();
+            if (m.markChatAsReadAction != null && Object.hasOwnProperty.call(m, "markChatAsReadAction"))
+                $root.proto.SyncActionValue.MarkChatAsReadAction.encode(m.markChatAsReadAction, w.uint32(162).fork(), q + 1).ldelim();
+            if (m.clearChatAction != null && Object.hasOwnProperty.call(m, "clearChatAction"))
+                $root.proto.SyncActionValue.ClearChatAction.encode(m.clearChatAction, w.uint32(170).fork(), q + 1).ldelim();
+            if (m.deleteChatAction != null && Object.hasOwnProperty.call(m, "deleteChatAction"))
+                $root.proto.SyncActionValue.DeleteChatAction.encode(m.deleteChatAction, w.uint32(178).fork(), q + 1).ldelim();
+            if (m.unarchiveChatsSetting != null && Object.hasOwnProperty.call(m, "unarchiveChatsSetting"))
+                $root.proto.SyncActionValue.UnarchiveChatsSetting.encode(m.unarchiveChatsSetting, w.uint32(186).fork(), q + 1).ldelim();
+            if (m.primaryFeature != null && Object.hasOwnProperty.call(m, "primaryFeature"))
+                $root.proto.SyncActionValue.PrimaryFeature.encode(m.primaryFeature, w.uint32(194).fork(), q + 1).ldelim();
+            if (m.androidUnsupportedActions != null && Object.hasOwnProperty.call(m, "androidUnsupportedActions"))
+                $root.proto.SyncActionValue.AndroidUnsupportedActions.encode(m.androidUnsupportedActions, w.uint32(210).fork(), q + 1).ldelim();
+            if (m.agentAction != null && Object.hasOwnProperty.call(m, "agentAction"))
+                $root.proto.SyncActionValue.AgentAction.encode(m.agentAction, w.uint32(218).fork(), q + 1).ldelim();
+            if (m.subscriptionAction != null && Object.hasOwnProperty.call(m, "subscriptionAction"))
+                $root.proto.SyncActionValue.SubscriptionAction.encode(m.subscriptionAction, w.uint32(226).fork(), q + 1).ldelim();
+            if (m.userStatusMuteAction != null && Object.hasOwnProperty.call(m, "userStatusMuteAction"))
+                $root.proto.SyncActionValue.UserStatusMuteAction.encode(m.userStatusMuteAction, w.uint32(234).fork(), q + 1).ldelim();
+            if (m.timeFormatAction != null && Object.hasOwnProperty.call(m, "timeFormatAction"))
+                $root.proto.SyncActionValue.TimeFormatAction.encode(m.timeFormatAction, w.uint32(242).fork(), q + 1).ldelim();
+            if (m.nuxAction != null && Object.hasOwnProperty.call(m, "nuxAction"))
+                $root.proto.SyncActionValue.NuxAction.encode(m.nuxAction, w.uint32(250).fork(), q + 1).ldelim();
+            if (m.primaryVersionAction != null && Object.hasOwnProperty.call(m, "primaryVersionAction"))
+                $root.proto.SyncActionValue.PrimaryVersionAction.encode(m.primaryVersionAction, w.uint32(258).fork(), q + 1).ldelim();
+            if (m.removeRecentStickerAction != null && Object.hasOwnProperty.call(m, "removeRecentStickerAction"))
+                $root.proto.SyncActionValue.RemoveRecentStickerAction.encode(m.removeRecentStickerAction, w.uint32(274).fork(), q + 1).ldelim();
+            if (m.chatAssignment != null && Object.hasOwnProperty.call(m, "chatAssignment"))
+                $root.proto.SyncActionValue.ChatAssignmentAction.encode(m.chatAssignment, w.uint32(282).fork(), q + 1).ldelim();
+            if (m.chatAssignmentOpenedStatus != null && Object.hasOwnProperty.call(m, "chatAssignmentOpenedStatus"))
+                $root.proto.SyncActionValue.ChatAssignmentOpenedStatusAction.encode(m.chatAssignmentOpenedStatus, w.uint32(290).fork(), q + 1).ldelim();
+            if (m.pnForLidChatAction != null && Object.hasOwnProperty.call(m, "pnForLidChatAction"))
+                $root.proto.SyncActionValue.PnForLidChatAction.encode(m.pnForLidChatAction, w.uint32(298).fork(), q + 1).ldelim();
+            if (m.privacySettingRelayAllCalls != null && Object.hasOwnProperty.call(m, "privacySettingRelayAllCalls"))
+                $root.proto.SyncActionValue.PrivacySettingRelayAllCalls.encode(m.privacySettingRelayAllCalls, w.uint32(330).fork(), q + 1).ldelim();
+            if (m.statusPrivacy != null && Object.hasOwnProperty.call(m, "statusPrivacy"))
+                $root.proto.SyncActionValue.StatusPrivacyAction.encode(m.statusPrivacy, w.uint32(354).fork(), q + 1).ldelim();
+            if (m.deleteIndividualCallLog != null && Object.hasOwnProperty.call(m, "deleteIndividualCallLog"))
+                $root.proto.SyncActionValue.DeleteIndividualCallLogAction.encode(m.deleteIndividualCallLog, w.uint32(370).fork(), q + 1).ldelim();
+            if (m.labelReorderingAction != null && Object.hasOwnProperty.call(m, "labelReorderingAction"))
+                $root.proto.SyncActionValue.LabelReorderingAction.encode(m.labelReorderingAction, w.uint32(378).fork(), q + 1).ldelim();
+            if (m.lockChatAction != null && Object.hasOwnProperty.call(m, "lockChatAction"))
+                $root.proto.SyncActionValue.LockChatAction.encode(m.lockChatAction, w.uint32(402).fork(), q + 1).ldelim();
+            if (m.privacySettingDisableLinkPreviewsAction != null && Object.hasOwnProperty.call(m, "privacySettingDisableLinkPreviewsAction"))
+                $root.proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction.encode(m.privacySettingDisableLinkPreviewsAction, w.uint32(426).fork(), q + 1).ldelim();
+            if (m.favoritesAction != null && Object.hasOwnProperty.call(m, "favoritesAction"))
+                $root.proto.SyncActionValue.FavoritesAction.encode(m.favoritesAction, w.uint32(450).fork(), q + 1).ldelim();
+            if (m.usernameChatStartMode != null && Object.hasOwnProperty.call(m, "usernameChatStartMode"))
+                $root.proto.SyncActionValue.UsernameChatStartModeAction.encode(m.usernameChatStartMode, w.uint32(474).fork(), q + 1).ldelim();
+            if (m.notificationActivitySettingAction != null && Object.hasOwnProperty.call(m, "notificationActivitySettingAction"))
+                $root.proto.SyncActionValue.NotificationActivitySettingAction.encode(m.notificationActivitySettingAction, w.uint32(482).fork(), q + 1).ldelim();
+            if (m.lidContactAction != null && Object.hasOwnProperty.call(m, "lidContactAction"))
+                $root.proto.SyncActionValue.LidContactAction.encode(m.lidContactAction, w.uint32(490).fork(), q + 1).ldelim();
+            if (m.privacySettingChannelsPersonalisedRecommendationAction != null && Object.hasOwnProperty.call(m, "privacySettingChannelsPersonalisedRecommendationAction"))
+                $root.proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction.encode(m.privacySettingChannelsPersonalisedRecommendationAction, w.uint32(514).fork(), q + 1).ldelim();
+            return w;
+        };
+
+        SyncActionValue.decode = function decode(r, l, e, n) {
+            if (!(r instanceof $Reader))
+                r = $Reader.create(r);
+            if (n === undefined)
+                n = 0;
+            if (n > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            var c, m;
+            if (l === undefined)
+                c = r.len;
+            else {
+                c = r.pos + l;
+                if (c > r.len)
+                    throw RangeError("index out of range");
+                l = r.len;
+                r.len = c;
+            }
+            m = new $root.proto.SyncActionValue();
+            while (r.pos < c) {
+                var t = r.uint32();
+                if (t === e)
+                    break;
+                switch (t >>> 3) {
+                case 1: {
+                        m.timestamp = $longToNumber(r.int64());
+                        break;
+                    }
+                case 2: {
+                        m.starAction = $root.proto.SyncActionValue.StarAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 3: {
+                        m.contactAction = $root.proto.SyncActionValue.ContactAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 4: {
+                        m.muteAction = $root.proto.SyncActionValue.MuteAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 5: {
+                        m.pinAction = $root.proto.SyncActionValue.PinAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 7: {
+                        m.pushNameSetting = $root.proto.SyncActionValue.PushNameSetting.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 8: {
+                        m.quickReplyAction = $root.proto.SyncActionValue.QuickReplyAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 11: {
+                        m.recentEmojiWeightsAction = $root.proto.SyncActionValue.RecentEmojiWeightsAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 14: {
+                        m.labelEditAction = $root.proto.SyncActionValue.LabelEditAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 15: {
+                        m.labelAssociationAction = $root.proto.SyncActionValue.LabelAssociationAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 16: {
+                        m.localeSetting = $root.proto.SyncActionValue.LocaleSetting.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 17: {
+                        m.archiveChatAction = $root.proto.SyncActionValue.ArchiveChatAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 18: {
+                        m.deleteMessageForMeAction = $root.proto.SyncActionValue.DeleteMessageForMeAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 19: {
+                        m.keyExpiration = $root.proto.SyncActionValue.KeyExpiration.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 20: {
+                        m.markChatAsReadAction = $root.proto.SyncActionValue.MarkChatAsReadAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 21: {
+                        m.clearChatAction = $root.proto.SyncActionValue.ClearChatAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 22: {
+                        m.deleteChatAction = $root.proto.SyncActionValue.DeleteChatAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 23: {
+                        m.unarchiveChatsSetting = $root.proto.SyncActionValue.UnarchiveChatsSetting.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 24: {
+                        m.primaryFeature = $root.proto.SyncActionValue.PrimaryFeature.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 26: {
+                        m.androidUnsupportedActions = $root.proto.SyncActionValue.AndroidUnsupportedActions.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 27: {
+                        m.agentAction = $root.proto.SyncActionValue.AgentAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 28: {
+                        m.subscriptionAction = $root.proto.SyncActionValue.SubscriptionAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 29: {
+                        m.userStatusMuteAction = $root.proto.SyncActionValue.UserStatusMuteAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 30: {
+                        m.timeFormatAction = $root.proto.SyncActionValue.TimeFormatAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 31: {
+                        m.nuxAction = $root.proto.SyncActionValue.NuxAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 32: {
+                        m.primaryVersionAction = $root.proto.SyncActionValue.PrimaryVersionAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 34: {
+                        m.removeRecentStickerAction = $root.proto.SyncActionValue.RemoveRecentStickerAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 35: {
+                        m.chatAssignment = $root.proto.SyncActionValue.ChatAssignmentAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 36: {
+                        m.chatAssignmentOpenedStatus = $root.proto.SyncActionValue.ChatAssignmentOpenedStatusAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 37: {
+                        m.pnForLidChatAction = $root.proto.SyncActionValue.PnForLidChatAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 41: {
+                        m.privacySettingRelayAllCalls = $root.proto.SyncActionValue.PrivacySettingRelayAllCalls.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 44: {
+                        m.statusPrivacy = $root.proto.SyncActionValue.StatusPrivacyAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 46: {
+                        m.deleteIndividualCallLog = $root.proto.SyncActionValue.DeleteIndividualCallLogAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 47: {
+                        m.labelReorderingAction = $root.proto.SyncActionValue.LabelReorderingAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 50: {
+                        m.lockChatAction = $root.proto.SyncActionValue.LockChatAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 53: {
+                        m.privacySettingDisableLinkPreviewsAction = $root.proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 56: {
+                        m.favoritesAction = $root.proto.SyncActionValue.FavoritesAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 59: {
+                        m.usernameChatStartMode = $root.proto.SyncActionValue.UsernameChatStartModeAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 60: {
+                        m.notificationActivitySettingAction = $root.proto.SyncActionValue.NotificationActivitySettingAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 61: {
+                        m.lidContactAction = $root.proto.SyncActionValue.LidContactAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                case 64: {
+                        m.privacySettingChannelsPersonalisedRecommendationAction = $root.proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction.decode(r, r.uint32(), undefined, n + 1);
+                        break;
+                    }
+                default:
+                    r.skipType(t & 7, n);
+                    break;
+                }
+            }
+            if (l !== undefined) {
+                if (r.pos !== c)
+                    throw RangeError("index out of range");
+                r.len = l;
+            }
+            return m;
+        };
+
+        SyncActionValue.fromObject = function fromObject(d, n) {
+            if (d instanceof $root.proto.SyncActionValue)
+                return d;
+            if (!$util.isObject(d))
+                throw TypeError(".proto.SyncActionValue: object expected");
+            if (n === undefined)
+                n = 0;
+            if (n > $util.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            var m = new $root.proto.SyncActionValue();
+            if (d.timestamp != null) {
+                if (typeof d.timestamp === "string")
+                    m.timestamp = parseInt(d.timestamp, 10);
+                else if (typeof d.timestamp === "number")
+                    m.timestamp = d.timestamp;
+                else if (typeof d.timestamp === "object")
+                    m.timestamp = new $util.LongBits(d.timestamp.low >>> 0, d.timestamp.high >>> 0).toNumber();
+            }
+            if (d.starAction != null) {
+                if (!$util.isObject(d.starAction))
+                    throw TypeError(".proto.SyncActionValue.starAction: object expected");
+                m.starAction = $root.proto.SyncActionValue.StarAction.fromObject(d.starAction, n + 1);
+            }
+            if (d.contactAction != null) {
+                if (!$util.isObject(d.contactAction))
+                    throw TypeError(".proto.SyncActionValue.contactAction: object expected");
+                m.contactAction = $root.proto.SyncActionValue.ContactAction.fromObject(d.contactAction, n + 1);
+            }
+            if (d.muteAction != null) {
+                if (!$util.isObject(d.muteAction))
+                    throw TypeError(".proto.SyncActionValue.muteAction: object expected");
+                m.muteAction = $root.proto.SyncActionValue.MuteAction.fromObject(d.muteAction, n + 1);
+            }
+            if (d.pinAction != null) {
+                if (!$util.isObject(d.pinAction))
+                    throw TypeError(".proto.SyncActionValue.pinAction: object expected");
+                m.pinAction = $root.proto.SyncActionValue.PinAction.fromObject(d.pinAction, n + 1);
+            }
+            if (d.pushNameSetting != null) {
+                if (!$util.isObject(d.pushNameSetting))
+                    throw TypeError(".proto.SyncActionValue.pushNameSetting: object expected");
+                m.pushNameSetting = $root.proto.SyncActionValue.PushNameSetting.fromObject(d.pushNameSetting, n + 1);
+            }
+            if (d.quickReplyAction != null) {
+                if (!$util.isObject(d.quickReplyAction))
+                    throw TypeError(".proto.SyncActionValue.quickReplyAction: object expected");
+                m.quickReplyAction = $root.proto.SyncActionValue.QuickReplyAction.fromObject(d.quickReplyAction, n + 1);
+            }
+            if (d.recentEmojiWeightsAction != null) {
+                if (!$util.isObject(d.recentEmojiWeightsAction))
+                    throw TypeError(".proto.SyncActionValue.recentEmojiWeightsAction: object expected");
+                m.recentEmojiWeightsAction = $root.proto.SyncActionValue.RecentEmojiWeightsAction.fromObject(d.recentEmojiWeightsAction, n + 1);
+            }
+            if (d.labelEditAction != null) {
+                if (!$util.isObject(d.labelEditAction))
+                    throw TypeError(".proto.SyncActionValue.labelEditAction: object expected");
+                m.labelEditAction = $root.proto.SyncActionValue.LabelEditAction.fromObject(d.labelEditAction, n + 1);
+            }
+            if (d.labelAssociationAction != null) {
+                if (!$util.isObject(d.labelAssociationAction))
+                    throw TypeError(".proto.SyncActionValue.labelAssociationAction: object expected");
+                m.labelAssociationAction = $root.proto.SyncActionValue.LabelAssociationAction.fromObject(d.labelAssociationAction, n + 1);
+            }
+            if (d.localeSetting != null) {
+                if (!$util.isObject(d.localeSetting))
+                    throw TypeError(".proto.SyncActionValue.localeSetting: object expected");
+                m.localeSetting = $root.proto.SyncActionValue.LocaleSetting.fromObject(d.localeSetting, n + 1);
+            }
+            if (d.archiveChatAction != null) {
+                if (!$util.isObject(d.archiveChatAction))
+                    throw TypeError(".proto.SyncActionValue.archiveChatAction: object expected");
+                m.archiveChatAction = $root.proto.SyncActionValue.ArchiveChatAction.fromObject(d.archiveChatAction, n + 1);
+            }
+            if (d.deleteMessageForMeAction != null) {
+                if (!$util.isObject(d.deleteMessageForMeAction))
+                    throw TypeError(".proto.SyncActionValue.deleteMessageForMeAction: object expected");
+                m.deleteMessageForMeAction = $root.proto.SyncActionValue.DeleteMessageForMeAction.fromObject(d.deleteMessageForMeAction, n + 1);
+            }
+            if (d.keyExpiration != null) {
+                if (!$util.isObject(d.keyExpiration))
+                    throw TypeError(".proto.SyncActionValue.keyExpiration: object expected");
+                m.keyExpiration = $root.proto.SyncActionValue.KeyExpiration.fromObject(d.keyExpiration, n + 1);
+            }
+            if (d.markChatAsReadAction != null) {
+                if (!$util.isObject(d.markChatAsReadAction))
+                    throw TypeError(".proto.SyncActionValue.markChatAsReadAction: object expected");
+                m.markChatAsReadAction = $root.proto.SyncActionValue.MarkChatAsReadAction.fromObject(d.markChatAsReadAction, n + 1);
+            }
+            if (d.clearChatAction != null) {
+                if (!$util.isObject(d.clearChatAction))
+                    throw TypeError(".proto.SyncActionValue.clearChatAction: object expected");
+                m.clearChatAction = $root.proto.SyncActionValue.ClearChatAction.fromObject(d.clearChatAction, n + 1);
+            }
+            if (d.deleteChatAction != null) {
+                if (!$util.isObject(d.deleteChatAction))
+                    throw TypeError(".proto.SyncActionValue.deleteChatAction: object expected");
+                m.deleteChatAction = $root.proto.SyncActionValue.DeleteChatAction.fromObject(d.deleteChatAction, n + 1);
+            }
+            if (d.unarchiveChatsSetting != null) {
+                if (!$util.isObject(d.unarchiveChatsSetting))
+                    throw TypeError(".proto.SyncActionValue.unarchiveChatsSetting: object expected");
+                m.unarchiveChatsSetting = $root.proto.SyncActionValue.UnarchiveChatsSetting.fromObject(d.unarchiveChatsSetting, n + 1);
+            }
+            if (d.primaryFeature != null) {
+                if (!$util.isObject(d.primaryFeature))
+                    throw TypeError(".proto.SyncActionValue.primaryFeature: object expected");
+                m.primaryFeature = $root.proto.SyncActionValue.PrimaryFeature.fromObject(d.primaryFeature, n + 1);
+            }
+            if (d.androidUnsupportedActions != null) {
+                if (!$util.isObject(d.androidUnsupportedActions))
+                    throw TypeError(".proto.SyncActionValue.androidUnsupportedActions: object expected");
+                m.androidUnsupportedActions = $root.proto.SyncActionValue.AndroidUnsupportedActions.fromObject(d.androidUnsupportedActions, n + 1);
+            }
+            if (d.agentAction != null) {
+                if (!$util.isObject(d.agentAction))
+                    throw TypeError(".proto.SyncActionValue.agentAction: object expected");
+                m.agentAction = $root.proto.SyncActionValue.AgentAction.fromObject(d.agentAction, n + 1);
+            }
+            if (d.subscriptionAction != null) {
+                if (!$util.isObject(d.subscriptionAction))
+                    throw TypeError(".proto.SyncActionValue.subscriptionAction: object expected");
+                m.subscriptionAction = $root.proto.SyncActionValue.SubscriptionAction.fromObject(d.subscriptionAction, n + 1);
+            }
+            if (d.userStatusMuteAction != null) {
+                if (!$util.isObject(d.userStatusMuteAction))
+                    throw TypeError(".proto.SyncActionValue.userStatusMuteAction: object expected");
+                m.userStatusMuteAction = $root.proto.SyncActionValue.UserStatusMuteAction.fromObject(d.userStatusMuteAction, n + 1);
+            }
+            if (d.timeFormatAction != null) {
+                if (!$util.isObject(d.timeFormatAction))
+                    throw TypeError(".proto.SyncActionValue.timeFormatAction: object expected");
+                m.timeFormatAction = $root.proto.SyncActionValue.TimeFormatAction.fromObject(d.timeFormatAction, n + 1);
+            }
+            if (d.nuxAction != null) {
+                if (!$util.isObject(d.nuxAction))
+                    throw TypeError(".proto.SyncActionValue.nuxAction: object expected");
+                m.nuxAction = $root.proto.SyncActionValue.NuxAction.fromObject(d.nuxAction, n + 1);
+            }
+            if (d.primaryVersionAction != null) {
+                if (!$util.isObject(d.primaryVersionAction))
+                    throw TypeError(".proto.SyncActionValue.primaryVersionAction: object expected");
+                m.primaryVersionAction = $root.proto.SyncActionValue.PrimaryVersionAction.fromObject(d.primaryVersionAction, n + 1);
+            }
+            if (d.removeRecentStickerAction != null) {
+                if (!$util.isObject(d.removeRecentStickerAction))
+                    throw TypeError(".proto.SyncActionValue.removeRecentStickerAction: object expected");
+                m.removeRecentStickerAction = $root.proto.SyncActionValue.RemoveRecentStickerAction.fromObject(d.removeRecentStickerAction, n + 1);
+            }
+            if (d.chatAssignment != null) {
+                if (!$util.isObject(d.chatAssignment))
+                    throw TypeError(".proto.SyncActionValue.chatAssignment: object expected");
+                m.chatAssignment = $root.proto.SyncActionValue.ChatAssignmentAction.fromObject(d.chatAssignment, n + 1);
+            }
+            if (d.chatAssignmentOpenedStatus != null) {
+                if (!$util.isObject(d.chatAssignmentOpenedStatus))
+                    throw TypeError(".proto.SyncActionValue.chatAssignmentOpenedStatus: object expected");
+                m.chatAssignmentOpenedStatus = $root.proto.SyncActionValue.ChatAssignmentOpenedStatusAction.fromObject(d.chatAssignmentOpenedStatus, n + 1);
+            }
+            if (d.pnForLidChatAction != null) {
+                if (!$util.isObject(d.pnForLidChatAction))
+                    throw TypeError(".proto.SyncActionValue.pnForLidChatAction: object expected");
+                m.pnForLidChatAction = $root.proto.SyncActionValue.PnForLidChatAction.fromObject(d.pnForLidChatAction, n + 1);
+            }
+            if (d.privacySettingRelayAllCalls != null) {
+                if (!$util.isObject(d.privacySettingRelayAllCalls))
+                    throw TypeError(".proto.SyncActionValue.privacySettingRelayAllCalls: object expected");
+                m.privacySettingRelayAllCalls = $root.proto.SyncActionValue.PrivacySettingRelayAllCalls.fromObject(d.privacySettingRelayAllCalls, n + 1);
+            }
+            if (d.statusPrivacy != null) {
+                if (!$util.isObject(d.statusPrivacy))
+                    throw TypeError(".proto.SyncActionValue.statusPrivacy: object expected");
+                m.statusPrivacy = $root.proto.SyncActionValue.StatusPrivacyAction.fromObject(d.statusPrivacy, n + 1);
+            }
+            if (d.deleteIndividualCallLog != null) {
+                if (!$util.isObject(d.deleteIndividualCallLog))
+                    throw TypeError(".proto.SyncActionValue.deleteIndividualCallLog: object expected");
+                m.deleteIndividualCallLog = $root.proto.SyncActionValue.DeleteIndividualCallLogAction.fromObject(d.deleteIndividualCallLog, n + 1);
+            }
+            if (d.labelReorderingAction != null) {
+                if (!$util.isObject(d.labelReorderingAction))
+                    throw TypeError(".proto.SyncActionValue.labelReorderingAction: object expected");
+                m.labelReorderingAction = $root.proto.SyncActionValue.LabelReorderingAction.fromObject(d.labelReorderingAction, n + 1);
+            }
+            if (d.lockChatAction != null) {
+                if (!$util.isObject(d.lockChatAction))
+                    throw TypeError(".proto.SyncActionValue.lockChatAction: object expected");
+                m.lockChatAction = $root.proto.SyncActionValue.LockChatAction.fromObject(d.lockChatAction, n + 1);
+            }
+            if (d.privacySettingDisableLinkPreviewsAction != null) {
+                if (!$util.isObject(d.privacySettingDisableLinkPreviewsAction))
+                    throw TypeError(".proto.SyncActionValue.privacySettingDisableLinkPreviewsAction: object expected");
+                m.privacySettingDisableLinkPreviewsAction = $root.proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction.fromObject(d.privacySettingDisableLinkPreviewsAction, n + 1);
+            }
+            if (d.favoritesAction != null) {
+                if (!$util.isObject(d.favoritesAction))
+                    throw TypeError(".proto.SyncActionValue.favoritesAction: object expected");
+                m.favoritesAction = $root.proto.SyncActionValue.FavoritesAction.fromObject(d.favoritesAction, n + 1);
+            }
+            if (d.usernameChatStartMode != null) {
+                if (!$util.isObject(d.usernameChatStartMode))
+                    throw TypeError(".proto.SyncActionValue.usernameChatStartMode: object expected");
+                m.usernameChatStartMode = $root.proto.SyncActionValue.UsernameChatStartModeAction.fromObject(d.usernameChatStartMode, n + 1);
+            }
+            if (d.notificationActivitySettingAction != null) {
+                if (!$util.isObject(d.notificationActivitySettingAction))
+                    throw TypeError(".proto.SyncActionValue.notificationActivitySettingAction: object expected");
+                m.notificationActivitySettingAction = $root.proto.SyncActionValue.NotificationActivitySettingAction.fromObject(d.notificationActivitySettingAction, n + 1);
+            }
+            if (d.lidContactAction != null) {
+                if (!$util.isObject(d.lidContactAction))
+                    throw TypeError(".proto.SyncActionValue.lidContactAction: object expected");
+                m.lidContactAction = $root.proto.SyncActionValue.LidContactAction.fromObject(d.lidContactAction, n + 1);
+            }
+            if (d.privacySettingChannelsPersonalisedRecommendationAction != null) {
+                if (!$util.isObject(d.privacySettingChannelsPersonalisedRecommendationAction))
+                    throw TypeError(".proto.SyncActionValue.privacySettingChannelsPersonalisedRecommendationAction: object expected");
+                m.privacySettingChannelsPersonalisedRecommendationAction = $root.proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction.fromObject(d.privacySettingChannelsPersonalisedRecommendationAction, n + 1);
+            }
+            return m;
+        };
+
+        SyncActionValue.toObject = function toObject(m, o, q) {
+            if (!o)
+                o = {};
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            var d = {};
+            if (m.timestamp != null && Object.hasOwnProperty.call(m, "timestamp")) {
+                if (typeof BigInt !== "undefined" && o.longs === BigInt)
+                    d.timestamp = typeof m.timestamp === "number" ? BigInt(m.timestamp) : $util.Long.fromBits(m.timestamp.low >>> 0, m.timestamp.high >>> 0, false).toBigInt();
+                else if (typeof m.timestamp === "number")
+                    d.timestamp = o.longs === String ? String(m.timestamp) : m.timestamp;
+                else
+                    d.timestamp = o.longs === String ? $util.Long.prototype.toString.call(m.timestamp) : o.longs === Number ? new $util.LongBits(m.timestamp.low >>> 0, m.timestamp.high >>> 0).toNumber() : m.timestamp;
+                if (o.oneofs)
+                    d._timestamp = "timestamp";
+            }
+            if (m.starAction != null && Object.hasOwnProperty.call(m, "starAction")) {
+                d.starAction = $root.proto.SyncActionValue.StarAction.toObject(m.starAction, o, q + 1);
+                if (o.oneofs)
+                    d._starAction = "starAction";
+            }
+            if (m.contactAction != null && Object.hasOwnProperty.call(m, "contactAction")) {
+                d.contactAction = $root.proto.SyncActionValue.ContactAction.toObject(m.contactAction, o, q + 1);
+                if (o.oneofs)
+                    d._contactAction = "contactAction";
+            }
+            if (m.muteAction != null && Object.hasOwnProperty.call(m, "muteAction")) {
+                d.muteAction = $root.proto.SyncActionValue.MuteAction.toObject(m.muteAction, o, q + 1);
+                if (o.oneofs)
+                    d._muteAction = "muteAction";
+            }
+            if (m.pinAction != null && Object.hasOwnProperty.call(m, "pinAction")) {
+                d.pinAction = $root.proto.SyncActionValue.PinAction.toObject(m.pinAction, o, q + 1);
+                if (o.oneofs)
+                    d._pinAction = "pinAction";
+            }
+            if (m.pushNameSetting != null && Object.hasOwnProperty.call(m, "pushNameSetting")) {
+                d.pushNameSetting = $root.proto.SyncActionValue.PushNameSetting.toObject(m.pushNameSetting, o, q + 1);
+                if (o.oneofs)
+                    d._pushNameSetting = "pushNameSetting";
+            }
+            if (m.quickReplyAction != null && Object.hasOwnProperty.call(m, "quickReplyAction")) {
+                d.quickReplyAction = $root.proto.SyncActionValue.QuickReplyAction.toObject(m.quickReplyAction, o, q + 1);
+                if (o.oneofs)
+                    d._quickReplyAction = "quickReplyAction";
+            }
+            if (m.recentEmojiWeightsAction != null && Object.hasOwnProperty.call(m, "recentEmojiWeightsAction")) {
+                d.recentEmojiWeightsAction = $root.proto.SyncActionValue.RecentEmojiWeightsAction.toObject(m.recentEmojiWeightsAction, o, q + 1);
+                if (o.oneofs)
+                    d._recentEmojiWeightsAction = "recentEmojiWeightsAction";
+            }
+            if (m.labelEditAction != null && Object.hasOwnProperty.call(m, "labelEditAction")) {
+                d.labelEditAction = $root.proto.SyncActionValue.LabelEditAction.toObject(m.labelEditAction, o, q + 1);
+                if (o.oneofs)
+                    d._labelEditAction = "labelEditAction";
+            }
+            if (m.labelAssociationAction != null && Object.hasOwnProperty.call(m, "labelAssociationAction")) {
+                d.labelAssociationAction = $root.proto.SyncActionValue.LabelAssociationAction.toObject(m.labelAssociationAction, o, q + 1);
+                if (o.oneofs)
+                    d._labelAssociationAction = "labelAssociationAction";
+            }
+            if (m.localeSetting != null && Object.hasOwnProperty.call(m, "localeSetting")) {
+                d.localeSetting = $root.proto.SyncActionValue.LocaleSetting.toObject(m.localeSetting, o, q + 1);
+                if (o.oneofs)
+                    d._localeSetting = "localeSetting";
+            }
+            if (m.archiveChatAction != null && Object.hasOwnProperty.call(m, "archiveChatAction")) {
+                d.archiveChatAction = $root.proto.SyncActionValue.ArchiveChatAction.toObject(m.archiveChatAction, o, q + 1);
+                if (o.oneofs)
+                    d._archiveChatAction = "archiveChatAction";
+            }
+            if (m.deleteMessageForMeAction != null && Object.hasOwnProperty.call(m, "deleteMessageForMeAction")) {
+                d.deleteMessageForMeAction = $root.proto.SyncActionValue.DeleteMessageForMeAction.toObject(m.deleteMessageForMeAction, o, q + 1);
+                if (o.oneofs)
+                    d._deleteMessageForMeAction = "deleteMessageForMeAction";
+            }
+            if (m.keyExpiration != null && Object.hasOwnProperty.call(m, "keyExpiration")) {
+                d.keyExpiration = $root.proto.SyncActionValue.KeyExpiration.toObject(m.keyExpiration, o, q + 1);
+                if (o.oneofs)
+                    d._keyExpiration = "keyExpiration";
+            }
+            if (m.markChatAsReadAction != null && Object.hasOwnProperty.call(m, "markChatAsReadAction")) {
+                d.markChatAsReadAction = $root.proto.SyncActionValue.MarkChatAsReadAction.toObject(m.markChatAsReadAction, o, q + 1);
+                if (o.oneofs)
+                    d._markChatAsReadAction = "markChatAsReadAction";
+            }
+            if (m.clearChatAction != null && Object.hasOwnProperty.call(m, "clearChatAction")) {
+                d.clearChatAction = $root.proto.SyncActionValue.ClearChatAction.toObject(m.clearChatAction, o, q + 1);
+                if (o.oneofs)
+                    d._clearChatAction = "clearChatAction";
+            }
+            if (m.deleteChatAction != null && Object.hasOwnProperty.call(m, "deleteChatAction")) {
+                d.deleteChatAction = $root.proto.SyncActionValue.DeleteChatAction.toObject(m.deleteChatAction, o, q + 1);
+                if (o.oneofs)
+                    d._deleteChatAction = "deleteChatAction";
+            }
+            if (m.unarchiveChatsSetting != null && Object.hasOwnProperty.call(m, "unarchiveChatsSetting")) {
+                d.unarchiveChatsSetting = $root.proto.SyncActionValue.UnarchiveChatsSetting.toObject(m.unarchiveChatsSetting, o, q + 1);
+                if (o.oneofs)
+                    d._unarchiveChatsSetting = "unarchiveChatsSetting";
+            }
+            if (m.primaryFeature != null && Object.hasOwnProperty.call(m, "primaryFeature")) {
+                d.primaryFeature = $root.proto.SyncActionValue.PrimaryFeature.toObject(m.primaryFeature, o, q + 1);
+                if (o.oneofs)
+                    d._primaryFeature = "primaryFeature";
+            }
+            if (m.androidUnsupportedActions != null && Object.hasOwnProperty.call(m, "androidUnsupportedActions")) {
+                d.androidUnsupportedActions = $root.proto.SyncActionValue.AndroidUnsupportedActions.toObject(m.androidUnsupportedActions, o, q + 1);
+                if (o.oneofs)
+                    d._androidUnsupportedActions = "androidUnsupportedActions";
+            }
+            if (m.agentAction != null && Object.hasOwnProperty.call(m, "agentAction")) {
+                d.agentAction = $root.proto.SyncActionValue.AgentAction.toObject(m.agentAction, o, q + 1);
+                if (o.oneofs)
+                    d._agentAction = "agentAction";
+            }
+            if (m.subscriptionAction != null && Object.hasOwnProperty.call(m, "subscriptionAction")) {
+                d.subscriptionAction = $root.proto.SyncActionValue.SubscriptionAction.toObject(m.subscriptionAction, o, q + 1);
+                if (o.oneofs)
+                    d._subscriptionAction = "subscriptionAction";
+            }
+            if (m.userStatusMuteAction != null && Object.hasOwnProperty.call(m, "userStatusMuteAction")) {
+                d.userStatusMuteAction = $root.proto.SyncActionValue.UserStatusMuteAction.toObject(m.userStatusMuteAction, o, q + 1);
+                if (o.oneofs)
+                    d._userStatusMuteAction = "userStatusMuteAction";
+            }
+            if (m.timeFormatAction != null && Object.hasOwnProperty.call(m, "timeFormatAction")) {
+                d.timeFormatAction = $root.proto.SyncActionValue.TimeFormatAction.toObject(m.timeFormatAction, o, q + 1);
+                if (o.oneofs)
+                    d._timeFormatAction = "timeFormatAction";
+            }
+            if (m.nuxAction != null && Object.hasOwnProperty.call(m, "nuxAction")) {
+                d.nuxAction = $root.proto.SyncActionValue.NuxAction.toObject(m.nuxAction, o, q + 1);
+                if (o.oneofs)
+                    d._nuxAction = "nuxAction";
+            }
+            if (m.primaryVersionAction != null && Object.hasOwnProperty.call(m, "primaryVersionAction")) {
+                d.primaryVersionAction = $root.proto.SyncActionValue.PrimaryVersionAction.toObject(m.primaryVersionAction, o, q + 1);
+                if (o.oneofs)
+                    d._primaryVersionAction = "primaryVersionAction";
+            }
+            if (m.removeRecentStickerAction != null && Object.hasOwnProperty.call(m, "removeRecentStickerAction")) {
+                d.removeRecentStickerAction = $root.proto.SyncActionValue.RemoveRecentStickerAction.toObject(m.removeRecentStickerAction, o, q + 1);
+                if (o.oneofs)
+                    d._removeRecentStickerAction = "removeRecentStickerAction";
+            }
+            if (m.chatAssignment != null && Object.hasOwnProperty.call(m, "chatAssignment")) {
+                d.chatAssignment = $root.proto.SyncActionValue.ChatAssignmentAction.toObject(m.chatAssignment, o, q + 1);
+                if (o.oneofs)
+                    d._chatAssignment = "chatAssignment";
+            }
+            if (m.chatAssignmentOpenedStatus != null && Object.hasOwnProperty.call(m, "chatAssignmentOpenedStatus")) {
+                d.chatAssignmentOpenedStatus = $root.proto.SyncActionValue.ChatAssignmentOpenedStatusAction.toObject(m.chatAssignmentOpenedStatus, o, q + 1);
+                if (o.oneofs)
+                    d._chatAssignmentOpenedStatus = "chatAssignmentOpenedStatus";
+            }
+            if (m.pnForLidChatAction != null && Object.hasOwnProperty.call(m, "pnForLidChatAction")) {
+                d.pnForLidChatAction = $root.proto.SyncActionValue.PnForLidChatAction.toObject(m.pnForLidChatAction, o, q + 1);
+                if (o.oneofs)
+                    d._pnForLidChatAction = "pnForLidChatAction";
+            }
+            if (m.privacySettingRelayAllCalls != null && Object.hasOwnProperty.call(m, "privacySettingRelayAllCalls")) {
+                d.privacySettingRelayAllCalls = $root.proto.SyncActionValue.PrivacySettingRelayAllCalls.toObject(m.privacySettingRelayAllCalls, o, q + 1);
+                if (o.oneofs)
+                    d._privacySettingRelayAllCalls = "privacySettingRelayAllCalls";
+            }
+            if (m.statusPrivacy != null && Object.hasOwnProperty.call(m, "statusPrivacy")) {
+                d.statusPrivacy = $root.proto.SyncActionValue.StatusPrivacyAction.toObject(m.statusPrivacy, o, q + 1);
+                if (o.oneofs)
+                    d._statusPrivacy = "statusPrivacy";
+            }
+            if (m.deleteIndividualCallLog != null && Object.hasOwnProperty.call(m, "deleteIndividualCallLog")) {
+                d.deleteIndividualCallLog = $root.proto.SyncActionValue.DeleteIndividualCallLogAction.toObject(m.deleteIndividualCallLog, o, q + 1);
+                if (o.oneofs)
+                    d._deleteIndividualCallLog = "deleteIndividualCallLog";
+            }
+            if (m.labelReorderingAction != null && Object.hasOwnProperty.call(m, "labelReorderingAction")) {
+                d.labelReorderingAction = $root.proto.SyncActionValue.LabelReorderingAction.toObject(m.labelReorderingAction, o, q + 1);
+                if (o.oneofs)
+                    d._labelReorderingAction = "labelReorderingAction";
+            }
+            if (m.lockChatAction != null && Object.hasOwnProperty.call(m, "lockChatAction")) {
+                d.lockChatAction = $root.proto.SyncActionValue.LockChatAction.toObject(m.lockChatAction, o, q + 1);
+                if (o.oneofs)
+                    d._lockChatAction = "lockChatAction";
+            }
+            if (m.privacySettingDisableLinkPreviewsAction != null && Object.hasOwnProperty.call(m, "privacySettingDisableLinkPreviewsAction")) {
+                d.privacySettingDisableLinkPreviewsAction = $root.proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction.toObject(m.privacySettingDisableLinkPreviewsAction, o, q + 1);
+                if (o.oneofs)
+                    d._privacySettingDisableLinkPreviewsAction = "privacySettingDisableLinkPreviewsAction";
+            }
+            if (m.favoritesAction != null && Object.hasOwnProperty.call(m, "favoritesAction")) {
+                d.favoritesAction = $root.proto.SyncActionValue.FavoritesAction.toObject(m.favoritesAction, o, q + 1);
+                if (o.oneofs)
+                    d._favoritesAction = "favoritesAction";
+            }
+            if (m.usernameChatStartMode != null && Object.hasOwnProperty.call(m, "usernameChatStartMode")) {
+                d.usernameChatStartMode = $root.proto.SyncActionValue.UsernameChatStartModeAction.toObject(m.usernameChatStartMode, o, q + 1);
+                if (o.oneofs)
+                    d._usernameChatStartMode = "usernameChatStartMode";
+            }
+            if (m.notificationActivitySettingAction != null && Object.hasOwnProperty.call(m, "notificationActivitySettingAction")) {
+                d.notificationActivitySettingAction = $root.proto.SyncActionValue.NotificationActivitySettingAction.toObject(m.notificationActivitySettingAction, o, q + 1);
+                if (o.oneofs)
+                    d._notificationActivitySettingAction = "notificationActivitySettingAction";
+            }
+            if (m.lidContactAction != null && Object.hasOwnProperty.call(m, "lidContactAction")) {
+                d.lidContactAction = $root.proto.SyncActionValue.LidContactAction.toObject(m.lidContactAction, o, q + 1);
+                if (o.oneofs)
+                    d._lidContactAction = "lidContactAction";
+            }
+            if (m.privacySettingChannelsPersonalisedRecommendationAction != null && Object.hasOwnProperty.call(m, "privacySettingChannelsPersonalisedRecommendationAction")) {
+                d.privacySettingChannelsPersonalisedRecommendationAction = $root.proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction.toObject(m.privacySettingChannelsPersonalisedRecommendationAction, o, q + 1);
+                if (o.oneofs)
+                    d._privacySettingChannelsPersonalisedRecommendationAction = "privacySettingChannelsPersonalisedRecommendationAction";
+            }
+            return d;
+        };
+
+        SyncActionValue.prototype.toJSON = function toJSON() {
+            return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        SyncActionValue.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/proto.SyncActionValue";
+        };
+
+        SyncActionValue.SyncActionMessageRange = (function() {
+
+            function SyncActionMessageRange(p) {
+                this.messages = [];
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            SyncActionMessageRange.prototype.lastMessageTimestamp = null;
+            SyncActionMessageRange.prototype.lastSystemMessageTimestamp = null;
+            SyncActionMessageRange.prototype.messages = $util.emptyArray;
+
+            let $oneOfFields;
+
+            Object.defineProperty(SyncActionMessageRange.prototype, "_lastMessageTimestamp", {
+                get: $util.oneOfGetter($oneOfFields = ["lastMessageTimestamp"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(SyncActionMessageRange.prototype, "_lastSystemMessageTimestamp", {
+                get: $util.oneOfGetter($oneOfFields = ["lastSystemMessageTimestamp"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            SyncActionMessageRange.create = function create(properties) {
+                return new SyncActionMessageRange(properties);
+            };
+
+            SyncActionMessageRange.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.lastMessageTimestamp != null && Object.hasOwnProperty.call(m, "lastMessageTimestamp"))
+                    w.uint32(8).int64(m.lastMessageTimestamp);
+                if (m.lastSystemMessageTimestamp != null && Object.hasOwnProperty.call(m, "lastSystemMessageTimestamp"))
+                    w.uint32(16).int64(m.lastSystemMessageTimestamp);
+                if (m.messages != null && m.messages.length) {
+                    for (var i = 0; i < m.messages.length; ++i)
+                        $root.proto.SyncActionValue.SyncActionMessage.encode(m.messages[i], w.uint32(26).fork(), q + 1).ldelim();
+                }
+                return w;
+            };
+
+            SyncActionMessageRange.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.SyncActionMessageRange();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.lastMessageTimestamp = $longToNumber(r.int64());
+                            break;
+                        }
+                    case 2: {
+                            m.lastSystemMessageTimestamp = $longToNumber(r.int64());
+                            break;
+                        }
+                    case 3: {
+                            if (!(m.messages && m.messages.length))
+                                m.messages = [];
+                            m.messages.push($root.proto.SyncActionValue.SyncActionMessage.decode(r, r.uint32(), undefined, n + 1));
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            SyncActionMessageRange.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.SyncActionMessageRange)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.SyncActionMessageRange: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.SyncActionMessageRange();
+                if (d.lastMessageTimestamp != null) {
+                    if (typeof d.lastMessageTimestamp === "string")
+                        m.lastMessageTimestamp = parseInt(d.lastMessageTimestamp, 10);
+                    else if (typeof d.lastMessageTimestamp === "number")
+                        m.lastMessageTimestamp = d.lastMessageTimestamp;
+                    else if (typeof d.lastMessageTimestamp === "object")
+                        m.lastMessageTimestamp = new $util.LongBits(d.lastMessageTimestamp.low >>> 0, d.lastMessageTimestamp.high >>> 0).toNumber();
+                }
+                if (d.lastSystemMessageTimestamp != null) {
+                    if (typeof d.lastSystemMessageTimestamp === "string")
+                        m.lastSystemMessageTimestamp = parseInt(d.lastSystemMessageTimestamp, 10);
+                    else if (typeof d.lastSystemMessageTimestamp === "number")
+                        m.lastSystemMessageTimestamp = d.lastSystemMessageTimestamp;
+                    else if (typeof d.lastSystemMessageTimestamp === "object")
+                        m.lastSystemMessageTimestamp = new $util.LongBits(d.lastSystemMessageTimestamp.low >>> 0, d.lastSystemMessageTimestamp.high >>> 0).toNumber();
+                }
+                if (d.messages) {
+                    if (!Array.isArray(d.messages))
+                        throw TypeError(".proto.SyncActionValue.SyncActionMessageRange.messages: array expected");
+                    m.messages = [];
+                    for (var i = 0; i < d.messages.length; ++i) {
+                        if (!$util.isObject(d.messages[i]))
+                            throw TypeError(".proto.SyncActionValue.SyncActionMessageRange.messages: object expected");
+                        m.messages[i] = $root.proto.SyncActionValue.SyncActionMessage.fromObject(d.messages[i], n + 1);
+                    }
+                }
+                return m;
+            };
+
+            SyncActionMessageRange.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (o.arrays || o.defaults) {
+                    d.messages = [];
+                }
+                if (m.lastMessageTimestamp != null && Object.hasOwnProperty.call(m, "lastMessageTimestamp")) {
+                    if (typeof BigInt !== "undefined" && o.longs === BigInt)
+                        d.lastMessageTimestamp = typeof m.lastMessageTimestamp === "number" ? BigInt(m.lastMessageTimestamp) : $util.Long.fromBits(m.lastMessageTimestamp.low >>> 0, m.lastMessageTimestamp.high >>> 0, false).toBigInt();
+                    else if (typeof m.lastMessageTimestamp === "number")
+                        d.lastMessageTimestamp = o.longs === String ? String(m.lastMessageTimestamp) : m.lastMessageTimestamp;
+                    else
+                        d.lastMessageTimestamp = o.longs === String ? $util.Long.prototype.toString.call(m.lastMessageTimestamp) : o.longs === Number ? new $util.LongBits(m.lastMessageTimestamp.low >>> 0, m.lastMessageTimestamp.high >>> 0).toNumber() : m.lastMessageTimestamp;
+                    if (o.oneofs)
+                        d._lastMessageTimestamp = "lastMessageTimestamp";
+                }
+                if (m.lastSystemMessageTimestamp != null && Object.hasOwnProperty.call(m, "lastSystemMessageTimestamp")) {
+                    if (typeof BigInt !== "undefined" && o.longs === BigInt)
+                        d.lastSystemMessageTimestamp = typeof m.lastSystemMessageTimestamp === "number" ? BigInt(m.lastSystemMessageTimestamp) : $util.Long.fromBits(m.lastSystemMessageTimestamp.low >>> 0, m.lastSystemMessageTimestamp.high >>> 0, false).toBigInt();
+                    else if (typeof m.lastSystemMessageTimestamp === "number")
+                        d.lastSystemMessageTimestamp = o.longs === String ? String(m.lastSystemMessageTimestamp) : m.lastSystemMessageTimestamp;
+                    else
+                        d.lastSystemMessageTimestamp = o.longs === String ? $util.Long.prototype.toString.call(m.lastSystemMessageTimestamp) : o.longs === Number ? new $util.LongBits(m.lastSystemMessageTimestamp.low >>> 0, m.lastSystemMessageTimestamp.high >>> 0).toNumber() : m.lastSystemMessageTimestamp;
+                    if (o.oneofs)
+                        d._lastSystemMessageTimestamp = "lastSystemMessageTimestamp";
+                }
+                if (m.messages && m.messages.length) {
+                    d.messages = [];
+                    for (var j = 0; j < m.messages.length; ++j) {
+                        d.messages[j] = $root.proto.SyncActionValue.SyncActionMessage.toObject(m.messages[j], o, q + 1);
+                    }
+                }
+                return d;
+            };
+
+            SyncActionMessageRange.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            SyncActionMessageRange.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.SyncActionMessageRange";
+            };
+
+            return SyncActionMessageRange;
+        })();
+
+        SyncActionValue.SyncActionMessage = (function() {
+
+            function SyncActionMessage(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            SyncActionMessage.prototype.key = null;
+            SyncActionMessage.prototype.timestamp = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(SyncActionMessage.prototype, "_key", {
+                get: $util.oneOfGetter($oneOfFields = ["key"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(SyncActionMessage.prototype, "_timestamp", {
+                get: $util.oneOfGetter($oneOfFields = ["timestamp"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            SyncActionMessage.create = function create(properties) {
+                return new SyncActionMessage(properties);
+            };
+
+            SyncActionMessage.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.key != null && Object.hasOwnProperty.call(m, "key"))
+                    $root.proto.MessageKey.encode(m.key, w.uint32(10).fork(), q + 1).ldelim();
+                if (m.timestamp != null && Object.hasOwnProperty.call(m, "timestamp"))
+                    w.uint32(16).int64(m.timestamp);
+                return w;
+            };
+
+            SyncActionMessage.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.SyncActionMessage();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.key = $root.proto.MessageKey.decode(r, r.uint32(), undefined, n + 1);
+                            break;
+                        }
+                    case 2: {
+                            m.timestamp = $longToNumber(r.int64());
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            SyncActionMessage.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.SyncActionMessage)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.SyncActionMessage: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.SyncActionMessage();
+                if (d.key != null) {
+                    if (!$util.isObject(d.key))
+                        throw TypeError(".proto.SyncActionValue.SyncActionMessage.key: object expected");
+                    m.key = $root.proto.MessageKey.fromObject(d.key, n + 1);
+                }
+                if (d.timestamp != null) {
+                    if (typeof d.timestamp === "string")
+                        m.timestamp = parseInt(d.timestamp, 10);
+                    else if (typeof d.timestamp === "number")
+                        m.timestamp = d.timestamp;
+                    else if (typeof d.timestamp === "object")
+                        m.timestamp = new $util.LongBits(d.timestamp.low >>> 0, d.timestamp.high >>> 0).toNumber();
+                }
+                return m;
+            };
+
+            SyncActionMessage.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.key != null && Object.hasOwnProperty.call(m, "key")) {
+                    d.key = $root.proto.MessageKey.toObject(m.key, o, q + 1);
+                    if (o.oneofs)
+                        d._key = "key";
+                }
+                if (m.timestamp != null && Object.hasOwnProperty.call(m, "timestamp")) {
+                    if (typeof BigInt !== "undefined" && o.longs === BigInt)
+                        d.timestamp = typeof m.timestamp === "number" ? BigInt(m.timestamp) : $util.Long.fromBits(m.timestamp.low >>> 0, m.timestamp.high >>> 0, false).toBigInt();
+                    else if (typeof m.timestamp === "number")
+                        d.timestamp = o.longs === String ? String(m.timestamp) : m.timestamp;
+                    else
+                        d.timestamp = o.longs === String ? $util.Long.prototype.toString.call(m.timestamp) : o.longs === Number ? new $util.LongBits(m.timestamp.low >>> 0, m.timestamp.high >>> 0).toNumber() : m.timestamp;
+                    if (o.oneofs)
+                        d._timestamp = "timestamp";
+                }
+                return d;
+            };
+
+            SyncActionMessage.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            SyncActionMessage.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.SyncActionMessage";
+            };
+
+            return SyncActionMessage;
+        })();
+
+        SyncActionValue.MuteAction = (function() {
+
+            function MuteAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            MuteAction.prototype.muted = null;
+            MuteAction.prototype.muteEndTimestamp = null;
+            MuteAction.prototype.autoMuted = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(MuteAction.prototype, "_muted", {
+                get: $util.oneOfGetter($oneOfFields = ["muted"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(MuteAction.prototype, "_muteEndTimestamp", {
+                get: $util.oneOfGetter($oneOfFields = ["muteEndTimestamp"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(MuteAction.prototype, "_autoMuted", {
+                get: $util.oneOfGetter($oneOfFields = ["autoMuted"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            MuteAction.create = function create(properties) {
+                return new MuteAction(properties);
+            };
+
+            MuteAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.muted != null && Object.hasOwnProperty.call(m, "muted"))
+                    w.uint32(8).bool(m.muted);
+                if (m.muteEndTimestamp != null && Object.hasOwnProperty.call(m, "muteEndTimestamp"))
+                    w.uint32(16).int64(m.muteEndTimestamp);
+                if (m.autoMuted != null && Object.hasOwnProperty.call(m, "autoMuted"))
+                    w.uint32(24).bool(m.autoMuted);
+                return w;
+            };
+
+            MuteAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.MuteAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.muted = r.bool();
+                            break;
+                        }
+                    case 2: {
+                            m.muteEndTimestamp = $longToNumber(r.int64());
+                            break;
+                        }
+                    case 3: {
+                            m.autoMuted = r.bool();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            MuteAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.MuteAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.MuteAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.MuteAction();
+                if (d.muted != null) {
+                    m.muted = Boolean(d.muted);
+                }
+                if (d.muteEndTimestamp != null) {
+                    if (typeof d.muteEndTimestamp === "string")
+                        m.muteEndTimestamp = parseInt(d.muteEndTimestamp, 10);
+                    else if (typeof d.muteEndTimestamp === "number")
+                        m.muteEndTimestamp = d.muteEndTimestamp;
+                    else if (typeof d.muteEndTimestamp === "object")
+                        m.muteEndTimestamp = new $util.LongBits(d.muteEndTimestamp.low >>> 0, d.muteEndTimestamp.high >>> 0).toNumber();
+                }
+                if (d.autoMuted != null) {
+                    m.autoMuted = Boolean(d.autoMuted);
+                }
+                return m;
+            };
+
+            MuteAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.muted != null && Object.hasOwnProperty.call(m, "muted")) {
+                    d.muted = m.muted;
+                    if (o.oneofs)
+                        d._muted = "muted";
+                }
+                if (m.muteEndTimestamp != null && Object.hasOwnProperty.call(m, "muteEndTimestamp")) {
+                    if (typeof BigInt !== "undefined" && o.longs === BigInt)
+                        d.muteEndTimestamp = typeof m.muteEndTimestamp === "number" ? BigInt(m.muteEndTimestamp) : $util.Long.fromBits(m.muteEndTimestamp.low >>> 0, m.muteEndTimestamp.high >>> 0, false).toBigInt();
+                    else if (typeof m.muteEndTimestamp === "number")
+                        d.muteEndTimestamp = o.longs === String ? String(m.muteEndTimestamp) : m.muteEndTimestamp;
+                    else
+                        d.muteEndTimestamp = o.longs === String ? $util.Long.prototype.toString.call(m.muteEndTimestamp) : o.longs === Number ? new $util.LongBits(m.muteEndTimestamp.low >>> 0, m.muteEndTimestamp.high >>> 0).toNumber() : m.muteEndTimestamp;
+                    if (o.oneofs)
+                        d._muteEndTimestamp = "muteEndTimestamp";
+                }
+                if (m.autoMuted != null && Object.hasOwnProperty.call(m, "autoMuted")) {
+                    d.autoMuted = m.autoMuted;
+                    if (o.oneofs)
+                        d._autoMuted = "autoMuted";
+                }
+                return d;
+            };
+
+            MuteAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            MuteAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.MuteAction";
+            };
+
+            return MuteAction;
+        })();
+
+        SyncActionValue.PinAction = (function() {
+
+            function PinAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            PinAction.prototype.pinned = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(PinAction.prototype, "_pinned", {
+                get: $util.oneOfGetter($oneOfFields = ["pinned"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            PinAction.create = function create(properties) {
+                return new PinAction(properties);
+            };
+
+            PinAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.pinned != null && Object.hasOwnProperty.call(m, "pinned"))
+                    w.uint32(8).bool(m.pinned);
+                return w;
+            };
+
+            PinAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.PinAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.pinned = r.bool();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            PinAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.PinAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.PinAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.PinAction();
+                if (d.pinned != null) {
+                    m.pinned = Boolean(d.pinned);
+                }
+                return m;
+            };
+
+            PinAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.pinned != null && Object.hasOwnProperty.call(m, "pinned")) {
+                    d.pinned = m.pinned;
+                    if (o.oneofs)
+                        d._pinned = "pinned";
+                }
+                return d;
+            };
+
+            PinAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            PinAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.PinAction";
+            };
+
+            return PinAction;
+        })();
+
+        SyncActionValue.ArchiveChatAction = (function() {
+
+            function ArchiveChatAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            ArchiveChatAction.prototype.archived = null;
+            ArchiveChatAction.prototype.messageRange = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(ArchiveChatAction.prototype, "_archived", {
+                get: $util.oneOfGetter($oneOfFields = ["archived"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(ArchiveChatAction.prototype, "_messageRange", {
+                get: $util.oneOfGetter($oneOfFields = ["messageRange"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            ArchiveChatAction.create = function create(properties) {
+                return new ArchiveChatAction(properties);
+            };
+
+            ArchiveChatAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.archived != null && Object.hasOwnProperty.call(m, "archived"))
+                    w.uint32(8).bool(m.archived);
+                if (m.messageRange != null && Object.hasOwnProperty.call(m, "messageRange"))
+                    $root.proto.SyncActionValue.SyncActionMessageRange.encode(m.messageRange, w.uint32(18).fork(), q + 1).ldelim();
+                return w;
+            };
+
+            ArchiveChatAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.ArchiveChatAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.archived = r.bool();
+                            break;
+                        }
+                    case 2: {
+                            m.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.decode(r, r.uint32(), undefined, n + 1);
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            ArchiveChatAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.ArchiveChatAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.ArchiveChatAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.ArchiveChatAction();
+                if (d.archived != null) {
+                    m.archived = Boolean(d.archived);
+                }
+                if (d.messageRange != null) {
+                    if (!$util.isObject(d.messageRange))
+                        throw TypeError(".proto.SyncActionValue.ArchiveChatAction.messageRange: object expected");
+                    m.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.fromObject(d.messageRange, n + 1);
+                }
+                return m;
+            };
+
+            ArchiveChatAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.archived != null && Object.hasOwnProperty.call(m, "archived")) {
+                    d.archived = m.archived;
+                    if (o.oneofs)
+                        d._archived = "archived";
+                }
+                if (m.messageRange != null && Object.hasOwnProperty.call(m, "messageRange")) {
+                    d.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.toObject(m.messageRange, o, q + 1);
+                    if (o.oneofs)
+                        d._messageRange = "messageRange";
+                }
+                return d;
+            };
+
+            ArchiveChatAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            ArchiveChatAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.ArchiveChatAction";
+            };
+
+            return ArchiveChatAction;
+        })();
+
+        SyncActionValue.MarkChatAsReadAction = (function() {
+
+            function MarkChatAsReadAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            MarkChatAsReadAction.prototype.read = null;
+            MarkChatAsReadAction.prototype.messageRange = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(MarkChatAsReadAction.prototype, "_read", {
+                get: $util.oneOfGetter($oneOfFields = ["read"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(MarkChatAsReadAction.prototype, "_messageRange", {
+                get: $util.oneOfGetter($oneOfFields = ["messageRange"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            MarkChatAsReadAction.create = function create(properties) {
+                return new MarkChatAsReadAction(properties);
+            };
+
+            MarkChatAsReadAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.read != null && Object.hasOwnProperty.call(m, "read"))
+                    w.uint32(8).bool(m.read);
+                if (m.messageRange != null && Object.hasOwnProperty.call(m, "messageRange"))
+                    $root.proto.SyncActionValue.SyncActionMessageRange.encode(m.messageRange, w.uint32(18).fork(), q + 1).ldelim();
+                return w;
+            };
+
+            MarkChatAsReadAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.MarkChatAsReadAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.read = r.bool();
+                            break;
+                        }
+                    case 2: {
+                            m.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.decode(r, r.uint32(), undefined, n + 1);
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            MarkChatAsReadAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.MarkChatAsReadAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.MarkChatAsReadAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.MarkChatAsReadAction();
+                if (d.read != null) {
+                    m.read = Boolean(d.read);
+                }
+                if (d.messageRange != null) {
+                    if (!$util.isObject(d.messageRange))
+                        throw TypeError(".proto.SyncActionValue.MarkChatAsReadAction.messageRange: object expected");
+                    m.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.fromObject(d.messageRange, n + 1);
+                }
+                return m;
+            };
+
+            MarkChatAsReadAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.read != null && Object.hasOwnProperty.call(m, "read")) {
+                    d.read = m.read;
+                    if (o.oneofs)
+                        d._read = "read";
+                }
+                if (m.messageRange != null && Object.hasOwnProperty.call(m, "messageRange")) {
+                    d.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.toObject(m.messageRange, o, q + 1);
+                    if (o.oneofs)
+                        d._messageRange = "messageRange";
+                }
+                return d;
+            };
+
+            MarkChatAsReadAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            MarkChatAsReadAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.MarkChatAsReadAction";
+            };
+
+            return MarkChatAsReadAction;
+        })();
+
+        SyncActionValue.ClearChatAction = (function() {
+
+            function ClearChatAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            ClearChatAction.prototype.messageRange = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(ClearChatAction.prototype, "_messageRange", {
+                get: $util.oneOfGetter($oneOfFields = ["messageRange"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            ClearChatAction.create = function create(properties) {
+                return new ClearChatAction(properties);
+            };
+
+            ClearChatAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.messageRange != null && Object.hasOwnProperty.call(m, "messageRange"))
+                    $root.proto.SyncActionValue.SyncActionMessageRange.encode(m.messageRange, w.uint32(10).fork(), q + 1).ldelim();
+                return w;
+            };
+
+            ClearChatAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.ClearChatAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.decode(r, r.uint32(), undefined, n + 1);
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            ClearChatAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.ClearChatAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.ClearChatAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.ClearChatAction();
+                if (d.messageRange != null) {
+                    if (!$util.isObject(d.messageRange))
+                        throw TypeError(".proto.SyncActionValue.ClearChatAction.messageRange: object expected");
+                    m.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.fromObject(d.messageRange, n + 1);
+                }
+                return m;
+            };
+
+            ClearChatAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.messageRange != null && Object.hasOwnProperty.call(m, "messageRange")) {
+                    d.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.toObject(m.messageRange, o, q + 1);
+                    if (o.oneofs)
+                        d._messageRange = "messageRange";
+                }
+                return d;
+            };
+
+            ClearChatAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            ClearChatAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.ClearChatAction";
+            };
+
+            return ClearChatAction;
+        })();
+
+        SyncActionValue.DeleteChatAction = (function() {
+
+            function DeleteChatAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            DeleteChatAction.prototype.messageRange = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(DeleteChatAction.prototype, "_messageRange", {
+                get: $util.oneOfGetter($oneOfFields = ["messageRange"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            DeleteChatAction.create = function create(properties) {
+                return new DeleteChatAction(properties);
+            };
+
+            DeleteChatAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.messageRange != null && Object.hasOwnProperty.call(m, "messageRange"))
+                    $root.proto.SyncActionValue.SyncActionMessageRange.encode(m.messageRange, w.uint32(10).fork(), q + 1).ldelim();
+                return w;
+            };
+
+            DeleteChatAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.DeleteChatAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.decode(r, r.uint32(), undefined, n + 1);
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            DeleteChatAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.DeleteChatAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.DeleteChatAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.DeleteChatAction();
+                if (d.messageRange != null) {
+                    if (!$util.isObject(d.messageRange))
+                        throw TypeError(".proto.SyncActionValue.DeleteChatAction.messageRange: object expected");
+                    m.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.fromObject(d.messageRange, n + 1);
+                }
+                return m;
+            };
+
+            DeleteChatAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.messageRange != null && Object.hasOwnProperty.call(m, "messageRange")) {
+                    d.messageRange = $root.proto.SyncActionValue.SyncActionMessageRange.toObject(m.messageRange, o, q + 1);
+                    if (o.oneofs)
+                        d._messageRange = "messageRange";
+                }
+                return d;
+            };
+
+            DeleteChatAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            DeleteChatAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.DeleteChatAction";
+            };
+
+            return DeleteChatAction;
+        })();
+
+        SyncActionValue.LockChatAction = (function() {
+
+            function LockChatAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            LockChatAction.prototype.locked = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(LockChatAction.prototype, "_locked", {
+                get: $util.oneOfGetter($oneOfFields = ["locked"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            LockChatAction.create = function create(properties) {
+                return new LockChatAction(properties);
+            };
+
+            LockChatAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.locked != null && Object.hasOwnProperty.call(m, "locked"))
+                    w.uint32(8).bool(m.locked);
+                return w;
+            };
+
+            LockChatAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.LockChatAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.locked = r.bool();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            LockChatAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.LockChatAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.LockChatAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.LockChatAction();
+                if (d.locked != null) {
+                    m.locked = Boolean(d.locked);
+                }
+                return m;
+            };
+
+            LockChatAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.locked != null && Object.hasOwnProperty.call(m, "locked")) {
+                    d.locked = m.locked;
+                    if (o.oneofs)
+                        d._locked = "locked";
+                }
+                return d;
+            };
+
+            LockChatAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            LockChatAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.LockChatAction";
+            };
+
+            return LockChatAction;
+        })();
+
+        SyncActionValue.UnarchiveChatsSetting = (function() {
+
+            function UnarchiveChatsSetting(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            UnarchiveChatsSetting.prototype.unarchiveChats = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(UnarchiveChatsSetting.prototype, "_unarchiveChats", {
+                get: $util.oneOfGetter($oneOfFields = ["unarchiveChats"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            UnarchiveChatsSetting.create = function create(properties) {
+                return new UnarchiveChatsSetting(properties);
+            };
+
+            UnarchiveChatsSetting.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.unarchiveChats != null && Object.hasOwnProperty.call(m, "unarchiveChats"))
+                    w.uint32(8).bool(m.unarchiveChats);
+                return w;
+            };
+
+            UnarchiveChatsSetting.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.UnarchiveChatsSetting();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.unarchiveChats = r.bool();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            UnarchiveChatsSetting.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.UnarchiveChatsSetting)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.UnarchiveChatsSetting: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.UnarchiveChatsSetting();
+                if (d.unarchiveChats != null) {
+                    m.unarchiveChats = Boolean(d.unarchiveChats);
+                }
+                return m;
+            };
+
+            UnarchiveChatsSetting.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.unarchiveChats != null && Object.hasOwnProperty.call(m, "unarchiveChats")) {
+                    d.unarchiveChats = m.unarchiveChats;
+                    if (o.oneofs)
+                        d._unarchiveChats = "unarchiveChats";
+                }
+                return d;
+            };
+
+            UnarchiveChatsSetting.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            UnarchiveChatsSetting.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.UnarchiveChatsSetting";
+            };
+
+            return UnarchiveChatsSetting;
+        })();
+
+        SyncActionValue.PnForLidChatAction = (function() {
+
+            function PnForLidChatAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            PnForLidChatAction.prototype.pnJid = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(PnForLidChatAction.prototype, "_pnJid", {
+                get: $util.oneOfGetter($oneOfFields = ["pnJid"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            PnForLidChatAction.create = function create(properties) {
+                return new PnForLidChatAction(properties);
+            };
+
+            PnForLidChatAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.pnJid != null && Object.hasOwnProperty.call(m, "pnJid"))
+                    w.uint32(10).string(m.pnJid);
+                return w;
+            };
+
+            PnForLidChatAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.PnForLidChatAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.pnJid = r.string();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            PnForLidChatAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.PnForLidChatAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.PnForLidChatAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.PnForLidChatAction();
+                if (d.pnJid != null) {
+                    m.pnJid = String(d.pnJid);
+                }
+                return m;
+            };
+
+            PnForLidChatAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.pnJid != null && Object.hasOwnProperty.call(m, "pnJid")) {
+                    d.pnJid = m.pnJid;
+                    if (o.oneofs)
+                        d._pnJid = "pnJid";
+                }
+                return d;
+            };
+
+            PnForLidChatAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            PnForLidChatAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.PnForLidChatAction";
+            };
+
+            return PnForLidChatAction;
+        })();
+
+        SyncActionValue.ChatAssignmentAction = (function() {
+
+            function ChatAssignmentAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            ChatAssignmentAction.prototype.deviceAgentID = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(ChatAssignmentAction.prototype, "_deviceAgentID", {
+                get: $util.oneOfGetter($oneOfFields = ["deviceAgentID"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            ChatAssignmentAction.create = function create(properties) {
+                return new ChatAssignmentAction(properties);
+            };
+
+            ChatAssignmentAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.deviceAgentID != null && Object.hasOwnProperty.call(m, "deviceAgentID"))
+                    w.uint32(10).string(m.deviceAgentID);
+                return w;
+            };
+
+            ChatAssignmentAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.ChatAssignmentAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.deviceAgentID = r.string();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            ChatAssignmentAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.ChatAssignmentAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.ChatAssignmentAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.ChatAssignmentAction();
+                if (d.deviceAgentID != null) {
+                    m.deviceAgentID = String(d.deviceAgentID);
+                }
+                return m;
+            };
+
+            ChatAssignmentAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.deviceAgentID != null && Object.hasOwnProperty.call(m, "deviceAgentID")) {
+                    d.deviceAgentID = m.deviceAgentID;
+                    if (o.oneofs)
+                        d._deviceAgentID = "deviceAgentID";
+                }
+                return d;
+            };
+
+            ChatAssignmentAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            ChatAssignmentAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.ChatAssignmentAction";
+            };
+
+            return ChatAssignmentAction;
+        })();
+
+        SyncActionValue.ChatAssignmentOpenedStatusAction = (function() {
+
+            function ChatAssignmentOpenedStatusAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            ChatAssignmentOpenedStatusAction.prototype.chatOpened = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(ChatAssignmentOpenedStatusAction.prototype, "_chatOpened", {
+                get: $util.oneOfGetter($oneOfFields = ["chatOpened"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            ChatAssignmentOpenedStatusAction.create = function create(properties) {
+                return new ChatAssignmentOpenedStatusAction(properties);
+            };
+
+            ChatAssignmentOpenedStatusAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.chatOpened != null && Object.hasOwnProperty.call(m, "chatOpened"))
+                    w.uint32(8).bool(m.chatOpened);
+                return w;
+            };
+
+            ChatAssignmentOpenedStatusAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.ChatAssignmentOpenedStatusAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.chatOpened = r.bool();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            ChatAssignmentOpenedStatusAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.ChatAssignmentOpenedStatusAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.ChatAssignmentOpenedStatusAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.ChatAssignmentOpenedStatusAction();
+                if (d.chatOpened != null) {
+                    m.chatOpened = Boolean(d.chatOpened);
+                }
+                return m;
+            };
+
+            ChatAssignmentOpenedStatusAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.chatOpened != null && Object.hasOwnProperty.call(m, "chatOpened")) {
+                    d.chatOpened = m.chatOpened;
+                    if (o.oneofs)
+                        d._chatOpened = "chatOpened";
+                }
+                return d;
+            };
+
+            ChatAssignmentOpenedStatusAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            ChatAssignmentOpenedStatusAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.ChatAssignmentOpenedStatusAction";
+            };
+
+            return ChatAssignmentOpenedStatusAction;
+        })();
+
+        SyncActionValue.FavoritesAction = (function() {
+
+            function FavoritesAction(p) {
+                this.favorites = [];
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            FavoritesAction.prototype.favorites = $util.emptyArray;
+
+            FavoritesAction.create = function create(properties) {
+                return new FavoritesAction(properties);
+            };
+
+            FavoritesAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.favorites != null && m.favorites.length) {
+                    for (var i = 0; i < m.favorites.length; ++i)
+                        $root.proto.SyncActionValue.FavoritesAction.Favorite.encode(m.favorites[i], w.uint32(10).fork(), q + 1).ldelim();
+                }
+                return w;
+            };
+
+            FavoritesAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.FavoritesAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            if (!(m.favorites && m.favorites.length))
+                                m.favorites = [];
+                            m.favorites.push($root.proto.SyncActionValue.FavoritesAction.Favorite.decode(r, r.uint32(), undefined, n + 1));
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            FavoritesAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.FavoritesAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.FavoritesAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.FavoritesAction();
+                if (d.favorites) {
+                    if (!Array.isArray(d.favorites))
+                        throw TypeError(".proto.SyncActionValue.FavoritesAction.favorites: array expected");
+                    m.favorites = [];
+                    for (var i = 0; i < d.favorites.length; ++i) {
+                        if (!$util.isObject(d.favorites[i]))
+                            throw TypeError(".proto.SyncActionValue.FavoritesAction.favorites: object expected");
+                        m.favorites[i] = $root.proto.SyncActionValue.FavoritesAction.Favorite.fromObject(d.favorites[i], n + 1);
+                    }
+                }
+                return m;
+            };
+
+            FavoritesAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (o.arrays || o.defaults) {
+                    d.favorites = [];
+                }
+                if (m.favorites && m.favorites.length) {
+                    d.favorites = [];
+                    for (var j = 0; j < m.favorites.length; ++j) {
+                        d.favorites[j] = $root.proto.SyncActionValue.FavoritesAction.Favorite.toObject(m.favorites[j], o, q + 1);
+                    }
+                }
+                return d;
+            };
+
+            FavoritesAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            FavoritesAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.FavoritesAction";
+            };
+
+            FavoritesAction.Favorite = (function() {
+
+                function Favorite(p) {
+                    if (p)
+                        for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                            if (p[ks[i]] != null && ks[i] !== "__proto__")
+                                this[ks[i]] = p[ks[i]];
+                }
+
+                Favorite.prototype.id = null;
+
+                let $oneOfFields;
+
+                Object.defineProperty(Favorite.prototype, "_id", {
+                    get: $util.oneOfGetter($oneOfFields = ["id"]),
+                    set: $util.oneOfSetter($oneOfFields)
+                });
+
+                Favorite.create = function create(properties) {
+                    return new Favorite(properties);
+                };
+
+                Favorite.encode = function encode(m, w, q) {
+                    if (!w)
+                        w = $Writer.create();
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    if (m.id != null && Object.hasOwnProperty.call(m, "id"))
+                        w.uint32(10).string(m.id);
+                    return w;
+                };
+
+                Favorite.decode = function decode(r, l, e, n) {
+                    if (!(r instanceof $Reader))
+                        r = $Reader.create(r);
+                    if (n === undefined)
+                        n = 0;
+                    if (n > $Reader.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    var c, m;
+                    if (l === undefined)
+                        c = r.len;
+                    else {
+                        c = r.pos + l;
+                        if (c > r.len)
+                            throw RangeError("index out of range");
+                        l = r.len;
+                        r.len = c;
+                    }
+                    m = new $root.proto.SyncActionValue.FavoritesAction.Favorite();
+                    while (r.pos < c) {
+                        var t = r.uint32();
+                        if (t === e)
+                            break;
+                        switch (t >>> 3) {
+                        case 1: {
+                                m.id = r.string();
+                                break;
+                            }
+                        default:
+                            r.skipType(t & 7, n);
+                            break;
+                        }
+                    }
+                    if (l !== undefined) {
+                        if (r.pos !== c)
+                            throw RangeError("index out of range");
+                        r.len = l;
+                    }
+                    return m;
+                };
+
+                Favorite.fromObject = function fromObject(d, n) {
+                    if (d instanceof $root.proto.SyncActionValue.FavoritesAction.Favorite)
+                        return d;
+                    if (!$util.isObject(d))
+                        throw TypeError(".proto.SyncActionValue.FavoritesAction.Favorite: object expected");
+                    if (n === undefined)
+                        n = 0;
+                    if (n > $util.recursionLimit)
+                        throw Error("maximum nesting depth exceeded");
+                    var m = new $root.proto.SyncActionValue.FavoritesAction.Favorite();
+                    if (d.id != null) {
+                        m.id = String(d.id);
+                    }
+                    return m;
+                };
+
+                Favorite.toObject = function toObject(m, o, q) {
+                    if (!o)
+                        o = {};
+                    if (q === undefined)
+                        q = 0;
+                    if (q > $util.recursionLimit)
+                        throw Error("max depth exceeded");
+                    var d = {};
+                    if (m.id != null && Object.hasOwnProperty.call(m, "id")) {
+                        d.id = m.id;
+                        if (o.oneofs)
+                            d._id = "id";
+                    }
+                    return d;
+                };
+
+                Favorite.prototype.toJSON = function toJSON() {
+                    return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+                };
+
+                Favorite.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                    if (typeUrlPrefix === undefined) {
+                        typeUrlPrefix = "type.googleapis.com";
+                    }
+                    return typeUrlPrefix + "/proto.SyncActionValue.FavoritesAction.Favorite";
+                };
+
+                return Favorite;
+            })();
+
+            return FavoritesAction;
+        })();
+
+        SyncActionValue.StarAction = (function() {
+
+            function StarAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            StarAction.prototype.starred = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(StarAction.prototype, "_starred", {
+                get: $util.oneOfGetter($oneOfFields = ["starred"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            StarAction.create = function create(properties) {
+                return new StarAction(properties);
+            };
+
+            StarAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.starred != null && Object.hasOwnProperty.call(m, "starred"))
+                    w.uint32(8).bool(m.starred);
+                return w;
+            };
+
+            StarAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.StarAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.starred = r.bool();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            StarAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.StarAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.StarAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.StarAction();
+                if (d.starred != null) {
+                    m.starred = Boolean(d.starred);
+                }
+                return m;
+            };
+
+            StarAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.starred != null && Object.hasOwnProperty.call(m, "starred")) {
+                    d.starred = m.starred;
+                    if (o.oneofs)
+                        d._starred = "starred";
+                }
+                return d;
+            };
+
+            StarAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            StarAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.StarAction";
+            };
+
+            return StarAction;
+        })();
+
+        SyncActionValue.DeleteMessageForMeAction = (function() {
+
+            function DeleteMessageForMeAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            DeleteMessageForMeAction.prototype.deleteMedia = null;
+            DeleteMessageForMeAction.prototype.messageTimestamp = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(DeleteMessageForMeAction.prototype, "_deleteMedia", {
+                get: $util.oneOfGetter($oneOfFields = ["deleteMedia"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(DeleteMessageForMeAction.prototype, "_messageTimestamp", {
+                get: $util.oneOfGetter($oneOfFields = ["messageTimestamp"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            DeleteMessageForMeAction.create = function create(properties) {
+                return new DeleteMessageForMeAction(properties);
+            };
+
+            DeleteMessageForMeAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.deleteMedia != null && Object.hasOwnProperty.call(m, "deleteMedia"))
+                    w.uint32(8).bool(m.deleteMedia);
+                if (m.messageTimestamp != null && Object.hasOwnProperty.call(m, "messageTimestamp"))
+                    w.uint32(16).int64(m.messageTimestamp);
+                return w;
+            };
+
+            DeleteMessageForMeAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.DeleteMessageForMeAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.deleteMedia = r.bool();
+                            break;
+                        }
+                    case 2: {
+                            m.messageTimestamp = $longToNumber(r.int64());
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            DeleteMessageForMeAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.DeleteMessageForMeAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.DeleteMessageForMeAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.DeleteMessageForMeAction();
+                if (d.deleteMedia != null) {
+                    m.deleteMedia = Boolean(d.deleteMedia);
+                }
+                if (d.messageTimestamp != null) {
+                    if (typeof d.messageTimestamp === "string")
+                        m.messageTimestamp = parseInt(d.messageTimestamp, 10);
+                    else if (typeof d.messageTimestamp === "number")
+                        m.messageTimestamp = d.messageTimestamp;
+                    else if (typeof d.messageTimestamp === "object")
+                        m.messageTimestamp = new $util.LongBits(d.messageTimestamp.low >>> 0, d.messageTimestamp.high >>> 0).toNumber();
+                }
+                return m;
+            };
+
+            DeleteMessageForMeAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.deleteMedia != null && Object.hasOwnProperty.call(m, "deleteMedia")) {
+                    d.deleteMedia = m.deleteMedia;
+                    if (o.oneofs)
+                        d._deleteMedia = "deleteMedia";
+                }
+                if (m.messageTimestamp != null && Object.hasOwnProperty.call(m, "messageTimestamp")) {
+                    if (typeof BigInt !== "undefined" && o.longs === BigInt)
+                        d.messageTimestamp = typeof m.messageTimestamp === "number" ? BigInt(m.messageTimestamp) : $util.Long.fromBits(m.messageTimestamp.low >>> 0, m.messageTimestamp.high >>> 0, false).toBigInt();
+                    else if (typeof m.messageTimestamp === "number")
+                        d.messageTimestamp = o.longs === String ? String(m.messageTimestamp) : m.messageTimestamp;
+                    else
+                        d.messageTimestamp = o.longs === String ? $util.Long.prototype.toString.call(m.messageTimestamp) : o.longs === Number ? new $util.LongBits(m.messageTimestamp.low >>> 0, m.messageTimestamp.high >>> 0).toNumber() : m.messageTimestamp;
+                    if (o.oneofs)
+                        d._messageTimestamp = "messageTimestamp";
+                }
+                return d;
+            };
+
+            DeleteMessageForMeAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            DeleteMessageForMeAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.DeleteMessageForMeAction";
+            };
+
+            return DeleteMessageForMeAction;
+        })();
+
+        SyncActionValue.ContactAction = (function() {
+
+            function ContactAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            ContactAction.prototype.fullName = null;
+            ContactAction.prototype.firstName = null;
+            ContactAction.prototype.lidJid = null;
+            ContactAction.prototype.saveOnPrimaryAddressbook = null;
+            ContactAction.prototype.pnJid = null;
+            ContactAction.prototype.username = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(ContactAction.prototype, "_fullName", {
+                get: $util.oneOfGetter($oneOfFields = ["fullName"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(ContactAction.prototype, "_firstName", {
+                get: $util.oneOfGetter($oneOfFields = ["firstName"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(ContactAction.prototype, "_lidJid", {
+                get: $util.oneOfGetter($oneOfFields = ["lidJid"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(ContactAction.prototype, "_saveOnPrimaryAddressbook", {
+                get: $util.oneOfGetter($oneOfFields = ["saveOnPrimaryAddressbook"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(ContactAction.prototype, "_pnJid", {
+                get: $util.oneOfGetter($oneOfFields = ["pnJid"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(ContactAction.prototype, "_username", {
+                get: $util.oneOfGetter($oneOfFields = ["username"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            ContactAction.create = function create(properties) {
+                return new ContactAction(properties);
+            };
+
+            ContactAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.fullName != null && Object.hasOwnProperty.call(m, "fullName"))
+                    w.uint32(10).string(m.fullName);
+                if (m.firstName != null && Object.hasOwnProperty.call(m, "firstName"))
+                    w.uint32(18).string(m.firstName);
+                if (m.lidJid != null && Object.hasOwnProperty.call(m, "lidJid"))
+                    w.uint32(26).string(m.lidJid);
+                if (m.saveOnPrimaryAddressbook != null && Object.hasOwnProperty.call(m, "saveOnPrimaryAddressbook"))
+                    w.uint32(32).bool(m.saveOnPrimaryAddressbook);
+                if (m.pnJid != null && Object.hasOwnProperty.call(m, "pnJid"))
+                    w.uint32(42).string(m.pnJid);
+                if (m.username != null && Object.hasOwnProperty.call(m, "username"))
+                    w.uint32(50).string(m.username);
+                return w;
+            };
+
+            ContactAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.ContactAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.fullName = r.string();
+                            break;
+                        }
+                    case 2: {
+                            m.firstName = r.string();
+                            break;
+                        }
+                    case 3: {
+                            m.lidJid = r.string();
+                            break;
+                        }
+                    case 4: {
+                            m.saveOnPrimaryAddressbook = r.bool();
+                            break;
+                        }
+                    case 5: {
+                            m.pnJid = r.string();
+                            break;
+                        }
+                    case 6: {
+                            m.username = r.string();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            ContactAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.ContactAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.ContactAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.ContactAction();
+                if (d.fullName != null) {
+                    m.fullName = String(d.fullName);
+                }
+                if (d.firstName != null) {
+                    m.firstName = String(d.firstName);
+                }
+                if (d.lidJid != null) {
+                    m.lidJid = String(d.lidJid);
+                }
+                if (d.saveOnPrimaryAddressbook != null) {
+                    m.saveOnPrimaryAddressbook = Boolean(d.saveOnPrimaryAddressbook);
+                }
+                if (d.pnJid != null) {
+                    m.pnJid = String(d.pnJid);
+                }
+                if (d.username != null) {
+                    m.username = String(d.username);
+                }
+                return m;
+            };
+
+            ContactAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.fullName != null && Object.hasOwnProperty.call(m, "fullName")) {
+                    d.fullName = m.fullName;
+                    if (o.oneofs)
+                        d._fullName = "fullName";
+                }
+                if (m.firstName != null && Object.hasOwnProperty.call(m, "firstName")) {
+                    d.firstName = m.firstName;
+                    if (o.oneofs)
+                        d._firstName = "firstName";
+                }
+                if (m.lidJid != null && Object.hasOwnProperty.call(m, "lidJid")) {
+                    d.lidJid = m.lidJid;
+                    if (o.oneofs)
+                        d._lidJid = "lidJid";
+                }
+                if (m.saveOnPrimaryAddressbook != null && Object.hasOwnProperty.call(m, "saveOnPrimaryAddressbook")) {
+                    d.saveOnPrimaryAddressbook = m.saveOnPrimaryAddressbook;
+                    if (o.oneofs)
+                        d._saveOnPrimaryAddressbook = "saveOnPrimaryAddressbook";
+                }
+                if (m.pnJid != null && Object.hasOwnProperty.call(m, "pnJid")) {
+                    d.pnJid = m.pnJid;
+                    if (o.oneofs)
+                        d._pnJid = "pnJid";
+                }
+                if (m.username != null && Object.hasOwnProperty.call(m, "username")) {
+                    d.username = m.username;
+                    if (o.oneofs)
+                        d._username = "username";
+                }
+                return d;
+            };
+
+            ContactAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            ContactAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.ContactAction";
+            };
+
+            return ContactAction;
+        })();
+
+        SyncActionValue.LidContactAction = (function() {
+
+            function LidContactAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            LidContactAction.prototype.fullName = null;
+            LidContactAction.prototype.firstName = null;
+            LidContactAction.prototype.username = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(LidContactAction.prototype, "_fullName", {
+                get: $util.oneOfGetter($oneOfFields = ["fullName"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(LidContactAction.prototype, "_firstName", {
+                get: $util.oneOfGetter($oneOfFields = ["firstName"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(LidContactAction.prototype, "_username", {
+                get: $util.oneOfGetter($oneOfFields = ["username"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            LidContactAction.create = function create(properties) {
+                return new LidContactAction(properties);
+            };
+
+            LidContactAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.fullName != null && Object.hasOwnProperty.call(m, "fullName"))
+                    w.uint32(10).string(m.fullName);
+                if (m.firstName != null && Object.hasOwnProperty.call(m, "firstName"))
+                    w.uint32(18).string(m.firstName);
+                if (m.username != null && Object.hasOwnProperty.call(m, "username"))
+                    w.uint32(26).string(m.username);
+                return w;
+            };
+
+            LidContactAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.LidContactAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.fullName = r.string();
+                            break;
+                        }
+                    case 2: {
+                            m.firstName = r.string();
+                            break;
+                        }
+                    case 3: {
+                            m.username = r.string();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            LidContactAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.LidContactAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.LidContactAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.LidContactAction();
+                if (d.fullName != null) {
+                    m.fullName = String(d.fullName);
+                }
+                if (d.firstName != null) {
+                    m.firstName = String(d.firstName);
+                }
+                if (d.username != null) {
+                    m.username = String(d.username);
+                }
+                return m;
+            };
+
+            LidContactAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.fullName != null && Object.hasOwnProperty.call(m, "fullName")) {
+                    d.fullName = m.fullName;
+                    if (o.oneofs)
+                        d._fullName = "fullName";
+                }
+                if (m.firstName != null && Object.hasOwnProperty.call(m, "firstName")) {
+                    d.firstName = m.firstName;
+                    if (o.oneofs)
+                        d._firstName = "firstName";
+                }
+                if (m.username != null && Object.hasOwnProperty.call(m, "username")) {
+                    d.username = m.username;
+                    if (o.oneofs)
+                        d._username = "username";
+                }
+                return d;
+            };
+
+            LidContactAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            LidContactAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.LidContactAction";
+            };
+
+            return LidContactAction;
+        })();
+
+        SyncActionValue.UserStatusMuteAction = (function() {
+
+            function UserStatusMuteAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            UserStatusMuteAction.prototype.muted = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(UserStatusMuteAction.prototype, "_muted", {
+                get: $util.oneOfGetter($oneOfFields = ["muted"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            UserStatusMuteAction.create = function create(properties) {
+                return new UserStatusMuteAction(properties);
+            };
+
+            UserStatusMuteAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.muted != null && Object.hasOwnProperty.call(m, "muted"))
+                    w.uint32(8).bool(m.muted);
+                return w;
+            };
+
+            UserStatusMuteAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.UserStatusMuteAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.muted = r.bool();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            UserStatusMuteAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.UserStatusMuteAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.UserStatusMuteAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.UserStatusMuteAction();
+                if (d.muted != null) {
+                    m.muted = Boolean(d.muted);
+                }
+                return m;
+            };
+
+            UserStatusMuteAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.muted != null && Object.hasOwnProperty.call(m, "muted")) {
+                    d.muted = m.muted;
+                    if (o.oneofs)
+                        d._muted = "muted";
+                }
+                return d;
+            };
+
+            UserStatusMuteAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            UserStatusMuteAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.UserStatusMuteAction";
+            };
+
+            return UserStatusMuteAction;
+        })();
+
+        SyncActionValue.UsernameChatStartModeAction = (function() {
+
+            function UsernameChatStartModeAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            UsernameChatStartModeAction.prototype.chatStartMode = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(UsernameChatStartModeAction.prototype, "_chatStartMode", {
+                get: $util.oneOfGetter($oneOfFields = ["chatStartMode"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            UsernameChatStartModeAction.create = function create(properties) {
+                return new UsernameChatStartModeAction(properties);
+            };
+
+            UsernameChatStartModeAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.chatStartMode != null && Object.hasOwnProperty.call(m, "chatStartMode"))
+                    w.uint32(8).int32(m.chatStartMode);
+                return w;
+            };
+
+            UsernameChatStartModeAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.UsernameChatStartModeAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.chatStartMode = r.int32();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            UsernameChatStartModeAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.UsernameChatStartModeAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.UsernameChatStartModeAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.UsernameChatStartModeAction();
+                switch (d.chatStartMode) {
+                default:
+                    if (typeof d.chatStartMode === "number") {
+                        m.chatStartMode = d.chatStartMode;
+                        break;
+                    }
+                    break;
+                case "LID":
+                case 1:
+                    m.chatStartMode = 1;
+                    break;
+                case "PN":
+                case 2:
+                    m.chatStartMode = 2;
+                    break;
+                }
+                return m;
+            };
+
+            UsernameChatStartModeAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.chatStartMode != null && Object.hasOwnProperty.call(m, "chatStartMode")) {
+                    d.chatStartMode = o.enums === String ? $root.proto.SyncActionValue.UsernameChatStartModeAction.ChatStartMode[m.chatStartMode] === undefined ? m.chatStartMode : $root.proto.SyncActionValue.UsernameChatStartModeAction.ChatStartMode[m.chatStartMode] : m.chatStartMode;
+                    if (o.oneofs)
+                        d._chatStartMode = "chatStartMode";
+                }
+                return d;
+            };
+
+            UsernameChatStartModeAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            UsernameChatStartModeAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.UsernameChatStartModeAction";
+            };
+
+            UsernameChatStartModeAction.ChatStartMode = (function() {
+                const valuesById = {}, values = Object.create(valuesById);
+                values[valuesById[1] = "LID"] = 1;
+                values[valuesById[2] = "PN"] = 2;
+                return values;
+            })();
+
+            return UsernameChatStartModeAction;
+        })();
+
+        SyncActionValue.LabelEditAction = (function() {
+
+            function LabelEditAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            LabelEditAction.prototype.name = null;
+            LabelEditAction.prototype.color = null;
+            LabelEditAction.prototype.predefinedId = null;
+            LabelEditAction.prototype.deleted = null;
+            LabelEditAction.prototype.orderIndex = null;
+            LabelEditAction.prototype.isActive = null;
+            LabelEditAction.prototype.type = null;
+            LabelEditAction.prototype.isImmutable = null;
+            LabelEditAction.prototype.muteEndTimeMs = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(LabelEditAction.prototype, "_name", {
+                get: $util.oneOfGetter($oneOfFields = ["name"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(LabelEditAction.prototype, "_color", {
+                get: $util.oneOfGetter($oneOfFields = ["color"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(LabelEditAction.prototype, "_predefinedId", {
+                get: $util.oneOfGetter($oneOfFields = ["predefinedId"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(LabelEditAction.prototype, "_deleted", {
+                get: $util.oneOfGetter($oneOfFields = ["deleted"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(LabelEditAction.prototype, "_orderIndex", {
+                get: $util.oneOfGetter($oneOfFields = ["orderIndex"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(LabelEditAction.prototype, "_isActive", {
+                get: $util.oneOfGetter($oneOfFields = ["isActive"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(LabelEditAction.prototype, "_type", {
+                get: $util.oneOfGetter($oneOfFields = ["type"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(LabelEditAction.prototype, "_isImmutable", {
+                get: $util.oneOfGetter($oneOfFields = ["isImmutable"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(LabelEditAction.prototype, "_muteEndTimeMs", {
+                get: $util.oneOfGetter($oneOfFields = ["muteEndTimeMs"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            LabelEditAction.create = function create(properties) {
+                return new LabelEditAction(properties);
+            };
+
+            LabelEditAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.name != null && Object.hasOwnProperty.call(m, "name"))
+                    w.uint32(10).string(m.name);
+                if (m.color != null && Object.hasOwnProperty.call(m, "color"))
+                    w.uint32(16).int32(m.color);
+                if (m.predefinedId != null && Object.hasOwnProperty.call(m, "predefinedId"))
+                    w.uint32(24).int32(m.predefinedId);
+                if (m.deleted != null && Object.hasOwnProperty.call(m, "deleted"))
+                    w.uint32(32).bool(m.deleted);
+                if (m.orderIndex != null && Object.hasOwnProperty.call(m, "orderIndex"))
+                    w.uint32(40).int32(m.orderIndex);
+                if (m.isActive != null && Object.hasOwnProperty.call(m, "isActive"))
+                    w.uint32(48).bool(m.isActive);
+                if (m.type != null && Object.hasOwnProperty.call(m, "type"))
+                    w.uint32(56).int32(m.type);
+                if (m.isImmutable != null && Object.hasOwnProperty.call(m, "isImmutable"))
+                    w.uint32(64).bool(m.isImmutable);
+                if (m.muteEndTimeMs != null && Object.hasOwnProperty.call(m, "muteEndTimeMs"))
+                    w.uint32(72).int64(m.muteEndTimeMs);
+                return w;
+            };
+
+            LabelEditAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.LabelEditAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.name = r.string();
+                            break;
+                        }
+                    case 2: {
+                            m.color = r.int32();
+                            break;
+                        }
+                    case 3: {
+                            m.predefinedId = r.int32();
+                            break;
+                        }
+                    case 4: {
+                            m.deleted = r.bool();
+                            break;
+                        }
+                    case 5: {
+                            m.orderIndex = r.int32();
+                            break;
+                        }
+                    case 6: {
+                            m.isActive = r.bool();
+                            break;
+                        }
+                    case 7: {
+                            m.type = r.int32();
+                            break;
+                        }
+                    case 8: {
+                            m.isImmutable = r.bool();
+                            break;
+                        }
+                    case 9: {
+                            m.muteEndTimeMs = $longToNumber(r.int64());
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            LabelEditAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.LabelEditAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.LabelEditAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.LabelEditAction();
+                if (d.name != null) {
+                    m.name = String(d.name);
+                }
+                if (d.color != null) {
+                    m.color = d.color | 0;
+                }
+                if (d.predefinedId != null) {
+                    m.predefinedId = d.predefinedId | 0;
+                }
+                if (d.deleted != null) {
+                    m.deleted = Boolean(d.deleted);
+                }
+                if (d.orderIndex != null) {
+                    m.orderIndex = d.orderIndex | 0;
+                }
+                if (d.isActive != null) {
+                    m.isActive = Boolean(d.isActive);
+                }
+                switch (d.type) {
+                default:
+                    if (typeof d.type === "number") {
+                        m.type = d.type;
+                        break;
+                    }
+                    break;
+                case "NONE":
+                case 0:
+                    m.type = 0;
+                    break;
+                case "UNREAD":
+                case 1:
+                    m.type = 1;
+                    break;
+                case "GROUPS":
+                case 2:
+                    m.type = 2;
+                    break;
+                case "FAVORITES":
+                case 3:
+                    m.type = 3;
+                    break;
+                case "PREDEFINED":
+                case 4:
+                    m.type = 4;
+                    break;
+                case "CUSTOM":
+                case 5:
+                    m.type = 5;
+                    break;
+                case "COMMUNITY":
+                case 6:
+                    m.type = 6;
+                    break;
+                case "SERVER_ASSIGNED":
+                case 7:
+                    m.type = 7;
+                    break;
+                case "DRAFTED":
+                case 8:
+                    m.type = 8;
+                    break;
+                case "AI_HANDOFF":
+                case 9:
+                    m.type = 9;
+                    break;
+                }
+                if (d.isImmutable != null) {
+                    m.isImmutable = Boolean(d.isImmutable);
+                }
+                if (d.muteEndTimeMs != null) {
+                    if (typeof d.muteEndTimeMs === "string")
+                        m.muteEndTimeMs = parseInt(d.muteEndTimeMs, 10);
+                    else if (typeof d.muteEndTimeMs === "number")
+                        m.muteEndTimeMs = d.muteEndTimeMs;
+                    else if (typeof d.muteEndTimeMs === "object")
+                        m.muteEndTimeMs = new $util.LongBits(d.muteEndTimeMs.low >>> 0, d.muteEndTimeMs.high >>> 0).toNumber();
+                }
+                return m;
+            };
+
+            LabelEditAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.name != null && Object.hasOwnProperty.call(m, "name")) {
+                    d.name = m.name;
+                    if (o.oneofs)
+                        d._name = "name";
+                }
+                if (m.color != null && Object.hasOwnProperty.call(m, "color")) {
+                    d.color = m.color;
+                    if (o.oneofs)
+                        d._color = "color";
+                }
+                if (m.predefinedId != null && Object.hasOwnProperty.call(m, "predefinedId")) {
+                    d.predefinedId = m.predefinedId;
+                    if (o.oneofs)
+                        d._predefinedId = "predefinedId";
+                }
+                if (m.deleted != null && Object.hasOwnProperty.call(m, "deleted")) {
+                    d.deleted = m.deleted;
+                    if (o.oneofs)
+                        d._deleted = "deleted";
+                }
+                if (m.orderIndex != null && Object.hasOwnProperty.call(m, "orderIndex")) {
+                    d.orderIndex = m.orderIndex;
+                    if (o.oneofs)
+                        d._orderIndex = "orderIndex";
+                }
+                if (m.isActive != null && Object.hasOwnProperty.call(m, "isActive")) {
+                    d.isActive = m.isActive;
+                    if (o.oneofs)
+                        d._isActive = "isActive";
+                }
+                if (m.type != null && Object.hasOwnProperty.call(m, "type")) {
+                    d.type = o.enums === String ? $root.proto.SyncActionValue.LabelEditAction.ListType[m.type] === undefined ? m.type : $root.proto.SyncActionValue.LabelEditAction.ListType[m.type] : m.type;
+                    if (o.oneofs)
+                        d._type = "type";
+                }
+                if (m.isImmutable != null && Object.hasOwnProperty.call(m, "isImmutable")) {
+                    d.isImmutable = m.isImmutable;
+                    if (o.oneofs)
+                        d._isImmutable = "isImmutable";
+                }
+                if (m.muteEndTimeMs != null && Object.hasOwnProperty.call(m, "muteEndTimeMs")) {
+                    if (typeof BigInt !== "undefined" && o.longs === BigInt)
+                        d.muteEndTimeMs = typeof m.muteEndTimeMs === "number" ? BigInt(m.muteEndTimeMs) : $util.Long.fromBits(m.muteEndTimeMs.low >>> 0, m.muteEndTimeMs.high >>> 0, false).toBigInt();
+                    else if (typeof m.muteEndTimeMs === "number")
+                        d.muteEndTimeMs = o.longs === String ? String(m.muteEndTimeMs) : m.muteEndTimeMs;
+                    else
+                        d.muteEndTimeMs = o.longs === String ? $util.Long.prototype.toString.call(m.muteEndTimeMs) : o.longs === Number ? new $util.LongBits(m.muteEndTimeMs.low >>> 0, m.muteEndTimeMs.high >>> 0).toNumber() : m.muteEndTimeMs;
+                    if (o.oneofs)
+                        d._muteEndTimeMs = "muteEndTimeMs";
+                }
+                return d;
+            };
+
+            LabelEditAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            LabelEditAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.LabelEditAction";
+            };
+
+            LabelEditAction.ListType = (function() {
+                const valuesById = {}, values = Object.create(valuesById);
+                values[valuesById[0] = "NONE"] = 0;
+                values[valuesById[1] = "UNREAD"] = 1;
+                values[valuesById[2] = "GROUPS"] = 2;
+                values[valuesById[3] = "FAVORITES"] = 3;
+                values[valuesById[4] = "PREDEFINED"] = 4;
+                values[valuesById[5] = "CUSTOM"] = 5;
+                values[valuesById[6] = "COMMUNITY"] = 6;
+                values[valuesById[7] = "SERVER_ASSIGNED"] = 7;
+                values[valuesById[8] = "DRAFTED"] = 8;
+                values[valuesById[9] = "AI_HANDOFF"] = 9;
+                return values;
+            })();
+
+            return LabelEditAction;
+        })();
+
+        SyncActionValue.LabelAssociationAction = (function() {
+
+            function LabelAssociationAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            LabelAssociationAction.prototype.labeled = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(LabelAssociationAction.prototype, "_labeled", {
+                get: $util.oneOfGetter($oneOfFields = ["labeled"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            LabelAssociationAction.create = function create(properties) {
+                return new LabelAssociationAction(properties);
+            };
+
+            LabelAssociationAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.labeled != null && Object.hasOwnProperty.call(m, "labeled"))
+                    w.uint32(8).bool(m.labeled);
+                return w;
+            };
+
+            LabelAssociationAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.LabelAssociationAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.labeled = r.bool();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            LabelAssociationAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.LabelAssociationAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.LabelAssociationAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.LabelAssociationAction();
+                if (d.labeled != null) {
+                    m.labeled = Boolean(d.labeled);
+                }
+                return m;
+            };
+
+            LabelAssociationAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.labeled != null && Object.hasOwnProperty.call(m, "labeled")) {
+                    d.labeled = m.labeled;
+                    if (o.oneofs)
+                        d._labeled = "labeled";
+                }
+                return d;
+            };
+
+            LabelAssociationAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            LabelAssociationAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.LabelAssociationAction";
+            };
+
+            return LabelAssociationAction;
+        })();
+
+        SyncActionValue.LabelReorderingAction = (function() {
+
+            function LabelReorderingAction(p) {
+                this.sortedLabelIds = [];
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            LabelReorderingAction.prototype.sortedLabelIds = $util.emptyArray;
+
+            LabelReorderingAction.create = function create(properties) {
+                return new LabelReorderingAction(properties);
+            };
+
+            LabelReorderingAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.sortedLabelIds != null && m.sortedLabelIds.length) {
+                    w.uint32(10).fork();
+                    for (var i = 0; i < m.sortedLabelIds.length; ++i)
+                        w.int32(m.sortedLabelIds[i]);
+                    w.ldelim();
+                }
+                return w;
+            };
+
+            LabelReorderingAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.LabelReorderingAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            if (!(m.sortedLabelIds && m.sortedLabelIds.length))
+                                m.sortedLabelIds = [];
+                            if ((t & 7) === 2) {
+                                var c2 = r.uint32() + r.pos;
+                                if (c2 > r.len)
+                                    throw RangeError("index out of range");
+                                r.len = c2;
+                                while (r.pos < c2)
+                                    m.sortedLabelIds.push(r.int32());
+                                if (r.pos !== c2)
+                                    throw RangeError("index out of range");
+                                r.len = c;
+                            } else
+                                m.sortedLabelIds.push(r.int32());
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            LabelReorderingAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.LabelReorderingAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.LabelReorderingAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.LabelReorderingAction();
+                if (d.sortedLabelIds) {
+                    if (!Array.isArray(d.sortedLabelIds))
+                        throw TypeError(".proto.SyncActionValue.LabelReorderingAction.sortedLabelIds: array expected");
+                    m.sortedLabelIds = [];
+                    for (var i = 0; i < d.sortedLabelIds.length; ++i) {
+                        m.sortedLabelIds[i] = d.sortedLabelIds[i] | 0;
+                    }
+                }
+                return m;
+            };
+
+            LabelReorderingAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (o.arrays || o.defaults) {
+                    d.sortedLabelIds = [];
+                }
+                if (m.sortedLabelIds && m.sortedLabelIds.length) {
+                    d.sortedLabelIds = [];
+                    for (var j = 0; j < m.sortedLabelIds.length; ++j) {
+                        d.sortedLabelIds[j] = m.sortedLabelIds[j];
+                    }
+                }
+                return d;
+            };
+
+            LabelReorderingAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            LabelReorderingAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.LabelReorderingAction";
+            };
+
+            return LabelReorderingAction;
+        })();
+
+        SyncActionValue.PushNameSetting = (function() {
+
+            function PushNameSetting(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            PushNameSetting.prototype.name = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(PushNameSetting.prototype, "_name", {
+                get: $util.oneOfGetter($oneOfFields = ["name"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            PushNameSetting.create = function create(properties) {
+                return new PushNameSetting(properties);
+            };
+
+            PushNameSetting.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.name != null && Object.hasOwnProperty.call(m, "name"))
+                    w.uint32(10).string(m.name);
+                return w;
+            };
+
+            PushNameSetting.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.PushNameSetting();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.name = r.string();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            PushNameSetting.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.PushNameSetting)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.PushNameSetting: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.PushNameSetting();
+                if (d.name != null) {
+                    m.name = String(d.name);
+                }
+                return m;
+            };
+
+            PushNameSetting.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.name != null && Object.hasOwnProperty.call(m, "name")) {
+                    d.name = m.name;
+                    if (o.oneofs)
+                        d._name = "name";
+                }
+                return d;
+            };
+
+            PushNameSetting.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            PushNameSetting.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.PushNameSetting";
+            };
+
+            return PushNameSetting;
+        })();
+
+        SyncActionValue.LocaleSetting = (function() {
+
+            function LocaleSetting(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            LocaleSetting.prototype.locale = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(LocaleSetting.prototype, "_locale", {
+                get: $util.oneOfGetter($oneOfFields = ["locale"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            LocaleSetting.create = function create(properties) {
+                return new LocaleSetting(properties);
+            };
+
+            LocaleSetting.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.locale != null && Object.hasOwnProperty.call(m, "locale"))
+                    w.uint32(10).string(m.locale);
+                return w;
+            };
+
+            LocaleSetting.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.LocaleSetting();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.locale = r.string();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            LocaleSetting.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.LocaleSetting)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.LocaleSetting: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.LocaleSetting();
+                if (d.locale != null) {
+                    m.locale = String(d.locale);
+                }
+                return m;
+            };
+
+            LocaleSetting.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.locale != null && Object.hasOwnProperty.call(m, "locale")) {
+                    d.locale = m.locale;
+                    if (o.oneofs)
+                        d._locale = "locale";
+                }
+                return d;
+            };
+
+            LocaleSetting.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            LocaleSetting.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.LocaleSetting";
+            };
+
+            return LocaleSetting;
+        })();
+
+        SyncActionValue.TimeFormatAction = (function() {
+
+            function TimeFormatAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            TimeFormatAction.prototype.isTwentyFourHourFormatEnabled = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(TimeFormatAction.prototype, "_isTwentyFourHourFormatEnabled", {
+                get: $util.oneOfGetter($oneOfFields = ["isTwentyFourHourFormatEnabled"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            TimeFormatAction.create = function create(properties) {
+                return new TimeFormatAction(properties);
+            };
+
+            TimeFormatAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.isTwentyFourHourFormatEnabled != null && Object.hasOwnProperty.call(m, "isTwentyFourHourFormatEnabled"))
+                    w.uint32(8).bool(m.isTwentyFourHourFormatEnabled);
+                return w;
+            };
+
+            TimeFormatAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.TimeFormatAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.isTwentyFourHourFormatEnabled = r.bool();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            TimeFormatAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.TimeFormatAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.TimeFormatAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.TimeFormatAction();
+                if (d.isTwentyFourHourFormatEnabled != null) {
+                    m.isTwentyFourHourFormatEnabled = Boolean(d.isTwentyFourHourFormatEnabled);
+                }
+                return m;
+            };
+
+            TimeFormatAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.isTwentyFourHourFormatEnabled != null && Object.hasOwnProperty.call(m, "isTwentyFourHourFormatEnabled")) {
+                    d.isTwentyFourHourFormatEnabled = m.isTwentyFourHourFormatEnabled;
+                    if (o.oneofs)
+                        d._isTwentyFourHourFormatEnabled = "isTwentyFourHourFormatEnabled";
+                }
+                return d;
+            };
+
+            TimeFormatAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            TimeFormatAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.TimeFormatAction";
+            };
+
+            return TimeFormatAction;
+        })();
+
+        SyncActionValue.QuickReplyAction = (function() {
+
+            function QuickReplyAction(p) {
+                this.keywords = [];
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            QuickReplyAction.prototype.shortcut = null;
+            QuickReplyAction.prototype.message = null;
+            QuickReplyAction.prototype.keywords = $util.emptyArray;
+            QuickReplyAction.prototype.count = null;
+            QuickReplyAction.prototype.deleted = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(QuickReplyAction.prototype, "_shortcut", {
+                get: $util.oneOfGetter($oneOfFields = ["shortcut"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(QuickReplyAction.prototype, "_message", {
+                get: $util.oneOfGetter($oneOfFields = ["message"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(QuickReplyAction.prototype, "_count", {
+                get: $util.oneOfGetter($oneOfFields = ["count"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(QuickReplyAction.prototype, "_deleted", {
+                get: $util.oneOfGetter($oneOfFields = ["deleted"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            QuickReplyAction.create = function create(properties) {
+                return new QuickReplyAction(properties);
+            };
+
+            QuickReplyAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.shortcut != null && Object.hasOwnProperty.call(m, "shortcut"))
+                    w.uint32(10).string(m.shortcut);
+                if (m.message != null && Object.hasOwnProperty.call(m, "message"))
+                    w.uint32(18).string(m.message);
+                if (m.keywords != null && m.keywords.length) {
+                    for (var i = 0; i < m.keywords.length; ++i)
+                        w.uint32(26).string(m.keywords[i]);
+                }
+                if (m.count != null && Object.hasOwnProperty.call(m, "count"))
+                    w.uint32(32).int32(m.count);
+                if (m.deleted != null && Object.hasOwnProperty.call(m, "deleted"))
+                    w.uint32(40).bool(m.deleted);
+                return w;
+            };
+
+            QuickReplyAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.QuickReplyAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.shortcut = r.string();
+                            break;
+                        }
+                    case 2: {
+                            m.message = r.string();
+                            break;
+                        }
+                    case 3: {
+                            if (!(m.keywords && m.keywords.length))
+                                m.keywords = [];
+                            m.keywords.push(r.string());
+                            break;
+                        }
+                    case 4: {
+                            m.count = r.int32();
+                            break;
+                        }
+                    case 5: {
+                            m.deleted = r.bool();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            QuickReplyAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.QuickReplyAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.QuickReplyAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.QuickReplyAction();
+                if (d.shortcut != null) {
+                    m.shortcut = String(d.shortcut);
+                }
+                if (d.message != null) {
+                    m.message = String(d.message);
+                }
+                if (d.keywords) {
+                    if (!Array.isArray(d.keywords))
+                        throw TypeError(".proto.SyncActionValue.QuickReplyAction.keywords: array expected");
+                    m.keywords = [];
+                    for (var i = 0; i < d.keywords.length; ++i) {
+                        m.keywords[i] = String(d.keywords[i]);
+                    }
+                }
+                if (d.count != null) {
+                    m.count = d.count | 0;
+                }
+                if (d.deleted != null) {
+                    m.deleted = Boolean(d.deleted);
+                }
+                return m;
+            };
+
+            QuickReplyAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (o.arrays || o.defaults) {
+                    d.keywords = [];
+                }
+                if (m.shortcut != null && Object.hasOwnProperty.call(m, "shortcut")) {
+                    d.shortcut = m.shortcut;
+                    if (o.oneofs)
+                        d._shortcut = "shortcut";
+                }
+                if (m.message != null && Object.hasOwnProperty.call(m, "message")) {
+                    d.message = m.message;
+                    if (o.oneofs)
+                        d._message = "message";
+                }
+                if (m.keywords && m.keywords.length) {
+                    d.keywords = [];
+                    for (var j = 0; j < m.keywords.length; ++j) {
+                        d.keywords[j] = m.keywords[j];
+                    }
+                }
+                if (m.count != null && Object.hasOwnProperty.call(m, "count")) {
+                    d.count = m.count;
+                    if (o.oneofs)
+                        d._count = "count";
+                }
+                if (m.deleted != null && Object.hasOwnProperty.call(m, "deleted")) {
+                    d.deleted = m.deleted;
+                    if (o.oneofs)
+                        d._deleted = "deleted";
+                }
+                return d;
+            };
+
+            QuickReplyAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            QuickReplyAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.QuickReplyAction";
+            };
+
+            return QuickReplyAction;
+        })();
+
+        SyncActionValue.RecentEmojiWeightsAction = (function() {
+
+            function RecentEmojiWeightsAction(p) {
+                this.weights = [];
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            RecentEmojiWeightsAction.prototype.weights = $util.emptyArray;
+
+            RecentEmojiWeightsAction.create = function create(properties) {
+                return new RecentEmojiWeightsAction(properties);
+            };
+
+            RecentEmojiWeightsAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.weights != null && m.weights.length) {
+                    for (var i = 0; i < m.weights.length; ++i)
+                        $root.proto.RecentEmojiWeight.encode(m.weights[i], w.uint32(10).fork(), q + 1).ldelim();
+                }
+                return w;
+            };
+
+            RecentEmojiWeightsAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.RecentEmojiWeightsAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            if (!(m.weights && m.weights.length))
+                                m.weights = [];
+                            m.weights.push($root.proto.RecentEmojiWeight.decode(r, r.uint32(), undefined, n + 1));
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            RecentEmojiWeightsAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.RecentEmojiWeightsAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.RecentEmojiWeightsAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.RecentEmojiWeightsAction();
+                if (d.weights) {
+                    if (!Array.isArray(d.weights))
+                        throw TypeError(".proto.SyncActionValue.RecentEmojiWeightsAction.weights: array expected");
+                    m.weights = [];
+                    for (var i = 0; i < d.weights.length; ++i) {
+                        if (!$util.isObject(d.weights[i]))
+                            throw TypeError(".proto.SyncActionValue.RecentEmojiWeightsAction.weights: object expected");
+                        m.weights[i] = $root.proto.RecentEmojiWeight.fromObject(d.weights[i], n + 1);
+                    }
+                }
+                return m;
+            };
+
+            RecentEmojiWeightsAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (o.arrays || o.defaults) {
+                    d.weights = [];
+                }
+                if (m.weights && m.weights.length) {
+                    d.weights = [];
+                    for (var j = 0; j < m.weights.length; ++j) {
+                        d.weights[j] = $root.proto.RecentEmojiWeight.toObject(m.weights[j], o, q + 1);
+                    }
+                }
+                return d;
+            };
+
+            RecentEmojiWeightsAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            RecentEmojiWeightsAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.RecentEmojiWeightsAction";
+            };
+
+            return RecentEmojiWeightsAction;
+        })();
+
+        SyncActionValue.RemoveRecentStickerAction = (function() {
+
+            function RemoveRecentStickerAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            RemoveRecentStickerAction.prototype.lastStickerSentTs = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(RemoveRecentStickerAction.prototype, "_lastStickerSentTs", {
+                get: $util.oneOfGetter($oneOfFields = ["lastStickerSentTs"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            RemoveRecentStickerAction.create = function create(properties) {
+                return new RemoveRecentStickerAction(properties);
+            };
+
+            RemoveRecentStickerAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.lastStickerSentTs != null && Object.hasOwnProperty.call(m, "lastStickerSentTs"))
+                    w.uint32(8).int64(m.lastStickerSentTs);
+                return w;
+            };
+
+            RemoveRecentStickerAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.RemoveRecentStickerAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.lastStickerSentTs = $longToNumber(r.int64());
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            RemoveRecentStickerAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.RemoveRecentStickerAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.RemoveRecentStickerAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.RemoveRecentStickerAction();
+                if (d.lastStickerSentTs != null) {
+                    if (typeof d.lastStickerSentTs === "string")
+                        m.lastStickerSentTs = parseInt(d.lastStickerSentTs, 10);
+                    else if (typeof d.lastStickerSentTs === "number")
+                        m.lastStickerSentTs = d.lastStickerSentTs;
+                    else if (typeof d.lastStickerSentTs === "object")
+                        m.lastStickerSentTs = new $util.LongBits(d.lastStickerSentTs.low >>> 0, d.lastStickerSentTs.high >>> 0).toNumber();
+                }
+                return m;
+            };
+
+            RemoveRecentStickerAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.lastStickerSentTs != null && Object.hasOwnProperty.call(m, "lastStickerSentTs")) {
+                    if (typeof BigInt !== "undefined" && o.longs === BigInt)
+                        d.lastStickerSentTs = typeof m.lastStickerSentTs === "number" ? BigInt(m.lastStickerSentTs) : $util.Long.fromBits(m.lastStickerSentTs.low >>> 0, m.lastStickerSentTs.high >>> 0, false).toBigInt();
+                    else if (typeof m.lastStickerSentTs === "number")
+                        d.lastStickerSentTs = o.longs === String ? String(m.lastStickerSentTs) : m.lastStickerSentTs;
+                    else
+                        d.lastStickerSentTs = o.longs === String ? $util.Long.prototype.toString.call(m.lastStickerSentTs) : o.longs === Number ? new $util.LongBits(m.lastStickerSentTs.low >>> 0, m.lastStickerSentTs.high >>> 0).toNumber() : m.lastStickerSentTs;
+                    if (o.oneofs)
+                        d._lastStickerSentTs = "lastStickerSentTs";
+                }
+                return d;
+            };
+
+            RemoveRecentStickerAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            RemoveRecentStickerAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.RemoveRecentStickerAction";
+            };
+
+            return RemoveRecentStickerAction;
+        })();
+
+        SyncActionValue.StatusPrivacyAction = (function() {
+
+            function StatusPrivacyAction(p) {
+                this.userJid = [];
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            StatusPrivacyAction.prototype.mode = null;
+            StatusPrivacyAction.prototype.userJid = $util.emptyArray;
+
+            let $oneOfFields;
+
+            Object.defineProperty(StatusPrivacyAction.prototype, "_mode", {
+                get: $util.oneOfGetter($oneOfFields = ["mode"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            StatusPrivacyAction.create = function create(properties) {
+                return new StatusPrivacyAction(properties);
+            };
+
+            StatusPrivacyAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.mode != null && Object.hasOwnProperty.call(m, "mode"))
+                    w.uint32(8).int32(m.mode);
+                if (m.userJid != null && m.userJid.length) {
+                    for (var i = 0; i < m.userJid.length; ++i)
+                        w.uint32(18).string(m.userJid[i]);
+                }
+                return w;
+            };
+
+            StatusPrivacyAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.StatusPrivacyAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.mode = r.int32();
+                            break;
+                        }
+                    case 2: {
+                            if (!(m.userJid && m.userJid.length))
+                                m.userJid = [];
+                            m.userJid.push(r.string());
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            StatusPrivacyAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.StatusPrivacyAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.StatusPrivacyAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.StatusPrivacyAction();
+                switch (d.mode) {
+                default:
+                    if (typeof d.mode === "number") {
+                        m.mode = d.mode;
+                        break;
+                    }
+                    break;
+                case "ALLOW_LIST":
+                case 0:
+                    m.mode = 0;
+                    break;
+                case "DENY_LIST":
+                case 1:
+                    m.mode = 1;
+                    break;
+                case "CONTACTS":
+                case 2:
+                    m.mode = 2;
+                    break;
+                case "CLOSE_FRIENDS":
+                case 3:
+                    m.mode = 3;
+                    break;
+                }
+                if (d.userJid) {
+                    if (!Array.isArray(d.userJid))
+                        throw TypeError(".proto.SyncActionValue.StatusPrivacyAction.userJid: array expected");
+                    m.userJid = [];
+                    for (var i = 0; i < d.userJid.length; ++i) {
+                        m.userJid[i] = String(d.userJid[i]);
+                    }
+                }
+                return m;
+            };
+
+            StatusPrivacyAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (o.arrays || o.defaults) {
+                    d.userJid = [];
+                }
+                if (m.mode != null && Object.hasOwnProperty.call(m, "mode")) {
+                    d.mode = o.enums === String ? $root.proto.SyncActionValue.StatusPrivacyAction.StatusDistributionMode[m.mode] === undefined ? m.mode : $root.proto.SyncActionValue.StatusPrivacyAction.StatusDistributionMode[m.mode] : m.mode;
+                    if (o.oneofs)
+                        d._mode = "mode";
+                }
+                if (m.userJid && m.userJid.length) {
+                    d.userJid = [];
+                    for (var j = 0; j < m.userJid.length; ++j) {
+                        d.userJid[j] = m.userJid[j];
+                    }
+                }
+                return d;
+            };
+
+            StatusPrivacyAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            StatusPrivacyAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.StatusPrivacyAction";
+            };
+
+            StatusPrivacyAction.StatusDistributionMode = (function() {
+                const valuesById = {}, values = Object.create(valuesById);
+                values[valuesById[0] = "ALLOW_LIST"] = 0;
+                values[valuesById[1] = "DENY_LIST"] = 1;
+                values[valuesById[2] = "CONTACTS"] = 2;
+                values[valuesById[3] = "CLOSE_FRIENDS"] = 3;
+                return values;
+            })();
+
+            return StatusPrivacyAction;
+        })();
+
+        SyncActionValue.NotificationActivitySettingAction = (function() {
+
+            function NotificationActivitySettingAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            NotificationActivitySettingAction.prototype.notificationActivitySetting = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(NotificationActivitySettingAction.prototype, "_notificationActivitySetting", {
+                get: $util.oneOfGetter($oneOfFields = ["notificationActivitySetting"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            NotificationActivitySettingAction.create = function create(properties) {
+                return new NotificationActivitySettingAction(properties);
+            };
+
+            NotificationActivitySettingAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.notificationActivitySetting != null && Object.hasOwnProperty.call(m, "notificationActivitySetting"))
+                    w.uint32(8).int32(m.notificationActivitySetting);
+                return w;
+            };
+
+            NotificationActivitySettingAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.NotificationActivitySettingAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.notificationActivitySetting = r.int32();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            NotificationActivitySettingAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.NotificationActivitySettingAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.NotificationActivitySettingAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.NotificationActivitySettingAction();
+                switch (d.notificationActivitySetting) {
+                default:
+                    if (typeof d.notificationActivitySetting === "number") {
+                        m.notificationActivitySetting = d.notificationActivitySetting;
+                        break;
+                    }
+                    break;
+                case "DEFAULT_ALL_MESSAGES":
+                case 0:
+                    m.notificationActivitySetting = 0;
+                    break;
+                case "ALL_MESSAGES":
+                case 1:
+                    m.notificationActivitySetting = 1;
+                    break;
+                case "HIGHLIGHTS":
+                case 2:
+                    m.notificationActivitySetting = 2;
+                    break;
+                case "DEFAULT_HIGHLIGHTS":
+                case 3:
+                    m.notificationActivitySetting = 3;
+                    break;
+                }
+                return m;
+            };
+
+            NotificationActivitySettingAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.notificationActivitySetting != null && Object.hasOwnProperty.call(m, "notificationActivitySetting")) {
+                    d.notificationActivitySetting = o.enums === String ? $root.proto.SyncActionValue.NotificationActivitySettingAction.NotificationActivitySetting[m.notificationActivitySetting] === undefined ? m.notificationActivitySetting : $root.proto.SyncActionValue.NotificationActivitySettingAction.NotificationActivitySetting[m.notificationActivitySetting] : m.notificationActivitySetting;
+                    if (o.oneofs)
+                        d._notificationActivitySetting = "notificationActivitySetting";
+                }
+                return d;
+            };
+
+            NotificationActivitySettingAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            NotificationActivitySettingAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.NotificationActivitySettingAction";
+            };
+
+            NotificationActivitySettingAction.NotificationActivitySetting = (function() {
+                const valuesById = {}, values = Object.create(valuesById);
+                values[valuesById[0] = "DEFAULT_ALL_MESSAGES"] = 0;
+                values[valuesById[1] = "ALL_MESSAGES"] = 1;
+                values[valuesById[2] = "HIGHLIGHTS"] = 2;
+                values[valuesById[3] = "DEFAULT_HIGHLIGHTS"] = 3;
+                return values;
+            })();
+
+            return NotificationActivitySettingAction;
+        })();
+
+        SyncActionValue.PrivacySettingRelayAllCalls = (function() {
+
+            function PrivacySettingRelayAllCalls(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            PrivacySettingRelayAllCalls.prototype.isEnabled = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(PrivacySettingRelayAllCalls.prototype, "_isEnabled", {
+                get: $util.oneOfGetter($oneOfFields = ["isEnabled"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            PrivacySettingRelayAllCalls.create = function create(properties) {
+                return new PrivacySettingRelayAllCalls(properties);
+            };
+
+            PrivacySettingRelayAllCalls.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.isEnabled != null && Object.hasOwnProperty.call(m, "isEnabled"))
+                    w.uint32(8).bool(m.isEnabled);
+                return w;
+            };
+
+            PrivacySettingRelayAllCalls.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.PrivacySettingRelayAllCalls();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.isEnabled = r.bool();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            PrivacySettingRelayAllCalls.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.PrivacySettingRelayAllCalls)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.PrivacySettingRelayAllCalls: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.PrivacySettingRelayAllCalls();
+                if (d.isEnabled != null) {
+                    m.isEnabled = Boolean(d.isEnabled);
+                }
+                return m;
+            };
+
+            PrivacySettingRelayAllCalls.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.isEnabled != null && Object.hasOwnProperty.call(m, "isEnabled")) {
+                    d.isEnabled = m.isEnabled;
+                    if (o.oneofs)
+                        d._isEnabled = "isEnabled";
+                }
+                return d;
+            };
+
+            PrivacySettingRelayAllCalls.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            PrivacySettingRelayAllCalls.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.PrivacySettingRelayAllCalls";
+            };
+
+            return PrivacySettingRelayAllCalls;
+        })();
+
+        SyncActionValue.PrivacySettingDisableLinkPreviewsAction = (function() {
+
+            function PrivacySettingDisableLinkPreviewsAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            PrivacySettingDisableLinkPreviewsAction.prototype.isPreviewsDisabled = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(PrivacySettingDisableLinkPreviewsAction.prototype, "_isPreviewsDisabled", {
+                get: $util.oneOfGetter($oneOfFields = ["isPreviewsDisabled"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            PrivacySettingDisableLinkPreviewsAction.create = function create(properties) {
+                return new PrivacySettingDisableLinkPreviewsAction(properties);
+            };
+
+            PrivacySettingDisableLinkPreviewsAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.isPreviewsDisabled != null && Object.hasOwnProperty.call(m, "isPreviewsDisabled"))
+                    w.uint32(8).bool(m.isPreviewsDisabled);
+                return w;
+            };
+
+            PrivacySettingDisableLinkPreviewsAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.isPreviewsDisabled = r.bool();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            PrivacySettingDisableLinkPreviewsAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction();
+                if (d.isPreviewsDisabled != null) {
+                    m.isPreviewsDisabled = Boolean(d.isPreviewsDisabled);
+                }
+                return m;
+            };
+
+            PrivacySettingDisableLinkPreviewsAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.isPreviewsDisabled != null && Object.hasOwnProperty.call(m, "isPreviewsDisabled")) {
+                    d.isPreviewsDisabled = m.isPreviewsDisabled;
+                    if (o.oneofs)
+                        d._isPreviewsDisabled = "isPreviewsDisabled";
+                }
+                return d;
+            };
+
+            PrivacySettingDisableLinkPreviewsAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            PrivacySettingDisableLinkPreviewsAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.PrivacySettingDisableLinkPreviewsAction";
+            };
+
+            return PrivacySettingDisableLinkPreviewsAction;
+        })();
+
+        SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction = (function() {
+
+            function PrivacySettingChannelsPersonalisedRecommendationAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            PrivacySettingChannelsPersonalisedRecommendationAction.prototype.isUserOptedOut = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(PrivacySettingChannelsPersonalisedRecommendationAction.prototype, "_isUserOptedOut", {
+                get: $util.oneOfGetter($oneOfFields = ["isUserOptedOut"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            PrivacySettingChannelsPersonalisedRecommendationAction.create = function create(properties) {
+                return new PrivacySettingChannelsPersonalisedRecommendationAction(properties);
+            };
+
+            PrivacySettingChannelsPersonalisedRecommendationAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.isUserOptedOut != null && Object.hasOwnProperty.call(m, "isUserOptedOut"))
+                    w.uint32(8).bool(m.isUserOptedOut);
+                return w;
+            };
+
+            PrivacySettingChannelsPersonalisedRecommendationAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.isUserOptedOut = r.bool();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            PrivacySettingChannelsPersonalisedRecommendationAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction();
+                if (d.isUserOptedOut != null) {
+                    m.isUserOptedOut = Boolean(d.isUserOptedOut);
+                }
+                return m;
+            };
+
+            PrivacySettingChannelsPersonalisedRecommendationAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.isUserOptedOut != null && Object.hasOwnProperty.call(m, "isUserOptedOut")) {
+                    d.isUserOptedOut = m.isUserOptedOut;
+                    if (o.oneofs)
+                        d._isUserOptedOut = "isUserOptedOut";
+                }
+                return d;
+            };
+
+            PrivacySettingChannelsPersonalisedRecommendationAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            PrivacySettingChannelsPersonalisedRecommendationAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.PrivacySettingChannelsPersonalisedRecommendationAction";
+            };
+
+            return PrivacySettingChannelsPersonalisedRecommendationAction;
+        })();
+
+        SyncActionValue.DeleteIndividualCallLogAction = (function() {
+
+            function DeleteIndividualCallLogAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            DeleteIndividualCallLogAction.prototype.peerJid = null;
+            DeleteIndividualCallLogAction.prototype.isIncoming = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(DeleteIndividualCallLogAction.prototype, "_peerJid", {
+                get: $util.oneOfGetter($oneOfFields = ["peerJid"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(DeleteIndividualCallLogAction.prototype, "_isIncoming", {
+                get: $util.oneOfGetter($oneOfFields = ["isIncoming"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            DeleteIndividualCallLogAction.create = function create(properties) {
+                return new DeleteIndividualCallLogAction(properties);
+            };
+
+            DeleteIndividualCallLogAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.peerJid != null && Object.hasOwnProperty.call(m, "peerJid"))
+                    w.uint32(10).string(m.peerJid);
+                if (m.isIncoming != null && Object.hasOwnProperty.call(m, "isIncoming"))
+                    w.uint32(16).bool(m.isIncoming);
+                return w;
+            };
+
+            DeleteIndividualCallLogAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.DeleteIndividualCallLogAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.peerJid = r.string();
+                            break;
+                        }
+                    case 2: {
+                            m.isIncoming = r.bool();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            DeleteIndividualCallLogAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.DeleteIndividualCallLogAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.DeleteIndividualCallLogAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.DeleteIndividualCallLogAction();
+                if (d.peerJid != null) {
+                    m.peerJid = String(d.peerJid);
+                }
+                if (d.isIncoming != null) {
+                    m.isIncoming = Boolean(d.isIncoming);
+                }
+                return m;
+            };
+
+            DeleteIndividualCallLogAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.peerJid != null && Object.hasOwnProperty.call(m, "peerJid")) {
+                    d.peerJid = m.peerJid;
+                    if (o.oneofs)
+                        d._peerJid = "peerJid";
+                }
+                if (m.isIncoming != null && Object.hasOwnProperty.call(m, "isIncoming")) {
+                    d.isIncoming = m.isIncoming;
+                    if (o.oneofs)
+                        d._isIncoming = "isIncoming";
+                }
+                return d;
+            };
+
+            DeleteIndividualCallLogAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            DeleteIndividualCallLogAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.DeleteIndividualCallLogAction";
+            };
+
+            return DeleteIndividualCallLogAction;
+        })();
+
+        SyncActionValue.KeyExpiration = (function() {
+
+            function KeyExpiration(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            KeyExpiration.prototype.expiredKeyEpoch = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(KeyExpiration.prototype, "_expiredKeyEpoch", {
+                get: $util.oneOfGetter($oneOfFields = ["expiredKeyEpoch"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            KeyExpiration.create = function create(properties) {
+                return new KeyExpiration(properties);
+            };
+
+            KeyExpiration.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.expiredKeyEpoch != null && Object.hasOwnProperty.call(m, "expiredKeyEpoch"))
+                    w.uint32(8).int32(m.expiredKeyEpoch);
+                return w;
+            };
+
+            KeyExpiration.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.KeyExpiration();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.expiredKeyEpoch = r.int32();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            KeyExpiration.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.KeyExpiration)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.KeyExpiration: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.KeyExpiration();
+                if (d.expiredKeyEpoch != null) {
+                    m.expiredKeyEpoch = d.expiredKeyEpoch | 0;
+                }
+                return m;
+            };
+
+            KeyExpiration.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.expiredKeyEpoch != null && Object.hasOwnProperty.call(m, "expiredKeyEpoch")) {
+                    d.expiredKeyEpoch = m.expiredKeyEpoch;
+                    if (o.oneofs)
+                        d._expiredKeyEpoch = "expiredKeyEpoch";
+                }
+                return d;
+            };
+
+            KeyExpiration.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            KeyExpiration.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.KeyExpiration";
+            };
+
+            return KeyExpiration;
+        })();
+
+        SyncActionValue.PrimaryFeature = (function() {
+
+            function PrimaryFeature(p) {
+                this.flags = [];
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            PrimaryFeature.prototype.flags = $util.emptyArray;
+
+            PrimaryFeature.create = function create(properties) {
+                return new PrimaryFeature(properties);
+            };
+
+            PrimaryFeature.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.flags != null && m.flags.length) {
+                    for (var i = 0; i < m.flags.length; ++i)
+                        w.uint32(10).string(m.flags[i]);
+                }
+                return w;
+            };
+
+            PrimaryFeature.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.PrimaryFeature();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            if (!(m.flags && m.flags.length))
+                                m.flags = [];
+                            m.flags.push(r.string());
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            PrimaryFeature.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.PrimaryFeature)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.PrimaryFeature: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.PrimaryFeature();
+                if (d.flags) {
+                    if (!Array.isArray(d.flags))
+                        throw TypeError(".proto.SyncActionValue.PrimaryFeature.flags: array expected");
+                    m.flags = [];
+                    for (var i = 0; i < d.flags.length; ++i) {
+                        m.flags[i] = String(d.flags[i]);
+                    }
+                }
+                return m;
+            };
+
+            PrimaryFeature.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (o.arrays || o.defaults) {
+                    d.flags = [];
+                }
+                if (m.flags && m.flags.length) {
+                    d.flags = [];
+                    for (var j = 0; j < m.flags.length; ++j) {
+                        d.flags[j] = m.flags[j];
+                    }
+                }
+                return d;
+            };
+
+            PrimaryFeature.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            PrimaryFeature.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.PrimaryFeature";
+            };
+
+            return PrimaryFeature;
+        })();
+
+        SyncActionValue.PrimaryVersionAction = (function() {
+
+            function PrimaryVersionAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            PrimaryVersionAction.prototype.version = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(PrimaryVersionAction.prototype, "_version", {
+                get: $util.oneOfGetter($oneOfFields = ["version"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            PrimaryVersionAction.create = function create(properties) {
+                return new PrimaryVersionAction(properties);
+            };
+
+            PrimaryVersionAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.version != null && Object.hasOwnProperty.call(m, "version"))
+                    w.uint32(10).string(m.version);
+                return w;
+            };
+
+            PrimaryVersionAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.PrimaryVersionAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.version = r.string();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            PrimaryVersionAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.PrimaryVersionAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.PrimaryVersionAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.PrimaryVersionAction();
+                if (d.version != null) {
+                    m.version = String(d.version);
+                }
+                return m;
+            };
+
+            PrimaryVersionAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.version != null && Object.hasOwnProperty.call(m, "version")) {
+                    d.version = m.version;
+                    if (o.oneofs)
+                        d._version = "version";
+                }
+                return d;
+            };
+
+            PrimaryVersionAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            PrimaryVersionAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.PrimaryVersionAction";
+            };
+
+            return PrimaryVersionAction;
+        })();
+
+        SyncActionValue.AndroidUnsupportedActions = (function() {
+
+            function AndroidUnsupportedActions(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            AndroidUnsupportedActions.prototype.allowed = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(AndroidUnsupportedActions.prototype, "_allowed", {
+                get: $util.oneOfGetter($oneOfFields = ["allowed"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            AndroidUnsupportedActions.create = function create(properties) {
+                return new AndroidUnsupportedActions(properties);
+            };
+
+            AndroidUnsupportedActions.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.allowed != null && Object.hasOwnProperty.call(m, "allowed"))
+                    w.uint32(8).bool(m.allowed);
+                return w;
+            };
+
+            AndroidUnsupportedActions.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.AndroidUnsupportedActions();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.allowed = r.bool();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            AndroidUnsupportedActions.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.AndroidUnsupportedActions)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.AndroidUnsupportedActions: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.AndroidUnsupportedActions();
+                if (d.allowed != null) {
+                    m.allowed = Boolean(d.allowed);
+                }
+                return m;
+            };
+
+            AndroidUnsupportedActions.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.allowed != null && Object.hasOwnProperty.call(m, "allowed")) {
+                    d.allowed = m.allowed;
+                    if (o.oneofs)
+                        d._allowed = "allowed";
+                }
+                return d;
+            };
+
+            AndroidUnsupportedActions.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            AndroidUnsupportedActions.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.AndroidUnsupportedActions";
+            };
+
+            return AndroidUnsupportedActions;
+        })();
+
+        SyncActionValue.AgentAction = (function() {
+
+            function AgentAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            AgentAction.prototype.name = null;
+            AgentAction.prototype.deviceID = null;
+            AgentAction.prototype.isDeleted = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(AgentAction.prototype, "_name", {
+                get: $util.oneOfGetter($oneOfFields = ["name"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(AgentAction.prototype, "_deviceID", {
+                get: $util.oneOfGetter($oneOfFields = ["deviceID"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(AgentAction.prototype, "_isDeleted", {
+                get: $util.oneOfGetter($oneOfFields = ["isDeleted"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            AgentAction.create = function create(properties) {
+                return new AgentAction(properties);
+            };
+
+            AgentAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.name != null && Object.hasOwnProperty.call(m, "name"))
+                    w.uint32(10).string(m.name);
+                if (m.deviceID != null && Object.hasOwnProperty.call(m, "deviceID"))
+                    w.uint32(16).int32(m.deviceID);
+                if (m.isDeleted != null && Object.hasOwnProperty.call(m, "isDeleted"))
+                    w.uint32(24).bool(m.isDeleted);
+                return w;
+            };
+
+            AgentAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.AgentAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.name = r.string();
+                            break;
+                        }
+                    case 2: {
+                            m.deviceID = r.int32();
+                            break;
+                        }
+                    case 3: {
+                            m.isDeleted = r.bool();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            AgentAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.AgentAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.AgentAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.AgentAction();
+                if (d.name != null) {
+                    m.name = String(d.name);
+                }
+                if (d.deviceID != null) {
+                    m.deviceID = d.deviceID | 0;
+                }
+                if (d.isDeleted != null) {
+                    m.isDeleted = Boolean(d.isDeleted);
+                }
+                return m;
+            };
+
+            AgentAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.name != null && Object.hasOwnProperty.call(m, "name")) {
+                    d.name = m.name;
+                    if (o.oneofs)
+                        d._name = "name";
+                }
+                if (m.deviceID != null && Object.hasOwnProperty.call(m, "deviceID")) {
+                    d.deviceID = m.deviceID;
+                    if (o.oneofs)
+                        d._deviceID = "deviceID";
+                }
+                if (m.isDeleted != null && Object.hasOwnProperty.call(m, "isDeleted")) {
+                    d.isDeleted = m.isDeleted;
+                    if (o.oneofs)
+                        d._isDeleted = "isDeleted";
+                }
+                return d;
+            };
+
+            AgentAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            AgentAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.AgentAction";
+            };
+
+            return AgentAction;
+        })();
+
+        SyncActionValue.SubscriptionAction = (function() {
+
+            function SubscriptionAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            SubscriptionAction.prototype.isDeactivated = null;
+            SubscriptionAction.prototype.isAutoRenewing = null;
+            SubscriptionAction.prototype.expirationDate = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(SubscriptionAction.prototype, "_isDeactivated", {
+                get: $util.oneOfGetter($oneOfFields = ["isDeactivated"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(SubscriptionAction.prototype, "_isAutoRenewing", {
+                get: $util.oneOfGetter($oneOfFields = ["isAutoRenewing"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            Object.defineProperty(SubscriptionAction.prototype, "_expirationDate", {
+                get: $util.oneOfGetter($oneOfFields = ["expirationDate"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            SubscriptionAction.create = function create(properties) {
+                return new SubscriptionAction(properties);
+            };
+
+            SubscriptionAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.isDeactivated != null && Object.hasOwnProperty.call(m, "isDeactivated"))
+                    w.uint32(8).bool(m.isDeactivated);
+                if (m.isAutoRenewing != null && Object.hasOwnProperty.call(m, "isAutoRenewing"))
+                    w.uint32(16).bool(m.isAutoRenewing);
+                if (m.expirationDate != null && Object.hasOwnProperty.call(m, "expirationDate"))
+                    w.uint32(24).int64(m.expirationDate);
+                return w;
+            };
+
+            SubscriptionAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.SubscriptionAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.isDeactivated = r.bool();
+                            break;
+                        }
+                    case 2: {
+                            m.isAutoRenewing = r.bool();
+                            break;
+                        }
+                    case 3: {
+                            m.expirationDate = $longToNumber(r.int64());
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            SubscriptionAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.SubscriptionAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.SubscriptionAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.SubscriptionAction();
+                if (d.isDeactivated != null) {
+                    m.isDeactivated = Boolean(d.isDeactivated);
+                }
+                if (d.isAutoRenewing != null) {
+                    m.isAutoRenewing = Boolean(d.isAutoRenewing);
+                }
+                if (d.expirationDate != null) {
+                    if (typeof d.expirationDate === "string")
+                        m.expirationDate = parseInt(d.expirationDate, 10);
+                    else if (typeof d.expirationDate === "number")
+                        m.expirationDate = d.expirationDate;
+                    else if (typeof d.expirationDate === "object")
+                        m.expirationDate = new $util.LongBits(d.expirationDate.low >>> 0, d.expirationDate.high >>> 0).toNumber();
+                }
+                return m;
+            };
+
+            SubscriptionAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.isDeactivated != null && Object.hasOwnProperty.call(m, "isDeactivated")) {
+                    d.isDeactivated = m.isDeactivated;
+                    if (o.oneofs)
+                        d._isDeactivated = "isDeactivated";
+                }
+                if (m.isAutoRenewing != null && Object.hasOwnProperty.call(m, "isAutoRenewing")) {
+                    d.isAutoRenewing = m.isAutoRenewing;
+                    if (o.oneofs)
+                        d._isAutoRenewing = "isAutoRenewing";
+                }
+                if (m.expirationDate != null && Object.hasOwnProperty.call(m, "expirationDate")) {
+                    if (typeof BigInt !== "undefined" && o.longs === BigInt)
+                        d.expirationDate = typeof m.expirationDate === "number" ? BigInt(m.expirationDate) : $util.Long.fromBits(m.expirationDate.low >>> 0, m.expirationDate.high >>> 0, false).toBigInt();
+                    else if (typeof m.expirationDate === "number")
+                        d.expirationDate = o.longs === String ? String(m.expirationDate) : m.expirationDate;
+                    else
+                        d.expirationDate = o.longs === String ? $util.Long.prototype.toString.call(m.expirationDate) : o.longs === Number ? new $util.LongBits(m.expirationDate.low >>> 0, m.expirationDate.high >>> 0).toNumber() : m.expirationDate;
+                    if (o.oneofs)
+                        d._expirationDate = "expirationDate";
+                }
+                return d;
+            };
+
+            SubscriptionAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            SubscriptionAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.SubscriptionAction";
+            };
+
+            return SubscriptionAction;
+        })();
+
+        SyncActionValue.NuxAction = (function() {
+
+            function NuxAction(p) {
+                if (p)
+                    for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                        if (p[ks[i]] != null && ks[i] !== "__proto__")
+                            this[ks[i]] = p[ks[i]];
+            }
+
+            NuxAction.prototype.acknowledged = null;
+
+            let $oneOfFields;
+
+            Object.defineProperty(NuxAction.prototype, "_acknowledged", {
+                get: $util.oneOfGetter($oneOfFields = ["acknowledged"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            NuxAction.create = function create(properties) {
+                return new NuxAction(properties);
+            };
+
+            NuxAction.encode = function encode(m, w, q) {
+                if (!w)
+                    w = $Writer.create();
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                if (m.acknowledged != null && Object.hasOwnProperty.call(m, "acknowledged"))
+                    w.uint32(8).bool(m.acknowledged);
+                return w;
+            };
+
+            NuxAction.decode = function decode(r, l, e, n) {
+                if (!(r instanceof $Reader))
+                    r = $Reader.create(r);
+                if (n === undefined)
+                    n = 0;
+                if (n > $Reader.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var c, m;
+                if (l === undefined)
+                    c = r.len;
+                else {
+                    c = r.pos + l;
+                    if (c > r.len)
+                        throw RangeError("index out of range");
+                    l = r.len;
+                    r.len = c;
+                }
+                m = new $root.proto.SyncActionValue.NuxAction();
+                while (r.pos < c) {
+                    var t = r.uint32();
+                    if (t === e)
+                        break;
+                    switch (t >>> 3) {
+                    case 1: {
+                            m.acknowledged = r.bool();
+                            break;
+                        }
+                    default:
+                        r.skipType(t & 7, n);
+                        break;
+                    }
+                }
+                if (l !== undefined) {
+                    if (r.pos !== c)
+                        throw RangeError("index out of range");
+                    r.len = l;
+                }
+                return m;
+            };
+
+            NuxAction.fromObject = function fromObject(d, n) {
+                if (d instanceof $root.proto.SyncActionValue.NuxAction)
+                    return d;
+                if (!$util.isObject(d))
+                    throw TypeError(".proto.SyncActionValue.NuxAction: object expected");
+                if (n === undefined)
+                    n = 0;
+                if (n > $util.recursionLimit)
+                    throw Error("maximum nesting depth exceeded");
+                var m = new $root.proto.SyncActionValue.NuxAction();
+                if (d.acknowledged != null) {
+                    m.acknowledged = Boolean(d.acknowledged);
+                }
+                return m;
+            };
+
+            NuxAction.toObject = function toObject(m, o, q) {
+                if (!o)
+                    o = {};
+                if (q === undefined)
+                    q = 0;
+                if (q > $util.recursionLimit)
+                    throw Error("max depth exceeded");
+                var d = {};
+                if (m.acknowledged != null && Object.hasOwnProperty.call(m, "acknowledged")) {
+                    d.acknowledged = m.acknowledged;
+                    if (o.oneofs)
+                        d._acknowledged = "acknowledged";
+                }
+                return d;
+            };
+
+            NuxAction.prototype.toJSON = function toJSON() {
+                return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            NuxAction.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+                if (typeUrlPrefix === undefined) {
+                    typeUrlPrefix = "type.googleapis.com";
+                }
+                return typeUrlPrefix + "/proto.SyncActionValue.NuxAction";
+            };
+
+            return NuxAction;
+        })();
+
+        return SyncActionValue;
+    })();
+
+    proto.RecentEmojiWeight = (function() {
+
+        function RecentEmojiWeight(p) {
+            if (p)
+                for (var ks = Object.keys(p), i = 0; i < ks.length; ++i)
+                    if (p[ks[i]] != null && ks[i] !== "__proto__")
+                        this[ks[i]] = p[ks[i]];
+        }
+
+        RecentEmojiWeight.prototype.emoji = null;
+        RecentEmojiWeight.prototype.weight = null;
+
+        let $oneOfFields;
+
+        Object.defineProperty(RecentEmojiWeight.prototype, "_emoji", {
+            get: $util.oneOfGetter($oneOfFields = ["emoji"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        Object.defineProperty(RecentEmojiWeight.prototype, "_weight", {
+            get: $util.oneOfGetter($oneOfFields = ["weight"]),
+            set: $util.oneOfSetter($oneOfFields)
+        });
+
+        RecentEmojiWeight.create = function create(properties) {
+            return new RecentEmojiWeight(properties);
+        };
+
+        RecentEmojiWeight.encode = function encode(m, w, q) {
+            if (!w)
+                w = $Writer.create();
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            if (m.emoji != null && Object.hasOwnProperty.call(m, "emoji"))
+                w.uint32(10).string(m.emoji);
+            if (m.weight != null && Object.hasOwnProperty.call(m, "weight"))
+                w.uint32(21).float(m.weight);
+            return w;
+        };
+
+        RecentEmojiWeight.decode = function decode(r, l, e, n) {
+            if (!(r instanceof $Reader))
+                r = $Reader.create(r);
+            if (n === undefined)
+                n = 0;
+            if (n > $Reader.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            var c, m;
+            if (l === undefined)
+                c = r.len;
+            else {
+                c = r.pos + l;
+                if (c > r.len)
+                    throw RangeError("index out of range");
+                l = r.len;
+                r.len = c;
+            }
+            m = new $root.proto.RecentEmojiWeight();
+            while (r.pos < c) {
+                var t = r.uint32();
+                if (t === e)
+                    break;
+                switch (t >>> 3) {
+                case 1: {
+                        m.emoji = r.string();
+                        break;
+                    }
+                case 2: {
+                        m.weight = r.float();
+                        break;
+                    }
+                default:
+                    r.skipType(t & 7, n);
+                    break;
+                }
+            }
+            if (l !== undefined) {
+                if (r.pos !== c)
+                    throw RangeError("index out of range");
+                r.len = l;
+            }
+            return m;
+        };
+
+        RecentEmojiWeight.fromObject = function fromObject(d, n) {
+            if (d instanceof $root.proto.RecentEmojiWeight)
+                return d;
+            if (!$util.isObject(d))
+                throw TypeError(".proto.RecentEmojiWeight: object expected");
+            if (n === undefined)
+                n = 0;
+            if (n > $util.recursionLimit)
+                throw Error("maximum nesting depth exceeded");
+            var m = new $root.proto.RecentEmojiWeight();
+            if (d.emoji != null) {
+                m.emoji = String(d.emoji);
+            }
+            if (d.weight != null) {
+                m.weight = Number(d.weight);
+            }
+            return m;
+        };
+
+        RecentEmojiWeight.toObject = function toObject(m, o, q) {
+            if (!o)
+                o = {};
+            if (q === undefined)
+                q = 0;
+            if (q > $util.recursionLimit)
+                throw Error("max depth exceeded");
+            var d = {};
+            if (m.emoji != null && Object.hasOwnProperty.call(m, "emoji")) {
+                d.emoji = m.emoji;
+                if (o.oneofs)
+                    d._emoji = "emoji";
+            }
+            if (m.weight != null && Object.hasOwnProperty.call(m, "weight")) {
+                d.weight = o.json && !isFinite(m.weight) ? String(m.weight) : m.weight;
+                if (o.oneofs)
+                    d._weight = "weight";
+            }
+            return d;
+        };
+
+        RecentEmojiWeight.prototype.toJSON = function toJSON() {
+            return this.constructor.toObject(this, $protobuf.util.toJSONOptions);
+        };
+
+        RecentEmojiWeight.getTypeUrl = function getTypeUrl(typeUrlPrefix) {
+            if (typeUrlPrefix === undefined) {
+                typeUrlPrefix = "type.googleapis.com";
+            }
+            return typeUrlPrefix + "/proto.RecentEmojiWeight";
+        };
+
+        return RecentEmojiWeight;
     })();
 
     proto.WebMessageInfo = (function() {
