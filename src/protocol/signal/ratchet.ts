@@ -105,7 +105,7 @@ function step(state: SessionState, theirRatchet: Uint8Array, previousCounter: nu
   const received = rootStep(state.rootKey, agree(state.ourRatchet.private, theirRatchet));
   const ourRatchet = generateKeyPair();
   const sent = rootStep(received.rootKey, agree(ourRatchet.private, theirRatchet));
-  const fresh: ReceivingChain = { ratchetKey: theirRatchet.slice(), chainKey: received.chainKey, nextCounter: 0, skipped: [] };
+  const fresh: ReceivingChain = { ratchetKey: theirRatchet, chainKey: received.chainKey, nextCounter: 0, skipped: [] };
   return {
     ...state,
     rootKey: sent.rootKey,

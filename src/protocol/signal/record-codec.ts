@@ -193,7 +193,7 @@ export function serializeSessionRecord(record: SessionRecord): Uint8Array {
 
 /** @throws RecordFormatError for bytes of another version, truncated or malformed */
 export function deserializeSessionRecord(bytes: Uint8Array): SessionRecord {
-  const r = new Reader(bytes.slice());
+  const r = new Reader(new Uint8Array(bytes)); // a copy even of a Buffer (whose slice is a view)
   const version = r.byte();
   if (version !== RECORD_FORMAT_VERSION) throw new RecordFormatError(`session record version ${version} is not ${RECORD_FORMAT_VERSION}`);
   const hasCurrent = (r.byte() & 1) !== 0;

@@ -58,7 +58,17 @@ export function decodeWireKey(key: Uint8Array | null | undefined, what: string):
   if (!key || key.length !== 33 || key[0] !== DJB_TYPE) {
     throw new InvalidKeyError(`${what} is not a 33-byte Curve25519 key with type 0x05`);
   }
-  return key.slice(1);
+  return copyBytes(key.subarray(1));
+}
+
+/**
+ * A fresh copy (never a view: `Buffer#slice` is one), so state kept from a
+ * message neither retains nor shares the caller's buffer.
+ */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  out.set(bytes);
+  return out;
 }
 
 export function encodeWireKey(key: Uint8Array): Uint8Array {

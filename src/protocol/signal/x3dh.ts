@@ -11,7 +11,7 @@ import { InvalidKeyError, InvalidSignatureError } from './errors.js';
 import { agree, rootStep, X3DH_PREFIX, x3dhRootKey } from './kdf.js';
 import { verifySignedPreKey } from './keys.js';
 import type { LocalIdentity, SessionState } from './state.js';
-import type { PreKeyMessageFields } from './wire.js';
+import { copyBytes, type PreKeyMessageFields } from './wire.js';
 
 /** A device's published keys, as the server hands them out (keys raw 32 bytes or 0x05-prefixed). */
 export interface PreKeyBundle {
@@ -23,8 +23,8 @@ export interface PreKeyBundle {
 
 /** The 32-byte form of a bundle key given raw or with its 0x05 type byte. @throws InvalidKeyError */
 export function bundleKey(key: Uint8Array, what: string): Uint8Array {
-  if (key.length === 32) return key.slice();
-  if (key.length === 33 && key[0] === DJB_TYPE) return key.slice(1);
+  if (key.length === 32) return copyBytes(key);
+  if (key.length === 33 && key[0] === DJB_TYPE) return copyBytes(key.subarray(1));
   throw new InvalidKeyError(`${what} is not a Curve25519 public key (${key.length} bytes)`);
 }
 
@@ -100,7 +100,7 @@ export function responderSession(
     baseKey: message.baseKey,
     initiator: false,
     rootKey: x3dhRootKey(concat(agreements)),
-    ourRatchet: signedPreKey,
+    ourRatchet: { public: copyBytes(signedPreKey.public), private: copyBytes(signedPreKey.private) },
     theirRatchet: message.baseKey,
     previousCounter: 0,
     sending: undefined,

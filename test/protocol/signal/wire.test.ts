@@ -110,9 +110,11 @@ describe('pkmsg', () => {
 
   it('parsed keys are copies, not views of the input', () => {
     const inner = libProto.WhisperMessage.encode({ ephemeralKey: Buffer.from(prefixed(new Uint8Array(32).fill(3))), counter: 0, ciphertext: Buffer.alloc(16) }).finish();
-    const bytes = Uint8Array.of(0x33, ...inner, ...new Uint8Array(8));
-    const parsed = parseWhisperMessage(bytes);
-    bytes.fill(0);
-    expect(hex(parsed.ratchetKey)).toBe('03'.repeat(32));
+    for (const bytes of [Uint8Array.of(0x33, ...inner, ...new Uint8Array(8)), Buffer.from([0x33, ...inner, ...new Uint8Array(8)])]) {
+      const parsed = parseWhisperMessage(bytes);
+      bytes.fill(0);
+      expect(hex(parsed.ratchetKey)).toBe('03'.repeat(32));
+      expect(parsed.ratchetKey.buffer).not.toBe(bytes.buffer);
+    }
   });
 });
