@@ -1,0 +1,163 @@
+/**
+ * What wad's configuration holds, its defaults' meaning, and the checks every
+ * key passes. Paths (dataDir, socket, mediaCaPath) are resolved by load.ts;
+ * here they are plain strings. Owns the shape only; must not read files or env.
+ */
+import { INVALID, arrayOf, bad, bool, fail, int, nullable, num, object, ok, oneOf, refine, str, type Check, type RawIssue } from './checks.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** A bearer token for the TCP listener (`Authorization: Bearer <token>`). */
+export interface TokenConfig {
+  readonly token: string;
+  /** Unix ms after which the token is refused (TOKEN_EXPIRED); undefined: never. */
+  readonly expiresAt?: number | undefined;
+  /** Accounts the token may act on (FORBIDDEN otherwise); undefined: all. */
+  readonly accounts?: readonly string[] | undefined;
+}
+
+export interface RateConfig {
+  readonly perSecond: number;
+  readonly burst: number;
+}
+
+export interface Config {
+  /** Absolute. Holds the store and the socket (CONTRACTS §6). */
+  readonly dataDir: string;
+  /** Absolute path of the control socket. Default `<dataDir>/wad.sock`. */
+  readonly socket: string;
+  /** Optional TCP listener (`"127.0.0.1:8080"`); requires tokens. */
+  readonly listen: { readonly host: string; readonly port: number } | null;
+  readonly tokens: readonly TokenConfig[];
+  readonly server: {
+    readonly wsUrl: string;
+    /** WhatsApp's certificate root key, 64 hex characters (32 bytes). */
+    readonly rootPublicKey: string;
+    /** Absolute path of a PEM CA for the media host (the simulator's), or null for the system CAs. */
+    readonly mediaCaPath: string | null;
+  };
+  readonly log: { readonly level: LogLevel };
+  readonly accounts: {
+    readonly maxAccounts: number;
+    /** Start every registered account when the daemon starts. */
+    readonly autoStart: boolean;
+    /** Outgoing message pacing per account (field lesson 13). */
+    readonly sendRate: RateConfig;
+    /** Per-account restart budget; beyond it the account is stopped and reported (field lesson 12). */
+    readonly restart: { readonly maxRestarts: number; readonly withinMs: number; readonly delayMs: number };
+  };
+  readonly events: {
+    /** Events older than this or beyond this count per account are deleted even if unacked (the subscriber is told). */
+    readonly retention: { readonly maxAgeMs: number; readonly maxEvents: number };
+  };
+  readonly ipc: {
+    readonly maxFrameBytes: number;
+    readonly maxConnections: number;
+    /** Requests per connection. */
+    readonly rateLimit: RateConfig;
+  };
+  readonly connection: {
+    readonly connectTimeoutMs: number;
+    /** Pings every keepAliveIntervalMs ± keepAliveJitterMs. */
+    readonly keepAliveIntervalMs: number;
+    readonly keepAliveJitterMs: number;
+    readonly keepAliveTimeoutMs: number;
+    readonly backoff: { readonly initialMs: number; readonly maxMs: number; readonly factor: number; readonly jitter: number };
+  };
+  readonly store: {
+    /** fsync every batch: survives power loss, not just a killed process; much slower. */
+    readonly sync: boolean;
+    readonly cacheEntries: number;
+    readonly cacheBytes: number;
+    readonly sentMessagesMax: number;
+    /** How long a used one-time prekey is kept for retransmitted pkmsgs (field lesson 1). */
+    readonly preKeyGraceMs: number;
+  };
+}
+
+const DAY = 86_400_000;
+const ms = (min: number, max: number) => int(min, max);
+const rate = object({ perSecond: num(0.01, 10_000), burst: int(1, 100_000) });
+
+const wsUrl = refine(str({ nonEmpty: true }), (v) => {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'ws:' || u.protocol === 'wss:' ? ok(v) : bad('a ws:// or wss:// URL');
+  } catch {
+    return bad('a ws:// or wss:// URL');
+  }
+});
+
+const hexKey = refine(str(), (v) => (/^[0-9a-fA-F]{64}$/.test(v) ? ok(v.toLowerCase()) : bad('64 hex characters (a 32-byte key)')));
+
+const listen = refine(str({ nonEmpty: true }), (v) => {
+  const m = /^(?:\[([0-9a-fA-F:]+)\]|([^:\s]+)):(\d{1,5})$/.exec(v);
+  const port = m ? Number(m[3]) : NaN;
+  return m && port <= 65535 ? ok({ host: m[1] ?? m[2]!, port }) : bad('host:port (for example "127.0.0.1:8080")');
+});
+
+const timestamp = refine(
+  (v, path, issues) => (typeof v === 'number' || typeof v === 'string' ? v : fail(issues, path, 'unix ms or an ISO date', v)),
+  (v) => {
+    const t = typeof v === 'number' ? v : Date.parse(v);
+    return Number.isSafeInteger(t) && t >= 0 ? ok(t) : bad('unix ms or an ISO date');
+  },
+);
+
+const tokenObject = object(
+  { token: str({ nonEmpty: true }), expiresAt: timestamp, accounts: arrayOf(str({ nonEmpty: true })) },
+  { optional: ['expiresAt', 'accounts'] },
+);
+
+/** A token is a string, or an object with an expiry and account scope. */
+const token: Check<TokenConfig> = (v, path, issues) => {
+  if (typeof v === 'string') return v.length > 0 ? { token: v } : fail(issues, path, 'a non-empty token', v);
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) return tokenObject(v, path, issues);
+  return fail(issues, path, 'a token string or {"token", "expiresAt"?, "accounts"?}', v);
+};
+
+export const configSchema = object({
+  dataDir: nullable(str({ nonEmpty: true })),
+  socket: nullable(str({ nonEmpty: true })),
+  listen: nullable(listen),
+  tokens: arrayOf(token),
+  server: object({ wsUrl, rootPublicKey: hexKey, mediaCaPath: nullable(str({ nonEmpty: true })) }),
+  log: object({ level: oneOf<LogLevel>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+  accounts: object({
+    maxAccounts: int(1, 100_000),
+    autoStart: bool,
+    sendRate: rate,
+    restart: object({ maxRestarts: int(0, 1000), withinMs: ms(1, 7 * DAY), delayMs: ms(0, 3_600_000) }),
+  }),
+  events: object({ retention: object({ maxAgeMs: ms(60_000, 365 * DAY), maxEvents: int(1, 100_000_000) }) }),
+  ipc: object({ maxFrameBytes: int(1024, 1 << 30), maxConnections: int(1, 100_000), rateLimit: rate }),
+  connection: object({
+    connectTimeoutMs: ms(100, 600_000),
+    keepAliveIntervalMs: ms(1000, 600_000),
+    keepAliveJitterMs: ms(0, 600_000),
+    keepAliveTimeoutMs: ms(100, 600_000),
+    backoff: object({ initialMs: ms(1, 3_600_000), maxMs: ms(1, 24 * 3_600_000), factor: num(1, 100), jitter: num(0, 1) }),
+  }),
+  store: object({
+    sync: bool,
+    cacheEntries: int(0, 1_000_000),
+    cacheBytes: int(0, 1 << 30),
+    sentMessagesMax: int(0, 1_000_000),
+    preKeyGraceMs: ms(0, 365 * DAY),
+  }),
+});
+
+export type RawConfig = Exclude<ReturnType<typeof configSchema>, typeof INVALID>;
+
+/** Rules across keys, checked once every key is valid. */
+export function crossChecks(c: RawConfig, issues: RawIssue[]): void {
+  if (c.listen && c.tokens.length === 0) {
+    issues.push({ path: 'tokens', message: 'at least one token is required when "listen" is set' });
+  }
+  if (c.connection.backoff.initialMs > c.connection.backoff.maxMs) {
+    issues.push({ path: 'connection.backoff.initialMs', message: `must not exceed connection.backoff.maxMs (${c.connection.backoff.maxMs})` });
+  }
+  if (c.connection.keepAliveJitterMs >= c.connection.keepAliveIntervalMs) {
+    issues.push({ path: 'connection.keepAliveJitterMs', message: `must be less than connection.keepAliveIntervalMs (${c.connection.keepAliveIntervalMs})` });
+  }
+}
