@@ -154,6 +154,32 @@ describe('starting sessions', () => {
   });
 });
 
+describe('purity', () => {
+  it('successful calls leave the records they were given unchanged too', async () => {
+    const a = new OurPeer('a');
+    const b = new OurPeer('b');
+    await a.startSession(b.bundle(true));
+    for (let i = 0; i < 6; i++) {
+      const [from, to] = i % 2 ? [b, a] : [a, b];
+      const fromBefore = from.record;
+      const fromSnapshot = from.snapshot();
+      const toBefore = to.record;
+      const toSnapshot = to.snapshot();
+      const m = await from.encrypt(text(`m${i}`));
+      await to.decrypt(m.type, m.ciphertext);
+      expect(from.record).not.toBe(fromBefore);
+      for (const [record, snap] of [
+        [fromBefore, fromSnapshot],
+        [toBefore, toSnapshot],
+      ] as const) {
+        const probe = new OurPeer();
+        probe.record = record;
+        expect(probe.snapshot()).toBe(snap);
+      }
+    }
+  });
+});
+
 describe('identity changes', () => {
   it('a reinstalled peer’s pkmsg starts a new session and reports the change; the old session is archived', async () => {
     const ours = new OurPeer();
