@@ -172,7 +172,7 @@ export class AccountStore extends AccountReaders {
       let deleted = 0;
       for (;;) {
         const tx = new Transaction(this.#ns, this.#state);
-        for await (const [k] of this.ctx.scan({ gte: prefix, lt: eventKey(this.#ns, Math.max(0, belowSeq)), limit: TRIM_CHUNK })) tx.del(k);
+        for await (const [k] of this.ctx.scan({ gte: prefix, lt: eventKey(this.#ns, Math.max(0, Math.floor(belowSeq))), limit: TRIM_CHUNK })) tx.del(k);
         if (tx.ops.length === 0) return deleted;
         await this.#commit(tx);
         deleted += tx.ops.length;

@@ -89,7 +89,7 @@ export class Store {
    * The account's store, opened once and shared (whether or not it is in the registry).
    * @throws StoreError BAD_KEY, READ_FAILED, CORRUPT_RECORD, CLOSED
    */
-  account(id: string): Promise<AccountStore> {
+  async account(id: string): Promise<AccountStore> {
     this.#assertOpen();
     assertAccountId(id);
     let opening = this.#accounts.get(id);

@@ -186,7 +186,7 @@ describe('accounts are isolated', () => {
   it('refuses account ids that could escape their namespace', async () => {
     const store = new Store(new MemoryBackend());
     for (const bad of ['', 'a/b', '../x', 'x'.repeat(65), 'é']) {
-      expect(() => store.account(bad)).toThrowError(StoreError);
+      await expect(store.account(bad)).rejects.toThrowError(StoreError);
     }
   });
 });

@@ -179,6 +179,6 @@ describe('accounts registry', () => {
     expect(await store.getAccount('zz')).toBeUndefined();
     expect(await store.account('a')).toBe(await store.account('a'));
     await store.close();
-    expect(() => store.account('a')).toThrowError(/closed/);
+    await expect(store.account('a')).rejects.toMatchObject({ code: 'CLOSED' });
   });
 });
