@@ -122,10 +122,10 @@ export class Hub {
   }
 
   /** The socket of a logged-in device closed: its unacked stanzas wait for the next login. */
-  detach(session: LiveSession): void {
-    if (this.#sessions.get(session.deviceJid) !== session) return;
-    this.#sessions.delete(session.deviceJid);
-    this.queues.requeueUnacked(session.deviceJid);
+  detach(session: LiveSession, deviceJid: string): void {
+    if (this.#sessions.get(deviceJid) !== session) return;
+    this.#sessions.delete(deviceJid);
+    this.queues.requeueUnacked(deviceJid);
   }
 
   /**

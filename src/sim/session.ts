@@ -11,7 +11,7 @@ import type { Connection, ConnectionHandler } from './connection.js';
 import type { Hub, LiveSession } from './hub.js';
 import { handleIq } from './iq/index.js';
 import { decideLogin, type Registration } from './login.js';
-import { node, type BinaryNode } from './nodes.js';
+import { child as childOf, childrenByTag, node, type BinaryNode } from './nodes.js';
 import { stanzaKey } from './offline.js';
 import type { Pairing, RegisteringClient } from './pairing.js';
 import { deviceGone, handleChatstate, handlePresence } from './presence.js';
@@ -109,6 +109,8 @@ export class Session implements ConnectionHandler, LiveSession, RegisteringClien
         conn.send(routeMessage(hub, state.deviceJid, stanza));
         return;
       case 'receipt':
+        // A client confirms a message it decrypted with a receipt instead of an ack.
+        for (const id of receiptIds(stanza)) hub.queues.ack(state.deviceJid, stanzaKey('message', id));
         conn.send(routeReceipt(hub, state.deviceJid, stanza));
         return;
       case 'ack':
@@ -137,7 +139,7 @@ export class Session implements ConnectionHandler, LiveSession, RegisteringClien
     this.#deps.hub.connections.delete(this);
     if (prev.kind === 'registering') this.#deps.pairing.end(this);
     if (prev.kind === 'device') {
-      this.#deps.hub.detach(this);
+      this.#deps.hub.detach(this, prev.deviceJid);
       deviceGone(this.#deps.hub, prev.deviceJid);
     }
   }
@@ -194,4 +196,11 @@ export class Session implements ConnectionHandler, LiveSession, RegisteringClien
       this.streamError(undefined, node('ack', { id }));
     }
   }
+}
+
+/** The message ids a receipt names: `id`, then `<list><item id/></list>`. */
+function receiptIds(receipt: BinaryNode): string[] {
+  const ids = receipt.attrs.id ? [receipt.attrs.id] : [];
+  for (const item of childrenByTag(childOf(receipt, 'list'), 'item')) if (item.attrs.id) ids.push(item.attrs.id);
+  return ids;
 }

@@ -186,7 +186,7 @@ export class BaileysClient {
   textsFrom(jid: string): string[] {
     return this.received
       .filter((m) => (m.key.participant ?? m.key.remoteJid)?.replace(/:\d+@/, '@') === jid.replace(/:\d+@/, '@') || m.key.remoteJid === jid)
-      .map((m) => m.message?.conversation ?? m.message?.extendedTextMessage?.text ?? '')
+      .map((m) => textOf(m) ?? '')
       .filter((t) => t !== '');
   }
 
@@ -211,6 +211,11 @@ export class BaileysClient {
     this.#waiters = [];
     for (const f of w) f();
   }
+}
+
+/** The text of a text message (Baileys sends `{text}` as conversation or extendedTextMessage). */
+export function textOf(m: WAMessage): string | undefined {
+  return m.message?.conversation ?? m.message?.extendedTextMessage?.text ?? undefined;
 }
 
 export async function admin(sim: SimHandle, method: string, path: string, body?: unknown): Promise<unknown> {
