@@ -205,9 +205,13 @@ export class AccountStore extends AccountReaders {
     });
   }
 
-  /** Further calls fail with CLOSED; the backend belongs to the Store. */
-  close(): void {
+  /**
+   * Lets the running transaction finish; queued and later calls fail with
+   * CLOSED. The backend belongs to the Store.
+   */
+  async close(): Promise<void> {
     this.#closed = true;
+    await this.#lock;
     this.#cache.clear();
   }
 

@@ -111,12 +111,12 @@ export class Store {
     this.#accounts.delete(id);
   }
 
-  /** Closes every account store, then the backend. Idempotent. */
+  /** Closes every account store (running transactions finish), then the backend. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     const opened = await Promise.allSettled(this.#accounts.values());
-    for (const r of opened) if (r.status === 'fulfilled') r.value.close();
+    await Promise.all(opened.map((r) => (r.status === 'fulfilled' ? r.value.close() : undefined)));
     this.#accounts.clear();
     await this.#backend.close();
   }

@@ -143,3 +143,20 @@ describe('wipe', () => {
     expect(fresh.events.lastSeq).toBe(0);
   });
 });
+
+describe('close', () => {
+  it('lets a running transaction finish and refuses the queued ones', async () => {
+    const dir = await tempDir();
+    const store = await Store.open(dir);
+    const account = await store.account('a');
+    const first = account.transaction((tx) => tx.events.append([ev('x', 1)]));
+    const second = account.transaction((tx) => tx.events.append([ev('x', 2)]));
+    const closing = store.close();
+    await expect(first).resolves.toEqual([1]);
+    await expect(second).rejects.toMatchObject({ code: 'CLOSED' });
+    await closing;
+    const again = await Store.open(dir);
+    expect((await again.account('a')).events.lastSeq).toBe(1);
+    await again.close();
+  });
+});
