@@ -2,9 +2,9 @@
  * BinaryNode → bytes. Owns the encoder and its choice of representation for
  * every string; must not compress, frame for the socket or decode.
  *
- * The output is byte for byte what WhatsApp Web and Baileys produce: the same
- * precedence (token > nibble > hex > JID > raw) and the same lenient JID
- * split. Two deliberate differences from Baileys, both on input it mangles:
+ * The output is byte for byte what Baileys produces (bytes WhatsApp's servers
+ * already accept): the same precedence (token > nibble > hex > JID > raw) and
+ * the same lenient JID split. Two deliberate differences from Baileys, both on input it mangles:
  * - strings such as 'constructor' or '__proto__' are written raw (Baileys'
  *   token table is an object literal and writes byte 0 for them);
  * - 'user@' (a JID with an empty server) is written raw (Baileys writes a
@@ -87,7 +87,7 @@ class Writer {
     }
   }
 
-  /** BINARY_8/20/32 header; the thresholds are WhatsApp Web's. */
+  /** BINARY_8/20/32 header; the thresholds are Baileys'. */
   byteLength(length: number): void {
     this.ensure(5);
     const buf = this.buf;
@@ -183,7 +183,7 @@ class Writer {
       const jid = s.indexOf('@') < 0 ? undefined : jidDecode(s);
       if (jid === undefined) return this.raw(s);
       if (jid.device !== undefined) {
-        // `x & 0xff` on purpose: agents, devices and NaN wrap exactly as in other clients.
+        // `x & 0xff` on purpose: agents, devices and NaN wrap exactly as in Baileys.
         this.ensure(3);
         this.buf[this.pos++] = AD_JID;
         this.buf[this.pos++] = (jid.domainType || 0) & 0xff;
@@ -209,7 +209,7 @@ class Writer {
     let attrCount = 0;
     for (let i = 0; i < keys.length; i++) {
       const value: unknown = attrs[keys[i]!];
-      // Skipping undefined/null keeps `{ participant: maybe }` working, as in every client.
+      // Skipping undefined/null keeps `{ participant: maybe }` working, as in Baileys.
       if (value === undefined || value === null) continue;
       if (typeof value !== 'string') {
         throw new EncodeError('INVALID_ATTRS', `<${tag}> attribute ${keys[i]} is a ${typeof value}, not a string`);

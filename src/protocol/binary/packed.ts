@@ -19,7 +19,7 @@ for (let h = 0; h < 6; h++) HEX_VALUE[65 + h] = 10 + h;
 
 /**
  * NIBBLE when every character is 0-9 - . ; else HEX when every one is 0-9 A-F
- * (upper case only, as WhatsApp Web decides); else NONE. The caller checks
+ * (upper case only, as Baileys decides); else NONE. The caller checks
  * the length (1..PACKED_MAX).
  */
 export function packKind(s: string): number {
@@ -48,7 +48,7 @@ export const HEX_PAIRS: readonly string[] = pairs('0123456789ABCDEF', false) as 
 
 function pairs(alphabet: string, nibble: boolean): (string | undefined)[] {
   const out: (string | undefined)[] = [];
-  // 15 is padding in NIBBLE_8 and reads as '\0', as in every client; 12-14 are undefined.
+  // 15 is padding in NIBBLE_8 and reads as '\0', as in Baileys; 12-14 are undefined.
   const valid = (v: number) => !nibble || v < 12 || v === 15;
   for (let b = 0; b < 256; b++) {
     const hi = b >>> 4;

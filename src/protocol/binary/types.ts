@@ -10,7 +10,7 @@
  * - `BinaryNode[]` for a list (an empty list decodes to `[]`);
  * - `Uint8Array` for BINARY_8/20/32 content, i.e. raw bytes — including text
  *   that was sent raw (`content: 'hello'` encodes as bytes and decodes as
- *   bytes, exactly like Baileys and WhatsApp Web);
+ *   bytes, exactly like Baileys);
  * - `string` for content sent as a token, a packed number/hex string or a JID;
  * - `undefined` when the node has no content.
  */

@@ -2,10 +2,10 @@
  * JID strings ↔ parts: `user[_agent][:device]@server`. Owns jidDecode,
  * jidEncode and jidNormalizedUser; must not classify JIDs (see kinds.ts).
  *
- * These functions reproduce WhatsApp Web's (and Baileys') lenient parsing on
- * purpose: the binary encoder derives the AD_JID bytes from them, and a
- * stricter parser would put different bytes on the wire than every other
- * client. Validation belongs to the callers that know what JID they expect.
+ * These functions reproduce Baileys' lenient parsing exactly, on purpose:
+ * the binary encoder derives the AD_JID bytes from them, and a stricter
+ * parser would put different bytes on the wire than Baileys does. Validation
+ * belongs to the callers that know what JID they expect.
  */
 import { DOMAIN_TYPE, SERVER, domainTypeForServer } from './servers.js';
 
@@ -43,7 +43,7 @@ export function jidDecode(jid: string | null | undefined): DecodedJid | undefine
     let deviceEnd = jid.indexOf(':', colon + 1);
     if (deviceEnd < 0 || deviceEnd > at) deviceEnd = at;
     const deviceText = jid.slice(colon + 1, deviceEnd);
-    // Number(), not parseInt: '0x10' is 16 and '1e2' is 100 in every other client too.
+    // Number(), not parseInt: '0x10' is 16 and '1e2' is 100 in Baileys too.
     device = deviceText ? Number(deviceText) : undefined;
   }
 

@@ -45,7 +45,7 @@ export const DOMAIN_TYPE = Object.freeze({
 export const S_WHATSAPP_NET = '@s.whatsapp.net';
 export const STATUS_BROADCAST_JID = 'status@broadcast';
 
-/** The server an AD_JID domain byte stands for (unknown values mean PN, as WhatsApp Web reads them). */
+/** The server an AD_JID domain byte stands for (unknown values mean PN, as Baileys reads them). */
 export function serverForDomainType(domainType: number): string {
   switch (domainType) {
     case DOMAIN_TYPE.LID:
