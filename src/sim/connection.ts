@@ -65,7 +65,11 @@ export class Connection {
     this.#handshakeTimer.unref();
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('close', () => this.#closed());
-    ws.on('error', () => this.#closed());
+    // ws reports protocol breaches (oversized or invalid WebSocket frames) as errors, then closes.
+    ws.on('error', () => {
+      if (this.#stage !== 'closed') opts.stats.malformedFrames++;
+      this.#closed();
+    });
   }
 
   get open(): boolean {

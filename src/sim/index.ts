@@ -49,6 +49,8 @@ export interface SimHandle {
   mediaCaPath: string;
   /** The root key that signs the certificate chain, 64 hex chars (clients pin it). */
   rootPublicKey: string;
+  /** The encoded CertChain sent in every ServerHello (for tests that verify it independently). */
+  readonly certChain: Uint8Array;
   /** The simulator's state, for in-process tests. */
   readonly hub: Hub;
   close(): Promise<void>;
@@ -144,6 +146,7 @@ export async function startSim(opts: StartSimOptions = {}): Promise<SimHandle> {
     mediaUrl: `https://${base}`,
     mediaCaPath: media.caPath,
     rootPublicKey: Buffer.from(keys.root.public).toString('hex'),
+    certChain,
     hub,
     async close() {
       if (closed) return;
