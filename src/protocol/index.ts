@@ -3,5 +3,15 @@
  * Noise, Signal, protobuf). Nothing here performs I/O, reads clocks or uses
  * timers: bytes, time and randomness come in as arguments, so every function
  * runs unchanged in worker threads and in tests.
+ *
+ * The codec and JID helpers are exported flat (CONTRACTS.md §4: encodeNode,
+ * decodeNode, jidDecode, jidEncode); the larger modules as namespaces, since
+ * their generic names (split, mixHash, errors) would otherwise collide.
  */
-export { proto } from './proto/index.js';
+export * from './binary/index.js';
+export * from './jid/index.js';
+export { proto, signal as signalProto } from './proto/index.js';
+export * as crypto from './crypto/index.js';
+export * as noise from './noise/index.js';
+export * as signal from './signal/index.js';
+export * as senderKeys from './signal/group/index.js';
