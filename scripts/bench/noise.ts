@@ -1,8 +1,8 @@
 // Noise transport benchmark: ours against Baileys in the same run.
-//   npx tsx test/protocol/noise/bench.ts
+//   npx tsx scripts/bench/noise.ts
 // (Kept next to the Noise tests; the lead may move it to scripts/bench/noise.ts.)
 import { Curve, makeNoiseHandler, proto as baileysProto, WA_CERT_DETAILS } from 'baileys';
-import { generateKeyPair } from '../../../src/protocol/crypto/index.js';
+import { generateKeyPair } from '../../src/protocol/crypto/index.js';
 import {
   clientHello,
   encodeFrame,
@@ -10,9 +10,9 @@ import {
   readClientFinish,
   readClientHello,
   readServerHello,
-} from '../../../src/protocol/noise/index.js';
-import { makePki } from './helpers.js';
-import { ReferenceServer, referenceCertChain } from './reference-server.js';
+} from '../../src/protocol/noise/index.js';
+import { makePki } from '../../test/protocol/noise/helpers.js';
+import { ReferenceServer, referenceCertChain } from '../../test/protocol/noise/reference-server.js';
 
 const silent = { level: 'silent', child: () => silent, trace() {}, debug() {}, info() {} };
 const logger = silent as unknown as Parameters<typeof makeNoiseHandler>[0]['logger'];
