@@ -1,0 +1,46 @@
+/**
+ * The seams between an account's actors (STYLE.md: every seam an interface
+ * with a simple default). The connection actor owns the socket, the Noise
+ * transport and IQ correlation; everything else in the account talks to it
+ * only through ConnectionPort, so sender actors and stanza handlers are tested
+ * with an in-memory fake and never touch a socket.
+ */
+import type { BinaryNode } from '../protocol/binary/index.js';
+import type { IqSpec } from '../protocol/iq/index.js';
+
+export interface QueryOptions {
+  /** Default: the configured IQ timeout (60 s in WhatsApp Web). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface ConnectionPort {
+  /**
+   * Sends one stanza once the account is online. Resolves when the frame was
+   * handed to the socket. @throws ConnectionError UNAVAILABLE when the account
+   * is not online within the bounded wait (never hangs; field lesson 11).
+   */
+  send(node: BinaryNode): Promise<void>;
+  /**
+   * Sends an iq (an `id` is assigned when absent) and resolves with the
+   * answer node. @throws IqServerError on `type="error"`, ConnectionError
+   * TIMEOUT / UNAVAILABLE / CLOSED.
+   */
+  query(node: BinaryNode, opts?: QueryOptions): Promise<BinaryNode>;
+  /** query() through a typed spec. */
+  execute<T>(spec: IqSpec<T>, opts?: QueryOptions): Promise<T>;
+  /** A fresh stanza / message id in WhatsApp Web's format. */
+  nextId(): string;
+}
+
+/** One incoming stanza, after the connection actor decoded it. */
+export interface StanzaHandler {
+  /** The top-level tags it takes (message, receipt, notification, call, ...). */
+  readonly tags: readonly string[];
+  /**
+   * Handles one stanza. The connection actor sends the automatic ack only
+   * after the returned promise resolves (persist before you acknowledge), and
+   * none when it rejects (the server redelivers).
+   */
+  handle(node: BinaryNode): Promise<void>;
+}

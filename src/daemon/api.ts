@@ -1,0 +1,133 @@
+/**
+ * What the daemon core offers to the control plane (src/ipc, WadClient, the
+ * CLI). The IPC server validates a frame, then calls exactly one method here;
+ * it never reaches into accounts or the store by itself. Tests of the IPC
+ * layer run against a fake DaemonApi; the real one is built by createDaemon.
+ *
+ * Errors: methods reject with DaemonError, whose `code` is one of the
+ * contract's error codes (CONTRACTS.md §3), so the IPC layer maps them 1:1.
+ */
+export type ConnectionState = 'connecting' | 'qr' | 'online' | 'reconnecting' | 'stopped' | 'loggedOut';
+
+export type ErrorCode =
+  | 'AUTH_REQUIRED'
+  | 'AUTH_INVALID'
+  | 'TOKEN_EXPIRED'
+  | 'FORBIDDEN'
+  | 'NOT_MEMBER'
+  | 'INVALID_PAYLOAD'
+  | 'MISSING_FIELD'
+  | 'RATE_LIMITED'
+  | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'INTERNAL_ERROR'
+  | 'UNAVAILABLE';
+
+export class DaemonError extends Error {
+  override readonly name = 'DaemonError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    options?: { cause?: unknown; retryAfter?: number },
+  ) {
+    super(message, options);
+    this.retryAfter = options?.retryAfter;
+  }
+  readonly retryAfter: number | undefined;
+}
+
+export type EventType =
+  | 'connection:update'
+  | 'message:new'
+  | 'message:updated'
+  | 'message:deleted'
+  | 'message:receipt'
+  | 'typing:update'
+  | 'presence:update'
+  | 'call:incoming'
+  | 'group:update'
+  | 'account:status'
+  | 'error';
+
+/** One event of an account's durable log (CONTRACTS.md §3: every event carries data.seq). */
+export interface WadEvent {
+  account: string;
+  /** Grows per account; the durable cursor. */
+  seq: number;
+  type: EventType;
+  /** Unix ms when the event was logged. */
+  t: number;
+  conversationId?: string;
+  data: Record<string, unknown>;
+}
+
+export interface AccountSummary {
+  id: string;
+  state: ConnectionState;
+  jid?: string;
+  lid?: string;
+  name?: string;
+  reason?: string;
+}
+
+export type MediaKind = 'image' | 'video' | 'audio' | 'document' | 'sticker';
+
+/** message:send data (CONTRACTS.md §3). */
+export type OutgoingContent =
+  | { type: 'text'; content: string; quoted?: string; mentions?: string[] }
+  | { type: 'reply'; content: string; quoted: string; mentions?: string[] }
+  | { type: MediaKind; media: Uint8Array | { path: string }; mimeType?: string; caption?: string; fileName?: string; ptt?: boolean; quoted?: string }
+  | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
+  | { type: 'contact'; displayName: string; vcard: string }
+  | { type: 'poll'; name: string; options: string[]; selectableCount?: number }
+  | { type: 'reaction'; messageId: string; emoji: string };
+
+export interface GroupInfo {
+  jid: string;
+  subject: string;
+  owner?: string;
+  participants: Array<{ jid: string; admin?: 'admin' | 'superadmin' }>;
+}
+
+export type GroupAction = 'add' | 'remove' | 'promote' | 'demote';
+
+export interface DaemonApi {
+  // accounts
+  addAccount(id: string, opts: { phone?: string }): Promise<{ pairCode?: string }>;
+  requestPairCode(id: string, phone: string): Promise<{ pairCode: string }>;
+  removeAccount(id: string): Promise<void>;
+  listAccounts(): AccountSummary[];
+  accountStatus(id: string): AccountSummary;
+  startAccount(id: string): Promise<void>;
+  stopAccount(id: string): Promise<void>;
+  restartAccount(id: string): Promise<void>;
+  logoutAccount(id: string): Promise<void>;
+
+  // messaging (chat = conversationId)
+  sendMessage(id: string, chat: string, content: OutgoingContent): Promise<{ messageId: string }>;
+  editMessage(id: string, chat: string, messageId: string, content: string): Promise<{ messageId: string }>;
+  deleteMessage(id: string, chat: string, messageId: string): Promise<{ messageId: string }>;
+  react(id: string, chat: string, messageId: string, emoji: string): Promise<{ messageId: string }>;
+  markRead(id: string, chat: string, messageIds: string[]): Promise<void>;
+  sendChatState(id: string, chat: string, state: 'composing' | 'recording' | 'paused'): Promise<void>;
+  sendPresence(id: string, status: 'available' | 'unavailable'): Promise<void>;
+  downloadMedia(id: string, messageId: string): Promise<AsyncIterable<Uint8Array>>;
+
+  // groups
+  createGroup(id: string, subject: string, participants: string[]): Promise<{ jid: string }>;
+  groupMetadata(id: string, group: string): Promise<GroupInfo>;
+  groupParticipants(id: string, group: string, action: GroupAction, participants: string[]): Promise<Array<{ jid: string; status: number }>>;
+
+  // durable events
+  /** Events of one account with seq >= fromSeq, oldest first, at most `limit`. */
+  readEvents(account: string, fromSeq: number, limit: number): Promise<WadEvent[]>;
+  /** The first seq still retained for an account (to detect gaps). */
+  firstRetainedSeq(account: string): Promise<number>;
+  /** Moves a named subscriber's cursor (events up to seq are confirmed). */
+  ackEvents(subscriber: string, account: string, seq: number): Promise<void>;
+  /** A named subscriber's last acked seq per account (0 when none). */
+  subscriberCursor(subscriber: string, account: string): Promise<number>;
+  /** Live events after they were persisted. Returns the unsubscribe function. */
+  onEvent(listener: (event: WadEvent) => void): () => void;
+}
