@@ -18,14 +18,19 @@ import { reviveJobError } from './job-errors.js';
 import { JOB_VERSION, type JobInputs, type JobKind, type JobOutputs, type JobResult, type Job } from './jobs.js';
 import { KeyedSerialQueue } from './keyed-queue.js';
 import { runJob } from './run-job.js';
+import { TurnBudget } from './turn-budget.js';
 import { parseJob, parseResult } from './validate.js';
 
 /**
- * Kinds that run inline unless configured otherwise. Chosen from
- * scripts/bench/signal.ts (docs/benchmarks.md): empty means every kind costs
- * more than the hop.
+ * Kinds that run inline unless configured otherwise, chosen from the hop
+ * table of scripts/bench/signal.ts: their work is always smaller than the hop
+ * to a worker (an encrypt never makes a ratchet step; processing a
+ * distribution is a decode). Decrypts stay on workers although a same-chain
+ * decrypt is as small: a ratchet step or a pkmsg costs 10–20× more, and
+ * decrypts arrive in bursts from the network, which is what must not hold
+ * the event loop.
  */
-export const DEFAULT_INLINE_KINDS: readonly JobKind[] = [];
+export const DEFAULT_INLINE_KINDS: readonly JobKind[] = ['group.process', 'signal.encrypt'];
 
 export interface CryptoPoolOptions {
   /** Worker threads; default: one less than the CPUs, at least one. */
@@ -38,6 +43,18 @@ export interface CryptoPoolOptions {
   maxPending?: number;
   /** The worker module; default: worker.js beside this module (worker.ts from source). */
   workerFile?: string | URL;
+  /**
+   * Jobs handed to a worker before it finishes the previous one (default 4).
+   * Workers run jobs one at a time either way; a queued job saves the worker a
+   * sleep and a wake-up per job. Per-key order is kept by this class, not by
+   * piscina, so it is unaffected.
+   */
+  jobsPerWorker?: number;
+  /**
+   * Milliseconds of inline jobs per turn of the event loop before the next
+   * one waits for the loop to come round (default 4; 0: yield between any two).
+   */
+  inlineSliceMs?: number;
 }
 
 /** The job fields without the version and kind, for `run`. */
@@ -67,6 +84,8 @@ export class CryptoPool {
   readonly #inline: ReadonlySet<JobKind> | 'all';
   readonly #threads: number;
   readonly #workerFile: string | URL | undefined;
+  readonly #jobsPerWorker: number;
+  readonly #budget: TurnBudget;
   #piscina: Piscina | undefined;
   #closing: Promise<void> | undefined;
   /** Set once the queue has drained after close(): workers are gone. */
@@ -77,6 +96,8 @@ export class CryptoPool {
     this.#inline = options.inline === 'all' ? 'all' : new Set(options.inline ?? DEFAULT_INLINE_KINDS);
     this.#threads = Math.max(1, options.threads ?? availableParallelism() - 1);
     this.#workerFile = options.workerFile;
+    this.#jobsPerWorker = Math.max(1, options.jobsPerWorker ?? 4);
+    this.#budget = new TurnBudget(options.inlineSliceMs ?? 4);
   }
 
   /** Jobs waiting or running. */
@@ -109,16 +130,14 @@ export class CryptoPool {
     // Sections already running when close() is called may still run jobs.
     if (this.#closed) return Promise.reject(new CryptoPoolError('CLOSED', 'crypto pool is closed'));
     const job = { v: JOB_VERSION, kind, ...input } as unknown as Job;
-    if (this.#inline === 'all' || this.#inline.has(kind)) {
-      try {
-        // Validated like a worker validates it, so both modes fail alike.
-        return Promise.resolve(unwrap(runJob(parseJob(job)), kind));
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    }
-    return this.#runInWorker(job, kind);
+    return this.#inline === 'all' || this.#inline.has(kind) ? this.#runInline(job, kind) : this.#runInWorker(job, kind);
   };
+
+  async #runInline<K extends JobKind>(job: Job, kind: K): Promise<JobOutputs[K]> {
+    await this.#budget.take();
+    // Validated like a worker validates it, so both modes fail alike.
+    return unwrap(runJob(parseJob(job)), kind);
+  }
 
   async #runInWorker<K extends JobKind>(job: Job, kind: K): Promise<JobOutputs[K]> {
     let result: unknown;
@@ -139,6 +158,7 @@ export class CryptoPool {
         maxThreads: this.#threads,
         // Workers live as long as the pool: restarting one costs a module load.
         idleTimeout: Number.POSITIVE_INFINITY,
+        concurrentTasksPerWorker: this.#jobsPerWorker,
         ...(execArgv ? { execArgv } : {}),
       });
     }

@@ -108,6 +108,31 @@ describe.each(modes)('crypto pool (%s)', (_, options) => {
   });
 });
 
+describe('inline jobs and the event loop', () => {
+  /** How many of a burst of 20 inline jobs on one key had finished when the event loop next turned. */
+  async function finishedAtFirstTurn(inlineSliceMs: number): Promise<number> {
+    const pool = new CryptoPool({ inline: 'all', inlineSliceMs });
+    const { distribution } = await pool.run('x', 'group.distribution', { record: null });
+    let done = 0;
+    let seen = -1;
+    const burst = Array.from({ length: 20 }, () => pool.run('k', 'group.process', { record: null, distribution }).then(() => done++));
+    setImmediate(() => (seen = done));
+    await Promise.all(burst);
+    // Still -1: the whole burst ran before the loop turned.
+    const result = seen === -1 ? done : seen;
+    await pool.close();
+    return result;
+  }
+
+  it('yield to the event loop once a turn has used its slice', async () => {
+    expect(await finishedAtFirstTurn(0)).toBeLessThan(20);
+  });
+
+  it('run back to back within the slice (here: never used up)', async () => {
+    expect(await finishedAtFirstTurn(1e9)).toBe(20);
+  });
+});
+
 describe('crypto pool bounds and closing', () => {
   it('refuses jobs beyond the per-key bound with QUEUE_FULL', async () => {
     const pool = new CryptoPool({ threads: 1, maxQueuePerKey: 3 });
