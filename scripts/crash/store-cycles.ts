@@ -48,17 +48,23 @@ export interface CycleResult {
 }
 
 /**
- * Runs the writer against `dataDir` and kills it: with probability 0.25 at a
- * random time since spawn (start-up, pairing), else a random 0–`maxDelayMs` after ready.
+ * Runs the writer against `dataDir` and kills it: in the 'startup' phase at a
+ * random time since spawn (start-up, pairing), in 'writing' a random
+ * 0–`maxDelayMs` after it is ready. Without `phase`, 'startup' one time in four.
  * @throws InvariantError when the store breaks an invariant
  */
-export async function crashCycle(cmd: WriterCommand, dataDir: string, random: () => number, maxDelayMs = 150): Promise<CycleResult> {
+export async function crashCycle(
+  cmd: WriterCommand,
+  dataDir: string,
+  random: () => number,
+  maxDelayMs = 150,
+  phase: CycleResult['phase'] = random() < 0.25 ? 'startup' : 'writing',
+): Promise<CycleResult> {
   const child = spawn(cmd.command, [...cmd.args, dataDir, String(Math.floor(random() * 2 ** 31))], { stdio: ['ignore', 'pipe', 'pipe'] });
   let paired = false;
   let reported = 0;
   let stderr = '';
   let buffered = '';
-  const phase: CycleResult['phase'] = random() < 0.25 ? 'startup' : 'writing';
   // 'close', not 'exit': every line the writer printed before the kill has then been read.
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const ready = new Promise<void>((resolve) => {
