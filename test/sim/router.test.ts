@@ -1,0 +1,334 @@
+/**
+ * Routing decisions of the simulator (router.ts, hub.ts): who gets which
+ * <enc>, with which addressing attributes; offline queues and their flush on
+ * login; receipts back to the sender; acks and their attribute rules.
+ */
+import { describe, expect, it } from 'vitest';
+import { proto } from '../../src/protocol/proto/index.js';
+import { ackViolation } from '../../src/sim/acks.js';
+import { routeMessage, routeReceipt } from '../../src/sim/router.js';
+import { Session } from '../../src/sim/session.js';
+import { Pairing } from '../../src/sim/pairing.js';
+import type { BinaryNode } from '../../src/sim/nodes.js';
+import { addUser, enc, makeHub, online, to } from './support.js';
+
+const A = '15552220001';
+const B = '15552220002';
+const C = '15552220003';
+
+function world() {
+  const hub = makeHub();
+  const a = addUser(hub, A, 2);
+  const b = addUser(hub, B, 1);
+  const c = addUser(hub, C, 1);
+  return { hub, a, b, c };
+}
+
+function kids(n: BinaryNode): BinaryNode[] {
+  return Array.isArray(n.content) ? n.content : [];
+}
+
+describe('1:1 messages', () => {
+  it('fans each <to> enc out to its device; own devices get recipient; the sending device gets nothing', () => {
+    const { hub, a, b } = world();
+    const a1 = online(hub, a, 1);
+    const a2 = online(hub, a, 2);
+    const b1 = online(hub, b, 1);
+    const identity: BinaryNode = { tag: 'device-identity', attrs: {}, content: Uint8Array.of(9) };
+    const ack = routeMessage(hub, `${A}:1@s.whatsapp.net`, {
+      tag: 'message',
+      attrs: { id: 'M1', to: `${B}@s.whatsapp.net`, type: 'text' },
+      content: [
+        {
+          tag: 'participants',
+          attrs: {},
+          content: [
+            to(`${B}@s.whatsapp.net`, enc('pkmsg', 1)),
+            to(`${B}:1@s.whatsapp.net`, enc('msg', 2)),
+            to(`${A}:2@s.whatsapp.net`, enc('msg', 3)),
+            to(`${A}:1@s.whatsapp.net`, enc('msg', 4)),
+            to(`${C}:1@s.whatsapp.net`, enc('msg', 5)),
+            to(`${B}:7@s.whatsapp.net`, enc('msg', 6)),
+          ],
+        },
+        identity,
+      ],
+    });
+    expect(ack.attrs).toMatchObject({ class: 'message', id: 'M1', from: `${B}@s.whatsapp.net` });
+    expect(ack.attrs.error).toBeUndefined();
+
+    const [toB1] = b1.of('message');
+    expect(toB1!.attrs).toMatchObject({ id: 'M1', from: `${A}:1@s.whatsapp.net`, type: 'text', notify: `name-${A}`, sender_lid: a.lid });
+    expect(toB1!.attrs.recipient).toBeUndefined();
+    expect(kids(toB1!)).toEqual([enc('msg', 2)]);
+
+    const [toA2] = a2.of('message');
+    expect(toA2!.attrs).toMatchObject({ from: `${A}:1@s.whatsapp.net`, recipient: `${B}@s.whatsapp.net` });
+    expect(kids(toA2!)).toEqual([enc('msg', 3)]);
+
+    expect(a1.of('message')).toEqual([]);
+    // Nothing reached the foreign user named in a <to>, nor an unknown device.
+    expect(hub.queues.queuedCount(`${C}:1@s.whatsapp.net`)).toBe(0);
+    expect(hub.queues.queuedCount(`${B}:7@s.whatsapp.net`)).toBe(0);
+  });
+
+  it('sends device-identity only along with a pkmsg', () => {
+    const { hub, a, b } = world();
+    const b1 = online(hub, b, 1);
+    const a2 = online(hub, a, 2);
+    routeMessage(hub, `${A}:1@s.whatsapp.net`, {
+      tag: 'message',
+      attrs: { id: 'M2', to: `${B}@s.whatsapp.net` },
+      content: [
+        { tag: 'participants', attrs: {}, content: [to(`${B}:1@s.whatsapp.net`, enc('pkmsg', 1)), to(`${A}:2@s.whatsapp.net`, enc('msg', 2))] },
+        { tag: 'device-identity', attrs: {}, content: Uint8Array.of(7) },
+      ],
+    });
+    expect(kids(b1.of('message')[0]!).map((n) => n.tag)).toEqual(['enc', 'device-identity']);
+    expect(kids(a2.of('message')[0]!).map((n) => n.tag)).toEqual(['enc']);
+  });
+
+  it('accepts devices named by LID and delivers to the PN device', () => {
+    const { hub, b } = world();
+    const b1 = online(hub, b, 1);
+    routeMessage(hub, `${A}:1@s.whatsapp.net`, {
+      tag: 'message',
+      attrs: { id: 'M3', to: `${B}@s.whatsapp.net` },
+      content: [{ tag: 'participants', attrs: {}, content: [to(`${b.lidUser}:1@lid`, enc('msg', 1))] }],
+    });
+    expect(b1.of('message')).toHaveLength(1);
+  });
+
+  it('refuses a message to an unknown user with an ack error', () => {
+    const { hub } = world();
+    expect(routeMessage(hub, `${A}:1@s.whatsapp.net`, { tag: 'message', attrs: { id: 'X', to: '19999999999@s.whatsapp.net' } }).attrs.error).toBe('404');
+    expect(routeMessage(hub, `${A}:1@s.whatsapp.net`, { tag: 'message', attrs: { to: `${B}@s.whatsapp.net` } }).attrs.error).toBe('400');
+  });
+
+  it('queues for an offline device and flushes on login: success, the stanzas marked offline, then <ib><offline count/>', () => {
+    const { hub, b } = world();
+    for (const id of ['Q1', 'Q2']) {
+      routeMessage(hub, `${A}:1@s.whatsapp.net`, {
+        tag: 'message',
+        attrs: { id, to: `${B}@s.whatsapp.net` },
+        content: [{ tag: 'participants', attrs: {}, content: [to(`${B}:1@s.whatsapp.net`, enc('msg', 1))] }],
+      });
+    }
+    expect(hub.queues.queuedCount(`${B}:1@s.whatsapp.net`)).toBe(2);
+    const b1 = online(hub, b, 1);
+    expect(b1.sent.map((n) => n.tag)).toEqual(['success', 'message', 'message', 'ib']);
+    expect(b1.sent[0]!.attrs.lid).toBe(`${b.lidUser}:1@lid`);
+    expect(b1.sent.slice(1, 3).map((n) => [n.attrs.id, n.attrs.offline])).toEqual([
+      ['Q1', '1'],
+      ['Q2', '1'],
+    ]);
+    expect(kids(b1.sent[3]!)[0]!.attrs).toEqual({ count: '2' });
+  });
+
+  it('puts unacked stanzas back in the queue when the socket goes, and redelivers them', () => {
+    const { hub, b } = world();
+    const first = online(hub, b, 1);
+    routeMessage(hub, `${A}:1@s.whatsapp.net`, {
+      tag: 'message',
+      attrs: { id: 'U1', to: `${B}@s.whatsapp.net` },
+      content: [{ tag: 'participants', attrs: {}, content: [to(`${B}:1@s.whatsapp.net`, enc('msg', 1))] }],
+    });
+    expect(first.of('message')).toHaveLength(1);
+    hub.detach(first, first.deviceJid);
+    const second = online(hub, b, 1);
+    expect(second.of('message').map((n) => n.attrs.id)).toEqual(['U1']);
+  });
+
+  it('drops the oldest stanza past the offline bound and counts it', () => {
+    const hub = makeHub({ maxOfflinePerDevice: 3 });
+    addUser(hub, A, 1);
+    addUser(hub, B, 1);
+    for (let i = 0; i < 5; i++) {
+      routeMessage(hub, `${A}:1@s.whatsapp.net`, {
+        tag: 'message',
+        attrs: { id: `B${i}`, to: `${B}@s.whatsapp.net` },
+        content: [{ tag: 'participants', attrs: {}, content: [to(`${B}:1@s.whatsapp.net`, enc('msg', i))] }],
+      });
+    }
+    expect(hub.queues.drain(`${B}:1@s.whatsapp.net`).map((q) => q.node.attrs.id)).toEqual(['B2', 'B3', 'B4']);
+    expect(hub.queues.dropped).toBe(2);
+  });
+
+  it('replaces the older socket of a device with stream error 409 <conflict type="replaced"/>', () => {
+    const { hub, b } = world();
+    const first = online(hub, b, 1);
+    const second = online(hub, b, 1);
+    expect(first.streamErrors).toEqual([{ code: 409, child: { tag: 'conflict', attrs: { type: 'replaced' } } }]);
+    expect(hub.session(`${B}:1@s.whatsapp.net`)).toBe(second);
+  });
+
+  it('unlinking a live companion sends 401 and forgets its queue and prekeys', () => {
+    const { hub, b } = world();
+    const b1 = online(hub, b, 1);
+    expect(hub.removeDevice(b, 1)).toBe(true);
+    expect(b1.streamErrors[0]!.code).toBe(401);
+    expect(hub.dir.device(`${B}:1@s.whatsapp.net`)).toBeUndefined();
+    expect(hub.prekeys.count(`${B}:1@s.whatsapp.net`)).toBe(0);
+    expect(hub.removeDevice(b, 0)).toBe(false);
+  });
+});
+
+describe('group messages', () => {
+  function group() {
+    const w = world();
+    const g = w.hub.groups.create(w.a.jid, 'g', [w.b.jid, w.c.jid], 1);
+    return { ...w, g };
+  }
+
+  it('gives every other member device the skmsg, preceded by its own pkmsg when it had a <to>', () => {
+    const { hub, a, b, c, g } = group();
+    const a2 = online(hub, a, 2);
+    const b1 = online(hub, b, 1);
+    const c1 = online(hub, c, 1);
+    const ack = routeMessage(hub, `${A}:1@s.whatsapp.net`, {
+      tag: 'message',
+      attrs: { id: 'G1', to: g.jid, type: 'text', addressing_mode: 'pn' },
+      content: [{ tag: 'participants', attrs: {}, content: [to(`${B}:1@s.whatsapp.net`, enc('pkmsg', 1))] }, enc('skmsg', 9)],
+    });
+    expect(ack.attrs.error).toBeUndefined();
+    const gotB = b1.of('message')[0]!;
+    expect(gotB.attrs).toMatchObject({ from: g.jid, participant: `${A}:1@s.whatsapp.net`, participant_lid: a.lid, addressing_mode: 'pn' });
+    expect(kids(gotB).map((e) => e.attrs.type)).toEqual(['pkmsg', 'skmsg']);
+    expect(kids(c1.of('message')[0]!).map((e) => e.attrs.type)).toEqual(['skmsg']);
+    expect(kids(a2.of('message')[0]!).map((e) => e.attrs.type)).toEqual(['skmsg']);
+    // Phones (device 0) are members too; offline companions get it queued.
+    expect(hub.queues.queuedCount(`${A}:1@s.whatsapp.net`)).toBe(0);
+  });
+
+  it('refuses a sender that is not a member', () => {
+    const { hub, g } = group();
+    const outsider = addUser(hub, '15552229999', 1);
+    expect(routeMessage(hub, `${outsider.phone}:1@s.whatsapp.net`, { tag: 'message', attrs: { id: 'G2', to: g.jid }, content: [enc('skmsg', 1)] }).attrs.error).toBe('403');
+  });
+
+  it('sends a group retry resend (participant = device) to that device only', () => {
+    const { hub, b, c, g } = group();
+    const b1 = online(hub, b, 1);
+    const c1 = online(hub, c, 1);
+    routeMessage(hub, `${A}:1@s.whatsapp.net`, { tag: 'message', attrs: { id: 'G3', to: g.jid, participant: `${C}:1@s.whatsapp.net` }, content: [enc('msg', 1)] });
+    expect(b1.of('message')).toEqual([]);
+    expect(c1.of('message')).toHaveLength(1);
+  });
+});
+
+describe('receipts', () => {
+  it('sends a delivery receipt to every device of the original sender, from the reader’s user jid', () => {
+    const { hub, a, b } = world();
+    const a1 = online(hub, a, 1);
+    const a2 = online(hub, a, 2);
+    const b1 = online(hub, b, 1);
+    const ack = routeReceipt(hub, `${B}:1@s.whatsapp.net`, { tag: 'receipt', attrs: { id: 'M1', to: `${A}@s.whatsapp.net` } });
+    expect(ack.attrs).toEqual({ class: 'receipt', id: 'M1', from: `${A}@s.whatsapp.net` });
+    for (const s of [a1, a2]) {
+      const [r] = s.of('receipt');
+      expect(r!.attrs).toMatchObject({ id: 'M1', from: `${B}@s.whatsapp.net`, t: String(Math.floor(1_790_000_000_000 / 1000)) });
+      expect(r!.attrs.type).toBeUndefined();
+    }
+    expect(b1.of('receipt')).toEqual([]);
+  });
+
+  it('reports an "inactive" receipt to the sender as a plain delivery, keeps read and its list', () => {
+    const { hub, a } = world();
+    const a1 = online(hub, a, 1);
+    routeReceipt(hub, `${B}:1@s.whatsapp.net`, { tag: 'receipt', attrs: { id: 'M1', to: `${A}@s.whatsapp.net`, type: 'inactive' } });
+    const list: BinaryNode = { tag: 'list', attrs: {}, content: [{ tag: 'item', attrs: { id: 'M2' } }] };
+    routeReceipt(hub, `${B}:1@s.whatsapp.net`, { tag: 'receipt', attrs: { id: 'M1', to: `${A}@s.whatsapp.net`, type: 'read', t: '5' }, content: [list] });
+    const [delivery, read] = a1.of('receipt');
+    expect(delivery!.attrs.type).toBeUndefined();
+    expect(read!.attrs).toMatchObject({ type: 'read', t: '5' });
+    expect(kids(read!)).toEqual([list]);
+  });
+
+  it('routes a group receipt to the author’s devices with from=group and participant=reader', () => {
+    const { hub, a } = world();
+    const a1 = online(hub, a, 1);
+    routeReceipt(hub, `${B}:1@s.whatsapp.net`, { tag: 'receipt', attrs: { id: 'G1', to: '120363000000000001@g.us', participant: `${A}:1@s.whatsapp.net`, type: 'read' } });
+    expect(a1.of('receipt')[0]!.attrs).toMatchObject({ from: '120363000000000001@g.us', participant: `${B}@s.whatsapp.net`, type: 'read' });
+  });
+
+  it('sends a retry receipt to the original device only, naming the asking device', () => {
+    const { hub, a } = world();
+    const a1 = online(hub, a, 1);
+    const a2 = online(hub, a, 2);
+    routeReceipt(hub, `${B}:1@s.whatsapp.net`, { tag: 'receipt', attrs: { id: 'M1', to: `${A}:2@s.whatsapp.net`, type: 'retry' }, content: [{ tag: 'retry', attrs: { count: '1' } }] });
+    expect(a1.of('receipt')).toEqual([]);
+    expect(a2.of('receipt')[0]!.attrs).toMatchObject({ from: `${B}:1@s.whatsapp.net`, type: 'retry' });
+  });
+
+  it('sends a "sender" receipt (own-device copy) with its recipient to the device that sent the message', () => {
+    const { hub, a } = world();
+    const a1 = online(hub, a, 1);
+    const a2 = online(hub, a, 2);
+    routeReceipt(hub, `${A}:2@s.whatsapp.net`, { tag: 'receipt', attrs: { id: 'M1', to: `${A}:1@s.whatsapp.net`, recipient: `${B}@s.whatsapp.net`, type: 'sender' } });
+    expect(a1.of('receipt')[0]!.attrs).toMatchObject({ from: `${A}@s.whatsapp.net`, recipient: `${B}@s.whatsapp.net`, type: 'sender' });
+    expect(a2.of('receipt')).toEqual([]);
+  });
+});
+
+describe('acks', () => {
+  it.each([
+    ['delivery receipt acked without type', { tag: 'receipt', attrs: { id: '1' } }, { class: 'receipt', id: '1' }, undefined],
+    ['delivery receipt acked with type="delivery"', { tag: 'receipt', attrs: { id: '1' } }, { class: 'receipt', id: '1', type: 'delivery' }, 'delivery receipt'],
+    ['read receipt acked with its type', { tag: 'receipt', attrs: { id: '1', type: 'read' } }, { class: 'receipt', id: '1', type: 'read' }, undefined],
+    ['read receipt acked without type', { tag: 'receipt', attrs: { id: '1', type: 'read' } }, { class: 'receipt', id: '1' }, 'read receipt'],
+    ['stanza with recipient acked without it', { tag: 'message', attrs: { id: '1', recipient: 'x@s.whatsapp.net' } }, { class: 'message', id: '1' }, 'recipient'],
+    ['message acked with its type (Baileys) ', { tag: 'message', attrs: { id: '1', type: 'text' } }, { class: 'message', id: '1', type: 'text' }, undefined],
+    ['message acked without type (whatsmeow)', { tag: 'message', attrs: { id: '1', type: 'text' } }, { class: 'message', id: '1' }, undefined],
+    ['ack of the wrong class', { tag: 'notification', attrs: { id: '1' } }, { class: 'receipt', id: '1' }, 'class'],
+  ] as const)('%s', (_name, sent, ack, problem) => {
+    const v = ackViolation(sent as BinaryNode, { tag: 'ack', attrs: { ...ack } });
+    if (problem === undefined) expect(v).toBeUndefined();
+    else expect(v).toContain(problem);
+  });
+
+  /** A real Session logged in on a fake connection that records what it is asked to send. */
+  function liveSession(hub: ReturnType<typeof makeHub>, phone: string) {
+    const sent: BinaryNode[] = [];
+    const errors: Array<number | undefined> = [];
+    const session = new Session({ hub, pairing: new Pairing(hub) });
+    const fakeConn = {
+      loggedIn() {},
+      send(n: BinaryNode) {
+        sent.push(n);
+      },
+      close() {},
+      streamError(code: number | undefined) {
+        errors.push(code);
+      },
+    };
+    const user = hub.dir.user(phone)!;
+    const payload = proto.ClientPayload.encode({ username: Number(phone), device: 1, passive: true }).finish();
+    session.onHandshake(fakeConn as never, user.devices.get(1)!.noiseKey!, payload);
+    return { session, sent, errors, conn: fakeConn };
+  }
+
+  it('a delivery receipt acked with a type closes the stream with <stream:error><ack/>', async () => {
+    const { hub } = world();
+    const { session, sent, errors, conn } = liveSession(hub, B);
+    expect(sent[0]!.tag).toBe('success');
+    routeReceipt(hub, `${A}:1@s.whatsapp.net`, { tag: 'receipt', attrs: { id: 'R1', to: `${B}@s.whatsapp.net` } });
+    const receipt = sent.find((n) => n.tag === 'receipt')!;
+    session.onNode(conn as never, { tag: 'ack', attrs: { class: 'receipt', id: receipt.attrs.id!, to: receipt.attrs.from!, type: 'delivery' } });
+    expect(errors).toEqual([undefined]);
+  });
+
+  it('a correct ack, or a receipt for a message, clears it from the unacked set', () => {
+    const { hub } = world();
+    const { session, conn } = liveSession(hub, B);
+    routeMessage(hub, `${A}:1@s.whatsapp.net`, {
+      tag: 'message',
+      attrs: { id: 'K1', to: `${B}@s.whatsapp.net` },
+      content: [{ tag: 'participants', attrs: {}, content: [to(`${B}:1@s.whatsapp.net`, enc('msg', 1))] }],
+    });
+    routeReceipt(hub, `${A}:1@s.whatsapp.net`, { tag: 'receipt', attrs: { id: 'K0', to: `${B}@s.whatsapp.net`, type: 'read' } });
+    expect(hub.queues.sizes()[`${B}:1@s.whatsapp.net`]).toBe(2);
+    session.onNode(conn as never, { tag: 'receipt', attrs: { id: 'K1', to: `${A}@s.whatsapp.net` } });
+    session.onNode(conn as never, { tag: 'ack', attrs: { class: 'receipt', id: 'K0', to: `${A}@s.whatsapp.net`, type: 'read' } });
+    expect(hub.queues.sizes()[`${B}:1@s.whatsapp.net`]).toBeUndefined();
+  });
+});
