@@ -100,7 +100,7 @@ export const ACCOUNTS_PREFIX = encoder.encode('accounts/');
  * exclusive upper bound. Our prefixes end in '/', never in 0xff.
  */
 export function prefixEnd(prefix: Uint8Array): Uint8Array {
-  const out = prefix.slice();
+  const out = Uint8Array.from(prefix);
   for (let i = out.length - 1; i >= 0; i--) {
     if (out[i]! < 0xff) {
       out[i]!++;

@@ -88,6 +88,14 @@ describe('value codec', () => {
     expect(() => decodeValue(deep)).toThrowError(/nested too deeply|count past the end/);
   });
 
+  it('decoded bytes are independent plain copies, also from a Buffer', () => {
+    const stored = Buffer.from(encodeValue({ key: new Uint8Array([1, 2, 3]) }));
+    const decoded = decodeValue(stored) as { key: Uint8Array };
+    expect(Buffer.isBuffer(decoded.key)).toBe(false);
+    decoded.key[0] = 99;
+    expect((decodeValue(stored) as { key: Uint8Array }).key[0]).toBe(1);
+  });
+
   it('records carry a format version', () => {
     const r = decodeRecord(encodeRecord(3, { x: 1 }));
     expect(r).toStrictEqual({ formatVersion: 3, value: { x: 1 } });

@@ -11,6 +11,7 @@ import type { BatchOp, Entry, KVBackend, KeyRange } from './types.js';
 /** Called before each batch with its operations; throw to make the batch fail. */
 export type BatchFault = (ops: readonly BatchOp[]) => void;
 
+// Copies are made with `new Uint8Array(x)`: `Buffer#slice` would return a view, not a copy.
 export class MemoryBackend implements KVBackend {
   // latin1 strings sort like the bytes they stand for (one char per byte).
   #data = new Map<string, Uint8Array>();
@@ -40,12 +41,15 @@ export class MemoryBackend implements KVBackend {
   async get(k: Uint8Array): Promise<Uint8Array | undefined> {
     this.#assertOpen();
     const v = this.#data.get(keyString(k));
-    return v?.slice();
+    return v && new Uint8Array(v);
   }
 
   async getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
     this.#assertOpen();
-    return keys.map((k) => this.#data.get(keyString(k))?.slice());
+    return keys.map((k) => {
+      const v = this.#data.get(keyString(k));
+      return v && new Uint8Array(v);
+    });
   }
 
   async batch(ops: readonly BatchOp[]): Promise<void> {
@@ -56,7 +60,7 @@ export class MemoryBackend implements KVBackend {
     for (let i = 0; i < ops.length; i++) {
       if (fault && i === fault.failAfterOps) throw new StoreError('WRITE_FAILED', 'batch failed', { cause: fault.error });
       const op = ops[i]!;
-      staged.set(keyString(op.key), op.type === 'put' ? op.value.slice() : undefined);
+      staged.set(keyString(op.key), op.type === 'put' ? new Uint8Array(op.value) : undefined);
     }
     if (fault) throw new StoreError('WRITE_FAILED', 'batch failed', { cause: fault.error });
     for (const [k, v] of staged) {
@@ -117,7 +121,7 @@ export class MemoryBackend implements KVBackend {
   }
 
   #entry(k: string): Entry {
-    return [Uint8Array.from(Buffer.from(k, 'latin1')), this.#data.get(k)!.slice()];
+    return [Uint8Array.from(Buffer.from(k, 'latin1')), new Uint8Array(this.#data.get(k)!)];
   }
 
   #assertOpen(): void {

@@ -226,7 +226,8 @@ function read(r: Reader, depth: number): Value {
     case T_STRING:
       return r.text(r.varint());
     case T_BYTES:
-      return r.take(r.varint()).slice();
+      // A copy (never a view: the input may be a cached record, or a Buffer whose slice() aliases).
+      return new Uint8Array(r.take(r.varint()));
     case T_ARRAY: {
       const n = r.varint();
       if (n > r.buf.length - r.pos) r.fail('array count past the end');
