@@ -43,6 +43,11 @@ export function serializeSenderKeyRecord(record: SenderKeyRecord): Uint8Array {
   return out;
 }
 
+/** A plain copy (Buffer#slice would be a view, and stored keys must not alias the caller's bytes). */
+function copy(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return new Uint8Array(bytes.subarray(start, end));
+}
+
 function bad(message: string): never {
   throw new GroupCipherError('BAD_RECORD', message);
 }
@@ -70,14 +75,14 @@ export function deserializeSenderKeyRecord(bytes: Uint8Array): SenderKeyRecord {
     const state = {
       keyId: view.getUint32(o),
       iteration: view.getUint32(o + 4),
-      chainKey: bytes.slice(o + 8, o + 40),
-      signingPublic: bytes.slice(o + 40, o + 72),
+      chainKey: copy(bytes, o + 8, o + 40),
+      signingPublic: copy(bytes, o + 40, o + 72),
       signingPrivate: undefined as Uint8Array | undefined,
     };
     o += 73;
     if (flags & HAS_PRIVATE) {
       need(o, 32);
-      state.signingPrivate = bytes.slice(o, o + 32);
+      state.signingPrivate = copy(bytes, o, o + 32);
       o += 32;
     }
     need(o, 2);
@@ -90,7 +95,7 @@ export function deserializeSenderKeyRecord(bytes: Uint8Array): SenderKeyRecord {
       const at = o + k * SKIPPED_ENTRY_BYTES;
       if (view.getUint32(at) <= view.getUint32(at - SKIPPED_ENTRY_BYTES)) bad('skipped keys are not in ascending order');
     }
-    const skipped = bytes.slice(o, o + skippedN * SKIPPED_ENTRY_BYTES);
+    const skipped = copy(bytes, o, o + skippedN * SKIPPED_ENTRY_BYTES);
     o += skipped.length;
     states.push({ ...state, skipped });
   }

@@ -11,8 +11,9 @@
  * it holds no state and does not decrypt.
  */
 import { fromSignalPublicKey, toSignalPublicKey, xeddsaSign } from '../../crypto/index.js';
+import { signal } from '../../proto/index.js';
 import { GroupCipherError } from './errors.js';
-import { decodeGroupProto, encodeGroupProto, type GroupProtoFields } from './proto.js';
+
 
 export const SENDER_KEY_VERSION = 3;
 const VERSION_BYTE = (SENDER_KEY_VERSION << 4) | SENDER_KEY_VERSION;
@@ -55,7 +56,7 @@ export function encodeSenderKeyMessage(
   signingPrivate: Uint8Array,
   random?: Uint8Array,
 ): Uint8Array {
-  const body = encodeGroupProto({ id: fields.keyId, iteration: fields.iteration, bytes3: fields.ciphertext });
+  const body = signal.SenderKeyMessage.encode({ id: fields.keyId, iteration: fields.iteration, ciphertext: fields.ciphertext }).finish();
   const out = withVersion(body, SIGNATURE_BYTES);
   const signed = out.subarray(0, 1 + body.length);
   out.set(xeddsaSign(signingPrivate, signed, random), signed.length);
@@ -72,26 +73,31 @@ export function decodeSenderKeyMessage(bytes: Uint8Array): SenderKeyMessage {
   }
   checkVersion(bytes[0]!, 'skmsg');
   const signedEnd = bytes.length - SIGNATURE_BYTES;
-  let m: GroupProtoFields;
+  let m: signal.SenderKeyMessage;
   try {
-    m = decodeGroupProto(bytes.subarray(1, signedEnd));
+    m = signal.SenderKeyMessage.decode(bytes.subarray(1, signedEnd));
   } catch (cause) {
     throw new GroupCipherError('BAD_MESSAGE', 'skmsg protobuf does not decode', { cause });
   }
-  if (m.id === undefined || m.iteration === undefined || m.bytes3 === undefined) {
+  if (m.id == null || m.iteration == null || m.ciphertext == null) {
     throw new GroupCipherError('BAD_MESSAGE', 'skmsg lacks its key id, iteration or ciphertext');
   }
   return {
     keyId: m.id,
     iteration: m.iteration,
-    ciphertext: m.bytes3,
+    ciphertext: m.ciphertext,
     signed: bytes.subarray(0, signedEnd),
     signature: bytes.subarray(signedEnd),
   };
 }
 
 export function encodeDistribution(d: SenderKeyDistribution): Uint8Array {
-  const body = encodeGroupProto({ id: d.keyId, iteration: d.iteration, bytes3: d.chainKey, bytes4: toSignalPublicKey(d.signingPublic) });
+  const body = signal.SenderKeyDistributionMessage.encode({
+    id: d.keyId,
+    iteration: d.iteration,
+    chainKey: d.chainKey,
+    signingKey: toSignalPublicKey(d.signingPublic),
+  }).finish();
   return withVersion(body, 0);
 }
 
@@ -99,14 +105,14 @@ export function encodeDistribution(d: SenderKeyDistribution): Uint8Array {
 export function decodeDistribution(bytes: Uint8Array): SenderKeyDistribution {
   if (bytes.length < 1) throw new GroupCipherError('TRUNCATED', 'empty sender key distribution message');
   checkVersion(bytes[0]!, 'sender key distribution message');
-  let m: GroupProtoFields;
+  let m: signal.SenderKeyDistributionMessage;
   try {
-    m = decodeGroupProto(bytes.subarray(1));
+    m = signal.SenderKeyDistributionMessage.decode(bytes.subarray(1));
   } catch (cause) {
     throw new GroupCipherError('BAD_DISTRIBUTION', 'sender key distribution protobuf does not decode', { cause });
   }
-  const { id, iteration, bytes3: chainKey, bytes4: signingKey } = m;
-  if (id === undefined || iteration === undefined || chainKey === undefined || signingKey === undefined) {
+  const { id, iteration, chainKey, signingKey } = m;
+  if (id == null || iteration == null || chainKey == null || signingKey == null) {
     throw new GroupCipherError('BAD_DISTRIBUTION', 'sender key distribution lacks its id, iteration, chain key or signing key');
   }
   if (chainKey.length !== 32) {
@@ -119,5 +125,5 @@ export function decodeDistribution(bytes: Uint8Array): SenderKeyDistribution {
     throw new GroupCipherError('BAD_DISTRIBUTION', 'signing key is not a Curve25519 public key', { cause });
   }
   // Copies: the caller's message buffer must not be kept alive by (or alias) stored state.
-  return { keyId: id, iteration, chainKey: chainKey.slice(), signingPublic: signingPublic.slice() };
+  return { keyId: id, iteration, chainKey: new Uint8Array(chainKey), signingPublic: new Uint8Array(signingPublic) };
 }

@@ -120,6 +120,18 @@ describe('iteration window', () => {
   });
 });
 
+describe('distribution messages from a Buffer', () => {
+  it('store plain copies, not views of the message', () => {
+    const { distribution } = createSenderKeyDistribution(undefined);
+    const buf = Buffer.from(distribution);
+    const r = processSenderKeyDistribution(undefined, buf);
+    const before = structuredClone(r);
+    buf.fill(0);
+    expect(r).toEqual(before);
+    expect(Buffer.isBuffer(r.states[0]!.chainKey)).toBe(false);
+  });
+});
+
 describe('key rotation', () => {
   it(`keeps the ${MAX_STATES} newest keys of a sender, so in-flight messages under an old key still decrypt`, () => {
     let receiver: SenderKeyRecord | undefined;

@@ -60,12 +60,13 @@ describe('sender key record bytes', () => {
     expect(groupEncrypt(back, new Uint8Array(1)).ciphertext.length).toBeGreaterThan(65);
   });
 
-  it('shares no memory with the input bytes', () => {
+  it('shares no memory with the input bytes, even a Buffer (whose slice is a view)', () => {
     const { record } = busyRecord([3]);
-    const bytes = serializeSenderKeyRecord(record);
-    const back = deserializeSenderKeyRecord(bytes);
-    bytes.fill(0);
-    expect(back).toEqual(record);
+    for (const bytes of [serializeSenderKeyRecord(record), Buffer.from(serializeSenderKeyRecord(record))]) {
+      const back = deserializeSenderKeyRecord(bytes);
+      bytes.fill(0);
+      expect(back).toEqual(record);
+    }
   });
 
   it('rejects every truncation, an unknown format and trailing bytes with BAD_RECORD', () => {
