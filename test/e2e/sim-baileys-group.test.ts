@@ -1,14 +1,15 @@
 /**
  * Must-show (issue 5): a group of three Baileys 7 clients where every member
  * receives every other member's group texts (sender keys fanned out by the
- * simulator), and an image sent by one Baileys client that another downloads
+ * simulator), a group created through the admin API where simulated phones
+ * and Baileys clients message each other, and an image sent by one Baileys client that another downloads
  * and decrypts to the same bytes over the simulator's HTTPS media endpoint.
  */
 import { randomBytes } from 'node:crypto';
 import { downloadMediaMessage } from 'baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type SimHandle } from '../../src/sim/index.js';
-import { admin, BaileysClient, textOf } from '../sim/baileys-harness.js';
+import { admin, BaileysClient, textOf, waitUntil } from '../sim/baileys-harness.js';
 
 // The media endpoint's certificate is self-signed (its PEM is at sim.mediaCaPath).
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
@@ -49,6 +50,20 @@ describe('a group of three Baileys clients', () => {
       // Nobody receives their own group text back.
       const authors = receiver.received.filter((m) => m.key.remoteJid === meta.id).map((m) => m.key.participant!.split(/[:@]/)[0]);
       expect(authors).not.toContain(PHONES[i]);
+    }
+  });
+
+  it('a simulated phone sends to the group and reads the members’ texts', async () => {
+    const [a, , c] = clients as [BaileysClient, BaileysClient, BaileysClient];
+    const { jid } = (await admin(sim, 'POST', '/groups', { creator: PHONES[0], subject: 'phones too', participants: [PHONES[1], PHONES[2]] })) as { jid: string };
+    const { id } = (await admin(sim, 'POST', `/phones/${PHONES[1]}/messages`, { to: jid, text: 'from a phone' })) as { id: string };
+    for (const r of [a, c]) await r.waitFor(() => r.received.some((m) => m.key.id === id && textOf(m) === 'from a phone'), `phone text at ${r.name}`);
+    await c.sock!.sendMessage(jid, { text: 'to the phones' });
+    for (const phone of [PHONES[0], PHONES[1]]) {
+      await waitUntil(async () => {
+        const got = (await admin(sim, 'GET', `/phones/${phone}/messages`)) as Array<{ text: string; from: string }>;
+        return got.some((m) => m.text === 'to the phones');
+      }, `group text at phone ${phone}`);
     }
   });
 
