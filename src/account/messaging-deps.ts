@@ -1,0 +1,44 @@
+/**
+ * What the messaging side of an account (src/account/messaging, another
+ * module) receives from the account runtime, and what it hands back. The
+ * account runtime builds one MessagingDeps per account start and registers
+ * the returned handlers on the connection actor's stanza dispatch.
+ *
+ * Contract for handlers (ports.ts StanzaHandler): the automatic ack is sent
+ * only after `handle` resolves (persist before you acknowledge); a rejection
+ * sends no ack, so the server redelivers.
+ */
+import type { Logger } from 'pino';
+import type { CryptoPool } from '../runtime/crypto-pool/index.js';
+import type { AccountStore } from '../store/index.js';
+import type { AccountEventSink } from './events.js';
+import type { ConnectionPort, StanzaHandler } from './ports.js';
+
+/** Who this account is on WhatsApp. */
+export interface AccountIdentity {
+  /** Our device JID (`<phone>:<device>@s.whatsapp.net`); '' until pairing finished. */
+  readonly jid: string;
+  /** Our LID device JID (`<lid>:<device>@lid`), once the server told us. */
+  readonly lid: string | undefined;
+}
+
+export interface MessagingDeps {
+  readonly accountId: string;
+  readonly port: ConnectionPort;
+  readonly store: AccountStore;
+  readonly pool: CryptoPool;
+  readonly events: AccountEventSink;
+  /** pino logger bound to `{account: accountId}`. Never log keys or message contents. */
+  readonly logger: Logger;
+  /** Read at call time: the identity changes when pairing finishes or the server sends our LID. */
+  readonly me: () => AccountIdentity;
+}
+
+/** What createMessaging returns: handlers plus whatever send methods it offers. */
+export interface MessagingModule {
+  readonly handlers: readonly StanzaHandler[];
+  /** Called when the account stops (graceful shutdown, restart); optional. */
+  close?(): Promise<void>;
+}
+
+export type CreateMessaging<M extends MessagingModule = MessagingModule> = (deps: MessagingDeps) => M;
