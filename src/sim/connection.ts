@@ -50,6 +50,7 @@ export class Connection {
   #transport: NoiseTransport | undefined;
   #stage: 'hello' | 'finish' | 'open' | 'closed' = 'hello';
   #handshakeTimer: NodeJS.Timeout | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
   /** Stanzas waiting for an injected delay; kept in order. */
   #delayed: Array<{ due: number; stanza: BinaryNode }> = [];
   #delayTimer: NodeJS.Timeout | undefined;
@@ -63,6 +64,8 @@ export class Connection {
     opts.stats.connectionsOpened++;
     this.#handshakeTimer = setTimeout(() => this.close('handshake timeout'), opts.limits.handshakeTimeoutMs);
     this.#handshakeTimer.unref();
+    this.#idleTimer = setTimeout(() => this.close('idle'), opts.limits.idleTimeoutMs);
+    this.#idleTimer.unref();
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('close', () => this.#closed());
     // ws reports protocol breaches (oversized or invalid WebSocket frames) as errors, then closes.
@@ -120,6 +123,7 @@ export class Connection {
 
   #onMessage(data: unknown, isBinary: boolean): void {
     if (this.#stage === 'closed') return;
+    this.#idleTimer?.refresh();
     try {
       if (!isBinary) throw new Error('text frame');
       const chunk = toBytes(data);
@@ -202,6 +206,7 @@ export class Connection {
     if (this.#stage === 'closed') return;
     this.#stage = 'closed';
     if (this.#handshakeTimer) clearTimeout(this.#handshakeTimer);
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
     if (this.#delayTimer) clearTimeout(this.#delayTimer);
     this.#delayed = [];
     this.#opts.stats.connectionsClosed++;

@@ -23,6 +23,10 @@ export interface SimLimits {
   maxSendBufferBytes: number;
   /** A connection must finish the Noise handshake and log in within this. */
   handshakeTimeoutMs: number;
+  /** A companion that is not linked within this is disconnected (its QR refs are long dead by then). */
+  registrationTimeoutMs: number;
+  /** A socket that sends nothing for this long is closed (clients ping every 15-30 s). */
+  idleTimeoutMs: number;
   /** Server-initiated IQs (pair-device, pair-success) wait this long for an answer. */
   serverIqTimeoutMs: number;
   /** Server-initiated IQs outstanding per connection. */
@@ -51,6 +55,8 @@ export const DEFAULT_LIMITS: Readonly<SimLimits> = Object.freeze({
   maxFrameBytes: 4 * 1024 * 1024,
   maxSendBufferBytes: 32 * 1024 * 1024,
   handshakeTimeoutMs: 20_000,
+  registrationTimeoutMs: 300_000,
+  idleTimeoutMs: 180_000,
   serverIqTimeoutMs: 60_000,
   maxPendingIqs: 64,
   qrRefs: 6,

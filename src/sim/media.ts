@@ -112,9 +112,13 @@ export class MediaServer implements MediaEndpoint {
 
   #upload(req: IncomingMessage, res: ServerResponse, url: URL): void {
     const m = MEDIA_TYPES.exec(url.pathname);
-    if (!m) return send(res, 404, { error: 'unknown media path' });
     const auth = url.searchParams.get('auth');
-    if (!auth || !this.#auth.has(auth)) return send(res, 401, { error: 'bad auth' });
+    if (!m || !auth || !this.#auth.has(auth)) {
+      // Read and discard the body, so the client sees the answer rather than a reset.
+      req.resume();
+      req.on('end', () => (m ? send(res, 401, { error: 'bad auth' }) : send(res, 404, { error: 'unknown media path' })));
+      return;
+    }
     const token = m[3]!;
     const chunks: Buffer[] = [];
     let size = 0;
@@ -124,8 +128,10 @@ export class MediaServer implements MediaEndpoint {
       size += c.length;
       if (size > this.#limits.maxMediaBlobBytes) {
         failed = true;
+        // Connection: close, so the client does not reuse the socket we are about to cut.
+        res.setHeader('Connection', 'close');
+        res.once('finish', () => req.destroy());
         send(res, 413, { error: 'too large' });
-        req.destroy();
         return;
       }
       chunks.push(c);

@@ -22,12 +22,13 @@ export interface RegisteringClient {
   send(stanza: BinaryNode): void;
   /** Sends a server IQ and resolves with the client's answer. @throws SimError PAIRING_FAILED on timeout/close */
   query(stanza: BinaryNode): Promise<BinaryNode>;
-  streamError(code: number | undefined): void;
+  streamError(code: number | undefined, child?: BinaryNode): void;
 }
 
 interface Pending {
   client: RegisteringClient;
   refs: string[];
+  timer: NodeJS.Timeout;
   code?: PendingCodeLink & { phone: string; finish?: (f: CodeLinkFinish) => void; fail?: (e: Error) => void };
   slot?: CompanionSlot & { phone: string; platform: string };
 }
@@ -49,7 +50,9 @@ export class Pairing {
   /** A fresh companion connected: remember it and send its QR refs (`pair-device`). */
   begin(client: RegisteringClient): void {
     const refs = Array.from({ length: this.#hub.limits.qrRefs }, () => newRef());
-    const pending: Pending = { client, refs };
+    const timer = setTimeout(() => client.streamError(408), this.#hub.limits.registrationTimeoutMs);
+    timer.unref();
+    const pending: Pending = { client, refs, timer };
     this.#byClient.set(client, pending);
     for (const r of refs) this.#byRef.set(r, pending);
     const pairDevice = node(
@@ -64,6 +67,7 @@ export class Pairing {
   end(client: RegisteringClient): void {
     const p = this.#byClient.get(client);
     if (!p) return;
+    clearTimeout(p.timer);
     this.#byClient.delete(client);
     for (const r of p.refs) this.#byRef.delete(r);
     if (p.code) {
