@@ -4,11 +4,13 @@
  * ways with delivery and read receipts; the simulated phone and a companion
  * message each other.
  */
+import { createRequire } from 'node:module';
 import { proto } from 'baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type SimHandle } from '../../src/sim/index.js';
-import { admin, BaileysClient, waitUntil } from '../sim/baileys-harness.js';
+import { admin, BaileysClient, textOf, waitUntil } from '../sim/baileys-harness.js';
 
+const curve = createRequire(import.meta.url)('libsignal/src/curve.js') as { verifySignature(pub: Buffer, msg: Buffer, sig: Buffer): boolean };
 const ALICE = '15550001111';
 const BOB = '15550002222';
 const Status = proto.WebMessageInfo.Status;
@@ -40,6 +42,17 @@ describe('two Baileys companions on their own simulated phones', () => {
     expect(devices.map((d) => d.jid)).toEqual([alice.jid]);
   });
 
+  it('gave each companion an ADV identity the phone really signed (libsignal checks; Baileys does not)', () => {
+    for (const c of [alice, bob]) {
+      const account = c.auth.creds.account!;
+      const msg = Buffer.concat([Buffer.of(6, 0), account.details!, c.auth.creds.signedIdentityKey.public]);
+      const key = Buffer.concat([Buffer.of(5), account.accountSignatureKey!]);
+      expect(curve.verifySignature(key, msg, Buffer.from(account.accountSignature!))).toBe(true);
+      const phoneIdentity = sim.hub.dir.user(c.jid.split(':')[0]!)!.devices.get(0)!.identityKey!;
+      expect(Buffer.from(account.accountSignatureKey!).equals(Buffer.from(phoneIdentity))).toBe(true);
+    }
+  });
+
   it('exchange 1:1 texts both ways, decrypted on the other side', async () => {
     const sent = await alice.sock!.sendMessage(`${BOB}@s.whatsapp.net`, { text: 'hello bob' });
     await bob.waitFor(() => bob.textsFrom(`${ALICE}@s.whatsapp.net`).includes('hello bob'), 'alice text');
@@ -48,13 +61,19 @@ describe('two Baileys companions on their own simulated phones', () => {
     expect(sent?.key.id).toBeTruthy();
   });
 
-  it('reports delivery and read receipts back to the sender', async () => {
-    const sent = await alice.sock!.sendMessage(`${BOB}@s.whatsapp.net`, { text: 'read me' });
-    const id = sent!.key.id!;
-    await alice.waitFor(() => alice.updates.some((u) => u.id === id && u.status === Status.DELIVERY_ACK), 'delivery receipt');
-    const got = await bob.waitFor(() => bob.received.find((m) => m.key.id === id), 'read-me message');
-    await bob.sock!.readMessages([got.key]);
-    await alice.waitFor(() => alice.updates.some((u) => u.id === id && u.status === Status.READ), 'read receipt');
+  it('reports delivery and read receipts back to the sender, both ways', async () => {
+    for (const [from, to] of [
+      [alice, bob],
+      [bob, alice],
+    ] as const) {
+      const sent = await from.sock!.sendMessage(to.userJid, { text: `read me, ${to.name}` });
+      const id = sent!.key.id!;
+      await from.waitFor(() => from.updates.some((u) => u.id === id && u.status === Status.DELIVERY_ACK), `delivery receipt at ${from.name}`);
+      const got = await to.waitFor(() => to.received.find((m) => m.key.id === id), 'read-me message');
+      expect(textOf(got)).toBe(`read me, ${to.name}`);
+      await to.sock!.readMessages([got.key]);
+      await from.waitFor(() => from.updates.some((u) => u.id === id && u.status === Status.READ), `read receipt at ${from.name}`);
+    }
   });
 
   it('the simulated phone and a Baileys companion message each other', async () => {
