@@ -15,7 +15,7 @@ import { randomBytes, diffieHellman, generateKeyPairSync, verify as nodeVerify }
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { CryptoError } from './errors.js';
 import { sha512 } from './hash.js';
-import { ed25519PublicKeyObject, x25519PrivateKeyObject, x25519PublicKeyObject, x25519RawPublic } from './key-objects.js';
+import { ed25519PublicKeyObject, rememberX25519Private, x25519PrivateKeyObject, x25519PublicKeyObject, x25519RawPublic } from './key-objects.js';
 
 export interface KeyPair {
   /** 32-byte Montgomery u-coordinate. */
@@ -47,15 +47,13 @@ export function keyPairFromPrivate(raw: Uint8Array): KeyPair {
 
 export function generateKeyPair(): KeyPair {
   // node:crypto makes the scalar; X25519 clamps on use, so clamping the stored
-  // copy (as libsignal stores keys) leaves the public key unchanged.
-  const { publicKey, privateKey } = generateKeyPairSync('x25519', {
-    publicKeyEncoding: { format: 'der', type: 'spki' },
-    privateKeyEncoding: { format: 'der', type: 'pkcs8' },
-  });
-  return {
-    private: clampPrivateKey(privateKey.subarray(privateKey.length - 32)),
-    public: new Uint8Array(publicKey.subarray(publicKey.length - 32)),
-  };
+  // copy (as libsignal stores keys) leaves the public key unchanged. The
+  // KeyObject is kept: a fresh ratchet key is used for an agreement at once.
+  const { privateKey } = generateKeyPairSync('x25519');
+  const jwk = privateKey.export({ format: 'jwk' });
+  const priv = clampPrivateKey(Buffer.from(jwk.d!, 'base64url'));
+  rememberX25519Private(priv, privateKey);
+  return { private: priv, public: new Uint8Array(Buffer.from(jwk.x!, 'base64url')) };
 }
 
 /**
