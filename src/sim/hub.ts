@@ -8,6 +8,7 @@
  * session.ts and iq/*.
  */
 import { SimError } from './errors.js';
+import { PeerBook, notifyDeviceChange } from './devices.js';
 import { DelayTable, type Fault } from './faults.js';
 import { GroupStore } from './groups.js';
 import type { SimLimits } from './limits.js';
@@ -50,6 +51,8 @@ export class Hub {
   readonly stats = new SimStats();
   readonly delays = new DelayTable();
   readonly presence = new PresenceBook();
+  /** Who has messaged whom, for device-list notifications (devices.ts). */
+  readonly peers = new PeerBook();
   /** user jid → blocked jids (iq/blocklist.ts) */
   readonly blocklists = new Map<string, Set<string>>();
   media: MediaEndpoint | undefined;
@@ -171,6 +174,7 @@ export class Hub {
     this.queues.forget(removed.jid);
     this.prekeys.drop(removed.jid);
     live?.streamError(401, node('conflict', { type: 'device_removed' }));
+    notifyDeviceChange(this, user, 'remove', removed.jid, removed.keyIndex);
     this.onChange();
     return true;
   }

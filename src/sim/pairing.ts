@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { bytesEqual, xeddsaVerify } from '../protocol/crypto/index.js';
 import { proto } from '../protocol/proto/index.js';
 import { SimError } from './errors.js';
+import { notifyDeviceChange } from './devices.js';
 import type { Hub } from './hub.js';
 import type { Registration } from './login.js';
 import { bytesOf, child, iqResult, node, SERVER_JID, textOf, type BinaryNode } from './nodes.js';
@@ -235,6 +236,7 @@ export class Pairing {
     this.#hub.onChange();
     this.end(pending.client);
     pending.client.streamError(515);
+    notifyDeviceChange(this.#hub, user, 'add', slot.deviceJid, slot.keyIndex);
   }
 }
 

@@ -60,6 +60,7 @@ export function routeMessage(hub: Hub, senderJid: string, stanza: BinaryNode): B
 
   const peer = hub.dir.userOf(to);
   if (!peer) return ack('404');
+  hub.peers.met(sender.jid, peer.jid);
   const peerUserJid = peer.jid;
   const participants = child(stanza, 'participants');
   if (participants) {

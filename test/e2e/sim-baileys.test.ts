@@ -2,7 +2,8 @@
  * Must-show (issue 5): two Baileys 7 clients, each linked to its own
  * simulated phone (one by QR, one by pairing code), exchange 1:1 texts both
  * ways with delivery and read receipts; the simulated phone and a companion
- * message each other.
+ * message each other. Also: the ADV signatures checked with libsignal, and a
+ * companion linked later that peers learn of (devices notification).
  */
 import { createRequire } from 'node:module';
 import { proto } from 'baileys';
@@ -85,4 +86,20 @@ describe('two Baileys companions on their own simulated phones', () => {
       return got.some((m) => m.text === 'to bob phone' && m.from.startsWith(ALICE));
     }, 'phone received');
   });
+
+  it('a second companion linked later gets the peer’s next message and a copy of what the first one sends', async () => {
+    const alice2 = new BaileysClient(sim, 'alice2');
+    try {
+      await alice2.linkByQr(ALICE);
+      const fromBob = await bob.sock!.sendMessage(alice.userJid, { text: 'to both of alice' });
+      for (const c of [alice, alice2]) await c.waitFor(() => c.received.some((m) => m.key.id === fromBob!.key.id), `bob text at ${c.name}`);
+      const own = await alice.sock!.sendMessage(bob.userJid, { text: 'sent by alice one' });
+      const copy = await alice2.waitFor(() => alice2.ownSent.find((m) => m.key.id === own!.key.id), 'own-device copy');
+      expect(copy.key.remoteJid).toBe(bob.userJid);
+      expect(textOf(copy)).toBe('sent by alice one');
+    } finally {
+      alice2.kill();
+    }
+  });
 });
+

@@ -71,6 +71,8 @@ export class BaileysClient {
   auth: MemoryAuth;
   sock: WASocket | undefined;
   readonly received: WAMessage[] = [];
+  /** Messages with fromMe set that arrived from our other devices (own-device copies). */
+  readonly ownSent: WAMessage[] = [];
   readonly updates: MessageUpdate[] = [];
   readonly groupReceipts: Array<{ id: string; userJid: string; kind: 'delivered' | 'read' }> = [];
   readonly closes: number[] = [];
@@ -130,7 +132,10 @@ export class BaileysClient {
       this.#wake();
     });
     sock.ev.on('messages.upsert', ({ messages }) => {
-      for (const m of messages) if (m.message && !m.key.fromMe) this.received.push(m);
+      for (const m of messages) {
+        if (m.message && !m.key.fromMe) this.received.push(m);
+        else if (m.message && m.key.fromMe) this.ownSent.push(m);
+      }
       this.#wake();
     });
     sock.ev.on('messages.update', (ups) => {

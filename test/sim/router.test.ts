@@ -162,14 +162,21 @@ describe('1:1 messages', () => {
     expect(hub.session(`${B}:1@s.whatsapp.net`)).toBe(second);
   });
 
-  it('unlinking a live companion sends 401 and forgets its queue and prekeys', () => {
-    const { hub, b } = world();
+  it('unlinking a live companion sends 401, forgets its queue and prekeys, and tells peers and own devices', () => {
+    const { hub, a, b } = world();
+    routeMessage(hub, `${A}:1@s.whatsapp.net`, { tag: 'message', attrs: { id: 'P', to: b.jid }, content: [] });
+    const a1 = online(hub, a, 1);
     const b1 = online(hub, b, 1);
+    const c1 = online(hub, hub.dir.user(C)!, 1);
     expect(hub.removeDevice(b, 1)).toBe(true);
     expect(b1.streamErrors[0]!.code).toBe(401);
     expect(hub.dir.device(`${B}:1@s.whatsapp.net`)).toBeUndefined();
     expect(hub.prekeys.count(`${B}:1@s.whatsapp.net`)).toBe(0);
     expect(hub.removeDevice(b, 0)).toBe(false);
+    const note = a1.of('notification')[0]!;
+    expect(note.attrs).toMatchObject({ from: b.jid, type: 'devices' });
+    expect(kids(note)[0]).toEqual({ tag: 'remove', attrs: {}, content: [{ tag: 'device', attrs: { jid: `${B}:1@s.whatsapp.net` } }] });
+    expect(c1.of('notification')).toEqual([]);
   });
 });
 
