@@ -31,12 +31,10 @@
  * the name says seconds.
  */
 
-/** Structurally identical to src/protocol/binary's BinaryNode (CONTRACTS §4). */
-export interface SimNode {
-  tag: string;
-  attrs: Record<string, string>;
-  content?: SimNode[] | Uint8Array | string;
-}
+import type { BinaryNode } from '../protocol/binary/index.js';
+
+/** A stanza as it crosses this interface: the protocol core's BinaryNode (CONTRACTS §4). */
+export type SimNode = BinaryNode;
 
 /** The public half of a device's Signal prekeys, as the `encrypt` IQ carries them. */
 export interface PreKeyBundle {
