@@ -1,0 +1,19 @@
+/**
+ * xmlns="privacy" get: the account's privacy settings, one `<category name
+ * value/>` each (readreceipts, last, online, profile, status, groupadd…).
+ * Privacy tokens (set `<tokens>`) are messaging's.
+ */
+import { IqParseError } from './errors.js';
+import { childNode, childrenByTag, node } from './nodes.js';
+import { iq, type IqSpec } from './spec.js';
+
+export const getPrivacySettings: IqSpec<Record<string, string>> = {
+  build: () => iq('privacy', 'get', [node('privacy')]),
+  parse(result) {
+    const privacy = childNode(result, 'privacy');
+    if (!privacy) throw new IqParseError('privacy answer has no <privacy>');
+    const out: Record<string, string> = {};
+    for (const c of childrenByTag(privacy, 'category')) if (c.attrs.name !== undefined && c.attrs.value !== undefined) out[c.attrs.name] = c.attrs.value;
+    return out;
+  },
+};

@@ -1,0 +1,93 @@
+/**
+ * `<notification type="w:gp2">`: what changed in a group (members added,
+ * removed, promoted, demoted, left; subject; created; ephemeral and
+ * announcement settings). The account invalidates its group metadata cache
+ * and, when a member is gone, rotates our sender key for the group. Pure.
+ *
+ * Wire (baileys-server-notes §8.5):
+ *   <notification from="gid@g.us" type="w:gp2" id t participant="actor" [participant_pn]>
+ *     <add|remove|promote|demote|leave|subject subject=…|create …|ephemeral expiration|not_ephemeral|announcement|not_announcement…>
+ *       <participant jid [phone_number] [lid]/>…
+ *     </…>
+ *   </notification>
+ */
+import type { BinaryNode } from '../binary/index.js';
+import { children, childrenByTag } from './nodes.js';
+
+export type GroupChangeAction =
+  | 'add'
+  | 'remove'
+  | 'promote'
+  | 'demote'
+  | 'leave'
+  | 'create'
+  | 'subject'
+  | 'description'
+  | 'ephemeral'
+  | 'not_ephemeral'
+  | 'announcement'
+  | 'not_announcement'
+  | 'locked'
+  | 'unlocked'
+  | 'other';
+
+const ACTIONS: ReadonlySet<string> = new Set([
+  'add',
+  'remove',
+  'promote',
+  'demote',
+  'leave',
+  'create',
+  'subject',
+  'description',
+  'ephemeral',
+  'not_ephemeral',
+  'announcement',
+  'not_announcement',
+  'locked',
+  'unlocked',
+]);
+
+export interface GroupChange {
+  readonly action: GroupChangeAction;
+  /** The tag as sent (for `other`). */
+  readonly tag: string;
+  /** Affected members (user JIDs), with their other identity when the server gave it. */
+  readonly participants: readonly { jid: string; phoneNumber?: string | undefined; lid?: string | undefined }[];
+  readonly subject?: string | undefined;
+  /** Disappearing timer in seconds for `ephemeral`. */
+  readonly expiration?: number | undefined;
+}
+
+export interface GroupNotification {
+  readonly group: string;
+  readonly id: string;
+  readonly actor?: string | undefined;
+  readonly t: number;
+  readonly changes: readonly GroupChange[];
+}
+
+/** Reads a `w:gp2` notification; returns undefined for any other stanza. */
+export function parseGroupNotification(stanza: BinaryNode): GroupNotification | undefined {
+  if (stanza.tag !== 'notification' || stanza.attrs.type !== 'w:gp2' || !stanza.attrs.from) return undefined;
+  const changes = children(stanza).map((c): GroupChange => {
+    const participants = childrenByTag(c, 'participant').flatMap((p) =>
+      p.attrs.jid ? [{ jid: p.attrs.jid, phoneNumber: p.attrs.phone_number, lid: p.attrs.lid }] : [],
+    );
+    const expiration = c.attrs.expiration === undefined ? undefined : Number(c.attrs.expiration);
+    return {
+      action: ACTIONS.has(c.tag) ? (c.tag as GroupChangeAction) : 'other',
+      tag: c.tag,
+      participants,
+      subject: c.attrs.subject,
+      expiration: Number.isSafeInteger(expiration) ? expiration : undefined,
+    };
+  });
+  const t = Number(stanza.attrs.t);
+  return { group: stanza.attrs.from, id: stanza.attrs.id ?? '', actor: stanza.attrs.participant, t: Number.isSafeInteger(t) ? t : 0, changes };
+}
+
+/** Members who no longer belong to the group after these changes (our sender key must rotate). */
+export function membersGone(n: GroupNotification): string[] {
+  return n.changes.flatMap((c) => (c.action === 'remove' || c.action === 'leave' ? c.participants.map((p) => p.jid) : []));
+}

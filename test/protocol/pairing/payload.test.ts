@@ -1,0 +1,50 @@
+// ClientPayloads as the simulator's login decision reads them, and field by field as Baileys builds them.
+import { generateLoginNode, generateRegistrationNode } from 'baileys/lib/Utils/validate-connection.js';
+import { describe, expect, it } from 'vitest';
+import { generateKeyPair } from '../../../src/protocol/crypto/index.js';
+import { loginPayload, PairingError, registrationPayload } from '../../../src/protocol/pairing/index.js';
+import { proto } from '../../../src/protocol/proto/index.js';
+import { generateSignedPreKey } from '../../../src/protocol/signal/index.js';
+import { decideLogin } from '../../../src/sim/login.js';
+import { Directory } from '../../../src/sim/state.js';
+import { DEFAULT_LIMITS } from '../../../src/sim/limits.js';
+
+const config = { version: [2, 3000, 1043857760], browser: ['Linux', 'Chrome', ''], countryCode: 'US', syncFullHistory: false };
+
+describe('ClientPayload', () => {
+  it('registration: the simulator reads our keys back', () => {
+    const identity = generateKeyPair();
+    const noise = generateKeyPair();
+    const spk = generateSignedPreKey(identity, 1);
+    const bytes = registrationPayload({ registrationId: 1234, identityPub: identity.public, signedPreKey: { keyId: 1, public: spk.keyPair.public, signature: spk.signature } });
+    const d = decideLogin(bytes, noise.public, new Directory(DEFAULT_LIMITS));
+    expect(d.kind).toBe('register');
+    if (d.kind !== 'register') return;
+    expect(d.registration.registrationId).toBe(1234);
+    expect(Buffer.from(d.registration.identityKey)).toEqual(Buffer.from(identity.public));
+    expect(d.registration.signedPreKey.keyId).toBe(1);
+
+    const theirs = proto.ClientPayload.decode(
+      proto.ClientPayload.encode(
+        generateRegistrationNode({ registrationId: 1234, signedPreKey: { keyId: 1, keyPair: spk.keyPair, signature: spk.signature }, signedIdentityKey: identity } as never, config as never) as never,
+      ).finish(),
+    );
+    const ours = proto.ClientPayload.decode(bytes);
+    for (const k of ['eRegid', 'eKeytype', 'eIdent', 'eSkeyId', 'eSkeyVal', 'eSkeySig', 'buildHash'] as const) {
+      expect(Buffer.from(ours.devicePairingData![k]!)).toEqual(Buffer.from(theirs.devicePairingData![k]!));
+    }
+    expect(ours.userAgent).toEqual(theirs.userAgent);
+    expect([ours.passive, ours.pull, ours.connectType, ours.connectReason]).toEqual([theirs.passive, theirs.pull, theirs.connectType, theirs.connectReason]);
+  });
+
+  it('login: username and device from our jid, as Baileys sends them', () => {
+    const ours = proto.ClientPayload.decode(loginPayload('15550001111:7@s.whatsapp.net'));
+    const theirs = proto.ClientPayload.decode(proto.ClientPayload.encode(generateLoginNode("15550001111:7@s.whatsapp.net", config as never) as never).finish());
+    expect(String(ours.username)).toBe('15550001111');
+    expect(ours.device).toBe(7);
+    expect([ours.passive, ours.pull, ours.lidDbMigrated]).toEqual([theirs.passive, theirs.pull, theirs.lidDbMigrated]);
+    expect(String(ours.username)).toBe(String(theirs.username));
+    expect(ours.userAgent).toEqual(theirs.userAgent);
+    expect(() => loginPayload('not-a-jid')).toThrow(PairingError);
+  });
+});
