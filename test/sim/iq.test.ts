@@ -145,9 +145,11 @@ describe('session IQs', () => {
     expect(kid(mc, 'host')!.attrs).toEqual({ hostname: '127.0.0.1:4443', maxContentLengthBytes: '1000' });
   });
 
-  it('lets a companion that is not linked use only md', () => {
+  it('lets a companion that is not linked use only md and ping', () => {
     const { as } = setup();
-    expect(handleIq(as(undefined), iq('w:p', 'get', [])).attrs.type).toBe('error');
+    expect(handleIq(as(undefined), iq('encrypt', 'get', [{ tag: 'count', attrs: {} }])).attrs.type).toBe('error');
+    expect(handleIq(as(undefined), iq('usync', 'get', [])).attrs.type).toBe('error');
+    expect(handleIq(as(undefined), iq('w:p', 'get', [{ tag: 'ping', attrs: {} }])).attrs.type).toBe('result');
     expect(handleIq(as(undefined), iq('md', 'set', [])).attrs.type).toBe('result');
   });
 });

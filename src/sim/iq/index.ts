@@ -3,7 +3,7 @@
  * returns the answer node; every IQ is answered (Baileys' query() resolves
  * to undefined after 60 s and then usually crashes its caller), unknown
  * namespaces with an empty result. A companion that is not linked yet may
- * only use `md` (pairing).
+ * only use `md` (pairing) and `w:p` (keepalive).
  */
 import type { Hub } from '../hub.js';
 import { iqError, iqResult, type BinaryNode } from '../nodes.js';
@@ -47,6 +47,8 @@ export function handleIq(ctx: IqContext, iq: BinaryNode): BinaryNode {
   const xmlns = iq.attrs.xmlns ?? '';
   if (!iq.attrs.id) return iqError(iq, 400, 'bad-request');
   if (xmlns === 'md') return handleMd(ctx, iq);
+  // A companion waiting to be linked keeps its socket alive with pings like any other.
+  if (xmlns === 'w:p') return handlePing(ctx, iq);
   if (ctx.deviceJid === undefined) return iqError(iq, 401, 'not-authorized');
   const handler = HANDLERS[xmlns];
   return handler ? handler({ ...ctx, deviceJid: ctx.deviceJid }, iq) : iqResult(iq);
