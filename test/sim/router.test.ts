@@ -339,3 +339,24 @@ describe('acks', () => {
     expect(hub.queues.sizes()[`${B}:1@s.whatsapp.net`]).toBeUndefined();
   });
 });
+
+describe('faults', () => {
+  it('delay reaches the live sessions of that phone and later logins; drop and stream-error hit its connections only', () => {
+    const { hub, a, b } = world();
+    const a1 = online(hub, a, 1);
+    const b1 = online(hub, b, 1);
+    hub.connections.add(a1);
+    hub.connections.add(b1);
+    expect(hub.applyFault({ kind: 'delay', phone: B, ms: 250 })).toBe(1);
+    expect([a1.delay, b1.delay]).toEqual([0, 250]);
+    expect(online(hub, b, 1).delay).toBe(250);
+    hub.applyFault({ kind: 'delay', ms: 100 });
+    expect(a1.delay).toBe(100);
+    expect(hub.applyFault({ kind: 'stream-error', phone: A, code: 503 })).toBe(1);
+    expect(a1.streamErrors).toEqual([{ code: 503, child: undefined }]);
+    expect(b1.streamErrors).toEqual([{ code: 409, child: { tag: 'conflict', attrs: { type: 'replaced' } } }]);
+    hub.applyFault({ kind: 'drop', phone: B });
+    expect([a1.terminated, b1.terminated]).toEqual([false, true]);
+    expect(() => hub.applyFault({ kind: 'drop', phone: '19990000000' })).toThrow(/no user/);
+  });
+});

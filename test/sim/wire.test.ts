@@ -117,6 +117,19 @@ describe('registration, pairing and login', () => {
   });
 });
 
+describe('faults on the wire', () => {
+  it('a delay holds what the server sends but keeps its order', async () => {
+    const c = (await linkRaw(sim, BOB)).client;
+    await admin(sim, 'POST', '/faults', { kind: 'delay', phone: BOB, ms: 150 });
+    const ids = ['d1', 'd2', 'd3'];
+    for (const id of ids) c.send({ tag: 'iq', attrs: { id, to: '@s.whatsapp.net', type: 'get', xmlns: 'w:p' } });
+    for (const id of ids) await c.waitFor((n) => n.attrs.id === id, id);
+    expect(c.received.filter((n) => ids.includes(n.attrs.id ?? '')).map((n) => n.attrs.id)).toEqual(ids);
+    await admin(sim, 'DELETE', '/faults');
+    c.close();
+  });
+});
+
 describe('malformed input closes only the client that sent it', () => {
   const ping = (id: string) => ({ tag: 'iq', attrs: { id, to: '@s.whatsapp.net', type: 'get', xmlns: 'w:p' }, content: [{ tag: 'ping', attrs: {} }] });
 
