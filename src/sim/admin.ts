@@ -94,7 +94,7 @@ route('POST', '/faults', (ctx, _p, body) => {
 });
 
 route('DELETE', '/faults', (ctx) => {
-  ctx.hub.delays.clear();
+  ctx.hub.clearFaults();
   return [200, { ok: true }];
 });
 

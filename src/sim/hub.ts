@@ -179,7 +179,13 @@ export class Hub {
     return true;
   }
 
-  /** @throws SimError BAD_REQUEST for an unknown phone */
+  /** DELETE /faults: standing delays end, for live sockets too. */
+  clearFaults(): void {
+    this.delays.clear();
+    for (const s of this.#sessions.values()) s.setDelay(0);
+  }
+
+  /** @throws SimError NOT_FOUND for an unknown phone */
   applyFault(fault: Fault): number {
     if (fault.phone !== undefined && !this.dir.user(fault.phone)) throw new SimError('NOT_FOUND', `no user ${fault.phone}`);
     this.stats.faultsInjected++;

@@ -358,5 +358,7 @@ describe('faults', () => {
     hub.applyFault({ kind: 'drop', phone: B });
     expect([a1.terminated, b1.terminated]).toEqual([false, true]);
     expect(() => hub.applyFault({ kind: 'drop', phone: '19990000000' })).toThrow(/no user/);
+    hub.clearFaults();
+    expect(a1.delay).toBe(0);
   });
 });
