@@ -1,0 +1,294 @@
+/**
+ * One client of the control socket: reads its frames (text requests, binary
+ * upload chunks), rate-limits, authorizes against the token's scope, runs
+ * requests through dispatch(), answers exactly once per acked request, and
+ * owns the connection's subscriptions and account:add watchers. Bounded:
+ * requests in flight, uploads, and the send buffer (delivery pauses above the
+ * high-water mark; the connection is closed 1008 above the hard limit or when
+ * paused too long). Must not touch other connections.
+ */
+import type { WebSocket, RawData } from 'ws';
+import type { DaemonApi, WadEvent } from '../daemon/api.js';
+import { BinaryLayoutError, decodeBinaryFrame } from './binary.js';
+import { dispatch } from './dispatch.js';
+import { IpcError, toErrorPayload } from './errors.js';
+import { ackFrame, errorFrame, eventFrame, nackFrame } from './frames.js';
+import { CLOSE, type ErrorPayload } from './protocol.js';
+import { KeyedLimiter, TokenBucket } from './rate-limit.js';
+import { FrameRejection, parseRequest, type Request } from './requests.js';
+import { Subscription, type Outlet } from './subscription.js';
+import type { IpcLogger, ResolvedOptions } from './options.js';
+import { Uploads } from './uploads.js';
+
+export interface ConnectionAuth {
+  kind: 'unix' | 'tcp';
+  /** Accounts the token may act on; undefined: all. */
+  scope: ReadonlySet<string> | undefined;
+  /** Unix ms after which the token is refused. */
+  expiresAt: number | undefined;
+}
+
+interface Shared {
+  api: DaemonApi;
+  opts: ResolvedOptions;
+  accountLimiter: KeyedLimiter;
+  log: IpcLogger;
+}
+
+/** Upload bytes not yet on disk above which the connection stops reading. */
+const UPLOAD_PAUSE_BYTES = 8 << 20;
+
+export class Connection implements Outlet {
+  readonly #ws: WebSocket;
+  readonly #shared: Shared;
+  readonly #bucket: TokenBucket;
+  readonly #subs = new Map<string, Subscription>();
+  /** account:add callers get connection:update of that account until it is online. */
+  readonly #watch = new Set<string>();
+  readonly #uploads: Uploads;
+  #inflight = 0;
+  #liveCount = 0;
+  #pausedAt: number | undefined;
+  #closed = false;
+  #alive = true;
+
+  constructor(
+    readonly id: string,
+    ws: WebSocket,
+    readonly auth: ConnectionAuth,
+    shared: Shared,
+  ) {
+    this.#ws = ws;
+    this.#shared = shared;
+    this.#bucket = new TokenBucket(shared.opts.rateLimit, shared.opts.now());
+    this.#uploads = new Uploads(shared.opts.uploadDir, shared.opts.uploads);
+    ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
+    ws.on('pong', () => (this.#alive = true));
+    ws.on('error', (err) => shared.log.debug({ conn: id, err: err.message }, 'ipc connection error'));
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  // ---- Outlet -----------------------------------------------------------
+
+  get paused(): boolean {
+    return this.#ws.bufferedAmount > this.#shared.opts.sendBuffer.highWater;
+  }
+
+  send(frame: string): boolean {
+    if (this.#closed) return false;
+    if (this.#ws.bufferedAmount + frame.length > this.#shared.opts.sendBuffer.hardLimit) {
+      this.close(CLOSE.SLOW_CONSUMER, `slow consumer: send buffer over ${this.#shared.opts.sendBuffer.hardLimit} bytes`);
+      return false;
+    }
+    this.#ws.send(frame, (err) => {
+      if (!err) this.#maybeResume();
+    });
+    if (this.paused) {
+      this.#pausedAt ??= this.#shared.opts.now();
+      return false;
+    }
+    return true;
+  }
+
+  fail(err: unknown): void {
+    this.#shared.log.error({ conn: this.id, err: (err as Error).message }, 'ipc event delivery failed');
+    this.send(errorFrame({ code: 'UNAVAILABLE', message: `event delivery failed: ${(err as Error).message}` }));
+  }
+
+  // ---- called by the server --------------------------------------------
+
+  /** A live event (already persisted). */
+  onEvent(ev: WadEvent): void {
+    if (this.#closed) return;
+    let covered = false;
+    for (const sub of this.#subs.values()) {
+      if (sub.covers(ev)) covered = true;
+      sub.onLive(ev);
+    }
+    if (ev.type === 'connection:update' && this.#watch.has(ev.account)) {
+      if (!covered) this.send(eventFrame(ev));
+      const state = ev.data['state'];
+      if (state === 'online' || state === 'loggedOut') this.#watch.delete(ev.account);
+    }
+  }
+
+  /** Periodic: keepalive and the paused-too-long bound. Returns false once the connection is gone. */
+  tick(): boolean {
+    if (this.#closed) return false;
+    if (!this.#alive) {
+      this.#ws.terminate();
+      return false;
+    }
+    this.#alive = false;
+    this.#ws.ping();
+    const pausedAt = this.#pausedAt;
+    if (pausedAt !== undefined && this.paused && this.#shared.opts.now() - pausedAt > this.#shared.opts.sendBuffer.maxPausedMs) {
+      this.close(CLOSE.SLOW_CONSUMER, `slow consumer: paused for over ${this.#shared.opts.sendBuffer.maxPausedMs} ms`);
+      return false;
+    }
+    if (!this.paused) this.#maybeResume();
+    return true;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.#closed) return;
+    this.#shared.log.info({ conn: this.id, code, reason }, 'ipc connection closed by daemon');
+    this.#ws.close(code, reason.slice(0, 120));
+    // A peer that does not finish the closing handshake is cut off.
+    setTimeout(() => this.#ws.terminate(), 2000).unref();
+    this.dispose();
+  }
+
+  /** The socket is gone: stop subscriptions, delete uploads. */
+  dispose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const s of this.#subs.values()) s.stop();
+    this.#subs.clear();
+    this.#watch.clear();
+    void this.#uploads.close();
+  }
+
+  // ---- inbound ------------------------------------------------------------
+
+  #onMessage(data: RawData, isBinary: boolean): void {
+    if (this.#closed) return;
+    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    if (isBinary) return this.#onBinary(buf);
+    let req: Request;
+    try {
+      req = parseRequest(buf.toString('utf8'));
+    } catch (err) {
+      const e = err instanceof FrameRejection ? err : new FrameRejection('INVALID_PAYLOAD', 'malformed frame', undefined);
+      this.send(errorFrame(toErrorPayload(e), e.replyTo));
+      return;
+    }
+    const refusal = this.#admit(req);
+    if (refusal) return this.#answerError(req, refusal);
+    if (req.type === 'events:subscribe') return this.#subscribe(req);
+    this.#inflight++;
+    this.#run(req).then(
+      (result) => {
+        this.#inflight--;
+        if (req.ack) this.send(ackFrame(req.id, result, req.account));
+      },
+      (err: unknown) => {
+        this.#inflight--;
+        const payload = toErrorPayload(err);
+        if (payload.code === 'INTERNAL_ERROR') this.#shared.log.error({ conn: this.id, type: req.type, err: (err as Error)?.stack }, 'ipc request failed');
+        this.#answerError(req, payload);
+      },
+    );
+  }
+
+  #onBinary(buf: Buffer): void {
+    try {
+      const frame = decodeBinaryFrame(buf);
+      this.#uploads.chunk(frame.seq, frame.header, frame.payload);
+      if (this.#uploads.pendingBytes > UPLOAD_PAUSE_BYTES && !this.#ws.isPaused) {
+        this.#ws.pause();
+        void this.#uploads.whenDrained().then(() => {
+          if (!this.#closed) this.#ws.resume();
+        });
+      }
+    } catch (err) {
+      if (err instanceof BinaryLayoutError) {
+        this.close(CLOSE.BAD_BINARY, err.message);
+        return;
+      }
+      this.send(errorFrame(toErrorPayload(err)));
+    }
+  }
+
+  /** Expiry, scope and rate limits, in that order. */
+  #admit(req: Request): ErrorPayload | undefined {
+    const now = this.#shared.opts.now();
+    const { expiresAt, scope } = this.auth;
+    if (expiresAt !== undefined && now >= expiresAt) {
+      setImmediate(() => this.close(CLOSE.TOKEN_EXPIRED, 'token expired'));
+      return { code: 'TOKEN_EXPIRED', message: 'the bearer token has expired' };
+    }
+    const named = req.account ?? (req.type === 'events:ack' ? req.data.account : undefined);
+    if (scope && named !== undefined && !scope.has(named)) return { code: 'FORBIDDEN', message: `this token may not act on account ${named}` };
+    if (scope && req.type === 'events:subscribe' && req.data.accounts?.some((a) => !scope.has(a))) {
+      return { code: 'FORBIDDEN', message: 'this token may not read some of those accounts' };
+    }
+    if (this.#inflight >= this.#shared.opts.maxInflight) {
+      return { code: 'RATE_LIMITED', message: `more than ${this.#shared.opts.maxInflight} requests in flight on this connection`, retryAfter: 50 };
+    }
+    const wait = this.#bucket.take(now);
+    if (wait > 0) return { code: 'RATE_LIMITED', message: 'too many requests on this connection', retryAfter: wait, details: { limit: 'connection' } };
+    if (req.account !== undefined) {
+      const w = this.#shared.accountLimiter.take(req.account, now);
+      if (w > 0) return { code: 'RATE_LIMITED', message: `too many requests for account ${req.account}`, retryAfter: w, details: { limit: 'account' } };
+    }
+    return undefined;
+  }
+
+  #answerError(req: Request, error: ErrorPayload): void {
+    this.send(req.ack ? nackFrame(req.id, error, req.account) : errorFrame(error, req.id));
+  }
+
+  async #run(req: Request): Promise<Record<string, unknown>> {
+    const { api } = this.#shared;
+    switch (req.type) {
+      case 'events:unsubscribe': {
+        const sub = this.#subs.get(req.data.subscription);
+        if (!sub) throw new IpcError('NOT_FOUND', `no subscription ${req.data.subscription} on this connection`);
+        sub.stop();
+        this.#subs.delete(req.data.subscription);
+        return {};
+      }
+      case 'events:ack':
+        await api.ackEvents(req.data.name, req.data.account, req.data.seq);
+        return { cursor: await api.subscriberCursor(req.data.name, req.data.account) };
+      case 'account:add':
+        // Watch before adding: the first QR may come before addAccount resolves.
+        this.#watch.add(req.account!);
+        try {
+          return await dispatch(req, this.#context());
+        } catch (err) {
+          this.#watch.delete(req.account!);
+          throw err;
+        }
+      default:
+        return dispatch(req, this.#context());
+    }
+  }
+
+  /** Synchronous, so the ack goes out before the first event and no live event slips between. */
+  #subscribe(req: Extract<Request, { type: 'events:subscribe' }>): void {
+    const data = req.data;
+    const id = data.name ?? `live-${++this.#liveCount}`;
+    if (this.#subs.size >= this.#shared.opts.maxSubscriptions && !this.#subs.has(id)) {
+      const error = { code: 'RATE_LIMITED' as const, message: `at most ${this.#shared.opts.maxSubscriptions} subscriptions per connection`, retryAfter: 1000 };
+      return this.#answerError(req, error);
+    }
+    this.#subs.get(id)?.stop();
+    const scope = this.auth.scope;
+    const sub = new Subscription(id, data, this.#shared.api, this, scope ? (a) => scope.has(a) : () => true);
+    this.#subs.set(id, sub);
+    if (req.ack) this.send(ackFrame(req.id, { subscription: id }));
+    try {
+      sub.start();
+    } catch (err) {
+      this.#subs.delete(id);
+      sub.stop();
+      this.fail(err);
+    }
+  }
+
+  #context() {
+    return { api: this.#shared.api, uploads: this.#uploads, allowPaths: this.auth.kind === 'unix', scope: this.auth.scope };
+  }
+
+  #maybeResume(): void {
+    if (this.#closed || this.#pausedAt === undefined) return;
+    if (this.#ws.bufferedAmount > this.#shared.opts.sendBuffer.lowWater) return;
+    this.#pausedAt = undefined;
+    for (const s of this.#subs.values()) s.resume();
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Carries out one validated request by calling exactly one DaemonApi method
+ * and shapes its result for the ack. Media for message:send is resolved here
+ * (an upload of this connection, a local path, or base64). Events requests
+ * are the connection's (they need its state). Must not validate frames.
+ */
+import type { DaemonApi, MediaKind, OutgoingContent } from '../daemon/api.js';
+import { IpcError } from './errors.js';
+import type { Request } from './requests.js';
+import type { SendData } from './protocol.js';
+import type { Uploads } from './uploads.js';
+
+export interface DispatchContext {
+  api: DaemonApi;
+  uploads: Uploads;
+  /** Local paths are only accepted from the Unix socket (same user). */
+  allowPaths: boolean;
+  /** Account ids the caller may see; undefined: all. */
+  scope: ReadonlySet<string> | undefined;
+}
+
+type Result = Record<string, unknown>;
+const NONE: Result = {};
+
+/** @throws DaemonError / IpcError with the contract's codes */
+export async function dispatch(req: Request, ctx: DispatchContext): Promise<Result> {
+  const { api } = ctx;
+  const a = req.account!;
+  const chat = req.chat!;
+  switch (req.type) {
+    case 'account:add':
+      return { ...(await api.addAccount(a, req.data.phone !== undefined ? { phone: req.data.phone.replace(/^\+/, '') } : {})) };
+    case 'account:remove':
+      await api.removeAccount(a);
+      return NONE;
+    case 'account:list': {
+      const all = api.listAccounts();
+      return { accounts: ctx.scope ? all.filter((x) => ctx.scope!.has(x.id)) : all };
+    }
+    case 'account:status':
+      return { ...api.accountStatus(a) };
+    case 'account:start':
+      await api.startAccount(a);
+      return NONE;
+    case 'account:stop':
+      await api.stopAccount(a);
+      return NONE;
+    case 'account:restart':
+      await api.restartAccount(a);
+      return NONE;
+    case 'account:logout':
+      await api.logoutAccount(a);
+      return NONE;
+    case 'account:pair-code':
+      return { ...(await api.requestPairCode(a, req.data.phone.replace(/^\+/, ''))) };
+    case 'message:send':
+      return sendMessage(req.data, a, chat, ctx);
+    case 'message:edit':
+      return { ...(await api.editMessage(a, chat, req.data.messageId, req.data.content)) };
+    case 'message:delete':
+      return { ...(await api.deleteMessage(a, chat, req.data.messageId)) };
+    case 'message:react':
+      return { ...(await api.react(a, chat, req.data.messageId, req.data.emoji)) };
+    case 'message:read':
+      await api.markRead(a, chat, req.data.messageIds);
+      return NONE;
+    case 'typing:start':
+      await api.sendChatState(a, chat, req.data.recording ? 'recording' : 'composing');
+      return NONE;
+    case 'typing:stop':
+      await api.sendChatState(a, chat, 'paused');
+      return NONE;
+    case 'presence:update':
+      await api.sendPresence(a, req.data.status);
+      return NONE;
+    case 'group:create':
+      return { ...(await api.createGroup(a, req.data.subject, req.data.participants)) };
+    case 'group:metadata':
+      return { ...(await api.groupMetadata(a, chat)) };
+    case 'group:participants':
+      return { participants: await api.groupParticipants(a, chat, req.data.action, req.data.participants) };
+    case 'events:subscribe':
+    case 'events:unsubscribe':
+    case 'events:ack':
+      throw new IpcError('INTERNAL_ERROR', `${req.type} is handled by the connection`);
+  }
+}
+
+async function sendMessage(data: SendData, account: string, chat: string, ctx: DispatchContext): Promise<Result> {
+  if (!isMedia(data)) return { ...(await ctx.api.sendMessage(account, chat, data as OutgoingContent)) };
+  const base = {
+    type: data.type,
+    ...(data.caption !== undefined ? { caption: data.caption } : {}),
+    ...(data.fileName !== undefined ? { fileName: data.fileName } : {}),
+    ...(data.ptt !== undefined ? { ptt: data.ptt } : {}),
+    ...(data.quoted !== undefined ? { quoted: data.quoted } : {}),
+  };
+  if (data.base64 !== undefined) {
+    const bytes = Buffer.from(data.base64, 'base64');
+    if (bytes.length === 0) throw new IpcError('INVALID_PAYLOAD', 'data.base64 holds no bytes', { field: 'data.base64' });
+    return { ...(await ctx.api.sendMessage(account, chat, { ...base, media: new Uint8Array(bytes), ...mime(data.mimeType) })) };
+  }
+  if (data.path !== undefined) {
+    if (!ctx.allowPaths) throw new IpcError('FORBIDDEN', 'data.path is accepted only on the Unix socket; upload the bytes in binary frames', { field: 'data.path' });
+    return { ...(await ctx.api.sendMessage(account, chat, { ...base, media: { path: data.path }, ...mime(data.mimeType) })) };
+  }
+  const up = await ctx.uploads.take(data.upload!);
+  try {
+    return { ...(await ctx.api.sendMessage(account, chat, { ...base, media: { path: up.path }, ...mime(data.mimeType ?? up.mimeType) })) };
+  } finally {
+    await ctx.uploads.release(up.path);
+  }
+}
+
+function mime(m: string | undefined): { mimeType?: string } {
+  return m !== undefined ? { mimeType: m } : {};
+}
+
+const MEDIA = new Set<string>(['image', 'video', 'audio', 'document', 'sticker']);
+function isMedia(d: SendData): d is Extract<SendData, { type: MediaKind }> {
+  return MEDIA.has(d.type);
+}

@@ -1,0 +1,64 @@
+/**
+ * Errors of the control plane. IpcError carries one of the contract's error
+ * codes (CONTRACTS.md §3) so it becomes an ack or error frame unchanged; the
+ * server also passes DaemonError through as it is.
+ */
+import type { ErrorCode } from '../daemon/api.js';
+import type { ErrorPayload } from './protocol.js';
+
+export class IpcError extends Error {
+  override readonly name = 'IpcError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    options?: { cause?: unknown; retryAfter?: number },
+  ) {
+    super(message, options);
+    this.retryAfter = options?.retryAfter;
+  }
+  readonly retryAfter: number | undefined;
+}
+
+/** Thrown by startIpcServer when the socket cannot be set up (another daemon listens, path unusable). */
+export class IpcStartError extends Error {
+  override readonly name = 'IpcStartError';
+  constructor(
+    readonly code: 'SOCKET_IN_USE' | 'SOCKET_PATH' | 'LISTEN_FAILED',
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+const CODES = new Set<string>([
+  'AUTH_REQUIRED',
+  'AUTH_INVALID',
+  'TOKEN_EXPIRED',
+  'FORBIDDEN',
+  'NOT_MEMBER',
+  'INVALID_PAYLOAD',
+  'MISSING_FIELD',
+  'RATE_LIMITED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'INTERNAL_ERROR',
+  'UNAVAILABLE',
+]);
+
+export function isErrorCode(v: unknown): v is ErrorCode {
+  return typeof v === 'string' && CODES.has(v);
+}
+
+/** The error payload for any thrown value: coded errors keep their code, anything else is INTERNAL_ERROR. */
+export function toErrorPayload(err: unknown): ErrorPayload {
+  if (err instanceof Error && 'code' in err && isErrorCode((err as { code: unknown }).code)) {
+    const e = err as Error & { code: ErrorCode; details?: Record<string, unknown>; retryAfter?: number };
+    const out: ErrorPayload = { code: e.code, message: e.message };
+    if (e.details !== undefined) out.details = e.details;
+    if (typeof e.retryAfter === 'number') out.retryAfter = e.retryAfter;
+    return out;
+  }
+  return { code: 'INTERNAL_ERROR', message: err instanceof Error ? err.message : String(err) };
+}

@@ -1,0 +1,96 @@
+/**
+ * Builds the frames the daemon sends (CONTRACTS.md §3): acks, error answers,
+ * events (with data.seq), gap reports and events:synced markers, each one
+ * JSON string. Owns the outbound shapes; must not decide when to send.
+ */
+import type { WadEvent } from '../daemon/api.js';
+import { PROTOCOL_VERSION, type ErrorPayload } from './protocol.js';
+
+let counter = 0;
+const prefix = `d${process.pid.toString(36)}-`;
+
+function nextId(): string {
+  counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
+  return prefix + counter.toString(36);
+}
+
+export function ackFrame(replyTo: string, result: Record<string, unknown>, tenantId?: string): string {
+  return JSON.stringify({
+    id: nextId(),
+    type: 'ack',
+    version: PROTOCOL_VERSION,
+    timestamp: Date.now(),
+    ...(tenantId !== undefined ? { tenantId } : {}),
+    replyTo,
+    data: { ...result, success: true },
+  });
+}
+
+export function nackFrame(replyTo: string, error: ErrorPayload, tenantId?: string): string {
+  return JSON.stringify({
+    id: nextId(),
+    type: 'ack',
+    version: PROTOCOL_VERSION,
+    timestamp: Date.now(),
+    ...(tenantId !== undefined ? { tenantId } : {}),
+    replyTo,
+    data: { success: false, error },
+  });
+}
+
+/** The answer to a malformed frame, or to a failed request that did not ask for an ack. */
+export function errorFrame(error: ErrorPayload, replyTo?: string): string {
+  return JSON.stringify({
+    id: nextId(),
+    type: 'error',
+    version: PROTOCOL_VERSION,
+    timestamp: Date.now(),
+    ...(replyTo !== undefined ? { replyTo } : {}),
+    data: error,
+  });
+}
+
+export function eventFrame(ev: WadEvent, subscription?: string): string {
+  return JSON.stringify({
+    id: `${ev.account}:${ev.seq}`,
+    type: ev.type,
+    version: PROTOCOL_VERSION,
+    timestamp: ev.t,
+    tenantId: ev.account,
+    ...(ev.conversationId !== undefined ? { conversationId: ev.conversationId } : {}),
+    ...(subscription !== undefined ? { subscription } : {}),
+    data: { ...ev.data, seq: ev.seq },
+  });
+}
+
+/**
+ * Events from..to of an account were deleted (retention) before this
+ * subscriber got them. Carries seq = to, so acking it moves past the gap.
+ */
+export function gapFrame(account: string, from: number, to: number, subscription: string): string {
+  return JSON.stringify({
+    id: `${account}:${to}:gap`,
+    type: 'error',
+    version: PROTOCOL_VERSION,
+    timestamp: Date.now(),
+    tenantId: account,
+    subscription,
+    data: {
+      seq: to,
+      code: 'NOT_FOUND',
+      message: `events ${from}..${to} of account ${account} were deleted by retention before they were delivered`,
+      gap: { account, from, to },
+    },
+  });
+}
+
+export function syncedFrame(subscription: string, accounts: Record<string, number>): string {
+  return JSON.stringify({
+    id: nextId(),
+    type: 'events:synced',
+    version: PROTOCOL_VERSION,
+    timestamp: Date.now(),
+    subscription,
+    data: { subscription, accounts },
+  });
+}

@@ -1,0 +1,121 @@
+/**
+ * The IPC server's options, their defaults, and how they come from the
+ * daemon's Config (CONTRACTS.md §5: socket, listen, tokens, ipc.*). Owns
+ * defaults only.
+ */
+import { tmpdir } from 'node:os';
+import type { Config, TokenConfig } from '../config/index.js';
+import type { RateSpec } from './rate-limit.js';
+import type { UploadLimits } from './uploads.js';
+
+/** pino's Logger fits this. */
+export interface IpcLogger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface SendBufferLimits {
+  /** Above this many buffered bytes, event delivery pauses (the log holds the rest). */
+  highWater: number;
+  /** Delivery resumes below this. */
+  lowWater: number;
+  /** A send that would take the buffer past this closes the connection (1008). */
+  hardLimit: number;
+  /** Paused longer than this closes the connection (1008). */
+  maxPausedMs: number;
+}
+
+export interface IpcServerOptions {
+  /** Path of the Unix socket (mode 0600). */
+  socketPath: string;
+  /** Optional TCP listener; requires tokens. */
+  listen?: { host: string; port: number } | null;
+  tokens?: readonly TokenConfig[];
+  /** Largest frame accepted (larger: close 1009). Default 16 MiB. */
+  maxFrameBytes?: number;
+  maxConnections?: number;
+  /** Requests per connection. Default 50/s, burst 100. */
+  rateLimit?: RateSpec;
+  /** Requests per account over all connections. Default 200/s, burst 400. */
+  accountRateLimit?: RateSpec;
+  /** Requests in flight on one connection. Default 256. */
+  maxInflight?: number;
+  maxSubscriptions?: number;
+  sendBuffer?: Partial<SendBufferLimits>;
+  uploads?: Partial<UploadLimits>;
+  /** Parent of the private upload directory. Default os.tmpdir(). */
+  tmpDir?: string;
+  /** Keepalive ping and slow-consumer check period. Default 15 s. */
+  tickMs?: number;
+  log?: IpcLogger;
+  /** Clock for rate limits and token expiry. */
+  now?: () => number;
+}
+
+export interface ResolvedOptions {
+  socketPath: string;
+  listen: { host: string; port: number } | null;
+  tokens: readonly TokenConfig[];
+  maxFrameBytes: number;
+  maxConnections: number;
+  rateLimit: RateSpec;
+  accountRateLimit: RateSpec;
+  maxInflight: number;
+  maxSubscriptions: number;
+  sendBuffer: SendBufferLimits;
+  uploads: UploadLimits;
+  tmpDir: string;
+  /** Set by the server once it made its private directory. */
+  uploadDir: string;
+  tickMs: number;
+  now: () => number;
+}
+
+export const SILENT: IpcLogger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export function resolveOptions(o: IpcServerOptions): ResolvedOptions {
+  const highWater = o.sendBuffer?.highWater ?? 1 << 20;
+  return {
+    socketPath: o.socketPath,
+    listen: o.listen ?? null,
+    tokens: o.tokens ?? [],
+    maxFrameBytes: o.maxFrameBytes ?? 16 << 20,
+    maxConnections: o.maxConnections ?? 64,
+    rateLimit: o.rateLimit ?? { perSecond: 50, burst: 100 },
+    accountRateLimit: o.accountRateLimit ?? { perSecond: 200, burst: 400 },
+    maxInflight: o.maxInflight ?? 256,
+    maxSubscriptions: o.maxSubscriptions ?? 16,
+    sendBuffer: {
+      highWater,
+      lowWater: o.sendBuffer?.lowWater ?? Math.floor(highWater / 4),
+      hardLimit: o.sendBuffer?.hardLimit ?? Math.max(highWater * 16, 32 << 20),
+      maxPausedMs: o.sendBuffer?.maxPausedMs ?? 120_000,
+    },
+    uploads: {
+      maxBytes: o.uploads?.maxBytes ?? 128 << 20,
+      maxOpen: o.uploads?.maxOpen ?? 4,
+      idleMs: o.uploads?.idleMs ?? 60_000,
+    },
+    tmpDir: o.tmpDir ?? tmpdir(),
+    uploadDir: '',
+    tickMs: o.tickMs ?? 15_000,
+    now: o.now ?? Date.now,
+  };
+}
+
+/** The IPC options a daemon with this config runs with. */
+export function ipcOptionsFromConfig(config: Config, log?: IpcLogger): IpcServerOptions {
+  return {
+    socketPath: config.socket,
+    listen: config.listen,
+    tokens: config.tokens,
+    maxFrameBytes: config.ipc.maxFrameBytes,
+    maxConnections: config.ipc.maxConnections,
+    rateLimit: config.ipc.rateLimit,
+    // Several clients may act on one account; give it room for a few of them.
+    accountRateLimit: { perSecond: config.ipc.rateLimit.perSecond * 4, burst: config.ipc.rateLimit.burst * 4 },
+    ...(log ? { log } : {}),
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * The control socket's wire vocabulary (CONTRACTS.md §3), shared by the IPC
+ * server and WadClient: the frame envelope, every request type with its data
+ * and result, the events the daemon pushes, close codes. Types and constants
+ * only: no I/O, nothing the browser-less client could not load.
+ */
+import type { AccountSummary, EventType, GroupAction, GroupInfo, MediaKind } from '../daemon/api.js';
+import type { ErrorCode } from '../daemon/api.js';
+
+export type { ErrorCode };
+
+export const PROTOCOL_VERSION = 1;
+
+/** Every text frame, both directions. */
+export interface Frame<T extends string = string, D = Record<string, unknown>> {
+  id: string;
+  type: T;
+  version: number;
+  timestamp: number;
+  tenantId?: string;
+  conversationId?: string;
+  data: D;
+  ack?: boolean;
+  replyTo?: string;
+  /** On event frames: the subscription that delivered it (an addition to the seed's envelope). */
+  subscription?: string;
+}
+
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+  details?: Record<string, unknown>;
+  /** Milliseconds to wait before retrying (RATE_LIMITED). */
+  retryAfter?: number;
+}
+
+export type AckData = ({ success: true } & Record<string, unknown>) | { success: false; error: ErrorPayload };
+
+/** `message:send` data as it travels on the socket. Media bytes come from a binary upload, a local path (Unix socket only) or base64. */
+export type SendData =
+  | { type: 'text'; content: string; quoted?: string; mentions?: string[] }
+  | { type: 'reply'; content: string; quoted: string; mentions?: string[] }
+  | {
+      type: MediaKind;
+      /** The binary frames' sequence number that carried the bytes (see src/ipc/binary.ts). */
+      upload?: number;
+      path?: string;
+      base64?: string;
+      mimeType?: string;
+      caption?: string;
+      fileName?: string;
+      ptt?: boolean;
+      quoted?: string;
+    }
+  | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
+  | { type: 'contact'; displayName: string; vcard: string }
+  | { type: 'poll'; name: string; options: string[]; selectableCount?: number }
+  | { type: 'reaction'; messageId: string; emoji: string };
+
+export interface SubscribeData {
+  /** A durable subscriber's name: delivery resumes from its last events:ack. Absent: live only. */
+  name?: string;
+  accounts?: string[];
+  types?: EventType[];
+  /** First seq to deliver: one number for every account, or per account. */
+  since?: number | Record<string, number>;
+}
+
+type Empty = Record<string, never>;
+type IdData = { id?: string };
+
+/** Client → daemon requests: the data each takes and what a successful ack adds to `{success: true}`. */
+export interface RequestMap {
+  'account:add': { data: { id?: string; phone?: string }; result: { pairCode?: string } };
+  'account:remove': { data: IdData; result: Empty };
+  'account:list': { data: Empty; result: { accounts: AccountSummary[] } };
+  'account:status': { data: IdData; result: AccountSummary };
+  'account:start': { data: IdData; result: Empty };
+  'account:stop': { data: IdData; result: Empty };
+  'account:restart': { data: IdData; result: Empty };
+  'account:logout': { data: IdData; result: Empty };
+  'account:pair-code': { data: { id?: string; phone: string }; result: { pairCode: string } };
+  'message:send': { data: SendData; result: { messageId: string } };
+  'message:edit': { data: { messageId: string; content: string }; result: { messageId: string } };
+  'message:delete': { data: { messageId: string }; result: { messageId: string } };
+  'message:react': { data: { messageId: string; emoji: string }; result: { messageId: string } };
+  'message:read': { data: { messageIds: string[] }; result: Empty };
+  'typing:start': { data: { recording?: boolean }; result: Empty };
+  'typing:stop': { data: Empty; result: Empty };
+  'presence:update': { data: { status: 'available' | 'unavailable' }; result: Empty };
+  'group:create': { data: { subject: string; participants: string[] }; result: { jid: string } };
+  'group:metadata': { data: Empty; result: GroupInfo };
+  'group:participants': { data: { action: GroupAction; participants: string[] }; result: { participants: Array<{ jid: string; status: number }> } };
+  'events:subscribe': { data: SubscribeData; result: { subscription: string } };
+  'events:unsubscribe': { data: { subscription: string }; result: Empty };
+  'events:ack': { data: { name: string; account: string; seq: number }; result: { cursor: number } };
+}
+
+export type RequestType = keyof RequestMap;
+
+export const REQUEST_TYPES: readonly RequestType[] = [
+  'account:add',
+  'account:remove',
+  'account:list',
+  'account:status',
+  'account:start',
+  'account:stop',
+  'account:restart',
+  'account:logout',
+  'account:pair-code',
+  'message:send',
+  'message:edit',
+  'message:delete',
+  'message:react',
+  'message:read',
+  'typing:start',
+  'typing:stop',
+  'presence:update',
+  'group:create',
+  'group:metadata',
+  'group:participants',
+  'events:subscribe',
+  'events:unsubscribe',
+  'events:ack',
+];
+
+export const EVENT_TYPES: readonly EventType[] = [
+  'connection:update',
+  'message:new',
+  'message:updated',
+  'message:deleted',
+  'message:receipt',
+  'typing:update',
+  'presence:update',
+  'call:incoming',
+  'group:update',
+  'account:status',
+  'error',
+];
+
+/**
+ * Daemon → client frames that are not events of the log: `ack` answers,
+ * `error` answers to malformed frames (they carry `replyTo`, durable `error`
+ * events do not), and `events:synced` once a subscription has caught up with
+ * the log (data: `{subscription, accounts: {<id>: <last seq delivered>}}`).
+ */
+export const CONTROL_TYPES = ['ack', 'error', 'events:synced'] as const;
+
+/** Close codes the server uses beyond RFC 6455's. */
+export const CLOSE = {
+  /** Frame over maxFrameBytes (set by ws). */
+  TOO_BIG: 1009,
+  /** A binary frame that breaks the binary layout. */
+  BAD_BINARY: 1007,
+  /** Send buffer over its hard bound, or paused longer than allowed. */
+  SLOW_CONSUMER: 1008,
+  /** Daemon stopping. */
+  GOING_AWAY: 1001,
+  /** Token expired while connected. */
+  TOKEN_EXPIRED: 4001,
+} as const;
+
+/** Binary frame message types (the header's third uint32). */
+export const BINARY_TYPE = { UPLOAD_CHUNK: 1 } as const;
+export const BINARY_HEADER_BYTES = 16;
+
+export interface BinaryChunkHeader {
+  type: MediaKind | 'file_chunk';
+  conversationId: string;
+  chunkIndex: number;
+  totalChunks: number;
+  mimeType: string;
+}

@@ -1,0 +1,210 @@
+/**
+ * Parses one text frame into a typed request: the envelope first (JSON
+ * object, id, type, version, routing fields), then the data with the schema
+ * of its type, the account and chat each type needs, jids normalized. Throws
+ * FrameRejection, which says whether the frame had a usable id to reply to.
+ * Owns validation; must not call the daemon.
+ */
+import { ACCOUNT_ID_PATTERN } from '../store/keys.js';
+import type { ErrorCode } from '../daemon/api.js';
+import { IpcError } from './errors.js';
+import { normalizeJid } from './jid.js';
+import { EVENT_TYPES, PROTOCOL_VERSION, REQUEST_TYPES, type RequestMap, type RequestType } from './protocol.js';
+import { arrayOf, bool, either, int, invalid, mapOf, num, object, oneOf, optional, str, type Check } from './schema.js';
+
+export type Request = {
+  [T in RequestType]: {
+    id: string;
+    type: T;
+    ack: boolean;
+    /** The account the request acts on (tenantId, or data.id for account:*). */
+    account?: string;
+    /** The chat, normalized to a jid. */
+    chat?: string;
+    data: RequestMap[T]['data'];
+  };
+}[RequestType];
+
+export class FrameRejection extends IpcError {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    /** The frame's id when it had a usable one. */
+    readonly replyTo: string | undefined,
+    details?: Record<string, unknown>,
+  ) {
+    super(code, message, details);
+  }
+}
+
+const ID = /^[\x21-\x7e]{1,128}$/;
+const accountId = str({ max: 64, pattern: ACCOUNT_ID_PATTERN, what: 'an account id (letters, digits, _ . -, at most 64)' });
+const messageId = str({ max: 128 });
+const text = str({ min: 0, max: 65_536 });
+const phone = str({ max: 20, pattern: /^\+?[0-9]{5,15}$/, what: 'a phone number (digits)' });
+const jid: Check<string> = (v, path) => {
+  const s = str({ max: 128 })(v, path);
+  const j = normalizeJid(s);
+  if (j === undefined) throw new IpcError('INVALID_PAYLOAD', `${path} must be a jid, a phone number or a group id`, { field: path });
+  return j;
+};
+const jids = arrayOf(jid, { min: 1, max: 1024 });
+const mediaKind = oneOf(['image', 'video', 'audio', 'document', 'sticker'] as const);
+
+const SEND: Record<string, Check<RequestMap['message:send']['data']>> = {
+  text: object({ type: oneOf(['text'] as const), content: text, quoted: optional(messageId), mentions: optional(jids) }),
+  reply: object({ type: oneOf(['reply'] as const), content: text, quoted: messageId, mentions: optional(jids) }),
+  location: object({
+    type: oneOf(['location'] as const),
+    latitude: num({ min: -90, max: 90 }),
+    longitude: num({ min: -180, max: 180 }),
+    name: optional(str({ max: 1024 })),
+    address: optional(str({ max: 1024 })),
+  }),
+  contact: object({ type: oneOf(['contact'] as const), displayName: str({ max: 1024 }), vcard: str({ max: 65_536 }) }),
+  poll: object({
+    type: oneOf(['poll'] as const),
+    name: str({ max: 1024 }),
+    options: arrayOf(str({ max: 1024 }), { min: 2, max: 12 }),
+    selectableCount: optional(int(0, 12)),
+  }),
+  reaction: object({ type: oneOf(['reaction'] as const), messageId, emoji: str({ min: 0, max: 32 }) }),
+};
+const media = object({
+  type: mediaKind,
+  upload: optional(int(0, 0xffff_ffff)),
+  path: optional(str({ max: 4096 })),
+  base64: optional(str({ max: 1 << 30 })),
+  mimeType: optional(str({ max: 255, pattern: /^[\w.+-]+\/[\w.+-]+(;.*)?$/, what: 'a mime type' })),
+  caption: optional(str({ min: 0, max: 65_536 })),
+  fileName: optional(str({ max: 1024 })),
+  ptt: optional(bool),
+  quoted: optional(messageId),
+});
+for (const k of ['image', 'video', 'audio', 'document', 'sticker']) SEND[k] = media;
+
+const sendData: Check<RequestMap['message:send']['data']> = (v, path) => {
+  const t = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as { type?: unknown }).type : undefined;
+  if (t === undefined || t === null) {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(path, 'an object', v);
+    throw new IpcError('MISSING_FIELD', 'data.type is required', { field: 'data.type' });
+  }
+  const check = typeof t === 'string' ? SEND[t] : undefined;
+  if (!check) throw new IpcError('INVALID_PAYLOAD', `data.type must be one of ${Object.keys(SEND).join(', ')}`, { field: 'data.type' });
+  const out = check(v, path);
+  if ('upload' in out || 'path' in out || 'base64' in out || SEND[t as string] === media) {
+    const m = out as { upload?: number; path?: string; base64?: string };
+    const n = Number(m.upload !== undefined) + Number(m.path !== undefined) + Number(m.base64 !== undefined);
+    if (n === 0) throw new IpcError('MISSING_FIELD', 'media needs data.upload, data.path or data.base64', { field: 'data.upload' });
+    if (n > 1) throw new IpcError('INVALID_PAYLOAD', 'give only one of data.upload, data.path, data.base64', { field: 'data.upload' });
+  }
+  return out;
+};
+
+type Needs = 'none' | 'account' | 'chat';
+interface Spec {
+  data: Check<unknown>;
+  needs: Needs;
+  /** account:* take the account from data.id as well as tenantId. */
+  idInData?: boolean;
+}
+
+const empty = object({});
+const idOnly = object({ id: optional(accountId) });
+const SPECS: Record<RequestType, Spec> = {
+  'account:add': { data: object({ id: optional(accountId), phone: optional(phone) }), needs: 'account', idInData: true },
+  'account:remove': { data: idOnly, needs: 'account', idInData: true },
+  'account:list': { data: empty, needs: 'none' },
+  'account:status': { data: idOnly, needs: 'account', idInData: true },
+  'account:start': { data: idOnly, needs: 'account', idInData: true },
+  'account:stop': { data: idOnly, needs: 'account', idInData: true },
+  'account:restart': { data: idOnly, needs: 'account', idInData: true },
+  'account:logout': { data: idOnly, needs: 'account', idInData: true },
+  'account:pair-code': { data: object({ id: optional(accountId), phone }), needs: 'account', idInData: true },
+  'message:send': { data: sendData, needs: 'chat' },
+  'message:edit': { data: object({ messageId, content: str({ max: 65_536 }) }), needs: 'chat' },
+  'message:delete': { data: object({ messageId }), needs: 'chat' },
+  'message:react': { data: object({ messageId, emoji: str({ min: 0, max: 32 }) }), needs: 'chat' },
+  'message:read': { data: object({ messageIds: arrayOf(messageId, { min: 1, max: 1000 }) }), needs: 'chat' },
+  'typing:start': { data: object({ recording: optional(bool) }), needs: 'chat' },
+  'typing:stop': { data: empty, needs: 'chat' },
+  'presence:update': { data: object({ status: oneOf(['available', 'unavailable'] as const) }), needs: 'account' },
+  'group:create': { data: object({ subject: str({ max: 100 }), participants: jids }), needs: 'account' },
+  'group:metadata': { data: empty, needs: 'chat' },
+  'group:participants': { data: object({ action: oneOf(['add', 'remove', 'promote', 'demote'] as const), participants: jids }), needs: 'chat' },
+  'events:subscribe': {
+    data: object({
+      name: optional(str({ max: 128, pattern: /^[\x21-\x7e]+$/, what: 'printable ASCII without spaces' })),
+      accounts: optional(arrayOf(accountId, { min: 1, max: 10_000 })),
+      types: optional(arrayOf(oneOf(EVENT_TYPES), { min: 1, max: 64 })),
+      since: optional(either(int(0), mapOf(int(0), { max: 10_000, key: ACCOUNT_ID_PATTERN }), (v) => typeof v === 'number')),
+    }),
+    needs: 'none',
+  },
+  'events:unsubscribe': { data: object({ subscription: str({ max: 160 }) }), needs: 'none' },
+  'events:ack': {
+    data: object({ name: str({ max: 128, pattern: /^[\x21-\x7e]+$/, what: 'printable ASCII without spaces' }), account: accountId, seq: int(0) }),
+    needs: 'none',
+  },
+};
+
+const KNOWN = new Set<string>(REQUEST_TYPES);
+
+/** @throws FrameRejection INVALID_PAYLOAD / MISSING_FIELD */
+export function parseRequest(text: string): Request {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new FrameRejection('INVALID_PAYLOAD', 'frame is not valid JSON', undefined);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new FrameRejection('INVALID_PAYLOAD', 'frame must be a JSON object', undefined);
+  const f = raw as Record<string, unknown>;
+  const id = typeof f['id'] === 'string' && ID.test(f['id']) ? f['id'] : undefined;
+  const reject = (code: ErrorCode, message: string, details?: Record<string, unknown>): never => {
+    throw new FrameRejection(code, message, id, details);
+  };
+  if (f['id'] === undefined || f['id'] === null) reject('MISSING_FIELD', 'id is required', { field: 'id' });
+  if (id === undefined) reject('INVALID_PAYLOAD', 'id must be a string of 1-128 printable ASCII characters', { field: 'id' });
+  if (f['type'] === undefined || f['type'] === null) reject('MISSING_FIELD', 'type is required', { field: 'type' });
+  if (typeof f['type'] !== 'string') reject('INVALID_PAYLOAD', 'type must be a string', { field: 'type' });
+  const type = f['type'] as string;
+  if (!KNOWN.has(type)) reject('INVALID_PAYLOAD', `unknown type ${JSON.stringify(type.slice(0, 64))}`, { field: 'type' });
+  if (f['version'] !== undefined && f['version'] !== PROTOCOL_VERSION) reject('INVALID_PAYLOAD', `version must be ${PROTOCOL_VERSION}`, { field: 'version' });
+  if (f['timestamp'] !== undefined && (typeof f['timestamp'] !== 'number' || !Number.isFinite(f['timestamp']))) reject('INVALID_PAYLOAD', 'timestamp must be unix ms', { field: 'timestamp' });
+  if (f['ack'] !== undefined && typeof f['ack'] !== 'boolean') reject('INVALID_PAYLOAD', 'ack must be true or false', { field: 'ack' });
+  for (const k of ['tenantId', 'conversationId', 'replyTo']) {
+    if (f[k] !== undefined && f[k] !== null && typeof f[k] !== 'string') reject('INVALID_PAYLOAD', `${k} must be a string`, { field: k });
+  }
+  const spec = SPECS[type as RequestType];
+  let data: Record<string, unknown>;
+  try {
+    data = spec.data(f['data'] ?? {}, '') as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof IpcError) {
+      const field = typeof err.details?.['field'] === 'string' ? err.details['field'] : undefined;
+      const message = field && !field.startsWith('data') ? `data.${err.message}` : err.message;
+      const d = field && !field.startsWith('data') ? { field: `data.${field}` } : err.details;
+      reject(err.code, message, d);
+    }
+    throw err;
+  }
+  const out: { id: string; type: string; ack: boolean; account?: string; chat?: string; data: unknown } = { id: id!, type, ack: f['ack'] === true, data };
+  if (spec.needs !== 'none') {
+    const tenant = f['tenantId'];
+    const fromData = spec.idInData ? (data['id'] as string | undefined) : undefined;
+    if (typeof tenant === 'string' && !ACCOUNT_ID_PATTERN.test(tenant)) reject('INVALID_PAYLOAD', 'tenantId must be an account id', { field: 'tenantId' });
+    if (typeof tenant === 'string' && fromData !== undefined && tenant !== fromData) reject('INVALID_PAYLOAD', 'tenantId and data.id name different accounts', { field: 'data.id' });
+    const account = (typeof tenant === 'string' ? tenant : undefined) ?? fromData;
+    if (account === undefined) reject('MISSING_FIELD', spec.idInData ? 'tenantId (or data.id) is required' : 'tenantId is required', { field: 'tenantId' });
+    out.account = account!;
+  }
+  if (spec.needs === 'chat') {
+    const conv = f['conversationId'];
+    if (conv === undefined || conv === null || conv === '') reject('MISSING_FIELD', 'conversationId is required', { field: 'conversationId' });
+    const chat = normalizeJid(conv as string);
+    if (chat === undefined || (conv as string).length > 128) reject('INVALID_PAYLOAD', 'conversationId must be a jid, a phone number or a group id', { field: 'conversationId' });
+    out.chat = chat!;
+  }
+  return out as Request;
+}

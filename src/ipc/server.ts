@@ -1,0 +1,166 @@
+/**
+ * The daemon's control server (CONTRACTS.md §3): WebSocket on a Unix socket
+ * (mode 0600) and, optionally, on loopback TCP with bearer tokens. Accepts up
+ * to maxConnections clients, fans persisted events out to them, ticks their
+ * keepalive, and on close says goodbye (1001) and removes its files. Owns the
+ * listeners; a Connection owns everything about one client.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { DaemonApi } from '../daemon/api.js';
+import { TokenChecker } from './auth.js';
+import { Connection, type ConnectionAuth } from './connection.js';
+import { IpcStartError } from './errors.js';
+import { resolveOptions, SILENT, type IpcLogger, type IpcServerOptions } from './options.js';
+import { CLOSE } from './protocol.js';
+import { KeyedLimiter } from './rate-limit.js';
+import { listenUnix, type BoundSocket } from './socket-file.js';
+
+export interface IpcServer {
+  readonly socketPath: string;
+  /** The TCP listener's address when `listen` was set (port resolved when 0 was asked). */
+  readonly tcp: { host: string; port: number } | undefined;
+  /** Open client connections. */
+  readonly connections: number;
+  /** Stops accepting, closes every client with 1001, removes the socket and upload files. */
+  close(): Promise<void>;
+}
+
+/** @throws IpcStartError when a listener cannot be set up (another daemon on the socket, bad path, port taken) */
+export async function startIpcServer(api: DaemonApi, options: IpcServerOptions): Promise<IpcServer> {
+  const opts = resolveOptions(options);
+  const log: IpcLogger = options.log ?? SILENT;
+  opts.uploadDir = mkdtempSync(join(opts.tmpDir, 'wad-uploads-'));
+  const conns = new Set<Connection>();
+  const shared = { api, opts, accountLimiter: new KeyedLimiter(opts.accountRateLimit), log };
+  const tokens = new TokenChecker(opts.tokens);
+  let nextConn = 0;
+  let closing = false;
+
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: opts.maxFrameBytes,
+    // CONTRACTS §3: frames larger than 1 KiB use permessage-deflate.
+    perMessageDeflate: { threshold: 1024, zlibDeflateOptions: { level: 6 } },
+  });
+
+  const unsubscribe = api.onEvent((ev) => {
+    for (const c of conns) c.onEvent(ev);
+  });
+
+  const refuse = (socket: Duplex, status: number, body: Record<string, unknown>): void => {
+    const json = JSON.stringify(body);
+    const reason = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Service Unavailable';
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`);
+  };
+
+  const onUpgrade = (kind: 'unix' | 'tcp') => (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    if (closing) return refuse(socket, 503, { code: 'UNAVAILABLE', message: 'daemon is stopping' });
+    if (conns.size >= opts.maxConnections) return refuse(socket, 503, { code: 'UNAVAILABLE', message: `at most ${opts.maxConnections} connections` });
+    let auth: ConnectionAuth = { kind, scope: undefined, expiresAt: undefined };
+    if (kind === 'tcp') {
+      const r = tokens.check(req.headers.authorization, opts.now());
+      if (!r.ok) {
+        log.warn({ remote: req.socket.remoteAddress, code: r.code }, 'ipc: refused a TCP client');
+        return refuse(socket, 401, { code: r.code, message: r.message });
+      }
+      auth = { kind, scope: r.scope, expiresAt: r.expiresAt };
+    }
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      const conn = new Connection(`c${++nextConn}`, ws, auth, shared);
+      conns.add(conn);
+      ws.on('close', () => {
+        conn.dispose();
+        conns.delete(conn);
+      });
+      log.debug({ conn: conn.id, kind }, 'ipc connection');
+    });
+  };
+
+  const plain = (_req: IncomingMessage, res: import('node:http').ServerResponse): void => {
+    res.writeHead(426, { 'Content-Type': 'application/json', Upgrade: 'websocket' });
+    res.end(JSON.stringify({ code: 'INVALID_PAYLOAD', message: 'this is a WebSocket endpoint' }));
+  };
+
+  const unixServer = createServer(plain);
+  unixServer.on('upgrade', onUpgrade('unix'));
+  unixServer.on('clientError', (_err, socket) => socket.destroy());
+  let bound: BoundSocket;
+  try {
+    bound = await listenUnix(unixServer, opts.socketPath);
+  } catch (err) {
+    unsubscribe();
+    rmSync(opts.uploadDir, { recursive: true, force: true });
+    throw err;
+  }
+
+  let tcpServer: Server | undefined;
+  let tcp: { host: string; port: number } | undefined;
+  if (opts.listen) {
+    if (opts.tokens.length === 0) {
+      bound.unlink();
+      unixServer.close();
+      unsubscribe();
+      throw new IpcStartError('LISTEN_FAILED', 'a TCP listener needs at least one token');
+    }
+    if (!['127.0.0.1', '::1', 'localhost'].includes(opts.listen.host)) log.warn({ host: opts.listen.host }, 'ipc: TCP listener is not on loopback');
+    const srv = createServer(plain);
+    srv.on('upgrade', onUpgrade('tcp'));
+    srv.on('clientError', (_err, socket) => socket.destroy());
+    try {
+      await new Promise<void>((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(opts.listen!.port, opts.listen!.host, () => {
+          srv.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      bound.unlink();
+      unixServer.close();
+      unsubscribe();
+      throw new IpcStartError('LISTEN_FAILED', `cannot listen on ${opts.listen.host}:${opts.listen.port}: ${(err as Error).message}`, { cause: err });
+    }
+    const addr = srv.address();
+    tcp = { host: opts.listen.host, port: typeof addr === 'object' && addr ? addr.port : opts.listen.port };
+    tcpServer = srv;
+  }
+
+  const ticker = setInterval(() => {
+    for (const c of conns) if (!c.tick()) conns.delete(c);
+  }, opts.tickMs);
+  ticker.unref();
+  log.info({ socket: opts.socketPath, tcp }, 'ipc listening');
+
+  return {
+    socketPath: opts.socketPath,
+    tcp,
+    get connections() {
+      return conns.size;
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      clearInterval(ticker);
+      unsubscribe();
+      for (const c of conns) c.close(CLOSE.GOING_AWAY, 'daemon stopping');
+      const servers = [unixServer, ...(tcpServer ? [tcpServer] : [])];
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              s.closeAllConnections();
+            }),
+        ),
+      );
+      wss.close();
+      bound.unlink();
+      rmSync(opts.uploadDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,295 @@
+/**
+ * A DaemonApi for control-plane tests: accounts whose state moves when the
+ * test says (link, drop), an in-memory durable event log per account with
+ * seqs, named cursors and trimming, and sends that loop back between fake
+ * accounts as message:new events. Records every call. Everything the IPC
+ * layer needs, nothing of WhatsApp.
+ */
+import { readFileSync } from 'node:fs';
+import {
+  DaemonError,
+  type AccountSummary,
+  type ConnectionState,
+  type DaemonApi,
+  type EventType,
+  type GroupAction,
+  type GroupInfo,
+  type OutgoingContent,
+  type WadEvent,
+} from '../../src/daemon/api.js';
+
+interface FakeAccount {
+  summary: AccountSummary;
+  events: WadEvent[];
+  lastSeq: number;
+}
+
+export interface FakeOptions {
+  /** Link accounts this many ms after their QR (undefined: only when the test calls link()). */
+  autoLinkMs?: number;
+  /** Delay of every async method, ms. */
+  latencyMs?: number;
+}
+
+export class FakeDaemon implements DaemonApi {
+  readonly accounts = new Map<string, FakeAccount>();
+  readonly cursors = new Map<string, number>();
+  readonly calls: Array<{ method: string; args: unknown[] }> = [];
+  /** Media received by sendMessage, as bytes (read from a path when one was given). */
+  readonly media: Array<{ account: string; chat: string; bytes: Uint8Array; content: OutgoingContent }> = [];
+  readonly #listeners = new Set<(e: WadEvent) => void>();
+  #msg = 0;
+  /** When set, the next call of that method rejects with it. */
+  failNext = new Map<string, Error>();
+
+  constructor(readonly opts: FakeOptions = {}) {}
+
+  // ---- test controls ------------------------------------------------------
+
+  /** Appends to the log, then publishes (the contract's persist-before-publish order). */
+  emit(account: string, type: EventType, data: Record<string, unknown>, conversationId?: string): WadEvent {
+    const a = this.#get(account);
+    const ev: WadEvent = { account, seq: ++a.lastSeq, type, t: Date.now(), data, ...(conversationId ? { conversationId } : {}) };
+    a.events.push(ev);
+    for (const l of this.#listeners) l(ev);
+    return ev;
+  }
+
+  /** The phone scanned the QR: the account goes online. */
+  link(id: string, jid = `${1555000000 + this.accounts.size}:2@s.whatsapp.net`): void {
+    const a = this.#get(id);
+    a.summary = { ...a.summary, state: 'online', jid };
+    this.emit(id, 'connection:update', { state: 'online' });
+  }
+
+  setState(id: string, state: ConnectionState, reason?: string): void {
+    const a = this.#get(id);
+    a.summary = { ...a.summary, state, ...(reason ? { reason } : {}) };
+    this.emit(id, 'connection:update', { state, ...(reason ? { reason } : {}) });
+  }
+
+  /** Deletes events below `belowSeq` (retention). */
+  trim(account: string, belowSeq: number): void {
+    const a = this.#get(account);
+    a.events = a.events.filter((e) => e.seq >= belowSeq);
+  }
+
+  /** Creates an online account directly. */
+  seed(id: string, jid: string): void {
+    this.accounts.set(id, { summary: { id, state: 'online', jid }, events: [], lastSeq: 0 });
+  }
+
+  get listenerCount(): number {
+    return this.#listeners.size;
+  }
+
+  // ---- DaemonApi ----------------------------------------------------------
+
+  async addAccount(id: string, opts: { phone?: string }): Promise<{ pairCode?: string }> {
+    await this.#call('addAccount', [id, opts]);
+    if (this.accounts.has(id)) throw new DaemonError('ALREADY_EXISTS', `account ${id} exists`);
+    this.accounts.set(id, { summary: { id, state: 'connecting' }, events: [], lastSeq: 0 });
+    this.emit(id, 'connection:update', { state: 'connecting' });
+    if (opts.phone !== undefined) {
+      const pairCode = 'ABCD1234';
+      this.#get(id).summary.state = 'qr';
+      this.emit(id, 'connection:update', { state: 'qr', pairCode });
+      this.#autoLink(id);
+      return { pairCode };
+    }
+    this.#get(id).summary.state = 'qr';
+    this.emit(id, 'connection:update', { state: 'qr', qr: `2@ref-${id}-1,noise,identity,adv` });
+    setTimeout(() => {
+      if (this.accounts.get(id)?.summary.state === 'qr') this.emit(id, 'connection:update', { state: 'qr', qr: `2@ref-${id}-2,noise,identity,adv` });
+    }, 5).unref();
+    this.#autoLink(id);
+    return {};
+  }
+
+  async requestPairCode(id: string, phone: string): Promise<{ pairCode: string }> {
+    await this.#call('requestPairCode', [id, phone]);
+    this.#get(id);
+    return { pairCode: 'WXYZ9876' };
+  }
+
+  async removeAccount(id: string): Promise<void> {
+    await this.#call('removeAccount', [id]);
+    this.#get(id);
+    this.accounts.delete(id);
+  }
+
+  listAccounts(): AccountSummary[] {
+    this.calls.push({ method: 'listAccounts', args: [] });
+    return [...this.accounts.values()].map((a) => ({ ...a.summary }));
+  }
+
+  accountStatus(id: string): AccountSummary {
+    this.calls.push({ method: 'accountStatus', args: [id] });
+    return { ...this.#get(id).summary };
+  }
+
+  async startAccount(id: string): Promise<void> {
+    await this.#call('startAccount', [id]);
+    this.setState(id, 'online');
+  }
+
+  async stopAccount(id: string): Promise<void> {
+    await this.#call('stopAccount', [id]);
+    this.setState(id, 'stopped');
+  }
+
+  async restartAccount(id: string): Promise<void> {
+    await this.#call('restartAccount', [id]);
+    this.setState(id, 'connecting');
+    this.setState(id, 'online');
+  }
+
+  async logoutAccount(id: string): Promise<void> {
+    await this.#call('logoutAccount', [id]);
+    this.setState(id, 'loggedOut', 'logout');
+  }
+
+  async sendMessage(id: string, chat: string, content: OutgoingContent): Promise<{ messageId: string }> {
+    await this.#call('sendMessage', [id, chat, content]);
+    const from = this.#online(id);
+    const messageId = `3EB0${(++this.#msg).toString(16).padStart(8, '0').toUpperCase()}`;
+    if ('media' in content) {
+      const bytes = content.media instanceof Uint8Array ? content.media : new Uint8Array(readFileSync(content.media.path));
+      this.media.push({ account: id, chat, bytes, content });
+    }
+    const text = 'content' in content ? content.content : 'caption' in content ? content.caption : undefined;
+    for (const [other, a] of this.accounts) {
+      if (a.summary.jid !== undefined && bare(a.summary.jid) === bare(chat) && a.summary.state === 'online') {
+        this.emit(other, 'message:new', { id: messageId, chat: bare(from.jid!), sender: bare(from.jid!), fromMe: false, t: Date.now(), type: content.type, ...(text !== undefined ? { content: text } : {}) }, bare(from.jid!));
+      }
+    }
+    return { messageId };
+  }
+
+  async editMessage(id: string, chat: string, messageId: string, content: string): Promise<{ messageId: string }> {
+    await this.#call('editMessage', [id, chat, messageId, content]);
+    this.#online(id);
+    return { messageId };
+  }
+
+  async deleteMessage(id: string, chat: string, messageId: string): Promise<{ messageId: string }> {
+    await this.#call('deleteMessage', [id, chat, messageId]);
+    this.#online(id);
+    return { messageId };
+  }
+
+  async react(id: string, chat: string, messageId: string, emoji: string): Promise<{ messageId: string }> {
+    await this.#call('react', [id, chat, messageId, emoji]);
+    this.#online(id);
+    return { messageId: `R-${messageId}` };
+  }
+
+  async markRead(id: string, chat: string, messageIds: string[]): Promise<void> {
+    await this.#call('markRead', [id, chat, messageIds]);
+    this.#online(id);
+  }
+
+  async sendChatState(id: string, chat: string, state: 'composing' | 'recording' | 'paused'): Promise<void> {
+    await this.#call('sendChatState', [id, chat, state]);
+    this.#online(id);
+  }
+
+  async sendPresence(id: string, status: 'available' | 'unavailable'): Promise<void> {
+    await this.#call('sendPresence', [id, status]);
+    this.#online(id);
+  }
+
+  async downloadMedia(id: string, messageId: string): Promise<AsyncIterable<Uint8Array>> {
+    await this.#call('downloadMedia', [id, messageId]);
+    throw new DaemonError('NOT_FOUND', `no media ${messageId}`);
+  }
+
+  async createGroup(id: string, subject: string, participants: string[]): Promise<{ jid: string }> {
+    await this.#call('createGroup', [id, subject, participants]);
+    this.#online(id);
+    return { jid: '120363000000000001@g.us' };
+  }
+
+  async groupMetadata(id: string, group: string): Promise<GroupInfo> {
+    await this.#call('groupMetadata', [id, group]);
+    this.#online(id);
+    if (!group.endsWith('@g.us')) throw new DaemonError('NOT_FOUND', `no group ${group}`);
+    return { jid: group, subject: 'Fake group', owner: this.#get(id).summary.jid, participants: [{ jid: this.#get(id).summary.jid!, admin: 'superadmin' }] };
+  }
+
+  async groupParticipants(id: string, group: string, action: GroupAction, participants: string[]): Promise<Array<{ jid: string; status: number }>> {
+    await this.#call('groupParticipants', [id, group, action, participants]);
+    this.#online(id);
+    return participants.map((jid) => ({ jid, status: 200 }));
+  }
+
+  async readEvents(account: string, fromSeq: number, limit: number): Promise<WadEvent[]> {
+    await this.#call('readEvents', [account, fromSeq, limit], false);
+    const a = this.accounts.get(account);
+    if (!a) return [];
+    const out: WadEvent[] = [];
+    for (const e of a.events) {
+      if (e.seq >= fromSeq) out.push(e);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  async firstRetainedSeq(account: string): Promise<number> {
+    const a = this.accounts.get(account);
+    if (!a) return 1;
+    return a.events[0]?.seq ?? a.lastSeq + 1;
+  }
+
+  async ackEvents(subscriber: string, account: string, seq: number): Promise<void> {
+    await this.#call('ackEvents', [subscriber, account, seq], false);
+    const k = `${subscriber}\u0000${account}`;
+    const last = this.accounts.get(account)?.lastSeq ?? 0;
+    this.cursors.set(k, Math.max(this.cursors.get(k) ?? 0, Math.min(seq, last)));
+  }
+
+  async subscriberCursor(subscriber: string, account: string): Promise<number> {
+    return this.cursors.get(`${subscriber}\u0000${account}`) ?? 0;
+  }
+
+  onEvent(listener: (event: WadEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  // ---- helpers ------------------------------------------------------------
+
+  async #call(method: string, args: unknown[], record = true): Promise<void> {
+    if (record) this.calls.push({ method, args });
+    const fail = this.failNext.get(method);
+    if (fail) {
+      this.failNext.delete(method);
+      throw fail;
+    }
+    if (this.opts.latencyMs) await new Promise((r) => setTimeout(r, this.opts.latencyMs));
+  }
+
+  #get(id: string): FakeAccount {
+    const a = this.accounts.get(id);
+    if (!a) throw new DaemonError('NOT_FOUND', `unknown account ${id}`);
+    return a;
+  }
+
+  #online(id: string): AccountSummary {
+    const a = this.#get(id);
+    if (a.summary.state !== 'online') throw new DaemonError('UNAVAILABLE', `account ${id} is ${a.summary.state}`);
+    return a.summary;
+  }
+
+  #autoLink(id: string): void {
+    if (this.opts.autoLinkMs === undefined) return;
+    setTimeout(() => {
+      if (this.accounts.get(id)?.summary.state === 'qr') this.link(id);
+    }, this.opts.autoLinkMs).unref();
+  }
+}
+
+function bare(jid: string): string {
+  const [user, server] = jid.split('@');
+  return `${user!.split(':')[0]}@${server}`;
+}
