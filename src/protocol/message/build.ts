@@ -1,0 +1,213 @@
+/**
+ * Outgoing content → proto.Message, for every kind wad sends: text (plain,
+ * with a link preview, with mentions, as a reply), location, contact and
+ * contact arrays, polls (with their message secret), reactions, edits,
+ * revokes, disappearing-timer changes, and already built messages (media
+ * comes from the media pipeline); plus the wrappers (view once, the
+ * disappearing timer on the content, our own devices' DeviceSentMessage).
+ * Shapes follow WhatsApp Web as Baileys 7 sends them, so Baileys decodes
+ * them as its own. Pure: times and secrets come in as arguments.
+ */
+import { proto } from '../proto/index.js';
+import { MessageContentError } from './errors.js';
+
+/** Which message a reaction, edit, revoke, reply or vote points at. */
+export interface MessageRef {
+  /** The chat the target lives in. */
+  readonly chat: string;
+  readonly id: string;
+  readonly fromMe: boolean;
+  /** The target's sender inside a group (its user JID). */
+  readonly participant?: string | undefined;
+}
+
+export interface Quote {
+  readonly id: string;
+  /** The quoted message's sender (user JID). */
+  readonly participant: string;
+  /** Its content, so the receiver can render the quote without looking it up. */
+  readonly message?: proto.IMessage | undefined;
+  /** Set when quoting from another chat. */
+  readonly chat?: string | undefined;
+}
+
+export interface LinkPreview {
+  readonly matchedText: string;
+  readonly title?: string | undefined;
+  readonly description?: string | undefined;
+  readonly jpegThumbnail?: Uint8Array | undefined;
+}
+
+export type MessageContent =
+  | { readonly type: 'text'; readonly text: string; readonly mentions?: readonly string[]; readonly quote?: Quote; readonly linkPreview?: LinkPreview }
+  | { readonly type: 'location'; readonly latitude: number; readonly longitude: number; readonly name?: string; readonly address?: string; readonly url?: string; readonly quote?: Quote }
+  | { readonly type: 'contact'; readonly displayName: string; readonly vcard: string; readonly quote?: Quote }
+  | { readonly type: 'contacts'; readonly displayName?: string; readonly contacts: readonly { displayName: string; vcard: string }[] }
+  | { readonly type: 'poll'; readonly name: string; readonly options: readonly string[]; readonly selectableCount?: number; readonly messageSecret: Uint8Array }
+  | { readonly type: 'reaction'; readonly target: MessageRef; readonly emoji: string; readonly senderTimestampMs: number }
+  | { readonly type: 'edit'; readonly target: MessageRef; readonly text: string; readonly timestampMs: number }
+  | { readonly type: 'revoke'; readonly target: MessageRef }
+  | { readonly type: 'disappearing'; readonly expiration: number }
+  | { readonly type: 'message'; readonly message: proto.IMessage };
+
+export interface BuildOptions {
+  /** The chat's disappearing timer (seconds): stamped on the content's contextInfo. */
+  readonly expiration?: number | undefined;
+  /** Wrap as view once (media). */
+  readonly viewOnce?: boolean | undefined;
+}
+
+function key(ref: MessageRef): proto.IMessageKey {
+  const k: proto.IMessageKey = { remoteJid: ref.chat, fromMe: ref.fromMe, id: ref.id };
+  if (ref.participant) k.participant = ref.participant;
+  return k;
+}
+
+function contextInfo(quote: Quote | undefined, mentions: readonly string[] | undefined): proto.IContextInfo | undefined {
+  if (!quote && !(mentions && mentions.length > 0)) return undefined;
+  const ctx: proto.IContextInfo = {};
+  if (quote) {
+    ctx.stanzaId = quote.id;
+    ctx.participant = quote.participant;
+    if (quote.message) ctx.quotedMessage = stripForQuote(quote.message);
+    if (quote.chat) ctx.remoteJid = quote.chat;
+  }
+  if (mentions && mentions.length > 0) ctx.mentionedJid = [...mentions];
+  return ctx;
+}
+
+/**
+ * The quoted copy without its own quote chain and mentions (WhatsApp Web's
+ * prepare_for_quote: quotes never nest).
+ */
+export function stripForQuote(message: proto.IMessage): proto.IMessage {
+  const copy = proto.Message.decode(proto.Message.encode(message).finish());
+  copy.messageContextInfo = null;
+  for (const value of Object.values(copy)) {
+    if (value && typeof value === 'object' && 'contextInfo' in value) {
+      (value as { contextInfo?: proto.IContextInfo | null }).contextInfo = null;
+    }
+  }
+  return copy;
+}
+
+/**
+ * Builds the Message for one piece of content.
+ * @throws MessageContentError BAD_CONTENT for impossible content (a poll
+ *   without options, selectable count out of range, an empty vCard list)
+ */
+export function buildMessage(content: MessageContent, options: BuildOptions = {}): proto.IMessage {
+  const m = buildInner(content);
+  if (options.expiration && options.expiration > 0) applyExpiration(m, options.expiration);
+  return options.viewOnce ? { viewOnceMessage: { message: m } } : m;
+}
+
+function buildInner(c: MessageContent): proto.IMessage {
+  switch (c.type) {
+    case 'text': {
+      const ctx = contextInfo(c.quote, c.mentions);
+      if (!ctx && !c.linkPreview) return { conversation: c.text };
+      const ext: proto.Message.IExtendedTextMessage = { text: c.text };
+      if (c.linkPreview) {
+        ext.matchedText = c.linkPreview.matchedText;
+        if (c.linkPreview.title !== undefined) ext.title = c.linkPreview.title;
+        if (c.linkPreview.description !== undefined) ext.description = c.linkPreview.description;
+        if (c.linkPreview.jpegThumbnail) ext.jpegThumbnail = c.linkPreview.jpegThumbnail;
+        ext.previewType = proto.Message.ExtendedTextMessage.PreviewType.NONE;
+      }
+      if (ctx) ext.contextInfo = ctx;
+      return { extendedTextMessage: ext };
+    }
+    case 'location': {
+      const loc: proto.Message.ILocationMessage = { degreesLatitude: c.latitude, degreesLongitude: c.longitude };
+      if (c.name !== undefined) loc.name = c.name;
+      if (c.address !== undefined) loc.address = c.address;
+      if (c.url !== undefined) loc.url = c.url;
+      const ctx = contextInfo(c.quote, undefined);
+      if (ctx) loc.contextInfo = ctx;
+      return { locationMessage: loc };
+    }
+    case 'contact': {
+      const contact: proto.Message.IContactMessage = { displayName: c.displayName, vcard: c.vcard };
+      const ctx = contextInfo(c.quote, undefined);
+      if (ctx) contact.contextInfo = ctx;
+      return { contactMessage: contact };
+    }
+    case 'contacts': {
+      if (c.contacts.length === 0) throw new MessageContentError('BAD_CONTENT', 'a contacts message needs at least one contact');
+      return {
+        contactsArrayMessage: {
+          displayName: c.displayName ?? `${c.contacts.length} contacts`,
+          contacts: c.contacts.map((x) => ({ displayName: x.displayName, vcard: x.vcard })),
+        },
+      };
+    }
+    case 'poll': {
+      const selectable = c.selectableCount ?? 0;
+      if (c.options.length < 2) throw new MessageContentError('BAD_CONTENT', 'a poll needs at least two options');
+      if (new Set(c.options).size !== c.options.length) throw new MessageContentError('BAD_CONTENT', 'poll options must be distinct');
+      if (!Number.isInteger(selectable) || selectable < 0 || selectable > c.options.length) {
+        throw new MessageContentError('BAD_CONTENT', `selectableCount must be 0..${c.options.length}`);
+      }
+      if (c.messageSecret.length !== 32) throw new MessageContentError('BAD_CONTENT', 'a poll secret is 32 bytes');
+      const poll: proto.Message.IPollCreationMessage = {
+        name: c.name,
+        options: c.options.map((optionName) => ({ optionName })),
+        selectableOptionsCount: selectable,
+      };
+      // WhatsApp Web: single-choice polls are V3.
+      return selectable === 1
+        ? { pollCreationMessageV3: poll, messageContextInfo: { messageSecret: c.messageSecret } }
+        : { pollCreationMessage: poll, messageContextInfo: { messageSecret: c.messageSecret } };
+    }
+    case 'reaction':
+      return { reactionMessage: { key: key(c.target), text: c.emoji, senderTimestampMs: c.senderTimestampMs } };
+    case 'edit':
+      return {
+        protocolMessage: {
+          key: key(c.target),
+          type: proto.Message.ProtocolMessage.Type.MESSAGE_EDIT,
+          editedMessage: { conversation: c.text },
+          timestampMs: c.timestampMs,
+        },
+      };
+    case 'revoke':
+      return { protocolMessage: { key: key(c.target), type: proto.Message.ProtocolMessage.Type.REVOKE } };
+    case 'disappearing':
+      return { protocolMessage: { type: proto.Message.ProtocolMessage.Type.EPHEMERAL_SETTING, ephemeralExpiration: c.expiration } };
+    case 'message':
+      return proto.Message.decode(proto.Message.encode(c.message).finish());
+  }
+}
+
+/** Stamps the disappearing timer on the content's contextInfo (WhatsApp Web; protocol messages and reactions excepted). */
+function applyExpiration(m: proto.IMessage, expiration: number): void {
+  if (m.protocolMessage || m.reactionMessage) return;
+  if (typeof m.conversation === 'string') {
+    m.extendedTextMessage = { text: m.conversation, contextInfo: { expiration } };
+    m.conversation = null;
+    return;
+  }
+  for (const [name, value] of Object.entries(m)) {
+    if (name === 'messageContextInfo' || !value || typeof value !== 'object' || value instanceof Uint8Array) continue;
+    const content = value as { contextInfo?: proto.IContextInfo | null };
+    content.contextInfo = { ...(content.contextInfo ?? {}), expiration };
+    return;
+  }
+}
+
+/** What our own other devices receive: the message and the chat it went to. */
+export function deviceSentCopy(destinationJid: string, message: proto.IMessage): proto.IMessage {
+  const out: proto.IMessage = { deviceSentMessage: { destinationJid, message } };
+  if (message.messageContextInfo) out.messageContextInfo = message.messageContextInfo;
+  return out;
+}
+
+export function senderKeyDistribution(groupId: string, distribution: Uint8Array): proto.IMessage {
+  return { senderKeyDistributionMessage: { groupId, axolotlSenderKeyDistributionMessage: distribution } };
+}
+
+/** Serialized bytes (no padding: the Signal layer pads). */
+export function encodeMessage(m: proto.IMessage): Uint8Array {
+  return proto.Message.encode(m).finish();
+}
