@@ -168,4 +168,5 @@ function restoreKey(k: KeySnapshot): KeyPair {
 }
 
 export { DEFAULT_LIMITS, type SimLimits } from './limits.js';
+export { SimError, type SimErrorCode } from './errors.js';
 export type { SimPhoneApi, SimPhoneFactory, PhoneHost } from './phone-host.js';
