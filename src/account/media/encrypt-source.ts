@@ -1,0 +1,81 @@
+/**
+ * First pass of an upload: plaintext from a file, a buffer or a stream goes
+ * through EncryptStream into a Spool, so the blob's hash (the upload token)
+ * is known before the upload starts, in constant memory for any size.
+ */
+import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { MediaType } from '../../protocol/media/index.js';
+import { toMediaError } from './errors.js';
+import { Spool, type SpoolOptions } from './spool.js';
+import { EncryptStream } from './streams.js';
+
+/** Plaintext to send: bytes, a file, or a stream of bytes. */
+export type MediaSource = Uint8Array | { path: string } | Readable | AsyncIterable<Uint8Array>;
+
+/** An encrypted blob waiting in its spool, with everything a message needs. */
+export interface EncryptedMedia {
+  type: MediaType;
+  mediaKey: Uint8Array;
+  fileSha256: Uint8Array;
+  fileEncSha256: Uint8Array;
+  /** Plaintext bytes. */
+  fileLength: number;
+  /** Blob bytes (what is uploaded). */
+  encLength: number;
+  spool: Spool;
+}
+
+export interface EncryptOptions extends SpoolOptions {
+  /** A fresh random key when absent. */
+  mediaKey?: Uint8Array;
+  signal?: AbortSignal;
+  /** Refuse plaintext over this many bytes (TOO_LARGE). */
+  maxBytes?: number;
+}
+
+/**
+ * Encrypts `source` into a spool. The caller disposes the spool (upload()
+ * does). @throws MediaError IO (source unreadable), TOO_LARGE, ABORTED, BAD_KEY
+ */
+export async function encryptToSpool(source: MediaSource, type: MediaType, opts: EncryptOptions): Promise<EncryptedMedia> {
+  let enc: EncryptStream;
+  try {
+    enc = new EncryptStream(type, { ...(opts.mediaKey ? { mediaKey: opts.mediaKey } : {}), ...(opts.maxBytes ? { maxBytes: opts.maxBytes } : {}) });
+  } catch (e) {
+    throw toMediaError(e, 'BAD_KEY', 'media key');
+  }
+  const spool = new Spool(opts);
+  const input = toReadable(source);
+  try {
+    await pipeline(input, enc, spool, ...(opts.signal ? [{ signal: opts.signal }] : []));
+  } catch (e) {
+    await spool.dispose();
+    throw toMediaError(e, 'IO', 'reading media to send');
+  }
+  const r = enc.result!;
+  return {
+    type,
+    mediaKey: enc.mediaKey,
+    fileSha256: r.fileSha256,
+    fileEncSha256: r.fileEncSha256,
+    fileLength: r.fileLength,
+    encLength: r.encLength,
+    spool,
+  };
+}
+
+const PIECE = 64 * 1024;
+
+function toReadable(source: MediaSource): Readable {
+  if (source instanceof Readable) return source;
+  if (source instanceof Uint8Array) return Readable.from(pieces(source), { objectMode: false });
+  if ('path' in source) return createReadStream(source.path, { highWaterMark: 64 * 1024 });
+  return Readable.from(source, { objectMode: false });
+}
+
+/** A buffer in 64 KiB views, so its blob is produced piece by piece too. */
+function* pieces(bytes: Uint8Array): Generator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += PIECE) yield bytes.subarray(at, Math.min(at + PIECE, bytes.length));
+}

@@ -1,0 +1,17 @@
+/**
+ * Media transfer for an account (I/O around src/protocol/media): encrypting
+ * sources into spools, uploading to media_conn hosts over HTTPS, downloading
+ * with verify-then-release, the media_conn cache. Must not build or parse
+ * messages (messaging's) nor send stanzas (the connection's): media retry
+ * requests reach it as a callback.
+ */
+export { MediaError, type MediaErrorCode } from './errors.js';
+export { MediaService, type MediaServiceOptions, type UploadedMedia } from './service.js';
+export { MediaConnCache, type MediaConn, type MediaHost, type MediaConnCacheOptions } from './media-conn.js';
+export { MediaHttp, type MediaHttpOptions } from './http.js';
+export { MediaUploader, type UploadResult } from './upload.js';
+export { MediaDownloader, type MediaRef, type DownloadOptions, type MediaDownloaderOptions } from './download.js';
+export { DownloadedMedia } from './downloaded.js';
+export { encryptToSpool, type EncryptedMedia, type EncryptOptions, type MediaSource } from './encrypt-source.js';
+export { Spool, type SpoolOptions } from './spool.js';
+export { EncryptStream, VerifyStream, DecipherStream } from './streams.js';

@@ -1,0 +1,90 @@
+/**
+ * Second pass of an upload: the spooled blob is POSTed to a media host from
+ * media_conn, `https://<host><type path>/<token>?auth=<auth>&token=<token>`
+ * (token = unpadded base64url of fileEncSha256). Hosts are tried in order; a
+ * 401/403 refreshes media_conn once and starts over; a host whose
+ * maxContentLengthBytes is below the blob is skipped.
+ */
+import { uploadUrl } from '../../protocol/media/index.js';
+import type { EncryptedMedia } from './encrypt-source.js';
+import { MediaError } from './errors.js';
+import type { MediaHttp } from './http.js';
+import type { MediaConnCache } from './media-conn.js';
+
+export interface UploadResult {
+  /** Where the blob lives: direct_path as the host answered, or the path of its url. */
+  directPath: string;
+  /** The full URL when the host gave one. */
+  url?: string;
+}
+
+export class MediaUploader {
+  readonly #http: MediaHttp;
+  readonly #conn: MediaConnCache;
+
+  constructor(deps: { http: MediaHttp; conn: MediaConnCache }) {
+    this.#http = deps.http;
+    this.#conn = deps.conn;
+  }
+
+  /**
+   * Uploads the spooled blob (the spool stays the caller's to dispose).
+   * @throws MediaError MEDIA_CONN, AUTH, TOO_LARGE (every host refused the
+   *   size), HTTP_STATUS, BAD_RESPONSE, NETWORK, TIMEOUT (the last host's
+   *   failure), ABORTED, NO_HOSTS
+   */
+  async upload(media: EncryptedMedia, opts: { signal?: AbortSignal } = {}): Promise<UploadResult> {
+    let conn = await this.#conn.get();
+    let refreshed = false;
+    let last: MediaError | undefined;
+    for (let i = 0; i < conn.hosts.length; i++) {
+      const host = conn.hosts[i]!;
+      if (host.maxContentLengthBytes && media.encLength > host.maxContentLengthBytes) {
+        last = new MediaError('TOO_LARGE', `${media.encLength} bytes is over ${host.hostname}'s limit of ${host.maxContentLengthBytes}`);
+        continue;
+      }
+      const url = uploadUrl(host.hostname, media.type, media.fileEncSha256, conn.auth);
+      let answer: { status: number; body: Buffer };
+      try {
+        answer = await this.#http.post(url, () => media.spool.read(), media.encLength, opts.signal ? { signal: opts.signal } : {});
+      } catch (e) {
+        if ((e as MediaError).code === 'ABORTED' || (e as MediaError).code === 'IO') throw e;
+        last = e as MediaError;
+        continue;
+      }
+      const { status } = answer;
+      if (status === 401 || status === 403) {
+        if (refreshed) throw new MediaError('AUTH', `${host.hostname} refused a fresh media_conn auth (${status})`, { status });
+        this.#conn.invalidate();
+        conn = await this.#conn.refresh();
+        refreshed = true;
+        i = -1;
+        continue;
+      }
+      if (status < 200 || status >= 300) {
+        last = new MediaError(status === 413 ? 'TOO_LARGE' : 'HTTP_STATUS', `${host.hostname} answered ${status} to an upload`, { status });
+        continue;
+      }
+      const result = parseAnswer(answer.body);
+      if (result) return result;
+      last = new MediaError('BAD_RESPONSE', `${host.hostname} answered an upload without url or direct_path`, { status });
+    }
+    throw last ?? new MediaError('NO_HOSTS', 'media_conn listed no hosts');
+  }
+}
+
+function parseAnswer(body: Buffer): UploadResult | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (typeof json !== 'object' || json === null) return undefined;
+  const { url, direct_path: directPath } = json as { url?: unknown; direct_path?: unknown };
+  const u = typeof url === 'string' && url.startsWith('https://') ? url : undefined;
+  if (typeof directPath === 'string' && directPath.startsWith('/')) return { directPath, ...(u ? { url: u } : {}) };
+  if (!u) return undefined;
+  const parsed = new URL(u);
+  return { directPath: parsed.pathname + parsed.search, url: u };
+}

@@ -1,0 +1,175 @@
+// Upload and download through the simulator's HTTPS media endpoint, trusted
+// through its CA file only: round trips for every message kind and for sizes
+// on both sides of the in-memory limit; blobs altered on the server, a wrong
+// media key and cut blobs each fail with their typed error, release no
+// plaintext and leave no temp file.
+import { createHash, randomBytes } from 'node:crypto';
+import { request } from 'node:https';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MediaError, MediaHttp, MediaService, type UploadedMedia } from '../../../src/account/media/index.js';
+import { encryptMedia, uploadUrl, type MediaType } from '../../../src/protocol/media/index.js';
+import { startSim, type SimHandle } from '../../../src/sim/index.js';
+import { leftovers, simMediaConn, simMediaService } from './support.js';
+
+let sim: SimHandle;
+let media: MediaService;
+let spoolDir: string;
+
+beforeAll(async () => {
+  sim = await startSim({ limits: { maxMediaBlobBytes: 16 * 1024 * 1024 } });
+  ({ media, spoolDir } = await simMediaService(sim, { memoryLimit: 64 * 1024 }));
+});
+afterAll(async () => {
+  media?.close();
+  await sim?.close();
+});
+
+/** Puts raw bytes on the sim as an upload (the sim checks only the token against the body). */
+function putRaw(blob: Uint8Array, type: MediaType = 'document'): Promise<string> {
+  const sha = createHash('sha256').update(blob).digest();
+  const url = uploadUrl(sim.hub.media!.hostname, type, sha, simMediaConn(sim).auth);
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', ca: readFileSync(sim.mediaCaPath) }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => (res.statusCode === 200 ? resolve((JSON.parse(body) as { direct_path: string }).direct_path) : reject(new Error(body))));
+    });
+    req.on('error', reject);
+    req.end(blob);
+  });
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'OK';
+  } catch (e) {
+    expect(e).toBeInstanceOf(MediaError);
+    return (e as MediaError).code;
+  }
+}
+
+const refOf = (u: UploadedMedia) => ({
+  type: u.type,
+  mediaKey: u.mediaKey,
+  directPath: u.directPath,
+  url: u.url,
+  fileSha256: u.fileSha256,
+  fileEncSha256: u.fileEncSha256,
+  fileLength: u.fileLength,
+});
+
+describe('media over the simulator', () => {
+  it('uploads and downloads every message kind to identical bytes', async () => {
+    for (const type of ['image', 'video', 'audio', 'ptt', 'document', 'sticker'] as const) {
+      const bytes = randomBytes(10_000 + type.length);
+      const up = await media.upload(bytes, type);
+      expect(up.url).toBe(sim.mediaUrl + up.directPath);
+      expect(up.fileLength).toBe(bytes.length);
+      expect(Buffer.from(up.fileSha256).equals(createHash('sha256').update(bytes).digest())).toBe(true);
+      const down = await media.download(refOf(up));
+      expect((await down.buffer()).equals(bytes)).toBe(true);
+      await down.dispose();
+    }
+    expect(leftovers(spoolDir)).toEqual([]);
+  });
+
+  it('streams sizes across the in-memory limit from buffers, files and streams', async () => {
+    for (const size of [0, 1, 65_535, 65_536 + 7, 3 * 1024 * 1024 + 5]) {
+      const bytes = randomBytes(size);
+      const up = await media.upload(bytes, 'video');
+      const down = await media.download(refOf(up));
+      const chunks: Buffer[] = [];
+      for await (const c of down.stream({ dispose: true })) chunks.push(c as Buffer);
+      expect(Buffer.concat(chunks).equals(bytes), `size ${size}`).toBe(true);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    expect(leftovers(spoolDir)).toEqual([]);
+  });
+
+  it('downloads by url alone and by direct path alone', async () => {
+    const bytes = randomBytes(2_000);
+    const up = await media.upload(bytes, 'image');
+    const byUrl = await media.download({ type: 'image', mediaKey: up.mediaKey, url: up.url });
+    expect((await byUrl.buffer()).equals(bytes)).toBe(true);
+    const byPath = await media.download({ type: 'image', mediaKey: up.mediaKey, directPath: up.directPath });
+    expect((await byPath.buffer()).equals(bytes)).toBe(true);
+  });
+
+  it('a blob altered on the server is HASH_MISMATCH (hash declared) or BAD_MAC (not declared)', async () => {
+    const plain = randomBytes(200_000);
+    const e = encryptMedia(plain, 'document');
+    const bad = Buffer.from(e.blob);
+    bad[123_456]! ^= 0x10;
+    const directPath = await putRaw(bad);
+    const ref = { type: 'document' as const, mediaKey: e.mediaKey, directPath, fileSha256: e.fileSha256, fileLength: e.fileLength };
+    expect(await codeOf(media.download({ ...ref, fileEncSha256: e.fileEncSha256 }))).toBe('HASH_MISMATCH');
+    expect(await codeOf(media.download(ref))).toBe('BAD_MAC');
+    expect(leftovers(spoolDir)).toEqual([]);
+  });
+
+  it('a wrong MAC (a blob whose hash matches but whose MAC does not) is BAD_MAC', async () => {
+    const e = encryptMedia(randomBytes(90_000), 'image');
+    const bad = Buffer.from(e.blob);
+    bad[bad.length - 1]! ^= 1;
+    const fileEncSha256 = createHash('sha256').update(bad).digest();
+    const directPath = await putRaw(bad, 'image');
+    expect(await codeOf(media.download({ type: 'image', mediaKey: e.mediaKey, directPath, fileEncSha256, fileSha256: e.fileSha256 }))).toBe('BAD_MAC');
+    const good = await putRaw(e.blob, 'image');
+    expect(await codeOf(media.download({ type: 'image', mediaKey: randomBytes(32), directPath: good }))).toBe('BAD_MAC');
+    expect(leftovers(spoolDir)).toEqual([]);
+  });
+
+  it('a cut blob is TRUNCATED, before a byte is read when the length is declared', async () => {
+    const e = encryptMedia(randomBytes(150_000), 'video');
+    for (const cut of [e.blob.length - 1, e.blob.length - 10, 70_000, 5]) {
+      const directPath = await putRaw(e.blob.subarray(0, cut), 'video');
+      expect(await codeOf(media.download({ type: 'video', mediaKey: e.mediaKey, directPath, fileLength: e.fileLength })), `cut ${cut}`).toBe('TRUNCATED');
+      expect(['TRUNCATED', 'BAD_MAC']).toContain(await codeOf(media.download({ type: 'video', mediaKey: e.mediaKey, directPath })));
+    }
+    expect(leftovers(spoolDir)).toEqual([]);
+  });
+
+  it('a media key of the wrong size is BAD_KEY; an expired path is GONE unless the sender re-uploads', async () => {
+    const up = await media.upload(randomBytes(1_000), 'document');
+    expect(await codeOf(media.download({ ...refOf(up), mediaKey: randomBytes(16) }))).toBe('BAD_KEY');
+    const expired = { ...refOf(up), directPath: '/v/t62/document/' + '0'.repeat(32) + '.enc?ccb=sim', url: undefined };
+    expect(await codeOf(media.download(expired))).toBe('GONE');
+    let asked = 0;
+    const back = await media.download(expired, {
+      reupload: async () => {
+        asked++;
+        return up.directPath;
+      },
+    });
+    expect(asked).toBe(1);
+    expect(back.fileLength).toBe(1_000);
+    expect(await codeOf(media.download(expired, { reupload: async () => expired.directPath }))).toBe('GONE');
+    expect(await codeOf(media.download(expired, { reupload: async () => Promise.reject(new Error('phone said NOT_FOUND')) }))).toBe('REUPLOAD_FAILED');
+  });
+
+  it('trusts only the configured CA: the system CAs refuse the simulator', async () => {
+    const untrusting = new MediaService({ fetchMediaConn: async () => simMediaConn(sim), http: new MediaHttp(), spoolDir });
+    try {
+      expect(await codeOf(untrusting.upload(randomBytes(100), 'image'))).toBe('NETWORK');
+    } finally {
+      untrusting.close();
+    }
+  });
+
+  it('refuses uploads over the host’s advertised limit without sending them', async () => {
+    const small = new MediaService({
+      fetchMediaConn: async () => ({ ...simMediaConn(sim), hosts: [{ hostname: sim.hub.media!.hostname, maxContentLengthBytes: 1_000 }] }),
+      http: await MediaHttp.fromCaFile(sim.mediaCaPath),
+      spoolDir,
+    });
+    const before = ((await (await fetch(sim.adminUrl + '/stats')).json()) as { mediaUploads: number }).mediaUploads;
+    expect(await codeOf(small.upload(randomBytes(2_000), 'image'))).toBe('TOO_LARGE');
+    expect(await codeOf(small.upload(randomBytes(2_000), 'image'))).toBe('TOO_LARGE');
+    const after = ((await (await fetch(sim.adminUrl + '/stats')).json()) as { mediaUploads: number }).mediaUploads;
+    expect(after).toBe(before);
+    small.close();
+    expect(leftovers(spoolDir)).toEqual([]);
+  });
+});
