@@ -111,7 +111,7 @@ describe('download failures', () => {
       expect(host.requests).toHaveLength(1);
     }
     host.handler = (_req, res) => res.writeHead(500).end();
-    const err = await media.download(ref).catch((x: MediaError) => x);
+    const err = (await media.download(ref).catch((x: unknown) => x)) as MediaError;
     expect([err.code, err.status]).toEqual(['HTTP_STATUS', 500]);
   });
 
