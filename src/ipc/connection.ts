@@ -35,6 +35,8 @@ interface Shared {
   log: IpcLogger;
 }
 
+const COMPRESS_ABOVE = 1024;
+
 /** Upload bytes not yet on disk above which the connection stops reading. */
 const UPLOAD_PAUSE_BYTES = 8 << 20;
 
@@ -51,6 +53,7 @@ export class Connection implements Outlet {
   #pausedAt: number | undefined;
   #closed = false;
   #alive = true;
+  #pingAt: number;
 
   constructor(
     readonly id: string,
@@ -62,9 +65,14 @@ export class Connection implements Outlet {
     this.#shared = shared;
     this.#bucket = new TokenBucket(shared.opts.rateLimit, shared.opts.now());
     this.#uploads = new Uploads(shared.opts.uploadDir, shared.opts.uploads);
+    this.#pingAt = shared.opts.now();
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('pong', () => (this.#alive = true));
     ws.on('error', (err) => shared.log.debug({ conn: id, err: err.message }, 'ipc connection error'));
+  }
+
+  get bufferedAmount(): number {
+    return this.#ws.bufferedAmount;
   }
 
   get closed(): boolean {
@@ -83,7 +91,8 @@ export class Connection implements Outlet {
       this.close(CLOSE.SLOW_CONSUMER, `slow consumer: send buffer over ${this.#shared.opts.sendBuffer.hardLimit} bytes`);
       return false;
     }
-    this.#ws.send(frame, (err) => {
+    // ws compresses every message unless told otherwise; the contract compresses only frames over 1 KiB.
+    this.#ws.send(frame, { compress: frame.length > COMPRESS_ABOVE }, (err) => {
       if (!err) this.#maybeResume();
     });
     if (this.paused) {
@@ -118,14 +127,18 @@ export class Connection implements Outlet {
   /** Periodic: keepalive and the paused-too-long bound. Returns false once the connection is gone. */
   tick(): boolean {
     if (this.#closed) return false;
-    if (!this.#alive) {
-      this.#ws.terminate();
-      return false;
+    const now = this.#shared.opts.now();
+    if (now - this.#pingAt >= this.#shared.opts.pingMs) {
+      if (!this.#alive) {
+        this.#ws.terminate();
+        return false;
+      }
+      this.#alive = false;
+      this.#pingAt = now;
+      this.#ws.ping();
     }
-    this.#alive = false;
-    this.#ws.ping();
     const pausedAt = this.#pausedAt;
-    if (pausedAt !== undefined && this.paused && this.#shared.opts.now() - pausedAt > this.#shared.opts.sendBuffer.maxPausedMs) {
+    if (pausedAt !== undefined && this.paused && now - pausedAt > this.#shared.opts.sendBuffer.maxPausedMs) {
       this.close(CLOSE.SLOW_CONSUMER, `slow consumer: paused for over ${this.#shared.opts.sendBuffer.maxPausedMs} ms`);
       return false;
     }

@@ -47,8 +47,10 @@ export interface IpcServerOptions {
   uploads?: Partial<UploadLimits>;
   /** Parent of the private upload directory. Default os.tmpdir(). */
   tmpDir?: string;
-  /** Keepalive ping and slow-consumer check period. Default 15 s. */
+  /** Slow-consumer check period. Default 5 s. */
   tickMs?: number;
+  /** Keepalive: a client that does not answer a ping before the next one is cut off. Default 30 s. */
+  pingMs?: number;
   log?: IpcLogger;
   /** Clock for rate limits and token expiry. */
   now?: () => number;
@@ -70,6 +72,7 @@ export interface ResolvedOptions {
   /** Set by the server once it made its private directory. */
   uploadDir: string;
   tickMs: number;
+  pingMs: number;
   now: () => number;
 }
 
@@ -100,7 +103,8 @@ export function resolveOptions(o: IpcServerOptions): ResolvedOptions {
     },
     tmpDir: o.tmpDir ?? tmpdir(),
     uploadDir: '',
-    tickMs: o.tickMs ?? 15_000,
+    tickMs: o.tickMs ?? 5_000,
+    pingMs: o.pingMs ?? 30_000,
     now: o.now ?? Date.now,
   };
 }

@@ -25,6 +25,8 @@ export interface IpcServer {
   readonly tcp: { host: string; port: number } | undefined;
   /** Open client connections. */
   readonly connections: number;
+  /** Bytes queued for sending over all connections (bounded by the send-buffer limits). */
+  readonly bufferedBytes: number;
   /** Stops accepting, closes every client with 1001, removes the socket and upload files. */
   close(): Promise<void>;
 }
@@ -141,6 +143,11 @@ export async function startIpcServer(api: DaemonApi, options: IpcServerOptions):
     tcp,
     get connections() {
       return conns.size;
+    },
+    get bufferedBytes() {
+      let n = 0;
+      for (const c of conns) n += c.bufferedAmount;
+      return n;
     },
     async close() {
       if (closing) return;

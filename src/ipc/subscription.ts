@@ -107,7 +107,7 @@ export class Subscription {
       return;
     }
     c.next = ev.seq + 1;
-    this.#deliver(ev);
+    if (this.#types === undefined || this.#types.has(ev.type)) this.#deliver(ev);
   }
 
   /** The connection's buffer drained: serve cursors that fell behind. */

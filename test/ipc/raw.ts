@@ -72,12 +72,12 @@ export class Raw {
   }
 
   sendRaw(data: string | Uint8Array, binary = typeof data !== 'string'): void {
-    this.ws.send(data, { binary });
+    this.ws.send(data, { binary, compress: data.length > 1024 });
   }
 
   send(type: string, data: unknown = {}, extra: Record<string, unknown> = {}): string {
     const id = `t${++this.#n}`;
-    this.ws.send(JSON.stringify({ id, type, version: 1, timestamp: Date.now(), data, ack: true, ...extra }));
+    this.sendRaw(JSON.stringify({ id, type, version: 1, timestamp: Date.now(), data, ack: true, ...extra }));
     return id;
   }
 
