@@ -1,0 +1,63 @@
+/**
+ * The knobs of one account's connection, derived from the daemon's config
+ * (src/config) once and shared by every account.
+ */
+import type { Config } from '../../config/index.js';
+import type { BackoffPolicy } from './backoff.js';
+
+export interface ConnectionSettings {
+  readonly wsUrl: string;
+  /** WhatsApp's certificate root (32 bytes); the simulator's in tests. */
+  readonly rootPublicKey: Uint8Array;
+  /** Socket connect, Noise handshake and login answer: each gets this long (20 s). */
+  readonly connectTimeoutMs: number;
+  /** Keepalive ticks every interval ± jitter (25 ± 5 s: WhatsApp Web's 15–30 s, less its short end). */
+  readonly keepAliveIntervalMs: number;
+  readonly keepAliveJitterMs: number;
+  /** A ping's answer deadline and the dead-socket time (20 s). */
+  readonly keepAliveTimeoutMs: number;
+  readonly backoff: BackoffPolicy;
+  /** Default IQ timeout (WhatsApp Web: 60 s). */
+  readonly iqTimeoutMs: number;
+  /** How long send()/query() wait for the account to come online before UNAVAILABLE. */
+  readonly sendWaitMs: number;
+  readonly maxPendingIqs: number;
+  /** Callers waiting for online at once. */
+  readonly maxWaiting: number;
+  /** Incoming stanzas being handled at once before the link is dropped (the server redelivers). */
+  readonly maxQueuedStanzas: number;
+  /** How long offline delivery may run before live stanzas stop waiting for its end (WhatsApp: 60 s). */
+  readonly offlineSyncTimeoutMs: number;
+  readonly browser: string;
+  readonly os: string;
+}
+
+export const SETTING_DEFAULTS = {
+  iqTimeoutMs: 60_000,
+  sendWaitMs: 15_000,
+  maxPendingIqs: 1_000,
+  maxWaiting: 1_000,
+  maxQueuedStanzas: 2_000,
+  offlineSyncTimeoutMs: 60_000,
+  browser: 'Chrome',
+  os: 'Linux',
+} as const;
+
+/**
+ * The backoff unit is `connection.backoff.initialMs` (1 s), the cap `maxMs`
+ * (900 s) and the jitter `jitter`; `factor` does not apply (the sequence is
+ * Fibonacci, as the seeds specify).
+ */
+export function settingsFromConfig(config: Config): ConnectionSettings {
+  const c = config.connection;
+  return {
+    ...SETTING_DEFAULTS,
+    wsUrl: config.server.wsUrl,
+    rootPublicKey: new Uint8Array(Buffer.from(config.server.rootPublicKey, 'hex')),
+    connectTimeoutMs: c.connectTimeoutMs,
+    keepAliveIntervalMs: c.keepAliveIntervalMs,
+    keepAliveJitterMs: c.keepAliveJitterMs,
+    keepAliveTimeoutMs: c.keepAliveTimeoutMs,
+    backoff: { unitMs: c.backoff.initialMs, maxMs: c.backoff.maxMs, jitter: c.backoff.jitter },
+  };
+}
