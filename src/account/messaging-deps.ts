@@ -9,6 +9,7 @@
  * sends no ack, so the server redelivers.
  */
 import type { Logger } from 'pino';
+import type { DaemonApi } from '../daemon/api.js';
 import type { CryptoPool } from '../runtime/crypto-pool/index.js';
 import type { AccountStore } from '../store/index.js';
 import type { AccountEventSink } from './events.js';
@@ -34,8 +35,31 @@ export interface MessagingDeps {
   readonly me: () => AccountIdentity;
 }
 
-/** What createMessaging returns: handlers plus whatever send methods it offers. */
-export interface MessagingModule {
+/** The DaemonApi calls messaging serves, without the leading account id (the daemon routes by it). */
+export type MessagingCall =
+  | 'sendMessage'
+  | 'editMessage'
+  | 'deleteMessage'
+  | 'react'
+  | 'markRead'
+  | 'sendChatState'
+  | 'sendPresence'
+  | 'downloadMedia'
+  | 'createGroup'
+  | 'groupMetadata'
+  | 'groupParticipants';
+
+export type AccountMessagingApi = {
+  readonly [K in MessagingCall]?: DaemonApi[K] extends (id: string, ...rest: infer A) => infer R ? (...args: A) => R : never;
+};
+
+/**
+ * What createMessaging returns: handlers, plus the calls it serves. The
+ * daemon forwards `DaemonApi.sendMessage(id, chat, content)` to the
+ * account's `sendMessage(chat, content)` and so on; a call the module does
+ * not offer is answered UNAVAILABLE.
+ */
+export interface MessagingModule extends AccountMessagingApi {
   readonly handlers: readonly StanzaHandler[];
   /** Called when the account stops (graceful shutdown, restart); optional. */
   close?(): Promise<void>;
