@@ -1,0 +1,102 @@
+/**
+ * parseRequest on its own: any input ends in a typed request or a
+ * FrameRejection with a contract code (never another exception); jids typed
+ * by people are normalized; the rate limiter's arithmetic.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { FrameRejection, parseRequest } from '../../src/ipc/requests.js';
+import { normalizeJid } from '../../src/ipc/jid.js';
+import { KeyedLimiter, TokenBucket } from '../../src/ipc/rate-limit.js';
+import { REQUEST_TYPES } from '../../src/ipc/protocol.js';
+
+function outcome(text: string): string {
+  try {
+    return `ok ${parseRequest(text).type}`;
+  } catch (err) {
+    if (!(err instanceof FrameRejection)) throw err;
+    expect(['INVALID_PAYLOAD', 'MISSING_FIELD']).toContain(err.code);
+    return err.code;
+  }
+}
+
+describe('parseRequest', () => {
+  it('never throws anything but a FrameRejection, whatever the JSON', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        outcome(JSON.stringify(v) ?? 'null');
+      }),
+      { numRuns: 1000 },
+    );
+    fc.assert(
+      fc.property(
+        fc.record({ id: fc.oneof(fc.string(), fc.integer()), type: fc.constantFrom(...REQUEST_TYPES, 'x'), tenantId: fc.oneof(fc.constant('alice'), fc.string(), fc.integer()), conversationId: fc.oneof(fc.string(), fc.constant('15550001111')), data: fc.jsonValue() }, { requiredKeys: [] }),
+        (v) => {
+          outcome(JSON.stringify(v));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keeps the id for replyTo only when usable', () => {
+    const rej = (text: string) => {
+      try {
+        parseRequest(text);
+      } catch (e) {
+        return e as FrameRejection;
+      }
+      throw new Error('parsed');
+    };
+    expect(rej('{"id":"ok","type":"zzz"}').replyTo).toBe('ok');
+    expect(rej('{"id":"has space","type":"zzz"}').replyTo).toBeUndefined();
+    expect(rej(`{"id":"${'x'.repeat(129)}","type":"zzz"}`).replyTo).toBeUndefined();
+  });
+
+  it('names the field in MISSING_FIELD / INVALID_PAYLOAD details', () => {
+    try {
+      parseRequest('{"id":"1","type":"message:react","tenantId":"a","conversationId":"15550001111","data":{"messageId":"m"}}');
+    } catch (e) {
+      expect(e).toMatchObject({ code: 'MISSING_FIELD', details: { field: 'data.emoji' }, message: 'data.emoji is required' });
+    }
+  });
+
+  it('routes: account from tenantId or data.id, chat normalized', () => {
+    expect(parseRequest('{"id":"1","type":"account:start","data":{"id":"bob"}}')).toMatchObject({ account: 'bob' });
+    expect(parseRequest('{"id":"1","type":"typing:start","tenantId":"a","conversationId":"+1 555"}'.replace('+1 555', '+15550001111'))).toMatchObject({ account: 'a', chat: '15550001111@s.whatsapp.net' });
+  });
+});
+
+describe('normalizeJid', () => {
+  it.each([
+    ['15550001111', '15550001111@s.whatsapp.net'],
+    ['+15550001111', '15550001111@s.whatsapp.net'],
+    ['15550001111@c.us', '15550001111@s.whatsapp.net'],
+    ['15550001111:3@s.whatsapp.net', '15550001111:3@s.whatsapp.net'],
+    ['120363012345678901', '120363012345678901@g.us'],
+    ['15550001111-1600000000', '15550001111-1600000000@g.us'],
+    ['120363012345678901@g.us', '120363012345678901@g.us'],
+    ['98765432101234@lid', '98765432101234@lid'],
+    ['status@broadcast', 'status@broadcast'],
+  ])('%s → %s', (input, jid) => expect(normalizeJid(input)).toBe(jid));
+
+  it.each(['', '123', 'alice', 'a@b', '1555 0001111', '15550001111@evil.com'])('refuses %j', (input) => expect(normalizeJid(input)).toBeUndefined());
+});
+
+describe('rate limits', () => {
+  it('a bucket grants its burst, then one per 1/rate, and says how long to wait', () => {
+    const b = new TokenBucket({ perSecond: 4, burst: 2 }, 0);
+    expect([b.take(0), b.take(0), b.take(0)]).toEqual([0, 0, 250]);
+    expect(b.take(100)).toBe(150);
+    expect(b.take(250)).toBe(0);
+    expect(b.take(250)).toBe(250);
+    expect(b.take(10_000)).toBe(0);
+  });
+
+  it('keyed buckets stay bounded', () => {
+    const k = new KeyedLimiter({ perSecond: 1, burst: 1 }, 100);
+    for (let i = 0; i < 1000; i++) k.take(`a${i}`, 0);
+    expect(k.size).toBeLessThanOrEqual(100);
+    expect(k.take('a999', 0)).toBeGreaterThan(0);
+  });
+});
