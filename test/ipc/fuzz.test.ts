@@ -88,7 +88,7 @@ const kind = (v: unknown): keyof typeof WRONG => (Array.isArray(v) ? 'array' : t
 function hostile(r: () => number, i: number): { payload: string | Buffer; binary: boolean; kind: string } {
   const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const roll = r();
-  const valid = () => ({ id: `f${i}`, version: 1, timestamp: Date.now(), ack: r() < 0.5, ...structuredClone(pick(TEMPLATES)) });
+  const valid = (): Record<string, any> => ({ id: `f${i}`, version: 1, timestamp: Date.now(), ack: r() < 0.5, ...structuredClone(pick(TEMPLATES)) });
   if (roll < 0.15) {
     // Random characters: not JSON, or JSON that is not a request.
     const n = Math.floor(r() * 200);
