@@ -1,0 +1,89 @@
+/**
+ * What consumers ask to send (the daemon's OutgoingContent and a few kinds
+ * beyond it) → the pure MessageContent the protocol layer builds. Looks up
+ * what a reply quotes. Media goes through the media pipeline when the
+ * account provides one; without it a media send is a BAD_CONTENT failure,
+ * never a silent text.
+ */
+import { randomBytes } from 'node:crypto';
+import type { OutgoingContent } from '../../daemon/api.js';
+import type { LinkPreview, MessageContent, Quote } from '../../protocol/message/index.js';
+import { proto } from '../../protocol/proto/index.js';
+import { isGroup } from '../../protocol/jid/index.js';
+import type { MessagingDeps } from '../messaging-deps.js';
+import { MessagingError } from './errors.js';
+import type { Identities } from './identity.js';
+
+/** Kinds beyond CONTRACTS.md's message:send set (added, never renamed). */
+export type ExtraContent =
+  | { type: 'text'; content: string; quoted?: string; mentions?: string[]; linkPreview?: LinkPreview; viewOnce?: boolean }
+  | { type: 'contacts'; displayName?: string; contacts: Array<{ displayName: string; vcard: string }> }
+  | { type: 'disappearing'; expiration: number }
+  | { type: 'message'; message: proto.IMessage; viewOnce?: boolean };
+
+export type SendContent = OutgoingContent | ExtraContent;
+
+/** Builds a media Message (upload included); provided by the account's media pipeline. */
+export type MediaBuilder = (content: Extract<OutgoingContent, { media: unknown }>, chat: string) => Promise<proto.IMessage>;
+
+export async function toMessageContent(deps: MessagingDeps, ids: Identities, chat: string, c: SendContent, media: MediaBuilder | undefined): Promise<MessageContent> {
+  switch (c.type) {
+    case 'text':
+    case 'reply': {
+      const quote = 'quoted' in c && c.quoted ? await findQuote(deps, ids, chat, c.quoted) : undefined;
+      return { type: 'text', text: c.content, mentions: c.mentions, quote, linkPreview: 'linkPreview' in c ? c.linkPreview : undefined };
+    }
+    case 'location':
+      return { type: 'location', latitude: c.latitude, longitude: c.longitude, name: c.name, address: c.address };
+    case 'contact':
+      return { type: 'contact', displayName: c.displayName, vcard: c.vcard };
+    case 'contacts':
+      return { type: 'contacts', displayName: c.displayName, contacts: c.contacts };
+    case 'poll':
+      return { type: 'poll', name: c.name, options: c.options, selectableCount: c.selectableCount, messageSecret: randomBytes(32) };
+    case 'disappearing':
+      return { type: 'disappearing', expiration: c.expiration };
+    case 'message':
+      return { type: 'message', message: c.message };
+    case 'reaction':
+      throw new MessagingError('BAD_CONTENT', 'reactions go through react()');
+    default: {
+      if (!media) throw new MessagingError('BAD_CONTENT', `no media pipeline for ${c.type}`);
+      const message = await media(c, chat);
+      if ('quoted' in c && c.quoted) {
+        const quote = await findQuote(deps, ids, chat, c.quoted);
+        for (const v of Object.values(message)) {
+          if (v && typeof v === 'object' && !(v instanceof Uint8Array)) {
+            (v as { contextInfo?: proto.IContextInfo }).contextInfo = { stanzaId: quote.id, participant: quote.participant, quotedMessage: quote.message ?? null };
+            break;
+          }
+        }
+      }
+      return { type: 'message', message };
+    }
+  }
+}
+
+/** The quoted message: ours (sent cache) or one we received. @throws MessagingError NOT_FOUND */
+export async function findQuote(deps: MessagingDeps, ids: Identities, chat: string, id: string): Promise<Quote> {
+  const sent = await deps.store.sent.get(id);
+  if (sent) return { id, participant: ids.ownUserFor(chat), message: proto.Message.decode(sent.message) };
+  const rec = await deps.store.messages.get(await ids.canonicalChat(chat), id);
+  if (rec && typeof rec.sender === 'string') {
+    const content = typeof rec.content === 'string' ? { conversation: rec.content } : undefined;
+    return { id, participant: rec.sender, message: content };
+  }
+  throw new MessagingError('NOT_FOUND', `no message ${id} in ${chat}`);
+}
+
+/** The reference reactions, edits and revokes need. @throws MessagingError NOT_FOUND */
+export async function findRef(deps: MessagingDeps, ids: Identities, chat: string, id: string): Promise<{ chat: string; id: string; fromMe: boolean; participant?: string }> {
+  const sent = await deps.store.sent.get(id);
+  if (sent) return isGroup(chat) ? { chat, id, fromMe: true, participant: ids.ownUserFor(chat) } : { chat, id, fromMe: true };
+  const rec = await deps.store.messages.get(await ids.canonicalChat(chat), id);
+  if (rec) {
+    const fromMe = rec.fromMe === true;
+    return isGroup(chat) && typeof rec.sender === 'string' ? { chat, id, fromMe, participant: rec.sender } : { chat, id, fromMe };
+  }
+  throw new MessagingError('NOT_FOUND', `no message ${id} in ${chat}`);
+}

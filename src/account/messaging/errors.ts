@@ -1,0 +1,38 @@
+/**
+ * Errors of the messaging module, by what the caller can do about them.
+ * Never a silent success: a send that the server refused (463: no privacy
+ * token, 479, any ack error) rejects with SERVER_REJECTED and the server's code.
+ */
+export type MessagingErrorCode =
+  /** The account is not paired / has no identity yet. */
+  | 'NOT_READY'
+  /** The chat jid is not a user or a group. */
+  | 'BAD_JID'
+  /** The content cannot be built (bad poll, empty contact list, unsupported media without a media pipeline). */
+  | 'BAD_CONTENT'
+  /** The recipient has no device we could encrypt for. */
+  | 'NO_DEVICES'
+  /** The server answered the message with an error ack (`serverCode`: 463, 479…). */
+  | 'SERVER_REJECTED'
+  /** No server ack within the bound. */
+  | 'ACK_TIMEOUT'
+  /** A message id that edit/revoke/react needs is not in the sent or received store. */
+  | 'NOT_FOUND'
+  /** We are not a member of the group. */
+  | 'NOT_MEMBER'
+  /** The module was closed. */
+  | 'CLOSED';
+
+export class MessagingError extends Error {
+  override readonly name = 'MessagingError';
+  constructor(
+    readonly code: MessagingErrorCode,
+    message: string,
+    options?: { cause?: unknown; serverCode?: number },
+  ) {
+    super(message, options);
+    this.serverCode = options?.serverCode;
+  }
+  /** The ack's `error` attribute for SERVER_REJECTED. */
+  readonly serverCode: number | undefined;
+}

@@ -1,0 +1,140 @@
+/**
+ * What a decrypted message becomes: the record kept in the store (for
+ * de-duplication, replies, reactions, poll tallies) and the events consumers
+ * get — `message:new` for every kind (unknown kinds raw, never dropped),
+ * `message:deleted` for a revoke, `message:updated` for an edit and for a
+ * poll's new tally. Poll votes are decrypted here with the poll's secret.
+ *
+ * Pure decisions over data the caller loaded; must not touch the store or
+ * the network.
+ */
+import { decodeContent, decryptPollVote, selectedOptionNames, tallyPoll, type DecodedContent } from '../../protocol/message/index.js';
+import { jidNormalizedUser } from '../../protocol/jid/index.js';
+import { proto } from '../../protocol/proto/index.js';
+import type { ValueMap } from '../../store/index.js';
+import type { AccountEvent } from '../events.js';
+
+export interface InboundInfo {
+  readonly id: string;
+  /** Canonical chat id. */
+  readonly chat: string;
+  /** Canonical sender user JID. */
+  readonly sender: string;
+  /** Other identities of the sender (LID/PN) a vote may have been keyed to. */
+  readonly senderAlts: readonly string[];
+  readonly fromMe: boolean;
+  /** Unix seconds. */
+  readonly t: number;
+  readonly offline: boolean;
+  readonly pushName?: string | undefined;
+  /** Our own user JIDs (PN, LID): poll creators when the poll was ours. */
+  readonly me: readonly string[];
+}
+
+/** A stored poll (ours or received) as the vote path needs it. */
+export interface StoredPoll {
+  readonly options: readonly string[];
+  readonly secret: Uint8Array;
+  /** Candidate creator JIDs (user JIDs). */
+  readonly creators: readonly string[];
+  readonly votes: ReadonlyMap<string, { t: number; options: string[] }>;
+}
+
+export interface InboundResult {
+  readonly record: ValueMap;
+  readonly events: AccountEvent[];
+  /** A poll record to update with the new tally (chat, id, record). */
+  readonly pollUpdate?: { chat: string; id: string; record: ValueMap } | undefined;
+  readonly decoded: DecodedContent;
+}
+
+export function pollRecord(options: readonly string[], secret: Uint8Array, creators: readonly string[], votes: ReadonlyMap<string, { t: number; options: string[] }> = new Map()): ValueMap {
+  return {
+    type: 'poll',
+    poll: { options: [...options], secret, creators: [...creators] },
+    votes: Object.fromEntries([...votes].map(([voter, v]) => [voter, { t: v.t, options: v.options }])),
+  };
+}
+
+export function readPoll(record: ValueMap | undefined): StoredPoll | undefined {
+  const poll = record?.poll as ValueMap | undefined;
+  if (!poll || !(poll.secret instanceof Uint8Array) || !Array.isArray(poll.options)) return undefined;
+  const votes = new Map<string, { t: number; options: string[] }>();
+  for (const [voter, v] of Object.entries((record!.votes as ValueMap | undefined) ?? {})) {
+    const vm = v as ValueMap;
+    votes.set(voter, { t: Number(vm.t ?? 0), options: (vm.options as string[]) ?? [] });
+  }
+  return { options: poll.options as string[], secret: poll.secret, creators: (poll.creators as string[]) ?? [], votes };
+}
+
+/**
+ * Turns a decrypted Message into its record and events.
+ * @param poll the poll a vote points at, loaded by the caller (undefined when unknown)
+ */
+export function interpret(message: proto.IMessage, info: InboundInfo, poll: StoredPoll | undefined): InboundResult {
+  const decoded = decodeContent(message);
+  const base: Record<string, unknown> = { id: info.id, chat: info.chat, sender: info.sender, fromMe: info.fromMe, t: info.t };
+  if (info.offline) base.offline = true;
+  if (info.pushName) base.pushName = info.pushName;
+  const record: Record<string, unknown> = { type: decoded.type, sender: info.sender, fromMe: info.fromMe, t: info.t };
+  // Kept so a later reply can quote it without the consumer resending it.
+  if (decoded.content !== undefined && decoded.content.length <= 4096) record.content = decoded.content;
+  const events: AccountEvent[] = [];
+  let pollUpdate: InboundResult['pollUpdate'];
+  const conversationId = info.chat;
+
+  if (decoded.type === 'revoke' && decoded.revoke) {
+    events.push({ type: 'message:deleted', conversationId, data: { ...base, messageId: decoded.revoke.target.id, by: info.sender } as ValueMap });
+  } else if (decoded.type === 'edit' && decoded.edit) {
+    events.push({ type: 'message:updated', conversationId, data: { ...base, messageId: decoded.edit.target.id, content: decoded.edit.content ?? '', edited: true } as ValueMap });
+  } else if (decoded.type === 'poll-vote' && decoded.vote) {
+    const data: Record<string, unknown> = { ...base, ...strip(decoded) };
+    const pollId = decoded.vote.poll.id;
+    const options = poll ? decryptVote(decoded, info, poll) : undefined;
+    if (options !== undefined && poll) {
+      (data.vote as Record<string, unknown>).options = options;
+      const votes = new Map(poll.votes);
+      const prev = votes.get(info.sender);
+      const t = decoded.vote.senderTimestampMs ?? info.t * 1000;
+      if (!prev || t >= prev.t) votes.set(info.sender, { t, options });
+      const tally = tallyPoll(poll.options, [...votes].map(([voter, v]) => ({ voter, t: v.t, options: v.options })));
+      pollUpdate = { chat: info.chat, id: pollId, record: pollRecord(poll.options, poll.secret, poll.creators, votes) };
+      events.push({ type: 'message:new', conversationId, data: data as ValueMap });
+      events.push({ type: 'message:updated', conversationId, data: { chat: info.chat, messageId: pollId, poll: { tally } } as unknown as ValueMap });
+    } else {
+      events.push({ type: 'message:new', conversationId, data: { ...data, undecrypted: true } as ValueMap });
+    }
+  } else if (decoded.type === 'sender-key') {
+    // A key delivery alone (a retry resend without content): nothing for consumers.
+  } else {
+    events.push({ type: 'message:new', conversationId, data: { ...base, ...strip(decoded) } as ValueMap });
+    if (decoded.type === 'poll' && decoded.poll?.secret) {
+      const creators = info.fromMe ? info.me : [info.sender, ...info.senderAlts];
+      Object.assign(record, pollRecord(decoded.poll.options, Buffer.from(decoded.poll.secret, 'base64'), creators));
+    }
+  }
+  return { record: record as ValueMap, events, pollUpdate, decoded };
+}
+
+/** The decoded content without the fields only the account uses. */
+function strip(d: DecodedContent): Record<string, unknown> {
+  const { senderKey: _sk, wrappers: _w, ...rest } = d;
+  if (rest.poll) rest.poll = { name: rest.poll.name, options: rest.poll.options, selectableCount: rest.poll.selectableCount };
+  return rest;
+}
+
+function decryptVote(d: DecodedContent, info: InboundInfo, poll: StoredPoll): string[] | undefined {
+  const vote = { encPayload: Buffer.from(d.vote!.encPayload, 'base64'), encIv: Buffer.from(d.vote!.encIv, 'base64') };
+  const voters = [info.sender, ...info.senderAlts].map(jidNormalizedUser).filter((j) => j !== '');
+  for (const creatorJid of poll.creators.map(jidNormalizedUser)) {
+    for (const voterJid of voters) {
+      try {
+        const hashes = decryptPollVote(vote, { pollId: d.vote!.poll.id, creatorJid, voterJid, messageSecret: poll.secret });
+        return selectedOptionNames(poll.options, hashes);
+      } catch {
+        // Try the next JID pair: WhatsApp keys votes by whichever identity the clients saw.
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,187 @@
+/**
+ * Incoming `<message>`: the receive path. Under the author's identity lock:
+ * skip what is already stored (a redelivery is acknowledged again, never
+ * delivered twice), decrypt every `<enc>` in order (pkmsg/msg first, so a
+ * sender key distributed in the same stanza is known before its skmsg), and
+ * commit the message record, its events and the new session/sender-key
+ * state in ONE batch; only then does the handler resolve, so the connection
+ * acks a message that is durable (field lesson 8). Then the delivery receipt.
+ * A failure sends a retry receipt (retry.ts) instead.
+ *
+ * Must not build outgoing messages (outbound.ts) or answer retries (retry.ts).
+ */
+import type { BinaryNode } from '../../protocol/binary/index.js';
+import { deliveryReceiptFor, parseIncomingMessage, StanzaError, type IncomingMessage } from '../../protocol/stanza/index.js';
+import { isLid, isPn, jidNormalizedUser } from '../../protocol/jid/index.js';
+import { proto } from '../../protocol/proto/index.js';
+import { SignalError, unpadMessage } from '../../protocol/signal/index.js';
+import { GroupCipherError } from '../../protocol/signal/group/index.js';
+import type { Transaction, ValueMap } from '../../store/index.js';
+import type { MessagingDeps } from '../messaging-deps.js';
+import type { StanzaHandler } from '../ports.js';
+import type { DeviceDirectory } from './devices.js';
+import type { Identities } from './identity.js';
+import { interpret, readPoll, type InboundResult } from './inbound.js';
+import type { Retries } from './retry.js';
+import type { SessionCrypto, StageWrites } from './sessions.js';
+
+export interface ReceiveParts {
+  readonly deps: MessagingDeps;
+  readonly ids: Identities;
+  readonly devices: DeviceDirectory;
+  readonly sessions: SessionCrypto;
+  readonly retries: Retries;
+  readonly now: () => number;
+  /** Protocol messages for other parts of the account (history sync, app state keys, peer data operations). */
+  readonly onProtocolMessage?: ((message: proto.IMessage, msg: IncomingMessage) => void) | undefined;
+  /** Test seam: throw to simulate a decrypt failure for a message id. */
+  readonly failDecrypt?: ((msg: IncomingMessage) => boolean) | undefined;
+}
+
+type Outcome = 'stored' | 'duplicate' | 'failed';
+
+export class MessageReceiver implements StanzaHandler {
+  readonly tags = ['message'] as const;
+  readonly #p: ReceiveParts;
+  readonly stats = { received: 0, duplicates: 0, failures: 0 };
+
+  constructor(parts: ReceiveParts) {
+    this.#p = parts;
+  }
+
+  async handle(node: BinaryNode): Promise<void> {
+    const { deps } = this.#p;
+    const me = deps.me();
+    let msg: IncomingMessage;
+    try {
+      msg = parseIncomingMessage(node, { pn: me.jid, lid: me.lid });
+    } catch (err) {
+      if (err instanceof StanzaError) {
+        deps.logger.warn({ err: err.message }, 'unreadable message stanza; acked and dropped');
+        return;
+      }
+      throw err;
+    }
+    if (msg.authorAlt) await this.#learn(msg);
+    if (msg.kind === 'newsletter' || msg.encs.length === 0) return;
+    if (!this.#p.devices.knows(msg.author)) await this.#p.devices.invalidate(msg.author);
+    const outcome = await this.#receive(msg);
+    if (outcome === 'failed') return;
+    this.#p.retries.forget(msg.id);
+    try {
+      await deps.port.send(deliveryReceiptFor(msg, { active: true }));
+    } catch (err) {
+      deps.logger.debug({ err: (err as Error).message, id: msg.id }, 'delivery receipt not sent');
+    }
+  }
+
+  async #learn(msg: IncomingMessage): Promise<void> {
+    const author = jidNormalizedUser(msg.author);
+    const alt = jidNormalizedUser(msg.authorAlt);
+    if (isPn(author) && isLid(alt)) await this.#p.ids.learn(author, alt);
+    else if (isLid(author) && isPn(alt)) await this.#p.ids.learn(alt, author);
+  }
+
+  async #receive(msg: IncomingMessage): Promise<Outcome> {
+    const { deps, ids, sessions } = this.#p;
+    const chat = await ids.canonicalChat(msg.chat);
+    try {
+      return await ids.withIdentity([msg.author], async (job, [address]) => {
+        if (await deps.store.messages.has(chat, msg.id)) {
+          this.stats.duplicates++;
+          return 'duplicate';
+        }
+        if (this.#p.failDecrypt?.(msg)) throw new SignalError('BAD_MAC', 'decrypt failure forced by a test');
+        const stages: StageWrites[] = [];
+        // Sender-key records made from a distribution earlier in this stanza (not committed yet).
+        const pendingKeys = new Map<string, Uint8Array>();
+        let content: proto.IMessage | undefined;
+        for (const enc of msg.encs) {
+          if (enc.type === 'pkmsg' || enc.type === 'msg') {
+            const r = await sessions.decrypt(job, address!, enc.type, enc.ciphertext, this.#p.now());
+            stages.push(r.stage);
+            const m = proto.Message.decode(unpadMessage(r.plaintext));
+            const skdm = m.senderKeyDistributionMessage;
+            if (skdm?.groupId && skdm.axolotlSenderKeyDistributionMessage) {
+              const prev = (await deps.store.senderKeys.get(skdm.groupId, address!)) ?? null;
+              const out = await job('group.process', { record: prev, distribution: skdm.axolotlSenderKeyDistributionMessage });
+              stages.push((tx) => tx.senderKeys.put(skdm.groupId!, address!, out.record));
+              pendingKeys.set(skdm.groupId, out.record);
+            }
+            content = m;
+          } else if (enc.type === 'skmsg') {
+            const record = pendingKeys.get(msg.chat) ?? (await deps.store.senderKeys.get(msg.chat, address!)) ?? null;
+            const out = await job('group.decrypt', { record, ciphertext: enc.ciphertext });
+            stages.push((tx) => tx.senderKeys.put(msg.chat, address!, out.record));
+            content = proto.Message.decode(unpadMessage(out.plaintext));
+          } else {
+            deps.logger.debug({ type: enc.type, id: msg.id }, 'enc type not decrypted');
+          }
+        }
+        await this.#commit(msg, chat, content, stages);
+        this.stats.received++;
+        return 'stored';
+      });
+    } catch (err) {
+      if (isDuplicate(err)) {
+        this.stats.duplicates++;
+        return 'duplicate';
+      }
+      if (!(err instanceof SignalError || err instanceof GroupCipherError || err instanceof Error)) throw err;
+      this.stats.failures++;
+      deps.logger.warn({ id: msg.id, err: (err as Error).message }, 'message did not decrypt');
+      const asked = await this.#p.retries.requestRetry(msg).catch(() => false);
+      if (!asked) await this.#commitUndecryptable(msg, chat, err as Error);
+      return 'failed';
+    }
+  }
+
+  async #commit(msg: IncomingMessage, chat: string, content: proto.IMessage | undefined, stages: StageWrites[]): Promise<void> {
+    const { deps, ids } = this.#p;
+    const me = deps.me();
+    const sender = msg.fromMe ? jidNormalizedUser(me.jid) : await ids.canonicalChat(msg.author);
+    let result: InboundResult | undefined;
+    let message = content;
+    let target = chat;
+    if (message?.deviceSentMessage?.message) {
+      target = await ids.canonicalChat(message.deviceSentMessage.destinationJid ?? chat);
+      message = { ...message.deviceSentMessage.message, messageContextInfo: message.deviceSentMessage.message.messageContextInfo ?? message.messageContextInfo };
+    }
+    const isProtocolForAccount = message?.protocolMessage && ![0, 3, 14].includes(message.protocolMessage.type ?? 0);
+    if (message && (isProtocolForAccount || msg.category === 'peer')) {
+      this.#p.onProtocolMessage?.(message, msg);
+    } else if (message) {
+      const alts = [jidNormalizedUser(msg.author), jidNormalizedUser(msg.authorAlt)].filter((j) => j !== '' && j !== sender);
+      const vote = message.pollUpdateMessage?.pollCreationMessageKey?.id;
+      const poll = vote ? readPoll(await deps.store.messages.get(target, vote)) : undefined;
+      const meIds = [jidNormalizedUser(me.jid), jidNormalizedUser(me.lid)].filter((j) => j !== '');
+      result = interpret(message, { id: msg.id, chat: target, sender, senderAlts: alts, fromMe: msg.fromMe, t: msg.t, offline: msg.offline, pushName: msg.notify, me: meIds }, poll);
+    }
+    let publish: () => void = () => undefined;
+    await deps.store.transaction((tx: Transaction) => {
+      for (const s of stages) s(tx);
+      tx.messages.put(chat, msg.id, (result?.record ?? { type: 'protocol', t: msg.t }) as ValueMap);
+      if (target !== chat && result) tx.messages.put(target, msg.id, result.record);
+      if (result?.pollUpdate) tx.messages.put(result.pollUpdate.chat, result.pollUpdate.id, result.pollUpdate.record);
+      if (result && result.events.length > 0) publish = deps.events.stage(tx, result.events);
+    });
+    publish();
+  }
+
+  async #commitUndecryptable(msg: IncomingMessage, chat: string, err: Error): Promise<void> {
+    const { deps, ids } = this.#p;
+    const sender = await ids.canonicalChat(msg.author);
+    let publish: () => void = () => undefined;
+    await deps.store.transaction((tx) => {
+      tx.messages.put(chat, msg.id, { type: 'undecryptable', t: msg.t, sender });
+      publish = deps.events.stage(tx, [
+        { type: 'message:new', conversationId: chat, data: { id: msg.id, chat, sender, fromMe: msg.fromMe, t: msg.t, type: 'undecryptable', error: err.message } },
+      ]);
+    });
+    publish();
+  }
+}
+
+function isDuplicate(err: unknown): boolean {
+  return (err instanceof SignalError && err.code === 'DUPLICATE_MESSAGE') || (err instanceof GroupCipherError && err.code === 'DUPLICATE');
+}

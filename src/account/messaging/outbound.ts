@@ -1,0 +1,205 @@
+/**
+ * The send path, run on a chat's sender actor: device lists (ours and the
+ * peer's, or every member's), sessions for devices that lack one, fan-out
+ * encryption through the crypto pool (DeviceSentMessage for our own other
+ * devices), sender keys for groups (distributed only to devices that lack
+ * ours, rotated when a member leaves), the privacy token, the finished
+ * stanza handed to the connection, and the server's ack awaited. The sent
+ * message is cached (persisted, bounded) before the stanza leaves, so a
+ * retry receipt can always be answered (field lesson 2).
+ *
+ * Must not parse incoming stanzas (message.ts, receipt.ts do).
+ */
+import { buildDirectMessage, buildGroupMessage, type DeviceEnc, type MessageAttrs } from '../../protocol/stanza/index.js';
+import { deviceSentCopy, encodeMessage, mediaType, participantHash, senderKeyDistribution, stanzaType, hideOnDecryptFail } from '../../protocol/message/index.js';
+import { issuePrivacyTokens, shouldIssueToken } from '../../protocol/iq/privacy-tokens.js';
+import { isGroup, isLid, jidDecode, jidNormalizedUser } from '../../protocol/jid/index.js';
+import { proto } from '../../protocol/proto/index.js';
+import { padMessage } from '../../protocol/signal/index.js';
+import type { MessagingDeps } from '../messaging-deps.js';
+import type { AckWaiter } from './acks.js';
+import { BoundedMap } from './bounded.js';
+import type { DeviceDirectory } from './devices.js';
+import { MessagingError } from './errors.js';
+import type { Groups } from './groups.js';
+import type { Identities } from './identity.js';
+import type { SessionCrypto } from './sessions.js';
+
+export interface OutboundParts {
+  readonly deps: MessagingDeps;
+  readonly ids: Identities;
+  readonly devices: DeviceDirectory;
+  readonly sessions: SessionCrypto;
+  readonly groups: Groups;
+  readonly acks: AckWaiter;
+  readonly now: () => number;
+}
+
+export interface RelayOptions {
+  /** edit (1 edit, 7/8 revoke) and the chat's disappearing timer. */
+  readonly edit?: string | undefined;
+  readonly expiration?: number | undefined;
+}
+
+export class Outbound {
+  readonly #p: OutboundParts;
+  /** When we last issued our privacy token to a contact (unix s); re-issued once per 7-day bucket. */
+  readonly #issued = new BoundedMap<string, number>(10_000);
+
+  constructor(parts: OutboundParts) {
+    this.#p = parts;
+  }
+
+  /** Our ADVSignedDeviceIdentity with the account signature key, for stanzas with a pkmsg. */
+  deviceIdentity(): Uint8Array | undefined {
+    const a = this.#p.deps.store.creds?.account;
+    if (!a) return undefined;
+    return proto.ADVSignedDeviceIdentity.encode({
+      details: a.details,
+      accountSignatureKey: a.accountSignatureKey,
+      accountSignature: a.accountSignature,
+      deviceSignature: a.deviceSignature,
+    }).finish();
+  }
+
+  /**
+   * Sends `message` to `chat` with id `id` and resolves with the server's ack.
+   * @throws MessagingError NO_DEVICES, SERVER_REJECTED, ACK_TIMEOUT, NOT_MEMBER; ConnectionError from the port
+   */
+  async relay(chat: string, id: string, message: proto.IMessage, options: RelayOptions = {}): Promise<void> {
+    const bytes = encodeMessage(message);
+    await this.#p.deps.store.transaction((tx) => tx.sent.put(id, { to: chat, message: bytes, t: this.#p.now() }));
+    const attrs: MessageAttrs = {
+      edit: options.edit,
+      expiration: options.expiration ? String(options.expiration) : undefined,
+      mediatype: mediaType(message),
+      decryptFailHide: hideOnDecryptFail(message),
+    };
+    if (isGroup(chat)) await this.#relayGroup(chat, id, message, bytes, attrs);
+    else await this.#relayDirect(chat, id, message, bytes, attrs);
+  }
+
+  async #relayDirect(chat: string, id: string, message: proto.IMessage, bytes: Uint8Array, attrs: MessageAttrs): Promise<void> {
+    const { deps, ids, devices, sessions } = this.#p;
+    const peer = jidNormalizedUser(chat);
+    const own = ids.ownUserFor(peer);
+    const all = await devices.devices(own === peer ? [peer] : [peer, own]);
+    if (!all.some((d) => !ids.isMe(d)) && own !== peer) throw new MessagingError('NO_DEVICES', `${peer} has no devices`);
+    const refused = new Set(await sessions.ensure(all));
+    const targets = all.filter((d) => !refused.has(d));
+    const dsm = padMessage(encodeMessage(deviceSentCopy(peer, message)));
+    const plain = padMessage(bytes);
+    const encs = await sessions.encrypt(targets.map((jid) => ({ jid, plaintext: ids.isMe(jid) ? dsm : plain })));
+    if (encs.length === 0) throw new MessagingError('NO_DEVICES', `no session could be made with any device of ${peer}`);
+    const token = own === peer ? undefined : await this.#tcToken(peer);
+    const node = buildDirectMessage({
+      id,
+      to: peer,
+      type: stanzaType(message),
+      encs: encs as DeviceEnc[],
+      deviceIdentity: this.deviceIdentity(),
+      tctoken: token,
+      attrs: { ...attrs, phash: participantHash(encs.map((e) => e.jid)) },
+    });
+    await this.#sendAndWait(id, node);
+    if (own !== peer && !message.protocolMessage) this.#issueToken(peer);
+    deps.logger.debug({ id, devices: encs.length }, 'sent 1:1 message');
+  }
+
+  async #relayGroup(group: string, id: string, message: proto.IMessage, bytes: Uint8Array, attrs: MessageAttrs): Promise<void> {
+    const { deps, devices, sessions, groups } = this.#p;
+    const meta = await groups.metadata(group);
+    const targets = await devices.devices(meta.participants.map((p) => p.jid));
+    const me = deps.me();
+    const ownAddr = await deps.store.signalAddress(me.jid);
+    const { skmsg, distribution, distributedTo } = await deps.pool.session(`sk:${group}`, async (job) => {
+      const record = (await deps.store.senderKeys.get(group, ownAddr)) ?? null;
+      const dist = await job('group.distribution', { record });
+      const enc = await job('group.encrypt', { record: dist.record, plaintext: padMessage(bytes) });
+      await deps.store.transaction((tx) => tx.senderKeys.put(group, ownAddr, enc.record));
+      return { skmsg: enc.ciphertext, distribution: dist.distribution, distributedTo: await deps.store.senderKeys.distributedTo(group) };
+    });
+    const lacking = targets.filter((d) => !distributedTo.has(d));
+    let encs: DeviceEnc[] = [];
+    if (lacking.length > 0) {
+      const refused = new Set(await sessions.ensure(lacking));
+      const skdm = padMessage(encodeMessage(senderKeyDistribution(group, distribution)));
+      encs = (await sessions.encrypt(lacking.filter((d) => !refused.has(d)).map((jid) => ({ jid, plaintext: skdm })))) as DeviceEnc[];
+    }
+    const node = buildGroupMessage({
+      id,
+      to: group,
+      type: stanzaType(message),
+      addressingMode: meta.addressingMode,
+      skmsg,
+      distribution: encs,
+      deviceIdentity: this.deviceIdentity(),
+      attrs: { ...attrs, expiration: attrs.expiration ?? (meta.ephemeral ? String(meta.ephemeral) : undefined) },
+    });
+    await this.#sendAndWait(id, node);
+    if (encs.length > 0) {
+      // Only after the server took it: a refused send must not mark devices as holding our key.
+      const now = await deps.store.senderKeys.distributedTo(group);
+      await deps.store.transaction((tx) => tx.senderKeys.setDistributed(group, [...now, ...encs.map((e) => e.jid)]));
+    }
+    deps.logger.debug({ id, members: meta.participants.length, distributed: encs.length }, 'sent group message');
+  }
+
+  /**
+   * A member left or was removed: our sender key for the group is dropped, so
+   * the next send makes a new one and gives it only to the current members.
+   */
+  async rotateSenderKey(group: string): Promise<void> {
+    const { deps } = this.#p;
+    const ownAddr = await deps.store.signalAddress(deps.me().jid);
+    await deps.pool.session(`sk:${group}`, () =>
+      deps.store.transaction((tx) => {
+        tx.senderKeys.delete(group, ownAddr);
+        tx.senderKeys.clearDistributed(group);
+      }),
+    );
+    this.#p.groups.invalidate(group);
+  }
+
+  /** Our current sender key distribution for a group (retry resends carry it), if we have one. */
+  async senderKeyDistribution(group: string): Promise<Uint8Array | undefined> {
+    const { deps } = this.#p;
+    const ownAddr = await deps.store.signalAddress(deps.me().jid);
+    return deps.pool.session(`sk:${group}`, async (job) => {
+      const record = await deps.store.senderKeys.get(group, ownAddr);
+      if (!record) return undefined;
+      return (await job('group.distribution', { record })).distribution;
+    });
+  }
+
+  async #sendAndWait(id: string, node: Parameters<MessagingDeps['port']['send']>[0]): Promise<void> {
+    const acked = this.#p.acks.expect(id);
+    try {
+      await this.#p.deps.port.send(node);
+    } catch (err) {
+      this.#p.acks.cancel(id, err as Error);
+      await acked.catch(() => undefined);
+      throw err;
+    }
+    await acked;
+  }
+
+  async #tcToken(peer: string): Promise<Uint8Array | undefined> {
+    const store = this.#p.deps.store;
+    const now = this.#p.now();
+    const lid = isLid(peer) ? peer : await this.#p.ids.lidOf(peer);
+    const t = (lid ? await store.tcTokens.getValid(lid, now) : undefined) ?? (await store.tcTokens.getValid(peer, now));
+    return t?.token;
+  }
+
+  /** Fire and forget, as WhatsApp Web: our token for a contact we message (once per bucket). */
+  #issueToken(peer: string): void {
+    const nowS = Math.floor(this.#p.now() / 1000);
+    const user = jidDecode(peer)?.user ?? peer;
+    if (!shouldIssueToken(this.#issued.get(user), nowS)) return;
+    this.#issued.set(user, nowS);
+    this.#p.deps.port.execute(issuePrivacyTokens([peer], nowS)).catch((err: unknown) => {
+      this.#p.deps.logger.debug({ err: (err as Error).message }, 'privacy token issuance failed');
+    });
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Presence and chat states, both directions: our availability (needs our
+ * push name), subscriptions to contacts' presence (with their privacy token,
+ * re-sent after a reconnect), typing/recording indicators; incoming
+ * `<presence>` and `<chatstate>` become `presence:update` / `typing:update`
+ * events. Bounded: at most MAX_SUBSCRIPTIONS remembered.
+ *
+ * Must not touch sessions.
+ */
+import type { BinaryNode } from '../../protocol/binary/index.js';
+import { buildChatState, buildPresence, buildPresenceSubscribe, parseChatState, parsePresence, StanzaError, type ChatState, type PresenceStatus } from '../../protocol/stanza/index.js';
+import { jidNormalizedUser } from '../../protocol/jid/index.js';
+import type { MessagingDeps } from '../messaging-deps.js';
+import type { StanzaHandler } from '../ports.js';
+import type { Identities } from './identity.js';
+
+const MAX_SUBSCRIPTIONS = 1_000;
+
+export class PresenceService {
+  readonly handlers: StanzaHandler[];
+  readonly #deps: MessagingDeps;
+  readonly #ids: Identities;
+  readonly #subscribed = new Set<string>();
+  #available = false;
+
+  constructor(deps: MessagingDeps, ids: Identities) {
+    this.#deps = deps;
+    this.#ids = ids;
+    this.handlers = [
+      { tags: ['presence'], handle: (n) => this.#onPresence(n) },
+      { tags: ['chatstate'], handle: (n) => this.#onChatState(n) },
+    ];
+  }
+
+  get available(): boolean {
+    return this.#available;
+  }
+
+  /** @throws StanzaError when we have no push name yet */
+  async set(status: PresenceStatus): Promise<void> {
+    const name = this.#deps.store.creds?.me?.name;
+    await this.#deps.port.send(buildPresence(status, name));
+    this.#available = status === 'available';
+  }
+
+  async subscribe(jid: string): Promise<void> {
+    const user = jidNormalizedUser(jid);
+    if (this.#subscribed.size < MAX_SUBSCRIPTIONS) this.#subscribed.add(user);
+    const lid = await this.#ids.lidOf(user);
+    const token = (lid ? await this.#deps.store.tcTokens.getValid(lid, Date.now()) : undefined) ?? (await this.#deps.store.tcTokens.getValid(user, Date.now()));
+    await this.#deps.port.send(buildPresenceSubscribe(user, token?.token));
+  }
+
+  /** After a reconnect: the server forgot our subscriptions. */
+  async resubscribe(): Promise<void> {
+    for (const jid of this.#subscribed) await this.subscribe(jid).catch(() => undefined);
+  }
+
+  async chatState(chat: string, state: ChatState): Promise<void> {
+    await this.#deps.port.send(buildChatState(chat, state));
+  }
+
+  async #onPresence(node: BinaryNode): Promise<void> {
+    let p;
+    try {
+      p = parsePresence(node);
+    } catch (err) {
+      if (err instanceof StanzaError) return;
+      throw err;
+    }
+    const jid = await this.#ids.canonicalChat(p.jid);
+    await this.#deps.events.emit({
+      type: 'presence:update',
+      conversationId: jid,
+      data: { jid, status: p.status, ...(p.lastSeen !== undefined ? { lastSeen: p.lastSeen } : {}), ...(p.participant ? { participant: p.participant } : {}) },
+    });
+  }
+
+  async #onChatState(node: BinaryNode): Promise<void> {
+    let c;
+    try {
+      c = parseChatState(node);
+    } catch (err) {
+      if (err instanceof StanzaError) return;
+      throw err;
+    }
+    const chat = await this.#ids.canonicalChat(c.chat);
+    const by = await this.#ids.canonicalChat(c.by);
+    await this.#deps.events.emit({ type: 'typing:update', conversationId: chat, data: { chat, by, state: c.state } });
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Signal 1:1 sessions for messaging: prekey bundles fetched for devices we
+ * have no session with (one IQ for all), sessions built from bundles (fetched
+ * or carried by a retry receipt), fan-out encryption grouped by identity so
+ * that every identity's sessions are touched under its one lock (field
+ * lesson 1), and the pairwise decrypt step of the receive path, which
+ * returns its writes so the caller commits them with the message itself
+ * (field lesson 8). Crypto runs in the pool; records are stored as bytes.
+ *
+ * Owns no state; must not send stanzas other than the bundle IQ.
+ */
+import { fetchPreKeyBundles, type FetchedBundle } from '../../protocol/iq/prekey-bundle.js';
+import { jidDecode, jidEncode } from '../../protocol/jid/index.js';
+import { peekPreKeyMessage } from '../../protocol/signal/index.js';
+import type { JobIdentity, JobKeyPair, JobRunner } from '../../runtime/crypto-pool/index.js';
+import type { SignalAddress, Transaction } from '../../store/index.js';
+import type { MessagingDeps } from '../messaging-deps.js';
+import { MessagingError } from './errors.js';
+import type { Identities } from './identity.js';
+
+export interface EncryptTarget {
+  readonly jid: string;
+  readonly plaintext: Uint8Array;
+}
+
+export interface Encrypted {
+  readonly jid: string;
+  readonly type: 'pkmsg' | 'msg';
+  readonly ciphertext: Uint8Array;
+}
+
+/** Writes of a decrypt, applied in the caller's transaction. */
+export type StageWrites = (tx: Transaction) => void;
+
+export class SessionCrypto {
+  readonly #deps: MessagingDeps;
+  readonly #ids: Identities;
+
+  constructor(deps: MessagingDeps, ids: Identities) {
+    this.#deps = deps;
+    this.#ids = ids;
+  }
+
+  /** @throws MessagingError NOT_READY before pairing */
+  local(): JobIdentity {
+    const creds = this.#deps.store.creds;
+    if (!creds) throw new MessagingError('NOT_READY', 'the account has no credentials');
+    return { identityKey: { public: creds.identityKey.public, private: creds.identityKey.private }, registrationId: creds.registrationId };
+  }
+
+  /**
+   * Makes sure every device has a session: fetches bundles for those without
+   * one (or all of `force`) and builds sessions. Devices whose bundle the
+   * server refused are returned (the send goes on without them).
+   */
+  async ensure(deviceJids: readonly string[], force: readonly string[] = []): Promise<string[]> {
+    const addresses = await this.#deps.store.signalAddresses(deviceJids);
+    const records = await this.#deps.store.sessions.getMany(addresses);
+    const forced = new Set(force);
+    const need = deviceJids.filter((j, i) => records[i] === undefined || forced.has(j));
+    if (need.length === 0) return [];
+    const bundles = await this.#deps.port.execute(fetchPreKeyBundles(need, force.length > 0 ? 'identity' : undefined));
+    const failed = new Set(need);
+    const byUser = new Map<string, Array<{ jid: string; bundle: FetchedBundle }>>();
+    for (const b of bundles) {
+      if (!('bundle' in b)) continue;
+      const jid = need.find((j) => j === b.jid) ?? b.jid;
+      failed.delete(jid);
+      const user = userOf(jid);
+      byUser.set(user, [...(byUser.get(user) ?? []), { jid, bundle: b.bundle }]);
+    }
+    await Promise.all([...byUser.values()].map((list) => this.#initMany(list)));
+    return [...failed];
+  }
+
+  /** Builds a session from a bundle (a retry receipt's keys), replacing the current one. */
+  async initFromBundle(jid: string, bundle: FetchedBundle): Promise<void> {
+    await this.#initMany([{ jid, bundle }]);
+  }
+
+  async #initMany(list: ReadonlyArray<{ jid: string; bundle: FetchedBundle }>): Promise<void> {
+    const local = this.local();
+    await this.#ids.withIdentity(
+      list.map((x) => x.jid),
+      async (job, addresses) => {
+        const records = await this.#deps.store.sessions.getMany(addresses);
+        const out: Array<[SignalAddress, Uint8Array, Uint8Array]> = [];
+        for (const [i, { bundle }] of list.entries()) {
+          const r = await job('signal.init', { record: records[i] ?? null, local, bundle, trusted: null });
+          out.push([addresses[i]!, r.record, bundle.identityKey]);
+        }
+        await this.#deps.store.transaction((tx) => {
+          for (const [a, record, identity] of out) {
+            tx.sessions.put(a, record);
+            tx.identities.put(a, identity);
+          }
+        });
+      },
+    );
+  }
+
+  /** Forgets a device's session (a retry with a different registration id: the peer reinstalled). */
+  async drop(jid: string): Promise<void> {
+    await this.#ids.withIdentity([jid], async (_job, [a]) => {
+      await this.#deps.store.transaction((tx) => tx.sessions.delete(a!));
+    });
+  }
+
+  /**
+   * Encrypts each target's plaintext (already padded) with its session, one
+   * identity section per user, all users in parallel. Devices without a
+   * session are skipped (the caller ensured sessions first).
+   */
+  async encrypt(targets: readonly EncryptTarget[]): Promise<Encrypted[]> {
+    const local = this.local();
+    const byUser = new Map<string, EncryptTarget[]>();
+    for (const t of targets) byUser.set(userOf(t.jid), [...(byUser.get(userOf(t.jid)) ?? []), t]);
+    const parts = await Promise.all(
+      [...byUser.values()].map((list) =>
+        this.#ids.withIdentity(
+          list.map((t) => t.jid),
+          async (job, addresses) => {
+            const records = await this.#deps.store.sessions.getMany(addresses);
+            const out: Encrypted[] = [];
+            const writes: Array<[SignalAddress, Uint8Array]> = [];
+            for (const [i, t] of list.entries()) {
+              const record = records[i];
+              if (!record) continue;
+              const r = await job('signal.encrypt', { record, local, plaintext: t.plaintext, trusted: null });
+              out.push({ jid: t.jid, type: r.type, ciphertext: r.ciphertext });
+              writes.push([addresses[i]!, r.record]);
+            }
+            if (writes.length > 0) await this.#deps.store.transaction((tx) => writes.forEach(([a, rec]) => tx.sessions.put(a, rec)));
+            return out;
+          },
+        ),
+      ),
+    );
+    return parts.flat();
+  }
+
+  /**
+   * The pairwise step of a receive, inside the author's identity section:
+   * decrypts a pkmsg/msg and returns the plaintext (still padded) and the
+   * writes to commit with the message. @throws SignalError and pool errors
+   */
+  async decrypt(job: JobRunner, address: SignalAddress, type: 'pkmsg' | 'msg', ciphertext: Uint8Array, nowMs: number): Promise<{ plaintext: Uint8Array; identityChanged: boolean; stage: StageWrites }> {
+    const local = this.local();
+    const creds = this.#deps.store.creds!;
+    const record = (await this.#deps.store.sessions.get(address)) ?? null;
+    let preKey: JobKeyPair | null = null;
+    let signedPreKey: JobKeyPair | null = null;
+    if (type === 'pkmsg') {
+      const header = peekPreKeyMessage(ciphertext);
+      if (header.preKeyId !== undefined) {
+        const stored = await this.#deps.store.preKeys.get(header.preKeyId);
+        if (stored) preKey = { public: stored.keyPair.public, private: stored.keyPair.private };
+      }
+      if (header.signedPreKeyId === creds.signedPreKey.keyId) {
+        signedPreKey = { public: creds.signedPreKey.keyPair.public, private: creds.signedPreKey.keyPair.private };
+      }
+    }
+    const r = await job('signal.decrypt', { record, local, type, ciphertext, preKey, signedPreKey, trusted: null });
+    return {
+      plaintext: r.plaintext,
+      identityChanged: r.identityChanged,
+      stage: (tx) => {
+        tx.sessions.put(address, r.record);
+        tx.identities.put(address, r.remoteIdentity);
+        // Kept for the grace period so a retransmitted pkmsg still decrypts (field lesson 1).
+        if (r.usedPreKeyId !== null) tx.preKeys.markUsed(r.usedPreKeyId, nowMs);
+      },
+    };
+  }
+}
+
+function userOf(jid: string): string {
+  const d = jidDecode(jid);
+  return d ? jidEncode(d.user, d.server) : jid;
+}
