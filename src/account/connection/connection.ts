@@ -24,7 +24,7 @@ import { buildAck } from '../../protocol/stanza/ack.js';
 import type { AccountStore } from '../../store/index.js';
 import { newCreds } from '../creds.js';
 import { replenishPreKeys } from '../prekeys.js';
-import { ConnectionError } from '../errors.js';
+import { AccountError, ConnectionError } from '../errors.js';
 import type { AccountEventSink } from '../events.js';
 import { Pairing } from '../pairing.js';
 import type { ConnectionPort, QueryOptions, StanzaHandler } from '../ports.js';
@@ -78,6 +78,7 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   #offlineSince = 0;
   #ended = false;
   #session: Promise<void> | undefined;
+  #lastQr: string | undefined;
 
   constructor(deps: AccountConnectionDeps) {
     this.#deps = deps;
@@ -162,6 +163,18 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
     } catch (err) {
       throw new ConnectionError('BAD_STANZA', `cannot send <${node.tag}>: ${(err as Error).message}`, { cause: err });
     }
+  }
+
+  /**
+   * Pairing by code (the QR stays valid too: whichever the user completes
+   * first wins). Reports a `qr` update carrying the code.
+   * @throws AccountError BAD_STATE when not waiting for a link; PairingError BAD_CODE; ConnectionError; IqServerError
+   */
+  async requestPairingCode(phone: string): Promise<string> {
+    if (this.#state !== 'qr') throw new AccountError('BAD_STATE', `account ${this.accountId} is ${this.#state}, not waiting to be linked`);
+    const code = await this.pairing.requestCode(phone);
+    this.report({ state: 'qr', qr: this.#lastQr, pairCode: code });
+    return code;
   }
 
   /** Logout as a user asks for it: unlink server-side when online (bounded), then wipe and stop. */
@@ -249,7 +262,8 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   }
 
   showQr(ref: string): void {
-    this.report({ state: 'qr', qr: this.pairing.qr(ref), pairCode: this.pairing.code });
+    this.#lastQr = this.pairing.qr(ref);
+    this.report({ state: 'qr', qr: this.#lastQr, pairCode: this.pairing.code });
   }
 
   qrTtl(index: number): number {

@@ -1,0 +1,76 @@
+/**
+ * The daemon's event hub: per-account sinks that append to the account's
+ * durable log (store `ev/`, one growing `seq` per account) and publish to
+ * live listeners only after the commit (field lesson 8), and the read side
+ * of the log for the control plane (readEvents, cursors, acks).
+ *
+ * Stored record: `{ d: data, c?: conversationId }` under the event's type and time.
+ */
+import type { Logger } from 'pino';
+import type { AccountEvent, AccountEventSink } from '../account/events.js';
+import type { AccountStore, StoredEvent, Transaction, Value, ValueMap } from '../store/index.js';
+import type { EventType, WadEvent } from './api.js';
+
+type Listener = (event: WadEvent) => void;
+
+function record(e: AccountEvent): ValueMap {
+  return e.conversationId !== undefined ? { d: e.data, c: e.conversationId } : { d: e.data };
+}
+
+/** A stored event as the control plane sees it. */
+export function toWadEvent(account: string, e: StoredEvent): WadEvent {
+  const v = e.data as ValueMap | null;
+  const data = (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array) ? v.d : undefined) as Record<string, unknown> | undefined;
+  const c = v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array) ? v.c : undefined;
+  return { account, seq: e.seq, type: e.type as EventType, t: e.t, ...(typeof c === 'string' ? { conversationId: c } : {}), data: data ?? {} };
+}
+
+export class EventHub {
+  readonly #listeners = new Set<Listener>();
+  readonly #logger: Logger;
+  readonly #now: () => number;
+  readonly #sinks = new WeakMap<AccountStore, AccountEventSink>();
+
+  constructor(logger: Logger, now: () => number = Date.now) {
+    this.#logger = logger;
+    this.#now = now;
+  }
+
+  /** Live events after they were persisted. Returns the unsubscribe function. */
+  onEvent(listener: Listener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  sinkFor(store: AccountStore): AccountEventSink {
+    let sink = this.#sinks.get(store);
+    if (sink) return sink;
+    const account = store.id;
+    sink = {
+      emit: async (event) => {
+        const t = this.#now();
+        const seq = await store.transaction((tx) => tx.events.append([{ type: event.type, t, data: record(event) }])[0]!);
+        this.#publish(account, seq, t, event);
+        return seq;
+      },
+      stage: (tx: Transaction, events: readonly AccountEvent[]) => {
+        const t = this.#now();
+        const seqs = tx.events.append(events.map((e) => ({ type: e.type, t, data: record(e) as Value })));
+        return () => events.forEach((e, i) => this.#publish(account, seqs[i]!, t, e));
+      },
+    };
+    this.#sinks.set(store, sink);
+    return sink;
+  }
+
+  #publish(account: string, seq: number, t: number, e: AccountEvent): void {
+    const ev: WadEvent = { account, seq, type: e.type, t, ...(e.conversationId !== undefined ? { conversationId: e.conversationId } : {}), data: { ...e.data } };
+    for (const l of this.#listeners) {
+      try {
+        l(ev);
+      } catch (err) {
+        this.#logger.error({ err, account, type: e.type }, 'event listener threw');
+      }
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * createDaemon(config): opens the store, starts the crypto pool, the
+ * supervisor and every registered account (when autoStart), the event
+ * retention, and the control socket (src/ipc). Returns the running Daemon
+ * (a DaemonApi); stop() shuts it down gracefully.
+ */
+import pino, { type Logger } from 'pino';
+import { settingsFromConfig } from '../account/connection/settings.js';
+import type { Transport } from '../account/connection/transport.js';
+import type { CreateMessaging } from '../account/messaging-deps.js';
+import type { Config } from '../config/index.js';
+import { ipcOptionsFromConfig, startIpcServer } from '../ipc/index.js';
+import { AccountManager } from '../runtime/accounts/index.js';
+import { CryptoPool, type CryptoPoolOptions } from '../runtime/crypto-pool/index.js';
+import { createSupervisor } from '../runtime/supervisor/index.js';
+import { Store } from '../store/index.js';
+import { Daemon } from './daemon.js';
+import { EventHub } from './event-sink.js';
+import { loadMessaging } from './messaging-loader.js';
+
+export { Daemon, toDaemonError } from './daemon.js';
+export { EventHub, toWadEvent } from './event-sink.js';
+export * from './api.js';
+
+export interface DaemonOptions {
+  /** Default: pino at config.log.level, to stderr. */
+  readonly logger?: Logger;
+  /** Default: WebSocket (ws). Tests pass in-memory transports. */
+  readonly transport?: Transport;
+  /**
+   * The messaging module. Default: src/account/messaging's createMessaging
+   * when the build has it; `null` runs without (stanzas are still acked).
+   */
+  readonly createMessaging?: CreateMessaging | null;
+  /** Serve the control socket (default true). */
+  readonly ipc?: boolean;
+  readonly pool?: CryptoPoolOptions;
+}
+
+/**
+ * @throws StoreError OPEN_FAILED (another daemon holds the data dir), IpcStartError, and whatever fails while starting
+ */
+export async function createDaemon(config: Config, options: DaemonOptions = {}): Promise<Daemon> {
+  const logger = options.logger ?? pino({ level: config.log.level, base: { pid: process.pid } }, pino.destination(2));
+  const store = await Store.open(config.dataDir, {
+    level: { sync: config.store.sync },
+    cache: { maxEntries: config.store.cacheEntries, maxBytes: config.store.cacheBytes },
+    sentMessagesMax: config.store.sentMessagesMax,
+  });
+  const pool = new CryptoPool(options.pool ?? {});
+  const supervisor = createSupervisor({ logger, childLogKey: 'account', restartDelayMs: config.accounts.restart.delayMs });
+  const events = new EventHub(logger.child({ component: 'events' }));
+  const createMessaging = options.createMessaging === null ? undefined : options.createMessaging ?? (await loadMessaging(logger));
+  const accounts = new AccountManager({
+    store,
+    pool,
+    supervisor,
+    logger,
+    settings: settingsFromConfig(config),
+    sinkFor: (s) => events.sinkFor(s),
+    limits: config.accounts,
+    transport: options.transport,
+    createMessaging,
+  });
+  const daemon = new Daemon({ config, logger, store, pool, supervisor, accounts, events });
+  try {
+    await supervisor.start();
+    await accounts.init();
+    daemon.startRetention();
+    if (options.ipc !== false) daemon.ipc = await startIpcServer(daemon, ipcOptionsFromConfig(config, logger.child({ component: 'ipc' })));
+  } catch (err) {
+    await daemon.stop().catch(() => {});
+    throw err;
+  }
+  logger.info({ accounts: accounts.list().length, socket: daemon.socketPath }, 'daemon ready');
+  return daemon;
+}

@@ -1,0 +1,265 @@
+/**
+ * The daemon's accounts on the supervisor: one supervised child per account
+ * (its connection actor, made fresh by AccountRuntime at each start), so a
+ * crash restarts that account alone (field lesson 12). Keeps each account's
+ * summary (state, reason, jid) from its reported updates, so status works
+ * whether or not its actor runs. Owns lifecycle calls; what an account does
+ * online is the account's.
+ *
+ * Errors: calls reject with DaemonError (codes of CONTRACTS §3).
+ */
+import type { Logger } from 'pino';
+import type { ConnectionUpdate } from '../../account/connection/machine.js';
+import type { ConnectionSettings } from '../../account/connection/settings.js';
+import type { Transport } from '../../account/connection/transport.js';
+import { AccountRuntime } from '../../account/account.js';
+import { AccountError } from '../../account/errors.js';
+import type { AccountEventSink } from '../../account/events.js';
+import type { CreateMessaging } from '../../account/messaging-deps.js';
+import { DaemonError, type AccountSummary } from '../../daemon/api.js';
+import { PairingError } from '../../protocol/pairing/index.js';
+import type { CryptoPool } from '../crypto-pool/index.js';
+import type { Supervisor } from '../supervisor/index.js';
+import { ACCOUNT_ID_PATTERN, type AccountStore, type Store } from '../../store/index.js';
+import { StateWaiters } from './waiters.js';
+
+export interface AccountManagerDeps {
+  readonly store: Store;
+  readonly pool: CryptoPool;
+  readonly supervisor: Supervisor;
+  readonly logger: Logger;
+  readonly settings: ConnectionSettings;
+  readonly sinkFor: (account: AccountStore) => AccountEventSink;
+  readonly limits: { readonly maxAccounts: number; readonly autoStart: boolean; readonly restart: { readonly maxRestarts: number; readonly withinMs: number } };
+  readonly transport?: Transport | undefined;
+  readonly createMessaging?: CreateMessaging | undefined;
+  /** Accounts opened and started at once at boot (default 32). */
+  readonly bootConcurrency?: number;
+}
+
+interface Entry {
+  readonly id: string;
+  summary: AccountSummary;
+  store: AccountStore | undefined;
+  runtime: AccountRuntime | undefined;
+}
+
+export class AccountManager {
+  readonly #deps: AccountManagerDeps;
+  readonly #entries = new Map<string, Entry>();
+  readonly #waiters = new StateWaiters();
+  readonly #unsubscribe: () => void;
+
+  constructor(deps: AccountManagerDeps) {
+    this.#deps = deps;
+    this.#unsubscribe = deps.supervisor.subscribe((ev) => {
+      const entry = 'id' in ev ? this.#entries.get(ev.id) : undefined;
+      if (!entry) return;
+      if (ev.type === 'CHILD.CRASHED') this.#emitStatus(entry, { event: 'crashed', error: describe(ev.error), willRestart: ev.willRestart });
+      if (ev.type === 'CHILD.FAILED') this.#update(entry, { state: 'stopped', reason: `crashed too often: ${describe(ev.error)}` }, true);
+    });
+  }
+
+  /** Loads the registry; starts every account when autoStart is on (bounded concurrency). */
+  async init(): Promise<void> {
+    const records = await this.#deps.store.listAccounts();
+    for (const r of records) this.#entry(r.id);
+    await Promise.all(records.map((r) => this.#opened(this.#entries.get(r.id)!)));
+    if (!this.#deps.limits.autoStart) return;
+    const queue = records.filter((r) => r.config.autoStart !== false).map((r) => r.id);
+    const workers = Array.from({ length: Math.min(queue.length, this.#deps.bootConcurrency ?? 32) }, async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        await this.start(id).catch((err: unknown) => this.#deps.logger.error({ err, account: id }, 'account did not start'));
+      }
+    });
+    await Promise.all(workers);
+  }
+
+  list(): AccountSummary[] {
+    return [...this.#entries.values()].map((e) => ({ ...e.summary }));
+  }
+
+  /** @throws DaemonError NOT_FOUND */
+  status(id: string): AccountSummary {
+    return { ...this.#get(id).summary };
+  }
+
+  /** The running runtime of an account, if its actor runs. */
+  runtime(id: string): AccountRuntime | undefined {
+    const e = this.#entries.get(id);
+    return e?.runtime && this.#deps.supervisor.get(id) === e.runtime.actor ? e.runtime : undefined;
+  }
+
+  /**
+   * Adds an account and starts linking it (QR events; with `phone`, a pairing
+   * code). An account that exists but is not linked starts linking again.
+   * @throws DaemonError INVALID_PAYLOAD, ALREADY_EXISTS, RATE_LIMITED (maxAccounts), UNAVAILABLE
+   */
+  async add(id: string, opts: { phone?: string | undefined } = {}): Promise<{ pairCode?: string }> {
+    if (typeof id !== 'string' || !ACCOUNT_ID_PATTERN.test(id)) throw new DaemonError('INVALID_PAYLOAD', `account id must match ${ACCOUNT_ID_PATTERN}`);
+    let entry = this.#entries.get(id);
+    if (entry) {
+      const store = await this.#opened(entry);
+      if (store.creds?.registered) throw new DaemonError('ALREADY_EXISTS', `account ${id} is already linked`);
+    } else if (this.#entries.size >= this.#deps.limits.maxAccounts) {
+      throw new DaemonError('RATE_LIMITED', `at most ${this.#deps.limits.maxAccounts} accounts`);
+    }
+    const existing = await this.#deps.store.getAccount(id);
+    await this.#deps.store.putAccount({ id, createdAt: existing?.createdAt ?? Date.now(), config: { ...existing?.config, ...(opts.phone ? { phone: opts.phone } : {}) } });
+    entry ??= this.#entry(id);
+    await this.restart(id);
+    if (opts.phone === undefined) return {};
+    return { pairCode: await this.requestPairCode(id, opts.phone) };
+  }
+
+  /**
+   * A pairing code for an account waiting to be linked (waits, bounded, for its QR stage).
+   * @throws DaemonError NOT_FOUND, INVALID_PAYLOAD (phone), UNAVAILABLE (not waiting to be linked)
+   */
+  async requestPairCode(id: string, phone: string): Promise<string> {
+    const entry = this.#get(id);
+    if (entry.summary.state !== 'qr') {
+      await this.#waiters.wait(id, (s) => s.state === 'qr' || s.state === 'online' || s.state === 'stopped' || s.state === 'loggedOut', 3 * this.#deps.settings.connectTimeoutMs);
+    }
+    const rt = this.runtime(id);
+    if (!rt || entry.summary.state !== 'qr') throw new DaemonError('UNAVAILABLE', `account ${id} is ${entry.summary.state}, not waiting to be linked`);
+    try {
+      return await rt.connection.requestPairingCode(phone);
+    } catch (err) {
+      if (err instanceof PairingError) throw new DaemonError('INVALID_PAYLOAD', err.message, undefined, { cause: err });
+      if (err instanceof AccountError) throw new DaemonError('UNAVAILABLE', err.message, undefined, { cause: err });
+      throw new DaemonError('UNAVAILABLE', `pairing code request failed: ${describe(err)}`, undefined, { cause: err });
+    }
+  }
+
+  /** Starts the account's actor if it does not run. @throws DaemonError NOT_FOUND, INTERNAL_ERROR */
+  async start(id: string): Promise<void> {
+    const entry = this.#get(id);
+    if (this.runtime(id)) return;
+    const store = await this.#opened(entry);
+    try {
+      await this.#deps.supervisor.startChild(this.#spec(entry, store));
+    } catch (err) {
+      if ((err as { code?: string }).code === 'ALREADY_RUNNING') return;
+      throw new DaemonError('INTERNAL_ERROR', `account ${id} did not start: ${describe(err)}`, undefined, { cause: err });
+    }
+  }
+
+  /** Stops the account's actor (graceful: its socket closes); it stays registered. @throws DaemonError NOT_FOUND */
+  async stop(id: string): Promise<void> {
+    this.#get(id);
+    if (this.#deps.supervisor.whichChildren().some((c) => c.id === id)) await this.#deps.supervisor.stopChild(id);
+  }
+
+  /** Stops (if running) and starts the account alone. @throws DaemonError NOT_FOUND, INTERNAL_ERROR */
+  async restart(id: string): Promise<void> {
+    await this.stop(id);
+    await this.start(id);
+  }
+
+  /**
+   * Unlinks server-side when online, wipes credentials and keys in one batch,
+   * reports loggedOut. The account stays registered (add it again to re-link).
+   * @throws DaemonError NOT_FOUND, INTERNAL_ERROR
+   */
+  async logout(id: string): Promise<void> {
+    const entry = this.#get(id);
+    const rt = this.runtime(id);
+    if (rt) {
+      await rt.connection.logout();
+      return;
+    }
+    const store = await this.#opened(entry);
+    await store.wipe('logout');
+    this.#update(entry, { state: 'loggedOut', reason: 'logged out by request' }, true);
+  }
+
+  /** Logs out (when linked and online), then deletes every record of the account. @throws DaemonError NOT_FOUND */
+  async remove(id: string): Promise<void> {
+    const entry = this.#get(id);
+    const rt = this.runtime(id);
+    if (rt?.connection.online) await rt.connection.logout('account removed').catch(() => {});
+    if (this.#deps.supervisor.whichChildren().some((c) => c.id === id)) await this.#deps.supervisor.removeChild(id);
+    await this.#deps.store.removeAccount(id);
+    this.#entries.delete(id);
+    entry.store = undefined;
+  }
+
+  /** Resolves when the account's state satisfies `pred` (or rejects after timeoutMs). */
+  waitFor(id: string, pred: (s: AccountSummary) => boolean, timeoutMs: number): Promise<AccountSummary> {
+    const s = this.#get(id).summary;
+    if (pred(s)) return Promise.resolve({ ...s });
+    return this.#waiters.wait(id, pred, timeoutMs);
+  }
+
+  close(): void {
+    this.#unsubscribe();
+    this.#waiters.close();
+  }
+
+  #spec(entry: Entry, store: AccountStore) {
+    const { restart } = this.#deps.limits;
+    return {
+      id: entry.id,
+      restart: 'transient' as const,
+      intensity: { maxRestarts: restart.maxRestarts, withinMs: restart.withinMs },
+      shutdownMs: 5000,
+      start: () => {
+        const rt = new AccountRuntime({
+          accountId: entry.id,
+          store,
+          pool: this.#deps.pool,
+          events: this.#deps.sinkFor(store),
+          logger: this.#deps.logger.child({ account: entry.id }),
+          settings: this.#deps.settings,
+          transport: this.#deps.transport,
+          createMessaging: this.#deps.createMessaging,
+          onUpdate: (u) => this.#update(entry, u, false),
+        });
+        entry.runtime = rt;
+        return rt.actor;
+      },
+    };
+  }
+
+  #update(entry: Entry, u: ConnectionUpdate, emit: boolean): void {
+    const me = entry.store?.creds?.me;
+    entry.summary = { id: entry.id, state: u.state, ...(u.reason ? { reason: u.reason } : {}), ...(me ? { jid: me.id, lid: me.lid, name: me.name } : {}) };
+    if (emit && entry.store) {
+      this.#deps
+        .sinkFor(entry.store)
+        .emit({ type: 'connection:update', data: { state: u.state, ...(u.reason ? { reason: u.reason } : {}) } })
+        .catch(() => {});
+    }
+    this.#waiters.notify(entry.id, entry.summary);
+  }
+
+  #emitStatus(entry: Entry, data: Record<string, string | boolean>): void {
+    if (entry.store) this.#deps.sinkFor(entry.store).emit({ type: 'account:status', data }).catch(() => {});
+  }
+
+  #entry(id: string): Entry {
+    const entry: Entry = { id, summary: { id, state: 'stopped' }, store: undefined, runtime: undefined };
+    this.#entries.set(id, entry);
+    return entry;
+  }
+
+  async #opened(entry: Entry): Promise<AccountStore> {
+    if (entry.store && !entry.store.closed) return entry.store;
+    entry.store = await this.#deps.store.account(entry.id);
+    const me = entry.store.creds?.me;
+    if (me && entry.summary.jid === undefined) entry.summary = { ...entry.summary, jid: me.id, lid: me.lid, name: me.name };
+    if (!entry.store.creds?.registered && entry.summary.state === 'stopped' && !entry.summary.reason) entry.summary = { ...entry.summary, reason: 'not linked' };
+    return entry.store;
+  }
+
+  #get(id: string): Entry {
+    const e = this.#entries.get(id);
+    if (!e) throw new DaemonError('NOT_FOUND', `no account ${id}`);
+    return e;
+  }
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
