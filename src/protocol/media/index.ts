@@ -12,3 +12,4 @@ export * from './encrypt.js';
 export * from './decrypt.js';
 export * from './mime.js';
 export * from './retry.js';
+export * from './message.js';

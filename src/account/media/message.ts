@@ -1,0 +1,142 @@
+/**
+ * Media messages for the messaging layer: `createMediaBuilder(service)`
+ * uploads what a `message:send` carries and returns the image/video/audio/
+ * document/sticker Message (thumbnail and dimensions of images and stickers
+ * made when a library allows, else only what the caller gave); and
+ * `downloadMessageMedia` fetches and verifies the file of a received media
+ * Message or of a `message:new` event's `media` fields.
+ */
+import { Readable } from 'node:stream';
+import {
+  buildMediaMessage,
+  mediaRefOf,
+  type MediaMessageKind,
+  type MediaMeta,
+  type MediaType,
+} from '../../protocol/media/index.js';
+import type { proto } from '../../protocol/proto/index.js';
+import type { DownloadOptions, MediaRef } from './download.js';
+import type { DownloadedMedia } from './downloaded.js';
+import type { MediaSource } from './encrypt-source.js';
+import { MediaError } from './errors.js';
+import type { MediaService } from './service.js';
+import { sharpInspector, type ImageInspector } from './thumbnails.js';
+
+/**
+ * A media send: CONTRACTS.md's message:send media fields, plus optional
+ * metadata a caller may know (all absent fields are simply left out).
+ */
+export interface MediaSendContent {
+  type: 'image' | 'video' | 'audio' | 'document' | 'sticker';
+  media: MediaSource;
+  mimeType?: string;
+  caption?: string;
+  fileName?: string;
+  /** audio: a voice note. */
+  ptt?: boolean;
+  /** video: play as a GIF. */
+  gifPlayback?: boolean;
+  /** video: a round video note. */
+  ptv?: boolean;
+  width?: number;
+  height?: number;
+  seconds?: number;
+  jpegThumbnail?: Uint8Array;
+  waveform?: Uint8Array;
+  viewOnce?: boolean;
+}
+
+export interface MediaBuilderOptions {
+  /** Unix ms; Date.now when absent. */
+  now?: () => number;
+  /** Thumbnails and dimensions of images and stickers; `false`: never inspect. Default: sharp when installed. */
+  inspect?: ImageInspector | false;
+  signal?: AbortSignal;
+}
+
+export function kindOf(c: Pick<MediaSendContent, 'type' | 'ptt' | 'gifPlayback' | 'ptv'>): MediaMessageKind {
+  if (c.type === 'audio' && c.ptt) return 'ptt';
+  if (c.type === 'video' && c.ptv) return 'ptv';
+  if (c.type === 'video' && c.gifPlayback) return 'gif';
+  return c.type;
+}
+
+/**
+ * The messaging layer's MediaBuilder over a MediaService.
+ * @throws MediaError from the upload (the message is not sent)
+ */
+export function createMediaBuilder(service: MediaService, opts: MediaBuilderOptions = {}): (content: MediaSendContent, chat: string) => Promise<proto.IMessage> {
+  const now = opts.now ?? Date.now;
+  const inspect = opts.inspect === false ? undefined : (opts.inspect ?? sharpInspector);
+  return async (c) => {
+    const kind = kindOf(c);
+    const meta: MediaMeta = {
+      mimetype: c.mimeType,
+      caption: c.caption,
+      fileName: c.fileName,
+      width: c.width,
+      height: c.height,
+      seconds: c.seconds,
+      jpegThumbnail: c.jpegThumbnail,
+      waveform: c.waveform,
+      viewOnce: c.viewOnce,
+    };
+    // Only re-readable sources are inspected: a stream is read once, by the upload.
+    const readable = c.media instanceof Uint8Array || (!(c.media instanceof Readable) && 'path' in c.media);
+    if (inspect && readable && (kind === 'image' || kind === 'sticker') && (!meta.jpegThumbnail || !meta.width || !meta.height)) {
+      const facts = await inspect(c.media as Uint8Array | { path: string });
+      meta.width ??= facts?.width;
+      meta.height ??= facts?.height;
+      if (kind === 'image') meta.jpegThumbnail ??= facts?.jpegThumbnail;
+    }
+    if (kind === 'document' && !meta.fileName && !(c.media instanceof Uint8Array) && !(c.media instanceof Readable) && 'path' in c.media) {
+      meta.fileName = c.media.path.split(/[\\/]/).pop();
+    }
+    const uploaded = await service.upload(c.media, kind, opts.signal ? { signal: opts.signal } : {});
+    return buildMediaMessage(kind, uploaded, meta, Math.floor(now() / 1000));
+  };
+}
+
+/** The `media` fields of a `message:new` event (base64 byte fields), as src/protocol/message decodes them. */
+export interface EventMedia {
+  mediaKey?: string;
+  directPath?: string;
+  url?: string;
+  fileSha256?: string;
+  fileEncSha256?: string;
+  fileLength?: number;
+  ptt?: boolean;
+}
+
+const unb64 = (s: string | undefined): Uint8Array | undefined => (s ? new Uint8Array(Buffer.from(s, 'base64')) : undefined);
+
+/**
+ * A download reference from an event's `type` and `media`.
+ * @throws MediaError BAD_KEY when there is no media key, NO_HOSTS when there is no location
+ */
+export function mediaRefFromEvent(type: string, media: EventMedia): MediaRef {
+  const mediaKey = unb64(media.mediaKey);
+  if (!mediaKey) throw new MediaError('BAD_KEY', 'the message carries no media key');
+  if (!media.directPath && !media.url) throw new MediaError('NO_HOSTS', 'the message carries no media location');
+  const keyType: MediaType = type === 'audio' && media.ptt ? 'ptt' : type === 'image' || type === 'video' || type === 'audio' || type === 'document' || type === 'sticker' ? type : 'document';
+  const ref: MediaRef = { type: keyType, mediaKey };
+  if (media.directPath) ref.directPath = media.directPath;
+  if (media.url) ref.url = media.url;
+  const sha = unb64(media.fileSha256);
+  const enc = unb64(media.fileEncSha256);
+  if (sha) ref.fileSha256 = sha;
+  if (enc) ref.fileEncSha256 = enc;
+  if (media.fileLength !== undefined) ref.fileLength = media.fileLength;
+  return ref;
+}
+
+/**
+ * Downloads and verifies the file of a received media Message.
+ * @throws MediaError NO_HOSTS when the message has no downloadable media, else as MediaService.download
+ */
+export function downloadMessageMedia(service: MediaService, message: proto.IMessage, opts?: DownloadOptions): Promise<DownloadedMedia> {
+  const ref = mediaRefOf(message);
+  if (!ref) return Promise.reject(new MediaError('NO_HOSTS', 'not a downloadable media message'));
+  const { kind: _kind, mimetype: _m, fileName: _f, ...download } = ref;
+  return service.download(download, opts);
+}

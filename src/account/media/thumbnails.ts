@@ -1,0 +1,53 @@
+/**
+ * Thumbnails and dimensions for outgoing images and stickers, made with
+ * sharp (libvips) when it is installed — it is an optional dependency, as in
+ * Baileys — and skipped silently when it is not: a media message without a
+ * thumbnail is still valid. Video thumbnails need a decoder (ffmpeg), so
+ * they come only from the caller.
+ */
+
+export interface ImageFacts {
+  width?: number;
+  height?: number;
+  /** A small JPEG (32 px wide, WhatsApp Web's size for inline thumbnails). */
+  jpegThumbnail?: Uint8Array;
+}
+
+/** Makes facts about an image; undefined when it cannot (no library, not an image). */
+export type ImageInspector = (image: Uint8Array | { path: string }) => Promise<ImageFacts | undefined>;
+
+interface SharpLike {
+  metadata(): Promise<{ width?: number; height?: number }>;
+  resize(width: number): SharpLike;
+  jpeg(opts: { quality: number }): SharpLike;
+  toBuffer(): Promise<Buffer>;
+}
+type SharpFactory = (input: Buffer | string, opts?: { failOn?: string; limitInputPixels?: number }) => SharpLike;
+
+let loaded: Promise<SharpFactory | undefined> | undefined;
+
+function loadSharp(): Promise<SharpFactory | undefined> {
+  // A variable specifier: sharp is optional and has no types in this build.
+  const name = 'sharp';
+  loaded ??= import(name).then(
+    (m: { default?: SharpFactory }) => m.default,
+    () => undefined,
+  );
+  return loaded;
+}
+
+/** The default inspector: sharp when installed, else nothing. Never throws. */
+export const sharpInspector: ImageInspector = async (image) => {
+  const sharp = await loadSharp();
+  if (!sharp) return undefined;
+  const input = image instanceof Uint8Array ? Buffer.from(image.buffer, image.byteOffset, image.byteLength) : image.path;
+  try {
+    // Bounded: a decompression bomb is refused rather than decoded.
+    const img = sharp(input, { failOn: 'error', limitInputPixels: 100_000_000 });
+    const { width, height } = await img.metadata();
+    const jpegThumbnail = await img.resize(32).jpeg({ quality: 50 }).toBuffer();
+    return { ...(width ? { width } : {}), ...(height ? { height } : {}), jpegThumbnail };
+  } catch {
+    return undefined;
+  }
+};
