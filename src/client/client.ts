@@ -1,0 +1,195 @@
+/**
+ * WadClient: the TypeScript client of wad's control socket (CONTRACTS.md §3,
+ * §4). Typed verbs over request(); events as async iterators that resume
+ * after reconnects; media uploaded in binary frames.
+ *
+ *   const wad = await WadClient.connect();            // $WAD_SOCKET or the default socket
+ *   await wad.sendText('work', '15550001111', 'hi');
+ *   for await (const ev of wad.subscribe({ name: 'crm', types: ['message:new'] })) { ... }
+ *
+ * Every method rejects with WadClientError (the daemon's contract code, or
+ * UNAVAILABLE / TIMEOUT / CLOSED).
+ */
+import { basename } from 'node:path';
+import type { AccountSummary, ConnectionState, GroupAction, GroupInfo, MediaKind, WadEvent } from '../daemon/api.js';
+import type { SendData } from '../ipc/protocol.js';
+import { ClientCore, type WadClientOptions } from './core.js';
+import { WadClientError } from './errors.js';
+import { kindFromMime, mimeFromName } from './mime.js';
+import { defaultSocketPath } from './paths.js';
+
+export interface SendFileOptions {
+  /** Default: from the file name. */
+  mimeType?: string;
+  /** Default: from the mime type (image, video, audio, else document). */
+  type?: MediaKind;
+  caption?: string;
+  fileName?: string;
+  ptt?: boolean;
+  quoted?: string;
+}
+
+export class WadClient extends ClientCore {
+  constructor(opts: WadClientOptions = {}) {
+    super(opts.url !== undefined ? { url: opts.url, token: opts.token } : { socket: opts.socket ?? defaultSocketPath() }, opts);
+  }
+
+  /** new WadClient(opts).connect() */
+  static async connect(opts: WadClientOptions = {}): Promise<WadClient> {
+    return new WadClient(opts).connect();
+  }
+
+  // ---- accounts -----------------------------------------------------------
+
+  async listAccounts(): Promise<AccountSummary[]> {
+    return (await this.request('account:list', {})).accounts;
+  }
+
+  async accountStatus(id: string): Promise<AccountSummary> {
+    return this.request('account:status', {}, { account: id });
+  }
+
+  /**
+   * Adds an account. Without a phone the daemon streams `connection:update`
+   * events with `qr` to onUpdate; with one, the pairing code is returned.
+   * Resolves when the daemon accepted it (see waitForState to wait for the link).
+   */
+  async addAccount(id: string, opts: { phone?: string; onUpdate?: (ev: WadEvent) => void } = {}): Promise<{ pairCode?: string }> {
+    const off = opts.onUpdate ? this.onEvent((ev) => ev.account === id && ev.type === 'connection:update' && opts.onUpdate!(ev)) : undefined;
+    try {
+      return await this.request('account:add', opts.phone !== undefined ? { id, phone: opts.phone } : { id });
+    } catch (err) {
+      off?.();
+      throw err;
+    }
+  }
+
+  /**
+   * Waits until the account reaches one of `states` (default online), calling
+   * onUpdate for each connection:update on the way. Checks the current state
+   * first. @throws WadClientError TIMEOUT
+   */
+  async waitForState(id: string, opts: { states?: ConnectionState[]; timeoutMs?: number; onUpdate?: (ev: WadEvent) => void } = {}): Promise<ConnectionState> {
+    const states = new Set(opts.states ?? ['online']);
+    const stream = this.subscribe({ accounts: [id], types: ['connection:update'] });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await stream.synced;
+      const now = await this.accountStatus(id);
+      if (states.has(now.state)) return now.state;
+      const timeout = new Promise<never>((_r, reject) => {
+        timer = setTimeout(() => reject(new WadClientError('TIMEOUT', `account ${id} did not reach ${[...states].join('/')} within ${opts.timeoutMs} ms`)), opts.timeoutMs ?? 300_000);
+      });
+      const watch = (async () => {
+        for await (const ev of stream) {
+          opts.onUpdate?.(ev);
+          const s = ev.data['state'] as ConnectionState;
+          if (states.has(s)) return s;
+        }
+        throw new WadClientError('UNAVAILABLE', 'event stream ended');
+      })();
+      return await Promise.race([watch, timeout]);
+    } finally {
+      clearTimeout(timer);
+      await stream.close();
+    }
+  }
+
+  async requestPairCode(id: string, phone: string): Promise<string> {
+    return (await this.request('account:pair-code', { phone }, { account: id })).pairCode;
+  }
+
+  async startAccount(id: string): Promise<void> {
+    await this.request('account:start', {}, { account: id });
+  }
+
+  async stopAccount(id: string): Promise<void> {
+    await this.request('account:stop', {}, { account: id });
+  }
+
+  /** Restarts only this account's actors; the others keep running. */
+  async restartAccount(id: string): Promise<void> {
+    await this.request('account:restart', {}, { account: id });
+  }
+
+  async logoutAccount(id: string): Promise<void> {
+    await this.request('account:logout', {}, { account: id });
+  }
+
+  async removeAccount(id: string): Promise<void> {
+    await this.request('account:remove', {}, { account: id });
+  }
+
+  // ---- messages -----------------------------------------------------------
+
+  /** Any message:send content. `chat`: a jid, a phone number or a group id. */
+  async send(account: string, chat: string, content: SendData): Promise<string> {
+    return (await this.request('message:send', content, { account, chat })).messageId;
+  }
+
+  async sendText(account: string, chat: string, text: string, opts: { quoted?: string; mentions?: string[] } = {}): Promise<string> {
+    return this.send(account, chat, { type: 'text', content: text, ...opts });
+  }
+
+  async reply(account: string, chat: string, quoted: string, text: string): Promise<string> {
+    return this.send(account, chat, { type: 'reply', content: text, quoted });
+  }
+
+  /** Uploads the file (or bytes) in binary frames, then sends it. */
+  async sendFile(account: string, chat: string, file: string | { bytes: Uint8Array; fileName?: string }, opts: SendFileOptions = {}): Promise<string> {
+    const name = typeof file === 'string' ? basename(file) : file.fileName;
+    const mimeType = opts.mimeType ?? (name ? mimeFromName(name) : 'application/octet-stream');
+    const type = opts.type ?? kindFromMime(mimeType);
+    const upload = await this.upload(typeof file === 'string' ? { path: file } : file.bytes, { type, conversationId: chat, mimeType });
+    return this.send(account, chat, {
+      type,
+      upload,
+      mimeType,
+      ...(opts.caption !== undefined ? { caption: opts.caption } : {}),
+      ...((opts.fileName ?? (type === 'document' ? name : undefined)) !== undefined ? { fileName: opts.fileName ?? name! } : {}),
+      ...(opts.ptt !== undefined ? { ptt: opts.ptt } : {}),
+      ...(opts.quoted !== undefined ? { quoted: opts.quoted } : {}),
+    });
+  }
+
+  /** `emoji: ''` removes the reaction. */
+  async react(account: string, chat: string, messageId: string, emoji: string): Promise<string> {
+    return (await this.request('message:react', { messageId, emoji }, { account, chat })).messageId;
+  }
+
+  async edit(account: string, chat: string, messageId: string, content: string): Promise<string> {
+    return (await this.request('message:edit', { messageId, content }, { account, chat })).messageId;
+  }
+
+  /** Deletes for everyone. */
+  async deleteMessage(account: string, chat: string, messageId: string): Promise<string> {
+    return (await this.request('message:delete', { messageId }, { account, chat })).messageId;
+  }
+
+  async markRead(account: string, chat: string, messageIds: string[]): Promise<void> {
+    await this.request('message:read', { messageIds }, { account, chat });
+  }
+
+  async typing(account: string, chat: string, on: boolean, opts: { recording?: boolean } = {}): Promise<void> {
+    if (on) await this.request('typing:start', opts.recording ? { recording: true } : {}, { account, chat });
+    else await this.request('typing:stop', {}, { account, chat });
+  }
+
+  async setPresence(account: string, status: 'available' | 'unavailable'): Promise<void> {
+    await this.request('presence:update', { status }, { account });
+  }
+
+  // ---- groups -------------------------------------------------------------
+
+  async createGroup(account: string, subject: string, participants: string[]): Promise<string> {
+    return (await this.request('group:create', { subject, participants }, { account })).jid;
+  }
+
+  async groupMetadata(account: string, group: string): Promise<GroupInfo> {
+    return this.request('group:metadata', {}, { account, chat: group });
+  }
+
+  async groupParticipants(account: string, group: string, action: GroupAction, participants: string[]): Promise<Array<{ jid: string; status: number }>> {
+    return (await this.request('group:participants', { action, participants }, { account, chat: group })).participants;
+  }
+}

@@ -1,0 +1,361 @@
+/**
+ * The client side of the control socket: one WebSocket, requests matched to
+ * their answers by id, event frames routed to their streams, reconnect with
+ * backoff that resubscribes every stream from where it stopped, and media
+ * uploads in binary frames. WadClient (client.ts) adds the typed verbs.
+ * Owns the socket and the pending requests; must not know request semantics.
+ */
+import { open, stat } from 'node:fs/promises';
+import type WebSocket from 'ws';
+import type { WadEvent } from '../daemon/api.js';
+import { encodeBinaryFrame } from '../ipc/binary.js';
+import { BINARY_TYPE, PROTOCOL_VERSION, type BinaryChunkHeader, type RequestMap, type RequestType } from '../ipc/protocol.js';
+import { openSocket, type Endpoint } from './connection.js';
+import { WadClientError } from './errors.js';
+import { EventStream, type StreamHost, type SubscribeOptions } from './stream.js';
+import { sleep } from './util.js';
+
+export interface ReconnectOptions {
+  initialMs?: number;
+  maxMs?: number;
+  /** Give up after this many failed attempts in a row (default: never). */
+  maxAttempts?: number;
+}
+
+export interface WadClientOptions {
+  /** The daemon's Unix socket. Default: $WAD_SOCKET, else <data dir>/wad.sock. */
+  socket?: string;
+  /** ws://host:port of the daemon's TCP listener instead of the socket (needs token). */
+  url?: string;
+  token?: string;
+  /** Reconnect after a lost connection (default true). */
+  reconnect?: boolean | ReconnectOptions;
+  /** Per request (default 120 s: a send waits for the server's ack). */
+  requestTimeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+interface Pending {
+  /** Runs inside the frame handler, before any later frame is looked at. */
+  onAck?: ((data: Record<string, unknown>) => void) | undefined;
+  resolve: (data: Record<string, unknown>) => void;
+  reject: (err: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export type Route = { account?: string; chat?: string };
+
+const CHUNK_BYTES = 256 << 10;
+const SEEN_MAX = 4096;
+
+export class ClientCore implements StreamHost {
+  readonly #ep: Endpoint;
+  readonly #opts: WadClientOptions;
+  #ws: WebSocket | undefined;
+  #status: ConnectionStatus = 'connecting';
+  readonly #pending = new Map<string, Pending>();
+  readonly #streams = new Map<EventStream, string | undefined>();
+  readonly #eventListeners = new Set<(ev: WadEvent) => void>();
+  readonly #seen = new Set<string>();
+  readonly #statusListeners = new Set<(s: ConnectionStatus, err?: Error) => void>();
+  #connected: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #n = 0;
+  #upload = 0;
+  #flowHolds = 0;
+  readonly #prefix = `c${Math.random().toString(36).slice(2, 8)}-`;
+
+  constructor(endpoint: Endpoint, opts: WadClientOptions) {
+    this.#ep = endpoint;
+    this.#opts = opts;
+  }
+
+  get status(): ConnectionStatus {
+    return this.#status;
+  }
+
+  /** Connects (once). @throws WadClientError UNAVAILABLE (no daemon), AUTH_*, TIMEOUT */
+  async connect(): Promise<this> {
+    if (this.#status === 'closed') throw new WadClientError('CLOSED', 'client closed');
+    if (this.#ws) return this;
+    const ws = await openSocket(this.#ep, this.#opts.connectTimeoutMs ?? 10_000);
+    this.#attach(ws);
+    return this;
+  }
+
+  /** Every event this connection receives, once: by its subscriptions, and connection:update after account:add. */
+  onEvent(listener: (ev: WadEvent) => void): () => void {
+    this.#eventListeners.add(listener);
+    return () => this.#eventListeners.delete(listener);
+  }
+
+  onStatus(listener: (s: ConnectionStatus, err?: Error) => void): () => void {
+    this.#statusListeners.add(listener);
+    return () => this.#statusListeners.delete(listener);
+  }
+
+  /**
+   * One request, answered by its ack. @throws WadClientError with the daemon's
+   * code, UNAVAILABLE if the connection was lost before the answer (the
+   * request may or may not have run), TIMEOUT, CLOSED
+   */
+  async request<T extends RequestType>(type: T, data: RequestMap[T]['data'], route: Route = {}): Promise<RequestMap[T]['result']> {
+    return this.#request(type, data, route);
+  }
+
+  async #request<T extends RequestType>(type: T, data: RequestMap[T]['data'], route: Route, onAck?: (data: Record<string, unknown>) => void): Promise<RequestMap[T]['result']> {
+    const ws = await this.#ready();
+    const id = this.#prefix + (++this.#n).toString(36);
+    const frame = JSON.stringify({
+      id,
+      type,
+      version: PROTOCOL_VERSION,
+      timestamp: Date.now(),
+      ...(route.account !== undefined ? { tenantId: route.account } : {}),
+      ...(route.chat !== undefined ? { conversationId: route.chat } : {}),
+      data,
+      ack: true,
+    });
+    const timeoutMs = this.#opts.requestTimeoutMs ?? 120_000;
+    const answer = new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(id);
+        reject(new WadClientError('TIMEOUT', `${type}: no answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#pending.set(id, { onAck, resolve, reject, timer });
+    });
+    ws.send(frame, { compress: frame.length > 1024 });
+    const { success: _s, ...result } = await answer;
+    return result as RequestMap[T]['result'];
+  }
+
+  /** A stream of events (see SubscribeOptions); iterate it with for await. */
+  subscribe(opts: SubscribeOptions = {}): EventStream {
+    const stream = new EventStream(this, opts);
+    this.#streams.set(stream, undefined);
+    if (this.#ws && this.#status === 'connected') void this.#resubscribe(stream);
+    return stream;
+  }
+
+  /** Uploads bytes or a file in binary frames; resolves with the upload number for message:send. */
+  async upload(source: Uint8Array | { path: string }, header: Omit<BinaryChunkHeader, 'chunkIndex' | 'totalChunks'>): Promise<number> {
+    const ws = await this.#ready();
+    const seq = (this.#upload = (this.#upload + 1) >>> 0);
+    const size = source instanceof Uint8Array ? source.length : (await stat(source.path)).size;
+    const total = Math.max(1, Math.ceil(size / CHUNK_BYTES));
+    const fh = source instanceof Uint8Array ? undefined : await open(source.path, 'r');
+    try {
+      for (let i = 0; i < total; i++) {
+        let chunk: Uint8Array;
+        if (source instanceof Uint8Array) chunk = source.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES);
+        else {
+          const buf = Buffer.alloc(Math.min(CHUNK_BYTES, size - i * CHUNK_BYTES));
+          const { bytesRead } = await fh!.read(buf, 0, buf.length, i * CHUNK_BYTES);
+          chunk = buf.subarray(0, bytesRead);
+        }
+        const frame = encodeBinaryFrame(BINARY_TYPE.UPLOAD_CHUNK, seq, { ...header, chunkIndex: i, totalChunks: total }, chunk);
+        // Wait for each chunk to reach the socket: memory stays at one chunk.
+        await new Promise<void>((resolve, reject) => ws.send(frame, { binary: true, compress: frame.length > 1024 }, (err) => (err ? reject(new WadClientError('UNAVAILABLE', `upload interrupted: ${err.message}`, undefined, { cause: err })) : resolve())));
+      }
+    } finally {
+      await fh?.close();
+    }
+    return seq;
+  }
+
+  /** Closes the connection; pending requests fail with CLOSED, streams end. */
+  async close(): Promise<void> {
+    if (this.#status === 'closed') return;
+    await Promise.all([...this.#streams.keys()].map((s) => s.flush().catch(() => {})));
+    this.#setStatus('closed');
+    this.#wake?.();
+    for (const s of this.#streams.keys()) s.fail(new WadClientError('CLOSED', 'client closed'));
+    this.#streams.clear();
+    this.#rejectAll(new WadClientError('CLOSED', 'client closed'));
+    const ws = this.#ws;
+    this.#ws = undefined;
+    if (ws && ws.readyState === ws.OPEN) {
+      await new Promise<void>((r) => {
+        ws.once('close', () => r());
+        ws.close(1000);
+        setTimeout(() => {
+          ws.terminate();
+          r();
+        }, 1000).unref();
+      });
+    } else ws?.terminate();
+  }
+
+  // ---- StreamHost ---------------------------------------------------------
+
+  async unsubscribe(stream: EventStream): Promise<void> {
+    const id = this.#streams.get(stream);
+    this.#streams.delete(stream);
+    if (id !== undefined && this.#status === 'connected') await this.request('events:unsubscribe', { subscription: id });
+  }
+
+  async ack(name: string, account: string, seq: number): Promise<void> {
+    await this.request('events:ack', { name, account, seq });
+  }
+
+  flow(paused: boolean): void {
+    this.#flowHolds = Math.max(0, this.#flowHolds + (paused ? 1 : -1));
+    if (!this.#ws) return;
+    if (this.#flowHolds > 0) this.#ws.pause();
+    else this.#ws.resume();
+  }
+
+  // ---- internals ----------------------------------------------------------
+
+  async #ready(): Promise<WebSocket> {
+    if (this.#status === 'closed') throw new WadClientError('CLOSED', 'client closed');
+    if (!this.#ws) {
+      if (this.#status === 'connecting') await this.connect();
+      else if (this.#connected) await this.#withTimeout(this.#connected);
+    }
+    if (!this.#ws || this.#status !== 'connected') throw new WadClientError('UNAVAILABLE', 'not connected to the daemon');
+    return this.#ws;
+  }
+
+  async #withTimeout(p: Promise<void>): Promise<void> {
+    const ms = this.#opts.requestTimeoutMs ?? 120_000;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([p, new Promise<void>((_r, reject) => (timer = setTimeout(() => reject(new WadClientError('TIMEOUT', `not reconnected within ${ms} ms`)), ms)))]).finally(() => clearTimeout(timer));
+  }
+
+  #attach(ws: WebSocket): void {
+    this.#ws = ws;
+    if (this.#flowHolds > 0) ws.pause();
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) this.#onFrame(data.toString());
+    });
+    ws.on('error', () => {});
+    ws.on('close', (code, reason) => this.#onClose(ws, code, reason.toString()));
+    this.#setStatus('connected');
+    for (const s of this.#streams.keys()) void this.#resubscribe(s);
+  }
+
+  async #resubscribe(stream: EventStream): Promise<void> {
+    try {
+      // The id must be known before the next frame (the first event) is read.
+      await this.#request('events:subscribe', stream.request(), {}, (ack) => {
+        if (!this.#streams.has(stream)) return;
+        this.#streams.set(stream, ack['subscription'] as string);
+        stream.id = ack['subscription'] as string;
+      });
+    } catch (err) {
+      // Lost again before the answer: the next reconnect retries. Refused: the stream ends.
+      if (!(err instanceof WadClientError) || err.code !== 'UNAVAILABLE') stream.fail(err as Error);
+    }
+  }
+
+  #onFrame(text: string): void {
+    let f: { type?: unknown; replyTo?: unknown; subscription?: unknown; tenantId?: unknown; timestamp?: unknown; conversationId?: unknown; data?: Record<string, unknown> };
+    try {
+      f = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const data = f.data ?? {};
+    if (typeof f.replyTo === 'string' && (f.type === 'ack' || f.type === 'error')) {
+      const p = this.#pending.get(f.replyTo);
+      if (!p) return;
+      this.#pending.delete(f.replyTo);
+      clearTimeout(p.timer);
+      const err = f.type === 'error' ? data : data['success'] === false ? (data['error'] as Record<string, unknown>) : undefined;
+      if (err) {
+        const e = err as { code?: unknown; message?: unknown; details?: Record<string, unknown>; retryAfter?: unknown };
+        p.reject(new WadClientError((e.code as 'INTERNAL_ERROR') ?? 'INTERNAL_ERROR', String(e.message ?? 'request failed'), e.details, typeof e.retryAfter === 'number' ? { retryAfter: e.retryAfter } : {}));
+      } else {
+        p.onAck?.(data);
+        p.resolve(data);
+      }
+      return;
+    }
+    if (f.type === 'events:synced') {
+      for (const [s, id] of this.#streams) if (id === f.subscription) s.markSynced();
+      return;
+    }
+    if (typeof f.type !== 'string' || typeof f.tenantId !== 'string' || typeof data['seq'] !== 'number') return;
+    const ev: WadEvent = {
+      account: f.tenantId,
+      seq: data['seq'],
+      type: f.type as WadEvent['type'],
+      t: typeof f.timestamp === 'number' ? f.timestamp : Date.now(),
+      ...(typeof f.conversationId === 'string' ? { conversationId: f.conversationId } : {}),
+      data,
+    };
+    if (typeof f.subscription === 'string') {
+      for (const [s, id] of this.#streams) if (id === f.subscription) s.push(ev);
+    }
+    if (this.#eventListeners.size === 0) return;
+    // Listeners see each event once, whether it came by a subscription or unasked (account:add).
+    const key = `${ev.account}\u0000${ev.seq}`;
+    if (this.#seen.has(key)) return;
+    this.#seen.add(key);
+    if (this.#seen.size > SEEN_MAX) this.#seen.delete(this.#seen.values().next().value!);
+    for (const l of this.#eventListeners) l(ev);
+  }
+
+  #onClose(ws: WebSocket, code: number, reason: string): void {
+    if (this.#ws !== ws) return;
+    this.#ws = undefined;
+    this.#rejectAll(new WadClientError('UNAVAILABLE', `connection to the daemon lost (${code}${reason ? ` ${reason}` : ''}); the request may or may not have been carried out`));
+    if (this.#status === 'closed') return;
+    const rc = this.#opts.reconnect ?? true;
+    if (rc === false) {
+      const err = new WadClientError('UNAVAILABLE', `connection to the daemon closed (${code})`);
+      this.#setStatus('closed', err);
+      for (const s of this.#streams.keys()) s.fail(err);
+      return;
+    }
+    this.#setStatus('reconnecting');
+    this.#connected = this.#reconnectLoop(rc === true ? {} : rc);
+    this.#connected.catch(() => {});
+  }
+
+  async #reconnectLoop(o: ReconnectOptions): Promise<void> {
+    let delay = o.initialMs ?? 100;
+    for (let attempt = 1; ; attempt++) {
+      await new Promise<void>((r) => {
+        this.#wake = r;
+        setTimeout(r, delay * (0.8 + Math.random() * 0.4));
+      });
+      if (this.#status === 'closed') throw new WadClientError('CLOSED', 'client closed');
+      try {
+        const ws = await openSocket(this.#ep, this.#opts.connectTimeoutMs ?? 10_000);
+        if ((this.#status as ConnectionStatus) === 'closed') {
+          ws.terminate();
+          throw new WadClientError('CLOSED', 'client closed');
+        }
+        this.#attach(ws);
+        return;
+      } catch (err) {
+        const e = err as WadClientError;
+        const fatal = ['AUTH_REQUIRED', 'AUTH_INVALID', 'TOKEN_EXPIRED', 'FORBIDDEN', 'CLOSED'].includes(e.code);
+        if (fatal || attempt >= (o.maxAttempts ?? Infinity)) {
+          this.#setStatus('closed', e);
+          for (const s of this.#streams.keys()) s.fail(e);
+          throw e;
+        }
+        delay = Math.min(delay * 2, o.maxMs ?? 5000);
+        await sleep(0);
+      }
+    }
+  }
+
+  #rejectAll(err: Error): void {
+    for (const p of this.#pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.#pending.clear();
+  }
+
+  #setStatus(s: ConnectionStatus, err?: Error): void {
+    this.#status = s;
+    for (const l of this.#statusListeners) l(s, err);
+  }
+}

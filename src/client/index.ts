@@ -1,0 +1,10 @@
+/**
+ * WadClient, the TypeScript client of the daemon's control socket
+ * (CONTRACTS.md §4), and what its callers need to name.
+ */
+export { WadClient, type SendFileOptions } from './client.js';
+export type { WadClientOptions, ReconnectOptions, ConnectionStatus, Route } from './core.js';
+export { WadClientError, type ClientErrorCode } from './errors.js';
+export { EventStream, type SubscribeOptions } from './stream.js';
+export { defaultSocketPath } from './paths.js';
+export { mimeFromName, kindFromMime } from './mime.js';
