@@ -17,3 +17,4 @@ export { Spool, type SpoolOptions } from './spool.js';
 export { EncryptStream, VerifyStream, DecipherStream } from './streams.js';
 export { createMediaBuilder, downloadMessageMedia, mediaRefFromEvent, kindOf, type MediaSendContent, type MediaBuilderOptions, type EventMedia } from './message.js';
 export { sharpInspector, type ImageInspector, type ImageFacts } from './thumbnails.js';
+export { MediaReuploads, type MediaReuploadOptions } from './reupload.js';
