@@ -72,8 +72,27 @@ export async function admin<T = unknown>(s: SimHandle, method: string, path: str
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
-/** Links an account by QR through the simulated phone; resolves when it is online. */
+/** Resolves at the next published event of `id` that satisfies `pred` (events publish after their commit). */
+export function nextEvent(d: Daemon, id: string, pred: (e: WadEvent) => boolean, timeoutMs = 15_000): Promise<WadEvent> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`timed out waiting for an event of ${id}`));
+    }, timeoutMs);
+    const off = d.onEvent((e) => {
+      if (e.account !== id || !pred(e)) return;
+      clearTimeout(timer);
+      off();
+      resolve(e);
+    });
+  });
+}
+
+const isOnline = (e: WadEvent) => e.type === 'connection:update' && e.data.state === 'online';
+
+/** Links an account by QR through the simulated phone; resolves when it is online (event published). */
 export async function linkByQr(s: SimHandle, d: Daemon, id: string, phone: string): Promise<void> {
+  const online = nextEvent(d, id, isOnline);
   const qrEvent = new Promise<string>((resolve) => {
     const off = d.onEvent((e) => {
       if (e.account === id && e.type === 'connection:update' && e.data.state === 'qr' && typeof e.data.qr === 'string') {
@@ -85,11 +104,12 @@ export async function linkByQr(s: SimHandle, d: Daemon, id: string, phone: strin
   await d.addAccount(id, {});
   const qr = await qrEvent;
   await admin(s, 'POST', `/phones/${phone}/link`, { qr });
-  await d.accounts.waitFor(id, (st) => st.state === 'online', 15_000);
+  await online;
 }
 
 export async function linkByCode(s: SimHandle, d: Daemon, id: string, phone: string): Promise<void> {
+  const online = nextEvent(d, id, isOnline);
   const { pairCode } = await d.addAccount(id, { phone });
   await admin(s, 'POST', `/phones/${phone}/link-code`, { code: pairCode });
-  await d.accounts.waitFor(id, (st) => st.state === 'online', 15_000);
+  await online;
 }
