@@ -18,3 +18,4 @@ export { EncryptStream, VerifyStream, DecipherStream } from './streams.js';
 export { createMediaBuilder, downloadMessageMedia, mediaRefFromEvent, kindOf, type MediaSendContent, type MediaBuilderOptions, type EventMedia } from './message.js';
 export { sharpInspector, type ImageInspector, type ImageFacts } from './thumbnails.js';
 export { MediaReuploads, type MediaReuploadOptions } from './reupload.js';
+export { createAccountMedia, type AccountMedia, type AccountMediaOptions } from './account-media.js';

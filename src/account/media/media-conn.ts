@@ -13,16 +13,16 @@ import { MediaError } from './errors.js';
 
 export interface MediaHost {
   /** "host[:port]" as media_conn lists it. */
-  hostname: string;
-  maxContentLengthBytes?: number;
+  readonly hostname: string;
+  readonly maxContentLengthBytes?: number | undefined;
 }
 
-/** What the media_conn IQ answers. Lifetimes in seconds. */
+/** What the media_conn IQ answers (src/protocol/iq/media-conn.ts parses it). Lifetimes in seconds. */
 export interface MediaConn {
-  auth: string;
-  ttl: number;
-  authTtl?: number;
-  hosts: MediaHost[];
+  readonly auth: string;
+  readonly ttl: number;
+  readonly authTtl?: number | undefined;
+  readonly hosts: ReadonlyArray<MediaHost>;
 }
 
 export interface MediaConnCacheOptions {
