@@ -47,10 +47,15 @@ class Sink implements AccountEventSink {
 }
 
 export class World {
-  readonly hub = new Hub({ ...DEFAULT_LIMITS }, Date.now);
+  readonly hub: Hub;
   readonly pool = new CryptoPool({ inline: 'all' });
   readonly store = new Store(new MemoryBackend());
   readonly accounts: TestAccount[] = [];
+
+  /** @param hub a running simulator's hub (startSim().hub), so Baileys clients share the world; default: a fresh one */
+  constructor(hub?: Hub) {
+    this.hub = hub ?? new Hub({ ...DEFAULT_LIMITS }, Date.now);
+  }
 
   /** A user whose companion `device` runs our messaging; devices listed in `others` exist as silent peers. */
   async account(phone: string, options: MessagingOptions & { device?: number } = {}): Promise<TestAccount> {
