@@ -1,0 +1,62 @@
+/**
+ * The daemon as the SIGKILL cycles run it: createDaemon with the config file
+ * given, reporting on stdout one JSON line per event the parent checks
+ * (`ready`, every connection update with the account's jid, supervisor
+ * crashes), and taking `{"cmd":"add","id","phone"?}` lines on stdin.
+ *
+ *   node --import tsx scripts/crash/daemon-driver.ts <config.json> [<config/default.json>]
+ *
+ * (The defaults path is given when the driver runs bundled, away from the repo.)
+ */
+import { createInterface } from 'node:readline';
+import pino from 'pino';
+import { loadConfig } from '../../src/config/index.js';
+import { createDaemon } from '../../src/daemon/index.js';
+
+const out = (o: object): void => void process.stdout.write(JSON.stringify(o) + '\n');
+
+const config = loadConfig({ configPath: process.argv[2], env: {}, ...(process.argv[3] ? { defaultsPath: process.argv[3] } : {}) });
+const daemon = await createDaemon(config, {
+  logger: pino({ level: process.env.WAD_DRIVER_LOG ?? 'silent' }, pino.destination(2)),
+  ipc: false,
+  createMessaging: null,
+  pool: { inline: 'all' },
+});
+daemon.onEvent((e) => {
+  if (e.type !== 'connection:update') return;
+  let jid: string | undefined;
+  try {
+    jid = daemon.accountStatus(e.account).jid;
+  } catch {
+    jid = undefined;
+  }
+  out({ event: 'update', account: e.account, seq: e.seq, state: e.data.state, reason: e.data.reason, qr: e.data.qr, pairCode: e.data.pairCode, jid });
+});
+daemon.supervisor.subscribe((ev) => {
+  if (ev.type === 'CHILD.CRASHED' || ev.type === 'CHILD.FAILED') out({ event: 'child', type: ev.type, account: ev.id, error: String((ev.error as Error)?.message ?? ev.error) });
+});
+out({ event: 'ready', accounts: daemon.listAccounts() });
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  let cmd: { cmd?: string; id?: string; phone?: string };
+  try {
+    cmd = JSON.parse(line) as typeof cmd;
+  } catch {
+    return;
+  }
+  if (cmd.cmd === 'add' && cmd.id) {
+    daemon.addAccount(cmd.id, cmd.phone ? { phone: cmd.phone } : {}).then(
+      (r) => out({ event: 'added', account: cmd.id, ...r }),
+      (err: Error) => out({ event: 'add-failed', account: cmd.id, error: err.message }),
+    );
+  }
+});
+
+const stop = (): void => {
+  daemon.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  );
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
