@@ -1,31 +1,51 @@
 /**
- * The `wad` command line. Commands join as their issues deliver them.
+ * The `wad` command line (CONTRACTS.md §1): dispatches to one module per
+ * command. Every command has --help, exits 0 on success and non-zero with a
+ * one-line error on stderr.
  */
+import { runAccount } from './account.js';
+import { runDaemon } from './daemon.js';
+import { runDemo } from './demo.js';
+import { runEvents } from './events.js';
+import { runSend } from './send.js';
 import { runSim } from './sim.js';
 
 const VERSION = '0.1.0';
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about: string }> = {
+  demo: { run: runDemo, about: 'simulator + daemon in temp dirs, two linked accounts, a short conversation' },
+  daemon: { run: runDaemon, about: 'run the daemon in the foreground' },
+  account: { run: runAccount, about: 'add (link), list, status, start, stop, restart, logout, remove accounts' },
+  send: { run: runSend, about: 'send a text or a file' },
+  events: { run: runEvents, about: 'print events as NDJSON (--follow to keep going)' },
+  sim: { run: runSim, about: 'run the WhatsApp server simulator in the foreground' },
+};
 
 function usage(): string {
   return [
     `wad ${VERSION} — a WhatsApp multi-device daemon`,
     '',
-    'usage: wad <command> [options]',
+    'usage: wad <command> [options]      (wad <command> --help for its options)',
     '',
-    'commands available in this build:',
-    '  sim         run the WhatsApp server simulator (wad sim --help)',
-    '  --help      this text',
-    '  --version   the version',
+    'commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.about}`),
+    '',
+    'Try `wad demo`. For a real phone: `wad daemon`, then `wad account add <id>` in another terminal.',
   ].join('\n');
 }
 
-const args = process.argv.slice(2);
-if (args.length === 0 || args[0] === '--help' || args[0] === 'help') {
-  process.stdout.write(usage() + '\n');
-} else if (args[0] === '--version') {
+const [cmd, ...rest] = process.argv.slice(2);
+if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+  if (cmd === 'help' && rest[0] && COMMANDS[rest[0]]) process.exitCode = await COMMANDS[rest[0]]!.run(['--help']);
+  else {
+    process.stdout.write(usage() + '\n');
+    process.exitCode = 0;
+  }
+} else if (cmd === '--version' || cmd === '-v') {
   process.stdout.write(VERSION + '\n');
-} else if (args[0] === 'sim') {
-  process.exitCode = await runSim(args.slice(1));
+} else if (COMMANDS[cmd]) {
+  process.exitCode = await COMMANDS[cmd]!.run(rest);
 } else {
-  process.stderr.write(`wad: unknown command '${args[0]}' (see wad --help)\n`);
+  process.stderr.write(`wad: unknown command '${cmd}' (see wad --help)\n`);
   process.exitCode = 2;
 }

@@ -16,6 +16,8 @@ export interface SubscribeOptions extends SubscribeData {
   autoAck?: boolean;
   /** Events held for the consumer before the socket stops reading. Default 10,000. */
   maxBuffered?: number;
+  /** End the stream once it caught up with the log (a dump of what is retained, not a follow). */
+  untilSynced?: boolean;
 }
 
 /** What the stream needs from the client. */
@@ -64,7 +66,7 @@ export class EventStream implements AsyncIterable<WadEvent> {
 
   /** The subscribe request for the current state: from the first seq not yet received, per account. */
   request(): SubscribeData {
-    const { autoAck: _a, maxBuffered: _m, ...data } = this.#opts;
+    const { autoAck: _a, maxBuffered: _m, untilSynced: _u, ...data } = this.#opts;
     if (this.#received.size === 0) return data;
     const since: Record<string, number> = typeof data.since === 'object' ? { ...data.since } : {};
     for (const [account, seq] of this.#received) since[account] = seq + 1;
@@ -97,6 +99,16 @@ export class EventStream implements AsyncIterable<WadEvent> {
 
   markSynced(): void {
     this.#synced();
+    if (this.#opts.untilSynced && !this.#ended) {
+      // Everything up to the marker is buffered already (frames arrive in order); next() drains it, then ends.
+      void this.#host.unsubscribe(this).catch(() => {});
+      this.#end();
+    }
+  }
+
+  /** Events received and not yet handed out. */
+  get buffered(): number {
+    return this.#buffer.length;
   }
 
   /** Ends the stream with an error (the client gave up reconnecting, auth failed). */

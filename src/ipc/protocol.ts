@@ -62,7 +62,7 @@ export interface SubscribeData {
   name?: string;
   accounts?: string[];
   types?: EventType[];
-  /** First seq to deliver: one number for every account, or per account. */
+  /** First seq to deliver: one number for every account, or per account; 0 means the oldest retained. */
   since?: number | Record<string, number>;
 }
 

@@ -128,7 +128,9 @@ export class Subscription {
 
   async #open(account: string, c: Cursor, first: WadEvent | undefined): Promise<void> {
     try {
-      const since = typeof this.opts.since === 'number' ? this.opts.since : this.opts.since?.[account];
+      let since = typeof this.opts.since === 'number' ? this.opts.since : this.opts.since?.[account];
+      // since 0: from the oldest event still retained (what is there, without a gap report).
+      if (since === 0) since = await this.api.firstRetainedSeq(account);
       if (this.opts.name !== undefined) {
         const acked = await this.api.subscriberCursor(this.opts.name, account);
         // Registers the subscriber (an ack never lowers a cursor) so retention keeps its events.

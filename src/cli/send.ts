@@ -1,0 +1,63 @@
+/**
+ * `wad send <id> <jid> <text>` and `wad send <id> <jid> --file PATH
+ * [--caption T]` (CONTRACTS.md §1): sends, waits for the server's ack, prints
+ * the message id. The jid may be a bare phone number or a group id.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { normalizeJid } from '../ipc/jid.js';
+import { COMMON_HELP, UsageError, connect, jsonLine, parse, run } from './common.js';
+import { Spinner } from './progress.js';
+
+const USAGE = `usage: wad send <id> <jid> <text> [--quoted MSGID]
+       wad send <id> <jid> --file PATH [--caption TEXT] [--mime TYPE]
+
+Sends a message from account <id> to <jid> (a jid, a phone number in digits, or a
+group id) and prints its message id once the server acked it. With --file the
+kind (image, video, audio, document) follows from the file's type.
+
+options:
+  --file PATH      send this file as media
+  --caption TEXT   caption for the media
+  --mime TYPE      mime type (default: from the file name)
+  --quoted MSGID   reply to this message
+${COMMON_HELP}`;
+
+export async function runSend(argv: readonly string[]): Promise<number> {
+  return run(
+    'send',
+    async () => {
+      const { values, positionals } = parse(argv, { file: { type: 'string' }, caption: { type: 'string' }, mime: { type: 'string' }, quoted: { type: 'string' } });
+      if (values.help) {
+        process.stdout.write(USAGE + '\n');
+        return 0;
+      }
+      const [account, to, ...words] = positionals;
+      if (account === undefined || to === undefined) throw new UsageError('usage: wad send <id> <jid> <text> | --file PATH (see wad send --help)');
+      const chat = normalizeJid(to);
+      if (chat === undefined) throw new UsageError(`'${to}' is not a jid, a phone number or a group id`);
+      if (values.file === undefined && words.length === 0) throw new UsageError('nothing to send: give a text or --file PATH');
+      if (values.file !== undefined && words.length > 0) throw new UsageError('give either a text or --file (use --caption for a text with the file)');
+      if (values.file !== undefined && (!existsSync(values.file) || !statSync(values.file).isFile())) throw new UsageError(`no such file: ${values.file}`);
+      const client = await connect(values);
+      const spinner = values.json ? undefined : new Spinner(values.file ? `uploading ${values.file}…` : 'sending…');
+      try {
+        const id =
+          values.file !== undefined
+            ? await client.sendFile(account, chat, values.file, {
+                ...(values.caption !== undefined ? { caption: values.caption } : {}),
+                ...(values.mime !== undefined ? { mimeType: values.mime } : {}),
+                ...(values.quoted !== undefined ? { quoted: values.quoted } : {}),
+              })
+            : await client.sendText(account, chat, words.join(' '), values.quoted !== undefined ? { quoted: values.quoted } : {});
+        spinner?.stop();
+        if (values.json) jsonLine({ messageId: id, account, chat });
+        else process.stdout.write(id + '\n');
+        return 0;
+      } finally {
+        spinner?.stop();
+        await client.close();
+      }
+    },
+    { account: argv.find((a) => !a.startsWith('-')) ?? '' },
+  );
+}
