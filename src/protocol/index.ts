@@ -15,3 +15,4 @@ export * as crypto from './crypto/index.js';
 export * as noise from './noise/index.js';
 export * as signal from './signal/index.js';
 export * as senderKeys from './signal/group/index.js';
+export * as media from './media/index.js';
