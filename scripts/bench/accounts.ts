@@ -8,15 +8,15 @@
  *
  *   npx tsx scripts/bench/accounts.ts [--accounts 1000] [--baileys 20]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import pino from 'pino';
-import { loadConfig } from '../../src/config/index.js';
 import { createDaemon, type Daemon } from '../../src/daemon/index.js';
+import { admin, benchConfig, inPool, linkAccount, startSimProcess, type SimInfo } from './sim-process.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -28,40 +28,6 @@ const arg = (name: string, dflt: number): number => {
 const TOTAL = arg('--accounts', 1000);
 const BAILEYS = arg('--baileys', 0);
 const root = join(import.meta.dirname, '..', '..');
-
-interface SimInfo {
-  wsUrl: string;
-  adminUrl: string;
-  rootPublicKey: string;
-  mediaCaPath: string;
-}
-
-export function startSimProcess(): Promise<{ child: ChildProcess; info: SimInfo }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'sim'], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      buf += c.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0) resolve({ child, info: JSON.parse(buf.slice(0, nl)) as SimInfo });
-    });
-    child.once('exit', (code) => reject(new Error(`wad sim exited (${code})`)));
-  });
-}
-
-async function admin(sim: SimInfo, method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(sim.adminUrl + path, { method, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text) as unknown;
-}
-
-async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  await Promise.all(Array.from({ length: n }, async () => {
-    for (let x = queue.shift(); x !== undefined; x = queue.shift()) await fn(x);
-  }));
-}
 
 interface Mem {
   heap: number;
@@ -80,19 +46,8 @@ async function measure(): Promise<Mem> {
 
 const phone = (i: number) => `1444${String(i).padStart(7, '0')}`;
 
-async function link(d: Daemon, sim: SimInfo, i: number): Promise<void> {
-  const id = `a${i}`;
-  const qr = new Promise<string>((resolve) => {
-    const off = d.onEvent((e) => {
-      if (e.account === id && e.data.state === 'qr' && typeof e.data.qr === 'string') {
-        off();
-        resolve(e.data.qr);
-      }
-    });
-  });
-  await d.addAccount(id, {});
-  await admin(sim, 'POST', `/phones/${phone(i)}/link`, { qr: await qr });
-  await d.accounts.waitFor(id, (s) => s.state === 'online', 60_000);
+function link(d: Daemon, sim: SimInfo, i: number): Promise<void> {
+  return linkAccount(d, sim, `a${i}`, phone(i));
 }
 
 const kib = (bytes: number) => bytes / 1024;
@@ -100,27 +55,17 @@ const fmt = (n: number) => n.toFixed(1);
 
 const { child: simChild, info: sim } = await startSimProcess();
 const dataDir = await mkdtemp(join(tmpdir(), 'wad-bench-accounts-'));
-const config = loadConfig({
-  env: {},
-  overrides: [
-    ['dataDir', dataDir],
-    ['server.wsUrl', sim.wsUrl],
-    ['server.rootPublicKey', sim.rootPublicKey],
-    ['server.mediaCaPath', sim.mediaCaPath],
-    ['log.level', 'silent'],
-    ['accounts.maxAccounts', Math.max(1000, TOTAL)],
-  ].map(([key, value]) => ({ key: key as string, value, source: 'bench' })),
-});
+const config = benchConfig(sim, dataDir, [['accounts.maxAccounts', Math.max(1000, TOTAL)]]);
 const logger = pino({ level: 'silent' });
 const rows: string[] = [];
 try {
-  await pool(Array.from({ length: TOTAL }, (_, i) => i), 16, async (i) => void (await admin(sim, 'POST', '/phones', { phone: phone(i), name: `u${i}` })));
+  await inPool(Array.from({ length: TOTAL }, (_, i) => i), 16, async (i) => void (await admin(sim, 'POST', '/phones', { phone: phone(i), name: `u${i}` })));
   let d = await createDaemon(config, { logger, ipc: false });
   const base = await measure();
   let linked = 0;
   const linkStart = Date.now();
   for (const n of [1, 100, TOTAL].filter((n, i, a) => n <= TOTAL && a.indexOf(n) === i)) {
-    await pool(Array.from({ length: n - linked }, (_, k) => linked + k), 8, (i) => link(d, sim, i));
+    await inPool(Array.from({ length: n - linked }, (_, k) => linked + k), 8, (i) => link(d, sim, i));
     linked = n;
     await new Promise((r) => setTimeout(r, 2000));
     const m = await measure();
