@@ -118,9 +118,7 @@ export class AccountManager {
    */
   async requestPairCode(id: string, phone: string): Promise<string> {
     const entry = this.#get(id);
-    if (entry.summary.state !== 'qr') {
-      await this.#waiters.wait(id, (s) => s.state === 'qr' || s.state === 'online' || s.state === 'stopped' || s.state === 'loggedOut', 3 * this.#deps.settings.connectTimeoutMs);
-    }
+    await this.waitFor(id, (s) => s.state === 'qr' || s.state === 'online' || s.state === 'stopped' || s.state === 'loggedOut', 3 * this.#deps.settings.connectTimeoutMs);
     const rt = this.runtime(id);
     if (!rt || entry.summary.state !== 'qr') throw new DaemonError('UNAVAILABLE', `account ${id} is ${entry.summary.state}, not waiting to be linked`);
     try {
