@@ -123,12 +123,10 @@ describe('Baileys → wad: every kind', () => {
 
 describe('phones', () => {
   it('a simulated phone and wad exchange texts', async () => {
-    const { id } = await admin<{ id: string }>(sim, 'POST', `/phones/${B}/messages`, { to: `${W}@s.whatsapp.net`, text: 'from the phone' });
+    const { id } = (await admin(sim, 'POST', `/phones/${B}/messages`, { to: `${W}@s.whatsapp.net`, text: 'from the phone' })) as { id: string };
     expect((await poll('phone text', () => atWad(id)))!.data).toMatchObject({ type: 'text', content: 'from the phone' });
     await wad.messaging.send(`${B}@s.whatsapp.net`, { type: 'text', content: 'to the phone' });
-    await poll('at phone', async () => ((await admin<Array<{ text: string }>>(sim, 'GET', `/phones/${B}/messages`)) ?? []).some((m) => m.text === 'to the phone'));
-    // Our own phone got our message's copy too (device 0 of our user).
-    await poll('own phone copy', async () => ((await admin<Array<{ text: string }>>(sim, 'GET', `/phones/${W}/messages`)) ?? []).length >= 0);
+    await poll('at phone', async () => ((await admin(sim, 'GET', `/phones/${B}/messages`)) as Array<{ text: string }>).some((m) => m.text === 'to the phone'));
   });
 });
 
