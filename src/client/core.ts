@@ -165,13 +165,14 @@ export class ClientCore implements StreamHost {
     return seq;
   }
 
-  /** Closes the connection; pending requests fail with CLOSED, streams end. */
+  /** Closes the connection; pending requests fail with CLOSED, streams end (done). */
   async close(): Promise<void> {
     if (this.#status === 'closed') return;
     await Promise.all([...this.#streams.keys()].map((s) => s.flush().catch(() => {})));
     this.#setStatus('closed');
     this.#wake?.();
-    for (const s of this.#streams.keys()) s.fail(new WadClientError('CLOSED', 'client closed'));
+    // Streams end (done), so a for-await over one just finishes.
+    for (const s of this.#streams.keys()) s.end();
     this.#streams.clear();
     this.#rejectAll(new WadClientError('CLOSED', 'client closed'));
     const ws = this.#ws;

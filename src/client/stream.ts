@@ -111,6 +111,11 @@ export class EventStream implements AsyncIterable<WadEvent> {
     return this.#buffer.length;
   }
 
+  /** Ends the stream as done, after what is buffered (the client was closed). */
+  end(): void {
+    if (!this.#ended) this.#end();
+  }
+
   /** Ends the stream with an error (the client gave up reconnecting, auth failed). */
   fail(err: Error): void {
     if (this.#ended) return;

@@ -191,11 +191,18 @@ describe('event streams', () => {
     expect((await take(it2, 3)).map((e) => e.seq)).toEqual([4, 5, 6]);
   });
 
-  it('ends with the error when the client is closed', async () => {
+  it('ends (done) when the client is closed; with the error when the daemon is gone for good', async () => {
     const c = await client();
     const stream = c.subscribe({});
-    const next = stream.next().catch((e: unknown) => e);
+    const next = stream.next();
     await c.close();
-    expect(await next).toMatchObject({ code: 'CLOSED' });
+    expect(await next).toEqual({ value: undefined, done: true });
+    const once = await client({ reconnect: false });
+    const s2 = once.subscribe({});
+    await s2.synced;
+    const next2 = s2.next().catch((e: unknown) => e);
+    await server!.close();
+    server = undefined;
+    expect(await next2).toMatchObject({ code: 'UNAVAILABLE' });
   });
 });
