@@ -115,6 +115,26 @@ describe('acks', () => {
     expect(order).toEqual(['o1', 'o2', 'live']);
   });
 
+  it("hands the server's <ack> (and presence) to their handlers at once, never acks them, never queues them behind a chat", async () => {
+    const r = await linked();
+    const slow = deferred();
+    const got: string[] = [];
+    r.conn.register({ tags: ['message'], handle: () => slow.promise });
+    r.conn.register({ tags: ['ack', 'presence'], handle: async (n) => void got.push(`${n.tag}:${n.attrs.id ?? n.attrs.from}`) });
+    await online(r);
+    const c = r.server.last;
+    c.send(msg('m1', 'X@s.whatsapp.net'));
+    c.send({ tag: 'ack', attrs: { class: 'message', id: 'out1', from: 'X@s.whatsapp.net', t: '1' } });
+    c.send({ tag: 'presence', attrs: { from: 'X@s.whatsapp.net', type: 'available' } });
+    c.send({ tag: 'chatstate', attrs: { from: 'X@s.whatsapp.net' } });
+    await flush();
+    expect(got).toEqual(['ack:out1', 'presence:X@s.whatsapp.net']);
+    expect(c.got('ack')).toEqual([]);
+    slow.resolve();
+    await flush();
+    expect(c.got('ack').map((a) => a.attrs.id)).toEqual(['m1']);
+  });
+
   it('reads compressed frames (flag 0x02)', async () => {
     const r = await linked();
     const seen: BinaryNode[] = [];

@@ -323,6 +323,7 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
     },
     offlineDone: (count) => this.#offlineDone(`${count ?? '?'} stanzas`),
     dispatch: (node, generation) => this.dispatcher.dispatch(node, generation),
+    deliver: (node) => (this.dispatcher.handles(node.tag) ? this.dispatcher.deliver(node) : undefined),
     dropLink: (reason) => this.#link?.close(reason),
     pairSuccess: (node) => {
       this.pairing.onPairSuccess(node).then(

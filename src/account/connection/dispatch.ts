@@ -7,6 +7,10 @@
  * `<success>` and `<ib><offline/>`), everything runs in one line so offline
  * stanzas are handled in the order the server queued them.
  *
+ * Other stanzas that have a handler (the server's `<ack>` of our messages,
+ * presence, chatstate) get no ack and wait for no line: they are handed over
+ * at once (an ack must not wait behind a slow message of the same chat).
+ *
  * Bounded: past `maxQueued` stanzas in flight, dispatch() refuses and the
  * connection drops the link (the server redelivers what was not acked).
  * Owns ordering and acks only; what a stanza means is the handlers'.
@@ -54,6 +58,27 @@ export class StanzaDispatcher {
   setSerial(serial: boolean): void {
     if (this.#serial && !serial) this.#barrier = this.#chains.get(SERIAL) ?? Promise.resolve();
     this.#serial = serial;
+  }
+
+  /** True when some handler takes this tag. */
+  handles(tag: string): boolean {
+    return this.#byTag.has(tag);
+  }
+
+  /** Hands a stanza that needs no ack to its handlers now. Returns false when the bound is reached. */
+  deliver(stanza: BinaryNode): boolean {
+    if (this.#queued >= this.#maxQueued) return false;
+    this.#queued++;
+    void (async () => {
+      try {
+        for (const h of this.#byTag.get(stanza.tag) ?? []) await h.handle(stanza);
+      } catch (err) {
+        this.#hooks.failed(stanza, err);
+      } finally {
+        this.#queued--;
+      }
+    })();
+    return true;
   }
 
   /** Queues a stanza behind the others of its chat. Returns false when the bound is reached (nothing queued). */

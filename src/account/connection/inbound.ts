@@ -13,6 +13,7 @@
  *   ib edge_routing           → routing info stored for the next intro
  *   message, receipt,
  *   notification, call        → the dispatcher (handlers, then the ack)
+ *   ack, presence, chatstate… → their handlers at once, when some handler takes the tag
  *
  * A pure routing table over a small hook interface; the work is the hooks'.
  */
@@ -33,6 +34,8 @@ export interface InboundHooks {
   offlineDone(count: number | undefined): void;
   /** False when the dispatcher is full: the link is dropped, the server redelivers. */
   dispatch(node: BinaryNode, generation: number): boolean;
+  /** Stanzas without an ack: undefined when no handler takes the tag, else as dispatch. */
+  deliver(node: BinaryNode): boolean | undefined;
   dropLink(reason: string): void;
   pairSuccess(node: BinaryNode): void;
   success(node: BinaryNode): void;
@@ -62,12 +65,11 @@ export function routeInbound(h: InboundHooks, stanza: BinaryNode, generation: nu
     case 'ib':
       routeIb(h, stanza);
       return;
-    default:
-      if (!ACKED_TAGS.has(stanza.tag)) {
-        h.ignored(stanza);
-        return;
-      }
-      if (!h.dispatch(stanza, generation)) h.dropLink('too many stanzas waiting for their handlers');
+    default: {
+      const ok = ACKED_TAGS.has(stanza.tag) ? h.dispatch(stanza, generation) : h.deliver(stanza);
+      if (ok === undefined) h.ignored(stanza);
+      else if (!ok) h.dropLink('too many stanzas waiting for their handlers');
+    }
   }
 }
 
