@@ -26,8 +26,10 @@ export const COMMON_HELP = `  --socket PATH    the daemon's socket (default: $WA
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: typeof COMMON & O; allowPositionals: true; strict: true }>>;
+
 /** util.parseArgs with the common flags; its errors become one-line UsageErrors. */
-export function parse<O extends Options>(argv: readonly string[], options: O) {
+export function parse<O extends Options>(argv: readonly string[], options: O): Parsed<O> {
   try {
     return parseArgs({ args: [...argv], options: { ...COMMON, ...options }, allowPositionals: true, strict: true });
   } catch (err) {
