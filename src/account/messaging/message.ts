@@ -95,11 +95,13 @@ export class MessageReceiver implements StanzaHandler {
         const stages: StageWrites[] = [];
         // Sender-key records made from a distribution earlier in this stanza (not committed yet).
         const pendingKeys = new Map<string, Uint8Array>();
+        let identityChanged = false;
         let content: proto.IMessage | undefined;
         for (const enc of msg.encs) {
           if (enc.type === 'pkmsg' || enc.type === 'msg') {
             const r = await sessions.decrypt(job, address!, enc.type, enc.ciphertext, this.#p.now());
             stages.push(r.stage);
+            identityChanged ||= r.identityChanged;
             const m = proto.Message.decode(unpadMessage(r.plaintext));
             const skdm = m.senderKeyDistributionMessage;
             if (skdm?.groupId && skdm.axolotlSenderKeyDistributionMessage) {
@@ -118,7 +120,7 @@ export class MessageReceiver implements StanzaHandler {
             deps.logger.debug({ type: enc.type, id: msg.id }, 'enc type not decrypted');
           }
         }
-        await this.#commit(msg, chat, content, stages);
+        await this.#commit(msg, chat, content, stages, identityChanged);
         this.stats.received++;
         return 'stored';
       });
@@ -136,7 +138,7 @@ export class MessageReceiver implements StanzaHandler {
     }
   }
 
-  async #commit(msg: IncomingMessage, chat: string, content: proto.IMessage | undefined, stages: StageWrites[]): Promise<void> {
+  async #commit(msg: IncomingMessage, chat: string, content: proto.IMessage | undefined, stages: StageWrites[], identityChanged: boolean): Promise<void> {
     const { deps, ids } = this.#p;
     const me = deps.me();
     const sender = msg.fromMe ? jidNormalizedUser(me.jid) : await ids.canonicalChat(msg.author);
@@ -157,13 +159,18 @@ export class MessageReceiver implements StanzaHandler {
       const meIds = [jidNormalizedUser(me.jid), jidNormalizedUser(me.lid)].filter((j) => j !== '');
       result = interpret(message, { id: msg.id, chat: target, sender, senderAlts: alts, fromMe: msg.fromMe, t: msg.t, offline: msg.offline, pushName: msg.notify, me: meIds }, poll);
     }
+    const events = [...(result?.events ?? [])];
+    if (identityChanged) {
+      // A contact reinstalled (a pkmsg from a new identity key): consumers are told, the new session is kept.
+      events.unshift({ type: 'account:status', conversationId: sender, data: { kind: 'identity-changed', jid: sender, device: msg.author } });
+    }
     let publish: () => void = () => undefined;
     await deps.store.transaction((tx: Transaction) => {
       for (const s of stages) s(tx);
       tx.messages.put(chat, msg.id, (result?.record ?? { type: 'protocol', t: msg.t }) as ValueMap);
       if (target !== chat && result) tx.messages.put(target, msg.id, result.record);
       if (result?.pollUpdate) tx.messages.put(result.pollUpdate.chat, result.pollUpdate.id, result.pollUpdate.record);
-      if (result && result.events.length > 0) publish = deps.events.stage(tx, result.events);
+      if (events.length > 0) publish = deps.events.stage(tx, events);
     });
     publish();
   }

@@ -85,16 +85,23 @@ export class SessionCrypto {
       async (job, addresses) => {
         const records = await this.#deps.store.sessions.getMany(addresses);
         const out: Array<[SignalAddress, Uint8Array, Uint8Array]> = [];
-        for (const [i, { bundle }] of list.entries()) {
+        const changed: string[] = [];
+        for (const [i, { jid, bundle }] of list.entries()) {
           const r = await job('signal.init', { record: records[i] ?? null, local, bundle, trusted: null });
           out.push([addresses[i]!, r.record, bundle.identityKey]);
+          if (r.identityChanged) changed.push(jid);
         }
+        let publish: () => void = () => undefined;
+        const user = changed[0] && (await this.#ids.canonicalChat(changed[0]));
         await this.#deps.store.transaction((tx) => {
           for (const [a, record, identity] of out) {
             tx.sessions.put(a, record);
             tx.identities.put(a, identity);
           }
+          // The contact reinstalled (a new identity in the bundle): consumers are told with the new session.
+          if (user) publish = this.#deps.events.stage(tx, [{ type: 'account:status', conversationId: user, data: { kind: 'identity-changed', jid: user, devices: changed } }]);
         });
+        publish();
       },
     );
   }

@@ -110,7 +110,8 @@ export class TestAccount implements LiveSession {
     const spk = generateSignedPreKey(identity, 1);
     const registrationId = generateRegistrationId();
     const preKeys = generatePreKeys(1, 20);
-    a.store = await world.store.account(`acct${user.phone}d${device}`);
+    // A fresh store per install: a reinstalled device starts with nothing.
+    a.store = await world.store.account(`acct${user.phone}d${device}g${world.accounts.length}`);
     await a.store.transaction((tx) => {
       tx.creds.set({
         noiseKey: generateIdentityKeyPair(),
