@@ -28,8 +28,8 @@ export interface StreamHost {
   flow(paused: boolean): void;
 }
 
-const ACK_EVERY = 100;
-const ACK_AFTER_MS = 50;
+const ACK_EVERY = 200;
+const ACK_AFTER_MS = 200;
 
 export class EventStream implements AsyncIterable<WadEvent> {
   /** The server's subscription id (the name, or `live-<n>`); changes on resubscribe for live streams. */

@@ -232,6 +232,8 @@ export class Connection implements Outlet {
     if (this.#inflight >= this.#shared.opts.maxInflight) {
       return { code: 'RATE_LIMITED', message: `more than ${this.#shared.opts.maxInflight} requests in flight on this connection`, retryAfter: 50 };
     }
+    // Acks only move a cursor, and a busy consumer sends many: they must not starve its requests.
+    if (req.type === 'events:ack') return undefined;
     const wait = this.#bucket.take(now);
     if (wait > 0) return { code: 'RATE_LIMITED', message: 'too many requests on this connection', retryAfter: wait, details: { limit: 'connection' } };
     if (req.account !== undefined) {

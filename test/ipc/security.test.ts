@@ -135,6 +135,8 @@ describe('limits', () => {
     for (let i = 0; i < 7; i++) answers.push(await c.request('account:list'));
     expect(answers.slice(0, 5).every((a) => a.data.success)).toBe(true);
     expect(answers[5]!.data).toMatchObject({ success: false, error: { code: 'RATE_LIMITED', retryAfter: 100, details: { limit: 'connection' } } });
+    // Acks do not count: a busy consumer's acks never starve its requests (nor the reverse).
+    expect((await c.request('events:ack', { name: 'n', account: 'alice', seq: 0 })).data.success).toBe(true);
     const other = await open();
     expect((await other.request('account:list')).data.success).toBe(true);
     clock += 100;
