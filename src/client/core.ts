@@ -5,14 +5,13 @@
  * uploads in binary frames. WadClient (client.ts) adds the typed verbs.
  * Owns the socket and the pending requests; must not know request semantics.
  */
-import { open, stat } from 'node:fs/promises';
 import type WebSocket from 'ws';
 import type { WadEvent } from '../daemon/api.js';
-import { encodeBinaryFrame } from '../ipc/binary.js';
-import { BINARY_TYPE, PROTOCOL_VERSION, type BinaryChunkHeader, type RequestMap, type RequestType } from '../ipc/protocol.js';
+import { PROTOCOL_VERSION, type BinaryChunkHeader, type RequestMap, type RequestType } from '../ipc/protocol.js';
 import { openSocket, type Endpoint } from './connection.js';
 import { WadClientError } from './errors.js';
 import { EventStream, type StreamHost, type SubscribeOptions } from './stream.js';
+import { sendChunks } from './upload.js';
 import { sleep } from './util.js';
 
 export interface ReconnectOptions {
@@ -47,7 +46,6 @@ interface Pending {
 
 export type Route = { account?: string; chat?: string };
 
-const CHUNK_BYTES = 256 << 10;
 const SEEN_MAX = 4096;
 
 export class ClientCore implements StreamHost {
@@ -143,25 +141,7 @@ export class ClientCore implements StreamHost {
   async upload(source: Uint8Array | { path: string }, header: Omit<BinaryChunkHeader, 'chunkIndex' | 'totalChunks'>): Promise<number> {
     const ws = await this.#ready();
     const seq = (this.#upload = (this.#upload + 1) >>> 0);
-    const size = source instanceof Uint8Array ? source.length : (await stat(source.path)).size;
-    const total = Math.max(1, Math.ceil(size / CHUNK_BYTES));
-    const fh = source instanceof Uint8Array ? undefined : await open(source.path, 'r');
-    try {
-      for (let i = 0; i < total; i++) {
-        let chunk: Uint8Array;
-        if (source instanceof Uint8Array) chunk = source.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES);
-        else {
-          const buf = Buffer.alloc(Math.min(CHUNK_BYTES, size - i * CHUNK_BYTES));
-          const { bytesRead } = await fh!.read(buf, 0, buf.length, i * CHUNK_BYTES);
-          chunk = buf.subarray(0, bytesRead);
-        }
-        const frame = encodeBinaryFrame(BINARY_TYPE.UPLOAD_CHUNK, seq, { ...header, chunkIndex: i, totalChunks: total }, chunk);
-        // Wait for each chunk to reach the socket: memory stays at one chunk.
-        await new Promise<void>((resolve, reject) => ws.send(frame, { binary: true, compress: frame.length > 1024 }, (err) => (err ? reject(new WadClientError('UNAVAILABLE', `upload interrupted: ${err.message}`, undefined, { cause: err })) : resolve())));
-      }
-    } finally {
-      await fh?.close();
-    }
+    await sendChunks(ws, seq, source, header);
     return seq;
   }
 

@@ -1,0 +1,36 @@
+/**
+ * Sends a file or bytes as binary UPLOAD_CHUNK frames (CONTRACTS.md §3 layout,
+ * src/ipc/binary.ts), one chunk in memory at a time: each chunk waits until
+ * the socket took the previous one.
+ */
+import { open, stat } from 'node:fs/promises';
+import type WebSocket from 'ws';
+import { encodeBinaryFrame } from '../ipc/binary.js';
+import { BINARY_TYPE, type BinaryChunkHeader } from '../ipc/protocol.js';
+import { WadClientError } from './errors.js';
+
+const CHUNK_BYTES = 256 << 10;
+
+/** @throws WadClientError UNAVAILABLE when the connection drops mid-upload; fs errors for an unreadable file */
+export async function sendChunks(ws: WebSocket, seq: number, source: Uint8Array | { path: string }, header: Omit<BinaryChunkHeader, 'chunkIndex' | 'totalChunks'>): Promise<void> {
+  const size = source instanceof Uint8Array ? source.length : (await stat(source.path)).size;
+  const total = Math.max(1, Math.ceil(size / CHUNK_BYTES));
+  const fh = source instanceof Uint8Array ? undefined : await open(source.path, 'r');
+  try {
+    for (let i = 0; i < total; i++) {
+      let chunk: Uint8Array;
+      if (source instanceof Uint8Array) chunk = source.subarray(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES);
+      else {
+        const buf = Buffer.alloc(Math.min(CHUNK_BYTES, size - i * CHUNK_BYTES));
+        const { bytesRead } = await fh!.read(buf, 0, buf.length, i * CHUNK_BYTES);
+        chunk = buf.subarray(0, bytesRead);
+      }
+      const frame = encodeBinaryFrame(BINARY_TYPE.UPLOAD_CHUNK, seq, { ...header, chunkIndex: i, totalChunks: total }, chunk);
+      await new Promise<void>((resolve, reject) =>
+        ws.send(frame, { binary: true, compress: frame.length > 1024 }, (err) => (err ? reject(new WadClientError('UNAVAILABLE', `upload interrupted: ${err.message}`, undefined, { cause: err })) : resolve())),
+      );
+    }
+  } finally {
+    await fh?.close();
+  }
+}
