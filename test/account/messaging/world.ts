@@ -48,13 +48,14 @@ class Sink implements AccountEventSink {
 
 export class World {
   readonly hub: Hub;
-  readonly pool = new CryptoPool({ inline: 'all' });
+  readonly pool: CryptoPool;
   readonly store = new Store(new MemoryBackend());
   readonly accounts: TestAccount[] = [];
 
   /** @param hub a running simulator's hub (startSim().hub), so Baileys clients share the world; default: a fresh one */
-  constructor(hub?: Hub) {
+  constructor(hub?: Hub, options: { pool?: CryptoPool } = {}) {
     this.hub = hub ?? new Hub({ ...DEFAULT_LIMITS }, Date.now);
+    this.pool = options.pool ?? new CryptoPool({ inline: 'all' });
   }
 
   /** A user whose companion `device` runs our messaging; devices listed in `others` exist as silent peers. */
