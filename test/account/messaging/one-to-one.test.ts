@@ -115,6 +115,17 @@ describe('1:1 between two accounts', () => {
     expect(bob.events('message:new').filter((e) => e.data.id === messageId)).toHaveLength(1);
   });
 
+  it('mark-read and played receipts reach the sender as message:receipt with their status', async () => {
+    const { messageId: a1 } = await alice.messaging.send(bob.userJid, { type: 'text', content: 'read me' });
+    const { messageId: a2 } = await alice.messaging.send(bob.userJid, { type: 'text', content: 'and me' });
+    await until(() => newOf(bob, a2), 'both');
+    await bob.messaging.markRead(alice.userJid, [a1, a2]);
+    const read = await until(() => alice.events('message:receipt').find((e) => e.data.status === 'read' && (e.data.messageIds as string[]).includes(a2)), 'read receipt');
+    expect(read.data).toMatchObject({ messageIds: [a1, a2], status: 'read', by: bob.userJid, chat: bob.userJid });
+    await bob.messaging.markRead(alice.userJid, [a1], 'played');
+    await until(() => alice.events('message:receipt').find((e) => e.data.status === 'played' && (e.data.messageIds as string[]).includes(a1)), 'played receipt');
+  });
+
   it('a refused send is a typed failure, never a silent success', async () => {
     await expect(alice.messaging.send('19999999999@s.whatsapp.net', { type: 'text', content: 'x' })).rejects.toMatchObject({ code: 'NO_DEVICES' });
     alice.ackError = '463';
