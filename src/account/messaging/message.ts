@@ -16,10 +16,12 @@ import { isLid, isPn, jidNormalizedUser } from '../../protocol/jid/index.js';
 import { proto } from '../../protocol/proto/index.js';
 import { SignalError, unpadMessage } from '../../protocol/signal/index.js';
 import { GroupCipherError } from '../../protocol/signal/group/index.js';
-import type { Transaction, ValueMap } from '../../store/index.js';
+import { StoreError, type Transaction, type ValueMap } from '../../store/index.js';
+import { CryptoPoolError } from '../../runtime/crypto-pool/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import type { StanzaHandler } from '../ports.js';
 import type { DeviceDirectory } from './devices.js';
+import { MessagingError } from './errors.js';
 import type { Identities } from './identity.js';
 import { interpret, readPoll, type InboundResult } from './inbound.js';
 import type { Retries } from './retry.js';
@@ -129,7 +131,8 @@ export class MessageReceiver implements StanzaHandler {
         this.stats.duplicates++;
         return 'duplicate';
       }
-      if (!(err instanceof SignalError || err instanceof GroupCipherError || err instanceof Error)) throw err;
+      // Our own trouble (store, pool, shutdown) is not the sender's: no ack, the server redelivers.
+      if (!(err instanceof Error) || err instanceof StoreError || err instanceof CryptoPoolError || err instanceof MessagingError) throw err;
       this.stats.failures++;
       deps.logger.warn({ id: msg.id, err: (err as Error).message }, 'message did not decrypt');
       const asked = await this.#p.retries.requestRetry(msg).catch(() => false);
