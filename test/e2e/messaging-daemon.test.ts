@@ -1,26 +1,13 @@
 // Issue 7 through the whole daemon (createDaemon: connection actor, account
 // supervisor, durable event log) with our messaging module, against Baileys
 // through the simulator: messages in both directions and the durable
-// `message:new` events. Sending needs the connection to hand the server's
-// `<ack class="message">` (and presence/chatstate) to messaging's handlers;
-// that part runs once the connection routes them (probed below).
+// `message:new` events; sends resolve on the server's `<ack class="message">`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { routeInbound, type InboundHooks } from '../../src/account/connection/inbound.js';
 import { createMessaging } from '../../src/account/messaging/index.js';
 import type { Daemon } from '../../src/daemon/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { BaileysClient, textOf } from '../sim/baileys-harness.js';
 import { admin, daemonFor, linkByQr, sim as startSim, tempDir, until } from './support/daemon.js';
-
-/** Whether the connection actor dispatches server acks to stanza handlers (needed for sends). */
-function connectionRoutesAcks(): boolean {
-  let dispatched = false;
-  const hooks = new Proxy({} as InboundHooks, {
-    get: (_t, name) => (name === 'dispatch' ? () => ((dispatched = true), true) : () => false),
-  });
-  routeInbound(hooks, { tag: 'ack', attrs: { class: 'message', id: 'x', from: 's.whatsapp.net' } }, 0);
-  return dispatched;
-}
 
 const W = '15550009001';
 const B = '15550009002';
@@ -58,11 +45,24 @@ describe('through the daemon', () => {
     await until('receipt at Baileys', () => receipts.includes(id));
   });
 
-  it.runIf(connectionRoutesAcks())('sendMessage resolves after the server ack, and Baileys decodes it', async () => {
+  it('sendMessage resolves after the server ack, and Baileys decodes it', async () => {
     const { messageId } = await d.sendMessage('wad', `${B}@s.whatsapp.net`, { type: 'text', content: 'from the daemon' });
     const got = await baileys.waitFor(() => baileys.received.find((x) => x.key.id === messageId), 'text at Baileys');
     expect(textOf(got)).toBe('from the daemon');
     const { messageId: loc } = await d.sendMessage('wad', B, { type: 'location', latitude: 1, longitude: 2 });
     expect((await baileys.waitFor(() => baileys.received.find((x) => x.key.id === loc), 'location')).message?.locationMessage?.degreesLongitude).toBe(2);
+    const { messageId: r } = await d.react('wad', `${B}@s.whatsapp.net`, messageId, '👍');
+    expect((await baileys.waitFor(() => baileys.received.find((x) => x.key.id === r), 'reaction')).message?.reactionMessage?.text).toBe('👍');
+    await d.sendChatState('wad', `${B}@s.whatsapp.net`, 'composing');
+  });
+
+  it('groups through the daemon: create, metadata, send', async () => {
+    const { jid } = await d.createGroup('wad', 'daemon group', [`${B}@s.whatsapp.net`]);
+    const meta = await d.groupMetadata('wad', jid);
+    expect(meta.participants.map((p) => p.jid).sort()).toEqual([`${B}@s.whatsapp.net`, `${W}@s.whatsapp.net`].sort());
+    const { messageId } = await d.sendMessage('wad', jid, { type: 'text', content: 'hello group' });
+    const got = await baileys.waitFor(() => baileys.received.find((x) => x.key.id === messageId), 'group text');
+    expect(got.key.remoteJid).toBe(jid);
+    expect(textOf(got)).toBe('hello group');
   });
 });
