@@ -142,4 +142,19 @@ describe('send and events', () => {
     const bad = await wad(['events', '--types', 'nope']);
     expect(bad.code).toBe(2);
   });
+
+  it('events --follow prints new events as they come and exits 0 on SIGINT', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'events', '--follow', '--account', 'alice', '--types', 'message:new'], { env: { ...process.env, WAD_SOCKET: socket }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', r));
+    // Live from the moment it subscribed: produce until the first one shows.
+    for (let n = 0; !out.includes('LIVE'); n++) {
+      fake.emit('alice', 'message:new', { id: `LIVE${n}`, content: 'now' }, 'x@s.whatsapp.net');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(JSON.parse(out.trim().split('\n')[0]!)).toMatchObject({ account: 'alice', type: 'message:new', data: { id: expect.stringMatching(/^LIVE/), content: 'now' } });
+  });
 });
