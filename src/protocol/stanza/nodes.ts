@@ -1,6 +1,6 @@
 /**
- * Readers and builders shared by the stanza families: child lookup, content
- * as bytes or text, big-endian integers, and an attribute reader that
+ * Readers and builders shared by the stanza families: the IQ layer's tree
+ * readers, exact-length big-endian integers, and an attribute reader that
  * collects every problem and is checked once (whatsmeow's attrs.go), so a
  * parser lists all that is wrong with a stanza instead of the first thing.
  * Pure; knows no stanza family.
@@ -8,59 +8,15 @@
 import type { BinaryNode } from '../binary/index.js';
 import { jidDecode } from '../jid/index.js';
 import { StanzaError } from './errors.js';
+import { bytesOf, uintOf as anyUintOf } from '../iq/nodes.js';
 
-export function children(node: BinaryNode | undefined): BinaryNode[] {
-  return node !== undefined && Array.isArray(node.content) ? node.content : [];
-}
-
-export function child(node: BinaryNode | undefined, tag: string): BinaryNode | undefined {
-  return children(node).find((c) => c.tag === tag);
-}
-
-export function childrenByTag(node: BinaryNode | undefined, tag: string): BinaryNode[] {
-  return children(node).filter((c) => c.tag === tag);
-}
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-/** Content as bytes (string content is UTF-8: the codec decodes tokens and packed text as strings). */
-export function bytesOf(node: BinaryNode | undefined): Uint8Array | undefined {
-  const c = node?.content;
-  if (c instanceof Uint8Array) return c;
-  if (typeof c === 'string') return encoder.encode(c);
-  return undefined;
-}
-
-/** Content as text (raw text arrives as bytes). */
-export function textOf(node: BinaryNode | undefined): string | undefined {
-  const c = node?.content;
-  if (typeof c === 'string') return c;
-  if (c instanceof Uint8Array) return decoder.decode(c);
-  return undefined;
-}
+// The tree readers are the IQ layer's (one set for the whole protocol core), under the names the stanza families use.
+export { childNodes as children, childNode as child, childrenByTag, bytesOf, textOf, uintBytes, node } from '../iq/nodes.js';
 
 /** A big-endian unsigned integer of exactly `length` bytes (registration ids: 4, key ids: 3). */
-export function uintOf(node: BinaryNode | undefined, length: number): number | undefined {
-  const b = bytesOf(node);
-  if (b === undefined || b.length !== length) return undefined;
-  let n = 0;
-  for (const x of b) n = n * 256 + x;
-  return n;
-}
-
-export function uintBytes(value: number, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let v = value;
-  for (let i = length - 1; i >= 0; i--) {
-    out[i] = v & 0xff;
-    v = Math.floor(v / 256);
-  }
-  return out;
-}
-
-export function node(tag: string, attrs: Record<string, string> = {}, content?: BinaryNode['content']): BinaryNode {
-  return content === undefined ? { tag, attrs } : { tag, attrs, content };
+export function uintOf(n: BinaryNode | undefined, length: number): number | undefined {
+  const b = bytesOf(n);
+  return b !== undefined && b.length === length ? anyUintOf(n) : undefined;
 }
 
 /** Copies the attributes that are defined (optional attributes of builders). */
