@@ -11,33 +11,32 @@
  * The machine's state is the only truth about the connection (field lesson
  * 11): send() and query() wait (bounded) for `online` or fail UNAVAILABLE.
  */
-import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createActor, type Actor } from 'xstate';
 import type { BinaryNode } from '../../protocol/binary/index.js';
 import type { IqSpec } from '../../protocol/iq/index.js';
 import { removeCompanionDevice } from '../../protocol/iq/md.js';
 import { ping } from '../../protocol/iq/ping.js';
-import { lowPreKeyCount } from '../../protocol/iq/prekeys.js';
 import { loginPayload, qrTtlMs, registrationPayload } from '../../protocol/pairing/index.js';
 import { buildAck } from '../../protocol/stanza/ack.js';
 import type { AccountStore } from '../../store/index.js';
 import { newCreds } from '../creds.js';
-import { replenishPreKeys } from '../prekeys.js';
-import { AccountError, ConnectionError } from '../errors.js';
+import { AccountError } from '../errors.js';
 import type { AccountEventSink } from '../events.js';
 import { Pairing } from '../pairing.js';
 import type { ConnectionPort, QueryOptions, StanzaHandler } from '../ports.js';
 import { backoffDelay } from './backoff.js';
+import { builtinNotifications, rememberLid, rememberRoutingInfo } from './builtin.js';
 import { StanzaDispatcher } from './dispatch.js';
 import { routeInbound, type InboundHooks } from './inbound.js';
-import { IqTracker } from './iq-tracker.js';
 import { decideKeepalive, isDeadSocket, keepaliveDelay } from './keepalive.js';
 import { Link } from './link.js';
 import { connectionMachine, type ConnectionEvent, type ConnectionHost, type ConnectionUpdate } from './machine.js';
 import { runSessionStart } from './session.js';
 import type { ConnectionSettings } from './settings.js';
 import { wsTransport, type Transport } from './transport.js';
+import { OnlineGate } from './online-gate.js';
+import { Wire } from './wire.js';
 import type { ConnectionState } from '../../daemon/api.js';
 
 export interface AccountConnectionDeps {
@@ -55,25 +54,13 @@ export interface AccountConnectionDeps {
   readonly onUpdate?: (update: ConnectionUpdate) => void;
 }
 
-interface Waiter {
-  resolve(): void;
-  reject(err: Error): void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
 export class AccountConnection implements ConnectionPort, ConnectionHost {
   readonly actor: Actor<typeof connectionMachine>;
   readonly dispatcher: StanzaDispatcher;
   readonly pairing: Pairing;
   readonly #deps: AccountConnectionDeps;
-  readonly #iqs: IqTracker;
-  readonly #waiters = new Set<Waiter>();
-  readonly #idPrefix: string;
-  #idCounter = 0;
-  #link: Link | undefined;
-  /** Bumped per link: acks and events of an older link are dropped. */
-  #generation = 0;
-  #online = false;
+  readonly #wire: Wire;
+  readonly #gate: OnlineGate;
   #state: ConnectionState = 'connecting';
   #offlineSince = 0;
   #ended = false;
@@ -83,9 +70,8 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   constructor(deps: AccountConnectionDeps) {
     this.#deps = deps;
     const s = deps.settings;
-    this.#iqs = new IqTracker(s.maxPendingIqs);
-    const id = randomBytes(4);
-    this.#idPrefix = `${id.readUInt16BE(0)}.${id.readUInt16BE(2)}-`;
+    this.#wire = new Wire({ maxPendingIqs: s.maxPendingIqs, iqTimeoutMs: s.iqTimeoutMs });
+    this.#gate = new OnlineGate(s.maxWaiting, s.sendWaitMs);
     this.dispatcher = new StanzaDispatcher(
       {
         ack: (stanza, generation) => this.#ack(stanza, generation),
@@ -96,12 +82,12 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
     this.pairing = new Pairing({
       store: deps.store,
       logger: deps.logger,
-      sendNow: (n) => this.sendNow(n),
-      queryNow: (spec) => this.#execute(spec, {}, false),
+      sendNow: (n) => this.#wire.send(n),
+      queryNow: (spec) => this.#wire.execute(spec),
       browser: s.browser,
       os: s.os,
     });
-    this.dispatcher.register(this.#builtin);
+    this.dispatcher.register(builtinNotifications({ store: deps.store, logger: deps.logger, pairing: this.pairing, execute: (spec) => this.#wire.execute(spec) }));
     this.actor = createActor(connectionMachine, { input: { host: this } });
     this.actor.subscribe({
       complete: () => this.#teardown('stopped'),
@@ -122,7 +108,7 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   }
 
   get online(): boolean {
-    return this.#online;
+    return this.#gate.isOpen;
   }
 
   /** Registers a handler for incoming stanzas (before the actor starts). */
@@ -138,31 +124,22 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   // ConnectionPort
 
   nextId(): string {
-    return this.#idPrefix + String(this.#idCounter++);
+    return this.#wire.nextId();
   }
 
   async send(node: BinaryNode): Promise<void> {
     await this.#whenOnline();
-    this.sendNow(node);
+    this.#wire.send(node);
   }
 
-  query(node: BinaryNode, opts: QueryOptions = {}): Promise<BinaryNode> {
-    return this.#query(node, opts, true);
+  async query(node: BinaryNode, opts: QueryOptions = {}): Promise<BinaryNode> {
+    await this.#whenOnline();
+    return this.#wire.query(node, opts);
   }
 
-  execute<T>(spec: IqSpec<T>, opts: QueryOptions = {}): Promise<T> {
-    return this.#execute(spec, opts, true);
-  }
-
-  /** Writes on the current link whatever the state (pairing, acks). @throws ConnectionError CLOSED, BAD_STANZA */
-  sendNow(node: BinaryNode): void {
-    const link = this.#link;
-    if (!link?.ready) throw new ConnectionError('CLOSED', 'no connection to the server');
-    try {
-      link.send(node);
-    } catch (err) {
-      throw new ConnectionError('BAD_STANZA', `cannot send <${node.tag}>: ${(err as Error).message}`, { cause: err });
-    }
+  async execute<T>(spec: IqSpec<T>, opts: QueryOptions = {}): Promise<T> {
+    await this.#whenOnline();
+    return this.#wire.execute(spec, opts);
   }
 
   /**
@@ -180,8 +157,8 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   /** Logout as a user asks for it: unlink server-side when online (bounded), then wipe and stop. */
   async logout(reason = 'logged out by request'): Promise<void> {
     const me = this.#deps.store.creds?.me?.id;
-    if (this.#online && me) {
-      await this.#execute(removeCompanionDevice(me), { timeoutMs: Math.min(10_000, this.#deps.settings.iqTimeoutMs) }, false).catch((err: unknown) =>
+    if (this.online && me) {
+      await this.#wire.execute(removeCompanionDevice(me), { timeoutMs: Math.min(10_000, this.#deps.settings.iqTimeoutMs) }).catch((err: unknown) =>
         this.#deps.logger.warn({ err }, 'server-side unlink failed; wiping locally anyway'),
       );
     }
@@ -207,7 +184,7 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   openLink(): void {
     const creds = this.#deps.store.creds!;
     const s = this.#deps.settings;
-    const generation = ++this.#generation;
+    const generation = this.#wire.nextGeneration();
     const payload =
       creds.registered && creds.me
         ? loginPayload(creds.me.id)
@@ -216,8 +193,8 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
             identityPub: creds.identityKey.public,
             signedPreKey: { keyId: creds.signedPreKey.keyId, public: creds.signedPreKey.keyPair.public, signature: creds.signedPreKey.signature },
           });
-    const current = (): boolean => generation === this.#generation && !this.#ended;
-    this.#link = new Link({
+    const current = (): boolean => generation === this.#wire.generation && !this.#ended;
+    const link = new Link({
       transport: this.#deps.transport ?? wsTransport,
       url: s.wsUrl,
       connectTimeoutMs: s.connectTimeoutMs,
@@ -232,18 +209,16 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
         node: (node) => current() && this.#inbound(node, generation),
         closed: (reason) => {
           if (!current()) return;
-          this.#linkGone(reason);
+          this.#linkGone(reason, false);
           this.signal({ type: 'LINK.CLOSED', reason });
         },
       },
     });
+    if (current()) this.#wire.attach(link);
   }
 
   closeLink(reason: string): void {
-    const link = this.#link;
-    this.#generation++;
-    this.#linkGone(reason);
-    link?.close(reason);
+    this.#linkGone(reason, true)?.close(reason);
   }
 
   async wipe(reason: string): Promise<void> {
@@ -271,33 +246,25 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   }
 
   enteredOnline(): void {
-    this.#online = true;
+    this.#gate.open();
     this.report({ state: 'online' });
-    for (const w of this.#waiters) {
-      clearTimeout(w.timer);
-      w.resolve();
-    }
-    this.#waiters.clear();
-    this.#session ??= runSessionStart({
-      store: this.#deps.store,
-      logger: this.#deps.logger,
-      execute: (spec) => this.#execute(spec, {}, false),
-    }).finally(() => (this.#session = undefined));
+    this.#session ??= runSessionStart({ store: this.#deps.store, logger: this.#deps.logger, execute: (spec) => this.#wire.execute(spec) }).finally(
+      () => (this.#session = undefined),
+    );
   }
 
   keepaliveTick(): void {
-    const link = this.#link;
+    const link = this.#wire.link;
     if (!link?.ready) return;
     const s = this.#deps.settings;
     const now = this.#now();
     if (this.#offlineSince > 0 && now - this.#offlineSince > s.offlineSyncTimeoutMs) this.#offlineDone('timed out');
-    const input = { now, lastReceived: link.lastReceived, lastSent: link.lastSent, pendingIqs: this.#iqs.size, minIntervalMs: s.keepAliveIntervalMs - s.keepAliveJitterMs, deadSocketMs: s.keepAliveTimeoutMs };
+    const input = { now, lastReceived: link.lastReceived, lastSent: link.lastSent, pendingIqs: this.#wire.pendingIqs, minIntervalMs: s.keepAliveIntervalMs - s.keepAliveJitterMs, deadSocketMs: s.keepAliveTimeoutMs };
     const action = decideKeepalive(input);
     if (action === 'dead') this.signal({ type: 'LINK.DEAD' });
     if (action !== 'ping') return;
-    const generation = this.#generation;
-    this.#execute(ping, { timeoutMs: s.keepAliveTimeoutMs }, false).catch(() => {
-      if (generation !== this.#generation || this.#link !== link) return;
+    this.#wire.execute(ping, { timeoutMs: s.keepAliveTimeoutMs }).catch(() => {
+      if (this.#wire.link !== link) return;
       if (isDeadSocket({ now: this.#now(), lastReceived: link.lastReceived, lastSent: link.lastSent, deadSocketMs: s.keepAliveTimeoutMs })) this.signal({ type: 'LINK.DEAD' });
     });
   }
@@ -315,8 +282,8 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   /** What inbound.ts routes to. */
   readonly #hooks: InboundHooks = {
     signal: (event) => this.signal(event),
-    answer: (node) => this.#tryWrite(node),
-    resolveIq: (node) => this.#iqs.resolve(node),
+    answer: (node) => this.#write(node),
+    resolveIq: (node) => this.#wire.resolve(node),
     offlineStart: () => {
       this.#offlineSince = this.#now();
       this.dispatcher.setSerial(true);
@@ -324,7 +291,7 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
     offlineDone: (count) => this.#offlineDone(`${count ?? '?'} stanzas`),
     dispatch: (node, generation) => this.dispatcher.dispatch(node, generation),
     deliver: (node) => (this.dispatcher.handles(node.tag) ? this.dispatcher.deliver(node) : undefined),
-    dropLink: (reason) => this.#link?.close(reason),
+    dropLink: (reason) => this.#wire.link?.close(reason),
     pairSuccess: (node) => {
       this.pairing.onPairSuccess(node).then(
         (outcome) => this.signal(outcome.ok ? { type: 'PAIR.SUCCESS' } : { type: 'PAIR.FAILED', reason: outcome.reason }),
@@ -334,31 +301,9 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
         },
       );
     },
-    success: (node) => {
-      const lid = node.attrs.lid;
-      const me = this.#deps.store.creds?.me;
-      if (!me || !lid || me.lid === lid) return;
-      this.#deps.store.transaction((tx) => tx.creds.update({ me: { ...me, lid } })).catch((err: unknown) => this.#deps.logger.warn({ err }, 'our LID not stored'));
-    },
-    routingInfo: (info) => {
-      this.#deps.store.transaction((tx) => tx.creds.update({ routingInfo: info })).catch((err: unknown) => this.#deps.logger.warn({ err }, 'routing info not stored'));
-    },
+    success: (node) => rememberLid(this.#deps, node),
+    routingInfo: (info) => rememberRoutingInfo(this.#deps, info),
     ignored: (node) => this.#deps.logger.debug({ tag: node.tag, type: node.attrs.type }, 'stanza ignored'),
-  };
-
-  /** Notifications the connection itself handles: the pairing code's, and "prekeys are running low". */
-  readonly #builtin: StanzaHandler = {
-    tags: ['notification'],
-    handle: async (n) => {
-      if (n.attrs.type === 'link_code_companion_reg') return this.pairing.onNotification(n);
-      const low = lowPreKeyCount(n);
-      if (low !== undefined) {
-        // Acked at once; the upload runs beside (a failure is retried at the next login or notification).
-        replenishPreKeys({ store: this.#deps.store, logger: this.#deps.logger, execute: (spec) => this.#execute(spec, {}, false) }, low).catch((err: unknown) =>
-          this.#deps.logger.warn({ err }, 'prekey replenish failed'),
-        );
-      }
-    },
   };
 
   #inbound(node: BinaryNode, generation: number): void {
@@ -379,73 +324,32 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   }
 
   #ack(stanza: BinaryNode, generation: number): void {
-    if (generation !== this.#generation) return;
+    if (generation !== this.#wire.generation) return;
     const ack = buildAck(stanza, { me: this.#deps.store.creds?.me?.id });
-    if (ack) this.#tryWrite(ack);
+    if (ack) this.#write(ack);
   }
 
-  #tryWrite(node: BinaryNode): void {
-    try {
-      this.sendNow(node);
-    } catch (err) {
-      this.#deps.logger.debug({ err, tag: node.tag }, 'write dropped: no link');
-    }
-  }
-
-  async #execute<T>(spec: IqSpec<T>, opts: QueryOptions, gated: boolean): Promise<T> {
-    return spec.parse(await this.#query(spec.build(), opts, gated));
-  }
-
-  async #query(node: BinaryNode, opts: QueryOptions, gated: boolean): Promise<BinaryNode> {
-    if (gated) await this.#whenOnline();
-    const id = node.attrs.id ?? this.nextId();
-    const stanza = node.attrs.id ? node : { ...node, attrs: { ...node.attrs, id } };
-    const answer = this.#iqs.wait(id, opts.timeoutMs ?? this.#deps.settings.iqTimeoutMs, opts.signal);
-    try {
-      this.sendNow(stanza);
-    } catch (err) {
-      this.#iqs.cancel(id, err as Error);
-    }
-    return answer;
+  #write(node: BinaryNode): void {
+    if (!this.#wire.trySend(node)) this.#deps.logger.debug({ tag: node.tag }, 'write dropped: no link');
   }
 
   #whenOnline(): Promise<void> {
-    if (this.#online) return Promise.resolve();
-    if (this.#ended) return Promise.reject(new ConnectionError('UNAVAILABLE', `account ${this.accountId} is ${this.#state}`));
-    if (this.#waiters.size >= this.#deps.settings.maxWaiting) return Promise.reject(new ConnectionError('OVERLOADED', 'too many calls wait for the account to come online'));
-    return new Promise<void>((resolve, reject) => {
-      const w: Waiter = {
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.#waiters.delete(w);
-          reject(new ConnectionError('UNAVAILABLE', `account ${this.accountId} is not online (${this.#state})`));
-        }, this.#deps.settings.sendWaitMs),
-      };
-      this.#waiters.add(w);
-    });
+    return this.#gate.wait(() => this.#state);
   }
 
-  #linkGone(reason: string): void {
-    this.#link = undefined;
-    this.#online = false;
+  /** The link ended or is being left: IQs fail, the gate closes, the offline window ends. */
+  #linkGone(reason: string, bump: boolean) {
+    this.#gate.close();
     this.#offlineSince = 0;
     this.dispatcher.setSerial(false);
-    this.#iqs.failAll(new ConnectionError('CLOSED', `connection closed: ${reason}`));
+    return this.#wire.detach(reason, bump);
   }
 
   #teardown(why: string): void {
     if (this.#ended) return;
     this.#ended = true;
-    const link = this.#link;
-    this.#generation++;
-    this.#linkGone(why);
-    link?.close(why);
-    for (const w of this.#waiters) {
-      clearTimeout(w.timer);
-      w.reject(new ConnectionError('UNAVAILABLE', `account ${this.accountId} ${why}`));
-    }
-    this.#waiters.clear();
+    this.#linkGone(why, true)?.close(why);
+    this.#gate.end(`account ${this.accountId} ${why}`);
   }
 
   readonly #now = (): number => (this.#deps.now ?? Date.now)();
