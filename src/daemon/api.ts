@@ -77,11 +77,43 @@ export type MediaKind = 'image' | 'video' | 'audio' | 'document' | 'sticker';
 export type OutgoingContent =
   | { type: 'text'; content: string; quoted?: string; mentions?: string[] }
   | { type: 'reply'; content: string; quoted: string; mentions?: string[] }
-  | { type: MediaKind; media: Uint8Array | { path: string }; mimeType?: string; caption?: string; fileName?: string; ptt?: boolean; quoted?: string }
+  | {
+      type: MediaKind;
+      media: Uint8Array | { path: string };
+      mimeType?: string;
+      caption?: string;
+      fileName?: string;
+      ptt?: boolean;
+      quoted?: string;
+      /** Optional metadata the sender knows (left out of the message when absent). */
+      width?: number;
+      height?: number;
+      /** Duration of audio and video, in seconds. */
+      seconds?: number;
+      /** A small JPEG preview (image, video, document). */
+      jpegThumbnail?: Uint8Array;
+      /** video: play as a GIF. */
+      gifPlayback?: boolean;
+      viewOnce?: boolean;
+    }
   | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
   | { type: 'contact'; displayName: string; vcard: string }
   | { type: 'poll'; name: string; options: string[]; selectableCount?: number }
   | { type: 'reaction'; messageId: string; emoji: string };
+
+/**
+ * The plaintext of a received (or sent) media file, verified (MAC and hashes)
+ * before the first byte is handed out, as chunks; with what the message says
+ * about it. Iterate it to the end, or break out, so its temp file is removed.
+ */
+export interface MediaDownload extends AsyncIterable<Uint8Array> {
+  /** image, video, audio, document, sticker. */
+  type?: string;
+  mimeType?: string;
+  /** Plaintext bytes. */
+  fileLength?: number;
+  fileName?: string;
+}
 
 export interface GroupInfo {
   jid: string;
@@ -112,7 +144,8 @@ export interface DaemonApi {
   markRead(id: string, chat: string, messageIds: string[]): Promise<void>;
   sendChatState(id: string, chat: string, state: 'composing' | 'recording' | 'paused'): Promise<void>;
   sendPresence(id: string, status: 'available' | 'unavailable'): Promise<void>;
-  downloadMedia(id: string, messageId: string): Promise<AsyncIterable<Uint8Array>>;
+  /** The file of a media message in `chat` (received, or sent by this account). */
+  downloadMedia(id: string, chat: string, messageId: string): Promise<MediaDownload>;
 
   // groups
   createGroup(id: string, subject: string, participants: string[]): Promise<{ jid: string }>;

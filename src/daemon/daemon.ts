@@ -14,7 +14,7 @@ import type { AccountManager } from '../runtime/accounts/index.js';
 import type { CryptoPool } from '../runtime/crypto-pool/index.js';
 import type { Supervisor } from '../runtime/supervisor/index.js';
 import type { Store } from '../store/index.js';
-import { DaemonError, type AccountSummary, type DaemonApi, type GroupAction, type GroupInfo, type OutgoingContent, type WadEvent } from './api.js';
+import { DaemonError, type AccountSummary, type DaemonApi, type GroupAction, type GroupInfo, type MediaDownload, type OutgoingContent, type WadEvent } from './api.js';
 import { toWadEvent, type EventHub } from './event-sink.js';
 import { trimAccount } from './retention.js';
 
@@ -29,6 +29,8 @@ export interface DaemonParts {
   readonly supervisor: Supervisor;
   readonly accounts: AccountManager;
   readonly events: EventHub;
+  /** Shared by every account's media transfers (HTTPS agent); closed after the accounts stopped. */
+  readonly media?: { close(): void };
 }
 
 export class Daemon implements DaemonApi {
@@ -40,6 +42,7 @@ export class Daemon implements DaemonApi {
   readonly accounts: AccountManager;
   readonly events: EventHub;
   ipc: IpcServer | undefined;
+  readonly #media: { close(): void } | undefined;
   #retention: ReturnType<typeof setInterval> | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -51,6 +54,7 @@ export class Daemon implements DaemonApi {
     this.supervisor = parts.supervisor;
     this.accounts = parts.accounts;
     this.events = parts.events;
+    this.#media = parts.media;
   }
 
   /** The control socket's path (where the IPC server listens once started). */
@@ -83,6 +87,7 @@ export class Daemon implements DaemonApi {
       await this.ipc?.close().catch((err: unknown) => this.logger.warn({ err }, 'control socket did not close cleanly'));
       this.accounts.close();
       await this.supervisor.stop();
+      this.#media?.close();
       await this.pool.close();
       await this.store.close();
       this.logger.info({}, 'daemon stopped');
@@ -151,8 +156,8 @@ export class Daemon implements DaemonApi {
   sendPresence(id: string, status: 'available' | 'unavailable'): Promise<void> {
     return this.#call(id, 'sendPresence', (m) => m.sendPresence?.(status));
   }
-  downloadMedia(id: string, messageId: string): Promise<AsyncIterable<Uint8Array>> {
-    return this.#call(id, 'downloadMedia', (m) => m.downloadMedia?.(messageId));
+  downloadMedia(id: string, chat: string, messageId: string): Promise<MediaDownload> {
+    return this.#call(id, 'downloadMedia', (m) => m.downloadMedia?.(chat, messageId));
   }
   createGroup(id: string, subject: string, participants: string[]): Promise<{ jid: string }> {
     return this.#call(id, 'createGroup', (m) => m.createGroup?.(subject, participants));
