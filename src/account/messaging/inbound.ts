@@ -79,6 +79,8 @@ export function interpret(message: proto.IMessage, info: InboundInfo, poll: Stor
   const record: Record<string, unknown> = { type: decoded.type, sender: info.sender, fromMe: info.fromMe, t: info.t };
   // Kept so a later reply can quote it without the consumer resending it.
   if (decoded.content !== undefined && decoded.content.length <= 4096) record.content = decoded.content;
+  // Kept so the file can be fetched later (media:download) from the id alone.
+  if (decoded.media) record.media = { ...decoded.media };
   const events: AccountEvent[] = [];
   let pollUpdate: InboundResult['pollUpdate'];
   const conversationId = info.chat;
