@@ -1,9 +1,10 @@
 /**
  * Media transfer for an account (I/O around src/protocol/media): encrypting
  * sources into spools, uploading to media_conn hosts over HTTPS, downloading
- * with verify-then-release, the media_conn cache. Must not build or parse
- * messages (messaging's) nor send stanzas (the connection's): media retry
- * requests reach it as a callback.
+ * with verify-then-release, the media_conn cache; and its wiring into the
+ * daemon (DaemonMedia: per-account media around the messaging factory,
+ * downloads of stored messages' files). Must not decide what messages mean
+ * (messaging's) nor send stanzas except through the connection's port.
  */
 export { MediaError, type MediaErrorCode } from './errors.js';
 export { MediaService, type MediaServiceOptions, type UploadedMedia } from './service.js';
@@ -19,3 +20,5 @@ export { createMediaBuilder, downloadMessageMedia, mediaRefFromEvent, kindOf, ty
 export { sharpInspector, type ImageInspector, type ImageFacts } from './thumbnails.js';
 export { MediaReuploads, type MediaReuploadOptions } from './reupload.js';
 export { createAccountMedia, type AccountMedia, type AccountMediaOptions } from './account-media.js';
+export { DaemonMedia, mediaToDaemonError, type DaemonMediaOptions, type MessagingFactory, type MessagingMediaOptions } from './daemon-media.js';
+export { findStoredMedia, type StoredMedia, type StoredMediaInfo, type StoredMediaLookup } from './stored.js';
