@@ -4,9 +4,11 @@
  * retention, and the control socket (src/ipc). Returns the running Daemon
  * (a DaemonApi); stop() shuts it down gracefully.
  */
+import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { settingsFromConfig } from '../account/connection/settings.js';
 import type { Transport } from '../account/connection/transport.js';
+import { DaemonMedia, MediaHttp } from '../account/media/index.js';
 import type { CreateMessaging } from '../account/messaging-deps.js';
 import type { Config } from '../config/index.js';
 import { ipcOptionsFromConfig, startIpcServer } from '../ipc/index.js';
@@ -51,6 +53,14 @@ export async function createDaemon(config: Config, options: DaemonOptions = {}):
   const supervisor = createSupervisor({ logger, childLogKey: 'account', restartDelayMs: config.accounts.restart.delayMs });
   const events = new EventHub(logger.child({ component: 'events' }));
   const createMessaging = options.createMessaging === null ? undefined : options.createMessaging ?? (await loadMessaging(logger));
+  // Media rides on messaging: one HTTPS agent (the configured CA, else the system's) for every account.
+  const media = createMessaging
+    ? await DaemonMedia.open({ http: await MediaHttp.fromCaFile(config.server.mediaCaPath), spoolRoot: join(config.dataDir, 'tmp', 'media') }).catch(async (err: unknown) => {
+        await pool.close();
+        await store.close();
+        throw err;
+      })
+    : undefined;
   const accounts = new AccountManager({
     store,
     pool,
@@ -60,9 +70,9 @@ export async function createDaemon(config: Config, options: DaemonOptions = {}):
     sinkFor: (s) => events.sinkFor(s),
     limits: config.accounts,
     transport: options.transport,
-    createMessaging,
+    createMessaging: media && createMessaging ? media.wrap(createMessaging) : createMessaging,
   });
-  const daemon = new Daemon({ config, logger, store, pool, supervisor, accounts, events });
+  const daemon = new Daemon({ config, logger, store, pool, supervisor, accounts, events, ...(media ? { media } : {}) });
   try {
     await supervisor.start();
     await accounts.init();
