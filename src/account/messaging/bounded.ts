@@ -44,3 +44,21 @@ export class BoundedMap<K, V> {
     this.#map.clear();
   }
 }
+
+/**
+ * Maps with at most `limit` calls in flight, results in input order. A send
+ * to a 500-member group must not put 1,000 jobs at once in the crypto pool's
+ * queue ahead of every other account's (the queue is first come, first served).
+ */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(Math.max(1, limit), items.length) }, lane));
+  return out;
+}

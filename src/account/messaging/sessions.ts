@@ -16,7 +16,15 @@ import type { JobIdentity, JobKeyPair, JobRunner } from '../../runtime/crypto-po
 import type { SignalAddress, Transaction } from '../../store/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import { MessagingError } from './errors.js';
+import { mapLimit } from './bounded.js';
 import type { Identities } from './identity.js';
+
+/**
+ * Identities one fan-out works on at once: enough to keep the pool's
+ * workers busy, few enough that other accounts' jobs are not queued behind
+ * a large group's whole distribution.
+ */
+const IDENTITIES_IN_FLIGHT = 8;
 
 export interface EncryptTarget {
   readonly jid: string;
@@ -69,7 +77,7 @@ export class SessionCrypto {
       const user = userOf(jid);
       byUser.set(user, [...(byUser.get(user) ?? []), { jid, bundle: b.bundle }]);
     }
-    await Promise.all([...byUser.values()].map((list) => this.#initMany(list)));
+    await mapLimit([...byUser.values()], IDENTITIES_IN_FLIGHT, (list) => this.#initMany(list));
     return [...failed];
   }
 
@@ -122,8 +130,7 @@ export class SessionCrypto {
     const local = this.local();
     const byUser = new Map<string, EncryptTarget[]>();
     for (const t of targets) byUser.set(userOf(t.jid), [...(byUser.get(userOf(t.jid)) ?? []), t]);
-    const parts = await Promise.all(
-      [...byUser.values()].map((list) =>
+    const parts = await mapLimit([...byUser.values()], IDENTITIES_IN_FLIGHT, (list) =>
         this.#ids.withIdentity(
           list.map((t) => t.jid),
           async (job, addresses) => {
@@ -141,7 +148,6 @@ export class SessionCrypto {
             return out;
           },
         ),
-      ),
     );
     return parts.flat();
   }
