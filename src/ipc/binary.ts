@@ -5,7 +5,10 @@
  * the payload. wad uses message type 1 (UPLOAD_CHUNK): the sequence number
  * names an upload on that connection, chunks come in order, and a later
  * `message:send` with `data.upload = <sequence number>` sends the assembled
- * file. Owns the layout; must not do I/O (uploads.ts writes the file).
+ * file; the daemon answers `media:download` with message type 2
+ * (DOWNLOAD_CHUNK) frames numbered by the request's `data.download`. Owns
+ * the layout; must not do I/O (uploads.ts writes the file, downloads.ts
+ * sends one).
  */
 import { BINARY_HEADER_BYTES, BINARY_TYPE, type BinaryChunkHeader } from './protocol.js';
 import { IpcError } from './errors.js';
@@ -43,7 +46,7 @@ export function encodeBinaryFrame(messageType: number, seq: number, header: Bina
  * @throws BinaryLayoutError when lengths disagree or the JSON header is not an object;
  * IpcError INVALID_PAYLOAD when the layout holds but a field is wrong.
  */
-export function decodeBinaryFrame(buf: Uint8Array): BinaryFrame {
+export function decodeBinaryFrame(buf: Uint8Array, expectedType: number = BINARY_TYPE.UPLOAD_CHUNK): BinaryFrame {
   if (buf.length < BINARY_HEADER_BYTES) throw new BinaryLayoutError(`binary frame shorter than ${BINARY_HEADER_BYTES} bytes`);
   const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const total = v.getUint32(0);
@@ -61,7 +64,7 @@ export function decodeBinaryFrame(buf: Uint8Array): BinaryFrame {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new BinaryLayoutError('binary header is not a JSON object');
   const messageType = v.getUint32(8);
   const seq = v.getUint32(12);
-  if (messageType !== BINARY_TYPE.UPLOAD_CHUNK) throw new IpcError('INVALID_PAYLOAD', `unknown binary message type ${messageType}`, { upload: seq });
+  if (messageType !== expectedType) throw new IpcError('INVALID_PAYLOAD', `unknown binary message type ${messageType}`, { upload: seq });
   return { messageType, seq, header: checkHeader(parsed as Record<string, unknown>, seq), payload: buf.subarray(BINARY_HEADER_BYTES + headerLength) };
 }
 

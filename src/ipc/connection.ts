@@ -11,6 +11,7 @@ import type { WebSocket, RawData } from 'ws';
 import type { DaemonApi, WadEvent } from '../daemon/api.js';
 import { BinaryLayoutError, decodeBinaryFrame } from './binary.js';
 import { dispatch } from './dispatch.js';
+import { sendDownload } from './downloads.js';
 import { IpcError, toErrorPayload } from './errors.js';
 import { ackFrame, errorFrame, eventFrame, nackFrame } from './frames.js';
 import { CLOSE, type ErrorPayload } from './protocol.js';
@@ -260,6 +261,10 @@ export class Connection implements Outlet {
       case 'events:ack':
         await api.ackEvents(req.data.name, req.data.account, req.data.seq);
         return { cursor: await api.subscriberCursor(req.data.name, req.data.account) };
+      case 'media:download': {
+        const media = await api.downloadMedia(req.account!, req.chat!, req.data.messageId);
+        return { ...(await sendDownload(media, req.data.download, req.chat!, (frame) => this.#sendBinary(frame))) };
+      }
       case 'account:add':
         // Watch before adding: the first QR may come before addAccount resolves.
         this.#watch.add(req.account!);
@@ -272,6 +277,14 @@ export class Connection implements Outlet {
       default:
         return dispatch(req, this.#context());
     }
+  }
+
+  /** One binary frame; resolves once the socket took it (a download's backpressure). */
+  #sendBinary(frame: Uint8Array): Promise<void> {
+    if (this.#closed) return Promise.reject(new IpcError('UNAVAILABLE', 'connection closed'));
+    return new Promise((resolve, reject) => {
+      this.#ws.send(frame, { binary: true, compress: frame.length > COMPRESS_ABOVE }, (err) => (err ? reject(new IpcError('UNAVAILABLE', `connection lost: ${err.message}`)) : resolve()));
+    });
   }
 
   /** Synchronous, so the ack goes out before the first event and no live event slips between. */

@@ -2,7 +2,8 @@
  * Carries out one validated request by calling exactly one DaemonApi method
  * and shapes its result for the ack. Media for message:send is resolved here
  * (an upload of this connection, a local path, or base64). Events requests
- * are the connection's (they need its state). Must not validate frames.
+ * and media:download are the connection's (they need its state and socket).
+ * Must not validate frames.
  */
 import type { DaemonApi, MediaKind, OutgoingContent } from '../daemon/api.js';
 import { IpcError } from './errors.js';
@@ -82,6 +83,7 @@ export async function dispatch(req: Request, ctx: DispatchContext): Promise<Resu
     case 'events:subscribe':
     case 'events:unsubscribe':
     case 'events:ack':
+    case 'media:download':
       throw new IpcError('INTERNAL_ERROR', `${req.type} is handled by the connection`);
   }
 }
@@ -94,6 +96,12 @@ async function sendMessage(data: SendData, account: string, chat: string, ctx: D
     ...(data.fileName !== undefined ? { fileName: data.fileName } : {}),
     ...(data.ptt !== undefined ? { ptt: data.ptt } : {}),
     ...(data.quoted !== undefined ? { quoted: data.quoted } : {}),
+    ...(data.width !== undefined ? { width: data.width } : {}),
+    ...(data.height !== undefined ? { height: data.height } : {}),
+    ...(data.seconds !== undefined ? { seconds: data.seconds } : {}),
+    ...(data.jpegThumbnail ? { jpegThumbnail: new Uint8Array(Buffer.from(data.jpegThumbnail, 'base64')) } : {}),
+    ...(data.gifPlayback !== undefined ? { gifPlayback: data.gifPlayback } : {}),
+    ...(data.viewOnce !== undefined ? { viewOnce: data.viewOnce } : {}),
   };
   if (data.base64 !== undefined) {
     const bytes = Buffer.from(data.base64, 'base64');

@@ -51,6 +51,15 @@ export type SendData =
       fileName?: string;
       ptt?: boolean;
       quoted?: string;
+      width?: number;
+      height?: number;
+      /** Duration of audio and video, in seconds. */
+      seconds?: number;
+      /** A small JPEG preview, base64. */
+      jpegThumbnail?: string;
+      /** video: play as a GIF. */
+      gifPlayback?: boolean;
+      viewOnce?: boolean;
     }
   | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
   | { type: 'contact'; displayName: string; vcard: string }
@@ -67,6 +76,28 @@ export interface SubscribeData {
 }
 
 type Empty = Record<string, never>;
+
+/**
+ * `media:download` (conversationId = the chat): the daemon sends the file's
+ * verified plaintext as binary DOWNLOAD_CHUNK frames whose sequence number is
+ * `data.download` (chosen by the client, like an upload's), then the ack with
+ * the totals. A failure is the ack's error; chunks already sent are void.
+ */
+export interface MediaDownloadData {
+  messageId: string;
+  download: number;
+}
+
+export interface MediaDownloadResult {
+  download: number;
+  /** image, video, audio, document, sticker. */
+  type: string;
+  mimeType: string;
+  /** Plaintext bytes sent. */
+  fileLength: number;
+  totalChunks: number;
+  fileName?: string;
+}
 type IdData = { id?: string };
 
 /** Client → daemon requests: the data each takes and what a successful ack adds to `{success: true}`. */
@@ -85,6 +116,7 @@ export interface RequestMap {
   'message:delete': { data: { messageId: string }; result: { messageId: string } };
   'message:react': { data: { messageId: string; emoji: string }; result: { messageId: string } };
   'message:read': { data: { messageIds: string[] }; result: Empty };
+  'media:download': { data: MediaDownloadData; result: MediaDownloadResult };
   'typing:start': { data: { recording?: boolean }; result: Empty };
   'typing:stop': { data: Empty; result: Empty };
   'presence:update': { data: { status: 'available' | 'unavailable' }; result: Empty };
@@ -113,6 +145,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'message:delete',
   'message:react',
   'message:read',
+  'media:download',
   'typing:start',
   'typing:stop',
   'presence:update',
@@ -160,8 +193,8 @@ export const CLOSE = {
   TOKEN_EXPIRED: 4001,
 } as const;
 
-/** Binary frame message types (the header's third uint32). */
-export const BINARY_TYPE = { UPLOAD_CHUNK: 1 } as const;
+/** Binary frame message types (the header's third uint32): client → daemon uploads, daemon → client downloads. */
+export const BINARY_TYPE = { UPLOAD_CHUNK: 1, DOWNLOAD_CHUNK: 2 } as const;
 export const BINARY_HEADER_BYTES = 16;
 
 export interface BinaryChunkHeader {

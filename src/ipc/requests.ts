@@ -80,6 +80,12 @@ const media = object({
   fileName: optional(str({ max: 1024 })),
   ptt: optional(bool),
   quoted: optional(messageId),
+  width: optional(int(1, 65_535)),
+  height: optional(int(1, 65_535)),
+  seconds: optional(int(0, 0x7fff_ffff)),
+  jpegThumbnail: optional(str({ max: 1 << 20, pattern: /^[A-Za-z0-9+/]*={0,2}$/, what: 'base64' })),
+  gifPlayback: optional(bool),
+  viewOnce: optional(bool),
 });
 for (const k of ['image', 'video', 'audio', 'document', 'sticker']) SEND[k] = media;
 
@@ -126,6 +132,7 @@ const SPECS: Record<RequestType, Spec> = {
   'message:delete': { data: object({ messageId }), needs: 'chat' },
   'message:react': { data: object({ messageId, emoji: str({ min: 0, max: 32 }) }), needs: 'chat' },
   'message:read': { data: object({ messageIds: arrayOf(messageId, { min: 1, max: 1000 }) }), needs: 'chat' },
+  'media:download': { data: object({ messageId, download: int(0, 0xffff_ffff) }), needs: 'chat' },
   'typing:start': { data: object({ recording: optional(bool) }), needs: 'chat' },
   'typing:stop': { data: empty, needs: 'chat' },
   'presence:update': { data: object({ status: oneOf(['available', 'unavailable'] as const) }), needs: 'account' },
