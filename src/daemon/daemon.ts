@@ -87,6 +87,8 @@ export class Daemon implements DaemonApi {
       await this.ipc?.close().catch((err: unknown) => this.logger.warn({ err }, 'control socket did not close cleanly'));
       this.accounts.close();
       await this.supervisor.stop();
+      // The accounts' last `stopped` updates are in flight: let them reach the log.
+      await this.events.drain();
       this.#media?.close();
       await this.pool.close();
       await this.store.close();

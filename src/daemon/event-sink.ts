@@ -30,6 +30,8 @@ export class EventHub {
   readonly #logger: Logger;
   readonly #now: () => number;
   readonly #sinks = new WeakMap<AccountStore, AccountEventSink>();
+  /** Emits not yet committed (drain() waits for them before the store closes). */
+  readonly #inFlight = new Set<Promise<unknown>>();
 
   constructor(logger: Logger, now: () => number = Date.now) {
     this.#logger = logger;
@@ -47,11 +49,18 @@ export class EventHub {
     if (sink) return sink;
     const account = store.id;
     sink = {
-      emit: async (event) => {
+      emit: (event) => {
         const t = this.#now();
-        const seq = await store.transaction((tx) => tx.events.append([{ type: event.type, t, data: record(event) }])[0]!);
-        this.#publish(account, seq, t, event);
-        return seq;
+        const p = store.transaction((tx) => tx.events.append([{ type: event.type, t, data: record(event) }])[0]!).then((seq) => {
+          this.#publish(account, seq, t, event);
+          return seq;
+        });
+        this.#inFlight.add(p);
+        void p.then(
+          () => this.#inFlight.delete(p),
+          () => this.#inFlight.delete(p),
+        );
+        return p;
       },
       stage: (tx: Transaction, events: readonly AccountEvent[]) => {
         const t = this.#now();
@@ -61,6 +70,11 @@ export class EventHub {
     };
     this.#sinks.set(store, sink);
     return sink;
+  }
+
+  /** Resolves once every emit started so far has committed or failed. */
+  async drain(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
   #publish(account: string, seq: number, t: number, e: AccountEvent): void {

@@ -94,6 +94,17 @@ describe('createDaemon', () => {
     await expect(d.readEvents('ghost', 0, 10)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('logs every account as stopped when it stops, before the store closes', async () => {
+    const other = await createDaemon({ ...config, dataDir: join(dir, 'second'), socket: join(dir, 'second.sock') }, { logger: silent, transport: server.transport, createMessaging: null, ipc: false });
+    await other.addAccount('x', {});
+    await other.accounts.waitFor('x', (s) => s.state === 'qr', 5000);
+    await other.stop();
+    const store = await Store.open(join(dir, 'second'));
+    const events = await (await store.account('x')).events.read(0, 100);
+    expect(events.at(-1)).toMatchObject({ type: 'connection:update', data: { d: { state: 'stopped', reason: 'stopped' } } });
+    await store.close();
+  });
+
   it('refuses a second daemon on the same data dir', async () => {
     await expect(createDaemon(config, { logger: silent, transport: server.transport, createMessaging: null, ipc: false })).rejects.toMatchObject({ code: 'OPEN_FAILED' });
   });

@@ -65,6 +65,15 @@ describe('EventHub', () => {
     expect((await acc.events.read(0, 10)).map((e) => e.seq)).toEqual([1]);
   });
 
+  it('drain() waits for emits in flight', async () => {
+    const { store, hub } = await setup();
+    const a = hub.sinkFor(await store.account('a'));
+    const pending = Array.from({ length: 5 }, (_, i) => a.emit({ type: 'typing:update', data: { i } }));
+    await hub.drain();
+    expect((await (await store.account('a')).events.read(0, 10)).length).toBe(5);
+    await Promise.all(pending);
+  });
+
   it('a listener that throws does not stop the others', async () => {
     const { store, hub, seen } = await setup();
     hub.onEvent(() => {

@@ -28,6 +28,8 @@ export async function runSessionStart(deps: SessionDeps): Promise<void> {
       if (props.hash !== undefined) await deps.store.transaction((tx) => tx.creds.update({ lastPropHash: props.hash }));
     }
   } catch (err) {
-    deps.logger.warn({ err }, 'after-login tasks failed; retried at the next login');
+    // CLOSED: the link or the store went away under us (reconnect, shutdown); nothing to report.
+    if ((err as { code?: string }).code === 'CLOSED') deps.logger.debug({ err }, 'after-login tasks cut short');
+    else deps.logger.warn({ err }, 'after-login tasks failed; retried at the next login');
   }
 }
