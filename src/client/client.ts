@@ -14,6 +14,7 @@ import { basename } from 'node:path';
 import type { AccountSummary, ConnectionState, GroupAction, GroupInfo, MediaKind, WadEvent } from '../daemon/api.js';
 import type { SendData } from '../ipc/protocol.js';
 import { ClientCore, type WadClientOptions } from './core.js';
+import { DownloadSink, type DownloadedFile } from './download.js';
 import { WadClientError } from './errors.js';
 import { kindFromMime, mimeFromName } from './mime.js';
 import { defaultSocketPath } from './paths.js';
@@ -27,6 +28,15 @@ export interface SendFileOptions {
   fileName?: string;
   ptt?: boolean;
   quoted?: string;
+  width?: number;
+  height?: number;
+  /** Duration of audio and video, in seconds. */
+  seconds?: number;
+  /** A small JPEG preview. */
+  jpegThumbnail?: Uint8Array;
+  /** video: play as a GIF. */
+  gifPlayback?: boolean;
+  viewOnce?: boolean;
 }
 
 export class WadClient extends ClientCore {
@@ -149,7 +159,33 @@ export class WadClient extends ClientCore {
       ...((opts.fileName ?? (type === 'document' ? name : undefined)) !== undefined ? { fileName: opts.fileName ?? name! } : {}),
       ...(opts.ptt !== undefined ? { ptt: opts.ptt } : {}),
       ...(opts.quoted !== undefined ? { quoted: opts.quoted } : {}),
+      ...(opts.width !== undefined ? { width: opts.width } : {}),
+      ...(opts.height !== undefined ? { height: opts.height } : {}),
+      ...(opts.seconds !== undefined ? { seconds: opts.seconds } : {}),
+      ...(opts.jpegThumbnail !== undefined ? { jpegThumbnail: Buffer.from(opts.jpegThumbnail).toString('base64') } : {}),
+      ...(opts.gifPlayback !== undefined ? { gifPlayback: opts.gifPlayback } : {}),
+      ...(opts.viewOnce !== undefined ? { viewOnce: opts.viewOnce } : {}),
     });
+  }
+
+  /**
+   * The file of a media message (received in `chat`, or sent by this
+   * account), decrypted and verified by the daemon before the first byte
+   * left it. In memory (`data`), or with `to` written to that path (created
+   * 0600; an existing file is an error), which suits large files.
+   * @throws WadClientError NOT_FOUND (no such message, or the file expired
+   *   and the sender could not re-upload it), INVALID_PAYLOAD (not a media
+   *   message), UNAVAILABLE (transfer or integrity failure: `details.media`
+   *   is BAD_MAC, HASH_MISMATCH, TRUNCATED, NETWORK…)
+   */
+  async downloadMedia(account: string, chat: string, messageId: string, opts: { to?: string } = {}): Promise<DownloadedFile> {
+    const sink = await DownloadSink.create({ to: opts.to, flow: (paused) => this.flow(paused) });
+    try {
+      return await sink.finish(await this.downloadInto(account, chat, messageId, sink));
+    } catch (err) {
+      await sink.abort();
+      throw err;
+    }
   }
 
   /** `emoji: ''` removes the reaction. */

@@ -2,13 +2,15 @@
  * The client side of the control socket: one WebSocket, requests matched to
  * their answers by id, event frames routed to their streams, reconnect with
  * backoff that resubscribes every stream from where it stopped, and media
- * uploads in binary frames. WadClient (client.ts) adds the typed verbs.
+ * uploads and downloads in binary frames. WadClient (client.ts) adds the typed verbs.
  * Owns the socket and the pending requests; must not know request semantics.
  */
 import type WebSocket from 'ws';
 import type { WadEvent } from '../daemon/api.js';
-import { PROTOCOL_VERSION, type BinaryChunkHeader, type RequestMap, type RequestType } from '../ipc/protocol.js';
+import { decodeBinaryFrame } from '../ipc/binary.js';
+import { BINARY_TYPE, PROTOCOL_VERSION, type BinaryChunkHeader, type MediaDownloadResult, type RequestMap, type RequestType } from '../ipc/protocol.js';
 import { openSocket, type Endpoint } from './connection.js';
+import type { DownloadSink } from './download.js';
 import { WadClientError } from './errors.js';
 import { EventStream, type StreamHost, type SubscribeOptions } from './stream.js';
 import { sendChunks } from './upload.js';
@@ -62,6 +64,9 @@ export class ClientCore implements StreamHost {
   #wake: (() => void) | undefined;
   #n = 0;
   #upload = 0;
+  #download = 0;
+  /** Downloads under way: their sink, and the request whose timer each chunk refreshes. */
+  readonly #downloads = new Map<number, { requestId: string; sink: DownloadSink }>();
   #flowHolds = 0;
   readonly #prefix = `c${Math.random().toString(36).slice(2, 8)}-`;
 
@@ -103,9 +108,8 @@ export class ClientCore implements StreamHost {
     return this.#request(type, data, route);
   }
 
-  async #request<T extends RequestType>(type: T, data: RequestMap[T]['data'], route: Route, onAck?: (data: Record<string, unknown>) => void): Promise<RequestMap[T]['result']> {
+  async #request<T extends RequestType>(type: T, data: RequestMap[T]['data'], route: Route, onAck?: (data: Record<string, unknown>) => void, id = this.#nextId()): Promise<RequestMap[T]['result']> {
     const ws = await this.#ready();
-    const id = this.#prefix + (++this.#n).toString(36);
     const frame = JSON.stringify({
       id,
       type,
@@ -143,6 +147,22 @@ export class ClientCore implements StreamHost {
     const seq = (this.#upload = (this.#upload + 1) >>> 0);
     await sendChunks(ws, seq, source, header);
     return seq;
+  }
+
+  /**
+   * media:download of one message: its chunks go to `sink` (in order) and the
+   * ack's totals come back once the last one arrived. Each chunk restarts the
+   * request timeout. @throws WadClientError as request()
+   */
+  async downloadInto(account: string, chat: string, messageId: string, sink: DownloadSink): Promise<MediaDownloadResult> {
+    const seq = (this.#download = (this.#download + 1) >>> 0);
+    const requestId = this.#nextId();
+    this.#downloads.set(seq, { requestId, sink });
+    try {
+      return await this.#request('media:download', { messageId, download: seq }, { account, chat }, undefined, requestId);
+    } finally {
+      this.#downloads.delete(seq);
+    }
   }
 
   /** Closes the connection; pending requests fail with CLOSED, streams end (done). */
@@ -211,6 +231,7 @@ export class ClientCore implements StreamHost {
     if (this.#flowHolds > 0) ws.pause();
     ws.on('message', (data, isBinary) => {
       if (!isBinary) this.#onFrame(data.toString());
+      else this.#onBinary(Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data));
     });
     ws.on('error', () => {});
     ws.on('close', (code, reason) => this.#onClose(ws, code, reason.toString()));
@@ -278,6 +299,23 @@ export class ClientCore implements StreamHost {
     this.#seen.add(key);
     if (this.#seen.size > SEEN_MAX) this.#seen.delete(this.#seen.values().next().value!);
     for (const l of this.#eventListeners) l(ev);
+  }
+
+  #onBinary(buf: Buffer): void {
+    let frame: ReturnType<typeof decodeBinaryFrame>;
+    try {
+      frame = decodeBinaryFrame(buf, BINARY_TYPE.DOWNLOAD_CHUNK);
+    } catch {
+      return;
+    }
+    const d = this.#downloads.get(frame.seq);
+    if (!d) return;
+    this.#pending.get(d.requestId)?.timer.refresh();
+    d.sink.chunk(frame.header, frame.payload);
+  }
+
+  #nextId(): string {
+    return this.#prefix + (++this.#n).toString(36);
   }
 
   #onClose(ws: WebSocket, code: number, reason: string): void {

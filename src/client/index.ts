@@ -3,6 +3,7 @@
  * (CONTRACTS.md §4), and what its callers need to name.
  */
 export { WadClient, type SendFileOptions } from './client.js';
+export type { DownloadedFile } from './download.js';
 export type { WadClientOptions, ReconnectOptions, ConnectionStatus, Route } from './core.js';
 export { WadClientError, type ClientErrorCode } from './errors.js';
 export { EventStream, type SubscribeOptions } from './stream.js';
