@@ -60,13 +60,18 @@ export class AccountManager {
     });
   }
 
-  /** Loads the registry; starts every account when autoStart is on (bounded concurrency). */
+  /**
+   * Loads the registry; when autoStart is on, starts every linked account
+   * (bounded concurrency). Accounts that are not linked (never finished, or
+   * logged out) wait for account:add / account:start instead of holding a
+   * pairing connection open at every boot.
+   */
   async init(): Promise<void> {
     const records = await this.#deps.store.listAccounts();
     for (const r of records) this.#entry(r.id);
     await Promise.all(records.map((r) => this.#opened(this.#entries.get(r.id)!)));
     if (!this.#deps.limits.autoStart) return;
-    const queue = records.filter((r) => r.config.autoStart !== false).map((r) => r.id);
+    const queue = records.filter((r) => r.config.autoStart !== false && this.#entries.get(r.id)!.store?.creds?.registered).map((r) => r.id);
     const workers = Array.from({ length: Math.min(queue.length, this.#deps.bootConcurrency ?? 32) }, async () => {
       for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
         await this.start(id).catch((err: unknown) => this.#deps.logger.error({ err, account: id }, 'account did not start'));

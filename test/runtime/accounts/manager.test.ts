@@ -28,8 +28,10 @@ afterEach(async () => {
 });
 
 async function setup(linked: string[], opts: { maxAccounts?: number; maxRestarts?: number } = {}): Promise<World> {
-  const server = new FakeServer();
-  const store = new Store(new MemoryBackend());
+  return setupWith(new FakeServer(), new Store(new MemoryBackend()), linked, opts);
+}
+
+async function setupWith(server: FakeServer, store: Store, linked: string[], opts: { maxAccounts?: number; maxRestarts?: number } = {}): Promise<World> {
   for (const [i, id] of linked.entries()) {
     await store.putAccount({ id, createdAt: 1, config: {} });
     await (await store.account(id)).transaction((tx) => tx.creds.set({ ...newCreds(), registered: true, me: { id: `1555000000${i}:2@s.whatsapp.net` } }));
@@ -76,6 +78,19 @@ describe('AccountManager', () => {
     ]);
     expect(w.manager.status('b').jid).toBe('15550000001:2@s.whatsapp.net');
     expect(() => w.manager.status('zz')).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+  });
+
+  it('at boot, starts linked accounts only; an unlinked one waits for add or start', async () => {
+    const server = new FakeServer();
+    const store = new Store(new MemoryBackend());
+    await store.putAccount({ id: 'pending', createdAt: 1, config: {} });
+    await (await store.account('pending')).transaction((tx) => tx.creds.set(newCreds()));
+    const w = await setupWith(server, store, ['a']);
+    await online(w, 'a');
+    expect(w.manager.status('pending')).toMatchObject({ state: 'stopped', reason: 'not linked' });
+    expect(w.manager.runtime('pending')).toBeUndefined();
+    await w.manager.start('pending');
+    await w.manager.waitFor('pending', (s) => s.state === 'qr', 5000);
   });
 
   it('restart, stop and start touch only their account', async () => {
