@@ -14,6 +14,7 @@ import {
   type EventType,
   type GroupAction,
   type GroupInfo,
+  type MediaDownload,
   type OutgoingContent,
   type WadEvent,
 } from '../../src/daemon/api.js';
@@ -199,9 +200,14 @@ export class FakeDaemon implements DaemonApi {
     this.#online(id);
   }
 
-  async downloadMedia(id: string, messageId: string): Promise<AsyncIterable<Uint8Array>> {
-    await this.#call('downloadMedia', [id, messageId]);
-    throw new DaemonError('NOT_FOUND', `no media ${messageId}`);
+  /** What downloadMedia serves, by message id (absent: NOT_FOUND). */
+  readonly files = new Map<string, MediaDownload>();
+
+  async downloadMedia(id: string, chat: string, messageId: string): Promise<MediaDownload> {
+    await this.#call('downloadMedia', [id, chat, messageId]);
+    const file = this.files.get(messageId);
+    if (!file) throw new DaemonError('NOT_FOUND', `no media ${messageId}`);
+    return file;
   }
 
   async createGroup(id: string, subject: string, participants: string[]): Promise<{ jid: string }> {
