@@ -119,6 +119,9 @@ describe('media through the daemon', () => {
       { field: 'audioMessage', bytes: randomBytes(50_000), name: 'song.mp3', opts: { seconds: 7 }, expected: { mimetype: 'audio/mpeg', seconds: 7 } },
       { field: 'audioMessage', bytes: randomBytes(20_000), name: 'note.ogg', opts: { ptt: true, seconds: 2 }, expected: { ptt: true, mimetype: 'audio/ogg; codecs=opus' } },
       { field: 'stickerMessage', bytes: randomBytes(9_000), name: 's.webp', opts: { type: 'sticker', width: 512, height: 512 }, expected: { mimetype: 'image/webp', width: 512 } },
+      // Metadata a caller may add: a GIF-style video with its own thumbnail, a view-once image.
+      { field: 'videoMessage', bytes: randomBytes(30_000), name: 'loop.mp4', opts: { gifPlayback: true, jpegThumbnail: jpeg }, expected: { gifPlayback: true } },
+      { field: 'imageMessage', bytes: jpeg, name: 'once.jpg', opts: { viewOnce: true }, expected: { viewOnce: true } },
     ];
     const sent: Array<[string, (typeof cases)[number]]> = [];
     for (const c of cases) sent.push([await client.sendFile('wad', B, { bytes: c.bytes, fileName: c.name }, c.opts), c]);
@@ -130,7 +133,10 @@ describe('media through the daemon', () => {
 
     for (const [id, c] of sent) {
       const got: WAMessage = await baileys.waitFor(() => baileys.received.find((m) => m.key.id === id), `${c.field} ${c.name} at Baileys`);
-      const body = (got.message as Record<string, Record<string, unknown>>)[c.field];
+      const content = got.message?.viewOnceMessage?.message ?? got.message;
+      if (c.opts.viewOnce) expect(got.message?.viewOnceMessage, c.name).toBeTruthy();
+      const body = (content as Record<string, Record<string, unknown>>)[c.field];
+      if (c.opts.jpegThumbnail) expect(Buffer.from(body!.jpegThumbnail as Uint8Array).equals(jpeg)).toBe(true);
       expect(body, c.name).toMatchObject({ ...c.expected, fileLength: expect.anything() });
       expect(Number(body!.fileLength)).toBe(c.bytes.length);
       const bytes = (await downloadMediaMessage(got, 'buffer', {})) as Buffer;
