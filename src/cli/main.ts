@@ -45,6 +45,9 @@ if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
   process.stdout.write(VERSION + '\n');
 } else if (COMMANDS[cmd]) {
   process.exitCode = await COMMANDS[cmd]!.run(rest);
+  // The servers' commands return once they have stopped (or gave up stopping
+  // after their 10 s grace): a handle left open must not keep the process alive.
+  if (cmd === 'daemon' || cmd === 'sim') process.exit();
 } else {
   process.stderr.write(`wad: unknown command '${cmd}' (see wad --help)\n`);
   process.exitCode = 2;
