@@ -36,6 +36,8 @@ export interface ReceiveParts {
   readonly now: () => number;
   /** Protocol messages for other parts of the account (history sync, app state keys, peer data operations). */
   readonly onProtocolMessage?: ((message: proto.IMessage, msg: IncomingMessage) => void) | undefined;
+  /** A chat's disappearing timer changed (seconds; 0: off), learned from a received message. */
+  readonly onChatTimer?: ((chat: string, seconds: number) => void) | undefined;
   /** Test seam: throw to simulate a decrypt failure for a message id. */
   readonly failDecrypt?: ((msg: IncomingMessage) => boolean) | undefined;
 }
@@ -176,6 +178,9 @@ export class MessageReceiver implements StanzaHandler {
       if (events.length > 0) publish = deps.events.stage(tx, events);
     });
     publish();
+    const d = result?.decoded;
+    if (d?.type === 'disappearing') this.#p.onChatTimer?.(target, d.disappearing?.expiration ?? 0);
+    else if (d?.expiration !== undefined) this.#p.onChatTimer?.(target, d.expiration);
   }
 
   async #commitUndecryptable(msg: IncomingMessage, chat: string, err: Error): Promise<void> {

@@ -115,6 +115,17 @@ describe('1:1 between two accounts', () => {
     expect(bob.events('message:new').filter((e) => e.data.id === messageId)).toHaveLength(1);
   });
 
+  it('a contact’s disappearing timer applies to our next messages in that chat, until turned off', async () => {
+    const { messageId: set } = await bob.messaging.send(alice.userJid, { type: 'disappearing', expiration: 604800 });
+    await until(() => newOf(alice, set), 'timer set');
+    const { messageId } = await alice.messaging.send(bob.userJid, { type: 'text', content: 'vanishing' });
+    expect((await until(() => newOf(bob, messageId), 'timed text')).data).toMatchObject({ content: 'vanishing', expiration: 604800 });
+    const { messageId: off } = await bob.messaging.send(alice.userJid, { type: 'disappearing', expiration: 0 });
+    await until(() => newOf(alice, off), 'timer off');
+    const { messageId: plain } = await alice.messaging.send(bob.userJid, { type: 'text', content: 'staying' });
+    expect((await until(() => newOf(bob, plain), 'plain text')).data.expiration).toBeUndefined();
+  });
+
   it('mark-read and played receipts reach the sender as message:receipt with their status', async () => {
     const { messageId: a1 } = await alice.messaging.send(bob.userJid, { type: 'text', content: 'read me' });
     const { messageId: a2 } = await alice.messaging.send(bob.userJid, { type: 'text', content: 'and me' });
