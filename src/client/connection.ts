@@ -6,7 +6,7 @@
  */
 import WebSocket from 'ws';
 import { WadClientError } from './errors.js';
-import { isErrorCodeLike } from './util.js';
+import { isErrorCode } from '../daemon/api.js';
 
 export interface Endpoint {
   socket?: string | undefined;
@@ -72,7 +72,7 @@ export function openSocket(ep: Endpoint, timeoutMs: number): Promise<WebSocket> 
         } catch {
           // Not ours: keep the status line.
         }
-        fail(new WadClientError(isErrorCodeLike(code) ? code : res.statusCode === 401 ? 'AUTH_INVALID' : 'UNAVAILABLE', message, { status: res.statusCode }));
+        fail(new WadClientError(isErrorCode(code) ? code : res.statusCode === 401 ? 'AUTH_INVALID' : 'UNAVAILABLE', message, { status: res.statusCode }));
       });
     });
   });

@@ -9,19 +9,29 @@
  */
 export type ConnectionState = 'connecting' | 'qr' | 'online' | 'reconnecting' | 'stopped' | 'loggedOut';
 
-export type ErrorCode =
-  | 'AUTH_REQUIRED'
-  | 'AUTH_INVALID'
-  | 'TOKEN_EXPIRED'
-  | 'FORBIDDEN'
-  | 'NOT_MEMBER'
-  | 'INVALID_PAYLOAD'
-  | 'MISSING_FIELD'
-  | 'RATE_LIMITED'
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'INTERNAL_ERROR'
-  | 'UNAVAILABLE';
+/** The control socket's error codes (CONTRACTS.md §3), shared by the daemon, the IPC server and WadClient. */
+export const ERROR_CODES = [
+  'AUTH_REQUIRED',
+  'AUTH_INVALID',
+  'TOKEN_EXPIRED',
+  'FORBIDDEN',
+  'NOT_MEMBER',
+  'INVALID_PAYLOAD',
+  'MISSING_FIELD',
+  'RATE_LIMITED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'INTERNAL_ERROR',
+  'UNAVAILABLE',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);
+
+export function isErrorCode(v: unknown): v is ErrorCode {
+  return typeof v === 'string' && ERROR_CODE_SET.has(v);
+}
 
 export class DaemonError extends Error {
   override readonly name = 'DaemonError';

@@ -3,7 +3,9 @@
  * codes (CONTRACTS.md §3) so it becomes an ack or error frame unchanged; the
  * server also passes DaemonError through as it is.
  */
-import type { ErrorCode } from '../daemon/api.js';
+import { isErrorCode, type ErrorCode } from '../daemon/api.js';
+
+export { isErrorCode };
 import type { ErrorPayload } from './protocol.js';
 
 export class IpcError extends Error {
@@ -32,24 +34,6 @@ export class IpcStartError extends Error {
   }
 }
 
-const CODES = new Set<string>([
-  'AUTH_REQUIRED',
-  'AUTH_INVALID',
-  'TOKEN_EXPIRED',
-  'FORBIDDEN',
-  'NOT_MEMBER',
-  'INVALID_PAYLOAD',
-  'MISSING_FIELD',
-  'RATE_LIMITED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'INTERNAL_ERROR',
-  'UNAVAILABLE',
-]);
-
-export function isErrorCode(v: unknown): v is ErrorCode {
-  return typeof v === 'string' && CODES.has(v);
-}
 
 /** The error payload for any thrown value: coded errors keep their code, anything else is INTERNAL_ERROR. */
 export function toErrorPayload(err: unknown): ErrorPayload {
