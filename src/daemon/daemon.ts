@@ -8,13 +8,14 @@
 import type { Logger } from 'pino';
 import type { AccountMessagingApi, MessagingCall } from '../account/messaging-deps.js';
 import { ConnectionError } from '../account/errors.js';
+import { MessagingError, type MessagingErrorCode } from '../account/messaging/errors.js';
 import type { Config } from '../config/index.js';
 import type { IpcServer } from '../ipc/index.js';
 import type { AccountManager } from '../runtime/accounts/index.js';
 import type { CryptoPool } from '../runtime/crypto-pool/index.js';
 import type { Supervisor } from '../runtime/supervisor/index.js';
 import type { Store } from '../store/index.js';
-import { DaemonError, type AccountSummary, type DaemonApi, type GroupAction, type GroupInfo, type MediaDownload, type OutgoingContent, type WadEvent } from './api.js';
+import { DaemonError, type AccountSummary, type ErrorCode, type DaemonApi, type GroupAction, type GroupInfo, type MediaDownload, type OutgoingContent, type WadEvent } from './api.js';
 import { toWadEvent, type EventHub } from './event-sink.js';
 import { trimAccount } from './retention.js';
 
@@ -223,5 +224,21 @@ export function toDaemonError(err: unknown): DaemonError {
     const code = err.code === 'OVERLOADED' ? 'RATE_LIMITED' : err.code === 'BAD_STANZA' ? 'INVALID_PAYLOAD' : 'UNAVAILABLE';
     return new DaemonError(code, err.message, undefined, { cause: err });
   }
+  if (err instanceof MessagingError) {
+    return new DaemonError(MESSAGING_CODES[err.code], err.message, { messaging: err.code, ...(err.serverCode !== undefined ? { serverCode: err.serverCode } : {}) }, { cause: err });
+  }
   return new DaemonError('INTERNAL_ERROR', err instanceof Error ? err.message : String(err), undefined, { cause: err });
 }
+
+/** What a caller can do about each messaging failure, in the contract's terms (the exact cause stays in details.messaging). */
+const MESSAGING_CODES: Record<MessagingErrorCode, ErrorCode> = {
+  NOT_READY: 'UNAVAILABLE',
+  BAD_JID: 'INVALID_PAYLOAD',
+  BAD_CONTENT: 'INVALID_PAYLOAD',
+  NO_DEVICES: 'NOT_FOUND',
+  SERVER_REJECTED: 'UNAVAILABLE',
+  ACK_TIMEOUT: 'UNAVAILABLE',
+  NOT_FOUND: 'NOT_FOUND',
+  NOT_MEMBER: 'NOT_MEMBER',
+  CLOSED: 'UNAVAILABLE',
+};
