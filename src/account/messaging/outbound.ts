@@ -92,6 +92,7 @@ export class Outbound {
     const encs = await sessions.encrypt(targets.map((jid) => ({ jid, plaintext: ids.isMe(jid) ? dsm : plain })));
     if (encs.length === 0) throw new MessagingError('NO_DEVICES', `no session could be made with any device of ${peer}`);
     const token = own === peer ? undefined : await this.#tcToken(peer);
+    const phash = participantHash(encs.map((e) => e.jid));
     const node = buildDirectMessage({
       id,
       to: peer,
@@ -99,9 +100,13 @@ export class Outbound {
       encs: encs as DeviceEnc[],
       deviceIdentity: this.deviceIdentity(),
       tctoken: token,
-      attrs: { ...attrs, phash: participantHash(encs.map((e) => e.jid)) },
+      attrs: { ...attrs, phash },
     });
-    await this.#sendAndWait(id, node);
+    const ack = await this.#sendAndWait(id, node);
+    if (ack.phash && ack.phash !== phash) {
+      // The server saw other devices than we addressed: our lists are stale (field lesson 14).
+      await Promise.all([devices.invalidate(peer), devices.invalidate(own)]);
+    }
     if (own !== peer && !message.protocolMessage) this.#issueToken(peer);
     deps.logger.debug({ id, devices: encs.length }, 'sent 1:1 message');
   }
@@ -172,7 +177,7 @@ export class Outbound {
     });
   }
 
-  async #sendAndWait(id: string, node: Parameters<MessagingDeps['port']['send']>[0]): Promise<void> {
+  async #sendAndWait(id: string, node: Parameters<MessagingDeps['port']['send']>[0]): Promise<{ t: number; phash?: string | undefined }> {
     const acked = this.#p.acks.expect(id);
     try {
       await this.#p.deps.port.send(node);
@@ -181,7 +186,7 @@ export class Outbound {
       await acked.catch(() => undefined);
       throw err;
     }
-    await acked;
+    return acked;
   }
 
   async #tcToken(peer: string): Promise<Uint8Array | undefined> {

@@ -137,6 +137,21 @@ describe('1:1 between two accounts', () => {
     await until(() => alice.events('message:receipt').find((e) => e.data.status === 'played' && (e.data.messageIds as string[]).includes(a1)), 'played receipt');
   });
 
+  it('an ack whose participant hash differs from ours makes the device lists refresh', async () => {
+    await alice.messaging.send(bob.userJid, { type: 'text', content: 'cached lists' });
+    const before = alice.iqs.filter((x) => x === 'usync').length;
+    await alice.messaging.send(bob.userJid, { type: 'text', content: 'still cached' });
+    expect(alice.iqs.filter((x) => x === 'usync').length).toBe(before);
+    alice.ackPhash = '2:AAAAAA';
+    try {
+      await alice.messaging.send(bob.userJid, { type: 'text', content: 'server sees other devices' });
+    } finally {
+      alice.ackPhash = undefined;
+    }
+    await alice.messaging.send(bob.userJid, { type: 'text', content: 'refetched' });
+    expect(alice.iqs.filter((x) => x === 'usync').length).toBe(before + 1);
+  });
+
   it('a refused send is a typed failure, never a silent success', async () => {
     await expect(alice.messaging.send('19999999999@s.whatsapp.net', { type: 'text', content: 'x' })).rejects.toMatchObject({ code: 'NO_DEVICES' });
     alice.ackError = '463';

@@ -92,6 +92,10 @@ export class TestAccount implements LiveSession {
   readonly drop = new Set<string>();
   /** Makes the server refuse our next messages with this ack error (463: no privacy token). */
   ackError: string | undefined;
+  /** Makes the server's acks carry this participant hash (a device list the server sees differently). */
+  ackPhash: string | undefined;
+  /** The xmlns of every IQ we sent, in order. */
+  readonly iqs: string[] = [];
   #handlers = new Map<string, StanzaHandler[]>();
   #chains = new Map<string, Promise<void>>();
   #ids = 0;
@@ -214,7 +218,7 @@ export class TestAccount implements LiveSession {
     switch (node.tag) {
       case 'message': {
         const routed = routeMessage(hub, this.deviceJid, node);
-        const ack = this.ackError ? { ...routed, attrs: { ...routed.attrs, error: this.ackError } } : routed;
+        const ack = { ...routed, attrs: { ...routed.attrs, ...(this.ackError ? { error: this.ackError } : {}), ...(this.ackPhash ? { phash: this.ackPhash } : {}) } };
         setImmediate(() => this.#dispatch({ ...ack, attrs: { ...ack.attrs, from: 's.whatsapp.net' } }));
         return;
       }
@@ -232,6 +236,7 @@ export class TestAccount implements LiveSession {
 
   async query(node: BinaryNode): Promise<BinaryNode> {
     const iq = { ...node, attrs: { ...node.attrs, id: node.attrs.id ?? this.nextId() } };
+    this.iqs.push(iq.attrs.xmlns ?? '');
     const answer = handleIq({ hub: this.world.hub, pairing: undefined as never, session: undefined as never, deviceJid: this.deviceJid }, iq);
     if (answer.attrs.type === 'error') {
       const err = (answer.content as BinaryNode[] | undefined)?.[0];
