@@ -235,7 +235,7 @@ export class TestAccount implements LiveSession {
   }
 
   async query(node: BinaryNode): Promise<BinaryNode> {
-    const iq = { ...node, attrs: { ...node.attrs, id: node.attrs.id ?? this.nextId() } };
+    const iq: BinaryNode = { ...node, attrs: { ...node.attrs, id: node.attrs.id ?? this.nextId() } };
     this.iqs.push(iq.attrs.xmlns ?? '');
     const answer = handleIq({ hub: this.world.hub, pairing: undefined as never, session: undefined as never, deviceJid: this.deviceJid }, iq);
     if (answer.attrs.type === 'error') {
