@@ -16,6 +16,17 @@ import { createDaemon } from '../../src/daemon/index.js';
 
 const out = (o: object): void => void process.stdout.write(JSON.stringify(o) + '\n');
 
+// A SIGTERM that lands while the daemon is still starting must still stop it
+// gracefully (the parent expects exit 0), so the handlers come first.
+let stop: (() => void) | undefined;
+let stopRequested = false;
+const onSignal = (): void => {
+  if (stop) stop();
+  else stopRequested = true;
+};
+process.on('SIGTERM', onSignal);
+process.on('SIGINT', onSignal);
+
 const config = loadConfig({ configPath: process.argv[2], env: {}, ...(process.argv[3] ? { defaultsPath: process.argv[3] } : {}) });
 const daemon = await createDaemon(config, {
   logger: pino({ level: process.env.WAD_DRIVER_LOG ?? 'silent' }, pino.destination(2)),
@@ -54,11 +65,13 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   }
 });
 
-const stop = (): void => {
+let stopping = false;
+stop = (): void => {
+  if (stopping) return; // a repeated signal must not cut the graceful stop short
+  stopping = true;
   daemon.stop().then(
     () => process.exit(0),
     () => process.exit(1),
   );
 };
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
+if (stopRequested) stop();
