@@ -14,6 +14,7 @@
 import { randomBytes, diffieHellman, generateKeyPairSync, verify as nodeVerify } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { CryptoError } from './errors.js';
+import { BoundedCache } from './bounded-cache.js';
 import { sha512 } from './hash.js';
 import { ed25519PublicKeyObject, rememberX25519Private, x25519PrivateKeyObject, x25519PublicKeyObject, x25519RawPublic } from './key-objects.js';
 
@@ -119,23 +120,19 @@ interface EdwardsIdentity {
   A: Uint8Array;
 }
 
-const edwardsCache = new Map<string, EdwardsIdentity>();
 const EDWARDS_CACHE_LIMIT = 256;
+const edwardsCache = new BoundedCache<EdwardsIdentity>(EDWARDS_CACHE_LIMIT);
 
 /** XEdDSA's calculate_key_pair: the Edwards key with sign bit 0 and its scalar. */
 function edwardsIdentity(privateKey: Uint8Array): EdwardsIdentity {
-  const id = Buffer.from(privateKey).toString('latin1');
-  const hit = edwardsCache.get(id);
-  if (hit) return hit;
-  const k = bytesToNumberLE(clampPrivateKey(privateKey)) % L;
-  const E = Point.BASE.multiply(k).toBytes();
-  const negative = (E[31]! & 0x80) !== 0;
-  const A = new Uint8Array(E);
-  A[31]! &= 0x7f;
-  const entry = { a: negative ? (L - k) % L : k, A };
-  if (edwardsCache.size >= EDWARDS_CACHE_LIMIT) edwardsCache.delete(edwardsCache.keys().next().value as string);
-  edwardsCache.set(id, entry);
-  return entry;
+  return edwardsCache.get(privateKey, () => {
+    const k = bytesToNumberLE(clampPrivateKey(privateKey)) % L;
+    const E = Point.BASE.multiply(k).toBytes();
+    const negative = (E[31]! & 0x80) !== 0;
+    const A = new Uint8Array(E);
+    A[31]! &= 0x7f;
+    return { a: negative ? (L - k) % L : k, A };
+  });
 }
 
 /** XEdDSA signature (64 bytes) of `message` with a Curve25519 private key. */
@@ -173,7 +170,7 @@ function montgomeryToEdwardsY(u: bigint): Uint8Array | undefined {
   return numberToBytesLE(y, 32);
 }
 
-const verifyKeyCache = new Map<string, Uint8Array | null>();
+const verifyKeyCache = new BoundedCache<Uint8Array | null>(EDWARDS_CACHE_LIMIT);
 
 /** Verifies an XEdDSA (or legacy curve25519) signature with a 32- or 33-byte Montgomery public key. */
 export function xeddsaVerify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
@@ -184,13 +181,7 @@ export function xeddsaVerify(publicKey: Uint8Array, message: Uint8Array, signatu
   } catch {
     return false;
   }
-  const id = Buffer.from(pub).toString('latin1');
-  let y = verifyKeyCache.get(id);
-  if (y === undefined) {
-    y = montgomeryToEdwardsY(bytesToNumberLE(pub)) ?? null;
-    if (verifyKeyCache.size >= EDWARDS_CACHE_LIMIT) verifyKeyCache.delete(verifyKeyCache.keys().next().value as string);
-    verifyKeyCache.set(id, y);
-  }
+  const y = verifyKeyCache.get(pub, () => montgomeryToEdwardsY(bytesToNumberLE(pub)) ?? null);
   if (y === null) return false;
   const edPub = new Uint8Array(y);
   edPub[31]! |= signature[63]! & 0x80;

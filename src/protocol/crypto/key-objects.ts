@@ -8,42 +8,18 @@
  * entries per kind.
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import { BoundedCache } from './bounded-cache.js';
 
 const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 const CACHE_LIMIT = 512;
-
-class BoundedKeyCache {
-  readonly #map = new Map<string, KeyObject>();
-
-  get(raw: Uint8Array, make: () => KeyObject): KeyObject {
-    let key = this.#map.get(cacheId(raw));
-    if (key === undefined) {
-      key = make();
-      this.set(raw, key);
-    }
-    return key;
-  }
-
-  set(raw: Uint8Array, key: KeyObject): void {
-    if (this.#map.size >= CACHE_LIMIT) {
-      // Map iteration order is insertion order: drop the oldest entry.
-      this.#map.delete(this.#map.keys().next().value as string);
-    }
-    this.#map.set(cacheId(raw), key);
-  }
-}
-
-function cacheId(raw: Uint8Array): string {
-  return Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('latin1');
-}
 
 function base64url(raw: Uint8Array): string {
   return Buffer.from(raw.buffer, raw.byteOffset, raw.length).toString('base64url');
 }
 
-const x25519Private = new BoundedKeyCache();
-const x25519Public = new BoundedKeyCache();
-const ed25519Public = new BoundedKeyCache();
+const x25519Private = new BoundedCache<KeyObject>(CACHE_LIMIT);
+const x25519Public = new BoundedCache<KeyObject>(CACHE_LIMIT);
+const ed25519Public = new BoundedCache<KeyObject>(CACHE_LIMIT);
 
 // JWK, not DER: on Node 20 / OpenSSL 3 a DER import runs the generic decoder
 // chain (~400 µs for a PKCS#8 X25519 key, ~80 µs for SPKI); JWK goes straight to
