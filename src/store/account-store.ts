@@ -239,6 +239,7 @@ export class AccountStore extends AccountReaders {
 
   async #commit(tx: Transaction, options: { evictSent: boolean } = { evictSent: true }): Promise<void> {
     tx.seal();
+    if (options.evictSent) await this.#stageSentBound(tx);
     if (tx.ops.length > 0) await this.#backend.batch(tx.ops);
     this.#epoch++;
     for (const op of tx.ops) {
@@ -247,16 +248,27 @@ export class AccountStore extends AccountReaders {
       if (this.#cache.get(k) !== undefined) this.#cache.set(k, op.type === 'put' ? op.value : null);
     }
     this.#state = tx.state;
-    const excess = this.#state.sentNext - this.#state.sentHead - this.#sentMax;
-    if (options.evictSent && excess > 0) {
-      const evict = new Transaction(this.#ns, this.#state);
-      try {
-        await stageSentEviction(this.ctx, evict, excess);
-        await this.#commit(evict, { evictSent: false });
-      } catch {
-        // The bound is restored by the next commit's eviction; the write that was asked for did commit.
-      }
+  }
+
+  /**
+   * Drops the oldest sent-cache entries in the same batch as the write that
+   * pushes the count over the limit: a SIGKILL between two batches could
+   * otherwise leave the cache over its bound, and again on every crash.
+   * Only committed entries are evicted (the scan cannot see this batch's).
+   */
+  async #stageSentBound(tx: Transaction): Promise<void> {
+    const excess = tx.state.sentNext - tx.state.sentHead - this.#sentMax;
+    const count = Math.min(excess, this.#state.sentNext - this.#state.sentHead);
+    if (count <= 0) return;
+    const evict = new Transaction(this.#ns, this.#state);
+    try {
+      await stageSentEviction(this.ctx, evict, count);
+    } catch {
+      // A failed read skips the upkeep, not the write that was asked for; the next commit evicts.
+      return;
     }
+    // Deletions first: a message sent again in `tx` keeps the record `tx` writes.
+    tx.prependUpkeep(evict.ops, { sentHead: evict.state.sentHead });
   }
 
   async #get(k: Uint8Array): Promise<Uint8Array | undefined> {

@@ -49,6 +49,15 @@ export class Transaction implements WriteContext {
     this.ops.push({ type: 'del', key });
   }
 
+  /**
+   * The store's own upkeep at commit (after sealing): queues `ops` ahead of the
+   * transaction's writes, so a later put of the same key wins, and stages `patch`.
+   */
+  prependUpkeep(ops: readonly BatchOp[], patch: Partial<AccountState>): void {
+    this.ops.unshift(...ops);
+    this.#state = { ...this.#state, ...patch };
+  }
+
   /** No more writes: the store is committing (a callback that kept `tx` cannot add to a finished batch). */
   seal(): void {
     this.#sealed = true;
