@@ -11,12 +11,12 @@
  *   Ed25519 verification in node:crypto, taking the sign bit from the
  *   signature's top bit like libsignal-node so that both schemes verify.
  */
-import { randomBytes, diffieHellman, generateKeyPairSync, verify as nodeVerify } from 'node:crypto';
+import { randomBytes, diffieHellman, verify as nodeVerify } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { CryptoError } from './errors.js';
 import { BoundedCache } from './bounded-cache.js';
 import { sha512 } from './hash.js';
-import { ed25519PublicKeyObject, rememberX25519Private, x25519PrivateKeyObject, x25519PublicKeyObject, x25519RawPublic } from './key-objects.js';
+import { ed25519PublicKeyObject, x25519PrivateKeyObject, x25519PublicKeyObject, x25519RawPublic } from './key-objects.js';
 
 export interface KeyPair {
   /** 32-byte Montgomery u-coordinate. */
@@ -47,14 +47,13 @@ export function keyPairFromPrivate(raw: Uint8Array): KeyPair {
 }
 
 export function generateKeyPair(): KeyPair {
-  // node:crypto makes the scalar; X25519 clamps on use, so clamping the stored
-  // copy (as libsignal stores keys) leaves the public key unchanged. The
-  // KeyObject is kept: a fresh ratchet key is used for an agreement at once.
-  const { privateKey } = generateKeyPairSync('x25519');
-  const jwk = privateKey.export({ format: 'jwk' });
-  const priv = clampPrivateKey(Buffer.from(jwk.d!, 'base64url'));
-  rememberX25519Private(priv, privateKey);
-  return { private: priv, public: new Uint8Array(Buffer.from(jwk.x!, 'base64url')) };
+  // Random bytes, clamped (as libsignal stores keys), not generateKeyPairSync:
+  // on Node 20 the key-generation job's destructor locks the key's mutex, and a
+  // GC that collects it while the same key is being exported (its mutex held)
+  // deadlocks the thread for good. The KeyObject stays cached: a fresh ratchet
+  // key is used for an agreement at once.
+  const priv = clampPrivateKey(randomBytes(32));
+  return { private: priv, public: x25519RawPublic(x25519PrivateKeyObject(priv)) };
 }
 
 /**

@@ -44,13 +44,9 @@ export function ed25519PublicKeyObject(raw: Uint8Array): KeyObject {
   return ed25519Public.get(raw, () => createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: base64url(raw) }, format: 'jwk' }));
 }
 
-/** Remembers the KeyObject a fresh key pair was generated as, so its first agreement imports nothing. */
-export function rememberX25519Private(raw: Uint8Array, key: KeyObject): void {
-  x25519Private.set(raw, key);
-}
-
 /** The raw 32-byte public key of an X25519 private KeyObject. */
 export function x25519RawPublic(privateKey: KeyObject): Uint8Array {
-  const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
+  // A private key's JWK carries its public key `x` (one export, no public KeyObject made).
+  const jwk = privateKey.export({ format: 'jwk' });
   return new Uint8Array(Buffer.from(jwk.x!, 'base64url'));
 }
