@@ -66,10 +66,16 @@ route('DELETE', '/phones/:phone/devices/:device', (ctx, p) => {
   return [200, { removed: `${user.phone}:${id}@s.whatsapp.net` }];
 });
 
+// `{"to","text"}` sends a text; `{"to","message"}` sends any Message given as protobuf JSON.
 route('POST', '/phones/:phone/messages', async (ctx, p, body) => {
   const b = obj(body);
   const to = toJid(str(b, 'to'));
-  return [200, await phoneOf(ctx, p.phone!).sendText(to, str(b, 'text'))];
+  const phone = phoneOf(ctx, p.phone!);
+  if (b.message !== undefined) {
+    if (b.text !== undefined) throw new SimError('BAD_REQUEST', 'give either text or message, not both');
+    return [200, await phone.sendMessage(to, b.message)];
+  }
+  return [200, await phone.sendText(to, str(b, 'text'))];
 });
 
 route('GET', '/phones/:phone/messages', (ctx, p) => [200, phoneOf(ctx, p.phone!).received()]);
@@ -121,6 +127,7 @@ export async function handleAdmin(ctx: AdminContext, req: IncomingMessage, res: 
 
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   BAD_REQUEST: 400,
+  BAD_MESSAGE: 400,
   NOT_FOUND: 404,
   UNKNOWN_DEVICE: 404,
   UNKNOWN_REF: 404,

@@ -162,7 +162,12 @@ export interface PhoneReceivedMessage {
   /** The sender's user jid (group messages: the group jid; see `participant`). */
   from: string;
   participant?: string;
+  /** The text, extended text or caption ('' for kinds without text). */
   text: string;
+  /** The kind, as wad's decoder names it (text, image, location, poll, reaction, edit, revoke, unknown, …). */
+  type: string;
+  /** The whole Message as protobuf JSON (enum names, base64 bytes), under deviceSentMessage, without the sender key. */
+  message: Record<string, unknown>;
   /** Unix ms. */
   t: number;
 }
@@ -181,6 +186,8 @@ export interface SimPhoneApi {
   linkByCode(code: string): Promise<{ deviceJid: string }>;
   /** Sends a text to a user jid (or a group jid) from device 0. */
   sendText(to: string, text: string): Promise<{ id: string }>;
+  /** Sends any Message, given as protobuf JSON (see content.ts messageFromJson), to a user or group jid. */
+  sendMessage(to: string, message: unknown): Promise<{ id: string }>;
   /** Everything received so far, oldest first (bounded by the phone). */
   received(): PhoneReceivedMessage[];
   /** A JSON-serialisable snapshot of the phone's keys and sessions (for --data-dir). */

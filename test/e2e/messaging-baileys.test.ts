@@ -3,12 +3,12 @@
 // log, our messaging module) and Baileys clients and simulated phones, all
 // over WebSocket + Noise.
 // - every kind we send is decoded by Baileys, every kind Baileys sends is decoded by us;
-// - phones and wad exchange texts;
+// - every kind both ways with a simulated phone (it shows what it got as protobuf JSON), poll votes tallied;
 // - a forced decrypt failure on our side, and one on Baileys' side, end in a retry receipt and a good resend.
-import { randomBytes } from 'node:crypto';
-import { proto as bproto, type WAMessage } from 'baileys';
+import { createHash, randomBytes } from 'node:crypto';
+import { decryptPollVote as decryptBaileysPollVote, proto as bproto, type WAMessage } from 'baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeContent } from '../../src/protocol/message/index.js';
+import { decodeContent, encryptPollVote } from '../../src/protocol/message/index.js';
 import { proto } from '../../src/protocol/proto/index.js';
 import { createMessaging, type Messaging, type SendContent } from '../../src/account/messaging/index.js';
 import type { Daemon, WadEvent } from '../../src/daemon/index.js';
@@ -20,6 +20,8 @@ process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
 const W = '15550007001';
 const B = '15550007002';
+/** A user with only a simulated phone (no companion). */
+const P = '15550007003';
 let sim: SimHandle;
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let d: Daemon;
@@ -44,6 +46,7 @@ beforeAll(async () => {
   dir = await tempDir('wad-e2e-kinds-');
   await admin(sim, 'POST', '/phones', { phone: W, name: 'Wad' });
   await admin(sim, 'POST', '/phones', { phone: B, name: 'Bailey' });
+  await admin(sim, 'POST', '/phones', { phone: P, name: 'Pat' });
   d = await daemonFor(sim, dir.path, [], { createMessaging: (deps) => createMessaging(deps, { failDecrypt: () => failNext-- > 0 }) });
   d.onEvent((e) => events.push(e));
   await linkByQr(sim, d, 'wad', W);
@@ -137,12 +140,114 @@ describe('Baileys → wad: every kind', () => {
   });
 });
 
-describe('phones', () => {
-  it('a simulated phone and wad exchange texts', async () => {
-    const { id } = (await admin(sim, 'POST', `/phones/${B}/messages`, { to: `${W}@s.whatsapp.net`, text: 'from the phone' })) as { id: string };
-    expect((await poll('phone text', () => atWad(id)))!.data).toMatchObject({ type: 'text', content: 'from the phone' });
-    await wad.messaging.send(`${B}@s.whatsapp.net`, { type: 'text', content: 'to the phone' });
-    await poll('at phone', async () => ((await admin(sim, 'GET', `/phones/${B}/messages`)) as Array<{ text: string }>).some((m) => m.text === 'to the phone'));
+describe('phones: every kind both ways with a simulated phone', () => {
+  type PhoneMessage = { id: string; from: string; text: string; type: string; message: Record<string, any> };
+  const to = `${P}@s.whatsapp.net`;
+  const atPhone = (id: string) =>
+    waitUntil<PhoneMessage>(async () => ((await admin(sim, 'GET', `/phones/${P}/messages`)) as PhoneMessage[]).find((m) => m.id === id), `message ${id} at the phone`, 20_000);
+  /** What the phone received, under the wrappers a disappearing chat or view-once adds. */
+  const inner = (m: PhoneMessage): Record<string, any> => {
+    let x = m.message;
+    for (const w of ['ephemeralMessage', 'viewOnceMessage', 'viewOnceMessageV2', 'viewOnceMessageV2Extension']) if (x[w]?.message) x = x[w].message;
+    return x;
+  };
+  const fromPhone = async (message: Record<string, unknown>) => ((await admin(sim, 'POST', `/phones/${P}/messages`, { to: `${W}@s.whatsapp.net`, message })) as { id: string }).id;
+
+  it('the phone decodes each kind we send', async () => {
+    const { messageId: base } = await wad.messaging.send(to, { type: 'text', content: 'hello phone' });
+    const first = await atPhone(base);
+    expect(first).toMatchObject({ from: `${W}@s.whatsapp.net`, type: 'text', text: 'hello phone', message: { conversation: 'hello phone' } });
+
+    const cases: Array<[SendContent, (m: PhoneMessage) => void]> = [
+      [{ type: 'reply', content: 'a reply', quoted: base, mentions: [to] }, (m) =>
+        expect(inner(m).extendedTextMessage).toMatchObject({ text: 'a reply', contextInfo: { stanzaId: base, mentionedJid: [to], quotedMessage: { conversation: 'hello phone' } } })],
+      [{ type: 'text', content: 'see https://x.example', linkPreview: { matchedText: 'https://x.example', title: 'X', description: 'D' } }, (m) =>
+        expect(inner(m).extendedTextMessage).toMatchObject({ text: 'see https://x.example', matchedText: 'https://x.example', title: 'X', description: 'D' })],
+      [{ type: 'location', latitude: 48.85, longitude: 2.35, name: 'Paris' }, (m) => expect(inner(m).locationMessage).toMatchObject({ degreesLatitude: 48.85, degreesLongitude: 2.35, name: 'Paris' })],
+      [{ type: 'contact', displayName: 'Carol', vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Carol\nEND:VCARD' }, (m) => expect(inner(m).contactMessage).toMatchObject({ displayName: 'Carol', vcard: expect.stringContaining('FN:Carol') })],
+      [{ type: 'contacts', contacts: [{ displayName: 'A', vcard: 'v1' }, { displayName: 'B', vcard: 'v2' }] }, (m) =>
+        expect(inner(m).contactsArrayMessage.contacts).toEqual([{ displayName: 'A', vcard: 'v1' }, { displayName: 'B', vcard: 'v2' }])],
+      [{ type: 'message', message: { imageMessage: { mimetype: 'image/jpeg', caption: 'view once' } }, viewOnce: true }, (m) => {
+        expect(Object.keys(m.message).some((k) => k.startsWith('viewOnceMessage'))).toBe(true);
+        expect(inner(m).imageMessage).toEqual({ mimetype: 'image/jpeg', caption: 'view once' });
+      }],
+      [{ type: 'message', message: { eventMessage: { name: 'party' } } }, (m) => expect(inner(m).eventMessage).toEqual({ name: 'party' })],
+    ];
+    for (const [content, check] of cases) {
+      const { messageId } = await wad.messaging.send(to, content);
+      check(await atPhone(messageId));
+    }
+    const { messageId: pollId } = await wad.messaging.send(to, { type: 'poll', name: 'lunch?', options: ['pizza', 'sushi'], selectableCount: 1 });
+    const pollAtPhone = await atPhone(pollId);
+    expect(inner(pollAtPhone).pollCreationMessageV3).toMatchObject({ name: 'lunch?', options: [{ optionName: 'pizza' }, { optionName: 'sushi' }], selectableOptionsCount: 1 });
+    const secret = Buffer.from(pollAtPhone.message.messageContextInfo.messageSecret as string, 'base64');
+    expect(secret).toHaveLength(32);
+
+    const { messageId: reaction } = await wad.messaging.react(to, base, '🎉');
+    expect(inner(await atPhone(reaction)).reactionMessage).toMatchObject({ text: '🎉', key: { id: base, fromMe: true } });
+    const { messageId: edit } = await wad.messaging.edit(to, base, 'hello again');
+    expect(inner(await atPhone(edit)).protocolMessage).toMatchObject({ type: 'MESSAGE_EDIT', key: { id: base }, editedMessage: { conversation: 'hello again' } });
+    const { messageId: revoke } = await wad.messaging.revoke(to, base);
+    expect(inner(await atPhone(revoke)).protocolMessage).toMatchObject({ type: 'REVOKE', key: { id: base } });
+    const { messageId: timer } = await wad.messaging.send(to, { type: 'disappearing', expiration: 604800 });
+    expect(inner(await atPhone(timer)).protocolMessage).toMatchObject({ type: 'EPHEMERAL_SETTING', ephemeralExpiration: 604800 });
+    // Later messages carry the timer (WhatsApp puts it in contextInfo.expiration, or wraps in ephemeralMessage).
+    const { messageId: later } = await wad.messaging.send(to, { type: 'text', content: 'now disappearing' });
+    const laterAtPhone = await atPhone(later);
+    expect(laterAtPhone.text).toBe('now disappearing');
+    expect(JSON.stringify(laterAtPhone.message)).toMatch(/"expiration":604800|ephemeralMessage/);
+    // The phone's delivery receipts reached us.
+    await poll('delivery receipts from the phone', () => wad.events('message:receipt').some((e) => (e.data.messageIds as string[]).includes(base)));
+
+    // The phone votes on our poll; the vote is encrypted as WhatsApp does (checked with Baileys' own decryptor).
+    const voteCtx = { pollId, creatorJid: `${W}@s.whatsapp.net`, voterJid: to, messageSecret: secret };
+    const vote = encryptPollVote(['sushi'], voteCtx, randomBytes(12));
+    const check = decryptBaileysPollVote(vote, { pollCreatorJid: voteCtx.creatorJid, pollMsgId: pollId, pollEncKey: secret, voterJid: to });
+    expect(Buffer.from(check.selectedOptions[0]!).toString('hex')).toBe(createHash('sha256').update('sushi').digest('hex'));
+    const voteId = await fromPhone({
+      pollUpdateMessage: {
+        pollCreationMessageKey: { remoteJid: to, fromMe: false, id: pollId },
+        vote: { encPayload: Buffer.from(vote.encPayload!).toString('base64'), encIv: Buffer.from(vote.encIv!).toString('base64') },
+        senderTimestampMs: Date.now(),
+      },
+    });
+    expect((await poll('vote at wad', () => atWad(voteId)))!.data).toMatchObject({ type: 'poll-vote', vote: { poll: { id: pollId }, options: ['sushi'] } });
+    const tally = await poll('tally', () => wad.events('message:updated').find((e) => e.data.messageId === pollId));
+    expect(tally.data.poll).toEqual({ tally: [{ option: 'pizza', votes: 0, voters: [] }, { option: 'sushi', votes: 1, voters: [to] }] });
+  });
+
+  it('we decode each kind the phone sends', async () => {
+    const me = `${W}@s.whatsapp.net`;
+    const baseId = await fromPhone({ conversation: 'from the phone' });
+    expect((await poll('phone text', () => atWad(baseId)))!.data).toMatchObject({ type: 'text', content: 'from the phone', sender: to });
+    const key = { remoteJid: me, fromMe: true, id: baseId };
+    const checks: Array<[Record<string, unknown>, Record<string, unknown>]> = [
+      [{ extendedTextMessage: { text: 'quoting you', contextInfo: { stanzaId: baseId, participant: to, quotedMessage: { conversation: 'from the phone' }, mentionedJid: [me] } } },
+        { type: 'text', content: 'quoting you', quoted: { id: baseId }, mentions: [me] }],
+      [{ extendedTextMessage: { text: 'look https://y.example', matchedText: 'https://y.example', title: 'Y', description: 'why' } },
+        { type: 'text', linkPreview: { matchedText: 'https://y.example', title: 'Y', description: 'why' } }],
+      [{ locationMessage: { degreesLatitude: -33.86, degreesLongitude: 151.21, name: 'Sydney', address: 'NSW' } }, { type: 'location', location: { latitude: -33.86, longitude: 151.21, name: 'Sydney', address: 'NSW' } }],
+      [{ contactMessage: { displayName: 'Dan', vcard: 'BEGIN:VCARD\nFN:Dan\nEND:VCARD' } }, { type: 'contact', contacts: [{ displayName: 'Dan', vcard: 'BEGIN:VCARD\nFN:Dan\nEND:VCARD' }] }],
+      [{ contactsArrayMessage: { displayName: 'two', contacts: [{ displayName: 'E', vcard: 'e' }, { displayName: 'F', vcard: 'f' }] } }, { type: 'contacts', contacts: [{ displayName: 'E', vcard: 'e' }, { displayName: 'F', vcard: 'f' }] }],
+      [{ pollCreationMessageV3: { name: 'tea?', options: [{ optionName: 'yes' }, { optionName: 'no' }], selectableOptionsCount: 1 }, messageContextInfo: { messageSecret: randomBytes(32).toString('base64') } },
+        { type: 'poll', poll: { name: 'tea?', options: ['yes', 'no'], selectableCount: 1 } }],
+      [{ reactionMessage: { key, text: '❤️', senderTimestampMs: Date.now() } }, { type: 'reaction', reaction: { target: { id: baseId }, emoji: '❤️' } }],
+      [{ viewOnceMessageV2: { message: { imageMessage: { mimetype: 'image/jpeg', caption: 'once only', viewOnce: true } } } }, { type: 'image', viewOnce: true, content: 'once only' }],
+      [{ protocolMessage: { type: 'EPHEMERAL_SETTING', ephemeralExpiration: 86400 } }, { type: 'disappearing', disappearing: { expiration: 86400 } }],
+    ];
+    for (const [message, expected] of checks) {
+      const id = await fromPhone(message);
+      expect((await poll(Object.keys(message).join(','), () => atWad(id)))!.data).toMatchObject(expected);
+    }
+    // A kind wad does not decode arrives whole, as raw bytes, never dropped.
+    const eventId = await fromPhone({ eventMessage: { name: 'standup', description: 'daily' } });
+    const raw = (await poll('unknown kind', () => atWad(eventId)))!.data as { type: string; raw: string };
+    expect(raw.type).toBe('unknown');
+    expect(proto.Message.decode(Buffer.from(raw.raw, 'base64')).eventMessage).toMatchObject({ name: 'standup', description: 'daily' });
+    await fromPhone({ protocolMessage: { type: 'MESSAGE_EDIT', key, editedMessage: { conversation: 'edited on the phone' }, timestampMs: Date.now() } });
+    await poll('edit', () => wad.events('message:updated').find((e) => e.data.messageId === baseId && e.data.content === 'edited on the phone'));
+    await fromPhone({ protocolMessage: { type: 'REVOKE', key } });
+    await poll('revoke', () => wad.events('message:deleted').find((e) => e.data.messageId === baseId));
   });
 });
 

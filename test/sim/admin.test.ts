@@ -66,7 +66,26 @@ describe('admin API', () => {
       got = (await admin(sim, 'GET', '/phones/15554440002/messages')) as typeof got;
       await new Promise((r) => setTimeout(r, 50));
     }
-    expect(got).toEqual([{ id, from: expect.stringMatching(/^15554440001/), text: 'hi ben', t: expect.any(Number) }]);
+    expect(got).toEqual([{ id, from: expect.stringMatching(/^15554440001/), text: 'hi ben', type: 'text', message: { conversation: 'hi ben' }, t: expect.any(Number) }]);
+  });
+
+  it('sends any kind given as protobuf JSON and shows what arrived as protobuf JSON', async () => {
+    const message = { locationMessage: { degreesLatitude: 1.5, degreesLongitude: -2.25, name: 'here' }, messageContextInfo: { messageSecret: Buffer.alloc(32, 7).toString('base64') } };
+    const { id } = (await admin(sim, 'POST', '/phones/15554440001/messages', { to: '15554440002', message })) as { id: string };
+    let got: Array<{ id: string; type: string; text: string; message: unknown }> = [];
+    for (let i = 0; i < 50 && !got.some((m) => m.id === id); i++) {
+      got = (await admin(sim, 'GET', '/phones/15554440002/messages')) as typeof got;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(got.find((m) => m.id === id)).toMatchObject({ type: 'location', text: '', message });
+  });
+
+  it('refuses a message that is not a proto Message, or both text and message', async () => {
+    const post = (body: unknown) => admin(sim, 'POST', '/phones/15554440001/messages', body).catch((e: Error) => e.message);
+    expect(await post({ to: '15554440002', message: { locationMessage: { degreesLatitude: 'north' } } })).toMatch(/400.*BAD_MESSAGE/);
+    expect(await post({ to: '15554440002', message: [] })).toMatch(/400.*BAD_MESSAGE/);
+    expect(await post({ to: '15554440002', message: { notAField: 1 } })).toMatch(/400.*BAD_MESSAGE/);
+    expect(await post({ to: '15554440002', message: { conversation: 'x' }, text: 'y' })).toMatch(/400.*BAD_REQUEST/);
   });
 
   it('counts in /stats and clears delays', async () => {

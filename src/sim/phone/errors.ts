@@ -20,6 +20,8 @@ export type PhoneErrorCode =
   | 'ADV_BAD_SIGNATURE'
   /** A recipient jid the phone cannot send to (not a user jid). */
   | 'BAD_RECIPIENT'
+  /** A message given as protobuf JSON that is not a proto Message, or has no known field. */
+  | 'BAD_MESSAGE'
   /** The host has no devices (or no prekey bundle) for a recipient. */
   | 'NO_DEVICES'
   /** The server answered the phone's message with an error ack. */

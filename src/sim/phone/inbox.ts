@@ -1,15 +1,18 @@
 /**
  * Receiving on the phone: decrypts each <enc> of an incoming <message> in
  * order (pkmsg/msg first, so a sender key distributed in the same stanza is
- * known before its skmsg), keeps the texts, answers with a delivery receipt,
- * or with a retry receipt when something does not decrypt. Acks are the
- * phone's (phone.ts) business. Keeps a bounded list of received texts.
+ * known before its skmsg), keeps what was received (any kind, as protobuf
+ * JSON), answers with a delivery receipt, or with a retry receipt when
+ * something does not decrypt. Acks are the
+ * phone's (phone.ts) business. Keeps a bounded list of received messages.
  */
 import { isGroup, toUserJid } from '../../protocol/jid/index.js';
 import { SignalError } from '../../protocol/signal/index.js';
 import { GroupCipherError } from '../../protocol/signal/group/index.js';
 import type { PhoneReceivedMessage, SimNode } from '../phone-host.js';
-import { decodePadded, type DecodedContent } from './content.js';
+import { decodeContent } from '../../protocol/message/index.js';
+import type { proto } from '../../protocol/proto/index.js';
+import { decodePadded, messageToJson, type DecodedContent } from './content.js';
 import { topUpPreKeys, type PhoneCore } from './core.js';
 import { PhoneError } from './errors.js';
 import { buildRetryReceipt } from './retry.js';
@@ -19,7 +22,7 @@ const RECEIVED_LIMIT = 10_000;
 const MAX_RETRY_COUNT = 5;
 
 /** What happened to one incoming message (for tests and logs). */
-export type InboxOutcome = 'received' | 'no-text' | 'duplicate' | 'retry' | 'failed' | 'ignored';
+export type InboxOutcome = 'received' | 'no-content' | 'duplicate' | 'retry' | 'failed' | 'ignored';
 
 function isDuplicate(error: unknown): boolean {
   return (error instanceof SignalError && error.code === 'DUPLICATE_MESSAGE') || (error instanceof GroupCipherError && error.code === 'DUPLICATE');
@@ -34,7 +37,8 @@ export class Inbox {
 
   constructor(core: PhoneCore, restored: PhoneReceivedMessage[] = []) {
     this.#core = core;
-    this.#received.push(...restored.slice(-RECEIVED_LIMIT));
+    // Snapshots from before every kind was kept hold texts only.
+    this.#received.push(...restored.slice(-RECEIVED_LIMIT).map((m) => ({ ...m, type: m.type ?? 'text', message: m.message ?? { conversation: m.text } })));
   }
 
   received(): PhoneReceivedMessage[] {
@@ -47,13 +51,13 @@ export class Inbox {
     const author = msg && deviceJid(msg.author);
     if (!msg || !author || msg.encs.length === 0) return 'ignored';
     const { host } = this.#core;
-    let text: string | undefined;
+    let content: DecodedContent | undefined;
     let fromOwnDevice = false;
     try {
       for (const enc of msg.encs) {
-        const content = this.#decrypt(msg, author, enc);
-        if (content.sentTo !== undefined) fromOwnDevice = true;
-        if (content.text !== undefined) text = content.text;
+        const decoded = this.#decrypt(msg, author, enc);
+        if (decoded.sentTo !== undefined) fromOwnDevice = true;
+        if (decoded.message) content = decoded;
       }
     } catch (error) {
       if (isDuplicate(error)) {
@@ -64,8 +68,8 @@ export class Inbox {
     }
     this.#retries.delete(msg.id);
     host.deliverFromPhone(buildDeliveryReceipt(msg));
-    if (text === undefined || fromOwnDevice) return 'no-text';
-    this.#store(msg, author, text);
+    if (!content?.message || fromOwnDevice) return 'no-content';
+    this.#store(msg, author, content.message, content.text ?? '');
     return 'received';
   }
 
@@ -88,7 +92,7 @@ export class Inbox {
     return content;
   }
 
-  #store(msg: IncomingMessage, author: string, text: string): void {
+  #store(msg: IncomingMessage, author: string, message: proto.IMessage, text: string): void {
     const group = isGroup(msg.from);
     const sender = toUserJid(author) ?? author;
     this.#received.push({
@@ -96,6 +100,8 @@ export class Inbox {
       from: group ? msg.from : sender,
       ...(group ? { participant: sender } : {}),
       text,
+      type: decodeContent(message).type,
+      message: messageToJson(message),
       t: msg.t !== undefined ? msg.t * 1000 : this.#core.host.now(),
     });
     if (this.#received.length > RECEIVED_LIMIT) this.#received.splice(0, this.#received.length - RECEIVED_LIMIT);

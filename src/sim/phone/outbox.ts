@@ -12,7 +12,8 @@ import { deviceSentMessage, encodePadded, senderKeyDistributionMessage, textMess
 import type { PhoneCore } from './core.js';
 import { PhoneError } from './errors.js';
 import { buildRetryMessage, retryReceiptBundle } from './retry.js';
-import { buildFanoutMessage, deviceJid, newMessageId, parseReceipt, type DeviceEnc, type IncomingReceipt } from './stanzas.js';
+import { editAttribute, mediaType, stanzaType, unwrap } from '../../protocol/message/index.js';
+import { buildFanoutMessage, deviceJid, newMessageId, parseReceipt, type DeviceEnc, type IncomingReceipt, type MessageAttrs } from './stanzas.js';
 
 const SENT_CACHE = 1000;
 /** Baileys gives up after 5 retries; so does the phone. */
@@ -24,6 +25,14 @@ interface SentMessage {
   message: proto.IMessage;
   /** Receipt types per device jid ('' = delivered). */
   receipts: Map<string, Set<string>>;
+}
+
+/** What the stanza says about the message, as WhatsApp Web sets it (a revoke of someone else's message is an admin's). */
+function attrsOf(message: proto.IMessage): MessageAttrs {
+  const ownRevoke = unwrap(message).message.protocolMessage?.key?.fromMe !== false;
+  const edit = editAttribute(message, ownRevoke);
+  const mediatype = mediaType(message);
+  return { type: stanzaType(message), ...(edit ? { edit } : {}), ...(mediatype ? { mediatype } : {}) };
 }
 
 export class Outbox {
@@ -39,9 +48,13 @@ export class Outbox {
    *   (no device of the recipient could be reached), SERVER_REJECTED (nack)
    */
   sendText(to: string, text: string): { id: string } {
+    return this.send(to, textMessage(text));
+  }
+
+  /** Sends any Message (same errors as sendText). */
+  send(to: string, message: proto.IMessage): { id: string } {
     const { host } = this.#core;
     const id = newMessageId(host.userJid, host.now());
-    const message = textMessage(text);
     let stanza: SimNode;
     let chat: string;
     if (isGroup(to)) {
@@ -129,7 +142,7 @@ export class Outbox {
       const e = this.#encryptFor(d, copy);
       if (e) encs.push(e);
     }
-    return buildFanoutMessage({ id, to: user, encs });
+    return buildFanoutMessage({ id, to: user, encs, attrs: attrsOf(message) });
   }
 
   #groupStanza(id: string, group: string, message: proto.IMessage): SimNode {
@@ -146,7 +159,7 @@ export class Outbox {
     }
     book.markDistributed(group, encs.map((e) => e.jid));
     const skmsg = book.groupEncrypt(group, self, encodePadded(message));
-    return buildFanoutMessage({ id, to: group, encs, skmsg, group: true });
+    return buildFanoutMessage({ id, to: group, encs, skmsg, group: true, attrs: attrsOf(message) });
   }
 
   /** Re-encrypts a sent message for the device that could not decrypt it, on a fresh session. */

@@ -10,6 +10,7 @@ import { makeCore, topUpPreKeys, type PhoneCore } from './core.js';
 import { Inbox, type InboxOutcome } from './inbox.js';
 import { PhoneKeys, PREKEY_BATCH, type PhoneKeysJson } from './keys.js';
 import { linkByCode, linkByQr } from './linking.js';
+import { messageFromJson } from './content.js';
 import { Outbox } from './outbox.js';
 import { SessionBook, type SessionBookJson } from './sessions.js';
 import { buildAck } from './stanzas.js';
@@ -91,6 +92,10 @@ export class SimPhone implements SimPhoneApi {
 
   async sendText(to: string, text: string): Promise<{ id: string }> {
     return this.#outbox.sendText(to, text);
+  }
+
+  async sendMessage(to: string, message: unknown): Promise<{ id: string }> {
+    return this.#outbox.send(to, messageFromJson(message));
   }
 
   received(): PhoneReceivedMessage[] {

@@ -37,21 +37,30 @@ export function encNode(type: EncType, ciphertext: Uint8Array, extra: Record<str
   return { tag: 'enc', attrs: { v: '2', type, ...extra }, content: ciphertext };
 }
 
+/** The stanza attributes a Message implies (see protocol/message kind.ts): type, edit, and the enc's mediatype. */
+export interface MessageAttrs {
+  type: string;
+  edit?: string;
+  mediatype?: string;
+}
+
 /**
  * A fan-out message (§7.1 for 1:1, §8.4 for groups):
- *   <message id to type="text" [addressing_mode]><participants><to jid><enc …/></to>…</participants>[<enc type="skmsg"/>]</message>
+ *   <message id to type [edit] [addressing_mode]><participants><to jid><enc [mediatype]/></to>…</participants>[<enc type="skmsg"/>]</message>
  */
-export function buildFanoutMessage(req: { id: string; to: string; encs: DeviceEnc[]; skmsg?: Uint8Array; group?: boolean }): SimNode {
+export function buildFanoutMessage(req: { id: string; to: string; encs: DeviceEnc[]; skmsg?: Uint8Array; group?: boolean; attrs?: MessageAttrs }): SimNode {
+  const encExtra: Record<string, string> = req.attrs?.mediatype ? { mediatype: req.attrs.mediatype } : {};
   const content: SimNode[] = [];
   if (req.encs.length > 0) {
     content.push({
       tag: 'participants',
       attrs: {},
-      content: req.encs.map((e) => ({ tag: 'to', attrs: { jid: e.jid }, content: [encNode(e.type, e.ciphertext)] })),
+      content: req.encs.map((e) => ({ tag: 'to', attrs: { jid: e.jid }, content: [encNode(e.type, e.ciphertext, encExtra)] })),
     });
   }
-  if (req.skmsg) content.push(encNode('skmsg', req.skmsg));
-  const attrs: Record<string, string> = { id: req.id, to: req.to, type: 'text' };
+  if (req.skmsg) content.push(encNode('skmsg', req.skmsg, encExtra));
+  const attrs: Record<string, string> = { id: req.id, to: req.to, type: req.attrs?.type ?? 'text' };
+  if (req.attrs?.edit) attrs.edit = req.attrs.edit;
   if (req.group) attrs.addressing_mode = 'pn';
   return { tag: 'message', attrs, content };
 }
