@@ -56,6 +56,8 @@ export function benchConfig(sim: SimInfo, dataDir: string, over: Array<[string, 
       ['server.rootPublicKey', sim.rootPublicKey],
       ['server.mediaCaPath', sim.mediaCaPath],
       ['log.level', 'silent'],
+      // Throughput is measured unpaced, as Baileys sends (a real deployment keeps accounts.sendRate low).
+      ['accounts.sendRate', { perSecond: 10_000, burst: 10_000 }],
       ...over,
     ].map(([key, value]) => ({ key: key as string, value, source: 'bench' })),
   });

@@ -33,6 +33,8 @@ export interface MessagingDeps {
   readonly logger: Logger;
   /** Read at call time: the identity changes when pairing finishes or the server sends our LID. */
   readonly me: () => AccountIdentity;
+  /** Outgoing message pacing (config accounts.sendRate, field lesson 13); none when absent. */
+  readonly sendRate?: { readonly perSecond: number; readonly burst: number } | undefined;
 }
 
 /** The DaemonApi calls messaging serves, without the leading account id (the daemon routes by it). */

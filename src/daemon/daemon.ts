@@ -225,7 +225,9 @@ export function toDaemonError(err: unknown): DaemonError {
     return new DaemonError(code, err.message, undefined, { cause: err });
   }
   if (err instanceof MessagingError) {
-    return new DaemonError(MESSAGING_CODES[err.code], err.message, { messaging: err.code, ...(err.serverCode !== undefined ? { serverCode: err.serverCode } : {}) }, { cause: err });
+    // The server's 429 is the caller's to wait out, like our own pacing refusal.
+    const code = err.serverCode === 429 ? 'RATE_LIMITED' : MESSAGING_CODES[err.code];
+    return new DaemonError(code, err.message, { messaging: err.code, ...(err.serverCode !== undefined ? { serverCode: err.serverCode } : {}) }, { cause: err });
   }
   return new DaemonError('INTERNAL_ERROR', err instanceof Error ? err.message : String(err), undefined, { cause: err });
 }
@@ -237,6 +239,7 @@ const MESSAGING_CODES: Record<MessagingErrorCode, ErrorCode> = {
   BAD_CONTENT: 'INVALID_PAYLOAD',
   NO_DEVICES: 'NOT_FOUND',
   SERVER_REJECTED: 'UNAVAILABLE',
+  RATE_LIMITED: 'RATE_LIMITED',
   ACK_TIMEOUT: 'UNAVAILABLE',
   NOT_FOUND: 'NOT_FOUND',
   NOT_MEMBER: 'NOT_MEMBER',

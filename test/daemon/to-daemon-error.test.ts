@@ -14,6 +14,7 @@ describe('toDaemonError', () => {
       ['BAD_CONTENT', 'INVALID_PAYLOAD'],
       ['NOT_READY', 'UNAVAILABLE'],
       ['ACK_TIMEOUT', 'UNAVAILABLE'],
+      ['RATE_LIMITED', 'RATE_LIMITED'],
     ];
     for (const [from, to] of cases) {
       const err = toDaemonError(new MessagingError(from, 'x'));
@@ -27,6 +28,12 @@ describe('toDaemonError', () => {
     expect(err).toBeInstanceOf(DaemonError);
     expect(err.code).toBe('UNAVAILABLE');
     expect(err.details).toEqual({ messaging: 'SERVER_REJECTED', serverCode: 463 });
+  });
+
+  it("reports the server's 429 as RATE_LIMITED, keeping its code", () => {
+    const err = toDaemonError(new MessagingError('SERVER_REJECTED', 'ack error 429', { serverCode: 429 }));
+    expect(err.code).toBe('RATE_LIMITED');
+    expect(err.details).toEqual({ messaging: 'SERVER_REJECTED', serverCode: 429 });
   });
 
   it('passes DaemonErrors through and turns anything else into INTERNAL_ERROR', () => {

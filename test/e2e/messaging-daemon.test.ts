@@ -66,3 +66,43 @@ describe('through the daemon', () => {
     expect(textOf(got)).toBe('hello group');
   });
 });
+
+describe('send pacing (accounts.sendRate, field lesson 13)', () => {
+  it('sends beyond the burst wait for the rate, in order, and other accounts are not slowed', async () => {
+    const S = '15550009003';
+    const S2 = '15550009004';
+    const slowDir = await tempDir('wad-e2e-paced-');
+    await admin(s, 'POST', '/phones', { phone: S, name: 'Slow' });
+    await admin(s, 'POST', '/phones', { phone: S2, name: 'Slow too' });
+    // One token every 1.5 s, a burst of 1.
+    const slow = await daemonFor(s, slowDir.path, [['accounts.sendRate', { perSecond: 1 / 1.5, burst: 1 }]], { createMessaging });
+    try {
+      await linkByQr(s, slow, 'slow', S);
+      await linkByQr(s, slow, 'slow2', S2);
+      const to = `${B}@s.whatsapp.net`;
+      const t0 = Date.now();
+      const first = await slow.sendMessage('slow', to, { type: 'text', content: 'paced 1' });
+      const done: string[] = [];
+      const second = slow.sendMessage('slow', to, { type: 'text', content: 'paced 2' }).then((r) => (done.push('2'), { ...r, at: Date.now() }));
+      const third = slow.sendMessage('slow', to, { type: 'text', content: 'paced 3' }).then((r) => (done.push('3'), { ...r, at: Date.now() }));
+      // Meanwhile another account of the same daemon sends at once: the bucket is per account.
+      const other = await slow.sendMessage('slow2', to, { type: 'text', content: 'own bucket' });
+      await baileys.waitFor(() => baileys.received.find((x) => x.key.id === other.messageId), 'the other account\'s text');
+      expect(done).toEqual([]);
+      const [r2, r3] = await Promise.all([second, third]);
+      expect(done).toEqual(['2', '3']);
+      // Lower bounds only: pacing can make a send later, never earlier.
+      expect(r2.at - t0).toBeGreaterThanOrEqual(1400);
+      expect(r3.at - t0).toBeGreaterThanOrEqual(2900);
+      const texts = await baileys.waitFor(() => {
+        const ids = [first.messageId, r2.messageId, r3.messageId];
+        const got = ids.map((id) => baileys.received.find((x) => x.key.id === id));
+        return got.every(Boolean) ? got.map((m) => textOf(m!)) : undefined;
+      }, 'paced texts');
+      expect(texts).toEqual(['paced 1', 'paced 2', 'paced 3']);
+    } finally {
+      await slow.stop();
+      await slowDir.remove();
+    }
+  }, 30_000);
+});

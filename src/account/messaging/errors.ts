@@ -14,6 +14,8 @@ export type MessagingErrorCode =
   | 'NO_DEVICES'
   /** The server answered the message with an error ack (`serverCode`: 463, 479…). */
   | 'SERVER_REJECTED'
+  /** Too many sends wait for the account's send rate (or the chat's queue is full): try later. */
+  | 'RATE_LIMITED'
   /** No server ack within the bound. */
   | 'ACK_TIMEOUT'
   /** A message id that edit/revoke/react needs is not in the sent or received store. */

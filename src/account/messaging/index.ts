@@ -28,6 +28,7 @@ import { pollRecord } from './inbound.js';
 import { MessageReceiver } from './message.js';
 import { NotificationHandler } from './notification.js';
 import { Outbound } from './outbound.js';
+import { SendPacer } from './pacer.js';
 import { PresenceService } from './presence.js';
 import { readReceipts, ReceiptHandler } from './receipt.js';
 import { Retries } from './retry.js';
@@ -111,6 +112,7 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
   const presence = new PresenceService(deps, ids);
   /** 1:1 chats' disappearing timers as the contacts last set them (groups' come with their metadata). */
   const chatTimers = new BoundedMap<string, number>(10_000);
+  const pacer = deps.sendRate ? new SendPacer(deps.sendRate, { now }) : undefined;
   let closed = false;
 
   const assertReady = (): void => {
@@ -121,7 +123,17 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
   /** Sends a built Message on the chat's actor; resolves with its id once the server acked it. */
   const relay = async (chat: string, message: proto.IMessage, edit?: string, expiration?: number): Promise<{ messageId: string }> => {
     const id = messageId(deps.me().jid, Math.floor(now() / 1000), randomBytes(16));
-    await senders.run(chat, () => outbound.relay(chat, id, message, { edit, expiration }));
+    await senders.run(chat, async () => {
+      // Inside the chat's actor: the chat's order holds, and a send waiting for its token delays no other chat's queue.
+      await pacer?.take();
+      try {
+        await outbound.relay(chat, id, message, { edit, expiration });
+      } catch (err) {
+        if (err instanceof MessagingError && err.serverCode === 429) pacer?.rateLimited();
+        throw err;
+      }
+      pacer?.accepted();
+    });
     return { messageId: id };
   };
 
@@ -239,6 +251,8 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
         retryResends: retries.stats.resends,
         retriesGivenUp: retries.stats.givenUp,
         senderActors: senders.size,
+        sendsWaitingForRate: pacer?.waiting ?? 0,
+        sendPausedForMs: pacer?.pausedForMs ?? 0,
       };
       for (const [code, n] of acks.errors) out[`serverError${code}`] = n;
       return out;
@@ -246,6 +260,7 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
 
     async close() {
       closed = true;
+      pacer?.close();
       senders.close();
       acks.close();
     },

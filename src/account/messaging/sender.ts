@@ -32,7 +32,7 @@ class ChatSender {
   }
 
   run<T>(job: () => Promise<T>): Promise<T> {
-    if (this.#pending >= MAX_QUEUE_PER_CHAT) return Promise.reject(new MessagingError('SERVER_REJECTED', `too many sends queued for ${this.chat}`, { serverCode: 429 }));
+    if (this.#pending >= MAX_QUEUE_PER_CHAT) return Promise.reject(new MessagingError('RATE_LIMITED', `too many sends queued for ${this.chat}`));
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     this.#idleTimer = undefined;
     this.#pending++;

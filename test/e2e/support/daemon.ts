@@ -29,6 +29,8 @@ export function simConfig(sim: SimHandle, dataDir: string, over: Array<[string, 
       ['connection.backoff.initialMs', 100],
       ['connection.backoff.jitter', 0.1],
       ['accounts.restart.delayMs', 0],
+      // Tests send bursts; pacing itself is tested in test/account/messaging/pacer.test.ts and messaging-daemon.test.ts.
+      ['accounts.sendRate', { perSecond: 10_000, burst: 10_000 }],
       ...over,
     ].map(([key, value]) => ({ key: key as string, value, source: 'test' })),
   });
