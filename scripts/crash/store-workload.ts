@@ -10,11 +10,12 @@ import { Store, type AccountStore, type Creds } from '../../src/store/index.js';
 export const ACCOUNT = 'crash';
 export const INITIAL_PREKEYS = 50;
 export const SENT_MAX = 20;
+export const MESSAGES_MAX = 30;
 const CONTACTS = 5;
 const DEVICES = 3;
 
 export function openStore(dataDir: string): Promise<Store> {
-  return Store.open(dataDir, { sentMessagesMax: SENT_MAX, cache: { maxEntries: 64, maxBytes: 32 * 1024 } });
+  return Store.open(dataDir, { sentMessagesMax: SENT_MAX, messagesMax: MESSAGES_MAX, cache: { maxEntries: 64, maxBytes: 32 * 1024 } });
 }
 
 function bytes(n: number, fill: number): Uint8Array {
@@ -125,6 +126,9 @@ export async function checkInvariants(dataDir: string, paired: boolean, reported
     check((await account.preKeys.get(INITIAL_PREKEYS + N + 1)) === undefined, 'prekey of N+1 present');
     const sentCount = await countPrefix(store, `a/${ACCOUNT}/sm/`);
     check(sentCount <= SENT_MAX, `sent cache over its bound: ${sentCount} > ${SENT_MAX}`);
+    const messageCount = await countPrefix(store, `a/${ACCOUNT}/msg/`);
+    check(messageCount <= MESSAGES_MAX, `message records over their bound: ${messageCount} > ${MESSAGES_MAX}`);
+    if (N >= MESSAGES_MAX) check(messageCount === MESSAGES_MAX, `message records lost: ${messageCount} of the newest ${MESSAGES_MAX}`);
     // Each contact device's session holds the last n that wrote it, under its canonical address only.
     for (let n = N; n > Math.max(0, N - 15); n--) {
       const jid = jidOf(n);

@@ -70,6 +70,8 @@ export interface Config {
     readonly cacheEntries: number;
     readonly cacheBytes: number;
     readonly sentMessagesMax: number;
+    /** Received-message records kept per account (dedupe of redeliveries, quotes, polls, media by id); the oldest go first. */
+    readonly messagesMax: number;
     /** How long a used one-time prekey is kept for retransmitted pkmsgs (field lesson 1). */
     readonly preKeyGraceMs: number;
   };
@@ -143,6 +145,7 @@ export const configSchema = object({
     cacheEntries: int(0, 1_000_000),
     cacheBytes: int(0, 1 << 30),
     sentMessagesMax: int(0, 1_000_000),
+    messagesMax: int(100, 10_000_000),
     preKeyGraceMs: ms(0, 365 * DAY),
   }),
 });

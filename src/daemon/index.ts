@@ -48,6 +48,7 @@ export async function createDaemon(config: Config, options: DaemonOptions = {}):
     level: { sync: config.store.sync },
     cache: { maxEntries: config.store.cacheEntries, maxBytes: config.store.cacheBytes },
     sentMessagesMax: config.store.sentMessagesMax,
+    messagesMax: config.store.messagesMax,
   });
   const pool = new CryptoPool(options.pool ?? {});
   const supervisor = createSupervisor({ logger, childLogKey: 'account', restartDelayMs: config.accounts.restart.delayMs });

@@ -21,7 +21,9 @@ import { credsKey } from './families/creds.js';
 import { CURSORS, EVENTS, EVENT_SEQ, eventKey, loadEventState } from './families/events.js';
 import { stageLidMappings, type LidMapping, type MergeRecords } from './families/lid.js';
 import { stagePreKeyPurge } from './families/prekeys.js';
-import { loadSentBounds, stageSentEviction } from './families/sent.js';
+import { SENT_FAMILY } from './families/sent.js';
+import { MESSAGES_FAMILY } from './families/messages.js';
+import { EMPTY_BOUNDS, loadBounds, stageEviction, type IndexedFamily } from './families/insertion-index.js';
 import { ACCOUNTS_PREFIX, accountPrefix, key, keyString, prefixOf, prefixRange } from './keys.js';
 import { decodeCreds, type Creds } from './records/creds.js';
 import { Transaction } from './transaction.js';
@@ -31,6 +33,8 @@ export interface AccountStoreOptions {
   readonly cache?: CacheLimits;
   /** Sent messages kept for retry receipts. Default 2000. */
   readonly sentMessagesMax?: number;
+  /** Received-message records kept (dedupe, quotes, polls, media by id); the oldest go first. Default 50,000. */
+  readonly messagesMax?: number;
 }
 
 /** What a wipe keeps: `logout` keeps the event log (consumers still read it; seqs keep growing). */
@@ -38,12 +42,19 @@ export type WipeMode = 'logout' | 'remove';
 
 const TRIM_CHUNK = 1000;
 
+/** A record family bounded by count, and the state field that holds its index bounds. */
+interface BoundedFamily {
+  readonly family: IndexedFamily;
+  readonly field: 'sent' | 'messages';
+  readonly max: number;
+}
+
 export class AccountStore extends AccountReaders {
   readonly id: string;
   readonly #backend: KVBackend;
   readonly #ns: Uint8Array;
   readonly #cache: LruCache;
-  readonly #sentMax: number;
+  readonly #bounded: readonly BoundedFamily[];
   readonly #ctx: ReadContext;
   #state: AccountState;
   #epoch = 0;
@@ -65,8 +76,11 @@ export class AccountStore extends AccountReaders {
     this.#backend = backend;
     this.#ns = ns;
     this.#cache = new LruCache(options.cache ?? { maxEntries: 256, maxBytes: 128 * 1024 });
-    this.#sentMax = options.sentMessagesMax ?? 2000;
-    this.#state = { creds: undefined, lastSeq: 0, cursors: new Map(), sentHead: 0, sentNext: 0 };
+    this.#bounded = [
+      { family: SENT_FAMILY, field: 'sent', max: options.sentMessagesMax ?? 2000 },
+      { family: MESSAGES_FAMILY, field: 'messages', max: options.messagesMax ?? 50_000 },
+    ];
+    this.#state = { creds: undefined, lastSeq: 0, cursors: new Map(), sent: EMPTY_BOUNDS, messages: EMPTY_BOUNDS };
   }
 
   /**
@@ -77,8 +91,9 @@ export class AccountStore extends AccountReaders {
     const store = new AccountStore(backend, id, accountPrefix(id), options);
     const credsBytes = await backend.get(credsKey(store.#ns));
     const events = await loadEventState(store.ctx);
-    const sent = await loadSentBounds(store.ctx);
-    store.#state = { creds: credsBytes && decodeCreds(credsBytes), ...events, ...sent };
+    const sent = await loadBounds(store.ctx, SENT_FAMILY.tag);
+    const messages = await loadBounds(store.ctx, MESSAGES_FAMILY.tag);
+    store.#state = { creds: credsBytes && decodeCreds(credsBytes), ...events, sent, messages };
     return store;
   }
 
@@ -196,10 +211,10 @@ export class AccountStore extends AccountReaders {
       if (mode === 'remove') tx.del(key(ACCOUNTS_PREFIX, this.id));
       tx.stage(
         mode === 'remove'
-          ? { creds: undefined, lastSeq: 0, cursors: new Map(), sentHead: 0, sentNext: 0 }
-          : { creds: undefined, sentHead: 0, sentNext: 0 },
+          ? { creds: undefined, lastSeq: 0, cursors: new Map(), sent: EMPTY_BOUNDS, messages: EMPTY_BOUNDS }
+          : { creds: undefined, sent: EMPTY_BOUNDS, messages: EMPTY_BOUNDS },
       );
-      await this.#commit(tx, { evictSent: false });
+      await this.#commit(tx, { bound: false });
       this.#cache.clear();
       if (mode === 'remove') this.#closed = true;
     });
@@ -237,9 +252,9 @@ export class AccountStore extends AccountReaders {
     });
   }
 
-  async #commit(tx: Transaction, options: { evictSent: boolean } = { evictSent: true }): Promise<void> {
+  async #commit(tx: Transaction, options: { bound: boolean } = { bound: true }): Promise<void> {
     tx.seal();
-    if (options.evictSent) await this.#stageSentBound(tx);
+    if (options.bound) for (const b of this.#bounded) await this.#stageBound(tx, b);
     if (tx.ops.length > 0) await this.#backend.batch(tx.ops);
     this.#epoch++;
     for (const op of tx.ops) {
@@ -251,24 +266,26 @@ export class AccountStore extends AccountReaders {
   }
 
   /**
-   * Drops the oldest sent-cache entries in the same batch as the write that
-   * pushes the count over the limit: a SIGKILL between two batches could
-   * otherwise leave the cache over its bound, and again on every crash.
-   * Only committed entries are evicted (the scan cannot see this batch's).
+   * Drops a bounded family's oldest records in the same batch as the write
+   * that pushes its count over the limit: a SIGKILL between two batches could
+   * otherwise leave it over its bound, and again on every crash. Only
+   * committed records are evicted (the scan cannot see this batch's).
    */
-  async #stageSentBound(tx: Transaction): Promise<void> {
-    const excess = tx.state.sentNext - tx.state.sentHead - this.#sentMax;
-    const count = Math.min(excess, this.#state.sentNext - this.#state.sentHead);
+  async #stageBound(tx: Transaction, { family, field, max }: BoundedFamily): Promise<void> {
+    const staged = tx.state[field];
+    const committed = this.#state[field];
+    const count = Math.min(staged.next - staged.head - max, committed.next - committed.head);
     if (count <= 0) return;
     const evict = new Transaction(this.#ns, this.#state);
+    let head: number;
     try {
-      await stageSentEviction(this.ctx, evict, count);
+      head = await stageEviction(this.ctx, evict, family, committed, count);
     } catch {
       // A failed read skips the upkeep, not the write that was asked for; the next commit evicts.
       return;
     }
-    // Deletions first: a message sent again in `tx` keeps the record `tx` writes.
-    tx.prependUpkeep(evict.ops, { sentHead: evict.state.sentHead });
+    // Deletions first: a record written again in `tx` keeps what `tx` writes.
+    tx.prependUpkeep(evict.ops, { [field]: { head, next: staged.next } });
   }
 
   async #get(k: Uint8Array): Promise<Uint8Array | undefined> {

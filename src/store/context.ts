@@ -7,6 +7,7 @@
  */
 import type { Entry, KeyRange } from './backend/types.js';
 import type { Creds } from './records/creds.js';
+import type { IndexBounds } from './families/insertion-index.js';
 
 export interface ReadContext {
   /** The account's namespace prefix (`a/<id>/`). */
@@ -25,9 +26,9 @@ export interface AccountState {
   readonly lastSeq: number;
   /** Durable subscriber name → highest acked seq. */
   readonly cursors: ReadonlyMap<string, number>;
-  /** Insertion counter of the sent-message cache: index entries are [sentHead, sentNext). */
-  readonly sentHead: number;
-  readonly sentNext: number;
+  /** The insertion indexes that bound the sent cache and the message records (families/insertion-index.ts). */
+  readonly sent: IndexBounds;
+  readonly messages: IndexBounds;
 }
 
 export interface WriteContext {

@@ -1,0 +1,63 @@
+/**
+ * An insertion-ordered index that bounds a record family by count:
+ * `<tag>/<u64 n>` → what names the record. Each put takes the next n and
+ * writes it into the record too, so an eviction that meets an old index entry
+ * of a record written again since (its record names a newer n) leaves the
+ * record alone. The store runs the eviction in the batch of the write that
+ * overflows the bound (account-store.ts), so the bound holds across crashes.
+ * Owns the index keys and the eviction plan; the families own their records.
+ */
+import { key, prefixEnd, prefixOf, prefixRange, readU64, u64 } from '../keys.js';
+import type { ReadContext, WriteContext } from '../context.js';
+
+/** Index entries are [head, next). */
+export interface IndexBounds {
+  readonly head: number;
+  readonly next: number;
+}
+
+export const EMPTY_BOUNDS: IndexBounds = { head: 0, next: 0 };
+
+/** How a family reads its records for eviction. */
+export interface IndexedFamily {
+  readonly tag: string;
+  /** The record's key, from the index entry's value. */
+  recordKey(ns: Uint8Array, indexValue: Uint8Array): Uint8Array;
+  /** The n the record was last written with (undefined: not indexed). */
+  recordN(record: Uint8Array): number | undefined;
+}
+
+export function indexKey(ns: Uint8Array, tag: string, n: number): Uint8Array {
+  return key(ns, tag, u64(n));
+}
+
+/** Bounds of the index found at open. */
+export async function loadBounds(ctx: ReadContext, tag: string): Promise<IndexBounds> {
+  const prefix = prefixOf(ctx.ns, tag);
+  const range = prefixRange(prefix);
+  let head: number | undefined;
+  let last: number | undefined;
+  for await (const [k] of ctx.scan({ ...range, limit: 1 })) head = readU64(k, prefix.length);
+  for await (const [k] of ctx.scan({ ...range, limit: 1, reverse: true })) last = readU64(k, prefix.length);
+  return head === undefined || last === undefined ? EMPTY_BOUNDS : { head, next: last + 1 };
+}
+
+/**
+ * Queues removal of the `count` oldest index entries and of their records
+ * (unless written again since). Returns the new head.
+ */
+export async function stageEviction(ctx: ReadContext, tx: WriteContext, family: IndexedFamily, bounds: IndexBounds, count: number): Promise<number> {
+  const prefix = prefixOf(ctx.ns, family.tag);
+  const entries: Array<[number, Uint8Array]> = [];
+  for await (const [k, v] of ctx.scan({ gte: indexKey(ctx.ns, family.tag, bounds.head), lt: prefixEnd(prefix), limit: count })) {
+    entries.push([readU64(k, prefix.length), family.recordKey(ctx.ns, v)]);
+  }
+  const records = await ctx.getMany(entries.map(([, k]) => k));
+  entries.forEach(([n, recordKey], i) => {
+    tx.del(indexKey(ctx.ns, family.tag, n));
+    const record = records[i];
+    if (record && family.recordN(record) === n) tx.del(recordKey);
+  });
+  const last = entries.at(-1);
+  return last ? last[0] + 1 : bounds.next;
+}
