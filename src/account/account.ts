@@ -41,7 +41,11 @@ export class AccountRuntime {
       logger: deps.logger,
       settings: deps.settings,
       ...(deps.transport ? { transport: deps.transport } : {}),
-      ...(deps.onUpdate ? { onUpdate: deps.onUpdate } : {}),
+      onUpdate: (u) => {
+        deps.onUpdate?.(u);
+        // The server forgets presence subscriptions with the socket: messaging renews what it had.
+        if (u.state === 'online') this.messaging?.online?.();
+      },
     });
     const me = (): AccountIdentity => {
       const m = deps.store.creds?.me;

@@ -125,10 +125,12 @@ export class Hub {
   }
 
   /** The socket of a logged-in device closed: its unacked stanzas wait for the next login. */
-  detach(session: LiveSession, deviceJid: string): void {
-    if (this.#sessions.get(deviceJid) !== session) return;
+  /** Returns false when another session has taken the device over since (it stays attached). */
+  detach(session: LiveSession, deviceJid: string): boolean {
+    if (this.#sessions.get(deviceJid) !== session) return false;
     this.#sessions.delete(deviceJid);
     this.queues.requeueUnacked(deviceJid);
+    return true;
   }
 
   /**

@@ -2,7 +2,7 @@
  * Presence and chatstates. A device says `<presence type="available|unavailable"/>`;
  * a user is available while any of its devices says so. `<presence
  * type="subscribe" to=…/>` is answered with the target's current presence and
- * keeps the subscriber informed of changes. `<chatstate to=…>` (typing) goes
+ * keeps the subscriber informed of changes while its socket lives. `<chatstate to=…>` (typing) goes
  * to the peer's live devices only: it is never queued. Bounded: subscribers
  * per user and users tracked are capped.
  */
@@ -45,6 +45,13 @@ export class PresenceBook {
     this.#subscribers.set(target, set);
   }
 
+  /** A device's subscriptions end with its socket, as on WhatsApp: it subscribes again after reconnecting. */
+  unsubscribeDevice(subscriber: string): void {
+    for (const [target, set] of this.#subscribers) {
+      if (set.delete(subscriber) && set.size === 0) this.#subscribers.delete(target);
+    }
+  }
+
   subscribers(target: string): string[] {
     return [...(this.#subscribers.get(target) ?? [])];
   }
@@ -75,8 +82,9 @@ export function handlePresence(hub: Hub, deviceJid: string, stanza: BinaryNode):
   for (const sub of hub.presence.subscribers(user.jid)) hub.deliver(sub, presenceNode(hub, user.jid), { live: true });
 }
 
-/** Forgets a device's availability when its socket goes away. */
+/** Forgets a device's availability and its subscriptions when its socket goes away. */
 export function deviceGone(hub: Hub, deviceJid: string): void {
+  hub.presence.unsubscribeDevice(deviceJid);
   const user = hub.dir.userOf(deviceJid);
   if (!user) return;
   if (hub.presence.set(user.jid, deviceJid, false, hub.nowSeconds())) {

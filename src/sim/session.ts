@@ -139,8 +139,8 @@ export class Session implements ConnectionHandler, LiveSession, RegisteringClien
     this.#deps.hub.connections.delete(this);
     if (prev.kind === 'registering') this.#deps.pairing.end(this);
     if (prev.kind === 'device') {
-      this.#deps.hub.detach(this, prev.deviceJid);
-      deviceGone(this.#deps.hub, prev.deviceJid);
+      // A device that already reconnected on a new socket keeps its presence and subscriptions.
+      if (this.#deps.hub.detach(this, prev.deviceJid)) deviceGone(this.#deps.hub, prev.deviceJid);
     }
   }
 

@@ -3,8 +3,8 @@
 // through the simulator: messages in both directions and the durable
 // `message:new` events; sends resolve on the server's `<ack class="message">`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMessaging } from '../../src/account/messaging/index.js';
-import type { Daemon } from '../../src/daemon/index.js';
+import { createMessaging, type Messaging } from '../../src/account/messaging/index.js';
+import type { Daemon, WadEvent } from '../../src/daemon/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { BaileysClient, textOf } from '../sim/baileys-harness.js';
 import { admin, daemonFor, linkByQr, sim as startSim, tempDir, until } from './support/daemon.js';
@@ -64,6 +64,36 @@ describe('through the daemon', () => {
     const got = await baileys.waitFor(() => baileys.received.find((x) => x.key.id === messageId), 'group text');
     expect(got.key.remoteJid).toBe(jid);
     expect(textOf(got)).toBe('hello group');
+  });
+});
+
+describe('presence across a reconnect', () => {
+  it('our subscription to a contact is renewed after the socket drops', async () => {
+    const events: WadEvent[] = [];
+    const off = d.onEvent((e) => events.push(e));
+    try {
+      const messaging = d.accounts.runtime('wad')!.messaging as Messaging;
+      // No push name yet (the simulator sends none): availability is refused with a clear error, not sent half-made.
+      await expect(d.sendPresence('wad', 'available')).rejects.toMatchObject({ code: 'UNAVAILABLE', details: { messaging: 'NOT_READY' } });
+      // Baileys, like us, says presence only with a push name (the simulator's pairing gives none).
+      baileys.auth.creds.me!.name = 'Bailey';
+      await baileys.sock!.sendPresenceUpdate('available');
+      await messaging.subscribePresence(`${B}@s.whatsapp.net`);
+      const presenceOf = (status: string, after: number) =>
+        until(`${B} ${status}`, () => events.slice(after).find((e) => e.type === 'presence:update' && e.data.jid === `${B}@s.whatsapp.net` && e.data.status === status));
+      await presenceOf('available', 0); // the answer to the subscription
+      // The server forgets the subscription with the socket (the simulator does as WhatsApp).
+      let mark = events.length;
+      await admin(s, 'POST', '/faults', { kind: 'drop', phone: W });
+      await until('reconnected', () => events.slice(mark).some((e) => e.type === 'connection:update' && e.data.state === 'online'));
+      mark = events.length;
+      await baileys.sock!.sendPresenceUpdate('unavailable');
+      await presenceOf('unavailable', mark);
+      await baileys.sock!.sendPresenceUpdate('available');
+      await presenceOf('available', mark);
+    } finally {
+      off();
+    }
   });
 });
 

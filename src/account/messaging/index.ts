@@ -258,6 +258,11 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
       return out;
     },
 
+    online() {
+      if (closed) return;
+      presence.renew().catch((err: unknown) => deps.logger.warn({ err }, 'could not renew presence after reconnecting'));
+    },
+
     async close() {
       closed = true;
       pacer?.close();

@@ -13,6 +13,7 @@ import { jidNormalizedUser } from '../../protocol/jid/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import type { StanzaHandler } from '../ports.js';
 import type { Identities } from './identity.js';
+import { MessagingError } from './errors.js';
 
 const MAX_SUBSCRIPTIONS = 1_000;
 
@@ -36,9 +37,10 @@ export class PresenceService {
     return this.#available;
   }
 
-  /** @throws StanzaError when we have no push name yet */
+  /** @throws MessagingError NOT_READY when we have no push name yet (WhatsApp needs one with availability) */
   async set(status: PresenceStatus): Promise<void> {
     const name = this.#deps.store.creds?.me?.name;
+    if (!name) throw new MessagingError('NOT_READY', 'the account has no push name yet: WhatsApp takes presence only with one');
     await this.#deps.port.send(buildPresence(status, name));
     this.#available = status === 'available';
   }
@@ -51,8 +53,13 @@ export class PresenceService {
     await this.#deps.port.send(buildPresenceSubscribe(user, token?.token));
   }
 
-  /** After a reconnect: the server forgot our subscriptions. */
-  async resubscribe(): Promise<void> {
+  /**
+   * After a reconnect: the server forgot our subscriptions and our
+   * availability with the old socket. Says `available` again if we had, then
+   * subscribes again to each contact (one failing does not stop the others).
+   */
+  async renew(): Promise<void> {
+    if (this.#available) await this.set('available');
     for (const jid of this.#subscribed) await this.subscribe(jid).catch(() => undefined);
   }
 
