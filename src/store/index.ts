@@ -19,6 +19,7 @@ export type { LidMapping, MergeRecords } from './families/lid.js';
 export type { DeviceEntry, DeviceList } from './families/devices.js';
 export type { AppStateSyncKey, AppStateVersion } from './families/app-state.js';
 export type { TcToken } from './families/tctokens.js';
+export type { ChatSettings } from './families/chats.js';
 export type { SentMessage } from './families/sent.js';
 export type { NewEvent, StoredEvent } from './families/events.js';
 export { ACCOUNT_ID_PATTERN } from './keys.js';

@@ -5,6 +5,7 @@
  */
 import type { AccountState, ReadContext } from './context.js';
 import { AppStateReader } from './families/app-state.js';
+import { ChatReader } from './families/chats.js';
 import { DeviceReader } from './families/devices.js';
 import { EventReader } from './families/events.js';
 import { LidReader } from './families/lid.js';
@@ -30,6 +31,7 @@ export abstract class AccountReaders {
   #sent?: SentReader;
   #messages?: MessageReader;
   #events?: EventReader;
+  #chats?: ChatReader;
 
   get preKeys(): PreKeyReader {
     return (this.#preKeys ??= new PreKeyReader(this.ctx));
@@ -60,6 +62,9 @@ export abstract class AccountReaders {
   }
   get messages(): MessageReader {
     return (this.#messages ??= new MessageReader(this.ctx));
+  }
+  get chats(): ChatReader {
+    return (this.#chats ??= new ChatReader(this.ctx));
   }
   get events(): EventReader {
     return (this.#events ??= new EventReader(this.ctx, () => this.state));

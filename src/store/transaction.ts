@@ -9,6 +9,7 @@ import type { BatchOp } from './backend/types.js';
 import { copyBytes, type AccountState, type WriteContext } from './context.js';
 import { CredsWriter } from './families/creds.js';
 import { AppStateWriter } from './families/app-state.js';
+import { ChatWriter } from './families/chats.js';
 import { DeviceWriter } from './families/devices.js';
 import { EventWriter } from './families/events.js';
 import { MessageWriter } from './families/messages.js';
@@ -79,6 +80,7 @@ export class Transaction implements WriteContext {
   #sent?: SentWriter;
   #messages?: MessageWriter;
   #events?: EventWriter;
+  #chats?: ChatWriter;
 
   get creds(): CredsWriter {
     return (this.#creds ??= new CredsWriter(this));
@@ -109,6 +111,9 @@ export class Transaction implements WriteContext {
   }
   get messages(): MessageWriter {
     return (this.#messages ??= new MessageWriter(this));
+  }
+  get chats(): ChatWriter {
+    return (this.#chats ??= new ChatWriter(this));
   }
   get events(): EventWriter {
     return (this.#events ??= new EventWriter(this));

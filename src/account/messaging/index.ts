@@ -18,7 +18,6 @@ import type { GroupInfo, OutgoingContent } from '../../daemon/api.js';
 import type { MessagingDeps, MessagingModule } from '../messaging-deps.js';
 import type { StanzaHandler } from '../ports.js';
 import { AckWaiter } from './acks.js';
-import { BoundedMap } from './bounded.js';
 import { findRef, toMessageContent, type MediaBuilder, type SendContent } from './content.js';
 import { DeviceDirectory } from './devices.js';
 import { MessagingError } from './errors.js';
@@ -105,13 +104,10 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
     now,
     onProtocolMessage: options.onProtocolMessage,
     failDecrypt: options.failDecrypt,
-    onChatTimer: (chat, seconds) => chatTimers.set(chat, seconds),
   });
   const receipts = new ReceiptHandler(deps, ids, retries);
   const notifications = new NotificationHandler({ deps, ids, devices, sessions, groups, outbound, senders });
   const presence = new PresenceService(deps, ids);
-  /** 1:1 chats' disappearing timers as the contacts last set them (groups' come with their metadata). */
-  const chatTimers = new BoundedMap<string, number>(10_000);
   const pacer = deps.sendRate ? new SendPacer(deps.sendRate, { now }) : undefined;
   let closed = false;
 
@@ -144,7 +140,7 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
       assertReady();
       const chat = chatJid(chatArg);
       if (content.type === 'reaction') return api.react(chat, content.messageId, content.emoji);
-      const expiration = opts.expiration ?? ((isGroup(chat) ? (await groups.metadata(chat)).ephemeral : chatTimers.get(await ids.canonicalChat(chat))) || undefined);
+      const expiration = opts.expiration ?? ((isGroup(chat) ? (await groups.metadata(chat)).ephemeral : (await deps.store.chats.get(await ids.canonicalChat(chat)))?.expiration) || undefined);
       const built = await toMessageContent(deps, ids, chat, content, options.media);
       let message: proto.IMessage;
       try {
@@ -153,7 +149,10 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
         throw new MessagingError('BAD_CONTENT', (err as Error).message, { cause: err });
       }
       const sent = await relay(chat, message, undefined, expiration);
-      if (built.type === 'disappearing' && !isGroup(chat)) chatTimers.set(await ids.canonicalChat(chat), built.expiration);
+      if (built.type === 'disappearing' && !isGroup(chat)) {
+        const canonical = await ids.canonicalChat(chat);
+        await deps.store.transaction((tx) => tx.chats.put(canonical, { expiration: built.expiration }));
+      }
       if (built.type === 'poll') {
         const me = deps.me();
         const creators = [jidNormalizedUser(me.jid), jidNormalizedUser(me.lid)].filter((j) => j !== '');

@@ -12,7 +12,7 @@
  */
 import type { BinaryNode } from '../../protocol/binary/index.js';
 import { deliveryReceiptFor, parseIncomingMessage, StanzaError, type IncomingMessage } from '../../protocol/stanza/index.js';
-import { isLid, isPn, jidNormalizedUser } from '../../protocol/jid/index.js';
+import { isGroup, isLid, isPn, jidNormalizedUser } from '../../protocol/jid/index.js';
 import { proto } from '../../protocol/proto/index.js';
 import { SignalError, unpadMessage } from '../../protocol/signal/index.js';
 import { GroupCipherError } from '../../protocol/signal/group/index.js';
@@ -37,7 +37,6 @@ export interface ReceiveParts {
   /** Protocol messages for other parts of the account (history sync, app state keys, peer data operations). */
   readonly onProtocolMessage?: ((message: proto.IMessage, msg: IncomingMessage) => void) | undefined;
   /** A chat's disappearing timer changed (seconds; 0: off), learned from a received message. */
-  readonly onChatTimer?: ((chat: string, seconds: number) => void) | undefined;
   /** Test seam: throw to simulate a decrypt failure for a message id. */
   readonly failDecrypt?: ((msg: IncomingMessage) => boolean) | undefined;
 }
@@ -169,18 +168,20 @@ export class MessageReceiver implements StanzaHandler {
       // A contact reinstalled (a pkmsg from a new identity key): consumers are told, the new session is kept.
       events.unshift({ type: 'account:status', conversationId: sender, data: { kind: 'identity-changed', jid: sender, device: msg.author } });
     }
+    // A 1:1 chat's disappearing timer, as this message sets or carries it, kept with the message.
+    const d = result?.decoded;
+    const timer = d?.type === 'disappearing' ? (d.disappearing?.expiration ?? 0) : d?.expiration;
+    const newTimer = timer !== undefined && !isGroup(target) && (await deps.store.chats.get(target))?.expiration !== timer ? timer : undefined;
     let publish: () => void = () => undefined;
     await deps.store.transaction((tx: Transaction) => {
       for (const s of stages) s(tx);
+      if (newTimer !== undefined) tx.chats.put(target, { expiration: newTimer });
       tx.messages.put(chat, msg.id, (result?.record ?? { type: 'protocol', t: msg.t }) as ValueMap);
       if (target !== chat && result) tx.messages.put(target, msg.id, result.record);
       if (result?.pollUpdate) tx.messages.put(result.pollUpdate.chat, result.pollUpdate.id, result.pollUpdate.record);
       if (events.length > 0) publish = deps.events.stage(tx, events);
     });
     publish();
-    const d = result?.decoded;
-    if (d?.type === 'disappearing') this.#p.onChatTimer?.(target, d.disappearing?.expiration ?? 0);
-    else if (d?.expiration !== undefined) this.#p.onChatTimer?.(target, d.expiration);
   }
 
   async #commitUndecryptable(msg: IncomingMessage, chat: string, err: Error): Promise<void> {

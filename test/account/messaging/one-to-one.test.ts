@@ -115,9 +115,11 @@ describe('1:1 between two accounts', () => {
     expect(bob.events('message:new').filter((e) => e.data.id === messageId)).toHaveLength(1);
   });
 
-  it('a contact’s disappearing timer applies to our next messages in that chat, until turned off', async () => {
+  it('a contact’s disappearing timer applies to our next messages in that chat, across a restart, until turned off', async () => {
     const { messageId: set } = await bob.messaging.send(alice.userJid, { type: 'disappearing', expiration: 604800 });
     await until(() => newOf(alice, set), 'timer set');
+    // The timer is in the store with the message that set it, not only in memory.
+    await alice.restartMessaging();
     const { messageId } = await alice.messaging.send(bob.userJid, { type: 'text', content: 'vanishing' });
     expect((await until(() => newOf(bob, messageId), 'timed text')).data).toMatchObject({ content: 'vanishing', expiration: 604800 });
     const { messageId: off } = await bob.messaging.send(alice.userJid, { type: 'disappearing', expiration: 0 });

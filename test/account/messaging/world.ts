@@ -146,13 +146,28 @@ export class TestAccount implements LiveSession {
     });
     world.hub.prekeys.add(a.deviceJid, preKeys.map((p) => ({ keyId: p.keyId, publicKey: p.keyPair.public })));
     a.sink = new Sink(a.store);
-    a.messaging = createMessaging(
-      { accountId: a.store.id, port: a.port, store: a.store, pool: world.pool, events: a.sink, logger, me: () => ({ jid: a.deviceJid, lid: `${user.lidUser}:${device}@lid` }) },
-      { senderIdleMs: 50, ackTimeoutMs: 5_000, ...options },
-    );
-    for (const h of a.messaging.handlers) for (const t of h.tags) a.#handlers.set(t, [...(a.#handlers.get(t) ?? []), h]);
+    a.#options = options;
+    a.#startMessaging();
     a.online();
     return a;
+  }
+
+  #options: MessagingOptions = {};
+
+  #startMessaging(): void {
+    const { user, device } = this;
+    this.messaging = createMessaging(
+      { accountId: this.store.id, port: this.port, store: this.store, pool: this.world.pool, events: this.sink, logger, me: () => ({ jid: this.deviceJid, lid: `${user.lidUser}:${device}@lid` }) },
+      { senderIdleMs: 50, ackTimeoutMs: 5_000, ...this.#options },
+    );
+    this.#handlers.clear();
+    for (const h of this.messaging.handlers) for (const t of h.tags) this.#handlers.set(t, [...(this.#handlers.get(t) ?? []), h]);
+  }
+
+  /** As after a daemon restart: a new messaging module over the same store (nothing kept in memory). */
+  async restartMessaging(): Promise<void> {
+    await this.messaging.close();
+    this.#startMessaging();
   }
 
   get port(): ConnectionPort {
