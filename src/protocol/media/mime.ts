@@ -12,6 +12,7 @@ const BY_EXTENSION: Readonly<Record<string, string>> = Object.freeze({
   png: 'image/png',
   webp: 'image/webp',
   gif: 'image/gif',
+  heic: 'image/heic',
   mp4: 'video/mp4',
   m4v: 'video/mp4',
   '3gp': 'video/3gpp',
@@ -36,6 +37,7 @@ const BY_EXTENSION: Readonly<Record<string, string>> = Object.freeze({
   ppt: 'application/vnd.ms-powerpoint',
   pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
   apk: 'application/vnd.android.package-archive',
+  vcf: 'text/vcard',
 });
 
 /** The mime type of a file name's extension, or undefined. */
