@@ -7,29 +7,22 @@
  */
 import { DisconnectReason } from 'baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSim, type SimHandle } from '../../src/sim/index.js';
-import { admin, BaileysClient, waitUntil } from '../sim/baileys-harness.js';
+import type { SimHandle } from '../../src/sim/index.js';
+import { admin, BaileysClient, twoBaileys, waitUntil, type TwoBaileys } from '../sim/baileys-harness.js';
 
 const ALICE = '15550006666';
 const BOB = '15550007777';
 let sim: SimHandle;
 let alice: BaileysClient;
 let bob: BaileysClient;
+let world: TwoBaileys | undefined;
 
 beforeAll(async () => {
-  sim = await startSim();
-  await admin(sim, 'POST', '/phones', { phone: ALICE, name: 'Alice' });
-  await admin(sim, 'POST', '/phones', { phone: BOB, name: 'Bob' });
-  alice = new BaileysClient(sim, 'alice');
-  bob = new BaileysClient(sim, 'bob');
-  await Promise.all([alice.linkByQr(ALICE), bob.linkByQr(BOB)]);
+  world = await twoBaileys({ alice: ALICE, bob: BOB });
+  ({ sim, alice, bob } = world);
 }, 60_000);
 
-afterAll(async () => {
-  alice?.kill();
-  bob?.kill();
-  await sim?.close();
-});
+afterAll(() => world?.close());
 
 describe('offline delivery and stream errors with Baileys', () => {
   it('a killed client restarted from its saved creds receives what was sent while it was offline', async () => {
@@ -43,7 +36,7 @@ describe('offline delivery and stream errors with Baileys', () => {
     const stats = (await admin(sim, 'GET', '/stats')) as { offlineQueues: Record<string, number> };
     expect(stats.offlineQueues[bobJid]).toBeGreaterThanOrEqual(2);
 
-    bob = bob.restart();
+    bob = world!.bob = bob.restart();
     await bob.waitFor(() => bob.isOpen, 'bob open again');
     await bob.waitFor(() => ['offline one', 'offline two'].every((t) => bob.textsFrom(alice.userJid).includes(t)), 'offline texts');
     expect(bob.received.filter((m) => ids.includes(m.key.id!)).map((m) => m.key.id).sort()).toEqual([...ids].sort());
@@ -58,7 +51,7 @@ describe('offline delivery and stream errors with Baileys', () => {
     await alice.waitFor(() => alice.closes.includes(409), 'first closed with 409');
     expect(alice.isOpen).toBe(false);
     alice.kill();
-    alice = second;
+    alice = world!.alice = second;
     await bob.sock!.sendMessage(alice.userJid, { text: 'to the new connection' });
     await alice.waitFor(() => alice.textsFrom(bob.userJid).includes('to the new connection'), 'text on new connection');
   });
@@ -66,11 +59,11 @@ describe('offline delivery and stream errors with Baileys', () => {
   it('injected faults: a stream error reaches the client, a drop cuts it', async () => {
     await admin(sim, 'POST', '/faults', { kind: 'stream-error', phone: BOB, code: 503 });
     await bob.waitFor(() => bob.closes.includes(503), 'stream error 503');
-    bob = bob.restart();
+    bob = world!.bob = bob.restart();
     await bob.waitFor(() => bob.isOpen, 'bob back');
     await admin(sim, 'POST', '/faults', { kind: 'drop', phone: BOB });
     await bob.waitFor(() => bob.closes.includes(DisconnectReason.connectionClosed), 'dropped (428)');
-    bob = bob.restart();
+    bob = world!.bob = bob.restart();
     await bob.waitFor(() => bob.isOpen, 'bob back again');
   });
 

@@ -8,8 +8,8 @@
 import { createRequire } from 'node:module';
 import { proto } from 'baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSim, type SimHandle } from '../../src/sim/index.js';
-import { admin, BaileysClient, textOf, waitUntil } from '../sim/baileys-harness.js';
+import type { SimHandle } from '../../src/sim/index.js';
+import { admin, BaileysClient, textOf, twoBaileys, waitUntil, type TwoBaileys } from '../sim/baileys-harness.js';
 
 const curve = createRequire(import.meta.url)('libsignal/src/curve.js') as { verifySignature(pub: Buffer, msg: Buffer, sig: Buffer): boolean };
 const ALICE = '15550001111';
@@ -19,21 +19,14 @@ const Status = proto.WebMessageInfo.Status;
 let sim: SimHandle;
 let alice: BaileysClient;
 let bob: BaileysClient;
+let world: TwoBaileys | undefined;
 
 beforeAll(async () => {
-  sim = await startSim();
-  await admin(sim, 'POST', '/phones', { phone: ALICE, name: 'Alice' });
-  await admin(sim, 'POST', '/phones', { phone: BOB, name: 'Bob' });
-  alice = new BaileysClient(sim, 'alice');
-  bob = new BaileysClient(sim, 'bob');
-  await Promise.all([alice.linkByQr(ALICE), bob.linkByCode(BOB)]);
+  world = await twoBaileys({ alice: ALICE, bob: BOB }, { bobLinks: 'code' });
+  ({ sim, alice, bob } = world);
 }, 60_000);
 
-afterAll(async () => {
-  alice?.kill();
-  bob?.kill();
-  await sim?.close();
-});
+afterAll(() => world?.close());
 
 describe('two Baileys companions on their own simulated phones', () => {
   it('linked one by QR and one by pairing code', async () => {

@@ -17,7 +17,7 @@ import makeWASocket, {
   type WASocket,
 } from 'baileys';
 import { pino } from 'pino';
-import type { SimHandle } from '../../src/sim/index.js';
+import { startSim, type SimHandle } from '../../src/sim/index.js';
 
 const logger = pino({ level: process.env.BAILEYS_LOG ?? 'silent' });
 
@@ -242,4 +242,34 @@ export async function waitUntil<T>(probe: () => T | undefined | false | Promise<
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** A simulator with two users, each on its own simulated phone with one Baileys companion (a restarted client replaces its field). */
+export interface TwoBaileys {
+  sim: SimHandle;
+  alice: BaileysClient;
+  bob: BaileysClient;
+  close(): Promise<void>;
+}
+
+/** Starts it: alice links by QR, bob by QR or by pairing code. For beforeAll; `close()` in afterAll. */
+export async function twoBaileys(phones: { alice: string; bob: string }, opts: { bobLinks?: 'qr' | 'code' } = {}): Promise<TwoBaileys> {
+  const sim = await startSim();
+  await admin(sim, 'POST', '/phones', { phone: phones.alice, name: 'Alice' });
+  await admin(sim, 'POST', '/phones', { phone: phones.bob, name: 'Bob' });
+  const alice = new BaileysClient(sim, 'alice');
+  const bob = new BaileysClient(sim, 'bob');
+  await Promise.all([alice.linkByQr(phones.alice), opts.bobLinks === 'code' ? bob.linkByCode(phones.bob) : bob.linkByQr(phones.bob)]);
+  const world: TwoBaileys = {
+    sim,
+    alice,
+    bob,
+    // The clients of the moment: a test that restarts one puts the new one here.
+    close: async () => {
+      world.alice.kill();
+      world.bob.kill();
+      await sim.close();
+    },
+  };
+  return world;
 }
