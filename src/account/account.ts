@@ -13,7 +13,7 @@ import type { ConnectionUpdate } from './connection/machine.js';
 import type { ConnectionSettings } from './connection/settings.js';
 import type { Transport } from './connection/transport.js';
 import type { AccountEventSink } from './events.js';
-import type { AccountIdentity, CreateMessaging, MessagingModule } from './messaging-deps.js';
+import type { AccountIdentity, CreateMessaging, MessagingDeps, MessagingModule } from './messaging-deps.js';
 
 export interface AccountRuntimeDeps {
   readonly accountId: string;
@@ -25,6 +25,8 @@ export interface AccountRuntimeDeps {
   readonly settings: ConnectionSettings;
   readonly transport?: Transport | undefined;
   readonly createMessaging?: CreateMessaging | undefined;
+  /** Handed to messaging as MessagingDeps.sendRate. */
+  readonly sendRate?: MessagingDeps['sendRate'];
   readonly onUpdate?: (update: ConnectionUpdate) => void;
 }
 
@@ -59,6 +61,7 @@ export class AccountRuntime {
       events: deps.events,
       logger: deps.logger,
       me,
+      sendRate: deps.sendRate,
     });
     for (const handler of this.messaging?.handlers ?? []) this.connection.register(handler);
     const close = (): void => {

@@ -53,9 +53,7 @@ export async function createDaemon(config: Config, options: DaemonOptions = {}):
   const pool = new CryptoPool(options.pool ?? {});
   const supervisor = createSupervisor({ logger, childLogKey: 'account', restartDelayMs: config.accounts.restart.delayMs });
   const events = new EventHub(logger.child({ component: 'events' }));
-  const loaded = options.createMessaging === null ? undefined : options.createMessaging ?? (await loadMessaging(logger));
-  // Every account's sends are paced by the configured rate (field lesson 13).
-  const createMessaging: CreateMessaging | undefined = loaded && ((deps) => loaded({ ...deps, sendRate: config.accounts.sendRate }));
+  const createMessaging = options.createMessaging === null ? undefined : options.createMessaging ?? (await loadMessaging(logger));
   // Media rides on messaging: one HTTPS agent (the configured CA, else the system's) for every account.
   const media = createMessaging
     ? await DaemonMedia.open({ http: await MediaHttp.fromCaFile(config.server.mediaCaPath), spoolRoot: join(config.dataDir, 'tmp', 'media') }).catch(async (err: unknown) => {

@@ -30,7 +30,13 @@ export interface AccountManagerDeps {
   readonly logger: Logger;
   readonly settings: ConnectionSettings;
   readonly sinkFor: (account: AccountStore) => AccountEventSink;
-  readonly limits: { readonly maxAccounts: number; readonly autoStart: boolean; readonly restart: { readonly maxRestarts: number; readonly withinMs: number } };
+  readonly limits: {
+    readonly maxAccounts: number;
+    readonly autoStart: boolean;
+    readonly restart: { readonly maxRestarts: number; readonly withinMs: number };
+    /** Each account's outgoing message pacing (field lesson 13); none when absent. */
+    readonly sendRate?: { readonly perSecond: number; readonly burst: number } | undefined;
+  };
   readonly transport?: Transport | undefined;
   readonly createMessaging?: CreateMessaging | undefined;
   /** Accounts opened and started at once at boot (default 32). */
@@ -217,6 +223,7 @@ export class AccountManager {
           settings: this.#deps.settings,
           transport: this.#deps.transport,
           createMessaging: this.#deps.createMessaging,
+          sendRate: this.#deps.limits.sendRate,
           onUpdate: (u) => this.#update(entry, u, false),
         });
         entry.runtime = rt;
