@@ -149,7 +149,7 @@ export async function runAccountCycles(opts: CycleOptions): Promise<CycleReport>
       dataDir: join(dataDir, 'data'),
       server: { wsUrl: sim.wsUrl, rootPublicKey: sim.rootPublicKey, mediaCaPath: sim.mediaCaPath },
       log: { level: 'silent' },
-      connection: { connectTimeoutMs: 5000, backoff: { initialMs: 100, maxMs: 2000, factor: 2, jitter: 0.1 } },
+      connection: { connectTimeoutMs: 5000, backoff: { initialMs: 100, maxMs: 2000, jitter: 0.1 } },
       accounts: { restart: { maxRestarts: 5, withinMs: 60000, delayMs: 0 } },
     }),
   );

@@ -62,7 +62,7 @@ export interface Config {
     readonly keepAliveIntervalMs: number;
     readonly keepAliveJitterMs: number;
     readonly keepAliveTimeoutMs: number;
-    readonly backoff: { readonly initialMs: number; readonly maxMs: number; readonly factor: number; readonly jitter: number };
+    readonly backoff: { readonly initialMs: number; readonly maxMs: number; readonly jitter: number };
   };
   readonly store: {
     /** fsync every batch: survives power loss, not just a killed process; much slower. */
@@ -138,7 +138,7 @@ export const configSchema = object({
     keepAliveIntervalMs: ms(1000, 600_000),
     keepAliveJitterMs: ms(0, 600_000),
     keepAliveTimeoutMs: ms(100, 600_000),
-    backoff: object({ initialMs: ms(1, 3_600_000), maxMs: ms(1, 24 * 3_600_000), factor: num(1, 100), jitter: num(0, 1) }),
+    backoff: object({ initialMs: ms(1, 3_600_000), maxMs: ms(1, 24 * 3_600_000), jitter: num(0, 1) }),
   }),
   store: object({
     sync: bool,

@@ -49,7 +49,7 @@ describe('SIGKILL during a burst of incoming messages', () => {
         dataDir: dir.path,
         server: { wsUrl: s.wsUrl, rootPublicKey: s.rootPublicKey, mediaCaPath: s.mediaCaPath },
         log: { level: 'silent' },
-        connection: { connectTimeoutMs: 5000, backoff: { initialMs: 100, maxMs: 1000, factor: 2, jitter: 0.1 } },
+        connection: { connectTimeoutMs: 5000, backoff: { initialMs: 100, maxMs: 1000, jitter: 0.1 } },
         accounts: { restart: { maxRestarts: 5, withinMs: 60000, delayMs: 0 } },
       }),
     );

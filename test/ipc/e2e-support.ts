@@ -28,7 +28,7 @@ export function writeConfig(sim: SimHandle, dataDir: string, path = join(dataDir
       server: { wsUrl: sim.wsUrl, rootPublicKey: sim.rootPublicKey, mediaCaPath: sim.mediaCaPath },
       log: { level: process.env['WAD_TEST_LOG'] ?? 'silent' },
       ipc: { rateLimit: { perSecond: 10_000, burst: 10_000 } },
-      connection: { connectTimeoutMs: 5000, backoff: { initialMs: 100, maxMs: 2000, factor: 2, jitter: 0.1 } },
+      connection: { connectTimeoutMs: 5000, backoff: { initialMs: 100, maxMs: 2000, jitter: 0.1 } },
       accounts: { restart: { maxRestarts: 5, withinMs: 60000, delayMs: 0 }, sendRate: { perSecond: 10_000, burst: 10_000 } },
     }),
   );

@@ -45,8 +45,8 @@ export const SETTING_DEFAULTS = {
 
 /**
  * The backoff unit is `connection.backoff.initialMs` (1 s), the cap `maxMs`
- * (900 s) and the jitter `jitter`; `factor` does not apply (the sequence is
- * Fibonacci, as the seeds specify).
+ * (900 s) and the jitter `jitter` (±10 %, as WhatsApp Web); the sequence is
+ * Fibonacci, as the seeds specify, so there is no growth factor to set.
  */
 export function settingsFromConfig(config: Config): ConnectionSettings {
   const c = config.connection;
