@@ -60,6 +60,9 @@ export function routeMessage(hub: Hub, senderJid: string, stanza: BinaryNode): B
 
   const peer = hub.dir.userOf(to);
   if (!peer) return ack('404');
+  // A user who blocked the sender gets none of its 1:1 messages; the sender is acked as usual
+  // (one tick, as on WhatsApp) and its own devices still get their copies. Groups are not filtered.
+  const blocked = isBlocked(hub, peer, sender);
   hub.peers.met(sender.jid, peer.jid);
   const peerUserJid = peer.jid;
   const participants = child(stanza, 'participants');
@@ -70,6 +73,7 @@ export function routeMessage(hub: Hub, senderJid: string, stanza: BinaryNode): B
       const owner = hub.dir.userOf(dev);
       const pnDev = hub.dir.pnDevice(dev);
       if (!owner || !pnDev || pnDev === senderJid || (owner !== peer && owner !== sender)) continue;
+      if (blocked && owner === peer && peer !== sender) continue;
       const attrs: Record<string, string> = { ...base, from: senderJid, sender_lid: sender.lid };
       if (owner === sender && peer !== sender) attrs.recipient = peerUserJid;
       const encs = children(target).filter((c) => c.tag === 'enc');
@@ -79,7 +83,7 @@ export function routeMessage(hub: Hub, senderJid: string, stanza: BinaryNode): B
     // Retry resends and peer messages: one device, named by `to` (a bare user jid is its phone).
     const encs = children(stanza).filter((c) => c.tag === 'enc');
     const pnDev = hub.dir.pnDevice(to);
-    if (encs.length > 0 && pnDev && pnDev !== senderJid) {
+    if (encs.length > 0 && pnDev && pnDev !== senderJid && !(blocked && peer !== sender)) {
       hub.deliver(pnDev, node('message', { ...base, from: senderJid, sender_lid: sender.lid }, withIdentity(encs, identity)));
     }
   }
@@ -126,6 +130,12 @@ export function routeReceipt(hub: Hub, senderJid: string, stanza: BinaryNode): B
   }
   hub.stats.receiptsRouted++;
   return ack;
+}
+
+/** Whether `user` has `other` on its blocklist (by phone number or LID jid; iq/blocklist.ts). */
+function isBlocked(hub: Hub, user: UserRecord, other: UserRecord): boolean {
+  const list = hub.blocklists.get(user.jid);
+  return !!list && (list.has(other.jid) || list.has(other.lid));
 }
 
 function baseAttrs(hub: Hub, stanza: BinaryNode, sender: UserRecord): Record<string, string> {

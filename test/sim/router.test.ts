@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { proto } from '../../src/protocol/proto/index.js';
 import { ackViolation } from '../../src/sim/acks.js';
 import { routeMessage, routeReceipt } from '../../src/sim/router.js';
+import { createGroup } from '../../src/sim/iq/groups.js';
 import { Session } from '../../src/sim/session.js';
 import { Pairing } from '../../src/sim/pairing.js';
 import type { BinaryNode } from '../../src/sim/nodes.js';
@@ -360,5 +361,29 @@ describe('faults', () => {
     expect(() => hub.applyFault({ kind: 'drop', phone: '19990000000' })).toThrow(/no user/);
     hub.clearFaults();
     expect(a1.delay).toBe(0);
+  });
+});
+
+describe('blocking', () => {
+  it("drops a blocked sender's 1:1 messages (acked as usual, own copies kept) until unblocked; groups are not filtered", () => {
+    const { hub, a, b } = world();
+    const a2 = online(hub, a, 2);
+    const b1 = online(hub, b, 1);
+    const send = (id: string) =>
+      routeMessage(hub, `${A}:1@s.whatsapp.net`, {
+        tag: 'message',
+        attrs: { id, to: `${B}@s.whatsapp.net`, type: 'text' },
+        content: [{ tag: 'participants', attrs: {}, content: [to(`${B}:1@s.whatsapp.net`, enc('msg', 1)), to(`${A}:2@s.whatsapp.net`, enc('msg', 2))] }],
+      });
+    hub.blocklists.set(b.jid, new Set([a.lid]));
+    expect(send('X1').attrs.error).toBeUndefined();
+    expect(b1.of('message')).toEqual([]);
+    expect(a2.of('message').map((m) => m.attrs.id)).toEqual(['X1']);
+    const group = createGroup(hub, a.jid, 'still talking', [b.jid]);
+    routeMessage(hub, `${A}:1@s.whatsapp.net`, { tag: 'message', attrs: { id: 'G9', to: group.jid, type: 'text' }, content: [enc('skmsg', 3)] });
+    expect(b1.of('message').map((m) => m.attrs.id)).toEqual(['G9']);
+    hub.blocklists.set(b.jid, new Set());
+    send('X2');
+    expect(b1.of('message').map((m) => m.attrs.id)).toEqual(['G9', 'X2']);
   });
 });

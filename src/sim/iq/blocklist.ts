@@ -1,8 +1,10 @@
 /**
  * xmlns="blocklist": get → `<list><item jid/>…</list>`; set
  * `<item action="block|unblock" jid/>` updates the user's list (bounded).
- * Blocking does not yet filter routing.
+ * The router drops a blocked sender's 1:1 messages (router.ts). Items name
+ * users: a device jid is kept as its user jid.
  */
+import { jidNormalizedUser } from '../../protocol/jid/index.js';
 import { children, iqError, iqResult, node, type BinaryNode } from '../nodes.js';
 import type { IqContext } from './index.js';
 
@@ -14,7 +16,7 @@ export function handleBlocklist(ctx: IqContext & { deviceJid: string }, iq: Bina
   const list = ctx.hub.blocklists.get(user.jid) ?? new Set<string>();
   if (iq.attrs.type === 'set') {
     for (const item of children(iq)) {
-      const jid = item.attrs.jid;
+      const jid = item.attrs.jid && jidNormalizedUser(item.attrs.jid);
       if (item.tag !== 'item' || !jid) continue;
       if (item.attrs.action === 'block' && list.size < MAX_BLOCKED) list.add(jid);
       if (item.attrs.action === 'unblock') list.delete(jid);
