@@ -91,7 +91,7 @@ async function startDaemon(sim: SimHandle, dataDir: string): Promise<{ child: Ch
       dataDir,
       server: { wsUrl: sim.wsUrl, rootPublicKey: sim.rootPublicKey, mediaCaPath: sim.mediaCaPath },
       log: { level: 'warn' },
-      ipc: { rateLimit: { perSecond: 1000, burst: 1000 } },
+      ipc: { rateLimit: { perSecond: 1000, burst: 1000 }, accountRateLimit: { perSecond: 4000, burst: 4000 } },
     }),
   );
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'daemon', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -55,6 +55,10 @@ export interface Config {
     readonly maxConnections: number;
     /** Requests per connection. */
     readonly rateLimit: RateConfig;
+    /** Requests per account, summed over every connection that names it. */
+    readonly accountRateLimit: RateConfig;
+    /** Largest media upload in binary frames (spooled to disk, never held in memory). */
+    readonly maxUploadBytes: number;
   };
   readonly connection: {
     readonly connectTimeoutMs: number;
@@ -132,7 +136,7 @@ export const configSchema = object({
     restart: object({ maxRestarts: int(0, 1000), withinMs: ms(1, 7 * DAY), delayMs: ms(0, 3_600_000) }),
   }),
   events: object({ retention: object({ maxAgeMs: ms(60_000, 365 * DAY), maxEvents: int(1, 100_000_000) }) }),
-  ipc: object({ maxFrameBytes: int(1024, 1 << 30), maxConnections: int(1, 100_000), rateLimit: rate }),
+  ipc: object({ maxFrameBytes: int(1024, 1 << 30), maxConnections: int(1, 100_000), rateLimit: rate, accountRateLimit: rate, maxUploadBytes: int(1024, 16 * 2 ** 30) }),
   connection: object({
     connectTimeoutMs: ms(100, 600_000),
     keepAliveIntervalMs: ms(1000, 600_000),

@@ -118,8 +118,8 @@ export function ipcOptionsFromConfig(config: Config, log?: IpcLogger): IpcServer
     maxFrameBytes: config.ipc.maxFrameBytes,
     maxConnections: config.ipc.maxConnections,
     rateLimit: config.ipc.rateLimit,
-    // Several clients may act on one account; give it room for a few of them.
-    accountRateLimit: { perSecond: config.ipc.rateLimit.perSecond * 4, burst: config.ipc.rateLimit.burst * 4 },
+    accountRateLimit: config.ipc.accountRateLimit,
+    uploads: { maxBytes: config.ipc.maxUploadBytes },
     ...(log ? { log } : {}),
   };
 }

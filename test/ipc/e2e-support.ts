@@ -16,7 +16,7 @@ import { admin, quiet, simConfig, until } from '../e2e/support/daemon.js';
 export { admin, until };
 
 export async function daemonWithSocket(sim: SimHandle, dataDir: string, over: Array<[string, unknown]> = []): Promise<Daemon> {
-  return createDaemon(simConfig(sim, dataDir, [['ipc.rateLimit', { perSecond: 10_000, burst: 10_000 }], ...over]), { logger: quiet, createMessaging, pool: { threads: 1, inline: 'all' } });
+  return createDaemon(simConfig(sim, dataDir, [['ipc.rateLimit', { perSecond: 10_000, burst: 10_000 }], ['ipc.accountRateLimit', { perSecond: 10_000, burst: 40_000 }], ...over]), { logger: quiet, createMessaging, pool: { threads: 1, inline: 'all' } });
 }
 
 /** The config file a `wad daemon` child runs with. */
@@ -27,7 +27,7 @@ export function writeConfig(sim: SimHandle, dataDir: string, path = join(dataDir
       dataDir,
       server: { wsUrl: sim.wsUrl, rootPublicKey: sim.rootPublicKey, mediaCaPath: sim.mediaCaPath },
       log: { level: process.env['WAD_TEST_LOG'] ?? 'silent' },
-      ipc: { rateLimit: { perSecond: 10_000, burst: 10_000 } },
+      ipc: { rateLimit: { perSecond: 10_000, burst: 10_000 }, accountRateLimit: { perSecond: 10_000, burst: 40_000 } },
       connection: { connectTimeoutMs: 5000, backoff: { initialMs: 100, maxMs: 2000, jitter: 0.1 } },
       accounts: { restart: { maxRestarts: 5, withinMs: 60000, delayMs: 0 }, sendRate: { perSecond: 10_000, burst: 10_000 } },
     }),
