@@ -63,6 +63,8 @@ export type AccountMessagingApi = {
  */
 export interface MessagingModule extends AccountMessagingApi {
   readonly handlers: readonly StanzaHandler[];
+  /** Counters for account:status (field lesson 15); optional. */
+  stats?(): Record<string, number>;
   /** Called each time the account comes online (first login and every reconnect); optional. Must not throw. */
   online?(): void;
   /** Called when the account stops (graceful shutdown, restart); optional. */

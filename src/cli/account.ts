@@ -71,7 +71,12 @@ export async function runAccount(argv: readonly string[]): Promise<number> {
         try {
           const a = await client.accountStatus(id);
           if (values.json) jsonLine(a);
-          else for (const [k, v] of Object.entries(a)) process.stdout.write(`${k.padEnd(8)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}\n`);
+          else {
+            const { counters, ...summary } = a;
+            for (const [k, v] of Object.entries(summary)) process.stdout.write(`${k.padEnd(8)} ${String(v)}\n`);
+            const names = Object.keys(counters ?? {}).sort();
+            if (names.length > 0) process.stdout.write(`counters\n${names.map((n) => `  ${n.padEnd(28)} ${counters![n]}\n`).join('')}`);
+          }
           return 0;
         } finally {
           await client.close();

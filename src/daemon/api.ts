@@ -79,6 +79,8 @@ export interface AccountSummary {
   lid?: string;
   name?: string;
   reason?: string;
+  /** account:status only: counters since the daemon started (starts, reconnects and reconnects:<cause>, received, decryptFailures, retryReceiptsSent, serverError<code>…). */
+  counters?: Record<string, number>;
 }
 
 export type MediaKind = 'image' | 'video' | 'audio' | 'document' | 'sticker';

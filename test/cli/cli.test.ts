@@ -73,6 +73,7 @@ describe('accounts', () => {
     expect(table.stdout).toMatch(/alice\s+online\s+15550001111:2@s\.whatsapp\.net/);
     expect(json.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['alice', 'bob']);
     expect(status.stdout).toMatch(/state\s+online/);
+    expect(status.stdout).toMatch(/\ncounters\n {2}reconnects:connection lost\s+2\n {2}starts\s+1\n$/);
     expect(restart.stdout).toBe('account alice restarted\n');
     expect(fake.calls.some((c) => c.method === 'restartAccount' && c.args[0] === 'alice')).toBe(true);
   });

@@ -58,6 +58,9 @@ describe('faults through wad sim', () => {
     expect(seen[0]!.delayMs).toBeGreaterThanOrEqual(90);
     expect(seen[0]!.delayMs).toBeLessThanOrEqual(110);
     expect(d.accountStatus('b').state).toBe('online');
+    // Field lesson 15: the cause is counted, per account.
+    expect(d.accountStatus('a').counters).toMatchObject({ starts: 1, reconnects: 1, 'reconnects:connection lost': 1 });
+    expect(d.accountStatus('b').counters?.reconnects).toBeUndefined();
   });
 
   it('515 reconnects at once; 503 backs off and comes back', async () => {

@@ -43,6 +43,9 @@ describe('through the daemon', () => {
     const ev = await until('message:new', async () => (await d.readEvents('wad', 0, 1000)).find((e) => e.type === 'message:new' && e.data.id === id));
     expect(ev.data).toMatchObject({ type: 'text', content: 'to the daemon', chat: `${B}@s.whatsapp.net`, fromMe: false });
     await until('receipt at Baileys', () => receipts.includes(id));
+    // Field lesson 15: messaging's counters are readable with the account's status.
+    expect(d.accountStatus('wad').counters).toMatchObject({ starts: 1, received: expect.any(Number), decryptFailures: 0 });
+    expect(d.accountStatus('wad').counters!.received).toBeGreaterThanOrEqual(1);
   });
 
   it('sendMessage resolves after the server ack, and Baileys decodes it', async () => {

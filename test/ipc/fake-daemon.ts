@@ -126,7 +126,7 @@ export class FakeDaemon implements DaemonApi {
 
   accountStatus(id: string): AccountSummary {
     this.calls.push({ method: 'accountStatus', args: [id] });
-    return { ...this.#get(id).summary };
+    return { ...this.#get(id).summary, counters: { starts: 1, 'reconnects:connection lost': 2 } };
   }
 
   async startAccount(id: string): Promise<void> {

@@ -48,6 +48,16 @@ interface Entry {
   summary: AccountSummary;
   store: AccountStore | undefined;
   runtime: AccountRuntime | undefined;
+  /** Since the daemon started (field lesson 15): starts, reconnects in all and by cause, log-outs. */
+  readonly counters: Map<string, number>;
+}
+
+/** Distinct counter names per account (reconnect causes come from a short list; this bounds the rest). */
+const MAX_COUNTERS = 64;
+
+function count(entry: Entry, name: string): void {
+  if (entry.counters.size >= MAX_COUNTERS && !entry.counters.has(name)) return;
+  entry.counters.set(name, (entry.counters.get(name) ?? 0) + 1);
 }
 
 export class AccountManager {
@@ -91,8 +101,12 @@ export class AccountManager {
   }
 
   /** @throws DaemonError NOT_FOUND */
+  /** The summary with the account's counters: the manager's and its messaging module's (decrypt failures, retries, server errors by code…). */
   status(id: string): AccountSummary {
-    return { ...this.#get(id).summary };
+    const entry = this.#get(id);
+    const counters: Record<string, number> = Object.fromEntries(entry.counters);
+    Object.assign(counters, entry.runtime?.messaging?.stats?.());
+    return { ...entry.summary, counters };
   }
 
   /** The running runtime of an account, if its actor runs. */
@@ -214,6 +228,7 @@ export class AccountManager {
       intensity: { maxRestarts: restart.maxRestarts, withinMs: restart.withinMs },
       shutdownMs: 5000,
       start: () => {
+        count(entry, 'starts');
         const rt = new AccountRuntime({
           accountId: entry.id,
           store,
@@ -233,6 +248,10 @@ export class AccountManager {
   }
 
   #update(entry: Entry, u: ConnectionUpdate, emit: boolean): void {
+    if (u.state === 'reconnecting') {
+      count(entry, 'reconnects');
+      count(entry, `reconnects:${u.reason ?? 'unknown'}`);
+    } else if (u.state === 'loggedOut') count(entry, 'loggedOut');
     const me = entry.store?.creds?.me;
     entry.summary = { id: entry.id, state: u.state, ...(u.reason ? { reason: u.reason } : {}), ...(me ? { jid: me.id, lid: me.lid, name: me.name } : {}) };
     if (emit && entry.store) {
@@ -249,7 +268,7 @@ export class AccountManager {
   }
 
   #entry(id: string): Entry {
-    const entry: Entry = { id, summary: { id, state: 'stopped' }, store: undefined, runtime: undefined };
+    const entry: Entry = { id, summary: { id, state: 'stopped' }, store: undefined, runtime: undefined, counters: new Map() };
     this.#entries.set(id, entry);
     return entry;
   }
