@@ -19,6 +19,7 @@ import { padMessage } from '../../protocol/signal/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import type { AckWaiter } from './acks.js';
 import { BoundedMap } from './bounded.js';
+import type { Transaction } from '../../store/index.js';
 import type { DeviceDirectory } from './devices.js';
 import { MessagingError } from './errors.js';
 import type { Groups } from './groups.js';
@@ -68,18 +69,19 @@ export class Outbound {
    */
   async relay(chat: string, id: string, message: proto.IMessage, options: RelayOptions = {}): Promise<void> {
     const bytes = encodeMessage(message);
-    await this.#p.deps.store.transaction((tx) => tx.sent.put(id, { to: chat, message: bytes, t: this.#p.now() }));
+    // Kept for retry receipts (field lesson 2), committed with the first crypto state the send writes: before the stanza leaves.
+    const keep = (tx: Transaction): void => tx.sent.put(id, { to: chat, message: bytes, t: this.#p.now() });
     const attrs: MessageAttrs = {
       edit: options.edit,
       expiration: options.expiration ? String(options.expiration) : undefined,
       mediatype: mediaType(message),
       decryptFailHide: hideOnDecryptFail(message),
     };
-    if (isGroup(chat)) await this.#relayGroup(chat, id, message, bytes, attrs);
-    else await this.#relayDirect(chat, id, message, bytes, attrs);
+    if (isGroup(chat)) await this.#relayGroup(chat, id, message, bytes, attrs, keep);
+    else await this.#relayDirect(chat, id, message, bytes, attrs, keep);
   }
 
-  async #relayDirect(chat: string, id: string, message: proto.IMessage, bytes: Uint8Array, attrs: MessageAttrs): Promise<void> {
+  async #relayDirect(chat: string, id: string, message: proto.IMessage, bytes: Uint8Array, attrs: MessageAttrs, keep: (tx: Transaction) => void): Promise<void> {
     const { deps, ids, devices, sessions } = this.#p;
     const peer = jidNormalizedUser(chat);
     const own = ids.ownUserFor(peer);
@@ -89,7 +91,10 @@ export class Outbound {
     const targets = all.filter((d) => !refused.has(d));
     const dsm = padMessage(encodeMessage(deviceSentCopy(peer, message)));
     const plain = padMessage(bytes);
-    const encs = await sessions.encrypt(targets.map((jid) => ({ jid, plaintext: ids.isMe(jid) ? dsm : plain })));
+    const encs = await sessions.encrypt(
+      targets.map((jid) => ({ jid, plaintext: ids.isMe(jid) ? dsm : plain })),
+      keep,
+    );
     if (encs.length === 0) throw new MessagingError('NO_DEVICES', `no session could be made with any device of ${peer}`);
     const token = own === peer ? undefined : await this.#tcToken(peer);
     const phash = participantHash(encs.map((e) => e.jid));
@@ -111,7 +116,7 @@ export class Outbound {
     deps.logger.debug({ id, devices: encs.length }, 'sent 1:1 message');
   }
 
-  async #relayGroup(group: string, id: string, message: proto.IMessage, bytes: Uint8Array, attrs: MessageAttrs): Promise<void> {
+  async #relayGroup(group: string, id: string, message: proto.IMessage, bytes: Uint8Array, attrs: MessageAttrs, keep: (tx: Transaction) => void): Promise<void> {
     const { deps, devices, sessions, groups } = this.#p;
     const meta = await groups.metadata(group);
     const targets = await devices.devices(meta.participants.map((p) => p.jid));
@@ -121,7 +126,10 @@ export class Outbound {
       const record = (await deps.store.senderKeys.get(group, ownAddr)) ?? null;
       const dist = await job('group.distribution', { record });
       const enc = await job('group.encrypt', { record: dist.record, plaintext: padMessage(bytes) });
-      await deps.store.transaction((tx) => tx.senderKeys.put(group, ownAddr, enc.record));
+      await deps.store.transaction((tx) => {
+        keep(tx);
+        tx.senderKeys.put(group, ownAddr, enc.record);
+      });
       return { skmsg: enc.ciphertext, distribution: dist.distribution, distributedTo: await deps.store.senderKeys.distributedTo(group) };
     });
     const lacking = targets.filter((d) => !distributedTo.has(d));

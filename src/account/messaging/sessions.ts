@@ -124,10 +124,14 @@ export class SessionCrypto {
   /**
    * Encrypts each target's plaintext (already padded) with its session, one
    * identity section per user, all users in parallel. Devices without a
-   * session are skipped (the caller ensured sessions first).
+   * session are skipped (the caller ensured sessions first). `alongside`
+   * writes are committed with the first session batch, so before the caller
+   * can send anything.
    */
-  async encrypt(targets: readonly EncryptTarget[]): Promise<Encrypted[]> {
+  async encrypt(targets: readonly EncryptTarget[], alongside?: (tx: Transaction) => void): Promise<Encrypted[]> {
     const local = this.local();
+    // `alongside` rides in the first session batch (a send's sent-cache record: one commit fewer), or alone at the end.
+    let pending = alongside;
     const byUser = new Map<string, EncryptTarget[]>();
     for (const t of targets) byUser.set(userOf(t.jid), [...(byUser.get(userOf(t.jid)) ?? []), t]);
     const parts = await mapLimit([...byUser.values()], IDENTITIES_IN_FLIGHT, (list) =>
@@ -144,11 +148,19 @@ export class SessionCrypto {
               out.push({ jid: t.jid, type: r.type, ciphertext: r.ciphertext });
               writes.push([addresses[i]!, r.record]);
             }
-            if (writes.length > 0) await this.#deps.store.transaction((tx) => writes.forEach(([a, rec]) => tx.sessions.put(a, rec)));
+            if (writes.length > 0) {
+              const extra = pending;
+              pending = undefined;
+              await this.#deps.store.transaction((tx) => {
+                extra?.(tx);
+                writes.forEach(([a, rec]) => tx.sessions.put(a, rec));
+              });
+            }
             return out;
           },
         ),
     );
+    if (pending) await this.#deps.store.transaction(pending);
     return parts.flat();
   }
 
