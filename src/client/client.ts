@@ -193,6 +193,11 @@ export class WadClient extends ClientCore {
     return (await this.request('message:react', { messageId, emoji }, { account, chat })).messageId;
   }
 
+  /** Votes on a poll of the chat by option names (an empty list withdraws the vote); the tally comes back as message:updated. */
+  async votePoll(account: string, chat: string, pollId: string, options: string[]): Promise<string> {
+    return this.send(account, chat, { type: 'poll-vote', pollId, options });
+  }
+
   async edit(account: string, chat: string, messageId: string, content: string): Promise<string> {
     return (await this.request('message:edit', { messageId, content }, { account, chat })).messageId;
   }

@@ -111,7 +111,9 @@ export type OutgoingContent =
   | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
   | { type: 'contact'; displayName: string; vcard: string }
   | { type: 'poll'; name: string; options: string[]; selectableCount?: number }
-  | { type: 'reaction'; messageId: string; emoji: string };
+  | { type: 'reaction'; messageId: string; emoji: string }
+  /** A vote on a poll of this chat (beyond CONTRACTS.md): the options chosen by name; none withdraws the vote. */
+  | { type: 'poll-vote'; pollId: string; options: string[] };
 
 /**
  * The plaintext of a received (or sent) media file, verified (MAC and hashes)

@@ -64,7 +64,9 @@ export type SendData =
   | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
   | { type: 'contact'; displayName: string; vcard: string }
   | { type: 'poll'; name: string; options: string[]; selectableCount?: number }
-  | { type: 'reaction'; messageId: string; emoji: string };
+  | { type: 'reaction'; messageId: string; emoji: string }
+  /** Beyond CONTRACTS.md: a vote on a poll of the chat, options by name (none withdraws). */
+  | { type: 'poll-vote'; pollId: string; options: string[] };
 
 export interface SubscribeData {
   /** A durable subscriber's name: delivery resumes from its last events:ack. Absent: live only. */

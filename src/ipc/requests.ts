@@ -69,6 +69,7 @@ const SEND: Record<string, Check<RequestMap['message:send']['data']>> = {
     selectableCount: optional(int(0, 12)),
   }),
   reaction: object({ type: oneOf(['reaction'] as const), messageId, emoji: str({ min: 0, max: 32 }) }),
+  'poll-vote': object({ type: oneOf(['poll-vote'] as const), pollId: messageId, options: arrayOf(str({ max: 1024 }), { min: 0, max: 12 }) }),
 };
 const media = object({
   type: mediaKind,

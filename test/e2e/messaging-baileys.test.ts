@@ -235,10 +235,30 @@ describe('phones: every kind both ways with a simulated phone', () => {
       [{ viewOnceMessageV2: { message: { imageMessage: { mimetype: 'image/jpeg', caption: 'once only', viewOnce: true } } } }, { type: 'image', viewOnce: true, content: 'once only' }],
       [{ protocolMessage: { type: 'EPHEMERAL_SETTING', ephemeralExpiration: 86400 } }, { type: 'disappearing', disappearing: { expiration: 86400 } }],
     ];
+    const ids: string[] = [];
     for (const [message, expected] of checks) {
       const id = await fromPhone(message);
+      ids.push(id);
       expect((await poll(Object.keys(message).join(','), () => atWad(id)))!.data).toMatchObject(expected);
     }
+    // We vote on the phone's poll: the phone gets a vote WhatsApp's way (checked with Baileys' decryptor), and our tally counts it.
+    const teaIndex = checks.findIndex(([m]) => 'pollCreationMessageV3' in m);
+    const teaId = ids[teaIndex]!;
+    const teaSecret = Buffer.from((checks[teaIndex]![0] as { messageContextInfo: { messageSecret: string } }).messageContextInfo.messageSecret, 'base64');
+    const { messageId: voteId } = await d.sendMessage('wad', to, { type: 'poll-vote', pollId: teaId, options: ['no'] });
+    const voteAtPhone = await atPhone(voteId);
+    expect(voteAtPhone.type).toBe('poll-vote');
+    const update = voteAtPhone.message.pollUpdateMessage;
+    expect(update.pollCreationMessageKey).toMatchObject({ id: teaId, fromMe: false, remoteJid: to });
+    const picked = decryptBaileysPollVote(
+      { encPayload: Buffer.from(update.vote.encPayload, 'base64'), encIv: Buffer.from(update.vote.encIv, 'base64') },
+      { pollCreatorJid: to, pollMsgId: teaId, pollEncKey: teaSecret, voterJid: me },
+    );
+    expect(picked.selectedOptions.map((h) => Buffer.from(h).toString('hex'))).toEqual([createHash('sha256').update('no').digest('hex')]);
+    const ourTally = await poll('our tally', () => wad.events('message:updated').find((e) => e.data.messageId === teaId));
+    expect(ourTally.data.poll).toEqual({ tally: [{ option: 'yes', votes: 0, voters: [] }, { option: 'no', votes: 1, voters: [me] }] });
+    await expect(d.sendMessage('wad', to, { type: 'poll-vote', pollId: teaId, options: ['maybe'] })).rejects.toMatchObject({ code: 'INVALID_PAYLOAD' });
+    await expect(d.sendMessage('wad', to, { type: 'poll-vote', pollId: 'NOPOLL', options: ['no'] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     // A kind wad does not decode arrives whole, as raw bytes, never dropped.
     const eventId = await fromPhone({ eventMessage: { name: 'standup', description: 'daily' } });
     const raw = (await poll('unknown kind', () => atWad(eventId)))!.data as { type: string; raw: string };

@@ -47,6 +47,8 @@ export async function toMessageContent(deps: MessagingDeps, ids: Identities, cha
       return { type: 'message', message: c.message };
     case 'reaction':
       throw new MessagingError('BAD_CONTENT', 'reactions go through react()');
+    case 'poll-vote':
+      throw new MessagingError('BAD_CONTENT', 'poll votes go through vote()');
     default: {
       if (!media) throw new MessagingError('BAD_CONTENT', `no media pipeline for ${c.type}`);
       const message = await media(c, chat);

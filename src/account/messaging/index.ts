@@ -9,11 +9,12 @@
  * Owns wiring only; each part lives in the file of its stanza family.
  */
 import { randomBytes } from 'node:crypto';
-import { buildMessage, editAttribute, messageId } from '../../protocol/message/index.js';
+import { buildMessage, editAttribute, encryptPollVote, messageId, tallyPoll } from '../../protocol/message/index.js';
 import type { GroupMetadata, ParticipantAction } from '../../protocol/iq/groups.js';
 import { isGroup, isLid, isPn, jidDecode, jidNormalizedUser } from '../../protocol/jid/index.js';
 import type { ChatState, PresenceStatus } from '../../protocol/stanza/index.js';
 import type { proto } from '../../protocol/proto/index.js';
+import type { ValueMap } from '../../store/index.js';
 import type { GroupInfo, OutgoingContent } from '../../daemon/api.js';
 import type { MessagingDeps, MessagingModule } from '../messaging-deps.js';
 import type { StanzaHandler } from '../ports.js';
@@ -23,7 +24,7 @@ import { DeviceDirectory } from './devices.js';
 import { MessagingError } from './errors.js';
 import { Groups } from './groups.js';
 import { Identities } from './identity.js';
-import { pollRecord } from './inbound.js';
+import { pollRecord, readPoll } from './inbound.js';
 import { MessageReceiver } from './message.js';
 import { NotificationHandler } from './notification.js';
 import { Outbound } from './outbound.js';
@@ -61,6 +62,8 @@ export interface Messaging extends MessagingModule {
   edit(chat: string, messageId: string, text: string): Promise<{ messageId: string }>;
   revoke(chat: string, messageId: string): Promise<{ messageId: string }>;
   react(chat: string, messageId: string, emoji: string): Promise<{ messageId: string }>;
+  /** Votes on a poll of the chat (options by name; none withdraws). @throws MessagingError NOT_FOUND (no such poll), BAD_CONTENT (not its options) */
+  vote(chat: string, pollId: string, options: readonly string[]): Promise<{ messageId: string }>;
   markRead(chat: string, messageIds: readonly string[], type?: 'read' | 'played'): Promise<void>;
   chatState(chat: string, state: ChatState): Promise<void>;
   presence(status: PresenceStatus): Promise<void>;
@@ -140,6 +143,7 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
       assertReady();
       const chat = chatJid(chatArg);
       if (content.type === 'reaction') return api.react(chat, content.messageId, content.emoji);
+      if (content.type === 'poll-vote') return api.vote(chat, content.pollId, content.options);
       const expiration = opts.expiration ?? ((isGroup(chat) ? (await groups.metadata(chat)).ephemeral : (await deps.store.chats.get(await ids.canonicalChat(chat)))?.expiration) || undefined);
       const built = await toMessageContent(deps, ids, chat, content, options.media);
       let message: proto.IMessage;
@@ -183,6 +187,47 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
       const chat = chatJid(chatArg);
       const target = await findRef(deps, ids, chat, id);
       return relay(chat, buildMessage({ type: 'reaction', target, emoji, senderTimestampMs: now() }));
+    },
+
+    async vote(chatArg, pollId, chosen) {
+      assertReady();
+      const chat = chatJid(chatArg);
+      const canonical = await ids.canonicalChat(chat);
+      // Received polls are kept under the canonical chat, our own under the chat as we sent them.
+      let key = canonical;
+      let stored = await deps.store.messages.get(key, pollId);
+      if (!stored && chat !== canonical) stored = await deps.store.messages.get((key = chat), pollId);
+      const poll = readPoll(stored);
+      if (!poll) throw new MessagingError('NOT_FOUND', `no poll ${pollId} in ${chat}`);
+      const unknown = chosen.filter((o) => !poll.options.includes(o));
+      if (unknown.length > 0) throw new MessagingError('BAD_CONTENT', `not options of poll ${pollId}: ${unknown.map((o) => JSON.stringify(o)).join(', ')}`);
+      const creator = poll.creators[0];
+      if (!creator) throw new MessagingError('NOT_FOUND', `poll ${pollId} has no known creator`);
+      const me = deps.me();
+      // The vote is keyed by the identities the poll was made under: our LID for a LID creator, else our number.
+      const voter = jidNormalizedUser(isLid(creator) && me.lid ? me.lid : me.jid);
+      const fromMe = poll.creators.some((c) => ids.isMe(c));
+      const senderTimestampMs = now();
+      const vote = encryptPollVote([...new Set(chosen)], { pollId, creatorJid: jidNormalizedUser(creator), voterJid: voter, messageSecret: poll.secret }, randomBytes(12));
+      const message: proto.IMessage = {
+        pollUpdateMessage: {
+          pollCreationMessageKey: { remoteJid: chat, fromMe, id: pollId, ...(isGroup(chat) && !fromMe ? { participant: creator } : {}) },
+          vote,
+          senderTimestampMs,
+        },
+      };
+      const sent = await relay(chat, message);
+      // Our vote counts in the tally we keep and report, as a received one would.
+      const votes = new Map(poll.votes);
+      votes.set(jidNormalizedUser(me.jid), { t: senderTimestampMs, options: [...new Set(chosen)] });
+      const tally = tallyPoll(poll.options, [...votes].map(([voterJid, v]) => ({ voter: voterJid, t: v.t, options: v.options })));
+      let publish: () => void = () => undefined;
+      await deps.store.transaction((tx) => {
+        tx.messages.put(key, pollId, { ...stored!, ...pollRecord(poll.options, poll.secret, poll.creators, votes) });
+        publish = deps.events.stage(tx, [{ type: 'message:updated', conversationId: key, data: { chat: key, messageId: pollId, poll: { tally } } as unknown as ValueMap }]);
+      });
+      publish();
+      return sent;
     },
 
     async markRead(chatArg, messageIds, type = 'read') {
