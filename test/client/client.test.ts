@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { WadClient, WadClientError } from '../../src/client/index.js';
 import type { WadEvent } from '../../src/daemon/api.js';
 import { startIpcServer, type IpcServer } from '../../src/ipc/index.js';
-import { FakeDaemon } from '../ipc/fake-daemon.js';
-import { tempSocket } from '../ipc/raw.js';
+import type { FakeDaemon } from '../ipc/fake-daemon.js';
+import { fakeWorld } from '../ipc/fake-world.js';
 
 let fake: FakeDaemon;
 let server: IpcServer | undefined;
@@ -40,11 +40,7 @@ async function take(it: AsyncIterator<WadEvent>, n: number): Promise<WadEvent[]>
 }
 
 beforeEach(async () => {
-  ({ dir, socket } = tempSocket());
-  fake = new FakeDaemon();
-  fake.seed('alice', '15550001111:2@s.whatsapp.net');
-  fake.seed('bob', '15550002222:2@s.whatsapp.net');
-  server = await startIpcServer(fake, { socketPath: socket });
+  ({ fake, server, dir, socket } = await fakeWorld());
 });
 
 afterEach(async () => {

@@ -9,8 +9,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { startIpcServer, type IpcServer } from '../../src/ipc/index.js';
 import type { IpcServerOptions } from '../../src/ipc/options.js';
-import { FakeDaemon } from './fake-daemon.js';
-import { Raw, tempSocket, type InFrame } from './raw.js';
+import type { FakeDaemon } from './fake-daemon.js';
+import { fakeWorld } from './fake-world.js';
+import { Raw, type InFrame } from './raw.js';
 
 let fake: FakeDaemon;
 let server: IpcServer;
@@ -43,11 +44,7 @@ async function collect(c: Raw, count: number, pred: (f: InFrame) => boolean = is
 }
 
 beforeEach(async () => {
-  ({ dir, socket } = tempSocket());
-  fake = new FakeDaemon();
-  fake.seed('alice', '15550001111:2@s.whatsapp.net');
-  fake.seed('bob', '15550002222:2@s.whatsapp.net');
-  server = await startIpcServer(fake, { socketPath: socket });
+  ({ fake, server, dir, socket } = await fakeWorld());
 });
 
 afterEach(async () => {

@@ -8,8 +8,9 @@ import { rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { DaemonError } from '../../src/daemon/api.js';
 import { startIpcServer, type IpcServer } from '../../src/ipc/index.js';
-import { FakeDaemon } from './fake-daemon.js';
-import { Raw, tempSocket } from './raw.js';
+import type { FakeDaemon } from './fake-daemon.js';
+import { fakeWorld } from './fake-world.js';
+import { Raw } from './raw.js';
 
 let fake: FakeDaemon;
 let server: IpcServer;
@@ -24,11 +25,7 @@ async function open(): Promise<Raw> {
 }
 
 beforeEach(async () => {
-  ({ dir, socket } = tempSocket());
-  fake = new FakeDaemon();
-  fake.seed('alice', '15550001111:2@s.whatsapp.net');
-  fake.seed('bob', '15550002222:2@s.whatsapp.net');
-  server = await startIpcServer(fake, { socketPath: socket });
+  ({ fake, server, dir, socket } = await fakeWorld());
 });
 
 afterEach(async () => {

@@ -1,0 +1,17 @@
+/**
+ * What the socket tests share: a fake daemon with two linked accounts (alice,
+ * bob) behind a real control server on a socket in a fresh temp dir. Each
+ * test file keeps its own clients and tears the server and dir down.
+ */
+import { startIpcServer, type IpcServer } from '../../src/ipc/index.js';
+import { FakeDaemon } from './fake-daemon.js';
+import { tempSocket } from './raw.js';
+
+export async function fakeWorld(): Promise<{ fake: FakeDaemon; server: IpcServer; dir: string; socket: string }> {
+  const { dir, socket } = tempSocket();
+  const fake = new FakeDaemon();
+  fake.seed('alice', '15550001111:2@s.whatsapp.net');
+  fake.seed('bob', '15550002222:2@s.whatsapp.net');
+  const server = await startIpcServer(fake, { socketPath: socket });
+  return { fake, server, dir, socket };
+}
