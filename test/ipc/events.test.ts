@@ -10,20 +10,15 @@ import { rmSync } from 'node:fs';
 import { startIpcServer, type IpcServer } from '../../src/ipc/index.js';
 import type { IpcServerOptions } from '../../src/ipc/options.js';
 import type { FakeDaemon } from './fake-daemon.js';
-import { fakeWorld } from './fake-world.js';
+import { fakeWorld, rawClients } from './fake-world.js';
 import { Raw, type InFrame } from './raw.js';
 
 let fake: FakeDaemon;
 let server: IpcServer;
 let dir: string;
 let socket: string;
-const clients: Raw[] = [];
-
-async function open(): Promise<Raw> {
-  const c = await Raw.open(socket);
-  clients.push(c);
-  return c;
-}
+const raw = rawClients(() => socket);
+const open = raw.open;
 
 async function restart(opts: Partial<IpcServerOptions> = {}): Promise<void> {
   await server.close();
@@ -48,7 +43,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await raw.closeAll();
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 });

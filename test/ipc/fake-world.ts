@@ -5,7 +5,7 @@
  */
 import { startIpcServer, type IpcServer } from '../../src/ipc/index.js';
 import { FakeDaemon } from './fake-daemon.js';
-import { tempSocket } from './raw.js';
+import { Raw, tempSocket } from './raw.js';
 
 export async function fakeWorld(): Promise<{ fake: FakeDaemon; server: IpcServer; dir: string; socket: string }> {
   const { dir, socket } = tempSocket();
@@ -14,4 +14,19 @@ export async function fakeWorld(): Promise<{ fake: FakeDaemon; server: IpcServer
   fake.seed('bob', '15550002222:2@s.whatsapp.net');
   const server = await startIpcServer(fake, { socketPath: socket });
   return { fake, server, dir, socket };
+}
+
+/** Raw clients on the socket of the moment; `closeAll()` in afterEach closes every one opened. */
+export function rawClients(socket: () => string): { open(): Promise<Raw>; closeAll(): Promise<void> } {
+  const clients: Raw[] = [];
+  return {
+    open: async () => {
+      const c = await Raw.open(socket());
+      clients.push(c);
+      return c;
+    },
+    closeAll: async () => {
+      await Promise.all(clients.splice(0).map((c) => c.close()));
+    },
+  };
 }

@@ -9,27 +9,22 @@ import { spawnSync } from 'node:child_process';
 import { DaemonError } from '../../src/daemon/api.js';
 import { startIpcServer, type IpcServer } from '../../src/ipc/index.js';
 import type { FakeDaemon } from './fake-daemon.js';
-import { fakeWorld } from './fake-world.js';
+import { fakeWorld, rawClients } from './fake-world.js';
 import { Raw } from './raw.js';
 
 let fake: FakeDaemon;
 let server: IpcServer;
 let dir: string;
 let socket: string;
-const clients: Raw[] = [];
-
-async function open(): Promise<Raw> {
-  const c = await Raw.open(socket);
-  clients.push(c);
-  return c;
-}
+const raw = rawClients(() => socket);
+const open = raw.open;
 
 beforeEach(async () => {
   ({ fake, server, dir, socket } = await fakeWorld());
 });
 
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await raw.closeAll();
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
