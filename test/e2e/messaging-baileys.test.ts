@@ -128,6 +128,11 @@ describe('Baileys → wad: every kind', () => {
       const m = await send(content);
       expect((await poll(JSON.stringify(Object.keys(content)), () => atWad(m.key.id!)))!.data).toMatchObject(expected);
     }
+    // A kind our schema lacks (Baileys' WAProto has it): delivered whole as raw, nothing dropped.
+    const callId = await baileys.sock!.relayMessage(to, { scheduledCallCreationMessage: { scheduledTimestampMs: 1_700_000_000_000, callType: 1, title: 'standup' } }, {});
+    const call = (await poll('unknown kind', () => atWad(callId)))!.data as { type: string; raw: string };
+    expect(call.type).toBe('unknown');
+    expect(bproto.Message.decode(Buffer.from(call.raw, 'base64')).scheduledCallCreationMessage).toMatchObject({ title: 'standup', callType: 1 });
     const quoted = await baileys.sock!.sendMessage(to, { text: 'a reply' }, { quoted: base });
     expect((await poll('reply', () => atWad(quoted!.key.id!)))!.data).toMatchObject({ quoted: { id: base.key.id } });
     await send({ text: 'edited text', edit: base.key });

@@ -71,8 +71,9 @@ export function readPoll(record: ValueMap | undefined): StoredPoll | undefined {
  * Turns a decrypted Message into its record and events.
  * @param poll the poll a vote points at, loaded by the caller (undefined when unknown)
  */
-export function interpret(message: proto.IMessage, info: InboundInfo, poll: StoredPoll | undefined): InboundResult {
-  const decoded = decodeContent(message);
+/** `rawBytes`: the Message's bytes as received (kept whole in `raw` for kinds we do not decode). */
+export function interpret(message: proto.IMessage, info: InboundInfo, poll: StoredPoll | undefined, rawBytes?: Uint8Array): InboundResult {
+  const decoded = decodeContent(message, rawBytes);
   const base: Record<string, unknown> = { id: info.id, chat: info.chat, sender: info.sender, fromMe: info.fromMe, t: info.t };
   if (info.offline) base.offline = true;
   if (info.pushName) base.pushName = info.pushName;

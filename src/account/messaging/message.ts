@@ -14,6 +14,7 @@ import type { BinaryNode } from '../../protocol/binary/index.js';
 import { deliveryReceiptFor, parseIncomingMessage, StanzaError, type IncomingMessage } from '../../protocol/stanza/index.js';
 import { isGroup, isLid, isPn, jidNormalizedUser } from '../../protocol/jid/index.js';
 import { proto } from '../../protocol/proto/index.js';
+import { deviceSentInnerBytes } from '../../protocol/message/index.js';
 import { SignalError, unpadMessage } from '../../protocol/signal/index.js';
 import { GroupCipherError } from '../../protocol/signal/group/index.js';
 import { StoreError, type Transaction, type ValueMap } from '../../store/index.js';
@@ -100,12 +101,15 @@ export class MessageReceiver implements StanzaHandler {
         const pendingKeys = new Map<string, Uint8Array>();
         let identityChanged = false;
         let content: proto.IMessage | undefined;
+        // The plaintext as it came: `raw` for kinds our schema lacks must not lose their fields.
+        let contentBytes: Uint8Array | undefined;
         for (const enc of msg.encs) {
           if (enc.type === 'pkmsg' || enc.type === 'msg') {
             const r = await sessions.decrypt(job, address!, enc.type, enc.ciphertext, this.#p.now());
             stages.push(r.stage);
             identityChanged ||= r.identityChanged;
-            const m = proto.Message.decode(unpadMessage(r.plaintext));
+            const plain = unpadMessage(r.plaintext);
+            const m = proto.Message.decode(plain);
             const skdm = m.senderKeyDistributionMessage;
             if (skdm?.groupId && skdm.axolotlSenderKeyDistributionMessage) {
               const prev = (await deps.store.senderKeys.get(skdm.groupId, address!)) ?? null;
@@ -114,16 +118,18 @@ export class MessageReceiver implements StanzaHandler {
               pendingKeys.set(skdm.groupId, out.record);
             }
             content = m;
+            contentBytes = plain;
           } else if (enc.type === 'skmsg') {
             const record = pendingKeys.get(msg.chat) ?? (await deps.store.senderKeys.get(msg.chat, address!)) ?? null;
             const out = await job('group.decrypt', { record, ciphertext: enc.ciphertext });
             stages.push((tx) => tx.senderKeys.put(msg.chat, address!, out.record));
-            content = proto.Message.decode(unpadMessage(out.plaintext));
+            contentBytes = unpadMessage(out.plaintext);
+            content = proto.Message.decode(contentBytes);
           } else {
             deps.logger.debug({ type: enc.type, id: msg.id }, 'enc type not decrypted');
           }
         }
-        await this.#commit(msg, chat, content, stages, identityChanged);
+        await this.#commit(msg, chat, content, contentBytes, stages, identityChanged);
         this.stats.received++;
         return 'stored';
       });
@@ -142,14 +148,16 @@ export class MessageReceiver implements StanzaHandler {
     }
   }
 
-  async #commit(msg: IncomingMessage, chat: string, content: proto.IMessage | undefined, stages: StageWrites[], identityChanged: boolean): Promise<void> {
+  async #commit(msg: IncomingMessage, chat: string, content: proto.IMessage | undefined, contentBytes: Uint8Array | undefined, stages: StageWrites[], identityChanged: boolean): Promise<void> {
     const { deps, ids } = this.#p;
     const me = deps.me();
     const sender = msg.fromMe ? jidNormalizedUser(me.jid) : await ids.canonicalChat(msg.author);
     let result: InboundResult | undefined;
     let message = content;
+    let messageBytes = contentBytes;
     let target = chat;
     if (message?.deviceSentMessage?.message) {
+      messageBytes = contentBytes && deviceSentInnerBytes(contentBytes);
       target = await ids.canonicalChat(message.deviceSentMessage.destinationJid ?? chat);
       message = { ...message.deviceSentMessage.message, messageContextInfo: message.deviceSentMessage.message.messageContextInfo ?? message.messageContextInfo };
     }
@@ -161,7 +169,7 @@ export class MessageReceiver implements StanzaHandler {
       const vote = message.pollUpdateMessage?.pollCreationMessageKey?.id;
       const poll = vote ? readPoll(await deps.store.messages.get(target, vote)) : undefined;
       const meIds = [jidNormalizedUser(me.jid), jidNormalizedUser(me.lid)].filter((j) => j !== '');
-      result = interpret(message, { id: msg.id, chat: target, sender, senderAlts: alts, fromMe: msg.fromMe, t: msg.t, offline: msg.offline, pushName: msg.notify, me: meIds }, poll);
+      result = interpret(message, { id: msg.id, chat: target, sender, senderAlts: alts, fromMe: msg.fromMe, t: msg.t, offline: msg.offline, pushName: msg.notify, me: meIds }, poll, messageBytes);
     }
     const events = [...(result?.events ?? [])];
     if (identityChanged) {

@@ -151,8 +151,12 @@ function media(out: DecodedContent, type: DecodedType, m: MediaFields): DecodedC
   return out;
 }
 
-/** Decodes one Message (already unpadded and parsed). Never throws. */
-export function decodeContent(message: proto.IMessage): DecodedContent {
+/**
+ * Decodes one Message (already unpadded and parsed). Never throws. `rawBytes`
+ * are the bytes it was parsed from: `raw` carries them as they came, so that
+ * fields this schema lacks reach the consumer too (re-encoding would drop them).
+ */
+export function decodeContent(message: proto.IMessage, rawBytes?: Uint8Array): DecodedContent {
   const { message: m, wrappers } = unwrap(message);
   const out: DecodedContent = { type: 'unknown' };
   if (wrappers.length > 0) out.wrappers = [...wrappers];
@@ -242,16 +246,20 @@ export function decodeContent(message: proto.IMessage): DecodedContent {
     if (ts !== undefined) out.reaction.senderTimestampMs = ts;
     return out;
   }
-  if (m.protocolMessage) return protocol(out, m.protocolMessage, message);
+  if (m.protocolMessage) return protocol(out, m.protocolMessage, message, rawBytes);
   if (out.senderKey && Object.keys(m).every((k) => k === 'senderKeyDistributionMessage' || k === 'messageContextInfo')) {
     out.type = 'sender-key';
     return out;
   }
-  out.raw = Buffer.from(proto.Message.encode(message).finish()).toString('base64');
+  out.raw = rawOf(message, rawBytes);
   return out;
 }
 
-function protocol(out: DecodedContent, p: proto.Message.IProtocolMessage, whole: proto.IMessage): DecodedContent {
+function rawOf(message: proto.IMessage, rawBytes: Uint8Array | undefined): string {
+  return Buffer.from(rawBytes ?? proto.Message.encode(message).finish()).toString('base64');
+}
+
+function protocol(out: DecodedContent, p: proto.Message.IProtocolMessage, whole: proto.IMessage, rawBytes: Uint8Array | undefined): DecodedContent {
   const T = proto.Message.ProtocolMessage.Type;
   switch (p.type ?? T.REVOKE) {
     case T.REVOKE:
@@ -276,7 +284,7 @@ function protocol(out: DecodedContent, p: proto.Message.IProtocolMessage, whole:
       return out;
     default:
       out.type = 'protocol';
-      out.raw = Buffer.from(proto.Message.encode(whole).finish()).toString('base64');
+      out.raw = rawOf(whole, rawBytes);
       return out;
   }
 }

@@ -10,3 +10,4 @@ export * from './decode.js';
 export * from './kind.js';
 export * from './ids.js';
 export * from './poll.js';
+export * from './raw.js';
