@@ -100,6 +100,18 @@ describe('presence across a reconnect', () => {
   });
 });
 
+describe('push name', () => {
+  it("is learned from what our own phone sends (the server's notify), and then presence goes out", async () => {
+    await admin(s, 'POST', `/phones/${W}/messages`, { to: `${B}@s.whatsapp.net`, text: 'from my phone' });
+    await until('push name learned', () => d.accountStatus('wad').name === 'Wad');
+    await d.sendPresence('wad', 'available');
+    const seen: Array<Record<string, string>> = [];
+    baileys.sock!.ws.on('CB:presence', (n: { attrs: Record<string, string> }) => seen.push(n.attrs));
+    await baileys.sock!.presenceSubscribe(`${W}@s.whatsapp.net`);
+    await until('our presence at Baileys', () => seen.find((a) => a.from?.startsWith(W) && a.type !== 'unavailable'));
+  });
+});
+
 describe('send pacing (accounts.sendRate, field lesson 13)', () => {
   it('sends beyond the burst wait for the rate, in order, and other accounts are not slowed', async () => {
     const S = '15550009003';

@@ -184,6 +184,10 @@ export class MessageReceiver implements StanzaHandler {
     await deps.store.transaction((tx: Transaction) => {
       for (const s of stages) s(tx);
       if (newTimer !== undefined) tx.chats.put(target, { expiration: newTimer });
+      // Our push name, as the server stamps it on what our own devices send (WhatsApp gives companions no other
+      // way short of app-state sync); presence needs it. Kept with the message that told us.
+      const creds = deps.store.creds;
+      if (msg.fromMe && msg.notify && creds?.me && creds.me.name !== msg.notify) tx.creds.update({ me: { ...creds.me, name: msg.notify } });
       tx.messages.put(chat, msg.id, (result?.record ?? { type: 'protocol', t: msg.t }) as ValueMap);
       if (target !== chat && result) tx.messages.put(target, msg.id, result.record);
       if (result?.pollUpdate) tx.messages.put(result.pollUpdate.chat, result.pollUpdate.id, result.pollUpdate.record);

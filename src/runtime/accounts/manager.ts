@@ -106,7 +106,9 @@ export class AccountManager {
     const entry = this.#get(id);
     const counters: Record<string, number> = Object.fromEntries(entry.counters);
     Object.assign(counters, entry.runtime?.messaging?.stats?.());
-    return { ...entry.summary, counters };
+    // The name can change without a state change (learned from our own devices' messages).
+    const name = entry.store?.creds?.me?.name;
+    return { ...entry.summary, ...(name ? { name } : {}), counters };
   }
 
   /** The running runtime of an account, if its actor runs. */
