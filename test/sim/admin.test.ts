@@ -78,6 +78,8 @@ describe('admin API', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(got.find((m) => m.id === id)).toMatchObject({ type: 'location', text: '', message });
+    // An empty repeated field is not a lost one.
+    expect(await admin(sim, 'POST', '/phones/15554440001/messages', { to: '15554440002', message: { extendedTextMessage: { text: 'x', contextInfo: { mentionedJid: [] } } } })).toHaveProperty('id');
   });
 
   it('refuses a message that is not a proto Message, or both text and message', async () => {

@@ -60,7 +60,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /** The first path of `given` that the converted message lost (unknown field, or a number that became NaN). */
 function lostPath(given: unknown, kept: unknown, path: string): string | undefined {
-  if (given === null || given === undefined) return undefined;
+  // Absent, and empty repeated fields (protobuf JSON leaves those out), are nothing to lose.
+  if (given === null || given === undefined || (Array.isArray(given) && given.length === 0)) return undefined;
   if (kept === undefined || (typeof kept === 'number' && Number.isNaN(kept))) return path;
   if (Array.isArray(given)) {
     if (!Array.isArray(kept)) return path;
