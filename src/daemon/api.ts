@@ -33,10 +33,14 @@ export function isErrorCode(v: unknown): v is ErrorCode {
   return typeof v === 'string' && ERROR_CODE_SET.has(v);
 }
 
-export class DaemonError extends Error {
-  override readonly name = 'DaemonError';
+/**
+ * What an error of the control plane carries, whoever raises it (daemon, IPC
+ * server, client): a code, details for the caller, and for RATE_LIMITED how
+ * long to wait. Each family subclasses it with its own name and codes.
+ */
+export abstract class CodedError<C extends string> extends Error {
   constructor(
-    readonly code: ErrorCode,
+    readonly code: C,
     message: string,
     readonly details?: Record<string, unknown>,
     options?: { cause?: unknown; retryAfter?: number },
@@ -44,7 +48,12 @@ export class DaemonError extends Error {
     super(message, options);
     this.retryAfter = options?.retryAfter;
   }
+  /** Milliseconds to wait (RATE_LIMITED). */
   readonly retryAfter: number | undefined;
+}
+
+export class DaemonError extends CodedError<ErrorCode> {
+  override readonly name = 'DaemonError';
 }
 
 export type EventType =

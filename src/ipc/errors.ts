@@ -3,23 +3,13 @@
  * codes (CONTRACTS.md §3) so it becomes an ack or error frame unchanged; the
  * server also passes DaemonError through as it is.
  */
-import { isErrorCode, type ErrorCode } from '../daemon/api.js';
+import { CodedError, isErrorCode, type ErrorCode } from '../daemon/api.js';
 
 export { isErrorCode };
 import type { ErrorPayload } from './protocol.js';
 
-export class IpcError extends Error {
+export class IpcError extends CodedError<ErrorCode> {
   override readonly name = 'IpcError';
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly details?: Record<string, unknown>,
-    options?: { cause?: unknown; retryAfter?: number },
-  ) {
-    super(message, options);
-    this.retryAfter = options?.retryAfter;
-  }
-  readonly retryAfter: number | undefined;
 }
 
 /** Thrown by startIpcServer when the socket cannot be set up (another daemon listens, path unusable). */
