@@ -14,40 +14,30 @@ function nextId(): string {
   return prefix + counter.toString(36);
 }
 
-export function ackFrame(replyTo: string, result: Record<string, unknown>, tenantId?: string): string {
+/** An answer frame of the daemon's own (ack or error): a fresh id, and the request it answers when known. */
+function controlFrame(type: 'ack' | 'error', replyTo: string | undefined, data: unknown, tenantId?: string): string {
   return JSON.stringify({
     id: nextId(),
-    type: 'ack',
+    type,
     version: PROTOCOL_VERSION,
     timestamp: Date.now(),
     ...(tenantId !== undefined ? { tenantId } : {}),
-    replyTo,
-    data: { ...result, success: true },
+    ...(replyTo !== undefined ? { replyTo } : {}),
+    data,
   });
 }
 
+export function ackFrame(replyTo: string, result: Record<string, unknown>, tenantId?: string): string {
+  return controlFrame('ack', replyTo, { ...result, success: true }, tenantId);
+}
+
 export function nackFrame(replyTo: string, error: ErrorPayload, tenantId?: string): string {
-  return JSON.stringify({
-    id: nextId(),
-    type: 'ack',
-    version: PROTOCOL_VERSION,
-    timestamp: Date.now(),
-    ...(tenantId !== undefined ? { tenantId } : {}),
-    replyTo,
-    data: { success: false, error },
-  });
+  return controlFrame('ack', replyTo, { success: false, error }, tenantId);
 }
 
 /** The answer to a malformed frame, or to a failed request that did not ask for an ack. */
 export function errorFrame(error: ErrorPayload, replyTo?: string): string {
-  return JSON.stringify({
-    id: nextId(),
-    type: 'error',
-    version: PROTOCOL_VERSION,
-    timestamp: Date.now(),
-    ...(replyTo !== undefined ? { replyTo } : {}),
-    data: error,
-  });
+  return controlFrame('error', replyTo, error);
 }
 
 export function eventFrame(ev: WadEvent, subscription?: string): string {
