@@ -27,17 +27,9 @@ beforeAll(async () => {
 });
 afterAll(() => world.close());
 
-async function until<T>(probe: () => T | undefined | false, what: string): Promise<T> {
-  for (let i = 0; i < 400; i++) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    await world.settle(2);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const until = <T>(probe: () => T | undefined | false, what: string): Promise<T> => world.until(probe, what, 400);
 
-const got = (a: TestAccount, id: string) => a.events('message:new').find((e) => e.data.id === id);
+const got = (a: TestAccount, id: string) => a.newMessage(id);
 
 describe('groups', () => {
   let group: string;

@@ -17,17 +17,9 @@ beforeAll(async () => {
 });
 afterAll(() => world.close());
 
-async function until<T>(probe: () => T | undefined | false, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    await world.settle(2);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const until = <T>(probe: () => T | undefined | false, what: string): Promise<T> => world.until(probe, what, 200);
 
-const newOf = (a: TestAccount, id: string) => a.events('message:new').find((e) => e.data.id === id);
+const newOf = (a: TestAccount, id: string) => a.newMessage(id);
 
 describe('1:1 between two accounts', () => {
   it('a text arrives once, decoded, and our other device gets its copy', async () => {

@@ -67,6 +67,17 @@ export class World {
   }
 
   /** Lets every queued handler run. */
+  /** Polls `probe` between settles of the world until it yields something. @throws after `tries` polls */
+  async until<T>(probe: () => T | undefined | false, what: string, tries = 400): Promise<T> {
+    for (let i = 0; i < tries; i++) {
+      const v = probe();
+      if (v !== undefined && v !== false) return v;
+      await this.settle(2);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    throw new Error(`timed out waiting for ${what}`);
+  }
+
   async settle(rounds = 20): Promise<void> {
     for (let i = 0; i < rounds; i++) {
       await new Promise((r) => setImmediate(r));
@@ -81,6 +92,11 @@ export class World {
 }
 
 export class TestAccount implements LiveSession {
+  /** The message:new event of message `id`, once it came. */
+  newMessage(id: string): StoredEventT | undefined {
+    return this.events('message:new').find((e) => e.data.id === id);
+  }
+
   readonly phone: string;
   readonly deviceJid: string;
   readonly sent: BinaryNode[] = [];
