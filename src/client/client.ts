@@ -11,7 +11,7 @@
  * UNAVAILABLE / TIMEOUT / CLOSED).
  */
 import { basename } from 'node:path';
-import type { AccountSummary, ConnectionState, GroupAction, GroupInfo, MediaKind, WadEvent } from '../daemon/api.js';
+import type { AccountSummary, ConnectionState, GroupAction, GroupInfo, MediaFields, MediaKind, WadEvent } from '../daemon/api.js';
 import type { SendData } from '../ipc/protocol.js';
 import { ClientCore, type WadClientOptions } from './core.js';
 import { DownloadSink, type DownloadedFile } from './download.js';
@@ -19,24 +19,13 @@ import { WadClientError } from './errors.js';
 import { kindFromMime, mimeFromName } from './mime.js';
 import { defaultSocketPath } from './paths.js';
 
-export interface SendFileOptions {
+export interface SendFileOptions extends Omit<MediaFields, 'mimeType'> {
   /** Default: from the file name. */
   mimeType?: string;
   /** Default: from the mime type (image, video, audio, else document). */
   type?: MediaKind;
-  caption?: string;
-  fileName?: string;
-  ptt?: boolean;
-  quoted?: string;
-  width?: number;
-  height?: number;
-  /** Duration of audio and video, in seconds. */
-  seconds?: number;
   /** A small JPEG preview. */
   jpegThumbnail?: Uint8Array;
-  /** video: play as a GIF. */
-  gifPlayback?: boolean;
-  viewOnce?: boolean;
 }
 
 export class WadClient extends ClientCore {

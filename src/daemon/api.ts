@@ -94,29 +94,33 @@ export interface AccountSummary {
 
 export type MediaKind = 'image' | 'video' | 'audio' | 'document' | 'sticker';
 
+/** What a media send may say besides its bytes: the same on the socket, in the daemon API and in WadClient. */
+export interface MediaFields {
+  mimeType?: string;
+  caption?: string;
+  fileName?: string;
+  ptt?: boolean;
+  quoted?: string;
+  /** Optional metadata the sender knows (left out of the message when absent). */
+  width?: number;
+  height?: number;
+  /** Duration of audio and video, in seconds. */
+  seconds?: number;
+  /** video: play as a GIF. */
+  gifPlayback?: boolean;
+  viewOnce?: boolean;
+}
+
 /** message:send data (CONTRACTS.md §3). */
 export type OutgoingContent =
   | { type: 'text'; content: string; quoted?: string; mentions?: string[] }
   | { type: 'reply'; content: string; quoted: string; mentions?: string[] }
-  | {
+  | (MediaFields & {
       type: MediaKind;
       media: Uint8Array | { path: string };
-      mimeType?: string;
-      caption?: string;
-      fileName?: string;
-      ptt?: boolean;
-      quoted?: string;
-      /** Optional metadata the sender knows (left out of the message when absent). */
-      width?: number;
-      height?: number;
-      /** Duration of audio and video, in seconds. */
-      seconds?: number;
       /** A small JPEG preview (image, video, document). */
       jpegThumbnail?: Uint8Array;
-      /** video: play as a GIF. */
-      gifPlayback?: boolean;
-      viewOnce?: boolean;
-    }
+    })
   | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
   | { type: 'contact'; displayName: string; vcard: string }
   | { type: 'poll'; name: string; options: string[]; selectableCount?: number }

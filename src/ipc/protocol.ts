@@ -4,7 +4,7 @@
  * and result, the events the daemon pushes, close codes. Types and constants
  * only: no I/O, nothing the browser-less client could not load.
  */
-import type { AccountSummary, EventType, GroupAction, GroupInfo, MediaKind } from '../daemon/api.js';
+import type { AccountSummary, EventType, GroupAction, GroupInfo, MediaFields, MediaKind } from '../daemon/api.js';
 import type { ErrorCode } from '../daemon/api.js';
 
 export type { ErrorCode };
@@ -40,27 +40,15 @@ export type AckData = ({ success: true } & Record<string, unknown>) | { success:
 export type SendData =
   | { type: 'text'; content: string; quoted?: string; mentions?: string[] }
   | { type: 'reply'; content: string; quoted: string; mentions?: string[] }
-  | {
+  | (MediaFields & {
       type: MediaKind;
       /** The binary frames' sequence number that carried the bytes (see src/ipc/binary.ts). */
       upload?: number;
       path?: string;
       base64?: string;
-      mimeType?: string;
-      caption?: string;
-      fileName?: string;
-      ptt?: boolean;
-      quoted?: string;
-      width?: number;
-      height?: number;
-      /** Duration of audio and video, in seconds. */
-      seconds?: number;
       /** A small JPEG preview, base64. */
       jpegThumbnail?: string;
-      /** video: play as a GIF. */
-      gifPlayback?: boolean;
-      viewOnce?: boolean;
-    }
+    })
   | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
   | { type: 'contact'; displayName: string; vcard: string }
   | { type: 'poll'; name: string; options: string[]; selectableCount?: number }
