@@ -13,7 +13,7 @@
  * blob that arrives whole but fails a check (MAC, hashes) is not retried.
  */
 import { pipeline } from 'node:stream/promises';
-import { deriveMediaKeys, downloadUrl, encryptedLength, type MediaKeys, type MediaType } from '../../protocol/media/index.js';
+import { deriveMediaKeys, downloadUrl, encryptedLength, type MediaKeys, type MediaRef } from '../../protocol/media/index.js';
 import { DownloadedMedia } from './downloaded.js';
 import { MediaError, toMediaError } from './errors.js';
 import type { MediaHttp } from './http.js';
@@ -21,16 +21,7 @@ import type { MediaConnCache } from './media-conn.js';
 import { Spool, type SpoolOptions } from './spool.js';
 import { VerifyStream } from './streams.js';
 
-/** The fields of a media message a download needs. */
-export interface MediaRef {
-  type: MediaType;
-  mediaKey: Uint8Array;
-  directPath?: string;
-  url?: string;
-  fileSha256?: Uint8Array;
-  fileEncSha256?: Uint8Array;
-  fileLength?: number;
-}
+export type { MediaRef } from '../../protocol/media/index.js';
 
 export interface DownloadOptions {
   signal?: AbortSignal;

@@ -115,9 +115,8 @@ export function buildMediaMessage(kind: MediaMessageKind, file: UploadedFile, me
   }
 }
 
-/** What a download needs from a received media message. */
-export interface MediaMessageRef {
-  kind: MediaMessageKind;
+/** The fields of a media message a download needs. */
+export interface MediaRef {
   /** The key type to derive with. */
   type: MediaType;
   mediaKey: Uint8Array;
@@ -126,6 +125,11 @@ export interface MediaMessageRef {
   fileSha256?: Uint8Array;
   fileEncSha256?: Uint8Array;
   fileLength?: number;
+}
+
+/** What a download needs from a received media message, and what the file is. */
+export interface MediaMessageRef extends MediaRef {
+  kind: MediaMessageKind;
   mimetype?: string;
   fileName?: string;
 }
