@@ -38,6 +38,22 @@ export interface StoredPoll {
   /** Candidate creator JIDs (user JIDs). */
   readonly creators: readonly string[];
   readonly votes: ReadonlyMap<string, { t: number; options: string[] }>;
+  /** The whole stored record (its sender, content… stay when a vote is counted). */
+  readonly record: ValueMap;
+}
+
+export type PollTally = Array<{ option: string; votes: number; voters: string[] }>;
+
+/**
+ * Counts one vote into a poll (a voter's newest vote wins): the poll's new
+ * record, the rest of the stored record kept, and the tally consumers get.
+ */
+export function countVote(poll: StoredPoll, voter: string, vote: { t: number; options: string[] }): { record: ValueMap; tally: PollTally } {
+  const votes = new Map(poll.votes);
+  const prev = votes.get(voter);
+  if (!prev || vote.t >= prev.t) votes.set(voter, vote);
+  const tally = tallyPoll(poll.options, [...votes].map(([v, x]) => ({ voter: v, t: x.t, options: x.options })));
+  return { record: { ...poll.record, ...pollRecord(poll.options, poll.secret, poll.creators, votes) }, tally };
 }
 
 export interface InboundResult {
@@ -64,7 +80,7 @@ export function readPoll(record: ValueMap | undefined): StoredPoll | undefined {
     const vm = v as ValueMap;
     votes.set(voter, { t: Number(vm.t ?? 0), options: (vm.options as string[]) ?? [] });
   }
-  return { options: poll.options as string[], secret: poll.secret, creators: (poll.creators as string[]) ?? [], votes };
+  return { options: poll.options as string[], secret: poll.secret, creators: (poll.creators as string[]) ?? [], votes, record: record! };
 }
 
 /**
@@ -96,12 +112,8 @@ export function interpret(message: proto.IMessage, info: InboundInfo, poll: Stor
     const options = poll ? decryptVote(decoded, info, poll) : undefined;
     if (options !== undefined && poll) {
       (data.vote as Record<string, unknown>).options = options;
-      const votes = new Map(poll.votes);
-      const prev = votes.get(info.sender);
-      const t = decoded.vote.senderTimestampMs ?? info.t * 1000;
-      if (!prev || t >= prev.t) votes.set(info.sender, { t, options });
-      const tally = tallyPoll(poll.options, [...votes].map(([voter, v]) => ({ voter, t: v.t, options: v.options })));
-      pollUpdate = { chat: info.chat, id: pollId, record: pollRecord(poll.options, poll.secret, poll.creators, votes) };
+      const { record: pollRec, tally } = countVote(poll, info.sender, { t: decoded.vote.senderTimestampMs ?? info.t * 1000, options });
+      pollUpdate = { chat: info.chat, id: pollId, record: pollRec };
       events.push({ type: 'message:new', conversationId, data: data as ValueMap });
       events.push({ type: 'message:updated', conversationId, data: { chat: info.chat, messageId: pollId, poll: { tally } } as unknown as ValueMap });
     } else {

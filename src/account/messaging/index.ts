@@ -9,7 +9,7 @@
  * Owns wiring only; each part lives in the file of its stanza family.
  */
 import { randomBytes } from 'node:crypto';
-import { buildMessage, editAttribute, encryptPollVote, messageId, tallyPoll } from '../../protocol/message/index.js';
+import { buildMessage, editAttribute, encryptPollVote, messageId } from '../../protocol/message/index.js';
 import type { GroupMetadata, ParticipantAction } from '../../protocol/iq/groups.js';
 import { isGroup, isLid, isPn, jidDecode, jidNormalizedUser } from '../../protocol/jid/index.js';
 import type { ChatState, PresenceStatus } from '../../protocol/stanza/index.js';
@@ -24,7 +24,7 @@ import { DeviceDirectory } from './devices.js';
 import { MessagingError } from './errors.js';
 import { Groups } from './groups.js';
 import { Identities } from './identity.js';
-import { pollRecord, readPoll } from './inbound.js';
+import { countVote, pollRecord, readPoll } from './inbound.js';
 import { MessageReceiver } from './message.js';
 import { NotificationHandler } from './notification.js';
 import { Outbound } from './outbound.js';
@@ -218,12 +218,10 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
       };
       const sent = await relay(chat, message);
       // Our vote counts in the tally we keep and report, as a received one would.
-      const votes = new Map(poll.votes);
-      votes.set(jidNormalizedUser(me.jid), { t: senderTimestampMs, options: [...new Set(chosen)] });
-      const tally = tallyPoll(poll.options, [...votes].map(([voterJid, v]) => ({ voter: voterJid, t: v.t, options: v.options })));
+      const { record, tally } = countVote(poll, jidNormalizedUser(me.jid), { t: senderTimestampMs, options: [...new Set(chosen)] });
       let publish: () => void = () => undefined;
       await deps.store.transaction((tx) => {
-        tx.messages.put(key, pollId, { ...stored!, ...pollRecord(poll.options, poll.secret, poll.creators, votes) });
+        tx.messages.put(key, pollId, record);
         publish = deps.events.stage(tx, [{ type: 'message:updated', conversationId: key, data: { chat: key, messageId: pollId, poll: { tally } } as unknown as ValueMap }]);
       });
       publish();

@@ -88,6 +88,8 @@ describe('1:1 between two accounts', () => {
       { option: 'y', votes: 1, voters: [bob.userJid] },
       { option: 'z', votes: 1, voters: [bob.userJid] },
     ] });
+    // Counting the vote kept the rest of the poll's record.
+    expect(await alice.store.messages.get(bob.userJid, pollId)).toMatchObject({ type: 'poll', fromMe: true, votes: { [bob.userJid]: { options: ['y', 'z'] } } });
   });
 
   it('sends to one chat keep their order', async () => {
