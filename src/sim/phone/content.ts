@@ -3,12 +3,11 @@
  * with WhatsApp's random padding (1–16 bytes). Owns the few message kinds a
  * phone builds itself (text, own-device copy, sender-key distribution), the
  * protobuf JSON the admin API speaks, and reading an incoming message: its
- * content (any kind), its text, and the sender key it carries. Knows nothing
+ * content (any kind) and the sender key it carries. Knows nothing
  * of sessions or stanzas.
  */
 import { proto } from '../../protocol/proto/index.js';
 import { padMessage, unpadMessage } from '../../protocol/signal/index.js';
-import { unwrap } from '../../protocol/message/index.js';
 import { PhoneError } from './errors.js';
 
 export function textMessage(text: string): proto.IMessage {
@@ -84,8 +83,6 @@ function lostPath(given: unknown, kept: unknown, path: string): string | undefin
 export interface DecodedContent {
   /** The content (under deviceSentMessage, without the sender key), if the message carries more than a sender key. */
   message?: proto.IMessage;
-  /** conversation or extendedTextMessage.text or a caption, if the message carries text. */
-  text?: string;
   /** A sender key the author distributed for group `groupId`. */
   senderKey?: { groupId: string; distribution: Uint8Array };
   /** Set when this was a copy of what one of our own devices sent to `destinationJid`. */
@@ -113,24 +110,6 @@ export function decodePadded(padded: Uint8Array): DecodedContent {
   // Own properties are the fields that were set (protobufjs keeps defaults on the prototype).
   const content: proto.IMessage = { ...inner };
   delete content.senderKeyDistributionMessage;
-  if (Object.keys(content).length > 0) {
-    out.message = content;
-    const text = textOf(content);
-    if (text !== undefined) out.text = text;
-  }
+  if (Object.keys(content).length > 0) out.message = content;
   return out;
-}
-
-/** The text a person would read: the conversation, the extended text, or a caption, under any wrapper. */
-function textOf(message: proto.IMessage): string | undefined {
-  const m = unwrap(message).message;
-  const text =
-    m.conversation ||
-    m.extendedTextMessage?.text ||
-    m.imageMessage?.caption ||
-    m.videoMessage?.caption ||
-    m.documentMessage?.caption ||
-    m.protocolMessage?.editedMessage?.conversation ||
-    m.protocolMessage?.editedMessage?.extendedTextMessage?.text;
-  return typeof text === 'string' && text.length > 0 ? text : undefined;
 }

@@ -69,7 +69,7 @@ export class Inbox {
     this.#retries.delete(msg.id);
     host.deliverFromPhone(buildDeliveryReceipt(msg));
     if (!content?.message || fromOwnDevice) return 'no-content';
-    this.#store(msg, author, content.message, content.text ?? '');
+    this.#store(msg, author, content.message);
     return 'received';
   }
 
@@ -92,15 +92,17 @@ export class Inbox {
     return content;
   }
 
-  #store(msg: IncomingMessage, author: string, message: proto.IMessage, text: string): void {
+  #store(msg: IncomingMessage, author: string, message: proto.IMessage): void {
     const group = isGroup(msg.from);
     const sender = toUserJid(author) ?? author;
+    // The kind and the text (or caption, or edited text) as the protocol core reads them; the whole message beside.
+    const decoded = decodeContent(message);
     this.#received.push({
       id: msg.id,
       from: group ? msg.from : sender,
       ...(group ? { participant: sender } : {}),
-      text,
-      type: decodeContent(message).type,
+      text: decoded.content ?? '',
+      type: decoded.type,
       message: messageToJson(message),
       t: msg.t !== undefined ? msg.t * 1000 : this.#core.host.now(),
     });
