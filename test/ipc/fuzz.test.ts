@@ -10,6 +10,7 @@ import { rmSync } from 'node:fs';
 import { startIpcServer, type IpcServer, REQUEST_TYPES } from '../../src/ipc/index.js';
 import { FakeDaemon } from './fake-daemon.js';
 import { Raw, tempSocket, type InFrame } from './raw.js';
+import { prng } from '../protocol/binary/support.js';
 
 const MAX_FRAME = 256 << 10;
 const CODES = new Set(['AUTH_REQUIRED', 'AUTH_INVALID', 'TOKEN_EXPIRED', 'FORBIDDEN', 'NOT_MEMBER', 'INVALID_PAYLOAD', 'MISSING_FIELD', 'RATE_LIMITED', 'NOT_FOUND', 'ALREADY_EXISTS', 'INTERNAL_ERROR', 'UNAVAILABLE']);
@@ -31,18 +32,6 @@ afterAll(async () => {
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Valid requests, one per type, to mutate. */
 const TEMPLATES: Array<Record<string, any>> = [
@@ -148,7 +137,7 @@ function hostile(r: () => number, i: number): { payload: string | Buffer; binary
 }
 
 it('10,000 hostile frames: each answered with a contract error or a closed connection; the daemon serves others throughout', async () => {
-  const r = rng(0x5eed);
+  const r = prng(0x5eed);
   let bystanderOk = 0;
   let stop = false;
   const bystander = await Raw.open(socket);
