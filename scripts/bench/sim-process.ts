@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { loadConfig, type Config } from '../../src/config/index.js';
+import { configForSimulator, type Config } from '../../src/config/index.js';
 import type { Daemon } from '../../src/daemon/index.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -48,19 +48,8 @@ export async function inPool<T>(items: T[], n: number, fn: (t: T) => Promise<voi
 }
 
 export function benchConfig(sim: SimInfo, dataDir: string, over: Array<[string, unknown]> = []): Config {
-  return loadConfig({
-    env: {},
-    overrides: [
-      ['dataDir', dataDir],
-      ['server.wsUrl', sim.wsUrl],
-      ['server.rootPublicKey', sim.rootPublicKey],
-      ['server.mediaCaPath', sim.mediaCaPath],
-      ['log.level', 'silent'],
-      // Throughput is measured unpaced, as Baileys sends (a real deployment keeps accounts.sendRate low).
-      ['accounts.sendRate', { perSecond: 10_000, burst: 10_000 }],
-      ...over,
-    ].map(([key, value]) => ({ key: key as string, value, source: 'bench' })),
-  });
+  // Throughput is measured unpaced, as Baileys sends (a real deployment keeps accounts.sendRate low).
+  return configForSimulator(sim, dataDir, 'bench', [['accounts.sendRate', { perSecond: 10_000, burst: 10_000 }], ...over]);
 }
 
 /** Adds account `id` and links it by QR with the phone `phone`; resolves once online. */

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { WadClient } from '../client/index.js';
-import { loadConfig } from '../config/index.js';
+import { configForSimulator } from '../config/index.js';
 import { createDaemon, type Daemon } from '../daemon/index.js';
 import type { WadEvent } from '../daemon/api.js';
 import { startSim, type SimHandle } from '../sim/index.js';
@@ -68,17 +68,7 @@ class World {
     const sim = (this.sim = await startSim());
     await this.#admin('/phones', { phone: ALICE, name: 'Alice' });
     await this.#admin('/phones', { phone: BOB, name: 'Bob' });
-    const config = loadConfig({
-      env: {},
-      overrides: [
-        ['dataDir', join(this.dir, 'data')],
-        ['server.wsUrl', sim.wsUrl],
-        ['server.rootPublicKey', sim.rootPublicKey],
-        ['server.mediaCaPath', sim.mediaCaPath],
-        ['log.level', 'silent'],
-        ['accounts.sendRate', { perSecond: 100, burst: 100 }],
-      ].map(([key, value]) => ({ key: key as string, value, source: 'wad demo' })),
-    });
+    const config = configForSimulator(sim, join(this.dir, 'data'), 'wad demo', [['accounts.sendRate', { perSecond: 100, burst: 100 }]]);
     this.daemon = await createDaemon(config, { logger: pino({ level: 'silent' }) });
     say(`  simulator  ${sim.wsUrl}  (phones: Alice +${ALICE}, Bob +${BOB})`);
     say(`  daemon     ${this.daemon.socketPath}\n`);

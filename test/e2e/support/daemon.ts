@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { loadConfig, type Config } from '../../../src/config/index.js';
+import { configForSimulator, type Config } from '../../../src/config/index.js';
 import { createDaemon, type Daemon, type DaemonOptions } from '../../../src/daemon/index.js';
 import type { WadEvent } from '../../../src/daemon/api.js';
 import { startSim, type SimHandle, type StartSimOptions } from '../../../src/sim/index.js';
@@ -17,23 +17,15 @@ export async function tempDir(prefix: string): Promise<{ path: string; remove():
 }
 
 export function simConfig(sim: SimHandle, dataDir: string, over: Array<[string, unknown]> = []): Config {
-  return loadConfig({
-    env: {},
-    overrides: [
-      ['dataDir', dataDir],
-      ['server.wsUrl', sim.wsUrl],
-      ['server.rootPublicKey', sim.rootPublicKey],
-      ['server.mediaCaPath', sim.mediaCaPath],
-      ['log.level', 'silent'],
-      ['connection.connectTimeoutMs', 5000],
-      ['connection.backoff.initialMs', 100],
-      ['connection.backoff.jitter', 0.1],
-      ['accounts.restart.delayMs', 0],
-      // Tests send bursts; pacing itself is tested in test/account/messaging/pacer.test.ts and messaging-daemon.test.ts.
-      ['accounts.sendRate', { perSecond: 10_000, burst: 10_000 }],
-      ...over,
-    ].map(([key, value]) => ({ key: key as string, value, source: 'test' })),
-  });
+  return configForSimulator(sim, dataDir, 'test', [
+    ['connection.connectTimeoutMs', 5000],
+    ['connection.backoff.initialMs', 100],
+    ['connection.backoff.jitter', 0.1],
+    ['accounts.restart.delayMs', 0],
+    // Tests send bursts; pacing itself is tested in test/account/messaging/pacer.test.ts and messaging-daemon.test.ts.
+    ['accounts.sendRate', { perSecond: 10_000, burst: 10_000 }],
+    ...over,
+  ]);
 }
 
 export const quiet = pino({ level: process.env.WAD_TEST_LOG ?? 'silent' });
