@@ -16,3 +16,4 @@ export * as noise from './noise/index.js';
 export * as signal from './signal/index.js';
 export * as senderKeys from './signal/group/index.js';
 export * as media from './media/index.js';
+export * as appState from './appstate/index.js';
