@@ -8,7 +8,7 @@
  * key, what was expected and where the value came from (CONTRACTS §5).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { INVALID, type RawIssue } from './checks.js';
@@ -94,7 +94,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   if (mediaCaPath !== null && !existsSync(mediaCaPath)) issues.push({ path: 'server.mediaCaPath', message: `file not found: ${mediaCaPath}` });
   if (issues.length > 0) throw invalid(issues, sources);
 
-  return deepFreeze({ ...raw, dataDir, socket, server: { ...raw.server, mediaCaPath } });
+  // Files a path send may name: by default what the user owns and shares (home, temp dir), never more.
+  const allowedRoots = raw.media.allowedRoots ?? [options.homeDir ?? homedir(), tmpdir()];
+  return deepFreeze({ ...raw, dataDir, socket, server: { ...raw.server, mediaCaPath }, media: { allowedRoots } });
 }
 
 /** `$XDG_DATA_HOME/wad`, else `~/.local/share/wad`. */

@@ -79,6 +79,21 @@ export interface Config {
     /** How long a used one-time prekey is kept for retransmitted pkmsgs (field lesson 1). */
     readonly preKeyGraceMs: number;
   };
+  readonly media: {
+    /**
+     * Directories a `message:send` `path` may name (symlinks resolved before
+     * the check). `null` in a config file means the user's home and the
+     * system temp dir; `[]` turns path sends off. /proc, /sys, /dev and the
+     * data dir are refused whatever this says.
+     */
+    readonly allowedRoots: readonly string[];
+  };
+  readonly idempotency: {
+    /** Idempotency keys remembered per account (the oldest go first). */
+    readonly keysMax: number;
+    /** How long a key answers with its first send's result. */
+    readonly ttlMs: number;
+  };
 }
 
 const DAY = 86_400_000;
@@ -93,6 +108,8 @@ const wsUrl = refine(str({ nonEmpty: true }), (v) => {
     return bad('a ws:// or wss:// URL');
   }
 });
+
+const absolutePath = refine(str({ nonEmpty: true }), (v) => (v.startsWith('/') ? ok(v) : bad('an absolute path')));
 
 const hexKey = refine(str(), (v) => (/^[0-9a-fA-F]{64}$/.test(v) ? ok(v.toLowerCase()) : bad('64 hex characters (a 32-byte key)')));
 
@@ -152,6 +169,8 @@ export const configSchema = object({
     messagesMax: int(100, 10_000_000),
     preKeyGraceMs: ms(0, 365 * DAY),
   }),
+  media: object({ allowedRoots: nullable(arrayOf(absolutePath)) }),
+  idempotency: object({ keysMax: int(1, 1_000_000), ttlMs: ms(60_000, 30 * DAY) }),
 });
 
 export type RawConfig = Exclude<ReturnType<typeof configSchema>, typeof INVALID>;

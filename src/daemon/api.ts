@@ -111,13 +111,26 @@ export interface MediaFields {
   viewOnce?: boolean;
 }
 
+/**
+ * The bytes of a media send, already open (a checked local file, a finished
+ * upload): their size, and a fresh read of them from the start each time
+ * `read()` is called (an image is read once for its thumbnail, once to send).
+ */
+export interface MediaFile {
+  readonly size: number;
+  /** The name the caller knows it by (a document's default file name). */
+  readonly name?: string | undefined;
+  read(): AsyncIterable<Uint8Array>;
+}
+
 /** message:send data (CONTRACTS.md §3). */
 export type OutgoingContent =
   | { type: 'text'; content: string; quoted?: string; mentions?: string[] }
   | { type: 'reply'; content: string; quoted: string; mentions?: string[] }
   | (MediaFields & {
       type: MediaKind;
-      media: Uint8Array | { path: string };
+      /** `{path}`: a file the caller names; the daemon opens it only if its path policy allows (media.allowedRoots). */
+      media: Uint8Array | { path: string } | MediaFile;
       /** A small JPEG preview (image, video, document). */
       jpegThumbnail?: Uint8Array;
     })

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { settingsFromConfig } from '../account/connection/settings.js';
 import type { Transport } from '../account/connection/transport.js';
-import { DaemonMedia, MediaHttp } from '../account/media/index.js';
+import { DaemonMedia, LocalFiles, MediaHttp } from '../account/media/index.js';
 import type { CreateMessaging } from '../account/messaging-deps.js';
 import type { Config } from '../config/index.js';
 import { ipcOptionsFromConfig, startIpcServer } from '../ipc/index.js';
@@ -56,7 +56,11 @@ export async function createDaemon(config: Config, options: DaemonOptions = {}):
   const createMessaging = options.createMessaging === null ? undefined : options.createMessaging ?? (await loadMessaging(logger));
   // Media rides on messaging: one HTTPS agent (the configured CA, else the system's) for every account.
   const media = createMessaging
-    ? await DaemonMedia.open({ http: await MediaHttp.fromCaFile(config.server.mediaCaPath), spoolRoot: join(config.dataDir, 'tmp', 'media') }).catch(async (err: unknown) => {
+    ? await DaemonMedia.open({
+        http: await MediaHttp.fromCaFile(config.server.mediaCaPath),
+        spoolRoot: join(config.dataDir, 'tmp', 'media'),
+        localFiles: await LocalFiles.create({ allowedRoots: config.media.allowedRoots, deniedRoots: [config.dataDir], maxBytes: config.ipc.maxUploadBytes }),
+      }).catch(async (err: unknown) => {
         await pool.close();
         await store.close();
         throw err;

@@ -9,7 +9,7 @@ import type { DaemonApi, MediaKind, OutgoingContent } from '../daemon/api.js';
 import { IpcError } from './errors.js';
 import type { Request } from './requests.js';
 import type { SendData } from './protocol.js';
-import type { Uploads } from './uploads.js';
+import { uploadedFile, type Uploads } from './uploads.js';
 
 export interface DispatchContext {
   api: DaemonApi;
@@ -114,7 +114,7 @@ async function sendMessage(data: SendData, account: string, chat: string, ctx: D
   }
   const up = await ctx.uploads.take(data.upload!);
   try {
-    return { ...(await ctx.api.sendMessage(account, chat, { ...base, media: { path: up.path }, ...mime(data.mimeType ?? up.mimeType) })) };
+    return { ...(await ctx.api.sendMessage(account, chat, { ...base, media: uploadedFile(up), ...mime(data.mimeType ?? up.mimeType) })) };
   } finally {
     await ctx.uploads.release(up.path);
   }

@@ -155,7 +155,15 @@ export class FakeDaemon implements DaemonApi {
     const from = this.#online(id);
     const messageId = `3EB0${(++this.#msg).toString(16).padStart(8, '0').toUpperCase()}`;
     if ('media' in content) {
-      const bytes = content.media instanceof Uint8Array ? content.media : new Uint8Array(readFileSync(content.media.path));
+      const m = content.media;
+      let bytes: Uint8Array;
+      if (m instanceof Uint8Array) bytes = m;
+      else if ('path' in m) bytes = new Uint8Array(readFileSync(m.path));
+      else {
+        const parts: Uint8Array[] = [];
+        for await (const p of m.read()) parts.push(p);
+        bytes = new Uint8Array(Buffer.concat(parts));
+      }
       this.media.push({ account: id, chat, bytes, content });
     }
     const text = 'content' in content ? content.content : 'caption' in content ? content.caption : undefined;

@@ -5,20 +5,25 @@
  * connection, a spool dir `<spoolRoot>/<account>`, re-upload requests — with
  * media sends built through it, its mediaretry handler on the connection,
  * and `downloadMedia(chat, id)`: the file of a stored message, verified
- * before the first byte is handed out. Media failures reach the control
- * plane as DaemonErrors with the media code in `details.media`.
+ * before the first byte is handed out. A send that names a local file by
+ * path gets it opened under the daemon's path policy (local-file.ts) before
+ * anything else reads it. Media failures reach the control plane as
+ * DaemonErrors with the media code in `details.media`.
  *
  * Owns the wiring only; transfers are service.ts's, messages messaging's.
  */
 import { rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { DaemonError, type ErrorCode, type MediaDownload } from '../../daemon/api.js';
 import { isGroup, isLid, isPn, jidNormalizedUser } from '../../protocol/jid/index.js';
 import type { proto } from '../../protocol/proto/index.js';
 import type { MessagingDeps, MessagingModule } from '../messaging-deps.js';
 import { createAccountMedia, type AccountMedia } from './account-media.js';
+import { isMediaFile } from './encrypt-source.js';
 import { MediaError, type MediaErrorCode } from './errors.js';
 import type { MediaHttp } from './http.js';
+import type { LocalFiles } from './local-file.js';
 import type { MediaSendContent } from './message.js';
 import { findStoredMedia } from './stored.js';
 
@@ -33,6 +38,8 @@ export interface DaemonMediaOptions {
   http: MediaHttp;
   /** Parent of the accounts' spool dirs (encrypted blobs only), e.g. `<dataDir>/tmp/media`. */
   spoolRoot: string;
+  /** Opens the files that sends name by path; without it, such sends are refused. */
+  localFiles?: LocalFiles;
   /** Passed to each account's media (tests: a short re-upload wait). */
   reuploadTimeoutMs?: number;
 }
@@ -43,6 +50,7 @@ const CONTRACT_CODE: Partial<Record<MediaErrorCode, ErrorCode>> = {
   REUPLOAD_FAILED: 'NOT_FOUND',
   NO_HOSTS: 'NOT_FOUND',
   IO: 'INTERNAL_ERROR',
+  PATH_REFUSED: 'INVALID_PAYLOAD',
   DISPOSED: 'INTERNAL_ERROR',
   FINISHED: 'INTERNAL_ERROR',
 };
@@ -52,6 +60,7 @@ export function mediaToDaemonError(err: unknown): unknown {
   if (!(err instanceof MediaError)) return err;
   const details: Record<string, unknown> = { media: err.code };
   if (err.status !== undefined) details.status = err.status;
+  if (err.reason !== undefined) Object.assign(details, { reason: err.reason, field: 'data.path' });
   return new DaemonError(CONTRACT_CODE[err.code] ?? 'UNAVAILABLE', err.message, details, { cause: err });
 }
 
@@ -78,7 +87,7 @@ export class DaemonMedia {
         ownJid: () => jidNormalizedUser(deps.me().jid),
         ...(this.#opts.reuploadTimeoutMs !== undefined ? { reuploadTimeoutMs: this.#opts.reuploadTimeoutMs } : {}),
       });
-      const build: MessagingMediaOptions['media'] = (content, chat) => am.build(content, chat).catch((e: unknown) => Promise.reject(mediaToDaemonError(e)));
+      const build: MessagingMediaOptions['media'] = (content, chat) => this.#withLocalFile(content, (c) => am.build(c, chat)).catch((e: unknown) => Promise.reject(mediaToDaemonError(e)));
       let m: MessagingModule;
       try {
         m = create(deps, { media: build });
@@ -100,6 +109,20 @@ export class DaemonMedia {
 
   close(): void {
     this.#opts.http.close();
+  }
+
+  /** A send naming a file by path gets the file opened under the policy, and closed after. */
+  async #withLocalFile<T>(content: MediaSendContent, fn: (c: MediaSendContent) => Promise<T>): Promise<T> {
+    const m = content.media;
+    if (m instanceof Uint8Array || m instanceof Readable || isMediaFile(m) || !('path' in m) || typeof m.path !== 'string') return fn(content);
+    const files = this.#opts.localFiles;
+    if (!files) throw new MediaError('PATH_REFUSED', 'this daemon reads no local files for sends', { reason: 'OUTSIDE_ROOTS' });
+    const file = await files.open(m.path);
+    try {
+      return await fn({ ...content, media: file });
+    } finally {
+      await file.close();
+    }
   }
 }
 

@@ -6,13 +6,19 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { MediaFile } from '../../daemon/api.js';
 import type { MediaType } from '../../protocol/media/index.js';
 import { toMediaError } from './errors.js';
 import { Spool, type SpoolOptions } from './spool.js';
 import { EncryptStream } from './streams.js';
 
-/** Plaintext to send: bytes, a file, or a stream of bytes. */
-export type MediaSource = Uint8Array | { path: string } | Readable | AsyncIterable<Uint8Array>;
+/** Plaintext to send: bytes, an opened file, a trusted path (the daemon's own files), or a stream of bytes. */
+export type MediaSource = Uint8Array | MediaFile | { path: string } | Readable | AsyncIterable<Uint8Array>;
+
+/** An opened file (re-readable), as opposed to a stream or a path. */
+export function isMediaFile(source: unknown): source is MediaFile {
+  return typeof source === 'object' && source !== null && !(source instanceof Readable) && typeof (source as MediaFile).read === 'function' && typeof (source as MediaFile).size === 'number';
+}
 
 /** An encrypted blob waiting in its spool, with everything a message needs. */
 export interface EncryptedMedia {
@@ -71,6 +77,7 @@ const PIECE = 64 * 1024;
 function toReadable(source: MediaSource): Readable {
   if (source instanceof Readable) return source;
   if (source instanceof Uint8Array) return Readable.from(pieces(source), { objectMode: false });
+  if (isMediaFile(source)) return Readable.from(source.read(), { objectMode: false });
   if ('path' in source) return createReadStream(source.path, { highWaterMark: 64 * 1024 });
   return Readable.from(source, { objectMode: false });
 }

@@ -31,20 +31,41 @@ export type MediaErrorCode =
   /** The media was disposed (its temp file removed) before it was read. */
   | 'DISPOSED'
   /** The sender's phone could not re-upload the file (see `cause`). */
-  | 'REUPLOAD_FAILED';
+  | 'REUPLOAD_FAILED'
+  /** A local file named for a send is not one the daemon may read (see `reason`): the caller's mistake. */
+  | 'PATH_REFUSED';
+
+/** Why a local file was refused (PATH_REFUSED). */
+export type PathRefusal =
+  | 'NOT_ABSOLUTE'
+  | 'NOT_FOUND'
+  | 'NO_ACCESS'
+  /** Under /proc, /sys, /dev or the daemon's data dir. */
+  | 'SYSTEM_PATH'
+  /** Outside media.allowedRoots (after symlinks were resolved). */
+  | 'OUTSIDE_ROOTS'
+  /** A FIFO, a device, a socket or a directory. */
+  | 'NOT_REGULAR'
+  | 'TOO_LARGE'
+  | 'EMPTY'
+  /** Replaced while it was being opened (a symlink swapped in). */
+  | 'CHANGED';
 
 export class MediaError extends Error {
   override readonly name = 'MediaError';
   /** The HTTP status, when the error comes from one. */
   readonly status?: number;
+  /** PATH_REFUSED: why. */
+  readonly reason?: PathRefusal;
 
   constructor(
     readonly code: MediaErrorCode,
     message: string,
-    options?: { cause?: unknown; status?: number },
+    options?: { cause?: unknown; status?: number; reason?: PathRefusal },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     if (options?.status !== undefined) this.status = options.status;
+    if (options?.reason !== undefined) this.reason = options.reason;
   }
 }
 

@@ -6,14 +6,16 @@
  * downloads of stored messages' files). Must not decide what messages mean
  * (messaging's) nor send stanzas except through the connection's port.
  */
-export { MediaError, type MediaErrorCode } from './errors.js';
+export { MediaError, type MediaErrorCode, type PathRefusal } from './errors.js';
+export { LocalFiles, LocalFile, type LocalFilePolicy, type LocalFileIo } from './local-file.js';
+export { IoGate, type IoGateOptions } from './io-gate.js';
 export { MediaService, type MediaServiceOptions, type UploadedMedia } from './service.js';
 export { MediaConnCache, type MediaConn, type MediaHost, type MediaConnCacheOptions } from './media-conn.js';
 export { MediaHttp, type MediaHttpOptions } from './http.js';
 export { MediaUploader, type UploadResult } from './upload.js';
 export { MediaDownloader, type MediaRef, type DownloadOptions, type MediaDownloaderOptions } from './download.js';
 export { DownloadedMedia } from './downloaded.js';
-export { encryptToSpool, type EncryptedMedia, type EncryptOptions, type MediaSource } from './encrypt-source.js';
+export { encryptToSpool, type EncryptedMedia, type EncryptOptions, type MediaSource, isMediaFile } from './encrypt-source.js';
 export { Spool, type SpoolOptions } from './spool.js';
 export { EncryptStream, VerifyStream, DecipherStream } from './streams.js';
 export { createMediaBuilder, downloadMessageMedia, mediaRefFromEvent, kindOf, type MediaSendContent, type MediaBuilderOptions, type EventMedia } from './message.js';

@@ -17,7 +17,7 @@ import {
 import type { proto } from '../../protocol/proto/index.js';
 import type { DownloadOptions, MediaRef } from './download.js';
 import type { DownloadedMedia } from './downloaded.js';
-import type { MediaSource } from './encrypt-source.js';
+import { isMediaFile, type MediaSource } from './encrypt-source.js';
 import { MediaError } from './errors.js';
 import type { MediaService } from './service.js';
 import { sharpInspector, type ImageInspector } from './thumbnails.js';
@@ -81,20 +81,39 @@ export function createMediaBuilder(service: MediaService, opts: MediaBuilderOpti
       waveform: c.waveform,
       viewOnce: c.viewOnce,
     };
-    // Only re-readable sources are inspected: a stream is read once, by the upload.
-    const readable = c.media instanceof Uint8Array || (!(c.media instanceof Readable) && 'path' in c.media);
-    if (inspect && readable && (kind === 'image' || kind === 'sticker') && (!meta.jpegThumbnail || !meta.width || !meta.height)) {
-      const facts = await inspect(c.media as Uint8Array | { path: string });
+    if ((kind === 'image' || kind === 'sticker') && inspect && (!meta.jpegThumbnail || !meta.width || !meta.height)) {
+      // Only re-readable sources are inspected: a stream is read once, by the upload.
+      const image = await inspectable(c.media);
+      const facts = image && (await inspect(image));
       meta.width ??= facts?.width;
       meta.height ??= facts?.height;
       if (kind === 'image') meta.jpegThumbnail ??= facts?.jpegThumbnail;
     }
-    if (kind === 'document' && !meta.fileName && !(c.media instanceof Uint8Array) && !(c.media instanceof Readable) && 'path' in c.media) {
-      meta.fileName = c.media.path.split(/[\\/]/).pop();
-    }
+    if (kind === 'document' && !meta.fileName) meta.fileName = nameOf(c.media);
     const uploaded = await service.upload(c.media, kind, opts.signal ? { signal: opts.signal } : {});
     return buildMediaMessage(kind, uploaded, meta, Math.floor(now() / 1000));
   };
+}
+
+/** Images larger than this are sent without a thumbnail made here (an opened file is read into memory to make one). */
+const INSPECT_MAX_BYTES = 16 << 20;
+
+async function inspectable(media: MediaSource): Promise<Uint8Array | { path: string } | undefined> {
+  if (media instanceof Uint8Array) return media;
+  if (media instanceof Readable) return undefined;
+  if (isMediaFile(media)) {
+    if (media.size > INSPECT_MAX_BYTES) return undefined;
+    const parts: Uint8Array[] = [];
+    for await (const part of media.read()) parts.push(part);
+    return Buffer.concat(parts);
+  }
+  return 'path' in media ? media : undefined;
+}
+
+function nameOf(media: MediaSource): string | undefined {
+  if (media instanceof Uint8Array || media instanceof Readable) return undefined;
+  if (isMediaFile(media)) return media.name;
+  return 'path' in media ? media.path.split(/[\\/]/).pop() : undefined;
 }
 
 /** The `media` fields of a `message:new` event (base64 byte fields), as src/protocol/message decodes them. */

@@ -176,8 +176,12 @@ describe('DaemonMedia', () => {
     const forged = { ...(decodeContent(built).media as Record<string, unknown>), mediaKey: randomBytes(32).toString('base64') };
     await account.transaction((tx) => tx.messages.put(CHAT, 'FORGED', { type: 'document', sender: CHAT, fromMe: false, t: 5, media: forged as ValueMap }));
     await expect(m.downloadMedia!(CHAT, 'FORGED')).rejects.toMatchObject({ code: 'UNAVAILABLE', details: { media: 'BAD_MAC' } });
-    // An upload failure on send is a contract error too.
-    await expect(fake.seen.options!.media({ type: 'document', media: { path: join(dir, 'missing.bin') } }, CHAT)).rejects.toMatchObject({ name: 'DaemonError', details: { media: 'IO' } });
+    // A send failure is a contract error too: a path with no path policy given is the caller's mistake.
+    await expect(fake.seen.options!.media({ type: 'document', media: { path: join(dir, 'missing.bin') } }, CHAT)).rejects.toMatchObject({
+      name: 'DaemonError',
+      code: 'INVALID_PAYLOAD',
+      details: { media: 'PATH_REFUSED', field: 'data.path' },
+    });
 
     await m.close!();
     expect(fake.seen.closed).toBe(1);
