@@ -11,7 +11,7 @@
  * UNAVAILABLE / TIMEOUT / CLOSED).
  */
 import { basename } from 'node:path';
-import type { AccountSummary, ConnectionState, GroupAction, GroupInfo, MediaFields, MediaKind, WadEvent } from '../daemon/api.js';
+import type { AccountState, AccountSummary, ConnectionState, GroupAction, GroupInfo, MediaFields, MediaKind, WadEvent } from '../daemon/api.js';
 import type { SendData } from '../ipc/protocol.js';
 import { ClientCore, type WadClientOptions } from './core.js';
 import { DownloadSink, type DownloadedFile } from './download.js';
@@ -68,14 +68,16 @@ export class WadClient extends ClientCore {
    * onUpdate for each connection:update on the way. Checks the current state
    * first. @throws WadClientError TIMEOUT
    */
-  async waitForState(id: string, opts: { states?: ConnectionState[]; timeoutMs?: number; onUpdate?: (ev: WadEvent) => void } = {}): Promise<ConnectionState> {
-    const states = new Set(opts.states ?? ['online']);
+  async waitForState(id: string, opts: { states?: AccountState[]; timeoutMs?: number; onUpdate?: (ev: WadEvent) => void } = {}): Promise<AccountState> {
+    const states = new Set<AccountState>(opts.states ?? ['online']);
     const stream = this.subscribe({ accounts: [id], types: ['connection:update'] });
     let timer: NodeJS.Timeout | undefined;
     try {
       await stream.synced;
       const now = await this.accountStatus(id);
       if (states.has(now.state)) return now.state;
+      // A quarantined account changes state only when repaired and the daemon restarted: waiting is pointless.
+      if (now.state === 'failed') throw new WadClientError('UNAVAILABLE', `account ${id} failed: ${now.reason ?? 'its records do not load'}`);
       const timeout = new Promise<never>((_r, reject) => {
         timer = setTimeout(() => reject(new WadClientError('TIMEOUT', `account ${id} did not reach ${[...states].join('/')} within ${opts.timeoutMs} ms`)), opts.timeoutMs ?? 300_000);
       });

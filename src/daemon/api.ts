@@ -9,6 +9,13 @@
  */
 export type ConnectionState = 'connecting' | 'qr' | 'online' | 'reconnecting' | 'stopped' | 'loggedOut';
 
+/**
+ * An account's state in account:list and account:status: its connection's,
+ * or `failed` when its records could not be loaded (quarantined: the others
+ * run; `reason` says what is damaged; `wad store check` tells more).
+ */
+export type AccountState = ConnectionState | 'failed';
+
 /** The control socket's error codes (CONTRACTS.md §3), shared by the daemon, the IPC server and WadClient. */
 export const ERROR_CODES = [
   'AUTH_REQUIRED',
@@ -83,7 +90,7 @@ export interface WadEvent {
 
 export interface AccountSummary {
   id: string;
-  state: ConnectionState;
+  state: AccountState;
   jid?: string;
   lid?: string;
   name?: string;

@@ -14,9 +14,9 @@ import type { IpcServer } from '../ipc/index.js';
 import type { AccountManager } from '../runtime/accounts/index.js';
 import type { CryptoPool } from '../runtime/crypto-pool/index.js';
 import type { Supervisor } from '../runtime/supervisor/index.js';
-import type { Store } from '../store/index.js';
+import { isNoSpace, isWriteFailure, StoreError, type Store } from '../store/index.js';
 import { DaemonError, type AccountSummary, type ErrorCode, type DaemonApi, type GroupAction, type GroupInfo, type MediaDownload, type OutgoingContent, type WadEvent } from './api.js';
-import { toWadEvent, type EventHub } from './event-sink.js';
+import { corruptEventGap, toWadEvent, type EventHub } from './event-sink.js';
 import { trimAccount } from './retention.js';
 
 const MAX_READ = 1000;
@@ -72,6 +72,7 @@ export class Daemon implements DaemonApi {
   async trimEvents(now = Date.now()): Promise<number> {
     let n = 0;
     for (const a of this.accounts.list()) {
+      if (a.state === 'failed') continue;
       try {
         n += await trimAccount(await this.store.account(a.id), this.config.events.retention, now);
       } catch (err) {
@@ -173,33 +174,51 @@ export class Daemon implements DaemonApi {
   }
 
   // durable events
+  //
+  // A quarantined (failed) account's log cannot be read: it looks empty here, so a
+  // subscription over every account still syncs and delivers the others' events.
 
   async readEvents(account: string, fromSeq: number, limit: number): Promise<WadEvent[]> {
     const store = await this.#accountStore(account);
-    const events = await store.events.read(fromSeq, Math.max(0, Math.min(MAX_READ, Math.floor(limit))));
-    return events.map((e) => toWadEvent(account, e));
+    if (!store) return [];
+    const { events, gaps } = await store.events.readWithGaps(fromSeq, Math.max(0, Math.min(MAX_READ, Math.floor(limit))));
+    const out = events.map((e) => toWadEvent(account, e));
+    if (gaps.length === 0) return out;
+    for (const gap of gaps) {
+      this.logger.error({ account, from: gap.from, to: gap.to, reason: gap.reason }, 'damaged events skipped; subscribers are told the gap');
+      out.push(corruptEventGap(account, gap));
+    }
+    return out.sort((a, b) => a.seq - b.seq);
   }
 
   async firstRetainedSeq(account: string): Promise<number> {
     const store = await this.#accountStore(account);
+    if (!store) return 1;
     return (await store.events.firstSeq()) ?? store.events.lastSeq + 1;
   }
 
   async ackEvents(subscriber: string, account: string, seq: number): Promise<void> {
     const store = await this.#accountStore(account);
+    if (!store) {
+      if (seq <= 0) return;
+      throw new DaemonError('UNAVAILABLE', `account ${account} failed: ${this.accounts.failure(account)}`);
+    }
     await store.transaction((tx) => tx.events.ack(subscriber, seq));
   }
 
   async subscriberCursor(subscriber: string, account: string): Promise<number> {
-    return (await this.#accountStore(account)).events.cursor(subscriber) ?? 0;
+    const store = await this.#accountStore(account);
+    return store?.events.cursor(subscriber) ?? 0;
   }
 
   onEvent(listener: (event: WadEvent) => void): () => void {
     return this.events.onEvent(listener);
   }
 
+  /** The account's store; undefined when it is quarantined. @throws DaemonError NOT_FOUND */
   async #accountStore(account: string) {
     this.accounts.status(account);
+    if (this.accounts.failure(account) !== undefined) return undefined;
     return this.store.account(account);
   }
 
@@ -224,12 +243,27 @@ export function toDaemonError(err: unknown): DaemonError {
     const code = err.code === 'OVERLOADED' ? 'RATE_LIMITED' : err.code === 'BAD_STANZA' ? 'INVALID_PAYLOAD' : 'UNAVAILABLE';
     return new DaemonError(code, err.message, undefined, { cause: err });
   }
+  const storage = storageFailure(err);
+  if (storage) return new DaemonError('UNAVAILABLE', storage.message, storage.details, { cause: err });
   if (err instanceof MessagingError) {
     // The server's 429 is the caller's to wait out, like our own pacing refusal.
     const code = err.serverCode === 429 ? 'RATE_LIMITED' : MESSAGING_CODES[err.code];
     return new DaemonError(code, err.message, { messaging: err.code, ...(err.serverCode !== undefined ? { serverCode: err.serverCode } : {}) }, { cause: err });
   }
   return new DaemonError('INTERNAL_ERROR', err instanceof Error ? err.message : String(err), undefined, { cause: err });
+}
+
+/**
+ * A write the store refused (the disk is full, an I/O error) is a passing
+ * condition, not a bug: the caller may retry once the operator freed space.
+ * Found anywhere in the cause chain (a media spool's ENOSPC comes wrapped).
+ */
+function storageFailure(err: unknown): { message: string; details: Record<string, unknown> } | undefined {
+  if (isNoSpace(err)) {
+    return { message: `storage full: the daemon's disk has no space left (ENOSPC); nothing was sent`, details: { storage: 'full', errno: 'ENOSPC', ...(err instanceof StoreError ? { store: err.code } : {}) } };
+  }
+  if (isWriteFailure(err)) return { message: `storage failure: ${err.message}`, details: { storage: 'write-failed', store: err.code } };
+  return undefined;
 }
 
 /** What a caller can do about each messaging failure, in the contract's terms (the exact cause stays in details.messaging). */

@@ -8,7 +8,7 @@
  */
 import type { Logger } from 'pino';
 import type { AccountEvent, AccountEventSink } from '../account/events.js';
-import type { AccountStore, StoredEvent, Transaction, Value, ValueMap } from '../store/index.js';
+import type { AccountStore, EventGap, StoredEvent, Transaction, Value, ValueMap } from '../store/index.js';
 import type { EventType, WadEvent } from './api.js';
 
 type Listener = (event: WadEvent) => void;
@@ -23,6 +23,26 @@ export function toWadEvent(account: string, e: StoredEvent): WadEvent {
   const data = (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array) ? v.d : undefined) as Record<string, unknown> | undefined;
   const c = v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array) ? v.c : undefined;
   return { account, seq: e.seq, type: e.type as EventType, t: e.t, ...(typeof c === 'string' ? { conversationId: c } : {}), data: data ?? {} };
+}
+
+/**
+ * What a subscriber gets in place of events that no longer decode: one
+ * `error` event naming the damaged range, with the range's last seq, so
+ * acking it moves the cursor past the gap and delivery goes on after it.
+ */
+export function corruptEventGap(account: string, gap: EventGap, now = Date.now()): WadEvent {
+  return {
+    account,
+    seq: gap.to,
+    type: 'error',
+    t: now,
+    data: {
+      code: 'INTERNAL_ERROR',
+      kind: 'corrupt-events',
+      message: `events ${gap.from}..${gap.to} of account ${account} are damaged in the store and were skipped (${gap.reason})`,
+      gap: { account, from: gap.from, to: gap.to },
+    },
+  };
 }
 
 export class EventHub {

@@ -1,8 +1,10 @@
 /**
- * createDaemon(config): opens the store, starts the crypto pool, the
- * supervisor and every registered account (when autoStart), the event
- * retention, and the control socket (src/ipc). Returns the running Daemon
- * (a DaemonApi); stop() shuts it down gracefully.
+ * createDaemon(config): makes the data dir owner-only and empties its temp
+ * dir, opens the store (refusing a missing or damaged one), starts the crypto
+ * pool, the supervisor and every registered account (when autoStart; an
+ * account whose records do not load is quarantined, the others start), the
+ * event retention, and the control socket (src/ipc). Returns the running
+ * Daemon (a DaemonApi); stop() shuts it down gracefully.
  */
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
@@ -15,7 +17,8 @@ import { ipcOptionsFromConfig, startIpcServer } from '../ipc/index.js';
 import { AccountManager } from '../runtime/accounts/index.js';
 import { CryptoPool, type CryptoPoolOptions } from '../runtime/crypto-pool/index.js';
 import { createSupervisor } from '../runtime/supervisor/index.js';
-import { Store } from '../store/index.js';
+import { isNoSpace, Store, StoreError, type KVBackend } from '../store/index.js';
+import { prepareDataDir, resetTempDir, restrictModes, TMP_DIR } from './data-dir.js';
 import { Daemon } from './daemon.js';
 import { EventHub } from './event-sink.js';
 import { loadMessaging } from './messaging-loader.js';
@@ -37,19 +40,48 @@ export interface DaemonOptions {
   /** Serve the control socket (default true). */
   readonly ipc?: boolean;
   readonly pool?: CryptoPoolOptions;
+  /** A layer between the store and LevelDB (tests inject write failures such as a full disk with it). */
+  readonly wrapStore?: (backend: KVBackend) => KVBackend;
 }
 
 /**
- * @throws StoreError OPEN_FAILED (another daemon holds the data dir), IpcStartError, and whatever fails while starting
+ * @throws StoreError OPEN_FAILED (another daemon holds the data dir), STORE_MISSING and STORE_DAMAGED (run
+ *   `wad store check|repair`), NO_SPACE (the disk is full); IpcStartError; whatever else fails while starting
+ *   (a full disk is reported as NO_SPACE wherever it hits)
  */
 export async function createDaemon(config: Config, options: DaemonOptions = {}): Promise<Daemon> {
+  try {
+    return await start(config, options);
+  } catch (err) {
+    if (isNoSpace(err) && !(err instanceof StoreError && err.code === 'NO_SPACE')) {
+      throw new StoreError('NO_SPACE', `cannot start: the disk holding ${config.dataDir} is full (ENOSPC: ${(err as Error).message})`, { cause: err });
+    }
+    throw err;
+  }
+}
+
+async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
   const logger = options.logger ?? pino({ level: config.log.level, base: { pid: process.pid } }, pino.destination(2));
-  const store = await Store.open(config.dataDir, {
-    level: { sync: config.store.sync },
-    cache: { maxEntries: config.store.cacheEntries, maxBytes: config.store.cacheBytes },
-    sentMessagesMax: config.store.sentMessagesMax,
-    messagesMax: config.store.messagesMax,
-  });
+  await prepareDataDir(config.dataDir);
+  const store = await Store.open(
+    config.dataDir,
+    {
+      level: { sync: config.store.sync },
+      cache: { maxEntries: config.store.cacheEntries, maxBytes: config.store.cacheBytes },
+      sentMessagesMax: config.store.sentMessagesMax,
+      messagesMax: config.store.messagesMax,
+    },
+    options.wrapStore,
+  );
+  if (store.origin !== 'opened') logger.info({ dataDir: config.dataDir, how: store.origin }, store.origin === 'created' ? 'new store created' : 'store from before markers adopted');
+  try {
+    await resetTempDir(config.dataDir);
+    const changed = await restrictModes(config.dataDir);
+    if (changed > 0) logger.warn({ dataDir: config.dataDir, changed }, 'data dir was readable by others: made owner-only (dirs 0700, files 0600)');
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
   const pool = new CryptoPool(options.pool ?? {});
   const supervisor = createSupervisor({ logger, childLogKey: 'account', restartDelayMs: config.accounts.restart.delayMs });
   const events = new EventHub(logger.child({ component: 'events' }));
@@ -58,7 +90,7 @@ export async function createDaemon(config: Config, options: DaemonOptions = {}):
   const media = createMessaging
     ? await DaemonMedia.open({
         http: await MediaHttp.fromCaFile(config.server.mediaCaPath),
-        spoolRoot: join(config.dataDir, 'tmp', 'media'),
+        spoolRoot: join(config.dataDir, TMP_DIR, 'media'),
         localFiles: await LocalFiles.create({ allowedRoots: config.media.allowedRoots, deniedRoots: [config.dataDir], maxBytes: config.ipc.maxUploadBytes }),
       }).catch(async (err: unknown) => {
         await pool.close();

@@ -4,6 +4,7 @@
  * defaults only.
  */
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Config, TokenConfig } from '../config/index.js';
 import type { RateSpec } from './rate-limit.js';
 import type { UploadLimits } from './uploads.js';
@@ -120,6 +121,8 @@ export function ipcOptionsFromConfig(config: Config, log?: IpcLogger): IpcServer
     rateLimit: config.ipc.rateLimit,
     accountRateLimit: config.ipc.accountRateLimit,
     uploads: { maxBytes: config.ipc.maxUploadBytes },
+    // Inside the owner-only data dir, where the daemon deletes what a crash left behind at its next start.
+    tmpDir: join(config.dataDir, 'tmp', 'uploads'),
     ...(log ? { log } : {}),
   };
 }

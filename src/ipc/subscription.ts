@@ -188,7 +188,8 @@ export class Subscription {
         for (const ev of page) {
           if (ev.seq < c.next!) continue;
           c.next = ev.seq + 1;
-          if (this.#types === undefined || this.#types.has(ev.type)) {
+          // A gap report (damaged events skipped) goes to every subscriber, whatever types it asked for, as retention gaps do.
+          if (this.#types === undefined || this.#types.has(ev.type) || isGapReport(ev)) {
             if (!this.#deliver(ev)) {
               stoppedEarly = true;
               break;
@@ -234,4 +235,8 @@ export class Subscription {
     for (const [a, c] of this.#cursors) if (c.next !== undefined) accounts[a] = c.next - 1;
     this.outlet.send(syncedFrame(this.id, accounts));
   }
+}
+
+function isGapReport(ev: WadEvent): boolean {
+  return ev.type === 'error' && typeof ev.data.gap === 'object' && ev.data.gap !== null;
 }

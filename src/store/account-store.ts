@@ -89,11 +89,18 @@ export class AccountStore extends AccountReaders {
    */
   static async open(backend: KVBackend, id: string, options: AccountStoreOptions = {}): Promise<AccountStore> {
     const store = new AccountStore(backend, id, accountPrefix(id), options);
-    const credsBytes = await backend.get(credsKey(store.#ns));
-    const events = await loadEventState(store.ctx);
-    const sent = await loadBounds(store.ctx, SENT_FAMILY.tag);
-    const messages = await loadBounds(store.ctx, MESSAGES_FAMILY.tag);
-    store.#state = { creds: credsBytes && decodeCreds(credsBytes), ...events, sent, messages };
+    try {
+      const credsBytes = await backend.get(credsKey(store.#ns));
+      const creds = credsBytes && decodeCreds(credsBytes);
+      const events = await loadEventState(store.ctx);
+      const sent = await loadBounds(store.ctx, SENT_FAMILY.tag);
+      const messages = await loadBounds(store.ctx, MESSAGES_FAMILY.tag);
+      store.#state = { creds, ...events, sent, messages };
+    } catch (err) {
+      // Named by account, so the daemon can quarantine this one and say why; a bug's RangeError is damage too.
+      const code = err instanceof StoreError ? err.code : 'CORRUPT_RECORD';
+      throw new StoreError(code, `account ${id}: ${(err as Error).message}`, { cause: err });
+    }
     return store;
   }
 

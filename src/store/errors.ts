@@ -2,6 +2,12 @@
 export type StoreErrorCode =
   /** The backend could not be opened (locked by another process, unreadable directory…). */
   | 'OPEN_FAILED'
+  /** This data dir had a store (its marker says so) and the store is gone: never recreated silently. */
+  | 'STORE_MISSING'
+  /** The database cannot be opened as it is (a lost CURRENT or MANIFEST, corrupt tables): `wad store repair`. */
+  | 'STORE_DAMAGED'
+  /** The disk is full: nothing of the write was applied (or the store could not open). */
+  | 'NO_SPACE'
   /** A call reached a store (or backend) after close(). */
   | 'CLOSED'
   /** The backend rejected a read. */
@@ -28,4 +34,17 @@ export class StoreError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/** True for a write the store refused as a whole (a full disk, an I/O error): retrying later may succeed. */
+export function isWriteFailure(err: unknown): err is StoreError {
+  return err instanceof StoreError && (err.code === 'WRITE_FAILED' || err.code === 'NO_SPACE');
+}
+
+/** The cause of an error from the file system or LevelDB says the disk is full. */
+export function isNoSpace(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === 'ENOSPC' || /No space left on device|ENOSPC/.test(e.message)) return true;
+  }
+  return false;
 }

@@ -3,10 +3,10 @@
  * namespace per account, typed record families, atomic transactions, a bounded
  * cache. See store.ts (daemon level) and account-store.ts (one account).
  */
-export { Store, type AccountRecord, type StoreOptions } from './store.js';
+export { Store, type AccountRecord, type DamagedAccount, type StoreOptions } from './store.js';
 export { AccountStore, type AccountStoreOptions, type WipeMode } from './account-store.js';
 export { Transaction } from './transaction.js';
-export { StoreError, type StoreErrorCode } from './errors.js';
+export { StoreError, isNoSpace, isWriteFailure, type StoreErrorCode } from './errors.js';
 export type { KVBackend, BatchOp, KeyRange, Entry } from './backend/types.js';
 export { LevelBackend, type LevelBackendOptions } from './backend/level.js';
 export { MemoryBackend } from './backend/memory.js';
@@ -21,5 +21,5 @@ export type { AppStateSyncKey, AppStateVersion } from './families/app-state.js';
 export type { TcToken } from './families/tctokens.js';
 export type { ChatSettings } from './families/chats.js';
 export type { SentMessage } from './families/sent.js';
-export type { NewEvent, StoredEvent } from './families/events.js';
+export type { EventGap, NewEvent, StoredEvent } from './families/events.js';
 export { ACCOUNT_ID_PATTERN } from './keys.js';

@@ -3,16 +3,20 @@
  * registry of accounts (`accounts/<id>`) and one AccountStore per open
  * account. Owns opening, the registry and account lifetimes; record layouts
  * belong to the account store and its families.
+ *
+ * One account's damage stays that account's: a registry entry that does not
+ * decode is reported by id (registry()), not thrown for the whole list, and
+ * an account whose records do not load can still be removed (removeAccount
+ * deletes its key range without loading it).
  */
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { LevelBackendOptions } from './backend/level.js';
 import { AccountStore, type AccountStoreOptions } from './account-store.js';
-import { LevelBackend, type LevelBackendOptions } from './backend/level.js';
-import type { KVBackend } from './backend/types.js';
+import type { BatchOp, KVBackend } from './backend/types.js';
 import { encodeRecord, type ValueMap } from './codec/value.js';
 import { Fields } from './codec/fields.js';
 import { StoreError } from './errors.js';
-import { ACCOUNTS_PREFIX, assertAccountId, key, prefixRange } from './keys.js';
+import { ACCOUNTS_PREFIX, ACCOUNT_ID_PATTERN, accountPrefix, assertAccountId, key, prefixRange, tailText } from './keys.js';
+import { openStoreBackend, type OpenedBackend } from './opening.js';
 
 export interface AccountRecord {
   readonly id: string;
@@ -26,11 +30,22 @@ export interface StoreOptions extends AccountStoreOptions {
   readonly level?: LevelBackendOptions;
 }
 
+/** A registry entry that could not be read: the account it names and why. */
+export interface DamagedAccount {
+  readonly id: string;
+  readonly reason: string;
+}
+
 const FORMAT = 1;
 
-function decodeAccount(bytes: Uint8Array): AccountRecord {
+/** @throws StoreError CORRUPT_RECORD */
+export function decodeAccount(bytes: Uint8Array): AccountRecord {
   const f = Fields.of('account', bytes, FORMAT);
   return { id: f.str('id'), createdAt: f.int('createdAt'), config: f.sub('config').map };
+}
+
+export function encodeAccount(record: AccountRecord): Uint8Array {
+  return encodeRecord(FORMAT, { id: record.id, createdAt: record.createdAt, config: record.config });
 }
 
 export class Store {
@@ -38,36 +53,63 @@ export class Store {
   readonly #options: AccountStoreOptions;
   readonly #accounts = new Map<string, Promise<AccountStore>>();
   #closed = false;
+  /** How Store.open found the database (undefined for a store built on a given backend). */
+  readonly origin: OpenedBackend['how'] | undefined;
 
-  constructor(backend: KVBackend, options: AccountStoreOptions = {}) {
+  constructor(backend: KVBackend, options: AccountStoreOptions = {}, origin?: OpenedBackend['how']) {
     this.#backend = backend;
     this.#options = options;
+    this.origin = origin;
   }
 
   /**
-   * Opens the LevelDB store under `<dataDir>/store` (creating the directories, owner-only).
-   * @throws StoreError OPEN_FAILED
+   * Opens the LevelDB store under `<dataDir>/store`: creates it in a data dir
+   * that never had one, and refuses one that is missing or damaged (opening.ts).
+   * `wrap` puts a layer between the store and LevelDB (fault injection in tests).
+   * @throws StoreError STORE_MISSING, STORE_DAMAGED, NO_SPACE, OPEN_FAILED
    */
-  static async open(dataDir: string, options: StoreOptions = {}): Promise<Store> {
-    const location = join(dataDir, 'store');
-    try {
-      await mkdir(location, { recursive: true, mode: 0o700 });
-    } catch (err) {
-      throw new StoreError('OPEN_FAILED', `cannot create ${location}: ${(err as Error).message}`, { cause: err });
-    }
-    return new Store(await LevelBackend.open(location, options.level), options);
+  static async open(dataDir: string, options: StoreOptions = {}, wrap?: (backend: KVBackend) => KVBackend): Promise<Store> {
+    const opened = await openStoreBackend(dataDir, options.level);
+    return new Store(wrap ? wrap(opened.backend) : opened.backend, options, opened.how);
   }
 
   get backend(): KVBackend {
     return this.#backend;
   }
 
-  /** @throws StoreError READ_FAILED, CORRUPT_RECORD, CLOSED */
+  /** Every registry entry. @throws StoreError READ_FAILED, CORRUPT_RECORD (any entry), CLOSED */
   async listAccounts(): Promise<AccountRecord[]> {
+    const { accounts, damaged } = await this.registry();
+    if (damaged.length > 0) throw new StoreError('CORRUPT_RECORD', `registry entry of account ${damaged[0]!.id}: ${damaged[0]!.reason}`);
+    return accounts;
+  }
+
+  /**
+   * The registry, each entry on its own: the entries that decode, and the
+   * accounts whose entry does not (named by the entry's key).
+   * @throws StoreError READ_FAILED (the registry's range cannot be read at all), CLOSED
+   */
+  async registry(): Promise<{ accounts: AccountRecord[]; damaged: DamagedAccount[] }> {
     this.#assertOpen();
-    const out: AccountRecord[] = [];
-    for await (const [, v] of this.#backend.iterate(prefixRange(ACCOUNTS_PREFIX))) out.push(decodeAccount(v));
-    return out;
+    const accounts: AccountRecord[] = [];
+    const damaged: DamagedAccount[] = [];
+    for await (const [k, v] of this.#backend.iterate(prefixRange(ACCOUNTS_PREFIX))) {
+      let id: string;
+      try {
+        id = tailText(k, ACCOUNTS_PREFIX);
+      } catch {
+        continue; // A key that is not UTF-8 names no account we could report or start.
+      }
+      try {
+        const record = decodeAccount(v);
+        if (record.id !== id) throw new StoreError('CORRUPT_RECORD', `account: names ${JSON.stringify(record.id)} under the key of ${id}`);
+        accounts.push(record);
+      } catch (err) {
+        if (!ACCOUNT_ID_PATTERN.test(id)) continue;
+        damaged.push({ id, reason: `registry entry: ${(err as Error).message}` });
+      }
+    }
+    return { accounts, damaged };
   }
 
   async getAccount(id: string): Promise<AccountRecord | undefined> {
@@ -81,8 +123,7 @@ export class Store {
   async putAccount(record: AccountRecord): Promise<void> {
     this.#assertOpen();
     assertAccountId(record.id);
-    const value = encodeRecord(FORMAT, { id: record.id, createdAt: record.createdAt, config: record.config });
-    await this.#backend.batch([{ type: 'put', key: key(ACCOUNTS_PREFIX, record.id), value }]);
+    await this.#backend.batch([{ type: 'put', key: key(ACCOUNTS_PREFIX, record.id), value: encodeAccount(record) }]);
   }
 
   /**
@@ -103,11 +144,23 @@ export class Store {
 
   /**
    * Deletes every record of the account and its registry entry in one batch.
-   * An AccountStore handed out before is closed.
+   * An AccountStore handed out before is closed. An account whose records do
+   * not load (quarantined) is deleted by its key range, unread.
+   * @throws StoreError BAD_KEY, WRITE_FAILED, NO_SPACE, READ_FAILED, CLOSED
    */
   async removeAccount(id: string): Promise<void> {
-    const account = await this.account(id);
-    await account.wipe('remove');
+    let account: AccountStore | undefined;
+    try {
+      account = await this.account(id);
+    } catch (err) {
+      if (!(err instanceof StoreError) || (err.code !== 'CORRUPT_RECORD' && err.code !== 'READ_FAILED')) throw err;
+    }
+    if (account) await account.wipe('remove');
+    else {
+      const ops: BatchOp[] = [{ type: 'del', key: key(ACCOUNTS_PREFIX, id) }];
+      for await (const [k] of this.#backend.iterate(prefixRange(accountPrefix(id)))) ops.push({ type: 'del', key: k });
+      await this.#backend.batch(ops);
+    }
     this.#accounts.delete(id);
   }
 

@@ -52,7 +52,7 @@ afterAll(async () => {
 let run = 0;
 const backends: Array<[string, () => Promise<KVBackend>]> = [
   ['MemoryBackend', async () => new MemoryBackend()],
-  ['LevelBackend', async () => LevelBackend.open(join(dir, `db${run++}`))],
+  ['LevelBackend', async () => LevelBackend.open(join(dir, `db${run++}`), { createIfMissing: true })],
 ];
 
 describe.each(backends)('%s', (_name, open) => {
@@ -119,7 +119,7 @@ describe('MemoryBackend fault injection', () => {
 describe('LevelBackend', () => {
   it('a second daemon cannot open the same store', async () => {
     const location = join(dir, 'locked');
-    const first = await LevelBackend.open(location);
+    const first = await LevelBackend.open(location, { createIfMissing: true });
     await expect(LevelBackend.open(location)).rejects.toMatchObject({ code: 'OPEN_FAILED' });
     await first.close();
   });

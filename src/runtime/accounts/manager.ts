@@ -6,6 +6,12 @@
  * whether or not its actor runs. Owns lifecycle calls; what an account does
  * online is the account's.
  *
+ * An account whose records do not load (a registry entry, credentials or
+ * event state that does not decode, a read the database refuses) is
+ * quarantined: state `failed` with the reason, never started, while every
+ * other account loads and runs. It can be removed; `wad store repair` (with
+ * the daemon stopped) is the way back.
+ *
  * Errors: calls reject with DaemonError (codes of CONTRACTS §3).
  */
 import type { Logger } from 'pino';
@@ -20,7 +26,7 @@ import { DaemonError, type AccountSummary } from '../../daemon/api.js';
 import { PairingError } from '../../protocol/pairing/index.js';
 import type { CryptoPool } from '../crypto-pool/index.js';
 import type { Supervisor } from '../supervisor/index.js';
-import { ACCOUNT_ID_PATTERN, type AccountStore, type Store } from '../../store/index.js';
+import { ACCOUNT_ID_PATTERN, StoreError, type AccountStore, type Store } from '../../store/index.js';
 import { StateWaiters } from './waiters.js';
 
 export interface AccountManagerDeps {
@@ -48,6 +54,8 @@ interface Entry {
   summary: AccountSummary;
   store: AccountStore | undefined;
   runtime: AccountRuntime | undefined;
+  /** Why the account's records do not load (quarantined), if they do not. */
+  failed: string | undefined;
   /** Since the daemon started (field lesson 15): starts, reconnects in all and by cause, log-outs. */
   readonly counters: Map<string, number>;
 }
@@ -83,9 +91,11 @@ export class AccountManager {
    * pairing connection open at every boot.
    */
   async init(): Promise<void> {
-    const records = await this.#deps.store.listAccounts();
+    const { accounts: records, damaged } = await this.#deps.store.registry();
+    for (const d of damaged) this.#quarantine(this.#entry(d.id), d.reason);
     for (const r of records) this.#entry(r.id);
-    await Promise.all(records.map((r) => this.#opened(this.#entries.get(r.id)!)));
+    // One account's damage is its own: it is quarantined and the others load.
+    await Promise.all(records.map((r) => this.#opened(this.#entries.get(r.id)!).catch(() => undefined)));
     if (!this.#deps.limits.autoStart) return;
     const queue = records.filter((r) => r.config.autoStart !== false && this.#entries.get(r.id)!.store?.creds?.registered).map((r) => r.id);
     const workers = Array.from({ length: Math.min(queue.length, this.#deps.bootConcurrency ?? 32) }, async () => {
@@ -109,6 +119,11 @@ export class AccountManager {
     // The name can change without a state change (learned from our own devices' messages).
     const name = entry.store?.creds?.me?.name;
     return { ...entry.summary, ...(name ? { name } : {}), counters };
+  }
+
+  /** Why the account is quarantined (its records do not load), or undefined when it is not. */
+  failure(id: string): string | undefined {
+    return this.#entries.get(id)?.failed;
   }
 
   /** The running runtime of an account, if its actor runs. */
@@ -145,6 +160,7 @@ export class AccountManager {
    */
   async requestPairCode(id: string, phone: string): Promise<string> {
     const entry = this.#get(id);
+    if (entry.failed) throw this.#failedError(entry);
     await this.waitFor(id, (s) => s.state === 'qr' || s.state === 'online' || s.state === 'stopped' || s.state === 'loggedOut', 3 * this.#deps.settings.connectTimeoutMs);
     const rt = this.runtime(id);
     if (!rt || entry.summary.state !== 'qr') throw new DaemonError('UNAVAILABLE', `account ${id} is ${entry.summary.state}, not waiting to be linked`);
@@ -157,7 +173,7 @@ export class AccountManager {
     }
   }
 
-  /** Starts the account's actor if it does not run. @throws DaemonError NOT_FOUND, INTERNAL_ERROR */
+  /** Starts the account's actor if it does not run. @throws DaemonError NOT_FOUND, UNAVAILABLE (failed), INTERNAL_ERROR */
   async start(id: string): Promise<void> {
     const entry = this.#get(id);
     if (this.runtime(id)) return;
@@ -189,6 +205,7 @@ export class AccountManager {
    */
   async logout(id: string): Promise<void> {
     const entry = this.#get(id);
+    if (entry.failed) throw this.#failedError(entry);
     const rt = this.runtime(id);
     if (rt) {
       await rt.connection.logout();
@@ -270,14 +287,33 @@ export class AccountManager {
   }
 
   #entry(id: string): Entry {
-    const entry: Entry = { id, summary: { id, state: 'stopped' }, store: undefined, runtime: undefined, counters: new Map() };
+    const entry: Entry = { id, summary: { id, state: 'stopped' }, store: undefined, runtime: undefined, failed: undefined, counters: new Map() };
     this.#entries.set(id, entry);
     return entry;
   }
 
+  #quarantine(entry: Entry, reason: string): void {
+    entry.failed = reason;
+    entry.summary = { id: entry.id, state: 'failed', reason };
+    this.#deps.logger.error({ account: entry.id, reason }, 'account quarantined: its records do not load (the other accounts run; see `wad store check`)');
+    this.#waiters.notify(entry.id, entry.summary);
+  }
+
+  #failedError(entry: Entry): DaemonError {
+    return new DaemonError('UNAVAILABLE', `account ${entry.id} failed: ${entry.failed} (remove it, or stop the daemon and run \`wad store repair\`)`, { state: 'failed', reason: entry.failed });
+  }
+
+  /** @throws DaemonError UNAVAILABLE when the account's records do not load (it is then quarantined) */
   async #opened(entry: Entry): Promise<AccountStore> {
+    if (entry.failed) throw this.#failedError(entry);
     if (entry.store && !entry.store.closed) return entry.store;
-    entry.store = await this.#deps.store.account(entry.id);
+    try {
+      entry.store = await this.#deps.store.account(entry.id);
+    } catch (err) {
+      if (!(err instanceof StoreError) || (err.code !== 'CORRUPT_RECORD' && err.code !== 'READ_FAILED')) throw err;
+      this.#quarantine(entry, `records do not load: ${err.message.replace(`account ${entry.id}: `, '')}`);
+      throw this.#failedError(entry);
+    }
     const me = entry.store.creds?.me;
     if (me && entry.summary.jid === undefined) entry.summary = { ...entry.summary, jid: me.id, lid: me.lid, name: me.name };
     if (!entry.store.creds?.registered && entry.summary.state === 'stopped' && !entry.summary.reason) entry.summary = { ...entry.summary, reason: 'not linked' };

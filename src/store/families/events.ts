@@ -36,19 +36,37 @@ function cursorKey(ns: Uint8Array, name: string): Uint8Array {
   return key(ns, CURSORS, name);
 }
 
+/** A stored seq (evseq, a cursor): exactly one u64. @throws StoreError CORRUPT_RECORD */
+export function decodeSeq(record: string, bytes: Uint8Array): number {
+  if (bytes.length !== 8) throw new StoreError('CORRUPT_RECORD', `${record}: expected 8 bytes, found ${bytes.length}`);
+  const n = readU64(bytes, 0);
+  if (!Number.isSafeInteger(n)) throw new StoreError('CORRUPT_RECORD', `${record}: ${n} is out of range`);
+  return n;
+}
+
+/** @throws StoreError CORRUPT_RECORD (evseq or a cursor), READ_FAILED */
 export async function loadEventState(ctx: ReadContext): Promise<{ lastSeq: number; cursors: Map<string, number> }> {
   const seq = await ctx.get(key(ctx.ns, EVENT_SEQ));
   const prefix = prefixOf(ctx.ns, CURSORS);
   const cursors = new Map<string, number>();
   for await (const [k, v] of ctx.scan({ gte: prefix, lt: prefixEnd(prefix) })) {
-    cursors.set(new TextDecoder().decode(k.subarray(prefix.length)), readU64(v, 0));
+    const name = new TextDecoder().decode(k.subarray(prefix.length));
+    cursors.set(name, decodeSeq(`event cursor ${JSON.stringify(name)}`, v));
   }
-  return { lastSeq: seq ? readU64(seq, 0) : 0, cursors };
+  return { lastSeq: seq ? decodeSeq('event seq (evseq)', seq) : 0, cursors };
 }
 
-function decodeEvent(seq: number, bytes: Uint8Array): StoredEvent {
-  const f = Fields.of('event', bytes, FORMAT);
+/** @throws StoreError CORRUPT_RECORD */
+export function decodeEvent(seq: number, bytes: Uint8Array): StoredEvent {
+  const f = Fields.of(`event ${seq}`, bytes, FORMAT);
   return { seq, type: f.str('type'), t: f.int('t'), data: f.value('data') };
+}
+
+/** Events that could not be decoded, a run of consecutive seqs at a time. */
+export interface EventGap {
+  readonly from: number;
+  readonly to: number;
+  readonly reason: string;
 }
 
 export class EventReader {
@@ -62,15 +80,35 @@ export class EventReader {
     return this.state().lastSeq;
   }
 
-  /** Events with seq ≥ fromSeq, in order, at most `limit`. */
-  async read(fromSeq: number, limit: number): Promise<StoredEvent[]> {
+  /**
+   * Events with seq ≥ fromSeq, in order, at most `limit`. An event that does
+   * not decode is not thrown (it would stop the account's delivery for good):
+   * it is left out and reported in `gaps`, consecutive ones as one range.
+   */
+  async readWithGaps(fromSeq: number, limit: number): Promise<{ events: StoredEvent[]; gaps: EventGap[] }> {
     const prefix = prefixOf(this.ctx.ns, EVENTS);
-    const out: StoredEvent[] = [];
+    const events: StoredEvent[] = [];
+    const gaps: EventGap[] = [];
     const from = eventKey(this.ctx.ns, Math.max(0, Math.floor(fromSeq)));
+    let lastGood = -1;
     for await (const [k, v] of this.ctx.scan({ gte: from, lt: prefixEnd(prefix), limit })) {
-      out.push(decodeEvent(readU64(k, prefix.length), v));
+      const seq = readU64(k, prefix.length);
+      try {
+        events.push(decodeEvent(seq, v));
+        lastGood = seq;
+      } catch (err) {
+        const prev = gaps.at(-1);
+        // Extend the last gap when nothing decoded since it: one report per run of damaged events.
+        if (prev && prev.to > lastGood) gaps[gaps.length - 1] = { ...prev, to: seq };
+        else gaps.push({ from: seq, to: seq, reason: (err as Error).message });
+      }
     }
-    return out;
+    return { events, gaps };
+  }
+
+  /** Events with seq ≥ fromSeq, in order, at most `limit`, leaving out those that do not decode. */
+  async read(fromSeq: number, limit: number): Promise<StoredEvent[]> {
+    return (await this.readWithGaps(fromSeq, limit)).events;
   }
 
   /** The oldest seq still stored, or undefined when the log is empty. */
