@@ -9,6 +9,7 @@ import { runDemo } from './demo.js';
 import { runEvents } from './events.js';
 import { runSend } from './send.js';
 import { runSim } from './sim.js';
+import { runStore } from './store.js';
 
 const VERSION = '0.1.0';
 
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   send: { run: runSend, about: 'send a text or a file' },
   events: { run: runEvents, about: 'print events as NDJSON (--follow to keep going)' },
   sim: { run: runSim, about: 'run the WhatsApp server simulator in the foreground' },
+  store: { run: runStore, about: 'check or repair the store (daemon stopped): what is damaged, per account' },
 };
 
 function usage(): string {

@@ -100,7 +100,7 @@ async function readStoreId(backend: KVBackend): Promise<string | undefined> {
   return v && new TextDecoder().decode(v);
 }
 
-async function stampStoreId(backend: KVBackend, id: string): Promise<void> {
+export async function stampStoreId(backend: KVBackend, id: string): Promise<void> {
   await backend.batch([{ type: 'put', key: STORE_ID_KEY, value: utf8(id) }]);
 }
 
@@ -143,6 +143,38 @@ export async function openStoreBackend(dataDir: string, options: LevelBackendOpt
     await backend.close();
     throw err;
   }
+}
+
+/** What `wad store check` and `repair` open: the database as it is, nothing created or stamped. */
+export interface InspectedStore {
+  readonly backend: LevelBackend;
+  readonly marker: StoreMarker | undefined;
+  /** The id inside the database (undefined: none recorded). */
+  readonly storeId: string | undefined;
+}
+
+/**
+ * Opens an existing store without creating, adopting or marking anything.
+ * @throws StoreError STORE_MISSING (no database here), STORE_DAMAGED, NO_SPACE, OPEN_FAILED (locked: the daemon runs)
+ */
+export async function inspectStore(dataDir: string, options: LevelBackendOptions = {}): Promise<InspectedStore> {
+  const marker = await readMarker(dataDir);
+  const files = await storeFiles(dataDir);
+  if (!files?.some(isDataFile)) {
+    throw new StoreError('STORE_MISSING', marker ? `this data dir had a store but ${join(dataDir, STORE_DIR)} holds no database` : `no store in ${dataDir}`);
+  }
+  const backend = await openExisting(join(dataDir, STORE_DIR), options);
+  try {
+    return { backend, marker, storeId: await readStoreId(backend) };
+  } catch (err) {
+    await backend.close();
+    throw err;
+  }
+}
+
+/** True when the store directory holds LevelDB files (a database lives there, damaged or not). */
+export async function hasDatabase(dataDir: string): Promise<boolean> {
+  return (await storeFiles(dataDir))?.some(isDataFile) ?? false;
 }
 
 /** @throws StoreError STORE_DAMAGED (CURRENT lost: repair), NO_SPACE, OPEN_FAILED */
