@@ -2,7 +2,7 @@
  * The simulator's switchboard: the stores (directory, prekeys, queues,
  * groups), the live sessions by device, the phones by user, and delivery —
  * to a live socket (tracked until acked), to an offline queue, or to the
- * simulated phone for device 0. Login (`<success>` + offline flush),
+ * simulated phone for device 0. Login (`<success>` + the offline backlog in batches),
  * replacement (409), unlinking (401) and fault injection act on sessions
  * here. Routing decisions (who gets what) live in router.ts; stanza parsing in
  * session.ts and iq/*.
@@ -12,8 +12,9 @@ import { PeerBook, notifyDeviceChange } from './devices.js';
 import { DelayTable, type Fault } from './faults.js';
 import { GroupStore } from './groups.js';
 import type { SimLimits } from './limits.js';
-import { node, SERVER_JID, unixSeconds, type BinaryNode } from './nodes.js';
+import { node, unixSeconds, type BinaryNode } from './nodes.js';
 import { DeliveryQueues, keyOf } from './offline.js';
+import { OfflineDelivery } from './offline-delivery.js';
 import type { SimPhoneApi } from './phone-host.js';
 import { PreKeyStore } from './prekeys.js';
 import { PresenceBook } from './presence.js';
@@ -61,6 +62,8 @@ export class Hub {
   /** Every connection that has not closed, logged in or not (for faults and /stats). */
   readonly connections = new Set<{ terminate(): void; streamError(code: number | undefined): void; readonly phone?: string | undefined }>();
   readonly #sessions = new Map<string, LiveSession>();
+  /** Devices still pulling their offline backlog, by device jid. */
+  readonly #deliveries = new Map<string, OfflineDelivery>();
   readonly #clock: () => number;
   /** Called when a snapshot-worthy change happened (persist.ts debounces it). */
   onChange: () => void = () => {};
@@ -92,13 +95,14 @@ export class Hub {
 
   /**
    * A device logged in: a previous socket of the same device is replaced
-   * (stream error 409 with `<conflict type="replaced"/>`), then `<success>`,
-   * the offline queue (each stanza marked `offline`) and `<ib><offline/></ib>`.
+   * (stream error 409 with `<conflict type="replaced"/>`), then `<success>`
+   * and the offline queue, pulled by the client in batches (offline-delivery.ts).
    */
   attach(session: LiveSession, user: UserRecord, deviceId: number): void {
     const old = this.#sessions.get(session.deviceJid);
     if (old && old !== session) {
       this.#sessions.delete(session.deviceJid);
+      this.#endDelivery(session.deviceJid);
       this.queues.requeueUnacked(session.deviceJid);
       old.streamError(409, node('conflict', { type: 'replaced' }));
     }
@@ -114,14 +118,33 @@ export class Hub {
         display_name: '',
       }),
     );
-    const queued = this.queues.drain(session.deviceJid);
-    for (const item of queued) {
-      const stanza = { ...item.node, attrs: { ...item.node.attrs, offline: '1' } };
-      this.queues.sent(session.deviceJid, { key: item.key, node: stanza });
-      session.send(stanza);
-    }
-    this.stats.offlineDelivered += queued.length;
-    session.send(node('ib', { from: SERVER_JID }, [node('offline', { count: String(queued.length) })]));
+    const delivery = new OfflineDelivery({
+      deviceJid: session.deviceJid,
+      queues: this.queues,
+      send: (stanza) => session.send(stanza),
+      maxBatch: this.limits.maxOfflineBatch,
+      waitMs: this.limits.offlineBatchWaitMs,
+      delivered: (n) => {
+        this.stats.offlineDelivered += n;
+        this.stats.offlineBatches++;
+      },
+      finished: () => {
+        if (this.#deliveries.get(session.deviceJid) === delivery) this.#deliveries.delete(session.deviceJid);
+      },
+    });
+    this.#deliveries.set(session.deviceJid, delivery);
+    delivery.start();
+  }
+
+  /** `<ib><offline_batch count/>` from a logged-in device: the next part of its backlog. */
+  offlineBatch(session: LiveSession, count: number): void {
+    if (this.#sessions.get(session.deviceJid) !== session) return;
+    this.#deliveries.get(session.deviceJid)?.request(count);
+  }
+
+  /** The device acked a stanza (a delivery still running takes that as a sign of progress). */
+  acked(deviceJid: string): void {
+    this.#deliveries.get(deviceJid)?.acked();
   }
 
   /** The socket of a logged-in device closed: its unacked stanzas wait for the next login. */
@@ -129,6 +152,7 @@ export class Hub {
   detach(session: LiveSession, deviceJid: string): boolean {
     if (this.#sessions.get(deviceJid) !== session) return false;
     this.#sessions.delete(deviceJid);
+    this.#endDelivery(deviceJid);
     this.queues.requeueUnacked(deviceJid);
     return true;
   }
@@ -158,7 +182,10 @@ export class Hub {
     }
     const tracked = ACKED_TAGS.has(stanza.tag) && stanza.attrs.id !== undefined && !opts.live;
     const live = this.#sessions.get(deviceJid);
-    if (live) {
+    if (live && tracked && this.#deliveries.has(deviceJid)) {
+      // Still pulling its backlog: behind it, so the device sees stanzas in the order they came.
+      this.queues.enqueue(deviceJid, { key: keyOf(stanza), node: stanza });
+    } else if (live) {
       if (tracked) this.queues.sent(deviceJid, { key: keyOf(stanza), node: stanza });
       live.send(stanza);
     } else if (tracked && this.dir.device(deviceJid)) {
@@ -173,12 +200,18 @@ export class Hub {
     if (!removed) return false;
     const live = this.#sessions.get(removed.jid);
     this.#sessions.delete(removed.jid);
+    this.#endDelivery(removed.jid);
     this.queues.forget(removed.jid);
     this.prekeys.drop(removed.jid);
     live?.streamError(401, node('conflict', { type: 'device_removed' }));
     notifyDeviceChange(this, user, 'remove', removed.jid, removed.keyIndex);
     this.onChange();
     return true;
+  }
+
+  #endDelivery(deviceJid: string): void {
+    this.#deliveries.get(deviceJid)?.close();
+    this.#deliveries.delete(deviceJid);
   }
 
   /** DELETE /faults: standing delays end, for live sockets too. */

@@ -13,6 +13,10 @@ export interface SimLimits {
   maxOfflinePerDevice: number;
   /** Stanzas sent to a live device and not yet acked, kept for redelivery. */
   maxUnackedPerDevice: number;
+  /** Most stanzas one `<offline_batch count>` request gets; a larger count is cut to this. */
+  maxOfflineBatch: number;
+  /** A client that stops asking for offline batches with everything acked gets the next one unasked after this (0: never). */
+  offlineBatchWaitMs: number;
   maxGroups: number;
   maxGroupParticipants: number;
   /** Concurrent WebSocket connections (handshaking or logged in). */
@@ -49,6 +53,8 @@ export const DEFAULT_LIMITS: Readonly<SimLimits> = Object.freeze({
   maxPreKeysPerDevice: 2_000,
   maxOfflinePerDevice: 5_000,
   maxUnackedPerDevice: 5_000,
+  maxOfflineBatch: 1_000,
+  offlineBatchWaitMs: 2_000,
   maxGroups: 10_000,
   maxGroupParticipants: 1_024,
   maxConnections: 4_096,

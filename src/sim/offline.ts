@@ -1,6 +1,7 @@
 /**
  * Per-device delivery bookkeeping: the queue of stanzas for a device that is
- * offline, and the stanzas sent to a live device but not yet acked. When a
+ * offline (or still pulling its backlog, see offline-delivery.ts), and the
+ * stanzas sent to a live device but not yet acked. When a
  * socket goes away its unacked stanzas go back to the front of the queue, so
  * a client killed mid-delivery gets them again on its next login (WhatsApp
  * redelivers unacked stanzas the same way). Bounded: past the limit the
@@ -55,6 +56,25 @@ export class DeliveryQueues {
     const q = this.#queued.get(deviceJid) ?? [];
     this.#queued.delete(deviceJid);
     return q;
+  }
+
+  /** Removes and returns up to `count` of the oldest stanzas queued for a device. */
+  take(deviceJid: string, count: number): QueuedStanza[] {
+    const q = this.#queued.get(deviceJid);
+    if (!q) return [];
+    const out = q.splice(0, count);
+    if (q.length === 0) this.#queued.delete(deviceJid);
+    return out;
+  }
+
+  /** What is queued for a device, oldest first, left in place. */
+  peek(deviceJid: string): readonly QueuedStanza[] {
+    return this.#queued.get(deviceJid) ?? [];
+  }
+
+  /** Stanzas sent to the device and not acked yet. */
+  unackedCount(deviceJid: string): number {
+    return this.#unacked.get(deviceJid)?.size ?? 0;
   }
 
   queuedCount(deviceJid: string): number {

@@ -111,6 +111,7 @@ export class Session implements ConnectionHandler, LiveSession, RegisteringClien
       case 'receipt':
         // A client confirms a message it decrypted with a receipt instead of an ack.
         for (const id of receiptIds(stanza)) hub.queues.ack(state.deviceJid, stanzaKey('message', id));
+        hub.acked(state.deviceJid);
         conn.send(routeReceipt(hub, state.deviceJid, stanza));
         return;
       case 'ack':
@@ -122,8 +123,13 @@ export class Session implements ConnectionHandler, LiveSession, RegisteringClien
       case 'chatstate':
         handleChatstate(hub, state.deviceJid, stanza);
         return;
+      case 'ib': {
+        const count = batchCount(stanza);
+        if (count !== undefined) hub.offlineBatch(this, count);
+        return;
+      }
       default:
-        // <ib>, <call>, unknown tags: absorbed, as WhatsApp does for what it does not expect.
+        // <call>, other <ib>s, unknown tags: absorbed, as WhatsApp does for what it does not expect.
         return;
     }
   }
@@ -182,6 +188,7 @@ export class Session implements ConnectionHandler, LiveSession, RegisteringClien
   #onAck(deviceJid: string, ack: BinaryNode): void {
     const { hub } = this.#deps;
     hub.stats.acksReceived++;
+    hub.acked(deviceJid);
     const cls = ack.attrs.class;
     const id = ack.attrs.id;
     if (!cls || !id) return;
@@ -203,4 +210,11 @@ function receiptIds(receipt: BinaryNode): string[] {
   const ids = receipt.attrs.id ? [receipt.attrs.id] : [];
   for (const item of childrenByTag(childOf(receipt, 'list'), 'item')) if (item.attrs.id) ids.push(item.attrs.id);
   return ids;
+}
+
+/** The count of `<ib><offline_batch count/></ib>`; undefined for any other `<ib>` or a count that is not a number. */
+function batchCount(ib: BinaryNode): number | undefined {
+  const req = childOf(ib, 'offline_batch');
+  const raw = req?.attrs.count;
+  return raw !== undefined && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : undefined;
 }

@@ -18,6 +18,8 @@ export class SimStats {
   acksReceived = 0;
   iqs = 0;
   offlineDelivered = 0;
+  /** Offline batches sent (asked for, or unasked after the wait). */
+  offlineBatches = 0;
   mediaUploads = 0;
   mediaDownloads = 0;
   faultsInjected = 0;
@@ -42,6 +44,7 @@ export class SimStats {
       acksReceived: this.acksReceived,
       iqs: this.iqs,
       offlineDelivered: this.offlineDelivered,
+      offlineBatches: this.offlineBatches,
       offlineDropped: extra.dropped,
       offlineQueues: extra.offlineQueues,
       offlineQueued: Object.values(extra.offlineQueues).reduce((a, b) => a + b, 0),

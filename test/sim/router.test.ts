@@ -106,24 +106,47 @@ describe('1:1 messages', () => {
     expect(routeMessage(hub, `${A}:1@s.whatsapp.net`, { tag: 'message', attrs: { to: `${B}@s.whatsapp.net` } }).attrs.error).toBe('400');
   });
 
-  it('queues for an offline device and flushes on login: success, the stanzas marked offline, then <ib><offline count/>', () => {
+  it('queues for an offline device; at login: success, the preview, then only as many as each offline_batch asks for, then <ib><offline count/>', () => {
     const { hub, b } = world();
-    for (const id of ['Q1', 'Q2']) {
+    const queue = (id: string) =>
       routeMessage(hub, `${A}:1@s.whatsapp.net`, {
         tag: 'message',
         attrs: { id, to: `${B}@s.whatsapp.net` },
         content: [{ tag: 'participants', attrs: {}, content: [to(`${B}:1@s.whatsapp.net`, enc('msg', 1))] }],
       });
-    }
-    expect(hub.queues.queuedCount(`${B}:1@s.whatsapp.net`)).toBe(2);
+    for (const id of ['Q1', 'Q2', 'Q3']) queue(id);
+    expect(hub.queues.queuedCount(`${B}:1@s.whatsapp.net`)).toBe(3);
     const b1 = online(hub, b, 1);
-    expect(b1.sent.map((n) => n.tag)).toEqual(['success', 'message', 'message', 'ib']);
+    expect(b1.sent.map((n) => n.tag)).toEqual(['success', 'ib']);
     expect(b1.sent[0]!.attrs.lid).toBe(`${b.lidUser}:1@lid`);
-    expect(b1.sent.slice(1, 3).map((n) => [n.attrs.id, n.attrs.offline])).toEqual([
-      ['Q1', '1'],
-      ['Q2', '1'],
+    expect(kids(b1.sent[1]!)[0]).toEqual({ tag: 'offline_preview', attrs: { count: '3', message: '3', receipt: '0', notification: '0', call: '0' } });
+    hub.offlineBatch(b1, 2);
+    expect(b1.sent.slice(2).map((n) => [n.tag, n.attrs.id, n.attrs.offline])).toEqual([
+      ['message', 'Q1', '1'],
+      ['message', 'Q2', '1'],
     ]);
-    expect(kids(b1.sent[3]!)[0]!.attrs).toEqual({ count: '2' });
+    // A message arriving while the backlog is pulled waits behind it.
+    queue('Q4');
+    expect(b1.sent).toHaveLength(4);
+    hub.offlineBatch(b1, 5);
+    expect(b1.sent.slice(4).map((n) => [n.tag, n.attrs.id ?? '', n.attrs.offline ?? ''])).toEqual([
+      ['message', 'Q3', '1'],
+      ['message', 'Q4', '1'],
+      ['ib', '', ''],
+    ]);
+    expect(kids(b1.sent[6]!)[0]).toEqual({ tag: 'offline', attrs: { count: '4' } });
+    // Live from here on: at once, not marked offline; a late batch request is ignored.
+    queue('L1');
+    hub.offlineBatch(b1, 5);
+    expect(b1.sent.slice(7).map((n) => [n.attrs.id, n.attrs.offline])).toEqual([['L1', undefined]]);
+    expect(hub.stats.offlineBatches).toBe(2);
+  });
+
+  it('an empty queue ends offline delivery at once with <ib><offline count="0"/>, without a preview', () => {
+    const { hub, b } = world();
+    const b1 = online(hub, b, 1);
+    expect(b1.sent.map((n) => n.tag)).toEqual(['success', 'ib']);
+    expect(kids(b1.sent[1]!)[0]).toEqual({ tag: 'offline', attrs: { count: '0' } });
   });
 
   it('puts unacked stanzas back in the queue when the socket goes, and redelivers them', () => {
@@ -137,6 +160,7 @@ describe('1:1 messages', () => {
     expect(first.of('message')).toHaveLength(1);
     hub.detach(first, first.deviceJid);
     const second = online(hub, b, 1);
+    hub.offlineBatch(second, 10);
     expect(second.of('message').map((n) => n.attrs.id)).toEqual(['U1']);
   });
 

@@ -39,7 +39,7 @@ export class FakeSession implements LiveSession {
 export const CLOCK = 1_790_000_000_000;
 
 export function makeHub(limits: Partial<SimLimits> = {}): Hub {
-  return new Hub({ ...DEFAULT_LIMITS, ...limits }, () => CLOCK);
+  return new Hub({ ...DEFAULT_LIMITS, offlineBatchWaitMs: 0, ...limits }, () => CLOCK);
 }
 
 /** A user with companions 1..companions, each with keys, a bundle and 3 one-time prekeys. */
