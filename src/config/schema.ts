@@ -66,7 +66,10 @@ export interface Config {
     readonly keepAliveIntervalMs: number;
     readonly keepAliveJitterMs: number;
     readonly keepAliveTimeoutMs: number;
-    readonly backoff: { readonly initialMs: number; readonly maxMs: number; readonly jitter: number };
+    /** resetAfterMs: how long a connection must stay online before the backoff counter starts over. */
+    readonly backoff: { readonly initialMs: number; readonly maxMs: number; readonly jitter: number; readonly resetAfterMs: number };
+    /** Offline stanzas asked for per batch; the next batch is asked for once this one is handled. */
+    readonly offlineBatchSize: number;
   };
   readonly store: {
     /** fsync every batch: survives power loss, not just a killed process; much slower. */
@@ -159,7 +162,8 @@ export const configSchema = object({
     keepAliveIntervalMs: ms(1000, 600_000),
     keepAliveJitterMs: ms(0, 600_000),
     keepAliveTimeoutMs: ms(100, 600_000),
-    backoff: object({ initialMs: ms(1, 3_600_000), maxMs: ms(1, 24 * 3_600_000), jitter: num(0, 1) }),
+    backoff: object({ initialMs: ms(1, 3_600_000), maxMs: ms(1, 24 * 3_600_000), jitter: num(0, 1), resetAfterMs: ms(0, 24 * 3_600_000) }),
+    offlineBatchSize: int(1, 1000),
   }),
   store: object({
     sync: bool,

@@ -20,6 +20,9 @@ export interface AdminContext {
 type Params = Record<string, string>;
 type Handler = (ctx: AdminContext, params: Params, body: unknown) => Promise<[number, unknown]> | [number, unknown];
 
+/** Texts one `texts` request may send. */
+const MAX_TEXTS = 10_000;
+
 const ROUTES: Array<{ method: string; pattern: RegExp; keys: string[]; handler: Handler }> = [];
 
 function route(method: string, path: string, handler: Handler): void {
@@ -66,14 +69,22 @@ route('DELETE', '/phones/:phone/devices/:device', (ctx, p) => {
   return [200, { removed: `${user.phone}:${id}@s.whatsapp.net` }];
 });
 
-// `{"to","text"}` sends a text; `{"to","message"}` sends any Message given as protobuf JSON.
+// `{"to","text"}` sends a text; `{"to","message"}` sends any Message given as protobuf JSON;
+// `{"to","texts":[…]}` sends many texts in order (a backlog in one request) → `{"ids"}`.
 route('POST', '/phones/:phone/messages', async (ctx, p, body) => {
   const b = obj(body);
   const to = toJid(str(b, 'to'));
   const phone = phoneOf(ctx, p.phone!);
-  if (b.message !== undefined) {
-    if (b.text !== undefined) throw new SimError('BAD_REQUEST', 'give either text or message, not both');
-    return [200, await phone.sendMessage(to, b.message)];
+  if ([b.text, b.message, b.texts].filter((x) => x !== undefined).length > 1) throw new SimError('BAD_REQUEST', 'give one of text, message or texts');
+  if (b.message !== undefined) return [200, await phone.sendMessage(to, b.message)];
+  if (b.texts !== undefined) {
+    const texts = b.texts;
+    if (!Array.isArray(texts) || texts.length === 0 || texts.length > MAX_TEXTS || !texts.every((t) => typeof t === 'string' && t.length > 0)) {
+      throw new SimError('BAD_REQUEST', `texts must be 1 to ${MAX_TEXTS} non-empty strings`);
+    }
+    const ids: string[] = [];
+    for (const text of texts as string[]) ids.push((await phone.sendText(to, text)).id);
+    return [200, { ids }];
   }
   return [200, await phone.sendText(to, str(b, 'text'))];
 });

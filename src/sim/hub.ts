@@ -9,7 +9,7 @@
  */
 import { SimError } from './errors.js';
 import { PeerBook, notifyDeviceChange } from './devices.js';
-import { DelayTable, type Fault } from './faults.js';
+import { DelayTable, MediaFaults, type Fault } from './faults.js';
 import { GroupStore } from './groups.js';
 import type { SimLimits } from './limits.js';
 import { node, unixSeconds, type BinaryNode } from './nodes.js';
@@ -51,6 +51,7 @@ export class Hub {
   readonly groups: GroupStore;
   readonly stats = new SimStats();
   readonly delays = new DelayTable();
+  readonly mediaFaults = new MediaFaults();
   readonly presence = new PresenceBook();
   /** Who has messaged whom, for device-list notifications (devices.ts). */
   readonly peers = new PeerBook();
@@ -214,9 +215,10 @@ export class Hub {
     this.#deliveries.delete(deviceJid);
   }
 
-  /** DELETE /faults: standing delays end, for live sockets too. */
+  /** DELETE /faults: standing delays end, for live sockets too; pending media faults are dropped. */
   clearFaults(): void {
     this.delays.clear();
+    this.mediaFaults.clear();
     for (const s of this.#sessions.values()) s.setDelay(0);
   }
 
@@ -224,6 +226,10 @@ export class Hub {
   applyFault(fault: Fault): number {
     if (fault.phone !== undefined && !this.dir.user(fault.phone)) throw new SimError('NOT_FOUND', `no user ${fault.phone}`);
     this.stats.faultsInjected++;
+    if (fault.kind === 'media-error' || fault.kind === 'media-reset') {
+      this.mediaFaults.add(fault);
+      return fault.times ?? 1;
+    }
     if (fault.kind === 'delay') {
       this.delays.set(fault.phone, fault.ms ?? 0);
       let n = 0;
@@ -238,7 +244,7 @@ export class Hub {
     const targets = [...this.connections].filter((c) => fault.phone === undefined || c.phone === fault.phone);
     for (const c of targets) {
       if (fault.kind === 'drop') c.terminate();
-      else c.streamError(fault.code ?? 503);
+      else c.streamError(fault.code === null ? undefined : fault.code ?? 503);
     }
     return targets.length;
   }

@@ -125,7 +125,7 @@ export async function startSim(opts: StartSimOptions = {}): Promise<SimHandle> {
     },
   };
 
-  const media = await MediaServer.create({ host, certDir: dataDir, limits, stats: hub.stats });
+  const media = await MediaServer.create({ host, certDir: dataDir, limits, stats: hub.stats, faults: hub.mediaFaults });
   hub.media = media;
   const listener = await SimListener.listen({
     host,

@@ -14,10 +14,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
 import type { MediaEndpoint } from './hub.js';
+import type { MediaFault, MediaFaults } from './faults.js';
 import type { SimLimits } from './limits.js';
 import type { SimStats } from './stats.js';
 
 const MEDIA_TYPES = /^\/(mms\/(image|video|audio|document|md-app-state|md-msg-hist|ptt|sticker|thumbnail-link|gif|ppic)|product\/image|pps\/[a-z-]+)\/([A-Za-z0-9_-]{1,128})$/;
+const DOWNLOAD_PATH = /^\/v\/t62\/[a-z-]+\/([0-9a-f]{32})\.enc$/;
 const MAX_AUTH_TOKENS = 10_000;
 
 interface Blob {
@@ -29,17 +31,19 @@ export class MediaServer implements MediaEndpoint {
   readonly #server: Server;
   readonly #limits: SimLimits;
   readonly #stats: SimStats;
+  readonly #faults: MediaFaults;
   readonly #blobs = new Map<string, Blob>();
   readonly #auth = new Set<string>();
   #total = 0;
   #hostname = '';
   readonly caPath: string;
 
-  private constructor(server: Server, caPath: string, limits: SimLimits, stats: SimStats) {
+  private constructor(server: Server, caPath: string, limits: SimLimits, stats: SimStats, faults: MediaFaults) {
     this.#server = server;
     this.caPath = caPath;
     this.#limits = limits;
     this.#stats = stats;
+    this.#faults = faults;
     server.on('request', (req, res) => this.#handle(req, res));
   }
 
@@ -48,7 +52,7 @@ export class MediaServer implements MediaEndpoint {
    * server does not listen: server.ts hands it the connections that start
    * with a TLS handshake on the shared port, then calls setHostname.
    */
-  static async create(opts: { host: string; certDir: string; limits: SimLimits; stats: SimStats }): Promise<MediaServer> {
+  static async create(opts: { host: string; certDir: string; limits: SimLimits; stats: SimStats; faults: MediaFaults }): Promise<MediaServer> {
     const pems = await generate([{ name: 'commonName', value: opts.host }], {
       keyType: 'ec',
       curve: 'P-256',
@@ -67,7 +71,7 @@ export class MediaServer implements MediaEndpoint {
     const caPath = join(opts.certDir, 'media-ca.pem');
     writeFileSync(caPath, pems.cert);
     const server = createServer({ key: pems.private, cert: pems.cert });
-    return new MediaServer(server, caPath, opts.limits, opts.stats);
+    return new MediaServer(server, caPath, opts.limits, opts.stats, opts.faults);
   }
 
   /** The TLS server, fed connections by server.ts. */
@@ -105,9 +109,31 @@ export class MediaServer implements MediaEndpoint {
 
   #handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'https://sim');
+    const fault = req.method === 'POST' || req.method === 'GET' ? this.#faults.take(req.method) : undefined;
+    if (fault) return this.#fail(req, res, fault);
     if (req.method === 'POST') return this.#upload(req, res, url);
     if (req.method === 'GET' || req.method === 'HEAD') return this.#download(req, res, url);
     send(res, 405, { error: 'method not allowed' });
+  }
+
+  /** An injected fault (POST /faults): a status instead of the answer, or a connection cut mid-transfer. */
+  #fail(req: IncomingMessage, res: ServerResponse, fault: MediaFault): void {
+    this.#stats.mediaFaults++;
+    if (fault.kind === 'status') {
+      req.resume();
+      req.on('end', () => send(res, fault.status, { error: 'injected fault' }));
+      return;
+    }
+    if (req.method === 'POST') {
+      req.resume();
+      req.on('end', () => res.socket?.destroy());
+      return;
+    }
+    // A download: headers promise the whole blob, half of it comes, then the connection dies.
+    const blob = this.#blobAt(new URL(req.url ?? '/', 'https://sim'));
+    if (!blob) return void res.socket?.destroy();
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(blob.bytes.length) });
+    res.write(blob.bytes.subarray(0, Math.floor(blob.bytes.length / 2)), () => res.socket?.destroy());
   }
 
   #upload(req: IncomingMessage, res: ServerResponse, url: URL): void {
@@ -156,8 +182,7 @@ export class MediaServer implements MediaEndpoint {
   }
 
   #download(req: IncomingMessage, res: ServerResponse, url: URL): void {
-    const m = /^\/v\/t62\/[a-z-]+\/([0-9a-f]{32})\.enc$/.exec(url.pathname);
-    const blob = m ? this.#blobs.get(m[1]!) : undefined;
+    const blob = this.#blobAt(url);
     if (!blob) return send(res, 404, { error: 'not found' });
     this.#stats.mediaDownloads++;
     let body = blob.bytes;
@@ -178,6 +203,11 @@ export class MediaServer implements MediaEndpoint {
     headers['Content-Length'] = String(body.length);
     res.writeHead(status, headers);
     res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  #blobAt(url: URL): Blob | undefined {
+    const m = DOWNLOAD_PATH.exec(url.pathname);
+    return m ? this.#blobs.get(m[1]!) : undefined;
   }
 
   #store(id: string, blob: Blob): void {

@@ -17,6 +17,7 @@ import type { Pairing, RegisteringClient } from './pairing.js';
 import { deviceGone, handleChatstate, handlePresence } from './presence.js';
 import { routeMessage, routeReceipt } from './router.js';
 import { SimError } from './errors.js';
+import { offlineBatchCount } from '../protocol/stanza/offline.js';
 
 type State =
   | { kind: 'handshake' }
@@ -124,7 +125,7 @@ export class Session implements ConnectionHandler, LiveSession, RegisteringClien
         handleChatstate(hub, state.deviceJid, stanza);
         return;
       case 'ib': {
-        const count = batchCount(stanza);
+        const count = offlineBatchCount(stanza);
         if (count !== undefined) hub.offlineBatch(this, count);
         return;
       }
@@ -212,9 +213,3 @@ function receiptIds(receipt: BinaryNode): string[] {
   return ids;
 }
 
-/** The count of `<ib><offline_batch count/></ib>`; undefined for any other `<ib>` or a count that is not a number. */
-function batchCount(ib: BinaryNode): number | undefined {
-  const req = childOf(ib, 'offline_batch');
-  const raw = req?.attrs.count;
-  return raw !== undefined && /^[0-9]{1,9}$/.test(raw) ? Number(raw) : undefined;
-}

@@ -23,6 +23,8 @@ export class SimStats {
   mediaUploads = 0;
   mediaDownloads = 0;
   faultsInjected = 0;
+  /** Media requests answered by an injected fault instead. */
+  mediaFaults = 0;
 
   toJSON(extra: { connections: number; devicesOnline: number; offlineQueues: Record<string, number>; dropped: number }): Record<string, unknown> {
     return {
@@ -51,6 +53,7 @@ export class SimStats {
       mediaUploads: this.mediaUploads,
       mediaDownloads: this.mediaDownloads,
       faultsInjected: this.faultsInjected,
+      mediaFaults: this.mediaFaults,
     };
   }
 }

@@ -23,7 +23,7 @@ async function online(opts: Parameters<typeof rig>[0] = {}): Promise<Rig> {
 const reconnects = (r: Rig) => r.updates.filter((u) => u.state === 'reconnecting');
 
 describe('backoff', () => {
-  it('a dropped connection retries after 1, 1, 2, 3, 5, 8 s (Fibonacci), and online resets the count', async () => {
+  it('a dropped connection retries after 1, 1, 2, 3, 5, 8 s (Fibonacci); 30 s online, not online alone, resets the count', async () => {
     const r = await online();
     r.server.mode = 'refuse';
     r.server.last.kill('network gone');
@@ -45,14 +45,29 @@ describe('backoff', () => {
     await vi.advanceTimersByTimeAsync(reconnects(r).at(-1)!.delayMs!);
     await flush();
     expect(r.conn.state).toBe('online');
+    // Accepted, then dropped at once: reaching online does not forgive the failures.
     r.server.last.kill('again');
+    await flush();
+    expect(reconnects(r).at(-1)).toMatchObject({ attempt: 8, delayMs: fibonacci(8) * 1000 });
+    await vi.advanceTimersByTimeAsync(fibonacci(8) * 1000);
+    await flush();
+    expect(r.conn.state).toBe('online');
+    await vi.advanceTimersByTimeAsync(29_999);
+    r.server.last.kill('a moment too soon');
+    await flush();
+    expect(reconnects(r).at(-1)).toMatchObject({ attempt: 9 });
+    await vi.advanceTimersByTimeAsync(fibonacci(9) * 1000);
+    await flush();
+    // Online for resetAfterMs: now they are forgotten.
+    await vi.advanceTimersByTimeAsync(30_000);
+    r.server.last.kill('once more');
     await flush();
     expect(reconnects(r).at(-1)).toMatchObject({ attempt: 1, delayMs: 1000 });
   });
 
   it('jitter stays within ±10 % and the delay is capped at 900 s', async () => {
     const { backoffDelay } = await import('../../src/account/connection/backoff.js');
-    const policy = { unitMs: 1000, maxMs: 900_000, jitter: 0.1 };
+    const policy = { unitMs: 1000, maxMs: 900_000, jitter: 0.1, resetAfterMs: 30_000 };
     expect(backoffDelay(5, policy, 0)).toBe(4500);
     expect(backoffDelay(5, policy, 0.999999)).toBe(5500);
     expect(backoffDelay(40, policy, 0.5)).toBe(900_000);
@@ -67,6 +82,7 @@ describe('backoff', () => {
     await vi.advanceTimersByTimeAsync(1000);
     await flush();
     expect(r.conn.state).toBe('online');
+    await vi.advanceTimersByTimeAsync(30_000);
     r.server.last.streamError('429');
     await flush();
     expect(reconnects(r).at(-1)).toMatchObject({ attempt: 6, delayMs: fibonacci(6) * 1000 });
@@ -143,11 +159,26 @@ describe('terminal codes', () => {
     expect(r.account.creds?.registered).toBe(true);
   });
 
-  it('an unknown stream error stops (whatsapp-rust) and keeps the creds', async () => {
+  it('a stream error without a code, or with one we do not know, backs off and comes back: it never stops the account', async () => {
     const r = await online();
     r.server.last.streamError(undefined, { tag: 'ack', attrs: { id: 'x' } });
     await flush();
-    expect(r.updates.at(-1)?.state).toBe('stopped');
+    expect(reconnects(r).at(-1)).toMatchObject({ attempt: 1, reason: 'stream-error ack' });
+    await vi.advanceTimersByTimeAsync(1000);
+    await flush();
+    expect(r.conn.state).toBe('online');
+    r.server.last.streamError();
+    await flush();
+    expect(reconnects(r).at(-1)).toMatchObject({ attempt: 2, reason: 'stream-error' });
+    await vi.advanceTimersByTimeAsync(1000);
+    await flush();
+    r.server.last.streamError('599');
+    await flush();
+    expect(reconnects(r).at(-1)).toMatchObject({ attempt: 3, reason: 'stream-error 599' });
+    await vi.advanceTimersByTimeAsync(2000);
+    await flush();
+    expect(r.conn.state).toBe('online');
+    expect(r.updates.some((u) => u.state === 'stopped')).toBe(false);
     expect(r.account.creds?.registered).toBe(true);
   });
 });

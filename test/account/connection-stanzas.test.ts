@@ -145,12 +145,15 @@ describe('acks', () => {
     expect(seen.find((n) => n.attrs.id === 'z')).toBeDefined();
   });
 
-  it('answers offline_preview with an offline_batch request', async () => {
+  it('answers offline_preview with an offline_batch request of the configured size', async () => {
     const r = await linked();
-    await online(r);
+    r.server.answerLogin = false;
+    r.conn.actor.start();
+    await flush();
+    r.server.last.send({ tag: 'success', attrs: { t: '1', lid: '1:3@lid' } });
     r.server.last.send({ tag: 'ib', attrs: {}, content: [{ tag: 'offline_preview', attrs: { count: '3' } }] });
     await flush();
-    expect(r.server.last.got('ib')).toContainEqual({ tag: 'ib', attrs: {}, content: [{ tag: 'offline_batch', attrs: { count: '100' } }] });
+    expect(r.server.last.got('ib')).toEqual([{ tag: 'ib', attrs: {}, content: [{ tag: 'offline_batch', attrs: { count: '200' } }] }]);
   });
 });
 

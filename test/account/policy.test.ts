@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { backoffDelay, fibonacci, nextAttempt } from '../../src/account/connection/backoff.js';
 import { decideKeepalive, isDeadSocket, keepaliveDelay } from '../../src/account/connection/keepalive.js';
 
-const policy = { unitMs: 1000, maxMs: 900_000, jitter: 0.1 };
+const policy = { unitMs: 1000, maxMs: 900_000, jitter: 0.1, resetAfterMs: 30_000 };
 
 describe('backoff', () => {
   it('follows the Fibonacci sequence in seconds without jitter at the midpoint', () => {

@@ -27,6 +27,9 @@ describe('faults through wad sim', () => {
       ['connection.keepAliveIntervalMs', 1000],
       ['connection.keepAliveJitterMs', 100],
       ['connection.keepAliveTimeoutMs', 400],
+      // Each fault here is checked against its own backoff step; that failures are forgotten
+      // only after 30 s online is test/account/connection-faults.test.ts's.
+      ['connection.backoff.resetAfterMs', 0],
     ]);
     rec = recorder(d);
     await linkByQr(s, d, 'a', A);
@@ -75,6 +78,18 @@ describe('faults through wad sim', () => {
     await until('503 reconnect', () => since('a', n).some((u) => u.state === 'online'));
     expect(since('a', n).map((u) => u.state)).toEqual(['reconnecting', 'connecting', 'online']);
     expect(since('a', n)[0]).toMatchObject({ reason: 'stream-error 503', attempt: 1 });
+  });
+
+  it('a stream error without a code, or with a code nobody knows, reconnects with backoff instead of stopping the account', async () => {
+    await online('a');
+    for (const code of [null, 599]) {
+      const n = mark('a');
+      await admin(s, 'POST', '/faults', { kind: 'stream-error', phone: A, code });
+      await until(`back online after stream error ${code}`, () => since('a', n).some((u) => u.state === 'online'));
+      expect(since('a', n).map((u) => u.state)).toEqual(['reconnecting', 'connecting', 'online']);
+      expect(since('a', n)[0]).toMatchObject({ reason: code === null ? 'stream-error' : 'stream-error 599', attempt: 1 });
+    }
+    expect(d.accountStatus('a')).toMatchObject({ state: 'online' });
   });
 
   it('a delayed server: the dead socket is noticed, logins time out with a growing backoff, and it recovers once the delay ends', async () => {

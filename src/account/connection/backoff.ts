@@ -2,8 +2,11 @@
  * The reconnect delay (seeds: whatsapp-rust, matching WhatsApp Web): the
  * Fibonacci sequence 1, 1, 2, 3, 5, 8, 13… times a unit (1 s), capped (900 s),
  * with ± jitter (10 %). The counter is the number of consecutive failed
- * attempts; a 429 adds 5 steps on top of the failure's own. It resets when
- * the account reaches online. Pure: randomness comes in as an argument.
+ * attempts; a 429 adds 5 steps on top of the failure's own. It resets once
+ * the account has stayed online for `resetAfterMs` (30 s, as WhatsApp Web),
+ * not merely reached online: a server that accepts the login and drops the
+ * link a moment later must not be hammered at the first step forever.
+ * Pure: randomness comes in as an argument.
  */
 export interface BackoffPolicy {
   /** The Fibonacci unit (1000 ms in WhatsApp Web). */
@@ -11,6 +14,8 @@ export interface BackoffPolicy {
   readonly maxMs: number;
   /** Fraction of the delay added or taken away at random (0.1 = ±10 %). */
   readonly jitter: number;
+  /** Online this long: the failure counter goes back to 0. */
+  readonly resetAfterMs: number;
 }
 
 /** fib(1) = fib(2) = 1, fib(n) = fib(n-1) + fib(n-2); grows no further once past `cap`. */

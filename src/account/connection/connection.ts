@@ -36,6 +36,8 @@ import { runSessionStart } from './session.js';
 import type { ConnectionSettings } from './settings.js';
 import { wsTransport, type Transport } from './transport.js';
 import { OnlineGate } from './online-gate.js';
+import { OfflineWindow } from './offline-window.js';
+import { offlineBatchRequest } from '../../protocol/stanza/offline.js';
 import { Wire } from './wire.js';
 import type { ConnectionState } from '../../daemon/api.js';
 
@@ -61,8 +63,8 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   readonly #deps: AccountConnectionDeps;
   readonly #wire: Wire;
   readonly #gate: OnlineGate;
+  readonly #offline: OfflineWindow;
   #state: ConnectionState = 'connecting';
-  #offlineSince = 0;
   #ended = false;
   #session: Promise<void> | undefined;
   #lastQr: string | undefined;
@@ -76,9 +78,21 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
       {
         ack: (stanza, generation) => this.#ack(stanza, generation),
         failed: (stanza, err) => deps.logger.warn({ err, tag: stanza.tag, id: stanza.attrs.id }, 'stanza handler failed; not acked (the server redelivers)'),
+        busy: (busy) => {
+          deps.logger.info({ queued: this.dispatcher.queued }, busy ? 'handlers behind: socket reads paused' : 'handlers caught up: socket reads resumed');
+          this.#wire.link?.setPaused(busy);
+        },
+        settled: (queued) => this.#offline.settled(queued),
       },
       s.maxQueuedStanzas,
     );
+    this.#offline = new OfflineWindow({
+      batchSize: s.offlineBatchSize,
+      timeoutMs: s.offlineSyncTimeoutMs,
+      setSerial: (serial) => this.dispatcher.setSerial(serial),
+      request: (count) => this.#write(offlineBatchRequest(count)),
+      now: this.#now,
+    });
     this.pairing = new Pairing({
       store: deps.store,
       logger: deps.logger,
@@ -174,6 +188,10 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
     return this.#deps.settings.connectTimeoutMs;
   }
 
+  get backoffResetMs(): number {
+    return this.#deps.settings.backoff.resetAfterMs;
+  }
+
   async ensureCreds(): Promise<void> {
     if (this.#deps.store.creds) return;
     const creds = newCreds();
@@ -214,7 +232,10 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
         },
       },
     });
-    if (current()) this.#wire.attach(link);
+    if (!current()) return;
+    this.#wire.attach(link);
+    // Handlers of the last link may still be behind: this one starts paused too.
+    link.setPaused(this.dispatcher.busy);
   }
 
   closeLink(reason: string): void {
@@ -258,7 +279,9 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
     if (!link?.ready) return;
     const s = this.#deps.settings;
     const now = this.#now();
-    if (this.#offlineSince > 0 && now - this.#offlineSince > s.offlineSyncTimeoutMs) this.#offlineDone('timed out');
+    if (this.#offline.stalled()) this.#offlineDone('timed out: nothing arrived for a while');
+    // We stopped reading ourselves: silence proves nothing, and a ping's answer could not be read.
+    if (link.paused) return;
     const input = { now, lastReceived: link.lastReceived, lastSent: link.lastSent, pendingIqs: this.#wire.pendingIqs, minIntervalMs: s.keepAliveIntervalMs - s.keepAliveJitterMs, deadSocketMs: s.keepAliveTimeoutMs };
     const action = decideKeepalive(input);
     if (action === 'dead') this.signal({ type: 'LINK.DEAD' });
@@ -284,14 +307,15 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
     signal: (event) => this.signal(event),
     answer: (node) => this.#write(node),
     resolveIq: (node) => this.#wire.resolve(node),
-    offlineStart: () => {
-      this.#offlineSince = this.#now();
-      this.dispatcher.setSerial(true);
+    offlineStart: () => this.#offline.start(),
+    offlinePreview: (count) => {
+      this.#deps.logger.info({ count, batch: this.#offline.batchSize }, 'offline backlog announced; pulling it in batches');
+      this.#offline.preview(count);
     },
+    offlineArrived: () => this.#offline.arrived(),
     offlineDone: (count) => this.#offlineDone(`${count ?? '?'} stanzas`),
     dispatch: (node, generation) => this.dispatcher.dispatch(node, generation),
-    deliver: (node) => (this.dispatcher.handles(node.tag) ? this.dispatcher.deliver(node) : undefined),
-    dropLink: (reason) => this.#wire.link?.close(reason),
+    deliver: (node) => this.dispatcher.deliver(node),
     pairSuccess: (node) => {
       this.pairing.onPairSuccess(node).then(
         (outcome) => this.signal(outcome.ok ? { type: 'PAIR.SUCCESS' } : { type: 'PAIR.FAILED', reason: outcome.reason }),
@@ -317,10 +341,7 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   }
 
   #offlineDone(why: string): void {
-    if (this.#offlineSince === 0) return;
-    this.#offlineSince = 0;
-    this.dispatcher.setSerial(false);
-    this.#deps.logger.info({ why }, 'offline delivery done');
+    if (this.#offline.close()) this.#deps.logger.info({ why }, 'offline delivery done');
   }
 
   #ack(stanza: BinaryNode, generation: number): void {
@@ -340,8 +361,7 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   /** The link ended or is being left: IQs fail, the gate closes, the offline window ends. */
   #linkGone(reason: string, bump: boolean) {
     this.#gate.close();
-    this.#offlineSince = 0;
-    this.dispatcher.setSerial(false);
+    this.#offline.close();
     return this.#wire.detach(reason, bump);
   }
 

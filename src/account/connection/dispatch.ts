@@ -11,8 +11,14 @@
  * presence, chatstate) get no ack and wait for no line: they are handed over
  * at once (an ack must not wait behind a slow message of the same chat).
  *
- * Bounded: past `maxQueued` stanzas in flight, dispatch() refuses and the
- * connection drops the link (the server redelivers what was not acked).
+ * Back-pressure, never a dropped link: once `maxQueued` stanzas are in
+ * flight the owner is told to stop reading the socket (`busy(true)`), and
+ * to read again when half of them are done (`busy(false)`). TCP then holds
+ * the rest at the server. Being behind is no reason to reconnect: the server
+ * would only send the same stanzas again. The offline queue rarely gets here
+ * (it is pulled in batches, offline-pull.ts); this bounds what the server
+ * pushes unasked. Every finished stanza is reported (`settled`), which is
+ * when the owner may ask for more.
  * Owns ordering and acks only; what a stanza means is the handlers'.
  */
 import type { BinaryNode } from '../../protocol/binary/index.js';
@@ -23,6 +29,10 @@ export interface DispatchHooks {
   ack(stanza: BinaryNode, generation: number): void;
   /** A handler rejected: logged by the owner. */
   failed(stanza: BinaryNode, err: unknown): void;
+  /** Stop (true) or resume (false) reading the socket: the in-flight bound was reached / half drained. */
+  busy(busy: boolean): void;
+  /** A stanza is done (acked or failed); `queued` are still in flight. */
+  settled(queued: number): void;
 }
 
 const SERIAL = '\u0000offline';
@@ -33,6 +43,7 @@ export class StanzaDispatcher {
   readonly #hooks: DispatchHooks;
   readonly #maxQueued: number;
   #queued = 0;
+  #busy = false;
   #serial = false;
   /** What live stanzas wait for after an offline run: the end of the serial line. */
   #barrier: Promise<void> = Promise.resolve();
@@ -54,6 +65,11 @@ export class StanzaDispatcher {
     return this.#queued;
   }
 
+  /** True while the in-flight bound holds the socket paused. */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
   /** Offline delivery starts (true, at `<success>`) or ends (false, at `<ib><offline/>`). */
   setSerial(serial: boolean): void {
     if (this.#serial && !serial) this.#barrier = this.#chains.get(SERIAL) ?? Promise.resolve();
@@ -65,35 +81,51 @@ export class StanzaDispatcher {
     return this.#byTag.has(tag);
   }
 
-  /** Hands a stanza that needs no ack to its handlers now. Returns false when the bound is reached. */
+  /** Hands a stanza that needs no ack to its handlers now. Returns false when no handler takes its tag. */
   deliver(stanza: BinaryNode): boolean {
-    if (this.#queued >= this.#maxQueued) return false;
-    this.#queued++;
+    const handlers = this.#byTag.get(stanza.tag);
+    if (!handlers) return false;
+    this.#started();
     void (async () => {
       try {
-        for (const h of this.#byTag.get(stanza.tag) ?? []) await h.handle(stanza);
+        for (const h of handlers) await h.handle(stanza);
       } catch (err) {
         this.#hooks.failed(stanza, err);
       } finally {
-        this.#queued--;
+        this.#finished();
       }
     })();
     return true;
   }
 
-  /** Queues a stanza behind the others of its chat. Returns false when the bound is reached (nothing queued). */
-  dispatch(stanza: BinaryNode, generation: number): boolean {
-    if (this.#queued >= this.#maxQueued) return false;
-    this.#queued++;
+  /** Queues a stanza behind the others of its chat (or, while offline delivery runs, behind every other). */
+  dispatch(stanza: BinaryNode, generation: number): void {
+    this.#started();
     const key = this.#serial ? SERIAL : stanza.attrs.from ?? '';
     const prev = this.#chains.get(key) ?? this.#barrier;
     const tail = prev.then(() => this.#handle(stanza, generation));
     this.#chains.set(key, tail);
     void tail.then(() => {
-      this.#queued--;
       if (this.#chains.get(key) === tail) this.#chains.delete(key);
+      this.#finished();
     });
-    return true;
+  }
+
+  #started(): void {
+    this.#queued++;
+    if (!this.#busy && this.#queued >= this.#maxQueued) {
+      this.#busy = true;
+      this.#hooks.busy(true);
+    }
+  }
+
+  #finished(): void {
+    this.#queued--;
+    if (this.#busy && this.#queued <= this.#maxQueued / 2) {
+      this.#busy = false;
+      this.#hooks.busy(false);
+    }
+    this.#hooks.settled(this.#queued);
   }
 
   async #handle(stanza: BinaryNode, generation: number): Promise<void> {

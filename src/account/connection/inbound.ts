@@ -8,7 +8,7 @@
  *   success                   → machine (online), our LID stored, offline window opens
  *   failure, stream:error,
  *   xmlstreamend              → machine, with the disconnect decision
- *   ib offline_preview        → `<ib><offline_batch count="100"/></ib>`
+ *   ib offline_preview        → the offline pull starts (offline-pull.ts: batches on request)
  *   ib offline                → offline window closes
  *   ib edge_routing           → routing info stored for the next intro
  *   message, receipt,
@@ -19,9 +19,10 @@
  */
 import type { BinaryNode } from '../../protocol/binary/index.js';
 import { answerServerIq, parsePairDevice } from '../../protocol/iq/md.js';
-import { bytesOf, childNode, childNodes, node } from '../../protocol/iq/nodes.js';
+import { bytesOf, childNode, childNodes } from '../../protocol/iq/nodes.js';
 import { ACKED_TAGS } from '../../protocol/stanza/ack.js';
 import { connectionLost, decideFailure, decideStreamError } from '../../protocol/stanza/disconnect.js';
+import { offlineCount } from '../../protocol/stanza/offline.js';
 import type { ConnectionEvent } from './machine.js';
 
 export interface InboundHooks {
@@ -31,12 +32,15 @@ export interface InboundHooks {
   /** True when a query waited for this answer. */
   resolveIq(node: BinaryNode): boolean;
   offlineStart(): void;
+  /** `<offline_preview count>` (undefined when the count is missing or not a number). */
+  offlinePreview(count: number | undefined): void;
+  /** A stanza marked offline was dispatched. */
+  offlineArrived(): void;
   offlineDone(count: number | undefined): void;
-  /** False when the dispatcher is full: the link is dropped, the server redelivers. */
-  dispatch(node: BinaryNode, generation: number): boolean;
-  /** Stanzas without an ack: undefined when no handler takes the tag, else as dispatch. */
-  deliver(node: BinaryNode): boolean | undefined;
-  dropLink(reason: string): void;
+  /** Queues a stanza that is acked once handled. */
+  dispatch(node: BinaryNode, generation: number): void;
+  /** Stanzas without an ack: false when no handler takes the tag. */
+  deliver(node: BinaryNode): boolean;
   pairSuccess(node: BinaryNode): void;
   success(node: BinaryNode): void;
   routingInfo(info: Uint8Array): void;
@@ -65,11 +69,11 @@ export function routeInbound(h: InboundHooks, stanza: BinaryNode, generation: nu
     case 'ib':
       routeIb(h, stanza);
       return;
-    default: {
-      const ok = ACKED_TAGS.has(stanza.tag) ? h.dispatch(stanza, generation) : h.deliver(stanza);
-      if (ok === undefined) h.ignored(stanza);
-      else if (!ok) h.dropLink('too many stanzas waiting for their handlers');
-    }
+    default:
+      if (ACKED_TAGS.has(stanza.tag)) {
+        h.dispatch(stanza, generation);
+        if (stanza.attrs.offline !== undefined) h.offlineArrived();
+      } else if (!h.deliver(stanza)) h.ignored(stanza);
   }
 }
 
@@ -98,13 +102,11 @@ function routeIb(h: InboundHooks, ib: BinaryNode): void {
   for (const c of childNodes(ib)) {
     switch (c.tag) {
       case 'offline_preview':
-        h.answer(node('ib', {}, [node('offline_batch', { count: '100' })]));
+        h.offlinePreview(offlineCount(c));
         break;
-      case 'offline': {
-        const count = c.attrs.count !== undefined && /^[0-9]+$/.test(c.attrs.count) ? Number(c.attrs.count) : undefined;
-        h.offlineDone(count);
+      case 'offline':
+        h.offlineDone(offlineCount(c));
         break;
-      }
       case 'edge_routing': {
         const info = bytesOf(childNode(c, 'routing_info'));
         if (info && info.length > 0) h.routingInfo(info);
@@ -115,3 +117,4 @@ function routeIb(h: InboundHooks, ib: BinaryNode): void {
     }
   }
 }
+

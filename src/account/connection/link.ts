@@ -49,6 +49,7 @@ export class Link {
   readonly #socket: TransportSocket;
   readonly #decoder: FrameDecoder;
   #phase: Phase = { kind: 'connecting' };
+  #paused = false;
   /** Unix ms of the last frame received / sent (0: none yet). */
   lastReceived = 0;
   lastSent = 0;
@@ -77,6 +78,19 @@ export class Link {
 
   get bufferedAmount(): number {
     return this.#socket.bufferedAmount;
+  }
+
+  /** True while reading is paused (the keepalive must not take the silence for a dead socket). */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Stops or restarts reading from the socket (back-pressure: our handlers are behind). */
+  setPaused(paused: boolean): void {
+    if (paused === this.#paused || this.#phase.kind === 'closed') return;
+    this.#paused = paused;
+    if (paused) this.#socket.pause();
+    else this.#socket.resume();
   }
 
   /**

@@ -6,16 +6,17 @@
  *       │                                                                  │ pair-success
  *       │                                                                  ▼
  *       ├──────────── 515 / dead socket: at once ◀──────────── linked.pairing.restarting
- *       └──────────── backoff (Fibonacci, jitter) ◀── timeouts, 428, 429 (+5), 500, 503
+ *       └──────────── backoff (Fibonacci, jitter) ◀── timeouts, 428, 429 (+5), 5xx, unknown errors
  *   loggingOut (wipe) ─▶ loggedOut (final)   ◀── 401, 516, logout
- *   stopped (final)                          ◀── 409/440 replaced, unknown errors, QR refs expired
+ *   stopped (final)                          ◀── 409/440 replaced, 403, 405, QR refs expired
  *   terminated (final)                       ◀── SUPERVISOR.SHUTDOWN
  *
  * Entering `linked` opens a link (socket + Noise), leaving it closes it, so
  * a socket never outlives the state that owns it. The machine decides; the
  * host (connection.ts) does the I/O and reports every state change as an
  * event. Its only timers are the current timeout, the QR ref's life, the
- * backoff delay and the keepalive tick.
+ * backoff delay, the keepalive tick and, once online, the time after which
+ * the backoff counter starts over.
  */
 import { assign, fromPromise, setup } from 'xstate';
 import type { ConnectionState } from '../../daemon/api.js';
@@ -49,6 +50,8 @@ export interface ConnectionHost {
   keepaliveDelay(): number;
   qrTtl(index: number): number;
   readonly connectTimeoutMs: number;
+  /** Online this long: past failures are forgotten (the backoff counter goes back to 0). */
+  readonly backoffResetMs: number;
 }
 
 export type ConnectionEvent =
@@ -67,7 +70,7 @@ export type ConnectionEvent =
 
 export interface ConnectionContext {
   readonly host: ConnectionHost;
-  /** Consecutive failed attempts (the backoff counter); 0 once online. */
+  /** Consecutive failed attempts (the backoff counter); 0 once online for backoffResetMs. */
   attempt: number;
   /** Why we are (re)connecting, stopped or logged out. */
   reason: string | undefined;
@@ -115,6 +118,7 @@ export const connectionMachine = setup({
     keepalive: ({ context }) => context.host.keepaliveDelay(),
     qrTtl: ({ context }) => context.host.qrTtl(context.refIndex),
     backoff: ({ context }) => retryDelays.get(context) ?? 0,
+    backoffReset: ({ context }) => context.host.backoffResetMs,
   },
 }).createMachine({
   id: 'connection',
@@ -185,7 +189,9 @@ export const connectionMachine = setup({
           },
         },
         online: {
-          entry: [assign({ attempt: 0, reason: undefined }), 'enteredOnline'],
+          entry: [assign({ reason: undefined }), 'enteredOnline'],
+          // Not at entry: a link that is accepted and dropped at once must keep backing off.
+          after: { backoffReset: { actions: assign({ attempt: 0 }) } },
           initial: 'alive',
           states: {
             alive: { after: { keepalive: { target: 'alive', reenter: true, actions: 'keepaliveTick' } } },

@@ -24,9 +24,11 @@ export interface ConnectionSettings {
   readonly maxPendingIqs: number;
   /** Callers waiting for online at once. */
   readonly maxWaiting: number;
-  /** Incoming stanzas being handled at once before the link is dropped (the server redelivers). */
+  /** Incoming stanzas being handled at once before we stop reading the socket (until half are done). */
   readonly maxQueuedStanzas: number;
-  /** How long offline delivery may run before live stanzas stop waiting for its end (WhatsApp: 60 s). */
+  /** Offline stanzas asked for per `<offline_batch>` (the next batch is asked for once this one is handled). */
+  readonly offlineBatchSize: number;
+  /** How long the offline window may go without a stanza before live stanzas stop waiting for its end (WhatsApp: 60 s). */
   readonly offlineSyncTimeoutMs: number;
   readonly browser: string;
   readonly os: string;
@@ -38,6 +40,7 @@ export const SETTING_DEFAULTS = {
   maxPendingIqs: 1_000,
   maxWaiting: 1_000,
   maxQueuedStanzas: 2_000,
+  offlineBatchSize: 200,
   offlineSyncTimeoutMs: 60_000,
   browser: 'Chrome',
   os: 'Linux',
@@ -45,8 +48,9 @@ export const SETTING_DEFAULTS = {
 
 /**
  * The backoff unit is `connection.backoff.initialMs` (1 s), the cap `maxMs`
- * (900 s) and the jitter `jitter` (±10 %, as WhatsApp Web); the sequence is
- * Fibonacci, as the seeds specify, so there is no growth factor to set.
+ * (900 s), the jitter `jitter` (±10 %, as WhatsApp Web) and `resetAfterMs`
+ * (30 s) how long a connection must stay online before its failures are
+ * forgotten; the sequence is Fibonacci, so there is no growth factor to set.
  */
 export function settingsFromConfig(config: Config): ConnectionSettings {
   const c = config.connection;
@@ -58,6 +62,7 @@ export function settingsFromConfig(config: Config): ConnectionSettings {
     keepAliveIntervalMs: c.keepAliveIntervalMs,
     keepAliveJitterMs: c.keepAliveJitterMs,
     keepAliveTimeoutMs: c.keepAliveTimeoutMs,
-    backoff: { unitMs: c.backoff.initialMs, maxMs: c.backoff.maxMs, jitter: c.backoff.jitter },
+    offlineBatchSize: c.offlineBatchSize,
+    backoff: { unitMs: c.backoff.initialMs, maxMs: c.backoff.maxMs, jitter: c.backoff.jitter, resetAfterMs: c.backoff.resetAfterMs },
   };
 }

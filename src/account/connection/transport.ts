@@ -20,6 +20,9 @@ export interface TransportSocket {
   close(): void;
   /** Bytes accepted by send() and not yet written (backpressure). */
   readonly bufferedAmount: number;
+  /** Stops reading: no more `data` until resume(), and the peer's sends back up in TCP. */
+  pause(): void;
+  resume(): void;
 }
 
 export interface TransportOptions {
@@ -54,5 +57,7 @@ export const wsTransport: Transport = (url, handlers, opts) => {
     get bufferedAmount() {
       return ws.bufferedAmount;
     },
+    pause: () => ws.pause(),
+    resume: () => ws.resume(),
   };
 };

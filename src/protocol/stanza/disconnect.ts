@@ -1,7 +1,7 @@
 /**
  * Why the server ended (or refused) a connection, and what the client must do
  * about it: a pure decision table over `<stream:error>`, `<failure>` and
- * `<xmlstreamend/>` (whatsapp-rust's handle_stream_error, field lesson 5).
+ * `<xmlstreamend/>` (as whatsapp-rust's handle_stream_error, but retrying what it does not know).
  * The connection actor acts on the decision; this file decides only.
  *
  *   code  meaning                         action
@@ -16,7 +16,14 @@
  *   503   service unavailable             backoff
  *   515   restart required (after pair)   reconnect at once, no backoff
  *   516   device removed                  loggedOut
- *   else  unknown                         stop (whatsapp-rust disables auto-reconnect)
+ *   else  unknown, or no code at all      backoff
+ *
+ * Only what says the account cannot come back as it is stops it: a logout,
+ * a removed device, another connection taking over, a ban, a client too
+ * old. An error we do not know is no such statement: the server may have
+ * new codes, or a bad moment; stopping for good would leave a business
+ * account offline until someone notices, while the backoff keeps the retries
+ * cheap (Fibonacci, up to 15 min).
  */
 import type { BinaryNode } from '../binary/index.js';
 import { childNodes } from '../iq/nodes.js';
@@ -50,7 +57,7 @@ const TABLE: Readonly<Record<number, DisconnectAction>> = {
 export const RATE_LIMIT_BOOST = 5;
 
 export function decideByCode(code: number | undefined, reason: string): Disconnect {
-  const action = code === undefined ? 'stop' : TABLE[code] ?? 'stop';
+  const action = code === undefined ? 'backoff' : TABLE[code] ?? 'backoff';
   return { code, action, backoffBoost: code === 429 ? RATE_LIMIT_BOOST : 0, reason };
 }
 

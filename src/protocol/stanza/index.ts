@@ -12,3 +12,4 @@ export * from './notification.js';
 export * from './group-notification.js';
 export * from './presence.js';
 export * from './chatstate.js';
+export * from './offline.js';

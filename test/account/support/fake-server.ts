@@ -61,6 +61,10 @@ export class FakeConn {
   alive = true;
   /** Frames to the client wait this long (ms, real setTimeout: use with fake timers). */
   delayMs = 0;
+  /** The client stopped reading (frames to it are held until it resumes), and how often it did. */
+  paused = false;
+  pauses = 0;
+  readonly #held: Array<() => void> = [];
   readonly #server: FakeServer;
   readonly #handlers: TransportHandlers;
   readonly #decoder = new FrameDecoder({ intro: true });
@@ -80,6 +84,15 @@ export class FakeConn {
     },
     close: () => this.kill('closed by client'),
     bufferedAmount: 0,
+    pause: () => {
+      this.paused = true;
+      this.pauses++;
+    },
+    resume: () => {
+      this.paused = false;
+      const held = this.#held.splice(0);
+      for (const f of held) queueMicrotask(f);
+    },
   };
 
   get loginKind(): 'login' | 'register' | undefined {
@@ -93,7 +106,11 @@ export class FakeConn {
     let plain = encodeNode(node);
     if (opts.compress) plain = Uint8Array.of(2, ...deflateSync(plain.subarray(1)));
     const frame = this.#noise.encryptFrame(plain);
-    const deliver = () => this.alive && this.#handlers.data(frame);
+    const deliver = (): void => {
+      if (!this.alive) return;
+      if (this.paused) this.#held.push(deliver);
+      else this.#handlers.data(frame);
+    };
     if (this.delayMs > 0) setTimeout(deliver, this.delayMs);
     else queueMicrotask(deliver);
   }

@@ -32,7 +32,7 @@ export function settings(server: FakeServer, over: Partial<ConnectionSettings> =
     keepAliveIntervalMs: 25_000,
     keepAliveJitterMs: 5_000,
     keepAliveTimeoutMs: 20_000,
-    backoff: { unitMs: 1000, maxMs: 900_000, jitter: 0.1 },
+    backoff: { unitMs: 1000, maxMs: 900_000, jitter: 0.1, resetAfterMs: 30_000 },
     ...over,
   };
 }

@@ -1,4 +1,5 @@
 // The disconnect decision table (seeds: whatsapp-rust's stream error table; field lesson 5).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BinaryNode } from '../../../src/protocol/binary/index.js';
 import { connectionLost, decideFailure, decideStreamError } from '../../../src/protocol/stanza/disconnect.js';
@@ -16,7 +17,9 @@ describe('decideStreamError', () => {
     ['409', 'replaced', 0],
     ['440', 'replaced', 0],
     ['403', 'stop', 0],
-    ['999', 'stop', 0],
+    ['405', 'stop', 0],
+    ['999', 'backoff', 0],
+    ['502', 'backoff', 0],
   ] as const)('code %s → %s', (code, action, boost) => {
     const d = decideStreamError(se(code));
     expect(d.action).toBe(action);
@@ -33,14 +36,26 @@ describe('decideStreamError', () => {
     expect(decideStreamError(se(undefined, { tag: 'conflict', attrs: { type: 'device_removed' } }))).toMatchObject({ action: 'loggedOut' });
   });
 
-  it('an unknown error (a rejected ack) stops instead of looping', () => {
+  it('an error without a code (a rejected ack, nothing at all) backs off: it does not stop the account for good', () => {
     const d = decideStreamError(se(undefined, { tag: 'ack', attrs: { id: 'x' } }));
-    expect(d).toMatchObject({ code: undefined, action: 'stop' });
+    expect(d).toMatchObject({ code: undefined, action: 'backoff' });
     expect(d.reason).toContain('ack');
+    expect(decideStreamError(se())).toMatchObject({ code: undefined, action: 'backoff', reason: 'stream-error' });
   });
 
   it('ignores codes that are not numbers', () => {
-    expect(decideStreamError(se('5x5')).action).toBe('stop');
+    expect(decideStreamError(se('5x5')).action).toBe('backoff');
+  });
+
+  it('only logouts, conflicts, bans and a too-old client end the account; any other code is retried', () => {
+    const ending = new Set([401, 403, 405, 409, 440, 516]);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9999 }), fc.option(fc.constantFrom('conflict', 'ack', 'xml-not-well-formed', 'system-shutdown')), (code, child) => {
+        const d = decideStreamError(se(String(code), child ? { tag: child, attrs: {} } : undefined));
+        const ends = d.action === 'stop' || d.action === 'loggedOut' || d.action === 'replaced';
+        expect(ends).toBe(ending.has(code));
+      }),
+    );
   });
 });
 
@@ -48,7 +63,7 @@ describe('decideFailure / connectionLost', () => {
   it('login failure 401 is a logout, 503 a backoff', () => {
     expect(decideFailure({ tag: 'failure', attrs: { reason: '401' } }).action).toBe('loggedOut');
     expect(decideFailure({ tag: 'failure', attrs: { reason: '503' } }).action).toBe('backoff');
-    expect(decideFailure({ tag: 'failure', attrs: {} }).action).toBe('stop');
+    expect(decideFailure({ tag: 'failure', attrs: {} }).action).toBe('backoff');
   });
 
   it('a lost connection backs off as 428', () => {
