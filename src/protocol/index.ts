@@ -17,3 +17,4 @@ export * as signal from './signal/index.js';
 export * as senderKeys from './signal/group/index.js';
 export * as media from './media/index.js';
 export * as appState from './appstate/index.js';
+export * as history from './history/index.js';
