@@ -1,8 +1,8 @@
 /**
  * The phone's side of history sync, for the simulator: chats, messages,
  * statuses, push names and mappings → HistorySync chunks of bounded size, in
- * the canonical protobuf encoding (field order included, so any encoder
- * would produce the same bytes), then zlib and media encryption of a chunk.
+ * field-number order, byte for byte what protobufjs (Baileys' encoder)
+ * writes for the same object, then zlib and media encryption of a chunk.
  * A chat too large for one chunk is split: every part repeats the chat's
  * metadata and carries the next messages, newest first, as phones send them.
  */
@@ -173,9 +173,8 @@ export function buildHistoryChunks(input: HistoryBuildInput, options: HistoryBui
 }
 
 function chunkOf(syncType: HistorySyncTypeName, group: Entry[], chunkOrder: number, progress: number): HistoryChunk {
-  const type = syncTypeValue(syncType);
-  // proto3 leaves a zero enum out; fields go in number order.
-  const parts: Uint8Array[] = type === 0 ? [] : [varint((F.SYNC_TYPE << 3) | 0), varint(type)];
+  // Fields in number order; syncType written even when 0 (INITIAL_BOOTSTRAP), as protobufjs encoders write a set field.
+  const parts: Uint8Array[] = [varint(F.SYNC_TYPE << 3), varint(syncTypeValue(syncType))];
   for (const e of group.filter((g) => g.field < F.CHUNK_ORDER)) parts.push(...framed(e.field, e.bytes));
   parts.push(varint(F.CHUNK_ORDER << 3), varint(chunkOrder), varint(F.PROGRESS << 3), varint(progress));
   for (const e of group.filter((g) => g.field > F.PROGRESS)) parts.push(...framed(e.field, e.bytes));
