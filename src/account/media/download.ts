@@ -9,8 +9,10 @@
  * from any of them), else the url itself. 404/410 is GONE: the file expired,
  * and only the sender can upload it again (a media retry request, through
  * the `reupload` callback). 401/403 drops the media_conn answer; 5xx,
- * network failures and short or cut transfers move on to the next host; a
- * blob that arrives whole but fails a check (MAC, hashes) is not retried.
+ * network failures and short or cut transfers move on to the next host, and
+ * when every host failed so, the download starts over after a pause
+ * (retry.ts); a blob that arrives whole but fails a check (MAC, hashes) is
+ * not retried.
  */
 import { pipeline } from 'node:stream/promises';
 import { deriveMediaKeys, downloadUrl, encryptedLength, type MediaKeys, type MediaRef } from '../../protocol/media/index.js';
@@ -18,6 +20,7 @@ import { DownloadedMedia } from './downloaded.js';
 import { MediaError, toMediaError } from './errors.js';
 import type { MediaHttp } from './http.js';
 import type { MediaConnCache } from './media-conn.js';
+import { DEFAULT_MEDIA_RETRY, withMediaRetry, type MediaRetryPolicy } from './retry.js';
 import { Spool, type SpoolOptions } from './spool.js';
 import { VerifyStream } from './streams.js';
 
@@ -40,6 +43,8 @@ export interface MediaDownloaderOptions {
   spool: SpoolOptions;
   /** Largest blob accepted (default 2 GiB). */
   maxBytes?: number;
+  /** Tries after passing failures (default DEFAULT_MEDIA_RETRY). */
+  retry?: MediaRetryPolicy;
 }
 
 /** WhatsApp's CDN, when a message has a direct path and nothing names a host. */
@@ -51,8 +56,10 @@ export class MediaDownloader {
   readonly #conn: MediaConnCache | undefined;
   readonly #spool: SpoolOptions;
   readonly #maxBytes: number;
+  readonly #retry: MediaRetryPolicy;
 
   constructor(opts: MediaDownloaderOptions) {
+    this.#retry = opts.retry ?? DEFAULT_MEDIA_RETRY;
     this.#http = opts.http;
     this.#conn = opts.conn;
     this.#spool = opts.spool;
@@ -63,11 +70,11 @@ export class MediaDownloader {
    * @throws MediaError GONE (and no reupload, or it led to GONE again),
    *   REUPLOAD_FAILED, BAD_MAC, HASH_MISMATCH, TRUNCATED, TOO_LARGE,
    *   BAD_PADDING, LENGTH_MISMATCH, BAD_KEY, NO_HOSTS, HTTP_STATUS / NETWORK /
-   *   TIMEOUT / AUTH (the last host's), ABORTED
+   *   TIMEOUT / AUTH (the last host's, after the retries), ABORTED
    */
   async download(ref: MediaRef, opts: DownloadOptions = {}): Promise<DownloadedMedia> {
     try {
-      return await this.#fromHosts(ref, opts.signal);
+      return await this.#withRetries(ref, opts.signal);
     } catch (e) {
       if ((e as MediaError).code !== 'GONE' || !opts.reupload) throw e;
       let directPath: string;
@@ -76,8 +83,12 @@ export class MediaDownloader {
       } catch (cause) {
         throw new MediaError('REUPLOAD_FAILED', `the sender could not re-upload the media: ${(cause as Error)?.message ?? cause}`, { cause });
       }
-      return this.#fromHosts({ ...ref, directPath, url: undefined }, opts.signal);
+      return this.#withRetries({ ...ref, directPath, url: undefined }, opts.signal);
     }
+  }
+
+  #withRetries(ref: MediaRef, signal: AbortSignal | undefined): Promise<DownloadedMedia> {
+    return withMediaRetry(this.#retry, signal, () => this.#fromHosts(ref, signal));
   }
 
   async #fromHosts(ref: MediaRef, signal: AbortSignal | undefined): Promise<DownloadedMedia> {

@@ -12,6 +12,7 @@ export { IoGate, type IoGateOptions } from './io-gate.js';
 export { MediaService, type MediaServiceOptions, type UploadedMedia } from './service.js';
 export { MediaConnCache, type MediaConn, type MediaHost, type MediaConnCacheOptions } from './media-conn.js';
 export { MediaHttp, type MediaHttpOptions } from './http.js';
+export { DEFAULT_MEDIA_RETRY, isTransient, withMediaRetry, type MediaRetryPolicy } from './retry.js';
 export { MediaUploader, type UploadResult } from './upload.js';
 export { MediaDownloader, type MediaRef, type DownloadOptions, type MediaDownloaderOptions } from './download.js';
 export { DownloadedMedia } from './downloaded.js';

@@ -11,6 +11,7 @@ import type { DownloadedMedia } from './downloaded.js';
 import { encryptToSpool, type MediaSource } from './encrypt-source.js';
 import type { MediaHttp } from './http.js';
 import { MediaConnCache, type MediaConn } from './media-conn.js';
+import { DEFAULT_MEDIA_RETRY, type MediaRetryPolicy } from './retry.js';
 import { MediaUploader } from './upload.js';
 
 export interface MediaServiceOptions {
@@ -27,6 +28,8 @@ export interface MediaServiceOptions {
   maxDownloadBytes?: number;
   /** For the media_conn cache; Date.now when absent. */
   now?: () => number;
+  /** Retries after a 5xx, a reset, a stall or a cut transfer (default DEFAULT_MEDIA_RETRY: 3 tries, 0.5 s then 1 s apart). */
+  retry?: Partial<MediaRetryPolicy>;
 }
 
 /** What a media message carries about its file, after upload. */
@@ -55,8 +58,9 @@ export class MediaService {
     this.#http = opts.http;
     this.#spool = { dir: opts.spoolDir, ...(opts.memoryLimit !== undefined ? { memoryLimit: opts.memoryLimit } : {}) };
     this.#maxUpload = opts.maxUploadBytes ?? GiB2;
-    this.#uploader = new MediaUploader({ http: this.#http, conn: this.conn });
-    this.#downloader = new MediaDownloader({ http: this.#http, conn: this.conn, spool: this.#spool, maxBytes: opts.maxDownloadBytes ?? GiB2 });
+    const retry: MediaRetryPolicy = { ...DEFAULT_MEDIA_RETRY, ...opts.retry };
+    this.#uploader = new MediaUploader({ http: this.#http, conn: this.conn, retry });
+    this.#downloader = new MediaDownloader({ http: this.#http, conn: this.conn, spool: this.#spool, maxBytes: opts.maxDownloadBytes ?? GiB2, retry });
   }
 
   /**

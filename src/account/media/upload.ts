@@ -3,13 +3,16 @@
  * media_conn, `https://<host><type path>/<token>?auth=<auth>&token=<token>`
  * (token = unpadded base64url of fileEncSha256). Hosts are tried in order; a
  * 401/403 refreshes media_conn once and starts over; a host whose
- * maxContentLengthBytes is below the blob is skipped.
+ * maxContentLengthBytes is below the blob is skipped. When every host failed
+ * with something passing (5xx, reset, stall) the whole round is tried again
+ * after a pause (retry.ts).
  */
 import { uploadUrl } from '../../protocol/media/index.js';
 import type { EncryptedMedia } from './encrypt-source.js';
 import { MediaError } from './errors.js';
 import type { MediaHttp } from './http.js';
 import type { MediaConnCache } from './media-conn.js';
+import { DEFAULT_MEDIA_RETRY, withMediaRetry, type MediaRetryPolicy } from './retry.js';
 
 export interface UploadResult {
   /** Where the blob lives: direct_path as the host answered, or the path of its url. */
@@ -21,19 +24,26 @@ export interface UploadResult {
 export class MediaUploader {
   readonly #http: MediaHttp;
   readonly #conn: MediaConnCache;
+  readonly #retry: MediaRetryPolicy;
 
-  constructor(deps: { http: MediaHttp; conn: MediaConnCache }) {
+  constructor(deps: { http: MediaHttp; conn: MediaConnCache; retry?: MediaRetryPolicy }) {
     this.#http = deps.http;
     this.#conn = deps.conn;
+    this.#retry = deps.retry ?? DEFAULT_MEDIA_RETRY;
   }
 
   /**
    * Uploads the spooled blob (the spool stays the caller's to dispose).
    * @throws MediaError MEDIA_CONN, AUTH, TOO_LARGE (every host refused the
    *   size), HTTP_STATUS, BAD_RESPONSE, NETWORK, TIMEOUT (the last host's
-   *   failure), ABORTED, NO_HOSTS
+   *   failure, after the retries), ABORTED, NO_HOSTS
    */
-  async upload(media: EncryptedMedia, opts: { signal?: AbortSignal } = {}): Promise<UploadResult> {
+  upload(media: EncryptedMedia, opts: { signal?: AbortSignal } = {}): Promise<UploadResult> {
+    return withMediaRetry(this.#retry, opts.signal, () => this.#round(media, opts));
+  }
+
+  /** One try at every host. */
+  async #round(media: EncryptedMedia, opts: { signal?: AbortSignal }): Promise<UploadResult> {
     let conn = await this.#conn.get();
     let refreshed = false;
     let last: MediaError | undefined;

@@ -26,6 +26,8 @@ async function service(opts: { idleTimeoutMs?: number; maxDownloadBytes?: number
     http: await MediaHttp.fromCaFile(host.caPath, opts.idleTimeoutMs ? { idleTimeoutMs: opts.idleTimeoutMs } : {}),
     spoolDir,
     memoryLimit: 16 * 1024,
+    // Every failure here is a host's for good; the pauses between tries are retry.test.ts's.
+    retry: { delayMs: 1, maxDelayMs: 1 },
     ...(opts.maxDownloadBytes ? { maxDownloadBytes: opts.maxDownloadBytes } : {}),
   });
 }

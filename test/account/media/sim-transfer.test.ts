@@ -18,7 +18,7 @@ let spoolDir: string;
 
 beforeAll(async () => {
   sim = await startSim({ limits: { maxMediaBlobBytes: 16 * 1024 * 1024 } });
-  ({ media, spoolDir } = await simMediaService(sim, { memoryLimit: 64 * 1024 }));
+  ({ media, spoolDir } = await simMediaService(sim, { memoryLimit: 64 * 1024, retry: { delayMs: 10, maxDelayMs: 20 } }));
 });
 afterAll(async () => {
   media?.close();
@@ -150,9 +150,12 @@ describe('media over the simulator', () => {
   });
 
   it('trusts only the configured CA: the system CAs refuse the simulator', async () => {
-    const untrusting = new MediaService({ fetchMediaConn: async () => simMediaConn(sim), http: new MediaHttp(), spoolDir });
+    // A certificate that fails verification fails again: not retried (a retry would sit out a minute's pause here).
+    const untrusting = new MediaService({ fetchMediaConn: async () => simMediaConn(sim), http: new MediaHttp(), spoolDir, retry: { delayMs: 60_000 } });
     try {
+      const uploads = (await stats()).mediaUploads;
       expect(await codeOf(untrusting.upload(randomBytes(100), 'image'))).toBe('NETWORK');
+      expect((await stats()).mediaUploads).toBe(uploads);
     } finally {
       untrusting.close();
     }
@@ -170,6 +173,68 @@ describe('media over the simulator', () => {
     const after = ((await (await fetch(sim.adminUrl + '/stats')).json()) as { mediaUploads: number }).mediaUploads;
     expect(after).toBe(before);
     small.close();
+    expect(leftovers(spoolDir)).toEqual([]);
+  });
+});
+
+interface Stats {
+  mediaUploads: number;
+  mediaDownloads: number;
+  mediaFaults: number;
+}
+
+async function stats(): Promise<Stats> {
+  return (await (await fetch(sim.adminUrl + '/stats')).json()) as Stats;
+}
+
+async function fault(body: Record<string, unknown>): Promise<void> {
+  const res = await fetch(sim.adminUrl + '/faults', { method: 'POST', body: JSON.stringify(body) });
+  expect(res.status).toBe(200);
+}
+
+describe('a media host that fails (POST /faults)', () => {
+  it('one 5xx or one reset, on an upload or a download, costs a retry, not the transfer', async () => {
+    for (const injected of [{ kind: 'media-error', status: 503 }, { kind: 'media-error', status: 500 }, { kind: 'media-reset' }]) {
+      const bytes = randomBytes(200_000);
+      const before = await stats();
+      await fault({ ...injected, method: 'POST' });
+      const up = await media.upload(bytes, 'document');
+      await fault({ ...injected, method: 'GET' });
+      const down = await media.download(refOf(up));
+      expect((await down.buffer()).equals(bytes), JSON.stringify(injected)).toBe(true);
+      await down.dispose();
+      const after = await stats();
+      // Each transfer met its fault once and then went through.
+      expect(after.mediaFaults - before.mediaFaults).toBe(2);
+      expect(after.mediaUploads - before.mediaUploads).toBe(1);
+      expect(after.mediaDownloads - before.mediaDownloads).toBe(1);
+    }
+    expect(leftovers(spoolDir)).toEqual([]);
+  });
+
+  it('a host that keeps failing still fails, after 3 tries, with the code of its failure; a 4xx is not retried', async () => {
+    const up = await media.upload(randomBytes(50_000), 'image');
+    const cases: Array<[Record<string, unknown>, () => Promise<unknown>, string, number | undefined]> = [
+      [{ kind: 'media-error', status: 503, method: 'GET' }, () => media.download(refOf(up)), 'HTTP_STATUS', 503],
+      [{ kind: 'media-reset', method: 'GET' }, () => media.download(refOf(up)), 'TRUNCATED', undefined],
+      [{ kind: 'media-error', status: 500, method: 'POST' }, () => media.upload(randomBytes(1_000), 'image'), 'HTTP_STATUS', 500],
+      [{ kind: 'media-reset', method: 'POST' }, () => media.upload(randomBytes(1_000), 'image'), 'NETWORK', undefined],
+    ];
+    for (const [injected, transfer, code, status] of cases) {
+      const before = (await stats()).mediaFaults;
+      await fault({ ...injected, times: 5 });
+      const err = (await transfer().catch((e: unknown) => e)) as MediaError;
+      expect(err, JSON.stringify(injected)).toBeInstanceOf(MediaError);
+      expect([err.code, err.status]).toEqual([code, status]);
+      expect((await stats()).mediaFaults - before).toBe(3);
+      await fetch(sim.adminUrl + '/faults', { method: 'DELETE' });
+    }
+    const before = (await stats()).mediaFaults;
+    await fault({ kind: 'media-error', status: 400, method: 'GET', times: 5 });
+    expect(await codeOf(media.download(refOf(up)))).toBe('HTTP_STATUS');
+    expect((await stats()).mediaFaults - before).toBe(1);
+    await fetch(sim.adminUrl + '/faults', { method: 'DELETE' });
+    expect(await codeOf(media.download(refOf(up)))).toBe('OK');
     expect(leftovers(spoolDir)).toEqual([]);
   });
 });

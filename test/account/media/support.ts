@@ -2,7 +2,7 @@
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MediaHttp, MediaService, type MediaConn } from '../../../src/account/media/index.js';
+import { MediaHttp, MediaService, type MediaConn, type MediaRetryPolicy } from '../../../src/account/media/index.js';
 import type { SimHandle } from '../../../src/sim/index.js';
 
 /** What the sim's media_conn IQ would answer (issued straight from its media endpoint). */
@@ -11,7 +11,7 @@ export function simMediaConn(sim: SimHandle): MediaConn {
   return { auth: media.issueAuth(), ttl: 3600, authTtl: 21600, hosts: [{ hostname: media.hostname, maxContentLengthBytes: media.maxBlobBytes }] };
 }
 
-export async function simMediaService(sim: SimHandle, opts: { memoryLimit?: number } = {}): Promise<{ media: MediaService; spoolDir: string; fetches: () => number }> {
+export async function simMediaService(sim: SimHandle, opts: { memoryLimit?: number; retry?: Partial<MediaRetryPolicy> } = {}): Promise<{ media: MediaService; spoolDir: string; fetches: () => number }> {
   const spoolDir = mkdtempSync(join(tmpdir(), 'wad-media-test-'));
   let n = 0;
   const media = new MediaService({
