@@ -52,7 +52,18 @@ export interface Config {
   };
   readonly ipc: {
     readonly maxFrameBytes: number;
+    /** Connections in all (both listeners, unfinished handshakes included); the owner's newcomers push out the connection idle the longest. */
     readonly maxConnections: number;
+    /** Connections from one TCP address. */
+    readonly maxConnectionsPerPeer: number;
+    /** Sockets accepted but not yet through the WebSocket upgrade and the token check; the oldest gives way. */
+    readonly maxHandshakes: number;
+    /** Accept to finished upgrade (token checked). */
+    readonly handshakeTimeoutMs: number;
+    /** A connection with no subscription, request in flight, upload or account watch is closed after this long. */
+    readonly idleTimeoutMs: number;
+    /** File descriptors kept free for accounts, the store and the worker pool (at most half the process limit). */
+    readonly fdReserve: number;
     /** Requests per connection. */
     readonly rateLimit: RateConfig;
     /** Requests per account, summed over every connection that names it. */
@@ -156,7 +167,18 @@ export const configSchema = object({
     restart: object({ maxRestarts: int(0, 1000), withinMs: ms(1, 7 * DAY), delayMs: ms(0, 3_600_000) }),
   }),
   events: object({ retention: object({ maxAgeMs: ms(60_000, 365 * DAY), maxEvents: int(1, 100_000_000) }) }),
-  ipc: object({ maxFrameBytes: int(1024, 1 << 30), maxConnections: int(1, 100_000), rateLimit: rate, accountRateLimit: rate, maxUploadBytes: int(1024, 16 * 2 ** 30) }),
+  ipc: object({
+    maxFrameBytes: int(1024, 1 << 30),
+    maxConnections: int(1, 1_000_000),
+    maxConnectionsPerPeer: int(1, 1_000_000),
+    maxHandshakes: int(1, 1_000_000),
+    handshakeTimeoutMs: ms(100, 600_000),
+    idleTimeoutMs: ms(1000, 7 * DAY),
+    fdReserve: int(0, 1_000_000),
+    rateLimit: rate,
+    accountRateLimit: rate,
+    maxUploadBytes: int(1024, 16 * 2 ** 30),
+  }),
   connection: object({
     connectTimeoutMs: ms(100, 600_000),
     keepAliveIntervalMs: ms(1000, 600_000),

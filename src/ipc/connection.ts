@@ -5,7 +5,9 @@
  * owns the connection's subscriptions and account:add watchers. Bounded:
  * requests in flight, uploads, and the send buffer (delivery pauses above the
  * high-water mark; the connection is closed 1008 above the hard limit or when
- * paused too long). Must not touch other connections.
+ * paused too long). A token's expiry ends the connection, subscribed or not:
+ * no event leaves after it. Tells admission control whether it is idle.
+ * Must not touch other connections.
  */
 import type { WebSocket, RawData } from 'ws';
 import type { DaemonApi, WadEvent } from '../daemon/api.js';
@@ -18,6 +20,7 @@ import { CLOSE, type ErrorPayload } from './protocol.js';
 import { KeyedLimiter, TokenBucket } from './rate-limit.js';
 import { FrameRejection, parseRequest, type Request } from './requests.js';
 import { Subscription, type Outlet } from './subscription.js';
+import type { Admitted } from './admission.js';
 import type { IpcLogger, ResolvedOptions } from './options.js';
 import { Uploads } from './uploads.js';
 
@@ -41,7 +44,10 @@ const COMPRESS_ABOVE = 1024;
 /** Upload bytes not yet on disk above which the connection stops reading. */
 const UPLOAD_PAUSE_BYTES = 8 << 20;
 
-export class Connection implements Outlet {
+/** setTimeout takes at most 2^31-1 ms; a later expiry is waited for in steps. */
+const MAX_TIMER_MS = 0x7fff_ffff;
+
+export class Connection implements Outlet, Admitted {
   readonly #ws: WebSocket;
   readonly #shared: Shared;
   readonly #bucket: TokenBucket;
@@ -55,6 +61,9 @@ export class Connection implements Outlet {
   #closed = false;
   #alive = true;
   #pingAt: number;
+  /** Last frame received (admission's idle clock). */
+  #heardAt: number;
+  #expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly id: string,
@@ -67,6 +76,8 @@ export class Connection implements Outlet {
     this.#bucket = new TokenBucket(shared.opts.rateLimit, shared.opts.now());
     this.#uploads = new Uploads(shared.opts.uploadDir, shared.opts.uploads);
     this.#pingAt = shared.opts.now();
+    this.#heardAt = this.#pingAt;
+    this.#armExpiry();
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('pong', () => (this.#alive = true));
     ws.on('error', (err) => shared.log.debug({ conn: id, err: err.message }, 'ipc connection error'));
@@ -86,7 +97,13 @@ export class Connection implements Outlet {
     return this.#ws.bufferedAmount > this.#shared.opts.sendBuffer.highWater;
   }
 
+  /** Frames of subscriptions: none leaves once the token has expired. */
   send(frame: string): boolean {
+    if (this.#expired()) return false;
+    return this.#write(frame);
+  }
+
+  #write(frame: string): boolean {
     if (this.#closed) return false;
     if (this.#ws.bufferedAmount + frame.length > this.#shared.opts.sendBuffer.hardLimit) {
       this.close(CLOSE.SLOW_CONSUMER, `slow consumer: send buffer over ${this.#shared.opts.sendBuffer.hardLimit} bytes`);
@@ -105,21 +122,21 @@ export class Connection implements Outlet {
 
   fail(err: unknown): void {
     this.#shared.log.error({ conn: this.id, err: (err as Error).message }, 'ipc event delivery failed');
-    this.send(errorFrame({ code: 'UNAVAILABLE', message: `event delivery failed: ${(err as Error).message}` }));
+    this.#write(errorFrame({ code: 'UNAVAILABLE', message: `event delivery failed: ${(err as Error).message}` }));
   }
 
   // ---- called by the server --------------------------------------------
 
   /** A live event (already persisted). */
   onEvent(ev: WadEvent): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#expired()) return;
     let covered = false;
     for (const sub of this.#subs.values()) {
       if (sub.covers(ev)) covered = true;
       sub.onLive(ev);
     }
     if (ev.type === 'connection:update' && this.#watch.has(ev.account)) {
-      if (!covered) this.send(eventFrame(ev));
+      if (!covered) this.#write(eventFrame(ev));
       const state = ev.data['state'];
       if (state === 'online' || state === 'loggedOut') this.#watch.delete(ev.account);
     }
@@ -127,7 +144,7 @@ export class Connection implements Outlet {
 
   /** Periodic: keepalive and the paused-too-long bound. Returns false once the connection is gone. */
   tick(): boolean {
-    if (this.#closed) return false;
+    if (this.#closed || this.#expired()) return false;
     const now = this.#shared.opts.now();
     if (now - this.#pingAt >= this.#shared.opts.pingMs) {
       if (!this.#alive) {
@@ -150,6 +167,24 @@ export class Connection implements Outlet {
   close(code: number, reason: string): void {
     if (this.#closed) return;
     this.#shared.log.info({ conn: this.id, code, reason }, 'ipc connection closed by daemon');
+    this.#goodbye(code, reason);
+  }
+
+  // ---- admission control ------------------------------------------------
+
+  idleSince(): number | undefined {
+    if (this.#closed || this.#subs.size > 0 || this.#watch.size > 0 || this.#inflight > 0 || this.#uploads.active > 0) return undefined;
+    return this.#heardAt;
+  }
+
+  /** Pushed out for a newcomer, or idle too long: debug only, a flood makes thousands. */
+  evict(reason: string): void {
+    if (this.#closed) return;
+    this.#shared.log.debug({ conn: this.id, reason }, 'ipc connection evicted');
+    this.#goodbye(CLOSE.TRY_AGAIN_LATER, reason);
+  }
+
+  #goodbye(code: number, reason: string): void {
     this.#ws.close(code, reason.slice(0, 120));
     // A peer that does not finish the closing handshake is cut off.
     setTimeout(() => this.#ws.terminate(), 2000).unref();
@@ -160,6 +195,7 @@ export class Connection implements Outlet {
   dispose(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#expiryTimer);
     for (const s of this.#subs.values()) s.stop();
     this.#subs.clear();
     this.#watch.clear();
@@ -170,6 +206,7 @@ export class Connection implements Outlet {
 
   #onMessage(data: RawData, isBinary: boolean): void {
     if (this.#closed) return;
+    this.#heardAt = this.#shared.opts.now();
     const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     if (isBinary) return this.#onBinary(buf);
     let req: Request;
@@ -177,7 +214,7 @@ export class Connection implements Outlet {
       req = parseRequest(buf.toString('utf8'));
     } catch (err) {
       const e = err instanceof FrameRejection ? err : new FrameRejection('INVALID_PAYLOAD', 'malformed frame', undefined);
-      this.send(errorFrame(toErrorPayload(e), e.replyTo));
+      this.#write(errorFrame(toErrorPayload(e), e.replyTo));
       return;
     }
     const refusal = this.#admit(req);
@@ -187,7 +224,7 @@ export class Connection implements Outlet {
     this.#run(req).then(
       (result) => {
         this.#inflight--;
-        if (req.ack) this.send(ackFrame(req.id, result, req.account));
+        if (req.ack) this.#write(ackFrame(req.id, result, req.account));
       },
       (err: unknown) => {
         this.#inflight--;
@@ -213,7 +250,7 @@ export class Connection implements Outlet {
         this.close(CLOSE.BAD_BINARY, err.message);
         return;
       }
-      this.send(errorFrame(toErrorPayload(err)));
+      this.#write(errorFrame(toErrorPayload(err)));
     }
   }
 
@@ -245,7 +282,7 @@ export class Connection implements Outlet {
   }
 
   #answerError(req: Request, error: ErrorPayload): void {
-    this.send(req.ack ? nackFrame(req.id, error, req.account) : errorFrame(error, req.id));
+    this.#write(req.ack ? nackFrame(req.id, error, req.account) : errorFrame(error, req.id));
   }
 
   async #run(req: Request): Promise<Record<string, unknown>> {
@@ -299,7 +336,7 @@ export class Connection implements Outlet {
     const scope = this.auth.scope;
     const sub = new Subscription(id, data, this.#shared.api, this, scope ? (a) => scope.has(a) : () => true);
     this.#subs.set(id, sub);
-    if (req.ack) this.send(ackFrame(req.id, { subscription: id }));
+    if (req.ack) this.#write(ackFrame(req.id, { subscription: id }));
     try {
       sub.start();
     } catch (err) {
@@ -311,6 +348,29 @@ export class Connection implements Outlet {
 
   #context() {
     return { api: this.#shared.api, uploads: this.#uploads, allowPaths: this.auth.kind === 'unix', scope: this.auth.scope };
+  }
+
+  /** True once the token has expired; the connection is then on its way out (4001). */
+  #expired(): boolean {
+    const at = this.auth.expiresAt;
+    if (at === undefined || this.#shared.opts.now() < at) return false;
+    this.close(CLOSE.TOKEN_EXPIRED, 'token expired');
+    return true;
+  }
+
+  /** Ends the connection when its token expires, whether or not it says anything by then. */
+  #armExpiry(): void {
+    const at = this.auth.expiresAt;
+    if (at === undefined || this.#closed) return;
+    const wait = at - this.#shared.opts.now();
+    if (wait <= 0) {
+      setImmediate(() => this.#expired());
+      return;
+    }
+    this.#expiryTimer = setTimeout(() => {
+      if (!this.#expired()) this.#armExpiry();
+    }, Math.min(wait, MAX_TIMER_MS));
+    this.#expiryTimer.unref();
   }
 
   #maybeResume(): void {

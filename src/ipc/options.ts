@@ -6,6 +6,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config, TokenConfig } from '../config/index.js';
+import { procFds, type FdSource } from './fd-budget.js';
 import type { RateSpec } from './rate-limit.js';
 import type { UploadLimits } from './uploads.js';
 
@@ -36,7 +37,20 @@ export interface IpcServerOptions {
   tokens?: readonly TokenConfig[];
   /** Largest frame accepted (larger: close 1009). Default 16 MiB. */
   maxFrameBytes?: number;
+  /** Connections in all, both listeners, unfinished handshakes included. Default 1024. */
   maxConnections?: number;
+  /** Connections from one TCP address. Default 64. */
+  maxConnectionsPerPeer?: number;
+  /** Sockets not yet through the WebSocket upgrade (and the token check). Default 128. */
+  maxHandshakes?: number;
+  /** Accept to finished upgrade, ms. Default 5 s. */
+  handshakeTimeoutMs?: number;
+  /** A connection with no subscription, request, upload or account watch for this long is closed (1013). Default 5 min. */
+  idleTimeoutMs?: number;
+  /** File descriptors kept free for accounts, the store and the worker pool. Default 1024. */
+  fdReserve?: number;
+  /** Where descriptor counts come from (tests give a smaller world). Default /proc/self. */
+  fdSource?: FdSource;
   /** Requests per connection. Default 50/s, burst 100. */
   rateLimit?: RateSpec;
   /** Requests per account over all connections. Default 200/s, burst 400. */
@@ -63,6 +77,12 @@ export interface ResolvedOptions {
   tokens: readonly TokenConfig[];
   maxFrameBytes: number;
   maxConnections: number;
+  maxConnectionsPerPeer: number;
+  maxHandshakes: number;
+  handshakeTimeoutMs: number;
+  idleTimeoutMs: number;
+  fdReserve: number;
+  fdSource: FdSource;
   rateLimit: RateSpec;
   accountRateLimit: RateSpec;
   maxInflight: number;
@@ -86,7 +106,13 @@ export function resolveOptions(o: IpcServerOptions): ResolvedOptions {
     listen: o.listen ?? null,
     tokens: o.tokens ?? [],
     maxFrameBytes: o.maxFrameBytes ?? 16 << 20,
-    maxConnections: o.maxConnections ?? 64,
+    maxConnections: o.maxConnections ?? 1024,
+    maxConnectionsPerPeer: o.maxConnectionsPerPeer ?? 64,
+    maxHandshakes: o.maxHandshakes ?? 128,
+    handshakeTimeoutMs: o.handshakeTimeoutMs ?? 5_000,
+    idleTimeoutMs: o.idleTimeoutMs ?? 300_000,
+    fdReserve: o.fdReserve ?? 1024,
+    fdSource: o.fdSource ?? procFds,
     rateLimit: o.rateLimit ?? { perSecond: 50, burst: 100 },
     accountRateLimit: o.accountRateLimit ?? { perSecond: 200, burst: 400 },
     maxInflight: o.maxInflight ?? 256,
@@ -118,6 +144,11 @@ export function ipcOptionsFromConfig(config: Config, log?: IpcLogger): IpcServer
     tokens: config.tokens,
     maxFrameBytes: config.ipc.maxFrameBytes,
     maxConnections: config.ipc.maxConnections,
+    maxConnectionsPerPeer: config.ipc.maxConnectionsPerPeer,
+    maxHandshakes: config.ipc.maxHandshakes,
+    handshakeTimeoutMs: config.ipc.handshakeTimeoutMs,
+    idleTimeoutMs: config.ipc.idleTimeoutMs,
+    fdReserve: config.ipc.fdReserve,
     rateLimit: config.ipc.rateLimit,
     accountRateLimit: config.ipc.accountRateLimit,
     uploads: { maxBytes: config.ipc.maxUploadBytes },

@@ -179,6 +179,8 @@ export const CLOSE = {
   SLOW_CONSUMER: 1008,
   /** Daemon stopping. */
   GOING_AWAY: 1001,
+  /** Pushed out for a newcomer, or idle past the idle deadline: reconnect when there is something to do. */
+  TRY_AGAIN_LATER: 1013,
   /** Token expired while connected. */
   TOKEN_EXPIRED: 4001,
 } as const;

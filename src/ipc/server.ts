@@ -1,19 +1,25 @@
 /**
  * The daemon's control server (CONTRACTS.md §3): WebSocket on a Unix socket
- * (mode 0600) and, optionally, on loopback TCP with bearer tokens. Accepts up
- * to maxConnections clients, fans persisted events out to them, ticks their
- * keepalive, and on close says goodbye (1001) and removes its files. Owns the
- * listeners; a Connection owns everything about one client.
+ * (mode 0600) and, optionally, on loopback TCP with bearer tokens. Every
+ * accepted socket goes through admission control first (connection caps,
+ * deadlines, file descriptor headroom); a listener's errors (EMFILE on
+ * accept) are logged, never thrown. Fans persisted events out to the
+ * clients, ticks their keepalive, and on close says goodbye (1001) and
+ * removes its files. Owns the listeners; a Connection owns everything about
+ * one client.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { DaemonApi } from '../daemon/api.js';
+import { Admission, type AdmissionStats, type ListenerKind } from './admission.js';
 import { TokenChecker } from './auth.js';
 import { Connection, type ConnectionAuth } from './connection.js';
 import { IpcStartError } from './errors.js';
+import { FdBudget } from './fd-budget.js';
 import { resolveOptions, SILENT, type IpcLogger, type IpcServerOptions } from './options.js';
 import { CLOSE } from './protocol.js';
 import { KeyedLimiter } from './rate-limit.js';
@@ -23,8 +29,10 @@ export interface IpcServer {
   readonly socketPath: string;
   /** The TCP listener's address when `listen` was set (port resolved when 0 was asked). */
   readonly tcp: { host: string; port: number } | undefined;
-  /** Open client connections. */
+  /** Open client connections (through the upgrade). */
   readonly connections: number;
+  /** Admission control's counts: sockets held, handshakes, refusals, evictions, deadlines missed. */
+  readonly admission: AdmissionStats;
   /** Bytes queued for sending over all connections (bounded by the send-buffer limits). */
   readonly bufferedBytes: number;
   /** Stops accepting, closes every client with 1001, removes the socket and upload files. */
@@ -41,6 +49,9 @@ export async function startIpcServer(api: DaemonApi, options: IpcServerOptions):
   const tokens = new TokenChecker(opts.tokens);
   let nextConn = 0;
   let closing = false;
+  const budget = new FdBudget(opts.fdSource, opts.fdReserve);
+  const admission = new Admission(opts, budget, opts.now);
+  let budgetReadAt = opts.now();
 
   const wss = new WebSocketServer({
     noServer: true,
@@ -56,13 +67,15 @@ export async function startIpcServer(api: DaemonApi, options: IpcServerOptions):
   const refuse = (socket: Duplex, status: number, body: Record<string, unknown>): void => {
     const json = JSON.stringify(body);
     const reason = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Service Unavailable';
-    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`);
+    // Destroyed once written: a peer that never closes its end must not keep the descriptor.
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`, () => socket.destroy());
   };
 
-  const onUpgrade = (kind: 'unix' | 'tcp') => (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const onUpgrade = (kind: ListenerKind) => (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    // Pushed out or past its deadline while the request was on its way.
+    if (socket.destroyed) return;
     if (closing) return refuse(socket, 503, { code: 'UNAVAILABLE', message: 'daemon is stopping' });
-    if (conns.size >= opts.maxConnections) return refuse(socket, 503, { code: 'UNAVAILABLE', message: `at most ${opts.maxConnections} connections` });
     let auth: ConnectionAuth = { kind, scope: undefined, expiresAt: undefined };
     if (kind === 'tcp') {
       const r = tokens.check(req.headers.authorization, opts.now());
@@ -74,6 +87,11 @@ export async function startIpcServer(api: DaemonApi, options: IpcServerOptions):
     }
     wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
       const conn = new Connection(`c${++nextConn}`, ws, auth, shared);
+      if (!admission.opened(req.socket, conn)) {
+        conn.dispose();
+        ws.terminate();
+        return;
+      }
       conns.add(conn);
       ws.on('close', () => {
         conn.dispose();
@@ -88,9 +106,23 @@ export async function startIpcServer(api: DaemonApi, options: IpcServerOptions):
     res.end(JSON.stringify({ code: 'INVALID_PAYLOAD', message: 'this is a WebSocket endpoint' }));
   };
 
-  const unixServer = createServer(plain);
-  unixServer.on('upgrade', onUpgrade('unix'));
-  unixServer.on('clientError', (_err, socket) => socket.destroy());
+  let acceptErrors = 0;
+  const guard = (srv: Server, kind: ListenerKind): Server => {
+    // 'connection' listeners run in order: admission's first, so a refused socket never reaches HTTP parsing state that matters.
+    srv.prependListener('connection', (socket: Socket) => {
+      if (closing) socket.destroy();
+      else admission.admit(socket, kind);
+    });
+    srv.on('upgrade', onUpgrade(kind));
+    srv.on('clientError', (_err, socket) => socket.destroy());
+    // EMFILE/ENFILE on accept: libuv drops the pending connection and keeps listening; thrown, it would end the daemon.
+    srv.on('error', (err: NodeJS.ErrnoException) => {
+      if (acceptErrors++ % 1000 === 0) log.warn({ listener: kind, code: err.code, err: err.message, times: acceptErrors }, 'ipc: accept failed');
+    });
+    return srv;
+  };
+
+  const unixServer = guard(createServer(plain), 'unix');
   let bound: BoundSocket;
   try {
     bound = await listenUnix(unixServer, opts.socketPath);
@@ -110,9 +142,7 @@ export async function startIpcServer(api: DaemonApi, options: IpcServerOptions):
       throw new IpcStartError('LISTEN_FAILED', 'a TCP listener needs at least one token');
     }
     if (!['127.0.0.1', '::1', 'localhost'].includes(opts.listen.host)) log.warn({ host: opts.listen.host }, 'ipc: TCP listener is not on loopback');
-    const srv = createServer(plain);
-    srv.on('upgrade', onUpgrade('tcp'));
-    srv.on('clientError', (_err, socket) => socket.destroy());
+    const srv = guard(createServer(plain), 'tcp');
     try {
       await new Promise<void>((resolve, reject) => {
         srv.once('error', reject);
@@ -136,6 +166,21 @@ export async function startIpcServer(api: DaemonApi, options: IpcServerOptions):
     for (const c of conns) if (!c.tick()) conns.delete(c);
   }, opts.tickMs);
   ticker.unref();
+  // Handshake deadlines want a finer clock than keepalive; the descriptor count is re-read
+  // more often once a good part of the limit is in use.
+  const sweeper = setInterval(
+    () => {
+      admission.sweep();
+      const now = opts.now();
+      const busy = budget.limit !== undefined && budget.estimate(admission.sockets) > budget.limit / 2;
+      if (now - budgetReadAt >= (busy ? 1_000 : 5_000)) {
+        budgetReadAt = now;
+        void budget.refresh(() => admission.sockets);
+      }
+    },
+    Math.min(1_000, Math.max(50, Math.floor(opts.handshakeTimeoutMs / 4))),
+  );
+  sweeper.unref();
   log.info({ socket: opts.socketPath, tcp }, 'ipc listening');
 
   return {
@@ -143,6 +188,9 @@ export async function startIpcServer(api: DaemonApi, options: IpcServerOptions):
     tcp,
     get connections() {
       return conns.size;
+    },
+    get admission() {
+      return admission.stats;
     },
     get bufferedBytes() {
       let n = 0;
@@ -153,6 +201,7 @@ export async function startIpcServer(api: DaemonApi, options: IpcServerOptions):
       if (closing) return;
       closing = true;
       clearInterval(ticker);
+      clearInterval(sweeper);
       unsubscribe();
       for (const c of conns) c.close(CLOSE.GOING_AWAY, 'daemon stopping');
       const servers = [unixServer, ...(tcpServer ? [tcpServer] : [])];

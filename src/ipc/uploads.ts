@@ -64,6 +64,11 @@ export class Uploads {
     readonly limits: UploadLimits,
   ) {}
 
+  /** Uploads started or finished and not yet sent: the connection is not idle while it has any. */
+  get active(): number {
+    return this.#open.size + this.#done.size;
+  }
+
   /** Bytes received but not yet on disk (the connection pauses reading above a bound). */
   get pendingBytes(): number {
     return this.#pending;

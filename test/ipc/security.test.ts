@@ -154,10 +154,17 @@ describe('limits', () => {
     expect((await b.request('account:status', {}, { tenantId: 'bob' })).data.success).toBe(true);
   });
 
-  it('caps connections: the next one is refused with UNAVAILABLE (503)', async () => {
+  it('caps connections: an owner newcomer pushes out the connection idle the longest (1013); busy ones stay, and then the next is refused (503)', async () => {
     await start({ maxConnections: 2 });
-    await open();
-    await open();
+    const a = await open();
+    const b = await open();
+    // b was heard from last: a has been idle the longest.
+    expect((await b.request('account:list')).data.success).toBe(true);
+    const c = await open();
+    expect((await a.whenClosed()).code).toBe(1013);
+    expect(b.closed).toBeUndefined();
+    // Subscribed connections are not idle: nobody gives way now.
+    for (const x of [b, c]) await x.request('events:subscribe', {});
     await expect(open()).rejects.toThrow(/503/);
     expect(server.connections).toBe(2);
   });
