@@ -1,7 +1,8 @@
 /**
  * `wad daemon [--config FILE] [--data-dir DIR]`: runs the daemon in the
  * foreground (CONTRACTS §1). When ready it prints exactly one JSON line on
- * stdout, `{"event":"ready","socket":"<path>","pid":<n>}`; logs (pino) go to
+ * stdout, `{"event":"ready","socket":"<path>","pid":<n>}` (and `"listen":
+ * "<host>:<port>"` with a TCP listener); logs (pino) go to
  * stderr; SIGTERM/SIGINT stop it gracefully within 10 s.
  */
 import pino from 'pino';
@@ -64,7 +65,9 @@ export async function runDaemon(argv: readonly string[]): Promise<number> {
     process.stderr.write(`wad daemon: cannot start: ${oneLine(err)}\n`);
     return 1;
   }
-  process.stdout.write(JSON.stringify({ event: 'ready', socket: daemon.socketPath, pid: process.pid }) + '\n');
+  const tcp = daemon.ipc?.tcp;
+  // With a TCP listener on port 0, the line is the only place that says which port it got.
+  process.stdout.write(JSON.stringify({ event: 'ready', socket: daemon.socketPath, pid: process.pid, ...(tcp ? { listen: `${tcp.host}:${tcp.port}` } : {}) }) + '\n');
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {

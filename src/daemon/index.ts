@@ -82,7 +82,7 @@ async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
     await store.close();
     throw err;
   }
-  const pool = new CryptoPool(options.pool ?? {});
+  const pool = new CryptoPool({ onError: (err) => logger.error({ err }, 'crypto worker failed'), ...options.pool });
   const supervisor = createSupervisor({ logger, childLogKey: 'account', restartDelayMs: config.accounts.restart.delayMs });
   const events = new EventHub(logger.child({ component: 'events' }));
   const createMessaging = options.createMessaging === null ? undefined : options.createMessaging ?? (await loadMessaging(logger));

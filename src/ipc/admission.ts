@@ -119,7 +119,9 @@ export class Admission {
     this.#entries.set(socket, e);
     socket.once('close', () => this.#closed(e));
     const share = kind === 'unix' ? 0.5 : 0;
-    while (!this.#budget.allows(this.#sockets, share)) {
+    for (let short = this.#budget.shortfall(this.#sockets, share); short > 0; short = this.#budget.shortfall(this.#sockets, share)) {
+      // A stranger can only take a stranger's place: when even that cannot make room, nobody needs pushing out.
+      if (kind === 'tcp' && short > this.#handshakes.tcp.size) return this.#refuse(e, false);
       if (!this.#makeRoom(kind)) return this.#refuse(e, false);
     }
     while (this.#slots() >= this.#limits.maxConnections) {

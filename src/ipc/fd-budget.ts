@@ -90,14 +90,15 @@ export class FdBudget {
   }
 
   /**
-   * May the control socket hold `held` descriptors (the one just accepted
-   * included)? `share` is the part of the reserve the caller may dip into:
-   * 0 for strangers, more for the owner.
+   * How many descriptors the control socket must give back before it may
+   * hold `held` (the one just accepted included); 0 or less: none. `share` is
+   * the part of the reserve the caller may dip into: 0 for strangers, more
+   * for the owner.
    */
-  allows(held: number, share = 0): boolean {
-    if (this.#limit === undefined) return true;
+  shortfall(held: number, share = 0): number {
+    if (this.#limit === undefined) return 0;
     const keep = this.reserve - Math.floor(this.reserve * share);
-    return this.estimate(held) <= this.#limit - keep;
+    return this.estimate(held) - (this.#limit - keep);
   }
 
   /**

@@ -55,6 +55,12 @@ export interface CryptoPoolOptions {
    * one waits for the loop to come round (default 4; 0: yield between any two).
    */
   inlineSliceMs?: number;
+  /**
+   * A worker failed with no job of its own to fail (it could not start: EMFILE
+   * when the process is out of descriptors). Without a listener that error
+   * would end the process; the pool starts another worker when the next job needs one.
+   */
+  onError?: (err: Error) => void;
 }
 
 /** The job fields without the version and kind, for `run`. */
@@ -86,6 +92,7 @@ export class CryptoPool {
   readonly #workerFile: string | URL | undefined;
   readonly #jobsPerWorker: number;
   readonly #budget: TurnBudget;
+  readonly #onError: (err: Error) => void;
   #piscina: Piscina | undefined;
   #closing: Promise<void> | undefined;
   /** Set once the queue has drained after close(): workers are gone. */
@@ -98,6 +105,7 @@ export class CryptoPool {
     this.#workerFile = options.workerFile;
     this.#jobsPerWorker = Math.max(1, options.jobsPerWorker ?? 4);
     this.#budget = new TurnBudget(options.inlineSliceMs ?? 4);
+    this.#onError = options.onError ?? (() => {});
   }
 
   /** Jobs waiting or running. */
@@ -161,6 +169,7 @@ export class CryptoPool {
         concurrentTasksPerWorker: this.#jobsPerWorker,
         ...(execArgv ? { execArgv } : {}),
       });
+      this.#piscina.on('error', (err: Error) => this.#onError(err));
     }
     return this.#piscina;
   }

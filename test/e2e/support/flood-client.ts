@@ -16,7 +16,8 @@ import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
 
 type Spec =
-  | { mode: 'tcp'; port: number; count: number; firstLocalPort: number; lastLocalPort: number }
+  /** Without local ports the kernel picks them (crowds smaller than the ephemeral range). */
+  | { mode: 'tcp'; port: number; count: number; firstLocalPort?: number; lastLocalPort?: number }
   | { mode: 'unix-ws' | 'unix-raw'; socket: string; count: number };
 
 const spec = JSON.parse(process.argv[2]!) as Spec;
@@ -26,7 +27,7 @@ const held: Array<Socket | WebSocket> = [];
 let opened = 0;
 let failed = 0;
 let closedByPeer = 0;
-let nextPort = spec.mode === 'tcp' ? spec.firstLocalPort : 0;
+let nextPort = spec.mode === 'tcp' ? (spec.firstLocalPort ?? 0) : 0;
 const started = Date.now();
 
 const report = (): void => {
@@ -37,12 +38,12 @@ const report = (): void => {
 function tcpOne(s: Extract<Spec, { mode: 'tcp' }>): Promise<void> {
   return new Promise((resolve) => {
     const attempt = (): void => {
-      if (nextPort > s.lastLocalPort) {
+      if (s.lastLocalPort !== undefined && nextPort > s.lastLocalPort) {
         failed++;
         return resolve();
       }
-      const localPort = nextPort++;
-      const sock = connect({ host: '127.0.0.1', port: s.port, localAddress: '127.0.0.1', localPort });
+      const local = s.firstLocalPort !== undefined ? { localAddress: '127.0.0.1', localPort: nextPort++ } : {};
+      const sock = connect({ host: '127.0.0.1', port: s.port, ...local });
       let up = false;
       sock.once('connect', () => {
         up = true;
