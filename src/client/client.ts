@@ -10,6 +10,7 @@
  * Every method rejects with WadClientError (the daemon's contract code, or
  * UNAVAILABLE / TIMEOUT / CLOSED).
  */
+import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { AccountState, AccountSummary, ConnectionState, GroupAction, GroupInfo, MediaFields, MediaKind, WadEvent } from '../daemon/api.js';
 import type { SendData } from '../ipc/protocol.js';
@@ -18,6 +19,7 @@ import { DownloadSink, type DownloadedFile } from './download.js';
 import { WadClientError } from './errors.js';
 import { kindFromMime, mimeFromName } from './mime.js';
 import { defaultSocketPath } from './paths.js';
+import { untilAnswered, type ResendOptions } from './resend.js';
 
 export interface SendFileOptions extends Omit<MediaFields, 'mimeType'> {
   /** Default: from the file name. */
@@ -26,6 +28,8 @@ export interface SendFileOptions extends Omit<MediaFields, 'mimeType'> {
   type?: MediaKind;
   /** A small JPEG preview. */
   jpegThumbnail?: Uint8Array;
+  /** Repeat the call with the same key after a lost connection: one message at most (the upload is made again). */
+  idempotencyKey?: string;
 }
 
 export class WadClient extends ClientCore {
@@ -123,9 +127,30 @@ export class WadClient extends ClientCore {
 
   // ---- messages -----------------------------------------------------------
 
-  /** Any message:send content. `chat`: a jid, a phone number or a group id. */
+  /**
+   * Any message:send content. `chat`: a jid, a phone number or a group id.
+   * One attempt: when it fails with UNAVAILABLE or TIMEOUT the message may or
+   * may not have been sent; give `idempotencyKey` and repeat it, or use
+   * sendReliably, to be sure of exactly one.
+   */
   async send(account: string, chat: string, content: SendData): Promise<string> {
     return (await this.request('message:send', content, { account, chat })).messageId;
+  }
+
+  /**
+   * `send` under one idempotency key (`idempotencyKey`, else a fresh one),
+   * repeated across lost connections, daemon restarts and sends whose server
+   * ack did not come, until the daemon answers (see resend.ts): one message,
+   * never two. Media go by `path` or `base64` here (an upload belongs to the
+   * connection that made it). @throws WadClientError: a final answer, or the
+   * last error once `deadlineMs` (5 min) or `maxAttempts` ran out
+   */
+  async sendReliably(account: string, chat: string, content: SendData, opts: ResendOptions & { idempotencyKey?: string } = {}): Promise<string> {
+    if ('upload' in content && content.upload !== undefined) {
+      throw new WadClientError('INVALID_PAYLOAD', 'an upload does not outlive its connection: give sendReliably a path or base64', { field: 'data.upload' });
+    }
+    const { idempotencyKey = content.idempotencyKey ?? randomUUID(), ...retry } = opts;
+    return untilAnswered(() => this.send(account, chat, { ...content, idempotencyKey }), retry);
   }
 
   async sendText(account: string, chat: string, text: string, opts: { quoted?: string; mentions?: string[] } = {}): Promise<string> {
@@ -156,6 +181,7 @@ export class WadClient extends ClientCore {
       ...(opts.jpegThumbnail !== undefined ? { jpegThumbnail: Buffer.from(opts.jpegThumbnail).toString('base64') } : {}),
       ...(opts.gifPlayback !== undefined ? { gifPlayback: opts.gifPlayback } : {}),
       ...(opts.viewOnce !== undefined ? { viewOnce: opts.viewOnce } : {}),
+      ...(opts.idempotencyKey !== undefined ? { idempotencyKey: opts.idempotencyKey } : {}),
     });
   }
 

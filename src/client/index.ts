@@ -6,6 +6,7 @@ export { WadClient, type SendFileOptions } from './client.js';
 export type { DownloadedFile } from './download.js';
 export type { WadClientOptions, ReconnectOptions, ConnectionStatus, Route } from './core.js';
 export { WadClientError, type ClientErrorCode } from './errors.js';
+export { isRetriable, type ResendOptions } from './resend.js';
 export { EventStream, type SubscribeOptions } from './stream.js';
 export { defaultSocketPath } from './paths.js';
 export { mimeFromName, kindFromMime } from './mime.js';

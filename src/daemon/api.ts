@@ -162,6 +162,16 @@ export interface MediaDownload extends AsyncIterable<Uint8Array> {
   fileName?: string;
 }
 
+/** How to send (beyond CONTRACTS.md's message:send data). */
+export interface SendOptions {
+  /**
+   * At most 64 characters. The same key on the same account within 24 h
+   * (config idempotency.ttlMs) returns the first send's messageId and sends
+   * nothing again; while that first send runs, a repeat waits for its result.
+   */
+  idempotencyKey?: string;
+}
+
 export interface GroupInfo {
   jid: string;
   subject: string;
@@ -184,7 +194,7 @@ export interface DaemonApi {
   logoutAccount(id: string): Promise<void>;
 
   // messaging (chat = conversationId)
-  sendMessage(id: string, chat: string, content: OutgoingContent): Promise<{ messageId: string }>;
+  sendMessage(id: string, chat: string, content: OutgoingContent, options?: SendOptions): Promise<{ messageId: string }>;
   editMessage(id: string, chat: string, messageId: string, content: string): Promise<{ messageId: string }>;
   deleteMessage(id: string, chat: string, messageId: string): Promise<{ messageId: string }>;
   react(id: string, chat: string, messageId: string, emoji: string): Promise<{ messageId: string }>;

@@ -15,7 +15,7 @@ import type { AccountManager } from '../runtime/accounts/index.js';
 import type { CryptoPool } from '../runtime/crypto-pool/index.js';
 import type { Supervisor } from '../runtime/supervisor/index.js';
 import { isNoSpace, isWriteFailure, StoreError, type Store } from '../store/index.js';
-import { DaemonError, type AccountSummary, type ErrorCode, type DaemonApi, type GroupAction, type GroupInfo, type MediaDownload, type OutgoingContent, type WadEvent } from './api.js';
+import { DaemonError, type AccountSummary, type ErrorCode, type DaemonApi, type GroupAction, type GroupInfo, type MediaDownload, type OutgoingContent, type SendOptions, type WadEvent } from './api.js';
 import { corruptEventGap, toWadEvent, type EventHub } from './event-sink.js';
 import { trimAccount } from './retention.js';
 
@@ -139,8 +139,8 @@ export class Daemon implements DaemonApi {
 
   // messaging: forwarded to the account's messaging module
 
-  sendMessage(id: string, chat: string, content: OutgoingContent): Promise<{ messageId: string }> {
-    return this.#call(id, 'sendMessage', (m) => m.sendMessage?.(chat, content));
+  sendMessage(id: string, chat: string, content: OutgoingContent, options: SendOptions = {}): Promise<{ messageId: string }> {
+    return this.#call(id, 'sendMessage', (m) => m.sendMessage?.(chat, content, options));
   }
   editMessage(id: string, chat: string, messageId: string, content: string): Promise<{ messageId: string }> {
     return this.#call(id, 'editMessage', (m) => m.editMessage?.(chat, messageId, content));
@@ -248,7 +248,14 @@ export function toDaemonError(err: unknown): DaemonError {
   if (err instanceof MessagingError) {
     // The server's 429 is the caller's to wait out, like our own pacing refusal.
     const code = err.serverCode === 429 ? 'RATE_LIMITED' : MESSAGING_CODES[err.code];
-    return new DaemonError(code, err.message, { messaging: err.code, ...(err.serverCode !== undefined ? { serverCode: err.serverCode } : {}) }, { cause: err });
+    const details = {
+      messaging: err.code,
+      ...(err.serverCode !== undefined ? { serverCode: err.serverCode } : {}),
+      ...(err.messageId !== undefined ? { messageId: err.messageId } : {}),
+      // A timeout after the stanza left is not a failure to deliver: the caller resends with its idempotency key.
+      ...(err.mayHaveBeenDelivered ? { mayHaveBeenDelivered: true } : {}),
+    };
+    return new DaemonError(code, err.message, details, { cause: err });
   }
   return new DaemonError('INTERNAL_ERROR', err instanceof Error ? err.message : String(err), undefined, { cause: err });
 }
@@ -275,6 +282,7 @@ const MESSAGING_CODES: Record<MessagingErrorCode, ErrorCode> = {
   SERVER_REJECTED: 'UNAVAILABLE',
   RATE_LIMITED: 'RATE_LIMITED',
   ACK_TIMEOUT: 'UNAVAILABLE',
+  KEY_REUSED: 'INVALID_PAYLOAD',
   NOT_FOUND: 'NOT_FOUND',
   NOT_MEMBER: 'NOT_MEMBER',
   CLOSED: 'UNAVAILABLE',

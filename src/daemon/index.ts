@@ -70,6 +70,8 @@ async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
       cache: { maxEntries: config.store.cacheEntries, maxBytes: config.store.cacheBytes },
       sentMessagesMax: config.store.sentMessagesMax,
       messagesMax: config.store.messagesMax,
+      idempotencyKeysMax: config.idempotency.keysMax,
+      idempotencyTtlMs: config.idempotency.ttlMs,
     },
     options.wrapStore,
   );

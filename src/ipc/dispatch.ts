@@ -88,8 +88,10 @@ export async function dispatch(req: Request, ctx: DispatchContext): Promise<Resu
   }
 }
 
-async function sendMessage(data: SendData, account: string, chat: string, ctx: DispatchContext): Promise<Result> {
-  if (!isMedia(data)) return { ...(await ctx.api.sendMessage(account, chat, data as OutgoingContent)) };
+async function sendMessage(withKey: SendData, account: string, chat: string, ctx: DispatchContext): Promise<Result> {
+  const { idempotencyKey, ...data } = withKey;
+  const options = idempotencyKey !== undefined ? { idempotencyKey } : undefined;
+  if (!isMedia(data)) return { ...(await ctx.api.sendMessage(account, chat, data as OutgoingContent, options)) };
   const base = {
     type: data.type,
     ...(data.caption !== undefined ? { caption: data.caption } : {}),
@@ -106,15 +108,15 @@ async function sendMessage(data: SendData, account: string, chat: string, ctx: D
   if (data.base64 !== undefined) {
     const bytes = Buffer.from(data.base64, 'base64');
     if (bytes.length === 0) throw new IpcError('INVALID_PAYLOAD', 'data.base64 holds no bytes', { field: 'data.base64' });
-    return { ...(await ctx.api.sendMessage(account, chat, { ...base, media: new Uint8Array(bytes), ...mime(data.mimeType) })) };
+    return { ...(await ctx.api.sendMessage(account, chat, { ...base, media: new Uint8Array(bytes), ...mime(data.mimeType) }, options)) };
   }
   if (data.path !== undefined) {
     if (!ctx.allowPaths) throw new IpcError('FORBIDDEN', 'data.path is accepted only on the Unix socket; upload the bytes in binary frames', { field: 'data.path' });
-    return { ...(await ctx.api.sendMessage(account, chat, { ...base, media: { path: data.path }, ...mime(data.mimeType) })) };
+    return { ...(await ctx.api.sendMessage(account, chat, { ...base, media: { path: data.path }, ...mime(data.mimeType) }, options)) };
   }
   const up = await ctx.uploads.take(data.upload!);
   try {
-    return { ...(await ctx.api.sendMessage(account, chat, { ...base, media: uploadedFile(up), ...mime(data.mimeType ?? up.mimeType) })) };
+    return { ...(await ctx.api.sendMessage(account, chat, { ...base, media: uploadedFile(up), ...mime(data.mimeType ?? up.mimeType) }, options)) };
   } finally {
     await ctx.uploads.release(up.path);
   }
@@ -125,6 +127,6 @@ function mime(m: string | undefined): { mimeType?: string } {
 }
 
 const MEDIA = new Set<string>(['image', 'video', 'audio', 'document', 'sticker']);
-function isMedia(d: SendData): d is Extract<SendData, { type: MediaKind }> {
+function isMedia(d: Omit<SendData, 'idempotencyKey'>): d is Extract<SendData, { type: MediaKind }> {
   return MEDIA.has(d.type);
 }

@@ -36,8 +36,15 @@ export interface ErrorPayload {
 
 export type AckData = ({ success: true } & Record<string, unknown>) | { success: false; error: ErrorPayload };
 
-/** `message:send` data as it travels on the socket. Media bytes come from a binary upload, a local path (Unix socket only) or base64. */
-export type SendData =
+/**
+ * `message:send` data as it travels on the socket. Media bytes come from a
+ * binary upload, a local path (Unix socket only) or base64. Every kind takes
+ * `idempotencyKey` (≤ 64 characters): the same key on the same account
+ * within 24 h answers the first send's messageId and sends nothing again.
+ */
+export type SendData = SendContentData & { idempotencyKey?: string };
+
+type SendContentData =
   | { type: 'text'; content: string; quoted?: string; mentions?: string[] }
   | { type: 'reply'; content: string; quoted: string; mentions?: string[] }
   | (MediaFields & {

@@ -90,6 +90,9 @@ const media = object({
 });
 for (const k of ['image', 'video', 'audio', 'document', 'sticker']) SEND[k] = media;
 
+/** Any string a caller picks (hashed before it is stored), at most 64 characters. */
+const idempotencyKey = optional(str({ min: 1, max: 64 }));
+
 const sendData: Check<RequestMap['message:send']['data']> = (v, path) => {
   const t = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as { type?: unknown }).type : undefined;
   if (t === undefined || t === null) {
@@ -98,7 +101,8 @@ const sendData: Check<RequestMap['message:send']['data']> = (v, path) => {
   }
   const check = typeof t === 'string' ? SEND[t] : undefined;
   if (!check) throw new IpcError('INVALID_PAYLOAD', `data.type must be one of ${Object.keys(SEND).join(', ')}`, { field: 'data.type' });
-  const out = check(v, path);
+  const key = idempotencyKey((v as { idempotencyKey?: unknown }).idempotencyKey, path === '' ? 'idempotencyKey' : `${path}.idempotencyKey`);
+  const out = { ...check(v, path), ...(key !== undefined ? { idempotencyKey: key } : {}) };
   if ('upload' in out || 'path' in out || 'base64' in out || SEND[t as string] === media) {
     const m = out as { upload?: number; path?: string; base64?: string };
     const n = Number(m.upload !== undefined) + Number(m.path !== undefined) + Number(m.base64 !== undefined);

@@ -22,6 +22,7 @@ import { CURSORS, EVENTS, EVENT_SEQ, eventKey, loadEventState } from './families
 import { stageLidMappings, type LidMapping, type MergeRecords } from './families/lid.js';
 import { stagePreKeyPurge } from './families/prekeys.js';
 import { SENT_FAMILY } from './families/sent.js';
+import { IDEMPOTENCY_FAMILY } from './families/idempotency.js';
 import { MESSAGES_FAMILY } from './families/messages.js';
 import { EMPTY_BOUNDS, loadBounds, stageEviction, type IndexedFamily } from './families/insertion-index.js';
 import { ACCOUNTS_PREFIX, accountPrefix, key, keyString, prefixOf, prefixRange } from './keys.js';
@@ -35,6 +36,12 @@ export interface AccountStoreOptions {
   readonly sentMessagesMax?: number;
   /** Received-message records kept (dedupe, quotes, polls, media by id); the oldest go first. Default 50,000. */
   readonly messagesMax?: number;
+  /** Sends' idempotency keys kept; the oldest go first. Default 10,000. */
+  readonly idempotencyKeysMax?: number;
+  /** How long an idempotency key answers; older ones are evicted. Default 24 h. */
+  readonly idempotencyTtlMs?: number;
+  /** Clock for evicting by age (tests). Default Date.now. */
+  readonly now?: () => number;
 }
 
 /** What a wipe keeps: `logout` keeps the event log (consumers still read it; seqs keep growing). */
@@ -42,12 +49,16 @@ export type WipeMode = 'logout' | 'remove';
 
 const TRIM_CHUNK = 1000;
 
-/** A record family bounded by count, and the state field that holds its index bounds. */
+/** A record family bounded by count (and maybe by age), and the state field that holds its index bounds. */
 interface BoundedFamily {
   readonly family: IndexedFamily;
-  readonly field: 'sent' | 'messages';
+  readonly field: 'sent' | 'messages' | 'idempotency';
   readonly max: number;
+  /** Records older than this are evicted in the batch of the next write to the family. */
+  readonly maxAgeMs?: number;
 }
+
+const EMPTY_INDEXES = { sent: EMPTY_BOUNDS, messages: EMPTY_BOUNDS, idempotency: EMPTY_BOUNDS };
 
 export class AccountStore extends AccountReaders {
   readonly id: string;
@@ -56,6 +67,8 @@ export class AccountStore extends AccountReaders {
   readonly #cache: LruCache;
   readonly #bounded: readonly BoundedFamily[];
   readonly #ctx: ReadContext;
+  readonly #idempotencyTtlMs: number;
+  readonly #now: () => number;
   #state: AccountState;
   #epoch = 0;
   #lock: Promise<unknown> = Promise.resolve();
@@ -79,8 +92,11 @@ export class AccountStore extends AccountReaders {
     this.#bounded = [
       { family: SENT_FAMILY, field: 'sent', max: options.sentMessagesMax ?? 2000 },
       { family: MESSAGES_FAMILY, field: 'messages', max: options.messagesMax ?? 50_000 },
+      { family: IDEMPOTENCY_FAMILY, field: 'idempotency', max: options.idempotencyKeysMax ?? 10_000, maxAgeMs: options.idempotencyTtlMs ?? 86_400_000 },
     ];
-    this.#state = { creds: undefined, lastSeq: 0, cursors: new Map(), sent: EMPTY_BOUNDS, messages: EMPTY_BOUNDS };
+    this.#idempotencyTtlMs = options.idempotencyTtlMs ?? 86_400_000;
+    this.#now = options.now ?? Date.now;
+    this.#state = { creds: undefined, lastSeq: 0, cursors: new Map(), ...EMPTY_INDEXES };
   }
 
   /**
@@ -95,7 +111,8 @@ export class AccountStore extends AccountReaders {
       const events = await loadEventState(store.ctx);
       const sent = await loadBounds(store.ctx, SENT_FAMILY.tag);
       const messages = await loadBounds(store.ctx, MESSAGES_FAMILY.tag);
-      store.#state = { creds, ...events, sent, messages };
+      const idempotency = await loadBounds(store.ctx, IDEMPOTENCY_FAMILY.tag);
+      store.#state = { creds, ...events, sent, messages, idempotency };
     } catch (err) {
       // Named by account, so the daemon can quarantine this one and say why; a bug's RangeError is damage too.
       const code = err instanceof StoreError ? err.code : 'CORRUPT_RECORD';
@@ -110,6 +127,10 @@ export class AccountStore extends AccountReaders {
 
   protected get state(): AccountState {
     return this.#state;
+  }
+
+  protected get idempotencyTtlMs(): number {
+    return this.#idempotencyTtlMs;
   }
 
   /** The credentials as last committed (undefined before pairing starts). Read-only. */
@@ -217,9 +238,7 @@ export class AccountStore extends AccountReaders {
       }
       if (mode === 'remove') tx.del(key(ACCOUNTS_PREFIX, this.id));
       tx.stage(
-        mode === 'remove'
-          ? { creds: undefined, lastSeq: 0, cursors: new Map(), sent: EMPTY_BOUNDS, messages: EMPTY_BOUNDS }
-          : { creds: undefined, sent: EMPTY_BOUNDS, messages: EMPTY_BOUNDS },
+        mode === 'remove' ? { creds: undefined, lastSeq: 0, cursors: new Map(), ...EMPTY_INDEXES } : { creds: undefined, ...EMPTY_INDEXES },
       );
       await this.#commit(tx, { bound: false });
       this.#cache.clear();
@@ -275,18 +294,21 @@ export class AccountStore extends AccountReaders {
   /**
    * Drops a bounded family's oldest records in the same batch as the write
    * that pushes its count over the limit: a SIGKILL between two batches could
-   * otherwise leave it over its bound, and again on every crash. Only
-   * committed records are evicted (the scan cannot see this batch's).
+   * otherwise leave it over its bound, and again on every crash. A family
+   * bounded by age too also loses, in the batch of each write to it, the
+   * records past their age. Only committed records are evicted (the scan
+   * cannot see this batch's).
    */
-  async #stageBound(tx: Transaction, { family, field, max }: BoundedFamily): Promise<void> {
+  async #stageBound(tx: Transaction, { family, field, max, maxAgeMs }: BoundedFamily): Promise<void> {
     const staged = tx.state[field];
     const committed = this.#state[field];
-    const count = Math.min(staged.next - staged.head - max, committed.next - committed.head);
-    if (count <= 0) return;
+    const count = Math.max(0, Math.min(staged.next - staged.head - max, committed.next - committed.head));
+    const aging = maxAgeMs !== undefined && staged.next > committed.next && committed.next > committed.head;
+    if (count <= 0 && !aging) return;
     const evict = new Transaction(this.#ns, this.#state);
     let head: number;
     try {
-      head = await stageEviction(this.ctx, evict, family, committed, count);
+      head = await stageEviction(this.ctx, evict, family, committed, count, aging ? this.#now() - maxAgeMs : undefined);
     } catch {
       // A failed read skips the upkeep, not the write that was asked for; the next commit evicts.
       return;

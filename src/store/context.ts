@@ -29,6 +29,8 @@ export interface AccountState {
   /** The insertion indexes that bound the sent cache and the message records (families/insertion-index.ts). */
   readonly sent: IndexBounds;
   readonly messages: IndexBounds;
+  /** The insertion index of the sends' idempotency keys (families/idempotency.ts). */
+  readonly idempotency: IndexBounds;
 }
 
 export interface WriteContext {

@@ -8,6 +8,7 @@ import { AppStateReader } from './families/app-state.js';
 import { ChatReader } from './families/chats.js';
 import { DeviceReader } from './families/devices.js';
 import { EventReader } from './families/events.js';
+import { IdempotencyReader } from './families/idempotency.js';
 import { LidReader } from './families/lid.js';
 import { MessageReader } from './families/messages.js';
 import { PreKeyReader } from './families/prekeys.js';
@@ -19,6 +20,8 @@ import { TcTokenReader } from './families/tctokens.js';
 export abstract class AccountReaders {
   protected abstract get ctx(): ReadContext;
   protected abstract get state(): AccountState;
+  /** How long an idempotency key answers (store option). */
+  protected abstract get idempotencyTtlMs(): number;
 
   #preKeys?: PreKeyReader;
   #sessions?: SessionReader;
@@ -32,6 +35,7 @@ export abstract class AccountReaders {
   #messages?: MessageReader;
   #events?: EventReader;
   #chats?: ChatReader;
+  #idempotency?: IdempotencyReader;
 
   get preKeys(): PreKeyReader {
     return (this.#preKeys ??= new PreKeyReader(this.ctx));
@@ -65,6 +69,9 @@ export abstract class AccountReaders {
   }
   get chats(): ChatReader {
     return (this.#chats ??= new ChatReader(this.ctx));
+  }
+  get idempotency(): IdempotencyReader {
+    return (this.#idempotency ??= new IdempotencyReader(this.ctx, () => this.idempotencyTtlMs));
   }
   get events(): EventReader {
     return (this.#events ??= new EventReader(this.ctx, () => this.state));

@@ -12,6 +12,7 @@ import { AppStateWriter } from './families/app-state.js';
 import { ChatWriter } from './families/chats.js';
 import { DeviceWriter } from './families/devices.js';
 import { EventWriter } from './families/events.js';
+import { IdempotencyWriter } from './families/idempotency.js';
 import { MessageWriter } from './families/messages.js';
 import { PreKeyWriter } from './families/prekeys.js';
 import { SenderKeyWriter } from './families/sender-keys.js';
@@ -81,6 +82,7 @@ export class Transaction implements WriteContext {
   #messages?: MessageWriter;
   #events?: EventWriter;
   #chats?: ChatWriter;
+  #idempotency?: IdempotencyWriter;
 
   get creds(): CredsWriter {
     return (this.#creds ??= new CredsWriter(this));
@@ -114,6 +116,9 @@ export class Transaction implements WriteContext {
   }
   get chats(): ChatWriter {
     return (this.#chats ??= new ChatWriter(this));
+  }
+  get idempotency(): IdempotencyWriter {
+    return (this.#idempotency ??= new IdempotencyWriter(this));
   }
   get events(): EventWriter {
     return (this.#events ??= new EventWriter(this));

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WadClient, WadClientError } from '../../src/client/index.js';
-import type { WadEvent } from '../../src/daemon/api.js';
+import { DaemonError, type WadEvent } from '../../src/daemon/api.js';
 import { startIpcServer, type IpcServer } from '../../src/ipc/index.js';
 import type { FakeDaemon } from '../ipc/fake-daemon.js';
 import { fakeWorld } from '../ipc/fake-world.js';
@@ -27,6 +27,11 @@ async function client(opts: ConstructorParameters<typeof WadClient>[0] = {}): Pr
 
 function msg(account: string, n: number): WadEvent {
   return fake.emit(account, 'message:new', { id: `M${n}`, type: 'text', content: `n${n}` }, 'x@s.whatsapp.net');
+}
+
+async function until(probe: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !probe(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(probe()).toBe(true);
 }
 
 async function take(it: AsyncIterator<WadEvent>, n: number): Promise<WadEvent[]> {
@@ -119,6 +124,37 @@ describe('accounts', () => {
     const c = await client();
     expect(await c.addAccount('dave', { phone: '15550004444' })).toEqual({ pairCode: 'ABCD1234' });
     expect(await c.requestPairCode('dave', '15550004444')).toBe('WXYZ9876');
+  });
+});
+
+describe('sendReliably', () => {
+  const keys = () => fake.calls.filter((x) => x.method === 'sendMessage').map((x) => (x.args[3] as { idempotencyKey?: string } | undefined)?.idempotencyKey);
+
+  it('repeats under one key across a lost connection and an unacked send, until the answer', async () => {
+    const c = await client();
+    fake.holdNext.set('sendMessage', new Promise(() => {}));
+    const sending = c.sendReliably('alice', '15550002222', { type: 'text', content: 'exactly once' }, { initialDelayMs: 10 });
+    await until(() => keys().length === 1);
+    // The daemon goes away with the request unanswered: the outcome is unknown, so it is asked again.
+    await server!.close();
+    fake.failNext.set('sendMessage', new DaemonError('UNAVAILABLE', 'no server ack', { messaging: 'ACK_TIMEOUT', mayHaveBeenDelivered: true, messageId: '3EB0X' }));
+    server = await startIpcServer(fake, { socketPath: socket });
+    expect(await sending).toMatch(/^3EB0/);
+    const used = keys();
+    expect(used).toHaveLength(3);
+    expect(new Set(used).size).toBe(1);
+    expect(used[0]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('takes the caller\'s key; a final answer is not repeated; uploads are refused', async () => {
+    const c = await client();
+    await c.sendReliably('alice', '15550002222', { type: 'text', content: 'mine' }, { idempotencyKey: 'order-17' });
+    expect(keys().at(-1)).toBe('order-17');
+    fake.failNext.set('sendMessage', new DaemonError('NOT_FOUND', 'no such quoted message'));
+    const before = keys().length;
+    await expect(c.sendReliably('alice', '15550002222', { type: 'reply', content: 'x', quoted: 'Q' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(keys().length).toBe(before + 1);
+    await expect(c.sendReliably('alice', '15550002222', { type: 'image', upload: 3 })).rejects.toMatchObject({ code: 'INVALID_PAYLOAD' });
   });
 });
 

@@ -15,6 +15,7 @@ describe('toDaemonError', () => {
       ['NOT_READY', 'UNAVAILABLE'],
       ['ACK_TIMEOUT', 'UNAVAILABLE'],
       ['RATE_LIMITED', 'RATE_LIMITED'],
+      ['KEY_REUSED', 'INVALID_PAYLOAD'],
     ];
     for (const [from, to] of cases) {
       const err = toDaemonError(new MessagingError(from, 'x'));
@@ -28,6 +29,12 @@ describe('toDaemonError', () => {
     expect(err).toBeInstanceOf(DaemonError);
     expect(err.code).toBe('UNAVAILABLE');
     expect(err.details).toEqual({ messaging: 'SERVER_REJECTED', serverCode: 463 });
+  });
+
+  it('an ack that did not come says the message may have been delivered, and which', () => {
+    const err = toDaemonError(new MessagingError('ACK_TIMEOUT', 'no ack', { messageId: '3EB0AA', mayHaveBeenDelivered: true }));
+    expect(err.code).toBe('UNAVAILABLE');
+    expect(err.details).toEqual({ messaging: 'ACK_TIMEOUT', messageId: '3EB0AA', mayHaveBeenDelivered: true });
   });
 
   it("reports the server's 429 as RATE_LIMITED, keeping its code", () => {

@@ -16,6 +16,7 @@ import {
   type GroupInfo,
   type MediaDownload,
   type OutgoingContent,
+  type SendOptions,
   type WadEvent,
 } from '../../src/daemon/api.js';
 
@@ -42,6 +43,8 @@ export class FakeDaemon implements DaemonApi {
   #msg = 0;
   /** When set, the next call of that method rejects with it. */
   failNext = new Map<string, Error>();
+  /** When set, the next call of that method waits for it (a daemon that dies mid-request). */
+  holdNext = new Map<string, Promise<void>>();
 
   constructor(readonly opts: FakeOptions = {}) {}
 
@@ -150,8 +153,8 @@ export class FakeDaemon implements DaemonApi {
     this.setState(id, 'loggedOut', 'logout');
   }
 
-  async sendMessage(id: string, chat: string, content: OutgoingContent): Promise<{ messageId: string }> {
-    await this.#call('sendMessage', [id, chat, content]);
+  async sendMessage(id: string, chat: string, content: OutgoingContent, options?: SendOptions): Promise<{ messageId: string }> {
+    await this.#call('sendMessage', options ? [id, chat, content, options] : [id, chat, content]);
     const from = this.#online(id);
     const messageId = `3EB0${(++this.#msg).toString(16).padStart(8, '0').toUpperCase()}`;
     if ('media' in content) {
@@ -279,6 +282,11 @@ export class FakeDaemon implements DaemonApi {
     if (fail) {
       this.failNext.delete(method);
       throw fail;
+    }
+    const hold = this.holdNext.get(method);
+    if (hold) {
+      this.holdNext.delete(method);
+      await hold;
     }
     if (this.opts.latencyMs) await new Promise((r) => setTimeout(r, this.opts.latencyMs));
   }

@@ -61,6 +61,16 @@ describe('parseRequest', () => {
     }
   });
 
+  it('message:send of every kind takes an idempotencyKey of 1 to 64 characters, any of them', () => {
+    const send = (data: object) => parseRequest(JSON.stringify({ id: '1', type: 'message:send', tenantId: 'a', conversationId: '15550001111', data }));
+    expect(send({ type: 'text', content: 'x', idempotencyKey: 'order/17 é' }).data).toEqual({ type: 'text', content: 'x', idempotencyKey: 'order/17 é' });
+    expect(send({ type: 'reaction', messageId: 'M', emoji: '', idempotencyKey: 'k'.repeat(64) }).data).toMatchObject({ idempotencyKey: 'k'.repeat(64) });
+    expect(send({ type: 'document', base64: 'AA==', idempotencyKey: 'k' }).data).toMatchObject({ idempotencyKey: 'k' });
+    for (const bad of ['', 'k'.repeat(65), 17]) {
+      expect(() => send({ type: 'text', content: 'x', idempotencyKey: bad })).toThrow(expect.objectContaining({ code: 'INVALID_PAYLOAD', details: { field: 'data.idempotencyKey' } }));
+    }
+  });
+
   it('routes: account from tenantId or data.id, chat normalized', () => {
     expect(parseRequest('{"id":"1","type":"account:start","data":{"id":"bob"}}')).toMatchObject({ account: 'bob' });
     expect(parseRequest('{"id":"1","type":"typing:start","tenantId":"a","conversationId":"+1 555"}'.replace('+1 555', '+15550001111'))).toMatchObject({ account: 'a', chat: '15550001111@s.whatsapp.net' });

@@ -16,8 +16,10 @@ export type MessagingErrorCode =
   | 'SERVER_REJECTED'
   /** Too many sends wait for the account's send rate (or the chat's queue is full): try later. */
   | 'RATE_LIMITED'
-  /** No server ack within the bound. */
+  /** No server ack within the bound: the message may still have been delivered (`mayHaveBeenDelivered`). */
   | 'ACK_TIMEOUT'
+  /** An idempotency key already used for another chat. */
+  | 'KEY_REUSED'
   /** A message id that edit/revoke/react needs is not in the sent or received store. */
   | 'NOT_FOUND'
   /** We are not a member of the group. */
@@ -30,11 +32,21 @@ export class MessagingError extends Error {
   constructor(
     readonly code: MessagingErrorCode,
     message: string,
-    options?: { cause?: unknown; serverCode?: number },
+    options?: { cause?: unknown; serverCode?: number; messageId?: string; mayHaveBeenDelivered?: boolean },
   ) {
     super(message, options);
     this.serverCode = options?.serverCode;
+    this.messageId = options?.messageId;
+    this.mayHaveBeenDelivered = options?.mayHaveBeenDelivered ?? false;
   }
   /** The ack's `error` attribute for SERVER_REJECTED. */
   readonly serverCode: number | undefined;
+  /** The id of the message the failure is about, once it had one. */
+  readonly messageId: string | undefined;
+  /**
+   * The stanza left for the server before the failure (no ack came): the
+   * message may have been delivered. Resend with the same idempotency key,
+   * which sends this message id again rather than a second message.
+   */
+  readonly mayHaveBeenDelivered: boolean;
 }

@@ -15,7 +15,7 @@ import { isGroup, isLid, isPn, jidDecode, jidNormalizedUser } from '../../protoc
 import type { ChatState, PresenceStatus } from '../../protocol/stanza/index.js';
 import type { proto } from '../../protocol/proto/index.js';
 import type { ValueMap } from '../../store/index.js';
-import type { GroupInfo, OutgoingContent } from '../../daemon/api.js';
+import type { GroupInfo, OutgoingContent, SendOptions } from '../../daemon/api.js';
 import type { MessagingDeps, MessagingModule } from '../messaging-deps.js';
 import type { StanzaHandler } from '../ports.js';
 import { AckWaiter } from './acks.js';
@@ -23,6 +23,7 @@ import { findRef, toMessageContent, type MediaBuilder, type SendContent } from '
 import { DeviceDirectory } from './devices.js';
 import { MessagingError } from './errors.js';
 import { Groups } from './groups.js';
+import { IdempotentSends, type Remember } from './idempotency.js';
 import { Identities } from './identity.js';
 import { countVote, pollRecord, readPoll } from './inbound.js';
 import { MessageReceiver } from './message.js';
@@ -52,9 +53,10 @@ export interface MessagingOptions {
 
 export interface Messaging extends MessagingModule {
   readonly handlers: readonly StanzaHandler[];
-  send(chat: string, content: SendContent, options?: { expiration?: number }): Promise<{ messageId: string }>;
+  /** With `idempotencyKey`, at most one message per key (see idempotency.ts). */
+  send(chat: string, content: SendContent, options?: { expiration?: number; idempotencyKey?: string }): Promise<{ messageId: string }>;
   // The DaemonApi names (messaging-deps.ts AccountMessagingApi), served by the calls above.
-  sendMessage(chat: string, content: OutgoingContent): Promise<{ messageId: string }>;
+  sendMessage(chat: string, content: OutgoingContent, options?: SendOptions): Promise<{ messageId: string }>;
   editMessage(chat: string, messageId: string, content: string): Promise<{ messageId: string }>;
   deleteMessage(chat: string, messageId: string): Promise<{ messageId: string }>;
   sendChatState(chat: string, state: ChatState): Promise<void>;
@@ -119,14 +121,18 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
     if (!deps.me().jid || !deps.store.creds) throw new MessagingError('NOT_READY', 'the account is not paired');
   };
 
-  /** Sends a built Message on the chat's actor; resolves with its id once the server acked it. */
-  const relay = async (chat: string, message: proto.IMessage, edit?: string, expiration?: number): Promise<{ messageId: string }> => {
-    const id = messageId(deps.me().jid, Math.floor(now() / 1000), randomBytes(16));
+  /**
+   * Sends a built Message on the chat's actor; resolves with its id once the
+   * server acked it. `id` sends a stored message again under its own id;
+   * `remember` adds writes to the send's first batch.
+   */
+  const relay = async (chat: string, message: proto.IMessage, o: { id?: string; edit?: string; expiration?: number | undefined; remember?: Remember } = {}): Promise<{ messageId: string }> => {
+    const id = o.id ?? messageId(deps.me().jid, Math.floor(now() / 1000), randomBytes(16));
     await senders.run(chat, async () => {
       // Inside the chat's actor: the chat's order holds, and a send waiting for its token delays no other chat's queue.
       await pacer?.take();
       try {
-        await outbound.relay(chat, id, message, { edit, expiration });
+        await outbound.relay(chat, id, message, { edit: o.edit, expiration: o.expiration, remember: o.remember?.(id, o.expiration) });
       } catch (err) {
         if (err instanceof MessagingError && err.serverCode === 429) pacer?.rateLimited();
         throw err;
@@ -136,33 +142,87 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
     return { messageId: id };
   };
 
+  const idempotent = new IdempotentSends({
+    deps,
+    now,
+    resend: async (chat, id, message, expiration) => void (await relay(chat, message, { id, expiration })),
+  });
+
+  /** One send of any kind; `remember` (an idempotency key's record) rides in its first batch. */
+  const sendOnce = async (chat: string, content: SendContent, expirationArg: number | undefined, remember?: Remember): Promise<{ messageId: string }> => {
+    if (content.type === 'reaction') return reactOnce(chat, content.messageId, content.emoji, remember);
+    if (content.type === 'poll-vote') return voteOnce(chat, content.pollId, content.options, remember);
+    const expiration = expirationArg ?? ((isGroup(chat) ? (await groups.metadata(chat)).ephemeral : (await deps.store.chats.get(await ids.canonicalChat(chat)))?.expiration) || undefined);
+    const built = await toMessageContent(deps, ids, chat, content, options.media);
+    let message: proto.IMessage;
+    try {
+      message = buildMessage(built, { expiration, viewOnce: 'viewOnce' in content ? content.viewOnce : undefined });
+    } catch (err) {
+      throw new MessagingError('BAD_CONTENT', (err as Error).message, { cause: err });
+    }
+    const sent = await relay(chat, message, { expiration, ...(remember ? { remember } : {}) });
+    if (built.type === 'disappearing' && !isGroup(chat)) {
+      const canonical = await ids.canonicalChat(chat);
+      await deps.store.transaction((tx) => tx.chats.put(canonical, { expiration: built.expiration }));
+    }
+    if (built.type === 'poll') {
+      const me = deps.me();
+      const creators = [jidNormalizedUser(me.jid), jidNormalizedUser(me.lid)].filter((j) => j !== '');
+      await deps.store.transaction((tx) => tx.messages.put(chat, sent.messageId, { ...pollRecord(built.options, built.messageSecret, creators), fromMe: true, t: Math.floor(now() / 1000) }));
+    }
+    return sent;
+  };
+
+  const reactOnce = async (chat: string, id: string, emoji: string, remember?: Remember): Promise<{ messageId: string }> => {
+    const target = await findRef(deps, ids, chat, id);
+    return relay(chat, buildMessage({ type: 'reaction', target, emoji, senderTimestampMs: now() }), remember ? { remember } : {});
+  };
+
+  const voteOnce = async (chat: string, pollId: string, chosen: readonly string[], remember?: Remember): Promise<{ messageId: string }> => {
+    const canonical = await ids.canonicalChat(chat);
+    // Received polls are kept under the canonical chat, our own under the chat as we sent them.
+    let key = canonical;
+    let stored = await deps.store.messages.get(key, pollId);
+    if (!stored && chat !== canonical) stored = await deps.store.messages.get((key = chat), pollId);
+    const poll = readPoll(stored);
+    if (!poll) throw new MessagingError('NOT_FOUND', `no poll ${pollId} in ${chat}`);
+    const unknown = chosen.filter((o) => !poll.options.includes(o));
+    if (unknown.length > 0) throw new MessagingError('BAD_CONTENT', `not options of poll ${pollId}: ${unknown.map((o) => JSON.stringify(o)).join(', ')}`);
+    const creator = poll.creators[0];
+    if (!creator) throw new MessagingError('NOT_FOUND', `poll ${pollId} has no known creator`);
+    const me = deps.me();
+    // The vote is keyed by the identities the poll was made under: our LID for a LID creator, else our number.
+    const voter = jidNormalizedUser(isLid(creator) && me.lid ? me.lid : me.jid);
+    const fromMe = poll.creators.some((c) => ids.isMe(c));
+    const senderTimestampMs = now();
+    const vote = encryptPollVote([...new Set(chosen)], { pollId, creatorJid: jidNormalizedUser(creator), voterJid: voter, messageSecret: poll.secret }, randomBytes(12));
+    const message: proto.IMessage = {
+      pollUpdateMessage: {
+        pollCreationMessageKey: { remoteJid: chat, fromMe, id: pollId, ...(isGroup(chat) && !fromMe ? { participant: creator } : {}) },
+        vote,
+        senderTimestampMs,
+      },
+    };
+    const sent = await relay(chat, message, remember ? { remember } : {});
+    // Our vote counts in the tally we keep and report, as a received one would.
+    const { record, tally } = countVote(poll, jidNormalizedUser(me.jid), { t: senderTimestampMs, options: [...new Set(chosen)] });
+    let publish: () => void = () => undefined;
+    await deps.store.transaction((tx) => {
+      tx.messages.put(key, pollId, record);
+      publish = deps.events.stage(tx, [{ type: 'message:updated', conversationId: key, data: { chat: key, messageId: pollId, poll: { tally } } as unknown as ValueMap }]);
+    });
+    publish();
+    return sent;
+  };
+
   const api: Messaging = {
     handlers: [receiver, receipts, notifications, acks, ...presence.handlers],
 
     async send(chatArg, content, opts = {}) {
       assertReady();
       const chat = chatJid(chatArg);
-      if (content.type === 'reaction') return api.react(chat, content.messageId, content.emoji);
-      if (content.type === 'poll-vote') return api.vote(chat, content.pollId, content.options);
-      const expiration = opts.expiration ?? ((isGroup(chat) ? (await groups.metadata(chat)).ephemeral : (await deps.store.chats.get(await ids.canonicalChat(chat)))?.expiration) || undefined);
-      const built = await toMessageContent(deps, ids, chat, content, options.media);
-      let message: proto.IMessage;
-      try {
-        message = buildMessage(built, { expiration, viewOnce: 'viewOnce' in content ? content.viewOnce : undefined });
-      } catch (err) {
-        throw new MessagingError('BAD_CONTENT', (err as Error).message, { cause: err });
-      }
-      const sent = await relay(chat, message, undefined, expiration);
-      if (built.type === 'disappearing' && !isGroup(chat)) {
-        const canonical = await ids.canonicalChat(chat);
-        await deps.store.transaction((tx) => tx.chats.put(canonical, { expiration: built.expiration }));
-      }
-      if (built.type === 'poll') {
-        const me = deps.me();
-        const creators = [jidNormalizedUser(me.jid), jidNormalizedUser(me.lid)].filter((j) => j !== '');
-        await deps.store.transaction((tx) => tx.messages.put(chat, sent.messageId, { ...pollRecord(built.options, built.messageSecret, creators), fromMe: true, t: Math.floor(now() / 1000) }));
-      }
-      return sent;
+      if (opts.idempotencyKey === undefined) return sendOnce(chat, content, opts.expiration);
+      return idempotent.run(opts.idempotencyKey, chat, (remember) => sendOnce(chat, content, opts.expiration, remember));
     },
 
     async edit(chatArg, id, text) {
@@ -171,7 +231,7 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
       const target = await findRef(deps, ids, chat, id);
       if (!target.fromMe) throw new MessagingError('BAD_CONTENT', 'only our own messages can be edited');
       const message = buildMessage({ type: 'edit', target, text, timestampMs: now() });
-      return relay(chat, message, editAttribute(message, true));
+      return relay(chat, message, { edit: editAttribute(message, true) });
     },
 
     async revoke(chatArg, id) {
@@ -179,53 +239,17 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
       const chat = chatJid(chatArg);
       const target = await findRef(deps, ids, chat, id);
       const message = buildMessage({ type: 'revoke', target });
-      return relay(chat, message, editAttribute(message, target.fromMe));
+      return relay(chat, message, { edit: editAttribute(message, target.fromMe) });
     },
 
     async react(chatArg, id, emoji) {
       assertReady();
-      const chat = chatJid(chatArg);
-      const target = await findRef(deps, ids, chat, id);
-      return relay(chat, buildMessage({ type: 'reaction', target, emoji, senderTimestampMs: now() }));
+      return reactOnce(chatJid(chatArg), id, emoji);
     },
 
     async vote(chatArg, pollId, chosen) {
       assertReady();
-      const chat = chatJid(chatArg);
-      const canonical = await ids.canonicalChat(chat);
-      // Received polls are kept under the canonical chat, our own under the chat as we sent them.
-      let key = canonical;
-      let stored = await deps.store.messages.get(key, pollId);
-      if (!stored && chat !== canonical) stored = await deps.store.messages.get((key = chat), pollId);
-      const poll = readPoll(stored);
-      if (!poll) throw new MessagingError('NOT_FOUND', `no poll ${pollId} in ${chat}`);
-      const unknown = chosen.filter((o) => !poll.options.includes(o));
-      if (unknown.length > 0) throw new MessagingError('BAD_CONTENT', `not options of poll ${pollId}: ${unknown.map((o) => JSON.stringify(o)).join(', ')}`);
-      const creator = poll.creators[0];
-      if (!creator) throw new MessagingError('NOT_FOUND', `poll ${pollId} has no known creator`);
-      const me = deps.me();
-      // The vote is keyed by the identities the poll was made under: our LID for a LID creator, else our number.
-      const voter = jidNormalizedUser(isLid(creator) && me.lid ? me.lid : me.jid);
-      const fromMe = poll.creators.some((c) => ids.isMe(c));
-      const senderTimestampMs = now();
-      const vote = encryptPollVote([...new Set(chosen)], { pollId, creatorJid: jidNormalizedUser(creator), voterJid: voter, messageSecret: poll.secret }, randomBytes(12));
-      const message: proto.IMessage = {
-        pollUpdateMessage: {
-          pollCreationMessageKey: { remoteJid: chat, fromMe, id: pollId, ...(isGroup(chat) && !fromMe ? { participant: creator } : {}) },
-          vote,
-          senderTimestampMs,
-        },
-      };
-      const sent = await relay(chat, message);
-      // Our vote counts in the tally we keep and report, as a received one would.
-      const { record, tally } = countVote(poll, jidNormalizedUser(me.jid), { t: senderTimestampMs, options: [...new Set(chosen)] });
-      let publish: () => void = () => undefined;
-      await deps.store.transaction((tx) => {
-        tx.messages.put(key, pollId, record);
-        publish = deps.events.stage(tx, [{ type: 'message:updated', conversationId: key, data: { chat: key, messageId: pollId, poll: { tally } } as unknown as ValueMap }]);
-      });
-      publish();
-      return sent;
+      return voteOnce(chatJid(chatArg), pollId, chosen);
     },
 
     async markRead(chatArg, messageIds, type = 'read') {
@@ -275,7 +299,7 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
       return out;
     },
 
-    sendMessage: (chat, content) => api.send(chat, content),
+    sendMessage: (chat, content, opts) => api.send(chat, content, opts?.idempotencyKey !== undefined ? { idempotencyKey: opts.idempotencyKey } : {}),
     editMessage: (chat, id, content) => api.edit(chat, id, content),
     deleteMessage: (chat, id) => api.revoke(chat, id),
     sendChatState: (chat, state) => api.chatState(chat, state),

@@ -40,6 +40,8 @@ export interface RelayOptions {
   /** edit (1 edit, 7/8 revoke) and the chat's disappearing timer. */
   readonly edit?: string | undefined;
   readonly expiration?: number | undefined;
+  /** More writes for the send's first batch (an idempotency key's record): durable before the stanza leaves. */
+  readonly remember?: ((tx: Transaction) => void) | undefined;
 }
 
 export class Outbound {
@@ -70,7 +72,10 @@ export class Outbound {
   async relay(chat: string, id: string, message: proto.IMessage, options: RelayOptions = {}): Promise<void> {
     const bytes = encodeMessage(message);
     // Kept for retry receipts (field lesson 2), committed with the first crypto state the send writes: before the stanza leaves.
-    const keep = (tx: Transaction): void => tx.sent.put(id, { to: chat, message: bytes, t: this.#p.now() });
+    const keep = (tx: Transaction): void => {
+      tx.sent.put(id, { to: chat, message: bytes, t: this.#p.now() });
+      options.remember?.(tx);
+    };
     const attrs: MessageAttrs = {
       edit: options.edit,
       expiration: options.expiration ? String(options.expiration) : undefined,
@@ -194,7 +199,14 @@ export class Outbound {
       await acked.catch(() => undefined);
       throw err;
     }
-    return acked;
+    try {
+      return await acked;
+    } catch (err) {
+      // A refusal is the server's answer; anything else after the stanza left leaves its fate unknown.
+      if (err instanceof MessagingError && err.code === 'SERVER_REJECTED') throw err;
+      const code = err instanceof MessagingError ? err.code : 'ACK_TIMEOUT';
+      throw new MessagingError(code, `${(err as Error).message}; the message may have been delivered`, { cause: err, messageId: id, mayHaveBeenDelivered: true });
+    }
   }
 
   async #tcToken(peer: string): Promise<Uint8Array | undefined> {

@@ -15,6 +15,7 @@ import { StoreError } from '../errors.js';
 import { readU64 } from '../keys.js';
 import { decodeCreds } from '../records/creds.js';
 import { decodeSent } from '../families/sent.js';
+import { decodeIdempotency } from '../families/idempotency.js';
 import { decodeEvent, decodeSeq } from '../families/events.js';
 
 /** `tail`: the key after `a/<id>/<family>/` (empty for single-record families). */
@@ -94,6 +95,8 @@ export const FAMILY_RULES: Readonly<Record<string, FamilyRule>> = {
   smn: { name: 'sent message index', validate: text('sent message index') },
   msg: { name: 'message record', validate: fieldsRecord('message') },
   msgn: { name: 'message index', validate: nonEmpty('message index') },
+  ik: { name: 'idempotency key', validate: (v) => void decodeIdempotency(v) },
+  ikn: { name: 'idempotency key index', validate: exactLength('idempotency key index', 32) },
 };
 
 /** The reason a record does not decode, or undefined when it does. */

@@ -25,7 +25,12 @@ export interface IndexedFamily {
   recordKey(ns: Uint8Array, indexValue: Uint8Array): Uint8Array;
   /** The n the record was last written with (undefined: not indexed). */
   recordN(record: Uint8Array): number | undefined;
+  /** When the record was written (unix ms), for families bounded by age too. */
+  recordTime?(record: Uint8Array): number;
 }
+
+/** Index entries looked at per commit for records past their age (the rest go at later commits). */
+const AGE_SCAN = 64;
 
 export function indexKey(ns: Uint8Array, tag: string, n: number): Uint8Array {
   return key(ns, tag, u64(n));
@@ -44,20 +49,27 @@ export async function loadBounds(ctx: ReadContext, tag: string): Promise<IndexBo
 
 /**
  * Queues removal of the `count` oldest index entries and of their records
- * (unless written again since). Returns the new head.
+ * (unless written again since), then, with `olderThan`, of the entries after
+ * them whose record is gone, rewritten, or written before `olderThan` (up to
+ * a scan bound; the index is in order of writing, so these are the oldest).
+ * Returns the new head.
  */
-export async function stageEviction(ctx: ReadContext, tx: WriteContext, family: IndexedFamily, bounds: IndexBounds, count: number): Promise<number> {
+export async function stageEviction(ctx: ReadContext, tx: WriteContext, family: IndexedFamily, bounds: IndexBounds, count: number, olderThan?: number): Promise<number> {
   const prefix = prefixOf(ctx.ns, family.tag);
+  const aged = olderThan !== undefined && family.recordTime !== undefined;
   const entries: Array<[number, Uint8Array]> = [];
-  for await (const [k, v] of ctx.scan({ gte: indexKey(ctx.ns, family.tag, bounds.head), lt: prefixEnd(prefix), limit: count })) {
+  for await (const [k, v] of ctx.scan({ gte: indexKey(ctx.ns, family.tag, bounds.head), lt: prefixEnd(prefix), limit: count + (aged ? AGE_SCAN : 0) })) {
     entries.push([readU64(k, prefix.length), family.recordKey(ctx.ns, v)]);
   }
   const records = await ctx.getMany(entries.map(([, k]) => k));
-  entries.forEach(([n, recordKey], i) => {
-    tx.del(indexKey(ctx.ns, family.tag, n));
+  let head = bounds.head;
+  for (const [i, [n, recordKey]] of entries.entries()) {
     const record = records[i];
-    if (record && family.recordN(record) === n) tx.del(recordKey);
-  });
-  const last = entries.at(-1);
-  return last ? last[0] + 1 : bounds.next;
+    const current = record !== undefined && family.recordN(record) === n;
+    if (i >= count && current && !(aged && family.recordTime!(record) < olderThan!)) break;
+    tx.del(indexKey(ctx.ns, family.tag, n));
+    if (current) tx.del(recordKey);
+    head = n + 1;
+  }
+  return entries.length === 0 ? bounds.next : head;
 }

@@ -108,6 +108,8 @@ export class TestAccount implements LiveSession {
   readonly drop = new Set<string>();
   /** Makes the server refuse our next messages with this ack error (463: no privacy token). */
   ackError: string | undefined;
+  /** The server routes our messages but its acks are lost (a connection that died before the ack). */
+  dropAcks = false;
   /** Makes the server's acks carry this participant hash (a device list the server sees differently). */
   ackPhash: string | undefined;
   /** The xmlns of every IQ we sent, in order. */
@@ -249,6 +251,7 @@ export class TestAccount implements LiveSession {
     switch (node.tag) {
       case 'message': {
         const routed = routeMessage(hub, this.deviceJid, node);
+        if (this.dropAcks) return;
         const ack = { ...routed, attrs: { ...routed.attrs, ...(this.ackError ? { error: this.ackError } : {}), ...(this.ackPhash ? { phash: this.ackPhash } : {}) } };
         setImmediate(() => this.#dispatch({ ...ack, attrs: { ...ack.attrs, from: 's.whatsapp.net' } }));
         return;
