@@ -98,6 +98,20 @@ describe('backoff', () => {
     expect(reconnects(r)).toHaveLength(0);
     expect(r.conn.state).toBe('online');
     expect(r.updates.map((u) => u.state)).toEqual(['connecting', 'online', 'connecting', 'online']);
+    // A second 515 before the new link settled is no longer "at once": a server asking in a loop gets the backoff.
+    r.server.last.streamError('515');
+    await flush();
+    expect(reconnects(r).at(-1)).toMatchObject({ attempt: 2, reason: 'stream-error 515', delayMs: 1000 });
+    await vi.advanceTimersByTimeAsync(1000);
+    await flush();
+    expect(r.conn.state).toBe('online');
+    await vi.advanceTimersByTimeAsync(30_000);
+    const n = r.server.conns.length;
+    r.server.last.streamError('515');
+    await flush();
+    await flush();
+    expect(r.server.conns.length).toBe(n + 1);
+    expect(reconnects(r)).toHaveLength(1);
   });
 });
 

@@ -5,7 +5,7 @@
  *       ▲            (20 s)            (20 s)           (20 s)      └▶ linked.pairing.showing (QR refs rotate)
  *       │                                                                  │ pair-success
  *       │                                                                  ▼
- *       ├──────────── 515 / dead socket: at once ◀──────────── linked.pairing.restarting
+ *       ├──────────── 515 (the first since settled) / dead socket: at once ◀── linked.pairing.restarting
  *       └──────────── backoff (Fibonacci, jitter) ◀── timeouts, 428, 429 (+5), 5xx, unknown errors
  *   loggingOut (wipe) ─▶ loggedOut (final)   ◀── 401, 516, logout
  *   stopped (final)                          ◀── 409/440 replaced, 403, 405, QR refs expired
@@ -142,7 +142,13 @@ export const connectionMachine = setup({
         'LINK.CLOSED': { target: 'backoff', actions: { type: 'fail', params: { reason: 'connection lost' } } },
         'LINK.DEAD': { target: 'preparing', actions: assign({ reason: 'dead socket: no answer to a keepalive' }) },
         'SERVER.DISCONNECT': [
-          { guard: ({ event }) => event.decision.action === 'reconnect', target: 'preparing', actions: assign({ reason: ({ event }) => event.decision.reason }) },
+          // 515 asks for a new connection at once; asked again before the last one settled, it backs off like a failure (no tight loop).
+          {
+            guard: ({ context, event }) => event.decision.action === 'reconnect' && context.attempt === 0,
+            target: 'preparing',
+            actions: assign({ attempt: 1, reason: ({ event }) => event.decision.reason }),
+          },
+          { guard: ({ event }) => event.decision.action === 'reconnect', target: 'backoff', actions: assign(({ context, event }) => ({ attempt: nextAttempt(context.attempt), reason: event.decision.reason })) },
           { guard: ({ event }) => event.decision.action === 'backoff', target: 'backoff', actions: assign(({ context, event }) => ({ attempt: nextAttempt(context.attempt, event.decision.backoffBoost), reason: event.decision.reason })) },
           { guard: ({ event }) => event.decision.action === 'loggedOut', target: 'loggingOut', actions: assign({ reason: ({ event }) => event.decision.reason }) },
           { target: 'stopped', actions: assign({ reason: ({ event }) => event.decision.reason }) },
