@@ -160,8 +160,9 @@ export class Hub {
 
   /**
    * Hands a stanza to a device: device 0 → its phone; a live device → its
-   * socket (acked stanzas are tracked); an offline device → its queue
-   * (`live: true` stanzas such as chatstates are dropped instead).
+   * socket (acked stanzas are tracked); an offline device, or one still
+   * pulling its backlog → its queue (`live: true` stanzas such as chatstates
+   * are dropped for an offline device, sent at once to a pulling one).
    */
   deliver(deviceJid: string, stanza: BinaryNode, opts: { live?: boolean } = {}): void {
     const p = parseDeviceJid(deviceJid);
@@ -183,10 +184,9 @@ export class Hub {
     }
     const tracked = ACKED_TAGS.has(stanza.tag) && stanza.attrs.id !== undefined && !opts.live;
     const live = this.#sessions.get(deviceJid);
-    if (live && tracked && this.#deliveries.has(deviceJid)) {
-      // Still pulling its backlog: behind it, so the device sees stanzas in the order they came.
-      this.queues.enqueue(deviceJid, { key: keyOf(stanza), node: stanza });
-    } else if (live) {
+    // A device still pulling its backlog gets new stanzas behind it, in the order they came.
+    const pulling = tracked && this.#deliveries.has(deviceJid);
+    if (live && !pulling) {
       if (tracked) this.queues.sent(deviceJid, { key: keyOf(stanza), node: stanza });
       live.send(stanza);
     } else if (tracked && this.dir.device(deviceJid)) {

@@ -18,7 +18,9 @@
  * would only send the same stanzas again. The offline queue rarely gets here
  * (it is pulled in batches, offline-pull.ts); this bounds what the server
  * pushes unasked. Every finished stanza is reported (`settled`), which is
- * when the owner may ask for more.
+ * when the owner may ask for more. A handler waiting for an IQ answer that
+ * sits behind the paused socket is freed by the IQ's timeout (it fails, is
+ * not acked, and the server redelivers it), so a pause cannot last for ever.
  * Owns ordering and acks only; what a stanza means is the handlers'.
  */
 import type { BinaryNode } from '../../protocol/binary/index.js';
