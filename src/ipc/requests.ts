@@ -39,7 +39,10 @@ export class FrameRejection extends IpcError {
 
 const ID = /^[\x21-\x7e]{1,128}$/;
 const accountId = str({ max: 64, pattern: ACCOUNT_ID_PATTERN, what: 'an account id (letters, digits, _ . -, at most 64)' });
-const messageId = str({ max: 128 });
+// Message ids become parts of store keys: '/' (the key separator) and control characters are never in a real one.
+const messageId = str({ max: 128, pattern: /^[\x21-\x2e\x30-\x7e]+$/, what: "a message id (printable ASCII without spaces or '/')" });
+/** Durable subscriber names: kept in the store per account, named in logs; plain and bounded. */
+const subscriberName = str({ max: 128, pattern: /^[A-Za-z0-9_.:@-]+$/, what: 'a subscriber name (letters, digits, _ . : @ -, at most 128)' });
 const text = str({ min: 0, max: 65_536 });
 const phone = str({ max: 20, pattern: /^\+?[0-9]{5,15}$/, what: 'a phone number (digits)' });
 const jid: Check<string> = (v, path) => {
@@ -146,7 +149,7 @@ const SPECS: Record<RequestType, Spec> = {
   'group:participants': { data: object({ action: oneOf(['add', 'remove', 'promote', 'demote'] as const), participants: jids }), needs: 'chat' },
   'events:subscribe': {
     data: object({
-      name: optional(str({ max: 128, pattern: /^[\x21-\x7e]+$/, what: 'printable ASCII without spaces' })),
+      name: optional(subscriberName),
       accounts: optional(arrayOf(accountId, { min: 1, max: 10_000 })),
       types: optional(arrayOf(oneOf(EVENT_TYPES), { min: 1, max: 64 })),
       since: optional(either(int(0), mapOf(int(0), { max: 10_000, key: ACCOUNT_ID_PATTERN }), (v) => typeof v === 'number')),
@@ -155,7 +158,7 @@ const SPECS: Record<RequestType, Spec> = {
   },
   'events:unsubscribe': { data: object({ subscription: str({ max: 160 }) }), needs: 'none' },
   'events:ack': {
-    data: object({ name: str({ max: 128, pattern: /^[\x21-\x7e]+$/, what: 'printable ASCII without spaces' }), account: accountId, seq: int(0) }),
+    data: object({ name: subscriberName, account: accountId, seq: int(0) }),
     needs: 'none',
   },
 };

@@ -65,12 +65,14 @@ export class Subscription {
   }
 
   /**
-   * Sets up cursors for the accounts known now (others join with their first
-   * event). Synchronous up to the first log read, so a live event that comes
+   * Sets up cursors for the accounts that exist now (others, named or not,
+   * join with their first event). Synchronous up to the first log read, so a live event that comes
    * right after is already seen by a cursor.
    */
   start(): void {
-    const accounts = this.#accounts ? [...this.#accounts] : this.api.listAccounts().map((a) => a.id);
+    const known = this.api.listAccounts().map((a) => a.id);
+    // An account named but not (yet) there has no log to read: it joins with its first event.
+    const accounts = this.#accounts ? known.filter((a) => this.#accounts!.has(a)) : known;
     const initial = accounts.filter((a) => this.allowed(a));
     const cursors = initial.map((a) => {
       this.#awaitingSync!.add(a);
