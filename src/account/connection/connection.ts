@@ -19,7 +19,7 @@ import { removeCompanionDevice } from '../../protocol/iq/md.js';
 import { ping } from '../../protocol/iq/ping.js';
 import { loginPayload, qrTtlMs, registrationPayload } from '../../protocol/pairing/index.js';
 import { buildAck } from '../../protocol/stanza/ack.js';
-import type { AccountStore } from '../../store/index.js';
+import { isWriteFailure, type AccountStore } from '../../store/index.js';
 import { newCreds } from '../creds.js';
 import { AccountError } from '../errors.js';
 import type { AccountEventSink } from '../events.js';
@@ -40,6 +40,9 @@ import { OfflineWindow } from './offline-window.js';
 import { offlineBatchRequest } from '../../protocol/stanza/offline.js';
 import { Wire } from './wire.js';
 import type { ConnectionState } from '../../daemon/api.js';
+
+/** The Fibonacci step a run of persist failures stops growing at (21 s with WhatsApp's 1 s unit). */
+const MAX_STORE_FAILURE_STEPS = 8;
 
 export interface AccountConnectionDeps {
   readonly accountId: string;
@@ -68,6 +71,9 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   #ended = false;
   #session: Promise<void> | undefined;
   #lastQr: string | undefined;
+  /** Persist failures in a row (the backoff step after the next), and the link generation that reported the last one. */
+  #storeFailures = 0;
+  #storeFailedOn = -1;
 
   constructor(deps: AccountConnectionDeps) {
     this.#deps = deps;
@@ -77,7 +83,7 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
     this.dispatcher = new StanzaDispatcher(
       {
         ack: (stanza, generation) => this.#ack(stanza, generation),
-        failed: (stanza, err) => deps.logger.warn({ err, tag: stanza.tag, id: stanza.attrs.id }, 'stanza handler failed; not acked (the server redelivers)'),
+        failed: (stanza, err, generation) => this.#handlerFailed(stanza, err, generation),
         busy: (busy) => {
           deps.logger.info({ queued: this.dispatcher.queued }, busy ? 'handlers behind: socket reads paused' : 'handlers caught up: socket reads resumed');
           this.#wire.link?.setPaused(busy);
@@ -344,8 +350,24 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
     if (this.#offline.close()) this.#deps.logger.info({ why }, 'offline delivery done');
   }
 
+  /**
+   * A handler rejected, so the stanza is not acked. The server redelivers only
+   * on a new connection: when the store refused the write (a full disk), the
+   * link is left so the message comes again once writes succeed — at a backoff
+   * that grows while they keep failing, capped so a freed disk is noticed soon.
+   */
+  #handlerFailed(stanza: BinaryNode, err: unknown, generation: number | undefined): void {
+    this.#deps.logger.warn({ err, tag: stanza.tag, id: stanza.attrs.id }, 'stanza handler failed; not acked (the server redelivers)');
+    if (!isWriteFailure(err) || generation === undefined || generation !== this.#wire.generation || this.#storeFailedOn === generation) return;
+    this.#storeFailedOn = generation;
+    this.#storeFailures = Math.min(this.#storeFailures + 1, MAX_STORE_FAILURE_STEPS);
+    this.signal({ type: 'STORE.FAILED', reason: `store write failed (${err.code}): reconnecting so the server redelivers`, failures: this.#storeFailures });
+  }
+
   #ack(stanza: BinaryNode, generation: number): void {
     if (generation !== this.#wire.generation) return;
+    // A message was persisted: the store takes writes again.
+    if (stanza.tag === 'message') this.#storeFailures = 0;
     const ack = buildAck(stanza, { me: this.#deps.store.creds?.me?.id });
     if (ack) this.#write(ack);
   }

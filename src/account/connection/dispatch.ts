@@ -29,8 +29,8 @@ import type { StanzaHandler } from '../ports.js';
 export interface DispatchHooks {
   /** Sends the ack for a handled stanza, if the link it came on is still the current one. */
   ack(stanza: BinaryNode, generation: number): void;
-  /** A handler rejected: logged by the owner. */
-  failed(stanza: BinaryNode, err: unknown): void;
+  /** A handler rejected (the stanza is not acked): logged and acted on by the owner. `generation`: the link it came on (undefined: a stanza without an ack). */
+  failed(stanza: BinaryNode, err: unknown, generation?: number): void;
   /** Stop (true) or resume (false) reading the socket: the in-flight bound was reached / half drained. */
   busy(busy: boolean): void;
   /** A stanza is done (acked or failed); `queued` are still in flight. */
@@ -135,7 +135,7 @@ export class StanzaDispatcher {
     try {
       if (handlers) for (const h of handlers) await h.handle(stanza);
     } catch (err) {
-      this.#hooks.failed(stanza, err);
+      this.#hooks.failed(stanza, err, generation);
       return;
     }
     this.#hooks.ack(stanza, generation);

@@ -66,6 +66,8 @@ export type ConnectionEvent =
   | { type: 'PAIR.FAILED'; reason: string }
   | { type: 'LOGOUT'; reason: string }
   | { type: 'FAULT.CRASH' }
+  /** A stanza could not be persisted (a full disk…), so it was not acked: reconnect so the server redelivers it. `failures` in a row set the backoff. */
+  | { type: 'STORE.FAILED'; reason: string; failures: number }
   | { type: 'SUPERVISOR.SHUTDOWN' };
 
 export interface ConnectionContext {
@@ -141,6 +143,10 @@ export const connectionMachine = setup({
       on: {
         'LINK.CLOSED': { target: 'backoff', actions: { type: 'fail', params: { reason: 'connection lost' } } },
         'LINK.DEAD': { target: 'preparing', actions: assign({ reason: 'dead socket: no answer to a keepalive' }) },
+        'STORE.FAILED': {
+          target: 'backoff',
+          actions: assign(({ context, event }) => ({ attempt: Math.max(nextAttempt(context.attempt), event.failures), reason: event.reason })),
+        },
         'SERVER.DISCONNECT': [
           // 515 asks for a new connection at once; asked again before the last one settled, it backs off like a failure (no tight loop).
           {

@@ -316,6 +316,7 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
         retryReceiptsSent: retries.stats.receiptsSent,
         retryResends: retries.stats.resends,
         retriesGivenUp: retries.stats.givenUp,
+        damagedSessionsDropped: sessions.stats.damagedSessionsDropped,
         senderActors: senders.size,
         sendsWaitingForRate: pacer?.waiting ?? 0,
         sendPausedForMs: pacer?.pausedForMs ?? 0,

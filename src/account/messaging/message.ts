@@ -113,7 +113,13 @@ export class MessageReceiver implements StanzaHandler {
             const skdm = m.senderKeyDistributionMessage;
             if (skdm?.groupId && skdm.axolotlSenderKeyDistributionMessage) {
               const prev = (await deps.store.senderKeys.get(skdm.groupId, address!)) ?? null;
-              const out = await job('group.process', { record: prev, distribution: skdm.axolotlSenderKeyDistributionMessage });
+              const distribution = skdm.axolotlSenderKeyDistributionMessage;
+              // A damaged record is replaced by what the distribution carries (it is overwritten with this message).
+              const out = await job('group.process', { record: prev, distribution }).catch((err: unknown) => {
+                if (prev === null || !isDamagedSenderKey(err)) throw err;
+                deps.logger.warn({ group: skdm.groupId, err: (err as Error).message }, 'damaged sender key record replaced');
+                return job('group.process', { record: null, distribution });
+              });
               stages.push((tx) => tx.senderKeys.put(skdm.groupId!, address!, out.record));
               pendingKeys.set(skdm.groupId, out.record);
             }
@@ -121,7 +127,13 @@ export class MessageReceiver implements StanzaHandler {
             contentBytes = plain;
           } else if (enc.type === 'skmsg') {
             const record = pendingKeys.get(msg.chat) ?? (await deps.store.senderKeys.get(msg.chat, address!)) ?? null;
-            const out = await job('group.decrypt', { record, ciphertext: enc.ciphertext });
+            const out = await job('group.decrypt', { record, ciphertext: enc.ciphertext }).catch(async (err: unknown) => {
+              if (!isDamagedSenderKey(err)) throw err;
+              // Dropped so that the sender's resend (pairwise, with its sender key) starts it afresh.
+              await deps.store.transaction((tx) => tx.senderKeys.delete(msg.chat, address!));
+              deps.logger.warn({ group: msg.chat, err: (err as Error).message }, 'damaged sender key record dropped');
+              throw new GroupCipherError('NO_SENDER_KEY', 'the sender key record was damaged and dropped');
+            });
             stages.push((tx) => tx.senderKeys.put(msg.chat, address!, out.record));
             contentBytes = unpadMessage(out.plaintext);
             content = proto.Message.decode(contentBytes);
@@ -142,7 +154,9 @@ export class MessageReceiver implements StanzaHandler {
       if (!(err instanceof Error) || err instanceof StoreError || err instanceof CryptoPoolError || err instanceof MessagingError) throw err;
       this.stats.failures++;
       deps.logger.warn({ id: msg.id, err: (err as Error).message }, 'message did not decrypt');
-      const asked = await this.#p.retries.requestRetry(msg).catch(() => false);
+      // Without a session (never had one, or a damaged one was just dropped) the sender needs our keys at once.
+      const noSession = err instanceof SignalError && err.code === 'NO_SESSION';
+      const asked = await this.#p.retries.requestRetry(msg, noSession).catch(() => false);
       if (!asked) await this.#commitUndecryptable(msg, chat, err as Error);
       return 'failed';
     }
@@ -208,6 +222,10 @@ export class MessageReceiver implements StanzaHandler {
     });
     publish();
   }
+}
+
+function isDamagedSenderKey(err: unknown): boolean {
+  return err instanceof GroupCipherError && err.code === 'BAD_RECORD';
 }
 
 function isDuplicate(err: unknown): boolean {

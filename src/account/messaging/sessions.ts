@@ -7,11 +7,16 @@
  * returns its writes so the caller commits them with the message itself
  * (field lesson 8). Crypto runs in the pool; records are stored as bytes.
  *
+ * A session record that does not decode (damaged on disk) would fail every
+ * message with that device for good: it is dropped instead, and rebuilt — on
+ * receive by the sender, from the keys of our retry receipt (a NoSessionError
+ * tells the receive path to send them); on send from a fetched bundle.
+ *
  * Owns no state; must not send stanzas other than the bundle IQ.
  */
 import { fetchPreKeyBundles, type FetchedBundle } from '../../protocol/iq/prekey-bundle.js';
 import { jidDecode, jidEncode } from '../../protocol/jid/index.js';
-import { peekPreKeyMessage } from '../../protocol/signal/index.js';
+import { NoSessionError, peekPreKeyMessage, SignalError } from '../../protocol/signal/index.js';
 import type { JobIdentity, JobKeyPair, JobRunner } from '../../runtime/crypto-pool/index.js';
 import type { SignalAddress, Transaction } from '../../store/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
@@ -40,9 +45,16 @@ export interface Encrypted {
 /** Writes of a decrypt, applied in the caller's transaction. */
 export type StageWrites = (tx: Transaction) => void;
 
+/** The stored record itself does not decode (as opposed to a message that does not). */
+function isDamagedRecord(err: unknown): boolean {
+  return err instanceof SignalError && err.code === 'BAD_RECORD';
+}
+
 export class SessionCrypto {
   readonly #deps: MessagingDeps;
   readonly #ids: Identities;
+  /** Damaged session records dropped (counters of account:status). */
+  readonly stats = { damagedSessionsDropped: 0 };
 
   constructor(deps: MessagingDeps, ids: Identities) {
     this.#deps = deps;
@@ -132,6 +144,8 @@ export class SessionCrypto {
     const local = this.local();
     // `alongside` rides in the first session batch (a send's sent-cache record: one commit fewer), or alone at the end.
     let pending = alongside;
+    // Targets whose session record was damaged (dropped above): encrypted again on a session from a fetched bundle.
+    const damaged: EncryptTarget[] = [];
     const byUser = new Map<string, EncryptTarget[]>();
     for (const t of targets) byUser.set(userOf(t.jid), [...(byUser.get(userOf(t.jid)) ?? []), t]);
     const parts = await mapLimit([...byUser.values()], IDENTITIES_IN_FLIGHT, (list) =>
@@ -141,19 +155,30 @@ export class SessionCrypto {
             const records = await this.#deps.store.sessions.getMany(addresses);
             const out: Encrypted[] = [];
             const writes: Array<[SignalAddress, Uint8Array]> = [];
+            const dropped: SignalAddress[] = [];
             for (const [i, t] of list.entries()) {
               const record = records[i];
               if (!record) continue;
-              const r = await job('signal.encrypt', { record, local, plaintext: t.plaintext, trusted: null });
+              let r;
+              try {
+                r = await job('signal.encrypt', { record, local, plaintext: t.plaintext, trusted: null });
+              } catch (err) {
+                if (!isDamagedRecord(err)) throw err;
+                this.#damaged(t.jid, err);
+                dropped.push(addresses[i]!);
+                damaged.push(t);
+                continue;
+              }
               out.push({ jid: t.jid, type: r.type, ciphertext: r.ciphertext });
               writes.push([addresses[i]!, r.record]);
             }
-            if (writes.length > 0) {
-              const extra = pending;
-              pending = undefined;
+            if (writes.length > 0 || dropped.length > 0) {
+              const extra = writes.length > 0 ? pending : undefined;
+              if (extra) pending = undefined;
               await this.#deps.store.transaction((tx) => {
                 extra?.(tx);
                 writes.forEach(([a, rec]) => tx.sessions.put(a, rec));
+                dropped.forEach((a) => tx.sessions.delete(a));
               });
             }
             return out;
@@ -161,7 +186,14 @@ export class SessionCrypto {
         ),
     );
     if (pending) await this.#deps.store.transaction(pending);
-    return parts.flat();
+    if (damaged.length === 0) return parts.flat();
+    await this.ensure(damaged.map((t) => t.jid));
+    return [...parts.flat(), ...(await this.encrypt(damaged))];
+  }
+
+  #damaged(jid: string, err: unknown): void {
+    this.stats.damagedSessionsDropped++;
+    this.#deps.logger.warn({ jid, err: (err as Error).message }, 'damaged session record dropped; a fresh session replaces it');
   }
 
   /**
@@ -185,7 +217,18 @@ export class SessionCrypto {
         signedPreKey = { public: creds.signedPreKey.keyPair.public, private: creds.signedPreKey.keyPair.private };
       }
     }
-    const r = await job('signal.decrypt', { record, local, type, ciphertext, preKey, signedPreKey, trusted: null });
+    const input = { local, type, ciphertext, preKey, signedPreKey, trusted: null };
+    let r;
+    try {
+      r = await job('signal.decrypt', { ...input, record });
+    } catch (err) {
+      if (record === null || !isDamagedRecord(err)) throw err;
+      this.#damaged(`${address.user}.${address.device}`, err);
+      await this.#deps.store.transaction((tx) => tx.sessions.delete(address));
+      // A msg needs the session we just dropped: the sender must start a new one, from the keys our retry receipt carries.
+      if (type === 'msg') throw new NoSessionError(`the session with ${address.user}.${address.device} was damaged and dropped: a fresh one is needed`);
+      r = await job('signal.decrypt', { ...input, record: null });
+    }
     return {
       plaintext: r.plaintext,
       identityChanged: r.identityChanged,

@@ -14,7 +14,13 @@ export class Fields {
 
   /** Decodes a stored record and checks its format version. @throws StoreError CORRUPT_RECORD */
   static of(record: string, bytes: Uint8Array, formatVersion: number): Fields {
-    const decoded = decodeRecord(bytes);
+    let decoded: ReturnType<typeof decodeRecord>;
+    try {
+      decoded = decodeRecord(bytes);
+    } catch (err) {
+      // Named, so that a report says which record is damaged, not only how.
+      throw new StoreError('CORRUPT_RECORD', `${record}: ${(err as Error).message}`, { cause: err });
+    }
     if (decoded.formatVersion !== formatVersion) {
       throw new StoreError('CORRUPT_RECORD', `${record}: unknown format version ${decoded.formatVersion} (expected ${formatVersion})`);
     }
