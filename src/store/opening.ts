@@ -15,7 +15,7 @@
  * Owns the marker and the open/create decision; record layouts are not its business.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LevelBackend, type LevelBackendOptions } from './backend/level.js';
 import type { KVBackend } from './backend/types.js';
@@ -43,6 +43,19 @@ export interface OpenedBackend {
 /** LevelDB's own files that mean "a database lives here" (LOCK and LOG alone do not). */
 function isDataFile(name: string): boolean {
   return name === 'CURRENT' || name.startsWith('MANIFEST-') || /^\d+\.(ldb|sst|log)$/.test(name);
+}
+
+/**
+ * Without a marker, what counts as a database: CURRENT, a table, or a log
+ * with records. A MANIFEST and an empty log alone are a creation that a crash
+ * interrupted before anything was stored in it (the marker comes after).
+ */
+async function holdsRecords(dataDir: string, files: readonly string[]): Promise<boolean> {
+  if (files.some((f) => f === 'CURRENT' || /^\d+\.(ldb|sst)$/.test(f))) return true;
+  for (const f of files.filter((name) => /^\d+\.log$/.test(name))) {
+    if ((await stat(join(dataDir, STORE_DIR, f)).catch(() => undefined))?.size) return true;
+  }
+  return false;
 }
 
 /** The names in the store directory, or undefined when there is none. */
@@ -113,7 +126,7 @@ export async function openStoreBackend(dataDir: string, options: LevelBackendOpt
   const marker = await readMarker(dataDir);
   const files = await storeFiles(dataDir);
   const hasData = files?.some(isDataFile) ?? false;
-  if (!marker && !hasData) return create(dataDir, location, options);
+  if (!marker && !(files && (await holdsRecords(dataDir, files)))) return create(dataDir, location, options);
   if (marker && !hasData) {
     throw new StoreError(
       'STORE_MISSING',

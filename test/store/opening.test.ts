@@ -108,6 +108,26 @@ describe('opening the store', () => {
     expect((await Store.open(dir).then(async (s) => (await s.close(), s.origin)))).toBe('opened');
   });
 
+  it('a first creation cut short (no CURRENT, nothing stored, no marker) is created again; a pre-marker store with records is not', async () => {
+    const location = join(dir, 'store');
+    await (await LevelBackend.open(location, { createIfMissing: true })).close();
+    await unlink(join(location, 'CURRENT'));
+    const created = await Store.open(dir);
+    expect(created.origin).toBe('created');
+    await created.close();
+
+    const legacy = await mkdtemp(join(tmpdir(), 'wad-opening-legacy-'));
+    try {
+      const db = await LevelBackend.open(join(legacy, 'store'), { createIfMissing: true });
+      await db.batch([{ type: 'put', key: utf8('accounts/x'), value: Uint8Array.of(1) }]);
+      await db.close();
+      await unlink(join(legacy, 'store', 'CURRENT'));
+      await expect(Store.open(legacy)).rejects.toMatchObject({ code: 'STORE_DAMAGED' });
+    } finally {
+      await rm(legacy, { recursive: true, force: true });
+    }
+  });
+
   it('an unreadable marker is refused, not rewritten', async () => {
     await populate();
     await writeFile(join(dir, 'store.json'), 'not json');
