@@ -22,13 +22,15 @@ class ByteQueue {
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    this.#chunks.push(chunk);
+    // A Buffer view (no copy): protobufjs reads strings from Buffers with Node's
+    // native UTF-8 decoder, from plain Uint8Arrays with a much slower JS one.
+    this.#chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     this.#length += chunk.length;
   }
 
   /** A copy of the first min(n, length) bytes. */
   peek(n: number): Uint8Array {
-    const out = new Uint8Array(Math.min(n, this.#length));
+    const out = Buffer.allocUnsafe(Math.min(n, this.#length));
     let at = 0;
     for (let i = 0, from = this.#head; at < out.length; i++, from = 0) {
       const part = this.#chunks[i]!.subarray(from, from + out.length - at);
@@ -40,7 +42,7 @@ class ByteQueue {
 
   /** The first n bytes (n ≤ length): a view when they lie in one chunk, else joined once. */
   take(n: number): Uint8Array {
-    if (n === 0) return new Uint8Array(0);
+    if (n === 0) return Buffer.alloc(0);
     const first = this.#chunks[0]!;
     if (first.length - this.#head >= n) {
       const out = first.subarray(this.#head, this.#head + n);

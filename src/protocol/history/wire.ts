@@ -57,7 +57,8 @@ export function splitField(bytes: Uint8Array, field: number): SplitFields {
     else ranges.push([start, reader.pos]);
     restLength += reader.pos - start;
   }
-  const rest = new Uint8Array(restLength);
+  // A Buffer, so protobufjs decodes its strings natively (see the framing's queue).
+  const rest = Buffer.allocUnsafe(restLength);
   let at = 0;
   for (const [from, to] of ranges) {
     rest.set(bytes.subarray(from, to), at);
