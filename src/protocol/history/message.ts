@@ -12,7 +12,7 @@
 import { jidKind, jidNormalizedUser } from '../jid/index.js';
 import { decodeContent, selectedOptionNames } from '../message/index.js';
 import { proto } from '../proto/index.js';
-import type { HistoryMessage, HistoryPollVote, HistoryReaction, HistoryReceipt, MessageStatus } from './types.js';
+import type { HistoryContent, HistoryMessage, HistoryPollVote, HistoryReaction, HistoryReceipt, MessageStatus } from './types.js';
 import { lastFieldBytes } from './wire.js';
 
 /** WebMessageInfo.message. */
@@ -56,7 +56,9 @@ export function historyMessage(bytes: Uint8Array, ctx: MessageContext): HistoryM
   const sender = fromMe ? jidNormalizedUser(info.originalSelfAuthorUserJidString) || ctx.me : authorOf(key, chat, ctx.me, info.participant);
   if (!sender) return undefined;
 
-  const content = info.message ? decodeContent(info.message, lastFieldBytes(bytes, WMI_MESSAGE)) : { type: 'stub' as const };
+  const decoded = info.message ? decodeContent(info.message, lastFieldBytes(bytes, WMI_MESSAGE)) : { type: 'stub' as const };
+  // What only a live message's handling uses (a sender key to install, the wrappers it came in) has no use here.
+  const { senderKey: _senderKey, wrappers: _wrappers, ...content } = decoded as HistoryContent;
   const out: HistoryMessage = { id: key.id, chat, sender, fromMe, t: Number(info.messageTimestamp ?? 0), history: true, ...content };
   if (info.pushName) out.pushName = info.pushName;
   if (info.status !== null && info.status !== undefined && STATUS[info.status]) out.status = STATUS[info.status]!;

@@ -118,7 +118,8 @@ export type HistoryContent = Omit<DecodedContent, 'type'> & { type: DecodedType 
 /**
  * One stored message: `message:new`'s fields (id, chat, sender, fromMe, t,
  * pushName and the decoded content, decoded by the same decodeContent as a
- * live message) plus what the phone's copy knows.
+ * live message, without `senderKey` and `wrappers`, which only live handling
+ * uses; `poll.secret` stays for the store) plus what the phone's copy knows.
  */
 export interface HistoryMessage extends HistoryContent {
   id: string;

@@ -43,9 +43,10 @@ function expectedMessage(chat: string, m: proto.IWebMessageInfo): Partial<Histor
   const sender = fromMe ? ME : chat.endsWith('@g.us') ? m.key!.participant! : chat;
   const out: Partial<HistoryMessage> = { id: m.key!.id!, chat, sender, fromMe, t: Number(m.messageTimestamp), history: true };
   if (m.message) {
-    const d = decodeContent(proto.Message.decode(proto.Message.encode(m.message).finish()));
-    out.type = d.type;
-    if (d.content !== undefined) out.content = d.content;
+    // Decoded exactly as a live message of the same bytes (what only live handling uses aside).
+    const bytes = proto.Message.encode(m.message).finish();
+    const { senderKey: _sk, wrappers: _w, ...content } = decodeContent(proto.Message.decode(bytes), bytes);
+    Object.assign(out, content);
   } else out.type = 'stub';
   if (m.pushName) out.pushName = m.pushName;
   if (m.messageStubType) out.stub = { type: proto.WebMessageInfo.StubType[m.messageStubType]!, ...(m.messageStubParameters?.length ? { params: m.messageStubParameters } : {}) };
