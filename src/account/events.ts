@@ -1,17 +1,31 @@
 /**
  * How an account reports what happened: events go into the account's durable
  * log (the store's `ev/` family, per-account `seq`) and only then to live
- * listeners (field lesson 8). The daemon implements this (src/daemon/
+ * listeners, so a consumer never sees an event that a crash could take back.
+ * The daemon implements this (src/daemon/
  * event-sink.ts); account code and messaging only see this interface.
  *
  * Must not know about IPC frames or subscribers: those are the control plane's.
  */
-import type { EventType } from '../daemon/api.js';
 import type { Transaction, ValueMap } from '../store/index.js';
+
+/** What an account reports; the daemon logs each under the contract's event type of the same name. */
+export type AccountEventType =
+  | 'connection:update'
+  | 'message:new'
+  | 'message:updated'
+  | 'message:deleted'
+  | 'message:receipt'
+  | 'typing:update'
+  | 'presence:update'
+  | 'call:incoming'
+  | 'group:update'
+  | 'account:status'
+  | 'error';
 
 /** One event as an account produces it; the sink adds `account`, `seq` and `t`. */
 export interface AccountEvent {
-  readonly type: EventType;
+  readonly type: AccountEventType;
   /** Must be storable (src/store/codec/value.ts): no functions, no `undefined` inside arrays. */
   readonly data: ValueMap;
   /** The chat the event belongs to (a jid), when it belongs to one. */

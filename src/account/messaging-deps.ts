@@ -9,7 +9,7 @@
  * sends no ack, so the server redelivers.
  */
 import type { Logger } from 'pino';
-import type { DaemonApi } from '../daemon/api.js';
+import type { DaemonApi } from '../contract/api.js';
 import type { CryptoPool } from '../runtime/crypto-pool/index.js';
 import type { AccountStore } from '../store/index.js';
 import type { AccountEventSink } from './events.js';

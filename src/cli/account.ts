@@ -3,7 +3,7 @@
  * §1): each one request to the daemon; `add` shows the QR (refreshing) or the
  * pairing code and returns once the phone linked the account.
  */
-import type { AccountSummary } from '../daemon/api.js';
+import type { AccountSummary } from '../contract/api.js';
 import type { WadClient } from '../client/index.js';
 import { COMMON_HELP, UsageError, connect, jsonLine, parse, run } from './common.js';
 import { Spinner } from './progress.js';

@@ -13,7 +13,7 @@ import pino from 'pino';
 import { WadClient } from '../client/index.js';
 import { configForSimulator } from '../config/index.js';
 import { createDaemon, type Daemon } from '../daemon/index.js';
-import type { WadEvent } from '../daemon/api.js';
+import type { WadEvent } from '../contract/api.js';
 import { startSim, type SimHandle } from '../sim/index.js';
 import { Spinner } from './progress.js';
 

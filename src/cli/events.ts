@@ -3,8 +3,8 @@
  * prints events as NDJSON — the retained log and exit, or with --follow the
  * live stream (from --since SEQ, or a durable --name's last ack).
  */
-import { EVENT_TYPES } from '../ipc/protocol.js';
-import type { EventType } from '../daemon/api.js';
+import { EVENT_TYPES } from '../contract/frames.js';
+import type { EventType } from '../contract/api.js';
 import { COMMON_HELP, UsageError, connect, jsonLine, parse, run } from './common.js';
 
 const USAGE = `usage: wad events [--account ID]... [--types a,b] [--follow] [--since SEQ] [--name NAME]

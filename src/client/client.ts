@@ -12,8 +12,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-import type { AccountState, AccountSummary, ConnectionState, GroupAction, GroupInfo, MediaFields, MediaKind, WadEvent } from '../daemon/api.js';
-import type { SendData } from '../ipc/protocol.js';
+import type { AccountState, AccountSummary, ConnectionState, GroupAction, GroupInfo, MediaFields, MediaKind, WadEvent } from '../contract/api.js';
+import type { SendData } from '../contract/frames.js';
 import { ClientCore, type WadClientOptions } from './core.js';
 import { DownloadSink, type DownloadedFile } from './download.js';
 import { WadClientError } from './errors.js';

@@ -6,7 +6,7 @@
  */
 import WebSocket from 'ws';
 import { WadClientError } from './errors.js';
-import { isErrorCode } from '../daemon/api.js';
+import { isErrorCode } from '../contract/errors.js';
 
 export interface Endpoint {
   socket?: string | undefined;

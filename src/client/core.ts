@@ -6,9 +6,9 @@
  * Owns the socket and the pending requests; must not know request semantics.
  */
 import type WebSocket from 'ws';
-import type { WadEvent } from '../daemon/api.js';
-import { decodeBinaryFrame } from '../ipc/binary.js';
-import { BINARY_TYPE, PROTOCOL_VERSION, type BinaryChunkHeader, type MediaDownloadResult, type RequestMap, type RequestType } from '../ipc/protocol.js';
+import type { WadEvent } from '../contract/api.js';
+import { decodeBinaryFrame } from '../contract/binary.js';
+import { BINARY_TYPE, PROTOCOL_VERSION, type BinaryChunkHeader, type MediaDownloadResult, type RequestMap, type RequestType } from '../contract/frames.js';
 import { openSocket, type Endpoint } from './connection.js';
 import type { DownloadSink } from './download.js';
 import { WadClientError } from './errors.js';

@@ -7,7 +7,7 @@
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import type { BinaryChunkHeader, MediaDownloadResult } from '../ipc/protocol.js';
+import type { BinaryChunkHeader, MediaDownloadResult } from '../contract/frames.js';
 import { WadClientError } from './errors.js';
 
 /** A downloaded media file: in `data`, or at `path` when a destination was given. */

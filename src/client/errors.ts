@@ -3,7 +3,7 @@
  * success false, an error frame, a refused connection), plus TIMEOUT (no
  * answer in time) and CLOSED (the client was closed).
  */
-import { CodedError, type ErrorCode } from '../daemon/api.js';
+import { CodedError, type ErrorCode } from '../contract/errors.js';
 
 export type ClientErrorCode = ErrorCode | 'TIMEOUT' | 'CLOSED';
 

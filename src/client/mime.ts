@@ -3,7 +3,7 @@
  * --file`. The table and the rules are the protocol core's
  * (src/protocol/media/mime.ts): one place decides what goes out as what.
  */
-import type { MediaKind } from '../daemon/api.js';
+import type { MediaKind } from '../contract/api.js';
 import { mediaTypeForMime, mimeFromFileName } from '../protocol/media/mime.js';
 
 /** The mime type of a file name's extension; application/octet-stream when unknown. */

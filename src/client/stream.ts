@@ -7,8 +7,8 @@
  * it asks for the next one), in batches. Owns the buffer and the cursors;
  * the client owns the socket.
  */
-import type { WadEvent } from '../daemon/api.js';
-import type { SubscribeData } from '../ipc/protocol.js';
+import type { WadEvent } from '../contract/api.js';
+import type { SubscribeData } from '../contract/frames.js';
 import { WadClientError } from './errors.js';
 
 export interface SubscribeOptions extends SubscribeData {

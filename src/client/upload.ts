@@ -1,12 +1,12 @@
 /**
  * Sends a file or bytes as binary UPLOAD_CHUNK frames (CONTRACTS.md §3 layout,
- * src/ipc/binary.ts), one chunk in memory at a time: each chunk waits until
+ * src/contract/binary.ts), one chunk in memory at a time: each chunk waits until
  * the socket took the previous one.
  */
 import { open, stat } from 'node:fs/promises';
 import type WebSocket from 'ws';
-import { encodeBinaryFrame } from '../ipc/binary.js';
-import { BINARY_TYPE, type BinaryChunkHeader } from '../ipc/protocol.js';
+import { encodeBinaryFrame } from '../contract/binary.js';
+import { BINARY_TYPE, type BinaryChunkHeader } from '../contract/frames.js';
 import { WadClientError } from './errors.js';
 
 const CHUNK_BYTES = 256 << 10;

@@ -12,6 +12,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { INVALID, type RawIssue } from './checks.js';
+import { defaultDataDir } from '../contract/paths.js';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { configSchema, crossChecks, type Config } from './schema.js';
 
@@ -100,10 +101,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 }
 
 /** `$XDG_DATA_HOME/wad`, else `~/.local/share/wad`. */
-export function defaultDataDir(env: Readonly<Record<string, string | undefined>>, home: string): string {
-  const xdg = env['XDG_DATA_HOME'];
-  return join(xdg && isAbsolute(xdg) ? xdg : join(home, '.local', 'share'), 'wad');
-}
+export { defaultDataDir };
 
 function readJson(file: string): Json {
   let text: string;

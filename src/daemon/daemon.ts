@@ -1,6 +1,6 @@
 /**
  * The daemon core: the store, the crypto pool, the supervisor with one child
- * per account (runtime/accounts), the event hub, retention, and the
+ * per account (accounts/), the event hub, retention, and the
  * DaemonApi the control plane calls. createDaemon (index.ts) builds and
  * starts one. Owns wiring and the API's error mapping; protocol work is the
  * accounts'.
@@ -11,11 +11,12 @@ import { ConnectionError } from '../account/errors.js';
 import { MessagingError, type MessagingErrorCode } from '../account/messaging/errors.js';
 import type { Config } from '../config/index.js';
 import type { IpcServer } from '../ipc/index.js';
-import type { AccountManager } from '../runtime/accounts/index.js';
+import type { AccountManager } from './accounts/index.js';
 import type { CryptoPool } from '../runtime/crypto-pool/index.js';
 import type { Supervisor } from '../runtime/supervisor/index.js';
 import { isNoSpace, isWriteFailure, StoreError, type Store } from '../store/index.js';
-import { DaemonError, type AccountSummary, type ErrorCode, type DaemonApi, type GroupAction, type GroupInfo, type MediaDownload, type OutgoingContent, type SendOptions, type WadEvent } from './api.js';
+import type { AccountSummary, DaemonApi, GroupAction, GroupInfo, MediaDownload, OutgoingContent, SendOptions, WadEvent } from '../contract/api.js';
+import { DaemonError, type ErrorCode } from '../contract/errors.js';
 import { corruptEventGap, toWadEvent, type EventHub } from './event-sink.js';
 import { trimAccount } from './retention.js';
 

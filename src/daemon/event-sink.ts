@@ -1,17 +1,37 @@
 /**
  * The daemon's event hub: per-account sinks that append to the account's
  * durable log (store `ev/`, one growing `seq` per account) and publish to
- * live listeners only after the commit (field lesson 8), and the read side
+ * live listeners only after the commit (a consumer never sees an event a
+ * crash could take back), and the read side
  * of the log for the control plane (readEvents, cursors, acks).
  *
  * Stored record: `{ d: data, c?: conversationId }` under the event's type and time.
  */
 import type { Logger } from 'pino';
-import type { AccountEvent, AccountEventSink } from '../account/events.js';
+import type { AccountEvent, AccountEventSink, AccountEventType } from '../account/events.js';
 import type { AccountStore, EventGap, StoredEvent, Transaction, Value, ValueMap } from '../store/index.js';
-import type { EventType, WadEvent } from './api.js';
+import type { EventType, WadEvent } from '../contract/api.js';
 
 type Listener = (event: WadEvent) => void;
+
+/**
+ * The contract's event type for what an account reports. The account names
+ * its events itself; each is the contract type of the same name (this table
+ * fails to compile when the two lists drift apart).
+ */
+const CONTRACT_EVENT: { readonly [K in AccountEventType]: EventType & K } = {
+  'connection:update': 'connection:update',
+  'message:new': 'message:new',
+  'message:updated': 'message:updated',
+  'message:deleted': 'message:deleted',
+  'message:receipt': 'message:receipt',
+  'typing:update': 'typing:update',
+  'presence:update': 'presence:update',
+  'call:incoming': 'call:incoming',
+  'group:update': 'group:update',
+  'account:status': 'account:status',
+  error: 'error',
+};
 
 function record(e: AccountEvent): ValueMap {
   return e.conversationId !== undefined ? { d: e.data, c: e.conversationId } : { d: e.data };
@@ -98,7 +118,7 @@ export class EventHub {
   }
 
   #publish(account: string, seq: number, t: number, e: AccountEvent): void {
-    const ev: WadEvent = { account, seq, type: e.type, t, ...(e.conversationId !== undefined ? { conversationId: e.conversationId } : {}), data: { ...e.data } };
+    const ev: WadEvent = { account, seq, type: CONTRACT_EVENT[e.type], t, ...(e.conversationId !== undefined ? { conversationId: e.conversationId } : {}), data: { ...e.data } };
     for (const l of this.#listeners) {
       try {
         l(ev);

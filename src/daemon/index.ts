@@ -14,7 +14,7 @@ import { DaemonMedia, LocalFiles, MediaHttp } from '../account/media/index.js';
 import type { CreateMessaging } from '../account/messaging-deps.js';
 import type { Config } from '../config/index.js';
 import { ipcOptionsFromConfig, startIpcServer } from '../ipc/index.js';
-import { AccountManager } from '../runtime/accounts/index.js';
+import { AccountManager } from './accounts/index.js';
 import { CryptoPool, type CryptoPoolOptions } from '../runtime/crypto-pool/index.js';
 import { createSupervisor } from '../runtime/supervisor/index.js';
 import { isNoSpace, Store, StoreError, type KVBackend } from '../store/index.js';
@@ -25,7 +25,7 @@ import { loadMessaging } from './messaging-loader.js';
 
 export { Daemon, toDaemonError } from './daemon.js';
 export { EventHub, toWadEvent } from './event-sink.js';
-export * from './api.js';
+export * from '../contract/index.js';
 
 export interface DaemonOptions {
   /** Default: pino at config.log.level, to stderr. */

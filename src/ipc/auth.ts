@@ -6,7 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { TokenConfig } from '../config/index.js';
-import type { ErrorCode } from '../daemon/api.js';
+import type { ErrorCode } from '../contract/errors.js';
 
 export type AuthResult =
   | { ok: true; scope: ReadonlySet<string> | undefined; expiresAt: number | undefined }

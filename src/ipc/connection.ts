@@ -10,13 +10,13 @@
  * Must not touch other connections.
  */
 import type { WebSocket, RawData } from 'ws';
-import type { DaemonApi, WadEvent } from '../daemon/api.js';
-import { BinaryLayoutError, decodeBinaryFrame } from './binary.js';
+import type { DaemonApi, WadEvent } from '../contract/api.js';
+import { BinaryLayoutError, decodeBinaryFrame } from '../contract/binary.js';
 import { dispatch } from './dispatch.js';
 import { sendDownload } from './downloads.js';
 import { IpcError, toErrorPayload } from './errors.js';
 import { ackFrame, errorFrame, eventFrame, nackFrame } from './frames.js';
-import { CLOSE, type ErrorPayload } from './protocol.js';
+import { CLOSE, type ErrorPayload } from '../contract/frames.js';
 import { KeyedLimiter, TokenBucket } from './rate-limit.js';
 import { FrameRejection, parseRequest, type Request } from './requests.js';
 import { Subscription, type Outlet } from './subscription.js';

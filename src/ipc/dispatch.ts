@@ -5,10 +5,10 @@
  * and media:download are the connection's (they need its state and socket).
  * Must not validate frames.
  */
-import type { DaemonApi, MediaKind, OutgoingContent } from '../daemon/api.js';
+import type { DaemonApi, MediaKind, OutgoingContent } from '../contract/api.js';
 import { IpcError } from './errors.js';
 import type { Request } from './requests.js';
-import type { SendData } from './protocol.js';
+import type { SendData } from '../contract/frames.js';
 import { uploadedFile, type Uploads } from './uploads.js';
 
 export interface DispatchContext {

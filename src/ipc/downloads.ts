@@ -6,10 +6,10 @@
  * memory. The caller acks with the totals after the last chunk. Owns the
  * chunking; must not fetch media (the daemon's) nor parse frames.
  */
-import type { MediaDownload } from '../daemon/api.js';
-import { encodeBinaryFrame } from './binary.js';
+import type { MediaDownload } from '../contract/api.js';
+import { encodeBinaryFrame } from '../contract/binary.js';
 import { IpcError } from './errors.js';
-import { BINARY_TYPE, type BinaryChunkHeader, type MediaDownloadResult } from './protocol.js';
+import { BINARY_TYPE, type BinaryChunkHeader, type MediaDownloadResult } from '../contract/frames.js';
 
 export const DOWNLOAD_CHUNK_BYTES = 256 << 10;
 

@@ -1,16 +1,12 @@
 /**
- * Errors of the control plane. IpcError carries one of the contract's error
- * codes (CONTRACTS.md §3) so it becomes an ack or error frame unchanged; the
+ * Errors of the control plane. IpcError (src/contract) carries one of the
+ * contract's error codes so it becomes an ack or error frame unchanged; the
  * server also passes DaemonError through as it is.
  */
-import { CodedError, isErrorCode, type ErrorCode } from '../daemon/api.js';
+import { IpcError, isErrorCode, type ErrorCode } from '../contract/errors.js';
+import type { ErrorPayload } from '../contract/frames.js';
 
-export { isErrorCode };
-import type { ErrorPayload } from './protocol.js';
-
-export class IpcError extends CodedError<ErrorCode> {
-  override readonly name = 'IpcError';
-}
+export { IpcError, isErrorCode };
 
 /** Thrown by startIpcServer when the socket cannot be set up (another daemon listens, path unusable). */
 export class IpcStartError extends Error {

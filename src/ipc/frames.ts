@@ -3,8 +3,8 @@
  * events (with data.seq), gap reports and events:synced markers, each one
  * JSON string. Owns the outbound shapes; must not decide when to send.
  */
-import type { WadEvent } from '../daemon/api.js';
-import { PROTOCOL_VERSION, type ErrorPayload } from './protocol.js';
+import type { WadEvent } from '../contract/api.js';
+import { PROTOCOL_VERSION, type ErrorPayload } from '../contract/frames.js';
 
 let counter = 0;
 const prefix = `d${process.pid.toString(36)}-`;

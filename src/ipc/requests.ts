@@ -5,11 +5,11 @@
  * FrameRejection, which says whether the frame had a usable id to reply to.
  * Owns validation; must not call the daemon.
  */
-import { ACCOUNT_ID_PATTERN } from '../store/keys.js';
-import type { ErrorCode } from '../daemon/api.js';
+import { ACCOUNT_ID_PATTERN } from '../contract/api.js';
+import type { ErrorCode } from '../contract/errors.js';
 import { IpcError } from './errors.js';
 import { normalizeJid } from './jid.js';
-import { EVENT_TYPES, PROTOCOL_VERSION, REQUEST_TYPES, type RequestMap, type RequestType } from './protocol.js';
+import { EVENT_TYPES, PROTOCOL_VERSION, REQUEST_TYPES, type RequestMap, type RequestType } from '../contract/frames.js';
 import { arrayOf, bool, either, int, invalid, mapOf, num, object, oneOf, optional, str, type Check } from './schema.js';
 
 export type Request = {

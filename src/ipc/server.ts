@@ -14,14 +14,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { DaemonApi } from '../daemon/api.js';
+import type { DaemonApi } from '../contract/api.js';
 import { Admission, type AdmissionStats, type ListenerKind } from './admission.js';
 import { TokenChecker } from './auth.js';
 import { Connection, type ConnectionAuth } from './connection.js';
 import { IpcStartError } from './errors.js';
 import { FdBudget } from './fd-budget.js';
 import { resolveOptions, SILENT, type IpcLogger, type IpcServerOptions } from './options.js';
-import { CLOSE } from './protocol.js';
+import { CLOSE } from '../contract/frames.js';
 import { KeyedLimiter } from './rate-limit.js';
 import { listenUnix, type BoundSocket } from './socket-file.js';
 

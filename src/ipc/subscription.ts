@@ -8,8 +8,8 @@
  * Owns delivery order and gap reports; must not write the log (acks are the
  * connection's) nor send frames itself (the Outlet does).
  */
-import type { DaemonApi, WadEvent } from '../daemon/api.js';
-import type { SubscribeData } from './protocol.js';
+import type { DaemonApi, WadEvent } from '../contract/api.js';
+import type { SubscribeData } from '../contract/frames.js';
 import { eventFrame, gapFrame, syncedFrame } from './frames.js';
 
 /** What the subscription sends through: the connection. */

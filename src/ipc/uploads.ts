@@ -8,8 +8,8 @@ import { createReadStream } from 'node:fs';
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { MediaFile } from '../daemon/api.js';
-import type { BinaryChunkHeader } from './protocol.js';
+import type { MediaFile } from '../contract/api.js';
+import type { BinaryChunkHeader } from '../contract/frames.js';
 import { IpcError } from './errors.js';
 
 export interface UploadLimits {

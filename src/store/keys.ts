@@ -10,6 +10,7 @@
  * that order a range (prekey ids, seqs) are fixed-width big-endian so byte
  * order is numeric order. Owns the layout only; must not know record shapes.
  */
+import { ACCOUNT_ID_PATTERN } from '../contract/api.js';
 import { StoreError } from './errors.js';
 
 const SEP = 0x2f; // '/'
@@ -17,7 +18,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** Account ids become key parts and file-system-safe names: keep them plain. */
-export const ACCOUNT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export { ACCOUNT_ID_PATTERN };
 
 export function assertAccountId(id: string): void {
   if (typeof id !== 'string' || !ACCOUNT_ID_PATTERN.test(id)) {

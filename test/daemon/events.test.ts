@@ -4,7 +4,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { EventHub, toWadEvent } from '../../src/daemon/event-sink.js';
-import type { WadEvent } from '../../src/daemon/api.js';
+import type { WadEvent } from '../../src/contract/api.js';
 import { keepFrom, trimAccount } from '../../src/daemon/retention.js';
 import { MemoryBackend, Store } from '../../src/store/index.js';
 

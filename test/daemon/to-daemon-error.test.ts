@@ -2,7 +2,7 @@
 // with the exact cause kept in details.
 import { describe, expect, it } from 'vitest';
 import { MessagingError } from '../../src/account/messaging/errors.js';
-import { DaemonError } from '../../src/daemon/api.js';
+import { DaemonError } from '../../src/contract/errors.js';
 import { toDaemonError } from '../../src/daemon/daemon.js';
 
 describe('toDaemonError', () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { WadClient } from '../../src/client/index.js';
-import type { WadEvent } from '../../src/daemon/api.js';
+import type { WadEvent } from '../../src/contract/api.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { Crowd } from './support/crowd.js';
 import { sim as startSim, tempDir } from './support/daemon.js';

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { WadClient } from '../../src/client/index.js';
-import type { WadEvent } from '../../src/daemon/api.js';
+import type { WadEvent } from '../../src/contract/api.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { sim as startSim, tempDir } from './support/daemon.js';
 import { admin, daemonWithSocket, jidOf, linkOverSocket, until, writeConfig } from '../ipc/e2e-support.js';

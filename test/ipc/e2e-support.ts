@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createMessaging } from '../../src/account/messaging/index.js';
 import { WadClient } from '../../src/client/index.js';
 import { createDaemon, type Daemon } from '../../src/daemon/index.js';
-import type { WadEvent } from '../../src/daemon/api.js';
+import type { WadEvent } from '../../src/contract/api.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { admin, quiet, simConfig, until } from '../e2e/support/daemon.js';
 

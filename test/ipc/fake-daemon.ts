@@ -6,19 +6,8 @@
  * layer needs, nothing of WhatsApp.
  */
 import { readFileSync } from 'node:fs';
-import {
-  DaemonError,
-  type AccountSummary,
-  type ConnectionState,
-  type DaemonApi,
-  type EventType,
-  type GroupAction,
-  type GroupInfo,
-  type MediaDownload,
-  type OutgoingContent,
-  type SendOptions,
-  type WadEvent,
-} from '../../src/daemon/api.js';
+import { type AccountSummary, type ConnectionState, type DaemonApi, type EventType, type GroupAction, type GroupInfo, type MediaDownload, type OutgoingContent, type SendOptions, type WadEvent } from '../../src/contract/api.js';
+import { DaemonError } from '../../src/contract/errors.js';
 
 interface FakeAccount {
   summary: AccountSummary;

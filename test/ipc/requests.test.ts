@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { FrameRejection, parseRequest } from '../../src/ipc/requests.js';
 import { normalizeJid } from '../../src/ipc/jid.js';
 import { KeyedLimiter, TokenBucket } from '../../src/ipc/rate-limit.js';
-import { REQUEST_TYPES } from '../../src/ipc/protocol.js';
+import { REQUEST_TYPES } from '../../src/contract/frames.js';
 
 function outcome(text: string): string {
   try {

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { DaemonError } from '../../src/daemon/api.js';
+import { DaemonError } from '../../src/contract/errors.js';
 import { startIpcServer, type IpcServer } from '../../src/ipc/index.js';
 import type { FakeDaemon } from './fake-daemon.js';
 import { fakeWorld, rawClients } from './fake-world.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { startIpcServer, type IpcServer, encodeBinaryFrame, decodeBinaryFrame, BINARY_TYPE, type BinaryChunkHeader } from '../../src/ipc/index.js';
-import { BinaryLayoutError } from '../../src/ipc/binary.js';
+import { BinaryLayoutError } from '../../src/contract/binary.js';
 import { FakeDaemon } from './fake-daemon.js';
 import { Raw, tempSocket } from './raw.js';
 

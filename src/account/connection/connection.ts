@@ -39,7 +39,7 @@ import { OnlineGate } from './online-gate.js';
 import { OfflineWindow } from './offline-window.js';
 import { offlineBatchRequest } from '../../protocol/stanza/offline.js';
 import { Wire } from './wire.js';
-import type { ConnectionState } from '../../daemon/api.js';
+import type { ConnectionState } from './machine.js';
 
 /** The Fibonacci step a run of persist failures stops growing at (21 s with WhatsApp's 1 s unit). */
 const MAX_STORE_FAILURE_STEPS = 8;

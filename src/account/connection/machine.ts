@@ -19,9 +19,11 @@
  * the backoff counter starts over.
  */
 import { assign, fromPromise, setup } from 'xstate';
-import type { ConnectionState } from '../../daemon/api.js';
 import type { Disconnect } from '../../protocol/stanza/disconnect.js';
 import { nextAttempt } from './backoff.js';
+
+/** Where an account's connection stands; the daemon reports it as the contract's state of the same name. */
+export type ConnectionState = 'connecting' | 'qr' | 'online' | 'reconnecting' | 'stopped' | 'loggedOut';
 
 export interface ConnectionUpdate {
   readonly state: ConnectionState;

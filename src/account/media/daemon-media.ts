@@ -15,7 +15,8 @@
 import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { join } from 'node:path';
-import { DaemonError, type ErrorCode, type MediaDownload } from '../../daemon/api.js';
+import { type MediaDownload } from '../../contract/api.js';
+import { DaemonError, type ErrorCode } from '../../contract/errors.js';
 import { isGroup, isLid, isPn, jidNormalizedUser } from '../../protocol/jid/index.js';
 import type { proto } from '../../protocol/proto/index.js';
 import type { MessagingDeps, MessagingModule } from '../messaging-deps.js';

@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { MediaFile } from '../../daemon/api.js';
+import type { MediaFile } from '../../contract/api.js';
 import type { MediaType } from '../../protocol/media/index.js';
 import { toMediaError } from './errors.js';
 import { Spool, type SpoolOptions } from './spool.js';

@@ -21,7 +21,7 @@
 import { constants, type Stats } from 'node:fs';
 import { open, readlink, realpath, type FileHandle } from 'node:fs/promises';
 import { basename, isAbsolute, resolve as resolvePath } from 'node:path';
-import type { MediaFile } from '../../daemon/api.js';
+import type { MediaFile } from '../../contract/api.js';
 import { MediaError, type PathRefusal } from './errors.js';
 import { IoGate, type IoGateOptions } from './io-gate.js';
 

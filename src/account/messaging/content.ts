@@ -6,7 +6,7 @@
  * never a silent text.
  */
 import { randomBytes } from 'node:crypto';
-import type { OutgoingContent } from '../../daemon/api.js';
+import type { OutgoingContent } from '../../contract/api.js';
 import type { LinkPreview, MessageContent, Quote } from '../../protocol/message/index.js';
 import { proto } from '../../protocol/proto/index.js';
 import { isGroup } from '../../protocol/jid/index.js';

@@ -15,7 +15,7 @@ import { isGroup, isLid, isPn, jidDecode, jidNormalizedUser } from '../../protoc
 import type { ChatState, PresenceStatus } from '../../protocol/stanza/index.js';
 import type { proto } from '../../protocol/proto/index.js';
 import type { ValueMap } from '../../store/index.js';
-import type { GroupInfo, OutgoingContent, SendOptions } from '../../daemon/api.js';
+import type { GroupInfo, OutgoingContent, SendOptions } from '../../contract/api.js';
 import type { MessagingDeps, MessagingModule } from '../messaging-deps.js';
 import type { StanzaHandler } from '../ports.js';
 import { AckWaiter } from './acks.js';

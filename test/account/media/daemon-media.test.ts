@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DaemonMedia, findStoredMedia, MediaError, MediaHttp, mediaToDaemonError, type MessagingMediaOptions } from '../../../src/account/media/index.js';
 import type { MessagingDeps, MessagingModule } from '../../../src/account/messaging-deps.js';
 import type { ConnectionPort, StanzaHandler } from '../../../src/account/ports.js';
-import { DaemonError } from '../../../src/daemon/api.js';
+import { DaemonError } from '../../../src/contract/errors.js';
 import { decodeContent } from '../../../src/protocol/message/index.js';
 import { proto } from '../../../src/protocol/proto/index.js';
 import { startSim, type SimHandle } from '../../../src/sim/index.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { configForSimulator, type Config } from '../../../src/config/index.js';
 import { createDaemon, type Daemon, type DaemonOptions } from '../../../src/daemon/index.js';
-import type { WadEvent } from '../../../src/daemon/api.js';
+import type { WadEvent } from '../../../src/contract/api.js';
 import { startSim, type SimHandle, type StartSimOptions } from '../../../src/sim/index.js';
 
 export async function tempDir(prefix: string): Promise<{ path: string; remove(): Promise<void> }> {

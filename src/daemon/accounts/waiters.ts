@@ -2,7 +2,8 @@
  * Callers waiting for an account to reach some state (add → qr, tests →
  * online), each with a deadline; bounded per account.
  */
-import { DaemonError, type AccountSummary } from '../../daemon/api.js';
+import { type AccountSummary } from '../../contract/api.js';
+import { DaemonError } from '../../contract/errors.js';
 
 interface Waiter {
   pred(s: AccountSummary): boolean;

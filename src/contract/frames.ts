@@ -1,11 +1,11 @@
 /**
- * The control socket's wire vocabulary (CONTRACTS.md §3), shared by the IPC
+ * The control socket's wire vocabulary, shared by the IPC
  * server and WadClient: the frame envelope, every request type with its data
  * and result, the events the daemon pushes, close codes. Types and constants
  * only: no I/O, nothing the browser-less client could not load.
  */
-import type { AccountSummary, EventType, GroupAction, GroupInfo, MediaFields, MediaKind } from '../daemon/api.js';
-import type { ErrorCode } from '../daemon/api.js';
+import type { AccountSummary, EventType, GroupAction, GroupInfo, MediaFields, MediaKind } from './api.js';
+import type { ErrorCode } from './errors.js';
 
 export type { ErrorCode };
 
@@ -49,7 +49,7 @@ type SendContentData =
   | { type: 'reply'; content: string; quoted: string; mentions?: string[] }
   | (MediaFields & {
       type: MediaKind;
-      /** The binary frames' sequence number that carried the bytes (see src/ipc/binary.ts). */
+      /** The binary frames' sequence number that carried the bytes (see src/contract/binary.ts). */
       upload?: number;
       path?: string;
       base64?: string;
@@ -60,7 +60,7 @@ type SendContentData =
   | { type: 'contact'; displayName: string; vcard: string }
   | { type: 'poll'; name: string; options: string[]; selectableCount?: number }
   | { type: 'reaction'; messageId: string; emoji: string }
-  /** Beyond CONTRACTS.md: a vote on a poll of the chat, options by name (none withdraws). */
+  /** A vote on a poll of the chat, options by name (none withdraws). */
   | { type: 'poll-vote'; pollId: string; options: string[] };
 
 export interface SubscribeData {

@@ -1,11 +1,16 @@
 /**
- * What the daemon core offers to the control plane (src/ipc, WadClient, the
- * CLI). The IPC server validates a frame, then calls exactly one method here;
- * it never reaches into accounts or the store by itself. Tests of the IPC
- * layer run against a fake DaemonApi; the real one is built by createDaemon.
+ * The control contract: what the daemon core offers to the control plane
+ * (src/ipc, WadClient, the CLI), and the shapes of what it reports. The IPC
+ * server validates a frame, then calls exactly one method here; it never
+ * reaches into accounts or the store by itself. Tests of the IPC layer run
+ * against a fake DaemonApi; the real one is built by createDaemon.
  *
- * Errors: methods reject with DaemonError, whose `code` is one of the
- * contract's error codes (CONTRACTS.md §3), so the IPC layer maps them 1:1.
+ * A leaf: types only, importing nothing of wad's but src/protocol, so every
+ * layer (account, ipc, client, daemon) may name these shapes without
+ * reaching up into the daemon.
+ *
+ * Errors: methods reject with DaemonError (errors.ts), whose `code` is one
+ * of the contract's error codes, so the IPC layer maps them 1:1.
  */
 export type ConnectionState = 'connecting' | 'qr' | 'online' | 'reconnecting' | 'stopped' | 'loggedOut';
 
@@ -15,53 +20,6 @@ export type ConnectionState = 'connecting' | 'qr' | 'online' | 'reconnecting' | 
  * run; `reason` says what is damaged; `wad store check` tells more).
  */
 export type AccountState = ConnectionState | 'failed';
-
-/** The control socket's error codes (CONTRACTS.md §3), shared by the daemon, the IPC server and WadClient. */
-export const ERROR_CODES = [
-  'AUTH_REQUIRED',
-  'AUTH_INVALID',
-  'TOKEN_EXPIRED',
-  'FORBIDDEN',
-  'NOT_MEMBER',
-  'INVALID_PAYLOAD',
-  'MISSING_FIELD',
-  'RATE_LIMITED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'INTERNAL_ERROR',
-  'UNAVAILABLE',
-] as const;
-
-export type ErrorCode = (typeof ERROR_CODES)[number];
-
-const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);
-
-export function isErrorCode(v: unknown): v is ErrorCode {
-  return typeof v === 'string' && ERROR_CODE_SET.has(v);
-}
-
-/**
- * What an error of the control plane carries, whoever raises it (daemon, IPC
- * server, client): a code, details for the caller, and for RATE_LIMITED how
- * long to wait. Each family subclasses it with its own name and codes.
- */
-export abstract class CodedError<C extends string> extends Error {
-  constructor(
-    readonly code: C,
-    message: string,
-    readonly details?: Record<string, unknown>,
-    options?: { cause?: unknown; retryAfter?: number },
-  ) {
-    super(message, options);
-    this.retryAfter = options?.retryAfter;
-  }
-  /** Milliseconds to wait (RATE_LIMITED). */
-  readonly retryAfter: number | undefined;
-}
-
-export class DaemonError extends CodedError<ErrorCode> {
-  override readonly name = 'DaemonError';
-}
 
 export type EventType =
   | 'connection:update'
@@ -76,7 +34,7 @@ export type EventType =
   | 'account:status'
   | 'error';
 
-/** One event of an account's durable log (CONTRACTS.md §3: every event carries data.seq). */
+/** One event of an account's durable log (every event frame carries data.seq, the consumer's resume cursor). */
 export interface WadEvent {
   account: string;
   /** Grows per account; the durable cursor. */
@@ -98,6 +56,9 @@ export interface AccountSummary {
   /** account:status only: counters since the daemon started (starts, reconnects and reconnects:<cause>, received, decryptFailures, retryReceiptsSent, serverError<code>…). */
   counters?: Record<string, number>;
 }
+
+/** What account ids look like: they name store namespaces, log fields and socket frames' tenantId. */
+export const ACCOUNT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 export type MediaKind = 'image' | 'video' | 'audio' | 'document' | 'sticker';
 
@@ -130,7 +91,7 @@ export interface MediaFile {
   read(): AsyncIterable<Uint8Array>;
 }
 
-/** message:send data (CONTRACTS.md §3). */
+/** message:send data: the one shape of outgoing content a consumer names (the account turns it into protocol content). */
 export type OutgoingContent =
   | { type: 'text'; content: string; quoted?: string; mentions?: string[] }
   | { type: 'reply'; content: string; quoted: string; mentions?: string[] }
@@ -145,7 +106,7 @@ export type OutgoingContent =
   | { type: 'contact'; displayName: string; vcard: string }
   | { type: 'poll'; name: string; options: string[]; selectableCount?: number }
   | { type: 'reaction'; messageId: string; emoji: string }
-  /** A vote on a poll of this chat (beyond CONTRACTS.md): the options chosen by name; none withdraws the vote. */
+  /** A vote on a poll of this chat: the options chosen by name; none withdraws the vote. */
   | { type: 'poll-vote'; pollId: string; options: string[] };
 
 /**
@@ -162,7 +123,7 @@ export interface MediaDownload extends AsyncIterable<Uint8Array> {
   fileName?: string;
 }
 
-/** How to send (beyond CONTRACTS.md's message:send data). */
+/** How to send (beyond the content itself). */
 export interface SendOptions {
   /**
    * At most 64 characters. The same key on the same account within 24 h

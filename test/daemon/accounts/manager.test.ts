@@ -4,8 +4,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { newCreds } from '../../../src/account/creds.js';
 import { EventHub } from '../../../src/daemon/event-sink.js';
-import type { WadEvent } from '../../../src/daemon/api.js';
-import { AccountManager } from '../../../src/runtime/accounts/index.js';
+import type { WadEvent } from '../../../src/contract/api.js';
+import { AccountManager } from '../../../src/daemon/accounts/index.js';
 import { CryptoPool } from '../../../src/runtime/crypto-pool/index.js';
 import { createSupervisor, type Supervisor } from '../../../src/runtime/supervisor/index.js';
 import { MemoryBackend, Store } from '../../../src/store/index.js';

@@ -22,10 +22,11 @@ import { AccountRuntime } from '../../account/account.js';
 import { AccountError } from '../../account/errors.js';
 import type { AccountEventSink } from '../../account/events.js';
 import type { CreateMessaging } from '../../account/messaging-deps.js';
-import { DaemonError, type AccountSummary } from '../../daemon/api.js';
+import { type AccountSummary } from '../../contract/api.js';
+import { DaemonError } from '../../contract/errors.js';
 import { PairingError } from '../../protocol/pairing/index.js';
-import type { CryptoPool } from '../crypto-pool/index.js';
-import type { Supervisor } from '../supervisor/index.js';
+import type { CryptoPool } from '../../runtime/crypto-pool/index.js';
+import type { Supervisor } from '../../runtime/supervisor/index.js';
 import { ACCOUNT_ID_PATTERN, StoreError, type AccountStore, type Store } from '../../store/index.js';
 import { StateWaiters } from './waiters.js';
 

@@ -1,5 +1,5 @@
 /**
- * Binary frames (CONTRACTS.md §3): a 16-byte header of big-endian uint32s —
+ * Binary frames of the control socket: a 16-byte header of big-endian uint32s —
  * total length, JSON header length, message type, sequence number — then the
  * JSON header {type, conversationId, chunkIndex, totalChunks, mimeType} and
  * the payload. wad uses message type 1 (UPLOAD_CHUNK): the sequence number
@@ -7,11 +7,11 @@
  * `message:send` with `data.upload = <sequence number>` sends the assembled
  * file; the daemon answers `media:download` with message type 2
  * (DOWNLOAD_CHUNK) frames numbered by the request's `data.download`. Owns
- * the layout; must not do I/O (uploads.ts writes the file, downloads.ts
- * sends one).
+ * the layout; must not do I/O (src/ipc's uploads.ts writes the file,
+ * downloads.ts sends one).
  */
-import { BINARY_HEADER_BYTES, BINARY_TYPE, type BinaryChunkHeader } from './protocol.js';
 import { IpcError } from './errors.js';
+import { BINARY_HEADER_BYTES, BINARY_TYPE, type BinaryChunkHeader } from './frames.js';
 
 /** The layout itself is broken: the connection is closed with 1007. */
 export class BinaryLayoutError extends Error {
