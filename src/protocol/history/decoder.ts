@@ -176,18 +176,24 @@ export class HistorySyncDecoder {
         return this.#conversation(frame.bytes);
       case F.STATUS_V3: {
         const status = this.#entry(() => historyMessage(frame.bytes, { me: this.#me }));
-        if (status) this.#ready.push({ kind: 'status', message: status });
-        return status ? void counts.statuses++ : void skipped.statuses++;
+        if (!status) return void skipped.statuses++;
+        counts.statuses++;
+        this.#ready.push({ kind: 'status', message: status });
+        return;
       }
       case F.PUSHNAMES: {
         const p = this.#entry(() => proto.Pushname.decode(frame.bytes));
-        if (p?.id && p.pushname) this.#ready.push({ kind: 'pushName', jid: p.id, name: p.pushname });
-        return p?.id && p.pushname ? void counts.pushNames++ : void skipped.pushNames++;
+        if (!p?.id || !p.pushname) return void skipped.pushNames++;
+        counts.pushNames++;
+        this.#ready.push({ kind: 'pushName', jid: p.id, name: p.pushname });
+        return;
       }
       case F.PN_TO_LID: {
         const m = this.#entry(() => proto.PhoneNumberToLIDMapping.decode(frame.bytes));
-        if (m?.lidJid && m.pnJid) this.#ready.push({ kind: 'mapping', lid: m.lidJid, pn: m.pnJid });
-        return m?.lidJid && m.pnJid ? void counts.mappings++ : void skipped.mappings++;
+        if (!m?.lidJid || !m.pnJid) return void skipped.mappings++;
+        counts.mappings++;
+        this.#ready.push({ kind: 'mapping', lid: m.lidJid, pn: m.pnJid });
+        return;
       }
       case F.PAST_PARTICIPANTS: {
         const g = this.#entry(() => proto.PastParticipants.decode(frame.bytes));
