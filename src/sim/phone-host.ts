@@ -190,6 +190,8 @@ export interface SimPhoneApi {
   sendMessage(to: string, message: unknown): Promise<{ id: string }>;
   /** Everything received so far, oldest first (bounded by the phone). */
   received(): PhoneReceivedMessage[];
+  /** Messages that came again under an id the phone already held, and were dropped (as WhatsApp clients do). */
+  redeliveries?(): number;
   /** A JSON-serialisable snapshot of the phone's keys and sessions (for --data-dir). */
   snapshot(): unknown;
 }

@@ -4,7 +4,10 @@
  * known before its skmsg), keeps what was received (any kind, as protobuf
  * JSON), answers with a delivery receipt, or with a retry receipt when
  * something does not decrypt. Acks are the
- * phone's (phone.ts) business. Keeps a bounded list of received messages.
+ * phone's (phone.ts) business. Keeps a bounded list of received messages,
+ * each once: a message is known by chat, sender and id, so one sent again
+ * under the same id (a sender completing a send whose ack it never saw) is
+ * receipted and dropped, as WhatsApp clients do.
  */
 import { isGroup, toUserJid } from '../../protocol/jid/index.js';
 import { SignalError } from '../../protocol/signal/index.js';
@@ -31,6 +34,10 @@ function isDuplicate(error: unknown): boolean {
 export class Inbox {
   readonly #core: PhoneCore;
   readonly #received: PhoneReceivedMessage[] = [];
+  /** Keys (chat, sender, id) of what #received holds. */
+  readonly #known = new Set<string>();
+  /** Messages that came again under a key already held (dropped). */
+  redelivered = 0;
   readonly #retries = new Map<string, number>();
   /** The last decrypt failures, newest last (bounded), for diagnosis. */
   readonly failures: Array<{ id: string; from: string; error: string }> = [];
@@ -39,6 +46,7 @@ export class Inbox {
     this.#core = core;
     // Snapshots from before every kind was kept hold texts only.
     this.#received.push(...restored.slice(-RECEIVED_LIMIT).map((m) => ({ ...m, type: m.type ?? 'text', message: m.message ?? { conversation: m.text } })));
+    for (const m of this.#received) this.#known.add(keyOf(m));
   }
 
   received(): PhoneReceivedMessage[] {
@@ -69,8 +77,7 @@ export class Inbox {
     this.#retries.delete(msg.id);
     host.deliverFromPhone(buildDeliveryReceipt(msg));
     if (!content?.message || fromOwnDevice) return 'no-content';
-    this.#store(msg, author, content.message);
-    return 'received';
+    return this.#store(msg, author, content.message) ? 'received' : 'duplicate';
   }
 
   #decrypt(msg: IncomingMessage, author: string, enc: IncomingEnc): DecodedContent {
@@ -92,9 +99,16 @@ export class Inbox {
     return content;
   }
 
-  #store(msg: IncomingMessage, author: string, message: proto.IMessage): void {
+  /** False when the message was held already (same chat, sender and id). */
+  #store(msg: IncomingMessage, author: string, message: proto.IMessage): boolean {
     const group = isGroup(msg.from);
     const sender = toUserJid(author) ?? author;
+    const key = keyOf({ id: msg.id, from: group ? msg.from : sender, ...(group ? { participant: sender } : {}) });
+    if (this.#known.has(key)) {
+      this.redelivered++;
+      return false;
+    }
+    this.#known.add(key);
     // The kind and the text (or caption, or edited text) as the protocol core reads them; the whole message beside.
     const decoded = decodeContent(message);
     this.#received.push({
@@ -106,7 +120,10 @@ export class Inbox {
       message: messageToJson(message),
       t: msg.t !== undefined ? msg.t * 1000 : this.#core.host.now(),
     });
-    if (this.#received.length > RECEIVED_LIMIT) this.#received.splice(0, this.#received.length - RECEIVED_LIMIT);
+    if (this.#received.length > RECEIVED_LIMIT) {
+      for (const gone of this.#received.splice(0, this.#received.length - RECEIVED_LIMIT)) this.#known.delete(keyOf(gone));
+    }
+    return true;
   }
 
   /** Asks the author to re-encrypt, with a fresh one-time prekey of ours so it can start a new session. */
@@ -132,4 +149,8 @@ export class Inbox {
     );
     return 'retry';
   }
+}
+
+function keyOf(m: Pick<PhoneReceivedMessage, 'id' | 'from' | 'participant'>): string {
+  return `${m.from}\u0000${m.participant ?? ''}\u0000${m.id}`;
 }

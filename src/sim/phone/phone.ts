@@ -102,6 +102,10 @@ export class SimPhone implements SimPhoneApi {
     return this.#inbox.received();
   }
 
+  redeliveries(): number {
+    return this.#inbox.redelivered;
+  }
+
   /** Receipts per device for a message this phone sent ('' = delivered, 'read', 'retry', …). */
   receiptsFor(id: string): Record<string, string[]> {
     return this.#outbox.receiptsFor(id);

@@ -63,6 +63,22 @@ describe('SimPhone 1:1', () => {
     expect(net.device(BOB).preKeys.length).toBe(29);
   });
 
+  it('keeps a message sent again under the same id once (as WhatsApp clients do), receipting both', async () => {
+    const net = new FakeNetwork();
+    const alice = await phoneOn(net, ALICE);
+    const bob = await phoneOn(net, BOB);
+    const { id } = await alice.sendText(BOB, 'once');
+    // The sender completes a send it saw no ack for: a new encryption of the same message id.
+    let again: SimNode | undefined;
+    net.drop = (to, node) => to === BOB && node.tag === 'message' && (again = node) !== undefined;
+    await alice.sendText(BOB, 'once');
+    net.drop = undefined;
+    expect(bob.handle({ ...again!, attrs: { ...again!.attrs, id } })).toBe('duplicate');
+    expect(bob.received().map((m) => [m.id, m.text])).toEqual([[id, 'once']]);
+    expect(bob.redeliveries()).toBe(1);
+    expect(net.log.filter((n) => n.tag === 'receipt' && n.attrs.id === id).length).toBe(2);
+  });
+
   it('sends delivery receipts to the sender and acks every stanza', async () => {
     const net = new FakeNetwork();
     const alice = await phoneOn(net, ALICE);
