@@ -12,15 +12,12 @@
  *
  * The simulator runs in this process and outlives the kills.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startSim, type SimHandle } from '../../src/sim/index.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const root = join(here, '..', '..');
+import { Driver, admin, driverCommand, repoRoot as root, xorshift } from './daemon-process.js';
 
 export interface CycleOptions {
   readonly cycles: number;
@@ -34,107 +31,6 @@ export interface CycleReport {
   readonly linked: number;
   readonly notLinked: number;
   readonly failures: string[];
-}
-
-interface Line {
-  event: string;
-  account?: string;
-  state?: string;
-  jid?: string;
-  qr?: string;
-  pairCode?: string;
-  error?: string;
-  type?: string;
-}
-
-class Driver {
-  readonly lines: Line[] = [];
-  readonly #waiters = new Set<() => void>();
-  readonly exited: Promise<number | null>;
-  stderr = '';
-
-  constructor(readonly child: ChildProcessWithoutNullStreams) {
-    let buf = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buf += chunk.toString('utf8');
-      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
-        const text = buf.slice(0, nl);
-        buf = buf.slice(nl + 1);
-        try {
-          this.lines.push(JSON.parse(text) as Line);
-        } catch {
-          /* not ours */
-        }
-      }
-      for (const w of [...this.#waiters]) w();
-    });
-    child.stderr.on('data', (c: Buffer) => (this.stderr = (this.stderr + c.toString('utf8')).slice(-4000)));
-    child.stdin.on('error', () => {});
-    this.exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
-    void this.exited.then(() => {
-      for (const w of [...this.#waiters]) w();
-    });
-  }
-
-  send(cmd: object): void {
-    this.child.stdin.write(JSON.stringify(cmd) + '\n');
-  }
-
-  async wait(what: string, pred: (l: Line) => boolean, timeoutMs = 20_000): Promise<Line> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const hit = this.lines.find(pred);
-      if (hit) return hit;
-      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`daemon exited while waiting for ${what}: ${this.stderr.slice(-1500)}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, 200);
-        const w = () => {
-          clearTimeout(t);
-          this.#waiters.delete(w);
-          resolve();
-        };
-        this.#waiters.add(w);
-      });
-    }
-  }
-
-  async kill(): Promise<void> {
-    this.child.kill('SIGKILL');
-    await this.exited;
-  }
-}
-
-/** The driver bundled once with esbuild (packages stay external), else run through tsx. */
-async function driverCommand(): Promise<{ args: string[]; dispose(): Promise<void> }> {
-  const entry = join(here, 'daemon-driver.ts');
-  try {
-    const esbuild = await import('esbuild');
-    const dir = await mkdtemp(join(tmpdir(), 'wad-driver-'));
-    await symlink(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
-    const outfile = join(dir, 'daemon-driver.mjs');
-    await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, packages: 'external', logLevel: 'error' });
-    return { args: [outfile], dispose: () => rm(dir, { recursive: true, force: true }) };
-  } catch {
-    return { args: ['--import', 'tsx', entry], dispose: async () => {} };
-  }
-}
-
-function xorshift(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x100000000;
-  };
-}
-
-async function admin<T>(sim: SimHandle, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${sim.adminUrl}${path}`, { method, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return JSON.parse(text) as T;
 }
 
 export async function runAccountCycles(opts: CycleOptions): Promise<CycleReport> {

@@ -2,7 +2,8 @@
  * The daemon as the SIGKILL cycles run it: createDaemon with the config file
  * given, reporting on stdout one JSON line per event the parent checks
  * (`ready`, every connection update with the account's jid, supervisor
- * crashes), and taking `{"cmd":"add","id","phone"?}` lines on stdin.
+ * crashes), and taking `{"cmd":"add","id","phone"?}` lines on stdin. With
+ * WAD_DRIVER_IPC=1 it serves the control socket too (the ready line names it).
  *
  *   node --import tsx scripts/crash/daemon-driver.ts <config.json> [<config/default.json>]
  *
@@ -30,7 +31,7 @@ process.on('SIGINT', onSignal);
 const config = loadConfig({ configPath: process.argv[2], env: {}, ...(process.argv[3] ? { defaultsPath: process.argv[3] } : {}) });
 const daemon = await createDaemon(config, {
   logger: pino({ level: process.env.WAD_DRIVER_LOG ?? 'silent' }, pino.destination(2)),
-  ipc: false,
+  ipc: process.env.WAD_DRIVER_IPC === '1',
   // Static, so the bundle carries it (the daemon's own loader finds it by path).
   createMessaging,
   pool: { inline: 'all' },
@@ -48,7 +49,7 @@ daemon.onEvent((e) => {
 daemon.supervisor.subscribe((ev) => {
   if (ev.type === 'CHILD.CRASHED' || ev.type === 'CHILD.FAILED') out({ event: 'child', type: ev.type, account: ev.id, error: String((ev.error as Error)?.message ?? ev.error) });
 });
-out({ event: 'ready', accounts: daemon.listAccounts() });
+out({ event: 'ready', accounts: daemon.listAccounts(), socket: daemon.ipc ? daemon.socketPath : undefined });
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   let cmd: { cmd?: string; id?: string; phone?: string };
