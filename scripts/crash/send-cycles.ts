@@ -24,6 +24,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WadClient } from '../../src/client/index.js';
+import { untilAnswered } from '../../src/client/resend.js';
 import { startSim } from '../../src/sim/index.js';
 import { Driver, admin, driverCommand, repoRoot, xorshift } from './daemon-process.js';
 
@@ -32,6 +33,8 @@ export interface SendCycleOptions {
   readonly seed: number;
   /** Sends in flight at once (default 4). */
   readonly workers?: number;
+  /** false: the control run, a client that repeats a send without a key (each attempt a fresh send). */
+  readonly keys?: boolean;
   readonly log?: (line: string) => void;
 }
 
@@ -98,8 +101,10 @@ export async function runSendCycles(opts: SendCycleOptions): Promise<SendCycleRe
     const worker = async (): Promise<void> => {
       while (!stopping) {
         const n = ++next;
+        const content = { type: 'text' as const, content: `payload ${n}` };
+        const retry = { initialDelayMs: 50, maxDelayMs: 500, deadlineMs: 180_000, onRetry: () => void retries++ };
         try {
-          const id = await client!.sendReliably('w', R, { type: 'text', content: `payload ${n}` }, { idempotencyKey: `payload-${n}`, initialDelayMs: 50, maxDelayMs: 500, deadlineMs: 180_000, onRetry: () => void retries++ });
+          const id = opts.keys === false ? await untilAnswered(() => client!.send('w', R, content), retry) : await client!.sendReliably('w', R, content, { ...retry, idempotencyKey: `payload-${n}` });
           answered.set(n, id);
         } catch (err) {
           failures.push(`payload ${n}: no answer: ${(err as Error).message}`);

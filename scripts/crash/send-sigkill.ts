@@ -4,14 +4,19 @@
  * after every lost socket. Then count what the simulated phone received, by
  * message id and by payload counter: nothing may be lost, nothing duplicated.
  *
- *   npx tsx scripts/crash/send-sigkill.ts [cycles=50] [seed]
+ *   npx tsx scripts/crash/send-sigkill.ts [cycles=50] [seed] [--no-keys]
+ *
+ * --no-keys is the control run: the client repeats a send without a key, so
+ * each attempt is a fresh send; it shows what the counts catch.
  */
 import { runSendCycles } from './send-cycles.js';
 
-const cycles = Number(process.argv[2] ?? 50);
-const seed = Number(process.argv[3] ?? Date.now()) >>> 0;
-console.log(`send-sigkill: ${cycles} cycles, seed ${seed}`);
-const r = await runSendCycles({ cycles, seed, log: (l) => console.log(l) });
+const args = process.argv.slice(2).filter((a) => a !== '--no-keys');
+const keys = !process.argv.includes('--no-keys');
+const cycles = Number(args[0] ?? 50);
+const seed = Number(args[1] ?? Date.now()) >>> 0;
+console.log(`send-sigkill: ${cycles} cycles, seed ${seed}${keys ? '' : ', no idempotency keys (control run)'}`);
+const r = await runSendCycles({ cycles, seed, keys, log: (l) => console.log(l) });
 console.log(
   `${r.answered} payloads answered, ${r.received} messages at the phone; lost ${r.lost.length}, duplicated by id ${r.duplicatedById.length}, ` +
     `duplicated by payload ${r.duplicatedByPayload.length}, id mismatches ${r.mismatched.length}; ` +

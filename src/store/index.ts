@@ -21,6 +21,7 @@ export type { AppStateSyncKey, AppStateVersion } from './families/app-state.js';
 export type { TcToken } from './families/tctokens.js';
 export type { ChatSettings } from './families/chats.js';
 export type { SentMessage } from './families/sent.js';
+export type { IdempotencyRecord } from './families/idempotency.js';
 export type { EventGap, NewEvent, StoredEvent } from './families/events.js';
 export { ACCOUNT_ID_PATTERN } from './keys.js';
 export { checkStore, repairStore, type AccountCheck, type CheckReport, type RepairAction, type RepairReport } from './check/repair.js';

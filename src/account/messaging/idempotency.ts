@@ -19,7 +19,7 @@
  * Owns the key bookkeeping; sending is the caller's (index.ts) and outbound.ts's.
  */
 import { proto } from '../../protocol/proto/index.js';
-import type { Transaction } from '../../store/index.js';
+import type { IdempotencyRecord, Transaction } from '../../store/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import { MessagingError } from './errors.js';
 
@@ -62,13 +62,13 @@ export class IdempotentSends {
       if (!known.acked) await this.#complete(key, known);
       return { messageId: known.id };
     }
-    let remembered = false;
+    let remembered: { record: IdempotencyRecord; place: number } | undefined;
     try {
       const sent = await send((id, expiration) => (tx) => {
-        remembered = true;
-        tx.idempotency.put(key, { id, chat, t: now(), acked: false, ...(expiration ? { expiration } : {}) });
+        const record = { id, chat, t: now(), acked: false, ...(expiration ? { expiration } : {}) };
+        remembered = { record, place: tx.idempotency.put(key, record) };
       });
-      await this.#markAcked(key);
+      if (remembered) await this.#markAcked(key, remembered.record, remembered.place);
       return sent;
     } catch (err) {
       if (remembered && err instanceof MessagingError && err.code === 'SERVER_REJECTED') {
@@ -79,7 +79,7 @@ export class IdempotentSends {
   }
 
   /** The key's message went out before, with no ack seen: the same message, same id, again. */
-  async #complete(key: string, known: { id: string; chat: string; expiration?: number | undefined }): Promise<void> {
+  async #complete(key: string, known: IdempotencyRecord & { place: number }): Promise<void> {
     const { deps } = this.#p;
     const sent = await deps.store.sent.get(known.id);
     if (!sent) {
@@ -89,16 +89,14 @@ export class IdempotentSends {
     }
     deps.logger.info({ id: known.id }, 'idempotent retry of an unacked send: sending the same message id again');
     await this.#p.resend(known.chat, known.id, proto.Message.decode(sent.message), known.expiration);
-    await this.#markAcked(key);
+    const { place, ...record } = known;
+    await this.#markAcked(key, record, place);
   }
 
   /** Never throws: the send succeeded; an unmarked key at worst sends the same id again on a retry. */
-  async #markAcked(key: string): Promise<void> {
-    const { deps, now } = this.#p;
+  async #markAcked(key: string, record: IdempotencyRecord, place: number): Promise<void> {
+    const { deps } = this.#p;
     try {
-      const rec = await deps.store.idempotency.get(key, now());
-      if (!rec || rec.acked) return;
-      const { place, ...record } = rec;
       await deps.store.transaction((tx) => tx.idempotency.update(key, { ...record, acked: true }, place));
     } catch (err) {
       deps.logger.warn({ err }, 'could not mark an idempotency key acked');

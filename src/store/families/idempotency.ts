@@ -73,20 +73,21 @@ export class IdempotencyReader {
 export class IdempotencyWriter {
   constructor(readonly tx: WriteContext) {}
 
-  /** A new key (or one whose record expired): takes the next place in the index. */
-  put(idempotencyKey: string, record: IdempotencyRecord): void {
+  /** A new key (or one whose record expired): takes the next place in the index, which it returns (for `update`). */
+  put(idempotencyKey: string, record: IdempotencyRecord): number {
     const bounds = this.tx.state.idempotency;
     const n = bounds.next;
     const hash = hashOf(idempotencyKey);
     this.tx.put(recordKey(this.tx.ns, hash), encode(record, n));
     this.tx.put(indexKey(this.tx.ns, IDEMPOTENCY_INDEX, n), hash);
     this.tx.stage({ idempotency: { head: bounds.head, next: n + 1 } });
+    return n;
   }
 
   /**
    * Rewrites a key's record in place (the server acked it): it keeps its
    * place in the index, so eviction order stays the order of first use.
-   * `place` is the one the reader gave with the record.
+   * `place` is the one `put` returned or the reader gave with the record.
    */
   update(idempotencyKey: string, record: IdempotencyRecord, place: number): void {
     this.tx.put(recordKey(this.tx.ns, hashOf(idempotencyKey)), encode(record, place));
