@@ -9,12 +9,11 @@
  * Owns wiring only; each part lives in the file of its stanza family.
  */
 import { randomBytes } from 'node:crypto';
-import { buildMessage, editAttribute, encryptPollVote, messageId } from '../../protocol/message/index.js';
+import { buildMessage, editAttribute, messageId } from '../../protocol/message/index.js';
 import type { GroupMetadata, ParticipantAction } from '../../protocol/iq/groups.js';
 import { isGroup, isLid, isPn, jidDecode, jidNormalizedUser } from '../../protocol/jid/index.js';
 import type { ChatState, PresenceStatus } from '../../protocol/stanza/index.js';
 import type { proto } from '../../protocol/proto/index.js';
-import type { ValueMap } from '../../store/index.js';
 import type { GroupInfo, OutgoingContent, SendOptions } from '../../contract/api.js';
 import type { MessagingDeps, MessagingModule } from '../messaging-deps.js';
 import type { StanzaHandler } from '../ports.js';
@@ -25,11 +24,12 @@ import { MessagingError } from './errors.js';
 import { Groups } from './groups.js';
 import { IdempotentSends, type Remember } from './idempotency.js';
 import { Identities } from './identity.js';
-import { countVote, pollRecord, readPoll } from './inbound.js';
+import { pollRecord } from './inbound.js';
 import { MessageReceiver } from './message.js';
 import { NotificationHandler } from './notification.js';
 import { Outbound } from './outbound.js';
 import { SendPacer } from './pacer.js';
+import { sendPollVote } from './poll-vote.js';
 import { PresenceService } from './presence.js';
 import { readReceipts, ReceiptHandler } from './receipt.js';
 import { Retries } from './retry.js';
@@ -178,42 +178,8 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
     return relay(chat, buildMessage({ type: 'reaction', target, emoji, senderTimestampMs: now() }), remember ? { remember } : {});
   };
 
-  const voteOnce = async (chat: string, pollId: string, chosen: readonly string[], remember?: Remember): Promise<{ messageId: string }> => {
-    const canonical = await ids.canonicalChat(chat);
-    // Received polls are kept under the canonical chat, our own under the chat as we sent them.
-    let key = canonical;
-    let stored = await deps.store.messages.get(key, pollId);
-    if (!stored && chat !== canonical) stored = await deps.store.messages.get((key = chat), pollId);
-    const poll = readPoll(stored);
-    if (!poll) throw new MessagingError('NOT_FOUND', `no poll ${pollId} in ${chat}`);
-    const unknown = chosen.filter((o) => !poll.options.includes(o));
-    if (unknown.length > 0) throw new MessagingError('BAD_CONTENT', `not options of poll ${pollId}: ${unknown.map((o) => JSON.stringify(o)).join(', ')}`);
-    const creator = poll.creators[0];
-    if (!creator) throw new MessagingError('NOT_FOUND', `poll ${pollId} has no known creator`);
-    const me = deps.me();
-    // The vote is keyed by the identities the poll was made under: our LID for a LID creator, else our number.
-    const voter = jidNormalizedUser(isLid(creator) && me.lid ? me.lid : me.jid);
-    const fromMe = poll.creators.some((c) => ids.isMe(c));
-    const senderTimestampMs = now();
-    const vote = encryptPollVote([...new Set(chosen)], { pollId, creatorJid: jidNormalizedUser(creator), voterJid: voter, messageSecret: poll.secret }, randomBytes(12));
-    const message: proto.IMessage = {
-      pollUpdateMessage: {
-        pollCreationMessageKey: { remoteJid: chat, fromMe, id: pollId, ...(isGroup(chat) && !fromMe ? { participant: creator } : {}) },
-        vote,
-        senderTimestampMs,
-      },
-    };
-    const sent = await relay(chat, message, remember ? { remember } : {});
-    // Our vote counts in the tally we keep and report, as a received one would.
-    const { record, tally } = countVote(poll, jidNormalizedUser(me.jid), { t: senderTimestampMs, options: [...new Set(chosen)] });
-    let publish: () => void = () => undefined;
-    await deps.store.transaction((tx) => {
-      tx.messages.put(key, pollId, record);
-      publish = deps.events.stage(tx, [{ type: 'message:updated', conversationId: key, data: { chat: key, messageId: pollId, poll: { tally } } as unknown as ValueMap }]);
-    });
-    publish();
-    return sent;
-  };
+  const voteOnce = (chat: string, pollId: string, chosen: readonly string[], remember?: Remember): Promise<{ messageId: string }> =>
+    sendPollVote({ deps, ids, now, relay: (c, m) => relay(c, m, remember ? { remember } : {}) }, chat, pollId, chosen);
 
   const api: Messaging = {
     handlers: [receiver, receipts, notifications, acks, ...presence.handlers],
