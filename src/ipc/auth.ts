@@ -34,3 +34,22 @@ export class TokenChecker {
     return { ok: true, scope: found.accounts ? new Set(found.accounts) : undefined, expiresAt: found.expiresAt };
   }
 }
+
+/** setTimeout takes at most 2^31-1 ms; a later expiry is waited for in steps. */
+const MAX_TIMER_MS = 0x7fff_ffff;
+
+/**
+ * Calls `expire` once `now()` has reached `expiresAt`, whether or not anything
+ * else happens by then; `expire` says whether it was really over (a clock
+ * that moved back waits on). Nothing for a token that never expires.
+ */
+export function watchExpiry(expiresAt: number | undefined, now: () => number, expire: () => boolean): { cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    const wait = expiresAt! - now();
+    timer = setTimeout(() => (expire() ? undefined : arm()), Math.max(0, Math.min(wait, MAX_TIMER_MS)));
+    timer.unref();
+  };
+  if (expiresAt !== undefined) arm();
+  return { cancel: () => clearTimeout(timer) };
+}

@@ -1,7 +1,7 @@
 /**
  * One client of the control socket: reads its frames (text requests, binary
- * upload chunks), rate-limits, authorizes against the token's scope, runs
- * requests through dispatch(), answers exactly once per acked request, and
+ * upload chunks), lets each request through the gate (expiry, scope, rate
+ * limits: request-gate.ts), runs requests through dispatch(), answers exactly once per acked request, and
  * owns the connection's subscriptions and account:add watchers. Bounded:
  * requests in flight, uploads, and the send buffer (delivery pauses above the
  * high-water mark; the connection is closed 1008 above the hard limit or when
@@ -19,6 +19,8 @@ import { ackFrame, errorFrame, eventFrame, nackFrame } from './frames.js';
 import { CLOSE, type ErrorPayload } from '../contract/frames.js';
 import { KeyedLimiter, TokenBucket } from './rate-limit.js';
 import { FrameRejection, parseRequest, type Request } from './requests.js';
+import { refuseRequest } from './request-gate.js';
+import { watchExpiry } from './auth.js';
 import { Subscription, type Outlet } from './subscription.js';
 import type { Admitted } from './admission.js';
 import type { IpcLogger, ResolvedOptions } from './options.js';
@@ -44,9 +46,6 @@ const COMPRESS_ABOVE = 1024;
 /** Upload bytes not yet on disk above which the connection stops reading. */
 const UPLOAD_PAUSE_BYTES = 8 << 20;
 
-/** setTimeout takes at most 2^31-1 ms; a later expiry is waited for in steps. */
-const MAX_TIMER_MS = 0x7fff_ffff;
-
 export class Connection implements Outlet, Admitted {
   readonly #ws: WebSocket;
   readonly #shared: Shared;
@@ -63,7 +62,8 @@ export class Connection implements Outlet, Admitted {
   #pingAt: number;
   /** Last frame received (admission's idle clock). */
   #heardAt: number;
-  #expiryTimer: NodeJS.Timeout | undefined;
+  /** Ends the connection at the token's expiry, whether or not it says anything by then. */
+  readonly #expiry: { cancel(): void };
 
   constructor(
     readonly id: string,
@@ -77,7 +77,7 @@ export class Connection implements Outlet, Admitted {
     this.#uploads = new Uploads(shared.opts.uploadDir, shared.opts.uploads);
     this.#pingAt = shared.opts.now();
     this.#heardAt = this.#pingAt;
-    this.#armExpiry();
+    this.#expiry = watchExpiry(auth.expiresAt, shared.opts.now, () => this.#expired());
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('pong', () => (this.#alive = true));
     ws.on('error', (err) => shared.log.debug({ conn: id, err: err.message }, 'ipc connection error'));
@@ -195,7 +195,7 @@ export class Connection implements Outlet, Admitted {
   dispose(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#expiryTimer);
+    this.#expiry.cancel();
     for (const s of this.#subs.values()) s.stop();
     this.#subs.clear();
     this.#watch.clear();
@@ -217,7 +217,8 @@ export class Connection implements Outlet, Admitted {
       this.#write(errorFrame(toErrorPayload(e), e.replyTo));
       return;
     }
-    const refusal = this.#admit(req);
+    const refusal = refuseRequest(req, { ...this.auth, inflight: this.#inflight, maxInflight: this.#shared.opts.maxInflight, bucket: this.#bucket, accountLimiter: this.#shared.accountLimiter }, this.#shared.opts.now());
+    if (refusal?.code === 'TOKEN_EXPIRED') setImmediate(() => this.#expired());
     if (refusal) return this.#answerError(req, refusal);
     if (req.type === 'events:subscribe') return this.#subscribe(req);
     this.#inflight++;
@@ -252,33 +253,6 @@ export class Connection implements Outlet, Admitted {
       }
       this.#write(errorFrame(toErrorPayload(err)));
     }
-  }
-
-  /** Expiry, scope and rate limits, in that order. */
-  #admit(req: Request): ErrorPayload | undefined {
-    const now = this.#shared.opts.now();
-    const { expiresAt, scope } = this.auth;
-    if (expiresAt !== undefined && now >= expiresAt) {
-      setImmediate(() => this.close(CLOSE.TOKEN_EXPIRED, 'token expired'));
-      return { code: 'TOKEN_EXPIRED', message: 'the bearer token has expired' };
-    }
-    const named = req.account ?? (req.type === 'events:ack' ? req.data.account : undefined);
-    if (scope && named !== undefined && !scope.has(named)) return { code: 'FORBIDDEN', message: `this token may not act on account ${named}` };
-    if (scope && req.type === 'events:subscribe' && req.data.accounts?.some((a) => !scope.has(a))) {
-      return { code: 'FORBIDDEN', message: 'this token may not read some of those accounts' };
-    }
-    if (this.#inflight >= this.#shared.opts.maxInflight) {
-      return { code: 'RATE_LIMITED', message: `more than ${this.#shared.opts.maxInflight} requests in flight on this connection`, retryAfter: 50 };
-    }
-    // Acks only move a cursor, and a busy consumer sends many: they must not starve its requests.
-    if (req.type === 'events:ack') return undefined;
-    const wait = this.#bucket.take(now);
-    if (wait > 0) return { code: 'RATE_LIMITED', message: 'too many requests on this connection', retryAfter: wait, details: { limit: 'connection' } };
-    if (req.account !== undefined) {
-      const w = this.#shared.accountLimiter.take(req.account, now);
-      if (w > 0) return { code: 'RATE_LIMITED', message: `too many requests for account ${req.account}`, retryAfter: w, details: { limit: 'account' } };
-    }
-    return undefined;
   }
 
   #answerError(req: Request, error: ErrorPayload): void {
@@ -356,21 +330,6 @@ export class Connection implements Outlet, Admitted {
     if (at === undefined || this.#shared.opts.now() < at) return false;
     this.close(CLOSE.TOKEN_EXPIRED, 'token expired');
     return true;
-  }
-
-  /** Ends the connection when its token expires, whether or not it says anything by then. */
-  #armExpiry(): void {
-    const at = this.auth.expiresAt;
-    if (at === undefined || this.#closed) return;
-    const wait = at - this.#shared.opts.now();
-    if (wait <= 0) {
-      setImmediate(() => this.#expired());
-      return;
-    }
-    this.#expiryTimer = setTimeout(() => {
-      if (!this.#expired()) this.#armExpiry();
-    }, Math.min(wait, MAX_TIMER_MS));
-    this.#expiryTimer.unref();
   }
 
   #maybeResume(): void {
