@@ -102,30 +102,33 @@ export async function startIpcServer(api: DaemonApi, options: IpcServerOptions):
   };
 
   const plain = (_req: IncomingMessage, res: import('node:http').ServerResponse): void => {
-    res.writeHead(426, { 'Content-Type': 'application/json', Upgrade: 'websocket' });
+    res.writeHead(426, { 'Content-Type': 'application/json', Upgrade: 'websocket', Connection: 'close' });
     res.end(JSON.stringify({ code: 'INVALID_PAYLOAD', message: 'this is a WebSocket endpoint' }));
   };
 
-  let acceptErrors = 0;
   const guard = (srv: Server, kind: ListenerKind): Server => {
-    // 'connection' listeners run in order: admission's first, so a refused socket never reaches HTTP parsing state that matters.
+    // Before the HTTP server's own listener: a socket refused here is closed before it costs more.
     srv.prependListener('connection', (socket: Socket) => {
       if (closing) socket.destroy();
       else admission.admit(socket, kind);
     });
     srv.on('upgrade', onUpgrade(kind));
     srv.on('clientError', (_err, socket) => socket.destroy());
-    // EMFILE/ENFILE on accept: libuv drops the pending connection and keeps listening; thrown, it would end the daemon.
+    return srv;
+  };
+  let acceptErrors = 0;
+  /** Once listening: EMFILE/ENFILE on accept drops that connection and the listener goes on; thrown, it would end the daemon. */
+  const survive = (srv: Server, kind: ListenerKind): void => {
     srv.on('error', (err: NodeJS.ErrnoException) => {
       if (acceptErrors++ % 1000 === 0) log.warn({ listener: kind, code: err.code, err: err.message, times: acceptErrors }, 'ipc: accept failed');
     });
-    return srv;
   };
 
   const unixServer = guard(createServer(plain), 'unix');
   let bound: BoundSocket;
   try {
     bound = await listenUnix(unixServer, opts.socketPath);
+    survive(unixServer, 'unix');
   } catch (err) {
     unsubscribe();
     rmSync(opts.uploadDir, { recursive: true, force: true });
@@ -157,6 +160,7 @@ export async function startIpcServer(api: DaemonApi, options: IpcServerOptions):
       unsubscribe();
       throw new IpcStartError('LISTEN_FAILED', `cannot listen on ${opts.listen.host}:${opts.listen.port}: ${(err as Error).message}`, { cause: err });
     }
+    survive(srv, 'tcp');
     const addr = srv.address();
     tcp = { host: opts.listen.host, port: typeof addr === 'object' && addr ? addr.port : opts.listen.port };
     tcpServer = srv;
