@@ -93,7 +93,7 @@ async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
     ? await DaemonMedia.open({
         http: await MediaHttp.fromCaFile(config.server.mediaCaPath),
         spoolRoot: join(config.dataDir, TMP_DIR, 'media'),
-        localFiles: await LocalFiles.create({ allowedRoots: config.media.allowedRoots, deniedRoots: [config.dataDir], maxBytes: config.ipc.maxUploadBytes }),
+        localFiles: await localFilesFor(config, logger),
       }).catch(async (err: unknown) => {
         await pool.close();
         await store.close();
@@ -123,4 +123,11 @@ async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
   }
   logger.info({ accounts: accounts.list().length, socket: daemon.socketPath }, 'daemon ready');
   return daemon;
+}
+
+/** The files path sends may name (media.allowedRoots); a root that cannot be resolved allows nothing, and is logged. */
+async function localFilesFor(config: Config, logger: Logger): Promise<LocalFiles> {
+  const files = await LocalFiles.create({ allowedRoots: config.media.allowedRoots, deniedRoots: [config.dataDir], maxBytes: config.ipc.maxUploadBytes });
+  if (files.unresolved.length > 0) logger.warn({ roots: files.unresolved }, 'media.allowedRoots: these roots could not be resolved and allow no path sends');
+  return files;
 }

@@ -62,20 +62,33 @@ export class LocalFiles {
   readonly #gate: IoGate;
   readonly #io: LocalFileIo;
 
-  private constructor(allowed: string[], denied: string[], maxBytes: number, gate: IoGate, io: LocalFileIo) {
+  private constructor(allowed: string[], denied: string[], maxBytes: number, gate: IoGate, io: LocalFileIo, unresolved: string[]) {
     this.#allowed = allowed;
     this.#denied = denied;
     this.#maxBytes = maxBytes;
     this.#gate = gate;
     this.#io = io;
+    this.unresolved = unresolved;
   }
 
-  /** Resolves the roots (a root that does not exist allows nothing). */
+  /** Allowed roots that could not be resolved at create (missing, or on a file system that did not answer): they allow nothing. */
+  readonly unresolved: readonly string[];
+
+  /** Resolves the roots through the gate too: a root on a hung mount must not hang the daemon's start. */
   static async create(policy: LocalFilePolicy, opts: { gate?: IoGateOptions; io?: LocalFileIo } = {}): Promise<LocalFiles> {
     const io = opts.io ?? NODE_IO;
-    const real = async (roots: readonly string[]): Promise<string[]> => (await Promise.all(roots.map((r) => io.realpath(resolvePath(r)).catch(() => undefined)))).filter((r): r is string => r !== undefined);
-    const denied = [...SYSTEM_ROOTS, ...(await real(policy.deniedRoots ?? [])), ...(policy.deniedRoots ?? []).map((r) => resolvePath(r))];
-    return new LocalFiles(await real(policy.allowedRoots), denied, policy.maxBytes, new IoGate(opts.gate), io);
+    const gate = new IoGate(opts.gate);
+    const real = (root: string): Promise<string | undefined> => gate.run(`resolving ${root}`, () => io.realpath(resolvePath(root))).catch(() => undefined);
+    const allowed = await Promise.all(policy.allowedRoots.map(real));
+    const denied = await Promise.all((policy.deniedRoots ?? []).map(real));
+    return new LocalFiles(
+      allowed.filter((r): r is string => r !== undefined),
+      [...SYSTEM_ROOTS, ...denied.filter((r): r is string => r !== undefined), ...(policy.deniedRoots ?? []).map((r) => resolvePath(r))],
+      policy.maxBytes,
+      gate,
+      io,
+      policy.allowedRoots.filter((_, i) => allowed[i] === undefined),
+    );
   }
 
   /** The roots in force, as resolved. */

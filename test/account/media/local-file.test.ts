@@ -117,6 +117,16 @@ describe('a hung file system', () => {
     expect(opens).toHaveBeenCalledTimes(2);
   });
 
+  it('a root on a hung mount does not hang the start: it allows nothing and is reported', async () => {
+    vi.useFakeTimers();
+    const io: LocalFileIo = { ...hung, realpath: (p) => (p.startsWith('/mnt/dead') ? new Promise(() => {}) : Promise.resolve(p)) };
+    const creating = LocalFiles.create({ allowedRoots: ['/mnt/dead', '/srv/media'], maxBytes: 1 << 20 }, { io, gate: { opTimeoutMs: 1000 } });
+    await vi.advanceTimersByTimeAsync(1000);
+    const f = await creating;
+    expect(f.allowedRoots).toEqual(['/srv/media']);
+    expect(f.unresolved).toEqual(['/mnt/dead']);
+  });
+
   it('a read that hangs mid-file fails the send with TIMEOUT', async () => {
     vi.useFakeTimers();
     let reads = 0;
