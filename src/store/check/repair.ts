@@ -97,7 +97,7 @@ export async function repairStore(dataDir: string, now = Date.now()): Promise<Re
   const location = join(dataDir, STORE_DIR);
   const levelRepair = async (why: string): Promise<void> => {
     await LevelBackend.repair(location);
-    actions.push({ account: undefined, key: location, action: 'leveldb-repair', detail: `LevelDB repair (${why}); unreadable files, if any, are in ${join(location, 'lost')}` });
+    actions.push({ account: undefined, key: location, action: 'leveldb-repair', detail: `LevelDB repair (${why}): every record it could read is kept; what sat in a block it could not read is lost (compare the accounts' record counts with check's), files it could not use are in ${join(location, 'lost')}` });
   };
   let opened: InspectedStore;
   try {
