@@ -87,12 +87,23 @@ export class Store {
   /**
    * The registry, each entry on its own: the entries that decode, and the
    * accounts whose entry does not (named by the entry's key).
-   * @throws StoreError READ_FAILED (the registry's range cannot be read at all), CLOSED
+   * @throws StoreError STORE_DAMAGED (the registry's range cannot be read at all), CLOSED
    */
   async registry(): Promise<{ accounts: AccountRecord[]; damaged: DamagedAccount[] }> {
     this.#assertOpen();
     const accounts: AccountRecord[] = [];
     const damaged: DamagedAccount[] = [];
+    try {
+      await this.#readRegistry(accounts, damaged);
+    } catch (err) {
+      if (!(err instanceof StoreError) || err.code !== 'READ_FAILED') throw err;
+      // Without the registry no account can be told from another: this one is the whole store's.
+      throw new StoreError('STORE_DAMAGED', `the account registry cannot be read (${err.message}): run \`wad store repair\` (with the daemon stopped)`, { cause: err });
+    }
+    return { accounts, damaged };
+  }
+
+  async #readRegistry(accounts: AccountRecord[], damaged: DamagedAccount[]): Promise<void> {
     for await (const [k, v] of this.#backend.iterate(prefixRange(ACCOUNTS_PREFIX))) {
       let id: string;
       try {
@@ -109,7 +120,6 @@ export class Store {
         damaged.push({ id, reason: `registry entry: ${(err as Error).message}` });
       }
     }
-    return { accounts, damaged };
   }
 
   async getAccount(id: string): Promise<AccountRecord | undefined> {
