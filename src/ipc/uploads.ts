@@ -184,7 +184,13 @@ export class Uploads {
       .then(
         () => up.resolve({ path: up.path, mimeType: up.header.mimeType, type: up.header.type, bytes: up.bytes }),
         (err: unknown) => {
-          up.reject(new IpcError('INTERNAL_ERROR', `upload ${seq} could not be stored: ${(err as Error).message}`, { upload: seq }, { cause: err }));
+          // A full disk passes: the caller may send again once there is space, like a refused store write.
+          const full = (err as NodeJS.ErrnoException).code === 'ENOSPC';
+          up.reject(
+            full
+              ? new IpcError('UNAVAILABLE', `upload ${seq} could not be stored: storage full (ENOSPC)`, { upload: seq, storage: 'full', errno: 'ENOSPC' }, { cause: err })
+              : new IpcError('INTERNAL_ERROR', `upload ${seq} could not be stored: ${(err as Error).message}`, { upload: seq }, { cause: err }),
+          );
           void this.release(up.path);
         },
       );

@@ -73,6 +73,7 @@ export class AccountStore extends AccountReaders {
   #epoch = 0;
   #lock: Promise<unknown> = Promise.resolve();
   #closed = false;
+  #damagedSkipped = 0;
 
   private constructor(backend: KVBackend, id: string, ns: Uint8Array, options: AccountStoreOptions) {
     super();
@@ -83,6 +84,15 @@ export class AccountStore extends AccountReaders {
       scan: (range) => {
         this.#assertOpen();
         return backend.iterate(range);
+      },
+      decodeOrSkip: (k, decode) => {
+        try {
+          return decode();
+        } catch (err) {
+          if (!(err instanceof StoreError) || err.code !== 'CORRUPT_RECORD') throw err;
+          this.#damagedSkipped++;
+          return undefined;
+        }
       },
     };
     this.id = id;
@@ -136,6 +146,11 @@ export class AccountStore extends AccountReaders {
   /** The credentials as last committed (undefined before pairing starts). Read-only. */
   get creds(): Creds | undefined {
     return this.#state.creds;
+  }
+
+  /** Reads of damaged records taken as absent since the store opened (`wad store check` names them). */
+  get damagedRecordsSkipped(): number {
+    return this.#damagedSkipped;
   }
 
   /** Entries and bytes held by this account's cache (memory accounting). */

@@ -17,6 +17,13 @@ export interface ReadContext {
   getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
   /** Straight from the backend (always coherent: the cache is written after the backend). */
   scan(range: KeyRange): AsyncIterable<Entry>;
+  /**
+   * Decodes a record of a family the account can do without (what it rebuilds
+   * or fetches again: device lists, message records, the sent cache, prekeys,
+   * chat settings, privacy tokens). A record that does not decode is counted
+   * and read as absent, instead of failing every use of it for good.
+   */
+  decodeOrSkip<T>(key: Uint8Array, decode: () => T): T | undefined;
 }
 
 /** The in-memory part of an account's state, loaded at open and replaced only after a commit. */

@@ -117,6 +117,8 @@ export class AccountManager {
     const entry = this.#get(id);
     const counters: Record<string, number> = Object.fromEntries(entry.counters);
     Object.assign(counters, entry.runtime?.messaging?.stats?.());
+    const skipped = entry.store?.damagedRecordsSkipped;
+    if (skipped) counters.damagedRecordsSkipped = skipped;
     // The name can change without a state change (learned from our own devices' messages).
     const name = entry.store?.creds?.me?.name;
     return { ...entry.summary, ...(name ? { name } : {}), counters };

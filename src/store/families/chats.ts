@@ -26,8 +26,9 @@ export class ChatReader {
   constructor(readonly ctx: ReadContext) {}
 
   async get(jid: string): Promise<ChatSettings | undefined> {
-    const v = await this.ctx.get(chatKey(this.ctx.ns, jid));
-    return v && { expiration: Fields.of('chat', v, FORMAT).int('expiration') };
+    const k = chatKey(this.ctx.ns, jid);
+    const v = await this.ctx.get(k);
+    return v && this.ctx.decodeOrSkip(k, () => ({ expiration: Fields.of('chat', v, FORMAT).int('expiration') }));
   }
 }
 

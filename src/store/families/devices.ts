@@ -44,13 +44,14 @@ export class DeviceReader {
 
   /** @throws StoreError BAD_KEY when `userJid` is not a user JID */
   async get(userJid: string): Promise<DeviceList | undefined> {
-    const v = await this.ctx.get(deviceListKey(this.ctx.ns, userJid));
-    return v && decode(v);
+    return (await this.getMany([userJid]))[0];
   }
 
+  /** A damaged list reads as unknown (it is fetched again). */
   async getMany(userJids: readonly string[]): Promise<(DeviceList | undefined)[]> {
-    const values = await this.ctx.getMany(userJids.map((j) => deviceListKey(this.ctx.ns, j)));
-    return values.map((v) => v && decode(v));
+    const keys = userJids.map((j) => deviceListKey(this.ctx.ns, j));
+    const values = await this.ctx.getMany(keys);
+    return values.map((v, i) => v && this.ctx.decodeOrSkip(keys[i]!, () => decode(v)));
   }
 }
 

@@ -47,6 +47,16 @@ export async function loadBounds(ctx: ReadContext, tag: string): Promise<IndexBo
   return head === undefined || last === undefined ? EMPTY_BOUNDS : { head, next: last + 1 };
 }
 
+function decodes(family: IndexedFamily, record: Uint8Array): boolean {
+  try {
+    family.recordN(record);
+    family.recordTime?.(record);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Queues removal of the `count` oldest index entries and of their records
  * (unless written again since), then, with `olderThan`, of the entries after
@@ -65,8 +75,10 @@ export async function stageEviction(ctx: ReadContext, tx: WriteContext, family: 
   let head = bounds.head;
   for (const [i, [n, recordKey]] of entries.entries()) {
     const record = records[i];
-    const current = record !== undefined && family.recordN(record) === n;
-    if (i >= count && current && !(aged && family.recordTime!(record) < olderThan!)) break;
+    // A record that does not decode goes with its index entry: it is of no use, and would otherwise stay for good.
+    const damaged = record !== undefined && !decodes(family, record);
+    const current = record !== undefined && (damaged || family.recordN(record) === n);
+    if (i >= count && current && !damaged && !(aged && family.recordTime!(record) < olderThan!)) break;
     tx.del(indexKey(ctx.ns, family.tag, n));
     if (current) tx.del(recordKey);
     head = n + 1;

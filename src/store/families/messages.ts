@@ -37,10 +37,13 @@ export class MessageReader {
   constructor(readonly ctx: ReadContext) {}
 
   async get(chat: string, id: string): Promise<ValueMap | undefined> {
-    const v = await this.ctx.get(messageKey(this.ctx.ns, chat, id));
+    const k = messageKey(this.ctx.ns, chat, id);
+    const v = await this.ctx.get(k);
     if (!v) return undefined;
-    const { [N_FIELD]: _n, ...record } = Fields.of('message', v, FORMAT).map;
-    return record;
+    return this.ctx.decodeOrSkip(k, () => {
+      const { [N_FIELD]: _n, ...record } = Fields.of('message', v, FORMAT).map;
+      return record;
+    });
   }
 
   async has(chat: string, id: string): Promise<boolean> {

@@ -39,12 +39,15 @@ export class PreKeyReader {
   async getMany(ids: readonly number[]): Promise<(StoredPreKey | undefined)[]> {
     const ns = this.ctx.ns;
     const values = await this.ctx.getMany(ids.flatMap((id) => [preKeyKey(ns, id), usedKey(ns, id)]));
+    // A damaged prekey reads as unknown: the pkmsg that names it fails, and our retry receipt carries a fresh one.
     return ids.map((keyId, i) => {
       const record = values[2 * i];
       if (!record) return undefined;
-      const f = Fields.of('preKey', record, FORMAT);
-      const used = values[2 * i + 1];
-      return { keyId, keyPair: { public: f.bytes('public', 32), private: f.bytes('private', 32) }, usedAt: used && readU64(used, 0) };
+      return this.ctx.decodeOrSkip(preKeyKey(ns, keyId), () => {
+        const f = Fields.of('preKey', record, FORMAT);
+        const used = values[2 * i + 1];
+        return { keyId, keyPair: { public: f.bytes('public', 32), private: f.bytes('private', 32) }, usedAt: used && readU64(used, 0) };
+      });
     });
   }
 }

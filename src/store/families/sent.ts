@@ -37,10 +37,13 @@ export class SentReader {
   constructor(readonly ctx: ReadContext) {}
 
   async get(id: string): Promise<SentMessage | undefined> {
-    const v = await this.ctx.get(sentKey(this.ctx.ns, id));
+    const k = sentKey(this.ctx.ns, id);
+    const v = await this.ctx.get(k);
     if (!v) return undefined;
-    const { to, message, t } = decodeSent(v);
-    return { to, message, t };
+    return this.ctx.decodeOrSkip(k, () => {
+      const { to, message, t } = decodeSent(v);
+      return { to, message, t };
+    });
   }
 }
 

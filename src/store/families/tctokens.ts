@@ -29,10 +29,13 @@ export class TcTokenReader {
   constructor(readonly ctx: ReadContext) {}
 
   async get(jid: string): Promise<TcToken | undefined> {
-    const v = await this.ctx.get(tcKey(this.ctx.ns, jid));
+    const k = tcKey(this.ctx.ns, jid);
+    const v = await this.ctx.get(k);
     if (!v) return undefined;
-    const f = Fields.of('tctoken', v, FORMAT);
-    return { token: f.bytes('token'), timestamp: f.int('timestamp'), expiresAt: f.optInt('expiresAt') };
+    return this.ctx.decodeOrSkip(k, () => {
+      const f = Fields.of('tctoken', v, FORMAT);
+      return { token: f.bytes('token'), timestamp: f.int('timestamp'), expiresAt: f.optInt('expiresAt') };
+    });
   }
 
   /** The token if it has not expired at `nowMs`. */
