@@ -44,7 +44,7 @@ try {
   let phase: Phase = { gaps: [], rtts: [], failures: 0 };
   let running = true;
   const loops = Array.from({ length: OTHERS }, async (_, k) => {
-    const conn = d.accounts.runtime(`c${k + 1}`)!.connection;
+    const conn = d.accounts.running(`c${k + 1}`)!.connection;
     let last = performance.now();
     let mine = phase;
     while (running) {
@@ -71,10 +71,10 @@ try {
   const quiet = phase;
   phase = { gaps: [], rtts: [], failures: 0 };
   for (let c = 0; c < CRASHES; c++) {
-    const before = d.accounts.runtime('c0')!;
+    const before = d.accounts.running('c0')!;
     before.connection.signal({ type: 'FAULT.CRASH' });
     await d.accounts.waitFor('c0', (s) => s.state !== 'online', 10_000).catch(() => undefined);
-    while (d.accounts.runtime('c0') === before || d.accounts.runtime('c0') === undefined) await new Promise((r) => setTimeout(r, 5));
+    while (d.accounts.running('c0') === before || d.accounts.running('c0') === undefined) await new Promise((r) => setTimeout(r, 5));
     await d.accounts.waitFor('c0', (s) => s.state === 'online', 30_000);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -11,7 +11,6 @@
  */
 import { createInterface } from 'node:readline';
 import pino from 'pino';
-import { createMessaging } from '../../src/account/messaging/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createDaemon } from '../../src/daemon/index.js';
 
@@ -32,8 +31,6 @@ const config = loadConfig({ configPath: process.argv[2], env: {}, ...(process.ar
 const daemon = await createDaemon(config, {
   logger: pino({ level: process.env.WAD_DRIVER_LOG ?? 'silent' }, pino.destination(2)),
   ipc: process.env.WAD_DRIVER_IPC === '1',
-  // Static, so the bundle carries it (the daemon's own loader finds it by path).
-  createMessaging,
   pool: { inline: 'all' },
 });
 daemon.onEvent((e) => {

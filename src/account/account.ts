@@ -1,11 +1,20 @@
 /**
- * One account's runtime, made fresh by the supervisor at every (re)start:
- * the connection actor and, when the build has it, the messaging module
- * wired to it (its handlers on the connection's dispatch, the connection as
- * its port). The connection actor is what the supervisor watches: when it
- * ends or crashes, this runtime is done and messaging is closed.
+ * One account, built statically and fresh at every (re)start by the
+ * supervisor: the connection actor, the messaging side on top of it (its
+ * handlers on the connection's dispatch, the connection as its port), and
+ * the account's media, given to messaging for media sends and serving
+ * downloads of stored files. The connection actor is what the supervisor
+ * watches: when it ends or crashes, this account is done and messaging and
+ * media are closed.
+ *
+ * Every request of the control plane reaches the wire through here by
+ * static calls: daemon → Account.messaging (send, edit, ...) → sender actor
+ * → Outbound → ConnectionPort.send.
  */
+import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { MediaDownload } from '../contract/api.js';
+import { isGroup, isLid, isPn, jidNormalizedUser } from '../protocol/jid/index.js';
 import type { CryptoPool } from '../runtime/crypto-pool/index.js';
 import type { AccountStore } from '../store/index.js';
 import { AccountConnection } from './connection/connection.js';
@@ -13,9 +22,12 @@ import type { ConnectionUpdate } from './connection/machine.js';
 import type { ConnectionSettings } from './connection/settings.js';
 import type { Transport } from './connection/transport.js';
 import type { AccountEventSink } from './events.js';
-import type { AccountIdentity, CreateMessaging, MessagingDeps, MessagingModule } from './messaging-deps.js';
+import { createAccountMedia, type AccountMedia } from './media/account-media.js';
+import type { SharedMedia } from './media/shared.js';
+import type { AccountIdentity, MessagingDeps } from './messaging-deps.js';
+import { createMessaging, type Messaging, type MessagingOptions } from './messaging/index.js';
 
-export interface AccountRuntimeDeps {
+export interface AccountDeps {
   readonly accountId: string;
   readonly store: AccountStore;
   readonly pool: CryptoPool;
@@ -23,19 +35,27 @@ export interface AccountRuntimeDeps {
   /** Bound to `{account: id}`. */
   readonly logger: Logger;
   readonly settings: ConnectionSettings;
+  /** What every account's media shares (HTTPS agent, spool root, path policy). */
+  readonly media: SharedMedia;
   readonly transport?: Transport | undefined;
-  readonly createMessaging?: CreateMessaging | undefined;
   /** Handed to messaging as MessagingDeps.sendRate. */
   readonly sendRate?: MessagingDeps['sendRate'];
+  /** Messaging's tunables and test seams (never its media builder: the account's media is that). */
+  readonly messaging?: Omit<MessagingOptions, 'media'> | undefined;
   readonly onUpdate?: (update: ConnectionUpdate) => void;
 }
 
-export class AccountRuntime {
+export class Account {
+  readonly id: string;
   readonly connection: AccountConnection;
-  readonly messaging: MessagingModule | undefined;
+  readonly messaging: Messaging;
+  readonly media: AccountMedia;
+  readonly #store: AccountStore;
 
-  /** @throws whatever createMessaging throws (the supervisor counts it as a failed start) */
-  constructor(deps: AccountRuntimeDeps) {
+  /** @throws whatever building messaging throws (the supervisor counts it as a failed start) */
+  constructor(deps: AccountDeps) {
+    this.id = deps.accountId;
+    this.#store = deps.store;
     this.connection = new AccountConnection({
       accountId: deps.accountId,
       store: deps.store,
@@ -46,31 +66,54 @@ export class AccountRuntime {
       onUpdate: (u) => {
         deps.onUpdate?.(u);
         // The server forgets presence subscriptions with the socket: messaging renews what it had.
-        if (u.state === 'online') this.messaging?.online?.();
+        if (u.state === 'online') this.messaging.online();
       },
     });
     const me = (): AccountIdentity => {
       const m = deps.store.creds?.me;
       return { jid: m?.id ?? '', lid: m?.lid };
     };
-    this.messaging = deps.createMessaging?.({
-      accountId: deps.accountId,
+    this.media = createAccountMedia({
       port: this.connection,
-      store: deps.store,
-      pool: deps.pool,
-      events: deps.events,
-      logger: deps.logger,
-      me,
-      sendRate: deps.sendRate,
+      http: deps.media.http,
+      spoolDir: join(deps.media.spoolRoot, deps.accountId),
+      ownJid: () => jidNormalizedUser(me().jid),
+      localFiles: deps.media.localFiles,
+      reuploadTimeoutMs: deps.media.reuploadTimeoutMs,
     });
-    for (const handler of this.messaging?.handlers ?? []) this.connection.register(handler);
+    try {
+      this.messaging = createMessaging(
+        { accountId: deps.accountId, port: this.connection, store: deps.store, pool: deps.pool, events: deps.events, logger: deps.logger, me, sendRate: deps.sendRate },
+        { ...deps.messaging, media: this.media.build },
+      );
+    } catch (err) {
+      this.media.close();
+      throw err;
+    }
+    for (const handler of [...this.messaging.handlers, ...this.media.handlers]) this.connection.register(handler);
     const close = (): void => {
-      this.messaging?.close?.().catch((err: unknown) => deps.logger.warn({ err }, 'messaging did not close cleanly'));
+      this.media.close();
+      this.messaging.close().catch((err: unknown) => deps.logger.warn({ err }, 'messaging did not close cleanly'));
     };
     this.connection.actor.subscribe({ complete: close, error: close });
   }
 
   get actor(): AccountConnection['actor'] {
     return this.connection.actor;
+  }
+
+  /**
+   * The file of a media message in `chat` (received, or sent by us), by the
+   * chat id the receive path stores it under.
+   * @throws MediaError NO_MESSAGE, NOT_MEDIA, or a transfer or integrity failure
+   */
+  async downloadMedia(chatArg: string, id: string): Promise<MediaDownload> {
+    return this.media.downloadStored(this.#store, await this.#canonical(chatArg), id);
+  }
+
+  /** A phone number becomes a PN jid; a LID with a known PN its PN. */
+  async #canonical(chat: string): Promise<string> {
+    const jid = /^\+?[0-9]{5,20}$/.test(chat) ? `${chat.replace('+', '')}@s.whatsapp.net` : jidNormalizedUser(chat) || chat;
+    return isPn(jid) || isLid(jid) || isGroup(jid) ? this.messaging.canonicalChat(jid) : jid;
   }
 }

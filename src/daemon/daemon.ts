@@ -6,17 +6,16 @@
  * accounts'.
  */
 import type { Logger } from 'pino';
-import type { AccountMessagingApi, MessagingCall } from '../account/messaging-deps.js';
-import { ConnectionError } from '../account/errors.js';
-import { MessagingError, type MessagingErrorCode } from '../account/messaging/errors.js';
+import type { Account } from '../account/account.js';
 import type { Config } from '../config/index.js';
 import type { IpcServer } from '../ipc/index.js';
 import type { AccountManager } from './accounts/index.js';
 import type { CryptoPool } from '../runtime/crypto-pool/index.js';
 import type { Supervisor } from '../runtime/supervisor/index.js';
-import { isNoSpace, isWriteFailure, StoreError, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import type { AccountSummary, DaemonApi, GroupAction, GroupInfo, MediaDownload, OutgoingContent, SendOptions, WadEvent } from '../contract/api.js';
-import { DaemonError, type ErrorCode } from '../contract/errors.js';
+import { DaemonError } from '../contract/errors.js';
+import { toDaemonError } from './error-map.js';
 import { corruptEventGap, toWadEvent, type EventHub } from './event-sink.js';
 import { trimAccount } from './retention.js';
 
@@ -138,40 +137,40 @@ export class Daemon implements DaemonApi {
     return this.accounts.logout(id);
   }
 
-  // messaging: forwarded to the account's messaging module
+  // messaging: the running account's messaging (and media), called by name
 
   sendMessage(id: string, chat: string, content: OutgoingContent, options: SendOptions = {}): Promise<{ messageId: string }> {
-    return this.#call(id, 'sendMessage', (m) => m.sendMessage?.(chat, content, options));
+    return this.#call(id, (a) => a.messaging.send(chat, content, { idempotencyKey: options.idempotencyKey }));
   }
   editMessage(id: string, chat: string, messageId: string, content: string): Promise<{ messageId: string }> {
-    return this.#call(id, 'editMessage', (m) => m.editMessage?.(chat, messageId, content));
+    return this.#call(id, (a) => a.messaging.edit(chat, messageId, content));
   }
   deleteMessage(id: string, chat: string, messageId: string): Promise<{ messageId: string }> {
-    return this.#call(id, 'deleteMessage', (m) => m.deleteMessage?.(chat, messageId));
+    return this.#call(id, (a) => a.messaging.revoke(chat, messageId));
   }
   react(id: string, chat: string, messageId: string, emoji: string): Promise<{ messageId: string }> {
-    return this.#call(id, 'react', (m) => m.react?.(chat, messageId, emoji));
+    return this.#call(id, (a) => a.messaging.react(chat, messageId, emoji));
   }
   markRead(id: string, chat: string, messageIds: string[]): Promise<void> {
-    return this.#call(id, 'markRead', (m) => m.markRead?.(chat, messageIds));
+    return this.#call(id, (a) => a.messaging.markRead(chat, messageIds));
   }
   sendChatState(id: string, chat: string, state: 'composing' | 'recording' | 'paused'): Promise<void> {
-    return this.#call(id, 'sendChatState', (m) => m.sendChatState?.(chat, state));
+    return this.#call(id, (a) => a.messaging.chatState(chat, state));
   }
   sendPresence(id: string, status: 'available' | 'unavailable'): Promise<void> {
-    return this.#call(id, 'sendPresence', (m) => m.sendPresence?.(status));
+    return this.#call(id, (a) => a.messaging.presence(status));
   }
   downloadMedia(id: string, chat: string, messageId: string): Promise<MediaDownload> {
-    return this.#call(id, 'downloadMedia', (m) => m.downloadMedia?.(chat, messageId));
+    return this.#call(id, (a) => a.downloadMedia(chat, messageId));
   }
   createGroup(id: string, subject: string, participants: string[]): Promise<{ jid: string }> {
-    return this.#call(id, 'createGroup', (m) => m.createGroup?.(subject, participants));
+    return this.#call(id, (a) => a.messaging.createGroup(subject, participants));
   }
   groupMetadata(id: string, group: string): Promise<GroupInfo> {
-    return this.#call(id, 'groupMetadata', (m) => m.groupMetadata?.(group));
+    return this.#call(id, (a) => a.messaging.groupMetadata(group));
   }
   groupParticipants(id: string, group: string, action: GroupAction, participants: string[]): Promise<Array<{ jid: string; status: number }>> {
-    return this.#call(id, 'groupParticipants', (m) => m.groupParticipants?.(group, action, participants));
+    return this.#call(id, (a) => a.messaging.groupParticipants(group, action, participants));
   }
 
   // durable events
@@ -223,68 +222,15 @@ export class Daemon implements DaemonApi {
     return this.store.account(account);
   }
 
-  async #call<K extends MessagingCall, R>(id: string, name: K, fn: (m: AccountMessagingApi) => Promise<R> | undefined): Promise<R> {
+  /** Runs `fn` on the running account. @throws DaemonError NOT_FOUND, UNAVAILABLE (not running), and what `fn` throws, mapped */
+  async #call<R>(id: string, fn: (account: Account) => Promise<R>): Promise<R> {
     this.accounts.status(id);
-    const m = this.accounts.runtime(id)?.messaging;
-    if (!m) throw new DaemonError('UNAVAILABLE', `account ${id} is ${this.accounts.status(id).state}`);
-    const p = m[name] ? fn(m) : undefined;
-    if (!p) throw new DaemonError('UNAVAILABLE', `${name} is not available in this build`);
+    const account = this.accounts.running(id);
+    if (!account) throw new DaemonError('UNAVAILABLE', `account ${id} is ${this.accounts.status(id).state}`);
     try {
-      return await p;
+      return await fn(account);
     } catch (err) {
       throw toDaemonError(err);
     }
   }
 }
-
-/** Maps what an account throws to the contract's codes (DaemonErrors pass through). */
-export function toDaemonError(err: unknown): DaemonError {
-  if (err instanceof DaemonError) return err;
-  if (err instanceof ConnectionError) {
-    const code = err.code === 'OVERLOADED' ? 'RATE_LIMITED' : err.code === 'BAD_STANZA' ? 'INVALID_PAYLOAD' : 'UNAVAILABLE';
-    return new DaemonError(code, err.message, undefined, { cause: err });
-  }
-  const storage = storageFailure(err);
-  if (storage) return new DaemonError('UNAVAILABLE', storage.message, storage.details, { cause: err });
-  if (err instanceof MessagingError) {
-    // The server's 429 is the caller's to wait out, like our own pacing refusal.
-    const code = err.serverCode === 429 ? 'RATE_LIMITED' : MESSAGING_CODES[err.code];
-    const details = {
-      messaging: err.code,
-      ...(err.serverCode !== undefined ? { serverCode: err.serverCode } : {}),
-      ...(err.messageId !== undefined ? { messageId: err.messageId } : {}),
-      // A timeout after the stanza left is not a failure to deliver: the caller resends with its idempotency key.
-      ...(err.mayHaveBeenDelivered ? { mayHaveBeenDelivered: true } : {}),
-    };
-    return new DaemonError(code, err.message, details, { cause: err });
-  }
-  return new DaemonError('INTERNAL_ERROR', err instanceof Error ? err.message : String(err), undefined, { cause: err });
-}
-
-/**
- * A write the store refused (the disk is full, an I/O error) is a passing
- * condition, not a bug: the caller may retry once the operator freed space.
- * Found anywhere in the cause chain (a media spool's ENOSPC comes wrapped).
- */
-function storageFailure(err: unknown): { message: string; details: Record<string, unknown> } | undefined {
-  if (isNoSpace(err)) {
-    return { message: `storage full: the daemon's disk has no space left (ENOSPC); nothing was sent`, details: { storage: 'full', errno: 'ENOSPC', ...(err instanceof StoreError ? { store: err.code } : {}) } };
-  }
-  if (isWriteFailure(err)) return { message: `storage failure: ${err.message}`, details: { storage: 'write-failed', store: err.code } };
-  return undefined;
-}
-
-/** What a caller can do about each messaging failure, in the contract's terms (the exact cause stays in details.messaging). */
-const MESSAGING_CODES: Record<MessagingErrorCode, ErrorCode> = {
-  NOT_READY: 'UNAVAILABLE',
-  BAD_JID: 'INVALID_PAYLOAD',
-  BAD_CONTENT: 'INVALID_PAYLOAD',
-  NO_DEVICES: 'NOT_FOUND',
-  SERVER_REJECTED: 'UNAVAILABLE',
-  RATE_LIMITED: 'RATE_LIMITED',
-  ACK_TIMEOUT: 'UNAVAILABLE',
-  KEY_REUSED: 'INVALID_PAYLOAD',
-  NOT_FOUND: 'NOT_FOUND',
-  NOT_MEMBER: 'NOT_MEMBER',
-  CLOSED: 'UNAVAILABLE',
-};

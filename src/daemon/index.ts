@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { settingsFromConfig } from '../account/connection/settings.js';
 import type { Transport } from '../account/connection/transport.js';
-import { DaemonMedia, LocalFiles, MediaHttp } from '../account/media/index.js';
-import type { CreateMessaging } from '../account/messaging-deps.js';
+import type { AccountDeps } from '../account/account.js';
+import { LocalFiles, MediaHttp, SharedMedia } from '../account/media/index.js';
 import type { Config } from '../config/index.js';
 import { ipcOptionsFromConfig, startIpcServer } from '../ipc/index.js';
 import { AccountManager } from './accounts/index.js';
@@ -21,9 +21,9 @@ import { isNoSpace, Store, StoreError, type KVBackend } from '../store/index.js'
 import { prepareDataDir, resetTempDir, restrictModes, TMP_DIR } from './data-dir.js';
 import { Daemon } from './daemon.js';
 import { EventHub } from './event-sink.js';
-import { loadMessaging } from './messaging-loader.js';
 
-export { Daemon, toDaemonError } from './daemon.js';
+export { Daemon } from './daemon.js';
+export { mediaToDaemonError, toDaemonError } from './error-map.js';
 export { EventHub, toWadEvent } from './event-sink.js';
 export * from '../contract/index.js';
 
@@ -32,11 +32,8 @@ export interface DaemonOptions {
   readonly logger?: Logger;
   /** Default: WebSocket (ws). Tests pass in-memory transports. */
   readonly transport?: Transport;
-  /**
-   * The messaging module. Default: src/account/messaging's createMessaging
-   * when the build has it; `null` runs without (stanzas are still acked).
-   */
-  readonly createMessaging?: CreateMessaging | null;
+  /** Messaging's tunables and test seams for every account (e.g. a forced decrypt failure). */
+  readonly messaging?: AccountDeps['messaging'];
   /** Serve the control socket (default true). */
   readonly ipc?: boolean;
   readonly pool?: CryptoPoolOptions;
@@ -87,19 +84,16 @@ async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
   const pool = new CryptoPool({ onError: (err) => logger.error({ err }, 'crypto worker failed'), ...options.pool });
   const supervisor = createSupervisor({ logger, childLogKey: 'account', restartDelayMs: config.accounts.restart.delayMs });
   const events = new EventHub(logger.child({ component: 'events' }));
-  const createMessaging = options.createMessaging === null ? undefined : options.createMessaging ?? (await loadMessaging(logger));
-  // Media rides on messaging: one HTTPS agent (the configured CA, else the system's) for every account.
-  const media = createMessaging
-    ? await DaemonMedia.open({
-        http: await MediaHttp.fromCaFile(config.server.mediaCaPath),
-        spoolRoot: join(config.dataDir, TMP_DIR, 'media'),
-        localFiles: await localFilesFor(config, logger),
-      }).catch(async (err: unknown) => {
-        await pool.close();
-        await store.close();
-        throw err;
-      })
-    : undefined;
+  // One HTTPS agent (the configured CA, else the system's) for every account's media.
+  const media = await SharedMedia.open({
+    http: await MediaHttp.fromCaFile(config.server.mediaCaPath),
+    spoolRoot: join(config.dataDir, TMP_DIR, 'media'),
+    localFiles: await localFilesFor(config, logger),
+  }).catch(async (err: unknown) => {
+    await pool.close();
+    await store.close();
+    throw err;
+  });
   const accounts = new AccountManager({
     store,
     pool,
@@ -109,9 +103,10 @@ async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
     sinkFor: (s) => events.sinkFor(s),
     limits: config.accounts,
     transport: options.transport,
-    createMessaging: media && createMessaging ? media.wrap(createMessaging) : createMessaging,
+    media,
+    messaging: options.messaging,
   });
-  const daemon = new Daemon({ config, logger, store, pool, supervisor, accounts, events, ...(media ? { media } : {}) });
+  const daemon = new Daemon({ config, logger, store, pool, supervisor, accounts, events, media });
   try {
     await supervisor.start();
     await accounts.init();

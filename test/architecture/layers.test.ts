@@ -109,4 +109,8 @@ describe('layer import rules', () => {
     const lower = new Set(['protocol', 'contract', 'sim', 'store', 'runtime', 'account', 'ipc', 'client', 'config']);
     expect(ALL.filter((e) => lower.has(e.from) && e.to === 'daemon').map((e) => `${e.file} imports ${e.spec}`)).toEqual([]);
   });
+
+  it('src/daemon loads nothing by dynamic import()', () => {
+    expect(ALL.filter((e) => e.from === 'daemon' && e.dynamic).map((e) => `${e.file}: import(${e.spec})`)).toEqual([]);
+  });
 });

@@ -6,8 +6,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newCreds } from '../../src/account/creds.js';
-import { ConnectionError } from '../../src/account/errors.js';
-import type { MessagingDeps } from '../../src/account/messaging-deps.js';
 import { loadConfig, type Config } from '../../src/config/index.js';
 import { createDaemon, type Daemon } from '../../src/daemon/index.js';
 import { Store } from '../../src/store/index.js';
@@ -40,22 +38,11 @@ afterAll(async () => {
 
 describe('createDaemon', () => {
   let d: Daemon;
-  const seen: MessagingDeps[] = [];
   beforeAll(async () => {
     d = await createDaemon(config, {
       logger: silent,
       transport: server.transport,
       pool: { inline: 'all' },
-      createMessaging: (deps) => {
-        seen.push(deps);
-        return {
-          handlers: [],
-          sendMessage: async (chat, content) => {
-            if (chat === 'offline@s.whatsapp.net') throw new ConnectionError('UNAVAILABLE', 'not online');
-            return { messageId: `sent-${content.type}` };
-          },
-        };
-      },
     });
     await d.accounts.waitFor('acc', (s) => s.state === 'online', 5000);
     // The online event and our LID (from <success>) are written right after.
@@ -75,12 +62,14 @@ describe('createDaemon', () => {
     expect(d.listAccounts()).toEqual([expect.objectContaining({ id: 'acc', state: 'online', jid: '15550009999:4@s.whatsapp.net' })]);
   });
 
-  it('gives messaging its deps, and forwards its calls with contract error codes', async () => {
-    expect(seen.at(-1)).toMatchObject({ accountId: 'acc' });
-    expect(seen.at(-1)!.me()).toEqual({ jid: '15550009999:4@s.whatsapp.net', lid: '99887766:3@lid' });
-    await expect(d.sendMessage('acc', '1555@s.whatsapp.net', { type: 'text', content: 'hi' })).resolves.toEqual({ messageId: 'sent-text' });
-    await expect(d.sendMessage('acc', 'offline@s.whatsapp.net', { type: 'text', content: 'hi' })).rejects.toMatchObject({ name: 'DaemonError', code: 'UNAVAILABLE' });
-    await expect(d.markRead('acc', '1555@s.whatsapp.net', ['x'])).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  it("calls the running account's messaging and media, with contract error codes", async () => {
+    const account = d.accounts.running('acc')!;
+    expect(account.id).toBe('acc');
+    expect(d.accountStatus('acc')).toMatchObject({ jid: '15550009999:4@s.whatsapp.net' });
+    expect((await d.store.account('acc')).creds?.me).toMatchObject({ id: '15550009999:4@s.whatsapp.net', lid: '99887766:3@lid' });
+    await expect(d.sendMessage('acc', 'not a jid', { type: 'text', content: 'hi' })).rejects.toMatchObject({ name: 'DaemonError', code: 'INVALID_PAYLOAD', details: { messaging: 'BAD_JID' } });
+    await expect(d.editMessage('acc', '1555@s.whatsapp.net', 'NOPE', 'x')).rejects.toMatchObject({ name: 'DaemonError', code: 'NOT_FOUND', details: { messaging: 'NOT_FOUND' } });
+    await expect(d.downloadMedia('acc', '1555@s.whatsapp.net', 'NOPE')).rejects.toMatchObject({ name: 'DaemonError', code: 'NOT_FOUND', details: { media: 'NO_MESSAGE' } });
     await expect(d.sendMessage('nobody', '1555@s.whatsapp.net', { type: 'text', content: 'hi' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
@@ -95,7 +84,7 @@ describe('createDaemon', () => {
   });
 
   it('logs every account as stopped when it stops, before the store closes', async () => {
-    const other = await createDaemon({ ...config, dataDir: join(dir, 'second'), socket: join(dir, 'second.sock') }, { logger: silent, transport: server.transport, createMessaging: null, ipc: false });
+    const other = await createDaemon({ ...config, dataDir: join(dir, 'second'), socket: join(dir, 'second.sock') }, { logger: silent, transport: server.transport, ipc: false });
     await other.addAccount('x', {});
     await other.accounts.waitFor('x', (s) => s.state === 'qr', 5000);
     await other.stop();
@@ -106,6 +95,6 @@ describe('createDaemon', () => {
   });
 
   it('refuses a second daemon on the same data dir', async () => {
-    await expect(createDaemon(config, { logger: silent, transport: server.transport, createMessaging: null, ipc: false })).rejects.toMatchObject({ code: 'OPEN_FAILED' });
+    await expect(createDaemon(config, { logger: silent, transport: server.transport, ipc: false })).rejects.toMatchObject({ code: 'OPEN_FAILED' });
   });
 });

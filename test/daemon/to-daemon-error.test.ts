@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { MessagingError } from '../../src/account/messaging/errors.js';
 import { DaemonError } from '../../src/contract/errors.js';
-import { toDaemonError } from '../../src/daemon/daemon.js';
+import { toDaemonError } from '../../src/daemon/error-map.js';
 
 describe('toDaemonError', () => {
   it('maps messaging failures to what the caller can do about them', () => {

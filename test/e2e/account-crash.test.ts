@@ -39,7 +39,7 @@ describe('crash isolation', () => {
     let failures = 0;
     let maxGap = 0;
     const loops = others.map(async (id) => {
-      const conn = d.accounts.runtime(id)!.connection;
+      const conn = d.accounts.running(id)!.connection;
       let last = performance.now();
       while (running) {
         try {
@@ -54,9 +54,9 @@ describe('crash isolation', () => {
       }
     });
     await new Promise((r) => setTimeout(r, 200));
-    const before = d.accounts.runtime('acc0')!;
+    const before = d.accounts.running('acc0')!;
     before.connection.signal({ type: 'FAULT.CRASH' });
-    await until('acc0 restarted', () => d.accounts.runtime('acc0') !== before && d.accounts.runtime('acc0'));
+    await until('acc0 restarted', () => d.accounts.running('acc0') !== before && d.accounts.running('acc0'));
     await d.accounts.waitFor('acc0', (st) => st.state === 'online', 15_000);
     await new Promise((r) => setTimeout(r, 300));
     running = false;

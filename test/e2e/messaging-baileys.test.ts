@@ -10,7 +10,7 @@ import { decryptPollVote as decryptBaileysPollVote, proto as bproto, type WAMess
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeContent, encryptPollVote } from '../../src/protocol/message/index.js';
 import { proto } from '../../src/protocol/proto/index.js';
-import { createMessaging, type Messaging, type SendContent } from '../../src/account/messaging/index.js';
+import type { Messaging, SendContent } from '../../src/account/messaging/index.js';
 import type { Daemon, WadEvent } from '../../src/daemon/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { admin, BaileysClient, textOf, waitUntil } from '../sim/baileys-harness.js';
@@ -36,7 +36,7 @@ const wad = {
     react: (chat: string, id: string, emoji: string) => d.react('wad', chat, id, emoji),
     edit: (chat: string, id: string, text: string) => d.editMessage('wad', chat, id, text),
     revoke: (chat: string, id: string) => d.deleteMessage('wad', chat, id),
-    stats: () => (d.accounts.runtime('wad')!.messaging as Messaging).stats(),
+    stats: () => (d.accounts.running('wad')!.messaging as Messaging).stats(),
   },
   events: (type: string) => events.filter((e) => e.account === 'wad' && e.type === type),
 };
@@ -47,7 +47,7 @@ beforeAll(async () => {
   await admin(sim, 'POST', '/phones', { phone: W, name: 'Wad' });
   await admin(sim, 'POST', '/phones', { phone: B, name: 'Bailey' });
   await admin(sim, 'POST', '/phones', { phone: P, name: 'Pat' });
-  d = await daemonFor(sim, dir.path, [], { createMessaging: (deps) => createMessaging(deps, { failDecrypt: () => failNext-- > 0 }) });
+  d = await daemonFor(sim, dir.path, [], { messaging: { failDecrypt: () => failNext-- > 0 } });
   d.onEvent((e) => events.push(e));
   await linkByQr(sim, d, 'wad', W);
   baileys = new BaileysClient(sim, 'b');

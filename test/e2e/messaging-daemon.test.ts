@@ -3,7 +3,7 @@
 // through the simulator: messages in both directions and the durable
 // `message:new` events; sends resolve on the server's `<ack class="message">`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMessaging, type Messaging } from '../../src/account/messaging/index.js';
+import type { Messaging } from '../../src/account/messaging/index.js';
 import type { Daemon, WadEvent } from '../../src/daemon/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { BaileysClient, textOf } from '../sim/baileys-harness.js';
@@ -21,7 +21,7 @@ beforeAll(async () => {
   dir = await tempDir('wad-e2e-msg-');
   await admin(s, 'POST', '/phones', { phone: W, name: 'Wad' });
   await admin(s, 'POST', '/phones', { phone: B, name: 'Bailey' });
-  d = await daemonFor(s, dir.path, [], { createMessaging });
+  d = await daemonFor(s, dir.path, []);
   await linkByQr(s, d, 'wad', W);
   baileys = new BaileysClient(s, 'b');
   await baileys.linkByQr(B);
@@ -75,7 +75,7 @@ describe('presence across a reconnect', () => {
     const events: WadEvent[] = [];
     const off = d.onEvent((e) => events.push(e));
     try {
-      const messaging = d.accounts.runtime('wad')!.messaging as Messaging;
+      const messaging = d.accounts.running('wad')!.messaging as Messaging;
       // No push name yet (the simulator sends none): availability is refused with a clear error, not sent half-made.
       await expect(d.sendPresence('wad', 'available')).rejects.toMatchObject({ code: 'UNAVAILABLE', details: { messaging: 'NOT_READY' } });
       // Baileys, like us, says presence only with a push name (the simulator's pairing gives none).
@@ -120,7 +120,7 @@ describe('send pacing (accounts.sendRate, field lesson 13)', () => {
     await admin(s, 'POST', '/phones', { phone: S, name: 'Slow' });
     await admin(s, 'POST', '/phones', { phone: S2, name: 'Slow too' });
     // One token every 1.5 s, a burst of 1.
-    const slow = await daemonFor(s, slowDir.path, [['accounts.sendRate', { perSecond: 1 / 1.5, burst: 1 }]], { createMessaging });
+    const slow = await daemonFor(s, slowDir.path, [['accounts.sendRate', { perSecond: 1 / 1.5, burst: 1 }]]);
     try {
       await linkByQr(s, slow, 'slow', S);
       await linkByQr(s, slow, 'slow2', S2);

@@ -4,7 +4,6 @@
 // device decodes every other member's group texts; a removed member no
 // longer decrypts new messages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMessaging } from '../../src/account/messaging/index.js';
 import type { Daemon, WadEvent } from '../../src/daemon/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { admin, BaileysClient, textOf, waitUntil } from '../sim/baileys-harness.js';
@@ -24,7 +23,7 @@ beforeAll(async () => {
   sim = await startSim();
   dir = await tempDir('wad-e2e-groups-');
   for (const phone of [...WAD, ...BAI]) await admin(sim, 'POST', '/phones', { phone, name: `u${phone.slice(-1)}` });
-  d = await daemonFor(sim, dir.path, [], { createMessaging });
+  d = await daemonFor(sim, dir.path, []);
   d.onEvent((e) => events.push(e));
   for (const [u, ids] of wads.entries()) for (const id of ids) await linkByQr(sim, d, id, WAD[u]!);
   for (const phone of BAI) {

@@ -7,7 +7,6 @@ import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMessaging } from '../../src/account/messaging/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { BaileysClient } from '../sim/baileys-harness.js';
 import { admin, daemonFor, linkByQr, sim as startSim, tempDir, until } from './support/daemon.js';
@@ -26,7 +25,7 @@ beforeAll(async () => {
   dir = await tempDir('wad-e2e-kill-');
   await admin(s, 'POST', '/phones', { phone: W, name: 'Wad' });
   await admin(s, 'POST', '/phones', { phone: B, name: 'Bailey' });
-  const d = await daemonFor(s, dir.path, [], { createMessaging });
+  const d = await daemonFor(s, dir.path, []);
   await linkByQr(s, d, 'wad', W);
   wadDevice = d.accountStatus('wad').jid!;
   await d.stop();
@@ -98,7 +97,7 @@ describe('SIGKILL during a burst of incoming messages', () => {
     expect(killedAt).toBeGreaterThan(0);
     expect(ackedByUs).toBeLessThan(BURST);
 
-    const d = await daemonFor(s, dir.path, [], { createMessaging });
+    const d = await daemonFor(s, dir.path, []);
     try {
       const want = new Set(ids);
       const seen = await until(

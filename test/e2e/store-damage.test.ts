@@ -8,7 +8,6 @@
 import { chmod, lstat, mkdir, readdir, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMessaging } from '../../src/account/messaging/index.js';
 import type { Daemon } from '../../src/daemon/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { checkStore, repairStore } from '../../src/store/index.js';
@@ -37,7 +36,7 @@ afterAll(async () => {
   await s?.close();
 });
 
-const daemon = (dir: string): Promise<Daemon> => daemonFor(s, dir, [], { createMessaging });
+const daemon = (dir: string): Promise<Daemon> => daemonFor(s, dir, []);
 
 async function contactSays(to: string, text: string): Promise<string> {
   return (await admin<{ id: string }>(s, 'POST', `/phones/${CONTACT}/messages`, { to: `${to}@s.whatsapp.net`, text })).id;
@@ -147,7 +146,7 @@ describe('data dir permissions', () => {
       await mkdir(join(dir.path, 'notes'), { mode: 0o755 });
       await writeFile(join(dir.path, 'notes', 'old.txt'), 'x', { mode: 0o644 });
       await chmod(join(dir.path, 'notes', 'old.txt'), 0o644);
-      const d = await daemonFor(s, dir.path, [], { createMessaging, ipc: true });
+      const d = await daemonFor(s, dir.path, [], { ipc: true });
       try {
         const atStart = new Set(await readdir(join(dir.path, 'store')));
         await linkByQr(s, d, 'modes', phoneOf(9));

@@ -11,7 +11,6 @@
 //   account reconnects by itself and the server redelivers it, no restart.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMessaging } from '../../src/account/messaging/index.js';
 import { WadClient } from '../../src/client/index.js';
 import type { Daemon, WadEvent } from '../../src/daemon/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
@@ -45,7 +44,7 @@ const garbage = Uint8Array.of(0xde, 0xad, 0xbe, 0xef, 0x07);
 describe('a damaged event record', () => {
   it('reaches a subscriber as an error event naming the gap; the events after it follow', async () => {
     const dir = await tempDir('wad-e2e-ev-');
-    const d = await daemonFor(s, dir.path, [], { createMessaging, ipc: true });
+    const d = await daemonFor(s, dir.path, [], { ipc: true });
     try {
       await linkByQr(s, d, 'ev', phoneOf(0));
       const sent: string[] = [];
@@ -101,7 +100,7 @@ describe('a damaged session record', () => {
       await db.close();
       return ops.length;
     };
-    let d = await daemonFor(s, dir.path, [], { createMessaging });
+    let d = await daemonFor(s, dir.path, []);
     try {
       await linkByQr(s, d, 'ses', phoneOf(1));
       const first = nextEvent(d, 'ses', (e) => e.type === 'message:new' && e.data.content === 'hello');
@@ -112,7 +111,7 @@ describe('a damaged session record', () => {
       await d.stop();
 
       expect(await damageSessions()).toBeGreaterThan(0);
-      d = await daemonFor(s, dir.path, [], { createMessaging });
+      d = await daemonFor(s, dir.path, []);
       await d.accounts.waitFor('ses', (st) => st.state === 'online', 15_000);
       const healed = nextEvent(d, 'ses', (e) => e.type === 'message:new' && e.data.content === 'after the damage');
       await contactSays(phoneOf(1), 'after the damage');
@@ -125,7 +124,7 @@ describe('a damaged session record', () => {
 
       // Damaged again, and this time we speak first: the send rebuilds the session from a fetched bundle.
       await damageSessions();
-      d = await daemonFor(s, dir.path, [], { createMessaging });
+      d = await daemonFor(s, dir.path, []);
       await d.accounts.waitFor('ses', (st) => st.state === 'online', 15_000);
       const { messageId } = await d.sendMessage('ses', `${CONTACT}@s.whatsapp.net`, { type: 'text', content: 'we speak first' });
       expect((await contactGot(messageId)).text).toBe('we speak first');
@@ -168,7 +167,7 @@ describe('a full disk', () => {
   it('sends fail UNAVAILABLE (storage full); a message refused meanwhile arrives once writes succeed, without a restart', async () => {
     const dir = await tempDir('wad-e2e-full-');
     let disk: FullDisk | undefined;
-    const d = await daemonFor(s, dir.path, [], { createMessaging, wrapStore: (b) => (disk = new FullDisk(b)) });
+    const d = await daemonFor(s, dir.path, [], { wrapStore: (b) => (disk = new FullDisk(b)) });
     try {
       await linkByQr(s, d, 'full', phoneOf(2));
       const warm = nextEvent(d, 'full', (e) => e.type === 'message:new' && e.data.content === 'before');

@@ -6,7 +6,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createMessaging } from '../../src/account/messaging/index.js';
 import { WadClient } from '../../src/client/index.js';
 import { createDaemon, type Daemon } from '../../src/daemon/index.js';
 import type { WadEvent } from '../../src/contract/api.js';
@@ -16,7 +15,7 @@ import { admin, quiet, simConfig, until } from '../e2e/support/daemon.js';
 export { admin, until };
 
 export async function daemonWithSocket(sim: SimHandle, dataDir: string, over: Array<[string, unknown]> = []): Promise<Daemon> {
-  return createDaemon(simConfig(sim, dataDir, [['ipc.rateLimit', { perSecond: 10_000, burst: 10_000 }], ['ipc.accountRateLimit', { perSecond: 10_000, burst: 40_000 }], ...over]), { logger: quiet, createMessaging, pool: { threads: 1, inline: 'all' } });
+  return createDaemon(simConfig(sim, dataDir, [['ipc.rateLimit', { perSecond: 10_000, burst: 10_000 }], ['ipc.accountRateLimit', { perSecond: 10_000, burst: 40_000 }], ...over]), { logger: quiet, pool: { threads: 1, inline: 'all' } });
 }
 
 /** The config file a `wad daemon` child runs with. */

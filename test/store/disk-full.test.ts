@@ -68,7 +68,7 @@ describe.skipIf(!mounted)('on a full disk', () => {
           { key: 'server.wsUrl', value: 'ws://127.0.0.1:9/ws/chat', source: 'test' },
         ],
       });
-      await expect(createDaemon(config, { logger: silent, createMessaging: null, ipc: false, pool: { inline: 'all' } })).rejects.toMatchObject({
+      await expect(createDaemon(config, { logger: silent, ipc: false, pool: { inline: 'all' } })).rejects.toMatchObject({
         code: 'NO_SPACE',
         message: expect.stringMatching(/full/),
       });

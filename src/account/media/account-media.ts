@@ -1,39 +1,50 @@
 /**
  * One account's media, wired: a MediaService whose media_conn comes from the
  * account's connection (the w:m IQ), re-upload requests through the same
- * connection, the MediaBuilder messaging takes for media sends, and a
- * download that asks the sender to re-upload when the file has expired.
- * Built by whoever composes an account (the daemon); owns nothing else.
+ * connection, the builder messaging takes for media sends (a file named by
+ * path is opened under the daemon's path policy first, and closed after),
+ * and downloads of stored messages' files, verified before the first byte
+ * is handed out, that ask the sender to re-upload when the file expired.
+ * Built by the Account; owns nothing else.
  */
+import { Readable } from 'node:stream';
+import type { MediaDownload } from '../../contract/api.js';
 import { mediaConn } from '../../protocol/iq/media-conn.js';
 import type { MediaRetryTarget } from '../../protocol/media/index.js';
+import type { proto } from '../../protocol/proto/index.js';
+import type { AccountStore } from '../../store/index.js';
 import type { ConnectionPort, StanzaHandler } from '../ports.js';
 import type { DownloadOptions, MediaRef } from './download.js';
 import type { DownloadedMedia } from './downloaded.js';
+import { isMediaFile } from './encrypt-source.js';
+import { MediaError } from './errors.js';
 import type { MediaHttp } from './http.js';
+import type { LocalFiles } from './local-file.js';
 import { createMediaBuilder, type MediaBuilderOptions, type MediaSendContent } from './message.js';
 import { MediaReuploads } from './reupload.js';
 import { MediaService } from './service.js';
-import type { proto } from '../../protocol/proto/index.js';
+import { findStoredMedia } from './stored.js';
 
 export interface AccountMediaOptions {
   port: Pick<ConnectionPort, 'execute' | 'send'>;
   /** Shared by every account (one agent, the configured CA); not closed here. */
   http: MediaHttp;
-  /** The account's temp dir for encrypted blobs (e.g. <data-dir>/tmp/<account>). */
+  /** The account's temp dir for encrypted blobs (e.g. <data-dir>/tmp/media/<account>). */
   spoolDir: string;
   /** Our user JID without device, read at call time. */
   ownJid: () => string;
+  /** Opens files that sends name by path; without it such sends are refused (PATH_REFUSED). */
+  localFiles?: LocalFiles | undefined;
   now?: () => number;
   builder?: Omit<MediaBuilderOptions, 'now'>;
-  reuploadTimeoutMs?: number;
+  reuploadTimeoutMs?: number | undefined;
 }
 
 export interface AccountMedia {
   readonly service: MediaService;
   /** Register on the connection (reads mediaretry notifications). */
   readonly handlers: readonly StanzaHandler[];
-  /** messaging's MediaBuilder. */
+  /** Builds a media message (upload included) for messaging. @throws MediaError */
   readonly build: (content: MediaSendContent, chat: string) => Promise<proto.IMessage>;
   /**
    * Downloads and verifies; with `target` (the message it came in), an
@@ -41,6 +52,11 @@ export interface AccountMedia {
    * @throws MediaError (see MediaDownloader.download)
    */
   download(ref: MediaRef, target?: MediaRetryTarget, opts?: Omit<DownloadOptions, 'reupload'>): Promise<DownloadedMedia>;
+  /**
+   * The file of a stored message of `chat` (a canonical chat id), received or sent by us.
+   * @throws MediaError NO_MESSAGE, NOT_MEDIA, or a transfer or integrity failure
+   */
+  downloadStored(store: AccountStore, chat: string, id: string): Promise<MediaDownload>;
   /** Rejects pending re-upload requests. */
   close(): void;
 }
@@ -57,15 +73,43 @@ export function createAccountMedia(opts: AccountMediaOptions): AccountMedia {
     ownJid: opts.ownJid,
     ...(opts.reuploadTimeoutMs !== undefined ? { timeoutMs: opts.reuploadTimeoutMs } : {}),
   });
+  const builder = createMediaBuilder(service, { ...opts.builder, ...(opts.now ? { now: opts.now } : {}) });
+  const download: AccountMedia['download'] = (ref, target, dl = {}) => service.download(ref, target ? { ...dl, reupload: () => reuploads.request(target, ref.mediaKey) } : dl);
   return {
     service,
     handlers: [reuploads],
-    build: createMediaBuilder(service, { ...opts.builder, ...(opts.now ? { now: opts.now } : {}) }),
-    download(ref, target, dl = {}) {
-      return service.download(ref, target ? { ...dl, reupload: () => reuploads.request(target, ref.mediaKey) } : dl);
+    build: (content, chat) => withLocalFile(opts.localFiles, content, (c) => builder(c, chat)),
+    download,
+    async downloadStored(store, chat, id) {
+      const found = await findStoredMedia(store, chat, id);
+      if (!found.found) {
+        if (found.why === 'absent') throw new MediaError('NO_MESSAGE', `no message ${id} in ${chat}`);
+        throw new MediaError('NOT_MEDIA', `message ${id} carries no downloadable media`);
+      }
+      const { media } = found;
+      const file = await download(media.ref, media.target);
+      const stream = file.stream({ dispose: true });
+      return {
+        ...media.info,
+        fileLength: file.fileLength,
+        [Symbol.asyncIterator]: () => stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>,
+      };
     },
     close() {
       reuploads.close();
     },
   };
+}
+
+/** A send naming a file by path gets the file opened under the policy, and closed after. */
+async function withLocalFile<T>(files: LocalFiles | undefined, content: MediaSendContent, fn: (c: MediaSendContent) => Promise<T>): Promise<T> {
+  const m = content.media;
+  if (m instanceof Uint8Array || m instanceof Readable || isMediaFile(m) || !('path' in m) || typeof m.path !== 'string') return fn(content);
+  if (!files) throw new MediaError('PATH_REFUSED', 'this daemon reads no local files for sends', { reason: 'OUTSIDE_ROOTS' });
+  const file = await files.open(m.path);
+  try {
+    return await fn({ ...content, media: file });
+  } finally {
+    await file.close();
+  }
 }

@@ -33,7 +33,11 @@ export type MediaErrorCode =
   /** The sender's phone could not re-upload the file (see `cause`). */
   | 'REUPLOAD_FAILED'
   /** A local file named for a send is not one the daemon may read (see `reason`): the caller's mistake. */
-  | 'PATH_REFUSED';
+  | 'PATH_REFUSED'
+  /** A download names a message the account does not have. */
+  | 'NO_MESSAGE'
+  /** A download names a message that carries no downloadable file. */
+  | 'NOT_MEDIA';
 
 /** Why a local file was refused (PATH_REFUSED). */
 export type PathRefusal =

@@ -1,9 +1,10 @@
 /**
  * Media transfer for an account (I/O around src/protocol/media): encrypting
  * sources into spools, uploading to media_conn hosts over HTTPS, downloading
- * with verify-then-release, the media_conn cache; and its wiring into the
- * daemon (DaemonMedia: per-account media around the messaging factory,
- * downloads of stored messages' files). Must not decide what messages mean
+ * with verify-then-release, the media_conn cache; one account's media
+ * (AccountMedia: sends' builder, downloads of stored messages' files) and
+ * what all accounts share (SharedMedia: the HTTPS agent, spools, the path
+ * policy). Must not decide what messages mean
  * (messaging's) nor send stanzas except through the connection's port.
  */
 export { MediaError, type MediaErrorCode, type PathRefusal } from './errors.js';
@@ -23,5 +24,5 @@ export { createMediaBuilder, downloadMessageMedia, mediaRefFromEvent, kindOf, ty
 export { sharpInspector, type ImageInspector, type ImageFacts } from './thumbnails.js';
 export { MediaReuploads, type MediaReuploadOptions } from './reupload.js';
 export { createAccountMedia, type AccountMedia, type AccountMediaOptions } from './account-media.js';
-export { DaemonMedia, mediaToDaemonError, type DaemonMediaOptions, type MessagingFactory, type MessagingMediaOptions } from './daemon-media.js';
+export { SharedMedia, type SharedMediaOptions } from './shared.js';
 export { findStoredMedia, type StoredMedia, type StoredMediaInfo, type StoredMediaLookup } from './stored.js';

@@ -14,8 +14,8 @@ import type { GroupMetadata, ParticipantAction } from '../../protocol/iq/groups.
 import { isGroup, isLid, isPn, jidDecode, jidNormalizedUser } from '../../protocol/jid/index.js';
 import type { ChatState, PresenceStatus } from '../../protocol/stanza/index.js';
 import type { proto } from '../../protocol/proto/index.js';
-import type { GroupInfo, OutgoingContent, SendOptions } from '../../contract/api.js';
-import type { MessagingDeps, MessagingModule } from '../messaging-deps.js';
+import type { GroupInfo } from '../../contract/api.js';
+import type { MessagingDeps } from '../messaging-deps.js';
 import type { StanzaHandler } from '../ports.js';
 import { AckWaiter } from './acks.js';
 import { findRef, toMessageContent, type MediaBuilder, type SendContent } from './content.js';
@@ -51,16 +51,10 @@ export interface MessagingOptions {
   readonly failDecrypt?: (msg: { id: string; author: string }) => boolean;
 }
 
-export interface Messaging extends MessagingModule {
+export interface Messaging {
   readonly handlers: readonly StanzaHandler[];
   /** With `idempotencyKey`, at most one message per key (see idempotency.ts). */
-  send(chat: string, content: SendContent, options?: { expiration?: number; idempotencyKey?: string }): Promise<{ messageId: string }>;
-  // The DaemonApi names (messaging-deps.ts AccountMessagingApi), served by the calls above.
-  sendMessage(chat: string, content: OutgoingContent, options?: SendOptions): Promise<{ messageId: string }>;
-  editMessage(chat: string, messageId: string, content: string): Promise<{ messageId: string }>;
-  deleteMessage(chat: string, messageId: string): Promise<{ messageId: string }>;
-  sendChatState(chat: string, state: ChatState): Promise<void>;
-  sendPresence(status: PresenceStatus): Promise<void>;
+  send(chat: string, content: SendContent, options?: { expiration?: number | undefined; idempotencyKey?: string | undefined }): Promise<{ messageId: string }>;
   edit(chat: string, messageId: string, text: string): Promise<{ messageId: string }>;
   revoke(chat: string, messageId: string): Promise<{ messageId: string }>;
   react(chat: string, messageId: string, emoji: string): Promise<{ messageId: string }>;
@@ -77,8 +71,10 @@ export interface Messaging extends MessagingModule {
   canonicalChat(jid: string): Promise<string>;
   /** Whether a chat is our own ("message yourself"), by PN or LID. */
   isOwnChat(jid: string): boolean;
-  /** Counters (field lesson 15). */
+  /** Counters for account:status: what an operator needs to see a failing account without its logs. */
   stats(): Record<string, number>;
+  /** Called each time the account comes online (first login and every reconnect). Never throws. */
+  online(): void;
   close(): Promise<void>;
 }
 
@@ -264,12 +260,6 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
       if (action === 'remove' && out.some((r) => r.status === 200)) await senders.run(g, () => outbound.rotateSenderKey(g));
       return out;
     },
-
-    sendMessage: (chat, content, opts) => api.send(chat, content, opts?.idempotencyKey !== undefined ? { idempotencyKey: opts.idempotencyKey } : {}),
-    editMessage: (chat, id, content) => api.edit(chat, id, content),
-    deleteMessage: (chat, id) => api.revoke(chat, id),
-    sendChatState: (chat, state) => api.chatState(chat, state),
-    sendPresence: (status) => api.presence(status),
 
     canonicalChat: (jid) => ids.canonicalChat(jid),
     isOwnChat: (jid) => ids.isMe(jid),

@@ -1,7 +1,7 @@
 /**
  * The daemon's accounts on the supervisor: one supervised child per account
- * (its connection actor, made fresh by AccountRuntime at each start), so a
- * crash restarts that account alone (field lesson 12). Keeps each account's
+ * (its connection actor, made fresh by a new Account at each start), so a
+ * crash restarts that account alone and the others never notice. Keeps each account's
  * summary (state, reason, jid) from its reported updates, so status works
  * whether or not its actor runs. Owns lifecycle calls; what an account does
  * online is the account's.
@@ -12,16 +12,16 @@
  * other account loads and runs. It can be removed; `wad store repair` (with
  * the daemon stopped) is the way back.
  *
- * Errors: calls reject with DaemonError (codes of CONTRACTS §3).
+ * Errors: calls reject with DaemonError (the contract's codes).
  */
 import type { Logger } from 'pino';
 import type { ConnectionUpdate } from '../../account/connection/machine.js';
 import type { ConnectionSettings } from '../../account/connection/settings.js';
 import type { Transport } from '../../account/connection/transport.js';
-import { AccountRuntime } from '../../account/account.js';
+import { Account, type AccountDeps } from '../../account/account.js';
 import { AccountError } from '../../account/errors.js';
 import type { AccountEventSink } from '../../account/events.js';
-import type { CreateMessaging } from '../../account/messaging-deps.js';
+import type { SharedMedia } from '../../account/media/shared.js';
 import { type AccountSummary } from '../../contract/api.js';
 import { DaemonError } from '../../contract/errors.js';
 import { PairingError } from '../../protocol/pairing/index.js';
@@ -41,11 +41,14 @@ export interface AccountManagerDeps {
     readonly maxAccounts: number;
     readonly autoStart: boolean;
     readonly restart: { readonly maxRestarts: number; readonly withinMs: number };
-    /** Each account's outgoing message pacing (field lesson 13); none when absent. */
+    /** Each account's outgoing message pacing (WhatsApp bans or answers 429 at a few messages a second); none when absent. */
     readonly sendRate?: { readonly perSecond: number; readonly burst: number } | undefined;
   };
   readonly transport?: Transport | undefined;
-  readonly createMessaging?: CreateMessaging | undefined;
+  /** What every account's media shares (HTTPS agent, spool root, path policy). */
+  readonly media: SharedMedia;
+  /** Messaging's tunables and test seams, for every account. */
+  readonly messaging?: AccountDeps['messaging'];
   /** Accounts opened and started at once at boot (default 32). */
   readonly bootConcurrency?: number;
 }
@@ -54,10 +57,10 @@ interface Entry {
   readonly id: string;
   summary: AccountSummary;
   store: AccountStore | undefined;
-  runtime: AccountRuntime | undefined;
+  account: Account | undefined;
   /** Why the account's records do not load (quarantined), if they do not. */
   failed: string | undefined;
-  /** Since the daemon started (field lesson 15): starts, reconnects in all and by cause, log-outs. */
+  /** Since the daemon started, for account:status: starts, reconnects in all and by cause, log-outs. */
   readonly counters: Map<string, number>;
 }
 
@@ -116,7 +119,7 @@ export class AccountManager {
   status(id: string): AccountSummary {
     const entry = this.#get(id);
     const counters: Record<string, number> = Object.fromEntries(entry.counters);
-    Object.assign(counters, entry.runtime?.messaging?.stats?.());
+    Object.assign(counters, entry.account?.messaging.stats());
     const skipped = entry.store?.damagedRecordsSkipped;
     if (skipped) counters.damagedRecordsSkipped = skipped;
     // The name can change without a state change (learned from our own devices' messages).
@@ -129,10 +132,10 @@ export class AccountManager {
     return this.#entries.get(id)?.failed;
   }
 
-  /** The running runtime of an account, if its actor runs. */
-  runtime(id: string): AccountRuntime | undefined {
+  /** The account, if its actor runs. */
+  running(id: string): Account | undefined {
     const e = this.#entries.get(id);
-    return e?.runtime && this.#deps.supervisor.get(id) === e.runtime.actor ? e.runtime : undefined;
+    return e?.account && this.#deps.supervisor.get(id) === e.account.actor ? e.account : undefined;
   }
 
   /**
@@ -165,7 +168,7 @@ export class AccountManager {
     const entry = this.#get(id);
     if (entry.failed) throw this.#failedError(entry);
     await this.waitFor(id, (s) => s.state === 'qr' || s.state === 'online' || s.state === 'stopped' || s.state === 'loggedOut', 3 * this.#deps.settings.connectTimeoutMs);
-    const rt = this.runtime(id);
+    const rt = this.running(id);
     if (!rt || entry.summary.state !== 'qr') throw new DaemonError('UNAVAILABLE', `account ${id} is ${entry.summary.state}, not waiting to be linked`);
     try {
       return await rt.connection.requestPairingCode(phone);
@@ -179,7 +182,7 @@ export class AccountManager {
   /** Starts the account's actor if it does not run. @throws DaemonError NOT_FOUND, UNAVAILABLE (failed), INTERNAL_ERROR */
   async start(id: string): Promise<void> {
     const entry = this.#get(id);
-    if (this.runtime(id)) return;
+    if (this.running(id)) return;
     const store = await this.#opened(entry);
     try {
       await this.#deps.supervisor.startChild(this.#spec(entry, store));
@@ -209,7 +212,7 @@ export class AccountManager {
   async logout(id: string): Promise<void> {
     const entry = this.#get(id);
     if (entry.failed) throw this.#failedError(entry);
-    const rt = this.runtime(id);
+    const rt = this.running(id);
     if (rt) {
       await rt.connection.logout();
       return;
@@ -222,7 +225,7 @@ export class AccountManager {
   /** Logs out (when linked and online), then deletes every record of the account. @throws DaemonError NOT_FOUND */
   async remove(id: string): Promise<void> {
     const entry = this.#get(id);
-    const rt = this.runtime(id);
+    const rt = this.running(id);
     if (rt?.connection.online) await rt.connection.logout('account removed').catch(() => {});
     if (this.#deps.supervisor.whichChildren().some((c) => c.id === id)) await this.#deps.supervisor.removeChild(id);
     await this.#deps.store.removeAccount(id);
@@ -251,7 +254,7 @@ export class AccountManager {
       shutdownMs: 5000,
       start: () => {
         count(entry, 'starts');
-        const rt = new AccountRuntime({
+        const account = new Account({
           accountId: entry.id,
           store,
           pool: this.#deps.pool,
@@ -259,12 +262,13 @@ export class AccountManager {
           logger: this.#deps.logger.child({ account: entry.id }),
           settings: this.#deps.settings,
           transport: this.#deps.transport,
-          createMessaging: this.#deps.createMessaging,
+          media: this.#deps.media,
+          messaging: this.#deps.messaging,
           sendRate: this.#deps.limits.sendRate,
           onUpdate: (u) => this.#update(entry, u, false),
         });
-        entry.runtime = rt;
-        return rt.actor;
+        entry.account = account;
+        return account.actor;
       },
     };
   }
@@ -290,7 +294,7 @@ export class AccountManager {
   }
 
   #entry(id: string): Entry {
-    const entry: Entry = { id, summary: { id, state: 'stopped' }, store: undefined, runtime: undefined, failed: undefined, counters: new Map() };
+    const entry: Entry = { id, summary: { id, state: 'stopped' }, store: undefined, account: undefined, failed: undefined, counters: new Map() };
     this.#entries.set(id, entry);
     return entry;
   }

@@ -2,7 +2,10 @@
 // calls touching only their account, crash restarts and the per-account
 // budget, and the contract's error codes. Against the in-memory fake server.
 import { afterEach, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { newCreds } from '../../../src/account/creds.js';
+import { MediaHttp, SharedMedia } from '../../../src/account/media/index.js';
 import { EventHub } from '../../../src/daemon/event-sink.js';
 import type { WadEvent } from '../../../src/contract/api.js';
 import { AccountManager } from '../../../src/daemon/accounts/index.js';
@@ -50,6 +53,7 @@ async function setupWith(server: FakeServer, store: Store, linked: string[], opt
     sinkFor: (s) => hub.sinkFor(s),
     limits: { maxAccounts: opts.maxAccounts ?? 10, autoStart: true, restart: { maxRestarts: opts.maxRestarts ?? 3, withinMs: 60_000 } },
     transport: server.transport,
+    media: await SharedMedia.open({ http: await MediaHttp.fromCaFile(null), spoolRoot: join(tmpdir(), `wad-manager-media-${process.pid}`) }),
   });
   await manager.init();
   world = { server, store, supervisor, manager, events };
@@ -88,7 +92,7 @@ describe('AccountManager', () => {
     const w = await setupWith(server, store, ['a']);
     await online(w, 'a');
     expect(w.manager.status('pending')).toMatchObject({ state: 'stopped', reason: 'not linked' });
-    expect(w.manager.runtime('pending')).toBeUndefined();
+    expect(w.manager.running('pending')).toBeUndefined();
     await w.manager.start('pending');
     await w.manager.waitFor('pending', (s) => s.state === 'qr', 5000);
   });
@@ -104,7 +108,7 @@ describe('AccountManager', () => {
     expect(bConn.alive).toBe(true);
     await w.manager.stop('a');
     expect(w.manager.status('a').state).toBe('stopped');
-    expect(w.manager.runtime('a')).toBeUndefined();
+    expect(w.manager.running('a')).toBeUndefined();
     expect(bConn.alive).toBe(true);
     await w.manager.start('a');
     await online(w, 'a');
@@ -116,11 +120,11 @@ describe('AccountManager', () => {
     await Promise.all(['a', 'b'].map((id) => online(w, id)));
     const bConn = connsOf(w, '15550000001')[0]!;
     for (let i = 1; i <= 2; i++) {
-      const rt = w.manager.runtime('a')!;
+      const rt = w.manager.running('a')!;
       rt.connection.signal({ type: 'FAULT.CRASH' });
       await w.manager.waitFor('a', (s) => s.state === 'connecting', 5000);
       await online(w, 'a');
-      expect(w.manager.runtime('a')).not.toBe(rt);
+      expect(w.manager.running('a')).not.toBe(rt);
       expect(w.supervisor.whichChildren().find((c) => c.id === 'a')!.restarts).toBe(i);
     }
     await until('crash events', () => w.events.filter((e) => e.account === 'a' && e.type === 'account:status').length === 2);
@@ -128,7 +132,7 @@ describe('AccountManager', () => {
       { event: 'crashed', error: 'injected crash (FAULT.CRASH)', willRestart: true },
       { event: 'crashed', error: 'injected crash (FAULT.CRASH)', willRestart: true },
     ]);
-    w.manager.runtime('a')!.connection.signal({ type: 'FAULT.CRASH' });
+    w.manager.running('a')!.connection.signal({ type: 'FAULT.CRASH' });
     await w.manager.waitFor('a', (s) => s.state === 'stopped', 5000);
     expect(w.manager.status('a').reason).toMatch(/crashed too often/);
     expect(bConn.alive).toBe(true);

@@ -31,7 +31,7 @@ export function simConfig(sim: SimHandle, dataDir: string, over: Array<[string, 
 export const quiet = pino({ level: process.env.WAD_TEST_LOG ?? 'silent' });
 
 export async function daemonFor(sim: SimHandle, dataDir: string, over: Array<[string, unknown]> = [], opts: DaemonOptions = {}): Promise<Daemon> {
-  return createDaemon(simConfig(sim, dataDir, over), { logger: quiet, ipc: false, createMessaging: process.env.WAD_TEST_NO_MESSAGING ? null : undefined, pool: { threads: 1, inline: 'all' }, ...opts });
+  return createDaemon(simConfig(sim, dataDir, over), { logger: quiet, ipc: false, pool: { threads: 1, inline: 'all' }, ...opts });
 }
 
 export async function sim(opts: StartSimOptions = {}): Promise<SimHandle> {

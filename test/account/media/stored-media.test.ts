@@ -1,8 +1,8 @@
-// DaemonMedia and the stored-media lookup, with a real account store, the
+// Stored media: an account's media with a real account store, the
 // simulator's media endpoint and a fake connection port: where the file of a
-// sent or received message is found, what the wrapped messaging factory gets
-// and returns, downloads of stored messages to identical bytes, and media
-// failures as the control plane's codes with the media code kept.
+// sent or received message is found, sends built through the account's
+// media, downloads of stored messages to identical bytes, and media failures
+// as the control plane's codes with the media code kept.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DaemonMedia, findStoredMedia, MediaError, MediaHttp, mediaToDaemonError, type MessagingMediaOptions } from '../../../src/account/media/index.js';
-import type { MessagingDeps, MessagingModule } from '../../../src/account/messaging-deps.js';
-import type { ConnectionPort, StanzaHandler } from '../../../src/account/ports.js';
+import { createAccountMedia, findStoredMedia, MediaError, MediaHttp, SharedMedia } from '../../../src/account/media/index.js';
+import type { ConnectionPort } from '../../../src/account/ports.js';
 import { DaemonError } from '../../../src/contract/errors.js';
+import { mediaToDaemonError, toDaemonError } from '../../../src/daemon/error-map.js';
 import { decodeContent } from '../../../src/protocol/message/index.js';
 import { proto } from '../../../src/protocol/proto/index.js';
 import { startSim, type SimHandle } from '../../../src/sim/index.js';
@@ -52,33 +52,6 @@ function fakePort(sent: unknown[] = []): ConnectionPort {
     execute: async () => simMediaConn(sim) as never,
     nextId: () => 'id',
   };
-}
-
-function deps(port = fakePort()): MessagingDeps {
-  return {
-    accountId: 'acc',
-    port,
-    store: account,
-    pool: undefined as never,
-    events: undefined as never,
-    logger: pino({ level: 'silent' }),
-    me: () => ({ jid: '15550009999:4@s.whatsapp.net', lid: undefined }),
-  };
-}
-
-/** A messaging factory that records what it was given; its own handler and close are observable. */
-function fakeMessaging() {
-  const seen: { options?: MessagingMediaOptions; closed: number } = { closed: 0 };
-  const handler: StanzaHandler = { tags: ['message'], handle: async () => {} };
-  const create = (_d: MessagingDeps, options: MessagingMediaOptions): MessagingModule => {
-    seen.options = options;
-    return {
-      handlers: [handler],
-      close: async () => void seen.closed++,
-      canonicalChat: async (jid: string) => (jid === '99@lid' ? CHAT : jid),
-    } as MessagingModule;
-  };
-  return { create, seen, handler };
 }
 
 async function collect(it: AsyncIterable<Uint8Array>): Promise<Buffer> {
@@ -129,71 +102,56 @@ describe('mediaToDaemonError', () => {
       expect(e).toBeInstanceOf(DaemonError);
       expect(e).toMatchObject({ code, details: { media, status: 404 } });
     }
-    const other = new Error('not media');
-    expect(mediaToDaemonError(other)).toBe(other);
+    expect(toDaemonError(new MediaError('NO_MESSAGE', 'x'))).toMatchObject({ code: 'NOT_FOUND', details: { media: 'NO_MESSAGE' } });
+    expect(toDaemonError(new MediaError('NOT_MEDIA', 'x'))).toMatchObject({ code: 'INVALID_PAYLOAD', details: { media: 'NOT_MEDIA' } });
   });
 });
 
-describe('DaemonMedia', () => {
+describe('SharedMedia', () => {
   it('empties the spool root a killed daemon left', async () => {
     const root = join(dir, 'spool-left');
     mkdirSync(join(root, 'acc'), { recursive: true });
     writeFileSync(join(root, 'acc', 'wad-media-dead.spool'), 'x');
-    await DaemonMedia.open({ http, spoolRoot: root });
+    await SharedMedia.open({ http, spoolRoot: root });
     expect(existsSync(root)).toBe(false);
   });
+});
 
-  it('wraps the messaging factory: media builder in, handlers and close out, downloads of stored messages', async () => {
-    const spoolRoot = join(dir, 'spool');
-    const media = await DaemonMedia.open({ http, spoolRoot });
-    const fake = fakeMessaging();
+describe('AccountMedia with a store', () => {
+  it('builds media sends and downloads stored messages, sent or received', async () => {
+    const spoolDir = join(dir, 'spool', 'acc');
     const sentStanzas: unknown[] = [];
-    const m = media.wrap(fake.create)(deps(fakePort(sentStanzas)));
-    expect(m.handlers[0]).toBe(fake.handler);
-    expect(m.handlers.map((h) => h.tags)).toEqual([['message'], ['notification']]);
+    const am = createAccountMedia({ port: fakePort(sentStanzas), http, spoolDir, ownJid: () => '15550009999@s.whatsapp.net' });
+    expect(am.handlers.map((h) => h.tags)).toEqual([['notification']]);
 
     // A media send builds through the account's media: uploaded to the sim, a message Baileys-shaped.
     const bytes = randomBytes(1_500_000);
-    const built = await fake.seen.options!.media({ type: 'document', media: bytes, fileName: 'big.bin' }, CHAT);
+    const built = await am.build({ type: 'document', media: bytes, fileName: 'big.bin' }, CHAT);
     expect(built.documentMessage).toMatchObject({ fileName: 'big.bin', fileLength: bytes.length, mimetype: 'application/octet-stream' });
     await account.transaction((tx) => tx.sent.put('OUT1', { to: CHAT, message: proto.Message.encode(built).finish(), t: 2 }));
-    const out = await m.downloadMedia!(CHAT, 'OUT1');
+    const out = await am.downloadStored(account, CHAT, 'OUT1');
     expect(out).toMatchObject({ type: 'document', fileLength: bytes.length, fileName: 'big.bin' });
     expect((await collect(out)).equals(bytes)).toBe(true);
 
-    // A received one, named by a LID chat that messaging maps to its canonical chat.
+    // A received one, under its chat.
     await account.transaction((tx) => tx.messages.put(CHAT, 'IN2', { type: 'document', sender: CHAT, fromMe: false, t: 3, media: decodeContent(built).media as ValueMap }));
-    const inb = await m.downloadMedia!('99@lid', 'IN2');
+    const inb = await am.downloadStored(account, CHAT, 'IN2');
     expect((await collect(inb)).equals(bytes)).toBe(true);
     // Streams read to the end left no temp file (1.5 MB went through a spool file).
     await new Promise((r) => setTimeout(r, 20));
-    expect(existsSync(join(spoolRoot, 'acc')) ? readdirSync(join(spoolRoot, 'acc')) : []).toEqual([]);
+    expect(existsSync(spoolDir) ? readdirSync(spoolDir) : []).toEqual([]);
 
-    await expect(m.downloadMedia!(CHAT, 'NOPE')).rejects.toMatchObject({ name: 'DaemonError', code: 'NOT_FOUND' });
+    await expect(am.downloadStored(account, CHAT, 'NOPE')).rejects.toMatchObject({ name: 'MediaError', code: 'NO_MESSAGE' });
     await account.transaction((tx) => tx.messages.put(CHAT, 'TXT', { type: 'text', sender: CHAT, fromMe: false, t: 4 }));
-    await expect(m.downloadMedia!(CHAT, 'TXT')).rejects.toMatchObject({ code: 'INVALID_PAYLOAD' });
-    // A record whose key is not the blob's: BAD_MAC, as a contract error.
+    await expect(am.downloadStored(account, CHAT, 'TXT')).rejects.toMatchObject({ code: 'NOT_MEDIA' });
+    // A record whose key is not the blob's: BAD_MAC.
     const forged = { ...(decodeContent(built).media as Record<string, unknown>), mediaKey: randomBytes(32).toString('base64') };
     await account.transaction((tx) => tx.messages.put(CHAT, 'FORGED', { type: 'document', sender: CHAT, fromMe: false, t: 5, media: forged as ValueMap }));
-    await expect(m.downloadMedia!(CHAT, 'FORGED')).rejects.toMatchObject({ code: 'UNAVAILABLE', details: { media: 'BAD_MAC' } });
-    // A send failure is a contract error too: a path with no path policy given is the caller's mistake.
-    await expect(fake.seen.options!.media({ type: 'document', media: { path: join(dir, 'missing.bin') } }, CHAT)).rejects.toMatchObject({
-      name: 'DaemonError',
-      code: 'INVALID_PAYLOAD',
-      details: { media: 'PATH_REFUSED', field: 'data.path' },
-    });
+    await expect(am.downloadStored(account, CHAT, 'FORGED')).rejects.toMatchObject({ code: 'BAD_MAC' });
+    // A path with no path policy given is the caller's mistake.
+    await expect(am.build({ type: 'document', media: { path: join(dir, 'missing.bin') } }, CHAT)).rejects.toMatchObject({ name: 'MediaError', code: 'PATH_REFUSED', reason: 'OUTSIDE_ROOTS' });
 
-    await m.close!();
-    expect(fake.seen.closed).toBe(1);
+    am.close();
     expect(sentStanzas).toEqual([]);
-  });
-
-  it('a factory that throws fails the account start with its own error', () => {
-    const boom = () => {
-      throw new Error('no messaging');
-    };
-    return DaemonMedia.open({ http, spoolRoot: join(dir, 'spool2') }).then((media) => {
-      expect(() => media.wrap(boom)(deps())).toThrow('no messaging');
-    });
   });
 });
