@@ -12,7 +12,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
-import { createMessaging } from '../../src/account/messaging/index.js';
 import { WadClient } from '../../src/client/index.js';
 import { configForSimulator } from '../../src/config/index.js';
 import { createDaemon } from '../../src/daemon/index.js';
@@ -30,7 +29,6 @@ const sim = await startSim();
 const dir = await mkdtemp(join(tmpdir(), 'wad-bench-idem-'));
 const d = await createDaemon(configForSimulator(sim, dir, 'bench', [['accounts.sendRate', FAST], ['ipc.rateLimit', FAST], ['ipc.accountRateLimit', FAST]]), {
   logger: pino({ level: 'silent' }),
-  createMessaging,
   pool: { inline: 'all' },
 });
 const post = (p: string, b: unknown) => fetch(`${sim.adminUrl}${p}`, { method: 'POST', body: JSON.stringify(b) }).then((r) => r.json());
