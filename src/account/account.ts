@@ -15,22 +15,24 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { MediaDownload } from '../contract/api.js';
 import { isGroup, isLid, isPn, jidNormalizedUser } from '../protocol/jid/index.js';
-import type { CryptoPool } from '../runtime/crypto-pool/index.js';
 import type { AccountStore } from '../store/index.js';
 import { AccountConnection } from './connection/connection.js';
 import type { ConnectionUpdate } from './connection/machine.js';
 import type { ConnectionSettings } from './connection/settings.js';
 import type { Transport } from './connection/transport.js';
 import type { AccountEventSink } from './events.js';
+import { AccountLocks } from './locks.js';
 import { createAccountMedia, type AccountMedia } from './media/account-media.js';
 import type { SharedMedia } from './media/shared.js';
 import type { AccountIdentity, MessagingDeps } from './messaging-deps.js';
+import type { CryptoPort } from './ports.js';
 import { createMessaging, type Messaging, type MessagingOptions } from './messaging/index.js';
 
 export interface AccountDeps {
   readonly accountId: string;
   readonly store: AccountStore;
-  readonly pool: CryptoPool;
+  /** Where Signal jobs run (the daemon's crypto pool, shared by every account; it knows no accounts). */
+  readonly crypto: CryptoPort;
   readonly events: AccountEventSink;
   /** Bound to `{account: id}`. */
   readonly logger: Logger;
@@ -50,6 +52,8 @@ export class Account {
   readonly connection: AccountConnection;
   readonly messaging: Messaging;
   readonly media: AccountMedia;
+  /** This account's identity and sender-key locks: its own, so no other account ever waits on them. */
+  readonly locks = new AccountLocks();
   readonly #store: AccountStore;
 
   /** @throws whatever building messaging throws (the supervisor counts it as a failed start) */
@@ -83,7 +87,7 @@ export class Account {
     });
     try {
       this.messaging = createMessaging(
-        { accountId: deps.accountId, port: this.connection, store: deps.store, pool: deps.pool, events: deps.events, logger: deps.logger, me, sendRate: deps.sendRate },
+        { accountId: deps.accountId, port: this.connection, store: deps.store, crypto: deps.crypto, locks: this.locks, events: deps.events, logger: deps.logger, me, sendRate: deps.sendRate },
         { ...deps.messaging, media: this.media.build },
       );
     } catch (err) {
@@ -93,6 +97,7 @@ export class Account {
     for (const handler of [...this.messaging.handlers, ...this.media.handlers]) this.connection.register(handler);
     const close = (): void => {
       this.media.close();
+      void this.locks.close();
       this.messaging.close().catch((err: unknown) => deps.logger.warn({ err }, 'messaging did not close cleanly'));
     };
     this.connection.actor.subscribe({ complete: close, error: close });

@@ -8,10 +8,10 @@
  * sends no ack, so the server redelivers.
  */
 import type { Logger } from 'pino';
-import type { CryptoPool } from '../runtime/crypto-pool/index.js';
 import type { AccountStore } from '../store/index.js';
 import type { AccountEventSink } from './events.js';
-import type { ConnectionPort } from './ports.js';
+import type { AccountLocks } from './locks.js';
+import type { ConnectionPort, CryptoPort } from './ports.js';
 
 /** Who this account is on WhatsApp. */
 export interface AccountIdentity {
@@ -25,7 +25,10 @@ export interface MessagingDeps {
   readonly accountId: string;
   readonly port: ConnectionPort;
   readonly store: AccountStore;
-  readonly pool: CryptoPool;
+  /** Runs Signal jobs (the daemon's crypto pool). */
+  readonly crypto: CryptoPort;
+  /** The account's identity and sender-key locks: every session's jobs run inside its lock. */
+  readonly locks: AccountLocks;
   readonly events: AccountEventSink;
   /** pino logger bound to `{account: accountId}`. Never log keys or message contents. */
   readonly logger: Logger;

@@ -7,6 +7,18 @@
  */
 import type { BinaryNode } from '../protocol/binary/index.js';
 import type { IqSpec } from '../protocol/iq/index.js';
+import type { JobInput, JobKind, JobOutputs } from '../protocol/jobs/index.js';
+
+/**
+ * Where the account's Signal work runs: one job, bytes in and bytes out. The
+ * daemon gives every account the same crypto pool behind it; tests give an
+ * inline runner. Knows no sessions: ordering one session's jobs is the
+ * account's locks' (locks.ts).
+ */
+export interface CryptoPort {
+  /** @throws (rejects) the job's own typed error; CryptoPoolError BAD_JOB, WORKER_FAILED, QUEUE_FULL, CLOSED */
+  run<K extends JobKind>(kind: K, input: JobInput<K>): Promise<JobOutputs[K]>;
+}
 
 export interface QueryOptions {
   /** Default: the configured IQ timeout (60 s in WhatsApp Web). */

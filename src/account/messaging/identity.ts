@@ -1,6 +1,7 @@
 /**
- * Who a JID is: the canonical identity of a contact (field lessons 1 and 3).
- * A contact's PN and LID resolve to ONE lock key before any session work;
+ * Who a JID is: the canonical identity of a contact. A contact's PN and
+ * LID are one person with one set of sessions: they resolve to ONE lock key
+ * before any session work (two keys would let two tasks race on one session);
  * LID↔PN mappings are learned from every source (envelope attributes,
  * USync) and persisted with the session migration in one batch, under the
  * old key's lock so nothing runs on the PN session while it moves. Also the
@@ -9,7 +10,7 @@
  * Owns the in-memory mapping cache (bounded); must not encrypt or send.
  */
 import { jidDecode, jidEncode, jidNormalizedUser, isLid, isPn } from '../../protocol/jid/index.js';
-import type { JobRunner } from '../../runtime/crypto-pool/index.js';
+import type { JobRunner } from '../../protocol/jobs/index.js';
 import { identityName, type SignalAddress } from '../../store/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import { BoundedMap } from './bounded.js';
@@ -22,8 +23,11 @@ export class Identities {
   readonly #lidOfPn = new BoundedMap<string, string>(20_000);
   readonly #pnOfLid = new BoundedMap<string, string>(20_000);
 
+  readonly #job: JobRunner;
+
   constructor(deps: MessagingDeps) {
     this.#deps = deps;
+    this.#job = (kind, input) => deps.crypto.run(kind, input);
   }
 
   /** The lock key of a device or user JID: its identity after LID resolution. */
@@ -32,7 +36,7 @@ export class Identities {
   }
 
   /**
-   * Runs `fn` in the crypto pool's critical section of `jid`'s identity, with
+   * Runs `fn` in the account's critical section of `jid`'s identity, with
    * the device addresses resolved inside it. If a LID mapping moved the
    * identity between resolving and entering, it re-enters under the new key.
    */
@@ -41,10 +45,10 @@ export class Identities {
     if (first === undefined) throw new RangeError('withIdentity needs a jid');
     for (let attempt = 0; ; attempt++) {
       const key = await this.lockKey(first);
-      const result = await this.#deps.pool.session(key, async (job) => {
+      const result = await this.#deps.locks.run(key, async () => {
         const addresses = await this.#deps.store.signalAddresses(jids);
         if (identityName(addresses[0]!) !== key && attempt < RESOLVE_RETRIES) return MOVED;
-        return { value: await fn(job, addresses) };
+        return { value: await fn(this.#job, addresses) };
       });
       if (result !== MOVED) return result.value;
     }
@@ -62,7 +66,7 @@ export class Identities {
     if (this.#lidOfPn.get(pnUser) === lidUser) return;
     const known = await this.#deps.store.lids.lidForPn(pnUser);
     if (known !== lidUser) {
-      await this.#deps.pool.session(`${pnUser}@s.whatsapp.net`, () => this.#deps.store.learnLidMappings([{ pn: pnUser, lid: lidUser }]));
+      await this.#deps.locks.run(`${pnUser}@s.whatsapp.net`, () => this.#deps.store.learnLidMappings([{ pn: pnUser, lid: lidUser }]));
     }
     this.#lidOfPn.set(pnUser, lidUser);
     this.#pnOfLid.set(lidUser, pnUser);

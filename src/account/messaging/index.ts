@@ -1,9 +1,9 @@
 /**
- * The messaging side of one account (issue 7): createMessaging(deps) returns
+ * The messaging side of one account: createMessaging(deps) returns
  * the stanza handlers the connection actor dispatches to (message, receipt,
  * notification, ack, presence, chatstate) and the operations the daemon API
  * needs per account: send every kind, edit, revoke, react, mark read, chat
- * states, presence, groups. Sends run on per-chat sender actors (order per
+ * states, presence, groups. Sends run in per-chat sender mailboxes (order per
  * chat, chats in parallel) and resolve when the server acked the message.
  *
  * Owns wiring only; each part lives in the file of its stanza family.
@@ -41,8 +41,6 @@ export type { SendContent, ExtraContent, MediaBuilder } from './content.js';
 
 export interface MessagingOptions {
   readonly now?: () => number;
-  /** Idle time before a chat's sender actor stops (default 30 s). */
-  readonly senderIdleMs?: number;
   readonly ackTimeoutMs?: number;
   readonly deviceTtlMs?: number;
   readonly media?: MediaBuilder;
@@ -93,7 +91,7 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
   const sessions = new SessionCrypto(deps, ids);
   const groups = new Groups(deps, ids);
   const acks = new AckWaiter({ timeoutMs: options.ackTimeoutMs });
-  const senders = new ChatSenders({ idleMs: options.senderIdleMs });
+  const senders = new ChatSenders();
   const outbound = new Outbound({ deps, ids, devices, sessions, groups, acks, now });
   const retries = new Retries({ deps, sessions, outbound });
   const receiver = new MessageReceiver({
@@ -118,14 +116,14 @@ export function createMessaging(deps: MessagingDeps, options: MessagingOptions =
   };
 
   /**
-   * Sends a built Message on the chat's actor; resolves with its id once the
+   * Sends a built Message through the chat's mailbox; resolves with its id once the
    * server acked it. `id` sends a stored message again under its own id;
    * `remember` adds writes to the send's first batch.
    */
   const relay = async (chat: string, message: proto.IMessage, o: { id?: string; edit?: string; expiration?: number | undefined; remember?: Remember } = {}): Promise<{ messageId: string }> => {
     const id = o.id ?? messageId(deps.me().jid, Math.floor(now() / 1000), randomBytes(16));
     await senders.run(chat, async () => {
-      // Inside the chat's actor: the chat's order holds, and a send waiting for its token delays no other chat's queue.
+      // Inside the chat's mailbox: the chat's order holds, and a send waiting for its token delays no other chat's queue.
       await pacer?.take();
       try {
         await outbound.relay(chat, id, message, { edit: o.edit, expiration: o.expiration, remember: o.remember?.(id, o.expiration) });

@@ -18,7 +18,8 @@ import { deviceSentInnerBytes } from '../../protocol/message/index.js';
 import { SignalError, unpadMessage } from '../../protocol/signal/index.js';
 import { GroupCipherError } from '../../protocol/signal/group/index.js';
 import { StoreError, type Transaction, type ValueMap } from '../../store/index.js';
-import { CryptoPoolError } from '../../runtime/crypto-pool/index.js';
+import { CryptoPoolError } from '../../protocol/jobs/index.js';
+import { LockError } from '../locks.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import type { StanzaHandler } from '../ports.js';
 import type { DeviceDirectory } from './devices.js';
@@ -151,7 +152,7 @@ export class MessageReceiver implements StanzaHandler {
         return 'duplicate';
       }
       // Our own trouble (store, pool, shutdown) is not the sender's: no ack, the server redelivers.
-      if (!(err instanceof Error) || err instanceof StoreError || err instanceof CryptoPoolError || err instanceof MessagingError) throw err;
+      if (!(err instanceof Error) || err instanceof StoreError || err instanceof CryptoPoolError || err instanceof LockError || err instanceof MessagingError) throw err;
       this.stats.failures++;
       deps.logger.warn({ id: msg.id, err: (err as Error).message }, 'message did not decrypt');
       // Without a session (never had one, or a damaged one was just dropped) the sender needs our keys at once.

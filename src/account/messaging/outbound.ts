@@ -16,6 +16,7 @@ import { issuePrivacyTokens, shouldIssueToken } from '../../protocol/iq/privacy-
 import { isGroup, isLid, jidDecode, jidNormalizedUser } from '../../protocol/jid/index.js';
 import { proto } from '../../protocol/proto/index.js';
 import { padMessage } from '../../protocol/signal/index.js';
+import type { JobRunner } from '../../protocol/jobs/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import type { AckWaiter } from './acks.js';
 import { BoundedMap } from './bounded.js';
@@ -127,7 +128,8 @@ export class Outbound {
     const targets = await devices.devices(meta.participants.map((p) => p.jid));
     const me = deps.me();
     const ownAddr = await deps.store.signalAddress(me.jid);
-    const { skmsg, distribution, distributedTo } = await deps.pool.session(`sk:${group}`, async (job) => {
+    const { skmsg, distribution, distributedTo } = await deps.locks.run(`sk:${group}`, async () => {
+      const job: JobRunner = (kind, input) => deps.crypto.run(kind, input);
       const record = (await deps.store.senderKeys.get(group, ownAddr)) ?? null;
       const dist = await job('group.distribution', { record });
       const enc = await job('group.encrypt', { record: dist.record, plaintext: padMessage(bytes) });
@@ -170,7 +172,7 @@ export class Outbound {
   async rotateSenderKey(group: string): Promise<void> {
     const { deps } = this.#p;
     const ownAddr = await deps.store.signalAddress(deps.me().jid);
-    await deps.pool.session(`sk:${group}`, () =>
+    await deps.locks.run(`sk:${group}`, () =>
       deps.store.transaction((tx) => {
         tx.senderKeys.delete(group, ownAddr);
         tx.senderKeys.clearDistributed(group);
@@ -183,7 +185,8 @@ export class Outbound {
   async senderKeyDistribution(group: string): Promise<Uint8Array | undefined> {
     const { deps } = this.#p;
     const ownAddr = await deps.store.signalAddress(deps.me().jid);
-    return deps.pool.session(`sk:${group}`, async (job) => {
+    return deps.locks.run(`sk:${group}`, async () => {
+      const job: JobRunner = (kind, input) => deps.crypto.run(kind, input);
       const record = await deps.store.senderKeys.get(group, ownAddr);
       if (!record) return undefined;
       return (await job('group.distribution', { record })).distribution;

@@ -1,93 +1,42 @@
 /**
- * Per-chat sender actors (seed 003's ConversationSender): one small actor per
- * chat, spawned on demand, holding that chat's queue so sends to one chat
- * keep their order while different chats proceed in parallel; stopped when
- * idle so an account holds nothing for chats it is not talking to (field
- * lesson 10). Group maintenance (sender-key rotation) goes through the
- * group's actor too, so it never interleaves with a send.
+ * Per-chat sender mailboxes: each chat's sends (and group maintenance such as
+ * a sender-key rotation) go into that chat's mailbox and run one at a time
+ * in the order they came, each caller getting its own job's result back;
+ * different chats run in parallel. A mailbox exists only while it holds
+ * work, so an account holds nothing for chats it is not talking to. Built on
+ * the one keyed serial queue (src/runtime/keyed-queue.ts), bounded per chat.
  *
  * Owns scheduling only; what a job does is outbound.ts's.
  */
+import { KeyedSerialQueue } from '../../runtime/keyed-queue.js';
 import { MessagingError } from './errors.js';
 
-const DEFAULT_IDLE_MS = 30_000;
 const MAX_QUEUE_PER_CHAT = 1_000;
-
-class ChatSender {
-  readonly chat: string;
-  #tail: Promise<unknown> = Promise.resolve();
-  #pending = 0;
-  #idleTimer: NodeJS.Timeout | undefined;
-  readonly #onIdle: (s: ChatSender) => void;
-  readonly #idleMs: number;
-
-  constructor(chat: string, idleMs: number, onIdle: (s: ChatSender) => void) {
-    this.chat = chat;
-    this.#idleMs = idleMs;
-    this.#onIdle = onIdle;
-  }
-
-  get pending(): number {
-    return this.#pending;
-  }
-
-  run<T>(job: () => Promise<T>): Promise<T> {
-    if (this.#pending >= MAX_QUEUE_PER_CHAT) return Promise.reject(new MessagingError('RATE_LIMITED', `too many sends queued for ${this.chat}`));
-    if (this.#idleTimer) clearTimeout(this.#idleTimer);
-    this.#idleTimer = undefined;
-    this.#pending++;
-    const result = this.#tail.then(job);
-    this.#tail = result.then(
-      () => this.#settled(),
-      () => this.#settled(),
-    );
-    return result;
-  }
-
-  #settled(): void {
-    this.#pending--;
-    if (this.#pending > 0) return;
-    this.#idleTimer = setTimeout(() => {
-      if (this.#pending === 0) this.#onIdle(this);
-    }, this.#idleMs);
-    this.#idleTimer.unref?.();
-  }
-
-  stop(): void {
-    if (this.#idleTimer) clearTimeout(this.#idleTimer);
-  }
-}
+const MAX_QUEUED = 100_000;
 
 export class ChatSenders {
-  readonly #senders = new Map<string, ChatSender>();
-  readonly #idleMs: number;
+  readonly #mailboxes = new KeyedSerialQueue(
+    { maxPerKey: MAX_QUEUE_PER_CHAT, maxTotal: MAX_QUEUED },
+    {
+      full: (per, _limit, chat) => new MessagingError('RATE_LIMITED', per === 'key' ? `too many sends queued for ${chat}` : 'too many sends queued for this account'),
+      closed: () => new MessagingError('CLOSED', 'messaging is closed'),
+    },
+  );
   #closed = false;
 
-  constructor(options: { idleMs?: number } = {}) {
-    this.#idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
-  }
-
-  /** Live actors (for tests and memory accounting). */
+  /** Chats with a send waiting or running (account:status `senderActors`). */
   get size(): number {
-    return this.#senders.size;
+    return this.#mailboxes.keys;
   }
 
-  /** Runs `job` after every earlier job for `chat`. @throws MessagingError CLOSED */
+  /** Runs `job` after every earlier job for `chat`. @throws MessagingError CLOSED, RATE_LIMITED (the chat's mailbox is full) */
   run<T>(chat: string, job: () => Promise<T>): Promise<T> {
     if (this.#closed) return Promise.reject(new MessagingError('CLOSED', 'messaging is closed'));
-    let s = this.#senders.get(chat);
-    if (!s) {
-      s = new ChatSender(chat, this.#idleMs, (idle) => {
-        if (this.#senders.get(idle.chat) === idle) this.#senders.delete(idle.chat);
-      });
-      this.#senders.set(chat, s);
-    }
-    return s.run(job);
+    return this.#mailboxes.run(chat, job);
   }
 
+  /** Refuses new sends; those already in a mailbox run to their end (their callers wait for them). */
   close(): void {
     this.#closed = true;
-    for (const s of this.#senders.values()) s.stop();
-    this.#senders.clear();
   }
 }

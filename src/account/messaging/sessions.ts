@@ -17,7 +17,7 @@
 import { fetchPreKeyBundles, type FetchedBundle } from '../../protocol/iq/prekey-bundle.js';
 import { jidDecode, jidEncode } from '../../protocol/jid/index.js';
 import { NoSessionError, peekPreKeyMessage, SignalError } from '../../protocol/signal/index.js';
-import type { JobIdentity, JobKeyPair, JobRunner } from '../../runtime/crypto-pool/index.js';
+import type { JobIdentity, JobKeyPair, JobRunner } from '../../protocol/jobs/index.js';
 import type { SignalAddress, Transaction } from '../../store/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import { MessagingError } from './errors.js';

@@ -257,7 +257,7 @@ export class AccountManager {
         const account = new Account({
           accountId: entry.id,
           store,
-          pool: this.#deps.pool,
+          crypto: this.#deps.pool,
           events: this.#deps.sinkFor(store),
           logger: this.#deps.logger.child({ account: entry.id }),
           settings: this.#deps.settings,

@@ -1,9 +1,7 @@
 /**
- * Signal encrypt/decrypt jobs on worker threads with per-session ordering
- * (pool.ts), and the job vocabulary that crosses the thread boundary (jobs.ts).
+ * Signal jobs on worker threads (pool.ts): a stateless run(kind, input) that
+ * knows no accounts. The job vocabulary that crosses the thread boundary is
+ * src/protocol/jobs, re-exported here for the pool's callers.
  */
-export { CryptoPool, DEFAULT_INLINE_KINDS, type CryptoPoolOptions, type JobInput, type JobRunner } from './pool.js';
-export { CryptoPoolError, type CryptoPoolErrorCode } from './errors.js';
-export { JOB_VERSION, type JobBundle, type JobIdentity, type JobInputs, type JobKeyPair, type JobKind, type JobOutputs } from './jobs.js';
-export { JOB_KINDS } from './validate.js';
-export { KeyedSerialQueue, type KeyedQueueLimits } from './keyed-queue.js';
+export { CryptoPool, DEFAULT_INLINE_KINDS, type CryptoPoolOptions } from './pool.js';
+export { CryptoPoolError, JOB_KINDS, JOB_VERSION, type CryptoPoolErrorCode, type JobBundle, type JobIdentity, type JobInput, type JobInputs, type JobKeyPair, type JobKind, type JobOutputs, type JobRunner } from '../../protocol/jobs/index.js';

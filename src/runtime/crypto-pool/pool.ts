@@ -1,25 +1,22 @@
 /**
  * The crypto pool: Signal jobs on worker threads (piscina), so one account's
  * burst of decrypts never blocks the event loop that serves every account.
- * Jobs for one key (a 1:1 session address, or group + sender) run strictly
- * in submission order; different keys run in parallel. Job kinds whose work
- * costs less than the hop to a worker run inline, in the caller's thread,
- * through the same code and the same per-key order.
+ * Stateless: `run(kind, input)` runs one job, bytes in and bytes out, and
+ * knows no accounts, sessions or keys. Ordering the jobs of one session is
+ * the caller's (each account holds its own identity and sender-key locks),
+ * so two accounts never wait on each other here. Job kinds whose work costs
+ * less than the hop to a worker run inline, in the caller's thread, through
+ * the same code.
  *
- * Owns scheduling and the thread boundary; the protocol work is run-job.ts,
- * persisting the returned state is the caller's.
+ * Owns the thread boundary and the bound on jobs in flight; the protocol
+ * work is src/protocol/jobs, persisting the returned state is the caller's.
  */
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
-import { CryptoPoolError } from './errors.js';
-import { reviveJobError } from './job-errors.js';
-import { JOB_VERSION, type JobInputs, type JobKind, type JobOutputs, type JobResult, type Job } from './jobs.js';
-import { KeyedSerialQueue } from './keyed-queue.js';
-import { runJob } from './run-job.js';
+import { CryptoPoolError, JOB_VERSION, parseJob, parseResult, reviveJobError, runJob, type Job, type JobInput, type JobKind, type JobOutputs, type JobResult } from '../../protocol/jobs/index.js';
 import { TurnBudget } from './turn-budget.js';
-import { parseJob, parseResult } from './validate.js';
 
 /**
  * Kinds that run inline unless configured otherwise, chosen from the hop
@@ -37,17 +34,15 @@ export interface CryptoPoolOptions {
   threads?: number;
   /** Job kinds to run in the caller's thread ('all': no workers at all). */
   inline?: readonly JobKind[] | 'all';
-  /** Jobs per key, running one included (default 1,000). */
-  maxQueuePerKey?: number;
-  /** Jobs in all (default 20,000). */
+  /** Jobs in flight in all, over every account (default 20,000); beyond it run() rejects QUEUE_FULL. */
   maxPending?: number;
   /** The worker module; default: worker.js beside this module (worker.ts from source). */
   workerFile?: string | URL;
   /**
    * Jobs handed to a worker before it finishes the previous one (default 4).
    * Workers run jobs one at a time either way; a queued job saves the worker a
-   * sleep and a wake-up per job. Per-key order is kept by this class, not by
-   * piscina, so it is unaffected.
+   * sleep and a wake-up per job. The order of one session's jobs is kept by
+   * the caller's lock, so it is unaffected.
    */
   jobsPerWorker?: number;
   /**
@@ -63,17 +58,6 @@ export interface CryptoPoolOptions {
   onError?: (err: Error) => void;
 }
 
-/** The job fields without the version and kind, for `run`. */
-export type JobInput<K extends JobKind> = JobInputs[K];
-
-/**
- * Runs one job (inline or on a worker) and resolves with the new stored state
- * and the output.
- * @throws (rejects) the job's own typed error (GroupCipherError…: the same
- *   class and code inline or from a worker); CryptoPoolError BAD_JOB,
- *   WORKER_FAILED, CLOSED
- */
-export type JobRunner = <K extends JobKind>(kind: K, input: JobInput<K>) => Promise<JobOutputs[K]>;
 
 const fromSource = import.meta.url.endsWith('.ts');
 
@@ -86,7 +70,9 @@ function defaultWorker(): { filename: string; execArgv: string[] | undefined } {
 }
 
 export class CryptoPool {
-  readonly #queue: KeyedSerialQueue;
+  readonly #maxPending: number;
+  #pending = 0;
+  #idle: Array<() => void> = [];
   readonly #inline: ReadonlySet<JobKind> | 'all';
   readonly #threads: number;
   readonly #workerFile: string | URL | undefined;
@@ -95,11 +81,9 @@ export class CryptoPool {
   readonly #onError: (err: Error) => void;
   #piscina: Piscina | undefined;
   #closing: Promise<void> | undefined;
-  /** Set once the queue has drained after close(): workers are gone. */
-  #closed = false;
 
   constructor(options: CryptoPoolOptions = {}) {
-    this.#queue = new KeyedSerialQueue({ maxPerKey: options.maxQueuePerKey ?? 1000, maxTotal: options.maxPending ?? 20_000 });
+    this.#maxPending = options.maxPending ?? 20_000;
     this.#inline = options.inline === 'all' ? 'all' : new Set(options.inline ?? DEFAULT_INLINE_KINDS);
     this.#threads = Math.max(1, options.threads ?? availableParallelism() - 1);
     this.#workerFile = options.workerFile;
@@ -110,36 +94,27 @@ export class CryptoPool {
 
   /** Jobs waiting or running. */
   get pending(): number {
-    return this.#queue.size;
+    return this.#pending;
   }
 
   /**
-   * A critical section for `key`: `fn` starts after every earlier section or
-   * job for the key has settled, and none starts before it settles. Load the
-   * stored state, run jobs through `job`, and store the new state inside `fn`,
-   * so that the next job for the key sees it. Do not open a section for the
-   * same key inside `fn` (it would wait for itself).
-   * @throws (rejects) what `fn` throws; CryptoPoolError QUEUE_FULL, CLOSED
+   * Runs one job (inline or on a worker) and resolves with the new stored
+   * state and the output.
+   * @throws (rejects) the job's own typed error (GroupCipherError…: the same
+   *   class and code inline or from a worker); CryptoPoolError BAD_JOB,
+   *   WORKER_FAILED, QUEUE_FULL (maxPending jobs in flight), CLOSED
    */
-  session<T>(key: string, fn: (job: JobRunner) => Promise<T>): Promise<T> {
-    return this.#queue.run(key, () => fn(this.#runner));
-  }
-
-  /**
-   * One job in its own section for `key`: for callers that already hold the
-   * state and store the result before submitting the next job for the key.
-   * @throws (rejects) as JobRunner; CryptoPoolError QUEUE_FULL, CLOSED
-   */
-  run<K extends JobKind>(key: string, kind: K, input: JobInput<K>): Promise<JobOutputs[K]> {
-    return this.#queue.run(key, () => this.#runner(kind, input));
-  }
-
-  readonly #runner: JobRunner = <K extends JobKind>(kind: K, input: JobInput<K>): Promise<JobOutputs[K]> => {
-    // Sections already running when close() is called may still run jobs.
-    if (this.#closed) return Promise.reject(new CryptoPoolError('CLOSED', 'crypto pool is closed'));
+  run<K extends JobKind>(kind: K, input: JobInput<K>): Promise<JobOutputs[K]> {
+    if (this.#closing) return Promise.reject(new CryptoPoolError('CLOSED', 'crypto pool is closed'));
+    if (this.#pending >= this.#maxPending) return Promise.reject(new CryptoPoolError('QUEUE_FULL', `crypto pool holds ${this.#pending} jobs, its maximum`));
+    this.#pending++;
     const job = { v: JOB_VERSION, kind, ...input } as unknown as Job;
-    return this.#inline === 'all' || this.#inline.has(kind) ? this.#runInline(job, kind) : this.#runInWorker(job, kind);
-  };
+    const done = this.#inline === 'all' || this.#inline.has(kind) ? this.#runInline(job, kind) : this.#runInWorker(job, kind);
+    return done.finally(() => {
+      this.#pending--;
+      if (this.#pending === 0) for (const wake of this.#idle.splice(0)) wake();
+    });
+  }
 
   async #runInline<K extends JobKind>(job: Job, kind: K): Promise<JobOutputs[K]> {
     await this.#budget.take();
@@ -174,11 +149,10 @@ export class CryptoPool {
     return this.#piscina;
   }
 
-  /** Drops waiting jobs (CLOSED), lets running ones finish, stops the workers. */
+  /** Refuses new jobs (CLOSED), lets running ones finish, stops the workers. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      await this.#queue.close();
-      this.#closed = true;
+      if (this.#pending > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
       await this.#piscina?.destroy();
     })();
     return this.#closing;

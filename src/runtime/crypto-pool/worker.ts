@@ -3,10 +3,7 @@
  * Runs compiled (dist/…/worker.js) or, in development, as TypeScript through
  * tsx's loader (pool.ts passes `--import` when it runs from source).
  */
-import { serializeJobError } from './job-errors.js';
-import { JOB_VERSION, type JobResult } from './jobs.js';
-import { parseJob } from './validate.js';
-import { runJob } from './run-job.js';
+import { JOB_VERSION, parseJob, runJob, serializeJobError, type JobResult } from '../../protocol/jobs/index.js';
 
 export default function cryptoWorker(message: unknown): JobResult {
   let job;

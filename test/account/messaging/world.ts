@@ -13,6 +13,7 @@ import type { ConnectionPort, StanzaHandler } from '../../../src/account/ports.j
 import type { BinaryNode } from '../../../src/protocol/binary/index.js';
 import { IqServerError, type IqSpec } from '../../../src/protocol/iq/index.js';
 import { generateIdentityKeyPair, generatePreKeys, generateRegistrationId, generateSignedPreKey } from '../../../src/protocol/signal/index.js';
+import { AccountLocks } from '../../../src/account/locks.js';
 import { CryptoPool } from '../../../src/runtime/crypto-pool/index.js';
 import { Hub, type LiveSession } from '../../../src/sim/hub.js';
 import { handleIq } from '../../../src/sim/iq/index.js';
@@ -171,12 +172,14 @@ export class TestAccount implements LiveSession {
   }
 
   #options: MessagingOptions = {};
+  /** This account's identity and sender-key locks (fresh at each messaging start, as an Account's are). */
+  locks = new AccountLocks();
 
   #startMessaging(): void {
     const { user, device } = this;
     this.messaging = createMessaging(
-      { accountId: this.store.id, port: this.port, store: this.store, pool: this.world.pool, events: this.sink, logger, me: () => ({ jid: this.deviceJid, lid: `${user.lidUser}:${device}@lid` }) },
-      { senderIdleMs: 50, ackTimeoutMs: 5_000, ...this.#options },
+      { accountId: this.store.id, port: this.port, store: this.store, crypto: this.world.pool, locks: (this.locks = new AccountLocks()), events: this.sink, logger, me: () => ({ jid: this.deviceJid, lid: `${user.lidUser}:${device}@lid` }) },
+      { ackTimeoutMs: 5_000, ...this.#options },
     );
     this.#handlers.clear();
     for (const h of this.messaging.handlers) for (const t of h.tags) this.#handlers.set(t, [...(this.#handlers.get(t) ?? []), h]);

@@ -50,11 +50,11 @@ describe('crypto pool compiled to JavaScript', () => {
     const mod = (await import(pathToFileURL(join(out, 'runtime', 'crypto-pool', 'index.js')).href)) as typeof import('../../../src/runtime/crypto-pool/index.js');
     const pool = new mod.CryptoPool({ threads: 1 });
     try {
-      const d = await pool.run('k', 'group.distribution', { record: null });
-      const r = await pool.run('k', 'group.process', { record: null, distribution: d.distribution });
-      const e = await pool.run('k', 'group.encrypt', { record: d.record, plaintext: new Uint8Array([1, 2]) });
-      expect([...(await pool.run('k', 'group.decrypt', { record: r.record, ciphertext: e.ciphertext })).plaintext]).toEqual([1, 2]);
-      await expect(pool.run('k', 'group.decrypt', { record: null, ciphertext: e.ciphertext })).rejects.toMatchObject({ name: 'GroupCipherError', code: 'NO_SENDER_KEY' });
+      const d = await pool.run('group.distribution', { record: null });
+      const r = await pool.run('group.process', { record: null, distribution: d.distribution });
+      const e = await pool.run('group.encrypt', { record: d.record, plaintext: new Uint8Array([1, 2]) });
+      expect([...(await pool.run('group.decrypt', { record: r.record, ciphertext: e.ciphertext })).plaintext]).toEqual([1, 2]);
+      await expect(pool.run('group.decrypt', { record: null, ciphertext: e.ciphertext })).rejects.toMatchObject({ name: 'GroupCipherError', code: 'NO_SENDER_KEY' });
     } finally {
       await pool.close();
     }

@@ -6,7 +6,7 @@ import * as cryptoModule from '../../../src/protocol/crypto/index.js';
 import * as groupModule from '../../../src/protocol/signal/group/index.js';
 import * as signalModule from '../../../src/protocol/signal/index.js';
 import { CryptoPoolError } from '../../../src/runtime/crypto-pool/index.js';
-import { reviveJobError, serializeJobError } from '../../../src/runtime/crypto-pool/job-errors.js';
+import { reviveJobError, serializeJobError } from '../../../src/protocol/jobs/job-errors.js';
 
 type ErrorClass = new (...args: never[]) => Error;
 

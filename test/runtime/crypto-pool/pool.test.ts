@@ -1,9 +1,11 @@
 // The crypto pool with real worker threads (running the TypeScript sources
-// through tsx) and inline: per-key order under concurrency, typed errors
-// across the thread boundary, bounds, closing.
+// through tsx) and inline: per-session order under concurrency when each
+// session's jobs run under a per-key lock (as an account's locks do), typed
+// errors across the thread boundary, bounds, closing.
 import { afterAll, describe, expect, it } from 'vitest';
 import { GroupCipherError } from '../../../src/protocol/signal/group/index.js';
-import { CryptoPool, CryptoPoolError, type CryptoPoolOptions } from '../../../src/runtime/crypto-pool/index.js';
+import { CryptoPool, CryptoPoolError, type CryptoPoolOptions, type JobRunner } from '../../../src/runtime/crypto-pool/index.js';
+import { KeyedSerialQueue } from '../../../src/runtime/keyed-queue.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const SESSIONS = 20;
@@ -14,9 +16,9 @@ async function setup(pool: CryptoPool) {
   const senders: Uint8Array[] = [];
   const receivers: Uint8Array[] = [];
   for (let i = 0; i < SESSIONS; i++) {
-    const d = await pool.run(`s${i}`, 'group.distribution', { record: null });
+    const d = await pool.run('group.distribution', { record: null });
     senders.push(d.record);
-    receivers.push((await pool.run(`s${i}`, 'group.process', { record: null, distribution: d.distribution })).record);
+    receivers.push((await pool.run('group.process', { record: null, distribution: d.distribution })).record);
   }
   return { senders, receivers };
 }
@@ -32,11 +34,13 @@ async function interleaved(pool: CryptoPool, start: { senders: Uint8Array[]; rec
   const receivers = [...start.receivers];
   const received: string[][] = Array.from({ length: SESSIONS }, () => []);
   const sections: Array<Promise<void>> = [];
+  const locks = new KeyedSerialQueue({ maxPerKey: 1000, maxTotal: 20_000 });
+  const job: JobRunner = (kind, input) => pool.run(kind, input);
   for (let n = 0; n < PER_SESSION; n++) {
     for (let k = 0; k < SESSIONS; k++) {
       const i = (k * 7 + n) % SESSIONS; // a different interleaving per round
       sections.push(
-        pool.session(`s${i}`, async (job) => {
+        locks.run(`s${i}`, async () => {
           const e = await job('group.encrypt', { record: senders[i]!, plaintext: new TextEncoder().encode(`${i}:${n}`) });
           senders[i] = e.record;
           const d = await job('group.decrypt', { record: receivers[i]!, ciphertext: e.ciphertext });
@@ -73,9 +77,9 @@ describe.each(modes)('crypto pool (%s)', (_, options) => {
     const receivers = [...start.receivers];
     for (let i = 0; i < SESSIONS; i++) {
       for (let n = 0; n < PER_SESSION; n++) {
-        const e = await reference.run('r', 'group.encrypt', { record: senders[i]!, plaintext: new TextEncoder().encode(`${i}:${n}`) });
+        const e = await reference.run('group.encrypt', { record: senders[i]!, plaintext: new TextEncoder().encode(`${i}:${n}`) });
         senders[i] = e.record;
-        receivers[i] = (await reference.run('r', 'group.decrypt', { record: receivers[i]!, ciphertext: e.ciphertext })).record;
+        receivers[i] = (await reference.run('group.decrypt', { record: receivers[i]!, ciphertext: e.ciphertext })).record;
       }
       expect(out.received[i]).toEqual(Array.from({ length: PER_SESSION }, (_, n) => `${i}:${n}`));
     }
@@ -85,25 +89,25 @@ describe.each(modes)('crypto pool (%s)', (_, options) => {
   });
 
   it('rejects with the job’s own typed error, and the stored state is still good', async () => {
-    const d = await pool.run('e', 'group.distribution', { record: null });
-    const r = (await pool.run('e', 'group.process', { record: null, distribution: d.distribution })).record;
-    const e = await pool.run('e', 'group.encrypt', { record: d.record, plaintext: new Uint8Array([7]) });
-    const noKey = pool.run('e', 'group.decrypt', { record: null, ciphertext: e.ciphertext });
+    const d = await pool.run('group.distribution', { record: null });
+    const r = (await pool.run('group.process', { record: null, distribution: d.distribution })).record;
+    const e = await pool.run('group.encrypt', { record: d.record, plaintext: new Uint8Array([7]) });
+    const noKey = pool.run('group.decrypt', { record: null, ciphertext: e.ciphertext });
     await expect(noKey).rejects.toBeInstanceOf(GroupCipherError);
     await expect(noKey).rejects.toMatchObject({ code: 'NO_SENDER_KEY' });
     const bad = new Uint8Array(e.ciphertext);
     bad[bad.length - 1]! ^= 1;
-    await expect(pool.run('e', 'group.decrypt', { record: r, ciphertext: bad })).rejects.toMatchObject({ name: 'GroupCipherError', code: 'BAD_SIGNATURE' });
-    await expect(pool.run('e', 'group.encrypt', { record: new Uint8Array([9, 9]), plaintext: new Uint8Array(1) })).rejects.toMatchObject({ code: 'BAD_RECORD' });
-    expect([...(await pool.run('e', 'group.decrypt', { record: r, ciphertext: e.ciphertext })).plaintext]).toEqual([7]);
+    await expect(pool.run('group.decrypt', { record: r, ciphertext: bad })).rejects.toMatchObject({ name: 'GroupCipherError', code: 'BAD_SIGNATURE' });
+    await expect(pool.run('group.encrypt', { record: new Uint8Array([9, 9]), plaintext: new Uint8Array(1) })).rejects.toMatchObject({ code: 'BAD_RECORD' });
+    expect([...(await pool.run('group.decrypt', { record: r, ciphertext: e.ciphertext })).plaintext]).toEqual([7]);
   });
 
   it('rejects malformed jobs with BAD_JOB at the boundary', async () => {
     const input = { record: 'not bytes', plaintext: new Uint8Array(1) } as unknown as { record: Uint8Array; plaintext: Uint8Array };
-    const failure = pool.run('j', 'group.encrypt', input);
+    const failure = pool.run('group.encrypt', input);
     await expect(failure).rejects.toBeInstanceOf(CryptoPoolError);
     await expect(failure).rejects.toMatchObject({ code: 'BAD_JOB' });
-    const unknownKind = pool.run('j', 'no.such.kind' as 'group.encrypt', { record: new Uint8Array(0), plaintext: new Uint8Array(0) });
+    const unknownKind = pool.run('no.such.kind' as 'group.encrypt', { record: new Uint8Array(0), plaintext: new Uint8Array(0) });
     await expect(unknownKind).rejects.toMatchObject({ name: 'CryptoPoolError', code: 'BAD_JOB' });
   });
 });
@@ -112,10 +116,10 @@ describe('inline jobs and the event loop', () => {
   /** How many of a burst of 20 inline jobs on one key had finished when the event loop next turned. */
   async function finishedAtFirstTurn(inlineSliceMs: number): Promise<number> {
     const pool = new CryptoPool({ inline: 'all', inlineSliceMs });
-    const { distribution } = await pool.run('x', 'group.distribution', { record: null });
+    const { distribution } = await pool.run('group.distribution', { record: null });
     let done = 0;
     let seen = -1;
-    const burst = Array.from({ length: 20 }, () => pool.run('k', 'group.process', { record: null, distribution }).then(() => done++));
+    const burst = Array.from({ length: 20 }, () => pool.run('group.process', { record: null, distribution }).then(() => done++));
     setImmediate(() => (seen = done));
     await Promise.all(burst);
     // Still -1: the whole burst ran before the loop turned.
@@ -134,30 +138,26 @@ describe('inline jobs and the event loop', () => {
 });
 
 describe('crypto pool bounds and closing', () => {
-  it('refuses jobs beyond the per-key bound with QUEUE_FULL', async () => {
-    const pool = new CryptoPool({ threads: 1, maxQueuePerKey: 3 });
-    const held = [0, 1, 2].map(() => pool.run('k', 'group.distribution', { record: null }));
-    await expect(pool.run('k', 'group.distribution', { record: null })).rejects.toMatchObject({ code: 'QUEUE_FULL' });
-    // Other keys are not affected.
-    await expect(pool.run('other', 'group.distribution', { record: null })).resolves.toHaveProperty('distribution');
+  it('refuses jobs beyond the bound on jobs in flight with QUEUE_FULL, and takes them again once some finished', async () => {
+    const pool = new CryptoPool({ threads: 1, maxPending: 3 });
+    const held = [0, 1, 2].map(() => pool.run('group.distribution', { record: null }));
+    expect(pool.pending).toBe(3);
+    await expect(pool.run('group.distribution', { record: null })).rejects.toMatchObject({ code: 'QUEUE_FULL' });
     await Promise.all(held);
+    expect(pool.pending).toBe(0);
+    await expect(pool.run('group.distribution', { record: null })).resolves.toHaveProperty('distribution');
     await pool.close();
   });
 
-  it('close() drops waiting jobs with CLOSED, finishes running ones, then refuses all', async () => {
+  it('close() lets running jobs finish, then resolves; new jobs are refused with CLOSED from the moment it is called', async () => {
     const pool = new CryptoPool({ threads: 1 });
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const running = pool.session('k', async (job) => {
-      await gate;
-      return job('group.distribution', { record: null });
-    });
-    const waiting = pool.run('k', 'group.distribution', { record: null });
-    const closing = pool.close();
-    await expect(waiting).rejects.toMatchObject({ code: 'CLOSED' });
-    release();
+    const running = pool.run('group.distribution', { record: null });
+    let closed = false;
+    const closing = pool.close().then(() => (closed = true));
+    await expect(pool.run('group.distribution', { record: null })).rejects.toMatchObject({ code: 'CLOSED' });
     await expect(running).resolves.toHaveProperty('record');
     await closing;
-    await expect(pool.run('x', 'group.distribution', { record: null })).rejects.toMatchObject({ code: 'CLOSED' });
+    expect(closed).toBe(true);
+    expect(pool.pending).toBe(0);
   });
 });

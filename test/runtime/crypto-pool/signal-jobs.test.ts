@@ -48,14 +48,14 @@ describe.each(modes)('1:1 jobs (%s)', (_, options) => {
   pools.push(pool);
 
   async function send(from: Device, to: Device, body: string) {
-    const e = await pool.run('a', 'signal.encrypt', { record: from.record, local: from.local, plaintext: text(body), trusted: null });
+    const e = await pool.run('signal.encrypt', { record: from.record, local: from.local, plaintext: text(body), trusted: null });
     from.record = e.record;
     return e;
   }
 
   async function receive(to: Device, e: { type: 'pkmsg' | 'msg'; ciphertext: Uint8Array }) {
     const header = e.type === 'pkmsg' ? peekPreKeyMessage(e.ciphertext) : undefined;
-    const d = await pool.run('b', 'signal.decrypt', {
+    const d = await pool.run('signal.decrypt', {
       record: to.record,
       local: to.local,
       type: e.type,
@@ -72,7 +72,7 @@ describe.each(modes)('1:1 jobs (%s)', (_, options) => {
   it('carries a conversation with both sides ratcheting, records only as bytes', async () => {
     const alice = new Device();
     const bob = new Device();
-    const init = await pool.run('a', 'signal.init', { record: null, local: alice.local, bundle: bob.bundle(), trusted: null });
+    const init = await pool.run('signal.init', { record: null, local: alice.local, bundle: bob.bundle(), trusted: null });
     expect(init.identityChanged).toBe(false);
     alice.record = init.record;
     const first = await send(alice, bob, 'hello bob');
@@ -93,7 +93,7 @@ describe.each(modes)('1:1 jobs (%s)', (_, options) => {
   it('rebuilds the session errors with their class, code and fields, and keeps the stored record', async () => {
     const alice = new Device();
     const bob = new Device();
-    alice.record = (await pool.run('a', 'signal.init', { record: null, local: alice.local, bundle: bob.bundle(), trusted: null })).record;
+    alice.record = (await pool.run('signal.init', { record: null, local: alice.local, bundle: bob.bundle(), trusted: null })).record;
     const e = await send(alice, bob, 'once');
     await receive(bob, e);
     const stored = bob.record!;
@@ -104,9 +104,9 @@ describe.each(modes)('1:1 jobs (%s)', (_, options) => {
 
     // A pkmsg whose one-time prekey we no longer hold.
     const carol = new Device();
-    carol.record = (await pool.run('a', 'signal.init', { record: null, local: carol.local, bundle: bob.bundle(101), trusted: null })).record;
+    carol.record = (await pool.run('signal.init', { record: null, local: carol.local, bundle: bob.bundle(101), trusted: null })).record;
     const pk = await send(carol, bob, 'late');
-    const noPreKey = pool.run('b', 'signal.decrypt', {
+    const noPreKey = pool.run('signal.decrypt', {
       record: null,
       local: bob.local,
       type: 'pkmsg',
@@ -120,7 +120,7 @@ describe.each(modes)('1:1 jobs (%s)', (_, options) => {
 
     // A pinned identity that is not the sender's.
     const pinned = new Device().local.identityKey.public;
-    const untrusted = pool.run('a', 'signal.init', { record: null, local: alice.local, bundle: bob.bundle(102), trusted: pinned });
+    const untrusted = pool.run('signal.init', { record: null, local: alice.local, bundle: bob.bundle(102), trusted: pinned });
     await expect(untrusted).rejects.toBeInstanceOf(UntrustedIdentityError);
     const err = (await untrusted.catch((x: unknown) => x)) as UntrustedIdentityError;
     expect([...err.identityKey]).toEqual([...bob.local.identityKey.public]);

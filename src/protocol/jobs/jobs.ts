@@ -1,7 +1,7 @@
 /**
  * The messages that cross into and out of crypto workers: a tagged union of
  * jobs (state in as stored bytes, never live objects) and their results, with
- * a version constant (STYLE.md habit 6). Replies are matched by piscina's
+ * a version constant, so both sides of a thread agree on what they read. Replies are matched by piscina's
  * task ids, which serve as the nonce. Validation is validate.ts; running a
  * job is run-job.ts.
  *

@@ -6,8 +6,8 @@
  * 'NO_SENDER_KEY' whether the job ran inline or in a worker. Owns that
  * mapping only.
  */
-import { CryptoError, type CryptoErrorCode } from '../../protocol/crypto/index.js';
-import { GroupCipherError, type GroupCipherErrorCode } from '../../protocol/signal/group/index.js';
+import { CryptoError, type CryptoErrorCode } from '../crypto/index.js';
+import { GroupCipherError, type GroupCipherErrorCode } from '../signal/group/index.js';
 import {
   BadMacError,
   DuplicateMessageError,
@@ -22,7 +22,7 @@ import {
   TooManySkippedMessagesError,
   UntrustedIdentityError,
   type SignalErrorCode,
-} from '../../protocol/signal/index.js';
+} from '../signal/index.js';
 import { CryptoPoolError, type CryptoPoolErrorCode } from './errors.js';
 import type { ErrorDetails, SerializedJobError } from './jobs.js';
 

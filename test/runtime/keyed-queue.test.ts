@@ -2,7 +2,7 @@
 // bounds and closing. Tasks are released by hand (deferreds), never by time.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CryptoPoolError, KeyedSerialQueue } from '../../../src/runtime/crypto-pool/index.js';
+import { KeyedQueueError, KeyedSerialQueue } from '../../src/runtime/keyed-queue.js';
 
 function deferred<T = void>() {
   let resolve!: (v: T) => void;
@@ -20,10 +20,10 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (e) {
-    expect(e).toBeInstanceOf(CryptoPoolError);
-    return (e as CryptoPoolError).code;
+    expect(e).toBeInstanceOf(KeyedQueueError);
+    return (e as KeyedQueueError).code;
   }
-  throw new Error('expected a CryptoPoolError');
+  throw new Error('expected a KeyedQueueError');
 }
 
 describe('KeyedSerialQueue', () => {

@@ -1,5 +1,7 @@
 /**
- * Errors of the crypto pool itself. A job's own failure (a GroupCipherError,
+ * Errors of the crypto jobs' runner (the runtime's crypto pool) and of the
+ * jobs' validation at the thread boundary; kept beside the job definitions
+ * so both sides of a thread name them alike. A job's own failure (a GroupCipherError,
  * a SignalError…) is not wrapped: it is rebuilt as the same class with the
  * same code on the caller's side of the thread boundary (job-errors.ts).
  */

@@ -1,10 +1,14 @@
 /**
- * Per-key serial execution with bounded queues: tasks with the same key run
- * one at a time in submission order (a Signal session's state must move
- * through its jobs one by one), tasks with different keys run concurrently.
+ * The one per-key serial queue of wad: tasks with the same key run one at a
+ * time in submission order, tasks with different keys run concurrently, and
+ * a key holds nothing once its last task settled. Serves every place that
+ * needs "one at a time per X": an account's identity and sender-key locks (a
+ * Signal session's state must move through its jobs one by one), and the
+ * per-chat sender mailboxes (a chat's messages leave in order). Bounded per
+ * key and in all; each user names the errors its callers see.
+ *
  * Owns ordering and bounds only; it does not know what a task does.
  */
-import { CryptoPoolError } from './errors.js';
 
 interface Entry<T> {
   readonly task: () => T | Promise<T>;
@@ -24,15 +28,46 @@ export interface KeyedQueueLimits {
   maxTotal: number;
 }
 
+/** The errors a queue's callers see, in their own module's terms. */
+export interface KeyedQueueErrors {
+  /** A bound is reached: `per` says which (one key's, or all keys'). */
+  full(per: 'key' | 'total', limit: number, key: string): Error;
+  /** The queue is closed: for a new task, or for one still waiting at close(). */
+  closed(waiting: boolean): Error;
+}
+
+/** Plain errors with a `code` (QUEUE_FULL, CLOSED), for users that name none. */
+export class KeyedQueueError extends Error {
+  override readonly name = 'KeyedQueueError';
+  constructor(
+    readonly code: 'QUEUE_FULL' | 'CLOSED',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const DEFAULT_ERRORS: KeyedQueueErrors = {
+  full: (per, limit) => new KeyedQueueError('QUEUE_FULL', per === 'key' ? `${limit} tasks for one key, the maximum` : `${limit} tasks in all, the maximum`),
+  closed: (waiting) => new KeyedQueueError('CLOSED', waiting ? 'queue closed before the task ran' : 'queue is closed'),
+};
+
 export class KeyedSerialQueue {
   readonly #lanes = new Map<string, Lane>();
   readonly #limits: KeyedQueueLimits;
+  readonly #errors: KeyedQueueErrors;
   #size = 0;
   #closed = false;
   #idle: Array<() => void> = [];
 
-  constructor(limits: KeyedQueueLimits) {
+  constructor(limits: KeyedQueueLimits, errors: KeyedQueueErrors = DEFAULT_ERRORS) {
     this.#limits = limits;
+    this.#errors = errors;
+  }
+
+  /** Keys with a task waiting or running. */
+  get keys(): number {
+    return this.#lanes.size;
   }
 
   /** Tasks waiting or running. */
@@ -44,20 +79,19 @@ export class KeyedSerialQueue {
    * Runs `task` after every earlier task with the same key has settled. A
    * task is started synchronously when its key is idle, so an inline task
    * costs no extra turn of the event loop.
-   * @throws (rejects) CryptoPoolError QUEUE_FULL, CLOSED
+   * @throws (rejects) the errors' full() past a bound, closed() once closed
    */
   run<T>(key: string, task: () => T | Promise<T>): Promise<T> {
-    if (this.#closed) return Promise.reject(new CryptoPoolError('CLOSED', 'crypto pool is closed'));
-    if (this.#size >= this.#limits.maxTotal) {
-      return Promise.reject(new CryptoPoolError('QUEUE_FULL', `crypto pool holds ${this.#size} jobs, its maximum`));
-    }
+    if (this.#closed) return Promise.reject(this.#errors.closed(false));
+    if (this.#size >= this.#limits.maxTotal) return Promise.reject(this.#errors.full('total', this.#limits.maxTotal, key));
     let lane = this.#lanes.get(key);
     if (!lane) {
       lane = { running: false, waiting: [] };
       this.#lanes.set(key, lane);
     }
     if (lane.waiting.length + (lane.running ? 1 : 0) >= this.#limits.maxPerKey) {
-      return Promise.reject(new CryptoPoolError('QUEUE_FULL', `crypto pool holds ${this.#limits.maxPerKey} jobs for one key, its maximum`));
+      if (lane.waiting.length === 0 && !lane.running) this.#lanes.delete(key);
+      return Promise.reject(this.#errors.full('key', this.#limits.maxPerKey, key));
     }
     this.#size++;
     return new Promise<T>((resolve, reject) => {
@@ -102,7 +136,7 @@ export class KeyedSerialQueue {
     for (const lane of this.#lanes.values()) {
       for (const entry of lane.waiting.splice(0)) {
         this.#size--;
-        entry.reject(new CryptoPoolError('CLOSED', 'crypto pool closed before the job ran'));
+        entry.reject(this.#errors.closed(true));
       }
     }
     if (this.#size === 0) return Promise.resolve();

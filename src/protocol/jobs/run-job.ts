@@ -1,7 +1,7 @@
 /**
  * Runs one job: stored bytes in, pure protocol function, stored bytes out.
- * The same function serves worker threads (worker.ts) and inline jobs
- * (pool.ts), so both modes behave identically, errors included. It never
+ * The same function serves worker threads and inline jobs (the runtime's
+ * crypto pool), so both modes behave identically, errors included. It never
  * throws: failures become error results, as they must to cross a thread.
  */
 import {
@@ -11,7 +11,7 @@ import {
   groupEncrypt,
   processSenderKeyDistribution,
   serializeSenderKeyRecord,
-} from '../../protocol/signal/group/index.js';
+} from '../signal/group/index.js';
 import {
   decryptMessage,
   deserializeSessionRecord,
@@ -20,7 +20,7 @@ import {
   pinnedIdentity,
   serializeSessionRecord,
   type TrustOptions,
-} from '../../protocol/signal/index.js';
+} from '../signal/index.js';
 import { serializeJobError } from './job-errors.js';
 import { JOB_VERSION, type Job, type JobKind, type JobOutputs, type JobResult } from './jobs.js';
 
