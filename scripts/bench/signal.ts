@@ -173,12 +173,12 @@ function fanout(n: number, pool?: CryptoPool, tag = ''): Op {
     };
   }
   return async () => {
-    const d = await pool.run(`${tag}:g`, 'group.distribution', { record: null });
+    const d = await pool.run('group.distribution', { record: null });
     const payload = signal.padMessage(d.distribution);
     await Promise.all([
-      pool.run(`${tag}:g`, 'group.encrypt', { record: d.record, plaintext: PLAINTEXT }),
+      pool.run('group.encrypt', { record: d.record, plaintext: PLAINTEXT }),
       ...stored.map(async (record, i) => {
-        stored[i] = (await pool.run(`${tag}:${i}`, 'signal.encrypt', { record, local: me, plaintext: payload, trusted: null })).record;
+        stored[i] = (await pool.run('signal.encrypt', { record, local: me, plaintext: payload, trusted: null })).record;
       }),
     ]);
   };
@@ -188,15 +188,15 @@ function fanout(n: number, pool?: CryptoPool, tag = ''): Op {
 async function poolPair(pool: CryptoPool, tag: string): Promise<Op> {
   const [a, b] = [device(), device()];
   const sides = [
-    { local: a.local, record: (await pool.run(`${tag}a`, 'signal.init', { record: null, local: a.local, bundle: b.bundle, trusted: null })).record as Uint8Array | null },
+    { local: a.local, record: (await pool.run('signal.init', { record: null, local: a.local, bundle: b.bundle, trusted: null })).record as Uint8Array | null },
     { local: b.local, record: null as Uint8Array | null },
   ];
   const send = async (from: 0 | 1) => {
     const [s, r] = [sides[from]!, sides[1 - from]!];
-    const e = await pool.run(`${tag}${from}`, 'signal.encrypt', { record: s.record, local: s.local, plaintext: PLAINTEXT, trusted: null });
+    const e = await pool.run('signal.encrypt', { record: s.record, local: s.local, plaintext: PLAINTEXT, trusted: null });
     s.record = e.record;
     const keys = e.type === 'pkmsg' ? { preKey: b.pre.keyPair, signedPreKey: b.signed.keyPair } : { preKey: null, signedPreKey: null };
-    r.record = (await pool.run(`${tag}${1 - from}`, 'signal.decrypt', { record: r.record, local: r.local, type: e.type, ciphertext: e.ciphertext, ...keys, trusted: null })).record;
+    r.record = (await pool.run('signal.decrypt', { record: r.record, local: r.local, type: e.type, ciphertext: e.ciphertext, ...keys, trusted: null })).record;
   };
   return async () => {
     await send(0);
@@ -223,7 +223,7 @@ function poolDecrypts(pool: CryptoPool, stream: Stream, key: string): Op {
   let [record, at] = [start, 0];
   return async () => {
     if (at === stream.messages.length) [record, at] = [start, 0];
-    record = (await pool.run(key, 'group.decrypt', { record, ciphertext: stream.messages[at++]! })).record;
+    record = (await pool.run('group.decrypt', { record, ciphertext: stream.messages[at++]! })).record;
   };
 }
 
@@ -256,15 +256,15 @@ function hopCases(stream: Stream): Array<[string, (pool: CryptoPool) => Op]> {
     };
   };
   const decrypt = (pool: CryptoPool, type: 'pkmsg' | 'msg', record: Uint8Array | null, ciphertext: Uint8Array) =>
-    pool.run('h', 'signal.decrypt', { record, local: b.local, type, ciphertext, preKey: null, signedPreKey: b.signed.keyPair, trusted: null });
+    pool.run('signal.decrypt', { record, local: b.local, type, ciphertext, preKey: null, signedPreKey: b.signed.keyPair, trusted: null });
   const sender = group.serializeSenderKeyRecord(group.createSenderKeyDistribution(undefined).record);
   return [
-    ['group.distribution (new key)', (p) => () => p.run('h', 'group.distribution', { record: null })],
-    ['group.process', (p) => () => p.run('h', 'group.process', { record: null, distribution: stream.distribution })],
-    ['group.encrypt', (p) => threaded(sender, 600, async (record) => (await p.run('h', 'group.encrypt', { record, plaintext: PLAINTEXT })).record)],
+    ['group.distribution (new key)', (p) => () => p.run('group.distribution', { record: null })],
+    ['group.process', (p) => () => p.run('group.process', { record: null, distribution: stream.distribution })],
+    ['group.encrypt', (p) => threaded(sender, 600, async (record) => (await p.run('group.encrypt', { record, plaintext: PLAINTEXT })).record)],
     ['group.decrypt', (p) => poolDecrypts(p, stream, 'h')],
-    ['signal.init (X3DH from a bundle)', (p) => () => p.run('h', 'signal.init', { record: null, local: a.local, bundle, trusted: null })],
-    ['signal.encrypt', (p) => threaded(aStart, 600, async (record) => (await p.run('h', 'signal.encrypt', { record, local: a.local, plaintext: PLAINTEXT, trusted: null })).record)],
+    ['signal.init (X3DH from a bundle)', (p) => () => p.run('signal.init', { record: null, local: a.local, bundle, trusted: null })],
+    ['signal.encrypt', (p) => threaded(aStart, 600, async (record) => (await p.run('signal.encrypt', { record, local: a.local, plaintext: PLAINTEXT, trusted: null })).record)],
     ['signal.decrypt, same chain', (p) => threaded(bAfter, 599, async (record, i) => (await decrypt(p, 'msg', record, msgs[i + 1]!)).record)],
     ['signal.decrypt, ratchet step', (p) => () => decrypt(p, 'msg', bBefore, msgs[0]!)],
     ['signal.decrypt, pkmsg (X3DH)', (p) => () => decrypt(p, 'pkmsg', null, first.ciphertext)],
@@ -328,7 +328,7 @@ async function burstTable(stream: Stream, inline: CryptoPool, placed: CryptoPool
 async function main(): Promise<void> {
   console.info = () => {}; // libsignal logs sessions it closes
   const inline = new CryptoPool({ inline: 'all' });
-  const placed = new CryptoPool({ threads: THREADS, maxQueuePerKey: 10_000 }); // DEFAULT_INLINE_KINDS inline, the rest on workers
+  const placed = new CryptoPool({ threads: THREADS }); // DEFAULT_INLINE_KINDS inline, the rest on workers
   const allWorkers = new CryptoPool({ threads: THREADS, inline: [] });
   const onWorkers = `pool, ${THREADS} worker threads`;
   let tag = 0;
@@ -362,7 +362,7 @@ async function main(): Promise<void> {
   const encryptLane = (): Op => {
     let record = group.serializeSenderKeyRecord(group.createSenderKeyDistribution(undefined).record);
     const key = `ge${tag++}`;
-    return async () => void (record = (await placed.run(key, 'group.encrypt', { record, plaintext: PLAINTEXT })).record);
+    return async () => void (record = (await placed.run('group.encrypt', { record, plaintext: PLAINTEXT })).record);
   };
   rows.push(await against(enc, `group encrypt, ${onWorkers} (${LANES} groups in flight)`, () => rateLanes(MS, Array.from({ length: LANES }, encryptLane))));
 
