@@ -1,5 +1,5 @@
 /**
- * wad: the daemon's library entry point (CONTRACTS.md §4).
+ * wad: the daemon's library entry point.
  */
 export * as protocol from './protocol/index.js';
 export { createDaemon, Daemon, type DaemonOptions } from './daemon/index.js';

@@ -4,7 +4,7 @@
  * the control plane's error codes.
  */
 export type ConnectionErrorCode =
-  /** The account is not online and did not come online within the bounded wait (field lesson 11). */
+  /** The account is not online and did not come online within the bounded wait. */
   | 'UNAVAILABLE'
   /** No answer to an IQ within its timeout. */
   | 'TIMEOUT'

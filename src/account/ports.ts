@@ -1,5 +1,5 @@
 /**
- * The seams between an account's actors (STYLE.md: every seam an interface
+ * The seams between an account's actors (every seam an interface
  * with a simple default). The connection actor owns the socket, the Noise
  * transport and IQ correlation; everything else in the account talks to it
  * only through ConnectionPort, so sender actors and stanza handlers are tested
@@ -30,7 +30,7 @@ export interface ConnectionPort {
   /**
    * Sends one stanza once the account is online. Resolves when the frame was
    * handed to the socket. @throws ConnectionError UNAVAILABLE when the account
-   * is not online within the bounded wait (never hangs; field lesson 11).
+   * is not online within the bounded wait (never hangs).
    */
   send(node: BinaryNode): Promise<void>;
   /**

@@ -1,6 +1,6 @@
 /**
- * `wad account add|list|status|start|stop|restart|remove|logout` (CONTRACTS.md
- * §1): each one request to the daemon; `add` shows the QR (refreshing) or the
+ * `wad account add|list|status|start|stop|restart|remove|logout`
+ * each one request to the daemon; `add` shows the QR (refreshing) or the
  * pairing code and returns once the phone linked the account.
  */
 import type { AccountSummary } from '../contract/api.js';

@@ -1,5 +1,5 @@
 /**
- * What every daemon-facing command shares (CONTRACTS.md §1): --socket,
+ * What every daemon-facing command shares: --socket,
  * --data-dir, --json, --help; argument parsing with one-line errors; turning
  * WadClientError into a message a person can act on; exit codes (0 ok, 1
  * failed, 2 bad usage). Owns no command.

@@ -1,6 +1,6 @@
 /**
  * `wad daemon [--config FILE] [--data-dir DIR]`: runs the daemon in the
- * foreground (CONTRACTS §1). When ready it prints exactly one JSON line on
+ * foreground. When ready it prints exactly one JSON line on
  * stdout, `{"event":"ready","socket":"<path>","pid":<n>}` (and `"listen":
  * "<host>:<port>"` with a TCP listener); logs (pino) go to
  * stderr; SIGTERM/SIGINT stop it gracefully within 10 s.

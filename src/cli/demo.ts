@@ -1,5 +1,5 @@
 /**
- * `wad demo` (CONTRACTS.md §1): a simulator and a daemon in temporary
+ * `wad demo`: a simulator and a daemon in temporary
  * directories, two accounts linked through simulated phones (one by QR, one
  * by pairing code), then a short conversation — text, reply, reaction, group
  * — driven through WadClient over the control socket and printed as the

@@ -1,5 +1,5 @@
 /**
- * `wad events [--account ID] [--types a,b] [--follow]` (CONTRACTS.md §1):
+ * `wad events [--account ID] [--types a,b] [--follow]`:
  * prints events as NDJSON — the retained log and exit, or with --follow the
  * live stream (from --since SEQ, or a durable --name's last ack).
  */

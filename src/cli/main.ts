@@ -1,5 +1,5 @@
 /**
- * The `wad` command line (CONTRACTS.md §1): dispatches to one module per
+ * The `wad` command line: dispatches to one module per
  * command. Every command has --help, exits 0 on success and non-zero with a
  * one-line error on stderr.
  */

@@ -1,6 +1,6 @@
 /**
  * `wad send <id> <jid> <text>` and `wad send <id> <jid> --file PATH
- * [--caption T]` (CONTRACTS.md §1): sends, waits for the server's ack, prints
+ * [--caption T]`: sends, waits for the server's ack, prints
  * the message id. The jid may be a bare phone number or a group id.
  */
 import { existsSync, statSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * `wad sim [--host 127.0.0.1] [--port 0] [--data-dir DIR]`: runs the WhatsApp
  * server simulator in the foreground. Prints exactly one JSON line on stdout
- * when ready (CONTRACTS §1), logs to stderr, stops cleanly on SIGTERM/SIGINT.
+ * when ready, logs to stderr, stops cleanly on SIGTERM/SIGINT.
  */
 import { startSim, type SimHandle } from '../sim/index.js';
 
@@ -9,7 +9,7 @@ const USAGE = `usage: wad sim [--host 127.0.0.1] [--port 0] [--data-dir DIR] [--
 
 Runs the WhatsApp server simulator in the foreground. When ready it prints one
 JSON line: {"event":"ready","wsUrl","adminUrl","mediaUrl","mediaCaPath","rootPublicKey"}.
-The admin API (CONTRACTS.md §2) is served on adminUrl. Stop with SIGTERM or SIGINT.`;
+The admin API is served on adminUrl. Stop with SIGTERM or SIGINT.`;
 
 interface SimArgs {
   host: string;

@@ -1,6 +1,6 @@
 /**
- * WadClient: the TypeScript client of wad's control socket (CONTRACTS.md §3,
- * §4). Typed verbs over request(); events as async iterators that resume
+ * WadClient: the TypeScript client of wad's control socket (typed verbs,
+ * the package API). Typed verbs over request(); events as async iterators that resume
  * after reconnects; media uploaded in binary frames.
  *
  *   const wad = await WadClient.connect();            // $WAD_SOCKET or the default socket

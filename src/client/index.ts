@@ -1,6 +1,6 @@
 /**
  * WadClient, the TypeScript client of the daemon's control socket
- * (CONTRACTS.md §4), and what its callers need to name.
+ * (the package API), and what its callers need to name.
  */
 export { WadClient, type SendFileOptions } from './client.js';
 export type { DownloadedFile } from './download.js';

@@ -1,5 +1,5 @@
 /**
- * Sends a file or bytes as binary UPLOAD_CHUNK frames (CONTRACTS.md §3 layout,
+ * Sends a file or bytes as binary UPLOAD_CHUNK frames (the contract's layout,
  * src/contract/binary.ts), one chunk in memory at a time: each chunk waits until
  * the socket took the previous one.
  */

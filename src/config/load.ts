@@ -5,7 +5,7 @@
  * Relative paths in a file resolve against that file's directory, in the
  * environment and on the command line against the working directory. The
  * result is validated as a whole: every problem is reported, each naming the
- * key, what was expected and where the value came from (CONTRACTS §5).
+ * key, what was expected and where the value came from.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';

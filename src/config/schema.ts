@@ -22,7 +22,7 @@ export interface RateConfig {
 }
 
 export interface Config {
-  /** Absolute. Holds the store and the socket (CONTRACTS §6). */
+  /** Absolute. Holds the store and the socket. */
   readonly dataDir: string;
   /** Absolute path of the control socket. Default `<dataDir>/wad.sock`. */
   readonly socket: string;
@@ -41,9 +41,9 @@ export interface Config {
     readonly maxAccounts: number;
     /** Start every registered account when the daemon starts. */
     readonly autoStart: boolean;
-    /** Outgoing message pacing per account (field lesson 13). */
+    /** Outgoing message pacing per account. */
     readonly sendRate: RateConfig;
-    /** Per-account restart budget; beyond it the account is stopped and reported (field lesson 12). */
+    /** Per-account restart budget; beyond it the account is stopped and reported. */
     readonly restart: { readonly maxRestarts: number; readonly withinMs: number; readonly delayMs: number };
   };
   readonly events: {
@@ -90,7 +90,7 @@ export interface Config {
     readonly sentMessagesMax: number;
     /** Received-message records kept per account (dedupe of redeliveries, quotes, polls, media by id); the oldest go first. */
     readonly messagesMax: number;
-    /** How long a used one-time prekey is kept for retransmitted pkmsgs (field lesson 1). */
+    /** How long a used one-time prekey is kept for retransmitted pkmsgs. */
     readonly preKeyGraceMs: number;
   };
   readonly media: {

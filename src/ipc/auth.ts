@@ -1,5 +1,5 @@
 /**
- * Bearer tokens for the TCP listener (CONTRACTS.md §3): `Authorization:
+ * Bearer tokens for the TCP listener: `Authorization:
  * Bearer <token>` checked in constant time against the configured tokens,
  * with expiry and an account scope. The Unix socket needs none (its mode is
  * 0600: only the owner connects). Owns the decision; must not touch sockets.

@@ -1,6 +1,6 @@
 /**
  * Sends one media:download to its client: the verified plaintext the daemon
- * hands over, cut into 256 KiB DOWNLOAD_CHUNK binary frames (CONTRACTS.md §3
+ * hands over, cut into 256 KiB DOWNLOAD_CHUNK binary frames (the contract's
  * layout) numbered by the request's `data.download`, each sent only once the
  * socket took the previous one, so at most one chunk per download waits in
  * memory. The caller acks with the totals after the last chunk. Owns the

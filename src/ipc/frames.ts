@@ -1,5 +1,5 @@
 /**
- * Builds the frames the daemon sends (CONTRACTS.md §3): acks, error answers,
+ * Builds the frames the daemon sends: acks, error answers,
  * events (with data.seq), gap reports and events:synced markers, each one
  * JSON string. Owns the outbound shapes; must not decide when to send.
  */

@@ -1,5 +1,5 @@
 /**
- * What a person may type for a chat (CONTRACTS.md §1: "a jid argument also
+ * What a person may type for a chat (the CLI contract: "a jid argument also
  * accepts a bare phone number and a group id") turned into a jid. Shared by
  * the IPC server (conversationId, participants) and the CLI. Syntax only: it
  * must not decide whether the chat exists.

@@ -1,6 +1,6 @@
 /**
  * The IPC server's options, their defaults, and how they come from the
- * daemon's Config (CONTRACTS.md §5: socket, listen, tokens, ipc.*). Owns
+ * daemon's Config (socket, listen, tokens, ipc.*). Owns
  * defaults only.
  */
 import { tmpdir } from 'node:os';

@@ -1,5 +1,5 @@
 /**
- * The daemon's control server (CONTRACTS.md §3): WebSocket on a Unix socket
+ * The daemon's control server: WebSocket on a Unix socket
  * (mode 0600) and, optionally, on loopback TCP with bearer tokens. Every
  * accepted socket goes through admission control first (connection caps,
  * deadlines, file descriptor headroom); a listener's errors (EMFILE on
@@ -56,7 +56,7 @@ export async function startIpcServer(api: DaemonApi, options: IpcServerOptions):
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: opts.maxFrameBytes,
-    // CONTRACTS §3: frames larger than 1 KiB use permessage-deflate.
+    // The contract: frames larger than 1 KiB use permessage-deflate.
     perMessageDeflate: { threshold: 1024, zlibDeflateOptions: { level: 6 } },
   });
 

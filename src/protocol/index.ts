@@ -4,7 +4,7 @@
  * timers: bytes, time and randomness come in as arguments, so every function
  * runs unchanged in worker threads and in tests.
  *
- * The codec and JID helpers are exported flat (CONTRACTS.md §4: encodeNode,
+ * The codec and JID helpers are exported flat (part of the package API: encodeNode,
  * decodeNode, jidDecode, jidEncode); the larger modules as namespaces, since
  * their generic names (split, mixHash, errors) would otherwise collide.
  */

@@ -1,5 +1,5 @@
 /**
- * The admin HTTP JSON API (CONTRACTS §2): users with phones, linking by QR
+ * The admin HTTP JSON API: users with phones, linking by QR
  * or code, devices, the phone's messages, groups, faults and stats. Routing
  * and validation of requests only; the work is done by the hub, the phones
  * and the group operations. Errors answer `{"error":{"code","message"}}`.

@@ -25,7 +25,7 @@
  *         companion's `companion_finish` contents → phone derives the ADV
  *         secret → `reserveCompanion` + `completeCompanion` as for QR.
  *
- * Nodes crossing this interface are plain BinaryNode values (CONTRACTS §4);
+ * Nodes crossing this interface are plain BinaryNode values;
  * byte fields are Uint8Array, keys are raw 32-byte Curve25519 keys WITHOUT the
  * 0x05 type prefix, signatures are 64-byte XEdDSA. Times are unix ms unless
  * the name says seconds.
@@ -33,7 +33,7 @@
 
 import type { BinaryNode } from '../protocol/binary/index.js';
 
-/** A stanza as it crosses this interface: the protocol core's BinaryNode (CONTRACTS §4). */
+/** A stanza as it crosses this interface: the protocol core's BinaryNode. */
 export type SimNode = BinaryNode;
 
 /** The public half of a device's Signal prekeys, as the `encrypt` IQ carries them. */

@@ -1,7 +1,7 @@
 /**
  * One account's slice of the store (`a/<id>/…`): cached reads of every record
  * family, and transactions that write any mix of them as ONE atomic batch
- * (field lesson 7). Transactions of an account run one at a time, so staged
+ * (what belongs together survives a crash together). Transactions of an account run one at a time, so staged
  * counters (event seqs, the sent-cache index) never race; reads run freely.
  *
  * Cache coherence: the cache is updated only after the backend accepted the
@@ -161,7 +161,7 @@ export class AccountStore extends AccountReaders {
   /**
    * The canonical Signal address of a device JID: its LID address when the LID
    * of a PN user is known, else the JID's own. Sessions, identity keys and
-   * sender keys are only ever keyed by this (field lesson 1).
+   * sender keys are only ever keyed by this.
    * @throws StoreError BAD_KEY, READ_FAILED, CLOSED
    */
   async signalAddress(jid: string): Promise<SignalAddress> {
@@ -239,7 +239,7 @@ export class AccountStore extends AccountReaders {
   }
 
   /**
-   * Deletes the account's records in one batch (field lesson 6: never half a
+   * Deletes the account's records in one batch (never half a
    * logout). `logout` keeps the event log, its seq and the cursors; `remove`
    * deletes everything including the registry entry and closes this store.
    * @throws StoreError WRITE_FAILED (nothing deleted), CLOSED

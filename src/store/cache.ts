@@ -1,6 +1,6 @@
 /**
  * A least-recently-used cache of raw records, bounded by entry count and by
- * bytes (field lesson 10: every cache has a bound). It holds encoded bytes, not
+ * bytes (every cache has a bound, or memory grows with traffic). It holds encoded bytes, not
  * decoded objects, so a caller that mutates what it read cannot corrupt it.
  * `null` records a key known to be absent (sessions are often looked up for
  * devices we have none with). Owns eviction only; coherence with the backend

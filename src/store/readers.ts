@@ -1,7 +1,7 @@
 /**
  * The read side of an account store, one reader per record family
  * (`store.sessions.get(…)`, `store.events.read(…)`), made on first use so an
- * idle account holds none of them (field lesson 10).
+ * idle account holds none of them.
  */
 import type { AccountState, ReadContext } from './context.js';
 import { AppStateReader } from './families/app-state.js';

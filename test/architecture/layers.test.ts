@@ -62,7 +62,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   protocol: [],
   contract: ['protocol'],
   sim: ['protocol'],
-  config: [],
+  config: ['contract'],
   store: ['protocol', 'contract'],
   runtime: ['protocol', 'contract'],
   account: ['protocol', 'contract', 'store', 'runtime', 'config'],

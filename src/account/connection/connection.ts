@@ -8,8 +8,8 @@
  * awaited off the machine, PBKDF2 runs on the thread pool, Signal work on
  * the crypto pool.
  *
- * The machine's state is the only truth about the connection (field lesson
- * 11): send() and query() wait (bounded) for `online` or fail UNAVAILABLE.
+ * The machine's state is the only truth about the connection (two flags
+ * that disagree are how a daemon ends up sending on a dead socket): send() and query() wait (bounded) for `online` or fail UNAVAILABLE.
  */
 import type { Logger } from 'pino';
 import { createActor, type Actor } from 'xstate';

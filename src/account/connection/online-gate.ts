@@ -1,6 +1,6 @@
 /**
  * Callers of send()/query() waiting for the account to come online: each
- * waits at most `waitMs`, then fails UNAVAILABLE (field lesson 11: never
+ * waits at most `waitMs`, then fails UNAVAILABLE (never
  * hang); at most `max` wait at once (OVERLOADED beyond). One timer per
  * waiting caller, none when nobody waits.
  */

@@ -23,7 +23,7 @@ import type { MediaService } from './service.js';
 import { sharpInspector, type ImageInspector } from './thumbnails.js';
 
 /**
- * A media send: CONTRACTS.md's message:send media fields, plus optional
+ * A media send: the contract's message:send media fields, plus optional
  * metadata a caller may know (all absent fields are simply left out).
  */
 export interface MediaSendContent {

@@ -1,7 +1,7 @@
 /**
  * Server acks of the messages we send (`<ack class="message" id [error]>`):
  * a send resolves only when the server took the message, and rejects with
- * the server's error code otherwise (field lesson 4: a 463 is a typed,
+ * the server's error code otherwise (a 463 is a typed,
  * reported failure, never a silent success). Bounded by a timeout.
  *
  * Owns the waiting sends; must not send anything.
@@ -23,7 +23,7 @@ export class AckWaiter implements StanzaHandler {
   readonly tags = ['ack'] as const;
   readonly #waiting = new Map<string, Waiter>();
   readonly #timeoutMs: number;
-  /** Errors by server code, for the account's counters (field lesson 15). */
+  /** Errors by server code, for the account's counters. */
   readonly errors = new Map<number, number>();
 
   constructor(options: { timeoutMs?: number } = {}) {

@@ -14,7 +14,7 @@ import type { MessagingDeps } from '../messaging-deps.js';
 import { MessagingError } from './errors.js';
 import type { Identities } from './identity.js';
 
-/** Kinds beyond CONTRACTS.md's message:send set (added, never renamed). */
+/** Kinds beyond the contract's message:send set (added, never renamed). */
 export type ExtraContent =
   | { type: 'text'; content: string; quoted?: string; mentions?: string[]; linkPreview?: LinkPreview; viewOnce?: boolean }
   | { type: 'contacts'; displayName?: string; contacts: Array<{ displayName: string; vcard: string }> }

@@ -1,9 +1,9 @@
 /**
- * Device lists of the users we send to (field lesson 14): one USync query
+ * Device lists of the users we send to: one USync query
  * for every user not cached, an in-memory LRU with a time to live in front of
  * the store's device lists, invalidation on `devices` notifications and when
  * a message arrives from a device we did not know. USync answers also teach
- * LID↔PN mappings (field lesson 3).
+ * LID↔PN mappings.
  *
  * Owns the cache; must not encrypt or send messages.
  */

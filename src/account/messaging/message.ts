@@ -5,7 +5,7 @@
  * sender key distributed in the same stanza is known before its skmsg), and
  * commit the message record, its events and the new session/sender-key
  * state in ONE batch; only then does the handler resolve, so the connection
- * acks a message that is durable (field lesson 8). Then the delivery receipt.
+ * acks a message that is durable. Then the delivery receipt.
  * A failure sends a retry receipt (retry.ts) instead.
  *
  * Must not build outgoing messages (outbound.ts) or answer retries (retry.ts).

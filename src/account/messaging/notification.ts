@@ -1,9 +1,9 @@
 /**
  * Incoming `<notification>`s that concern messaging: device list changes
- * (the cached list is dropped; field lesson 14), a contact's identity change
+ * (the cached list is dropped), a contact's identity change
  * (a reinstall: their sessions are rebuilt from fresh bundles before our next
  * message, and consumers are told), privacy tokens issued to us (stored with
- * their expiry; field lesson 4), and group changes (metadata dropped from
+ * their expiry), and group changes (metadata dropped from
  * the cache, our sender key rotated when a member left, `group:update`).
  *
  * Must not send messages.

@@ -6,7 +6,7 @@
  * ours, rotated when a member leaves), the privacy token, the finished
  * stanza handed to the connection, and the server's ack awaited. The sent
  * message is cached (persisted, bounded) before the stanza leaves, so a
- * retry receipt can always be answered (field lesson 2).
+ * retry receipt can always be answered.
  *
  * Must not parse incoming stanzas (message.ts, receipt.ts do).
  */
@@ -72,7 +72,7 @@ export class Outbound {
    */
   async relay(chat: string, id: string, message: proto.IMessage, options: RelayOptions = {}): Promise<void> {
     const bytes = encodeMessage(message);
-    // Kept for retry receipts (field lesson 2), committed with the first crypto state the send writes: before the stanza leaves.
+    // Kept for retry receipts, committed with the first crypto state the send writes: before the stanza leaves.
     const keep = (tx: Transaction): void => {
       tx.sent.put(id, { to: chat, message: bytes, t: this.#p.now() });
       options.remember?.(tx);
@@ -115,7 +115,7 @@ export class Outbound {
     });
     const ack = await this.#sendAndWait(id, node);
     if (ack.phash && ack.phash !== phash) {
-      // The server saw other devices than we addressed: our lists are stale (field lesson 14).
+      // The server saw other devices than we addressed: our lists are stale.
       await Promise.all([devices.invalidate(peer), devices.invalidate(own)]);
     }
     if (own !== peer && !message.protocolMessage) this.#issueToken(peer);

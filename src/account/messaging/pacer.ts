@@ -1,6 +1,6 @@
 /**
- * Per-account send pacing (field lesson 13: bans and 429 rate-overlimit come
- * at a few messages per second). A token bucket (`perSecond`, `burst`) with a
+ * Per-account send pacing (WhatsApp bans accounts, or answers 429
+ * rate-overlimit, at a few messages per second). A token bucket (`perSecond`, `burst`) with a
  * FIFO of waiting sends, and a pause after the server answers 429 that
  * doubles while 429s repeat and clears at the next accepted message, so a
  * rate-limited account slows down instead of retry-storming.

@@ -3,7 +3,7 @@
  * - We failed to decrypt: send a retry receipt (count 1 bare; from count 2
  *   with a fresh one-time prekey and our signed prekey, so the sender builds
  *   a new session at once), at most MAX_RETRY_COUNT times per message.
- * - A peer failed: re-encrypt the cached sent message (field lesson 2) for the
+ * - A peer failed: re-encrypt the cached sent message for the
  *   one device that asked, with a session built from the receipt's keys, or
  *   a freshly fetched bundle; a group message goes pairwise with our sender
  *   key attached; our own devices get the DeviceSentMessage copy.
@@ -33,7 +33,7 @@ export class Retries {
   readonly #asked = new BoundedMap<string, number>(10_000);
   /** Resends we made, per message id and device. */
   readonly #resent = new BoundedMap<string, number>(10_000);
-  /** Counters (field lesson 15). */
+  /** Counters. */
   readonly stats = { receiptsSent: 0, resends: 0, givenUp: 0 };
 
   constructor(parts: RetryParts) {

@@ -2,10 +2,10 @@
  * Signal 1:1 sessions for messaging: prekey bundles fetched for devices we
  * have no session with (one IQ for all), sessions built from bundles (fetched
  * or carried by a retry receipt), fan-out encryption grouped by identity so
- * that every identity's sessions are touched under its one lock (field
- * lesson 1), and the pairwise decrypt step of the receive path, which
+ * that every identity's sessions are touched under its one lock (a PN and
+ * a LID of one contact must never run on two sessions at once), and the pairwise decrypt step of the receive path, which
  * returns its writes so the caller commits them with the message itself
- * (field lesson 8). Crypto runs in the pool; records are stored as bytes.
+ * (a crash never keeps a ratchet step without its message). Crypto runs in the pool; records are stored as bytes.
  *
  * A session record that does not decode (damaged on disk) would fail every
  * message with that device for good: it is dropped instead, and rebuilt — on
@@ -235,7 +235,7 @@ export class SessionCrypto {
       stage: (tx) => {
         tx.sessions.put(address, r.record);
         tx.identities.put(address, r.remoteIdentity);
-        // Kept for the grace period so a retransmitted pkmsg still decrypts (field lesson 1).
+        // Kept for the grace period so a retransmitted pkmsg still decrypts.
         if (r.usedPreKeyId !== null) tx.preKeys.markUsed(r.usedPreKeyId, nowMs);
       },
     };

@@ -1,5 +1,5 @@
 /**
- * The shape of a WhatsApp stanza as the codec sees it (CONTRACTS.md §4).
+ * The shape of a WhatsApp stanza as the codec sees it.
  * Owns types only.
  */
 

@@ -3,7 +3,7 @@
  * to contacts after a first 1:1 message, as WhatsApp Web does; the answer
  * may carry tokens for us. Tokens from contacts arrive as `privacy_token`
  * notifications (stanza/notification.ts) and go on our 1:1 sends as
- * `<tctoken>` (field lesson 4). Pure spec.
+ * `<tctoken>`. Pure spec.
  *
  *   <iq type="set" xmlns="privacy"><tokens><token jid="user@…" t="unix s" type="trusted_contact"/>…</tokens></iq>
  *   → [<tokens><token jid t type="trusted_contact">bytes</token>…</tokens>]

@@ -1,5 +1,5 @@
 /**
- * The IqSpec pattern (STYLE.md habit 2, whatsapp-rust's `IqSpec`): every IQ
+ * The IqSpec pattern (as whatsapp-rust's `IqSpec`): every IQ
  * the client sends is a typed spec pairing the request it builds with the
  * parser of its answer, one file per xmlns under src/protocol/iq/. The runtime
  * has one `execute(spec, {signal, timeoutMs})` that assigns the stanza id,

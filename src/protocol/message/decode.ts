@@ -1,5 +1,5 @@
 /**
- * proto.Message → what a consumer receives in `message:new` (CONTRACTS.md §3:
+ * proto.Message → what a consumer receives in `message:new` (the control contract:
  * `type`, `content` = the text or caption, `quoted`, `media`, `raw`) with the
  * kind-specific fields. Every field is JSON-safe (bytes as base64). Unknown
  * kinds are never dropped: they come out as `type: "unknown"` with the whole

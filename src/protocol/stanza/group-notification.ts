@@ -4,7 +4,7 @@
  * announcement settings). The account invalidates its group metadata cache
  * and, when a member is gone, rotates our sender key for the group. Pure.
  *
- * Wire (baileys-server-notes §8.5):
+ * Wire:
  *   <notification from="gid@g.us" type="w:gp2" id t participant="actor" [participant_pn]>
  *     <add|remove|promote|demote|leave|subject subject=…|create …|ephemeral expiration|not_ephemeral|announcement|not_announcement…>
  *       <participant jid [phone_number] [lid]/>…

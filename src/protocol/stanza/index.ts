@@ -1,5 +1,5 @@
 /**
- * Stanza families (STYLE.md habit 3): one file per family with the pure
+ * Stanza families: one file per family with the pure
  * parse / build / decide functions; src/account/messaging has the
  * orchestration of the same names. ack.ts belongs to the account runtime.
  */

@@ -6,7 +6,7 @@
  * `skmsg` and sender-key distributions, and the single-device retry resend.
  * Pure: no decryption here, no sessions, no clock.
  *
- * Wire formats (baileys-server-notes §7–§8):
+ * Wire formats:
  *   in, 1:1:    <message id from="user:dev@s.whatsapp.net" t type [sender_lid|sender_pn] [recipient] [offline] [notify]>
  *                 <enc v="2" type="pkmsg|msg">…</enc>[<device-identity/>]</message>
  *   in, group:  <message id from="gid@g.us" participant="user:dev@…" [participant_lid|participant_pn] [addressing_mode]>
@@ -224,7 +224,7 @@ export interface DirectMessageInput {
   readonly encs: readonly DeviceEnc[];
   /** Our ADVSignedDeviceIdentity bytes (with the account signature key). */
   readonly deviceIdentity?: Uint8Array | undefined;
-  /** The peer's privacy token (field lesson 4), when we hold a valid one. */
+  /** The peer's privacy token, when we hold a valid one. */
   readonly tctoken?: Uint8Array | undefined;
   readonly attrs?: MessageAttrs;
 }
@@ -277,7 +277,7 @@ export interface RetryResendInput {
   readonly attrs?: MessageAttrs;
 }
 
-/** The resend to exactly one device (baileys-server-notes §7.1): no participants. */
+/** The resend to exactly one device: no participants. */
 export function buildRetryResend(input: RetryResendInput): BinaryNode {
   const attrs = input.attrs ?? {};
   const top: Record<string, string> = isGroup(input.chat)

@@ -5,7 +5,7 @@
  * own devices' copies, read/played on request). Pure. Retry receipts' bodies
  * are retry.ts.
  *
- * Wire (baileys-server-notes §7.4–§7.5, api_receipt):
+ * Wire:
  *   in:  <receipt id from [participant] [recipient] [type] t><list><item id/>…</list></receipt>
  *   out: <receipt id to [participant] [recipient] [type] [t]>[<list><item id/>…</list>]</receipt>
  * Delivery has NO type attribute: an explicit type="delivery" makes the server close the stream.

@@ -6,7 +6,7 @@
  * receipt when a peer asks us, and the retry policy (how often, when to send
  * keys, when to give up). Pure.
  *
- * Wire (baileys-server-notes §7.4):
+ * Wire:
  *   <receipt id to type="retry" [participant] [recipient]>
  *     <retry count id t v="1" error="0"/>
  *     <registration>4 bytes BE</registration>

@@ -7,7 +7,7 @@
  * A crash is an actor reporting an error (an action threw, a child actor it
  * invoked failed unhandled…). It restarts that child only and is logged with
  * its reason under the child's logger (`{account: id}`); no other child is
- * touched (field lesson 12). Owns lifecycle decisions only; what a child does
+ * touched. Owns lifecycle decisions only; what a child does
  * is its own business.
  */
 import type { AnyActorRef } from 'xstate';

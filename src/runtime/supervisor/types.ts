@@ -32,7 +32,7 @@ interface ChildOptions {
    * A budget of this child's own: when its restarts exceed it, the child is
    * given up (status 'failed', reported) instead of the whole supervisor
    * escalating, so one crash-looping account cannot take the others down
-   * (field lesson 12). Without it, restarts count against the supervisor's intensity.
+   *. Without it, restarts count against the supervisor's intensity.
    */
   readonly intensity?: Intensity;
 }

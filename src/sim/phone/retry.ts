@@ -1,5 +1,5 @@
 /**
- * Decryption retries (baileys-server-notes §7.4): the retry receipt a device
+ * Decryption retries: the retry receipt a device
  * sends when it cannot decrypt (with its registration id and a fresh key
  * bundle so the author can start a new session at once), reading that bundle
  * back, and the single-device resend. Pure stanza shapes.
@@ -79,7 +79,7 @@ export function retryReceiptBundle(receipt: SimNode): PreKeyBundle | undefined {
 }
 
 /**
- * The resend to the one device that asked (§7.1): no participants, `count` on
+ * The resend to the one device that asked: no participants, `count` on
  * the enc; for a group, `to` is the group and `participant` the device.
  */
 export function buildRetryMessage(req: { id: string; device: string; group?: string; enc: DeviceEnc; count: number }): SimNode {

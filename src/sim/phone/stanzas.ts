@@ -1,6 +1,5 @@
 /**
- * The stanzas a phone exchanges with the server, as plain nodes (baileys-
- * server-notes §7): the outgoing <message> with one <enc> per device, the
+ * The stanzas a phone exchanges with the server, as plain nodes: the outgoing <message> with one <enc> per device, the
  * incoming <message> with its <enc> children in order, receipts and acks.
  * Pure shapes only: no crypto, no state, no host.
  */
@@ -45,7 +44,7 @@ export interface MessageAttrs {
 }
 
 /**
- * A fan-out message (§7.1 for 1:1, §8.4 for groups):
+ * A fan-out message (1:1 and groups):
  *   <message id to type [edit] [addressing_mode]><participants><to jid><enc [mediatype]/></to>…</participants>[<enc type="skmsg"/>]</message>
  */
 export function buildFanoutMessage(req: { id: string; to: string; encs: DeviceEnc[]; skmsg?: Uint8Array; group?: boolean; attrs?: MessageAttrs }): SimNode {

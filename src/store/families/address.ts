@@ -1,6 +1,6 @@
 /**
  * Signal addresses as the store keys them. A contact has a phone-number (PN)
- * identity and a LID identity for the same keys; field lesson 1 showed that
+ * identity and a LID identity for the same keys; experience showed that
  * keeping sessions under both loses messages. So session-like records
  * (sessions, identity keys, sender keys) accept only a `SignalAddress`, which
  * is made by resolving a JID through the LID mappings (AccountStore.signalAddress):

@@ -1,7 +1,7 @@
 /**
  * Device lists per user (`dev/<server>/<user>`): which devices a contact has,
  * as USync or a device notification last said, with the time we learned it
- * so stale lists can be refreshed (field lesson 14).
+ * so stale lists can be refreshed.
  */
 import { encodeRecord } from '../codec/value.js';
 import { Fields } from '../codec/fields.js';

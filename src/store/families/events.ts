@@ -3,7 +3,7 @@
  * seq ever assigned under `evseq` (so seqs keep growing after a trim or a
  * restart), and one cursor per durable subscriber under `evc/<name>`. Appends
  * ride in the transaction that produced the event (a received message and its
- * `message:new` land together: field lesson 8). Trimming lives in the store.
+ * `message:new` land together). Trimming lives in the store.
  */
 import { encodeRecord, type Value } from '../codec/value.js';
 import { Fields } from '../codec/fields.js';

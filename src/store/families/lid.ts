@@ -2,7 +2,7 @@
  * LID ↔ phone-number mappings (`lidp/<pn user>` → LID user, `lidl/<lid user>`
  * → PN user) and the migration that learning one implies: every session,
  * identity key and sender key kept under the PN address moves to the LID
- * address in the same batch as the mapping (field lessons 1 and 3). Nothing is
+ * address in the same batch as the mapping. Nothing is
  * ever dropped on the way: where both sides hold a record, `merge` decides
  * (by default the LID record, the one the peer uses now, wins).
  */

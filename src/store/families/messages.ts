@@ -1,7 +1,7 @@
 /**
  * Messages we received and processed (`msg/<chat>/<id>`), written in the same
  * batch as the session state their decryption advanced, before the server
- * gets its ack (field lesson 8). A redelivered message is then recognised and
+ * gets its ack. A redelivered message is then recognised and
  * acked again instead of being decrypted twice. The record is a free-form map
  * the receive path defines. Bounded by count (store option messagesMax)
  * through an insertion index (`msgn/<u64 n>` → the record's key,

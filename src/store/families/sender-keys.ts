@@ -4,7 +4,7 @@
  * sender's records are one range (they move together on PN→LID migration),
  * and which devices already hold our own sender key per group
  * (`skd/<group>`), so a group send distributes it only to the devices that
- * lack it (field lesson 14). Records are opaque bytes (src/protocol/signal/group).
+ * lack it. Records are opaque bytes (src/protocol/signal/group).
  */
 import { encodeRecord } from '../codec/value.js';
 import { Fields } from '../codec/fields.js';

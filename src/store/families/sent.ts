@@ -1,6 +1,6 @@
 /**
  * The cache of messages we sent (`sm/<id>`), kept so a retry receipt can be
- * answered by encrypting the same message again (field lesson 2). Bounded by
+ * answered by encrypting the same message again. Bounded by
  * count through an insertion index (`smn/<u64 n>` → id, insertion-index.ts).
  */
 import { encodeRecord } from '../codec/value.js';

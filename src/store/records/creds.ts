@@ -3,7 +3,7 @@
  * same device after a restart (noise key, identity, signed prekey, ADV
  * identity from pairing, prekey counters). One record, written whole in the
  * transaction that changes it, so a crash never leaves half of a pairing
- * behind (field lessons 6 and 7).
+ * behind.
  */
 import { Fields } from '../codec/fields.js';
 import { encodeRecord, type ValueMap } from '../codec/value.js';
