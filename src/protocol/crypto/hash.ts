@@ -1,9 +1,15 @@
 /**
  * SHA-256/512 and HMAC-SHA256 through node:crypto (8–50× faster than the
- * pure-JS @noble/hashes for these, perf-anchors.md). Parts are hashed in order
- * without concatenating them first.
+ * pure-JS @noble/hashes for these). Parts are hashed in order without
+ * concatenating them first. HMAC-SHA256 of at most a block of message under a
+ * key of at most a block runs in sha256-small.ts instead: there node:crypto's
+ * per-call setup costs more than the hashing.
  */
 import { createHash, createHmac } from 'node:crypto';
+import { hmacPads, hmacWithPads, MAX_PAD_KEY } from './sha256-small.js';
+
+/** Above this many message bytes node:crypto's HMAC is faster than the JS one (measured: ~100). */
+const SMALL_HMAC_MESSAGE = 64;
 
 export function sha256(...parts: Uint8Array[]): Uint8Array {
   const h = createHash('sha256');
@@ -18,6 +24,9 @@ export function sha512(...parts: Uint8Array[]): Uint8Array {
 }
 
 export function hmacSha256(key: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const p of parts) total += p.length;
+  if (key.length <= MAX_PAD_KEY && total <= SMALL_HMAC_MESSAGE) return hmacWithPads(hmacPads(key), parts);
   const h = createHmac('sha256', key);
   for (const p of parts) h.update(p);
   return h.digest();

@@ -4,3 +4,4 @@ export * from './hash.js';
 export * from './hkdf.js';
 export * from './aes.js';
 export * from './curve25519.js';
+export * from './seeded-signing-key.js';

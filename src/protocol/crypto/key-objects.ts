@@ -11,6 +11,7 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { BoundedCache } from './bounded-cache.js';
 
 const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
+const ED25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const CACHE_LIMIT = 512;
 
 function base64url(raw: Uint8Array): string {
@@ -44,8 +45,26 @@ export function ed25519PublicKeyObject(raw: Uint8Array): KeyObject {
   return ed25519Public.get(raw, () => createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: base64url(raw) }, format: 'jwk' }));
 }
 
+/** An Ed25519 private key from its 32-byte seed (RFC 8032's private key); not cached here, its user caches. */
+export function importEd25519PrivateKey(seed: Uint8Array): KeyObject {
+  try {
+    return createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: base64url(seed), x: '' }, format: 'jwk' });
+  } catch {
+    return createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  }
+}
+
 /** The raw 32-byte public key of an X25519 private KeyObject. */
 export function x25519RawPublic(privateKey: KeyObject): Uint8Array {
+  return rawPublic(privateKey);
+}
+
+/** The raw 32-byte public key (Edwards encoding) of an Ed25519 private KeyObject. */
+export function ed25519RawPublic(privateKey: KeyObject): Uint8Array {
+  return rawPublic(privateKey);
+}
+
+function rawPublic(privateKey: KeyObject): Uint8Array {
   // A private key's JWK carries its public key `x` (one export, no public KeyObject made).
   const jwk = privateKey.export({ format: 'jwk' });
   return new Uint8Array(Buffer.from(jwk.x!, 'base64url'));

@@ -10,10 +10,10 @@
  * libsignal derives 64 bytes and takes iv = [0,16), key = [16,48); HKDF
  * output is a prefix-stable stream, so 48 bytes give the same keys.
  */
-import { hkdf, hmacSha256 } from '../../crypto/index.js';
+import { hkdfSmall, hmacByte, hmacPads } from '../../crypto/sha256-small.js';
 
-const MESSAGE_KEY_SEED = new Uint8Array([0x01]);
-const CHAIN_KEY_SEED = new Uint8Array([0x02]);
+const MESSAGE_KEY_SEED = 0x01;
+const CHAIN_KEY_SEED = 0x02;
 const INFO = new TextEncoder().encode('WhisperGroup');
 
 export interface MessageKey {
@@ -22,24 +22,27 @@ export interface MessageKey {
 }
 
 // States hold plain Uint8Arrays (not Buffers), so that they compare equal to
-// copies that crossed a thread (structured clone makes Uint8Arrays). A view
-// costs no copy: digests own their memory.
-function plain(b: Uint8Array): Uint8Array {
-  return new Uint8Array(b.buffer, b.byteOffset, b.length);
-}
+// copies that crossed a thread (structured clone makes Uint8Arrays); the JS
+// HMAC below makes exactly those.
 
 /** The message-key seed of the chain key's own iteration. */
 export function messageKeySeed(chainKey: Uint8Array): Uint8Array {
-  return plain(hmacSha256(chainKey, MESSAGE_KEY_SEED));
+  return hmacByte(hmacPads(chainKey), MESSAGE_KEY_SEED);
 }
 
 /** The chain key of the next iteration. */
 export function nextChainKey(chainKey: Uint8Array): Uint8Array {
-  return plain(hmacSha256(chainKey, CHAIN_KEY_SEED));
+  return hmacByte(hmacPads(chainKey), CHAIN_KEY_SEED);
+}
+
+/** Both at once: the chain key's HMAC pads are computed once for the two. */
+export function chainStep(chainKey: Uint8Array): { readonly seed: Uint8Array; readonly next: Uint8Array } {
+  const pads = hmacPads(chainKey);
+  return { seed: hmacByte(pads, MESSAGE_KEY_SEED), next: hmacByte(pads, CHAIN_KEY_SEED) };
 }
 
 /** AES-256-CBC key and IV from a message-key seed. */
 export function messageKeyFromSeed(seed: Uint8Array): MessageKey {
-  const okm = hkdf(seed, 48, { info: INFO });
+  const okm = hkdfSmall(seed, 48, undefined, INFO);
   return { iv: okm.subarray(0, 16), cipherKey: okm.subarray(16, 48) };
 }

@@ -6,7 +6,7 @@
  * padding is the caller's (signal/padding).
  */
 import { aesCbcDecrypt, aesCbcEncrypt, xeddsaVerify } from '../../crypto/index.js';
-import { messageKeyFromSeed, messageKeySeed, nextChainKey } from './chain.js';
+import { chainStep, messageKeyFromSeed, nextChainKey } from './chain.js';
 import { GroupCipherError } from './errors.js';
 import {
   MAX_FORWARD_JUMP,
@@ -34,7 +34,8 @@ export interface GroupDecryptResult {
 /**
  * Encrypts with our newest sending state and advances its chain by one
  * (iterations 0, 1, 2, … as libsignal; Baileys' sender skips every other one).
- * `random` (64 bytes) only makes the signature reproducible in tests.
+ * `random` (64 bytes) only makes an XEdDSA signature reproducible in tests
+ * (a key made with its Ed25519 seed signs deterministically).
  * @throws GroupCipherError NO_SENDER_KEY (empty record), NO_SIGNING_KEY (a
  *   receiving record), CHAIN_EXHAUSTED
  */
@@ -43,10 +44,14 @@ export function groupEncrypt(record: SenderKeyRecord, plaintext: Uint8Array, opt
   if (!state) throw new GroupCipherError('NO_SENDER_KEY', 'no sender key to encrypt with: create a distribution first');
   if (!state.signingPrivate) throw new GroupCipherError('NO_SIGNING_KEY', `sender key ${state.keyId} is a receiving state`);
   if (state.iteration >= MAX_ITERATION) throw new GroupCipherError('CHAIN_EXHAUSTED', `sender key ${state.keyId} is exhausted`);
-  const { iv, cipherKey } = messageKeyFromSeed(messageKeySeed(state.chainKey));
+  const step = chainStep(state.chainKey);
+  const { iv, cipherKey } = messageKeyFromSeed(step.seed);
   const body = aesCbcEncrypt(cipherKey, iv, plaintext);
-  const ciphertext = encodeSenderKeyMessage({ keyId: state.keyId, iteration: state.iteration, ciphertext: body }, state.signingPrivate, opts.random);
-  const next: SenderKeyState = { ...state, iteration: state.iteration + 1, chainKey: nextChainKey(state.chainKey) };
+  const ciphertext = encodeSenderKeyMessage({ keyId: state.keyId, iteration: state.iteration, ciphertext: body }, state.signingPrivate, {
+    seed: state.signingSeed,
+    random: opts.random,
+  });
+  const next: SenderKeyState = { ...state, iteration: state.iteration + 1, chainKey: step.next };
   return { record: withUpdatedState(record, state, next), ciphertext };
 }
 
@@ -71,12 +76,17 @@ function takeMessageKey(state: SenderKeyState, iteration: number): { seed: Uint8
   // Keys that the bound would drop at once are not worth deriving.
   const firstKept = iteration - MAX_SKIPPED_KEYS;
   for (let i = state.iteration; i < iteration; i++) {
-    if (i >= firstKept) passed.push([i, messageKeySeed(chainKey)]);
-    chainKey = nextChainKey(chainKey);
+    if (i >= firstKept) {
+      const step = chainStep(chainKey);
+      passed.push([i, step.seed]);
+      chainKey = step.next;
+    } else {
+      chainKey = nextChainKey(chainKey);
+    }
   }
-  const seed = messageKeySeed(chainKey);
+  const { seed, next } = chainStep(chainKey);
   const skipped = passed.length === 0 ? state.skipped : withSkipped(state.skipped, passed, MAX_SKIPPED_KEYS);
-  return { seed, state: { ...state, iteration: iteration + 1, chainKey: nextChainKey(chainKey), skipped } };
+  return { seed, state: { ...state, iteration: iteration + 1, chainKey: next, skipped } };
 }
 
 /**

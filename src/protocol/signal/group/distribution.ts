@@ -6,7 +6,7 @@
  * the 1:1 session's job.
  */
 import { randomBytes } from 'node:crypto';
-import { generateKeyPair, keyPairFromPrivate, type KeyPair } from '../../crypto/index.js';
+import { generateSeededSigningKey, keyPairFromPrivate, seededSigningKey, type KeyPair } from '../../crypto/index.js';
 import { GroupCipherError } from './errors.js';
 import { newState, withReceivedState, type SenderKeyRecord } from './record.js';
 import { decodeDistribution, encodeDistribution } from './wire.js';
@@ -16,8 +16,12 @@ export interface NewSenderKeyOptions {
   keyId?: number;
   /** 32 random bytes unless given. */
   chainKey?: Uint8Array;
-  /** A fresh key pair unless given. */
-  signingKeyPair?: KeyPair;
+  /**
+   * A fresh key pair unless given. A pair with its Ed25519 `seed`
+   * (crypto/seeded-signing-key) is signed with by node:crypto; a bare
+   * Curve25519 pair through XEdDSA's slower arithmetic.
+   */
+  signingKeyPair?: KeyPair & { readonly seed?: Uint8Array };
 }
 
 export interface SenderKeyDistributionResult {
@@ -29,6 +33,21 @@ export interface SenderKeyDistributionResult {
 
 function randomKeyId(): number {
   return randomBytes(4).readUInt32BE(0) & 0x7fffffff;
+}
+
+/**
+ * Our signing key: by default one node:crypto signs with (every message we
+ * send is signed, and XEdDSA's arithmetic was most of a group encrypt's cost).
+ * A given seed decides the pair; a given bare pair is normalised to its
+ * clamped form, as stored keys are elsewhere.
+ */
+function signingKeyPair(given: NewSenderKeyOptions['signingKeyPair']): KeyPair & { readonly seed?: Uint8Array | undefined } {
+  try {
+    if (!given) return generateSeededSigningKey();
+    return given.seed ? seededSigningKey(given.seed) : keyPairFromPrivate(given.private);
+  } catch (cause) {
+    throw new GroupCipherError('BAD_DISTRIBUTION', 'the given signing key is unusable', { cause });
+  }
 }
 
 /**
@@ -47,9 +66,8 @@ export function createSenderKeyDistribution(record: SenderKeyRecord | undefined,
     if (chainKey.length !== 32) throw new GroupCipherError('BAD_DISTRIBUTION', `chain key of ${chainKey.length} bytes, expected 32`);
     const keyId = opts.keyId ?? randomKeyId();
     if (!Number.isInteger(keyId) || keyId < 0 || keyId > 0xffffffff) throw new GroupCipherError('BAD_DISTRIBUTION', `key id ${keyId} is not a uint32`);
-    // Normalise the private key to its clamped form, as stored keys are elsewhere.
-    const pair = opts.signingKeyPair ? keyPairFromPrivate(opts.signingKeyPair.private) : generateKeyPair();
-    state = newState(keyId, 0, new Uint8Array(chainKey), pair.public, pair.private);
+    const pair = signingKeyPair(opts.signingKeyPair);
+    state = newState(keyId, 0, new Uint8Array(chainKey), pair.public, pair.private, pair.seed);
     out = { states: [state] };
   }
   const distribution = encodeDistribution({ keyId: state.keyId, iteration: state.iteration, chainKey: state.chainKey, signingPublic: state.signingPublic });

@@ -33,6 +33,12 @@ export interface SenderKeyState {
   readonly signingPublic: Uint8Array;
   /** Only in our own sending state. */
   readonly signingPrivate?: Uint8Array | undefined;
+  /**
+   * The Ed25519 seed `signingPrivate` derives from, when the key was made to
+   * be signed with by node:crypto (crypto/seeded-signing-key); absent for keys
+   * given as a bare Curve25519 private key, which are signed with as XEdDSA.
+   */
+  readonly signingSeed?: Uint8Array | undefined;
   /** Message keys of skipped iterations, packed (skipped.ts). */
   readonly skipped: Uint8Array;
 }
@@ -44,8 +50,15 @@ export interface SenderKeyRecord {
 
 export const EMPTY_RECORD: SenderKeyRecord = Object.freeze({ states: Object.freeze([]) as readonly SenderKeyState[] });
 
-export function newState(keyId: number, iteration: number, chainKey: Uint8Array, signingPublic: Uint8Array, signingPrivate?: Uint8Array): SenderKeyState {
-  return { keyId, iteration, chainKey, signingPublic, signingPrivate, skipped: NO_SKIPPED_KEYS };
+export function newState(
+  keyId: number,
+  iteration: number,
+  chainKey: Uint8Array,
+  signingPublic: Uint8Array,
+  signingPrivate?: Uint8Array,
+  signingSeed?: Uint8Array,
+): SenderKeyState {
+  return { keyId, iteration, chainKey, signingPublic, signingPrivate, signingSeed, skipped: NO_SKIPPED_KEYS };
 }
 
 export function findState(record: SenderKeyRecord | undefined, keyId: number): SenderKeyState | undefined {

@@ -5,7 +5,8 @@
  * format 1, integers big-endian:
  *   u8 format (1) ‖ u8 state count (≤ MAX_STATES) ‖ per state:
  *     u32 key id ‖ u32 iteration ‖ chain key (32) ‖ signing public (32) ‖
- *     u8 flags (bit 0: a signing private key follows) ‖ [signing private (32)] ‖
+ *     u8 flags (bit 0: a signing private key follows; bit 1, only with bit 0:
+ *       its Ed25519 seed follows it) ‖ [signing private (32)] ‖ [signing seed (32)] ‖
  *     u16 skipped count (≤ MAX_SKIPPED_KEYS) ‖ skipped entries (36 each, skipped.ts)
  */
 import { GroupCipherError } from './errors.js';
@@ -16,10 +17,11 @@ export const SENDER_KEY_RECORD_FORMAT = 1;
 
 const FIXED_STATE_BYTES = 4 + 4 + 32 + 32 + 1 + 2;
 const HAS_PRIVATE = 1;
+const HAS_SEED = 2;
 
 export function serializeSenderKeyRecord(record: SenderKeyRecord): Uint8Array {
   let size = 2;
-  for (const s of record.states) size += FIXED_STATE_BYTES + (s.signingPrivate ? 32 : 0) + s.skipped.length;
+  for (const s of record.states) size += FIXED_STATE_BYTES + (s.signingPrivate ? 32 : 0) + (s.signingPrivate && s.signingSeed ? 32 : 0) + s.skipped.length;
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   out[0] = SENDER_KEY_RECORD_FORMAT;
@@ -30,11 +32,15 @@ export function serializeSenderKeyRecord(record: SenderKeyRecord): Uint8Array {
     view.setUint32(o + 4, s.iteration);
     out.set(s.chainKey, o + 8);
     out.set(s.signingPublic, o + 40);
-    out[o + 72] = s.signingPrivate ? HAS_PRIVATE : 0;
+    out[o + 72] = s.signingPrivate ? HAS_PRIVATE | (s.signingSeed ? HAS_SEED : 0) : 0;
     o += 73;
     if (s.signingPrivate) {
       out.set(s.signingPrivate, o);
       o += 32;
+      if (s.signingSeed) {
+        out.set(s.signingSeed, o);
+        o += 32;
+      }
     }
     view.setUint16(o, skippedCount(s.skipped));
     out.set(s.skipped, o + 2);
@@ -71,18 +77,24 @@ export function deserializeSenderKeyRecord(bytes: Uint8Array): SenderKeyRecord {
   for (let i = 0; i < count; i++) {
     need(o, 73);
     const flags = bytes[o + 72]!;
-    if ((flags & ~HAS_PRIVATE) !== 0) bad(`unknown state flags ${flags}`);
+    if ((flags & ~(HAS_PRIVATE | HAS_SEED)) !== 0 || flags === HAS_SEED) bad(`unknown state flags ${flags}`);
     const state = {
       keyId: view.getUint32(o),
       iteration: view.getUint32(o + 4),
       chainKey: copy(bytes, o + 8, o + 40),
       signingPublic: copy(bytes, o + 40, o + 72),
       signingPrivate: undefined as Uint8Array | undefined,
+      signingSeed: undefined as Uint8Array | undefined,
     };
     o += 73;
     if (flags & HAS_PRIVATE) {
       need(o, 32);
       state.signingPrivate = copy(bytes, o, o + 32);
+      o += 32;
+    }
+    if (flags & HAS_SEED) {
+      need(o, 32);
+      state.signingSeed = copy(bytes, o, o + 32);
       o += 32;
     }
     need(o, 2);

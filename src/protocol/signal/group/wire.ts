@@ -10,10 +10,9 @@
  * with the sender's signing key. Owns parsing and building these bytes only;
  * it holds no state and does not decrypt.
  */
-import { fromSignalPublicKey, toSignalPublicKey, xeddsaSign } from '../../crypto/index.js';
+import { fromSignalPublicKey, signWithSeed, toSignalPublicKey, xeddsaSign } from '../../crypto/index.js';
 import { signal } from '../../proto/index.js';
 import { GroupCipherError } from './errors.js';
-
 
 export const SENDER_KEY_VERSION = 3;
 const VERSION_BYTE = (SENDER_KEY_VERSION << 4) | SENDER_KEY_VERSION;
@@ -50,16 +49,20 @@ function withVersion(body: Uint8Array, extra: number): Uint8Array {
   return out;
 }
 
-/** Builds and signs an skmsg. `random` (64 bytes) only makes signatures reproducible in tests. */
+/**
+ * Builds and signs an skmsg: with node:crypto when the key's Ed25519 `seed` is
+ * given, else as XEdDSA with the private key. `random` (64 bytes) only makes
+ * XEdDSA signatures reproducible in tests (seeded ones are deterministic).
+ */
 export function encodeSenderKeyMessage(
   fields: { keyId: number; iteration: number; ciphertext: Uint8Array },
   signingPrivate: Uint8Array,
-  random?: Uint8Array,
+  opts: { seed?: Uint8Array | undefined; random?: Uint8Array | undefined } = {},
 ): Uint8Array {
   const body = signal.SenderKeyMessage.encode({ id: fields.keyId, iteration: fields.iteration, ciphertext: fields.ciphertext }).finish();
   const out = withVersion(body, SIGNATURE_BYTES);
   const signed = out.subarray(0, 1 + body.length);
-  out.set(xeddsaSign(signingPrivate, signed, random), signed.length);
+  out.set(opts.seed ? signWithSeed(opts.seed, signed) : xeddsaSign(signingPrivate, signed, opts.random), signed.length);
   return out;
 }
 

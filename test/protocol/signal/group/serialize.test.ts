@@ -14,6 +14,7 @@ import {
   serializeSenderKeyRecord,
   type SenderKeyRecord,
 } from '../../../../src/protocol/signal/group/index.js';
+import { generateKeyPair } from '../../../../src/protocol/crypto/index.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
@@ -53,11 +54,32 @@ describe('sender key record bytes', () => {
     );
   });
 
-  it('round trip our sending record with its private key', () => {
+  it('round trip our sending record with its private key and signing seed', () => {
     const { record } = createSenderKeyDistribution(undefined);
+    expect(record.states[0]!.signingSeed?.length).toBe(32);
     const back = deserializeSenderKeyRecord(serializeSenderKeyRecord(record));
     expect(back).toEqual(record);
-    expect(groupEncrypt(back, new Uint8Array(1)).ciphertext.length).toBeGreaterThan(65);
+    // Seeded signatures are deterministic: the restored seed signs exactly as the original.
+    expect(hex(groupEncrypt(back, new Uint8Array(1)).ciphertext)).toBe(hex(groupEncrypt(record, new Uint8Array(1)).ciphertext));
+  });
+
+  it('read a sending record without a seed (a bare key pair, or stored before seeds) and sign with it as XEdDSA', () => {
+    const { record, distribution } = createSenderKeyDistribution(undefined, { signingKeyPair: generateKeyPair() });
+    expect(record.states[0]!.signingSeed).toBeUndefined();
+    const bytes = serializeSenderKeyRecord(record);
+    expect(bytes[2 + 72]).toBe(1); // flags: a private key, no seed
+    const back = deserializeSenderKeyRecord(bytes);
+    expect(back).toEqual(record);
+    const receiver = processSenderKeyDistribution(undefined, distribution);
+    expect([...groupDecrypt(receiver, groupEncrypt(back, new Uint8Array([9])).ciphertext).plaintext]).toEqual([9]);
+  });
+
+  it('refuse a seed flag without a private key', () => {
+    const bytes = serializeSenderKeyRecord(busyRecord([1]).record);
+    expect(bytes[2 + 72]).toBe(0);
+    const flagged = new Uint8Array(bytes);
+    flagged[2 + 72] = 2;
+    expect(() => deserializeSenderKeyRecord(flagged)).toThrow(GroupCipherError);
   });
 
   it('shares no memory with the input bytes, even a Buffer (whose slice is a view)', () => {
