@@ -1,12 +1,18 @@
-// Signal 1:1 throughput: wad's pure sessions against libsignal-node 6.0.0 in the
-// same run. A round trip is A→B then B→A, so both sides make a ratchet step
-// (new key pair + two agreements) on every message, as in a live chat.
+// Signal 1:1 throughput: wad's pure sessions against libsignal-node 6.0.0 and
+// whatsapp-rust-bridge (whatsapp-rust compiled to WASM) in the same run. A
+// round trip is A→B then B→A, so both sides make a ratchet step (new key pair
+// + two agreements) on every message, as in a live chat. Where records are
+// "stored as bytes", every call loads the record from bytes and stores it
+// back as bytes, on all sides (the bridge has no other mode).
 //
-//   npx tsx scripts/bench/signal-1to1.ts
+//   npx tsx scripts/bench/signal-1to1.ts [--rounds 15] [--ms 200]
 //
 // `bench1to1()` is also called by scripts/bench/signal.ts.
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import { bridgePair, bridgeSetup } from './bridge-signal.js';
+import { interleave, type Op } from './interleave.js';
 import {
   decryptMessage,
   deserializeSessionRecord,
@@ -57,6 +63,8 @@ export interface BenchRow {
   readonly ours: number;
   readonly reference: number;
   readonly referenceName: string;
+  /** whatsapp-rust-bridge's ops/s in the same run, where it does the same thing. */
+  readonly bridge?: number | undefined;
 }
 
 const PLAINTEXT = Buffer.alloc(120, 0x61);
@@ -177,25 +185,9 @@ function ourPair(persist: boolean): [OurSide, OurSide] {
 
 // ---- timing -----------------------------------------------------------------
 
-async function rate(ms: number, op: () => unknown): Promise<number> {
-  let n = 0;
-  const start = performance.now();
-  let now = start;
-  while (now - start < ms) {
-    for (let i = 0; i < 10; i++) await op();
-    n += 10;
-    now = performance.now();
-  }
-  return (n * 1000) / (now - start);
-}
-
-const median = (xs: number[]): number => xs.slice().sort((x, y) => x - y)[xs.length >> 1]!;
-
-/** Medians over `runs` alternating runs of `ms` each. */
-export async function bench1to1(options: { runs?: number; ms?: number } = {}): Promise<BenchRow[]> {
-  const runs = options.runs ?? 5;
-  const ms = options.ms ?? 600;
-  const cases: Array<{ name: string; referenceName: string; ours: () => Promise<() => unknown>; reference: () => Promise<() => unknown> }> = [
+/** Median ops/s over `rounds` interleaved slices of `ms` each (interleave.ts). */
+export async function bench1to1(options: { rounds?: number; ms?: number } = {}): Promise<BenchRow[]> {
+  const cases: Array<{ name: string; referenceName: string; ours: () => Promise<Op>; reference: () => Promise<Op>; bridge?: () => Promise<Op> }> = [
     {
       name: '1:1 round trip (records kept live)',
       referenceName: 'libsignal, live objects',
@@ -219,6 +211,10 @@ export async function bench1to1(options: { runs?: number; ms?: number } = {}): P
         const [a, b] = await libPair(true);
         return () => libRoundTrip(a, b);
       },
+      bridge: async () => {
+        const pair = await bridgePair();
+        return () => pair.roundTrip(PLAINTEXT);
+      },
     },
     {
       name: 'session setup from a bundle',
@@ -233,34 +229,41 @@ export async function bench1to1(options: { runs?: number; ms?: number } = {}): P
         const device = new LibSide(false).device(1);
         return () => new lib.SessionBuilder(a.storage, a.addr).initOutgoing(device);
       },
+      bridge: async () => bridgeSetup(),
     },
   ];
   const rows: BenchRow[] = [];
   for (const c of cases) {
-    const ours: number[] = [];
-    const theirs: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      ours.push(await rate(ms, await c.ours()));
-      theirs.push(await rate(ms, await c.reference()));
-    }
-    rows.push({ name: c.name, ours: median(ours), reference: median(theirs), referenceName: c.referenceName });
+    const r = await interleave({ ours: await c.ours(), reference: await c.reference(), bridge: c.bridge ? await c.bridge() : undefined }, options);
+    rows.push({ name: c.name, ours: r.ours, reference: r.reference, referenceName: c.referenceName, bridge: r.bridge });
   }
   return rows;
 }
 
 export function markdownTable(rows: readonly BenchRow[]): string {
   const f = (n: number) => Math.round(n).toLocaleString('en-US');
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(a / b < 10 ? 2 : 1)}×`;
   return [
-    '| operation | wad ops/s | reference | reference ops/s | ratio |',
-    '|---|---:|---|---:|---:|',
-    ...rows.map((r) => `| ${r.name} | ${f(r.ours)} | ${r.referenceName} | ${f(r.reference)} | ${(r.ours / r.reference).toFixed(1)}× |`),
+    '| operation | wad ops/s | reference | reference ops/s | wad / reference | whatsapp-rust-bridge ops/s | wad / bridge |',
+    '|---|---:|---|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${f(r.ours)} | ${r.referenceName} | ${r.reference > 0 ? f(r.reference) : '—'} | ${r.reference > 0 ? ratio(r.ours, r.reference) : '—'} | ${r.bridge !== undefined ? f(r.bridge) : '—'} | ${r.bridge !== undefined ? ratio(r.ours, r.bridge) : '—'} |`,
+    ),
   ].join('\n');
 }
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const silent = () => {};
   console.info = silent; // libsignal logs every session it closes
   console.warn = silent;
-  const rows = await bench1to1();
+  const options = { rounds: arg('rounds', 15), ms: arg('ms', 200) };
+  const rows = await bench1to1(options);
+  console.log(`Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end; ${options.rounds} interleaved slices of ${options.ms} ms, medians\n`);
   console.log(markdownTable(rows));
 }

@@ -14,10 +14,11 @@
 // - "N in flight": N independent sessions (or groups) with jobs queued at once.
 // Baileys and libsignal keep live objects in memory (their fastest setting).
 import { createRequire } from 'node:module';
-import { GroupCipher, GroupSessionBuilder, SenderKeyDistributionMessage, SenderKeyName, SenderKeyRecord } from 'baileys/lib/Signal/Group/index.js';
 import * as group from '../../src/protocol/signal/group/index.js';
 import * as signal from '../../src/protocol/signal/index.js';
 import { CryptoPool, type JobBundle, type JobIdentity } from '../../src/runtime/crypto-pool/index.js';
+import { BaileysChain } from './baileys-group.js';
+import { benchGroup } from './signal-group.js';
 import { bench1to1, markdownTable, type BenchRow } from './signal-1to1.js';
 
 const require = createRequire(import.meta.url);
@@ -90,28 +91,6 @@ const lib = require('libsignal') as {
   SessionBuilder: new (storage: object, addr: object) => { initOutgoing(device: object): Promise<void> };
   SessionCipher: new (storage: object, addr: object) => { encrypt(data: Buffer): Promise<unknown> };
 };
-
-/** One sender's chain in Baileys' group cipher (as the sender or a receiver). */
-class BaileysChain {
-  readonly #records = new Map<string, SenderKeyRecord>();
-  readonly #store = {
-    loadSenderKey: async (n: SenderKeyName) => this.#records.get(n.toString()) ?? new SenderKeyRecord(),
-    storeSenderKey: async (n: SenderKeyName, r: SenderKeyRecord) => void this.#records.set(n.toString(), r),
-  };
-  readonly #name = new SenderKeyName('120363000000000000@g.us', { id: '15550001111', deviceId: 0, toString: () => '15550001111.0' });
-  async distribution(): Promise<Uint8Array> {
-    return (await new GroupSessionBuilder(this.#store).create(this.#name)).serialize();
-  }
-  async process(skdm: Uint8Array): Promise<void> {
-    await new GroupSessionBuilder(this.#store).process(this.#name, new SenderKeyDistributionMessage(null, null, null, null, Buffer.from(skdm)));
-  }
-  encrypt(pt: Uint8Array): Promise<Uint8Array> {
-    return new GroupCipher(this.#store, this.#name).encrypt(Buffer.from(pt));
-  }
-  decrypt(ct: Uint8Array): Promise<Uint8Array> {
-    return new GroupCipher(this.#store, this.#name).decrypt(Buffer.from(ct));
-  }
-}
 
 /** Baileys + libsignal sending a first group message to `n` devices. */
 async function libFanout(n: number): Promise<Op> {
@@ -334,7 +313,7 @@ async function main(): Promise<void> {
   let tag = 0;
 
   // 1:1: the session rows of signal-1to1.ts (pure functions), then through pool jobs.
-  const rows: BenchRow[] = await bench1to1({ runs: RUNS, ms: MS });
+  const rows: BenchRow[] = await bench1to1({ rounds: RUNS * 3, ms: MS / 3 });
   const libStored = rows[1]!;
   rows.push(await against(libStored, '1:1 round trip, pool jobs inline (records as bytes)', async () => rate(MS, await poolPair(inline, `p${tag++}`))));
   rows.push(
@@ -387,6 +366,9 @@ async function main(): Promise<void> {
   rows.push(await against(dec, `group decrypt, ${onWorkers} (${LANES} senders in flight)`, () => rateLanes(MS, Array.from({ length: LANES }, () => poolDecrypts(placed, stream, `gd${tag++}`)))));
 
   console.log(markdownTable(rows));
+  console.log();
+  // Group messaging and key primitives, records as bytes, against Baileys and whatsapp-rust-bridge.
+  console.log(markdownTable(await benchGroup({ rounds: RUNS * 3, ms: MS / 3 })));
   console.log();
   console.log(await hopTable(stream, inline, allWorkers));
   console.log();

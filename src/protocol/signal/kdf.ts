@@ -6,11 +6,11 @@
  */
 import { sharedSecret } from '../crypto/curve25519.js';
 import { hkdf } from '../crypto/hkdf.js';
-import { hmacSha256 } from '../crypto/hash.js';
+import { hkdfSmall, hmacByte, hmacPads } from '../crypto/sha256-small.js';
 import { InvalidKeyError } from './errors.js';
 
-const MESSAGE_KEY_SEED = Uint8Array.of(0x01);
-const CHAIN_KEY_SEED = Uint8Array.of(0x02);
+const MESSAGE_KEY_SEED = 0x01;
+const CHAIN_KEY_SEED = 0x02;
 const INFO_TEXT = new TextEncoder().encode('WhisperText');
 const INFO_RATCHET = new TextEncoder().encode('WhisperRatchet');
 const INFO_MESSAGE_KEYS = new TextEncoder().encode('WhisperMessageKeys');
@@ -34,18 +34,24 @@ export function x3dhRootKey(agreements: Uint8Array): Uint8Array {
 
 /** One step of the root ratchet: a new root key and a new chain key from a DH output. */
 export function rootStep(rootKey: Uint8Array, dh: Uint8Array): { rootKey: Uint8Array; chainKey: Uint8Array } {
-  const out = hkdf(dh, 64, { salt: rootKey, info: INFO_RATCHET });
+  const out = hkdfSmall(dh, 64, rootKey, INFO_RATCHET);
   return { rootKey: out.subarray(0, 32), chainKey: out.subarray(32, 64) };
 }
 
 /** The message-key seed at this chain position. */
 export function messageKeySeed(chainKey: Uint8Array): Uint8Array {
-  return hmacSha256(chainKey, MESSAGE_KEY_SEED);
+  return hmacByte(hmacPads(chainKey), MESSAGE_KEY_SEED);
 }
 
 /** The chain key at the next position. */
 export function nextChainKey(chainKey: Uint8Array): Uint8Array {
-  return hmacSha256(chainKey, CHAIN_KEY_SEED);
+  return hmacByte(hmacPads(chainKey), CHAIN_KEY_SEED);
+}
+
+/** Both at once (the chain key's HMAC pads are computed once for the two). */
+export function chainStep(chainKey: Uint8Array): { readonly seed: Uint8Array; readonly next: Uint8Array } {
+  const pads = hmacPads(chainKey);
+  return { seed: hmacByte(pads, MESSAGE_KEY_SEED), next: hmacByte(pads, CHAIN_KEY_SEED) };
 }
 
 export interface MessageKeys {
@@ -56,6 +62,6 @@ export interface MessageKeys {
 
 /** AES-256-CBC key, HMAC key and IV of one message. */
 export function messageKeys(seed: Uint8Array): MessageKeys {
-  const out = hkdf(seed, 80, { info: INFO_MESSAGE_KEYS });
+  const out = hkdfSmall(seed, 80, undefined, INFO_MESSAGE_KEYS);
   return { cipherKey: out.subarray(0, 32), macKey: out.subarray(32, 64), iv: out.subarray(64, 80) };
 }

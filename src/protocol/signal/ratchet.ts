@@ -12,7 +12,7 @@ import { aesCbcDecrypt, aesCbcEncrypt } from '../crypto/aes.js';
 import { generateKeyPair } from '../crypto/curve25519.js';
 import { bytesEqual } from '../crypto/hash.js';
 import { BadMacError, DuplicateMessageError, InvalidMessageError, NoSessionError, TooManySkippedMessagesError } from './errors.js';
-import { agree, messageKeys, messageKeySeed, nextChainKey, rootStep } from './kdf.js';
+import { agree, chainStep, messageKeys, rootStep } from './kdf.js';
 import {
   MAX_RECEIVING_CHAINS,
   MAX_SKIP,
@@ -34,7 +34,8 @@ export function ratchetEncrypt(
 ): { state: SessionState; message: Uint8Array } {
   const sending = state.sending;
   if (!sending) throw new NoSessionError('the session has no sending chain yet');
-  const keys = messageKeys(messageKeySeed(sending.chainKey));
+  const chain = chainStep(sending.chainKey);
+  const keys = messageKeys(chain.seed);
   const message = encodeWhisperMessage(
     {
       ratchetKey: state.ourRatchet.public,
@@ -47,7 +48,7 @@ export function ratchetEncrypt(
     encodeWireKey(state.remoteIdentity),
   );
   return {
-    state: { ...state, sending: { chainKey: nextChainKey(sending.chainKey), nextCounter: sending.nextCounter + 1 } },
+    state: { ...state, sending: { chainKey: chain.next, nextCounter: sending.nextCounter + 1 } },
     message,
   };
 }
@@ -129,8 +130,9 @@ function deriveUpTo(chain: ReceivingChain, end: number): ReceivingChain {
   let chainKey = chain.chainKey;
   const added: SkippedKey[] = [];
   for (let counter = chain.nextCounter; counter < end; counter++) {
-    added.push({ counter, seed: messageKeySeed(chainKey) });
-    chainKey = nextChainKey(chainKey);
+    const step = chainStep(chainKey);
+    added.push({ counter, seed: step.seed });
+    chainKey = step.next;
   }
   let skipped = chain.skipped.length === 0 ? added : chain.skipped.concat(added);
   if (skipped.length > MAX_SKIPPED_KEYS_PER_CHAIN) skipped = skipped.slice(skipped.length - MAX_SKIPPED_KEYS_PER_CHAIN);
@@ -151,9 +153,9 @@ function takeMessageKey(chain: ReceivingChain, counter: number): { chain: Receiv
   if (!chain.chainKey) throw new InvalidMessageError('CHAIN_CLOSED', 'message is beyond the end of a closed chain');
   // Derive keys through `counter` (the last one is this message's, the rest are skipped).
   const derived = deriveUpTo(chain, counter);
-  const chainKey = derived.chainKey!;
+  const step = chainStep(derived.chainKey!);
   return {
-    chain: { ...derived, chainKey: nextChainKey(chainKey), nextCounter: counter + 1 },
-    seed: messageKeySeed(chainKey),
+    chain: { ...derived, chainKey: step.next, nextCounter: counter + 1 },
+    seed: step.seed,
   };
 }
