@@ -8,7 +8,7 @@
  * media are closed.
  *
  * Every request of the control plane reaches the wire through here by
- * static calls: daemon → Account.messaging (send, edit, ...) → sender actor
+ * static calls: daemon → Account.messaging (send, edit, ...) → the chat's sender mailbox
  * → Outbound → ConnectionPort.send.
  */
 import { join } from 'node:path';

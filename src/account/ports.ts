@@ -2,7 +2,7 @@
  * The seams between an account's actors (every seam an interface
  * with a simple default). The connection actor owns the socket, the Noise
  * transport and IQ correlation; everything else in the account talks to it
- * only through ConnectionPort, so sender actors and stanza handlers are tested
+ * only through ConnectionPort, so sender mailboxes and stanza handlers are tested
  * with an in-memory fake and never touch a socket.
  */
 import type { BinaryNode } from '../protocol/binary/index.js';

@@ -5,7 +5,7 @@
  * participants). Learns LID↔PN pairs from the member lists.
  *
  * Owns the metadata cache; sender-key rotation is outbound.ts's (it runs on
- * the group's sender actor).
+ * the group's sender mailbox).
  */
 import { randomBytes } from 'node:crypto';
 import { changeParticipants, createGroup, groupMetadata, type GroupMetadata, type ParticipantAction } from '../../protocol/iq/groups.js';

@@ -80,7 +80,7 @@ export class NotificationHandler implements StanzaHandler {
     groups.invalidate(n.group);
     const gone = membersGone(n);
     if (gone.length > 0) {
-      // On the group's sender actor: never between a send's encrypt and its stanza.
+      // In the group's sender mailbox: never between a send's encrypt and its stanza.
       await senders.run(n.group, () => outbound.rotateSenderKey(n.group));
     }
     const weLeft = gone.some((j) => ids.isMe(j));

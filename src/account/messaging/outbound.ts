@@ -1,5 +1,5 @@
 /**
- * The send path, run on a chat's sender actor: device lists (ours and the
+ * The send path, run in a chat's sender mailbox: device lists (ours and the
  * peer's, or every member's), sessions for devices that lack one, fan-out
  * encryption through the crypto pool (DeviceSentMessage for our own other
  * devices), sender keys for groups (distributed only to devices that lack
