@@ -117,7 +117,8 @@ route('DELETE', '/faults', (ctx) => {
 
 route('GET', '/stats', (ctx) => {
   const { hub } = ctx;
-  return [200, hub.stats.toJSON({ connections: hub.connections.size, devicesOnline: hub.onlineCount, offlineQueues: hub.queues.sizes(), dropped: hub.queues.dropped })];
+  const stats = hub.stats.toJSON({ connections: hub.connections.size, devicesOnline: hub.onlineCount, offlineQueues: hub.queues.sizes(), dropped: hub.queues.dropped });
+  return [200, { ...stats, appState: { ...hub.appState.counts } }];
 });
 
 export async function handleAdmin(ctx: AdminContext, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -7,6 +7,7 @@
  * here. Routing decisions (who gets what) live in router.ts; stanza parsing in
  * session.ts and iq/*.
  */
+import { AppStateStore } from './app-state/store.js';
 import { SimError } from './errors.js';
 import { PeerBook, notifyDeviceChange } from './devices.js';
 import { DelayTable, MediaFaults, type Fault } from './faults.js';
@@ -41,6 +42,14 @@ export interface MediaEndpoint {
   issueAuth(): string;
 }
 
+/** Blobs the server makes itself and serves from the media host (app state snapshots). */
+export interface BlobStore {
+  /** Stores a blob → its direct path. */
+  putBlob(type: string, bytes: Uint8Array): string;
+  /** A stored blob by its direct path, or undefined (never stored, or evicted). */
+  getBlob(directPath: string): Uint8Array | undefined;
+}
+
 /** Stanza tags the client acks; only these are tracked and queued for an offline device. */
 const ACKED_TAGS = new Set(['message', 'receipt', 'notification', 'call']);
 
@@ -58,6 +67,9 @@ export class Hub {
   /** user jid → blocked jids (iq/blocklist.ts) */
   readonly blocklists = new Map<string, Set<string>>();
   media: MediaEndpoint | undefined;
+  blobs: BlobStore | undefined;
+  /** Every user's app state collections (app-state/store.ts). */
+  readonly appState: AppStateStore;
   readonly limits: SimLimits;
   readonly phones = new Map<string, SimPhoneApi>();
   /** Every connection that has not closed, logged in or not (for faults and /stats). */
@@ -76,6 +88,7 @@ export class Hub {
     this.prekeys = new PreKeyStore(limits.maxPreKeysPerDevice);
     this.queues = new DeliveryQueues(limits.maxOfflinePerDevice, limits.maxUnackedPerDevice);
     this.groups = new GroupStore(limits.maxGroups, limits.maxGroupParticipants);
+    this.appState = new AppStateStore(limits);
   }
 
   now(): number {

@@ -91,12 +91,14 @@ export async function startSim(opts: StartSimOptions = {}): Promise<SimHandle> {
           groups: hub.groups.snapshot(),
           phones: Object.fromEntries([...hub.phones].map(([phone, p]) => [phone, p.snapshot()])),
           queues: Object.fromEntries(hub.queues.entries().map(([jid, items]) => [jid, items.map((i) => encodeQueued(i.node))])),
+          appState: hub.appState.snapshot(),
         }));
 
   if (snap) {
     hub.dir.restore(snap.users);
     hub.prekeys.restore(snap.prekeys);
     hub.groups.restore(snap.groups);
+    if (snap.appState) hub.appState.restore(snap.appState);
     for (const [jid, items] of Object.entries(snap.queues)) {
       for (const b of items) {
         const node = decodeQueued(b);
@@ -127,6 +129,7 @@ export async function startSim(opts: StartSimOptions = {}): Promise<SimHandle> {
 
   const media = await MediaServer.create({ host, certDir: dataDir, limits, stats: hub.stats, faults: hub.mediaFaults });
   hub.media = media;
+  hub.blobs = media;
   const listener = await SimListener.listen({
     host,
     port: opts.port ?? 0,

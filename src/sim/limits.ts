@@ -45,6 +45,17 @@ export interface SimLimits {
   maxAdminBodyBytes: number;
   /** Messages each phone keeps in its received list (enforced by the phone). */
   maxPhoneReceived: number;
+  /** App state: patches kept per collection for readers; one further behind gets a snapshot. */
+  maxAppStatePatchesKept: number;
+  /** App state: a reader more than this many versions behind gets a snapshot instead of patches. */
+  appStateSnapshotAfter: number;
+  /** App state: patches in one answer; the rest follow on request (has_more_patches). */
+  maxAppStatePatchesPerAnswer: number;
+  /** App state: live records per collection, and their bytes (records plus kept patches past it prune patches). */
+  maxAppStateRecords: number;
+  maxAppStateCollectionBytes: number;
+  /** App state: bytes of records and kept patches of all users together. */
+  maxAppStateBytes: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<SimLimits> = Object.freeze({
@@ -71,4 +82,10 @@ export const DEFAULT_LIMITS: Readonly<SimLimits> = Object.freeze({
   maxMediaBlobBytes: 64 * 1024 * 1024,
   maxAdminBodyBytes: 1024 * 1024,
   maxPhoneReceived: 10_000,
+  maxAppStatePatchesKept: 500,
+  appStateSnapshotAfter: 50,
+  maxAppStatePatchesPerAnswer: 20,
+  maxAppStateRecords: 50_000,
+  maxAppStateCollectionBytes: 16 * 1024 * 1024,
+  maxAppStateBytes: 512 * 1024 * 1024,
 });

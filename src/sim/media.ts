@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
-import type { MediaEndpoint } from './hub.js';
+import type { BlobStore, MediaEndpoint } from './hub.js';
 import type { MediaFault, MediaFaults } from './faults.js';
 import type { SimLimits } from './limits.js';
 import type { SimStats } from './stats.js';
@@ -27,7 +27,7 @@ interface Blob {
   type: string;
 }
 
-export class MediaServer implements MediaEndpoint {
+export class MediaServer implements MediaEndpoint, BlobStore {
   readonly #server: Server;
   readonly #limits: SimLimits;
   readonly #stats: SimStats;
@@ -107,6 +107,16 @@ export class MediaServer implements MediaEndpoint {
     this.#server.closeAllConnections();
   }
 
+  putBlob(type: string, bytes: Uint8Array): string {
+    const id = randomBytes(16).toString('hex');
+    this.#store(id, { bytes: Buffer.from(bytes), type });
+    return directPathOf(type, id);
+  }
+
+  getBlob(directPath: string): Uint8Array | undefined {
+    return this.#blobAt(new URL(directPath, 'https://sim'))?.bytes;
+  }
+
   #handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', 'https://sim');
     const fault = req.method === 'POST' || req.method === 'GET' ? this.#faults.take(req.method) : undefined;
@@ -176,7 +186,7 @@ export class MediaServer implements MediaEndpoint {
       const id = randomBytes(16).toString('hex');
       this.#store(id, { bytes: body, type });
       this.#stats.mediaUploads++;
-      const directPath = `/v/t62/${type}/${id}.enc?ccb=sim`;
+      const directPath = directPathOf(type, id);
       send(res, 200, { url: `https://${this.#hostname}${directPath}`, direct_path: directPath });
     });
   }
@@ -219,6 +229,10 @@ export class MediaServer implements MediaEndpoint {
       this.#total -= b.bytes.length;
     }
   }
+}
+
+function directPathOf(type: string, id: string): string {
+  return `/v/t62/${type}/${id}.enc?ccb=sim`;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -1,13 +1,15 @@
 /**
  * With --data-dir the simulator keeps a JSON snapshot (`sim-state.json`) of
  * its keys (so the root public key a daemon pinned stays valid), users,
- * devices, prekeys, groups, offline queues and each phone's own snapshot.
+ * devices, prekeys, groups, offline queues, app state collections and each
+ * phone's own snapshot.
  * Writes are debounced and atomic (temp file + rename); a restarted simulator
  * starts from the last snapshot. Without a data dir nothing is written.
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeNode, encodeNode, type BinaryNode } from '../protocol/binary/index.js';
+import type { AppStateStoreSnapshot } from './app-state/store.js';
 import type { GroupSnapshot } from './groups.js';
 import type { UserSnapshot } from './state.js';
 
@@ -29,6 +31,8 @@ export interface SimSnapshot {
   phones: Record<string, unknown>;
   /** device jid → queued stanzas, each encodeNode() as base64 */
   queues: Record<string, string[]>;
+  /** Every user's app state collections (absent in snapshots from before app state sync). */
+  appState?: AppStateStoreSnapshot;
 }
 
 /** @throws Error when the file exists but is not a snapshot this version can read */

@@ -8,6 +8,7 @@
 import type { Hub } from '../hub.js';
 import { iqError, iqResult, type BinaryNode } from '../nodes.js';
 import type { Pairing, RegisteringClient } from '../pairing.js';
+import { handleAppState } from './app-state.js';
 import { handleBlocklist } from './blocklist.js';
 import { handleEncrypt } from './encrypt.js';
 import { handleGroups } from './groups.js';
@@ -41,6 +42,7 @@ const HANDLERS: Readonly<Record<string, IqHandler>> = {
   privacy: handlePrivacy,
   'w:m': handleMediaConn,
   'w:g2': handleGroups,
+  'w:sync:app:state': handleAppState,
 };
 
 export function handleIq(ctx: IqContext, iq: BinaryNode): BinaryNode {

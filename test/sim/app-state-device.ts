@@ -1,0 +1,102 @@
+/**
+ * A device's app state client written on our protocol core, for simulator
+ * tests: it holds a state per collection, pulls (patches, or a snapshot it
+ * downloads from the media host) and writes actions as patches, and on a 409
+ * applies the patches it missed and builds its patch again, as WhatsApp Web
+ * and whatsmeow do. Test support only.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  actionMutations,
+  buildPatch,
+  byCollection,
+  decodePatches,
+  decodeSnapshot,
+  emptyCollectionState,
+  expandAppStateKeys,
+  Keyring,
+  type AppStateAction,
+  type CollectionName,
+  type CollectionState,
+  type DecodedMutation,
+} from '../../src/protocol/appstate/index.js';
+import type { CollectionAnswer, CollectionRequest } from '../../src/protocol/iq/app-state.js';
+import { fetchSnapshot } from '../../src/sim/app-state/snapshot-blob.js';
+import type { BlobStore } from '../../src/sim/hub.js';
+
+export type SyncFn = (requests: CollectionRequest[]) => CollectionAnswer[] | Promise<CollectionAnswer[]>;
+
+export class AppStateDevice {
+  readonly states = new Map<CollectionName, CollectionState>();
+  /** Every mutation applied, in order. */
+  readonly applied: DecodedMutation[] = [];
+  conflicts = 0;
+  snapshots = 0;
+  readonly #ring: Keyring;
+  readonly #signing: { keyId: Uint8Array; keys: ReturnType<typeof expandAppStateKeys> };
+
+  constructor(
+    readonly sync: SyncFn,
+    key: { keyId: Uint8Array; keyData: Uint8Array },
+    readonly blobs: Pick<BlobStore, 'getBlob'> | (() => Pick<BlobStore, 'getBlob'>),
+  ) {
+    this.#ring = new Keyring([key]);
+    this.#signing = { keyId: key.keyId, keys: expandAppStateKeys(key.keyData) };
+  }
+
+  state(name: CollectionName): CollectionState {
+    return this.states.get(name) ?? emptyCollectionState();
+  }
+
+  /** Fetches until the server has nothing more (a snapshot when we hold nothing, or when asked). */
+  async pull(name: CollectionName, opts: { snapshot?: boolean } = {}): Promise<void> {
+    let snapshot = opts.snapshot ?? this.state(name).version === 0;
+    for (let i = 0; i < 100; i++) {
+      const [answer] = await this.sync([{ name, version: this.state(name).version, snapshot }]);
+      if (answer!.error) throw new Error(`${name}: ${answer!.error.code} ${answer!.error.text}`);
+      this.apply(name, answer!);
+      if (!answer!.hasMorePatches) return;
+      snapshot = false;
+    }
+    throw new Error(`${name}: has_more_patches for ever`);
+  }
+
+  /** Writes an action: one patch per collection, rebuilt after each 409 (five tries). */
+  async write(action: AppStateAction, t = Date.now()): Promise<Record<string, number>> {
+    const versions: Record<string, number> = {};
+    for (const [name, mutations] of byCollection(actionMutations(action, t))) {
+      for (let attempt = 0; ; attempt++) {
+        const built = buildPatch(name, this.state(name), this.#signing, mutations, (n) => new Uint8Array(randomBytes(n)));
+        const [answer] = await this.sync([{ name, version: built.baseVersion, snapshot: false, patch: built.bytes }]);
+        if (!answer!.error) {
+          this.states.set(name, built.state);
+          versions[name] = answer!.version;
+          break;
+        }
+        if (answer!.error.code !== 409 || attempt >= 4) throw new Error(`${name}: ${answer!.error.code} ${answer!.error.text}`);
+        this.conflicts++;
+        this.apply(name, answer!);
+        if (answer!.hasMorePatches) await this.pull(name);
+      }
+    }
+    return versions;
+  }
+
+  /** Applies a snapshot and/or patches of an answer. */
+  apply(name: CollectionName, answer: CollectionAnswer): void {
+    let state = this.state(name);
+    if (answer.snapshot) {
+      const blobs = typeof this.blobs === 'function' ? this.blobs() : this.blobs;
+      const result = decodeSnapshot(name, fetchSnapshot(blobs, answer.snapshot), this.#ring.lookup);
+      this.snapshots++;
+      state = result.state;
+      this.applied.push(...result.mutations);
+    }
+    if (answer.patches.length > 0) {
+      const result = decodePatches(name, answer.patches, state, this.#ring.lookup);
+      state = result.state;
+      this.applied.push(...result.mutations);
+    }
+    this.states.set(name, state);
+  }
+}
