@@ -5,6 +5,8 @@
  * and the group operations. Errors answer `{"error":{"code","message"}}`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseAppStateAction } from './app-state/admin-action.js';
+import { appStateView } from './app-state/view.js';
 import { SimError } from './errors.js';
 import { parseFault } from './faults.js';
 import type { Hub } from './hub.js';
@@ -91,6 +93,15 @@ route('POST', '/phones/:phone/messages', async (ctx, p, body) => {
 
 route('GET', '/phones/:phone/messages', (ctx, p) => [200, phoneOf(ctx, p.phone!).received()]);
 
+// The person acts on the phone (`{"action":"archive","chat":"15550002222"}`, …): written to app state like any device.
+route('POST', '/phones/:phone/app-state', async (ctx, p, body) => {
+  const phone = phoneOf(ctx, p.phone!);
+  if (!phone.appStateAction) throw new SimError('NOT_FOUND', `the phone of ${p.phone!} keeps no app state`);
+  return [200, await phone.appStateAction(parseAppStateAction(body))];
+});
+
+route('GET', '/phones/:phone/app-state', (ctx, p) => [200, appStateView(ctx.hub, p.phone!, phoneOf(ctx, p.phone!).appState?.())]);
+
 route('POST', '/groups', (ctx, _p, body) => {
   const b = obj(body);
   const creator = userOf(ctx, str(b, 'creator'));
@@ -143,6 +154,8 @@ const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   NOT_FOUND: 404,
   UNKNOWN_DEVICE: 404,
   UNKNOWN_REF: 404,
+  BAD_ACTION: 400,
+  APP_STATE_REFUSED: 502,
   ALREADY_EXISTS: 409,
   LIMIT: 429,
   PAIRING_FAILED: 502,

@@ -3,7 +3,9 @@
  * (device 0). Each method is a thin door into the hub, the router and the
  * pairing registry; the phone's stanzas are routed exactly like a client's.
  */
+import type { CollectionAnswer, CollectionRequest } from '../protocol/iq/app-state.js';
 import type { Hub } from './hub.js';
+import { syncCollections } from './iq/app-state.js';
 import type { BinaryNode } from './nodes.js';
 import type { Pairing } from './pairing.js';
 import type {
@@ -104,5 +106,13 @@ export class PhoneBridge implements PhoneHost {
   sendPrimaryHello(req: { ref: string; primaryIdentityPub: Uint8Array; wrappedPrimaryEphemeralPub: Uint8Array }): Promise<CodeLinkFinish> {
     if (!this.#hub.dir.user(this.#user.phone)) return Promise.reject(new SimError('NOT_FOUND', 'user removed'));
     return this.#pairing.primaryHello(this.#user.phone, req);
+  }
+
+  syncAppState(requests: readonly CollectionRequest[]): CollectionAnswer[] {
+    return syncCollections(this.#hub, this.#user.jid, requests);
+  }
+
+  mediaBlob(directPath: string): Uint8Array | undefined {
+    return this.#hub.blobs?.getBlob(directPath);
   }
 }

@@ -31,7 +31,9 @@
  * the name says seconds.
  */
 
+import type { AppStateAction, AppStateChange } from '../protocol/appstate/index.js';
 import type { BinaryNode } from '../protocol/binary/index.js';
+import type { CollectionAnswer, CollectionRequest } from '../protocol/iq/app-state.js';
 
 /** A stanza as it crosses this interface: the protocol core's BinaryNode. */
 export type SimNode = BinaryNode;
@@ -154,6 +156,15 @@ export interface PhoneHost {
     /** salt(32) ‖ iv(16) ‖ AES-256-CTR(PBKDF2(code, salt), iv, primaryEphemeralPub) */
     wrappedPrimaryEphemeralPub: Uint8Array;
   }): Promise<CodeLinkFinish>;
+
+  /**
+   * The phone's `w:sync:app:state` request (fetch and upload), served exactly
+   * like a companion's IQ: a patch it writes is announced to its companions
+   * with `server_sync`, and a 409 brings the patches it missed.
+   */
+  syncAppState(requests: readonly CollectionRequest[]): CollectionAnswer[];
+  /** A blob on the media host by its direct path (a snapshot the server stored), or undefined. */
+  mediaBlob(directPath: string): Uint8Array | undefined;
 }
 
 /** A message the phone received and decrypted. */
@@ -194,6 +205,42 @@ export interface SimPhoneApi {
   redeliveries?(): number;
   /** A JSON-serialisable snapshot of the phone's keys and sessions (for --data-dir). */
   snapshot(): unknown;
+  /**
+   * The person does something a chat, contact or setting keeps in app state
+   * (archive, pin, mute, read, star, label, delete, name a contact, change the
+   * push name): the phone writes it as a patch like any device, and its
+   * companions hear of it. Resolves with the version each collection it wrote reached.
+   */
+  appStateAction?(action: AppStateAction): Promise<{ versions: Record<string, number> }>;
+  /** The phone's copy of its app state (collections, hashes, what each record says) and its key ids. */
+  appState?(): PhoneAppStateView;
+}
+
+/** One live record of a collection as the phone reads it. */
+export interface AppStateEntryView {
+  /** The JSON index, e.g. ["archive", "15550002222@s.whatsapp.net"]. */
+  index: string[];
+  /** The action's schema version. */
+  version: number;
+  /** The SyncActionValue as protobuf JSON (enum names, base64 bytes). */
+  value: Record<string, unknown>;
+  /** What the record means, when wad's protocol core reads it. */
+  change?: AppStateChange;
+}
+
+export interface AppStateCollectionView {
+  version: number;
+  /** The 128-byte LT-hash, base64. */
+  hash: string;
+  entries: AppStateEntryView[];
+}
+
+export interface PhoneAppStateView {
+  /** The sync keys the phone made, by id (base64), oldest first; never their key data. */
+  keys: Array<{ id: string; timestamp: number }>;
+  collections: Record<string, AppStateCollectionView>;
+  /** The last app state failures the phone met (a refused patch, an answer that did not verify), newest last. */
+  errors: string[];
 }
 
 /**

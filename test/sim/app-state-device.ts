@@ -21,10 +21,11 @@ import {
   type DecodedMutation,
 } from '../../src/protocol/appstate/index.js';
 import type { CollectionAnswer, CollectionRequest } from '../../src/protocol/iq/app-state.js';
-import { fetchSnapshot } from '../../src/sim/app-state/snapshot-blob.js';
-import type { BlobStore } from '../../src/sim/hub.js';
+import type { proto } from '../../src/protocol/proto/index.js';
 
 export type SyncFn = (requests: CollectionRequest[]) => CollectionAnswer[] | Promise<CollectionAnswer[]>;
+/** Downloads and decrypts the snapshot a reference names. */
+export type SnapshotFn = (ref: proto.IExternalBlobReference) => proto.ISyncdSnapshot | Promise<proto.ISyncdSnapshot>;
 
 export class AppStateDevice {
   readonly states = new Map<CollectionName, CollectionState>();
@@ -38,7 +39,7 @@ export class AppStateDevice {
   constructor(
     readonly sync: SyncFn,
     key: { keyId: Uint8Array; keyData: Uint8Array },
-    readonly blobs: Pick<BlobStore, 'getBlob'> | (() => Pick<BlobStore, 'getBlob'>),
+    readonly snapshotOf: SnapshotFn,
   ) {
     this.#ring = new Keyring([key]);
     this.#signing = { keyId: key.keyId, keys: expandAppStateKeys(key.keyData) };
@@ -54,7 +55,7 @@ export class AppStateDevice {
     for (let i = 0; i < 100; i++) {
       const [answer] = await this.sync([{ name, version: this.state(name).version, snapshot }]);
       if (answer!.error) throw new Error(`${name}: ${answer!.error.code} ${answer!.error.text}`);
-      this.apply(name, answer!);
+      await this.apply(name, answer!);
       if (!answer!.hasMorePatches) return;
       snapshot = false;
     }
@@ -75,7 +76,7 @@ export class AppStateDevice {
         }
         if (answer!.error.code !== 409 || attempt >= 4) throw new Error(`${name}: ${answer!.error.code} ${answer!.error.text}`);
         this.conflicts++;
-        this.apply(name, answer!);
+        await this.apply(name, answer!);
         if (answer!.hasMorePatches) await this.pull(name);
       }
     }
@@ -83,11 +84,10 @@ export class AppStateDevice {
   }
 
   /** Applies a snapshot and/or patches of an answer. */
-  apply(name: CollectionName, answer: CollectionAnswer): void {
+  async apply(name: CollectionName, answer: CollectionAnswer): Promise<void> {
     let state = this.state(name);
     if (answer.snapshot) {
-      const blobs = typeof this.blobs === 'function' ? this.blobs() : this.blobs;
-      const result = decodeSnapshot(name, fetchSnapshot(blobs, answer.snapshot), this.#ring.lookup);
+      const result = decodeSnapshot(name, await this.snapshotOf(answer.snapshot), this.#ring.lookup);
       this.snapshots++;
       state = result.state;
       this.applied.push(...result.mutations);

@@ -43,7 +43,8 @@ function world(limits: Partial<SimLimits> = {}) {
   const blobs = new MemoryBlobs();
   hub.blobs = blobs;
   const user = addUser(hub, PHONE, 2);
-  const device = (id: number) => new AppStateDevice((reqs: CollectionRequest[]) => syncCollections(hub, `${PHONE}:${id}@s.whatsapp.net`, reqs), KEY, blobs);
+  const device = (id: number) =>
+    new AppStateDevice((reqs: CollectionRequest[]) => syncCollections(hub, `${PHONE}:${id}@s.whatsapp.net`, reqs), KEY, (ref) => fetchSnapshot(blobs, ref));
   return { hub, user, blobs, a: device(1), b: device(2) };
 }
 
@@ -81,7 +82,7 @@ describe('app state on the server', () => {
     const version = hub.appState.version(PHONE, 'regular_low');
     const paged = syncCollections(hub, `${PHONE}:2@s.whatsapp.net`, [{ name: 'regular_low', version: 0, snapshot: false }])[0]!;
     expect([paged.patches.length, paged.hasMorePatches, paged.version]).toEqual([3, true, 3]);
-    const late = new AppStateDevice((reqs) => syncCollections(hub, `${PHONE}:2@s.whatsapp.net`, reqs), KEY, hub.blobs!);
+    const late = new AppStateDevice((reqs) => syncCollections(hub, `${PHONE}:2@s.whatsapp.net`, reqs), KEY, (ref) => fetchSnapshot(hub.blobs!, ref));
     await late.pull('regular_low', { snapshot: false });
     expect([late.state('regular_low').version, late.snapshots]).toEqual([version, 0]);
     expect(hex(late.state('regular_low').hash)).toBe(hex(a.state('regular_low').hash));
@@ -89,7 +90,7 @@ describe('app state on the server', () => {
     const far = syncCollections(hub, `${PHONE}:2@s.whatsapp.net`, [{ name: 'regular_low', version, snapshot: false }])[0]!;
     expect(far.patches).toEqual([]);
     expect(far.snapshot?.directPath).toMatch(/^\/v\/t62\/md-app-state\//);
-    late.apply('regular_low', far);
+    await late.apply('regular_low', far);
     expect(late.snapshots).toBe(1);
     expect(hex(late.state('regular_low').hash)).toBe(hex(a.state('regular_low').hash));
   });

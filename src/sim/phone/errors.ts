@@ -27,7 +27,9 @@ export type PhoneErrorCode =
   /** The server answered the phone's message with an error ack. */
   | 'SERVER_REJECTED'
   /** An incoming stanza that cannot be decrypted (no session, bad MAC, unknown type). */
-  | 'DECRYPT_FAILED';
+  | 'DECRYPT_FAILED'
+  /** The server would not take the phone's app state patch, or its answer could not be used. */
+  | 'APP_STATE_REFUSED';
 
 export class PhoneError extends Error {
   override readonly name = 'PhoneError';

@@ -9,7 +9,7 @@
  * under the same id (a sender completing a send whose ack it never saw) is
  * receipted and dropped, as WhatsApp clients do.
  */
-import { isGroup, toUserJid } from '../../protocol/jid/index.js';
+import { isGroup, isSameUser, toUserJid } from '../../protocol/jid/index.js';
 import { SignalError } from '../../protocol/signal/index.js';
 import { GroupCipherError } from '../../protocol/signal/group/index.js';
 import type { PhoneReceivedMessage, SimNode } from '../phone-host.js';
@@ -42,8 +42,12 @@ export class Inbox {
   /** The last decrypt failures, newest last (bounded), for diagnosis. */
   readonly failures: Array<{ id: string; from: string; error: string }> = [];
 
-  constructor(core: PhoneCore, restored: PhoneReceivedMessage[] = []) {
+  /** Messages from the phone's own companions (key requests, …): true when taken, so not stored. */
+  readonly #fromCompanion: ((device: string, message: proto.IMessage) => boolean) | undefined;
+
+  constructor(core: PhoneCore, restored: PhoneReceivedMessage[] = [], fromCompanion?: (device: string, message: proto.IMessage) => boolean) {
     this.#core = core;
+    this.#fromCompanion = fromCompanion;
     // Snapshots from before every kind was kept hold texts only.
     this.#received.push(...restored.slice(-RECEIVED_LIMIT).map((m) => ({ ...m, type: m.type ?? 'text', message: m.message ?? { conversation: m.text } })));
     for (const m of this.#received) this.#known.add(keyOf(m));
@@ -77,6 +81,7 @@ export class Inbox {
     this.#retries.delete(msg.id);
     host.deliverFromPhone(buildDeliveryReceipt(msg));
     if (!content?.message || fromOwnDevice) return 'no-content';
+    if (author !== this.#core.self && isSameUser(author, this.#core.self) && this.#fromCompanion?.(author, content.message)) return 'no-content';
     return this.#store(msg, author, content.message) ? 'received' : 'duplicate';
   }
 

@@ -13,7 +13,7 @@ import type { PhoneCore } from './core.js';
 import { PhoneError } from './errors.js';
 import { buildRetryMessage, retryReceiptBundle } from './retry.js';
 import { editAttribute, mediaType, stanzaType, unwrap } from '../../protocol/message/index.js';
-import { buildFanoutMessage, deviceJid, newMessageId, parseReceipt, type DeviceEnc, type IncomingReceipt, type MessageAttrs } from './stanzas.js';
+import { buildFanoutMessage, deviceJid, encNode, newMessageId, parseReceipt, type DeviceEnc, type IncomingReceipt, type MessageAttrs } from './stanzas.js';
 
 const SENT_CACHE = 1000;
 /** Baileys gives up after 5 retries; so does the phone. */
@@ -25,6 +25,8 @@ interface SentMessage {
   message: proto.IMessage;
   /** Receipt types per device jid ('' = delivered). */
   receipts: Map<string, Set<string>>;
+  /** A protocol message to one of the phone's own companions: resent as it is, never as a copy. */
+  peer?: boolean;
 }
 
 /** What the stanza says about the message, as WhatsApp Web sets it (a revoke of someone else's message is an admin's). */
@@ -67,6 +69,27 @@ export class Outbox {
       stanza = this.#directStanza(id, user, message);
     }
     this.#remember(id, { to: chat, message, receipts: new Map() });
+    const ack = host.deliverFromPhone(stanza);
+    if (ack?.attrs.error) throw new PhoneError('SERVER_REJECTED', `server refused message ${id} with error ${ack.attrs.error}`);
+    return { id };
+  }
+
+  /**
+   * A protocol message (a key share, …) to one of the phone's own companions:
+   * one device, category "peer", no copies to anyone.
+   * @throws PhoneError NO_DEVICES when the companion cannot be reached, SERVER_REJECTED
+   */
+  sendPeer(device: string, message: proto.IMessage): { id: string } {
+    const { host } = this.#core;
+    const id = newMessageId(host.userJid, host.now());
+    const enc = this.#encryptFor(device, message);
+    if (!enc) throw new PhoneError('NO_DEVICES', `companion ${device} cannot be reached`);
+    this.#remember(id, { to: device, message, receipts: new Map(), peer: true });
+    const stanza: SimNode = {
+      tag: 'message',
+      attrs: { id, to: device, type: 'protocol', category: 'peer', push_priority: 'high_force' },
+      content: [encNode(enc.type, enc.ciphertext)],
+    };
     const ack = host.deliverFromPhone(stanza);
     if (ack?.attrs.error) throw new PhoneError('SERVER_REJECTED', `server refused message ${id} with error ${ack.attrs.error}`);
     return { id };
@@ -177,7 +200,7 @@ export class Outbox {
       message = { ...sent.message, ...senderKeyDistributionMessage(group, book.ourDistribution(group, self, []).distribution) };
       book.markDistributed(group, [device]);
     } else {
-      message = isSameUser(device, self) ? deviceSentMessage(sent.to, sent.message) : sent.message;
+      message = isSameUser(device, self) && !sent.peer ? deviceSentMessage(sent.to, sent.message) : sent.message;
     }
     const { type, ciphertext } = book.encrypt(device, local, encodePadded(message));
     host.deliverFromPhone(buildRetryMessage({ id: r.id, device, ...(group ? { group } : {}), enc: { jid: device, type, ciphertext }, count }));

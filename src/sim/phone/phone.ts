@@ -4,8 +4,13 @@
  * linking together, acks what the server sends like a client, and snapshots
  * its state. It never touches a socket: everything goes through PhoneHost.
  */
-import type { PhoneHost, PhoneReceivedMessage, SimNode, SimPhoneApi } from '../phone-host.js';
+import type { AppStateAction } from '../../protocol/appstate/index.js';
+import { parseServerSync } from '../../protocol/iq/app-state.js';
+import type { proto } from '../../protocol/proto/index.js';
+import type { PhoneAppStateView, PhoneHost, PhoneReceivedMessage, SimNode, SimPhoneApi } from '../phone-host.js';
 import { buildKeyIndexList } from './adv.js';
+import { PhoneAppState, type PhoneAppStateJson } from './app-state.js';
+import { keyShareMessage, keysNamed, requestedKeyIds } from './app-state-keys.js';
 import { makeCore, topUpPreKeys, type PhoneCore } from './core.js';
 import { Inbox, type InboxOutcome } from './inbox.js';
 import { PhoneKeys, PREKEY_BATCH, type PhoneKeysJson } from './keys.js';
@@ -22,6 +27,8 @@ export interface PhoneSnapshot {
   keys: PhoneKeysJson;
   sessions: SessionBookJson;
   received: PhoneReceivedMessage[];
+  /** Absent in snapshots from before app state sync (such a phone starts its app state afresh). */
+  appState?: PhoneAppStateJson;
 }
 
 function isSnapshot(v: unknown): v is PhoneSnapshot {
@@ -33,11 +40,13 @@ export class SimPhone implements SimPhoneApi {
   readonly #core: PhoneCore;
   readonly #inbox: Inbox;
   readonly #outbox: Outbox;
+  readonly #appState: PhoneAppState;
 
-  private constructor(core: PhoneCore, received: PhoneReceivedMessage[]) {
+  private constructor(core: PhoneCore, received: PhoneReceivedMessage[], appState: (core: PhoneCore) => PhoneAppState) {
     this.#core = core;
-    this.#inbox = new Inbox(core, received);
+    this.#inbox = new Inbox(core, received, (device, message) => this.#fromCompanion(device, message));
     this.#outbox = new Outbox(core);
+    this.#appState = appState(core);
   }
 
   /**
@@ -50,12 +59,13 @@ export class SimPhone implements SimPhoneApi {
       const core = makeCore(host, PhoneKeys.fromJSON(restore.keys), SessionBook.fromJSON(restore.sessions));
       // A server restored without device 0's prekeys (or with few left) gets a fresh batch.
       topUpPreKeys(core);
-      return new SimPhone(core, restore.received);
+      const saved = restore.appState;
+      return new SimPhone(core, restore.received, (c) => (saved ? PhoneAppState.fromJSON(host, saved) : PhoneAppState.fresh(host, c.keys.advRawId)));
     }
     const keys = PhoneKeys.generate();
     const core = makeCore(host, keys, new SessionBook());
     host.uploadPreKeys(keys.mintPreKeys(PREKEY_BATCH));
-    return new SimPhone(core, []);
+    return new SimPhone(core, [], (c) => PhoneAppState.fresh(host, c.keys.advRawId));
   }
 
   /** Device 0's identity public key (32 bytes): also the ADV account key. */
@@ -73,6 +83,7 @@ export class SimPhone implements SimPhoneApi {
     try {
       if (stanza.tag === 'message') outcome = this.#inbox.onMessage(stanza);
       else if (stanza.tag === 'receipt') this.#outbox.onReceipt(stanza);
+      else if (stanza.tag === 'notification' && stanza.attrs.type === 'server_sync') this.#appState.pull(parseServerSync(stanza).map((c) => c.name));
     } catch (error) {
       this.#inbox.failures.push({ id: stanza.attrs.id ?? '', from: stanza.attrs.from ?? '', error: String(error) });
     }
@@ -82,12 +93,35 @@ export class SimPhone implements SimPhoneApi {
     return outcome;
   }
 
-  linkByQr(qr: string): Promise<{ deviceJid: string }> {
-    return linkByQr(this.#core.host, this.#core.keys, qr);
+  async linkByQr(qr: string): Promise<{ deviceJid: string }> {
+    return this.#linked(await linkByQr(this.#core.host, this.#core.keys, qr));
   }
 
-  linkByCode(code: string): Promise<{ deviceJid: string }> {
-    return linkByCode(this.#core.host, this.#core.keys, code);
+  async linkByCode(code: string): Promise<{ deviceJid: string }> {
+    return this.#linked(await linkByCode(this.#core.host, this.#core.keys, code));
+  }
+
+  async appStateAction(action: AppStateAction): Promise<{ versions: Record<string, number> }> {
+    return { versions: this.#appState.act(action) };
+  }
+
+  appState(): PhoneAppStateView {
+    return this.#appState.view();
+  }
+
+  /** A new companion gets the app state keys at once, as the phone does after pairing. */
+  #linked(result: { deviceJid: string }): { deviceJid: string } {
+    this.#appState.attempt(() => this.#outbox.sendPeer(result.deviceJid, keyShareMessage(this.#appState.keys)));
+    return result;
+  }
+
+  /** A companion asking for app state keys it lacks gets those the phone has. */
+  #fromCompanion(device: string, message: proto.IMessage): boolean {
+    const ids = requestedKeyIds(message);
+    if (!ids) return false;
+    const keys = keysNamed(this.#appState.keys, ids);
+    if (keys.length > 0) this.#appState.attempt(() => this.#outbox.sendPeer(device, keyShareMessage(keys)));
+    return true;
   }
 
   async sendText(to: string, text: string): Promise<{ id: string }> {
@@ -137,6 +171,7 @@ export class SimPhone implements SimPhoneApi {
       keys: this.#core.keys.toJSON(),
       sessions: this.#core.book.toJSON(),
       received: this.#inbox.received(),
+      appState: this.#appState.toJSON(),
     };
   }
 }

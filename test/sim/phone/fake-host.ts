@@ -83,6 +83,9 @@ export class FakeNetwork {
       sendPrimaryHello: async (): Promise<CodeLinkFinish> => {
         throw new Error('not in this fake');
       },
+      // No app state server in this fake: every collection is answered 503 (the simulator's tests cover app state).
+      syncAppState: (requests) => requests.map((r) => ({ name: r.name, version: 0, hasMorePatches: false, patches: [], error: { code: 503, text: 'service-unavailable' } })),
+      mediaBlob: () => undefined,
       ...extra,
     };
     return host;
