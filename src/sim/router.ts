@@ -139,7 +139,10 @@ function isBlocked(hub: Hub, user: UserRecord, other: UserRecord): boolean {
 }
 
 function baseAttrs(hub: Hub, stanza: BinaryNode, sender: UserRecord): Record<string, string> {
-  const attrs: Record<string, string> = { id: stanza.attrs.id!, t: hub.nowSeconds(), notify: sender.name };
+  const attrs: Record<string, string> = { id: stanza.attrs.id!, t: hub.nowSeconds() };
+  // A peer message (key shares and requests between one's own devices) is no chat message: no display name on it.
+  // A companion learns its own push name from app state, or from its phone's chat messages.
+  if (stanza.attrs.category !== 'peer') attrs.notify = sender.name;
   for (const a of FORWARDED_MESSAGE_ATTRS) {
     const v = stanza.attrs[a];
     if (v !== undefined) attrs[a] = v;

@@ -47,6 +47,8 @@ afterAll(async () => {
 describe('an offline backlog of 5,000 messages', () => {
   it('is delivered exactly once, offline: true, within 60 s of the start, with no reconnect', async () => {
     const jid = d.accountStatus('a').jid!;
+    // What the phone sends a new companion (its app state keys) is taken in before the account stops.
+    await until('the link’s own messages acked', () => s.hub.queues.queuedCount(jid) + s.hub.queues.unackedCount(jid) === 0);
     await d.stopAccount('a');
     await until('the account off the simulator', () => !s.hub.session(jid));
 

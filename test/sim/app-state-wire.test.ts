@@ -58,6 +58,7 @@ async function syncOverWire(requests: CollectionRequest[]) {
 
 /** The companion decrypts the phone's first message to it (the key share) with its own keys. */
 async function readKeyShare(link: LinkedRaw): Promise<proto.Message.IAppStateSyncKeyShare> {
+  link.client.send({ tag: 'ib', attrs: {}, content: [{ tag: 'offline_batch', attrs: { count: '10' } }] });
   const msg = await link.client.waitFor((n) => n.tag === 'message' && n.attrs.category === 'peer', 'key share');
   const enc = kids(msg).find((k) => k.tag === 'enc')!;
   const book = new SessionBook();

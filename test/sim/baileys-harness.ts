@@ -18,6 +18,7 @@ import makeWASocket, {
 } from 'baileys';
 import { pino } from 'pino';
 import { startSim, type SimHandle } from '../../src/sim/index.js';
+import { mediaDispatcher } from './media-redirect.js';
 
 const logger = pino({ level: process.env.BAILEYS_LOG ?? 'silent' });
 
@@ -76,6 +77,8 @@ export class BaileysClient {
   readonly updates: MessageUpdate[] = [];
   readonly groupReceipts: Array<{ id: string; userJid: string; kind: 'delivered' | 'read' }> = [];
   readonly closes: number[] = [];
+  /** App state events, in order: chats.update, chats.delete, contacts.upsert, labels.*, messages.delete, and messages.update that star. */
+  readonly appEvents: Array<{ name: string; data: unknown }> = [];
   #waiters: Array<() => void> = [];
   #lastQr: string | undefined;
   #open = false;
@@ -116,6 +119,8 @@ export class BaileysClient {
       fireInitQueries: true,
       connectTimeoutMs: 20_000,
       getMessage: async (key) => this.received.find((m) => m.key.id === key.id)?.message ?? undefined,
+      // Server-made blobs (app state snapshots) come from the simulator's media host, not mmg.whatsapp.net.
+      options: { dispatcher: mediaDispatcher(this.sim) } as RequestInit,
     });
     this.sock = sock;
     sock.ev.on('creds.update', (update) => Object.assign(this.auth.creds, update));
@@ -140,8 +145,15 @@ export class BaileysClient {
     });
     sock.ev.on('messages.update', (ups) => {
       for (const u of ups) if (u.key.id && typeof u.update.status === 'number') this.updates.push({ id: u.key.id, status: u.update.status });
+      for (const u of ups) if (u.update.starred !== undefined) this.appEvents.push({ name: 'messages.update', data: u });
       this.#wake();
     });
+    for (const name of ['chats.update', 'chats.delete', 'contacts.upsert', 'labels.edit', 'labels.association', 'messages.delete'] as const) {
+      sock.ev.on(name, (data: unknown) => {
+        this.appEvents.push({ name, data });
+        this.#wake();
+      });
+    }
     sock.ev.on('message-receipt.update', (ups) => {
       for (const u of ups) {
         if (!u.key.id || !u.receipt.userJid) continue;

@@ -86,8 +86,14 @@ describe('registration, pairing and login', () => {
     expect(details.keyIndex).toBeGreaterThan(0);
     const success = linked.client.received.find((n) => n.tag === 'success')!;
     expect(success.attrs.lid).toMatch(/^\d+:\d+@lid$/);
-    const ib = await linked.client.waitFor((n) => n.tag === 'ib', 'offline marker');
-    expect(childTag(ib, 'offline')?.attrs.count).toBe('0');
+    // Its only backlog is the phone's app state key share, sent right after the link.
+    const preview = await linked.client.waitFor((n) => n.tag === 'ib' && childTag(n, 'offline_preview') !== undefined, 'offline preview');
+    expect(childTag(preview, 'offline_preview')?.attrs).toMatchObject({ count: '1', message: '1' });
+    linked.client.send({ tag: 'ib', attrs: {}, content: [{ tag: 'offline_batch', attrs: { count: '10' } }] });
+    const share = await linked.client.waitFor((n) => n.tag === 'message', 'key share');
+    expect(share.attrs).toMatchObject({ from: `${ALICE}@s.whatsapp.net`, category: 'peer', offline: '1' });
+    const ib = await linked.client.waitFor((n) => n.tag === 'ib' && childTag(n, 'offline') !== undefined, 'offline marker');
+    expect(childTag(ib, 'offline')?.attrs.count).toBe('1');
     // The stored device identity is the companion's countersigned one.
     const stored = sim.hub.dir.device(linked.deviceJid)!.deviceIdentity!;
     expect(proto.ADVSignedDeviceIdentity.decode(stored).deviceSignature!.length).toBe(64);

@@ -80,8 +80,10 @@ export class Inbox {
     }
     this.#retries.delete(msg.id);
     host.deliverFromPhone(buildDeliveryReceipt(msg));
-    if (!content?.message || fromOwnDevice) return 'no-content';
+    if (!content?.message) return 'no-content';
+    // A companion's request to its phone may come as is (category "peer") or as a copy to its own user (Baileys).
     if (author !== this.#core.self && isSameUser(author, this.#core.self) && this.#fromCompanion?.(author, content.message)) return 'no-content';
+    if (fromOwnDevice) return 'no-content';
     return this.#store(msg, author, content.message) ? 'received' : 'duplicate';
   }
 
