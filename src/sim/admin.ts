@@ -1,8 +1,9 @@
 /**
  * The admin HTTP JSON API: users with phones, linking by QR
- * or code, devices, the phone's messages, groups, faults and stats. Routing
- * and validation of requests only; the work is done by the hub, the phones
- * and the group operations. Errors answer `{"error":{"code","message"}}`.
+ * or code, devices, the phone's messages and app state, groups, faults and
+ * stats. Routing and validation of requests only; the work is done by the
+ * hub, the phones and the group operations. Errors answer
+ * `{"error":{"code","message"}}`. docs/simulator.md describes every route.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parseAppStateAction } from './app-state/admin-action.js';

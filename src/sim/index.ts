@@ -120,6 +120,7 @@ export async function startSim(opts: StartSimOptions = {}): Promise<SimHandle> {
       } catch (cause) {
         hub.dir.removeUser(phone);
         hub.prekeys.drop(user.jid);
+        hub.appState.drop(phone);
         throw new SimError('BAD_REQUEST', `the phone of ${phone} did not start: ${(cause as Error).message}`, { cause });
       }
       hub.onChange();

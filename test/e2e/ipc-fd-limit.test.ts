@@ -86,6 +86,12 @@ afterAll(async () => {
 it.skipIf(!hasPrlimit)('3,000 TCP and 1,000 Unix idle connections against 1,024 descriptors: the reserve stays free, the daemon and its account go on', async () => {
   const owner = await WadClient.connect({ socket: ready.socket });
   await linkOverSocket(owner, s, 'acct', A);
+  // The phone's first message to a new companion (its app state keys) is the daemon's first decrypt,
+  // which starts the crypto worker; the daemon counts those descriptors at its next reading (every
+  // 5 s when not busy), and the crowds below must meet a count that includes them.
+  const device = (await owner.accountStatus('acct')).jid!;
+  await until('the link’s own messages taken in', () => s.hub.queues.queuedCount(device) + s.hub.queues.unackedCount(device) === 0);
+  await new Promise((r) => setTimeout(r, 6_000));
   const inbox: WadEvent[] = [];
   const stream = owner.subscribe({ accounts: ['acct'], types: ['message:new'] });
   void (async () => {
