@@ -21,7 +21,7 @@ import {
   type DecodedMutation,
 } from '../../src/protocol/appstate/index.js';
 import type { CollectionAnswer, CollectionRequest } from '../../src/protocol/iq/app-state.js';
-import type { proto } from '../../src/protocol/proto/index.js';
+import { proto } from '../../src/protocol/proto/index.js';
 
 export type SyncFn = (requests: CollectionRequest[]) => CollectionAnswer[] | Promise<CollectionAnswer[]>;
 /** Downloads and decrypts the snapshot a reference names. */
@@ -63,12 +63,14 @@ export class AppStateDevice {
   }
 
   /** Writes an action: one patch per collection, rebuilt after each 409 (five tries). */
-  async write(action: AppStateAction, t = Date.now()): Promise<Record<string, number>> {
+  async write(action: AppStateAction, t = Date.now(), opts: { breakPatchMac?: boolean } = {}): Promise<Record<string, number>> {
     const versions: Record<string, number> = {};
     for (const [name, mutations] of byCollection(actionMutations(action, t))) {
       for (let attempt = 0; ; attempt++) {
         const built = buildPatch(name, this.state(name), this.#signing, mutations, (n) => new Uint8Array(randomBytes(n)));
-        const [answer] = await this.sync([{ name, version: built.baseVersion, snapshot: false, patch: built.bytes }]);
+        // A broken writer (or a forger): everything right but the patch MAC, which only key holders can check.
+        const bytes = opts.breakPatchMac ? proto.SyncdPatch.encode({ ...built.patch, patchMac: new Uint8Array(32) }).finish() : built.bytes;
+        const [answer] = await this.sync([{ name, version: built.baseVersion, snapshot: false, patch: bytes }]);
         if (!answer!.error) {
           this.states.set(name, built.state);
           versions[name] = answer!.version;
