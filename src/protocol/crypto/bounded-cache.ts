@@ -10,7 +10,9 @@ export class BoundedCache<V> {
 
   get(raw: Uint8Array, make: () => V): V {
     const id = cacheId(raw);
-    if (this.#map.has(id)) return this.#map.get(id) as V;
+    const hit = this.#map.get(id);
+    // One lookup on the hot path; `has` only for values stored as undefined.
+    if (hit !== undefined || this.#map.has(id)) return hit as V;
     const value = make();
     this.#put(id, value);
     return value;

@@ -15,6 +15,7 @@ import { randomBytes, diffieHellman, verify as nodeVerify } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { CryptoError } from './errors.js';
 import { BoundedCache } from './bounded-cache.js';
+import { poolRandomBytes } from './random-pool.js';
 import { sha512 } from './hash.js';
 import { ed25519PublicKeyObject, x25519PrivateKeyObject, x25519PublicKeyObject, x25519RawPublic } from './key-objects.js';
 
@@ -52,7 +53,7 @@ export function generateKeyPair(): KeyPair {
   // GC that collects it while the same key is being exported (its mutex held)
   // deadlocks the thread for good. The KeyObject stays cached: a fresh ratchet
   // key is used for an agreement at once.
-  const priv = clampPrivateKey(randomBytes(32));
+  const priv = clampPrivateKey(poolRandomBytes(32));
   return { private: priv, public: x25519RawPublic(x25519PrivateKeyObject(priv)) };
 }
 

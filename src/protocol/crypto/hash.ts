@@ -1,15 +1,15 @@
 /**
  * SHA-256/512 and HMAC-SHA256 through node:crypto (8–50× faster than the
  * pure-JS @noble/hashes for these). Parts are hashed in order without
- * concatenating them first. HMAC-SHA256 of at most a block of message under a
- * key of at most a block runs in sha256-small.ts instead: there node:crypto's
+ * concatenating them first. HMAC-SHA256 of a short message under a key of at
+ * most a block runs in sha256-small.ts instead: there node:crypto's
  * per-call setup costs more than the hashing.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { hmacPads, hmacWithPads, MAX_PAD_KEY } from './sha256-small.js';
 
-/** Above this many message bytes node:crypto's HMAC is faster than the JS one (measured: ~100). */
-const SMALL_HMAC_MESSAGE = 64;
+/** Above this many message bytes node:crypto's HMAC is faster than the JS one (measured: ~300). */
+const SMALL_HMAC_MESSAGE = 256;
 
 export function sha256(...parts: Uint8Array[]): Uint8Array {
   const h = createHash('sha256');

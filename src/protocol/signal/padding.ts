@@ -3,11 +3,11 @@
  * (Baileys' writeRandomPadMax16 / unpadRandomMax16): 1..16 bytes, each holding
  * the pad length, chosen at random so message lengths leak less.
  */
-import { randomBytes } from 'node:crypto';
+import { poolRandomBytes } from '../crypto/random-pool.js';
 import { PaddingError } from './errors.js';
 
 /** `message` followed by n bytes of value n, n in 1..16 taken from the low nibble of `random`. */
-export function padMessage(message: Uint8Array, random: number = randomBytes(1)[0]!): Uint8Array {
+export function padMessage(message: Uint8Array, random: number = poolRandomBytes(1)[0]!): Uint8Array {
   const n = (random & 0x0f) + 1;
   const out = new Uint8Array(message.length + n);
   out.set(message, 0);

@@ -49,9 +49,9 @@ export function serializeSenderKeyRecord(record: SenderKeyRecord): Uint8Array {
   return out;
 }
 
-/** A plain copy (Buffer#slice would be a view, and stored keys must not alias the caller's bytes). */
-function copy(bytes: Uint8Array, start: number, end: number): Uint8Array {
-  return new Uint8Array(bytes.subarray(start, end));
+/** A view into the record's own copy of the bytes. */
+function view(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  return bytes.subarray(start, end);
 }
 
 function bad(message: string): never {
@@ -59,16 +59,20 @@ function bad(message: string): never {
 }
 
 /**
- * Reads stored record bytes; the result shares no memory with `bytes`.
+ * Reads stored record bytes; the result shares no memory with `bytes` (they
+ * are copied once, and the record's keys are views into that copy: stored
+ * keys must not alias the caller's buffer, and one copy is cheaper than one
+ * per key).
  * @throws GroupCipherError BAD_RECORD for an unknown format, a wrong length
  *   or counts beyond the limits
  */
-export function deserializeSenderKeyRecord(bytes: Uint8Array): SenderKeyRecord {
+export function deserializeSenderKeyRecord(input: Uint8Array): SenderKeyRecord {
+  const bytes = new Uint8Array(input); // a copy even of a Buffer (whose slice is a view)
   if (bytes.length < 2) bad('sender key record is truncated');
   if (bytes[0] !== SENDER_KEY_RECORD_FORMAT) bad(`unknown sender key record format ${bytes[0]}`);
   const count = bytes[1]!;
   if (count > MAX_STATES) bad(`sender key record holds ${count} states, more than ${MAX_STATES}`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const data = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const need = (o: number, n: number) => {
     if (o + n > bytes.length) bad('sender key record is truncated');
   };
@@ -78,38 +82,36 @@ export function deserializeSenderKeyRecord(bytes: Uint8Array): SenderKeyRecord {
     need(o, 73);
     const flags = bytes[o + 72]!;
     if ((flags & ~(HAS_PRIVATE | HAS_SEED)) !== 0 || flags === HAS_SEED) bad(`unknown state flags ${flags}`);
-    const state = {
-      keyId: view.getUint32(o),
-      iteration: view.getUint32(o + 4),
-      chainKey: copy(bytes, o + 8, o + 40),
-      signingPublic: copy(bytes, o + 40, o + 72),
-      signingPrivate: undefined as Uint8Array | undefined,
-      signingSeed: undefined as Uint8Array | undefined,
-    };
+    const keyId = data.getUint32(o);
+    const iteration = data.getUint32(o + 4);
+    const chainKey = view(bytes, o + 8, o + 40);
+    const signingPublic = view(bytes, o + 40, o + 72);
+    let signingPrivate: Uint8Array | undefined;
+    let signingSeed: Uint8Array | undefined;
     o += 73;
     if (flags & HAS_PRIVATE) {
       need(o, 32);
-      state.signingPrivate = copy(bytes, o, o + 32);
+      signingPrivate = view(bytes, o, o + 32);
       o += 32;
     }
     if (flags & HAS_SEED) {
       need(o, 32);
-      state.signingSeed = copy(bytes, o, o + 32);
+      signingSeed = view(bytes, o, o + 32);
       o += 32;
     }
     need(o, 2);
-    const skippedN = view.getUint16(o);
+    const skippedN = data.getUint16(o);
     if (skippedN > MAX_SKIPPED_KEYS) bad(`state holds ${skippedN} skipped keys, more than ${MAX_SKIPPED_KEYS}`);
     need(o + 2, skippedN * SKIPPED_ENTRY_BYTES);
     o += 2;
     // Lookups binary-search, so order is part of validity.
     for (let k = 1; k < skippedN; k++) {
       const at = o + k * SKIPPED_ENTRY_BYTES;
-      if (view.getUint32(at) <= view.getUint32(at - SKIPPED_ENTRY_BYTES)) bad('skipped keys are not in ascending order');
+      if (data.getUint32(at) <= data.getUint32(at - SKIPPED_ENTRY_BYTES)) bad('skipped keys are not in ascending order');
     }
-    const skipped = copy(bytes, o, o + skippedN * SKIPPED_ENTRY_BYTES);
+    const skipped = view(bytes, o, o + skippedN * SKIPPED_ENTRY_BYTES);
     o += skipped.length;
-    states.push({ ...state, skipped });
+    states.push({ keyId, iteration, chainKey, signingPublic, signingPrivate, signingSeed, skipped });
   }
   if (o !== bytes.length) bad(`sender key record has ${bytes.length - o} trailing bytes`);
   return { states };
