@@ -11,6 +11,7 @@ import { appStateView } from './app-state/view.js';
 import { SimError } from './errors.js';
 import { parseFault } from './faults.js';
 import type { Hub } from './hub.js';
+import { HISTORY_ROUTES } from './admin-history.js';
 import { createGroup } from './iq/groups.js';
 import { parseDeviceJid } from './state.js';
 
@@ -21,7 +22,7 @@ export interface AdminContext {
 }
 
 type Params = Record<string, string>;
-type Handler = (ctx: AdminContext, params: Params, body: unknown) => Promise<[number, unknown]> | [number, unknown];
+type Handler = (ctx: AdminContext, params: Params, body: unknown, query: URLSearchParams) => Promise<[number, unknown]> | [number, unknown];
 
 /** Texts one `texts` request may send. */
 const MAX_TEXTS = 10_000;
@@ -102,6 +103,7 @@ route('POST', '/phones/:phone/app-state', async (ctx, p, body) => {
 });
 
 route('GET', '/phones/:phone/app-state', (ctx, p) => [200, appStateView(ctx.hub, p.phone!, phoneOf(ctx, p.phone!).appState?.())]);
+for (const r of HISTORY_ROUTES) route(r.method, r.path, r.handler);
 
 route('POST', '/groups', (ctx, _p, body) => {
   const b = obj(body);
@@ -141,7 +143,7 @@ export async function handleAdmin(ctx: AdminContext, req: IncomingMessage, res: 
     const m = r.pattern.exec(url.pathname)!;
     const params: Params = Object.fromEntries(r.keys.map((k, i) => [k, m[i + 1]!]));
     const body = req.method === 'POST' ? await readJson(req, ctx.hub.limits.maxAdminBodyBytes) : undefined;
-    const [status, out] = await r.handler(ctx, params, body);
+    const [status, out] = await r.handler(ctx, params, body, url.searchParams);
     reply(res, status, out);
   } catch (err) {
     const [status, code] = errorStatus(err);
@@ -152,6 +154,8 @@ export async function handleAdmin(ctx: AdminContext, req: IncomingMessage, res: 
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   BAD_REQUEST: 400,
   BAD_MESSAGE: 400,
+  BAD_HISTORY: 400,
+  HISTORY_FULL: 429,
   NOT_FOUND: 404,
   UNKNOWN_DEVICE: 404,
   UNKNOWN_REF: 404,

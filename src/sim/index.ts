@@ -20,7 +20,7 @@ import { DEFAULT_LIMITS, type SimLimits } from './limits.js';
 import { MediaServer } from './media.js';
 import { keyOf } from './offline.js';
 import { Pairing } from './pairing.js';
-import { decodeQueued, encodeQueued, loadSnapshot, Persister, type KeySnapshot, type SimSnapshot } from './persist.js';
+import { decodeQueued, encodeQueued, loadSideFiles, loadSnapshot, Persister, type KeySnapshot, type SideFile, type SimSnapshot } from './persist.js';
 import { PhoneBridge } from './phone-bridge.js';
 import type { SimPhoneFactory } from './phone-host.js';
 import { createSimPhone } from './phone/index.js';
@@ -92,7 +92,7 @@ export async function startSim(opts: StartSimOptions = {}): Promise<SimHandle> {
           phones: Object.fromEntries([...hub.phones].map(([phone, p]) => [phone, p.snapshot()])),
           queues: Object.fromEntries(hub.queues.entries().map(([jid, items]) => [jid, items.map((i) => encodeQueued(i.node))])),
           appState: hub.appState.snapshot(),
-        }));
+        }), () => historyFiles(hub));
 
   if (snap) {
     hub.dir.restore(snap.users);
@@ -105,8 +105,9 @@ export async function startSim(opts: StartSimOptions = {}): Promise<SimHandle> {
         hub.queues.enqueue(jid, { key: keyOf(node), node });
       }
     }
+    const histories = loadSideFiles(opts.dataDir!);
     for (const user of hub.dir.users()) {
-      hub.phones.set(user.phone, await factory(new PhoneBridge(hub, pairing, user), snap.phones[user.phone]));
+      hub.phones.set(user.phone, await factory(new PhoneBridge(hub, pairing, user), snap.phones[user.phone], histories.get(user.phone)));
     }
   }
   if (persister) hub.onChange = () => persister.markDirty();
@@ -161,6 +162,16 @@ export async function startSim(opts: StartSimOptions = {}): Promise<SimHandle> {
       if (tempDir) rmSync(tempDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Each phone's history, written beside the snapshot when it changed. */
+function historyFiles(hub: Hub): SideFile[] {
+  const files: SideFile[] = [];
+  for (const [phone, p] of hub.phones) {
+    const history = p.history;
+    if (history) files.push({ name: phone, version: history.version, build: () => history.snapshot() });
+  }
+  return files;
 }
 
 function saveKey(k: KeyPair): KeySnapshot {

@@ -56,6 +56,12 @@ export interface SimLimits {
   maxAppStateCollectionBytes: number;
   /** App state: bytes of records and kept patches of all users together. */
   maxAppStateBytes: number;
+  /** Messages in each phone's history, all chats together (the oldest make room for new ones; a seed past it is refused). */
+  maxHistoryMessages: number;
+  /** Chats in each phone's history. */
+  maxHistoryChats: number;
+  /** Push names, and LID↔PN mappings, in each phone's history. */
+  maxHistoryNames: number;
 }
 
 export const DEFAULT_LIMITS: Readonly<SimLimits> = Object.freeze({
@@ -88,4 +94,7 @@ export const DEFAULT_LIMITS: Readonly<SimLimits> = Object.freeze({
   maxAppStateRecords: 50_000,
   maxAppStateCollectionBytes: 16 * 1024 * 1024,
   maxAppStateBytes: 512 * 1024 * 1024,
+  maxHistoryMessages: 200_000,
+  maxHistoryChats: 10_000,
+  maxHistoryNames: 10_000,
 });

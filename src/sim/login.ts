@@ -6,6 +6,7 @@
  */
 import { bytesEqual } from '../protocol/crypto/index.js';
 import { proto } from '../protocol/proto/index.js';
+import type { CompanionHistoryConfig } from './phone-host.js';
 import type { DeviceRecord, Directory, SignedPreKey, UserRecord } from './state.js';
 
 /** What a registering companion told us about its Signal keys (ClientPayload.devicePairingData). */
@@ -15,6 +16,8 @@ export interface Registration {
   identityKey: Uint8Array;
   signedPreKey: SignedPreKey;
   pushName?: string;
+  /** The history it asked for in DeviceProps (absent when it sent none, or none that decodes). */
+  history?: CompanionHistoryConfig;
 }
 
 export type LoginDecision =
@@ -61,7 +64,26 @@ export function decideLogin(payloadBytes: Uint8Array, clientStatic: Uint8Array, 
     signedPreKey: { keyId: skeyId, publicKey: skey, signature: sig },
   };
   if (payload.pushName) registration.pushName = payload.pushName;
+  const history = historyConfigOf(reg.deviceProps);
+  if (history) registration.history = history;
   return { kind: 'register', registration };
+}
+
+/** DeviceProps' history wishes; a missing or undecodable DeviceProps asks for nothing in particular. */
+function historyConfigOf(bytes: Uint8Array | null | undefined): CompanionHistoryConfig | undefined {
+  if (!bytes?.length) return undefined;
+  let props: proto.DeviceProps;
+  try {
+    props = proto.DeviceProps.decode(bytes);
+  } catch {
+    return undefined;
+  }
+  const c = props.historySyncConfig;
+  const config: CompanionHistoryConfig = { requireFullSync: props.requireFullSync === true, inlineInitialPayload: c?.inlineInitialPayloadInE2EeMsg === true };
+  if (c?.recentSyncDaysLimit) config.recentSyncDaysLimit = c.recentSyncDaysLimit;
+  if (c?.fullSyncDaysLimit) config.fullSyncDaysLimit = c.fullSyncDaysLimit;
+  if (c?.fullSyncSizeMbLimit) config.fullSyncSizeMbLimit = c.fullSyncSizeMbLimit;
+  return config;
 }
 
 /** protobufjs gives uint64 as number or as a Long object, depending on whether `long` is installed. */

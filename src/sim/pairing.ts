@@ -185,6 +185,7 @@ export class Pairing {
       deviceJid: deviceJid(user.phone, deviceId),
       lidJid: `${user.lidUser}:${deviceId}@lid`,
       platform: PLATFORM_NAMES[platformId] ?? (pending.code?.platformDisplay || 'Other'),
+      ...(reg.history ? { history: reg.history } : {}),
     };
     return publicSlot(pending.slot);
   }
@@ -256,7 +257,7 @@ export function verifyDeviceSignature(signedIdentity: Uint8Array, companionIdent
 }
 
 function publicSlot(s: CompanionSlot): CompanionSlot {
-  return { deviceJid: s.deviceJid, lidJid: s.lidJid, deviceId: s.deviceId, keyIndex: s.keyIndex };
+  return { deviceJid: s.deviceJid, lidJid: s.lidJid, deviceId: s.deviceId, keyIndex: s.keyIndex, ...(s.history ? { history: s.history } : {}) };
 }
 
 function newRef(): string {

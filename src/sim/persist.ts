@@ -5,8 +5,13 @@
  * phone's own snapshot.
  * Writes are debounced and atomic (temp file + rename); a restarted simulator
  * starts from the last snapshot. Without a data dir nothing is written.
+ *
+ * A phone's chat history is larger and changes less often than the rest, so
+ * it lives beside the snapshot (`sim-history/<phone>.json`) and is written
+ * only when its version moved. The two files are not one atomic write: a
+ * crash between them can lose the history's last changes, never the keys.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeNode, encodeNode, type BinaryNode } from '../protocol/binary/index.js';
 import type { AppStateStoreSnapshot } from './app-state/store.js';
@@ -14,6 +19,7 @@ import type { GroupSnapshot } from './groups.js';
 import type { UserSnapshot } from './state.js';
 
 export const SNAPSHOT_FILE = 'sim-state.json';
+export const HISTORY_DIR = 'sim-history';
 const SNAPSHOT_VERSION = 1;
 const DEBOUNCE_MS = 250;
 
@@ -44,6 +50,31 @@ export function loadSnapshot(dataDir: string): SimSnapshot | undefined {
   return snap;
 }
 
+/** A file kept beside the snapshot, rewritten only when `version` changed since it was last written. */
+export interface SideFile {
+  /** A plain file name (a phone number). */
+  name: string;
+  version: number;
+  build(): unknown;
+}
+
+/** The side files a previous run wrote, by name; one that does not parse is left out (that phone starts empty). */
+export function loadSideFiles(dataDir: string): Map<string, unknown> {
+  const dir = join(dataDir, HISTORY_DIR);
+  const out = new Map<string, unknown>();
+  if (!existsSync(dir)) return out;
+  for (const file of readdirSync(dir)) {
+    const m = /^([0-9]+)\.json$/.exec(file);
+    if (!m) continue;
+    try {
+      out.set(m[1]!, JSON.parse(readFileSync(join(dir, file), 'utf8')));
+    } catch {
+      // A torn or foreign file: that phone's history starts empty.
+    }
+  }
+  return out;
+}
+
 export function encodeQueued(node: BinaryNode): string {
   return Buffer.from(encodeNode(node)).toString('base64');
 }
@@ -55,11 +86,15 @@ export function decodeQueued(b64: string): BinaryNode {
 export class Persister {
   readonly #dir: string;
   readonly #build: () => Omit<SimSnapshot, 'version'>;
+  readonly #sideFiles: () => SideFile[];
+  /** Side file name → the version last written. */
+  readonly #written = new Map<string, number>();
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(dataDir: string, build: () => Omit<SimSnapshot, 'version'>) {
+  constructor(dataDir: string, build: () => Omit<SimSnapshot, 'version'>, sideFiles: () => SideFile[] = () => []) {
     this.#dir = dataDir;
     this.#build = build;
+    this.#sideFiles = sideFiles;
     mkdirSync(dataDir, { recursive: true });
   }
 
@@ -75,9 +110,18 @@ export class Persister {
   flush(): void {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
-    const path = join(this.#dir, SNAPSHOT_FILE);
-    const tmp = `${path}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: SNAPSHOT_VERSION, ...this.#build() }));
-    renameSync(tmp, path);
+    writeAtomically(join(this.#dir, SNAPSHOT_FILE), JSON.stringify({ version: SNAPSHOT_VERSION, ...this.#build() }));
+    for (const side of this.#sideFiles()) {
+      if (this.#written.get(side.name) === side.version) continue;
+      mkdirSync(join(this.#dir, HISTORY_DIR), { recursive: true });
+      writeAtomically(join(this.#dir, HISTORY_DIR, `${side.name}.json`), JSON.stringify(side.build()));
+      this.#written.set(side.name, side.version);
+    }
   }
+}
+
+function writeAtomically(path: string, text: string): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
 }

@@ -103,6 +103,25 @@ export class PhoneBridge implements PhoneHost {
     return this.#pairing.pendingCodeLink(this.#user.phone);
   }
 
+  storeMedia(type: string, blob: Uint8Array): { directPath: string } {
+    if (!this.#hub.blobs) throw new SimError('NOT_FOUND', 'the simulator has no media endpoint');
+    return { directPath: this.#hub.blobs.putBlob(type, blob) };
+  }
+
+  lidOf(userJid: string): string | undefined {
+    return this.#hub.dir.userOf(userJid)?.lid;
+  }
+
+  groupSubject(groupJid: string): string | undefined {
+    const g = this.#hub.groups.get(groupJid);
+    return g && g.participants.has(this.#user.jid) ? g.subject : undefined;
+  }
+
+  get historyLimits(): { messages: number; chats: number; names: number } {
+    const l = this.#hub.limits;
+    return { messages: l.maxHistoryMessages, chats: l.maxHistoryChats, names: l.maxHistoryNames };
+  }
+
   sendPrimaryHello(req: { ref: string; primaryIdentityPub: Uint8Array; wrappedPrimaryEphemeralPub: Uint8Array }): Promise<CodeLinkFinish> {
     if (!this.#hub.dir.user(this.#user.phone)) return Promise.reject(new SimError('NOT_FOUND', 'user removed'));
     return this.#pairing.primaryHello(this.#user.phone, req);

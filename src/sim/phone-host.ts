@@ -34,6 +34,7 @@
 import type { AppStateAction, AppStateChange } from '../protocol/appstate/index.js';
 import type { BinaryNode } from '../protocol/binary/index.js';
 import type { CollectionAnswer, CollectionRequest } from '../protocol/iq/app-state.js';
+import type { PhoneHistoryApi } from './phone-history.js';
 
 /** A stanza as it crosses this interface: the protocol core's BinaryNode. */
 export type SimNode = BinaryNode;
@@ -77,6 +78,18 @@ export interface CompanionSlot {
   deviceId: number;
   /** The ADV key index the phone must put in ADVDeviceIdentity.keyIndex. */
   keyIndex: number;
+  /** What history the companion asked for in its DeviceProps (absent when it sent none). */
+  history?: CompanionHistoryConfig;
+}
+
+/** DeviceProps.requireFullSync and historySyncConfig, as a registering companion sent them. */
+export interface CompanionHistoryConfig {
+  requireFullSync: boolean;
+  recentSyncDaysLimit?: number;
+  fullSyncDaysLimit?: number;
+  fullSyncSizeMbLimit?: number;
+  /** The companion takes the initial bootstrap inside its notification. */
+  inlineInitialPayload: boolean;
 }
 
 /** The companion's `companion_hello` as the server received it, kept for the named phone. */
@@ -165,6 +178,14 @@ export interface PhoneHost {
   syncAppState(requests: readonly CollectionRequest[]): CollectionAnswer[];
   /** A blob on the media host by its direct path (a snapshot the server stored), or undefined. */
   mediaBlob(directPath: string): Uint8Array | undefined;
+  /** Stores an encrypted blob on the media endpoint (as an upload would) and answers its direct path. */
+  storeMedia?(type: string, blob: Uint8Array): { directPath: string };
+  /** The LID user jid of a user the server knows (by phone-number jid). */
+  lidOf?(userJid: string): string | undefined;
+  /** A group's subject, for a group the phone's user is in. */
+  groupSubject?(groupJid: string): string | undefined;
+  /** Bounds of the phone's history (messages all chats together, chats, push names and mappings each). */
+  readonly historyLimits?: { messages: number; chats: number; names: number };
 }
 
 /** A message the phone received and decrypted. */
@@ -214,6 +235,8 @@ export interface SimPhoneApi {
   appStateAction?(action: AppStateAction): Promise<{ versions: Record<string, number> }>;
   /** The phone's copy of its app state (collections, hashes, what each record says) and its key ids. */
   appState?(): PhoneAppStateView;
+  /** The phone's chat history (kept apart from snapshot(): it is written only when it changed). */
+  readonly history?: PhoneHistoryApi;
 }
 
 /** One live record of a collection as the phone reads it. */
@@ -247,9 +270,10 @@ export interface PhoneAppStateView {
  * How the server creates a phone. src/sim/phone/index.ts exports one as
  * `createSimPhone`. `restore` is a value previously returned by
  * `snapshot()`; without it the phone generates fresh keys and must call
- * `host.uploadPreKeys` before resolving.
+ * `host.uploadPreKeys` before resolving. `history` is what
+ * `history.snapshot()` returned, kept beside it.
  */
-export type SimPhoneFactory = (host: PhoneHost, restore?: unknown) => Promise<SimPhoneApi>;
+export type SimPhoneFactory = (host: PhoneHost, restore?: unknown, history?: unknown) => Promise<SimPhoneApi>;
 
 /** Host methods throw SimError (src/sim/errors.ts) with code UNKNOWN_REF, PAIRING_FAILED or UNKNOWN_DEVICE. */
 export type PhoneHostErrorCode = 'UNKNOWN_REF' | 'PAIRING_FAILED' | 'UNKNOWN_DEVICE';

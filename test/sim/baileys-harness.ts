@@ -11,6 +11,7 @@ import makeWASocket, {
   initAuthCreds,
   proto,
   type AuthenticationCreds,
+  type BaileysEventMap,
   type SignalDataSet,
   type SignalDataTypeMap,
   type WAMessage,
@@ -66,10 +67,23 @@ export class MemoryAuth {
   }
 }
 
+/** How a client is set up; the default takes no history (and so does not wait for it). */
+export interface BaileysOptions {
+  /** Process every history sync type (Baileys' messaging-history.set), FULL included. */
+  history?: boolean;
+  /** Ask the phone for a full sync (DeviceProps.requireFullSync). */
+  fullHistory?: boolean;
+}
+
+/** One messaging-history.set event as Baileys emitted it. */
+export type HistorySet = BaileysEventMap['messaging-history.set'];
+
 export class BaileysClient {
   readonly name: string;
   readonly sim: SimHandle;
+  readonly options: BaileysOptions;
   auth: MemoryAuth;
+  readonly historySets: HistorySet[] = [];
   sock: WASocket | undefined;
   readonly received: WAMessage[] = [];
   /** Messages with fromMe set that arrived from our other devices (own-device copies). */
@@ -84,10 +98,11 @@ export class BaileysClient {
   #open = false;
   #stopped = false;
 
-  constructor(sim: SimHandle, name: string, auth = new MemoryAuth()) {
+  constructor(sim: SimHandle, name: string, auth = new MemoryAuth(), options: BaileysOptions = {}) {
     this.sim = sim;
     this.name = name;
     this.auth = auth;
+    this.options = options;
     WA_CERT_DETAILS.PUBLIC_KEY = Buffer.from(sim.rootPublicKey, 'hex');
   }
 
@@ -114,8 +129,8 @@ export class BaileysClient {
       logger,
       browser: ['Ubuntu', 'Chrome', '22.04'],
       markOnlineOnConnect: true,
-      syncFullHistory: false,
-      shouldSyncHistoryMessage: () => false,
+      syncFullHistory: this.options.fullHistory === true,
+      shouldSyncHistoryMessage: () => this.options.history === true,
       fireInitQueries: true,
       connectTimeoutMs: 20_000,
       getMessage: async (key) => this.received.find((m) => m.key.id === key.id)?.message ?? undefined,
@@ -141,6 +156,10 @@ export class BaileysClient {
         if (m.message && !m.key.fromMe) this.received.push(m);
         else if (m.message && m.key.fromMe) this.ownSent.push(m);
       }
+      this.#wake();
+    });
+    sock.ev.on('messaging-history.set', (set) => {
+      this.historySets.push(set);
       this.#wake();
     });
     sock.ev.on('messages.update', (ups) => {
@@ -195,7 +214,7 @@ export class BaileysClient {
   /** A new client from the saved creds (a restarted process). */
   restart(): BaileysClient {
     this.kill();
-    const c = new BaileysClient(this.sim, this.name, this.auth.clone());
+    const c = new BaileysClient(this.sim, this.name, this.auth.clone(), this.options);
     c.connect();
     return c;
   }

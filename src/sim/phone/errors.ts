@@ -29,7 +29,11 @@ export type PhoneErrorCode =
   /** An incoming stanza that cannot be decrypted (no session, bad MAC, unknown type). */
   | 'DECRYPT_FAILED'
   /** The server would not take the phone's app state patch, or its answer could not be used. */
-  | 'APP_STATE_REFUSED';
+  | 'APP_STATE_REFUSED'
+  /** A history seed or sync policy that does not have the documented shape. */
+  | 'BAD_HISTORY'
+  /** The phone's history holds its bound of chats, messages, push names or mappings. */
+  | 'HISTORY_FULL';
 
 export class PhoneError extends Error {
   override readonly name = 'PhoneError';

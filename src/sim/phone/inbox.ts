@@ -18,6 +18,7 @@ import type { proto } from '../../protocol/proto/index.js';
 import { decodePadded, messageToJson, type DecodedContent } from './content.js';
 import { topUpPreKeys, type PhoneCore } from './core.js';
 import { PhoneError } from './errors.js';
+import type { IncomingContent } from './history/recorder.js';
 import { buildRetryReceipt } from './retry.js';
 import { buildDeliveryReceipt, deviceJid, parseIncomingMessage, type IncomingEnc, type IncomingMessage } from './stanzas.js';
 
@@ -31,8 +32,12 @@ function isDuplicate(error: unknown): boolean {
   return (error instanceof SignalError && error.code === 'DUPLICATE_MESSAGE') || (error instanceof GroupCipherError && error.code === 'DUPLICATE');
 }
 
+/** Sees every decrypted message with content (the phone's history keeps and answers them). */
+export type InboxObserver = (content: IncomingContent) => void;
+
 export class Inbox {
   readonly #core: PhoneCore;
+  readonly #observer: InboxObserver | undefined;
   readonly #received: PhoneReceivedMessage[] = [];
   /** Keys (chat, sender, id) of what #received holds. */
   readonly #known = new Set<string>();
@@ -45,9 +50,15 @@ export class Inbox {
   /** Messages from the phone's own companions (key requests, …): true when taken, so not stored. */
   readonly #fromCompanion: ((device: string, message: proto.IMessage) => boolean) | undefined;
 
-  constructor(core: PhoneCore, restored: PhoneReceivedMessage[] = [], fromCompanion?: (device: string, message: proto.IMessage) => boolean) {
+  constructor(
+    core: PhoneCore,
+    restored: PhoneReceivedMessage[] = [],
+    fromCompanion?: (device: string, message: proto.IMessage) => boolean,
+    observer?: InboxObserver,
+  ) {
     this.#core = core;
     this.#fromCompanion = fromCompanion;
+    this.#observer = observer;
     // Snapshots from before every kind was kept hold texts only.
     this.#received.push(...restored.slice(-RECEIVED_LIMIT).map((m) => ({ ...m, type: m.type ?? 'text', message: m.message ?? { conversation: m.text } })));
     for (const m of this.#received) this.#known.add(keyOf(m));
@@ -80,6 +91,7 @@ export class Inbox {
     }
     this.#retries.delete(msg.id);
     host.deliverFromPhone(buildDeliveryReceipt(msg));
+    if (content?.message) this.#observer?.({ node, msg, author, message: content.message, ...(content.sentTo !== undefined ? { sentTo: content.sentTo } : {}) });
     if (!content?.message) return 'no-content';
     // A companion's request to its phone may come as is (category "peer") or as a copy to its own user (Baileys).
     if (author !== this.#core.self && isSameUser(author, this.#core.self) && this.#fromCompanion?.(author, content.message)) return 'no-content';

@@ -6,7 +6,7 @@
 import type { SimPhoneFactory } from '../phone-host.js';
 import { SimPhone } from './phone.js';
 
-export const createSimPhone: SimPhoneFactory = (host, restore) => SimPhone.create(host, restore);
+export const createSimPhone: SimPhoneFactory = (host, restore, history) => SimPhone.create(host, restore, history);
 
 export { SimPhone, SNAPSHOT_VERSION, type PhoneSnapshot } from './phone.js';
 export { PhoneError, type PhoneErrorCode } from './errors.js';

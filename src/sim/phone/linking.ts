@@ -3,7 +3,7 @@
  * sequence): QR scan, or pairing code typed on the phone. Owns the order of
  * host calls and the crypto each step needs; the server owns the stanzas.
  */
-import type { PhoneHost } from '../phone-host.js';
+import type { CompanionHistoryConfig, PhoneHost } from '../phone-host.js';
 import { buildDeviceIdentity } from './adv.js';
 import { PhoneError } from './errors.js';
 import type { PhoneKeys } from './keys.js';
@@ -18,7 +18,13 @@ interface Companion {
   advSecret: Uint8Array;
 }
 
-async function signIn(host: PhoneHost, keys: PhoneKeys, c: Companion): Promise<{ deviceJid: string }> {
+/** A linked companion: its device jid and the history it asked for. */
+export interface LinkedCompanion {
+  deviceJid: string;
+  history?: CompanionHistoryConfig;
+}
+
+async function signIn(host: PhoneHost, keys: PhoneKeys, c: Companion): Promise<LinkedCompanion> {
   const slot = host.reserveCompanion({ ref: c.ref, noiseKey: c.noiseKey, identityKey: c.identityKey, platformId: c.platformId });
   const identity = buildDeviceIdentity({
     account: keys.identity,
@@ -29,14 +35,14 @@ async function signIn(host: PhoneHost, keys: PhoneKeys, c: Companion): Promise<{
     timestamp: Math.floor(host.now() / 1000),
   });
   await host.completeCompanion({ deviceJid: slot.deviceJid, deviceIdentity: identity.hmacWrapped });
-  return { deviceJid: slot.deviceJid };
+  return { deviceJid: slot.deviceJid, ...(slot.history ? { history: slot.history } : {}) };
 }
 
 /**
  * The phone scans `qr`.
  * @throws PhoneError BAD_QR; SimError UNKNOWN_REF / PAIRING_FAILED from the host
  */
-export async function linkByQr(host: PhoneHost, keys: PhoneKeys, qr: string): Promise<{ deviceJid: string }> {
+export async function linkByQr(host: PhoneHost, keys: PhoneKeys, qr: string): Promise<LinkedCompanion> {
   const q = parseLinkQr(qr);
   return signIn(host, keys, { ref: q.ref, noiseKey: q.noiseKey, identityKey: q.identityKey, platformId: q.platformId, advSecret: q.advSecret });
 }
@@ -46,7 +52,7 @@ export async function linkByQr(host: PhoneHost, keys: PhoneKeys, qr: string): Pr
  * @throws PhoneError BAD_LINK_CODE, NO_PENDING_LINK, BAD_LINK_BUNDLE (wrong code),
  *   LINK_IDENTITY_MISMATCH; SimError UNKNOWN_REF / PAIRING_FAILED from the host
  */
-export async function linkByCode(host: PhoneHost, keys: PhoneKeys, code: string): Promise<{ deviceJid: string }> {
+export async function linkByCode(host: PhoneHost, keys: PhoneKeys, code: string): Promise<LinkedCompanion> {
   const pending = host.pendingCodeLink();
   if (!pending) throw new PhoneError('NO_PENDING_LINK', `no companion is waiting for a pairing code for ${host.phone}`);
   const start = startLinkCode(code, pending.wrappedCompanionEphemeralPub);

@@ -203,6 +203,8 @@ export class Outbox {
       message = isSameUser(device, self) && !sent.peer ? deviceSentMessage(sent.to, sent.message) : sent.message;
     }
     const { type, ciphertext } = book.encrypt(device, local, encodePadded(message));
-    host.deliverFromPhone(buildRetryMessage({ id: r.id, device, ...(group ? { group } : {}), enc: { jid: device, type, ciphertext }, count }));
+    const resend = buildRetryMessage({ id: r.id, device, ...(group ? { group } : {}), enc: { jid: device, type, ciphertext }, count });
+    if (sent.peer) resend.attrs.category = 'peer';
+    host.deliverFromPhone(resend);
   }
 }

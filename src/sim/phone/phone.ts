@@ -14,8 +14,9 @@ import { keyShareMessage, keysNamed, requestedKeyIds } from './app-state-keys.js
 import { makeCore, topUpPreKeys, type PhoneCore } from './core.js';
 import { Inbox, type InboxOutcome } from './inbox.js';
 import { PhoneKeys, PREKEY_BATCH, type PhoneKeysJson } from './keys.js';
-import { linkByCode, linkByQr } from './linking.js';
-import { messageFromJson } from './content.js';
+import { PhoneHistory } from './history/index.js';
+import { linkByCode, linkByQr, type LinkedCompanion } from './linking.js';
+import { messageFromJson, textMessage } from './content.js';
 import { Outbox } from './outbox.js';
 import { SessionBook, type SessionBookJson } from './sessions.js';
 import { buildAck } from './stanzas.js';
@@ -41,11 +42,19 @@ export class SimPhone implements SimPhoneApi {
   readonly #inbox: Inbox;
   readonly #outbox: Outbox;
   readonly #appState: PhoneAppState;
+  /** Every message sent or received, with chats, names and mappings: what a new companion gets. */
+  readonly history: PhoneHistory;
 
-  private constructor(core: PhoneCore, received: PhoneReceivedMessage[], appState: (core: PhoneCore) => PhoneAppState) {
+  private constructor(core: PhoneCore, received: PhoneReceivedMessage[], appState: (core: PhoneCore) => PhoneAppState, history?: unknown) {
     this.#core = core;
-    this.#inbox = new Inbox(core, received, (device, message) => this.#fromCompanion(device, message));
     this.#outbox = new Outbox(core);
+    this.history = new PhoneHistory(core, (device, message) => this.#outbox.sendPeer(device, message), history);
+    this.#inbox = new Inbox(
+      core,
+      received,
+      (device, message) => this.#fromCompanion(device, message),
+      (content) => this.history.onIncoming(content),
+    );
     this.#appState = appState(core);
   }
 
@@ -53,19 +62,19 @@ export class SimPhone implements SimPhoneApi {
    * A phone with fresh keys (uploading its first prekeys), or restored from a snapshot.
    * @throws TypeError when `restore` is given but is not a snapshot of this version
    */
-  static async create(host: PhoneHost, restore?: unknown): Promise<SimPhone> {
+  static async create(host: PhoneHost, restore?: unknown, history?: unknown): Promise<SimPhone> {
     if (restore !== undefined) {
       if (!isSnapshot(restore)) throw new TypeError('not a SimPhone snapshot (version 1)');
       const core = makeCore(host, PhoneKeys.fromJSON(restore.keys), SessionBook.fromJSON(restore.sessions));
       // A server restored without device 0's prekeys (or with few left) gets a fresh batch.
       topUpPreKeys(core);
       const saved = restore.appState;
-      return new SimPhone(core, restore.received, (c) => (saved ? PhoneAppState.fromJSON(host, saved) : PhoneAppState.fresh(host, c.keys.advRawId)));
+      return new SimPhone(core, restore.received, (c) => (saved ? PhoneAppState.fromJSON(host, saved) : PhoneAppState.fresh(host, c.keys.advRawId)), history);
     }
     const keys = PhoneKeys.generate();
     const core = makeCore(host, keys, new SessionBook());
     host.uploadPreKeys(keys.mintPreKeys(PREKEY_BATCH));
-    return new SimPhone(core, [], (c) => PhoneAppState.fresh(host, c.keys.advRawId));
+    return new SimPhone(core, [], (c) => PhoneAppState.fresh(host, c.keys.advRawId), history);
   }
 
   /** Device 0's identity public key (32 bytes): also the ADV account key. */
@@ -82,8 +91,11 @@ export class SimPhone implements SimPhoneApi {
     let outcome: InboxOutcome = 'ignored';
     try {
       if (stanza.tag === 'message') outcome = this.#inbox.onMessage(stanza);
-      else if (stanza.tag === 'receipt') this.#outbox.onReceipt(stanza);
-      else if (stanza.tag === 'notification' && stanza.attrs.type === 'server_sync') this.#appState.pull(parseServerSync(stanza).map((c) => c.name));
+      else if (stanza.tag === 'receipt' && stanza.attrs.type === 'hist_sync') this.history.onReceipt(stanza);
+      else if (stanza.tag === 'receipt') {
+        this.#outbox.onReceipt(stanza);
+        this.history.onReceipt(stanza);
+      } else if (stanza.tag === 'notification' && stanza.attrs.type === 'server_sync') this.#appState.pull(parseServerSync(stanza).map((c) => c.name));
     } catch (error) {
       this.#inbox.failures.push({ id: stanza.attrs.id ?? '', from: stanza.attrs.from ?? '', error: String(error) });
     }
@@ -109,10 +121,14 @@ export class SimPhone implements SimPhoneApi {
     return this.#appState.view();
   }
 
-  /** A new companion gets the app state keys at once, as the phone does after pairing. */
-  #linked(result: { deviceJid: string }): { deviceJid: string } {
-    this.#appState.attempt(() => this.#outbox.sendPeer(result.deviceJid, keyShareMessage(this.#appState.keys)));
-    return result;
+  /**
+   * As a phone does once a companion is linked: the app state keys go at once,
+   * then its history starts on its way (queued for it until it logs in).
+   */
+  #linked(c: LinkedCompanion): { deviceJid: string } {
+    this.#appState.attempt(() => this.#outbox.sendPeer(c.deviceJid, keyShareMessage(this.#appState.keys)));
+    void this.history.linked(c.deviceJid, c.history);
+    return { deviceJid: c.deviceJid };
   }
 
   /** A companion asking for app state keys it lacks gets those the phone has. */
@@ -125,11 +141,17 @@ export class SimPhone implements SimPhoneApi {
   }
 
   async sendText(to: string, text: string): Promise<{ id: string }> {
-    return this.#outbox.sendText(to, text);
+    return this.#send(to, textMessage(text));
   }
 
   async sendMessage(to: string, message: unknown): Promise<{ id: string }> {
-    return this.#outbox.send(to, messageFromJson(message));
+    return this.#send(to, messageFromJson(message));
+  }
+
+  #send(to: string, message: proto.IMessage): { id: string } {
+    const sent = this.#outbox.send(to, message);
+    this.history.onSent(to, sent.id, message);
+    return sent;
   }
 
   received(): PhoneReceivedMessage[] {
