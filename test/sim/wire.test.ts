@@ -86,14 +86,16 @@ describe('registration, pairing and login', () => {
     expect(details.keyIndex).toBeGreaterThan(0);
     const success = linked.client.received.find((n) => n.tag === 'success')!;
     expect(success.attrs.lid).toMatch(/^\d+:\d+@lid$/);
-    // Its only backlog is the phone's app state key share, sent right after the link.
+    // Its backlog is what the phone sent right after the link: the app state key share, then the history's initial bootstrap.
     const preview = await linked.client.waitFor((n) => n.tag === 'ib' && childTag(n, 'offline_preview') !== undefined, 'offline preview');
-    expect(childTag(preview, 'offline_preview')?.attrs).toMatchObject({ count: '1', message: '1' });
+    expect(childTag(preview, 'offline_preview')?.attrs).toMatchObject({ count: '2', message: '2' });
     linked.client.send({ tag: 'ib', attrs: {}, content: [{ tag: 'offline_batch', attrs: { count: '10' } }] });
     const share = await linked.client.waitFor((n) => n.tag === 'message', 'key share');
     expect(share.attrs).toMatchObject({ from: `${ALICE}@s.whatsapp.net`, category: 'peer', offline: '1' });
+    const bootstrap = await linked.client.waitFor((n) => n.tag === 'message' && n !== share, 'history bootstrap');
+    expect(bootstrap.attrs).toMatchObject({ from: `${ALICE}@s.whatsapp.net`, category: 'peer', offline: '1' });
     const ib = await linked.client.waitFor((n) => n.tag === 'ib' && childTag(n, 'offline') !== undefined, 'offline marker');
-    expect(childTag(ib, 'offline')?.attrs.count).toBe('1');
+    expect(childTag(ib, 'offline')?.attrs.count).toBe('2');
     // The stored device identity is the companion's countersigned one.
     const stored = sim.hub.dir.device(linked.deviceJid)!.deviceIdentity!;
     expect(proto.ADVSignedDeviceIdentity.decode(stored).deviceSignature!.length).toBe(64);
