@@ -2,8 +2,9 @@
  * A large history (by default 50 chats, 20,000 messages) from a simulated
  * phone to an unmodified Baileys 7 client, timed: seeding, and link to the
  * last RECENT chunk processed. Too slow for every run: it runs only with
- * WAD_SIM_HISTORY_BIG=1 (WAD_SIM_HISTORY_CHATS / _MESSAGES change the size),
- * and prints what it measured.
+ * WAD_SIM_HISTORY_BIG=1 (WAD_SIM_HISTORY_CHATS / _MESSAGES change the size,
+ * WAD_SIM_HISTORY_TEXT_BYTES pads each text with random characters), and
+ * prints what it measured.
  *
  *   WAD_SIM_HISTORY_BIG=1 npx vitest run test/e2e/sim-baileys-history-big.test.ts
  */
@@ -15,6 +16,7 @@ import { admin, BaileysClient } from '../sim/baileys-harness.js';
 
 const CHATS = Number(process.env.WAD_SIM_HISTORY_CHATS ?? 50);
 const MESSAGES = Number(process.env.WAD_SIM_HISTORY_MESSAGES ?? 20_000);
+const TEXT_BYTES = Number(process.env.WAD_SIM_HISTORY_TEXT_BYTES ?? 0);
 const PHONE = '15550202001';
 const mib = (n: number): number => Math.round((n / 1024 / 1024) * 10) / 10;
 
@@ -25,7 +27,7 @@ describe.skipIf(process.env.WAD_SIM_HISTORY_BIG !== '1')(`a history of ${CHATS} 
     try {
       await admin(sim, 'POST', '/phones', { phone: PHONE, name: 'Big' });
       const seedStart = performance.now();
-      await admin(sim, 'POST', `/phones/${PHONE}/history`, { generate: { chats: CHATS, messages: MESSAGES, step: 10 } });
+      await admin(sim, 'POST', `/phones/${PHONE}/history`, { generate: { chats: CHATS, messages: MESSAGES, step: 10, textBytes: TEXT_BYTES } });
       const seedMs = performance.now() - seedStart;
 
       const linkStart = performance.now();
@@ -43,6 +45,7 @@ describe.skipIf(process.env.WAD_SIM_HISTORY_BIG !== '1')(`a history of ${CHATS} 
         JSON.stringify({
           chats: CHATS,
           messages: MESSAGES,
+          textBytes: TEXT_BYTES,
           seedMs: Math.round(seedMs),
           linkToOpenMs: Math.round(openMs),
           linkToLastRecentChunkMs: Math.round(syncMs),

@@ -80,6 +80,16 @@ describe('seeding a phone’s history', () => {
     expect(lines.filter((m) => !m.fromMe).every((m) => m.participant?.endsWith('@s.whatsapp.net'))).toBe(true);
     const times = lines.map((m) => m.t);
     expect(times).toEqual([...times].sort((a, b) => b - a));
+
+    // Padded texts, for load that does not compress to nothing.
+    await admin(sim, 'DELETE', `/phones/${BEN}/history`);
+    await admin(sim, 'POST', `/phones/${BEN}/history`, { generate: { chats: 1, messages: 3, textBytes: 40 } });
+    const padded = await messagesOf(BEN, (await view(BEN)).chats[0]!.jid);
+    expect(padded.map((m) => m.text)).toEqual([
+      expect.stringMatching(/^history 1:3 [A-Za-z0-9+/]{40}$/),
+      expect.stringMatching(/^history 1:2 [A-Za-z0-9+/]{40}$/),
+      expect.stringMatching(/^history 1:1 [A-Za-z0-9+/]{40}$/),
+    ]);
   });
 
   it.each([

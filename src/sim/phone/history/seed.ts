@@ -137,10 +137,12 @@ function merge(into: Seed, more: Seed): void {
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
 
 /**
- * `{chats, messages, groups?, newest?, step?, prefix?}`: `messages` texts over
- * `chats` chats (the first `groups` of them groups), newest at `newest` (unix
- * s, default now) and `step` seconds apart (default 60), dealt round the chats
- * so every chat spans the whole time; every third message is the phone's own.
+ * `{chats, messages, groups?, newest?, step?, prefix?, textBytes?}`: `messages`
+ * texts over `chats` chats (the first `groups` of them groups), newest at
+ * `newest` (unix s, default now) and `step` seconds apart (default 60), dealt
+ * round the chats so every chat spans the whole time; every third message is
+ * the phone's own. `textBytes` pads each text with that many random base64
+ * characters, so a load test carries text that does not compress to nothing.
  * Users get push names and (1:1 chats) LID mappings.
  */
 function generated(v: unknown, now: number): Seed {
@@ -151,6 +153,8 @@ function generated(v: unknown, now: number): Seed {
   const newest = v.newest === undefined ? now : whole(v.newest, 'generate.newest', 0);
   const step = v.step === undefined ? 60 : whole(v.step, 'generate.step', 0, 86_400);
   const prefix = v.prefix === undefined ? 'history' : text(v.prefix, 'generate.prefix');
+  const textBytes = v.textBytes === undefined ? 0 : whole(v.textBytes, 'generate.textBytes', 0, 4096);
+  const padding = (): string => (textBytes > 0 ? ' ' + randomBytes(Math.ceil((textBytes * 3) / 4)).toString('base64').slice(0, textBytes) : '');
   const run = randomBytes(3).toString('hex').toUpperCase();
   const seed: Seed = { chats: [], pushNames: [], mappings: [] };
   for (let i = 0; i < chats; i++) {
@@ -166,13 +170,14 @@ function generated(v: unknown, now: number): Seed {
   for (let g = messages - 1; g >= 0; g--) {
     const c = g % chats;
     const chat = seed.chats[c]!;
-    const n = Math.floor(g / chats);
+    // The chat's messages counted from its oldest: "<chat>:1" is the first.
+    const n = Math.floor((messages - 1 - c) / chats) - Math.floor(g / chats) + 1;
     const fromMe = g % 3 === 0;
     const m: StoredMessage = {
       id: `3EB0${run}${pad(c, 5)}${pad(n, 7)}`,
       fromMe,
       t: Math.max(0, newest - g * step),
-      content: proto.Message.encode({ conversation: `${prefix} ${c + 1}:${n + 1}` }).finish(),
+      content: proto.Message.encode({ conversation: `${prefix} ${c + 1}:${n}${padding()}` }).finish(),
     };
     if (!fromMe && c < groups) m.participant = `1998${pad(n % 50, 8)}@s.whatsapp.net`;
     chat.messages.push(m);
