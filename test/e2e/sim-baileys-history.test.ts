@@ -5,7 +5,8 @@
  * newly linked Baileys client gets it through `messaging-history.set` — the
  * initial bootstrap first, push names, then RECENT chunks in order with
  * progress — every message the phone holds in the recent window once, with
- * its content; older ones come on demand, 50 at a time, answering Baileys'
+ * its content; older ones come as FULL chunks to a companion that asks for a
+ * full sync, and on demand, 50 at a time, answering Baileys'
  * fetchMessageHistory by its request id.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -170,6 +171,22 @@ describe('a Baileys client linked to a phone with history', () => {
     // Baileys keeps the history's LID↔PN mappings in its signal repository.
     expect(await client.sock!.signalRepository.lidMapping.getPNForLID(SAM_LID)).toMatch(/^15550109001(:0)?@s\.whatsapp\.net$/);
     expect(await client.sock!.signalRepository.lidMapping.getLIDForPN(`${BERT}@s.whatsapp.net`)).toMatch(/@lid$/);
+  });
+
+  it('a companion that asks for a full sync (DeviceProps.requireFullSync) gets the older messages as FULL chunks', async () => {
+    const full = new BaileysClient(sim, 'hanna-desktop', undefined, { history: true, fullHistory: true });
+    try {
+      await full.linkByQr(HANNA);
+      const fullSets = () => full.historySets.filter((s) => s.syncType === TYPE.FULL);
+      await full.waitFor(() => fullSets().some((s) => s.progress === 100), 'the end of the full sync');
+      const view = (await admin(sim, 'GET', `/phones/${HANNA}/history`)) as HistoryView;
+      const older = (await phoneMessages(view)).get(SAM)!.filter((m) => m.t < now - 30 * DAY);
+      expect(idsOf(fullSets().flatMap((s) => s.messages)).sort()).toEqual(older.map((m) => m.id).sort());
+      const sends = ((await admin(sim, 'GET', `/phones/${HANNA}/history/sends`)) as HistorySendRecord[]).filter((s) => s.device === full.jid);
+      expect(sends.at(-1)).toMatchObject({ syncType: 'FULL', progress: 100 });
+    } finally {
+      full.kill();
+    }
   });
 
   it('gets 50 older messages of a chat on demand, then the rest, answering its request', async () => {
