@@ -30,6 +30,8 @@ export interface HistoryView {
   messages: number;
   pushNames: Array<{ jid: string; name: string }>;
   mappings: Array<{ lid: string; pn: string }>;
+  /** Status posts held (GET /phones/:phone/history/status@broadcast lists them). */
+  statuses: number;
 }
 
 /** One held message, as GET /phones/:phone/history/:chat lists it (newest first). */
@@ -55,6 +57,7 @@ export interface HistoryTotals {
   messages: number;
   pushNames: number;
   mappings: number;
+  statuses: number;
 }
 
 /**
@@ -89,6 +92,7 @@ export interface HistorySendRecord {
   messages: number;
   pushNames: number;
   mappings: number;
+  statuses: number;
   /** Compressed bytes (inline or uploaded). */
   bytes: number;
   inline: boolean;
@@ -102,7 +106,7 @@ export interface HistorySendRecord {
 
 export interface PhoneHistoryApi {
   /**
-   * Adds chats, messages, push names and mappings (JSON as documented in
+   * Adds chats, messages, push names, mappings and status posts (JSON as documented in
    * docs/simulator.md), or generates them (`generate`).
    * @throws PhoneError BAD_HISTORY (shape), HISTORY_FULL (past the phone's bounds)
    */

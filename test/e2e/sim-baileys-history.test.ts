@@ -3,7 +3,7 @@
  * phone keeps what it sent and received (1:1 and group, an edit applied) and
  * what the test seeded (chats with metadata, push names, a mapping), and a
  * newly linked Baileys client gets it through `messaging-history.set` — the
- * initial bootstrap first, push names, then RECENT chunks in order with
+ * initial bootstrap first, statuses, push names, then RECENT chunks in order with
  * progress — every message the phone holds in the recent window once, with
  * its content; older ones come as FULL chunks to a companion that asks for a
  * full sync, and on demand, 50 at a time, answering Baileys'
@@ -89,6 +89,7 @@ beforeAll(async () => {
     ],
     pushNames: [{ jid: SAM, name: 'Sam P' }],
     mappings: [{ lid: SAM_LID, pn: SAM }],
+    statuses: [{ id: 'STATUS1', participant: SAM, text: 'at the beach', t: now - 3600 }],
   });
   // Small chunks, so RECENT comes in several; a 30-day recent window, so Sam's old messages stay on the phone.
   await admin(sim, 'POST', `/phones/${HANNA}/history/policy`, { chunkBytes: 1024, bootstrapChats: 2, bootstrapMessages: 5, recentDays: 30 });
@@ -108,8 +109,9 @@ describe('a Baileys client linked to a phone with history', () => {
     // What the phone sent, in order: one notification after another, each receipted before the next.
     const sends = (await admin(sim, 'GET', `/phones/${HANNA}/history/sends`)) as HistorySendRecord[];
     const types = sends.map((s) => s.syncType);
-    expect(types.slice(0, 2)).toEqual(['INITIAL_BOOTSTRAP', 'PUSH_NAME']);
-    expect(new Set(types.slice(2))).toEqual(new Set(['RECENT']));
+    expect(types.slice(0, 3)).toEqual(['INITIAL_BOOTSTRAP', 'INITIAL_STATUS_V3', 'PUSH_NAME']);
+    expect(sends[1]!.statuses).toBe(1);
+    expect(new Set(types.slice(3))).toEqual(new Set(['RECENT']));
     const recent = sends.filter((s) => s.syncType === 'RECENT');
     expect(recent.length).toBeGreaterThan(2);
     expect(recent.map((s) => s.chunkOrder)).toEqual(recent.map((_, i) => i + 1));
@@ -126,7 +128,7 @@ describe('a Baileys client linked to a phone with history', () => {
 
     // Baileys saw them in that order.
     const order = client.historySets.map((s) => s.syncType);
-    expect(order[0]).toBe(TYPE.INITIAL_BOOTSTRAP);
+    expect(order.slice(0, 2)).toEqual([TYPE.INITIAL_BOOTSTRAP, TYPE.INITIAL_STATUS_V3]);
     expect(order.indexOf(TYPE.PUSH_NAME)).toBeLessThan(order.indexOf(TYPE.RECENT));
     const chunks = sets(TYPE.RECENT).map((s) => s.chunkOrder ?? 0);
     expect(chunks).toEqual([...chunks].sort((a, b) => a - b));

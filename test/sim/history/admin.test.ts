@@ -52,7 +52,7 @@ describe('seeding a phone’s history', () => {
       pushNames: [{ jid: '15557770001', name: 'Sev' }],
       mappings: [{ lid: '300000000000001', pn: '15557770001' }],
     });
-    expect(totals).toEqual({ chats: 1, messages: 3, pushNames: 1, mappings: 1 });
+    expect(totals).toEqual({ chats: 1, messages: 3, pushNames: 1, mappings: 1, statuses: 0 });
     const v = await view(ANN);
     expect(v.chats).toEqual([{ jid: '15557770001@s.whatsapp.net', name: 'Seventy', unreadCount: 1, archived: false, pinnedAt: 1_700_000_000, lastMessageAt: 1_700_000_003, messages: 3 }]);
     expect(v.mappings).toEqual([{ lid: '300000000000001@lid', pn: '15557770001@s.whatsapp.net' }]);
@@ -67,10 +67,26 @@ describe('seeding a phone’s history', () => {
     expect((await messagesOf(ANN, '15557770001', '?limit=1&before=S3')).map((m) => m.id)).toEqual(['S2']);
   });
 
+  it('keeps status posts apart, listed under status@broadcast', async () => {
+    const totals = await admin(sim, 'POST', `/phones/${ANN}/history`, {
+      statuses: [
+        { id: 'ST1', participant: '15557770001', text: 'at the beach', t: 1_700_000_010 },
+        { id: 'ST2', fromMe: true, message: { imageMessage: { caption: 'mine' } }, t: 1_700_000_020 },
+      ],
+    });
+    expect(totals).toMatchObject({ statuses: 2 });
+    const list = await messagesOf(ANN, 'status@broadcast');
+    expect(list.map((m) => [m.id, m.type, m.text, m.fromMe, m.participant])).toEqual([
+      ['ST2', 'image', 'mine', true, undefined],
+      ['ST1', 'text', 'at the beach', false, '15557770001@s.whatsapp.net'],
+    ]);
+    expect((await raw('POST', `/phones/${ANN}/history`, { statuses: [{ text: 'whose?' }] })).json.error?.message).toContain('statuses[0].participant');
+  });
+
   it('generates a large history spread over chats and back in time', async () => {
     await admin(sim, 'DELETE', `/phones/${BEN}/history`);
     const totals = await admin(sim, 'POST', `/phones/${BEN}/history`, { generate: { chats: 50, messages: 1_000, groups: 5, newest: 1_800_000_000, step: 30 } });
-    expect(totals).toEqual({ chats: 50, messages: 1_000, pushNames: 45, mappings: 45 });
+    expect(totals).toEqual({ chats: 50, messages: 1_000, pushNames: 45, mappings: 45, statuses: 0 });
     const v = await view(BEN);
     expect(v.chats.every((c) => c.messages === 20)).toBe(true);
     expect(Math.max(...v.chats.map((c) => c.lastMessageAt!))).toBe(1_800_000_000);

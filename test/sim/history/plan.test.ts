@@ -77,7 +77,7 @@ describe('planInitialSync', () => {
         const sent = send(planInitialSync(store, policy, config, NOW), policy.chunkBytes);
 
         const types = sent.map((s) => s.syncType);
-        const stageOrder = ['INITIAL_BOOTSTRAP', 'PUSH_NAME', 'RECENT', 'FULL'];
+        const stageOrder = ['INITIAL_BOOTSTRAP', 'INITIAL_STATUS_V3', 'PUSH_NAME', 'RECENT', 'FULL'];
         expect(types.map((t) => stageOrder.indexOf(t))).toEqual([...types.map((t) => stageOrder.indexOf(t))].sort((a, b) => a - b));
         expect(types.includes('FULL')).toBe(config?.requireFullSync === true);
         for (const type of new Set(types)) {
@@ -134,6 +134,24 @@ describe('planInitialSync', () => {
     ]);
     expect(bootstrap!.conversations[1]!.lidJid).toBe('9001@lid');
     expect(bootstrap!.mappings).toEqual([expect.objectContaining({ lidJid: '9001@lid', pnJid: '15550000@s.whatsapp.net' })]);
+  });
+
+  it('sends the status posts of the last 24 hours after the bootstrap, before the push names', () => {
+    const store = storeOf([[{ t: NOW - 10, fromMe: false }]]);
+    store.setPushName('15550000@s.whatsapp.net', 'Zero');
+    const status = (id: string, t: number, participant?: string) => ({ id, t, fromMe: !participant, ...(participant ? { participant } : {}), content: proto.Message.encode({ conversation: id }).finish() });
+    store.addStatus(status('today', NOW - 3600, '15550000@s.whatsapp.net'));
+    store.addStatus(status('mine', NOW - 60));
+    store.addStatus(status('yesterday', NOW - 2 * DAY, '15550000@s.whatsapp.net'));
+    const stages = planInitialSync(store, DEFAULT_POLICY, undefined, NOW);
+    expect(stages.map((s) => s.syncType)).toEqual(['INITIAL_BOOTSTRAP', 'INITIAL_STATUS_V3', 'PUSH_NAME', 'RECENT']);
+    const [chunk] = buildHistoryChunks(stages[1]!.build());
+    const ours = decodeHistorySync(chunk!.bytes, { me: '15559999999@s.whatsapp.net' });
+    expect(ours.statuses.map((m) => [m.id, m.chat, m.sender, m.content])).toEqual([
+      ['mine', 'status@broadcast', '15559999999@s.whatsapp.net', 'mine'],
+      ['today', 'status@broadcast', '15550000@s.whatsapp.net', 'today'],
+    ]);
+    expect(baileys.HistorySync.decode(chunk!.bytes).statusV3Messages.map((m) => m.key?.participant ?? null)).toEqual([null, '15550000@s.whatsapp.net']);
   });
 
   it('keeps a full sync within the companion’s days and size limits', () => {

@@ -75,6 +75,7 @@ describe('HistoryStore', () => {
     store.add(group, msg('c', 3, false, 'x@s.whatsapp.net'));
     store.setPushName('x@s.whatsapp.net', 'Ex');
     store.setMapping('9@lid', '1@s.whatsapp.net');
+    store.addStatus(msg('st', 4, false, 'x@s.whatsapp.net'));
     const policy = { ...DEFAULT_POLICY, chunkBytes: 4096 };
 
     const copy = new HistoryStore();
@@ -82,6 +83,7 @@ describe('HistoryStore', () => {
     expect(restoredPolicy).toEqual(policy);
     expect(snapshotHistory(copy, policy)).toEqual(snapshotHistory(store, policy));
     expect(copy.chat('1@s.whatsapp.net')!.byKey.get('me\u0000a')?.status).toBe('read');
+    expect(copy.statuses().map((m) => [m.id, m.participant])).toEqual([['st', 'x@s.whatsapp.net']]);
   });
 
   it('restores nothing from what is not its snapshot, and skips rows that are not messages', () => {

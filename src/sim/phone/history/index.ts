@@ -7,7 +7,7 @@
  */
 import { decodeContent } from '../../../protocol/message/index.js';
 import { parseHistoryRequest } from '../../../protocol/history/index.js';
-import { isSameUser } from '../../../protocol/jid/index.js';
+import { isSameUser, isStatusBroadcast } from '../../../protocol/jid/index.js';
 import { proto } from '../../../protocol/proto/index.js';
 import type { HistoryMessageView, HistorySendRecord, HistorySyncPolicy, HistoryTotals, HistoryView, PhoneHistoryApi } from '../../phone-history.js';
 import type { CompanionHistoryConfig, SimNode } from '../../phone-host.js';
@@ -107,20 +107,22 @@ export class PhoneHistory implements PhoneHistoryApi {
       messages: this.#store.messageCount,
       pushNames: this.#store.pushNames(),
       mappings: this.#store.mappings(),
+      statuses: this.#store.statuses().length,
     };
   }
 
   messages(chat: string, opts: { limit?: number; before?: string } = {}): HistoryMessageView[] {
-    const c = this.#store.chat(chatJid(chat));
-    if (!c) return [];
+    const jid = chatJid(chat);
+    const list = isStatusBroadcast(jid) ? this.#store.statuses() : this.#store.chat(jid)?.messages;
+    if (!list) return [];
     const limit = Math.min(MAX_PAGE, Math.max(1, opts.limit ?? DEFAULT_PAGE));
-    let end = c.messages.length;
+    let end = list.length;
     if (opts.before !== undefined) {
-      const at = c.messages.findIndex((m) => m.id === opts.before);
+      const at = list.findIndex((m) => m.id === opts.before);
       end = at >= 0 ? at : 0;
     }
     const out: HistoryMessageView[] = [];
-    for (let i = end - 1; i >= 0 && out.length < limit; i--) out.push(viewOf(c.messages[i]!));
+    for (let i = end - 1; i >= 0 && out.length < limit; i--) out.push(viewOf(list[i]!));
     return out;
   }
 

@@ -4,6 +4,7 @@
  *
  *   INITIAL_BOOTSTRAP  every chat's metadata (most recent first), the last
  *                      messages of the most recent chats, the LID↔PN mappings;
+ *   INITIAL_STATUS_V3  the status posts of the last 24 hours (they expire then);
  *   PUSH_NAME          the push names the phone knows;
  *   RECENT             the other messages newer than the recent window;
  *   FULL               older ones, only when the companion required a full
@@ -15,6 +16,7 @@
  * only when asked, so a large history is not decoded all at once.
  */
 import { webMessageInfo, type HistoryBuildInput, type HistoryChatInput, type HistoryRequest, type HistorySyncTypeName } from '../../../protocol/history/index.js';
+import { STATUS_BROADCAST_JID } from '../../../protocol/jid/index.js';
 import { proto } from '../../../protocol/proto/index.js';
 import type { HistorySyncPolicy } from '../../phone-history.js';
 import type { CompanionHistoryConfig } from '../../phone-host.js';
@@ -147,6 +149,10 @@ export function planInitialSync(store: HistoryStore, policy: HistorySyncPolicy, 
       }),
     },
   ];
+  const statuses = store.statuses().filter((m) => m.t > nowSeconds - DAY);
+  if (statuses.length > 0) {
+    stages.push({ syncType: 'INITIAL_STATUS_V3', build: () => ({ syncType: 'INITIAL_STATUS_V3', statuses: newestFirst(STATUS_BROADCAST_JID, statuses) }) });
+  }
   if (pushNames.length > 0) stages.push({ syncType: 'PUSH_NAME', build: () => ({ syncType: 'PUSH_NAME', pushNames }) });
   // RECENT goes out even when empty: its last chunk (progress 100) tells the companion the recent sync is done.
   stages.push({

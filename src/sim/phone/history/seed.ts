@@ -24,6 +24,8 @@ interface Seed {
   chats: ChatSeed[];
   pushNames: Array<{ jid: string; name: string }>;
   mappings: Array<{ lid: string; pn: string }>;
+  /** Status posts (status@broadcast): someone else's name their `participant`. */
+  statuses: StoredMessage[];
 }
 
 const STATUSES: ReadonlySet<string> = new Set<MessageStatus>(['error', 'pending', 'sent', 'delivered', 'read', 'played']);
@@ -123,6 +125,8 @@ export function parseSeed(body: unknown, now: number): Seed {
       const lid = text(p.lid, `mappings[${i}].lid`);
       return { lid: lid.includes('@') ? lid : `${lid}@lid`, pn: chatJid(text(p.pn, `mappings[${i}].pn`)) };
     }),
+    // A status is addressed like a group message: someone else's needs its author.
+    statuses: list(body.statuses, 'statuses').map((m, i) => messageSeed(m, `statuses[${i}]`, true, now)),
   };
   if (body.generate !== undefined) merge(seed, generated(body.generate, now));
   return seed;
@@ -132,6 +136,7 @@ function merge(into: Seed, more: Seed): void {
   into.chats.push(...more.chats);
   into.pushNames.push(...more.pushNames);
   into.mappings.push(...more.mappings);
+  into.statuses.push(...more.statuses);
 }
 
 const pad = (n: number, width: number): string => String(n).padStart(width, '0');
@@ -156,7 +161,7 @@ function generated(v: unknown, now: number): Seed {
   const textBytes = v.textBytes === undefined ? 0 : whole(v.textBytes, 'generate.textBytes', 0, 4096);
   const padding = (): string => (textBytes > 0 ? ' ' + randomBytes(Math.ceil((textBytes * 3) / 4)).toString('base64').slice(0, textBytes) : '');
   const run = randomBytes(3).toString('hex').toUpperCase();
-  const seed: Seed = { chats: [], pushNames: [], mappings: [] };
+  const seed: Seed = { chats: [], pushNames: [], mappings: [], statuses: [] };
   for (let i = 0; i < chats; i++) {
     const group = i < groups;
     const jid = group ? `120363${pad(i, 12)}@g.us` : `1999${pad(i, 8)}@s.whatsapp.net`;
@@ -204,5 +209,12 @@ export function applySeed(store: HistoryStore, seed: Seed): HistoryTotals {
   }
   for (const p of seed.pushNames) store.setPushName(p.jid, p.name);
   for (const m of seed.mappings) store.setMapping(m.lid, m.pn);
-  return { chats: store.chats().length, messages: store.messageCount, pushNames: store.pushNames().length, mappings: store.mappings().length };
+  for (const m of seed.statuses) store.addStatus(m);
+  return {
+    chats: store.chats().length,
+    messages: store.messageCount,
+    pushNames: store.pushNames().length,
+    mappings: store.mappings().length,
+    statuses: store.statuses().length,
+  };
 }

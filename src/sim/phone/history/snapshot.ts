@@ -28,7 +28,13 @@ export interface HistorySnapshot {
   chats: ChatRow[];
   pushNames: Array<[string, string]>;
   mappings: Array<[string, string]>;
+  /** Absent in snapshots from before statuses were kept. */
+  statuses?: MessageRow[];
   policy: HistorySyncPolicy;
+}
+
+function rowOf(m: StoredMessage): MessageRow {
+  return [m.id, m.fromMe ? 1 : 0, m.participant ?? '', m.t, Buffer.from(m.content).toString('base64'), m.pushName ?? '', m.status ?? '', m.stub ?? 0];
 }
 
 export function snapshotHistory(store: HistoryStore, policy: HistorySyncPolicy): HistorySnapshot {
@@ -41,12 +47,11 @@ export function snapshotHistory(store: HistoryStore, policy: HistorySyncPolicy):
       archived: c.archived,
       ...(c.pinnedAt !== undefined ? { pinnedAt: c.pinnedAt } : {}),
       ...(c.mutedUntil !== undefined ? { mutedUntil: c.mutedUntil } : {}),
-      messages: c.messages.map(
-        (m): MessageRow => [m.id, m.fromMe ? 1 : 0, m.participant ?? '', m.t, Buffer.from(m.content).toString('base64'), m.pushName ?? '', m.status ?? '', m.stub ?? 0],
-      ),
+      messages: c.messages.map(rowOf),
     })),
     pushNames: store.pushNames().map((p) => [p.jid, p.name]),
     mappings: store.mappings().map((m) => [m.lid, m.pn]),
+    statuses: store.statuses().map(rowOf),
     policy,
   };
 }
@@ -90,6 +95,10 @@ export function restoreHistory(store: HistoryStore, value: unknown): HistorySync
   }
   for (const [jid, name] of value.pushNames) if (typeof jid === 'string' && typeof name === 'string') tryAdd(() => store.setPushName(jid, name));
   for (const [lid, pn] of value.mappings) if (typeof lid === 'string' && typeof pn === 'string') tryAdd(() => store.setMapping(lid, pn));
+  for (const row of Array.isArray(value.statuses) ? value.statuses : []) {
+    const m = messageOf(row);
+    if (m) store.addStatus(m);
+  }
   return typeof value.policy === 'object' && value.policy !== null ? value.policy : undefined;
 }
 

@@ -1,8 +1,9 @@
 /**
  * The phone's chat history: chats (with the metadata a phone shows: name,
  * unread count, archived, pinned, muted), each chat's messages oldest first,
- * the push names and LID↔PN mappings it has seen. Bounded: chats, names and
- * mappings refuse past their bound; messages beyond the bound push out the
+ * the push names and LID↔PN mappings it has seen, and the status posts it
+ * holds. Bounded: chats, names and mappings refuse past their bound, statuses
+ * drop their oldest; messages beyond the bound push out the
  * oldest messages of the phone, whatever the chat. A message is known by its
  * chat, sender and id, so one recorded twice is kept once.
  *
@@ -60,6 +61,8 @@ export class HistoryStore {
   readonly #pushNames = new Map<string, string>();
   /** lid → pn */
   readonly #mappings = new Map<string, string>();
+  /** Status posts (status@broadcast) by sender key, oldest first. */
+  readonly #statuses = new Map<string, StoredMessage>();
   readonly #limits: HistoryLimits;
   #messages = 0;
   /** Bumped on every change. */
@@ -154,6 +157,21 @@ export class HistoryStore {
     this.version++;
   }
 
+  /** Status posts, oldest first. */
+  statuses(): StoredMessage[] {
+    return [...this.#statuses.values()].sort((a, b) => a.t - b.t);
+  }
+
+  /** Keeps a status post once; past the bound (as many as push names) the oldest kept goes. */
+  addStatus(m: StoredMessage): boolean {
+    const key = senderKey(m);
+    if (this.#statuses.has(key)) return false;
+    this.#statuses.set(key, m);
+    if (this.#statuses.size > this.#limits.names) this.#statuses.delete(this.#statuses.keys().next().value as string);
+    this.version++;
+    return true;
+  }
+
   /** @throws PhoneError HISTORY_FULL when the bound of names is reached and `jid` is new */
   setPushName(jid: string, name: string): void {
     if (this.#pushNames.get(jid) === name) return;
@@ -174,6 +192,7 @@ export class HistoryStore {
     this.#chats.clear();
     this.#pushNames.clear();
     this.#mappings.clear();
+    this.#statuses.clear();
     this.#messages = 0;
     this.version++;
   }

@@ -158,6 +158,7 @@ export class HistorySender {
       messages: chunk.messages,
       pushNames: chunk.pushNames,
       mappings: chunk.mappings,
+      statuses: chunk.statuses,
       bytes: compressed.length,
       inline,
       ...(requestId ? { requestId } : {}),
