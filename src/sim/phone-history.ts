@@ -49,6 +49,8 @@ export interface HistoryMessageView {
   message?: Record<string, unknown>;
   pushName?: string;
   status?: string;
+  /** One per sender, the latest. */
+  reactions?: Array<{ fromMe: boolean; sender?: string; emoji: string }>;
 }
 
 /** Totals after a seed. */

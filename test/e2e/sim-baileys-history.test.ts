@@ -73,7 +73,13 @@ beforeAll(async () => {
   // A seeded past: 80 messages older than the recent window and 40 recent ones with Sam, a seeded group.
   const sam = [
     ...Array.from({ length: 80 }, (_, i) => ({ id: `OLD${String(i).padStart(4, '0')}`, fromMe: i % 4 === 0, text: `old ${i}`, t: now - 200 * DAY + i * 60 })),
-    ...Array.from({ length: 40 }, (_, i) => ({ id: `NEW${String(i).padStart(4, '0')}`, fromMe: i % 3 === 0, text: `recent ${i}`, t: now - 3 * DAY + i * 60 })),
+    ...Array.from({ length: 40 }, (_, i) => ({
+      id: `NEW${String(i).padStart(4, '0')}`,
+      fromMe: i % 3 === 0,
+      text: `recent ${i}`,
+      t: now - 3 * DAY + i * 60,
+      ...(i === 39 ? { reactions: [{ emoji: '👍' }] } : {}),
+    })),
   ];
   const group = Array.from({ length: 30 }, (_, i) => ({
     id: `GRP${String(i).padStart(4, '0')}`,
@@ -151,6 +157,7 @@ describe('a Baileys client linked to a phone with history', () => {
       expect(Number(b.messageTimestamp)).toBe(m.t);
       if (m.participant) expect(b.key.participant).toBe(m.participant);
     }
+    expect(byId.get('NEW0039')!.reactions).toEqual([expect.objectContaining({ text: '👍', key: expect.objectContaining({ remoteJid: SAM, fromMe: false }) })]);
     // What the phone saw live is there: Bert's edit applied, the group line under its author.
     expect(textOf(byId.get(editedId)!)).toBe('hi hanna');
     const inGroup = got.find((m) => m.key.remoteJid === liveGroup)!;

@@ -43,7 +43,7 @@ describe('seeding a phone’s history', () => {
           unreadCount: 1,
           pinned: 1_700_000_000,
           messages: [
-            { id: 'S1', fromMe: true, text: 'first', t: 1_700_000_001, status: 'read' },
+            { id: 'S1', fromMe: true, text: 'first', t: 1_700_000_001, status: 'read', reactions: [{ emoji: '👍' }, { fromMe: true, emoji: '🙂' }] },
             { id: 'S3', text: 'third', t: 1_700_000_003, pushName: 'Sev' },
             { id: 'S2', message: { locationMessage: { degreesLatitude: 1.5, degreesLongitude: 2.5 } }, t: 1_700_000_002 },
           ],
@@ -63,6 +63,10 @@ describe('seeding a phone’s history', () => {
       ['S1', 'text', 'first'],
     ]);
     expect(list[2]).toMatchObject({ fromMe: true, status: 'read' });
+    expect(list[2]!.reactions).toEqual([
+      { fromMe: false, sender: '15557770001@s.whatsapp.net', emoji: '👍' },
+      { fromMe: true, emoji: '🙂' },
+    ]);
     expect(list[0]).toMatchObject({ fromMe: false, pushName: 'Sev' });
     expect((await messagesOf(ANN, '15557770001', '?limit=1&before=S3')).map((m) => m.id)).toEqual(['S2']);
   });
@@ -141,15 +145,21 @@ describe('seeding a phone’s history', () => {
 });
 
 describe('what the phone records', () => {
-  it('a message it sent with its delivery, a message it received with the sender’s push name, a revoke', async () => {
+  it('a message it sent with its delivery and a reaction to it, a message it received with the sender’s push name, a revoke', async () => {
     const sent = (await admin(sim, 'POST', `/phones/${ANN}/messages`, { to: BEN, text: 'to ben' })) as { id: string };
     const got = (await admin(sim, 'POST', `/phones/${BEN}/messages`, { to: ANN, text: 'oops' })) as { id: string };
     await admin(sim, 'POST', `/phones/${BEN}/messages`, { to: ANN, message: { protocolMessage: { type: 'REVOKE', key: { remoteJid: `${ANN}@s.whatsapp.net`, fromMe: true, id: got.id } } } });
+    // Ben reacts to Ann's message, then changes his mind: one reaction per sender, the latest.
+    for (const emoji of ['😂', '❤️']) {
+      await admin(sim, 'POST', `/phones/${BEN}/messages`, { to: ANN, message: { reactionMessage: { key: { remoteJid: `${ANN}@s.whatsapp.net`, fromMe: false, id: sent.id }, text: emoji } } });
+    }
     const chat = `${BEN}@s.whatsapp.net`;
     const list = await waitUntil(async () => {
       const l = await messagesOf(ANN, chat);
-      return l.length === 2 && l.find((m) => m.id === got.id)?.type === 'revoke' && l.find((m) => m.id === sent.id)?.status === 'delivered' ? l : undefined;
+      const mine = l.find((m) => m.id === sent.id);
+      return l.length === 2 && l.find((m) => m.id === got.id)?.type === 'revoke' && mine?.status === 'delivered' && mine.reactions?.[0]?.emoji === '❤️' ? l : undefined;
     }, 'the exchange in the history');
+    expect(list.find((m) => m.id === sent.id)!.reactions).toEqual([{ fromMe: false, sender: chat, emoji: '❤️' }]);
     expect(list.find((m) => m.id === sent.id)).toMatchObject({ fromMe: true, text: 'to ben' });
     expect(list.find((m) => m.id === got.id)).toMatchObject({ fromMe: false, text: '', pushName: 'Ben' });
     const v = await view(ANN);

@@ -154,6 +154,27 @@ describe('planInitialSync', () => {
     expect(baileys.HistorySync.decode(chunk!.bytes).statusV3Messages.map((m) => m.key?.participant ?? null)).toEqual([null, '15550000@s.whatsapp.net']);
   });
 
+  it('carries each message’s reactions keyed as their senders sent them', () => {
+    const store = new HistoryStore();
+    const group = store.ensureChat('120363000000000001@g.us');
+    store.add(group, {
+      id: 'G1',
+      t: NOW - 5,
+      fromMe: true,
+      content: proto.Message.encode({ conversation: 'lunch?' }).finish(),
+      reactions: [
+        { id: 'R1', fromMe: false, sender: '15550000@s.whatsapp.net', emoji: '👍', t: (NOW - 4) * 1000 },
+        { id: 'R2', fromMe: true, emoji: '🎉', t: (NOW - 3) * 1000 },
+      ],
+    });
+    const [chunk] = buildHistoryChunks(planInitialSync(store, DEFAULT_POLICY, undefined, NOW)[0]!.build());
+    const [m] = decodeHistorySync(chunk!.bytes, { me: '15559999999@s.whatsapp.net' }).messages;
+    expect(m!.reactions).toEqual([
+      { id: 'R1', sender: '15550000@s.whatsapp.net', fromMe: false, emoji: '👍', senderTimestampMs: (NOW - 4) * 1000 },
+      { id: 'R2', sender: '15559999999@s.whatsapp.net', fromMe: true, emoji: '🎉', senderTimestampMs: (NOW - 3) * 1000 },
+    ]);
+  });
+
   it('keeps a full sync within the companion’s days and size limits', () => {
     const store = storeOf([Array.from({ length: 100 }, (_, i) => ({ t: NOW - (100 - i) * 10 * DAY, fromMe: false }))]);
     const policy = { ...DEFAULT_POLICY, bootstrapChats: 0, recentDays: 30 };

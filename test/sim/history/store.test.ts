@@ -69,7 +69,7 @@ describe('HistoryStore', () => {
     const store = new HistoryStore();
     const chat = store.ensureChat('1@s.whatsapp.net');
     store.updateChat(chat, { name: 'One', unreadCount: 2, archived: true, pinnedAt: 100, mutedUntil: -1 });
-    store.add(chat, { ...msg('a', 1, true), status: 'read', pushName: 'Me' });
+    store.add(chat, { ...msg('a', 1, true), status: 'read', pushName: 'Me', reactions: [{ id: 'r', fromMe: false, sender: '1@s.whatsapp.net', emoji: '👍', t: 1500 }] });
     store.add(chat, { id: 'b', t: 2, fromMe: false, content: new Uint8Array(0), stub: 1 });
     const group = store.ensureChat('1-2@g.us');
     store.add(group, msg('c', 3, false, 'x@s.whatsapp.net'));
@@ -84,6 +84,7 @@ describe('HistoryStore', () => {
     expect(snapshotHistory(copy, policy)).toEqual(snapshotHistory(store, policy));
     expect(copy.chat('1@s.whatsapp.net')!.byKey.get('me\u0000a')?.status).toBe('read');
     expect(copy.statuses().map((m) => [m.id, m.participant])).toEqual([['st', 'x@s.whatsapp.net']]);
+    expect(copy.chat('1@s.whatsapp.net')!.byKey.get('me\u0000a')?.reactions).toEqual([{ id: 'r', fromMe: false, sender: '1@s.whatsapp.net', emoji: '👍', t: 1500 }]);
   });
 
   it('restores nothing from what is not its snapshot, and skips rows that are not messages', () => {

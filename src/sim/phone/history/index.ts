@@ -163,5 +163,6 @@ function viewOf(m: StoredMessage): HistoryMessageView {
   }
   if (m.pushName) view.pushName = m.pushName;
   if (m.status) view.status = m.status;
+  if (m.reactions?.length) view.reactions = m.reactions.map((r) => ({ fromMe: r.fromMe, ...(r.sender ? { sender: r.sender } : {}), emoji: r.emoji }));
   return view;
 }

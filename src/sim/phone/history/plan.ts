@@ -32,9 +32,9 @@ const DAY = 86_400;
 /** WebMessageInfo.StubType REVOKE. */
 const STUB_REVOKE = 1;
 
-/** One stored message as the phone sends it in a chunk. */
+/** One stored message as the phone sends it in a chunk (its reactions keyed as the reaction messages were). */
 export function wireMessage(chat: string, m: StoredMessage): proto.IWebMessageInfo {
-  return webMessageInfo({
+  const info = webMessageInfo({
     id: m.id,
     chat,
     fromMe: m.fromMe,
@@ -45,6 +45,14 @@ export function wireMessage(chat: string, m: StoredMessage): proto.IWebMessageIn
     ...(m.status ? { status: m.status } : {}),
     ...(m.stub ? { stub: { type: m.stub } } : m.content.length === 0 ? { stub: { type: STUB_REVOKE } } : {}),
   });
+  if (m.reactions?.length) {
+    info.reactions = m.reactions.map((r) => ({
+      key: { remoteJid: chat, fromMe: r.fromMe, id: r.id, ...(r.sender && chat.endsWith('@g.us') ? { participant: r.sender } : {}) },
+      text: r.emoji,
+      senderTimestampMs: r.t,
+    }));
+  }
+  return info;
 }
 
 /** A chat's metadata (and the other identity of a 1:1 chat, when a mapping names it). */

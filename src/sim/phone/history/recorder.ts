@@ -3,10 +3,11 @@
  * shows it: every message it sent or received (its own companions' sends
  * too, from their own-device copies), edits and revokes applied to the
  * message they name, unread counts (up on a message from someone else, back
- * to 0 once we write in the chat), delivery and read status of our messages
- * from the receipts, the push names and LIDs the server stamps on incoming
- * stanzas, and group subjects. Reactions, poll votes, protocol messages and
- * peer messages are not chat lines and are not kept. A full history drops
+ * to 0 once we write in the chat), reactions on the message they name,
+ * delivery and read status of our messages from the receipts, the push names
+ * and LIDs the server stamps on incoming stanzas, and group subjects. Poll
+ * votes, other protocol messages and peer messages are not chat lines and
+ * are not kept. A full history drops
  * what does not fit; recording never throws.
  */
 import { isGroup, isSameUser, isStatusBroadcast, toUserJid } from '../../../protocol/jid/index.js';
@@ -114,7 +115,8 @@ export class HistoryRecorder {
       const inner = unwrap(line.message).message;
       const p = inner.protocolMessage;
       if (p) return this.#applyProtocol(line, p);
-      if (inner.reactionMessage || inner.encReactionMessage || inner.pollUpdateMessage) return;
+      if (inner.reactionMessage) return this.#applyReaction(line, inner.reactionMessage);
+      if (inner.encReactionMessage || inner.pollUpdateMessage) return;
       const chat = this.#store.ensureChat(line.chat);
       if (!chat.name && isGroup(line.chat)) {
         const subject = this.#core.host.groupSubject?.(line.chat);
@@ -148,6 +150,20 @@ export class HistoryRecorder {
       target.stub = STUB_REVOKE;
       this.#store.touched();
     }
+  }
+
+  /** A reaction lands on the message it names: one per sender, the latest; an empty one takes it back. */
+  #applyReaction(line: Line, r: proto.Message.IReactionMessage): void {
+    const chat = this.#store.chat(line.chat);
+    if (!chat || !r.key?.id) return;
+    const target = this.#target(chat, line, r.key);
+    if (!target) return;
+    const sender = line.fromMe ? undefined : line.participant ?? chat.jid;
+    const kept = (target.reactions ?? []).filter((x) => (line.fromMe ? !x.fromMe : x.sender !== sender));
+    if (r.text) kept.push({ id: line.id, fromMe: line.fromMe, ...(sender ? { sender } : {}), emoji: r.text, t: Number(r.senderTimestampMs ?? line.t * 1000) });
+    if (kept.length > 0) target.reactions = kept;
+    else delete target.reactions;
+    this.#store.touched();
   }
 
   /** The message a protocol message's key names: `fromMe` there is from its sender's view. */

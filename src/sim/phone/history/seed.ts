@@ -12,7 +12,7 @@ import type { MessageStatus } from '../../../protocol/history/index.js';
 import type { HistoryTotals } from '../../phone-history.js';
 import { messageFromJson } from '../content.js';
 import { PhoneError } from '../errors.js';
-import type { HistoryStore, StoredChat, StoredMessage } from './store.js';
+import type { HistoryStore, StoredChat, StoredMessage, StoredReaction } from './store.js';
 
 interface ChatSeed {
   jid: string;
@@ -70,7 +70,8 @@ function newId(): string {
   return '3EB0' + randomBytes(9).toString('hex').toUpperCase();
 }
 
-function messageSeed(v: unknown, path: string, group: boolean, now: number): StoredMessage {
+function messageSeed(v: unknown, path: string, chat: string, now: number): StoredMessage {
+  const group = chat.endsWith('@g.us') || chat === 'status@broadcast';
   if (!isObject(v)) throw bad(`${path} must be an object`);
   const fromMe = v.fromMe === undefined ? false : v.fromMe === true ? true : v.fromMe === false ? false : undefined;
   if (fromMe === undefined) throw bad(`${path}.fromMe must be a boolean`);
@@ -91,13 +92,31 @@ function messageSeed(v: unknown, path: string, group: boolean, now: number): Sto
     if (typeof v.status !== 'string' || !STATUSES.has(v.status)) throw bad(`${path}.status must be one of ${[...STATUSES].join(', ')}`);
     m.status = v.status as MessageStatus;
   }
+  const reactions = list(v.reactions, `${path}.reactions`).map((r, i) => reactionSeed(r, `${path}.reactions[${i}]`, chat, m.t));
+  if (reactions.length > 0) m.reactions = reactions;
   return m;
+}
+
+/** `{emoji, fromMe?, sender?, id?, t?}`: someone else's in a group names its sender; in a 1:1 chat it is the other person's. */
+function reactionSeed(v: unknown, path: string, chat: string, messageT: number): StoredReaction {
+  if (!isObject(v)) throw bad(`${path} must be an object`);
+  const fromMe = v.fromMe === true;
+  const given = optionalText(v.sender, `${path}.sender`);
+  const group = chat.endsWith('@g.us');
+  if (!fromMe && group && !given) throw bad(`${path}.sender is required for someone else's reaction in a group`);
+  const sender = fromMe ? undefined : given ? chatJid(given) : chat;
+  return {
+    id: v.id === undefined ? newId() : text(v.id, `${path}.id`),
+    fromMe,
+    ...(sender ? { sender } : {}),
+    emoji: text(v.emoji, `${path}.emoji`),
+    t: v.t === undefined ? messageT * 1000 : whole(v.t, `${path}.t`, 0) * 1000,
+  };
 }
 
 function chatSeed(v: unknown, path: string, now: number): ChatSeed {
   if (!isObject(v)) throw bad(`${path} must be an object`);
   const jid = chatJid(text(v.jid, `${path}.jid`));
-  const group = jid.endsWith('@g.us');
   const meta: ChatSeed['meta'] = {};
   const name = optionalText(v.name, `${path}.name`);
   if (name) meta.name = name;
@@ -107,7 +126,7 @@ function chatSeed(v: unknown, path: string, now: number): ChatSeed {
   if (v.pinned === true) meta.pinnedAt = now;
   else if (v.pinned !== undefined && v.pinned !== false) meta.pinnedAt = whole(v.pinned, `${path}.pinned`, 1);
   if (v.mutedUntil !== undefined) meta.mutedUntil = v.mutedUntil === -1 ? -1 : whole(v.mutedUntil, `${path}.mutedUntil`, 1);
-  const messages = list(v.messages, `${path}.messages`).map((m, i) => messageSeed(m, `${path}.messages[${i}]`, group, now));
+  const messages = list(v.messages, `${path}.messages`).map((m, i) => messageSeed(m, `${path}.messages[${i}]`, jid, now));
   return { jid, meta, messages };
 }
 
@@ -126,7 +145,7 @@ export function parseSeed(body: unknown, now: number): Seed {
       return { lid: lid.includes('@') ? lid : `${lid}@lid`, pn: chatJid(text(p.pn, `mappings[${i}].pn`)) };
     }),
     // A status is addressed like a group message: someone else's needs its author.
-    statuses: list(body.statuses, 'statuses').map((m, i) => messageSeed(m, `statuses[${i}]`, true, now)),
+    statuses: list(body.statuses, 'statuses').map((m, i) => messageSeed(m, `statuses[${i}]`, 'status@broadcast', now)),
   };
   if (body.generate !== undefined) merge(seed, generated(body.generate, now));
   return seed;

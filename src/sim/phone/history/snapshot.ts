@@ -6,12 +6,14 @@
  */
 import type { MessageStatus } from '../../../protocol/history/index.js';
 import type { HistorySyncPolicy } from '../../phone-history.js';
-import type { HistoryStore, StoredMessage } from './store.js';
+import type { HistoryStore, StoredMessage, StoredReaction } from './store.js';
 
 export const HISTORY_SNAPSHOT_VERSION = 1;
 
-/** [id, fromMe (1/0), participant or '', t, content base64, pushName or '', status or '', stub or 0] */
-type MessageRow = [string, number, string, number, string, string, string, number];
+/** [id, fromMe (1/0), sender or '', emoji, t ms] */
+type ReactionRow = [string, number, string, string, number];
+/** [id, fromMe (1/0), participant or '', t, content base64, pushName or '', status or '', stub or 0, reactions?] */
+type MessageRow = [string, number, string, number, string, string, string, number, ReactionRow[]?];
 
 interface ChatRow {
   jid: string;
@@ -34,7 +36,16 @@ export interface HistorySnapshot {
 }
 
 function rowOf(m: StoredMessage): MessageRow {
-  return [m.id, m.fromMe ? 1 : 0, m.participant ?? '', m.t, Buffer.from(m.content).toString('base64'), m.pushName ?? '', m.status ?? '', m.stub ?? 0];
+  const row: MessageRow = [m.id, m.fromMe ? 1 : 0, m.participant ?? '', m.t, Buffer.from(m.content).toString('base64'), m.pushName ?? '', m.status ?? '', m.stub ?? 0];
+  if (m.reactions?.length) row.push(m.reactions.map((r): ReactionRow => [r.id, r.fromMe ? 1 : 0, r.sender ?? '', r.emoji, r.t]));
+  return row;
+}
+
+function reactionOf(row: unknown): StoredReaction[] {
+  if (!Array.isArray(row) || row.length !== 5) return [];
+  const [id, fromMe, sender, emoji, t] = row as ReactionRow;
+  if (typeof id !== 'string' || typeof emoji !== 'string' || !emoji || typeof t !== 'number') return [];
+  return [{ id, fromMe: fromMe === 1, ...(sender ? { sender } : {}), emoji, t }];
 }
 
 export function snapshotHistory(store: HistoryStore, policy: HistorySyncPolicy): HistorySnapshot {
@@ -64,14 +75,16 @@ function isSnapshot(v: unknown): v is HistorySnapshot {
 const STATUSES: ReadonlySet<string> = new Set<MessageStatus>(['error', 'pending', 'sent', 'delivered', 'read', 'played']);
 
 function messageOf(row: unknown): StoredMessage | undefined {
-  if (!Array.isArray(row) || row.length !== 8) return undefined;
-  const [id, fromMe, participant, t, content, pushName, status, stub] = row as MessageRow;
+  if (!Array.isArray(row) || (row.length !== 8 && row.length !== 9)) return undefined;
+  const [id, fromMe, participant, t, content, pushName, status, stub, reactions] = row as MessageRow;
   if (typeof id !== 'string' || !id || typeof t !== 'number' || typeof content !== 'string') return undefined;
   const m: StoredMessage = { id, fromMe: fromMe === 1, t, content: new Uint8Array(Buffer.from(content, 'base64')) };
   if (participant) m.participant = participant;
   if (pushName) m.pushName = pushName;
   if (STATUSES.has(status)) m.status = status as MessageStatus;
   if (stub) m.stub = stub;
+  const kept = Array.isArray(reactions) ? reactions.flatMap(reactionOf) : [];
+  if (kept.length > 0) m.reactions = kept;
   return m;
 }
 

@@ -26,6 +26,19 @@ export interface StoredMessage {
   status?: MessageStatus;
   /** A system line instead of content (WebMessageInfo.StubType), e.g. 1 for a revoked message. */
   stub?: number;
+  /** The reactions on it, one per sender (the latest). */
+  reactions?: StoredReaction[];
+}
+
+export interface StoredReaction {
+  /** The reaction message's id. */
+  id: string;
+  fromMe: boolean;
+  /** Who reacted (user jid), when not us. */
+  sender?: string;
+  emoji: string;
+  /** Sender clock, ms. */
+  t: number;
 }
 
 export interface StoredChat {
