@@ -11,6 +11,9 @@
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
+import * as bridge from 'whatsapp-rust-bridge';
+import { generateKeyPair, sharedSecret, toSignalPublicKey } from '../../src/protocol/crypto/index.js';
+import { x25519PublicKeyObject } from '../../src/protocol/crypto/key-objects.js';
 import { bridgePair, bridgeSetup } from './bridge-signal.js';
 import { interleave, type Op } from './interleave.js';
 import {
@@ -240,6 +243,51 @@ export async function bench1to1(options: { rounds?: number; ms?: number } = {}):
   return rows;
 }
 
+/**
+ * Where a round trip's time goes: its curve work alone (per round trip 4 X25519
+ * agreements, 2 key pairs made, 2 peer ratchet keys imported: what no
+ * implementation can skip) against the whole round trip, for wad and the
+ * bridge, measured in one run. The bridge's round trip over wad's curve work
+ * is the best ratio wad could reach if everything else cost nothing.
+ */
+export async function floor1to1(options: { rounds?: number; ms?: number } = {}): Promise<string> {
+  const [a, b] = ourPair(true);
+  const pair = await bridgePair();
+  const [ours, peer] = [generateKeyPair(), generateKeyPair()];
+  const theirs = bridge.generateKeyPair();
+  // More fresh peer keys than the key cache holds, so every import is a real one.
+  const fresh = Array.from({ length: 4096 }, () => generateKeyPair().public);
+  let at = 0;
+  const r = await interleave(
+    {
+      ourRoundTrip: () => ourRoundTrip(a, b, true),
+      bridgeRoundTrip: () => pair.roundTrip(PLAINTEXT),
+      ourAgreement: () => sharedSecret(ours.private, peer.public),
+      ourKeyPair: () => generateKeyPair(),
+      ourImport: () => x25519PublicKeyObject(fresh[at++ & 4095]!),
+      bridgeAgreement: () => bridge.calculateAgreement(toSignalPublicKey(peer.public), theirs.privKey),
+      bridgeKeyPair: () => bridge.generateKeyPair(),
+    },
+    options,
+  );
+  const us = (opsPerSecond: number) => 1e6 / opsPerSecond;
+  const ourCurve = 4 * us(r.ourAgreement) + 2 * us(r.ourKeyPair) + 2 * us(r.ourImport);
+  const bridgeCurve = 4 * us(r.bridgeAgreement) + 2 * us(r.bridgeKeyPair);
+  const f = (x: number) => x.toFixed(0);
+  return [
+    '| per 1:1 round trip (records as bytes) | wad µs | whatsapp-rust-bridge µs |',
+    '|---|---:|---:|',
+    `| whole round trip | ${f(us(r.ourRoundTrip))} | ${f(us(r.bridgeRoundTrip))} |`,
+    `| one X25519 agreement | ${us(r.ourAgreement).toFixed(1)} | ${us(r.bridgeAgreement).toFixed(1)} |`,
+    `| one key pair made | ${us(r.ourKeyPair).toFixed(1)} | ${us(r.bridgeKeyPair).toFixed(1)} |`,
+    `| one peer key imported (node:crypto KeyObject) | ${us(r.ourImport).toFixed(1)} | — |`,
+    `| curve work: 4 agreements + 2 key pairs (+ 2 imports) | ${f(ourCurve)} | ${f(bridgeCurve)} |`,
+    `| everything else (KDF, AES, MACs, records, wire) | ${f(us(r.ourRoundTrip) - ourCurve)} | ${f(us(r.bridgeRoundTrip) - bridgeCurve)} |`,
+    `| ratio now (bridge / wad) | ${(r.ourRoundTrip / r.bridgeRoundTrip).toFixed(2)}× | |`,
+    `| ceiling if wad's other work cost nothing (bridge round trip / wad curve work) | ${(us(r.bridgeRoundTrip) / ourCurve).toFixed(2)}× | |`,
+  ].join('\n');
+}
+
 export function markdownTable(rows: readonly BenchRow[]): string {
   const f = (n: number) => Math.round(n).toLocaleString('en-US');
   const ratio = (a: number, b: number) => `${(a / b).toFixed(a / b < 10 ? 2 : 1)}×`;
@@ -266,4 +314,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const rows = await bench1to1(options);
   console.log(`Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} at the end; ${options.rounds} interleaved slices of ${options.ms} ms, medians\n`);
   console.log(markdownTable(rows));
+  console.log();
+  console.log(await floor1to1(options));
 }

@@ -220,8 +220,11 @@ const padBlock = new Uint8Array(BLOCK);
 
 /** @throws RangeError for a key longer than a block (the caller hashes such keys). */
 export function hmacPads(key: Uint8Array): HmacPads {
+  return padsInto(key, new Int32Array(16));
+}
+
+function padsInto(key: Uint8Array, pads: Int32Array): HmacPads {
   if (key.length > BLOCK) throw new RangeError(`HMAC key of ${key.length} bytes is longer than a block`);
-  const pads = new Int32Array(16);
   pads.set(INITIAL, 0);
   pads.set(INITIAL, 8);
   padBlock.fill(0x36);
@@ -261,7 +264,23 @@ export function hmacByte(pads: HmacPads, byte: number): Uint8Array {
   return out;
 }
 
+const pairPads = new Int32Array(16);
+
+/**
+ * HMAC-SHA256 of two one-byte messages under one key (a ratchet chain step:
+ * 0x01 gives the message key seed, 0x02 the next chain key), the key's pads
+ * computed once for both.
+ */
+export function hmacBytePair(key: Uint8Array, first: number, second: number): [Uint8Array, Uint8Array] {
+  padsInto(key, pairPads);
+  return [hmacByte(pairPads, first), hmacByte(pairPads, second)];
+}
+
 const ZERO_SALT_PADS = hmacPads(new Uint8Array(DIGEST));
+// HKDF's own scratch: its pseudorandom key and that key's pads never leave it.
+const prk = new Uint8Array(DIGEST);
+const prkPads = new Int32Array(16);
+const saltPads = new Int32Array(16);
 
 /**
  * HKDF-SHA256 (RFC 5869) with a salt of at most a block (absent: 32 zero
@@ -269,16 +288,19 @@ const ZERO_SALT_PADS = hmacPads(new Uint8Array(DIGEST));
  */
 export function hkdfSmall(ikm: Uint8Array, outLength: number, salt: Uint8Array | undefined, info: Uint8Array): Uint8Array {
   if (outLength > 255 * DIGEST) throw new RangeError(`HKDF output of ${outLength} bytes is too long`);
-  const prk = hmacWithPads(salt === undefined || salt.length === 0 ? ZERO_SALT_PADS : hmacPads(salt), [ikm]);
-  const pads = hmacPads(prk);
+  const extract = salt === undefined || salt.length === 0 ? ZERO_SALT_PADS : padsInto(salt, saltPads);
+  begin(extract, 0, BLOCK);
+  absorb(ikm);
+  finishHmac(extract, prk, 0);
+  padsInto(prk, prkPads);
   const blocks = Math.ceil(outLength / DIGEST);
   const okm = new Uint8Array(blocks * DIGEST);
   for (let i = 0; i < blocks; i++) {
-    begin(pads, 0, BLOCK);
+    begin(prkPads, 0, BLOCK);
     if (i > 0) absorb(okm.subarray((i - 1) * DIGEST, i * DIGEST));
     absorb(info);
     absorbByte(i + 1);
-    finishHmac(pads, okm, i * DIGEST);
+    finishHmac(prkPads, okm, i * DIGEST);
   }
   return outLength === okm.length ? okm : okm.subarray(0, outLength);
 }

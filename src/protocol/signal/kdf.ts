@@ -6,7 +6,7 @@
  */
 import { sharedSecret } from '../crypto/curve25519.js';
 import { hkdf } from '../crypto/hkdf.js';
-import { hkdfSmall, hmacByte, hmacPads } from '../crypto/sha256-small.js';
+import { hkdfSmall, hmacByte, hmacBytePair, hmacPads } from '../crypto/sha256-small.js';
 import { InvalidKeyError } from './errors.js';
 
 const MESSAGE_KEY_SEED = 0x01;
@@ -50,8 +50,8 @@ export function nextChainKey(chainKey: Uint8Array): Uint8Array {
 
 /** Both at once (the chain key's HMAC pads are computed once for the two). */
 export function chainStep(chainKey: Uint8Array): { readonly seed: Uint8Array; readonly next: Uint8Array } {
-  const pads = hmacPads(chainKey);
-  return { seed: hmacByte(pads, MESSAGE_KEY_SEED), next: hmacByte(pads, CHAIN_KEY_SEED) };
+  const [seed, next] = hmacBytePair(chainKey, MESSAGE_KEY_SEED, CHAIN_KEY_SEED);
+  return { seed, next };
 }
 
 export interface MessageKeys {

@@ -23,8 +23,14 @@ const SESSION_SENDING = 2;
 const SESSION_PENDING = 4;
 const SESSION_PENDING_PREKEY = 8;
 
+// One scratch buffer for every record written (grown when a record needs
+// more, up to SCRATCH_MAX; a rare larger record gets its own): a fresh 1 KiB
+// per call was most of a round trip's garbage.
+const SCRATCH_MAX = 64 * 1024;
+let scratch = new Uint8Array(1024);
+
 class Writer {
-  #buf = new Uint8Array(1024);
+  #buf = scratch;
   #at = 0;
 
   #reserve(n: number): void {
@@ -32,6 +38,7 @@ class Writer {
     const grown = new Uint8Array(Math.max(this.#buf.length * 2, this.#at + n));
     grown.set(this.#buf.subarray(0, this.#at));
     this.#buf = grown;
+    if (grown.length <= SCRATCH_MAX) scratch = grown;
   }
 
   byte(b: number): void {

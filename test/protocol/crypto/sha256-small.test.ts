@@ -6,7 +6,7 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hkdf, hmacSha256 } from '../../../src/protocol/crypto/index.js';
-import { hkdfSmall, hmacByte, hmacPads, hmacWithPads } from '../../../src/protocol/crypto/sha256-small.js';
+import { hkdfSmall, hmacByte, hmacBytePair, hmacPads, hmacWithPads } from '../../../src/protocol/crypto/sha256-small.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const nodeHmac = (key: Uint8Array, data: Uint8Array) => hex(createHmac('sha256', key).update(data).digest());
@@ -45,6 +45,16 @@ describe('JS HMAC-SHA256', () => {
         const pads = hmacPads(k);
         expect(hex(hmacByte(pads, b))).toBe(nodeHmac(k, Uint8Array.of(b)));
         expect(hex(hmacByte(pads, b ^ 1))).toBe(nodeHmac(k, Uint8Array.of(b ^ 1)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('a pair of one-byte messages under one key (a chain step) equals node:crypto', () => {
+    fc.assert(
+      fc.property(key, fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), (k, x, y) => {
+        const [first, second] = hmacBytePair(k, x, y);
+        expect([hex(first), hex(second)]).toEqual([nodeHmac(k, Uint8Array.of(x)), nodeHmac(k, Uint8Array.of(y))]);
       }),
       { numRuns: 200 },
     );

@@ -10,7 +10,7 @@
  * libsignal derives 64 bytes and takes iv = [0,16), key = [16,48); HKDF
  * output is a prefix-stable stream, so 48 bytes give the same keys.
  */
-import { hkdfSmall, hmacByte, hmacPads } from '../../crypto/sha256-small.js';
+import { hkdfSmall, hmacByte, hmacBytePair, hmacPads } from '../../crypto/sha256-small.js';
 
 const MESSAGE_KEY_SEED = 0x01;
 const CHAIN_KEY_SEED = 0x02;
@@ -37,8 +37,8 @@ export function nextChainKey(chainKey: Uint8Array): Uint8Array {
 
 /** Both at once: the chain key's HMAC pads are computed once for the two. */
 export function chainStep(chainKey: Uint8Array): { readonly seed: Uint8Array; readonly next: Uint8Array } {
-  const pads = hmacPads(chainKey);
-  return { seed: hmacByte(pads, MESSAGE_KEY_SEED), next: hmacByte(pads, CHAIN_KEY_SEED) };
+  const [seed, next] = hmacBytePair(chainKey, MESSAGE_KEY_SEED, CHAIN_KEY_SEED);
+  return { seed, next };
 }
 
 /** AES-256-CBC key and IV from a message-key seed. */
