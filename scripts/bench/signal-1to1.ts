@@ -283,7 +283,7 @@ export async function floor1to1(options: { rounds?: number; ms?: number } = {}):
     `| one peer key imported (node:crypto KeyObject) | ${us(r.ourImport).toFixed(1)} | — |`,
     `| curve work: 4 agreements + 2 key pairs (+ 2 imports) | ${f(ourCurve)} | ${f(bridgeCurve)} |`,
     `| everything else (KDF, AES, MACs, records, wire) | ${f(us(r.ourRoundTrip) - ourCurve)} | ${f(us(r.bridgeRoundTrip) - bridgeCurve)} |`,
-    `| ratio now (bridge / wad) | ${(r.ourRoundTrip / r.bridgeRoundTrip).toFixed(2)}× | |`,
+    `| ratio now (wad / bridge, ops/s) | ${(r.ourRoundTrip / r.bridgeRoundTrip).toFixed(2)}× | |`,
     `| ceiling if wad's other work cost nothing (bridge round trip / wad curve work) | ${(us(r.bridgeRoundTrip) / ourCurve).toFixed(2)}× | |`,
   ].join('\n');
 }
