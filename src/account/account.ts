@@ -26,7 +26,7 @@ import { createAccountMedia, type AccountMedia } from './media/account-media.js'
 import type { SharedMedia } from './media/shared.js';
 import type { AccountIdentity, MessagingDeps } from './messaging-deps.js';
 import type { CryptoPort } from './ports.js';
-import { createMessaging, type Messaging, type MessagingOptions } from './messaging/index.js';
+import { Messaging, type MessagingOptions } from './messaging/index.js';
 
 export interface AccountDeps {
   readonly accountId: string;
@@ -86,7 +86,7 @@ export class Account {
       reuploadTimeoutMs: deps.media.reuploadTimeoutMs,
     });
     try {
-      this.messaging = createMessaging(
+      this.messaging = new Messaging(
         { accountId: deps.accountId, port: this.connection, store: deps.store, crypto: deps.crypto, locks: this.locks, events: deps.events, logger: deps.logger, me, sendRate: deps.sendRate },
         { ...deps.messaging, media: this.media.build },
       );

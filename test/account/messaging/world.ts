@@ -8,7 +8,7 @@
  */
 import { pino } from 'pino';
 import type { AccountEvent, AccountEventSink } from '../../../src/account/events.js';
-import { createMessaging, type Messaging, type MessagingOptions } from '../../../src/account/messaging/index.js';
+import { Messaging, type MessagingOptions } from '../../../src/account/messaging/index.js';
 import type { ConnectionPort, StanzaHandler } from '../../../src/account/ports.js';
 import type { BinaryNode } from '../../../src/protocol/binary/index.js';
 import { IqServerError, type IqSpec } from '../../../src/protocol/iq/index.js';
@@ -177,7 +177,7 @@ export class TestAccount implements LiveSession {
 
   #startMessaging(): void {
     const { user, device } = this;
-    this.messaging = createMessaging(
+    this.messaging = new Messaging(
       { accountId: this.store.id, port: this.port, store: this.store, crypto: this.world.pool, locks: (this.locks = new AccountLocks()), events: this.sink, logger, me: () => ({ jid: this.deviceJid, lid: `${user.lidUser}:${device}@lid` }) },
       { ackTimeoutMs: 5_000, ...this.#options },
     );
