@@ -105,6 +105,16 @@ route('POST', '/phones/:phone/app-state', async (ctx, p, body) => {
 route('GET', '/phones/:phone/app-state', (ctx, p) => [200, appStateView(ctx.hub, p.phone!, phoneOf(ctx, p.phone!).appState?.())]);
 for (const r of HISTORY_ROUTES) route(r.method, r.path, r.handler);
 
+// `{"required": true}`: the user's 1:1 sends need the recipient's privacy token (as for an account
+// WhatsApp restricted); without one they are refused with 463.
+route('POST', '/phones/:phone/privacy-tokens', (ctx, p, body) => {
+  const user = userOf(ctx, p.phone!);
+  const required = obj(body).required;
+  if (typeof required !== 'boolean') throw new SimError('BAD_REQUEST', 'required must be a boolean');
+  ctx.hub.tcTokens.setRequired(user.phone, required);
+  return [200, { required }];
+});
+
 route('POST', '/groups', (ctx, _p, body) => {
   const b = obj(body);
   const creator = userOf(ctx, str(b, 'creator'));

@@ -7,6 +7,7 @@
  * here. Routing decisions (who gets what) live in router.ts; stanza parsing in
  * session.ts and iq/*.
  */
+import { randomBytes } from 'node:crypto';
 import { AppStateStore } from './app-state/store.js';
 import { SimError } from './errors.js';
 import { PeerBook, notifyDeviceChange } from './devices.js';
@@ -21,6 +22,7 @@ import { PreKeyStore } from './prekeys.js';
 import { PresenceBook } from './presence.js';
 import { Directory, parseDeviceJid, type UserRecord } from './state.js';
 import { SimStats } from './stats.js';
+import { TcTokenAuthority } from './tctokens.js';
 
 /** What the hub needs from a logged-in session (session.ts). */
 export interface LiveSession {
@@ -66,6 +68,8 @@ export class Hub {
   readonly peers = new PeerBook();
   /** user jid → blocked jids (iq/blocklist.ts) */
   readonly blocklists = new Map<string, Set<string>>();
+  /** Privacy tokens: minting, checking, and which senders need one (tctokens.ts). */
+  readonly tcTokens: TcTokenAuthority;
   media: MediaEndpoint | undefined;
   blobs: BlobStore | undefined;
   /** Every user's app state collections (app-state/store.ts). */
@@ -81,8 +85,10 @@ export class Hub {
   /** Called when a snapshot-worthy change happened (persist.ts debounces it). */
   onChange: () => void = () => {};
 
-  constructor(limits: SimLimits, clock: () => number = Date.now) {
+  /** @param tokenSecret keys the privacy tokens (a fresh random one when absent: tokens then die with the process) */
+  constructor(limits: SimLimits, clock: () => number = Date.now, tokenSecret: Uint8Array = randomBytes(32)) {
     this.limits = limits;
+    this.tcTokens = new TcTokenAuthority(tokenSecret);
     this.#clock = clock;
     this.dir = new Directory(limits);
     this.prekeys = new PreKeyStore(limits.maxPreKeysPerDevice);

@@ -8,6 +8,7 @@
  * src/sim imports only src/protocol (the pure core) and npm packages, never
  * the daemon's own code: agreement between the two then proves something.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,7 +80,8 @@ export async function startSim(opts: StartSimOptions = {}): Promise<SimHandle> {
     notAfter: nowSeconds + 365 * 86_400,
   });
 
-  const hub = new Hub(limits);
+  // Privacy tokens are keyed from the server's Noise key, so the ones handed out stay valid after a restart.
+  const hub = new Hub(limits, Date.now, createHash('sha256').update('wad-sim-tctoken').update(keys.noise.private).digest());
   const pairing = new Pairing(hub);
   const persister =
     opts.dataDir === undefined

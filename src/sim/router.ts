@@ -17,7 +17,7 @@
  * device).
  */
 import type { Hub } from './hub.js';
-import { child, children, node, type BinaryNode } from './nodes.js';
+import { bytesOf, child, children, node, type BinaryNode } from './nodes.js';
 import { parseDeviceJid, type UserRecord } from './state.js';
 
 /** Attributes of the client's `<message>` that travel on to recipients. */
@@ -62,10 +62,19 @@ export function routeMessage(hub: Hub, senderJid: string, stanza: BinaryNode): B
   if (!peer) return ack('404');
   // A user who blocked the sender gets none of its 1:1 messages; the sender is acked as usual
   // (one tick, as on WhatsApp) and its own devices still get their copies. Groups are not filtered.
+  const participants = child(stanza, 'participants');
+  // A sender that needs privacy tokens starts no 1:1 chat without the recipient's
+  // token: fan-outs to someone else only; retry resends and peer messages never carry one.
+  if (participants && peer !== sender && stanza.attrs.category !== 'peer' && hub.tcTokens.required(sender)) {
+    if (!hub.tcTokens.valid(bytesOf(child(stanza, 'tctoken')), peer, sender, Number(hub.nowSeconds()))) {
+      hub.stats.tcTokenRefusals++;
+      return ack('463');
+    }
+    hub.stats.tcTokensAccepted++;
+  }
   const blocked = isBlocked(hub, peer, sender);
   hub.peers.met(sender.jid, peer.jid);
   const peerUserJid = peer.jid;
-  const participants = child(stanza, 'participants');
   if (participants) {
     for (const target of children(participants)) {
       const dev = target.attrs.jid;

@@ -25,6 +25,12 @@ export class SimStats {
   faultsInjected = 0;
   /** Media requests answered by an injected fault instead. */
   mediaFaults = 0;
+  /** Privacy tokens handed out (one per contact named in an issuing IQ). */
+  tcTokensIssued = 0;
+  /** 1:1 sends refused with 463 for want of a valid privacy token. */
+  tcTokenRefusals = 0;
+  /** 1:1 sends of a sender that needs a token which carried a valid one. */
+  tcTokensAccepted = 0;
 
   toJSON(extra: { connections: number; devicesOnline: number; offlineQueues: Record<string, number>; dropped: number }): Record<string, unknown> {
     return {
@@ -54,6 +60,9 @@ export class SimStats {
       mediaDownloads: this.mediaDownloads,
       faultsInjected: this.faultsInjected,
       mediaFaults: this.mediaFaults,
+      tcTokensIssued: this.tcTokensIssued,
+      tcTokenRefusals: this.tcTokenRefusals,
+      tcTokensAccepted: this.tcTokensAccepted,
     };
   }
 }

@@ -12,20 +12,19 @@
  */
 import { buildDirectMessage, buildGroupMessage, type DeviceEnc, type MessageAttrs } from '../../protocol/stanza/index.js';
 import { deviceSentCopy, encodeMessage, mediaType, participantHash, senderKeyDistribution, stanzaType, hideOnDecryptFail } from '../../protocol/message/index.js';
-import { issuePrivacyTokens, shouldIssueToken } from '../../protocol/iq/privacy-tokens.js';
-import { isGroup, isLid, jidDecode, jidNormalizedUser } from '../../protocol/jid/index.js';
+import { isGroup, jidNormalizedUser } from '../../protocol/jid/index.js';
 import { proto } from '../../protocol/proto/index.js';
 import { padMessage } from '../../protocol/signal/index.js';
 import type { JobRunner } from '../../protocol/jobs/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import type { AckWaiter } from './acks.js';
-import { BoundedMap } from './bounded.js';
 import type { Transaction } from '../../store/index.js';
 import type { DeviceDirectory } from './devices.js';
 import { MessagingError } from './errors.js';
 import type { Groups } from './groups.js';
 import type { Identities } from './identity.js';
 import type { SessionCrypto } from './sessions.js';
+import type { PrivacyTokens } from './tctokens.js';
 
 export interface OutboundParts {
   readonly deps: MessagingDeps;
@@ -34,6 +33,7 @@ export interface OutboundParts {
   readonly sessions: SessionCrypto;
   readonly groups: Groups;
   readonly acks: AckWaiter;
+  readonly tokens: PrivacyTokens;
   readonly now: () => number;
 }
 
@@ -45,10 +45,14 @@ export interface RelayOptions {
   readonly remember?: ((tx: Transaction) => void) | undefined;
 }
 
+/** The server's ack of a send: its time and the participant hash it saw. */
+interface SendAck {
+  readonly t: number;
+  readonly phash?: string | undefined;
+}
+
 export class Outbound {
   readonly #p: OutboundParts;
-  /** When we last issued our privacy token to a contact (unix s); re-issued once per 7-day bucket. */
-  readonly #issued = new BoundedMap<string, number>(10_000);
 
   constructor(parts: OutboundParts) {
     this.#p = parts;
@@ -102,23 +106,35 @@ export class Outbound {
       keep,
     );
     if (encs.length === 0) throw new MessagingError('NO_DEVICES', `no session could be made with any device of ${peer}`);
-    const token = own === peer ? undefined : await this.#tcToken(peer);
+    const toSelf = own === peer;
     const phash = participantHash(encs.map((e) => e.jid));
-    const node = buildDirectMessage({
-      id,
-      to: peer,
-      type: stanzaType(message),
-      encs: encs as DeviceEnc[],
-      deviceIdentity: this.deviceIdentity(),
-      tctoken: token,
-      attrs: { ...attrs, phash },
-    });
-    const ack = await this.#sendAndWait(id, node);
+    const stanza = (tctoken: Uint8Array | undefined) =>
+      buildDirectMessage({
+        id,
+        to: peer,
+        type: stanzaType(message),
+        encs: encs as DeviceEnc[],
+        deviceIdentity: this.deviceIdentity(),
+        tctoken,
+        attrs: { ...attrs, phash },
+      });
+    let ack: SendAck;
+    try {
+      ack = await this.#sendAndWait(id, stanza(toSelf ? undefined : await this.#p.tokens.held(peer)));
+    } catch (err) {
+      if (toSelf || !(err instanceof MessagingError && err.serverCode === 463)) throw err;
+      // Refused for want of the contact's privacy token: obtain it and send the very
+      // same stanza (same id, same ciphertexts: nobody got the first) once more.
+      const token = await this.#p.tokens.recover(peer);
+      if (!token) throw err;
+      deps.logger.info({ id }, 'send refused with 463; resending once with the privacy token');
+      ack = await this.#sendAndWait(id, stanza(token));
+    }
     if (ack.phash && ack.phash !== phash) {
       // The server saw other devices than we addressed: our lists are stale.
       await Promise.all([devices.invalidate(peer), devices.invalidate(own)]);
     }
-    if (own !== peer && !message.protocolMessage) this.#issueToken(peer);
+    if (!toSelf && !message.protocolMessage) this.#p.tokens.issueInBackground(peer);
     deps.logger.debug({ id, devices: encs.length }, 'sent 1:1 message');
   }
 
@@ -193,7 +209,7 @@ export class Outbound {
     });
   }
 
-  async #sendAndWait(id: string, node: Parameters<MessagingDeps['port']['send']>[0]): Promise<{ t: number; phash?: string | undefined }> {
+  async #sendAndWait(id: string, node: Parameters<MessagingDeps['port']['send']>[0]): Promise<SendAck> {
     const acked = this.#p.acks.expect(id);
     try {
       await this.#p.deps.port.send(node);
@@ -210,24 +226,5 @@ export class Outbound {
       const code = err instanceof MessagingError ? err.code : 'ACK_TIMEOUT';
       throw new MessagingError(code, `${(err as Error).message}; the message may have been delivered`, { cause: err, messageId: id, mayHaveBeenDelivered: true });
     }
-  }
-
-  async #tcToken(peer: string): Promise<Uint8Array | undefined> {
-    const store = this.#p.deps.store;
-    const now = this.#p.now();
-    const lid = isLid(peer) ? peer : await this.#p.ids.lidOf(peer);
-    const t = (lid ? await store.tcTokens.getValid(lid, now) : undefined) ?? (await store.tcTokens.getValid(peer, now));
-    return t?.token;
-  }
-
-  /** Fire and forget, as WhatsApp Web: our token for a contact we message (once per bucket). */
-  #issueToken(peer: string): void {
-    const nowS = Math.floor(this.#p.now() / 1000);
-    const user = jidDecode(peer)?.user ?? peer;
-    if (!shouldIssueToken(this.#issued.get(user), nowS)) return;
-    this.#issued.set(user, nowS);
-    this.#p.deps.port.execute(issuePrivacyTokens([peer], nowS)).catch((err: unknown) => {
-      this.#p.deps.logger.debug({ err: (err as Error).message }, 'privacy token issuance failed');
-    });
   }
 }

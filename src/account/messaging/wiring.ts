@@ -20,6 +20,7 @@ import { ReceiptHandler } from './receipt.js';
 import { Retries } from './retry.js';
 import { ChatSenders } from './sender.js';
 import { SessionCrypto } from './sessions.js';
+import { PrivacyTokens } from './tctokens.js';
 
 export interface PartsOptions {
   readonly now: () => number;
@@ -36,6 +37,7 @@ export interface MessagingParts {
   readonly groups: Groups;
   readonly acks: AckWaiter;
   readonly senders: ChatSenders;
+  readonly tokens: PrivacyTokens;
   readonly outbound: Outbound;
   readonly retries: Retries;
   readonly receiver: MessageReceiver;
@@ -54,7 +56,8 @@ export function wireMessaging(deps: MessagingDeps, options: PartsOptions): Messa
   const groups = new Groups(deps, ids);
   const acks = new AckWaiter({ timeoutMs: options.ackTimeoutMs });
   const senders = new ChatSenders();
-  const outbound = new Outbound({ deps, ids, devices, sessions, groups, acks, now });
+  const tokens = new PrivacyTokens(deps, ids, now);
+  const outbound = new Outbound({ deps, ids, devices, sessions, groups, acks, tokens, now });
   const retries = new Retries({ deps, sessions, outbound });
   const receiver = new MessageReceiver({
     deps,
@@ -70,7 +73,7 @@ export function wireMessaging(deps: MessagingDeps, options: PartsOptions): Messa
   const notifications = new NotificationHandler({ deps, ids, devices, sessions, groups, outbound, senders });
   const presence = new PresenceService(deps, ids);
   const pacer = deps.sendRate ? new SendPacer(deps.sendRate, { now }) : undefined;
-  return { ids, devices, sessions, groups, acks, senders, outbound, retries, receiver, receipts, notifications, presence, pacer };
+  return { ids, devices, sessions, groups, acks, senders, tokens, outbound, retries, receiver, receipts, notifications, presence, pacer };
 }
 
 /** Counters for account:status: what an operator needs to see a failing account without its logs. */
@@ -88,5 +91,8 @@ export function messagingStats(p: MessagingParts): Record<string, number> {
     sendPausedForMs: p.pacer?.pausedForMs ?? 0,
   };
   for (const [code, n] of p.acks.errors) out[`serverError${code}`] = n;
+  // A 463 answered by obtaining the contact's privacy token and resending once.
+  out.tcTokenResends = p.tokens.stats.recoveries;
+  out.tcTokenResendsFailed = p.tokens.stats.recoveryFailures;
   return out;
 }
