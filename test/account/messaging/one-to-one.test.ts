@@ -156,7 +156,8 @@ describe('1:1 between two accounts', () => {
     } finally {
       alice.ackError = undefined;
     }
-    expect(alice.messaging.stats().serverError463).toBe(1);
+    // A 463 gets one resend with a freshly obtained privacy token; refused again, the send fails.
+    expect(alice.messaging.stats()).toMatchObject({ serverError463: 2, tcTokenResends: 1 });
     await expect(alice.messaging.send('not a jid', { type: 'text', content: 'x' })).rejects.toMatchObject({ code: 'BAD_JID' });
     await expect(alice.messaging.edit(bob.userJid, 'NOPE', 'x')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
