@@ -223,7 +223,13 @@ export class TestAccount implements LiveSession {
   // ---- LiveSession: what the hub delivers to us -------------------------
   send(stanza: BinaryNode): void {
     this.received.push(stanza);
-    if (stanza.tag === 'success' || stanza.tag === 'ib') return;
+    if (stanza.tag === 'ib') {
+      // A backlog waits at login: pull it as the connection actor does, else live stanzas queue behind it.
+      const preview = (stanza.content as BinaryNode[] | undefined)?.find((c) => c.tag === 'offline_preview');
+      if (preview) setImmediate(() => this.world.hub.offlineBatch(this, 100));
+      return;
+    }
+    if (stanza.tag === 'success') return;
     this.#dispatch(stanza);
   }
   streamError(): void {}

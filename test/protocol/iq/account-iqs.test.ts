@@ -74,7 +74,11 @@ describe('session IQs', () => {
     run(setPassive(false));
     run(ping);
     const props = run(fetchProps());
-    expect(props.hash).toBe('sim');
+    expect(props.hash).toMatch(/^\S{8,}$/);
+    expect(props.props.get('10518')).toBe('true');
+    const again = run(fetchProps(props.hash));
+    expect(again.hash).toBe(props.hash);
+    expect(again.props.size).toBe(0);
     expect(run(getPrivacySettings).readreceipts).toBe('all');
     expect(run(getBlocklist)).toEqual([]);
     run(updateBlocklist('block', '15559990000@s.whatsapp.net'));
