@@ -9,7 +9,7 @@ import type { TokenConfig } from '../config/index.js';
 import type { ErrorCode } from '../contract/errors.js';
 
 export type AuthResult =
-  | { ok: true; scope: ReadonlySet<string> | undefined; expiresAt: number | undefined }
+  | { ok: true; scope: ReadonlySet<string> | undefined; expiresAt: number | undefined; token: TokenConfig }
   | { ok: false; code: ErrorCode; message: string };
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
@@ -31,7 +31,7 @@ export class TokenChecker {
     for (const t of this.#tokens) if (timingSafeEqual(t.hash, h)) found ??= t.config;
     if (!found) return { ok: false, code: 'AUTH_INVALID', message: 'unknown token' };
     if (found.expiresAt !== undefined && now >= found.expiresAt) return { ok: false, code: 'TOKEN_EXPIRED', message: 'the token has expired' };
-    return { ok: true, scope: found.accounts ? new Set(found.accounts) : undefined, expiresAt: found.expiresAt };
+    return { ok: true, scope: found.accounts ? new Set(found.accounts) : undefined, expiresAt: found.expiresAt, token: found };
   }
 }
 

@@ -269,9 +269,6 @@ export class Connection implements Outlet, Admitted {
         this.#subs.delete(req.data.subscription);
         return {};
       }
-      case 'events:ack':
-        await api.ackEvents(req.data.name, req.data.account, req.data.seq);
-        return { cursor: await api.subscriberCursor(req.data.name, req.data.account) };
       case 'media:download': {
         const media = await api.downloadMedia(req.account!, req.chat!, req.data.messageId);
         return { ...(await sendDownload(media, req.data.download, req.chat!, (frame) => this.#sendBinary(frame))) };

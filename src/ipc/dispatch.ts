@@ -1,7 +1,7 @@
 /**
  * Carries out one validated request by calling exactly one DaemonApi method
  * and shapes its result for the ack. Media for message:send is resolved here
- * (an upload of this connection, a local path, or base64). Events requests
+ * (an upload of this connection, a local path, or base64). Subscriptions
  * and media:download are the connection's (they need its state and socket).
  * Must not validate frames.
  */
@@ -9,11 +9,18 @@ import type { DaemonApi, MediaKind, OutgoingContent } from '../contract/api.js';
 import { IpcError } from './errors.js';
 import type { Request } from './requests.js';
 import type { SendData } from '../contract/frames.js';
-import { uploadedFile, type Uploads } from './uploads.js';
+import { uploadedFile, type FinishedUpload } from './uploads.js';
+
+/** Where a media send's `data.upload` comes from: the connection's binary uploads, or an HTTP request's file part. */
+export interface UploadSource {
+  /** Waits for upload `seq` and hands it over; the caller must release() its path. */
+  take(seq: number): Promise<FinishedUpload>;
+  release(path: string): Promise<void>;
+}
 
 export interface DispatchContext {
   api: DaemonApi;
-  uploads: Uploads;
+  uploads: UploadSource;
   /** Local paths are only accepted from the Unix socket (same user). */
   allowPaths: boolean;
   /** Account ids the caller may see; undefined: all. */
@@ -80,9 +87,11 @@ export async function dispatch(req: Request, ctx: DispatchContext): Promise<Resu
       return { ...(await api.groupMetadata(a, chat)) };
     case 'group:participants':
       return { participants: await api.groupParticipants(a, chat, req.data.action, req.data.participants) };
+    case 'events:ack':
+      await api.ackEvents(req.data.name, req.data.account, req.data.seq);
+      return { cursor: await api.subscriberCursor(req.data.name, req.data.account) };
     case 'events:subscribe':
     case 'events:unsubscribe':
-    case 'events:ack':
     case 'media:download':
       throw new IpcError('INTERNAL_ERROR', `${req.type} is handled by the connection`);
   }

@@ -10,7 +10,7 @@ import type { ErrorCode } from '../contract/errors.js';
 import { IpcError } from './errors.js';
 import { normalizeJid } from './jid.js';
 import { EVENT_TYPES, PROTOCOL_VERSION, REQUEST_TYPES, type RequestMap, type RequestType } from '../contract/frames.js';
-import { arrayOf, bool, either, int, invalid, mapOf, num, object, oneOf, optional, str, type Check } from './schema.js';
+import { arrayOf, bool, described, either, int, invalid, mapOf, num, object, oneOf, optional, schemaOf, str, type Check, type JsonSchema } from './schema.js';
 
 export type Request = {
   [T in RequestType]: {
@@ -45,12 +45,15 @@ const messageId = str({ max: 128, pattern: /^[\x21-\x2e\x30-\x7e]+$/, what: "a m
 const subscriberName = str({ max: 128, pattern: /^[A-Za-z0-9_.:@-]+$/, what: 'a subscriber name (letters, digits, _ . : @ -, at most 128)' });
 const text = str({ min: 0, max: 65_536 });
 const phone = str({ max: 20, pattern: /^\+?[0-9]{5,15}$/, what: 'a phone number (digits)' });
-const jid: Check<string> = (v, path) => {
-  const s = str({ max: 128 })(v, path);
-  const j = normalizeJid(s);
-  if (j === undefined) throw new IpcError('INVALID_PAYLOAD', `${path} must be a jid, a phone number or a group id`, { field: path });
-  return j;
-};
+const jid: Check<string> = described(
+  (v, path) => {
+    const s = str({ max: 128 })(v, path);
+    const j = normalizeJid(s);
+    if (j === undefined) throw new IpcError('INVALID_PAYLOAD', `${path} must be a jid, a phone number or a group id`, { field: path });
+    return j;
+  },
+  { type: 'string', maxLength: 128, description: 'a jid, a phone number or a group id' },
+);
 const jids = arrayOf(jid, { min: 1, max: 1024 });
 const mediaKind = oneOf(['image', 'video', 'audio', 'document', 'sticker'] as const);
 
@@ -96,7 +99,7 @@ for (const k of ['image', 'video', 'audio', 'document', 'sticker']) SEND[k] = me
 /** Any string a caller picks (hashed before it is stored), at most 64 characters. */
 const idempotencyKey = optional(str({ min: 1, max: 64 }));
 
-const sendData: Check<RequestMap['message:send']['data']> = (v, path) => {
+const sendData: Check<RequestMap['message:send']['data']> = described((v, path) => {
   const t = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as { type?: unknown }).type : undefined;
   if (t === undefined || t === null) {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(path, 'an object', v);
@@ -113,9 +116,18 @@ const sendData: Check<RequestMap['message:send']['data']> = (v, path) => {
     if (n > 1) throw new IpcError('INVALID_PAYLOAD', 'give only one of data.upload, data.path, data.base64', { field: 'data.upload' });
   }
   return out;
-};
+}, sendSchema());
 
-type Needs = 'none' | 'account' | 'chat';
+/** One variant per kind of content (the media kinds share one), each with the idempotency key. */
+function sendSchema(): JsonSchema {
+  const variants = [...new Set(Object.values(SEND))].map((check) => {
+    const s = schemaOf(check) as { properties?: Record<string, JsonSchema> };
+    return { ...s, properties: { ...s.properties, idempotencyKey: schemaOf(idempotencyKey) } };
+  });
+  return { oneOf: variants };
+}
+
+export type Needs = 'none' | 'account' | 'chat';
 interface Spec {
   data: Check<unknown>;
   needs: Needs;
@@ -165,6 +177,21 @@ const SPECS: Record<RequestType, Spec> = {
 
 const KNOWN = new Set<string>(REQUEST_TYPES);
 
+/** What a request type takes, for callers that describe requests (the HTTP API's routes and OpenAPI document). */
+export interface RequestShape {
+  /** The JSON Schema of `data`, from the checks that validate it. */
+  data: JsonSchema;
+  /** Whether it acts on an account (tenantId) or on a chat (tenantId and conversationId). */
+  needs: Needs;
+  /** account:* name the account in data.id as well. */
+  idInData: boolean;
+}
+
+export function requestShape(type: RequestType): RequestShape {
+  const spec = SPECS[type];
+  return { data: schemaOf(spec.data), needs: spec.needs, idInData: spec.idInData === true };
+}
+
 /** @throws FrameRejection INVALID_PAYLOAD / MISSING_FIELD */
 export function parseRequest(text: string): Request {
   let raw: unknown;
@@ -173,6 +200,11 @@ export function parseRequest(text: string): Request {
   } catch {
     throw new FrameRejection('INVALID_PAYLOAD', 'frame is not valid JSON', undefined);
   }
+  return parseFrame(raw);
+}
+
+/** A frame already out of its JSON (the HTTP API builds one from each request). @throws FrameRejection INVALID_PAYLOAD / MISSING_FIELD */
+export function parseFrame(raw: unknown): Request {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new FrameRejection('INVALID_PAYLOAD', 'frame must be a JSON object', undefined);
   const f = raw as Record<string, unknown>;
   const id = typeof f['id'] === 'string' && ID.test(f['id']) ? f['id'] : undefined;

@@ -1,13 +1,18 @@
 /**
  * Tiny hand-written validators for request data: each check returns the typed
  * value or throws IpcError MISSING_FIELD (absent or null) / INVALID_PAYLOAD
- * (wrong type, out of bounds) naming the field's path. Owns validation only;
- * must not know request semantics (requests.ts composes these).
+ * (wrong type, out of bounds) naming the field's path. Each check also
+ * carries the JSON Schema of what it accepts, so the HTTP API's routes and
+ * OpenAPI document come from the very checks that validate. Owns validation
+ * only; must not know request semantics (requests.ts composes these).
  */
 import { IpcError } from './errors.js';
 
-export type Check<T> = ((v: unknown, path: string) => T) & { readonly optional?: false };
-export type OptionalCheck<T> = ((v: unknown, path: string) => T | undefined) & { readonly optional: true };
+/** A JSON Schema (draft 2020-12, as OpenAPI 3.1 uses) describing what a check accepts. */
+export type JsonSchema = { readonly [key: string]: unknown };
+
+export type Check<T> = ((v: unknown, path: string) => T) & { readonly optional?: false; readonly schema?: JsonSchema };
+export type OptionalCheck<T> = ((v: unknown, path: string) => T | undefined) & { readonly optional: true; readonly schema?: JsonSchema };
 type AnyCheck = Check<unknown> | OptionalCheck<unknown>;
 type Shape = Record<string, AnyCheck>;
 
@@ -28,16 +33,27 @@ function missing(path: string): IpcError {
   return new IpcError('MISSING_FIELD', `${where(path)} is required`, { field: where(path) });
 }
 
-function required<T>(fn: (v: unknown, path: string) => T): Check<T> {
-  return ((v: unknown, path: string) => {
+function required<T>(fn: (v: unknown, path: string) => T, schema: JsonSchema): Check<T> {
+  const check = (v: unknown, path: string): T => {
     if (v === undefined || v === null) throw missing(path);
     return fn(v, path);
-  }) as Check<T>;
+  };
+  return Object.assign(check, { schema });
+}
+
+/** A hand-written check with the JSON Schema of what it accepts (for checks the combinators cannot express). */
+export function described<T>(check: (v: unknown, path: string) => T, schema: JsonSchema): Check<T> {
+  return Object.assign((v: unknown, path: string) => check(v, path), { schema });
+}
+
+/** What a check accepts; `{}` (anything) for a check that does not say. */
+export function schemaOf(check: Check<unknown> | OptionalCheck<unknown>): JsonSchema {
+  return check.schema ?? {};
 }
 
 export function optional<T>(check: Check<T>): OptionalCheck<T> {
   const fn = (v: unknown, path: string): T | undefined => (v === undefined || v === null ? undefined : check(v, path));
-  return Object.assign(fn, { optional: true as const });
+  return Object.assign(fn, { optional: true as const, schema: schemaOf(check) });
 }
 
 export function str(opts: { min?: number; max?: number; pattern?: RegExp; what?: string } = {}): Check<string> {
@@ -49,7 +65,7 @@ export function str(opts: { min?: number; max?: number; pattern?: RegExp; what?:
     if (v.length > max) throw new IpcError('INVALID_PAYLOAD', `${where(path)} is longer than ${max} characters`, { field: where(path) });
     if (opts.pattern && !opts.pattern.test(v)) throw new IpcError('INVALID_PAYLOAD', `${where(path)} must be ${opts.what ?? `like ${opts.pattern}`}`, { field: where(path) });
     return v;
-  });
+  }, { type: 'string', ...(min > 0 ? { minLength: min } : {}), maxLength: max, ...(opts.pattern ? { pattern: opts.pattern.source } : {}), ...(opts.what ? { description: opts.what } : {}) });
 }
 
 export function num(opts: { min?: number; max?: number; integer?: boolean } = {}): Check<number> {
@@ -61,7 +77,7 @@ export function num(opts: { min?: number; max?: number; integer?: boolean } = {}
     if (opts.integer && !Number.isSafeInteger(v)) throw invalid(path, what, v);
     if (v < min || v > max) throw new IpcError('INVALID_PAYLOAD', `${where(path)} must be between ${min} and ${max}`, { field: where(path) });
     return v;
-  });
+  }, { type: opts.integer ? 'integer' : 'number', ...(opts.min !== undefined ? { minimum: min } : {}), ...(opts.max !== undefined ? { maximum: max } : {}) });
 }
 
 export function int(min = 0, max = Number.MAX_SAFE_INTEGER): Check<number> {
@@ -71,14 +87,14 @@ export function int(min = 0, max = Number.MAX_SAFE_INTEGER): Check<number> {
 export const bool: Check<boolean> = required((v, path) => {
   if (typeof v !== 'boolean') throw invalid(path, 'true or false', v);
   return v;
-});
+}, { type: 'boolean' });
 
 export function oneOf<T extends string>(values: readonly T[]): Check<T> {
   const set = new Set<string>(values);
   return required((v, path) => {
     if (typeof v !== 'string' || !set.has(v)) throw new IpcError('INVALID_PAYLOAD', `${where(path)} must be one of ${values.join(', ')}`, { field: where(path) });
     return v as T;
-  });
+  }, { type: 'string', enum: [...values] });
 }
 
 export function arrayOf<T>(item: Check<T>, opts: { min?: number; max: number }): Check<T[]> {
@@ -87,7 +103,7 @@ export function arrayOf<T>(item: Check<T>, opts: { min?: number; max: number }):
     if (v.length < (opts.min ?? 0)) throw new IpcError('INVALID_PAYLOAD', `${where(path)} needs at least ${opts.min} item(s)`, { field: where(path) });
     if (v.length > opts.max) throw new IpcError('INVALID_PAYLOAD', `${where(path)} has more than ${opts.max} items`, { field: where(path) });
     return v.map((x, i) => item(x, `${where(path)}[${i}]`));
-  });
+  }, { type: 'array', items: schemaOf(item), ...(opts.min ? { minItems: opts.min } : {}), maxItems: opts.max });
 }
 
 /** Record<string, T> with bounded size. */
@@ -102,7 +118,7 @@ export function mapOf<T>(item: Check<T>, opts: { max: number; key?: RegExp }): C
       out[k] = item(x, `${where(path)}.${k}`);
     }
     return out;
-  });
+  }, { type: 'object', additionalProperties: schemaOf(item), maxProperties: opts.max, ...(opts.key ? { propertyNames: { pattern: opts.key.source } } : {}) });
 }
 
 /** An object with exactly these known fields (others are ignored, like the envelope's). */
@@ -116,10 +132,20 @@ export function object<S extends Shape>(shape: S): Check<Infer<S>> {
       if (x !== undefined) out[k] = x;
     }
     return out as Infer<S>;
-  });
+  }, objectSchema(shape));
 }
 
 /** Either of two checks: a number or a map, for instance. The second's error wins when both fail. */
 export function either<A, B>(a: Check<A>, b: Check<B>, test: (v: unknown) => boolean): Check<A | B> {
-  return required((v, path) => (test(v) ? a(v, path) : b(v, path)));
+  return required((v, path) => (test(v) ? a(v, path) : b(v, path)), { anyOf: [schemaOf(a), schemaOf(b)] });
+}
+
+function objectSchema(shape: Shape): JsonSchema {
+  const properties: Record<string, JsonSchema> = {};
+  const needed: string[] = [];
+  for (const [k, check] of Object.entries(shape)) {
+    properties[k] = schemaOf(check);
+    if (check.optional !== true) needed.push(k);
+  }
+  return { type: 'object', properties, ...(needed.length > 0 ? { required: needed } : {}) };
 }
