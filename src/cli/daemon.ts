@@ -66,8 +66,11 @@ export async function runDaemon(argv: readonly string[]): Promise<number> {
     return 1;
   }
   const tcp = daemon.ipc?.tcp;
+  const http = daemon.http?.address;
   // With a TCP listener on port 0, the line is the only place that says which port it got.
-  process.stdout.write(JSON.stringify({ event: 'ready', socket: daemon.socketPath, pid: process.pid, ...(tcp ? { listen: `${tcp.host}:${tcp.port}` } : {}) }) + '\n');
+  process.stdout.write(
+    JSON.stringify({ event: 'ready', socket: daemon.socketPath, pid: process.pid, ...(tcp ? { listen: `${tcp.host}:${tcp.port}` } : {}), ...(http ? { http: `${http.host}:${http.port}` } : {}) }) + '\n',
+  );
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {

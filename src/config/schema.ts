@@ -108,6 +108,20 @@ export interface Config {
     /** How long a key answers with its first send's result. */
     readonly ttlMs: number;
   };
+  readonly http: {
+    /** The HTTP API's listener (`"127.0.0.1:8080"`), or null for none; requires tokens. */
+    readonly listen: { readonly host: string; readonly port: number } | null;
+    /** Largest JSON request body (media goes as multipart, bounded by ipc.maxUploadBytes). */
+    readonly maxBodyBytes: number;
+    /** Requests per token. */
+    readonly rateLimit: RateConfig;
+    /** Requests per account, summed over every token that names it. */
+    readonly accountRateLimit: RateConfig;
+    /** Requests in flight per token. */
+    readonly maxInflight: number;
+    /** Open event streams (GET /v1/events) in all. */
+    readonly maxEventStreams: number;
+  };
 }
 
 const DAY = 86_400_000;
@@ -197,6 +211,14 @@ export const configSchema = object({
   }),
   media: object({ allowedRoots: nullable(arrayOf(absolutePath)) }),
   idempotency: object({ keysMax: int(1, 1_000_000), ttlMs: ms(60_000, 30 * DAY) }),
+  http: object({
+    listen: nullable(listen),
+    maxBodyBytes: int(1024, 1 << 30),
+    rateLimit: rate,
+    accountRateLimit: rate,
+    maxInflight: int(1, 1_000_000),
+    maxEventStreams: int(1, 100_000),
+  }),
 });
 
 export type RawConfig = Exclude<ReturnType<typeof configSchema>, typeof INVALID>;
@@ -205,6 +227,9 @@ export type RawConfig = Exclude<ReturnType<typeof configSchema>, typeof INVALID>
 export function crossChecks(c: RawConfig, issues: RawIssue[]): void {
   if (c.listen && c.tokens.length === 0) {
     issues.push({ path: 'tokens', message: 'at least one token is required when "listen" is set' });
+  }
+  if (c.http.listen && c.tokens.length === 0) {
+    issues.push({ path: 'tokens', message: 'at least one token is required when "http.listen" is set' });
   }
   if (c.connection.backoff.initialMs > c.connection.backoff.maxMs) {
     issues.push({ path: 'connection.backoff.initialMs', message: `must not exceed connection.backoff.maxMs (${c.connection.backoff.maxMs})` });

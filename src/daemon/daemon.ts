@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { Account } from '../account/account.js';
 import type { Config } from '../config/index.js';
 import type { IpcServer } from '../ipc/index.js';
+import type { HttpServer } from '../http/index.js';
 import type { AccountManager } from './accounts/index.js';
 import type { CryptoPool } from '../runtime/crypto-pool/index.js';
 import type { Supervisor } from '../runtime/supervisor/index.js';
@@ -43,6 +44,7 @@ export class Daemon implements DaemonApi {
   readonly accounts: AccountManager;
   readonly events: EventHub;
   ipc: IpcServer | undefined;
+  http: HttpServer | undefined;
   readonly #media: { close(): void } | undefined;
   #retention: ReturnType<typeof setInterval> | undefined;
   #stopping: Promise<void> | undefined;
@@ -86,6 +88,7 @@ export class Daemon implements DaemonApi {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       if (this.#retention) clearInterval(this.#retention);
+      await this.http?.close().catch((err: unknown) => this.logger.warn({ err }, 'http API did not close cleanly'));
       await this.ipc?.close().catch((err: unknown) => this.logger.warn({ err }, 'control socket did not close cleanly'));
       this.accounts.close();
       await this.supervisor.stop();

@@ -3,7 +3,8 @@
  * dir, opens the store (refusing a missing or damaged one), starts the crypto
  * pool, the supervisor and every registered account (when autoStart; an
  * account whose records do not load is quarantined, the others start), the
- * event retention, and the control socket (src/ipc). Returns the running
+ * event retention, the control socket (src/ipc) and, with http.listen, the
+ * HTTP API (src/http). Returns the running
  * Daemon (a DaemonApi); stop() shuts it down gracefully.
  */
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import type { AccountDeps } from '../account/account.js';
 import { LocalFiles, MediaHttp, SharedMedia } from '../account/media/index.js';
 import type { Config } from '../config/index.js';
 import { ipcOptionsFromConfig, startIpcServer } from '../ipc/index.js';
+import { httpOptionsFromConfig, startHttpServer } from '../http/index.js';
 import { AccountManager } from './accounts/index.js';
 import { CryptoPool, type CryptoPoolOptions } from '../runtime/crypto-pool/index.js';
 import { createSupervisor } from '../runtime/supervisor/index.js';
@@ -112,6 +114,8 @@ async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
     await accounts.init();
     daemon.startRetention();
     if (options.ipc !== false) daemon.ipc = await startIpcServer(daemon, ipcOptionsFromConfig(config, logger.child({ component: 'ipc' })));
+    const http = httpOptionsFromConfig(config, logger.child({ component: 'http' }));
+    if (http) daemon.http = await startHttpServer(daemon, http);
   } catch (err) {
     await daemon.stop().catch(() => {});
     throw err;

@@ -67,8 +67,9 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   runtime: ['protocol', 'contract'],
   account: ['protocol', 'contract', 'store', 'runtime', 'config'],
   ipc: ['protocol', 'contract', 'config'],
+  http: ['protocol', 'contract', 'config', 'ipc'],
   client: ['protocol', 'contract'],
-  daemon: ['protocol', 'contract', 'store', 'runtime', 'account', 'ipc', 'config'],
+  daemon: ['protocol', 'contract', 'store', 'runtime', 'account', 'ipc', 'http', 'config'],
   cli: ['protocol', 'contract', 'client', 'daemon', 'sim', 'config', 'store', 'ipc'],
 };
 
@@ -101,12 +102,13 @@ describe('layer import rules', () => {
   it('src/runtime imports no account or daemon', () => expect(violations('runtime')).toEqual([]));
   it('src/account imports no daemon, ipc, client or cli', () => expect(violations('account')).toEqual([]));
   it('src/ipc imports no daemon or account', () => expect(violations('ipc')).toEqual([]));
+  it('src/http imports only src/ipc and what src/ipc may', () => expect(violations('http')).toEqual([]));
   it('src/client imports only src/contract and src/protocol', () => expect(violations('client')).toEqual([]));
   it('src/daemon imports no client or cli', () => expect(violations('daemon')).toEqual([]));
   it('src/cli imports what it drives', () => expect(violations('cli')).toEqual([]));
 
   it('no lower layer imports src/daemon', () => {
-    const lower = new Set(['protocol', 'contract', 'sim', 'store', 'runtime', 'account', 'ipc', 'client', 'config']);
+    const lower = new Set(['protocol', 'contract', 'sim', 'store', 'runtime', 'account', 'ipc', 'http', 'client', 'config']);
     expect(ALL.filter((e) => lower.has(e.from) && e.to === 'daemon').map((e) => `${e.file} imports ${e.spec}`)).toEqual([]);
   });
 
