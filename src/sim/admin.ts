@@ -115,6 +115,18 @@ route('POST', '/phones/:phone/privacy-tokens', (ctx, p, body) => {
   return [200, { required }];
 });
 
+// `{"hidden": true}`: the user shows others only its LID (phone number privacy): LID-addressed
+// stanzas and LID groups carry its number to nobody but its own devices.
+route('POST', '/phones/:phone/phone-number-privacy', (ctx, p, body) => {
+  const user = userOf(ctx, p.phone!);
+  const hidden = obj(body).hidden;
+  if (typeof hidden !== 'boolean') throw new SimError('BAD_REQUEST', 'hidden must be a boolean');
+  if (hidden) user.hidePhoneNumber = true;
+  else delete user.hidePhoneNumber;
+  ctx.hub.onChange();
+  return [200, { hidden }];
+});
+
 route('POST', '/groups', (ctx, _p, body) => {
   const b = obj(body);
   const creator = userOf(ctx, str(b, 'creator'));
@@ -125,8 +137,10 @@ route('POST', '/groups', (ctx, _p, body) => {
     if (!u) throw new SimError('NOT_FOUND', `no user ${x}`);
     return u.jid;
   });
-  const g = createGroup(ctx.hub, creator.jid, str(b, 'subject'), members);
-  return [201, { jid: g.jid }];
+  const mode = b.addressingMode ?? ctx.hub.groupAddressingMode;
+  if (mode !== 'pn' && mode !== 'lid') throw new SimError('BAD_REQUEST', 'addressingMode must be "pn" or "lid"');
+  const g = createGroup(ctx.hub, creator.jid, str(b, 'subject'), members, mode);
+  return [201, { jid: g.jid, addressingMode: g.addressingMode }];
 });
 
 route('POST', '/faults', (ctx, _p, body) => {

@@ -1,14 +1,18 @@
 /**
- * Groups: membership, admins and subject, and the `<group>` node that the
- * w:g2 IQs answer with (the shape Baileys' extractGroupMetadata reads). The
- * world is PN-addressed, so every group says addressing_mode="pn" and lists
- * participants by phone JID (with their LID in `lid`, as real WA does for PN
- * groups). It does not route messages (router.ts) or parse IQs (iq/groups.ts).
+ * Groups: membership, admins, subject and addressing mode, and the
+ * `<group>` node that the w:g2 IQs answer with (the shape Baileys'
+ * extractGroupMetadata reads). A PN group (addressing_mode="pn") lists
+ * participants by phone JID with their `lid`; a LID group lists them by LID
+ * with their `phone_number` (unless they hide it), and names its creator and
+ * subject owner by LID with `creator_pn` / `s_o_pn`, as WhatsApp does.
+ * Members are kept by PN user jid either way. It does not route messages
+ * (router.ts) or parse IQs (iq/groups.ts).
  */
 import { randomInt } from 'node:crypto';
 import { SimError } from './errors.js';
 import { node, type BinaryNode } from './nodes.js';
-import type { Directory } from './state.js';
+import { participantAttrs, pnVisible, type AddressingMode } from './addressing.js';
+import type { Directory, UserRecord } from './state.js';
 
 export const GROUP_SERVER = 'g.us';
 
@@ -27,6 +31,8 @@ export interface GroupRecord {
   subjectTime: number;
   /** User jid → role, in join order. */
   participants: Map<string, GroupRole>;
+  /** How members are named on the group's stanzas. */
+  addressingMode: AddressingMode;
 }
 
 export interface GroupSnapshot {
@@ -37,6 +43,8 @@ export interface GroupSnapshot {
   subjectOwner: string;
   subjectTime: number;
   participants: Array<[string, GroupRole]>;
+  /** Absent in snapshots from before LID groups: "pn". */
+  addressingMode?: AddressingMode;
 }
 
 export class GroupStore {
@@ -53,7 +61,7 @@ export class GroupStore {
    * @param participants user jids besides the creator
    * @throws SimError LIMIT, BAD_REQUEST
    */
-  create(creator: string, subject: string, participants: readonly string[], nowSeconds: number): GroupRecord {
+  create(creator: string, subject: string, participants: readonly string[], nowSeconds: number, addressingMode: AddressingMode = 'pn'): GroupRecord {
     if (this.#groups.size >= this.#maxGroups) throw new SimError('LIMIT', 'too many groups');
     if (subject.length === 0 || subject.length > 100) throw new SimError('BAD_REQUEST', 'subject must be 1-100 characters');
     const members = new Map<string, GroupRole>([[creator, 'superadmin']]);
@@ -71,6 +79,7 @@ export class GroupStore {
       subjectOwner: creator,
       subjectTime: nowSeconds,
       participants: members,
+      addressingMode,
     };
     this.#groups.set(id, g);
     return g;
@@ -121,37 +130,41 @@ export class GroupStore {
       subjectOwner: g.subjectOwner,
       subjectTime: g.subjectTime,
       participants: [...g.participants],
+      ...(g.addressingMode === 'lid' ? { addressingMode: 'lid' as const } : {}),
     }));
   }
 
   restore(groups: GroupSnapshot[]): void {
     for (const s of groups) {
-      this.#groups.set(s.id, { ...s, jid: `${s.id}@${GROUP_SERVER}`, participants: new Map(s.participants) });
+      this.#groups.set(s.id, { ...s, jid: `${s.id}@${GROUP_SERVER}`, participants: new Map(s.participants), addressingMode: s.addressingMode ?? 'pn' });
     }
   }
 }
 
-/** `<group …><participant …/>…</group>` as Baileys' extractGroupMetadata reads it. */
-export function groupNode(g: GroupRecord, dir: Directory): BinaryNode {
-  const participants = [...g.participants].map(([jid, role]) => {
-    const attrs: Record<string, string> = { jid };
+/** `<group …><participant …/>…</group>` as Baileys' extractGroupMetadata reads it, for `reader`'s eyes. */
+export function groupNode(g: GroupRecord, dir: Directory, reader: UserRecord): BinaryNode {
+  const participants = [...g.participants].flatMap(([jid, role]) => {
+    const user = dir.userOf(jid);
+    if (!user) return [];
+    const attrs = participantAttrs(g.addressingMode, user, reader);
     if (role !== 'member') attrs.type = role;
-    const lid = dir.userOf(jid)?.lid;
-    if (lid) attrs.lid = lid;
-    return node('participant', attrs);
+    return [node('participant', attrs)];
   });
-  return node(
-    'group',
-    {
-      id: g.id,
-      subject: g.subject,
-      s_t: String(g.subjectTime),
-      s_o: g.subjectOwner,
-      creation: String(g.creation),
-      creator: g.creator,
-      addressing_mode: 'pn',
-      size: String(g.participants.size),
-    },
-    participants,
-  );
+  const attrs: Record<string, string> = {
+    id: g.id,
+    subject: g.subject,
+    s_t: String(g.subjectTime),
+    creation: String(g.creation),
+    addressing_mode: g.addressingMode,
+    size: String(g.participants.size),
+  };
+  Object.assign(attrs, namedAs(g.addressingMode, dir.userOf(g.subjectOwner), g.subjectOwner, reader, 's_o', 's_o_pn'));
+  Object.assign(attrs, namedAs(g.addressingMode, dir.userOf(g.creator), g.creator, reader, 'creator', 'creator_pn'));
+  return node('group', attrs, participants);
+}
+
+/** A person named on a group node: the PN in a PN group; the LID (and PN, when visible) in a LID group. */
+function namedAs(mode: AddressingMode, user: UserRecord | undefined, pn: string, reader: UserRecord, key: string, pnKey: string): Record<string, string> {
+  if (mode === 'pn' || !user) return { [key]: pn };
+  return pnVisible(user, reader) ? { [key]: user.lid, [pnKey]: user.jid } : { [key]: user.lid };
 }

@@ -8,6 +8,7 @@
  * session.ts and iq/*.
  */
 import { randomBytes } from 'node:crypto';
+import type { AddressingMode } from './addressing.js';
 import { AppStateStore } from './app-state/store.js';
 import { SimError } from './errors.js';
 import { PeerBook, notifyDeviceChange } from './devices.js';
@@ -70,6 +71,8 @@ export class Hub {
   readonly blocklists = new Map<string, Set<string>>();
   /** Privacy tokens: minting, checking, and which senders need one (tctokens.ts). */
   readonly tcTokens: TcTokenAuthority;
+  /** The addressing mode of groups clients create (the admin API may choose per group). */
+  groupAddressingMode: AddressingMode = 'pn';
   media: MediaEndpoint | undefined;
   blobs: BlobStore | undefined;
   /** Every user's app state collections (app-state/store.ts). */

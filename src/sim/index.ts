@@ -40,6 +40,11 @@ export interface StartSimOptions {
   phoneFactory?: SimPhoneFactory;
   /** One-line debug traces; silent when absent. */
   log?: (line: string) => void;
+  /**
+   * How the groups clients create are addressed: "pn" (default) or "lid",
+   * as WhatsApp now makes new groups (members named by LID).
+   */
+  groupAddressingMode?: 'pn' | 'lid';
 }
 
 export interface SimHandle {
@@ -82,6 +87,7 @@ export async function startSim(opts: StartSimOptions = {}): Promise<SimHandle> {
 
   // Privacy tokens are keyed from the server's Noise key, so the ones handed out stay valid after a restart.
   const hub = new Hub(limits, Date.now, createHash('sha256').update('wad-sim-tctoken').update(keys.noise.private).digest());
+  if (opts.groupAddressingMode) hub.groupAddressingMode = opts.groupAddressingMode;
   const pairing = new Pairing(hub);
   const persister =
     opts.dataDir === undefined

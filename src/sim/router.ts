@@ -6,16 +6,19 @@
  * the original sender. Returns the `<ack>` for the sending device. The
  * phone's stanzas (device 0) go through the same functions.
  *
- * Addressing (PN-addressed, LID-aware): clients may name devices by PN or by
- * LID (Baileys 7 keeps Signal sessions under LIDs); the server maps both to
- * the device. 1:1 messages arrive `from` the sender's PN device jid (the
- * receiver's Signal address must name the device) with `sender_lid`, own-
- * device copies add `recipient` = the peer; group messages arrive `from` the
- * group with `participant` = the sender's PN device jid and
- * `participant_lid`; receipts arrive `from` the receipt sender's user jid
+ * Addressing: clients may name devices by PN or by LID (Baileys 7 keeps
+ * Signal sessions under LIDs); the server maps both to the device. How a
+ * delivered stanza names people follows the chat (addressing.ts): a 1:1
+ * message sent to a PN arrives `from` the sender's PN device with
+ * `sender_lid`, one sent to a LID `from` its LID device with `sender_pn`;
+ * own-device copies add `recipient` = the peer in the same form; a PN
+ * group's messages name `participant` = the PN device with
+ * `participant_lid`, a LID group's the LID device with `participant_pn`.
+ * Receipts arrive `from` the receipt sender's user jid in the chat's form
  * (its device jid for retry receipts, which the original sender answers per
  * device).
  */
+import { directAuthorAttrs, directMode, groupAuthorAttrs, ownCopyAttrs } from './addressing.js';
 import type { Hub } from './hub.js';
 import { bytesOf, child, children, node, type BinaryNode } from './nodes.js';
 import { parseDeviceJid, type UserRecord } from './state.js';
@@ -50,7 +53,7 @@ export function routeMessage(hub: Hub, senderJid: string, stanza: BinaryNode): B
         if (retryTarget !== undefined && dev !== retryTarget) continue;
         const encs = [...(perDevice.get(dev) ?? []), ...direct];
         if (encs.length === 0) continue;
-        const attrs = { ...base, from: group.jid, participant: senderJid, participant_lid: sender.lid, addressing_mode: 'pn' };
+        const attrs = { ...base, from: group.jid, ...groupAuthorAttrs(hub.dir, group.addressingMode, sender, senderJid, user) };
         hub.deliver(dev, node('message', attrs, withIdentity(encs, identity)));
       }
     }
@@ -74,7 +77,7 @@ export function routeMessage(hub: Hub, senderJid: string, stanza: BinaryNode): B
   }
   const blocked = isBlocked(hub, peer, sender);
   hub.peers.met(sender.jid, peer.jid);
-  const peerUserJid = peer.jid;
+  const mode = directMode(to);
   if (participants) {
     for (const target of children(participants)) {
       const dev = target.attrs.jid;
@@ -83,8 +86,8 @@ export function routeMessage(hub: Hub, senderJid: string, stanza: BinaryNode): B
       const pnDev = hub.dir.pnDevice(dev);
       if (!owner || !pnDev || pnDev === senderJid || (owner !== peer && owner !== sender)) continue;
       if (blocked && owner === peer && peer !== sender) continue;
-      const attrs: Record<string, string> = { ...base, from: senderJid, sender_lid: sender.lid };
-      if (owner === sender && peer !== sender) attrs.recipient = peerUserJid;
+      const attrs: Record<string, string> = { ...base, ...directAuthorAttrs(hub.dir, mode, sender, senderJid, owner) };
+      if (owner === sender && peer !== sender) Object.assign(attrs, ownCopyAttrs(mode, peer, sender));
       const encs = children(target).filter((c) => c.tag === 'enc');
       if (encs.length > 0) hub.deliver(pnDev, node('message', attrs, withIdentity(encs, identity)));
     }
@@ -93,7 +96,7 @@ export function routeMessage(hub: Hub, senderJid: string, stanza: BinaryNode): B
     const encs = children(stanza).filter((c) => c.tag === 'enc');
     const pnDev = hub.dir.pnDevice(to);
     if (encs.length > 0 && pnDev && pnDev !== senderJid && !(blocked && peer !== sender)) {
-      hub.deliver(pnDev, node('message', { ...base, from: senderJid, sender_lid: sender.lid }, withIdentity(encs, identity)));
+      hub.deliver(pnDev, node('message', { ...base, ...directAuthorAttrs(hub.dir, mode, sender, senderJid, peer) }, withIdentity(encs, identity)));
     }
   }
   hub.stats.messagesRouted++;
@@ -122,11 +125,12 @@ export function routeReceipt(hub: Hub, senderJid: string, stanza: BinaryNode): B
     if (!participant) return ack;
     target = hub.dir.userOf(participant);
     attrs.from = to;
-    attrs.participant = from;
+    // A LID group names the receipt's sender by its LID, as it names message authors.
+    attrs.participant = hub.groups.get(to)?.addressingMode === 'lid' ? lidForm(hub, from, sender) : from;
     if (type === 'retry') onlyDevice = hub.dir.pnDevice(participant) ?? '';
   } else {
     target = hub.dir.userOf(to);
-    attrs.from = from;
+    attrs.from = directMode(to) === 'lid' ? lidForm(hub, from, sender) : from;
     if (stanza.attrs.recipient) attrs.recipient = stanza.attrs.recipient;
     if (type === 'retry' || (stanza.attrs.recipient && parseDeviceJid(to)?.device)) onlyDevice = hub.dir.pnDevice(to) ?? '';
   }
@@ -139,6 +143,11 @@ export function routeReceipt(hub: Hub, senderJid: string, stanza: BinaryNode): B
   }
   hub.stats.receiptsRouted++;
   return ack;
+}
+
+/** `jid` (a PN user or device jid of `user`) in LID form. */
+function lidForm(hub: Hub, jid: string, user: UserRecord): string {
+  return jid === user.jid ? user.lid : hub.dir.lidDevice(jid) ?? user.lid;
 }
 
 /** Whether `user` has `other` on its blocklist (by phone number or LID jid; iq/blocklist.ts). */

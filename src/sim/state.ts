@@ -50,6 +50,11 @@ export interface UserRecord {
   devices: Map<number, DeviceRecord>;
   /** The next ADV key index to hand out; only grows. */
   nextKeyIndex: number;
+  /**
+   * The user shows others only its LID (WhatsApp's phone number privacy): LID-addressed
+   * stanzas and LID groups carry no PN of it to anyone but its own devices.
+   */
+  hidePhoneNumber?: boolean;
 }
 
 export function deviceJid(phone: string, deviceId: number, server = PN_SERVER): string {
@@ -152,6 +157,13 @@ export class Directory {
     return this.device(jid)?.jid;
   }
 
+  /** The LID form ("lid[:N]@lid") of a known device named in PN or LID form. */
+  lidDevice(jid: string): string | undefined {
+    const p = parseDeviceJid(jid);
+    const user = this.userOf(jid);
+    return p && user?.devices.has(p.device) ? deviceJid(user.lidUser, p.device, LID_SERVER) : undefined;
+  }
+
   /** Device jids of a user in PN form, the phone first. */
   deviceJids(user: UserRecord): string[] {
     return [...user.devices.keys()].sort((a, b) => a - b).map((d) => deviceJid(user.phone, d));
@@ -186,6 +198,7 @@ export class Directory {
       phone: u.phone,
       name: u.name,
       nextKeyIndex: u.nextKeyIndex,
+      ...(u.hidePhoneNumber ? { hidePhoneNumber: true } : {}),
       devices: [...u.devices.values()].map((d) => ({
         deviceId: d.deviceId,
         keyIndex: d.keyIndex,
@@ -208,6 +221,7 @@ export class Directory {
     for (const s of users) {
       const u = this.addUser(s.phone, s.name, 0);
       u.nextKeyIndex = s.nextKeyIndex;
+      if (s.hidePhoneNumber) u.hidePhoneNumber = true;
       u.devices.clear();
       for (const d of s.devices) {
         const rec: DeviceRecord = {
@@ -238,6 +252,7 @@ export interface UserSnapshot {
   phone: string;
   name: string;
   nextKeyIndex: number;
+  hidePhoneNumber?: boolean | undefined;
   devices: Array<{
     deviceId: number;
     keyIndex: number;
