@@ -137,7 +137,12 @@ export interface GroupInfo {
   jid: string;
   subject: string;
   owner?: string;
-  participants: Array<{ jid: string; admin?: 'admin' | 'superadmin' }>;
+  /**
+   * "lid": members are named by LID (as WhatsApp makes new groups), each with
+   * `phoneNumber` when the member shows it; "pn": by phone number, with `lid`.
+   */
+  addressingMode?: 'pn' | 'lid';
+  participants: Array<{ jid: string; admin?: 'admin' | 'superadmin'; phoneNumber?: string; lid?: string }>;
 }
 
 export type GroupAction = 'add' | 'remove' | 'promote' | 'demote';

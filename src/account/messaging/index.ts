@@ -159,7 +159,15 @@ export class Messaging {
   async groupMetadata(group: string): Promise<GroupInfo & Omit<GroupMetadata, 'participants'>> {
     this.#assertReady();
     const meta = await this.#p.groups.metadata(chatJid(group), true);
-    return { ...meta, participants: meta.participants.map((p) => (p.admin ? { jid: p.jid, admin: p.admin } : { jid: p.jid })) };
+    return {
+      ...meta,
+      participants: meta.participants.map((p) => ({
+        jid: p.jid,
+        ...(p.admin ? { admin: p.admin } : {}),
+        ...(p.phoneNumber ? { phoneNumber: p.phoneNumber } : {}),
+        ...(p.lid ? { lid: p.lid } : {}),
+      })),
+    };
   }
 
   async groupParticipants(group: string, action: ParticipantAction, participants: readonly string[]): Promise<Array<{ jid: string; status: number }>> {
