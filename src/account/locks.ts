@@ -6,7 +6,7 @@
  * the account, built fresh at each start: two accounts talking to the same
  * contact or group hold different locks and never wait on each other.
  */
-import { KeyedSerialQueue } from '../runtime/keyed-queue.js';
+import { KeyedSerialQueue } from '../protocol/util/keyed-queue.js';
 
 /** A lock refused a section: too many wait (QUEUE_FULL: back off), or the account stopped (CLOSED). */
 export class LockError extends Error {

@@ -11,6 +11,7 @@
  *
  * Must not know about connections, sockets or the protocol state machines.
  */
+import { KeyedSerialQueue } from '../protocol/util/keyed-queue.js';
 import type { KVBackend } from './backend/types.js';
 import { LruCache, type CacheLimits } from './cache.js';
 import type { AccountState, ReadContext } from './context.js';
@@ -60,6 +61,9 @@ interface BoundedFamily {
 
 const EMPTY_INDEXES = { sent: EMPTY_BOUNDS, messages: EMPTY_BOUNDS, idempotency: EMPTY_BOUNDS };
 
+/** The one key of an account store's write queue. */
+const WRITES = 'writes';
+
 export class AccountStore extends AccountReaders {
   readonly id: string;
   readonly #backend: KVBackend;
@@ -71,7 +75,12 @@ export class AccountStore extends AccountReaders {
   readonly #now: () => number;
   #state: AccountState;
   #epoch = 0;
-  #lock: Promise<unknown> = Promise.resolve();
+  /**
+   * Writes run one at a time (a queue of one key), so each transaction stages
+   * against the state the last one committed. Unbounded here: every writer
+   * is bounded upstream (per-chat mailboxes, the dispatcher's in-flight bound).
+   */
+  readonly #writes = new KeyedSerialQueue({ maxPerKey: Number.POSITIVE_INFINITY, maxTotal: Number.POSITIVE_INFINITY });
   #closed = false;
   #damagedSkipped = 0;
 
@@ -267,7 +276,9 @@ export class AccountStore extends AccountReaders {
    */
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#lock;
+    // The queue stays open: a queued or later write runs in its turn and
+    // fails there with CLOSED, so each caller's promise settles in order.
+    await this.#writes.run(WRITES, () => undefined);
     this.#cache.clear();
   }
 
@@ -276,12 +287,10 @@ export class AccountStore extends AccountReaders {
   }
 
   #exclusive<R>(fn: () => Promise<R>): Promise<R> {
-    const run = this.#lock.then(() => {
+    return this.#writes.run(WRITES, () => {
       this.#assertOpen();
       return fn();
     });
-    this.#lock = run.catch(() => {});
-    return run;
   }
 
   #exclusiveTx<R>(fn: (tx: Transaction) => Promise<R>): Promise<R> {

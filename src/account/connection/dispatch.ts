@@ -24,6 +24,7 @@
  * Owns ordering and acks only; what a stanza means is the handlers'.
  */
 import type { BinaryNode } from '../../protocol/binary/index.js';
+import { KeyedSerialQueue } from '../../protocol/util/keyed-queue.js';
 import type { StanzaHandler } from '../ports.js';
 
 export interface DispatchHooks {
@@ -41,14 +42,19 @@ const SERIAL = '\u0000offline';
 
 export class StanzaDispatcher {
   readonly #byTag = new Map<string, StanzaHandler[]>();
-  readonly #chains = new Map<string, Promise<void>>();
+  /**
+   * One line per chat (one for everything while offline delivery runs). Not
+   * bounded here: the in-flight bound pauses the socket instead, since a
+   * refused stanza could only be dropped.
+   */
+  readonly #lines = new KeyedSerialQueue({ maxPerKey: Number.POSITIVE_INFINITY, maxTotal: Number.POSITIVE_INFINITY });
   readonly #hooks: DispatchHooks;
   readonly #maxQueued: number;
   #queued = 0;
   #busy = false;
   #serial = false;
   /** What live stanzas wait for after an offline run: the end of the serial line. */
-  #barrier: Promise<void> = Promise.resolve();
+  #barrier: Promise<unknown> = Promise.resolve();
 
   constructor(hooks: DispatchHooks, maxQueued: number) {
     this.#hooks = hooks;
@@ -74,7 +80,8 @@ export class StanzaDispatcher {
 
   /** Offline delivery starts (true, at `<success>`) or ends (false, at `<ib><offline/>`). */
   setSerial(serial: boolean): void {
-    if (this.#serial && !serial) this.#barrier = this.#chains.get(SERIAL) ?? Promise.resolve();
+    // The end of the offline line is a no-op queued behind its last stanza.
+    if (this.#serial && !serial) this.#barrier = this.#lines.run(SERIAL, () => undefined);
     this.#serial = serial;
   }
 
@@ -104,13 +111,12 @@ export class StanzaDispatcher {
   dispatch(stanza: BinaryNode, generation: number): void {
     this.#started();
     const key = this.#serial ? SERIAL : stanza.attrs.from ?? '';
-    const prev = this.#chains.get(key) ?? this.#barrier;
-    const tail = prev.then(() => this.#handle(stanza, generation));
-    this.#chains.set(key, tail);
-    void tail.then(() => {
-      if (this.#chains.get(key) === tail) this.#chains.delete(key);
-      this.#finished();
+    const barrier = this.#barrier;
+    const handled = this.#lines.run(key, async () => {
+      await barrier;
+      await this.#handle(stanza, generation);
     });
+    void handled.then(() => this.#finished());
   }
 
   #started(): void {

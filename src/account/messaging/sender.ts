@@ -4,11 +4,11 @@
  * in the order they came, each caller getting its own job's result back;
  * different chats run in parallel. A mailbox exists only while it holds
  * work, so an account holds nothing for chats it is not talking to. Built on
- * the one keyed serial queue (src/runtime/keyed-queue.ts), bounded per chat.
+ * the one keyed serial queue (src/protocol/util/keyed-queue.ts), bounded per chat.
  *
  * Owns scheduling only; what a job does is outbound.ts's.
  */
-import { KeyedSerialQueue } from '../../runtime/keyed-queue.js';
+import { KeyedSerialQueue } from '../../protocol/util/keyed-queue.js';
 import { MessagingError } from './errors.js';
 
 const MAX_QUEUE_PER_CHAT = 1_000;

@@ -26,8 +26,6 @@ export class Child {
   actor: AnyActorRef | undefined;
   /** Pending delayed restart. */
   timer: unknown = undefined;
-  /** Manual operations (start, stop, restart) on this child run one after another. */
-  queue: Promise<unknown> = Promise.resolve();
   #window: RestartWindow | undefined;
   #subscription: Subscription | undefined;
   #ended: Promise<void> = Promise.resolve();

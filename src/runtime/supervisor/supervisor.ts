@@ -11,6 +11,7 @@
  * is its own business.
  */
 import type { AnyActorRef } from 'xstate';
+import { KeyedSerialQueue } from '../../protocol/util/keyed-queue.js';
 import { Child, checkSpec, describe, isLive, type ChildHooks } from './child.js';
 import { SupervisorError } from './errors.js';
 import { RestartWindow } from './intensity.js';
@@ -41,6 +42,12 @@ export class Supervisor {
   readonly #clock: Clock;
   readonly #listeners = new Set<(event: SupervisorEvent) => void>();
   readonly #hooks: ChildHooks = { crashed: (c, err) => this.#crashed(c, err), exited: (c) => this.#exited(c) };
+  /**
+   * Manual operations (start, stop, restart, remove) on one child run one
+   * after another, by child id. Unbounded here: its callers are (the control
+   * socket admits a bounded number of requests in flight per connection).
+   */
+  readonly #operations = new KeyedSerialQueue({ maxPerKey: Number.POSITIVE_INFINITY, maxTotal: Number.POSITIVE_INFINITY });
   readonly #done: Promise<SupervisorExit>;
   #finish!: (exit: SupervisorExit) => void;
   #status: SupervisorStatus = 'idle';
@@ -283,9 +290,7 @@ export class Supervisor {
   }
 
   #serial<R>(child: Child, fn: () => Promise<R> | R): Promise<R> {
-    const run = child.queue.then(fn);
-    child.queue = run.catch(() => {});
-    return run;
+    return this.#operations.run(child.id, fn);
   }
 
   #get(id: string): Child {

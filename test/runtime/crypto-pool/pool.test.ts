@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { GroupCipherError } from '../../../src/protocol/signal/group/index.js';
 import { CryptoPool, CryptoPoolError, type CryptoPoolOptions, type JobRunner } from '../../../src/runtime/crypto-pool/index.js';
-import { KeyedSerialQueue } from '../../../src/runtime/keyed-queue.js';
+import { KeyedSerialQueue } from '../../../src/protocol/util/keyed-queue.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const SESSIONS = 20;

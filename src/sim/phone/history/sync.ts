@@ -22,6 +22,7 @@ import {
   type HistorySyncTypeName,
 } from '../../../protocol/history/index.js';
 import type { proto } from '../../../protocol/proto/index.js';
+import { KeyedSerialQueue } from '../../../protocol/util/keyed-queue.js';
 import type { HistorySendRecord, HistorySyncPolicy } from '../../phone-history.js';
 import type { CompanionHistoryConfig } from '../../phone-host.js';
 import type { PhoneCore } from '../core.js';
@@ -51,7 +52,7 @@ export class HistorySender {
   readonly #pending = new Map<string, HistorySendRecord>();
   readonly #waiters = new Map<string, Waiter>();
   /** The run per companion, so an on-demand answer queues behind the initial sync. */
-  readonly #runs = new Map<string, Promise<void>>();
+  readonly #runs = new KeyedSerialQueue({ maxPerKey: Number.POSITIVE_INFINITY, maxTotal: Number.POSITIVE_INFINITY });
   /** Failures of runs (bounded), for diagnosis. */
   readonly failures: string[] = [];
 
@@ -93,16 +94,14 @@ export class HistorySender {
   }
 
   #queue(device: string, run: () => Promise<void>): Promise<void> {
-    const before = this.#runs.get(device) ?? Promise.resolve();
-    const next = before.then(run).catch((error: unknown) => {
-      this.failures.push(`${device}: ${error instanceof Error ? error.message : String(error)}`);
-      if (this.failures.length > 100) this.failures.shift();
+    return this.#runs.run(device, async () => {
+      try {
+        await run();
+      } catch (error) {
+        this.failures.push(`${device}: ${error instanceof Error ? error.message : String(error)}`);
+        if (this.failures.length > 100) this.failures.shift();
+      }
     });
-    this.#runs.set(device, next);
-    void next.then(() => {
-      if (this.#runs.get(device) === next) this.#runs.delete(device);
-    });
-    return next;
   }
 
   #linked(device: string): boolean {

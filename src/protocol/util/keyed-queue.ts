@@ -3,9 +3,15 @@
  * time in submission order, tasks with different keys run concurrently, and
  * a key holds nothing once its last task settled. Serves every place that
  * needs "one at a time per X": an account's identity and sender-key locks (a
- * Signal session's state must move through its jobs one by one), and the
- * per-chat sender mailboxes (a chat's messages leave in order). Bounded per
- * key and in all; each user names the errors its callers see.
+ * Signal session's state must move through its jobs one by one), the
+ * per-chat sender mailboxes (a chat's messages leave in order), the stanza
+ * dispatcher's per-chat lines, the supervisor's per-child operations, an
+ * account store's transactions (one key), the simulator's per-device history
+ * runs. Bounded per key and in all; each user names the errors its callers see.
+ *
+ * It lives in the pure core because it is pure (promises only: no I/O, no
+ * timers, no clock) and every layer that needs it may import the core, the
+ * store and the simulator included, which may import nothing else of ours.
  *
  * Owns ordering and bounds only; it does not know what a task does.
  */
@@ -60,9 +66,10 @@ export class KeyedSerialQueue {
   #closed = false;
   #idle: Array<() => void> = [];
 
-  constructor(limits: KeyedQueueLimits, errors: KeyedQueueErrors = DEFAULT_ERRORS) {
+  /** `errors`: the ones a user names; the others are KeyedQueueErrors. */
+  constructor(limits: KeyedQueueLimits, errors: Partial<KeyedQueueErrors> = {}) {
     this.#limits = limits;
-    this.#errors = errors;
+    this.#errors = { ...DEFAULT_ERRORS, ...errors };
   }
 
   /** Keys with a task waiting or running. */

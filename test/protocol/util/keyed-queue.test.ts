@@ -2,7 +2,7 @@
 // bounds and closing. Tasks are released by hand (deferreds), never by time.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { KeyedQueueError, KeyedSerialQueue } from '../../src/runtime/keyed-queue.js';
+import { KeyedQueueError, KeyedSerialQueue } from '../../../src/protocol/util/keyed-queue.js';
 
 function deferred<T = void>() {
   let resolve!: (v: T) => void;
@@ -106,5 +106,18 @@ describe('KeyedSerialQueue', () => {
     expect(await running).toBe('done');
     await closing;
     expect(q.size).toBe(0);
+  });
+
+  it('uses the errors a user names and its own for the others', async () => {
+    class Shut extends Error {}
+    const q = new KeyedSerialQueue({ maxPerKey: 1, maxTotal: 10 }, { closed: () => new Shut('shut') });
+    const gate = deferred();
+    const held = q.run('a', () => gate.promise);
+    expect(await codeOf(q.run('a', () => 1))).toBe('QUEUE_FULL');
+    const waiting = q.run('b', () => gate.promise);
+    gate.resolve();
+    await Promise.all([held, waiting]);
+    await q.close();
+    await expect(q.run('a', () => 2)).rejects.toBeInstanceOf(Shut);
   });
 });
