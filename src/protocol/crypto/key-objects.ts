@@ -2,7 +2,7 @@
  * Raw 32-byte Curve25519/Ed25519 keys as node:crypto KeyObjects.
  *
  * Importing a key from DER costs far more than the agreement itself (libsignal
- * spends > 80% of its time there, perf-anchors.md), so imported keys are kept
+ * spends most of its time there), so imported keys are kept
  * in a small bounded cache keyed by their bytes. The cache is a pure
  * memoisation: results never depend on it, and it holds at most CACHE_LIMIT
  * entries per kind.

@@ -6,7 +6,8 @@
 
 /**
  * The Noise protocol name, NUL-padded to exactly 32 bytes so that it is used
- * as the initial hash directly instead of being hashed (Noise spec §5.2).
+ * as the initial hash directly instead of being hashed (Noise hashes only a
+ * protocol name longer than the hash).
  */
 export const NOISE_MODE = new TextEncoder().encode('Noise_XX_25519_AESGCM_SHA256\0\0\0\0');
 

@@ -1,5 +1,5 @@
 /**
- * The Noise symmetric state (Noise spec §5.2) as WhatsApp runs it, as plain
+ * The Noise framework's SymmetricState as WhatsApp runs it, as plain
  * immutable data and pure functions: each step returns a new state, so a failed
  * step leaves the caller's state untouched. Used only during the handshake; the
  * per-frame cipher after `split` is transport.ts.
