@@ -25,6 +25,9 @@ import { stagePreKeyPurge } from './families/prekeys.js';
 import { SENT_FAMILY } from './families/sent.js';
 import { IDEMPOTENCY_FAMILY } from './families/idempotency.js';
 import { MESSAGES_FAMILY } from './families/messages.js';
+import { decodeCount, totalKey } from './families/chat-messages.js';
+import { stageChatMessages, type MessageStoreBounds } from './families/chat-message-upkeep.js';
+import { resolveMerges } from './merges.js';
 import { EMPTY_BOUNDS, loadBounds, stageEviction, type IndexedFamily } from './families/insertion-index.js';
 import { ACCOUNTS_PREFIX, accountPrefix, key, keyString, prefixOf, prefixRange } from './keys.js';
 import { decodeCreds, type Creds } from './records/creds.js';
@@ -41,6 +44,10 @@ export interface AccountStoreOptions {
   readonly idempotencyKeysMax?: number;
   /** How long an idempotency key answers; older ones are evicted. Default 24 h. */
   readonly idempotencyTtlMs?: number;
+  /** Messages the message store keeps per chat; the oldest go first. Default 10,000. */
+  readonly chatMessagesPerChat?: number;
+  /** Messages the message store keeps for the account, all chats; the oldest go first. Default 200,000. */
+  readonly chatMessagesMax?: number;
   /** Clock for evicting by age (tests). Default Date.now. */
   readonly now?: () => number;
 }
@@ -59,7 +66,7 @@ interface BoundedFamily {
   readonly maxAgeMs?: number;
 }
 
-const EMPTY_INDEXES = { sent: EMPTY_BOUNDS, messages: EMPTY_BOUNDS, idempotency: EMPTY_BOUNDS };
+const EMPTY_INDEXES = { sent: EMPTY_BOUNDS, messages: EMPTY_BOUNDS, idempotency: EMPTY_BOUNDS, chatMessages: 0 };
 
 /** The one key of an account store's write queue. */
 const WRITES = 'writes';
@@ -73,6 +80,7 @@ export class AccountStore extends AccountReaders {
   readonly #ctx: ReadContext;
   readonly #idempotencyTtlMs: number;
   readonly #now: () => number;
+  readonly #messageBounds: MessageStoreBounds;
   #state: AccountState;
   #epoch = 0;
   /**
@@ -115,6 +123,7 @@ export class AccountStore extends AccountReaders {
     ];
     this.#idempotencyTtlMs = options.idempotencyTtlMs ?? 86_400_000;
     this.#now = options.now ?? Date.now;
+    this.#messageBounds = { perChat: Math.max(1, options.chatMessagesPerChat ?? 10_000), total: Math.max(1, options.chatMessagesMax ?? 200_000) };
     this.#state = { creds: undefined, lastSeq: 0, cursors: new Map(), ...EMPTY_INDEXES };
   }
 
@@ -131,7 +140,8 @@ export class AccountStore extends AccountReaders {
       const sent = await loadBounds(store.ctx, SENT_FAMILY.tag);
       const messages = await loadBounds(store.ctx, MESSAGES_FAMILY.tag);
       const idempotency = await loadBounds(store.ctx, IDEMPOTENCY_FAMILY.tag);
-      store.#state = { creds, ...events, sent, messages, idempotency };
+      const chatMessages = decodeCount(await backend.get(totalKey(store.#ns)));
+      store.#state = { creds, ...events, sent, messages, idempotency, chatMessages };
     } catch (err) {
       // Named by account, so the daemon can quarantine this one and say why; a bug's RangeError is damage too.
       const code = err instanceof StoreError ? err.code : 'CORRUPT_RECORD';
@@ -304,6 +314,8 @@ export class AccountStore extends AccountReaders {
 
   async #commit(tx: Transaction, options: { bound: boolean } = { bound: true }): Promise<void> {
     tx.seal();
+    await this.#stageMessageStore(tx);
+    if (tx.merges.length > 0) tx.resolveMerges(await resolveMerges(this.ctx, tx));
     if (options.bound) for (const b of this.#bounded) await this.#stageBound(tx, b);
     if (tx.ops.length > 0) await this.#backend.batch(tx.ops);
     this.#epoch++;
@@ -313,6 +325,23 @@ export class AccountStore extends AccountReaders {
       if (this.#cache.get(k) !== undefined) this.#cache.set(k, op.type === 'put' ? op.value : null);
     }
     this.#state = tx.state;
+  }
+
+  /**
+   * The message store's intents become writes here, where the committed
+   * messages and counts can be read (nothing else writes meanwhile): see
+   * families/chat-message-upkeep.ts. Chats that got newer messages have their
+   * `lastMessageAt` moved in the same batch.
+   */
+  async #stageMessageStore(tx: Transaction): Promise<void> {
+    const intents = tx.chatMessageIntents;
+    if (intents.length === 0) return;
+    const upkeep = new Transaction(this.#ns, tx.state);
+    const staged = await stageChatMessages(this.ctx, upkeep, intents, this.#messageBounds, tx.state.chatMessages);
+    for (const [chat, t] of staged.newest) upkeep.chats.patch(chat, { lastMessageAt: t });
+    upkeep.stage({ chatMessages: staged.total });
+    upkeep.seal();
+    tx.appendUpkeep(upkeep);
   }
 
   /**

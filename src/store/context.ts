@@ -38,12 +38,21 @@ export interface AccountState {
   readonly messages: IndexBounds;
   /** The insertion index of the sends' idempotency keys (families/idempotency.ts). */
   readonly idempotency: IndexBounds;
+  /** Messages in the message store, all chats (families/chat-messages.ts). */
+  readonly chatMessages: number;
 }
 
 export interface WriteContext {
   readonly ns: Uint8Array;
   put(key: Uint8Array, value: Uint8Array): void;
   del(key: Uint8Array): void;
+  /**
+   * Queues a read-modify-write of one key, run by the store at commit under
+   * the account's write lock: `fn` gets the value as committed (or as this
+   * transaction last wrote it) and returns the new value, or undefined to
+   * delete. For records several writers change in part (chats, contacts).
+   */
+  merge(key: Uint8Array, fn: (current: Uint8Array | undefined) => Uint8Array | undefined): void;
   /** The state as this transaction has changed it so far. */
   readonly state: AccountState;
   /** Replaces part of the staged state (adopted by the store only if the batch commits). */

@@ -6,6 +6,8 @@
 import type { AccountState, ReadContext } from './context.js';
 import { AppStateReader } from './families/app-state.js';
 import { ChatReader } from './families/chats.js';
+import { ChatMessageReader } from './families/chat-messages.js';
+import { ContactReader } from './families/contacts.js';
 import { DeviceReader } from './families/devices.js';
 import { EventReader } from './families/events.js';
 import { IdempotencyReader } from './families/idempotency.js';
@@ -35,6 +37,8 @@ export abstract class AccountReaders {
   #messages?: MessageReader;
   #events?: EventReader;
   #chats?: ChatReader;
+  #chatMessages?: ChatMessageReader;
+  #contacts?: ContactReader;
   #idempotency?: IdempotencyReader;
 
   get preKeys(): PreKeyReader {
@@ -69,6 +73,13 @@ export abstract class AccountReaders {
   }
   get chats(): ChatReader {
     return (this.#chats ??= new ChatReader(this.ctx));
+  }
+  /** The message store (message:list, media of history messages). */
+  get chatMessages(): ChatMessageReader {
+    return (this.#chatMessages ??= new ChatMessageReader(this.ctx));
+  }
+  get contacts(): ContactReader {
+    return (this.#contacts ??= new ContactReader(this.ctx));
   }
   get idempotency(): IdempotencyReader {
     return (this.#idempotency ??= new IdempotencyReader(this.ctx, () => this.idempotencyTtlMs));

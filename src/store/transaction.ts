@@ -10,6 +10,8 @@ import { copyBytes, type AccountState, type WriteContext } from './context.js';
 import { CredsWriter } from './families/creds.js';
 import { AppStateWriter } from './families/app-state.js';
 import { ChatWriter } from './families/chats.js';
+import { ChatMessageWriter, type ChatMessageIntent } from './families/chat-messages.js';
+import { ContactWriter } from './families/contacts.js';
 import { DeviceWriter } from './families/devices.js';
 import { EventWriter } from './families/events.js';
 import { IdempotencyWriter } from './families/idempotency.js';
@@ -20,9 +22,16 @@ import { SentWriter } from './families/sent.js';
 import { IdentityWriter, SessionWriter } from './families/signal.js';
 import { TcTokenWriter } from './families/tctokens.js';
 
+/** A read-modify-write queued with WriteContext.merge, run at commit. */
+export interface Merge {
+  readonly key: Uint8Array;
+  readonly fn: (current: Uint8Array | undefined) => Uint8Array | undefined;
+}
+
 export class Transaction implements WriteContext {
   readonly ns: Uint8Array;
   readonly ops: BatchOp[] = [];
+  readonly merges: Merge[] = [];
   #state: AccountState;
   #sealed = false;
 
@@ -49,6 +58,33 @@ export class Transaction implements WriteContext {
   del(key: Uint8Array): void {
     this.#assertOpen();
     this.ops.push({ type: 'del', key });
+  }
+
+  merge(key: Uint8Array, fn: (current: Uint8Array | undefined) => Uint8Array | undefined): void {
+    this.#assertOpen();
+    this.merges.push({ key, fn });
+  }
+
+  /** The message-store intents queued (resolved by the store at commit). */
+  get chatMessageIntents(): readonly ChatMessageIntent[] {
+    return this.#chatMessages?.intents ?? [];
+  }
+
+
+  /**
+   * The store's own upkeep at commit (after sealing): queues what `upkeep`
+   * (a transaction the store filled) wrote after this one's writes, and adopts its state.
+   */
+  appendUpkeep(upkeep: Transaction): void {
+    this.ops.push(...upkeep.ops);
+    this.merges.push(...upkeep.merges);
+    this.#state = upkeep.state;
+  }
+
+  /** The resolved merges, in place of the queue (the store, at commit). */
+  resolveMerges(ops: readonly BatchOp[]): void {
+    this.merges.length = 0;
+    this.ops.push(...ops);
   }
 
   /**
@@ -82,6 +118,8 @@ export class Transaction implements WriteContext {
   #messages?: MessageWriter;
   #events?: EventWriter;
   #chats?: ChatWriter;
+  #chatMessages?: ChatMessageWriter;
+  #contacts?: ContactWriter;
   #idempotency?: IdempotencyWriter;
 
   get creds(): CredsWriter {
@@ -116,6 +154,12 @@ export class Transaction implements WriteContext {
   }
   get chats(): ChatWriter {
     return (this.#chats ??= new ChatWriter(this));
+  }
+  get chatMessages(): ChatMessageWriter {
+    return (this.#chatMessages ??= new ChatMessageWriter(this));
+  }
+  get contacts(): ContactWriter {
+    return (this.#contacts ??= new ContactWriter(this));
   }
   get idempotency(): IdempotencyWriter {
     return (this.#idempotency ??= new IdempotencyWriter(this));

@@ -17,6 +17,7 @@ import { decodeCreds } from '../records/creds.js';
 import { decodeSent } from '../families/sent.js';
 import { decodeIdempotency } from '../families/idempotency.js';
 import { decodeEvent, decodeSeq } from '../families/events.js';
+import { decodeChatMessage } from '../families/chat-messages.js';
 
 /** `tail`: the key after `a/<id>/<family>/` (empty for single-record families). */
 export type Validator = (value: Uint8Array, tail: Uint8Array) => void;
@@ -90,7 +91,13 @@ export const FAMILY_RULES: Readonly<Record<string, FamilyRule>> = {
   ask: { name: 'app state key', validate: fieldsRecord('appStateSyncKey') },
   asv: { name: 'app state version', validate: fieldsRecord('appStateVersion') },
   tct: { name: 'privacy token', validate: fieldsRecord('tctoken') },
-  chat: { name: 'chat settings', validate: fieldsRecord('chat') },
+  chat: { name: 'chat', validate: fieldsRecord('chat') },
+  contact: { name: 'contact', validate: fieldsRecord('contact') },
+  cm: { name: 'stored message', validate: (v) => void decodeChatMessage(v) },
+  cmt: { name: 'chat message time index', validate: exactLength('chat message time index', 0) },
+  cma: { name: 'account message time index', validate: exactLength('account message time index', 0) },
+  cmc: { name: 'chat message count', validate: exactLength('chat message count', 8) },
+  cmn: { name: 'message store total', validate: exactLength('message store total', 8) },
   sm: { name: 'sent message', validate: (v) => void decodeSent(v) },
   smn: { name: 'sent message index', validate: text('sent message index') },
   msg: { name: 'message record', validate: fieldsRecord('message') },

@@ -1,41 +1,216 @@
 /**
- * Per-chat settings that must outlive a restart (`chat/<jid>`): today the
+ * The account's chats (`chat/<jid>`): what `chat:list` shows (name, unread
+ * count, archived, pinned, muted, labels, last message time) and the
  * disappearing-messages timer of a 1:1 chat as its last message or setting
- * said (groups carry theirs in their metadata). Without it, the first message
- * after a restart would go out without the timer and switch disappearing off
- * for the contact.
+ * said (without it, the first message after a restart would go out without
+ * the timer and switch disappearing off for the contact).
+ *
+ * Several writers own different fields of one chat (history sync, app state,
+ * the receive path), so writes are partial: `tx.chats.patch(jid, patch)`
+ * queues a change that the store merges into the record as committed, under
+ * the account's write lock, at commit (no read-modify-write race, and the
+ * callback of a transaction stays synchronous). Patches of one transaction
+ * apply in the order queued.
  */
-import { encodeRecord } from '../codec/value.js';
+import { encodeRecord, type ValueMap } from '../codec/value.js';
 import { Fields } from '../codec/fields.js';
-import { key } from '../keys.js';
+import { key, prefixOf, prefixRange, tailText } from '../keys.js';
 import type { ReadContext, WriteContext } from '../context.js';
 
 export const CHATS = 'chat';
 const FORMAT = 1;
 
-export interface ChatSettings {
+/** A chat as the store keeps it. */
+export interface ChatRecord {
+  readonly jid: string;
+  readonly name?: string;
+  readonly unreadCount: number;
+  /** Marked unread by hand (WhatsApp shows a dot with no count). */
+  readonly markedUnread?: boolean;
+  readonly archived: boolean;
+  readonly pinned: boolean;
+  /** When it was pinned (unix s): pinned chats are ordered by it. */
+  readonly pinnedAt?: number;
+  /** Unix seconds; -1: muted with no end. */
+  readonly mutedUntil?: number;
+  /** Unix seconds of the newest message stored or announced for the chat. */
+  readonly lastMessageAt?: number;
   /** Disappearing-messages timer in seconds (0: off). */
-  readonly expiration: number;
+  readonly expiration?: number;
+  /** Label ids (app state). */
+  readonly labels: readonly string[];
 }
 
-function chatKey(ns: Uint8Array, jid: string): Uint8Array {
+/** Kept for callers that only deal with the disappearing timer. */
+export type ChatSettings = Pick<ChatRecord, 'expiration'>;
+
+/**
+ * A partial change of a chat. Absent fields stay as they are; `null` clears
+ * an optional one. `lastMessageAt` only ever moves forward; `addUnread`
+ * counts on top of the stored (or this patch's) `unreadCount`.
+ */
+export interface ChatPatch {
+  readonly name?: string | null;
+  readonly unreadCount?: number;
+  readonly addUnread?: number;
+  readonly markedUnread?: boolean;
+  readonly archived?: boolean;
+  readonly pinned?: boolean;
+  readonly pinnedAt?: number | null;
+  readonly mutedUntil?: number | null;
+  readonly lastMessageAt?: number;
+  readonly expiration?: number;
+  /** Replaces the label set. */
+  readonly labels?: readonly string[];
+  readonly addLabels?: readonly string[];
+  readonly removeLabels?: readonly string[];
+}
+
+export interface ChatListOptions {
+  /** Only archived (true) or only not archived (false) chats. */
+  readonly archived?: boolean;
+  /** Chats whose last message is older than this (unix s): the next page. */
+  readonly before?: number;
+  /** Default and most: 1,000. */
+  readonly limit?: number;
+}
+
+export const MAX_CHAT_PAGE = 1000;
+
+export function chatKey(ns: Uint8Array, jid: string): Uint8Array {
   return key(ns, CHATS, jid);
+}
+
+function decodeChat(jid: string, bytes: Uint8Array): ChatRecord {
+  const f = Fields.of('chat', bytes, FORMAT);
+  const out: { -readonly [K in keyof ChatRecord]: ChatRecord[K] } = {
+    jid,
+    unreadCount: f.optInt('unread') ?? 0,
+    archived: f.map.archived === true,
+    pinned: f.map.pinned === true,
+    labels: f.map.labels === undefined ? [] : f.list('labels').filter((l): l is string => typeof l === 'string'),
+  };
+  const name = f.optStr('name');
+  if (name !== undefined) out.name = name;
+  if (f.map.markedUnread === true) out.markedUnread = true;
+  const pinnedAt = f.optInt('pinnedAt');
+  if (pinnedAt !== undefined) out.pinnedAt = pinnedAt;
+  const muted = f.optInt('mutedUntil');
+  if (muted !== undefined) out.mutedUntil = muted;
+  const last = f.optInt('lastMessageAt');
+  if (last !== undefined) out.lastMessageAt = last;
+  const expiration = f.optInt('expiration');
+  if (expiration !== undefined) out.expiration = expiration;
+  return out;
+}
+
+function encodeChat(c: ChatRecord): Uint8Array {
+  const map: Record<string, ValueMap[string]> = {
+    name: c.name,
+    unread: c.unreadCount,
+    markedUnread: c.markedUnread ? true : undefined,
+    archived: c.archived,
+    pinned: c.pinned,
+    pinnedAt: c.pinnedAt,
+    mutedUntil: c.mutedUntil,
+    lastMessageAt: c.lastMessageAt,
+    expiration: c.expiration,
+    labels: c.labels.length > 0 ? [...c.labels] : undefined,
+  };
+  return encodeRecord(FORMAT, map);
+}
+
+/** A chat with nothing known yet. */
+export function emptyChat(jid: string): ChatRecord {
+  return { jid, unreadCount: 0, archived: false, pinned: false, labels: [] };
+}
+
+/** Applies one patch to a chat (pure: the store's merge at commit, and tests). */
+export function applyChatPatch(chat: ChatRecord, p: ChatPatch): ChatRecord {
+  const c: { -readonly [K in keyof ChatRecord]: ChatRecord[K] } = { ...chat, labels: [...chat.labels] };
+  const clear = <K extends 'name' | 'pinnedAt' | 'mutedUntil'>(k: K, v: ChatRecord[K] | null | undefined): void => {
+    if (v === undefined) return;
+    if (v === null) delete c[k];
+    else c[k] = v;
+  };
+  clear('name', p.name);
+  clear('pinnedAt', p.pinnedAt);
+  clear('mutedUntil', p.mutedUntil);
+  if (p.unreadCount !== undefined) c.unreadCount = Math.max(0, Math.floor(p.unreadCount));
+  if (p.addUnread !== undefined) c.unreadCount = Math.max(0, c.unreadCount + Math.floor(p.addUnread));
+  if (p.markedUnread !== undefined) {
+    if (p.markedUnread) c.markedUnread = true;
+    else delete c.markedUnread;
+  }
+  if (p.archived !== undefined) c.archived = p.archived;
+  if (p.pinned !== undefined) {
+    c.pinned = p.pinned;
+    if (!p.pinned) delete c.pinnedAt;
+  }
+  if (p.lastMessageAt !== undefined && (c.lastMessageAt === undefined || p.lastMessageAt > c.lastMessageAt)) c.lastMessageAt = p.lastMessageAt;
+  if (p.expiration !== undefined) c.expiration = p.expiration;
+  let labels = p.labels !== undefined ? [...p.labels] : c.labels;
+  if (p.addLabels) for (const l of p.addLabels) if (!labels.includes(l)) labels = [...labels, l];
+  if (p.removeLabels) labels = labels.filter((l) => !p.removeLabels!.includes(l));
+  c.labels = labels;
+  return c;
 }
 
 export class ChatReader {
   constructor(readonly ctx: ReadContext) {}
 
-  async get(jid: string): Promise<ChatSettings | undefined> {
+  async get(jid: string): Promise<ChatRecord | undefined> {
     const k = chatKey(this.ctx.ns, jid);
     const v = await this.ctx.get(k);
-    return v && this.ctx.decodeOrSkip(k, () => ({ expiration: Fields.of('chat', v, FORMAT).int('expiration') }));
+    return v && this.ctx.decodeOrSkip(k, () => decodeChat(jid, v));
+  }
+
+  /**
+   * The chats, most recent first (by last message time; chats with none
+   * last), filtered and paged. Reads every chat record of the account: the
+   * number of chats is bounded by what a phone holds (thousands), not by messages.
+   */
+  async list(options: ChatListOptions = {}): Promise<ChatRecord[]> {
+    const prefix = prefixOf(this.ctx.ns, CHATS);
+    const all: ChatRecord[] = [];
+    for await (const [k, v] of this.ctx.scan(prefixRange(prefix))) {
+      const chat = this.ctx.decodeOrSkip(k, () => decodeChat(tailText(k, prefix), v));
+      if (!chat) continue;
+      if (options.archived !== undefined && chat.archived !== options.archived) continue;
+      if (options.before !== undefined && (chat.lastMessageAt ?? 0) >= options.before) continue;
+      all.push(chat);
+    }
+    all.sort((a, b) => (b.lastMessageAt ?? -1) - (a.lastMessageAt ?? -1) || (a.jid < b.jid ? -1 : a.jid > b.jid ? 1 : 0));
+    const limit = Math.max(1, Math.min(MAX_CHAT_PAGE, Math.floor(options.limit ?? MAX_CHAT_PAGE)));
+    return all.slice(0, limit);
   }
 }
 
 export class ChatWriter {
   constructor(readonly tx: WriteContext) {}
 
-  put(jid: string, settings: ChatSettings): void {
-    this.tx.put(chatKey(this.tx.ns, jid), encodeRecord(FORMAT, { expiration: settings.expiration }));
+  /** Queues a partial change, merged into the committed record at commit. */
+  patch(jid: string, patch: ChatPatch): void {
+    this.tx.merge(chatKey(this.tx.ns, jid), (current) => {
+      let chat = emptyChat(jid);
+      if (current) {
+        try {
+          chat = decodeChat(jid, current);
+        } catch {
+          // A damaged chat record is replaced: what this patch says is better than nothing.
+        }
+      }
+      return encodeChat(applyChatPatch(chat, patch));
+    });
+  }
+
+  /** The disappearing timer only (the receive and send paths). */
+  put(jid: string, settings: { readonly expiration: number }): void {
+    this.patch(jid, { expiration: settings.expiration });
+  }
+
+  /** Forgets the chat (its messages are the message store's). */
+  delete(jid: string): void {
+    this.tx.merge(chatKey(this.tx.ns, jid), () => undefined);
   }
 }
