@@ -19,10 +19,12 @@ import type { proto } from '../../protocol/proto/index.js';
 import type { GroupInfo } from '../../contract/api.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import type { StanzaHandler } from '../ports.js';
+import type { Transaction } from '../../store/index.js';
 import { findRef, toMessageContent, type MediaBuilder, type SendContent } from './content.js';
 import { MessagingError } from './errors.js';
 import { IdempotentSends, type Remember } from './idempotency.js';
 import { pollRecord } from './inbound.js';
+import { storeOwnSend, storeStatus } from './message-store.js';
 import { sendPollVote } from './poll-vote.js';
 import { readReceipts } from './receipt.js';
 import { messagingStats, wireMessaging, type MessagingParts } from './wiring.js';
@@ -134,6 +136,9 @@ export class Messaging {
       }
     }
     for (const node of readReceipts(chat, messageIds, senders, type, Math.floor(this.#now() / 1000))) await this.#deps.port.send(node);
+    // Read up to here: the chat list shows nothing unread (as the phone does once a chat is opened).
+    const stored = await this.#p.ids.canonicalChat(chat);
+    await this.#deps.store.transaction((tx) => tx.chats.patch(stored, { unreadCount: 0, markedUnread: false }));
   }
 
   async chatState(chatArg: string, state: ChatState): Promise<void> {
@@ -216,17 +221,25 @@ export class Messaging {
   async #relay(chat: string, message: proto.IMessage, o: RelayOptions = {}): Promise<{ messageId: string }> {
     const { pacer, outbound, senders } = this.#p;
     const id = o.id ?? messageId(this.#deps.me().jid, Math.floor(this.#now() / 1000), randomBytes(16));
+    const stored = await this.#p.ids.canonicalChat(chat);
+    const remember = o.remember?.(id, o.expiration);
+    // Our send goes into the message store with the send's first batch (pending), and is `sent` once acked.
+    const keep = (tx: Transaction): void => {
+      remember?.(tx);
+      storeOwnSend(tx, this.#deps, { id, chat: stored, message, t: Math.floor(this.#now() / 1000) });
+    };
     await senders.run(chat, async () => {
       // Inside the chat's mailbox: the chat's order holds, and a send waiting for its token delays no other chat's queue.
       await pacer?.take();
       try {
-        await outbound.relay(chat, id, message, { edit: o.edit, expiration: o.expiration, remember: o.remember?.(id, o.expiration) });
+        await outbound.relay(chat, id, message, { edit: o.edit, expiration: o.expiration, remember: keep });
       } catch (err) {
         if (err instanceof MessagingError && err.serverCode === 429) pacer?.rateLimited();
         throw err;
       }
       pacer?.accepted();
     });
+    await this.#deps.store.transaction((tx) => storeStatus(tx, stored, [id], 'sent')).catch((err: unknown) => this.#deps.logger.warn({ err, id }, 'sent status not stored'));
     return { messageId: id };
   }
 

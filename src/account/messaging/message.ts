@@ -26,6 +26,7 @@ import type { DeviceDirectory } from './devices.js';
 import { MessagingError } from './errors.js';
 import type { Identities } from './identity.js';
 import { interpret, readPoll, type InboundResult } from './inbound.js';
+import { storeMessageEvents } from './message-store.js';
 import type { Retries } from './retry.js';
 import type { SessionCrypto, StageWrites } from './sessions.js';
 
@@ -206,6 +207,9 @@ export class MessageReceiver implements StanzaHandler {
       tx.messages.put(chat, msg.id, (result?.record ?? { type: 'protocol', t: msg.t }) as ValueMap);
       if (target !== chat && result) tx.messages.put(target, msg.id, result.record);
       if (result?.pollUpdate) tx.messages.put(result.pollUpdate.chat, result.pollUpdate.id, result.pollUpdate.record);
+      if (result) storeMessageEvents(tx, result.events, { unread: true });
+      // The name a person chose, as the server stamps it on what they send (contact:list).
+      if (result && !msg.fromMe && msg.notify && !isGroup(sender)) tx.contacts.patch(sender, { pushName: msg.notify });
       if (events.length > 0) publish = deps.events.stage(tx, events);
     });
     publish();

@@ -13,6 +13,7 @@ import type { MessagingDeps } from '../messaging-deps.js';
 import type { StanzaHandler } from '../ports.js';
 import type { Identities } from './identity.js';
 import type { Retries } from './retry.js';
+import { storeStatus } from './message-store.js';
 
 export class ReceiptHandler implements StanzaHandler {
   readonly tags = ['receipt'] as const;
@@ -43,11 +44,16 @@ export class ReceiptHandler implements StanzaHandler {
     if (!status) return;
     const chat = await this.#ids.canonicalChat(r.chat);
     const by = r.byMe ? jidNormalizedUser(me.jid) : await this.#ids.canonicalChat(r.by);
-    await this.#deps.events.emit({
-      type: 'message:receipt',
-      conversationId: chat,
-      data: { chat, messageIds: [...r.ids], status, type: r.type, by, fromMe: r.aboutOurMessage, t: r.t },
+    let publish: () => void = () => undefined;
+    await this.#deps.store.transaction((tx) => {
+      publish = this.#deps.events.stage(tx, [
+        { type: 'message:receipt', conversationId: chat, data: { chat, messageIds: [...r.ids], status, type: r.type, by, fromMe: r.aboutOurMessage, t: r.t } },
+      ]);
+      if (r.aboutOurMessage) storeStatus(tx, chat, r.ids, status);
+      // Another of our devices read the chat: nothing in it is unread any more.
+      else if (r.byMe && (status === 'read' || status === 'played')) tx.chats.patch(chat, { unreadCount: 0, markedUnread: false });
     });
+    publish();
   }
 }
 
