@@ -4,6 +4,7 @@
  * one-line error on stderr.
  */
 import { runAccount } from './account.js';
+import { runChat, runMessages } from './chat.js';
 import { runDaemon } from './daemon.js';
 import { runDemo } from './demo.js';
 import { runEvents } from './events.js';
@@ -18,6 +19,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   daemon: { run: runDaemon, about: 'run the daemon in the foreground' },
   account: { run: runAccount, about: 'add (link), list, status, start, stop, restart, logout, remove accounts' },
   send: { run: runSend, about: 'send a text or a file' },
+  chat: { run: runChat, about: 'list the chats of an account (history sync and every chat since)' },
+  messages: { run: runMessages, about: "print a chat's stored messages, newest first" },
   events: { run: runEvents, about: 'print events as NDJSON (--follow to keep going)' },
   sim: { run: runSim, about: 'run the WhatsApp server simulator in the foreground' },
   store: { run: runStore, about: 'check or repair the store (daemon stopped): what is damaged, per account' },

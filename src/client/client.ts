@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-import type { AccountState, AccountSummary, ConnectionState, GroupAction, GroupInfo, MediaFields, MediaKind, WadEvent } from '../contract/api.js';
+import type { AccountState, AccountSummary, ChatInfo, ChatListOptions, ConnectionState, ContactInfo, GroupAction, GroupInfo, MediaFields, MediaKind, MessageListOptions, StoredMessage, WadEvent } from '../contract/api.js';
 import type { SendData } from '../contract/frames.js';
 import { ClientCore, type WadClientOptions } from './core.js';
 import { DownloadSink, type DownloadedFile } from './download.js';
@@ -249,5 +249,22 @@ export class WadClient extends ClientCore {
 
   async groupParticipants(account: string, group: string, action: GroupAction, participants: string[]): Promise<Array<{ jid: string; status: number }>> {
     return (await this.request('group:participants', { action, participants }, { account, chat: group })).participants;
+  }
+
+  // ---- stored chats, contacts, messages ----------------------------------
+
+  /** The account's chats, most recent first (`chat:list`). */
+  async listChats(account: string, opts: ChatListOptions = {}): Promise<ChatInfo[]> {
+    return (await this.request('chat:list', { ...opts }, { account })).chats;
+  }
+
+  /** The people the account knows (`contact:list`). */
+  async listContacts(account: string): Promise<ContactInfo[]> {
+    return (await this.request('contact:list', {}, { account })).contacts;
+  }
+
+  /** A chat's stored messages, newest first; `before` (a message id) pages back (`message:list`). */
+  async listMessages(account: string, chat: string, opts: MessageListOptions = {}): Promise<StoredMessage[]> {
+    return (await this.request('message:list', { ...opts }, { account, chat })).messages;
   }
 }

@@ -147,6 +147,61 @@ export interface GroupInfo {
 
 export type GroupAction = 'add' | 'remove' | 'promote' | 'demote';
 
+/** A chat in `chat:list`: the phone's chats (history sync, app state) and every chat with messages since. */
+export interface ChatInfo {
+  jid: string;
+  name?: string;
+  unreadCount: number;
+  archived: boolean;
+  pinned: boolean;
+  /** Unix seconds; -1: muted with no end. */
+  mutedUntil?: number;
+  /** Unix seconds of the newest message. */
+  lastMessageAt?: number;
+  /** Disappearing-messages timer, seconds. */
+  ephemeralExpiration?: number;
+  /** Label ids. */
+  labels: string[];
+  /** Marked unread by hand. */
+  markedUnread?: boolean;
+  /** When it was pinned (unix s). */
+  pinnedAt?: number;
+}
+
+export interface ChatListOptions {
+  /** Only archived (true) or only not archived (false) chats. */
+  archived?: boolean;
+  /** At most this many (default and most 1,000). */
+  limit?: number;
+  /** Chats whose last message is older than this (unix s): the next page. */
+  before?: number;
+}
+
+/** A person in `contact:list`. */
+export interface ContactInfo {
+  jid: string;
+  lid?: string;
+  /** As saved in the phone's address book. */
+  name?: string;
+  /** As they named themselves. */
+  pushName?: string;
+}
+
+/**
+ * A stored message in `message:list`: `message:new`'s data (id, chat, sender,
+ * fromMe, t, type, content, media…), with `history: true` when a history
+ * sync brought it, and what happened since: `status` of our sends (sent,
+ * delivered, read, played), `reactions`, `edited`, `deleted`.
+ */
+export type StoredMessage = Record<string, unknown> & { id: string; chat: string; t: number };
+
+export interface MessageListOptions {
+  /** Default 50, at most 1,000. */
+  limit?: number;
+  /** Messages older than this one (its id). */
+  before?: string;
+}
+
 export interface DaemonApi {
   // accounts
   addAccount(id: string, opts: { phone?: string }): Promise<{ pairCode?: string }>;
@@ -174,6 +229,12 @@ export interface DaemonApi {
   createGroup(id: string, subject: string, participants: string[]): Promise<{ jid: string }>;
   groupMetadata(id: string, group: string): Promise<GroupInfo>;
   groupParticipants(id: string, group: string, action: GroupAction, participants: string[]): Promise<Array<{ jid: string; status: number }>>;
+
+  // stored chats, contacts and messages (read from the account's store: also while it is stopped)
+  listChats(id: string, opts: ChatListOptions): Promise<ChatInfo[]>;
+  listContacts(id: string): Promise<ContactInfo[]>;
+  /** A chat's stored messages, newest first. */
+  listMessages(id: string, chat: string, opts: MessageListOptions): Promise<StoredMessage[]>;
 
   // durable events
   /** Events of one account with seq >= fromSeq, oldest first, at most `limit`. */

@@ -4,7 +4,7 @@
  * and result, the events the daemon pushes, close codes. Types and constants
  * only: no I/O, nothing the browser-less client could not load.
  */
-import type { AccountSummary, EventType, GroupAction, GroupInfo, MediaFields, MediaKind } from './api.js';
+import type { AccountSummary, ChatInfo, ChatListOptions, ContactInfo, EventType, GroupAction, GroupInfo, MediaFields, MediaKind, MessageListOptions, StoredMessage } from './api.js';
 import type { ErrorCode } from './errors.js';
 
 export type { ErrorCode };
@@ -120,6 +120,9 @@ export interface RequestMap {
   'group:create': { data: { subject: string; participants: string[] }; result: { jid: string } };
   'group:metadata': { data: Empty; result: GroupInfo };
   'group:participants': { data: { action: GroupAction; participants: string[] }; result: { participants: Array<{ jid: string; status: number }> } };
+  'chat:list': { data: ChatListOptions; result: { chats: ChatInfo[] } };
+  'contact:list': { data: Empty; result: { contacts: ContactInfo[] } };
+  'message:list': { data: MessageListOptions; result: { messages: StoredMessage[] } };
   'events:subscribe': { data: SubscribeData; result: { subscription: string } };
   'events:unsubscribe': { data: { subscription: string }; result: Empty };
   'events:ack': { data: { name: string; account: string; seq: number }; result: { cursor: number } };
@@ -149,6 +152,9 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'group:create',
   'group:metadata',
   'group:participants',
+  'chat:list',
+  'contact:list',
+  'message:list',
   'events:subscribe',
   'events:unsubscribe',
   'events:ack',

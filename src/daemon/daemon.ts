@@ -14,11 +14,12 @@ import type { AccountManager } from './accounts/index.js';
 import type { CryptoPool } from '../runtime/crypto-pool/index.js';
 import type { Supervisor } from '../runtime/supervisor/index.js';
 import type { Store } from '../store/index.js';
-import type { AccountSummary, DaemonApi, GroupAction, GroupInfo, MediaDownload, OutgoingContent, SendOptions, WadEvent } from '../contract/api.js';
+import type { AccountSummary, ChatInfo, ChatListOptions, ContactInfo, DaemonApi, GroupAction, GroupInfo, MediaDownload, MessageListOptions, OutgoingContent, SendOptions, StoredMessage, WadEvent } from '../contract/api.js';
 import { DaemonError } from '../contract/errors.js';
 import { toDaemonError } from './error-map.js';
 import { corruptEventGap, toWadEvent, type EventHub } from './event-sink.js';
 import { trimAccount } from './retention.js';
+import { chatInfo, contactInfo } from './stored-views.js';
 
 const MAX_READ = 1000;
 const RETENTION_EVERY_MS = 60_000;
@@ -174,6 +175,33 @@ export class Daemon implements DaemonApi {
   }
   groupParticipants(id: string, group: string, action: GroupAction, participants: string[]): Promise<Array<{ jid: string; status: number }>> {
     return this.#call(id, (a) => a.messaging.groupParticipants(group, action, participants));
+  }
+
+  // stored chats, contacts and messages: read from the store, so a stopped account answers too
+
+  async listChats(id: string, opts: ChatListOptions): Promise<ChatInfo[]> {
+    const store = await this.#readableStore(id);
+    return (await store.chats.list(opts)).map(chatInfo);
+  }
+
+  async listContacts(id: string): Promise<ContactInfo[]> {
+    const store = await this.#readableStore(id);
+    return (await store.contacts.list()).map(contactInfo);
+  }
+
+  async listMessages(id: string, chat: string, opts: MessageListOptions): Promise<StoredMessage[]> {
+    const store = await this.#readableStore(id);
+    // A LID chat whose phone number is known is stored under the number (the id consumers see).
+    const running = this.accounts.running(id);
+    const canonical = running ? await running.messaging.canonicalChat(chat).catch(() => chat) : chat;
+    return store.chatMessages.list(canonical, opts);
+  }
+
+  /** @throws DaemonError NOT_FOUND, UNAVAILABLE (quarantined) */
+  async #readableStore(id: string) {
+    const store = await this.#accountStore(id);
+    if (!store) throw new DaemonError('UNAVAILABLE', `account ${id} failed: ${this.accounts.failure(id)}`);
+    return store;
   }
 
   // durable events

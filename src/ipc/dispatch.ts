@@ -87,6 +87,12 @@ export async function dispatch(req: Request, ctx: DispatchContext): Promise<Resu
       return { ...(await api.groupMetadata(a, chat)) };
     case 'group:participants':
       return { participants: await api.groupParticipants(a, chat, req.data.action, req.data.participants) };
+    case 'chat:list':
+      return { chats: await api.listChats(a, req.data) };
+    case 'contact:list':
+      return { contacts: await api.listContacts(a) };
+    case 'message:list':
+      return { messages: await api.listMessages(a, chat, req.data) };
     case 'events:ack':
       await api.ackEvents(req.data.name, req.data.account, req.data.seq);
       return { cursor: await api.subscriberCursor(req.data.name, req.data.account) };

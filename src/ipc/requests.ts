@@ -159,6 +159,9 @@ const SPECS: Record<RequestType, Spec> = {
   'group:create': { data: object({ subject: str({ max: 100 }), participants: jids }), needs: 'account' },
   'group:metadata': { data: empty, needs: 'chat' },
   'group:participants': { data: object({ action: oneOf(['add', 'remove', 'promote', 'demote'] as const), participants: jids }), needs: 'chat' },
+  'chat:list': { data: object({ archived: optional(bool), limit: optional(int(1, 1000)), before: optional(int(0)) }), needs: 'account' },
+  'contact:list': { data: empty, needs: 'account' },
+  'message:list': { data: object({ limit: optional(int(1, 1000)), before: optional(messageId) }), needs: 'chat' },
   'events:subscribe': {
     data: object({
       name: optional(subscriberName),

@@ -6,7 +6,7 @@
  * layer needs, nothing of WhatsApp.
  */
 import { readFileSync } from 'node:fs';
-import { type AccountSummary, type ConnectionState, type DaemonApi, type EventType, type GroupAction, type GroupInfo, type MediaDownload, type OutgoingContent, type SendOptions, type WadEvent } from '../../src/contract/api.js';
+import { type AccountSummary, type ChatInfo, type ChatListOptions, type ConnectionState, type ContactInfo, type MessageListOptions, type StoredMessage, type DaemonApi, type EventType, type GroupAction, type GroupInfo, type MediaDownload, type OutgoingContent, type SendOptions, type WadEvent } from '../../src/contract/api.js';
 import { DaemonError } from '../../src/contract/errors.js';
 
 interface FakeAccount {
@@ -208,6 +208,28 @@ export class FakeDaemon implements DaemonApi {
     const file = this.files.get(messageId);
     if (!file) throw new DaemonError('NOT_FOUND', `no media ${messageId}`);
     return file;
+  }
+
+  /** What listChats, listContacts and listMessages answer (messages by chat, newest first). */
+  readonly chats: ChatInfo[] = [];
+  readonly contacts: ContactInfo[] = [];
+  readonly messages = new Map<string, StoredMessage[]>();
+
+  async listChats(id: string, opts: ChatListOptions): Promise<ChatInfo[]> {
+    await this.#call('listChats', [id, opts]);
+    return this.chats.filter((c) => opts.archived === undefined || c.archived === opts.archived).slice(0, opts.limit ?? 1000);
+  }
+
+  async listContacts(id: string): Promise<ContactInfo[]> {
+    await this.#call('listContacts', [id]);
+    return this.contacts;
+  }
+
+  async listMessages(id: string, chat: string, opts: MessageListOptions): Promise<StoredMessage[]> {
+    await this.#call('listMessages', [id, chat, opts]);
+    const all = this.messages.get(chat) ?? [];
+    const from = opts.before === undefined ? 0 : all.findIndex((m) => m.id === opts.before) + 1;
+    return from === 0 && opts.before !== undefined ? [] : all.slice(from, from + (opts.limit ?? 50));
   }
 
   async createGroup(id: string, subject: string, participants: string[]): Promise<{ jid: string }> {
