@@ -90,6 +90,10 @@ export interface Config {
     readonly sentMessagesMax: number;
     /** Received-message records kept per account (dedupe of redeliveries, quotes, polls, media by id); the oldest go first. */
     readonly messagesMax: number;
+    /** The message store (message:list): messages kept per chat; the oldest go first. */
+    readonly chatMessagesPerChat: number;
+    /** The message store: messages kept per account, all chats; the oldest go first. */
+    readonly chatMessagesMax: number;
     /** How long a used one-time prekey is kept for retransmitted pkmsgs. */
     readonly preKeyGraceMs: number;
   };
@@ -207,6 +211,8 @@ export const configSchema = object({
     cacheBytes: int(0, 1 << 30),
     sentMessagesMax: int(0, 1_000_000),
     messagesMax: int(100, 10_000_000),
+    chatMessagesPerChat: int(1, 10_000_000),
+    chatMessagesMax: int(1, 100_000_000),
     preKeyGraceMs: ms(0, 365 * DAY),
   }),
   media: object({ allowedRoots: nullable(arrayOf(absolutePath)) }),

@@ -69,6 +69,8 @@ async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
       cache: { maxEntries: config.store.cacheEntries, maxBytes: config.store.cacheBytes },
       sentMessagesMax: config.store.sentMessagesMax,
       messagesMax: config.store.messagesMax,
+      chatMessagesPerChat: config.store.chatMessagesPerChat,
+      chatMessagesMax: config.store.chatMessagesMax,
       idempotencyKeysMax: config.idempotency.keysMax,
       idempotencyTtlMs: config.idempotency.ttlMs,
     },
