@@ -17,7 +17,7 @@ export { addressJid, identityName, parseSignalJid, type SignalAddress, type Sign
 export type { StoredPreKey } from './families/prekeys.js';
 export type { LidMapping, MergeRecords } from './families/lid.js';
 export type { DeviceEntry, DeviceList } from './families/devices.js';
-export type { AppStateSyncKey, AppStateVersion } from './families/app-state.js';
+export type { AppStateLabel, AppStateSetting, AppStateSyncKey, AppStateVersion } from './families/app-state.js';
 export type { TcToken } from './families/tctokens.js';
 export { applyChatPatch, emptyChat, MAX_CHAT_PAGE, type ChatListOptions, type ChatPatch, type ChatRecord, type ChatSettings } from './families/chats.js';
 export { MAX_CONTACT_LIST, type ContactPatch, type ContactRecord } from './families/contacts.js';

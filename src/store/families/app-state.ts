@@ -3,17 +3,36 @@
  * per collection, the version, LT-hash and index→value MACs we have applied
  * (`asv/<collection>`). The version record is written in the same transaction
  * as the mutations it reflects, so a crash never leaves a hash that does not
- * match what was applied.
+ * match what was applied. Beside them what app state holds that no other
+ * family keeps: the account's labels (`asl/<label id>`), which chats carry
+ * which (`asj/<chat>/<label id>`, one range per chat) and its settings
+ * (`ass/<name>`: the locale, the unarchive-chats setting).
  */
 import { encodeRecord, type Value } from '../codec/value.js';
 import { Fields, isMap } from '../codec/fields.js';
 import { StoreError } from '../errors.js';
-import { key } from '../keys.js';
-import type { ReadContext, WriteContext } from '../context.js';
+import { key, prefixOf, prefixRange, tailText } from '../keys.js';
+import { copyBytes, type ReadContext, type WriteContext } from '../context.js';
 
 export const SYNC_KEYS = 'ask';
 export const VERSIONS = 'asv';
+export const LABELS = 'asl';
+export const SETTINGS = 'ass';
+export const CHAT_LABELS = 'asj';
 const FORMAT = 1;
+
+/** A label as the account's app state last said (a deleted one is kept, flagged, as WhatsApp keeps it). */
+export interface AppStateLabel {
+  readonly id: string;
+  readonly name: string;
+  readonly color: number;
+  readonly deleted: boolean;
+  readonly predefinedId?: number | undefined;
+  readonly orderIndex?: number | undefined;
+}
+
+/** An account setting app state carries; a string or a flag. */
+export type AppStateSetting = string | boolean;
 
 export interface AppStateSyncKey {
   readonly keyData: Uint8Array;
@@ -36,6 +55,24 @@ function syncKeyKey(ns: Uint8Array, keyId: Uint8Array): Uint8Array {
 
 function versionKey(ns: Uint8Array, collection: string): Uint8Array {
   return key(ns, VERSIONS, collection);
+}
+
+// Label ids are chosen by whichever device made the label: escaped, so a '/' in one cannot break the key layout.
+function labelKey(ns: Uint8Array, id: string): Uint8Array {
+  return key(ns, LABELS, encodeURIComponent(id));
+}
+
+function chatLabelKey(ns: Uint8Array, chat: string, labelId: string): Uint8Array {
+  return key(ns, CHAT_LABELS, encodeURIComponent(chat), encodeURIComponent(labelId));
+}
+
+function settingKey(ns: Uint8Array, name: string): Uint8Array {
+  return key(ns, SETTINGS, name);
+}
+
+function decodeLabel(id: string, v: Uint8Array): AppStateLabel {
+  const f = Fields.of('appStateLabel', v, FORMAT);
+  return { id, name: f.str('name'), color: f.int('color'), deleted: f.bool('deleted'), predefinedId: f.optInt('predefinedId'), orderIndex: f.optInt('orderIndex') };
 }
 
 export class AppStateReader {
@@ -61,6 +98,49 @@ export class AppStateReader {
     }
     return { version: f.int('version'), hash: f.bytes('hash'), indexValueMacs };
   }
+
+  /** Every sync key we hold, by key id. */
+  async listSyncKeys(): Promise<Array<AppStateSyncKey & { keyId: Uint8Array }>> {
+    const prefix = prefixOf(this.ctx.ns, SYNC_KEYS);
+    const out: Array<AppStateSyncKey & { keyId: Uint8Array }> = [];
+    for await (const [k, v] of this.ctx.scan(prefixRange(prefix))) {
+      const f = Fields.of('appStateSyncKey', v, FORMAT);
+      out.push({ keyId: Buffer.from(tailText(k, prefix), 'hex'), keyData: copyBytes(f.bytes('keyData')), fingerprint: f.map['fingerprint'], timestamp: f.int('timestamp') });
+    }
+    return out;
+  }
+
+  async getLabel(id: string): Promise<AppStateLabel | undefined> {
+    const v = await this.ctx.get(labelKey(this.ctx.ns, id));
+    return v && decodeLabel(id, v);
+  }
+
+  /** Every label, deleted ones included, in key order. */
+  async listLabels(): Promise<AppStateLabel[]> {
+    const prefix = prefixOf(this.ctx.ns, LABELS);
+    const out: AppStateLabel[] = [];
+    for await (const [k, v] of this.ctx.scan(prefixRange(prefix))) {
+      const label = this.ctx.decodeOrSkip(k, () => decodeLabel(decodeURIComponent(tailText(k, prefix)), v));
+      if (label) out.push(label);
+    }
+    return out;
+  }
+
+  /** The ids of the labels a chat carries. */
+  async labelsOfChat(chat: string): Promise<string[]> {
+    const prefix = prefixOf(this.ctx.ns, CHAT_LABELS, encodeURIComponent(chat));
+    const out: string[] = [];
+    for await (const [k] of this.ctx.scan(prefixRange(prefix))) out.push(decodeURIComponent(tailText(k, prefix)));
+    return out;
+  }
+
+  async getSetting(name: string): Promise<AppStateSetting | undefined> {
+    const v = await this.ctx.get(settingKey(this.ctx.ns, name));
+    if (!v) return undefined;
+    const value = Fields.of('appStateSetting', v, FORMAT).map['value'];
+    if (typeof value !== 'string' && typeof value !== 'boolean') throw new StoreError('CORRUPT_RECORD', 'appStateSetting.value: expected a string or a boolean');
+    return value;
+  }
 }
 
 export class AppStateWriter {
@@ -79,5 +159,24 @@ export class AppStateWriter {
 
   deleteVersion(collection: string): void {
     this.tx.del(versionKey(this.tx.ns, collection));
+  }
+
+  putLabel(label: AppStateLabel): void {
+    const { id: _id, predefinedId, orderIndex, ...rest } = label;
+    this.tx.put(
+      labelKey(this.tx.ns, label.id),
+      encodeRecord(FORMAT, { ...rest, ...(predefinedId !== undefined ? { predefinedId } : {}), ...(orderIndex !== undefined ? { orderIndex } : {}) }),
+    );
+  }
+
+  /** Marks (or unmarks) a chat with a label. */
+  setChatLabel(chat: string, labelId: string, labelled: boolean): void {
+    const k = chatLabelKey(this.tx.ns, chat, labelId);
+    if (labelled) this.tx.put(k, encodeRecord(FORMAT, {}));
+    else this.tx.del(k);
+  }
+
+  putSetting(name: string, value: AppStateSetting): void {
+    this.tx.put(settingKey(this.tx.ns, name), encodeRecord(FORMAT, { value }));
   }
 }
