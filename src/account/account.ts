@@ -16,6 +16,7 @@ import type { Logger } from 'pino';
 import type { MediaDownload } from '../contract/api.js';
 import { isGroup, isLid, isPn, jidNormalizedUser } from '../protocol/jid/index.js';
 import type { AccountStore } from '../store/index.js';
+import { AppState } from './app-state/index.js';
 import { AccountConnection } from './connection/connection.js';
 import type { ConnectionUpdate } from './connection/machine.js';
 import type { ConnectionSettings } from './connection/settings.js';
@@ -52,6 +53,8 @@ export class Account {
   readonly connection: AccountConnection;
   readonly messaging: Messaging;
   readonly media: AccountMedia;
+  /** The account's app state: sync keys, collections, our own actions as patches. */
+  readonly appState: AppState;
   /** This account's identity and sender-key locks: its own, so no other account ever waits on them. */
   readonly locks = new AccountLocks();
   readonly #store: AccountStore;
@@ -70,7 +73,10 @@ export class Account {
       onUpdate: (u) => {
         deps.onUpdate?.(u);
         // The server forgets presence subscriptions with the socket: messaging renews what it had.
-        if (u.state === 'online') this.messaging.online();
+        if (u.state === 'online') {
+          this.messaging.online();
+          this.appState.online();
+        }
       },
     });
     const me = (): AccountIdentity => {
@@ -85,18 +91,35 @@ export class Account {
       localFiles: deps.media.localFiles,
       reuploadTimeoutMs: deps.media.reuploadTimeoutMs,
     });
+    this.appState = new AppState({
+      port: this.connection,
+      store: deps.store,
+      events: deps.events,
+      logger: deps.logger,
+      me,
+      canonicalChat: (jid) => this.messaging.canonicalChat(jid),
+      download: async (ref) => {
+        const blob = await this.media.download(ref);
+        try {
+          return await blob.buffer();
+        } finally {
+          await blob.dispose();
+        }
+      },
+    });
     try {
       this.messaging = new Messaging(
         { accountId: deps.accountId, port: this.connection, store: deps.store, crypto: deps.crypto, locks: this.locks, events: deps.events, logger: deps.logger, me, sendRate: deps.sendRate },
-        { ...deps.messaging, media: this.media.build },
+        { ...deps.messaging, media: this.media.build, protocolSink: this.appState.protocolSink },
       );
     } catch (err) {
       this.media.close();
       throw err;
     }
-    for (const handler of [...this.messaging.handlers, ...this.media.handlers]) this.connection.register(handler);
+    for (const handler of [...this.messaging.handlers, ...this.media.handlers, ...this.appState.handlers]) this.connection.register(handler);
     const close = (): void => {
       this.media.close();
+      void this.appState.close();
       void this.locks.close();
       this.messaging.close().catch((err: unknown) => deps.logger.warn({ err }, 'messaging did not close cleanly'));
     };

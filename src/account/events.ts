@@ -20,6 +20,9 @@ export type AccountEventType =
   | 'presence:update'
   | 'call:incoming'
   | 'group:update'
+  | 'chat:updated'
+  | 'contact:updated'
+  | 'label:updated'
   | 'account:status'
   | 'error';
 

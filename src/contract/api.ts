@@ -31,6 +31,9 @@ export type EventType =
   | 'presence:update'
   | 'call:incoming'
   | 'group:update'
+  | 'chat:updated'
+  | 'contact:updated'
+  | 'label:updated'
   | 'account:status'
   | 'error';
 

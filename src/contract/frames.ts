@@ -170,6 +170,9 @@ export const EVENT_TYPES: readonly EventType[] = [
   'presence:update',
   'call:incoming',
   'group:update',
+  'chat:updated',
+  'contact:updated',
+  'label:updated',
   'account:status',
   'error',
 ];

@@ -29,6 +29,9 @@ const CONTRACT_EVENT: { readonly [K in AccountEventType]: EventType & K } = {
   'presence:update': 'presence:update',
   'call:incoming': 'call:incoming',
   'group:update': 'group:update',
+  'chat:updated': 'chat:updated',
+  'contact:updated': 'contact:updated',
+  'label:updated': 'label:updated',
   'account:status': 'account:status',
   error: 'error',
 };

@@ -26,11 +26,13 @@ import { IdempotentSends, type Remember } from './idempotency.js';
 import { pollRecord } from './inbound.js';
 import { storeOwnSend, storeStatus } from './message-store.js';
 import { sendPollVote } from './poll-vote.js';
+import type { ProtocolMessageSink } from './message.js';
 import { readReceipts } from './receipt.js';
 import { messagingStats, wireMessaging, type MessagingParts } from './wiring.js';
 
 export { MessagingError, type MessagingErrorCode } from './errors.js';
 export type { SendContent, ExtraContent, MediaBuilder } from './content.js';
+export type { ProtocolMessageEffect, ProtocolMessageSink } from './message.js';
 
 export interface MessagingOptions {
   readonly now?: () => number;
@@ -38,6 +40,8 @@ export interface MessagingOptions {
   readonly deviceTtlMs?: number;
   readonly media?: MediaBuilder;
   readonly onProtocolMessage?: (message: proto.IMessage, from: { id: string; author: string; category?: string | undefined }) => void;
+  /** Protocol messages whose effect commits with the message (app state keys). */
+  readonly protocolSink?: ProtocolMessageSink;
   /** Test seam: forces a decrypt failure for the messages it returns true for. */
   readonly failDecrypt?: (msg: { id: string; author: string }) => boolean;
 }
@@ -78,6 +82,7 @@ export class Messaging {
       ackTimeoutMs: options.ackTimeoutMs,
       deviceTtlMs: options.deviceTtlMs,
       onProtocolMessage: options.onProtocolMessage,
+      protocolSink: options.protocolSink,
       failDecrypt: options.failDecrypt,
     });
     const p = this.#p;

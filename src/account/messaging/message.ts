@@ -39,12 +39,25 @@ export interface ReceiveParts {
   readonly now: () => number;
   /** Protocol messages for other parts of the account (history sync, app state keys, peer data operations). */
   readonly onProtocolMessage?: ((message: proto.IMessage, msg: IncomingMessage) => void) | undefined;
+  /** Protocol messages whose effect must be durable before the message is acked (app state keys). */
+  readonly protocolSink?: ProtocolMessageSink | undefined;
   /** A chat's disappearing timer changed (seconds; 0: off), learned from a received message. */
   /** Test seam: throw to simulate a decrypt failure for a message id. */
   readonly failDecrypt?: ((msg: IncomingMessage) => boolean) | undefined;
 }
 
 type Outcome = 'stored' | 'duplicate' | 'failed';
+
+/** What a part of the account does with a protocol message: writes that go in the message's own batch, and what follows the commit. */
+export interface ProtocolMessageEffect {
+  readonly stage?: (tx: Transaction) => void;
+  readonly committed?: () => void;
+}
+
+export interface ProtocolMessageSink {
+  /** Reads what it needs (never writes); undefined when the message is not its. */
+  accept(message: proto.IMessage, msg: IncomingMessage): Promise<ProtocolMessageEffect | undefined>;
+}
 
 export class MessageReceiver implements StanzaHandler {
   readonly tags = ['message'] as const;
@@ -178,8 +191,10 @@ export class MessageReceiver implements StanzaHandler {
       message = { ...message.deviceSentMessage.message, messageContextInfo: message.deviceSentMessage.message.messageContextInfo ?? message.messageContextInfo };
     }
     const isProtocolForAccount = message?.protocolMessage && ![0, 3, 14].includes(message.protocolMessage.type ?? 0);
+    let effect: ProtocolMessageEffect | undefined;
     if (message && (isProtocolForAccount || msg.category === 'peer')) {
       this.#p.onProtocolMessage?.(message, msg);
+      effect = await this.#p.protocolSink?.accept(message, msg);
     } else if (message) {
       const alts = [jidNormalizedUser(msg.author), jidNormalizedUser(msg.authorAlt)].filter((j) => j !== '' && j !== sender);
       const vote = message.pollUpdateMessage?.pollCreationMessageKey?.id;
@@ -210,9 +225,11 @@ export class MessageReceiver implements StanzaHandler {
       if (result) storeMessageEvents(tx, result.events, { unread: true });
       // The name a person chose, as the server stamps it on what they send (contact:list).
       if (result && !msg.fromMe && msg.notify && !isGroup(sender)) tx.contacts.patch(sender, { pushName: msg.notify });
+      effect?.stage?.(tx);
       if (events.length > 0) publish = deps.events.stage(tx, events);
     });
     publish();
+    effect?.committed?.();
   }
 
   async #commitUndecryptable(msg: IncomingMessage, chat: string, err: Error): Promise<void> {

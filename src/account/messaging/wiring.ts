@@ -27,6 +27,7 @@ export interface PartsOptions {
   readonly ackTimeoutMs?: number | undefined;
   readonly deviceTtlMs?: number | undefined;
   readonly onProtocolMessage?: ReceiveParts['onProtocolMessage'];
+  readonly protocolSink?: ReceiveParts['protocolSink'];
   readonly failDecrypt?: ReceiveParts['failDecrypt'];
 }
 
@@ -67,6 +68,7 @@ export function wireMessaging(deps: MessagingDeps, options: PartsOptions): Messa
     retries,
     now,
     onProtocolMessage: options.onProtocolMessage,
+    protocolSink: options.protocolSink,
     failDecrypt: options.failDecrypt,
   });
   const receipts = new ReceiptHandler(deps, ids, retries);
