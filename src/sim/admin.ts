@@ -12,6 +12,7 @@ import { SimError } from './errors.js';
 import { parseFault } from './faults.js';
 import type { Hub } from './hub.js';
 import { HISTORY_ROUTES } from './admin-history.js';
+import { RawBody, WIRE_ROUTES } from './admin-wire.js';
 import { createGroup } from './iq/groups.js';
 import { parseDeviceJid } from './state.js';
 
@@ -103,7 +104,7 @@ route('POST', '/phones/:phone/app-state', async (ctx, p, body) => {
 });
 
 route('GET', '/phones/:phone/app-state', (ctx, p) => [200, appStateView(ctx.hub, p.phone!, phoneOf(ctx, p.phone!).appState?.())]);
-for (const r of HISTORY_ROUTES) route(r.method, r.path, r.handler);
+for (const r of [...HISTORY_ROUTES, ...WIRE_ROUTES]) route(r.method, r.path, r.handler);
 
 // `{"required": true}`: the user's 1:1 sends need the recipient's privacy token (as for an account
 // WhatsApp restricted); without one they are refused with 463.
@@ -200,8 +201,9 @@ function errorStatus(err: unknown): [number, string] {
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
   if (res.headersSent) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  const raw = body instanceof RawBody;
+  const text = raw ? body.text : JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': raw ? body.contentType : 'application/json', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
 

@@ -12,6 +12,7 @@ import type { AddressingMode } from './addressing.js';
 import { AppStateStore } from './app-state/store.js';
 import { SimError } from './errors.js';
 import { PeerBook, notifyDeviceChange } from './devices.js';
+import { DirtyBits, type DirtyType } from './dirty.js';
 import { DelayTable, MediaFaults, type Fault } from './faults.js';
 import { GroupStore } from './groups.js';
 import type { SimLimits } from './limits.js';
@@ -24,6 +25,8 @@ import { PresenceBook } from './presence.js';
 import { Directory, parseDeviceJid, type UserRecord } from './state.js';
 import { SimStats } from './stats.js';
 import { TcTokenAuthority } from './tctokens.js';
+import { WebVersionPolicy } from './web-version.js';
+import { WireLog } from './wire-log.js';
 
 /** What the hub needs from a logged-in session (session.ts). */
 export interface LiveSession {
@@ -67,6 +70,12 @@ export class Hub {
   readonly presence = new PresenceBook();
   /** Who has messaged whom, for device-list notifications (devices.ts). */
   readonly peers = new PeerBook();
+  /** What each device sent, summarised (GET /devices/:device/wire). */
+  readonly wire = new WireLog();
+  /** The Web build published at /sw.js and the oldest one that may log in. */
+  readonly webVersion = new WebVersionPolicy();
+  /** Per-user dirty bits, sent to companions at login until one cleans them. */
+  readonly dirty = new DirtyBits();
   /** user jid → blocked jids (iq/blocklist.ts) */
   readonly blocklists = new Map<string, Set<string>>();
   /** Privacy tokens: minting, checking, and which senders need one (tctokens.ts). */
@@ -141,6 +150,7 @@ export class Hub {
         display_name: '',
       }),
     );
+    for (const ib of this.dirty.stanzas(user.phone)) session.send(ib);
     const delivery = new OfflineDelivery({
       deviceJid: session.deviceJid,
       queues: this.queues,
@@ -214,6 +224,14 @@ export class Hub {
     } else if (tracked && this.dir.device(deviceJid)) {
       this.queues.enqueue(deviceJid, { key: keyOf(stanza), node: stanza });
       this.onChange();
+    }
+  }
+
+  /** Sets a dirty bit for a user and tells its companions online now (the others at their next login). */
+  setDirty(user: UserRecord, type: DirtyType): void {
+    this.dirty.set(user.phone, type, Math.floor(this.#clock() / 1000));
+    for (const s of this.#sessions.values()) {
+      if (s.phone === user.phone) for (const ib of this.dirty.stanzas(user.phone)) s.send(ib);
     }
   }
 

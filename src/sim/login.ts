@@ -8,6 +8,7 @@ import { bytesEqual } from '../protocol/crypto/index.js';
 import { proto } from '../protocol/proto/index.js';
 import type { CompanionHistoryConfig } from './phone-host.js';
 import type { DeviceRecord, Directory, SignedPreKey, UserRecord } from './state.js';
+import type { WebVersion } from './web-version.js';
 
 /** What a registering companion told us about its Signal keys (ClientPayload.devicePairingData). */
 export interface Registration {
@@ -23,16 +24,24 @@ export interface Registration {
 export type LoginDecision =
   | { kind: 'login'; user: UserRecord; device: DeviceRecord; passive: boolean; pushName?: string }
   | { kind: 'register'; registration: Registration }
-  /** `reason` goes into `<failure reason=…/>`: 401 unknown/unlinked device or wrong key, 400 malformed payload. */
+  /** `reason` goes into `<failure reason=…/>`: 401 unknown/unlinked device or wrong key, 400 malformed payload, 405 a retired client build. */
   | { kind: 'reject'; reason: number; why: string };
 
-export function decideLogin(payloadBytes: Uint8Array, clientStatic: Uint8Array, dir: Directory): LoginDecision {
+/** The oldest build that may log in, as web-version.ts keeps it. */
+export interface VersionGate {
+  refuses(version: WebVersion | undefined): boolean;
+}
+
+export function decideLogin(payloadBytes: Uint8Array, clientStatic: Uint8Array, dir: Directory, versions?: VersionGate): LoginDecision {
   let payload: proto.ClientPayload;
   try {
     payload = proto.ClientPayload.decode(payloadBytes);
   } catch {
     return { kind: 'reject', reason: 400, why: 'ClientPayload does not decode' };
   }
+  // A retired build is refused before anything else, registering or logging in, as WhatsApp does (405).
+  const version = appVersionOf(payload);
+  if (versions?.refuses(version)) return { kind: 'reject', reason: 405, why: `client version ${version?.join('.') ?? '(none)'} is retired` };
   const username = longToString(payload.username);
   if (username !== undefined && username !== '0') {
     const deviceId = payload.device ?? 0;
@@ -67,6 +76,12 @@ export function decideLogin(payloadBytes: Uint8Array, clientStatic: Uint8Array, 
   const history = historyConfigOf(reg.deviceProps);
   if (history) registration.history = history;
   return { kind: 'register', registration };
+}
+
+function appVersionOf(payload: proto.ClientPayload): WebVersion | undefined {
+  const v = payload.userAgent?.appVersion;
+  if (!v || v.primary == null || v.secondary == null || v.tertiary == null) return undefined;
+  return [v.primary, v.secondary, v.tertiary];
 }
 
 /** DeviceProps' history wishes; a missing or undecodable DeviceProps asks for nothing in particular. */

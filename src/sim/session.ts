@@ -61,7 +61,7 @@ export class Session implements ConnectionHandler, LiveSession, RegisteringClien
   onHandshake(conn: Connection, clientStatic: Uint8Array, clientPayload: Uint8Array): void {
     this.#conn = conn;
     const { hub, pairing } = this.#deps;
-    const decision = decideLogin(clientPayload, clientStatic, hub.dir);
+    const decision = decideLogin(clientPayload, clientStatic, hub.dir, hub.webVersion);
     conn.loggedIn();
     switch (decision.kind) {
       case 'reject':
@@ -101,6 +101,7 @@ export class Session implements ConnectionHandler, LiveSession, RegisteringClien
       return;
     }
     if (state.kind !== 'device') return;
+    hub.wire.record(state.deviceJid, stanza, hub.now());
     switch (stanza.tag) {
       case 'iq':
         hub.stats.iqs++;

@@ -9,3 +9,4 @@ export * from './code.js';
 export * from './adv.js';
 export * from './stanzas.js';
 export * from './payload.js';
+export * from './version.js';

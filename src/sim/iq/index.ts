@@ -10,6 +10,7 @@ import { iqError, iqResult, type BinaryNode } from '../nodes.js';
 import type { Pairing, RegisteringClient } from '../pairing.js';
 import { handleAppState } from './app-state.js';
 import { handleBlocklist } from './blocklist.js';
+import { handleDirty } from './dirty.js';
 import { handleEncrypt } from './encrypt.js';
 import { handleGroups } from './groups.js';
 import { handleMd } from './md.js';
@@ -43,6 +44,7 @@ const HANDLERS: Readonly<Record<string, IqHandler>> = {
   'w:m': handleMediaConn,
   'w:g2': handleGroups,
   'w:sync:app:state': handleAppState,
+  'urn:xmpp:whatsapp:dirty': handleDirty,
 };
 
 export function handleIq(ctx: IqContext, iq: BinaryNode): BinaryNode {
