@@ -45,14 +45,23 @@ export interface ConnectionPort {
   nextId(): string;
 }
 
+/**
+ * What a handler did with a stanza beyond handling it: `answered` when it
+ * already confirmed the stanza to the server itself (a message's delivery
+ * receipt), so the automatic ack must not follow. WhatsApp Web, Baileys and
+ * whatsmeow confirm a decrypted message with its receipt alone.
+ */
+export type HandleOutcome = void | 'answered';
+
 /** One incoming stanza, after the connection actor decoded it. */
 export interface StanzaHandler {
   /** The top-level tags it takes (message, receipt, notification, call, ...). */
   readonly tags: readonly string[];
   /**
    * Handles one stanza. The connection actor sends the automatic ack only
-   * after the returned promise resolves (persist before you acknowledge), and
-   * none when it rejects (the server redelivers).
+   * after the returned promise resolves (persist before you acknowledge),
+   * none when it rejects (the server redelivers), and none when a handler
+   * resolves `answered`.
    */
-  handle(node: BinaryNode): Promise<void>;
+  handle(node: BinaryNode): Promise<HandleOutcome>;
 }

@@ -57,6 +57,18 @@ describe('acks', () => {
     expect(c.got('ack')[1]!.attrs).toEqual({ class: 'receipt', id: 'r', to: '1666@s.whatsapp.net' });
   });
 
+  it('none for a stanza its handler answered itself (a message confirmed by its receipt), one for the next that was not', async () => {
+    const r = await linked();
+    r.conn.register({ tags: ['message'], handle: async (n) => (n.attrs.id === 'receipted' ? 'answered' : undefined) });
+    await online(r);
+    const c = r.server.last;
+    c.send(msg('receipted'));
+    c.send(msg('plain'));
+    await flush();
+    await flush();
+    expect(c.got('ack').map((a) => a.attrs.id)).toEqual(['plain']);
+  });
+
   it('without handlers, stanzas are acked at once', async () => {
     const r = await linked();
     await online(r);

@@ -4,7 +4,7 @@
 // does not reconnect-loop.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/daemon/index.js';
-import { loginPayload } from '../../src/protocol/pairing/index.js';
+import { DEFAULT_WEB_VERSION, loginPayload } from '../../src/protocol/pairing/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { RawClient } from '../sim/raw-client.js';
 import { admin, daemonFor, linkByQr, recorder, sim, tempDir, until } from './support/daemon.js';
@@ -114,7 +114,7 @@ describe('faults through wad sim', () => {
     await online('a');
     const n = mark('a');
     const creds = (await d.store.account('a')).creds!;
-    const intruder = await RawClient.connect(s.wsUrl, s.rootPublicKey, creds.noiseKey, loginPayload(creds.me!.id));
+    const intruder = await RawClient.connect(s.wsUrl, s.rootPublicKey, creds.noiseKey, loginPayload(creds.me!.id, { version: DEFAULT_WEB_VERSION }));
     try {
       await until('stopped', () => since('a', n).some((u) => u.state === 'stopped'));
       await new Promise((r) => setTimeout(r, 1500));

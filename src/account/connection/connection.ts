@@ -82,7 +82,7 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
     this.#gate = new OnlineGate(s.maxWaiting, s.sendWaitMs);
     this.dispatcher = new StanzaDispatcher(
       {
-        ack: (stanza, generation) => this.#ack(stanza, generation),
+        ack: (stanza, generation, answered) => this.#ack(stanza, generation, answered),
         failed: (stanza, err, generation) => this.#handlerFailed(stanza, err, generation),
         busy: (busy) => {
           deps.logger.info({ queued: this.dispatcher.queued }, busy ? 'handlers behind: socket reads paused' : 'handlers caught up: socket reads resumed');
@@ -211,12 +211,12 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
     const generation = this.#wire.nextGeneration();
     const payload =
       creds.registered && creds.me
-        ? loginPayload(creds.me.id)
+        ? loginPayload(creds.me.id, { version: s.webVersion, browser: s.browser, os: s.os })
         : registrationPayload({
             registrationId: creds.registrationId,
             identityPub: creds.identityKey.public,
             signedPreKey: { keyId: creds.signedPreKey.keyId, public: creds.signedPreKey.keyPair.public, signature: creds.signedPreKey.signature },
-          });
+          }, { version: s.webVersion, browser: s.browser, os: s.os });
     const current = (): boolean => generation === this.#wire.generation && !this.#ended;
     const link = new Link({
       transport: this.#deps.transport ?? wsTransport,
@@ -364,10 +364,12 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
     this.signal({ type: 'STORE.FAILED', reason: `store write failed (${err.code}): reconnecting so the server redelivers`, failures: this.#storeFailures });
   }
 
-  #ack(stanza: BinaryNode, generation: number): void {
+  #ack(stanza: BinaryNode, generation: number, answered: boolean): void {
     if (generation !== this.#wire.generation) return;
     // A message was persisted: the store takes writes again.
     if (stanza.tag === 'message') this.#storeFailures = 0;
+    // Its handler confirmed it already (a message's delivery receipt): a second confirmation is not what clients send.
+    if (answered) return;
     const ack = buildAck(stanza, { me: this.#deps.store.creds?.me?.id });
     if (ack) this.#write(ack);
   }

@@ -3,7 +3,8 @@
  * notification, call): handed to the registered handlers, in order per
  * chat (`from`), and acked only after every handler resolved (persist before
  * you acknowledge). A handler that rejects gets no ack: the server
- * redelivers. While the offline queue is being delivered (between
+ * redelivers; one that answered the stanza itself (`answered`: a message's
+ * delivery receipt) gets none either. While the offline queue is being delivered (between
  * `<success>` and `<ib><offline/>`), everything runs in one line so offline
  * stanzas are handled in the order the server queued them.
  *
@@ -28,8 +29,11 @@ import { KeyedSerialQueue } from '../../protocol/util/keyed-queue.js';
 import type { StanzaHandler } from '../ports.js';
 
 export interface DispatchHooks {
-  /** Sends the ack for a handled stanza, if the link it came on is still the current one. */
-  ack(stanza: BinaryNode, generation: number): void;
+  /**
+   * A stanza was handled: sends its ack, if the link it came on is still the
+   * current one, unless its handler `answered` it already (a message's receipt).
+   */
+  ack(stanza: BinaryNode, generation: number, answered: boolean): void;
   /** A handler rejected (the stanza is not acked): logged and acted on by the owner. `generation`: the link it came on (undefined: a stanza without an ack). */
   failed(stanza: BinaryNode, err: unknown, generation?: number): void;
   /** Stop (true) or resume (false) reading the socket: the in-flight bound was reached / half drained. */
@@ -138,12 +142,13 @@ export class StanzaDispatcher {
 
   async #handle(stanza: BinaryNode, generation: number): Promise<void> {
     const handlers = this.#byTag.get(stanza.tag);
+    let answered = false;
     try {
-      if (handlers) for (const h of handlers) await h.handle(stanza);
+      if (handlers) for (const h of handlers) answered = (await h.handle(stanza)) === 'answered' || answered;
     } catch (err) {
       this.#hooks.failed(stanza, err, generation);
       return;
     }
-    this.#hooks.ack(stanza, generation);
+    this.#hooks.ack(stanza, generation, answered);
   }
 }

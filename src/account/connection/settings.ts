@@ -3,6 +3,7 @@
  * (src/config) once and shared by every account.
  */
 import type { Config } from '../../config/index.js';
+import { DEFAULT_WEB_VERSION, type WebVersion } from '../../protocol/pairing/index.js';
 import type { BackoffPolicy } from './backoff.js';
 
 export interface ConnectionSettings {
@@ -32,6 +33,8 @@ export interface ConnectionSettings {
   readonly offlineSyncTimeoutMs: number;
   readonly browser: string;
   readonly os: string;
+  /** The WhatsApp Web build announced at login and registration. */
+  readonly webVersion: WebVersion;
 }
 
 export const SETTING_DEFAULTS = {
@@ -44,6 +47,7 @@ export const SETTING_DEFAULTS = {
   offlineSyncTimeoutMs: 60_000,
   browser: 'Chrome',
   os: 'Linux',
+  webVersion: DEFAULT_WEB_VERSION,
 } as const;
 
 /**

@@ -11,7 +11,7 @@
  * and each lives in the file of its stanza family.
  */
 import { randomBytes } from 'node:crypto';
-import { buildMessage, editAttribute, messageId } from '../../protocol/message/index.js';
+import { buildMessage, editAttribute, messageId, withMessageSecret } from '../../protocol/message/index.js';
 import type { GroupMetadata, ParticipantAction } from '../../protocol/iq/groups.js';
 import { isGroup, isLid, isPn, jidDecode, jidNormalizedUser } from '../../protocol/jid/index.js';
 import type { ChatState, PresenceStatus } from '../../protocol/stanza/index.js';
@@ -223,9 +223,11 @@ export class Messaging {
   }
 
   /** Sends a built Message through the chat's mailbox; resolves with its id once the server acked it. */
-  async #relay(chat: string, message: proto.IMessage, o: RelayOptions = {}): Promise<{ messageId: string }> {
+  async #relay(chat: string, built: proto.IMessage, o: RelayOptions = {}): Promise<{ messageId: string }> {
     const { pacer, outbound, senders } = this.#p;
     const id = o.id ?? messageId(this.#deps.me().jid, Math.floor(this.#now() / 1000), randomBytes(16));
+    // Every message we author carries its own secret (a stored one sent again keeps the one it has).
+    const message = withMessageSecret(built, randomBytes(32));
     const stored = await this.#p.ids.canonicalChat(chat);
     const remember = o.remember?.(id, o.expiration);
     // Our send goes into the message store with the send's first batch (pending), and is `sent` once acked.

@@ -5,8 +5,9 @@
  * sender key distributed in the same stanza is known before its skmsg), and
  * commit the message record, its events and the new session/sender-key
  * state in ONE batch; only then does the handler resolve, so the connection
- * acks a message that is durable. Then the delivery receipt.
- * A failure sends a retry receipt (retry.ts) instead.
+ * confirms a message that is durable. The delivery receipt is that
+ * confirmation (no `<ack>` follows it, as in WhatsApp Web, Baileys and
+ * whatsmeow); a failure sends a retry receipt (retry.ts) and is acked.
  *
  * Must not build outgoing messages (outbound.ts) or answer retries (retry.ts).
  */
@@ -21,7 +22,7 @@ import { StoreError, type Transaction, type ValueMap } from '../../store/index.j
 import { CryptoPoolError } from '../../protocol/jobs/index.js';
 import { LockError } from '../locks.js';
 import type { MessagingDeps } from '../messaging-deps.js';
-import type { StanzaHandler } from '../ports.js';
+import type { HandleOutcome, StanzaHandler } from '../ports.js';
 import type { DeviceDirectory } from './devices.js';
 import { MessagingError } from './errors.js';
 import type { Identities } from './identity.js';
@@ -42,6 +43,8 @@ export interface ReceiveParts {
   /** Protocol messages whose effect must be durable before the message is acked (app state keys). */
   readonly protocolSink?: ProtocolMessageSink | undefined;
   /** A chat's disappearing timer changed (seconds; 0: off), learned from a received message. */
+  /** Whether we said `available` on this link: our delivery receipts are `inactive` until then. */
+  readonly active: () => boolean;
   /** Test seam: throw to simulate a decrypt failure for a message id. */
   readonly failDecrypt?: ((msg: IncomingMessage) => boolean) | undefined;
 }
@@ -68,7 +71,8 @@ export class MessageReceiver implements StanzaHandler {
     this.#p = parts;
   }
 
-  async handle(node: BinaryNode): Promise<void> {
+  /** `answered` once the delivery receipt went out: the receipt is the message's confirmation, no ack follows. */
+  async handle(node: BinaryNode): Promise<HandleOutcome> {
     const { deps } = this.#p;
     const me = deps.me();
     let msg: IncomingMessage;
@@ -88,9 +92,11 @@ export class MessageReceiver implements StanzaHandler {
     if (outcome === 'failed') return;
     this.#p.retries.forget(msg.id);
     try {
-      await deps.port.send(deliveryReceiptFor(msg, { active: true }));
+      await deps.port.send(deliveryReceiptFor(msg, { active: this.#p.active() }));
+      return 'answered';
     } catch (err) {
       deps.logger.debug({ err: (err as Error).message, id: msg.id }, 'delivery receipt not sent');
+      return undefined;
     }
   }
 

@@ -22,7 +22,15 @@ export class PresenceService {
   readonly #deps: MessagingDeps;
   readonly #ids: Identities;
   readonly #subscribed = new Set<string>();
+  /** What the caller last asked for: said again after every reconnect. */
   #available = false;
+  /**
+   * Whether `available` was said on the current link. Until then (and after
+   * `unavailable`) our delivery receipts go as `type="inactive"`, as WhatsApp
+   * Web, Baileys and whatsmeow send them: the sender's phone then shows
+   * "delivered" without taking us for someone looking at the chat.
+   */
+  #active = false;
 
   constructor(deps: MessagingDeps, ids: Identities) {
     this.#deps = deps;
@@ -37,12 +45,20 @@ export class PresenceService {
     return this.#available;
   }
 
+  /** True once `available` went out on this link (and no `unavailable` since): receipts are then plain delivery receipts. */
+  get active(): boolean {
+    return this.#active;
+  }
+
   /** @throws MessagingError NOT_READY when we have no push name yet (WhatsApp needs one with availability) */
   async set(status: PresenceStatus): Promise<void> {
     const name = this.#deps.store.creds?.me?.name;
     if (!name) throw new MessagingError('NOT_READY', 'the account has no push name yet: WhatsApp takes presence only with one');
+    // Inactive from the moment we say unavailable: a receipt sent meanwhile must not claim we are looking.
+    if (status !== 'available') this.#active = false;
     await this.#deps.port.send(buildPresence(status, name));
     this.#available = status === 'available';
+    this.#active = this.#available;
   }
 
   async subscribe(jid: string): Promise<void> {
@@ -59,6 +75,8 @@ export class PresenceService {
    * subscribes again to each contact (one failing does not stop the others).
    */
   async renew(): Promise<void> {
+    // A new link: the server knows nothing of us until we say it again.
+    this.#active = false;
     if (this.#available) await this.set('available');
     for (const jid of this.#subscribed) await this.subscribe(jid).catch(() => undefined);
   }

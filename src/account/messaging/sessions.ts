@@ -79,7 +79,7 @@ export class SessionCrypto {
     const forced = new Set(force);
     const need = deviceJids.filter((j, i) => records[i] === undefined || forced.has(j));
     if (need.length === 0) return [];
-    const bundles = await this.#deps.port.execute(fetchPreKeyBundles(need, force.length > 0 ? 'identity' : undefined));
+    const bundles = await this.#deps.port.execute(fetchPreKeyBundles(need));
     const failed = new Set(need);
     const byUser = new Map<string, Array<{ jid: string; bundle: FetchedBundle }>>();
     for (const b of bundles) {

@@ -60,6 +60,7 @@ export function wireMessaging(deps: MessagingDeps, options: PartsOptions): Messa
   const tokens = new PrivacyTokens(deps, ids, now);
   const outbound = new Outbound({ deps, ids, devices, sessions, groups, acks, tokens, now });
   const retries = new Retries({ deps, sessions, outbound });
+  const presence = new PresenceService(deps, ids);
   const receiver = new MessageReceiver({
     deps,
     ids,
@@ -67,13 +68,13 @@ export function wireMessaging(deps: MessagingDeps, options: PartsOptions): Messa
     sessions,
     retries,
     now,
+    active: () => presence.active,
     onProtocolMessage: options.onProtocolMessage,
     protocolSink: options.protocolSink,
     failDecrypt: options.failDecrypt,
   });
   const receipts = new ReceiptHandler(deps, ids, retries);
   const notifications = new NotificationHandler({ deps, ids, devices, sessions, groups, outbound, senders });
-  const presence = new PresenceService(deps, ids);
   const pacer = deps.sendRate ? new SendPacer(deps.sendRate, { now }) : undefined;
   return { ids, devices, sessions, groups, acks, senders, tokens, outbound, retries, receiver, receipts, notifications, presence, pacer };
 }

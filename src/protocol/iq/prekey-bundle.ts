@@ -1,9 +1,12 @@
 /**
  * xmlns="encrypt" get `<key>`: the prekey bundles of other users' devices,
  * fetched before the first message to a device we have no session with (or
- * to rebuild one: `reason="identity"`). Pure spec.
+ * to rebuild one). Every `<user>` carries `reason="identity"`, as whatsmeow
+ * sends it on every fetch (Baileys only on a forced one, which is where its
+ * own fetches end up for every newly mapped contact): a fetch without it is
+ * a shape no current client sends. Pure spec.
  *
- *   <iq type="get" xmlns="encrypt"><key><user jid="user:3@s.whatsapp.net" [reason="identity"]/>…</key></iq>
+ *   <iq type="get" xmlns="encrypt"><key><user jid="user:3@s.whatsapp.net" reason="identity"/>…</key></iq>
  *   → <list><user jid><registration>4B</registration><type>05</type><identity>32B</identity>
  *        <skey><id>3B</id><value>32B</value><signature>64B</signature></skey>
  *        [<key><id>3B</id><value>32B</value></key>]</user>…</list>
@@ -26,10 +29,10 @@ export interface FetchedBundle {
 export type BundleResult = { readonly jid: string; readonly bundle: FetchedBundle } | { readonly jid: string; readonly error: string };
 
 /** @throws RangeError for an empty list */
-export function fetchPreKeyBundles(deviceJids: readonly string[], reason?: 'identity'): IqSpec<BundleResult[]> {
+export function fetchPreKeyBundles(deviceJids: readonly string[]): IqSpec<BundleResult[]> {
   if (deviceJids.length === 0) throw new RangeError('no devices to fetch bundles for');
   return {
-    build: () => iq('encrypt', 'get', [node('key', {}, deviceJids.map((jid) => node('user', reason ? { jid, reason } : { jid })))]),
+    build: () => iq('encrypt', 'get', [node('key', {}, deviceJids.map((jid) => node('user', { jid, reason: 'identity' })))]),
     parse(result) {
       const list = child(result, 'list');
       if (!list) throw new IqParseError('prekey answer has no <list>');

@@ -196,6 +196,30 @@ function applyExpiration(m: proto.IMessage, expiration: number): void {
   }
 }
 
+/**
+ * Kinds that modify another message and so carry no secret of their own
+ * (Baileys' shouldIncludeReportingToken: a reaction, an encrypted reaction
+ * or event response, a poll vote).
+ */
+const WITHOUT_SECRET = ['reactionMessage', 'encReactionMessage', 'encEventResponseMessage', 'pollUpdateMessage'] as const;
+
+/**
+ * The message with `messageContextInfo.messageSecret` set, as WhatsApp's
+ * clients send every message they author: the secret is what later
+ * modifications (poll votes, encrypted reactions, edits on some clients) and
+ * the server's reporting token are derived from, and a message without one
+ * is a shape only third-party clients send. A secret already there (a poll's,
+ * a resend of a stored message) is kept; `secret` is 32 random bytes from
+ * the caller. Text stays `conversation`: the secret sits beside it.
+ * @throws MessageContentError BAD_CONTENT when `secret` is not 32 bytes
+ */
+export function withMessageSecret(message: proto.IMessage, secret: Uint8Array): proto.IMessage {
+  if (secret.length !== 32) throw new MessageContentError('BAD_CONTENT', 'a message secret is 32 bytes');
+  if (message.messageContextInfo?.messageSecret?.length) return message;
+  if (WITHOUT_SECRET.some((k) => message[k] != null)) return message;
+  return { ...message, messageContextInfo: { ...(message.messageContextInfo ?? {}), messageSecret: secret } };
+}
+
 /** What our own other devices receive: the message and the chat it went to. */
 export function deviceSentCopy(destinationJid: string, message: proto.IMessage): proto.IMessage {
   const out: proto.IMessage = { deviceSentMessage: { destinationJid, message } };

@@ -6,7 +6,11 @@
  *   id, identity and signed prekey, plus DeviceProps (how the phone lists us);
  *   passive=false, pull=false. The server answers with `pair-device`.
  * - login (linked): username = our phone number, device = our device id;
- *   passive=true, pull=true. The server answers `<success>` or `<failure>`.
+ *   passive=true, pull=true. The server answers `<success>` or `<failure>`
+ *   (405 when the announced Web build is retired).
+ *
+ * The Web build is the caller's (version.ts: configured, or fetched from
+ * what WhatsApp publishes); nothing here decides it.
  */
 import { createHash } from 'node:crypto';
 import { DJB_TYPE } from '../crypto/index.js';
@@ -14,11 +18,11 @@ import { uintBytes } from '../iq/nodes.js';
 import { jidDecode } from '../jid/index.js';
 import { proto } from '../proto/index.js';
 import { PairingError } from './errors.js';
-
-/** The WhatsApp Web version we claim (Baileys 7's). */
-export const WA_VERSION: readonly [number, number, number] = [2, 3000, 1043857760];
+import { formatWebVersion, type WebVersion } from './version.js';
 
 export interface ClientInfo {
+  /** The WhatsApp Web build we announce (userAgent.appVersion, and buildHash at registration). */
+  readonly version: WebVersion;
   /** Shown on the phone's linked-devices list as "<browser> (<os>)". Default Chrome. */
   readonly browser?: string;
   /** Default "Linux". */
@@ -26,6 +30,8 @@ export interface ClientInfo {
   readonly pushName?: string | undefined;
   /** ISO country for the user agent. Default "US". */
   readonly country?: string;
+  /** Registration only: ask the phone for its whole history (DeviceProps.requireFullSync), not just the recent part. Default false. */
+  readonly requireFullSync?: boolean;
 }
 
 function common(info: ClientInfo): proto.IClientPayload {
@@ -33,7 +39,7 @@ function common(info: ClientInfo): proto.IClientPayload {
     connectType: proto.ClientPayload.ConnectType.WIFI_UNKNOWN,
     connectReason: proto.ClientPayload.ConnectReason.USER_ACTIVATED,
     userAgent: {
-      appVersion: { primary: WA_VERSION[0], secondary: WA_VERSION[1], tertiary: WA_VERSION[2] },
+      appVersion: { primary: info.version[0], secondary: info.version[1], tertiary: info.version[2] },
       platform: proto.ClientPayload.UserAgent.Platform.WEB,
       releaseChannel: proto.ClientPayload.UserAgent.ReleaseChannel.RELEASE,
       osVersion: '0.1',
@@ -65,12 +71,33 @@ const PLATFORM_TYPES: Readonly<Record<string, proto.DeviceProps.PlatformType>> =
   Desktop: proto.DeviceProps.PlatformType.DESKTOP,
 };
 
-export function registrationPayload(keys: RegistrationKeys, info: ClientInfo = {}): Uint8Array {
+/**
+ * What history we can take, as DeviceProps.historySyncConfig: the flags
+ * Baileys and whatsmeow both send. Where they differ wad follows Baileys:
+ * no call log history and no group history (whatsmeow asks for both; wad
+ * keeps neither, so the phone would send what is dropped), no thumbnail
+ * day limit (whatsmeow's 60; none lets the phone decide).
+ */
+export const HISTORY_SYNC_CONFIG: Readonly<proto.DeviceProps.IHistorySyncConfig> = Object.freeze({
+  storageQuotaMb: 10240,
+  inlineInitialPayloadInE2EeMsg: true,
+  supportCallLogHistory: false,
+  supportBotUserAgentChatHistory: true,
+  supportCagReactionsAndPolls: true,
+  supportBizHostedMsg: true,
+  supportRecentSyncChunkMessageCountTuning: true,
+  supportHostedGroupMsg: true,
+  supportFbidBotChatHistory: true,
+  supportMessageAssociation: true,
+  supportGroupHistory: false,
+});
+
+export function registrationPayload(keys: RegistrationKeys, info: ClientInfo): Uint8Array {
   const deviceProps = proto.DeviceProps.encode({
     os: info.os ?? 'Linux',
     platformType: PLATFORM_TYPES[info.browser ?? 'Chrome'] ?? proto.DeviceProps.PlatformType.UNKNOWN,
-    requireFullSync: false,
-    historySyncConfig: { storageQuotaMb: 10240, inlineInitialPayloadInE2EeMsg: true, supportMessageAssociation: true },
+    requireFullSync: info.requireFullSync ?? false,
+    historySyncConfig: { ...HISTORY_SYNC_CONFIG },
     version: { primary: 10, secondary: 15, tertiary: 7 },
   }).finish();
   return proto.ClientPayload.encode({
@@ -78,7 +105,7 @@ export function registrationPayload(keys: RegistrationKeys, info: ClientInfo = {
     passive: false,
     pull: false,
     devicePairingData: {
-      buildHash: createHash('md5').update(WA_VERSION.join('.')).digest(),
+      buildHash: createHash('md5').update(formatWebVersion(info.version)).digest(),
       deviceProps,
       eRegid: uintBytes(keys.registrationId, 4),
       eKeytype: Uint8Array.of(DJB_TYPE),
@@ -91,7 +118,7 @@ export function registrationPayload(keys: RegistrationKeys, info: ClientInfo = {
 }
 
 /** @throws PairingError MALFORMED when `deviceJid` is not `<phone>:<device>@s.whatsapp.net` */
-export function loginPayload(deviceJid: string, info: ClientInfo = {}): Uint8Array {
+export function loginPayload(deviceJid: string, info: ClientInfo): Uint8Array {
   const j = jidDecode(deviceJid);
   if (!j || !/^[0-9]{1,20}$/.test(j.user)) throw new PairingError('MALFORMED', `not a phone device jid: ${deviceJid}`);
   return proto.ClientPayload.encode({

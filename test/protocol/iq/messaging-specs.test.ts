@@ -51,10 +51,14 @@ describe('usync', () => {
 });
 
 describe('prekey bundles', () => {
-  it('requests per device, with the identity reason when rebuilding', () => {
-    const req = fetchPreKeyBundles(['2:1@s.whatsapp.net'], 'identity').build();
+  it('requests per device, each with reason="identity" (whatsmeow sends it on every fetch)', () => {
+    const req = fetchPreKeyBundles(['2:1@s.whatsapp.net', '7@lid']).build();
     expect(req.attrs).toMatchObject({ xmlns: 'encrypt', type: 'get' });
-    expect(((req.content as BinaryNode[])[0]!.content as BinaryNode[])[0]!.attrs).toEqual({ jid: '2:1@s.whatsapp.net', reason: 'identity' });
+    const users = (req.content as BinaryNode[])[0]!.content as BinaryNode[];
+    expect(users.map((u) => u.attrs)).toEqual([
+      { jid: '2:1@s.whatsapp.net', reason: 'identity' },
+      { jid: '7@lid', reason: 'identity' },
+    ]);
   });
   it('reads bundles; a failed or malformed device does not fail the others', () => {
     const spec = fetchPreKeyBundles(['a@s.whatsapp.net', 'b@s.whatsapp.net', 'c@s.whatsapp.net']);

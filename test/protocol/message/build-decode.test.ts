@@ -13,6 +13,7 @@ import {
   MessageContentError,
   stanzaType,
   type MessageContent,
+  withMessageSecret,
 } from '../../../src/protocol/message/index.js';
 
 const CHAT = '15550002222@s.whatsapp.net';
@@ -179,5 +180,29 @@ describe('stanza attributes implied by a message', () => {
     expect(editAttribute(buildMessage({ type: 'revoke', target }), false)).toBe('8');
     expect(editAttribute(buildMessage({ type: 'edit', target, text: 'x', timestampMs: 1 }), true)).toBe('1');
     expect(editAttribute({ conversation: 'x' }, true)).toBeUndefined();
+  });
+});
+
+describe('messageSecret on what we author', () => {
+  const fresh = new Uint8Array(32).fill(9);
+  it('is added beside the content (text stays conversation), and Baileys decodes it', () => {
+    const m = withMessageSecret(buildMessage({ type: 'text', text: 'hi' }), fresh);
+    expect(m.conversation).toBe('hi');
+    const back = bproto.Message.decode(proto.Message.encode(m).finish());
+    expect(back.conversation).toBe('hi');
+    expect(Buffer.from(back.messageContextInfo!.messageSecret!)).toEqual(Buffer.from(fresh));
+    expect(getContentType(back)).toBe('conversation');
+  });
+  it('keeps a secret that is already there (a poll, a stored message sent again)', () => {
+    const poll = buildMessage({ type: 'poll', name: 'p', options: ['a', 'b'], messageSecret: secret });
+    expect(withMessageSecret(poll, fresh).messageContextInfo!.messageSecret).toEqual(secret);
+  });
+  it('is left off what modifies another message (reaction, poll vote), as Baileys leaves it off', () => {
+    const reaction = buildMessage({ type: 'reaction', target, emoji: '👍', senderTimestampMs: 1 });
+    expect(withMessageSecret(reaction, fresh).messageContextInfo).toBeUndefined();
+    expect(withMessageSecret({ pollUpdateMessage: { pollCreationMessageKey: { id: 'x' } } }, fresh).messageContextInfo).toBeUndefined();
+  });
+  it('refuses a secret that is not 32 bytes', () => {
+    expect(() => withMessageSecret({ conversation: 'x' }, new Uint8Array(16))).toThrow(MessageContentError);
   });
 });
