@@ -4,7 +4,7 @@
  * PN device and adds its LID (`participant_lid`, `sender_lid`); a
  * LID-addressed one (a group with addressing_mode="lid", a 1:1 message sent
  * to a LID) names the author's LID device and adds its PN (`participant_pn`,
- * `sender_pn`, `peer_recipient_pn`), unless that user hides its number
+ * `sender_pn`; the peer's on own copies: `peer_recipient_pn`), unless that user hides its number
  * (then only its own devices see the PN). Pure attribute building; the
  * router decides who gets what.
  */
@@ -33,10 +33,15 @@ export function directAuthorAttrs(dir: Directory, mode: AddressingMode, author: 
   return attrs;
 }
 
-/** The `recipient` of the sender's own-device copy of a 1:1 message. */
-export function ownCopyAttrs(mode: AddressingMode, peer: UserRecord, reader: UserRecord): Record<string, string> {
-  if (mode === 'pn') return { recipient: peer.jid };
-  const attrs: Record<string, string> = { recipient: peer.lid };
+/**
+ * The sender's own-device copy of a 1:1 message: from the sending device, to
+ * `recipient` = the peer, with the peer's other identity beside it
+ * (`peer_recipient_lid` / `peer_recipient_pn`); nothing about the author,
+ * whose identities its own devices know.
+ */
+export function ownCopyAttrs(dir: Directory, mode: AddressingMode, authorDevice: string, peer: UserRecord, reader: UserRecord): Record<string, string> {
+  if (mode === 'pn') return { from: authorDevice, recipient: peer.jid, peer_recipient_lid: peer.lid };
+  const attrs: Record<string, string> = { from: dir.lidDevice(authorDevice) ?? authorDevice, recipient: peer.lid };
   if (pnVisible(peer, reader)) attrs.peer_recipient_pn = peer.jid;
   return attrs;
 }

@@ -11,7 +11,8 @@
  * delivered stanza names people follows the chat (addressing.ts): a 1:1
  * message sent to a PN arrives `from` the sender's PN device with
  * `sender_lid`, one sent to a LID `from` its LID device with `sender_pn`;
- * own-device copies add `recipient` = the peer in the same form; a PN
+ * own-device copies name `recipient` = the peer in the same form with the
+ * peer's other identity (`peer_recipient_lid` / `peer_recipient_pn`); a PN
  * group's messages name `participant` = the PN device with
  * `participant_lid`, a LID group's the LID device with `participant_pn`.
  * Receipts arrive `from` the receipt sender's user jid in the chat's form
@@ -86,8 +87,8 @@ export function routeMessage(hub: Hub, senderJid: string, stanza: BinaryNode): B
       const pnDev = hub.dir.pnDevice(dev);
       if (!owner || !pnDev || pnDev === senderJid || (owner !== peer && owner !== sender)) continue;
       if (blocked && owner === peer && peer !== sender) continue;
-      const attrs: Record<string, string> = { ...base, ...directAuthorAttrs(hub.dir, mode, sender, senderJid, owner) };
-      if (owner === sender && peer !== sender) Object.assign(attrs, ownCopyAttrs(mode, peer, sender));
+      const own = owner === sender && peer !== sender;
+      const attrs = { ...base, ...(own ? ownCopyAttrs(hub.dir, mode, senderJid, peer, sender) : directAuthorAttrs(hub.dir, mode, sender, senderJid, owner)) };
       const encs = children(target).filter((c) => c.tag === 'enc');
       if (encs.length > 0) hub.deliver(pnDev, node('message', attrs, withIdentity(encs, identity)));
     }

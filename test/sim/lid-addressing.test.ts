@@ -130,6 +130,8 @@ describe('1:1 messages sent to a LID', () => {
     expect(b1.of('message')[0]!.attrs).toMatchObject({ id: 'D1', from: lidDev(a.lid, 1), sender_pn: a.jid });
     expect(b1.of('message')[0]!.attrs.sender_lid).toBeUndefined();
     expect(a2.of('message')[0]!.attrs).toMatchObject({ from: lidDev(a.lid, 1), recipient: b.lid, peer_recipient_pn: b.jid });
+    // The copy says nothing of the author beside it: a reader pairing it with the author would be wrong.
+    expect(a2.of('message')[0]!.attrs.sender_pn).toBeUndefined();
     // The receipt comes back in LID form too.
     routeReceipt(hub, `${B}:1@s.whatsapp.net`, { tag: 'receipt', attrs: { id: 'D1', to: a.lid } });
     expect(a2.of('receipt')[0]!.attrs.from).toBe(b.lid);
@@ -148,15 +150,24 @@ describe('1:1 messages sent to a LID', () => {
       content: [{ tag: 'participants', attrs: {}, content: [to(lidDev(a.lid, 2), enc('msg', 2))] }],
     });
     const own = a2.of('message').find((m) => m.attrs.id === 'D3')!;
-    expect(own.attrs).toMatchObject({ recipient: h.lid, sender_pn: a.jid });
+    expect(own.attrs).toMatchObject({ from: lidDev(a.lid, 1), recipient: h.lid });
     expect(own.attrs.peer_recipient_pn).toBeUndefined();
+    expect(own.attrs.sender_pn).toBeUndefined();
   });
 
-  it('sent to a PN keep PN addressing with the LID beside it', () => {
+  it('sent to a PN keep PN addressing with the LID beside it; own copies carry the peer’s LID', () => {
     const { hub, a, b } = world();
     const b1 = online(hub, b, 1);
-    routeMessage(hub, `${A}:1@s.whatsapp.net`, { tag: 'message', attrs: { id: 'D4', to: `${B}:1@s.whatsapp.net`, type: 'text' }, content: [enc('msg', 1)] });
+    const a2 = online(hub, a, 2);
+    routeMessage(hub, `${A}:1@s.whatsapp.net`, {
+      tag: 'message',
+      attrs: { id: 'D4', to: b.jid, type: 'text' },
+      content: [{ tag: 'participants', attrs: {}, content: [to(`${B}:1@s.whatsapp.net`, enc('msg', 1)), to(`${A}:2@s.whatsapp.net`, enc('msg', 2))] }],
+    });
     expect(b1.of('message')[0]!.attrs).toMatchObject({ from: `${A}:1@s.whatsapp.net`, sender_lid: a.lid });
     expect(b1.of('message')[0]!.attrs.sender_pn).toBeUndefined();
+    const own = a2.of('message')[0]!;
+    expect(own.attrs).toMatchObject({ from: `${A}:1@s.whatsapp.net`, recipient: b.jid, peer_recipient_lid: b.lid });
+    expect(own.attrs.sender_lid).toBeUndefined();
   });
 });

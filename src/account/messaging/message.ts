@@ -85,7 +85,7 @@ export class MessageReceiver implements StanzaHandler {
       }
       throw err;
     }
-    if (msg.authorAlt) await this.#learn(msg);
+    if (msg.authorAlt || msg.recipientAlt) await this.#learn(msg);
     if (msg.kind === 'newsletter' || msg.encs.length === 0) return;
     if (!this.#p.devices.knows(msg.author)) await this.#p.devices.invalidate(msg.author);
     const outcome = await this.#receive(msg);
@@ -100,11 +100,17 @@ export class MessageReceiver implements StanzaHandler {
     }
   }
 
+  /** The LID↔PN pairs the envelope reveals: the author's, and on our own copies the peer's. */
   async #learn(msg: IncomingMessage): Promise<void> {
-    const author = jidNormalizedUser(msg.author);
-    const alt = jidNormalizedUser(msg.authorAlt);
-    if (isPn(author) && isLid(alt)) await this.#p.ids.learn(author, alt);
-    else if (isLid(author) && isPn(alt)) await this.#p.ids.learn(alt, author);
+    await this.#learnPair(msg.author, msg.authorAlt);
+    if (msg.fromMe && msg.recipient) await this.#learnPair(msg.recipient, msg.recipientAlt);
+  }
+
+  async #learnPair(jid: string, altJid: string | undefined): Promise<void> {
+    const one = jidNormalizedUser(jid);
+    const alt = jidNormalizedUser(altJid);
+    if (isPn(one) && isLid(alt)) await this.#p.ids.learn(one, alt);
+    else if (isLid(one) && isPn(alt)) await this.#p.ids.learn(alt, one);
   }
 
   async #receive(msg: IncomingMessage): Promise<Outcome> {

@@ -7,7 +7,7 @@
  * Pure: no decryption here, no sessions, no clock.
  *
  * Wire formats:
- *   in, 1:1:    <message id from="user:dev@s.whatsapp.net" t type [sender_lid|sender_pn] [recipient] [offline] [notify]>
+ *   in, 1:1:    <message id from="user:dev@s.whatsapp.net" t type [sender_lid|sender_pn] [recipient [peer_recipient_lid|peer_recipient_pn]] [offline] [notify]>
  *                 <enc v="2" type="pkmsg|msg">…</enc>[<device-identity/>]</message>
  *   in, group:  <message id from="gid@g.us" participant="user:dev@…" [participant_lid|participant_pn] [addressing_mode]>
  *                 [<enc type="pkmsg|msg"/>]<enc type="skmsg"/></message>
@@ -57,6 +57,12 @@ export interface IncomingMessage {
   readonly addressingMode: 'pn' | 'lid';
   /** The author's other identity (a LID for a PN-addressed envelope, a PN for a LID-addressed one), without device. */
   readonly authorAlt?: string | undefined;
+  /**
+   * On our own copy of a 1:1 message: the peer's other identity
+   * (`peer_recipient_lid` / `peer_recipient_pn`). It names the recipient, never
+   * the author, so it must not be paired with `author`.
+   */
+  readonly recipientAlt?: string | undefined;
   /** Unix seconds (0 when absent). */
   readonly t: number;
   readonly notify?: string | undefined;
@@ -118,10 +124,9 @@ export function parseIncomingMessage(stanza: BinaryNode, me: OwnIds): IncomingMe
 
   const attrs = stanza.attrs;
   const addressingMode = attrs.addressing_mode === 'lid' || (attrs.addressing_mode === undefined && isLid(author)) ? 'lid' : 'pn';
-  const authorAlt =
-    addressingMode === 'lid'
-      ? attrs.participant_pn ?? attrs.sender_pn ?? attrs.peer_recipient_pn
-      : attrs.participant_lid ?? attrs.sender_lid ?? attrs.peer_recipient_lid;
+  const authorAlt = addressingMode === 'lid' ? attrs.participant_pn ?? attrs.sender_pn : attrs.participant_lid ?? attrs.sender_lid;
+  // The chat's own addressing decides which form the peer's other identity takes.
+  const recipientAlt = recipient === undefined ? undefined : isLid(recipient) ? attrs.peer_recipient_pn : attrs.peer_recipient_lid;
 
   const encs: IncomingEnc[] = [];
   for (const c of children(stanza)) {
@@ -144,6 +149,7 @@ export function parseIncomingMessage(stanza: BinaryNode, me: OwnIds): IncomingMe
     recipient,
     addressingMode,
     authorAlt: authorAlt || undefined,
+    recipientAlt: recipientAlt || undefined,
     t,
     notify: attrs.notify,
     category: attrs.category,

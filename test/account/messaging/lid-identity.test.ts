@@ -47,6 +47,17 @@ describe('LID-addressed chats', () => {
     expect(copy.data.chat).toBe(bob.userJid);
   });
 
+  it('our own copy of a send to a LID teaches our other device the peer’s number, and only the peer’s', async () => {
+    expect(await alice2.store.lids.lidForPn(carol.phone)).toBeUndefined();
+    const { messageId } = await alice.messaging.send(lidOf(carol), { type: 'text', content: 'to carol’s lid' });
+    await until(() => got(carol, messageId), 'LID send to carol');
+    const copy = await until(() => got(alice2, messageId), 'own copy of the LID send');
+    // The copy named carol by LID with her number beside it (peer_recipient_pn): that pair is hers.
+    expect(await alice2.store.lids.lidForPn(carol.phone)).toBe(carol.user.lidUser);
+    expect(await alice2.store.lids.lidForPn(alice.phone)).not.toBe(carol.user.lidUser);
+    expect(copy.data).toMatchObject({ chat: carol.userJid, fromMe: true });
+  });
+
   it('message yourself: our other devices get it as fromMe in our own chat', async () => {
     expect(alice.messaging.isOwnChat(lidOf(alice))).toBe(true);
     expect(alice.messaging.isOwnChat(alice.userJid)).toBe(true);

@@ -21,6 +21,8 @@ const CASES: Array<[string, BinaryNode]> = [
   ['LID-addressed 1:1', { tag: 'message', attrs: { id: 'A4', from: '88880002222:2@lid', sender_pn: '15550002222@s.whatsapp.net', t: '1' }, content: [enc('msg')] }],
   ['group', { tag: 'message', attrs: { id: 'A5', from: '1203630000@g.us', participant: '15550002222:5@s.whatsapp.net', participant_lid: '88880002222@lid', addressing_mode: 'pn', t: '9' }, content: [enc('pkmsg'), enc('skmsg')] }],
   ['our group message', { tag: 'message', attrs: { id: 'A6', from: '1203630000@g.us', participant: '88880001111@lid', addressing_mode: 'lid', participant_pn: '15550001111@s.whatsapp.net', t: '9' }, content: [enc('skmsg')] }],
+  ['our own copy, PN-addressed, with the peer’s LID', { tag: 'message', attrs: { id: 'A8', from: '15550001111:2@s.whatsapp.net', recipient: '15550002222@s.whatsapp.net', peer_recipient_lid: '88880002222@lid', t: '1' }, content: [enc('msg')] }],
+  ['our own copy, LID-addressed, with the peer’s PN', { tag: 'message', attrs: { id: 'A9', from: '88880001111:2@lid', recipient: '88880002222@lid', peer_recipient_pn: '15550002222@s.whatsapp.net', t: '1' }, content: [enc('msg')] }],
   ['status', { tag: 'message', attrs: { id: 'A7', from: 'status@broadcast', participant: '15550002222@s.whatsapp.net', t: '9' }, content: [enc('skmsg')] }],
 ];
 
@@ -31,7 +33,12 @@ describe('parseIncomingMessage', () => {
     expect(ours.chat).toBe(fullMessage.key.remoteJid);
     expect(ours.fromMe).toBe(fullMessage.key.fromMe);
     expect(ours.author).toBe(author);
-    expect(ours.authorAlt).toBe(fullMessage.key.participantAlt ?? fullMessage.key.remoteJidAlt ?? undefined);
+    // Baileys' alt is the chat's: on our own copies the peer's (peer_recipient_*), which names the recipient, not us.
+    const alt = fullMessage.key.participantAlt ?? fullMessage.key.remoteJidAlt ?? undefined;
+    if (ours.recipient) {
+      expect(ours.recipientAlt).toBe(alt);
+      expect(ours.authorAlt).toBeUndefined();
+    } else expect(ours.authorAlt).toBe(alt);
     expect(ours.addressingMode).toBe(fullMessage.key.addressingMode);
     expect(ours.encs.map((e) => e.type)).toEqual((stanza.content as BinaryNode[]).map((c) => c.attrs.type));
   });
