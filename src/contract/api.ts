@@ -12,6 +12,9 @@
  * Errors: methods reject with DaemonError (errors.ts), whose `code` is one
  * of the contract's error codes, so the IPC layer maps them 1:1.
  */
+import type { LinkPreview } from '../protocol/message/index.js';
+import type { proto } from '../protocol/proto/index.js';
+
 export type ConnectionState = 'connecting' | 'qr' | 'online' | 'reconnecting' | 'stopped' | 'loggedOut';
 
 /**
@@ -94,23 +97,44 @@ export interface MediaFile {
   read(): AsyncIterable<Uint8Array>;
 }
 
-/** message:send data: the one shape of outgoing content a consumer names (the account turns it into protocol content). */
+/**
+ * A media send: the bytes and what a consumer may say about them.
+ * `ptv`, `waveform` and a stream as `media` are for in-process callers (the
+ * socket's message:send has no field for them).
+ */
+export type MediaContent = MediaFields & {
+  type: MediaKind;
+  /** `{path}`: a file the caller names; the daemon opens it only if its path policy allows (media.allowedRoots). A stream is read once. */
+  media: Uint8Array | { path: string } | MediaFile | AsyncIterable<Uint8Array>;
+  /** A small JPEG preview (image, video, document). */
+  jpegThumbnail?: Uint8Array;
+  /** video: a round video note. */
+  ptv?: boolean;
+  /** audio: the voice note's waveform, as the message carries it. */
+  waveform?: Uint8Array;
+};
+
+/**
+ * The one shape of outgoing content a consumer names; the account turns it
+ * into the protocol's MessageContent, the other shape. The socket's
+ * message:send carries the kinds up to `poll-vote`; `linkPreview`,
+ * `viewOnce` on text, `contacts`, `disappearing` and `message` (a built
+ * Message, sent as is) are for in-process callers.
+ */
 export type OutgoingContent =
-  | { type: 'text'; content: string; quoted?: string; mentions?: string[] }
+  | { type: 'text'; content: string; quoted?: string; mentions?: string[]; linkPreview?: LinkPreview; viewOnce?: boolean }
   | { type: 'reply'; content: string; quoted: string; mentions?: string[] }
-  | (MediaFields & {
-      type: MediaKind;
-      /** `{path}`: a file the caller names; the daemon opens it only if its path policy allows (media.allowedRoots). */
-      media: Uint8Array | { path: string } | MediaFile;
-      /** A small JPEG preview (image, video, document). */
-      jpegThumbnail?: Uint8Array;
-    })
+  | MediaContent
   | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
   | { type: 'contact'; displayName: string; vcard: string }
   | { type: 'poll'; name: string; options: string[]; selectableCount?: number }
   | { type: 'reaction'; messageId: string; emoji: string }
   /** A vote on a poll of this chat: the options chosen by name; none withdraws the vote. */
-  | { type: 'poll-vote'; pollId: string; options: string[] };
+  | { type: 'poll-vote'; pollId: string; options: string[] }
+  | { type: 'contacts'; displayName?: string; contacts: Array<{ displayName: string; vcard: string }> }
+  /** Sets the chat's disappearing-messages timer (seconds; 0 turns it off). */
+  | { type: 'disappearing'; expiration: number }
+  | { type: 'message'; message: proto.IMessage; viewOnce?: boolean };
 
 /**
  * The plaintext of a received (or sent) media file, verified (MAC and hashes)

@@ -10,7 +10,8 @@ import { decryptPollVote as decryptBaileysPollVote, proto as bproto, type WAMess
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeContent, encryptPollVote } from '../../src/protocol/message/index.js';
 import { proto } from '../../src/protocol/proto/index.js';
-import type { Messaging, SendContent } from '../../src/account/messaging/index.js';
+import type { Messaging } from '../../src/account/messaging/index.js';
+import type { OutgoingContent } from '../../src/contract/api.js';
 import type { Daemon, WadEvent } from '../../src/daemon/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { admin, BaileysClient, textOf, waitUntil } from '../sim/baileys-harness.js';
@@ -32,7 +33,7 @@ const events: WadEvent[] = [];
 /** The daemon's account, as a consumer sees it: calls by name, events from the live stream. */
 const wad = {
   messaging: {
-    send: (chat: string, content: SendContent) => d.sendMessage('wad', chat, content as never),
+    send: (chat: string, content: OutgoingContent) => d.sendMessage('wad', chat, content),
     react: (chat: string, id: string, emoji: string) => d.react('wad', chat, id, emoji),
     edit: (chat: string, id: string, text: string) => d.editMessage('wad', chat, id, text),
     revoke: (chat: string, id: string) => d.deleteMessage('wad', chat, id),
@@ -73,7 +74,7 @@ describe('wad → Baileys: every kind', () => {
     expect(got.message?.conversation).toBe('hello Baileys');
     expect(got.key.remoteJid?.split('@')[0]).toMatch(new RegExp(`^(${W}|\\d+)$`));
 
-    const cases: Array<[SendContent, (m: WAMessage) => void]> = [
+    const cases: Array<[OutgoingContent, (m: WAMessage) => void]> = [
       [{ type: 'reply', content: 'a reply', quoted: base, mentions: [to] }, (m) => {
         expect(m.message?.extendedTextMessage?.contextInfo?.stanzaId).toBe(base);
         expect(m.message?.extendedTextMessage?.contextInfo?.mentionedJid).toEqual([to]);
@@ -163,7 +164,7 @@ describe('phones: every kind both ways with a simulated phone', () => {
     const first = await atPhone(base);
     expect(first).toMatchObject({ from: `${W}@s.whatsapp.net`, type: 'text', text: 'hello phone', message: { conversation: 'hello phone' } });
 
-    const cases: Array<[SendContent, (m: PhoneMessage) => void]> = [
+    const cases: Array<[OutgoingContent, (m: PhoneMessage) => void]> = [
       [{ type: 'reply', content: 'a reply', quoted: base, mentions: [to] }, (m) =>
         expect(inner(m).extendedTextMessage).toMatchObject({ text: 'a reply', contextInfo: { stanzaId: base, mentionedJid: [to], quotedMessage: { conversation: 'hello phone' } } })],
       [{ type: 'text', content: 'see https://x.example', linkPreview: { matchedText: 'https://x.example', title: 'X', description: 'D' } }, (m) =>

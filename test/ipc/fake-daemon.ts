@@ -153,7 +153,7 @@ export class FakeDaemon implements DaemonApi {
       else if ('path' in m) bytes = new Uint8Array(readFileSync(m.path));
       else {
         const parts: Uint8Array[] = [];
-        for await (const p of m.read()) parts.push(p);
+        for await (const p of 'read' in m ? m.read() : m) parts.push(p);
         bytes = new Uint8Array(Buffer.concat(parts));
       }
       this.media.push({ account: id, chat, bytes, content });

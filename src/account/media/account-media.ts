@@ -8,7 +8,7 @@
  * Built by the Account; owns nothing else.
  */
 import { Readable } from 'node:stream';
-import type { MediaDownload } from '../../contract/api.js';
+import type { MediaContent, MediaDownload } from '../../contract/api.js';
 import { mediaConn } from '../../protocol/iq/media-conn.js';
 import type { MediaRetryTarget } from '../../protocol/media/index.js';
 import type { proto } from '../../protocol/proto/index.js';
@@ -20,7 +20,7 @@ import { isMediaFile } from './encrypt-source.js';
 import { MediaError } from './errors.js';
 import type { MediaHttp } from './http.js';
 import type { LocalFiles } from './local-file.js';
-import { createMediaBuilder, type MediaBuilderOptions, type MediaSendContent } from './message.js';
+import { createMediaBuilder, type MediaBuilderOptions } from './message.js';
 import { MediaReuploads } from './reupload.js';
 import { MediaService } from './service.js';
 import { findStoredMedia } from './stored.js';
@@ -45,7 +45,7 @@ export interface AccountMedia {
   /** Register on the connection (reads mediaretry notifications). */
   readonly handlers: readonly StanzaHandler[];
   /** Builds a media message (upload included) for messaging. @throws MediaError */
-  readonly build: (content: MediaSendContent, chat: string) => Promise<proto.IMessage>;
+  readonly build: (content: MediaContent, chat: string) => Promise<proto.IMessage>;
   /**
    * Downloads and verifies; with `target` (the message it came in), an
    * expired file is requested again from the sender's phone once.
@@ -102,7 +102,7 @@ export function createAccountMedia(opts: AccountMediaOptions): AccountMedia {
 }
 
 /** A send naming a file by path gets the file opened under the policy, and closed after. */
-async function withLocalFile<T>(files: LocalFiles | undefined, content: MediaSendContent, fn: (c: MediaSendContent) => Promise<T>): Promise<T> {
+async function withLocalFile<T>(files: LocalFiles | undefined, content: MediaContent, fn: (c: MediaContent) => Promise<T>): Promise<T> {
   const m = content.media;
   if (m instanceof Uint8Array || m instanceof Readable || isMediaFile(m) || !('path' in m) || typeof m.path !== 'string') return fn(content);
   if (!files) throw new MediaError('PATH_REFUSED', 'this daemon reads no local files for sends', { reason: 'OUTSIDE_ROOTS' });

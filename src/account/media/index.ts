@@ -20,7 +20,7 @@ export { DownloadedMedia } from './downloaded.js';
 export { encryptToSpool, type EncryptedMedia, type EncryptOptions, type MediaSource, isMediaFile } from './encrypt-source.js';
 export { Spool, type SpoolOptions } from './spool.js';
 export { EncryptStream, VerifyStream, DecipherStream } from './streams.js';
-export { createMediaBuilder, downloadMessageMedia, mediaRefFromEvent, kindOf, type MediaSendContent, type MediaBuilderOptions, type EventMedia } from './message.js';
+export { createMediaBuilder, downloadMessageMedia, mediaRefFromEvent, kindOf, type MediaBuilderOptions, type EventMedia } from './message.js';
 export { sharpInspector, type ImageInspector, type ImageFacts } from './thumbnails.js';
 export { MediaReuploads, type MediaReuploadOptions } from './reupload.js';
 export { createAccountMedia, type AccountMedia, type AccountMediaOptions } from './account-media.js';

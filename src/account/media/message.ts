@@ -15,36 +15,13 @@ import {
   type MediaType,
 } from '../../protocol/media/index.js';
 import type { proto } from '../../protocol/proto/index.js';
+import type { MediaContent } from '../../contract/api.js';
 import type { DownloadOptions, MediaRef } from './download.js';
 import type { DownloadedMedia } from './downloaded.js';
 import { isMediaFile, type MediaSource } from './encrypt-source.js';
 import { MediaError } from './errors.js';
 import type { MediaService } from './service.js';
 import { sharpInspector, type ImageInspector } from './thumbnails.js';
-
-/**
- * A media send: the contract's message:send media fields, plus optional
- * metadata a caller may know (all absent fields are simply left out).
- */
-export interface MediaSendContent {
-  type: 'image' | 'video' | 'audio' | 'document' | 'sticker';
-  media: MediaSource;
-  mimeType?: string;
-  caption?: string;
-  fileName?: string;
-  /** audio: a voice note. */
-  ptt?: boolean;
-  /** video: play as a GIF. */
-  gifPlayback?: boolean;
-  /** video: a round video note. */
-  ptv?: boolean;
-  width?: number;
-  height?: number;
-  seconds?: number;
-  jpegThumbnail?: Uint8Array;
-  waveform?: Uint8Array;
-  viewOnce?: boolean;
-}
 
 export interface MediaBuilderOptions {
   /** Unix ms; Date.now when absent. */
@@ -54,7 +31,7 @@ export interface MediaBuilderOptions {
   signal?: AbortSignal;
 }
 
-export function kindOf(c: Pick<MediaSendContent, 'type' | 'ptt' | 'gifPlayback' | 'ptv'>): MediaMessageKind {
+export function kindOf(c: Pick<MediaContent, 'type' | 'ptt' | 'gifPlayback' | 'ptv'>): MediaMessageKind {
   if (c.type === 'audio' && c.ptt) return 'ptt';
   if (c.type === 'video' && c.ptv) return 'ptv';
   if (c.type === 'video' && c.gifPlayback) return 'gif';
@@ -65,7 +42,7 @@ export function kindOf(c: Pick<MediaSendContent, 'type' | 'ptt' | 'gifPlayback' 
  * The messaging layer's MediaBuilder over a MediaService.
  * @throws MediaError from the upload (the message is not sent)
  */
-export function createMediaBuilder(service: MediaService, opts: MediaBuilderOptions = {}): (content: MediaSendContent, chat: string) => Promise<proto.IMessage> {
+export function createMediaBuilder(service: MediaService, opts: MediaBuilderOptions = {}): (content: MediaContent, chat: string) => Promise<proto.IMessage> {
   const now = opts.now ?? Date.now;
   const inspect = opts.inspect === false ? undefined : (opts.inspect ?? sharpInspector);
   return async (c) => {

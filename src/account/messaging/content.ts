@@ -1,32 +1,23 @@
 /**
- * What consumers ask to send (the daemon's OutgoingContent and a few kinds
- * beyond it) → the pure MessageContent the protocol layer builds. Looks up
- * what a reply quotes. Media goes through the media pipeline when the
- * account provides one; without it a media send is a BAD_CONTENT failure,
- * never a silent text.
+ * What a consumer asks to send (the contract's OutgoingContent) → the pure
+ * MessageContent the protocol layer builds: the only two shapes outgoing
+ * content takes. Looks up what a reply quotes. Media goes through the media
+ * pipeline when the account provides one; without it a media send is a
+ * BAD_CONTENT failure, never a silent text.
  */
 import { randomBytes } from 'node:crypto';
-import type { OutgoingContent } from '../../contract/api.js';
-import type { LinkPreview, MessageContent, Quote } from '../../protocol/message/index.js';
+import type { MediaContent, OutgoingContent } from '../../contract/api.js';
+import type { MessageContent, Quote } from '../../protocol/message/index.js';
 import { proto } from '../../protocol/proto/index.js';
 import { isGroup } from '../../protocol/jid/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import { MessagingError } from './errors.js';
 import type { Identities } from './identity.js';
 
-/** Kinds beyond the contract's message:send set (added, never renamed). */
-export type ExtraContent =
-  | { type: 'text'; content: string; quoted?: string; mentions?: string[]; linkPreview?: LinkPreview; viewOnce?: boolean }
-  | { type: 'contacts'; displayName?: string; contacts: Array<{ displayName: string; vcard: string }> }
-  | { type: 'disappearing'; expiration: number }
-  | { type: 'message'; message: proto.IMessage; viewOnce?: boolean };
-
-export type SendContent = OutgoingContent | ExtraContent;
-
 /** Builds a media Message (upload included); provided by the account's media pipeline. */
-export type MediaBuilder = (content: Extract<OutgoingContent, { media: unknown }>, chat: string) => Promise<proto.IMessage>;
+export type MediaBuilder = (content: MediaContent, chat: string) => Promise<proto.IMessage>;
 
-export async function toMessageContent(deps: MessagingDeps, ids: Identities, chat: string, c: SendContent, media: MediaBuilder | undefined): Promise<MessageContent> {
+export async function toMessageContent(deps: MessagingDeps, ids: Identities, chat: string, c: OutgoingContent, media: MediaBuilder | undefined): Promise<MessageContent> {
   switch (c.type) {
     case 'text':
     case 'reply': {

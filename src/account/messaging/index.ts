@@ -16,11 +16,11 @@ import type { GroupMetadata, ParticipantAction } from '../../protocol/iq/groups.
 import { isGroup, isLid, isPn, jidDecode, jidNormalizedUser } from '../../protocol/jid/index.js';
 import type { ChatState, PresenceStatus } from '../../protocol/stanza/index.js';
 import type { proto } from '../../protocol/proto/index.js';
-import type { GroupInfo } from '../../contract/api.js';
+import type { GroupInfo, OutgoingContent } from '../../contract/api.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import type { StanzaHandler } from '../ports.js';
 import type { Transaction } from '../../store/index.js';
-import { findRef, toMessageContent, type MediaBuilder, type SendContent } from './content.js';
+import { findRef, toMessageContent, type MediaBuilder } from './content.js';
 import { MessagingError } from './errors.js';
 import { IdempotentSends, type Remember } from './idempotency.js';
 import { pollRecord } from './inbound.js';
@@ -31,7 +31,7 @@ import { readReceipts } from './receipt.js';
 import { messagingStats, wireMessaging, type MessagingParts } from './wiring.js';
 
 export { MessagingError, type MessagingErrorCode } from './errors.js';
-export type { SendContent, ExtraContent, MediaBuilder } from './content.js';
+export type { MediaBuilder } from './content.js';
 export type { ProtocolMessageEffect, ProtocolMessageSink } from './message.js';
 
 export interface MessagingOptions {
@@ -95,7 +95,7 @@ export class Messaging {
   }
 
   /** With `idempotencyKey`, at most one message per key (see idempotency.ts). */
-  async send(chatArg: string, content: SendContent, opts: { expiration?: number | undefined; idempotencyKey?: string | undefined } = {}): Promise<{ messageId: string }> {
+  async send(chatArg: string, content: OutgoingContent, opts: { expiration?: number | undefined; idempotencyKey?: string | undefined } = {}): Promise<{ messageId: string }> {
     this.#assertReady();
     const chat = chatJid(chatArg);
     if (opts.idempotencyKey === undefined) return this.#sendOnce(chat, content, opts.expiration);
@@ -251,7 +251,7 @@ export class Messaging {
   }
 
   /** One send of any kind; `remember` (an idempotency key's record) rides in its first batch. */
-  async #sendOnce(chat: string, content: SendContent, expirationArg: number | undefined, remember?: Remember): Promise<{ messageId: string }> {
+  async #sendOnce(chat: string, content: OutgoingContent, expirationArg: number | undefined, remember?: Remember): Promise<{ messageId: string }> {
     if (content.type === 'reaction') return this.#react(chat, content.messageId, content.emoji, remember);
     if (content.type === 'poll-vote') return this.#vote(chat, content.pollId, content.options, remember);
     const deps = this.#deps;

@@ -17,7 +17,8 @@ import sharp from 'sharp';
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMediaBuilder, downloadMessageMedia, mediaRefFromEvent, MediaService, type MediaSendContent } from '../../../src/account/media/index.js';
+import { createMediaBuilder, downloadMessageMedia, mediaRefFromEvent, MediaService } from '../../../src/account/media/index.js';
+import type { MediaContent } from '../../../src/contract/api.js';
 import { decodeContent } from '../../../src/protocol/message/index.js';
 import { proto } from '../../../src/protocol/proto/index.js';
 import { startSim, type SimHandle } from '../../../src/sim/index.js';
@@ -61,7 +62,7 @@ describe('media message kinds', () => {
     const docBytes = randomBytes(70_000);
     writeFileSync(file, docBytes);
     const thumb = randomBytes(200);
-    const cases: Array<[MediaSendContent, string, Record<string, unknown>]> = [
+    const cases: Array<[MediaContent, string, Record<string, unknown>]> = [
       [{ type: 'video', media: randomBytes(90_000), caption: 'clip', seconds: 12, width: 320, height: 240, jpegThumbnail: thumb }, 'videoMessage', { caption: 'clip', seconds: 12, width: 320, height: 240, mimetype: 'video/mp4' }],
       [{ type: 'video', media: randomBytes(9_000), gifPlayback: true }, 'videoMessage', { gifPlayback: true }],
       [{ type: 'video', media: randomBytes(9_000), ptv: true, seconds: 3 }, 'ptvMessage', { seconds: 3 }],
