@@ -1,6 +1,7 @@
 /**
- * What app state changes do to the account: the records they update (labels
- * and which chats carry them, our push name, settings, a starred or
+ * What app state changes do to the account: the records they update (chats:
+ * archived, pinned, muted, read, labels; contacts' saved names; labels, our
+ * push name, settings, a starred or
  * deleted-for-me message) and the events consumers get (`chat:updated`,
  * `contact:updated`, `label:updated`, `message:updated`, `message:deleted`).
  * Everything is read first and returned as one staging function, so the
@@ -12,7 +13,7 @@
  */
 import { jidNormalizedUser } from '../../protocol/jid/index.js';
 import type { AppStateChange } from '../../protocol/appstate/index.js';
-import type { AccountStore, AppStateLabel, Transaction, ValueMap } from '../../store/index.js';
+import type { AccountStore, AppStateLabel, ChatPatch, Transaction, ValueMap } from '../../store/index.js';
 import type { AccountEvent } from '../events.js';
 import type { AccountIdentity } from '../messaging-deps.js';
 
@@ -45,6 +46,11 @@ export async function planEffects(deps: EffectDeps, changes: readonly AppStateCh
   const messageEvents: AccountEvent[] = [];
   // Label sets of chats as this batch leaves them (read once, then changed in memory).
   const chatLabels = new Map<string, Set<string>>();
+  // Chat records take the change in the same batch (merged at commit with what other writers change in them).
+  const patchChat = (fields: Record<string, unknown>, patch: ChatPatch): void => {
+    const jid = fields.jid as string;
+    writes.push((tx) => tx.chats.patch(jid, patch));
+  };
   const chatOf = async (jid: string): Promise<Record<string, unknown>> => {
     const c = await deps.canonicalChat(jid);
     let fields = chats.get(c);
@@ -54,21 +60,32 @@ export async function planEffects(deps: EffectDeps, changes: readonly AppStateCh
 
   for (const change of changes) {
     switch (change.kind) {
-      case 'chat.archived':
-        (await chatOf(change.chat)).archived = change.archived;
+      case 'chat.archived': {
+        const fields = await chatOf(change.chat);
+        fields.archived = change.archived;
+        patchChat(fields, { archived: change.archived });
         break;
-      case 'chat.pinned':
-        (await chatOf(change.chat)).pinned = change.pinned;
+      }
+      case 'chat.pinned': {
+        const fields = await chatOf(change.chat);
+        fields.pinned = change.pinned;
+        // Pinned chats are ordered by when they were pinned.
+        patchChat(fields, { pinned: change.pinned, pinnedAt: change.pinned ? Math.floor((change.timestamp ?? 0) / 1000) : null });
         break;
-      case 'chat.muted':
-        (await chatOf(change.chat)).mutedUntil = mutedUntilSeconds(change.mutedUntil);
+      }
+      case 'chat.muted': {
+        const fields = await chatOf(change.chat);
+        fields.mutedUntil = mutedUntilSeconds(change.mutedUntil);
+        patchChat(fields, { mutedUntil: fields.mutedUntil as number | null });
         break;
+      }
       case 'chat.read': {
         const fields = await chatOf(change.chat);
         fields.read = change.read;
         // Marked unread on a device shows as unread everywhere, whatever its count.
         fields.markedUnread = !change.read;
         if (change.read) fields.unreadCount = 0;
+        patchChat(fields, { markedUnread: !change.read, ...(change.read ? { unreadCount: 0 } : {}) });
         break;
       }
       case 'chat.deleted':
@@ -81,10 +98,10 @@ export async function planEffects(deps: EffectDeps, changes: readonly AppStateCh
         const fields = await chatOf(change.chat);
         const jid = fields.jid as string;
         let set = chatLabels.get(jid);
-        if (!set) chatLabels.set(jid, (set = new Set(await deps.store.appState.labelsOfChat(jid))));
+        if (!set) chatLabels.set(jid, (set = new Set((await deps.store.chats.get(jid))?.labels ?? [])));
         if (change.labelled) set.add(change.labelId);
         else set.delete(change.labelId);
-        writes.push((tx) => tx.appState.setChatLabel(jid, change.labelId, change.labelled));
+        patchChat(fields, change.labelled ? { addLabels: [change.labelId] } : { removeLabels: [change.labelId] });
         fields.labels = [...set].sort();
         break;
       }
@@ -109,11 +126,13 @@ export async function planEffects(deps: EffectDeps, changes: readonly AppStateCh
       case 'contact.updated': {
         const jid = await deps.canonicalChat(change.jid);
         const name = change.fullName ?? change.firstName;
+        if (name !== undefined) writes.push((tx) => tx.contacts.patch(jid, { name }));
         contacts.set(jid, { jid, ...(name !== undefined ? { name } : {}), ...(change.firstName !== undefined ? { firstName: change.firstName } : {}) });
         break;
       }
       case 'contact.removed': {
         const jid = await deps.canonicalChat(change.jid);
+        writes.push((tx) => tx.contacts.patch(jid, { name: null }));
         contacts.set(jid, { jid, name: null, removed: true });
         break;
       }

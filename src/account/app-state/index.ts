@@ -22,12 +22,14 @@ import type { AccountEventSink } from '../events.js';
 import type { AccountIdentity } from '../messaging-deps.js';
 import type { ProtocolMessageSink } from '../messaging/index.js';
 import type { ConnectionPort, StanzaHandler } from '../ports.js';
+import { ChatActions } from './chat-actions.js';
 import { AppStateSyncError } from './errors.js';
 import { SyncKeys } from './keys.js';
 import { pushMutations, type PushResult } from './push.js';
 import { syncCollections, type SyncDeps, type SyncReport } from './sync.js';
 
 export { AppStateSyncError, type AppStateSyncErrorCode } from './errors.js';
+export type { ChatActions } from './chat-actions.js';
 export type { SyncReport } from './sync.js';
 
 export interface AppStateDeps {
@@ -49,6 +51,8 @@ const LANE = 'app-state';
 export class AppState {
   readonly handlers: readonly StanzaHandler[];
   readonly protocolSink: ProtocolMessageSink;
+  /** What consumers ask of chats, messages and labels, written as actions. */
+  readonly actions: ChatActions;
   readonly #deps: AppStateDeps;
   readonly #sync: SyncDeps;
   readonly #keys: SyncKeys;
@@ -70,6 +74,7 @@ export class AppState {
     this.#now = deps.now ?? Date.now;
     this.#keys = new SyncKeys(deps.store, deps.logger);
     this.#sync = { ...deps, keys: this.#keys };
+    this.actions = new ChatActions({ store: deps.store, apply: (a) => this.apply(a), canonicalChat: deps.canonicalChat, now: this.#now });
     this.handlers = [{ tags: ['notification'], handle: (n) => this.#onNotification(n) }];
     this.protocolSink = {
       accept: async (message, msg) => {
@@ -132,11 +137,6 @@ export class AppState {
   /** Every label the account's app state holds, deleted ones included (flagged). */
   labels(): Promise<AppStateLabel[]> {
     return this.#deps.store.appState.listLabels();
-  }
-
-  /** The ids of the labels a chat carries. */
-  labelsOfChat(chat: string): Promise<string[]> {
-    return this.#deps.store.appState.labelsOfChat(chat);
   }
 
   async close(): Promise<void> {

@@ -91,7 +91,6 @@ export const FAMILY_RULES: Readonly<Record<string, FamilyRule>> = {
   ask: { name: 'app state key', validate: fieldsRecord('appStateSyncKey') },
   asv: { name: 'app state version', validate: fieldsRecord('appStateVersion') },
   asl: { name: 'app state label', validate: fieldsRecord('appStateLabel') },
-  asj: { name: 'chat label', validate: fieldsRecord('chatLabel') },
   ass: { name: 'app state setting', validate: fieldsRecord('appStateSetting') },
   tct: { name: 'privacy token', validate: fieldsRecord('tctoken') },
   chat: { name: 'chat', validate: fieldsRecord('chat') },

@@ -4,9 +4,9 @@
  * (`asv/<collection>`). The version record is written in the same transaction
  * as the mutations it reflects, so a crash never leaves a hash that does not
  * match what was applied. Beside them what app state holds that no other
- * family keeps: the account's labels (`asl/<label id>`), which chats carry
- * which (`asj/<chat>/<label id>`, one range per chat) and its settings
- * (`ass/<name>`: the locale, the unarchive-chats setting).
+ * family keeps: the account's labels (`asl/<label id>`) and its settings
+ * (`ass/<name>`: the locale, the unarchive-chats setting). Which chats carry
+ * which label is the chat records'.
  */
 import { encodeRecord, type Value } from '../codec/value.js';
 import { Fields, isMap } from '../codec/fields.js';
@@ -18,7 +18,6 @@ export const SYNC_KEYS = 'ask';
 export const VERSIONS = 'asv';
 export const LABELS = 'asl';
 export const SETTINGS = 'ass';
-export const CHAT_LABELS = 'asj';
 const FORMAT = 1;
 
 /** A label as the account's app state last said (a deleted one is kept, flagged, as WhatsApp keeps it). */
@@ -60,10 +59,6 @@ function versionKey(ns: Uint8Array, collection: string): Uint8Array {
 // Label ids are chosen by whichever device made the label: escaped, so a '/' in one cannot break the key layout.
 function labelKey(ns: Uint8Array, id: string): Uint8Array {
   return key(ns, LABELS, encodeURIComponent(id));
-}
-
-function chatLabelKey(ns: Uint8Array, chat: string, labelId: string): Uint8Array {
-  return key(ns, CHAT_LABELS, encodeURIComponent(chat), encodeURIComponent(labelId));
 }
 
 function settingKey(ns: Uint8Array, name: string): Uint8Array {
@@ -126,14 +121,6 @@ export class AppStateReader {
     return out;
   }
 
-  /** The ids of the labels a chat carries. */
-  async labelsOfChat(chat: string): Promise<string[]> {
-    const prefix = prefixOf(this.ctx.ns, CHAT_LABELS, encodeURIComponent(chat));
-    const out: string[] = [];
-    for await (const [k] of this.ctx.scan(prefixRange(prefix))) out.push(decodeURIComponent(tailText(k, prefix)));
-    return out;
-  }
-
   async getSetting(name: string): Promise<AppStateSetting | undefined> {
     const v = await this.ctx.get(settingKey(this.ctx.ns, name));
     if (!v) return undefined;
@@ -167,13 +154,6 @@ export class AppStateWriter {
       labelKey(this.tx.ns, label.id),
       encodeRecord(FORMAT, { ...rest, ...(predefinedId !== undefined ? { predefinedId } : {}), ...(orderIndex !== undefined ? { orderIndex } : {}) }),
     );
-  }
-
-  /** Marks (or unmarks) a chat with a label. */
-  setChatLabel(chat: string, labelId: string, labelled: boolean): void {
-    const k = chatLabelKey(this.tx.ns, chat, labelId);
-    if (labelled) this.tx.put(k, encodeRecord(FORMAT, {}));
-    else this.tx.del(k);
   }
 
   putSetting(name: string, value: AppStateSetting): void {
