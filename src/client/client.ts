@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-import type { AccountState, AccountSummary, ChatInfo, ChatListOptions, ConnectionState, ContactInfo, GroupAction, GroupInfo, MediaFields, MediaKind, MessageListOptions, StoredMessage, WadEvent } from '../contract/api.js';
+import type { AccountState, AccountSummary, ChatAction, ChatInfo, ChatListOptions, ConnectionState, ContactInfo, GroupAction, GroupInfo, LabelEdit, LabelInfo, MediaFields, MediaKind, MessageListOptions, StoredMessage, WadEvent } from '../contract/api.js';
 import type { SendData } from '../contract/frames.js';
 import { ClientCore, type WadClientOptions } from './core.js';
 import { DownloadSink, type DownloadedFile } from './download.js';
@@ -222,6 +222,33 @@ export class WadClient extends ClientCore {
   /** Deletes for everyone. */
   async deleteMessage(account: string, chat: string, messageId: string): Promise<string> {
     return (await this.request('message:delete', { messageId }, { account, chat })).messageId;
+  }
+
+  /** Deletes a message on the account's own devices only (`message:delete {forMe: true}`). */
+  async deleteMessageForMe(account: string, chat: string, messageId: string): Promise<string> {
+    return (await this.request('message:delete', { messageId, forMe: true }, { account, chat })).messageId;
+  }
+
+  async starMessage(account: string, chat: string, messageId: string, starred = true): Promise<void> {
+    await this.request('message:star', { messageId, starred }, { account, chat });
+  }
+
+  /** Archives, pins, mutes (`until`: unix s; none for ever), marks read… a chat on every device of the account (`chat:modify`). */
+  async modifyChat(account: string, chat: string, action: ChatAction, opts: { until?: number } = {}): Promise<void> {
+    await this.request('chat:modify', { action, ...(opts.until !== undefined ? { until: opts.until } : {}) }, { account, chat });
+  }
+
+  async listLabels(account: string): Promise<LabelInfo[]> {
+    return (await this.request('label:list', {}, { account })).labels;
+  }
+
+  /** Creates (no `id`), renames, recolours or deletes a label; answers its id. */
+  async editLabel(account: string, edit: LabelEdit): Promise<string> {
+    return (await this.request('label:edit', { ...edit }, { account })).id;
+  }
+
+  async labelChat(account: string, chat: string, labelId: string, labelled = true): Promise<void> {
+    await this.request('label:chat', { labelId, action: labelled ? 'add' : 'remove' }, { account, chat });
   }
 
   async markRead(account: string, chat: string, messageIds: string[]): Promise<void> {

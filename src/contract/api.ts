@@ -229,6 +229,26 @@ export interface MessageListOptions {
   before?: string;
 }
 
+/** What `chat:modify` does to a chat (on every device of the account, through app state). */
+export type ChatAction = 'archive' | 'unarchive' | 'pin' | 'unpin' | 'mute' | 'unmute' | 'markRead' | 'markUnread' | 'clear' | 'delete';
+
+/** A label in `label:list`. */
+export interface LabelInfo {
+  id: string;
+  name: string;
+  /** WhatsApp's palette index. */
+  color: number;
+  predefinedId?: number;
+}
+
+/** `label:edit`: without `id` a new label. */
+export interface LabelEdit {
+  id?: string;
+  name: string;
+  color?: number;
+  deleted?: boolean;
+}
+
 export interface DaemonApi {
   // accounts
   addAccount(id: string, opts: { phone?: string }): Promise<{ pairCode?: string }>;
@@ -262,6 +282,17 @@ export interface DaemonApi {
   listContacts(id: string): Promise<ContactInfo[]>;
   /** A chat's stored messages, newest first. */
   listMessages(id: string, chat: string, opts: MessageListOptions): Promise<StoredMessage[]>;
+
+  // chats, messages and labels through app state (seen on every device of the account)
+  /** @param until for `mute`: unix seconds when it ends; absent: for ever */
+  modifyChat(id: string, chat: string, action: ChatAction, until?: number): Promise<void>;
+  starMessage(id: string, chat: string, messageId: string, starred: boolean): Promise<void>;
+  /** Deletes a message on our own devices only. */
+  deleteMessageForMe(id: string, chat: string, messageId: string): Promise<{ messageId: string }>;
+  /** The account's labels (deleted ones left out); read from its store, so a stopped account answers too. */
+  listLabels(id: string): Promise<LabelInfo[]>;
+  editLabel(id: string, edit: LabelEdit): Promise<{ id: string }>;
+  labelChat(id: string, chat: string, labelId: string, labelled: boolean): Promise<void>;
 
   // durable events
   /** Events of one account with seq >= fromSeq, oldest first, at most `limit`. */

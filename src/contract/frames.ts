@@ -4,7 +4,7 @@
  * and result, the events the daemon pushes, close codes. Types and constants
  * only: no I/O, nothing the browser-less client could not load.
  */
-import type { AccountSummary, ChatInfo, ChatListOptions, ContactInfo, EventType, GroupAction, GroupInfo, MediaFields, MediaKind, MessageListOptions, StoredMessage } from './api.js';
+import type { AccountSummary, ChatAction, ChatInfo, ChatListOptions, ContactInfo, EventType, GroupAction, GroupInfo, LabelInfo, MediaFields, MediaKind, MessageListOptions, StoredMessage } from './api.js';
 import type { ErrorCode } from './errors.js';
 
 export type { ErrorCode };
@@ -110,10 +110,16 @@ export interface RequestMap {
   'account:pair-code': { data: { id?: string; phone: string }; result: { pairCode: string } };
   'message:send': { data: SendData; result: { messageId: string } };
   'message:edit': { data: { messageId: string; content: string }; result: { messageId: string } };
-  'message:delete': { data: { messageId: string }; result: { messageId: string } };
+  /** With `forMe`, deleted on our own devices only (app state); without, revoked for everyone. */
+  'message:delete': { data: { messageId: string; forMe?: boolean }; result: { messageId: string } };
   'message:react': { data: { messageId: string; emoji: string }; result: { messageId: string } };
   'message:read': { data: { messageIds: string[] }; result: Empty };
   'media:download': { data: MediaDownloadData; result: MediaDownloadResult };
+  'chat:modify': { data: { action: ChatAction; until?: number }; result: Empty };
+  'message:star': { data: { messageId: string; starred: boolean }; result: Empty };
+  'label:list': { data: Empty; result: { labels: LabelInfo[] } };
+  'label:edit': { data: { id?: string; name: string; color?: number; deleted?: boolean }; result: { id: string } };
+  'label:chat': { data: { labelId: string; action: 'add' | 'remove' }; result: Empty };
   'typing:start': { data: { recording?: boolean }; result: Empty };
   'typing:stop': { data: Empty; result: Empty };
   'presence:update': { data: { status: 'available' | 'unavailable' }; result: Empty };
@@ -146,6 +152,11 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'message:react',
   'message:read',
   'media:download',
+  'chat:modify',
+  'message:star',
+  'label:list',
+  'label:edit',
+  'label:chat',
   'typing:start',
   'typing:stop',
   'presence:update',
@@ -183,6 +194,9 @@ export const EVENT_TYPES: readonly EventType[] = [
  * events do not), and `events:synced` once a subscription has caught up with
  * the log (data: `{subscription, accounts: {<id>: <last seq delivered>}}`).
  */
+/** `chat:modify`'s actions. */
+export const CHAT_ACTIONS: readonly ChatAction[] = ['archive', 'unarchive', 'pin', 'unpin', 'mute', 'unmute', 'markRead', 'markUnread', 'clear', 'delete'];
+
 export const CONTROL_TYPES = ['ack', 'error', 'events:synced'] as const;
 
 /** Close codes the server uses beyond RFC 6455's. */

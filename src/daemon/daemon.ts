@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Account } from '../account/account.js';
+import { chatJid } from '../account/messaging/index.js';
 import type { Config } from '../config/index.js';
 import type { IpcServer } from '../ipc/index.js';
 import type { HttpServer } from '../http/index.js';
@@ -14,7 +15,7 @@ import type { AccountManager } from './accounts/index.js';
 import type { CryptoPool } from '../runtime/crypto-pool/index.js';
 import type { Supervisor } from '../runtime/supervisor/index.js';
 import type { Store } from '../store/index.js';
-import type { AccountSummary, ChatInfo, ChatListOptions, ContactInfo, DaemonApi, GroupAction, GroupInfo, MediaDownload, MessageListOptions, OutgoingContent, SendOptions, StoredMessage, WadEvent } from '../contract/api.js';
+import type { AccountSummary, ChatAction, ChatInfo, ChatListOptions, ContactInfo, DaemonApi, GroupAction, GroupInfo, LabelEdit, LabelInfo, MediaDownload, MessageListOptions, OutgoingContent, SendOptions, StoredMessage, WadEvent } from '../contract/api.js';
 import { DaemonError } from '../contract/errors.js';
 import { toDaemonError } from './error-map.js';
 import { corruptEventGap, toWadEvent, type EventHub } from './event-sink.js';
@@ -202,6 +203,34 @@ export class Daemon implements DaemonApi {
     const store = await this.#accountStore(id);
     if (!store) throw new DaemonError('UNAVAILABLE', `account ${id} failed: ${this.accounts.failure(id)}`);
     return store;
+  }
+
+  // chats, messages and labels through app state
+
+  modifyChat(id: string, chat: string, action: ChatAction, until?: number): Promise<void> {
+    return this.#call(id, async (a) => a.appState.actions.modify(chatJid(chat), action, until));
+  }
+  starMessage(id: string, chat: string, messageId: string, starred: boolean): Promise<void> {
+    return this.#call(id, async (a) => a.appState.actions.star(chatJid(chat), messageId, starred));
+  }
+  deleteMessageForMe(id: string, chat: string, messageId: string): Promise<{ messageId: string }> {
+    return this.#call(id, async (a) => {
+      await a.appState.actions.deleteForMe(chatJid(chat), messageId);
+      return { messageId };
+    });
+  }
+  async listLabels(id: string): Promise<LabelInfo[]> {
+    const store = await this.#accountStore(id);
+    if (!store) throw new DaemonError('UNAVAILABLE', `account ${id} failed: ${this.accounts.failure(id)}`);
+    return (await store.appState.listLabels())
+      .filter((l) => !l.deleted)
+      .map((l) => ({ id: l.id, name: l.name, color: l.color, ...(l.predefinedId !== undefined ? { predefinedId: l.predefinedId } : {}) }));
+  }
+  editLabel(id: string, edit: LabelEdit): Promise<{ id: string }> {
+    return this.#call(id, (a) => a.appState.actions.editLabel(edit));
+  }
+  labelChat(id: string, chat: string, labelId: string, labelled: boolean): Promise<void> {
+    return this.#call(id, async (a) => a.appState.actions.labelChat(chatJid(chat), labelId, labelled));
   }
 
   // durable events

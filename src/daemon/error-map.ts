@@ -4,6 +4,7 @@
  * with the account's own code kept in `details` (details.messaging,
  * details.media, details.storage). DaemonErrors pass through.
  */
+import { AppStateSyncError, type AppStateSyncErrorCode } from '../account/app-state/index.js';
 import { ConnectionError } from '../account/errors.js';
 import { MediaError, type MediaErrorCode } from '../account/media/errors.js';
 import { MessagingError, type MessagingErrorCode } from '../account/messaging/errors.js';
@@ -32,8 +33,23 @@ export function toDaemonError(err: unknown): DaemonError {
     };
     return new DaemonError(code, err.message, details, { cause: err });
   }
+  if (err instanceof AppStateSyncError) {
+    const details = { appState: err.code, ...(err.serverCode !== undefined ? { serverCode: err.serverCode } : {}) };
+    return new DaemonError(err.serverCode === 429 ? 'RATE_LIMITED' : APP_STATE_CODES[err.code], err.message, details, { cause: err });
+  }
   return new DaemonError('INTERNAL_ERROR', err instanceof Error ? err.message : String(err), undefined, { cause: err });
 }
+
+/** App state failures by what the caller can do: wait (no keys yet, others writing), fix the request, or name something that exists. */
+const APP_STATE_CODES: Record<AppStateSyncErrorCode, ErrorCode> = {
+  NO_KEYS: 'UNAVAILABLE',
+  CONFLICT: 'UNAVAILABLE',
+  SERVER_REJECTED: 'UNAVAILABLE',
+  BAD_ACTION: 'INVALID_PAYLOAD',
+  NOT_FOUND: 'NOT_FOUND',
+  NOT_READY: 'UNAVAILABLE',
+  CLOSED: 'UNAVAILABLE',
+};
 
 /**
  * A write the store refused (the disk is full, an I/O error) is a passing

@@ -66,11 +66,25 @@ export async function dispatch(req: Request, ctx: DispatchContext): Promise<Resu
     case 'message:edit':
       return { ...(await api.editMessage(a, chat, req.data.messageId, req.data.content)) };
     case 'message:delete':
+      if (req.data.forMe) return { ...(await api.deleteMessageForMe(a, chat, req.data.messageId)) };
       return { ...(await api.deleteMessage(a, chat, req.data.messageId)) };
     case 'message:react':
       return { ...(await api.react(a, chat, req.data.messageId, req.data.emoji)) };
     case 'message:read':
       await api.markRead(a, chat, req.data.messageIds);
+      return NONE;
+    case 'chat:modify':
+      await api.modifyChat(a, chat, req.data.action, req.data.until);
+      return NONE;
+    case 'message:star':
+      await api.starMessage(a, chat, req.data.messageId, req.data.starred);
+      return NONE;
+    case 'label:list':
+      return { labels: await api.listLabels(a) };
+    case 'label:edit':
+      return { ...(await api.editLabel(a, req.data)) };
+    case 'label:chat':
+      await api.labelChat(a, chat, req.data.labelId, req.data.action === 'add');
       return NONE;
     case 'typing:start':
       await api.sendChatState(a, chat, req.data.recording ? 'recording' : 'composing');

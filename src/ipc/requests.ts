@@ -9,7 +9,7 @@ import { ACCOUNT_ID_PATTERN } from '../contract/api.js';
 import type { ErrorCode } from '../contract/errors.js';
 import { IpcError } from './errors.js';
 import { normalizeJid } from './jid.js';
-import { EVENT_TYPES, PROTOCOL_VERSION, REQUEST_TYPES, type RequestMap, type RequestType } from '../contract/frames.js';
+import { CHAT_ACTIONS, EVENT_TYPES, PROTOCOL_VERSION, REQUEST_TYPES, type RequestMap, type RequestType } from '../contract/frames.js';
 import { arrayOf, bool, described, either, int, invalid, mapOf, num, object, oneOf, optional, schemaOf, str, type Check, type JsonSchema } from './schema.js';
 
 export type Request = {
@@ -42,6 +42,8 @@ const accountId = str({ max: 64, pattern: ACCOUNT_ID_PATTERN, what: 'an account 
 // Message ids become parts of store keys: '/' (the key separator) and control characters are never in a real one.
 const messageId = str({ max: 128, pattern: /^[\x21-\x2e\x30-\x7e]+$/, what: "a message id (printable ASCII without spaces or '/')" });
 /** Durable subscriber names: kept in the store per account, named in logs; plain and bounded. */
+// Label ids are chosen by whichever device made the label: WhatsApp's are small numbers; any short printable id is kept.
+const labelId = str({ max: 64, pattern: /^[\x21-\x7e]+$/, what: 'a label id (printable ASCII without spaces, at most 64)' });
 const subscriberName = str({ max: 128, pattern: /^[A-Za-z0-9_.:@-]+$/, what: 'a subscriber name (letters, digits, _ . : @ -, at most 128)' });
 const text = str({ min: 0, max: 65_536 });
 const phone = str({ max: 20, pattern: /^\+?[0-9]{5,15}$/, what: 'a phone number (digits)' });
@@ -149,10 +151,15 @@ const SPECS: Record<RequestType, Spec> = {
   'account:pair-code': { data: object({ id: optional(accountId), phone }), needs: 'account', idInData: true },
   'message:send': { data: sendData, needs: 'chat' },
   'message:edit': { data: object({ messageId, content: str({ max: 65_536 }) }), needs: 'chat' },
-  'message:delete': { data: object({ messageId }), needs: 'chat' },
+  'message:delete': { data: object({ messageId, forMe: optional(bool) }), needs: 'chat' },
   'message:react': { data: object({ messageId, emoji: str({ min: 0, max: 32 }) }), needs: 'chat' },
   'message:read': { data: object({ messageIds: arrayOf(messageId, { min: 1, max: 1000 }) }), needs: 'chat' },
   'media:download': { data: object({ messageId, download: int(0, 0xffff_ffff) }), needs: 'chat' },
+  'chat:modify': { data: object({ action: oneOf(CHAT_ACTIONS), until: optional(int(0, 0xffff_ffff)) }), needs: 'chat' },
+  'message:star': { data: object({ messageId, starred: bool }), needs: 'chat' },
+  'label:list': { data: empty, needs: 'account' },
+  'label:edit': { data: object({ id: optional(labelId), name: str({ min: 1, max: 100 }), color: optional(int(0, 1000)), deleted: optional(bool) }), needs: 'account' },
+  'label:chat': { data: object({ labelId, action: oneOf(['add', 'remove'] as const) }), needs: 'chat' },
   'typing:start': { data: object({ recording: optional(bool) }), needs: 'chat' },
   'typing:stop': { data: empty, needs: 'chat' },
   'presence:update': { data: object({ status: oneOf(['available', 'unavailable'] as const) }), needs: 'account' },

@@ -57,6 +57,7 @@ beforeAll(async () => {
   s = await startSim();
   dir = await tempDir('wad-e2e-appstate-');
   await admin(s, 'POST', '/phones', { phone: W, name: 'Wad Sixteen' });
+  await admin(s, 'POST', '/phones', { phone: CHAT.split('@')[0], name: 'Two' });
   d = await daemonFor(s, dir.path, []);
   rec = recorder(d);
   await linkByQr(s, d, 'wad', W);
@@ -82,6 +83,7 @@ describe('app state of a freshly linked account', () => {
     const from = rec.events.length;
     await act({ action: 'archive', chat: CHAT });
     expect((await eventAfter(from, 'chat:updated', (e) => e.data.jid === CHAT && e.data.archived !== undefined)).data).toMatchObject({ archived: true, pinned: false });
+    expect((await d.listChats('wad', { archived: true })).map((c) => c.jid)).toEqual([CHAT]);
     const until8h = Date.now() + 8 * 3600_000;
     await act({ action: 'mute', chat: OTHER, until: until8h });
     expect((await eventAfter(from, 'chat:updated', (e) => e.data.jid === OTHER && e.data.mutedUntil !== undefined)).data.mutedUntil).toBe(Math.floor(until8h / 1000));
@@ -107,6 +109,72 @@ describe('app state of a freshly linked account', () => {
       return changes.some((c) => c?.kind === 'chat.pinned' && c.chat === OTHER && c.pinned) && changes.some((c) => c?.kind === 'chat.labelled' && c.chat === OTHER && c.labelled) && x;
     });
     expect(v.collections.regular_low!.version).toBe(v.collections.regular_low!.server.version);
+    await agreed();
+  });
+});
+
+describe('chat:modify, message:star, message:delete forMe and label:* through the daemon', () => {
+  /** The changes the phone holds (its own copy of every collection, as it applied our patches). */
+  const phoneChanges = async () => Object.values((await view()).collections).flatMap((c) => c.entries.map((e) => e.change ?? {}));
+
+  it('archives, mutes and marks unread: the phone applies it, chat:list shows it, chat:updated tells it', async () => {
+    const from = rec.events.length;
+    await d.modifyChat('wad', CHAT, 'archive');
+    const mutedUntil = Math.floor(Date.now() / 1000) + 3600;
+    await d.modifyChat('wad', CHAT, 'mute', mutedUntil);
+    await d.modifyChat('wad', CHAT, 'markUnread');
+    await eventAfter(from, 'chat:updated', (e) => e.data.jid === CHAT && e.data.markedUnread === true);
+    const chat = (await d.listChats('wad', {})).find((c) => c.jid === CHAT);
+    expect(chat).toMatchObject({ archived: true, pinned: false, mutedUntil, markedUnread: true });
+    expect((await d.listChats('wad', { archived: true })).map((c) => c.jid)).toContain(CHAT);
+    await until('the phone applied them', async () => {
+      const c = await phoneChanges();
+      return (
+        c.some((x) => x.kind === 'chat.archived' && x.chat === CHAT && x.archived === true) &&
+        c.some((x) => x.kind === 'chat.muted' && x.chat === CHAT && x.mutedUntil === mutedUntil * 1000) &&
+        c.some((x) => x.kind === 'chat.read' && x.chat === CHAT && x.read === false)
+      );
+    });
+    await d.modifyChat('wad', CHAT, 'unarchive');
+    await d.modifyChat('wad', CHAT, 'unmute');
+    const after = (await d.listChats('wad', {})).find((c) => c.jid === CHAT);
+    expect(after?.archived).toBe(false);
+    expect(after?.mutedUntil).toBeUndefined();
+    await agreed();
+  });
+
+  it('stars and deletes for me a received message, naming its sender as the phone does', async () => {
+    const { id } = await admin<{ id: string }>(s, 'POST', `/phones/${CHAT.split('@')[0]}/messages`, { to: W, text: 'star me' });
+    await until('message received', async () => (await d.readEvents('wad', 0, 10_000)).some((e) => e.type === 'message:new' && e.data.id === id));
+    const from = rec.events.length;
+    await d.starMessage('wad', CHAT, id, true);
+    expect((await eventAfter(from, 'message:updated', (e) => e.data.messageId === id)).data).toMatchObject({ starred: true, fromMe: false });
+    await d.deleteMessageForMe('wad', CHAT, id);
+    await eventAfter(from, 'message:deleted', (e) => e.data.messageId === id && e.data.forMe === true);
+    await until('the phone applied both', async () => {
+      const c = await phoneChanges();
+      return c.some((x) => x.kind === 'message.starred' && x.messageId === id && x.starred === true) && c.some((x) => x.kind === 'message.deletedForMe' && x.messageId === id);
+    });
+    await expect(d.starMessage('wad', CHAT, 'NO-SUCH-MESSAGE', true)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await agreed();
+  });
+
+  it('makes a label, puts a chat under it, lists it; a deleted label leaves the list', async () => {
+    const { id } = await d.editLabel('wad', { name: 'Customers', color: 4 });
+    // The phone made label 5 above: a new one takes the next id.
+    expect(id).toBe('6');
+    await d.labelChat('wad', CHAT, id, true);
+    expect((await d.listLabels('wad')).find((l) => l.id === id)).toEqual({ id, name: 'Customers', color: 4 });
+    expect((await d.listChats('wad', {})).find((c) => c.jid === CHAT)?.labels).toContain(id);
+    await until('the phone has the label and the chat under it', async () => {
+      const c = await phoneChanges();
+      return c.some((x) => x.kind === 'label.edited' && x.labelId === id && x.name === 'Customers') && c.some((x) => x.kind === 'chat.labelled' && x.chat === CHAT && x.labelId === id && x.labelled === true);
+    });
+    await d.labelChat('wad', CHAT, id, false);
+    expect((await d.listChats('wad', {})).find((c) => c.jid === CHAT)?.labels).not.toContain(id);
+    await d.editLabel('wad', { id, name: 'Customers', deleted: true });
+    expect((await d.listLabels('wad')).map((l) => l.id)).not.toContain(id);
+    await expect(d.labelChat('wad', CHAT, id, true)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await agreed();
   });
 });

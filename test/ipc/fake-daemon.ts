@@ -6,7 +6,7 @@
  * layer needs, nothing of WhatsApp.
  */
 import { readFileSync } from 'node:fs';
-import { type AccountSummary, type ChatInfo, type ChatListOptions, type ConnectionState, type ContactInfo, type MessageListOptions, type StoredMessage, type DaemonApi, type EventType, type GroupAction, type GroupInfo, type MediaDownload, type OutgoingContent, type SendOptions, type WadEvent } from '../../src/contract/api.js';
+import { type AccountSummary, type ChatAction, type ChatInfo, type ChatListOptions, type ConnectionState, type ContactInfo, type MessageListOptions, type StoredMessage, type DaemonApi, type EventType, type GroupAction, type GroupInfo, type LabelEdit, type LabelInfo, type MediaDownload, type OutgoingContent, type SendOptions, type WadEvent } from '../../src/contract/api.js';
 import { DaemonError } from '../../src/contract/errors.js';
 
 interface FakeAccount {
@@ -183,6 +183,39 @@ export class FakeDaemon implements DaemonApi {
     await this.#call('react', [id, chat, messageId, emoji]);
     this.#online(id);
     return { messageId: `R-${messageId}` };
+  }
+
+  async modifyChat(id: string, chat: string, action: ChatAction, until?: number): Promise<void> {
+    await this.#call('modifyChat', until !== undefined ? [id, chat, action, until] : [id, chat, action]);
+    this.#online(id);
+  }
+
+  async starMessage(id: string, chat: string, messageId: string, starred: boolean): Promise<void> {
+    await this.#call('starMessage', [id, chat, messageId, starred]);
+    this.#online(id);
+  }
+
+  async deleteMessageForMe(id: string, chat: string, messageId: string): Promise<{ messageId: string }> {
+    await this.#call('deleteMessageForMe', [id, chat, messageId]);
+    this.#online(id);
+    return { messageId };
+  }
+
+  async listLabels(id: string): Promise<LabelInfo[]> {
+    await this.#call('listLabels', [id]);
+    this.#get(id);
+    return [];
+  }
+
+  async editLabel(id: string, edit: LabelEdit): Promise<{ id: string }> {
+    await this.#call('editLabel', [id, edit]);
+    this.#online(id);
+    return { id: edit.id ?? '1' };
+  }
+
+  async labelChat(id: string, chat: string, labelId: string, labelled: boolean): Promise<void> {
+    await this.#call('labelChat', [id, chat, labelId, labelled]);
+    this.#online(id);
   }
 
   async markRead(id: string, chat: string, messageIds: string[]): Promise<void> {
