@@ -21,6 +21,7 @@ export type { AppStateLabel, AppStateSetting, AppStateSyncKey, AppStateVersion }
 export type { TcToken } from './families/tctokens.js';
 export { applyChatPatch, emptyChat, MAX_CHAT_PAGE, type ChatListOptions, type ChatPatch, type ChatRecord, type ChatSettings } from './families/chats.js';
 export { MAX_CONTACT_LIST, type ContactPatch, type ContactRecord } from './families/contacts.js';
+export type { PendingHistory } from './families/history-pending.js';
 export { MAX_MESSAGE_PAGE, type ChatMessagePage, type StoredChatMessage } from './families/chat-messages.js';
 export type { SentMessage } from './families/sent.js';
 export type { IdempotencyRecord } from './families/idempotency.js';

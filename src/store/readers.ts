@@ -8,6 +8,7 @@ import { AppStateReader } from './families/app-state.js';
 import { ChatReader } from './families/chats.js';
 import { ChatMessageReader } from './families/chat-messages.js';
 import { ContactReader } from './families/contacts.js';
+import { HistoryPendingReader } from './families/history-pending.js';
 import { DeviceReader } from './families/devices.js';
 import { EventReader } from './families/events.js';
 import { IdempotencyReader } from './families/idempotency.js';
@@ -39,6 +40,7 @@ export abstract class AccountReaders {
   #chats?: ChatReader;
   #chatMessages?: ChatMessageReader;
   #contacts?: ContactReader;
+  #historyPending?: HistoryPendingReader;
   #idempotency?: IdempotencyReader;
 
   get preKeys(): PreKeyReader {
@@ -80,6 +82,10 @@ export abstract class AccountReaders {
   }
   get contacts(): ContactReader {
     return (this.#contacts ??= new ContactReader(this.ctx));
+  }
+  /** History sync notifications not yet stored or not yet receipted. */
+  get historyPending(): HistoryPendingReader {
+    return (this.#historyPending ??= new HistoryPendingReader(this.ctx));
   }
   get idempotency(): IdempotencyReader {
     return (this.#idempotency ??= new IdempotencyReader(this.ctx, () => this.idempotencyTtlMs));

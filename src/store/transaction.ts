@@ -12,6 +12,7 @@ import { AppStateWriter } from './families/app-state.js';
 import { ChatWriter } from './families/chats.js';
 import { ChatMessageWriter, type ChatMessageIntent } from './families/chat-messages.js';
 import { ContactWriter } from './families/contacts.js';
+import { HistoryPendingWriter } from './families/history-pending.js';
 import { DeviceWriter } from './families/devices.js';
 import { EventWriter } from './families/events.js';
 import { IdempotencyWriter } from './families/idempotency.js';
@@ -120,6 +121,7 @@ export class Transaction implements WriteContext {
   #chats?: ChatWriter;
   #chatMessages?: ChatMessageWriter;
   #contacts?: ContactWriter;
+  #historyPending?: HistoryPendingWriter;
   #idempotency?: IdempotencyWriter;
 
   get creds(): CredsWriter {
@@ -160,6 +162,9 @@ export class Transaction implements WriteContext {
   }
   get contacts(): ContactWriter {
     return (this.#contacts ??= new ContactWriter(this));
+  }
+  get historyPending(): HistoryPendingWriter {
+    return (this.#historyPending ??= new HistoryPendingWriter(this));
   }
   get idempotency(): IdempotencyWriter {
     return (this.#idempotency ??= new IdempotencyWriter(this));

@@ -18,6 +18,7 @@ import { decodeSent } from '../families/sent.js';
 import { decodeIdempotency } from '../families/idempotency.js';
 import { decodeEvent, decodeSeq } from '../families/events.js';
 import { decodeChatMessage } from '../families/chat-messages.js';
+import { decodePending } from '../families/history-pending.js';
 
 /** `tail`: the key after `a/<id>/<family>/` (empty for single-record families). */
 export type Validator = (value: Uint8Array, tail: Uint8Array) => void;
@@ -100,6 +101,7 @@ export const FAMILY_RULES: Readonly<Record<string, FamilyRule>> = {
   cma: { name: 'account message time index', validate: exactLength('account message time index', 0) },
   cmc: { name: 'chat message count', validate: exactLength('chat message count', 8) },
   cmn: { name: 'message store total', validate: exactLength('message store total', 8) },
+  hsn: { name: 'pending history sync', validate: (v) => void decodePending('', v) },
   sm: { name: 'sent message', validate: (v) => void decodeSent(v) },
   smn: { name: 'sent message index', validate: text('sent message index') },
   msg: { name: 'message record', validate: fieldsRecord('message') },
