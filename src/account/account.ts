@@ -28,6 +28,7 @@ import type { SharedMedia } from './media/shared.js';
 import type { AccountIdentity, MessagingDeps } from './messaging-deps.js';
 import type { CryptoPort } from './ports.js';
 import { Messaging, type MessagingOptions } from './messaging/index.js';
+import { HistorySync } from './history/history-sync.js';
 
 export interface AccountDeps {
   readonly accountId: string;
@@ -55,6 +56,8 @@ export class Account {
   readonly media: AccountMedia;
   /** The account's app state: sync keys, collections, our own actions as patches. */
   readonly appState: AppState;
+  /** The phone's history sync and on-demand history requests. */
+  readonly history: HistorySync;
   /** This account's identity and sender-key locks: its own, so no other account ever waits on them. */
   readonly locks = new AccountLocks();
   readonly #store: AccountStore;
@@ -76,6 +79,7 @@ export class Account {
         if (u.state === 'online') {
           this.messaging.online();
           this.appState.online();
+          this.history.online();
         }
       },
     });
@@ -107,10 +111,25 @@ export class Account {
         }
       },
     });
+    this.history = new HistorySync({
+      store: deps.store,
+      events: deps.events,
+      logger: deps.logger,
+      port: this.connection,
+      media: this.media,
+      me,
+      messaging: () => this.messaging,
+    });
+    const appStateSink = this.appState.protocolSink;
     try {
       this.messaging = new Messaging(
         { accountId: deps.accountId, port: this.connection, store: deps.store, crypto: deps.crypto, locks: this.locks, events: deps.events, logger: deps.logger, me, sendRate: deps.sendRate },
-        { ...deps.messaging, media: this.media.build, protocolSink: this.appState.protocolSink },
+        {
+          ...deps.messaging,
+          media: this.media.build,
+          // History notifications are the history's; the rest (app state keys) the app state's.
+          protocolSink: { accept: async (message, msg) => this.history.accept(message, msg) ?? appStateSink.accept(message, msg) },
+        },
       );
     } catch (err) {
       this.media.close();
@@ -118,6 +137,7 @@ export class Account {
     }
     for (const handler of [...this.messaging.handlers, ...this.media.handlers, ...this.appState.handlers]) this.connection.register(handler);
     const close = (): void => {
+      this.history.close();
       this.media.close();
       void this.appState.close();
       void this.locks.close();

@@ -23,6 +23,7 @@ export type AccountEventType =
   | 'chat:updated'
   | 'contact:updated'
   | 'label:updated'
+  | 'history:sync'
   | 'account:status'
   | 'error';
 

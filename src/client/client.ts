@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-import type { AccountState, AccountSummary, ChatAction, ChatInfo, ChatListOptions, ConnectionState, ContactInfo, GroupAction, GroupInfo, LabelEdit, LabelInfo, MediaFields, MediaKind, MessageListOptions, StoredMessage, WadEvent } from '../contract/api.js';
+import type { AccountState, AccountSummary, ChatAction, ChatInfo, ChatListOptions, ConnectionState, ContactInfo, GroupAction, GroupInfo, HistoryRequestResult, LabelEdit, LabelInfo, MediaFields, MediaKind, MessageListOptions, StoredMessage, WadEvent } from '../contract/api.js';
 import type { SendData } from '../contract/frames.js';
 import { ClientCore, type WadClientOptions } from './core.js';
 import { DownloadSink, type DownloadedFile } from './download.js';
@@ -288,6 +288,14 @@ export class WadClient extends ClientCore {
   /** The people the account knows (`contact:list`). */
   async listContacts(account: string): Promise<ContactInfo[]> {
     return (await this.request('contact:list', {}, { account })).contacts;
+  }
+
+  /**
+   * Asks the phone for older messages of a chat (`history:request`); they arrive as a
+   * `history:sync` event of type ON_DEMAND naming `requestId`, and then in listMessages.
+   */
+  async requestHistory(account: string, chat: string, count?: number): Promise<HistoryRequestResult> {
+    return this.request('history:request', count === undefined ? {} : { count }, { account, chat });
   }
 
   /** A chat's stored messages, newest first; `before` (a message id) pages back (`message:list`). */

@@ -37,6 +37,7 @@ export type EventType =
   | 'chat:updated'
   | 'contact:updated'
   | 'label:updated'
+  | 'history:sync'
   | 'account:status'
   | 'error';
 
@@ -222,6 +223,14 @@ export interface ContactInfo {
  */
 export type StoredMessage = Record<string, unknown> & { id: string; chat: string; t: number };
 
+export interface HistoryRequestResult {
+  /** The request's message id: the ON_DEMAND `history:sync` names it as `requestId`. */
+  requestId: string;
+  count: number;
+  /** The id of the oldest stored message, the anchor the phone pages back from. */
+  oldest: string;
+}
+
 export interface MessageListOptions {
   /** Default 50, at most 1,000. */
   limit?: number;
@@ -282,6 +291,11 @@ export interface DaemonApi {
   listContacts(id: string): Promise<ContactInfo[]>;
   /** A chat's stored messages, newest first. */
   listMessages(id: string, chat: string, opts: MessageListOptions): Promise<StoredMessage[]>;
+  /**
+   * Asks the phone for `count` (default 50) messages of the chat older than the oldest stored one;
+   * they arrive as a `history:sync` of type ON_DEMAND. Resolves once the request is sent.
+   */
+  requestHistory(id: string, chat: string, count?: number): Promise<HistoryRequestResult>;
 
   // chats, messages and labels through app state (seen on every device of the account)
   /** @param until for `mute`: unix seconds when it ends; absent: for ever */

@@ -4,7 +4,7 @@
  * and result, the events the daemon pushes, close codes. Types and constants
  * only: no I/O, nothing the browser-less client could not load.
  */
-import type { AccountSummary, ChatAction, ChatInfo, ChatListOptions, ContactInfo, EventType, GroupAction, GroupInfo, LabelInfo, MediaFields, MediaKind, MessageListOptions, StoredMessage } from './api.js';
+import type { AccountSummary, ChatAction, ChatInfo, ChatListOptions, ContactInfo, EventType, GroupAction, GroupInfo, HistoryRequestResult, LabelInfo, MediaFields, MediaKind, MessageListOptions, StoredMessage } from './api.js';
 import type { ErrorCode } from './errors.js';
 
 export type { ErrorCode };
@@ -129,6 +129,7 @@ export interface RequestMap {
   'chat:list': { data: ChatListOptions; result: { chats: ChatInfo[] } };
   'contact:list': { data: Empty; result: { contacts: ContactInfo[] } };
   'message:list': { data: MessageListOptions; result: { messages: StoredMessage[] } };
+  'history:request': { data: { count?: number }; result: HistoryRequestResult };
   'events:subscribe': { data: SubscribeData; result: { subscription: string } };
   'events:unsubscribe': { data: { subscription: string }; result: Empty };
   'events:ack': { data: { name: string; account: string; seq: number }; result: { cursor: number } };
@@ -166,6 +167,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'chat:list',
   'contact:list',
   'message:list',
+  'history:request',
   'events:subscribe',
   'events:unsubscribe',
   'events:ack',
@@ -184,6 +186,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'chat:updated',
   'contact:updated',
   'label:updated',
+  'history:sync',
   'account:status',
   'error',
 ];

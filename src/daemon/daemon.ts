@@ -15,7 +15,7 @@ import type { AccountManager } from './accounts/index.js';
 import type { CryptoPool } from '../runtime/crypto-pool/index.js';
 import type { Supervisor } from '../runtime/supervisor/index.js';
 import type { Store } from '../store/index.js';
-import type { AccountSummary, ChatAction, ChatInfo, ChatListOptions, ContactInfo, DaemonApi, GroupAction, GroupInfo, LabelEdit, LabelInfo, MediaDownload, MessageListOptions, OutgoingContent, SendOptions, StoredMessage, WadEvent } from '../contract/api.js';
+import type { AccountSummary, ChatAction, ChatInfo, ChatListOptions, ContactInfo, DaemonApi, GroupAction, GroupInfo, HistoryRequestResult, LabelEdit, LabelInfo, MediaDownload, MessageListOptions, OutgoingContent, SendOptions, StoredMessage, WadEvent } from '../contract/api.js';
 import { DaemonError } from '../contract/errors.js';
 import { toDaemonError } from './error-map.js';
 import { corruptEventGap, toWadEvent, type EventHub } from './event-sink.js';
@@ -196,6 +196,10 @@ export class Daemon implements DaemonApi {
     const running = this.accounts.running(id);
     const canonical = running ? await running.messaging.canonicalChat(chat).catch(() => chat) : chat;
     return store.chatMessages.list(canonical, opts);
+  }
+
+  async requestHistory(id: string, chat: string, count?: number): Promise<HistoryRequestResult> {
+    return this.#call(id, (a) => a.history.request(chat, count));
   }
 
   /** @throws DaemonError NOT_FOUND, UNAVAILABLE (quarantined) */

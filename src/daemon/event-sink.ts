@@ -32,6 +32,7 @@ const CONTRACT_EVENT: { readonly [K in AccountEventType]: EventType & K } = {
   'chat:updated': 'chat:updated',
   'contact:updated': 'contact:updated',
   'label:updated': 'label:updated',
+  'history:sync': 'history:sync',
   'account:status': 'account:status',
   error: 'error',
 };

@@ -107,6 +107,8 @@ export async function dispatch(req: Request, ctx: DispatchContext): Promise<Resu
       return { contacts: await api.listContacts(a) };
     case 'message:list':
       return { messages: await api.listMessages(a, chat, req.data) };
+    case 'history:request':
+      return { ...(await api.requestHistory(a, chat, req.data.count)) };
     case 'events:ack':
       await api.ackEvents(req.data.name, req.data.account, req.data.seq);
       return { cursor: await api.subscriberCursor(req.data.name, req.data.account) };

@@ -169,6 +169,7 @@ const SPECS: Record<RequestType, Spec> = {
   'chat:list': { data: object({ archived: optional(bool), limit: optional(int(1, 1000)), before: optional(int(0)) }), needs: 'account' },
   'contact:list': { data: empty, needs: 'account' },
   'message:list': { data: object({ limit: optional(int(1, 1000)), before: optional(messageId) }), needs: 'chat' },
+  'history:request': { data: object({ count: optional(int(1, 500)) }), needs: 'chat' },
   'events:subscribe': {
     data: object({
       name: optional(subscriberName),

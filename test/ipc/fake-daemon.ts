@@ -6,7 +6,7 @@
  * layer needs, nothing of WhatsApp.
  */
 import { readFileSync } from 'node:fs';
-import { type AccountSummary, type ChatAction, type ChatInfo, type ChatListOptions, type ConnectionState, type ContactInfo, type MessageListOptions, type StoredMessage, type DaemonApi, type EventType, type GroupAction, type GroupInfo, type LabelEdit, type LabelInfo, type MediaDownload, type OutgoingContent, type SendOptions, type WadEvent } from '../../src/contract/api.js';
+import { type AccountSummary, type ChatAction, type ChatInfo, type ChatListOptions, type ConnectionState, type ContactInfo, type MessageListOptions, type StoredMessage, type DaemonApi, type EventType, type GroupAction, type GroupInfo, type HistoryRequestResult, type LabelEdit, type LabelInfo, type MediaDownload, type OutgoingContent, type SendOptions, type WadEvent } from '../../src/contract/api.js';
 import { DaemonError } from '../../src/contract/errors.js';
 
 interface FakeAccount {
@@ -263,6 +263,11 @@ export class FakeDaemon implements DaemonApi {
     const all = this.messages.get(chat) ?? [];
     const from = opts.before === undefined ? 0 : all.findIndex((m) => m.id === opts.before) + 1;
     return from === 0 && opts.before !== undefined ? [] : all.slice(from, from + (opts.limit ?? 50));
+  }
+
+  async requestHistory(id: string, chat: string, count?: number): Promise<HistoryRequestResult> {
+    await this.#call('requestHistory', [id, chat, count]);
+    return { requestId: 'REQ1', count: count ?? 50, oldest: 'OLDEST' };
   }
 
   async createGroup(id: string, subject: string, participants: string[]): Promise<{ jid: string }> {

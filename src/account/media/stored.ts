@@ -58,7 +58,8 @@ export async function findStoredMedia(store: AccountStore, chat: string, message
     if (r.fileName) info.fileName = r.fileName;
     return { found: true, media: { ref, target: { messageId, chat: sent.to, fromMe: true }, info } };
   }
-  const rec = await store.messages.get(chat, messageId);
+  // Received live (the receive path's record), else from history sync (the message store).
+  const rec = (await store.messages.get(chat, messageId)) ?? (await store.chatMessages.get(chat, messageId));
   if (!rec) return { found: false, why: 'absent' };
   const media = rec.media as (ValueMap & EventMedia) | undefined;
   if (!media || typeof rec.type !== 'string') return { found: false, why: 'not-media' };

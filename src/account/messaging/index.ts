@@ -194,6 +194,17 @@ export class Messaging {
     return this.#p.ids.canonicalChat(jid);
   }
 
+  /** Records that a PN and a LID are one contact (sessions move to the LID), as history sync tells. */
+  learnLid(pn: string, lid: string): Promise<void> {
+    return this.#p.ids.learn(pn, lid);
+  }
+
+  /** Sends a protocol message to our own other devices (a peer data request to the phone); resolves once acked. */
+  async sendToOwnDevices(message: proto.IMessage): Promise<{ messageId: string }> {
+    this.#assertReady();
+    return this.#relay(jidNormalizedUser(this.#deps.me().jid), message);
+  }
+
   /** Whether a chat is our own ("message yourself"), by PN or LID. */
   isOwnChat(jid: string): boolean {
     return this.#p.ids.isMe(jid);
