@@ -23,6 +23,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = Object.freeze({
   WAD_SERVER_WS_URL: 'server.wsUrl',
   WAD_SERVER_ROOT_KEY: 'server.rootPublicKey',
   WAD_SERVER_MEDIA_CA: 'server.mediaCaPath',
+  WAD_SERVER_WEB_VERSION: 'server.webVersion',
   WAD_LOG_LEVEL: 'log.level',
   WAD_HTTP_LISTEN: 'http.listen',
 });

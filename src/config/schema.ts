@@ -3,6 +3,7 @@
  * key passes. Paths (dataDir, socket, mediaCaPath) are resolved by load.ts;
  * here they are plain strings. Owns the shape only; must not read files or env.
  */
+import { parseWebVersion } from '../protocol/pairing/version.js';
 import { INVALID, arrayOf, bad, bool, fail, int, nullable, num, object, ok, oneOf, refine, str, type Check, type RawIssue } from './checks.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -35,6 +36,12 @@ export interface Config {
     readonly rootPublicKey: string;
     /** Absolute path of a PEM CA for the media host (the simulator's), or null for the system CAs. */
     readonly mediaCaPath: string | null;
+    /** The WhatsApp Web build to announce ("2.3000.<build>"), or null for the one wad was released with; a newer published one replaces it. */
+    readonly webVersion: string | null;
+    /** Where WhatsApp publishes its current Web build (its service worker script), fetched daily and after a 405; null: never fetch. */
+    readonly webVersionUrl: string | null;
+    /** How often the published build is fetched. */
+    readonly webVersionRefreshMs: number;
   };
   readonly log: { readonly level: LogLevel };
   readonly accounts: {
@@ -106,6 +113,10 @@ export interface Config {
      */
     readonly allowedRoots: readonly string[];
   };
+  readonly history: {
+    /** Ask the phone, at linking, for the whole chat history (DeviceProps.requireFullSync) instead of the recent part. */
+    readonly fullSync: boolean;
+  };
   readonly idempotency: {
     /** Idempotency keys remembered per account (the oldest go first). */
     readonly keysMax: number;
@@ -138,6 +149,17 @@ const wsUrl = refine(str({ nonEmpty: true }), (v) => {
     return u.protocol === 'ws:' || u.protocol === 'wss:' ? ok(v) : bad('a ws:// or wss:// URL');
   } catch {
     return bad('a ws:// or wss:// URL');
+  }
+});
+
+const webVersion = refine(str({ nonEmpty: true }), (v) => (parseWebVersion(v) ? ok(v) : bad('a Web build "2.3000.<build>"')));
+
+const httpUrl = refine(str({ nonEmpty: true }), (v) => {
+  try {
+    const u = new URL(v);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? ok(v) : bad('an http:// or https:// URL');
+  } catch {
+    return bad('an http:// or https:// URL');
   }
 });
 
@@ -176,7 +198,14 @@ export const configSchema = object({
   socket: nullable(str({ nonEmpty: true })),
   listen: nullable(listen),
   tokens: arrayOf(token),
-  server: object({ wsUrl, rootPublicKey: hexKey, mediaCaPath: nullable(str({ nonEmpty: true })) }),
+  server: object({
+    wsUrl,
+    rootPublicKey: hexKey,
+    mediaCaPath: nullable(str({ nonEmpty: true })),
+    webVersion: nullable(webVersion),
+    webVersionUrl: nullable(httpUrl),
+    webVersionRefreshMs: ms(60_000, 30 * DAY),
+  }),
   log: object({ level: oneOf<LogLevel>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
   accounts: object({
     maxAccounts: int(1, 100_000),
@@ -216,6 +245,7 @@ export const configSchema = object({
     preKeyGraceMs: ms(0, 365 * DAY),
   }),
   media: object({ allowedRoots: nullable(arrayOf(absolutePath)) }),
+  history: object({ fullSync: bool }),
   idempotency: object({ keysMax: int(1, 1_000_000), ttlMs: ms(60_000, 30 * DAY) }),
   http: object({
     listen: nullable(listen),

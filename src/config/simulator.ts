@@ -12,6 +12,8 @@ export interface SimulatorEndpoints {
   readonly wsUrl: string;
   readonly rootPublicKey: string;
   readonly mediaCaPath: string;
+  /** Its admin API, which publishes the simulator's Web build at `/sw.js`; without it the build is never fetched. */
+  readonly adminUrl?: string;
 }
 
 /** @throws ConfigError CONFIG_INVALID naming `source` when an override is wrong */
@@ -21,6 +23,7 @@ export function configForSimulator(sim: SimulatorEndpoints, dataDir: string, sou
     ['server.wsUrl', sim.wsUrl],
     ['server.rootPublicKey', sim.rootPublicKey],
     ['server.mediaCaPath', sim.mediaCaPath],
+    ['server.webVersionUrl', sim.adminUrl ? `${sim.adminUrl}/sw.js` : null],
     ['log.level', 'silent'],
   ];
   return loadConfig({ env: {}, overrides: [...base, ...overrides].map(([key, value]) => ({ key, value, source })) });

@@ -5,6 +5,7 @@
  * starts one. Owns wiring and the API's error mapping; protocol work is the
  * accounts'.
  */
+import type { WebVersionKeeper } from './web-version.js';
 import type { Logger } from 'pino';
 import type { Account } from '../account/account.js';
 import { chatJid } from '../account/messaging/index.js';
@@ -35,6 +36,8 @@ export interface DaemonParts {
   readonly events: EventHub;
   /** Shared by every account's media transfers (HTTPS agent); closed after the accounts stopped. */
   readonly media?: { close(): void };
+  /** The Web build every account announces, fetched daily (web-version.ts). */
+  readonly webVersion?: WebVersionKeeper;
 }
 
 export class Daemon implements DaemonApi {
@@ -48,6 +51,7 @@ export class Daemon implements DaemonApi {
   ipc: IpcServer | undefined;
   http: HttpServer | undefined;
   readonly #media: { close(): void } | undefined;
+  readonly webVersion: WebVersionKeeper | undefined;
   #retention: ReturnType<typeof setInterval> | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -60,6 +64,7 @@ export class Daemon implements DaemonApi {
     this.accounts = parts.accounts;
     this.events = parts.events;
     this.#media = parts.media;
+    this.webVersion = parts.webVersion;
   }
 
   /** The control socket's path (where the IPC server listens once started). */
@@ -90,6 +95,7 @@ export class Daemon implements DaemonApi {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       if (this.#retention) clearInterval(this.#retention);
+      this.webVersion?.stop();
       await this.http?.close().catch((err: unknown) => this.logger.warn({ err }, 'http API did not close cleanly'));
       await this.ipc?.close().catch((err: unknown) => this.logger.warn({ err }, 'control socket did not close cleanly'));
       this.accounts.close();

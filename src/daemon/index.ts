@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { settingsFromConfig } from '../account/connection/settings.js';
+import { WebVersionKeeper } from './web-version.js';
 import type { Transport } from '../account/connection/transport.js';
 import type { AccountDeps } from '../account/account.js';
 import { LocalFiles, MediaHttp, SharedMedia } from '../account/media/index.js';
@@ -98,23 +99,32 @@ async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
     await store.close();
     throw err;
   });
+  // Every account announces the same Web build; a 405 on one refreshes it for all.
+  const webVersion = await WebVersionKeeper.open({
+    store,
+    logger: logger.child({ component: 'web-version' }),
+    configured: config.server.webVersion,
+    url: config.server.webVersionUrl,
+    refreshMs: config.server.webVersionRefreshMs,
+  });
   const accounts = new AccountManager({
     store,
     pool,
     supervisor,
     logger,
-    settings: settingsFromConfig(config),
+    settings: { ...settingsFromConfig(config), webVersion: () => webVersion.current, refreshWebVersion: () => webVersion.refresh() },
     sinkFor: (s) => events.sinkFor(s),
     limits: config.accounts,
     transport: options.transport,
     media,
     messaging: options.messaging,
   });
-  const daemon = new Daemon({ config, logger, store, pool, supervisor, accounts, events, media });
+  const daemon = new Daemon({ config, logger, store, pool, supervisor, accounts, events, media, webVersion });
   try {
     await supervisor.start();
     await accounts.init();
     daemon.startRetention();
+    webVersion.startDaily();
     if (options.ipc !== false) daemon.ipc = await startIpcServer(daemon, ipcOptionsFromConfig(config, logger.child({ component: 'ipc' })));
     const http = httpOptionsFromConfig(config, logger.child({ component: 'http' }));
     if (http) daemon.http = await startHttpServer(daemon, http);

@@ -4,6 +4,7 @@
  * devices, events from a seq) are one contiguous range in byte order.
  *
  *   accounts/<id>                       registry of accounts (daemon-wide)
+ *   daemon/<name>                       daemon-wide records (the Web build last fetched)
  *   a/<id>/<family>/<part>/<part>…      one account's records
  *
  * Text parts are UTF-8 and must not contain '/' (the separator) or NUL; numbers
@@ -95,6 +96,7 @@ export function accountPrefix(accountId: string): Uint8Array {
 }
 
 export const ACCOUNTS_PREFIX = encoder.encode('accounts/');
+export const DAEMON_PREFIX = encoder.encode('daemon/');
 
 /**
  * The smallest key greater than every key starting with `prefix`, for an

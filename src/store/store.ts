@@ -15,7 +15,7 @@ import type { BatchOp, KVBackend } from './backend/types.js';
 import { encodeRecord, type ValueMap } from './codec/value.js';
 import { Fields } from './codec/fields.js';
 import { StoreError } from './errors.js';
-import { ACCOUNTS_PREFIX, ACCOUNT_ID_PATTERN, accountPrefix, assertAccountId, key, prefixRange, tailText } from './keys.js';
+import { ACCOUNTS_PREFIX, DAEMON_PREFIX, ACCOUNT_ID_PATTERN, accountPrefix, assertAccountId, key, prefixRange, tailText } from './keys.js';
 import { openStoreBackend, type OpenedBackend } from './opening.js';
 
 export interface AccountRecord {
@@ -134,6 +134,19 @@ export class Store {
     this.#assertOpen();
     assertAccountId(record.id);
     await this.#backend.batch([{ type: 'put', key: key(ACCOUNTS_PREFIX, record.id), value: encodeAccount(record) }]);
+  }
+
+  /** A daemon-wide record by name (no account's), or undefined. @throws StoreError READ_FAILED, CORRUPT_RECORD, CLOSED */
+  async daemonRecord(name: string): Promise<ValueMap | undefined> {
+    this.#assertOpen();
+    const v = await this.#backend.get(key(DAEMON_PREFIX, name));
+    return v && Fields.of(`daemon/${name}`, v, FORMAT).map;
+  }
+
+  /** Replaces a daemon-wide record. @throws StoreError BAD_KEY, WRITE_FAILED, CLOSED */
+  async putDaemonRecord(name: string, value: ValueMap): Promise<void> {
+    this.#assertOpen();
+    await this.#backend.batch([{ type: 'put', key: key(DAEMON_PREFIX, name), value: encodeRecord(FORMAT, value) }]);
   }
 
   /**

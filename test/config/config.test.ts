@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONNECTION_CONFIG, WA_CERT_DETAILS } from 'baileys';
 import { afterAll, describe, expect, it } from 'vitest';
+import { settingsFromConfig } from '../../src/account/connection/settings.js';
 import { ConfigError, loadConfig, type LoadConfigOptions } from '../../src/config/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'wad-config-'));
@@ -39,6 +40,15 @@ describe('defaults', () => {
     expect(c.server.mediaCaPath).toBeNull();
     expect(c.connection.connectTimeoutMs).toBe(DEFAULT_CONNECTION_CONFIG.connectTimeoutMs);
     expect(c.connection.backoff.maxMs).toBe(900_000);
+  });
+
+  it('fetch the published Web build daily from web.whatsapp.com (where Baileys reads it) and ask for the recent history only', () => {
+    const c = load();
+    expect(c.server).toMatchObject({ webVersion: null, webVersionUrl: 'https://web.whatsapp.com/sw.js', webVersionRefreshMs: 86_400_000 });
+    expect(c.history.fullSync).toBe(false);
+    const s = settingsFromConfig(load({ overrides: [{ key: 'history.fullSync', value: true, source: 'test' }] }));
+    expect(s.requireFullSync).toBe(true);
+    expect(settingsFromConfig(c).requireFullSync).toBe(false);
   });
 
   it('put the data directory under XDG_DATA_HOME or ~/.local/share, and the socket inside it', () => {
@@ -125,6 +135,9 @@ describe('validation errors name the key, the expected type and the source', () 
     ['server', { rootPublicKey: 'abcd' }, 'server.rootPublicKey', /expected 64 hex characters/],
     ['server', { mediaCaPath: '/nonexistent/ca.pem' }, 'server.mediaCaPath', /file not found/],
     ['server', 'wss://x', 'server', /expected an object, got "wss:\/\/x"/],
+    ['server', { webVersion: '2.3000' }, 'server.webVersion', /expected a Web build "2.3000.<build>"/],
+    ['server', { webVersionUrl: 'ftp://x/sw.js' }, 'server.webVersionUrl', /expected an http:\/\/ or https:\/\/ URL/],
+    ['history', { fullSync: 'yes' }, 'history.fullSync', /expected/],
     ['log', { level: 'loud' }, 'log.level', /expected one of fatal, error, warn, info, debug, trace, silent, got "loud"/],
     ['accounts', { maxAccounts: 0 }, 'accounts.maxAccounts', /expected an integer from 1 to 100000, got 0/],
     ['accounts', { maxAccounts: 1.5 }, 'accounts.maxAccounts', /expected an integer/],

@@ -17,7 +17,7 @@ import type { BinaryNode } from '../../protocol/binary/index.js';
 import type { IqSpec } from '../../protocol/iq/index.js';
 import { removeCompanionDevice } from '../../protocol/iq/md.js';
 import { ping } from '../../protocol/iq/ping.js';
-import { loginPayload, qrTtlMs, registrationPayload } from '../../protocol/pairing/index.js';
+import { compareWebVersions, formatWebVersion, loginPayload, qrTtlMs, registrationPayload, type WebVersion } from '../../protocol/pairing/index.js';
 import { buildAck } from '../../protocol/stanza/ack.js';
 import { isWriteFailure, type AccountStore } from '../../store/index.js';
 import { newCreds } from '../creds.js';
@@ -73,6 +73,8 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   #lastQr: string | undefined;
   /** Persist failures in a row (the backoff step after the next), and the link generation that reported the last one. */
   #storeFailures = 0;
+  /** The Web build the last login or registration announced (what a 405 refused). */
+  #announced: WebVersion | undefined;
   #storeFailedOn = -1;
 
   constructor(deps: AccountConnectionDeps) {
@@ -198,6 +200,17 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
     return this.#deps.settings.backoff.resetAfterMs;
   }
 
+  async updateWebVersion(): Promise<boolean> {
+    const refused = this.#announced;
+    const fresh = await this.#deps.settings.refreshWebVersion?.();
+    const newer = fresh !== undefined && (refused === undefined || compareWebVersions(fresh, refused) !== 0);
+    this.#deps.logger.warn(
+      { refused: refused && formatWebVersion(refused), published: fresh && formatWebVersion(fresh) },
+      newer ? 'WhatsApp refused our Web build (405): logging in again with the published one' : 'WhatsApp refused our Web build (405) and no newer one is published: the client is outdated',
+    );
+    return newer;
+  }
+
   async ensureCreds(): Promise<void> {
     if (this.#deps.store.creds) return;
     const creds = newCreds();
@@ -209,14 +222,16 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
     const creds = this.#deps.store.creds!;
     const s = this.#deps.settings;
     const generation = this.#wire.nextGeneration();
+    const version = s.webVersion();
+    this.#announced = version;
     const payload =
       creds.registered && creds.me
-        ? loginPayload(creds.me.id, { version: s.webVersion, browser: s.browser, os: s.os })
+        ? loginPayload(creds.me.id, { version, browser: s.browser, os: s.os })
         : registrationPayload({
             registrationId: creds.registrationId,
             identityPub: creds.identityKey.public,
             signedPreKey: { keyId: creds.signedPreKey.keyId, public: creds.signedPreKey.keyPair.public, signature: creds.signedPreKey.signature },
-          }, { version: s.webVersion, browser: s.browser, os: s.os });
+          }, { version, browser: s.browser, os: s.os, requireFullSync: s.requireFullSync });
     const current = (): boolean => generation === this.#wire.generation && !this.#ended;
     const link = new Link({
       transport: this.#deps.transport ?? wsTransport,

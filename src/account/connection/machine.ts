@@ -8,7 +8,8 @@
  *       ├──────────── 515 (the first since settled) / dead socket: at once ◀── linked.pairing.restarting
  *       └──────────── backoff (Fibonacci, jitter) ◀── timeouts, 428, 429 (+5), 5xx, unknown errors
  *   loggingOut (wipe) ─▶ loggedOut (final)   ◀── 401, 516, logout
- *   stopped (final)                          ◀── 409/440 replaced, 403, 405, QR refs expired
+ *   updating ─▶ preparing (a newer Web build) ◀── 405 client outdated
+ *   stopped (final)                          ◀── 409/440 replaced, 403, 405 with no newer build, QR refs expired
  *   terminated (final)                       ◀── SUPERVISOR.SHUTDOWN
  *
  * Entering `linked` opens a link (socket + Noise), leaving it closes it, so
@@ -40,6 +41,12 @@ export interface ConnectionHost {
   /** Loads the credentials, making and storing fresh ones when there are none. */
   ensureCreds(): Promise<void>;
   openLink(): void;
+  /**
+   * WhatsApp refused our Web build (405): fetches the one it publishes. True
+   * when it differs from the build the refused login announced (log in
+   * again with it, same credentials); false when there is none newer.
+   */
+  updateWebVersion(): Promise<boolean>;
   closeLink(reason: string): void;
   /** Wipes the account's credentials and keys in one batch (401, logout). */
   wipe(reason: string): Promise<void>;
@@ -91,6 +98,7 @@ export const connectionMachine = setup({
   actors: {
     prepare: fromPromise<void, { host: ConnectionHost }>(({ input }) => input.host.ensureCreds()),
     wipe: fromPromise<void, { host: ConnectionHost; reason: string }>(({ input }) => input.host.wipe(input.reason)),
+    updateWebVersion: fromPromise<boolean, { host: ConnectionHost }>(({ input }) => input.host.updateWebVersion()),
   },
   actions: {
     /** One more failed attempt (the backoff counter), and why. */
@@ -159,6 +167,7 @@ export const connectionMachine = setup({
           { guard: ({ event }) => event.decision.action === 'reconnect', target: 'backoff', actions: assign(({ context, event }) => ({ attempt: nextAttempt(context.attempt), reason: event.decision.reason })) },
           { guard: ({ event }) => event.decision.action === 'backoff', target: 'backoff', actions: assign(({ context, event }) => ({ attempt: nextAttempt(context.attempt, event.decision.backoffBoost), reason: event.decision.reason })) },
           { guard: ({ event }) => event.decision.action === 'loggedOut', target: 'loggingOut', actions: assign({ reason: ({ event }) => event.decision.reason }) },
+          { guard: ({ event }) => event.decision.action === 'outdated', target: 'updating', actions: assign({ reason: ({ event }) => event.decision.reason }) },
           { target: 'stopped', actions: assign({ reason: ({ event }) => event.decision.reason }) },
         ],
       },
@@ -216,6 +225,18 @@ export const connectionMachine = setup({
     backoff: {
       entry: 'reportReconnecting',
       after: { backoff: 'preparing' },
+    },
+    // Our Web build was refused: a newer published one lets the same credentials log in again; none means a release is needed.
+    updating: {
+      invoke: {
+        src: 'updateWebVersion',
+        input: ({ context }) => ({ host: context.host }),
+        onDone: [
+          { guard: ({ event }) => event.output, target: 'preparing', actions: assign({ reason: 'client outdated: logging in again with the newly published Web build' }) },
+          { target: 'stopped', actions: assign({ reason: 'client outdated: WhatsApp refused our Web build and publishes no newer one' }) },
+        ],
+        onError: { target: 'stopped', actions: assign({ reason: 'client outdated: WhatsApp refused our Web build and the published one could not be fetched' }) },
+      },
     },
     loggingOut: {
       invoke: { src: 'wipe', input: ({ context }) => ({ host: context.host, reason: context.reason ?? 'logged out' }), onDone: 'loggedOut' },

@@ -33,8 +33,15 @@ export interface ConnectionSettings {
   readonly offlineSyncTimeoutMs: number;
   readonly browser: string;
   readonly os: string;
-  /** The WhatsApp Web build announced at login and registration. */
-  readonly webVersion: WebVersion;
+  /** The WhatsApp Web build announced at login and registration (it may change while the daemon runs). */
+  readonly webVersion: () => WebVersion;
+  /**
+   * Fetches the build WhatsApp publishes now (after a 405): the new current
+   * build, or undefined when it cannot be had. Absent: nothing to fetch from.
+   */
+  /** At linking, ask the phone for the whole chat history, not just the recent part. */
+  readonly requireFullSync: boolean;
+  readonly refreshWebVersion?: (() => Promise<WebVersion | undefined>) | undefined;
 }
 
 export const SETTING_DEFAULTS = {
@@ -47,7 +54,8 @@ export const SETTING_DEFAULTS = {
   offlineSyncTimeoutMs: 60_000,
   browser: 'Chrome',
   os: 'Linux',
-  webVersion: DEFAULT_WEB_VERSION,
+  webVersion: (): WebVersion => DEFAULT_WEB_VERSION,
+  requireFullSync: false,
 } as const;
 
 /**
@@ -67,6 +75,7 @@ export function settingsFromConfig(config: Config): ConnectionSettings {
     keepAliveJitterMs: c.keepAliveJitterMs,
     keepAliveTimeoutMs: c.keepAliveTimeoutMs,
     offlineBatchSize: c.offlineBatchSize,
+    requireFullSync: config.history.fullSync,
     backoff: { unitMs: c.backoff.initialMs, maxMs: c.backoff.maxMs, jitter: c.backoff.jitter, resetAfterMs: c.backoff.resetAfterMs },
   };
 }

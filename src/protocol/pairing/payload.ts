@@ -73,10 +73,8 @@ const PLATFORM_TYPES: Readonly<Record<string, proto.DeviceProps.PlatformType>> =
 
 /**
  * What history we can take, as DeviceProps.historySyncConfig: the flags
- * Baileys and whatsmeow both send. Where they differ wad follows Baileys:
- * no call log history and no group history (whatsmeow asks for both; wad
- * keeps neither, so the phone would send what is dropped), no thumbnail
- * day limit (whatsmeow's 60; none lets the phone decide).
+ * Baileys 7 sends. No call log history and no group history: wad keeps
+ * neither, so asking would make the phone send what is dropped.
  */
 export const HISTORY_SYNC_CONFIG: Readonly<proto.DeviceProps.IHistorySyncConfig> = Object.freeze({
   storageQuotaMb: 10240,

@@ -7,10 +7,9 @@
  *
  * Where it is published: the service worker script
  * `https://web.whatsapp.com/sw.js` (what Baileys' fetchLatestWaWebVersion
- * reads) and the web page itself (what whatsmeow's GetLatestVersion reads)
- * both carry `"client_revision":<build>`; in sw.js it sits inside a JSON
- * string, so its quotes are escaped (`\"client_revision\":<build>`). The
- * major and minor parts are not published: both references use 2.3000.
+ * reads) carries `"client_revision":<build>` inside a JSON string, so its
+ * quotes may be escaped (`\"client_revision\":<build>`); the parser takes
+ * both. The major and minor parts are not published: Baileys uses 2.3000.
  */
 export type WebVersion = readonly [number, number, number];
 

@@ -7,7 +7,7 @@
  *   code  meaning                         action
  *   401   unauthorized / device unlinked  loggedOut (wipe creds, never reconnect)
  *   403   forbidden (banned)              stop
- *   405   client too old                  stop
+ *   405   client too old                  outdated (fetch the published Web build, log in again; else stop)
  *   409   replaced by another connection  replaced (stop, no reconnect loop)
  *   440   replaced (Baileys' code for it) replaced
  *   428   connection closed               backoff
@@ -20,7 +20,7 @@
  *
  * Only what says the account cannot come back as it is stops it: a logout,
  * a removed device, another connection taking over, a ban, a client too
- * old. An error we do not know is no such statement: the server may have
+ * old that no newer published build can replace. An error we do not know is no such statement: the server may have
  * new codes, or a bad moment; stopping for good would leave a business
  * account offline until someone notices, while the backoff keeps the retries
  * cheap (Fibonacci, up to 15 min).
@@ -28,7 +28,7 @@
 import type { BinaryNode } from '../binary/index.js';
 import { childNodes } from '../iq/nodes.js';
 
-export type DisconnectAction = 'reconnect' | 'backoff' | 'loggedOut' | 'replaced' | 'stop';
+export type DisconnectAction = 'reconnect' | 'backoff' | 'loggedOut' | 'replaced' | 'stop' | 'outdated';
 
 export interface Disconnect {
   /** The numeric code (from `code`/`reason`, or implied by a child such as `<conflict type="replaced">`). */
@@ -43,7 +43,7 @@ export interface Disconnect {
 const TABLE: Readonly<Record<number, DisconnectAction>> = {
   401: 'loggedOut',
   403: 'stop',
-  405: 'stop',
+  405: 'outdated',
   409: 'replaced',
   428: 'backoff',
   429: 'backoff',

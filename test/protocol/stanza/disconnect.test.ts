@@ -17,7 +17,7 @@ describe('decideStreamError', () => {
     ['409', 'replaced', 0],
     ['440', 'replaced', 0],
     ['403', 'stop', 0],
-    ['405', 'stop', 0],
+    ['405', 'outdated', 0],
     ['999', 'backoff', 0],
     ['502', 'backoff', 0],
   ] as const)('code %s → %s', (code, action, boost) => {
@@ -47,13 +47,14 @@ describe('decideStreamError', () => {
     expect(decideStreamError(se('5x5')).action).toBe('backoff');
   });
 
-  it('only logouts, conflicts, bans and a too-old client end the account; any other code is retried', () => {
-    const ending = new Set([401, 403, 405, 409, 440, 516]);
+  it('only logouts, conflicts and bans end the account, a too-old client fetches the published build; any other code is retried', () => {
+    const ending = new Set([401, 403, 409, 440, 516]);
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 9999 }), fc.option(fc.constantFrom('conflict', 'ack', 'xml-not-well-formed', 'system-shutdown')), (code, child) => {
         const d = decideStreamError(se(String(code), child ? { tag: child, attrs: {} } : undefined));
         const ends = d.action === 'stop' || d.action === 'loggedOut' || d.action === 'replaced';
         expect(ends).toBe(ending.has(code));
+        expect(d.action === 'outdated').toBe(code === 405);
       }),
     );
   });
