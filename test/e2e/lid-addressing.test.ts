@@ -122,6 +122,16 @@ describe('a LID-addressed group of our account and Baileys clients', () => {
     expect(e.data).toMatchObject({ chat: group, content: 'from a phone', sender: lids.get(H) });
     expect(textOf(await c.waitFor(() => atBaileys(c, id), 'the phone’s text at C'))).toBe('from a phone');
   });
+
+  it('members who leave are named as on their messages: by number when shown, by LID when hidden', async () => {
+    await c.sock!.groupLeave(group);
+    await h.sock!.groupLeave(group);
+    const left = (who: string) => events.find((e) => e.account === 'wad' && e.type === 'group:update' && JSON.stringify(e.data).includes(`"leave"`) && e.data.actor === who);
+    const byC = await until('C’s leave at our account', () => left(pn(C)));
+    expect(byC.data).toMatchObject({ group, changes: [{ action: 'leave', participants: [pn(C)] }] });
+    const byH = await until('H’s leave at our account', () => left(lids.get(H)!));
+    expect(byH.data).toMatchObject({ group, changes: [{ action: 'leave', participants: [lids.get(H)] }] });
+  });
 });
 
 describe('a 1:1 chat with a contact known only by its LID', () => {

@@ -11,7 +11,7 @@
 import type { BinaryNode } from '../../protocol/binary/index.js';
 import { membersGone, parseGroupNotification, parseNotification } from '../../protocol/stanza/index.js';
 import { tcTokenExpiresAtMs } from '../../protocol/iq/privacy-tokens.js';
-import { isLid, jidNormalizedUser } from '../../protocol/jid/index.js';
+import { isLid, isPn, jidNormalizedUser } from '../../protocol/jid/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import type { StanzaHandler } from '../ports.js';
 import type { DeviceDirectory } from './devices.js';
@@ -84,16 +84,34 @@ export class NotificationHandler implements StanzaHandler {
       await senders.run(n.group, () => outbound.rotateSenderKey(n.group));
     }
     const weLeft = gone.some((j) => ids.isMe(j));
+    // A LID group names members by LID, with the numbers they show: learned, so that
+    // consumers see the same ids here as on their messages (the number when known).
+    await learnPair(ids, n.actor, n.actorPn);
+    for (const c of n.changes) for (const p of c.participants) await learnPair(ids, p.jid, p.phoneNumber ?? p.lid);
+    const named = async (jid: string): Promise<string> => (isLid(jid) ? ids.canonicalChat(jid) : jid);
+    const changes = [];
+    for (const c of n.changes) {
+      const participants = await Promise.all(c.participants.map((p) => named(p.jid)));
+      changes.push({ action: c.action, participants, ...(c.subject ? { subject: c.subject } : {}), ...(c.expiration !== undefined ? { expiration: c.expiration } : {}) });
+    }
     await deps.events.emit({
       type: 'group:update',
       conversationId: n.group,
       data: {
         group: n.group,
-        actor: n.actor ?? null,
+        actor: n.actor ? await named(n.actor) : null,
         t: n.t,
-        changes: n.changes.map((c) => ({ action: c.action, participants: c.participants.map((p) => p.jid), ...(c.subject ? { subject: c.subject } : {}), ...(c.expiration !== undefined ? { expiration: c.expiration } : {}) })),
+        changes,
         ...(weLeft ? { left: true } : {}),
       },
     });
   }
+}
+
+/** Records that `one` and `alt` (a PN and a LID, either way round) are one person. */
+async function learnPair(ids: Identities, one: string | undefined, alt: string | undefined): Promise<void> {
+  const a = jidNormalizedUser(one);
+  const b = jidNormalizedUser(alt);
+  if (isPn(a) && isLid(b)) await ids.learn(a, b);
+  else if (isLid(a) && isPn(b)) await ids.learn(b, a);
 }

@@ -63,6 +63,8 @@ export interface GroupNotification {
   readonly group: string;
   readonly id: string;
   readonly actor?: string | undefined;
+  /** The actor's phone number beside its LID, in a LID group when the actor shows it (`participant_pn`). */
+  readonly actorPn?: string | undefined;
   readonly t: number;
   readonly changes: readonly GroupChange[];
 }
@@ -84,7 +86,7 @@ export function parseGroupNotification(stanza: BinaryNode): GroupNotification | 
     };
   });
   const t = Number(stanza.attrs.t);
-  return { group: stanza.attrs.from, id: stanza.attrs.id ?? '', actor: stanza.attrs.participant, t: Number.isSafeInteger(t) ? t : 0, changes };
+  return { group: stanza.attrs.from, id: stanza.attrs.id ?? '', actor: stanza.attrs.participant, actorPn: stanza.attrs.participant_pn, t: Number.isSafeInteger(t) ? t : 0, changes };
 }
 
 /** Members who no longer belong to the group after these changes (our sender key must rotate). */
