@@ -58,7 +58,9 @@ describe('an offline backlog of 5,000 messages', () => {
       ids.push(...(await admin<{ ids: string[] }>(s, 'POST', `/phones/${SENDER}/messages`, { to: ACCOUNT_PHONE, texts })).ids);
     }
     const before = await admin<SimStats>(s, 'GET', '/stats');
-    expect(before.offlineQueued).toBe(BACKLOG);
+    // The backlog, and perhaps a late stanza from the account's own phone (a history chunk, say).
+    expect(before.offlineQueued).toBeGreaterThanOrEqual(BACKLOG);
+    expect(before.offlineQueued).toBeLessThan(BACKLOG + 10);
 
     const wanted = new Set(ids);
     const seen = new Map<string, WadEvent[]>();
