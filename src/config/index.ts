@@ -5,4 +5,4 @@
 export { loadConfig, defaultDataDir, ENV_KEYS, DEFAULTS_PATH, type LoadConfigOptions, type ConfigOverride } from './load.js';
 export { configForSimulator, type SimulatorEndpoints } from './simulator.js';
 export { ConfigError, type ConfigErrorCode, type ConfigIssue } from './errors.js';
-export type { Config, LogLevel, RateConfig, TokenConfig } from './schema.js';
+export type { Config, LogLevel, RateConfig, TokenConfig, WebhookConfig } from './schema.js';

@@ -137,6 +137,25 @@ export interface Config {
     /** Open event streams (GET /v1/events) in all. */
     readonly maxEventStreams: number;
   };
+  /** Webhooks added at start when the store does not have them (by id); webhook:add adds more. */
+  readonly webhooks: readonly WebhookConfig[];
+  readonly webhookDelivery: {
+    /** Failed POSTs in a row after which a webhook pauses. */
+    readonly retryLimit: number;
+    /** First wait after a failure; doubles per failure (jittered ±50%) up to maxMs. */
+    readonly initialMs: number;
+    readonly maxMs: number;
+    /** One POST's time limit. */
+    readonly timeoutMs: number;
+  };
+}
+
+export interface WebhookConfig {
+  readonly id: string;
+  readonly url: string;
+  readonly secret: string;
+  readonly events?: readonly string[];
+  readonly accounts?: readonly string[];
 }
 
 const DAY = 86_400_000;
@@ -247,6 +266,19 @@ export const configSchema = object({
   media: object({ allowedRoots: nullable(arrayOf(absolutePath)) }),
   history: object({ fullSync: bool }),
   idempotency: object({ keysMax: int(1, 1_000_000), ttlMs: ms(60_000, 30 * DAY) }),
+  webhooks: arrayOf(
+    object(
+      {
+        id: refine(str({ nonEmpty: true }), (v) => (/^[A-Za-z0-9_-]{1,64}$/.test(v) ? ok(v) : bad('1-64 letters, digits, _ or -'))),
+        url: refine(str({ nonEmpty: true }), (v) => (/^https?:\/\/\S+$/.test(v) ? ok(v) : bad('an http:// or https:// URL'))),
+        secret: refine(str({ nonEmpty: true }), (v) => (v.length >= 16 ? ok(v) : bad('a secret of at least 16 characters'))),
+        events: arrayOf(str({ nonEmpty: true })),
+        accounts: arrayOf(str({ nonEmpty: true })),
+      },
+      { optional: ['events', 'accounts'] },
+    ),
+  ),
+  webhookDelivery: object({ retryLimit: int(1, 10_000), initialMs: ms(1, 3_600_000), maxMs: ms(1, DAY), timeoutMs: ms(100, 600_000) }),
   http: object({
     listen: nullable(listen),
     maxBodyBytes: int(1024, 1 << 30),

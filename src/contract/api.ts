@@ -258,6 +258,46 @@ export interface LabelEdit {
   deleted?: boolean;
 }
 
+/** A webhook as webhook:add takes it. */
+export interface WebhookSpec {
+  /** http(s) URL each event is POSTed to. */
+  url: string;
+  /** Event types it takes; absent: all. */
+  events?: EventType[];
+  /** Accounts it takes; absent: all (a scoped token must name its own). */
+  accounts?: string[];
+  /** HMAC-SHA256 key of X-Wad-Signature; absent: the daemon makes one and answers it. */
+  secret?: string;
+  /** Deliver from this seq on (one for every account, or per account) instead of from now. */
+  since?: number | Record<string, number>;
+}
+
+/** A webhook as webhook:list shows it (never its secret). */
+export interface WebhookInfo {
+  id: string;
+  url: string;
+  /** null: every type. */
+  events: EventType[] | null;
+  /** null: every account. */
+  accounts: string[] | null;
+  /** `paused` once the retry limit ran out (lastError says why) until webhook:resume. */
+  state: 'active' | 'paused';
+  /** Events logged but not yet delivered (or skipped as not wanted), over its accounts. */
+  lag: number;
+  /** Deliveries answered 2xx since the daemon started. */
+  delivered: number;
+  /** Failed attempts since the daemon started. */
+  failures: number;
+  lastError?: string;
+}
+
+export interface WebhookTestResult {
+  ok: boolean;
+  /** The receiver's HTTP status, when it answered. */
+  status?: number;
+  error?: string;
+}
+
 export interface DaemonApi {
   // accounts
   addAccount(id: string, opts: { phone?: string }): Promise<{ pairCode?: string }>;
@@ -313,10 +353,21 @@ export interface DaemonApi {
   readEvents(account: string, fromSeq: number, limit: number): Promise<WadEvent[]>;
   /** The first seq still retained for an account (to detect gaps). */
   firstRetainedSeq(account: string): Promise<number>;
+  /** Events the account's log holds now (what retention has not trimmed). */
+  eventLogSize(account: string): Promise<number>;
   /** Moves a named subscriber's cursor (events up to seq are confirmed). */
   ackEvents(subscriber: string, account: string, seq: number): Promise<void>;
   /** A named subscriber's last acked seq per account (0 when none). */
   subscriberCursor(subscriber: string, account: string): Promise<number>;
   /** Live events after they were persisted. Returns the unsubscribe function. */
   onEvent(listener: (event: WadEvent) => void): () => void;
+
+  // webhooks (each a durable subscriber of the accounts it takes)
+  addWebhook(spec: WebhookSpec): Promise<{ id: string; secret: string }>;
+  listWebhooks(): Promise<WebhookInfo[]>;
+  removeWebhook(id: string): Promise<void>;
+  /** Restarts a paused webhook where it stopped. */
+  resumeWebhook(id: string): Promise<void>;
+  /** POSTs one `webhook:test` frame (not from the log) and reports the answer. */
+  testWebhook(id: string): Promise<WebhookTestResult>;
 }

@@ -4,7 +4,7 @@
  * and result, the events the daemon pushes, close codes. Types and constants
  * only: no I/O, nothing the browser-less client could not load.
  */
-import type { AccountSummary, ChatAction, ChatInfo, ChatListOptions, ContactInfo, EventType, GroupAction, GroupInfo, HistoryRequestResult, LabelInfo, MediaFields, MediaKind, MessageListOptions, StoredMessage } from './api.js';
+import type { AccountSummary, ChatAction, ChatInfo, ChatListOptions, ContactInfo, EventType, GroupAction, GroupInfo, HistoryRequestResult, LabelInfo, MediaFields, MediaKind, MessageListOptions, StoredMessage, WebhookInfo, WebhookSpec, WebhookTestResult } from './api.js';
 import type { ErrorCode } from './errors.js';
 
 export type { ErrorCode };
@@ -133,6 +133,11 @@ export interface RequestMap {
   'events:subscribe': { data: SubscribeData; result: { subscription: string } };
   'events:unsubscribe': { data: { subscription: string }; result: Empty };
   'events:ack': { data: { name: string; account: string; seq: number }; result: { cursor: number } };
+  'webhook:add': { data: WebhookSpec; result: { id: string; secret: string } };
+  'webhook:list': { data: Empty; result: { webhooks: WebhookInfo[] } };
+  'webhook:remove': { data: { id: string }; result: Empty };
+  'webhook:resume': { data: { id: string }; result: Empty };
+  'webhook:test': { data: { id: string }; result: WebhookTestResult };
 }
 
 export type RequestType = keyof RequestMap;
@@ -171,6 +176,11 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'events:subscribe',
   'events:unsubscribe',
   'events:ack',
+  'webhook:add',
+  'webhook:list',
+  'webhook:remove',
+  'webhook:resume',
+  'webhook:test',
 ];
 
 export const EVENT_TYPES: readonly EventType[] = [

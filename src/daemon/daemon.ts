@@ -16,7 +16,8 @@ import type { AccountManager } from './accounts/index.js';
 import type { CryptoPool } from '../runtime/crypto-pool/index.js';
 import type { Supervisor } from '../runtime/supervisor/index.js';
 import type { Store } from '../store/index.js';
-import type { AccountSummary, ChatAction, ChatInfo, ChatListOptions, ContactInfo, DaemonApi, GroupAction, GroupInfo, HistoryRequestResult, LabelEdit, LabelInfo, MediaDownload, MessageListOptions, OutgoingContent, SendOptions, StoredMessage, WadEvent } from '../contract/api.js';
+import type { AccountSummary, ChatAction, ChatInfo, ChatListOptions, ContactInfo, DaemonApi, GroupAction, GroupInfo, HistoryRequestResult, LabelEdit, LabelInfo, MediaDownload, MessageListOptions, OutgoingContent, SendOptions, StoredMessage, WadEvent, WebhookInfo, WebhookSpec, WebhookTestResult } from '../contract/api.js';
+import { Webhooks } from './webhooks/manager.js';
 import { DaemonError } from '../contract/errors.js';
 import { toDaemonError } from './error-map.js';
 import { corruptEventGap, toWadEvent, type EventHub } from './event-sink.js';
@@ -48,6 +49,7 @@ export class Daemon implements DaemonApi {
   readonly supervisor: Supervisor;
   readonly accounts: AccountManager;
   readonly events: EventHub;
+  readonly webhooks: Webhooks;
   ipc: IpcServer | undefined;
   http: HttpServer | undefined;
   readonly #media: { close(): void } | undefined;
@@ -65,6 +67,7 @@ export class Daemon implements DaemonApi {
     this.events = parts.events;
     this.#media = parts.media;
     this.webVersion = parts.webVersion;
+    this.webhooks = new Webhooks(this.store, this, this.config.webhookDelivery, this.logger.child({ component: 'webhooks' }));
   }
 
   /** The control socket's path (where the IPC server listens once started). */
@@ -98,6 +101,7 @@ export class Daemon implements DaemonApi {
       this.webVersion?.stop();
       await this.http?.close().catch((err: unknown) => this.logger.warn({ err }, 'http API did not close cleanly'));
       await this.ipc?.close().catch((err: unknown) => this.logger.warn({ err }, 'control socket did not close cleanly'));
+      this.webhooks.stop();
       this.accounts.close();
       await this.supervisor.stop();
       // The accounts' last `stopped` updates are in flight: let them reach the log.
@@ -151,7 +155,11 @@ export class Daemon implements DaemonApi {
   // messaging: the running account's messaging (and media), called by name
 
   sendMessage(id: string, chat: string, content: OutgoingContent, options: SendOptions = {}): Promise<{ messageId: string }> {
-    return this.#call(id, (a) => a.messaging.send(chat, content, { idempotencyKey: options.idempotencyKey }));
+    return this.#call(id, async (a) => {
+      const r = await a.messaging.send(chat, content, { idempotencyKey: options.idempotencyKey });
+      this.accounts.count(id, 'sent');
+      return r;
+    });
   }
   editMessage(id: string, chat: string, messageId: string, content: string): Promise<{ messageId: string }> {
     return this.#call(id, (a) => a.messaging.edit(chat, messageId, content));
@@ -267,6 +275,13 @@ export class Daemon implements DaemonApi {
     return (await store.events.firstSeq()) ?? store.events.lastSeq + 1;
   }
 
+  async eventLogSize(account: string): Promise<number> {
+    const store = await this.#accountStore(account);
+    if (!store) return 0;
+    const first = await store.events.firstSeq();
+    return first === undefined ? 0 : store.events.lastSeq - first + 1;
+  }
+
   async ackEvents(subscriber: string, account: string, seq: number): Promise<void> {
     const store = await this.#accountStore(account);
     if (!store) {
@@ -283,6 +298,24 @@ export class Daemon implements DaemonApi {
 
   onEvent(listener: (event: WadEvent) => void): () => void {
     return this.events.onEvent(listener);
+  }
+
+  // webhooks
+
+  addWebhook(spec: WebhookSpec): Promise<{ id: string; secret: string }> {
+    return this.webhooks.add(spec);
+  }
+  listWebhooks(): Promise<WebhookInfo[]> {
+    return this.webhooks.list();
+  }
+  removeWebhook(id: string): Promise<void> {
+    return this.webhooks.remove(id);
+  }
+  resumeWebhook(id: string): Promise<void> {
+    return this.webhooks.resume(id);
+  }
+  testWebhook(id: string): Promise<WebhookTestResult> {
+    return this.webhooks.test(id);
   }
 
   /** The account's store; undefined when it is quarantined. @throws DaemonError NOT_FOUND */

@@ -15,6 +15,7 @@ import type { Transport } from '../account/connection/transport.js';
 import type { AccountDeps } from '../account/account.js';
 import { LocalFiles, MediaHttp, SharedMedia } from '../account/media/index.js';
 import type { Config } from '../config/index.js';
+import type { EventType } from '../contract/api.js';
 import { ipcOptionsFromConfig, startIpcServer } from '../ipc/index.js';
 import { httpOptionsFromConfig, startHttpServer } from '../http/index.js';
 import { AccountManager } from './accounts/index.js';
@@ -125,6 +126,7 @@ async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
     await accounts.init();
     daemon.startRetention();
     webVersion.startDaily();
+    await daemon.webhooks.start(config.webhooks.map((w) => ({ id: w.id, url: w.url, secret: w.secret, ...(w.events ? { events: w.events as EventType[] } : {}), ...(w.accounts ? { accounts: [...w.accounts] } : {}) })));
     if (options.ipc !== false) daemon.ipc = await startIpcServer(daemon, ipcOptionsFromConfig(config, logger.child({ component: 'ipc' })));
     const http = httpOptionsFromConfig(config, logger.child({ component: 'http' }));
     if (http) daemon.http = await startHttpServer(daemon, http);

@@ -112,6 +112,21 @@ export async function dispatch(req: Request, ctx: DispatchContext): Promise<Resu
     case 'events:ack':
       await api.ackEvents(req.data.name, req.data.account, req.data.seq);
       return { cursor: await api.subscriberCursor(req.data.name, req.data.account) };
+    case 'webhook:add':
+      return { ...(await api.addWebhook(req.data)) };
+    case 'webhook:list':
+      return { webhooks: (await api.listWebhooks()).filter((w) => visible(w.accounts, ctx.scope)) };
+    case 'webhook:remove':
+      await ownWebhook(api, req.data.id, ctx.scope);
+      await api.removeWebhook(req.data.id);
+      return {};
+    case 'webhook:resume':
+      await ownWebhook(api, req.data.id, ctx.scope);
+      await api.resumeWebhook(req.data.id);
+      return {};
+    case 'webhook:test':
+      await ownWebhook(api, req.data.id, ctx.scope);
+      return { ...(await api.testWebhook(req.data.id)) };
     case 'events:subscribe':
     case 'events:unsubscribe':
     case 'media:download':
@@ -160,4 +175,16 @@ function mime(m: string | undefined): { mimeType?: string } {
 const MEDIA = new Set<string>(['image', 'video', 'audio', 'document', 'sticker']);
 function isMedia(d: Omit<SendData, 'idempotencyKey'>): d is Extract<SendData, { type: MediaKind }> {
   return MEDIA.has(d.type);
+}
+
+/** A webhook is a scoped token's only when every account it takes is in the scope. */
+function visible(accounts: readonly string[] | null, scope: ReadonlySet<string> | undefined): boolean {
+  return scope === undefined || (accounts !== null && accounts.every((a) => scope.has(a)));
+}
+
+/** @throws IpcError NOT_FOUND for a webhook the caller cannot see (whether or not it exists) */
+async function ownWebhook(api: DaemonApi, id: string, scope: ReadonlySet<string> | undefined): Promise<void> {
+  if (scope === undefined) return;
+  const w = (await api.listWebhooks()).find((x) => x.id === id);
+  if (!w || !visible(w.accounts, scope)) throw new IpcError('NOT_FOUND', `no webhook ${id}`);
 }

@@ -28,6 +28,10 @@ export function refuseRequest(req: Request, g: GateState, now: number): ErrorPay
   if (g.scope && req.type === 'events:subscribe' && req.data.accounts?.some((a) => !g.scope!.has(a))) {
     return { code: 'FORBIDDEN', message: 'this token may not read some of those accounts' };
   }
+  // A webhook of a scoped token must name its accounts: one over every account would read the others'.
+  if (g.scope && req.type === 'webhook:add' && (req.data.accounts === undefined || req.data.accounts.some((a) => !g.scope!.has(a)))) {
+    return { code: 'FORBIDDEN', message: 'this token may add webhooks only for its own accounts (name them in accounts)' };
+  }
   if (g.inflight >= g.maxInflight) return { code: 'RATE_LIMITED', message: `more than ${g.maxInflight} requests in flight on this connection`, retryAfter: 50 };
   // Acks only move a cursor, and a busy consumer sends many: they must not starve its requests.
   if (req.type === 'events:ack') return undefined;

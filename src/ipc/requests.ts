@@ -138,6 +138,11 @@ interface Spec {
 }
 
 const empty = object({});
+/** A seq for every account, or per account. */
+const since = either(int(0), mapOf(int(0), { max: 10_000, key: ACCOUNT_ID_PATTERN }), (v) => typeof v === 'number');
+const webhookId = str({ max: 64, pattern: /^[A-Za-z0-9_-]+$/, what: 'a webhook id' });
+// Only http(s): a webhook must not make the daemon read files or speak other protocols.
+const webhookUrl = str({ max: 2048, pattern: /^https?:\/\/[^\s]+$/, what: 'an http:// or https:// URL' });
 const idOnly = object({ id: optional(accountId) });
 const SPECS: Record<RequestType, Spec> = {
   'account:add': { data: object({ id: optional(accountId), phone: optional(phone) }), needs: 'account', idInData: true },
@@ -175,7 +180,7 @@ const SPECS: Record<RequestType, Spec> = {
       name: optional(subscriberName),
       accounts: optional(arrayOf(accountId, { min: 1, max: 10_000 })),
       types: optional(arrayOf(oneOf(EVENT_TYPES), { min: 1, max: 64 })),
-      since: optional(either(int(0), mapOf(int(0), { max: 10_000, key: ACCOUNT_ID_PATTERN }), (v) => typeof v === 'number')),
+      since: optional(since),
     }),
     needs: 'none',
   },
@@ -184,6 +189,20 @@ const SPECS: Record<RequestType, Spec> = {
     data: object({ name: subscriberName, account: accountId, seq: int(0) }),
     needs: 'none',
   },
+  'webhook:add': {
+    data: object({
+      url: webhookUrl,
+      events: optional(arrayOf(oneOf(EVENT_TYPES), { min: 1, max: 64 })),
+      accounts: optional(arrayOf(accountId, { min: 1, max: 10_000 })),
+      secret: optional(str({ min: 16, max: 256, what: 'a secret of 16 to 256 characters' })),
+      since: optional(since),
+    }),
+    needs: 'none',
+  },
+  'webhook:list': { data: empty, needs: 'none' },
+  'webhook:remove': { data: object({ id: webhookId }), needs: 'none' },
+  'webhook:resume': { data: object({ id: webhookId }), needs: 'none' },
+  'webhook:test': { data: object({ id: webhookId }), needs: 'none' },
 };
 
 const KNOWN = new Set<string>(REQUEST_TYPES);

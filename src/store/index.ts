@@ -27,4 +27,5 @@ export type { SentMessage } from './families/sent.js';
 export type { IdempotencyRecord } from './families/idempotency.js';
 export type { EventGap, NewEvent, StoredEvent } from './families/events.js';
 export { ACCOUNT_ID_PATTERN } from './keys.js';
+export { WEBHOOK_ID_PATTERN, WebhookRecords, type WebhookRecord } from './webhooks.js';
 export { checkStore, repairStore, type AccountCheck, type CheckReport, type RepairAction, type RepairReport } from './check/repair.js';

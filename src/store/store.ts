@@ -17,6 +17,7 @@ import { Fields } from './codec/fields.js';
 import { StoreError } from './errors.js';
 import { ACCOUNTS_PREFIX, DAEMON_PREFIX, ACCOUNT_ID_PATTERN, accountPrefix, assertAccountId, key, prefixRange, tailText } from './keys.js';
 import { openStoreBackend, type OpenedBackend } from './opening.js';
+import { WebhookRecords } from './webhooks.js';
 
 export interface AccountRecord {
   readonly id: string;
@@ -75,6 +76,12 @@ export class Store {
 
   get backend(): KVBackend {
     return this.#backend;
+  }
+
+  /** The daemon's webhooks. */
+  get webhooks(): WebhookRecords {
+    this.#assertOpen();
+    return new WebhookRecords(this.#backend);
   }
 
   /** Every registry entry. @throws StoreError READ_FAILED, CORRUPT_RECORD (any entry), CLOSED */

@@ -85,6 +85,12 @@ const TEMPLATES: Record<RequestType, { envelope: Envelope; data: Record<string, 
   'events:subscribe': { envelope: {}, data: { name: 'walker', accounts: ['on'], types: ['message:new'], since: 1 } },
   'events:unsubscribe': { envelope: {}, data: { subscription: 'nope' } },
   'events:ack': { envelope: {}, data: { name: 'walker', account: 'on', seq: 1 } },
+  // For an account that does not exist: it never posts anything.
+  'webhook:add': { envelope: {}, data: { url: 'http://127.0.0.1:9/hook', events: ['message:new'], accounts: ['nobody'], secret: 'x'.repeat(16) } },
+  'webhook:list': { envelope: {}, data: {} },
+  'webhook:remove': { envelope: {}, data: { id: 'nope' } },
+  'webhook:resume': { envelope: {}, data: { id: 'nope' } },
+  'webhook:test': { envelope: {}, data: { id: 'nope' } },
 };
 
 const ODD_VALUES: unknown[] = [null, 0, -1, 1.5, 1e300, true, '', ' ', 'a/b', '/', '..', '\u0000', 'ü', '👍', 'x'.repeat(70_000), [], ['a/b'], [null], {}, { a: 1 }];

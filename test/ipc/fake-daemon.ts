@@ -6,7 +6,7 @@
  * layer needs, nothing of WhatsApp.
  */
 import { readFileSync } from 'node:fs';
-import { type AccountSummary, type ChatAction, type ChatInfo, type ChatListOptions, type ConnectionState, type ContactInfo, type MessageListOptions, type StoredMessage, type DaemonApi, type EventType, type GroupAction, type GroupInfo, type HistoryRequestResult, type LabelEdit, type LabelInfo, type MediaDownload, type OutgoingContent, type SendOptions, type WadEvent } from '../../src/contract/api.js';
+import { type AccountSummary, type ChatAction, type ChatInfo, type ChatListOptions, type ConnectionState, type ContactInfo, type MessageListOptions, type StoredMessage, type DaemonApi, type EventType, type GroupAction, type GroupInfo, type HistoryRequestResult, type LabelEdit, type LabelInfo, type MediaDownload, type OutgoingContent, type SendOptions, type WadEvent, type WebhookInfo, type WebhookSpec, type WebhookTestResult } from '../../src/contract/api.js';
 import { DaemonError } from '../../src/contract/errors.js';
 
 interface FakeAccount {
@@ -324,6 +324,37 @@ export class FakeDaemon implements DaemonApi {
   }
 
   // ---- helpers ------------------------------------------------------------
+
+  // Webhooks are the real daemon's (they post over HTTP): the fake records the calls and keeps a list.
+  readonly webhooks: WebhookInfo[] = [];
+  async addWebhook(spec: WebhookSpec): Promise<{ id: string; secret: string }> {
+    await this.#call('addWebhook', [spec]);
+    const id = `wh${this.webhooks.length + 1}`;
+    this.webhooks.push({ id, url: spec.url, events: spec.events ?? null, accounts: spec.accounts ?? null, state: 'active', lag: 0, delivered: 0, failures: 0 });
+    return { id, secret: spec.secret ?? 'fake-secret' };
+  }
+  async listWebhooks(): Promise<WebhookInfo[]> {
+    return [...this.webhooks];
+  }
+  async removeWebhook(id: string): Promise<void> {
+    await this.#call('removeWebhook', [id]);
+    const i = this.webhooks.findIndex((w) => w.id === id);
+    if (i < 0) throw new DaemonError('NOT_FOUND', `no webhook ${id}`);
+    this.webhooks.splice(i, 1);
+  }
+  async resumeWebhook(id: string): Promise<void> {
+    await this.#call('resumeWebhook', [id]);
+    if (!this.webhooks.some((w) => w.id === id)) throw new DaemonError('NOT_FOUND', `no webhook ${id}`);
+  }
+  async testWebhook(id: string): Promise<WebhookTestResult> {
+    await this.#call('testWebhook', [id]);
+    if (!this.webhooks.some((w) => w.id === id)) throw new DaemonError('NOT_FOUND', `no webhook ${id}`);
+    return { ok: true, status: 200 };
+  }
+
+  async eventLogSize(account: string): Promise<number> {
+    return this.#get(account).events.length;
+  }
 
   async #call(method: string, args: unknown[], record = true): Promise<void> {
     if (record) this.calls.push({ method, args });

@@ -127,6 +127,12 @@ export class AccountManager {
     return { ...entry.summary, ...(name ? { name } : {}), counters };
   }
 
+  /** Counts one `name` for the account (the daemon's own counters: messages sent). */
+  count(id: string, name: string): void {
+    const entry = this.#entries.get(id);
+    if (entry) count(entry, name);
+  }
+
   /** Why the account is quarantined (its records do not load), or undefined when it is not. */
   failure(id: string): string | undefined {
     return this.#entries.get(id)?.failed;
