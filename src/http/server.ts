@@ -7,15 +7,17 @@
  * origins are refused by their own same-origin rule. Owns the listener and
  * the routes' wiring; each route's work is in its own module.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { DaemonApi } from '../contract/api.js';
-import { REQUEST_TYPES, type ErrorPayload, type RequestType } from '../contract/frames.js';
-import { Callers, type Caller } from './caller.js';
+import { REQUEST_TYPES, type RequestType } from '../contract/frames.js';
+import { Callers } from './caller.js';
+import { callerOf, sendError, type HttpContext } from './context.js';
 import { CONNECTION_TYPES, routeOf, runControl } from './control.js';
-import { resolveHttpOptions, type HttpServerOptions, type ResolvedHttpOptions } from './options.js';
+import { resolveHttpOptions, type HttpServerOptions } from './options.js';
 import { bodySchema, errorResponses, successSchema } from './schemas.js';
-import { errorAnswer } from './status.js';
+import { registerEvents } from './events.js';
+import { Metrics } from './metrics.js';
 
 export interface HttpServer {
   /** Where it listens (port resolved when 0 was asked). */
@@ -28,37 +30,12 @@ export interface HttpServer {
 /** Paths served without a token (a load balancer's probes). */
 const OPEN_PATHS = new Set(['/healthz', '/readyz']);
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    caller: Caller | null;
-  }
-}
-
-export interface HttpContext {
-  readonly api: DaemonApi;
-  readonly opts: ResolvedHttpOptions;
-  readonly callers: Callers;
-  /** True once the server is closing (readyz says so, streams end). */
-  readonly closing: () => boolean;
-}
-
-export function sendError(reply: FastifyReply, error: ErrorPayload): FastifyReply {
-  const a = errorAnswer(error);
-  return reply.code(a.status).headers(a.headers).send(a.body);
-}
-
-/** The caller of an authenticated route (the onRequest hook set it). */
-export function callerOf(req: FastifyRequest): Caller {
-  if (!req.caller) throw new Error('route reached without a caller');
-  return req.caller;
-}
-
 /** @throws Error when the address cannot be bound */
 export async function startHttpServer(api: DaemonApi, options: HttpServerOptions): Promise<HttpServer> {
   const opts = resolveHttpOptions(options);
   const callers = new Callers(opts.tokens, opts, opts.now);
   let closing = false;
-  const ctx: HttpContext = { api, opts, callers, closing: () => closing };
+  const ctx: HttpContext = { api, opts, callers, closing: () => closing, streams: new Set() };
   const app = Fastify({ logger: false, bodyLimit: opts.maxBodyBytes, return503OnClosing: true, forceCloseConnections: 'idle' });
   // Requests are validated by the control socket's checks (the schemas only describe them), and answers are
   // written as they are: a response schema must not drop the fields it does not list.
@@ -95,7 +72,12 @@ export async function startHttpServer(api: DaemonApi, options: HttpServerOptions
   });
 
   registerControlRoutes(app, ctx);
+  registerEvents(app, ctx);
   registerProbes(app, ctx);
+  const metrics = new Metrics(api);
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics (text exposition)', tags: ['health'] } }, async (req, reply) =>
+    reply.type(metrics.contentType).send(await metrics.render(callerOf(req))),
+  );
   app.get('/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.listen({ host: opts.listen.host, port: opts.listen.port });
@@ -110,6 +92,8 @@ export async function startHttpServer(api: DaemonApi, options: HttpServerOptions
     async close() {
       if (closing) return;
       closing = true;
+      // Streams never go idle on their own: end them, or close would wait for their readers.
+      for (const end of [...ctx.streams]) end();
       await app.close();
     },
   };

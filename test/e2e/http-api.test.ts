@@ -11,7 +11,7 @@ import type { SimHandle } from '../../src/sim/index.js';
 import { routeOf } from '../../src/http/index.js';
 import { sim as startSim, tempDir } from './support/daemon.js';
 import { admin, jidOf, until } from '../ipc/e2e-support.js';
-import { daemonWithHttp, exampleOf, GLOBAL, http, SCOPED, type Samples } from '../http/support.js';
+import { daemonWithHttp, exampleOf, GLOBAL, http, openEvents, SCOPED, type Samples } from '../http/support.js';
 
 let s: SimHandle;
 let dir: Awaited<ReturnType<typeof tempDir>>;
@@ -127,6 +127,82 @@ describe('HTTP API', () => {
     expect(sent.status).toBe(200);
   });
 
+  it('streams events as Server-Sent Events; a durable name resumes after its last ack', async () => {
+    const say = (text: string) => admin<{ id: string }>(s, 'POST', `/phones/${PEER}/messages`, { to: jidOf(PA), text }).then((r) => r.id);
+    const live = await openEvents(d, 'accounts=a&types=message:new');
+    expect(live.status).toBe(200);
+    const first = await say('sse live');
+    const m = await live.next('the live message', (ms) => ms.find((x) => x.data.data['id'] === first));
+    expect(m).toMatchObject({ event: 'message:new', id: `a:${m.data.data['seq']}`, data: { type: 'message:new', tenantId: 'a' } });
+    await live.close();
+
+    const durable = await openEvents(d, 'name=sse-sink&accounts=a&types=message:new');
+    const one = await say('sse durable one');
+    const got = await durable.next('the first durable message', (ms) => ms.find((x) => x.data.data['id'] === one));
+    const acked = await api.post('/v1/events/ack', { name: 'sse-sink', account: 'a', seq: got.data.data['seq'] });
+    expect(acked.body).toMatchObject({ success: true, cursor: got.data.data['seq'] });
+    await durable.close();
+    const two = await say('sse durable two');
+    const three = await say('sse durable three');
+    const again = await openEvents(d, 'name=sse-sink&accounts=a&types=message:new');
+    const after = await again.next('both messages sent while away', (ms) => {
+      const ids = ms.map((x) => x.data.data['id']);
+      return ids.includes(two) && ids.includes(three) ? ids : undefined;
+    });
+    // From the ack on: nothing before it again, nothing missed.
+    expect(after).not.toContain(one);
+    expect(after.indexOf(two)).toBeLessThan(after.indexOf(three));
+    await again.close();
+
+    // A scoped token may not stream another account's events; a bad query is a 400 naming the field.
+    expect((await openEvents(d, 'accounts=a', SCOPED)).status).toBe(403);
+    const bad = await fetch(`${api.base}/v1/events?types=nope`, { headers: { authorization: `Bearer ${GLOBAL}` } });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: { code: 'INVALID_PAYLOAD', details: { field: 'types[0]' } } });
+  });
+
+  it('serves Prometheus metrics whose counters move with the traffic, and only its accounts to a scoped token', async () => {
+    const value = (text: string, series: string): number => {
+      const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+      return line === undefined ? NaN : Number(line.slice(series.length + 1));
+    };
+    const before = (await api.get<string>('/metrics')).body;
+    expect(value(before, 'wad_account_state{account="a",state="online"}')).toBe(1);
+    expect(before).toContain('wad_process_resident_memory_bytes');
+    const sentBefore = value(before, 'wad_messages_sent_total{account="a"}');
+    const receivedBefore = value(before, 'wad_messages_received_total{account="a"}');
+    expect(sentBefore).toBeGreaterThanOrEqual(1);
+
+    await api.post('/v1/message/send', { account: 'a', chat: PEER, type: 'text', content: 'counted' });
+    const id = (await admin<{ id: string }>(s, 'POST', `/phones/${PEER}/messages`, { to: jidOf(PA), text: 'counted in' })).id;
+    await until('received', async () => (await d.readEvents('a', 0, 1000)).some((e) => e.data['id'] === id));
+    const after = (await api.get<string>('/metrics')).body;
+    expect(value(after, 'wad_messages_sent_total{account="a"}')).toBe(sentBefore + 1);
+    expect(value(after, 'wad_messages_received_total{account="a"}')).toBe(receivedBefore + 1);
+    expect(value(after, 'wad_event_log_events{account="a"}')).toBeGreaterThan(value(before, 'wad_event_log_events{account="a"}'));
+
+    const scoped = (await http(d, SCOPED).get<string>('/metrics')).body;
+    expect(scoped).toContain('account="b"');
+    expect(scoped).not.toContain('account="a"');
+    expect((await http(d, null).get('/metrics')).status).toBe(401);
+  });
+
+  it('keeps webhooks of a scoped token to its accounts', async () => {
+    const scoped = http(d, SCOPED);
+    expect((await scoped.post('/v1/webhook/add', { url: 'http://127.0.0.1:9/x' })).status).toBe(403);
+    expect((await scoped.post('/v1/webhook/add', { url: 'http://127.0.0.1:9/x', accounts: ['a'] })).status).toBe(403);
+    const mine = await scoped.post('/v1/webhook/add', { url: 'http://127.0.0.1:9/mine', accounts: ['b'], events: ['call:incoming'] });
+    expect(mine.body).toMatchObject({ success: true, id: expect.any(String), secret: expect.any(String) });
+    const global = await api.post('/v1/webhook/add', { url: 'http://127.0.0.1:9/all', events: ['call:incoming'] });
+    const seen = await scoped.post<{ webhooks: Array<{ id: string }> }>('/v1/webhook/list');
+    expect(seen.body.webhooks.map((w) => w.id)).toEqual([mine.body['id']]);
+    expect((await scoped.post('/v1/webhook/remove', { id: global.body['id'] })).status).toBe(404);
+    const all = await api.post<{ webhooks: Array<{ id: string; state: string; accounts: string[] | null }> }>('/v1/webhook/list');
+    expect(all.body.webhooks).toEqual(expect.arrayContaining([expect.objectContaining({ id: global.body['id'], accounts: null, state: 'active' })]));
+    for (const w of [mine.body['id'], global.body['id']]) expect((await api.post('/v1/webhook/remove', { id: w })).status).toBe(200);
+    expect((await api.post<{ webhooks: unknown[] }>('/v1/webhook/list')).body.webhooks).toEqual([]);
+  });
+
   it('every route of the OpenAPI document reaches the daemon with a body built from its own schema', async () => {
     const doc = (await api.get<{ openapi: string; paths: Record<string, Record<string, { operationId?: string; requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } }>> }>('/v1/openapi.json')).body;
     expect(doc.openapi).toBe('3.1.0');
@@ -153,6 +229,7 @@ describe('HTTP API', () => {
       subject: ['walked'],
       content: ['walked'],
       emoji: ['👍'],
+      url: ['http://127.0.0.1:9/walk'],
     };
     // Last: the requests that take the account away.
     const LAST = ['/v1/account/restart', '/v1/account/stop', '/v1/account/logout', '/v1/account/remove'];

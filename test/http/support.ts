@@ -105,3 +105,62 @@ function fits(schema: Schema, v: unknown): boolean {
   if (t === 'object') return typeof v === 'object' && v !== null;
   return true;
 }
+
+export interface SseMessage {
+  id: string;
+  event: string;
+  data: { type: string; tenantId?: string; data: Record<string, unknown> };
+}
+
+/** An open `GET /v1/events` stream: its messages as they arrive, and a way to wait for one. */
+export async function openEvents(d: Daemon, query: string, token: string = GLOBAL, headers: Record<string, string> = {}) {
+  const ac = new AbortController();
+  const res = await fetch(`${d.http!.url}/v1/events?${query}`, { headers: { authorization: `Bearer ${token}`, ...headers }, signal: ac.signal });
+  const messages: SseMessage[] = [];
+  const waiters = new Set<() => void>();
+  const done = (async () => {
+    if (!res.ok || !res.body) return;
+    const decoder = new TextDecoder();
+    let buf = '';
+    try {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buf += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, end);
+          buf = buf.slice(end + 2);
+          const fields = Object.fromEntries(block.split('\n').filter((l) => !l.startsWith(':') && l.includes(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trimStart()]));
+          if (fields['data'] === undefined) continue;
+          messages.push({ id: fields['id'] ?? '', event: fields['event'] ?? 'message', data: JSON.parse(fields['data']) });
+          for (const w of waiters) w();
+        }
+      }
+    } catch {
+      // Aborted by close().
+    }
+  })();
+  return {
+    status: res.status,
+    messages,
+    async next<T>(what: string, find: (m: SseMessage[]) => T | undefined, timeoutMs = 15_000): Promise<T> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = find(messages);
+        if (found !== undefined) return found;
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(messages.map((m) => m.id + ' ' + m.event))}`);
+        await new Promise<void>((r) => {
+          const w = (): void => {
+            waiters.delete(w);
+            r();
+          };
+          waiters.add(w);
+          setTimeout(w, 100);
+        });
+      }
+    },
+    async close(): Promise<void> {
+      ac.abort();
+      await done;
+    },
+  };
+}
