@@ -4,8 +4,7 @@
  * pairing code and returns once the phone linked the account.
  */
 import type { AccountSummary } from '../contract/api.js';
-import type { WadClient } from '../client/index.js';
-import { COMMON_HELP, UsageError, connect, jsonLine, parse, run } from './common.js';
+import { COMMON_HELP, UsageError, connect, jsonLine, parse, run, type DaemonLink } from './common.js';
 import { Spinner } from './progress.js';
 import { QrDisplay } from './qr.js';
 
@@ -118,7 +117,7 @@ export async function runAccount(argv: readonly string[]): Promise<number> {
   );
 }
 
-async function add(client: WadClient, id: string, phone: string | undefined, timeoutMs: number, json: boolean): Promise<number> {
+async function add(client: DaemonLink, id: string, phone: string | undefined, timeoutMs: number, json: boolean): Promise<number> {
   const qr = new QrDisplay();
   let qrs = 0;
   let spinner: Spinner | undefined;

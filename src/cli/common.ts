@@ -7,6 +7,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { WadClient, WadClientError } from '../client/index.js';
 import { defaultSocketPath } from '../client/paths.js';
+import { HttpLink } from './http-link.js';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -14,12 +15,16 @@ export class UsageError extends Error {
 
 export const COMMON = {
   socket: { type: 'string' },
+  url: { type: 'string' },
+  token: { type: 'string' },
   'data-dir': { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies ParseArgsConfig['options'];
 
 export const COMMON_HELP = `  --socket PATH    the daemon's socket (default: $WAD_SOCKET, else <data-dir>/wad.sock)
+  --url URL        a daemon's HTTP API instead (http://host:port; default: $WAD_URL)
+  --token TOKEN    its bearer token (default: $WAD_TOKEN)
   --data-dir DIR   the daemon's data directory (default: $WAD_DATA_DIR, else ~/.local/share/wad)
   --json           machine output: one JSON object per line
   -h, --help       this text`;
@@ -41,8 +46,18 @@ export function socketOf(values: { socket?: string | undefined; 'data-dir'?: str
   return values.socket ?? defaultSocketPath(process.env, values['data-dir']);
 }
 
-/** Connects without reconnecting (a command is short: a lost daemon is an error). */
-export async function connect(values: { socket?: string | undefined; 'data-dir'?: string | undefined }): Promise<WadClient> {
+/** What a command talks to: the control socket, or a daemon's HTTP API. */
+export type DaemonLink = WadClient | HttpLink;
+
+type LinkValues = { socket?: string | undefined; 'data-dir'?: string | undefined; url?: string | undefined; token?: string | undefined };
+
+/** Connects without reconnecting (a command is short: a lost daemon is an error); over HTTP with --url or $WAD_URL. */
+export async function connect(values: LinkValues): Promise<DaemonLink> {
+  const url = values.url ?? (values.socket === undefined ? process.env['WAD_URL'] : undefined);
+  if (url !== undefined) {
+    if (!/^https?:\/\//.test(url)) throw new UsageError(`--url must be an http:// or https:// URL (got '${url}')`);
+    return new HttpLink(url, values.token ?? process.env['WAD_TOKEN']);
+  }
   return WadClient.connect({ socket: socketOf(values), reconnect: false });
 }
 

@@ -11,6 +11,7 @@ import { runEvents } from './events.js';
 import { runSend } from './send.js';
 import { runSim } from './sim.js';
 import { runStore } from './store.js';
+import { runWebhook } from './webhook.js';
 
 const VERSION = '0.1.0';
 
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   chat: { run: runChat, about: 'list the chats of an account (history sync and every chat since)' },
   messages: { run: runMessages, about: "print a chat's stored messages, newest first" },
   events: { run: runEvents, about: 'print events as NDJSON (--follow to keep going)' },
+  webhook: { run: runWebhook, about: 'add, list, remove, resume or test webhooks' },
   sim: { run: runSim, about: 'run the WhatsApp server simulator in the foreground' },
   store: { run: runStore, about: 'check or repair the store (daemon stopped): what is damaged, per account' },
 };

@@ -18,6 +18,7 @@ import { resolveHttpOptions, type HttpServerOptions } from './options.js';
 import { bodySchema, errorResponses, successSchema } from './schemas.js';
 import { registerEvents } from './events.js';
 import { Metrics } from './metrics.js';
+import { registerConsole } from './console.js';
 
 export interface HttpServer {
   /** Where it listens (port resolved when 0 was asked). */
@@ -27,8 +28,8 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** Paths served without a token (a load balancer's probes). */
-const OPEN_PATHS = new Set(['/healthz', '/readyz']);
+/** Paths served without a token: a load balancer's probes, and the console's page (it holds no data; its requests carry the token). */
+const OPEN_PATHS = new Set(['/healthz', '/readyz', '/']);
 
 /** @throws Error when the address cannot be bound */
 export async function startHttpServer(api: DaemonApi, options: HttpServerOptions): Promise<HttpServer> {
@@ -74,6 +75,7 @@ export async function startHttpServer(api: DaemonApi, options: HttpServerOptions
   registerControlRoutes(app, ctx);
   registerEvents(app, ctx);
   registerProbes(app, ctx);
+  registerConsole(app);
   const metrics = new Metrics(api);
   app.get('/metrics', { schema: { summary: 'Prometheus metrics (text exposition)', tags: ['health'] } }, async (req, reply) =>
     reply.type(metrics.contentType).send(await metrics.render(callerOf(req))),

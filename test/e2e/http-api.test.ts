@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/daemon/index.js';
 import type { WadEvent } from '../../src/contract/api.js';
 import { REQUEST_TYPES } from '../../src/contract/frames.js';
+import { runAccount } from '../../src/cli/account.js';
+import { runSend } from '../../src/cli/send.js';
+import { runWebhook } from '../../src/cli/webhook.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { routeOf } from '../../src/http/index.js';
 import { sim as startSim, tempDir } from './support/daemon.js';
@@ -22,6 +25,24 @@ const PA = '15550300001';
 const PEER = '15550300002';
 const PB = '15550300003';
 const PC = '15550300004';
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { account: runAccount, send: runSend, webhook: runWebhook };
+
+/** Runs `wad <args>` in this process (a child costs seconds of start-up), capturing what it prints. */
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const [cmd, ...rest] = args;
+  let out = '';
+  let err = '';
+  const write = { out: process.stdout.write, err: process.stderr.write };
+  process.stdout.write = ((c: string) => ((out += c), true)) as typeof process.stdout.write;
+  process.stderr.write = ((c: string) => ((err += c), true)) as typeof process.stderr.write;
+  try {
+    return { code: await COMMANDS[cmd!]!(rest), out, err };
+  } finally {
+    process.stdout.write = write.out;
+    process.stderr.write = write.err;
+  }
+}
 
 /** Adds an account over HTTP and links it by the QR of its first connection:update (read from the daemon's events). */
 async function linkOverHttp(id: string, phone: string): Promise<void> {
@@ -203,10 +224,34 @@ describe('HTTP API', () => {
     expect((await api.post<{ webhooks: unknown[] }>('/v1/webhook/list')).body.webhooks).toEqual([]);
   });
 
+  it('the CLI drives the daemon over HTTP with --url and --token', async () => {
+    const wad = (...args: string[]) => cli([...args, '--url', api.base, '--token', GLOBAL]);
+    const list = await wad('account', 'list', '--json');
+    expect(list.code, list.err).toBe(0);
+    expect(list.out.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual(['a', 'b']);
+    const sent = await wad('send', 'a', PEER, 'from', 'the', 'cli');
+    expect(sent.code, sent.err).toBe(0);
+    const messageId = sent.out.trim();
+    await until('the phone got the CLI message', async () => (await admin<Array<{ id: string; text: string }>>(s, 'GET', `/phones/${PEER}/messages`)).find((m) => m.id === messageId && m.text === 'from the cli'));
+    const added = await wad('webhook', 'add', 'http://127.0.0.1:9/cli', '--accounts', 'a', '--events', 'call:incoming', '--json');
+    expect(added.code, added.err).toBe(0);
+    const { id } = JSON.parse(added.out) as { id: string };
+    const hooks = await wad('webhook', 'list', '--json');
+    expect(hooks.code, hooks.err).toBe(0);
+    expect(hooks.out.trim().split('\n').map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ id, accounts: ['a'], events: ['call:incoming'], state: 'active' })]);
+    expect((await wad('webhook', 'remove', id)).code).toBe(0);
+    const denied = await cli(['account', 'list', '--url', api.base, '--token', 'wrong-token-0123456789']);
+    expect(denied.code).toBe(1);
+    expect(denied.err.trim().split('\n')).toHaveLength(1);
+    expect(denied.err).toMatch(/^wad account list: unknown token/);
+  });
+
   it('every route of the OpenAPI document reaches the daemon with a body built from its own schema', async () => {
     const doc = (await api.get<{ openapi: string; paths: Record<string, Record<string, { operationId?: string; requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } }>> }>('/v1/openapi.json')).body;
     expect(doc.openapi).toBe('3.1.0');
-    const posts = Object.entries(doc.paths).flatMap(([path, ops]) => (ops['post'] ? [{ path, op: ops['post'] }] : []));
+    // The console's own helper route is not a control type.
+    expect(doc.paths['/v1/console/qr']).toBeDefined();
+    const posts = Object.entries(doc.paths).flatMap(([path, ops]) => (ops['post'] && path !== '/v1/console/qr' ? [{ path, op: ops['post'] }] : []));
     // One route per control type that is not a socket connection's own (subscriptions, binary downloads).
     const expected = REQUEST_TYPES.filter((t) => !['events:subscribe', 'events:unsubscribe', 'media:download'].includes(t)).map(routeOf);
     expect(posts.map((p) => p.path).sort()).toEqual([...expected].sort());

@@ -1,0 +1,179 @@
+/**
+ * The commands' link to a daemon over its HTTP API (`--url`, `--token`),
+ * with the same methods the commands call on WadClient: control requests
+ * are `POST /v1/<noun>/<verb>`, event streams are `GET /v1/events`
+ * (Server-Sent Events), files go as base64 in the JSON body (bounded by
+ * the daemon's http.maxBodyBytes). A failure answer becomes the
+ * WadClientError of its code, so the commands explain it as they do for the
+ * socket. Owns the HTTP form of what the commands need, nothing more.
+ */
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { WadClientError, type ClientErrorCode } from '../client/errors.js';
+import { kindFromMime, mimeFromName } from '../client/mime.js';
+import type { SubscribeOptions } from '../client/stream.js';
+import type { AccountState, AccountSummary, WadEvent } from '../contract/api.js';
+import type { RequestMap, RequestType } from '../contract/frames.js';
+
+type Route = { account?: string; chat?: string };
+
+export interface EventSource extends AsyncIterable<WadEvent> {
+  close(): Promise<void>;
+}
+
+export class HttpLink {
+  readonly #base: string;
+  readonly #token: string | undefined;
+  readonly #streams = new Set<AbortController>();
+
+  constructor(url: string, token: string | undefined) {
+    this.#base = url.replace(/\/+$/, '');
+    this.#token = token;
+  }
+
+  async request<T extends RequestType>(type: T, data: RequestMap[T]['data'], route: Route = {}): Promise<RequestMap[T]['result']> {
+    const [noun, verb] = type.split(':') as [string, string];
+    const body = { ...(data as Record<string, unknown>), ...(route.account !== undefined ? { account: route.account } : {}), ...(route.chat !== undefined ? { chat: route.chat } : {}) };
+    let res: Response;
+    try {
+      res = await fetch(`${this.#base}/v1/${noun}/${verb}`, { method: 'POST', headers: this.#headers({ 'content-type': 'application/json' }), body: JSON.stringify(body) });
+    } catch (err) {
+      throw new WadClientError('UNAVAILABLE', `cannot reach the daemon at ${this.#base}: ${(err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message}`);
+    }
+    const answer = (await res.json().catch(() => ({}))) as { success?: boolean; error?: { code?: string; message?: string; details?: Record<string, unknown>; retryAfter?: number } };
+    if (res.ok && answer.success === true) {
+      const { success: _s, ...result } = answer;
+      return result as RequestMap[T]['result'];
+    }
+    const e = answer.error ?? {};
+    throw new WadClientError((e.code ?? 'INTERNAL_ERROR') as ClientErrorCode, e.message ?? `HTTP ${res.status}`, e.details, e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {});
+  }
+
+  async listAccounts(): Promise<AccountSummary[]> {
+    return (await this.request('account:list', {})).accounts;
+  }
+  async accountStatus(id: string): Promise<AccountSummary> {
+    return this.request('account:status', {}, { account: id });
+  }
+  async startAccount(id: string): Promise<void> {
+    await this.request('account:start', {}, { account: id });
+  }
+  async stopAccount(id: string): Promise<void> {
+    await this.request('account:stop', {}, { account: id });
+  }
+  async restartAccount(id: string): Promise<void> {
+    await this.request('account:restart', {}, { account: id });
+  }
+  async logoutAccount(id: string): Promise<void> {
+    await this.request('account:logout', {}, { account: id });
+  }
+  async removeAccount(id: string): Promise<void> {
+    await this.request('account:remove', {}, { account: id });
+  }
+
+  /** Adds the account; its connection:update events (the QRs) reach onUpdate until close(). */
+  async addAccount(id: string, opts: { phone?: string; onUpdate?: (ev: WadEvent) => void } = {}): Promise<{ pairCode?: string }> {
+    if (opts.onUpdate) {
+      const updates = this.subscribe({ accounts: [id], types: ['connection:update'] });
+      const onUpdate = opts.onUpdate;
+      void (async () => {
+        for await (const ev of updates) onUpdate(ev);
+      })().catch(() => {});
+    }
+    return this.request('account:add', opts.phone !== undefined ? { phone: opts.phone } : {}, { account: id });
+  }
+
+  /** Polls the account's state (twice a second) until it is one of `states`. @throws WadClientError TIMEOUT */
+  async waitForState(id: string, opts: { states?: AccountState[]; timeoutMs?: number } = {}): Promise<AccountState> {
+    const states = opts.states ?? ['online'];
+    const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
+    for (;;) {
+      const { state } = await this.accountStatus(id);
+      if (states.includes(state)) return state;
+      if (Date.now() > deadline) throw new WadClientError('TIMEOUT', `account ${id} is still ${state}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+
+  async sendText(account: string, chat: string, text: string, opts: { quoted?: string } = {}): Promise<string> {
+    return (await this.request('message:send', { type: 'text', content: text, ...opts }, { account, chat })).messageId;
+  }
+
+  async sendFile(account: string, chat: string, path: string, opts: { caption?: string; mimeType?: string; quoted?: string } = {}): Promise<string> {
+    const name = basename(path);
+    const mimeType = opts.mimeType ?? mimeFromName(name);
+    const type = kindFromMime(mimeType);
+    const base64 = (await readFile(path)).toString('base64');
+    const data = { type, base64, mimeType, ...(type === 'document' ? { fileName: name } : {}), ...(opts.caption !== undefined ? { caption: opts.caption } : {}), ...(opts.quoted !== undefined ? { quoted: opts.quoted } : {}) };
+    return (await this.request('message:send', data, { account, chat })).messageId;
+  }
+
+  /** `GET /v1/events` as events; with untilSynced it ends once the backlog is through. */
+  subscribe(opts: SubscribeOptions): EventSource {
+    const ac = new AbortController();
+    this.#streams.add(ac);
+    const q = new URLSearchParams();
+    if (opts.name !== undefined) q.set('name', opts.name);
+    if (opts.accounts) q.set('accounts', opts.accounts.join(','));
+    if (opts.types) q.set('types', opts.types.join(','));
+    if (typeof opts.since === 'number') q.set('since', String(opts.since));
+    else if (opts.since) q.set('since', Object.entries(opts.since).map(([a, s]) => `${a}:${s}`).join(','));
+    const url = `${this.#base}/v1/events?${q.toString()}`;
+    const headers = this.#headers({ accept: 'text/event-stream' });
+    const self = this;
+    async function* events(): AsyncGenerator<WadEvent> {
+      const res = await fetch(url, { headers, signal: ac.signal }).catch((err: unknown) => {
+        throw new WadClientError('UNAVAILABLE', `cannot reach the daemon at ${self.#base}: ${(err as Error).message}`);
+      });
+      if (!res.ok || !res.body) {
+        const e = ((await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } }).error ?? {};
+        throw new WadClientError((e.code ?? 'INTERNAL_ERROR') as ClientErrorCode, e.message ?? `HTTP ${res.status}`);
+      }
+      const decoder = new TextDecoder();
+      let buf = '';
+      try {
+        for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+          buf += decoder.decode(chunk, { stream: true });
+          let end: number;
+          while ((end = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, end);
+            buf = buf.slice(end + 2);
+            const data = block.split('\n').find((l) => l.startsWith('data:'));
+            if (!data) continue;
+            const f = JSON.parse(data.slice(5)) as { type: string; tenantId?: string; conversationId?: string; timestamp: number; data: Record<string, unknown> };
+            if (f.type === 'events:synced') {
+              if (opts.untilSynced) return;
+              continue;
+            }
+            const seq = f.data['seq'];
+            if (typeof seq !== 'number' || f.tenantId === undefined) continue;
+            yield { account: f.tenantId, seq, type: f.type as WadEvent['type'], t: f.timestamp, ...(f.conversationId !== undefined ? { conversationId: f.conversationId } : {}), data: f.data };
+            if (opts.name !== undefined && opts.autoAck !== false) await self.request('events:ack', { name: opts.name, account: f.tenantId, seq });
+          }
+        }
+      } catch (err) {
+        if (!ac.signal.aborted) throw err;
+      } finally {
+        ac.abort();
+        self.#streams.delete(ac);
+      }
+    }
+    const it = events();
+    return {
+      [Symbol.asyncIterator]: () => it,
+      close: async () => {
+        ac.abort();
+        await it.return(undefined);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const ac of this.#streams) ac.abort();
+    this.#streams.clear();
+  }
+
+  #headers(extra: Record<string, string>): Record<string, string> {
+    return { ...extra, ...(this.#token !== undefined ? { authorization: `Bearer ${this.#token}` } : {}) };
+  }
+}
