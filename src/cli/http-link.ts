@@ -2,12 +2,12 @@
  * The commands' link to a daemon over its HTTP API (`--url`, `--token`),
  * with the same methods the commands call on WadClient: control requests
  * are `POST /v1/<noun>/<verb>`, event streams are `GET /v1/events`
- * (Server-Sent Events), files go as base64 in the JSON body (bounded by
- * the daemon's http.maxBodyBytes). A failure answer becomes the
+ * (Server-Sent Events), files go as multipart/form-data read from disk as
+ * they are sent. A failure answer becomes the
  * WadClientError of its code, so the commands explain it as they do for the
  * socket. Owns the HTTP form of what the commands need, nothing more.
  */
-import { readFile } from 'node:fs/promises';
+import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
 import { WadClientError, type ClientErrorCode } from '../client/errors.js';
 import { kindFromMime, mimeFromName } from '../client/mime.js';
@@ -40,10 +40,15 @@ export class HttpLink {
     } catch (err) {
       throw new WadClientError('UNAVAILABLE', `cannot reach the daemon at ${this.#base}: ${(err as Error & { cause?: { code?: string } }).cause?.code ?? (err as Error).message}`);
     }
+    return this.#answer<RequestMap[T]['result']>(res);
+  }
+
+  /** The result of a JSON answer. @throws WadClientError of the answer's code */
+  async #answer<R>(res: Response): Promise<R> {
     const answer = (await res.json().catch(() => ({}))) as { success?: boolean; error?: { code?: string; message?: string; details?: Record<string, unknown>; retryAfter?: number } };
     if (res.ok && answer.success === true) {
       const { success: _s, ...result } = answer;
-      return result as RequestMap[T]['result'];
+      return result as R;
     }
     const e = answer.error ?? {};
     throw new WadClientError((e.code ?? 'INTERNAL_ERROR') as ClientErrorCode, e.message ?? `HTTP ${res.status}`, e.details, e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {});
@@ -99,13 +104,25 @@ export class HttpLink {
     return (await this.request('message:send', { type: 'text', content: text, ...opts }, { account, chat })).messageId;
   }
 
+  /** multipart/form-data with the file read from disk as it is sent (constant memory). */
   async sendFile(account: string, chat: string, path: string, opts: { caption?: string; mimeType?: string; quoted?: string } = {}): Promise<string> {
     const name = basename(path);
     const mimeType = opts.mimeType ?? mimeFromName(name);
-    const type = kindFromMime(mimeType);
-    const base64 = (await readFile(path)).toString('base64');
-    const data = { type, base64, mimeType, ...(type === 'document' ? { fileName: name } : {}), ...(opts.caption !== undefined ? { caption: opts.caption } : {}), ...(opts.quoted !== undefined ? { quoted: opts.quoted } : {}) };
-    return (await this.request('message:send', data, { account, chat })).messageId;
+    const form = new FormData();
+    form.set('account', account);
+    form.set('chat', chat);
+    form.set('type', kindFromMime(mimeType));
+    form.set('mimeType', mimeType);
+    if (opts.caption !== undefined) form.set('caption', opts.caption);
+    if (opts.quoted !== undefined) form.set('quoted', opts.quoted);
+    form.set('file', await openAsBlob(path, { type: mimeType }), name);
+    let res: Response;
+    try {
+      res = await fetch(`${this.#base}/v1/message/send`, { method: 'POST', headers: this.#headers({}), body: form });
+    } catch (err) {
+      throw new WadClientError('UNAVAILABLE', `cannot reach the daemon at ${this.#base}: ${(err as Error).message}`);
+    }
+    return (await this.#answer<RequestMap['message:send']['result']>(res)).messageId;
   }
 
   /** `GET /v1/events` as events; with untilSynced it ends once the backlog is through. */

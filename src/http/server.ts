@@ -1,11 +1,13 @@
 /**
  * The daemon's HTTP API (fastify): `POST /v1/<noun>/<verb>` for every
  * control type, generated from the control socket's request registry and
- * run through its parser, gate and dispatch; `GET /v1/openapi.json` built
- * from the same schemas; `/healthz` and `/readyz` without a token, every
- * other route behind a bearer token. No CORS headers: browsers on other
- * origins are refused by their own same-origin rule. Owns the listener and
- * the routes' wiring; each route's work is in its own module.
+ * run through its parser, gate and dispatch (message:send also as
+ * multipart with a file); `GET /v1/openapi.json` built from the same
+ * schemas; media downloads, event streams, metrics, the web console; `/`,
+ * `/healthz` and `/readyz` without a token, every other route behind a
+ * bearer token. No CORS headers: browsers on other origins are refused by
+ * their own same-origin rule. Owns the listener and the routes' wiring;
+ * each route's work is in its own module.
  */
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import swagger from '@fastify/swagger';
@@ -19,6 +21,7 @@ import { bodySchema, errorResponses, successSchema } from './schemas.js';
 import { registerEvents } from './events.js';
 import { Metrics } from './metrics.js';
 import { registerConsole } from './console.js';
+import { registerDownload, registerMultipart, sendMultipart } from './media.js';
 
 export interface HttpServer {
   /** Where it listens (port resolved when 0 was asked). */
@@ -72,7 +75,9 @@ export async function startHttpServer(api: DaemonApi, options: HttpServerOptions
     },
   });
 
+  await registerMultipart(app, ctx);
   registerControlRoutes(app, ctx);
+  registerDownload(app, ctx);
   registerEvents(app, ctx);
   registerProbes(app, ctx);
   registerConsole(app);
@@ -116,7 +121,8 @@ function registerControlRoutes(app: FastifyInstance, ctx: HttpContext): void {
           response: { 200: successSchema, ...errorResponses },
         },
       },
-      async (req, reply) => answer(reply, await runControl(ctx.api, ctx.callers, callerOf(req), type as RequestType, req.body)),
+      async (req, reply) =>
+        answer(reply, type === 'message:send' && req.isMultipart() ? await sendMultipart(req, ctx) : await runControl(ctx.api, ctx.callers, callerOf(req), type as RequestType, req.body)),
     );
   }
 }

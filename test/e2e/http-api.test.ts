@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/daemon/index.js';
 import type { WadEvent } from '../../src/contract/api.js';
 import { REQUEST_TYPES } from '../../src/contract/frames.js';
+import { rmSync, writeFileSync } from 'node:fs';
 import { runAccount } from '../../src/cli/account.js';
 import { runSend } from '../../src/cli/send.js';
 import { runWebhook } from '../../src/cli/webhook.js';
@@ -233,6 +234,13 @@ describe('HTTP API', () => {
     expect(sent.code, sent.err).toBe(0);
     const messageId = sent.out.trim();
     await until('the phone got the CLI message', async () => (await admin<Array<{ id: string; text: string }>>(s, 'GET', `/phones/${PEER}/messages`)).find((m) => m.id === messageId && m.text === 'from the cli'));
+    const file = `${dir.path}-cli.pdf`;
+    writeFileSync(file, Buffer.alloc(50_000, 7));
+    const sentFile = await wad('send', 'a', PEER, '--file', file, '--caption', 'cli file');
+    expect(sentFile.code, sentFile.err).toBe(0);
+    const fileBack = await fetch(`${api.base}/v1/media/a/${encodeURIComponent(jidOf(PEER))}/${sentFile.out.trim()}`, { headers: { authorization: `Bearer ${GLOBAL}` } });
+    expect(Buffer.from(await fileBack.arrayBuffer()).equals(Buffer.alloc(50_000, 7))).toBe(true);
+    rmSync(file);
     const added = await wad('webhook', 'add', 'http://127.0.0.1:9/cli', '--accounts', 'a', '--events', 'call:incoming', '--json');
     expect(added.code, added.err).toBe(0);
     const { id } = JSON.parse(added.out) as { id: string };
@@ -244,6 +252,36 @@ describe('HTTP API', () => {
     expect(denied.code).toBe(1);
     expect(denied.err.trim().split('\n')).toHaveLength(1);
     expect(denied.err).toMatch(/^wad account list: unknown token/);
+  });
+
+  it('sends a file as multipart/form-data and streams it back from GET /v1/media', async () => {
+    const bytes = new Uint8Array(300_000).map((_, i) => (i * 7919) % 251);
+    const form = new FormData();
+    form.set('account', 'a');
+    form.set('chat', PEER);
+    form.set('caption', 'a multipart file');
+    form.set('file', new Blob([bytes], { type: 'application/pdf' }), 'report.pdf');
+    const res = await fetch(`${api.base}/v1/message/send`, { method: 'POST', headers: { authorization: `Bearer ${GLOBAL}` }, body: form });
+    const sent = (await res.json()) as { success: boolean; messageId: string };
+    expect(res.status, JSON.stringify(sent)).toBe(200);
+    await until('the phone got the file', async () => (await admin<Array<{ id: string }>>(s, 'GET', `/phones/${PEER}/messages`)).find((m) => m.id === sent.messageId));
+
+    const back = await fetch(`${api.base}/v1/media/a/${encodeURIComponent(jidOf(PEER))}/${sent.messageId}`, { headers: { authorization: `Bearer ${GLOBAL}` } });
+    expect(back.status).toBe(200);
+    expect(back.headers.get('content-type')).toBe('application/pdf');
+    expect(back.headers.get('content-disposition')).toContain('report.pdf');
+    expect(Buffer.from(await back.arrayBuffer()).equals(Buffer.from(bytes))).toBe(true);
+
+    const scoped = await fetch(`${api.base}/v1/media/a/${encodeURIComponent(jidOf(PEER))}/${sent.messageId}`, { headers: { authorization: `Bearer ${SCOPED}` } });
+    expect(scoped.status).toBe(403);
+    const missing = await fetch(`${api.base}/v1/media/a/${encodeURIComponent(jidOf(PEER))}/NOSUCHMESSAGE`, { headers: { authorization: `Bearer ${GLOBAL}` } });
+    expect(missing.status).toBe(404);
+    const noFile = new FormData();
+    noFile.set('account', 'a');
+    noFile.set('chat', PEER);
+    const refused = await fetch(`${api.base}/v1/message/send`, { method: 'POST', headers: { authorization: `Bearer ${GLOBAL}` }, body: noFile });
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ error: { code: 'MISSING_FIELD', details: { field: 'file' } } });
   });
 
   it('every route of the OpenAPI document reaches the daemon with a body built from its own schema', async () => {
