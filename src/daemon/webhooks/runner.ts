@@ -167,6 +167,9 @@ export class WebhookRunner {
   }
 
   async #ack(account: string, lane: Lane, seq: number): Promise<void> {
+    // A removed webhook's cursors are gone: writing one again would hold the log for nobody (at worst,
+    // a daemon stopping here posts the last event once more after its restart).
+    if (this.#stopped) return;
     await this.deps.api.ackEvents(this.subscriber, account, seq);
     lane.cursor = seq;
   }
