@@ -12,7 +12,7 @@ import { basename } from 'node:path';
 import { WadClientError, type ClientErrorCode } from '../client/errors.js';
 import { kindFromMime, mimeFromName } from '../client/mime.js';
 import type { SubscribeOptions } from '../client/stream.js';
-import type { AccountState, AccountSummary, WadEvent } from '../contract/api.js';
+import type { AccountState, AccountSummary, ChatInfo, ChatListOptions, ContactInfo, MessageListOptions, StoredMessage, WadEvent } from '../contract/api.js';
 import type { RequestMap, RequestType } from '../contract/frames.js';
 
 type Route = { account?: string; chat?: string };
@@ -74,6 +74,16 @@ export class HttpLink {
   }
   async removeAccount(id: string): Promise<void> {
     await this.request('account:remove', {}, { account: id });
+  }
+
+  async listChats(account: string, opts: ChatListOptions = {}): Promise<ChatInfo[]> {
+    return (await this.request('chat:list', { ...opts }, { account })).chats;
+  }
+  async listContacts(account: string): Promise<ContactInfo[]> {
+    return (await this.request('contact:list', {}, { account })).contacts;
+  }
+  async listMessages(account: string, chat: string, opts: MessageListOptions = {}): Promise<StoredMessage[]> {
+    return (await this.request('message:list', { ...opts }, { account, chat })).messages;
   }
 
   /** Adds the account; its connection:update events (the QRs) reach onUpdate until close(). */
