@@ -50,7 +50,8 @@ export class Webhooks {
   }
 
   /** @throws DaemonError ALREADY_EXISTS (id taken), NOT_FOUND (an account in `since` or `accounts` that does not exist is fine: it joins later) */
-  async add(spec: WebhookSpec, id = randomBytes(9).toString('base64url')): Promise<{ id: string; secret: string }> {
+  // Hex ids: one starting with '-' would read as an option on `wad webhook remove <id>`.
+  async add(spec: WebhookSpec, id = randomBytes(8).toString('hex')): Promise<{ id: string; secret: string }> {
     if (this.#runners.has(id)) throw new DaemonError('ALREADY_EXISTS', `webhook ${id} exists`);
     const secret = spec.secret ?? randomBytes(24).toString('base64url');
     const record: WebhookRecord = {
