@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MediaError, MediaHttp, MediaService, type UploadedMedia } from '../../../src/account/media/index.js';
 import { encryptMedia, uploadUrl, type MediaType } from '../../../src/protocol/media/index.js';
 import { startSim, type SimHandle } from '../../../src/sim/index.js';
-import { leftovers, simMediaConn, simMediaService } from './support.js';
+import { leftovers, settledLeftovers, simMediaConn, simMediaService } from './support.js';
 
 let sim: SimHandle;
 let media: MediaService;
@@ -84,8 +84,7 @@ describe('media over the simulator', () => {
       for await (const c of down.stream({ dispose: true })) chunks.push(c as Buffer);
       expect(Buffer.concat(chunks).equals(bytes), `size ${size}`).toBe(true);
     }
-    await new Promise((r) => setTimeout(r, 20));
-    expect(leftovers(spoolDir)).toEqual([]);
+    expect(await settledLeftovers(spoolDir)).toEqual([]);
   });
 
   it('downloads by url alone and by direct path alone', async () => {

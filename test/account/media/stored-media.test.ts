@@ -18,7 +18,7 @@ import { decodeContent } from '../../../src/protocol/message/index.js';
 import { proto } from '../../../src/protocol/proto/index.js';
 import { startSim, type SimHandle } from '../../../src/sim/index.js';
 import { Store, type AccountStore, type ValueMap } from '../../../src/store/index.js';
-import { simMediaConn } from './support.js';
+import { settledLeftovers, simMediaConn } from './support.js';
 
 const CHAT = '15550001111@s.whatsapp.net';
 const GROUP = '120363000000000001@g.us';
@@ -138,8 +138,7 @@ describe('AccountMedia with a store', () => {
     const inb = await am.downloadStored(account, CHAT, 'IN2');
     expect((await collect(inb)).equals(bytes)).toBe(true);
     // Streams read to the end left no temp file (1.5 MB went through a spool file).
-    await new Promise((r) => setTimeout(r, 20));
-    expect(existsSync(spoolDir) ? readdirSync(spoolDir) : []).toEqual([]);
+    expect(await settledLeftovers(spoolDir)).toEqual([]);
 
     await expect(am.downloadStored(account, CHAT, 'NOPE')).rejects.toMatchObject({ name: 'MediaError', code: 'NO_MESSAGE' });
     await account.transaction((tx) => tx.messages.put(CHAT, 'TXT', { type: 'text', sender: CHAT, fromMe: false, t: 4 }));

@@ -1,5 +1,5 @@
 /** Test support: a MediaService wired to an in-process simulator's media endpoint. */
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MediaHttp, MediaService, type MediaConn, type MediaRetryPolicy } from '../../../src/account/media/index.js';
@@ -28,5 +28,18 @@ export async function simMediaService(sim: SimHandle, opts: { memoryLimit?: numb
 
 /** Files left in a spool dir (none once every transfer is disposed or failed). */
 export function leftovers(dir: string): string[] {
-  return readdirSync(dir);
+  return existsSync(dir) ? readdirSync(dir) : [];
+}
+
+/**
+ * What stays in `dir` once a stream's disposal (an unlink the stream starts
+ * when it ends, not awaited by the reader) had up to `ms` to finish.
+ */
+export async function settledLeftovers(dir: string, ms = 5_000): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const left = leftovers(dir);
+    if (left.length === 0 || Date.now() > deadline) return left;
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
