@@ -29,6 +29,8 @@ import type { AccountIdentity, MessagingDeps } from './messaging-deps.js';
 import type { CryptoPort } from './ports.js';
 import { Messaging, type MessagingOptions } from './messaging/index.js';
 import { HistorySync } from './history/history-sync.js';
+import { People } from './people/index.js';
+import { peopleDeps } from './people/wiring.js';
 
 export interface AccountDeps {
   readonly accountId: string;
@@ -58,6 +60,8 @@ export class Account {
   readonly appState: AppState;
   /** The phone's history sync and on-demand history requests. */
   readonly history: HistorySync;
+  /** Contact lookups, profile, privacy, blocking, calls and status. */
+  readonly people: People;
   /** This account's identity and sender-key locks: its own, so no other account ever waits on them. */
   readonly locks = new AccountLocks();
   readonly #store: AccountStore;
@@ -135,7 +139,8 @@ export class Account {
       this.media.close();
       throw err;
     }
-    for (const handler of [...this.messaging.handlers, ...this.media.handlers, ...this.appState.handlers]) this.connection.register(handler);
+    this.people = new People(peopleDeps(deps, this.connection, this.messaging, me));
+    for (const handler of [...this.messaging.handlers, ...this.media.handlers, ...this.appState.handlers, ...this.people.handlers]) this.connection.register(handler);
     const close = (): void => {
       this.history.close();
       this.media.close();

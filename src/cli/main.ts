@@ -5,6 +5,7 @@
  */
 import { runAccount } from './account.js';
 import { runChat, runMessages } from './chat.js';
+import { runContact } from './contact.js';
 import { runDaemon } from './daemon.js';
 import { runDemo } from './demo.js';
 import { runEvents } from './events.js';
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   send: { run: runSend, about: 'send a text or a file' },
   chat: { run: runChat, about: 'list the chats of an account (history sync and every chat since)' },
   messages: { run: runMessages, about: "print a chat's stored messages, newest first" },
+  contact: { run: runContact, about: 'check numbers on WhatsApp, a contact\'s info and picture' },
   events: { run: runEvents, about: 'print events as NDJSON (--follow to keep going)' },
   webhook: { run: runWebhook, about: 'add, list, remove, resume or test webhooks' },
   sim: { run: runSim, about: 'run the WhatsApp server simulator in the foreground' },

@@ -14,7 +14,8 @@ import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import type { AccountState, AccountSummary, ChatAction, ChatInfo, ChatListOptions, ConnectionState, ContactInfo, GroupAction, GroupInfo, HistoryRequestResult, LabelEdit, LabelInfo, MediaFields, MediaKind, MessageListOptions, StoredMessage, WadEvent } from '../contract/api.js';
 import type { SendData } from '../contract/frames.js';
-import { ClientCore, type WadClientOptions } from './core.js';
+import type { WadClientOptions } from './core.js';
+import { PeopleVerbs } from './people.js';
 import { DownloadSink, type DownloadedFile } from './download.js';
 import { WadClientError } from './errors.js';
 import { kindFromMime, mimeFromName } from './mime.js';
@@ -32,7 +33,7 @@ export interface SendFileOptions extends Omit<MediaFields, 'mimeType'> {
   idempotencyKey?: string;
 }
 
-export class WadClient extends ClientCore {
+export class WadClient extends PeopleVerbs {
   constructor(opts: WadClientOptions = {}) {
     super(opts.url !== undefined ? { url: opts.url, token: opts.token } : { socket: opts.socket ?? defaultSocketPath() }, opts);
   }

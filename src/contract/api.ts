@@ -14,6 +14,7 @@
  */
 import type { LinkPreview } from '../protocol/message/index.js';
 import type { proto } from '../protocol/proto/index.js';
+import type { PeopleApi } from './people.js';
 
 export type ConnectionState = 'connecting' | 'qr' | 'online' | 'reconnecting' | 'stopped' | 'loggedOut';
 
@@ -298,7 +299,7 @@ export interface WebhookTestResult {
   error?: string;
 }
 
-export interface DaemonApi {
+export interface DaemonApi extends PeopleApi {
   // accounts
   addAccount(id: string, opts: { phone?: string }): Promise<{ pairCode?: string }>;
   requestPairCode(id: string, phone: string): Promise<{ pairCode: string }>;

@@ -6,6 +6,7 @@
  */
 import type { AccountSummary, ChatAction, ChatInfo, ChatListOptions, ContactInfo, EventType, GroupAction, GroupInfo, HistoryRequestResult, LabelInfo, MediaFields, MediaKind, MessageListOptions, StoredMessage, WebhookInfo, WebhookSpec, WebhookTestResult } from './api.js';
 import type { ErrorCode } from './errors.js';
+import { PEOPLE_REQUEST_TYPES, type PeopleRequestMap } from './people.js';
 
 export type { ErrorCode };
 
@@ -98,7 +99,7 @@ export interface MediaDownloadResult {
 type IdData = { id?: string };
 
 /** Client → daemon requests: the data each takes and what a successful ack adds to `{success: true}`. */
-export interface RequestMap {
+export interface RequestMap extends PeopleRequestMap {
   'account:add': { data: { id?: string; phone?: string }; result: { pairCode?: string } };
   'account:remove': { data: IdData; result: Empty };
   'account:list': { data: Empty; result: { accounts: AccountSummary[] } };
@@ -181,6 +182,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'webhook:remove',
   'webhook:resume',
   'webhook:test',
+  ...PEOPLE_REQUEST_TYPES,
 ];
 
 export const EVENT_TYPES: readonly EventType[] = [

@@ -19,6 +19,7 @@ import type { Store } from '../store/index.js';
 import type { AccountSummary, ChatAction, ChatInfo, ChatListOptions, ContactInfo, DaemonApi, GroupAction, GroupInfo, HistoryRequestResult, LabelEdit, LabelInfo, MediaDownload, MessageListOptions, OutgoingContent, SendOptions, StoredMessage, WadEvent, WebhookInfo, WebhookSpec, WebhookTestResult } from '../contract/api.js';
 import { Webhooks } from './webhooks/manager.js';
 import { DaemonError } from '../contract/errors.js';
+import type { ContactCheckResult, ContactInfoResult, PictureResult } from '../contract/people.js';
 import { toDaemonError } from './error-map.js';
 import { corruptEventGap, toWadEvent, type EventHub } from './event-sink.js';
 import { trimAccount } from './retention.js';
@@ -249,6 +250,18 @@ export class Daemon implements DaemonApi {
   }
   labelChat(id: string, chat: string, labelId: string, labelled: boolean): Promise<void> {
     return this.#call(id, async (a) => a.appState.actions.labelChat(chatJid(chat), labelId, labelled));
+  }
+
+  // people: the running account's people side
+
+  checkContacts(id: string, phones: string[]): Promise<ContactCheckResult[]> {
+    return this.#call(id, (a) => a.people.checkContacts(phones));
+  }
+  contactInfo(id: string, jid: string): Promise<ContactInfoResult> {
+    return this.#call(id, (a) => a.people.contactInfo(jid));
+  }
+  contactPicture(id: string, jid: string, preview: boolean): Promise<PictureResult> {
+    return this.#call(id, (a) => a.people.contactPicture(jid, preview));
   }
 
   // durable events

@@ -10,6 +10,7 @@ import type { ErrorCode } from '../contract/errors.js';
 import { IpcError } from './errors.js';
 import { normalizeJid } from './jid.js';
 import { CHAT_ACTIONS, EVENT_TYPES, PROTOCOL_VERSION, REQUEST_TYPES, type RequestMap, type RequestType } from '../contract/frames.js';
+import { PEOPLE_SPECS } from './people.js';
 import { arrayOf, bool, described, either, int, invalid, mapOf, num, object, oneOf, optional, schemaOf, str, type Check, type JsonSchema } from './schema.js';
 
 export type Request = {
@@ -203,6 +204,7 @@ const SPECS: Record<RequestType, Spec> = {
   'webhook:remove': { data: object({ id: webhookId }), needs: 'none' },
   'webhook:resume': { data: object({ id: webhookId }), needs: 'none' },
   'webhook:test': { data: object({ id: webhookId }), needs: 'none' },
+  ...PEOPLE_SPECS,
 };
 
 const KNOWN = new Set<string>(REQUEST_TYPES);

@@ -22,6 +22,8 @@ import { OfflineDelivery } from './offline-delivery.js';
 import type { SimPhoneApi } from './phone-host.js';
 import { PreKeyStore } from './prekeys.js';
 import { PresenceBook } from './presence.js';
+import { PrivacyBook } from './privacy-book.js';
+import { ProfileBook } from './profiles.js';
 import { Directory, parseDeviceJid, type UserRecord } from './state.js';
 import { SimStats } from './stats.js';
 import { TcTokenAuthority } from './tctokens.js';
@@ -78,6 +80,10 @@ export class Hub {
   readonly dirty = new DirtyBits();
   /** user jid → blocked jids (iq/blocklist.ts) */
   readonly blocklists = new Map<string, Set<string>>();
+  /** Abouts, pictures and business profiles (profiles.ts). */
+  readonly profiles = new ProfileBook();
+  /** Privacy settings per user (privacy-book.ts). */
+  readonly privacy = new PrivacyBook();
   /** Privacy tokens: minting, checking, and which senders need one (tctokens.ts). */
   readonly tcTokens: TcTokenAuthority;
   /** The addressing mode of groups clients create (the admin API may choose per group). */

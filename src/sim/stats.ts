@@ -31,6 +31,8 @@ export class SimStats {
   tcTokenRefusals = 0;
   /** 1:1 sends of a sender that needs a token which carried a valid one. */
   tcTokensAccepted = 0;
+  /** Numbers asked about with the usync `contact` protocol (is it on WhatsApp?). */
+  contactLookups = 0;
 
   toJSON(extra: { connections: number; devicesOnline: number; offlineQueues: Record<string, number>; dropped: number }): Record<string, unknown> {
     return {
@@ -63,6 +65,7 @@ export class SimStats {
       tcTokensIssued: this.tcTokensIssued,
       tcTokenRefusals: this.tcTokenRefusals,
       tcTokensAccepted: this.tcTokensAccepted,
+      contactLookups: this.contactLookups,
     };
   }
 }

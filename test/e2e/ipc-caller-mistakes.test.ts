@@ -91,6 +91,9 @@ const TEMPLATES: Record<RequestType, { envelope: Envelope; data: Record<string, 
   'webhook:remove': { envelope: {}, data: { id: 'nope' } },
   'webhook:resume': { envelope: {}, data: { id: 'nope' } },
   'webhook:test': { envelope: {}, data: { id: 'nope' } },
+  'contact:check': { envelope: { tenantId: 'on' }, data: { phones: [B, '15550069999'] } },
+  'contact:info': { envelope: { tenantId: 'on' }, data: { jid: B } },
+  'contact:picture': { envelope: { tenantId: 'on' }, data: { jid: B, preview: true } },
 };
 
 const ODD_VALUES: unknown[] = [null, 0, -1, 1.5, 1e300, true, '', ' ', 'a/b', '/', '..', '\u0000', 'ü', '👍', 'x'.repeat(70_000), [], ['a/b'], [null], {}, { a: 1 }];

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { type AccountSummary, type ChatAction, type ChatInfo, type ChatListOptions, type ConnectionState, type ContactInfo, type MessageListOptions, type StoredMessage, type DaemonApi, type EventType, type GroupAction, type GroupInfo, type HistoryRequestResult, type LabelEdit, type LabelInfo, type MediaDownload, type OutgoingContent, type SendOptions, type WadEvent, type WebhookInfo, type WebhookSpec, type WebhookTestResult } from '../../src/contract/api.js';
 import { DaemonError } from '../../src/contract/errors.js';
+import type { ContactCheckResult, ContactInfoResult, PictureResult } from '../../src/contract/people.js';
 
 interface FakeAccount {
   summary: AccountSummary;
@@ -287,6 +288,27 @@ export class FakeDaemon implements DaemonApi {
     await this.#call('groupParticipants', [id, group, action, participants]);
     this.#online(id);
     return participants.map((jid) => ({ jid, status: 200 }));
+  }
+
+  // people: numbers ending in an even digit are on WhatsApp; only 15550000001 has a picture
+
+  async checkContacts(id: string, phones: string[]): Promise<ContactCheckResult[]> {
+    await this.#call('checkContacts', [id, phones]);
+    this.#online(id);
+    return phones.map((phone) => (Number(phone.at(-1)) % 2 === 0 ? { phone, exists: true, jid: `${phone}@s.whatsapp.net` } : { phone, exists: false }));
+  }
+
+  async contactInfo(id: string, jid: string): Promise<ContactInfoResult> {
+    await this.#call('contactInfo', [id, jid]);
+    this.#online(id);
+    return { jid, about: 'fake about', aboutSetAt: 1_700_000_000, devices: [0] };
+  }
+
+  async contactPicture(id: string, jid: string, preview: boolean): Promise<PictureResult> {
+    await this.#call('contactPicture', [id, jid, preview]);
+    this.#online(id);
+    if (jid !== '15550000001@s.whatsapp.net') throw new DaemonError('NOT_FOUND', `${jid} has no picture`);
+    return { id: '1', url: 'https://mmg.example/pic', directPath: '/pic', type: preview ? 'preview' : 'image' };
   }
 
   async readEvents(account: string, fromSeq: number, limit: number): Promise<WadEvent[]> {

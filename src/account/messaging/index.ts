@@ -23,6 +23,7 @@ import type { Transaction } from '../../store/index.js';
 import { findRef, toMessageContent, type MediaBuilder } from './content.js';
 import { MessagingError } from './errors.js';
 import { IdempotentSends, type Remember } from './idempotency.js';
+import type { Identities } from './identity.js';
 import { pollRecord } from './inbound.js';
 import { storeOwnSend, storeStatus } from './message-store.js';
 import { sendPollVote } from './poll-vote.js';
@@ -203,6 +204,11 @@ export class Messaging {
   async sendToOwnDevices(message: proto.IMessage): Promise<{ messageId: string }> {
     this.#assertReady();
     return this.#relay(jidNormalizedUser(this.#deps.me().jid), message);
+  }
+
+  /** PN↔LID knowledge, shared with the account's people side (lookups teach it mappings). */
+  get identities(): Pick<Identities, 'learn' | 'pnOf' | 'lidOf'> {
+    return this.#p.ids;
   }
 
   /** Whether a chat is our own ("message yourself"), by PN or LID. */

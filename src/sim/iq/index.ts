@@ -18,6 +18,7 @@ import { handleMediaConn } from './media-conn.js';
 import { handlePassive } from './passive.js';
 import { handlePing } from './ping.js';
 import { handlePrivacy } from './privacy.js';
+import { handleBusiness, handleProfilePicture, handleStatus } from './profile.js';
 import { handleProps } from './props.js';
 import { handleUsync } from './usync.js';
 
@@ -45,6 +46,9 @@ const HANDLERS: Readonly<Record<string, IqHandler>> = {
   'w:g2': handleGroups,
   'w:sync:app:state': handleAppState,
   'urn:xmpp:whatsapp:dirty': handleDirty,
+  'w:profile:picture': handleProfilePicture,
+  status: handleStatus,
+  'w:biz': handleBusiness,
 };
 
 export function handleIq(ctx: IqContext, iq: BinaryNode): BinaryNode {

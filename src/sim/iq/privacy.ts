@@ -1,8 +1,10 @@
 /**
- * xmlns="privacy": `<privacy/>` reads the settings (everything "all", so
- * read receipts are of type "read"); a set with `<tokens>` issues the
- * sender's trusted-contact tokens; other sets (settings) are accepted and
- * not remembered.
+ * xmlns="privacy": `<privacy/>` reads the user's settings (privacy-book.ts;
+ * all "all" until changed, so read receipts are of type "read"); a set of
+ * `<privacy><category name value/></privacy>` changes one (400 for an
+ * unknown name or value) and tells the user's other companions in
+ * `<notification type="account_sync"><privacy><category name value/></privacy>`;
+ * a set with `<tokens>` issues the sender's trusted-contact tokens.
  *
  * Issuing, as WhatsApp answers it: for each `<token jid t type="trusted_contact"/>`
  * naming a known user, the contact is sent the issuer's token in a
@@ -16,28 +18,32 @@
  */
 import { randomBytes } from 'node:crypto';
 import { child, childrenByTag, iqError, iqResult, node, type BinaryNode } from '../nodes.js';
+import { parseDeviceJid } from '../state.js';
 import type { IqContext } from './index.js';
 
-const CATEGORIES: ReadonlyArray<[string, string]> = [
-  ['readreceipts', 'all'],
-  ['last', 'all'],
-  ['online', 'all'],
-  ['profile', 'all'],
-  ['status', 'all'],
-  ['groupadd', 'all'],
-  ['calladd', 'all'],
-  ['messages', 'all'],
-];
 
 /** Contacts one issuing IQ may name (WhatsApp Web issues to one contact at a time). */
 const MAX_TOKENS_PER_IQ = 500;
 
 export function handlePrivacy(ctx: IqContext & { deviceJid: string }, iq: BinaryNode): BinaryNode {
+  const user = ctx.hub.dir.userOf(ctx.deviceJid);
+  if (!user) return iqError(iq, 401, 'not-authorized');
   if (iq.attrs.type === 'get' && child(iq, 'privacy')) {
-    return iqResult(iq, [node('privacy', {}, CATEGORIES.map(([name, value]) => node('category', { name, value })))]);
+    return iqResult(iq, [node('privacy', {}, Object.entries(ctx.hub.privacy.get(user.jid)).map(([name, value]) => node('category', { name, value })))]);
   }
   const tokens = child(iq, 'tokens');
   if (iq.attrs.type === 'set' && tokens) return issueTokens(ctx, iq, childrenByTag(tokens, 'token'));
+  const settings = child(iq, 'privacy');
+  if (iq.attrs.type === 'set' && settings) {
+    const changed = childrenByTag(settings, 'category');
+    for (const c of changed) if (!ctx.hub.privacy.set(user.jid, c.attrs.name ?? '', c.attrs.value ?? '')) return iqError(iq, 400, 'bad-request');
+    const notification = node('notification', { from: user.jid, type: 'account_sync', id: randomBytes(8).toString('hex'), t: ctx.hub.nowSeconds() }, [
+      node('privacy', {}, changed.map((c) => node('category', { name: c.attrs.name!, value: c.attrs.value! }))),
+    ]);
+    for (const dev of ctx.hub.dir.deviceJids(user)) if (dev !== ctx.deviceJid && parseDeviceJid(dev)?.device !== 0) ctx.hub.deliver(dev, notification);
+    ctx.hub.onChange();
+    return iqResult(iq);
+  }
   return iqResult(iq);
 }
 
