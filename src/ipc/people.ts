@@ -28,7 +28,7 @@ const phoneNumber: Check<string> = described(
     if (!/^\+?[0-9]{5,20}$/.test(s)) throw new IpcError('INVALID_PAYLOAD', `${path} must be a phone number (digits)`, { field: path });
     return s.replace(/^\+/, '');
   },
-  { type: 'string', maxLength: 32, description: 'a phone number: digits, optionally with + and spaces, dashes, dots or brackets' },
+  { type: 'string', maxLength: 32, pattern: '^[+0-9 ().-]{5,32}$', description: 'a phone number: digits, optionally with + and spaces, dashes, dots or brackets' },
 );
 
 /** Numbers one contact:check takes (the account asks WhatsApp in batches). */

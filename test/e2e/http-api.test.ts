@@ -308,6 +308,8 @@ describe('HTTP API', () => {
       messageIds: [[messageId]],
       participants: [[jidOf(PC)]],
       phone: [PA],
+      'phones[]': [PA],
+      jid: [jidOf(PEER)],
       name: ['walker'],
       subject: ['walked'],
       content: ['walked'],
