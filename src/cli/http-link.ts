@@ -14,6 +14,7 @@ import { kindFromMime, mimeFromName } from '../client/mime.js';
 import type { SubscribeOptions } from '../client/stream.js';
 import type { AccountState, AccountSummary, ChatInfo, ChatListOptions, ContactInfo, MessageListOptions, StoredMessage, WadEvent } from '../contract/api.js';
 import type { RequestMap, RequestType } from '../contract/frames.js';
+import type { ContactCheckResult, ContactInfoResult, PictureResult } from '../contract/people.js';
 
 type Route = { account?: string; chat?: string };
 
@@ -84,6 +85,16 @@ export class HttpLink {
   }
   async listMessages(account: string, chat: string, opts: MessageListOptions = {}): Promise<StoredMessage[]> {
     return (await this.request('message:list', { ...opts }, { account, chat })).messages;
+  }
+
+  async checkContacts(account: string, phones: string[]): Promise<ContactCheckResult[]> {
+    return (await this.request('contact:check', { phones }, { account })).results;
+  }
+  async contactInfo(account: string, jid: string): Promise<ContactInfoResult> {
+    return this.request('contact:info', { jid }, { account });
+  }
+  async contactPicture(account: string, jid: string, opts: { preview?: boolean } = {}): Promise<PictureResult> {
+    return this.request('contact:picture', { jid, ...(opts.preview ? { preview: true } : {}) }, { account });
   }
 
   /** Adds the account; its connection:update events (the QRs) reach onUpdate until close(). */
