@@ -9,6 +9,7 @@ import { runContact } from './contact.js';
 import { runDaemon } from './daemon.js';
 import { runDemo } from './demo.js';
 import { runEvents } from './events.js';
+import { runGroup } from './group.js';
 import { runSend } from './send.js';
 import { runSim } from './sim.js';
 import { runStore } from './store.js';
@@ -26,6 +27,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   contact: { run: runContact, about: 'check numbers on WhatsApp, a contact\'s info and picture' },
   events: { run: runEvents, about: 'print events as NDJSON (--follow to keep going)' },
   webhook: { run: runWebhook, about: 'add, list, remove, resume or test webhooks' },
+  group: { run: runGroup, about: 'groups: list, create, info, update, members, invite links, join, requests, leave' },
   sim: { run: runSim, about: 'run the WhatsApp server simulator in the foreground' },
   store: { run: runStore, about: 'check or repair the store (daemon stopped): what is damaged, per account' },
 };

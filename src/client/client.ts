@@ -12,7 +12,31 @@
  */
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-import type { AccountState, AccountSummary, ChatAction, ChatInfo, ChatListOptions, ConnectionState, ContactInfo, GroupAction, GroupInfo, HistoryRequestResult, LabelEdit, LabelInfo, MediaFields, MediaKind, MessageListOptions, StoredMessage, WadEvent } from '../contract/api.js';
+import type {
+  AccountState,
+  AccountSummary,
+  ChatAction,
+  ChatInfo,
+  ChatListOptions,
+  ConnectionState,
+  ContactInfo,
+  GroupAction,
+  GroupInfo,
+  GroupInvite,
+  GroupJoinRequest,
+  GroupJoinResult,
+  GroupParticipantResult,
+  GroupSummary,
+  GroupUpdate,
+  HistoryRequestResult,
+  LabelEdit,
+  LabelInfo,
+  MediaFields,
+  MediaKind,
+  MessageListOptions,
+  StoredMessage,
+  WadEvent,
+} from '../contract/api.js';
 import type { SendData } from '../contract/frames.js';
 import type { WadClientOptions } from './core.js';
 import { PeopleVerbs } from './people.js';
@@ -275,8 +299,41 @@ export class WadClient extends PeopleVerbs {
     return this.request('group:metadata', {}, { account, chat: group });
   }
 
-  async groupParticipants(account: string, group: string, action: GroupAction, participants: string[]): Promise<Array<{ jid: string; status: number }>> {
-    return (await this.request('group:participants', { action, participants }, { account, chat: group })).participants;
+  /** Per participant the server's code (200, 403, 404, 408, 409…); `inviteSent` where an invite message went instead. */
+  async groupParticipants(account: string, group: string, action: GroupAction, participants: string[]): Promise<GroupParticipantResult[]> {
+    const answer = await this.request('group:participants', { action, participants }, { account, chat: group });
+    return answer.results ?? answer.participants;
+  }
+
+  async listGroups(account: string): Promise<GroupSummary[]> {
+    return (await this.request('group:list', {}, { account })).groups;
+  }
+
+  /** Changes each field given (subject, description, announce, locked, ephemeral, joinApproval, memberAddMode). */
+  async updateGroup(account: string, group: string, update: GroupUpdate): Promise<void> {
+    await this.request('group:update', update, { account, chat: group });
+  }
+
+  /** The group's invite code and link; `revoke` makes a new one (the old stops working). */
+  async groupInvite(account: string, group: string, action: 'get' | 'revoke' = 'get'): Promise<GroupInvite> {
+    return this.request('group:invite', { action }, { account, chat: group });
+  }
+
+  /** Joins by invite code or https://chat.whatsapp.com/… link; `pending` while an admin must approve. */
+  async joinGroup(account: string, code: string): Promise<GroupJoinResult> {
+    return this.request('group:join', { code }, { account });
+  }
+
+  async groupRequests(account: string, group: string): Promise<GroupJoinRequest[]> {
+    return (await this.request('group:requests', { action: 'list' }, { account, chat: group })).requests ?? [];
+  }
+
+  async answerGroupRequests(account: string, group: string, action: 'approve' | 'reject', participants: string[]): Promise<Array<{ jid: string; status: number }>> {
+    return (await this.request('group:requests', { action, participants }, { account, chat: group })).results ?? [];
+  }
+
+  async leaveGroup(account: string, group: string): Promise<void> {
+    await this.request('group:leave', {}, { account, chat: group });
   }
 
   // ---- stored chats, contacts, messages ----------------------------------

@@ -4,7 +4,31 @@
  * and result, the events the daemon pushes, close codes. Types and constants
  * only: no I/O, nothing the browser-less client could not load.
  */
-import type { AccountSummary, ChatAction, ChatInfo, ChatListOptions, ContactInfo, EventType, GroupAction, GroupInfo, HistoryRequestResult, LabelInfo, MediaFields, MediaKind, MessageListOptions, StoredMessage, WebhookInfo, WebhookSpec, WebhookTestResult } from './api.js';
+import type {
+  AccountSummary,
+  ChatAction,
+  ChatInfo,
+  ChatListOptions,
+  ContactInfo,
+  EventType,
+  GroupAction,
+  GroupInfo,
+  HistoryRequestResult,
+  LabelInfo,
+  MediaFields,
+  MediaKind,
+  MessageListOptions,
+  StoredMessage,
+  WebhookInfo,
+  WebhookSpec,
+  WebhookTestResult,
+  GroupInvite,
+  GroupJoinRequest,
+  GroupJoinResult,
+  GroupParticipantResult,
+  GroupSummary,
+  GroupUpdate,
+} from './api.js';
 import type { ErrorCode } from './errors.js';
 import { PEOPLE_REQUEST_TYPES, type PeopleRequestMap } from './people.js';
 
@@ -126,11 +150,26 @@ export interface RequestMap extends PeopleRequestMap {
   'presence:update': { data: { status: 'available' | 'unavailable' }; result: Empty };
   'group:create': { data: { subject: string; participants: string[] }; result: { jid: string } };
   'group:metadata': { data: Empty; result: GroupInfo };
-  'group:participants': { data: { action: GroupAction; participants: string[] }; result: { participants: Array<{ jid: string; status: number }> } };
   'chat:list': { data: ChatListOptions; result: { chats: ChatInfo[] } };
   'contact:list': { data: Empty; result: { contacts: ContactInfo[] } };
   'message:list': { data: MessageListOptions; result: { messages: StoredMessage[] } };
   'history:request': { data: { count?: number }; result: HistoryRequestResult };
+  /** `participants` as first offered ({jid, status}); `results` adds whether an invite was sent. */
+  'group:participants': {
+    data: { action: GroupAction; participants: string[] };
+    result: { participants: Array<{ jid: string; status: number }>; results: GroupParticipantResult[] };
+  };
+  'group:list': { data: Empty; result: { groups: GroupSummary[] } };
+  'group:update': { data: GroupUpdate; result: Empty };
+  'group:invite': { data: { action: 'get' | 'revoke' }; result: GroupInvite };
+  /** `code`: the invite code or the whole https://chat.whatsapp.com/… link. */
+  'group:join': { data: { code: string }; result: GroupJoinResult };
+  /** list → `requests`; approve/reject (with `participants`) → `results`. */
+  'group:requests': {
+    data: { action: 'list' | 'approve' | 'reject'; participants?: string[] };
+    result: { requests?: GroupJoinRequest[]; results?: Array<{ jid: string; status: number }> };
+  };
+  'group:leave': { data: Empty; result: Empty };
   'events:subscribe': { data: SubscribeData; result: { subscription: string } };
   'events:unsubscribe': { data: { subscription: string }; result: Empty };
   'events:ack': { data: { name: string; account: string; seq: number }; result: { cursor: number } };
@@ -174,6 +213,12 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'contact:list',
   'message:list',
   'history:request',
+  'group:list',
+  'group:update',
+  'group:invite',
+  'group:join',
+  'group:requests',
+  'group:leave',
   'events:subscribe',
   'events:unsubscribe',
   'events:ack',

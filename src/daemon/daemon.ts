@@ -16,8 +16,37 @@ import type { AccountManager } from './accounts/index.js';
 import type { CryptoPool } from '../runtime/crypto-pool/index.js';
 import type { Supervisor } from '../runtime/supervisor/index.js';
 import type { Store } from '../store/index.js';
-import type { AccountSummary, ChatAction, ChatInfo, ChatListOptions, ContactInfo, DaemonApi, GroupAction, GroupInfo, HistoryRequestResult, LabelEdit, LabelInfo, MediaDownload, MessageListOptions, OutgoingContent, SendOptions, StoredMessage, WadEvent, WebhookInfo, WebhookSpec, WebhookTestResult } from '../contract/api.js';
+import type {
+  AccountSummary,
+  ChatAction,
+  ChatInfo,
+  ChatListOptions,
+  ContactInfo,
+  DaemonApi,
+  GroupAction,
+  GroupInfo,
+  HistoryRequestResult,
+  LabelEdit,
+  LabelInfo,
+  MediaDownload,
+  MessageListOptions,
+  OutgoingContent,
+  SendOptions,
+  StoredMessage,
+  WadEvent,
+  WebhookInfo,
+  WebhookSpec,
+  WebhookTestResult,
+  GroupInvite,
+  GroupJoinRequest,
+  GroupJoinResult,
+  GroupParticipantResult,
+  GroupSummary,
+  GroupUpdate,
+} from '../contract/api.js';
 import { Webhooks } from './webhooks/manager.js';
+import { inviteLink } from '../account/messaging/group-admin.js';
+import type { GroupMetadata } from '../protocol/iq/groups.js';
 import { DaemonError } from '../contract/errors.js';
 import type { ContactCheckResult, ContactInfoResult, PictureResult } from '../contract/people.js';
 import { toDaemonError } from './error-map.js';
@@ -189,8 +218,35 @@ export class Daemon implements DaemonApi {
   groupMetadata(id: string, group: string): Promise<GroupInfo> {
     return this.#call(id, (a) => a.messaging.groupMetadata(group));
   }
-  groupParticipants(id: string, group: string, action: GroupAction, participants: string[]): Promise<Array<{ jid: string; status: number }>> {
+  groupParticipants(id: string, group: string, action: GroupAction, participants: string[]): Promise<GroupParticipantResult[]> {
     return this.#call(id, (a) => a.messaging.groupParticipants(group, action, participants));
+  }
+  listGroups(id: string): Promise<GroupSummary[]> {
+    return this.#call(id, async (a) => (await a.messaging.listGroups()).map(groupSummary));
+  }
+  updateGroup(id: string, group: string, update: GroupUpdate): Promise<void> {
+    return this.#call(id, (a) => a.messaging.updateGroup(group, update));
+  }
+  groupInvite(id: string, group: string, action: 'get' | 'revoke'): Promise<GroupInvite> {
+    return this.#call(id, async (a) => {
+      const code = await a.messaging.groupInvite(group, action === 'revoke');
+      return { code, link: inviteLink(code) };
+    });
+  }
+  joinGroup(id: string, code: string): Promise<GroupJoinResult> {
+    return this.#call(id, async (a) => {
+      const r = await a.messaging.joinGroup(code);
+      return r.pending ? { jid: r.jid, pending: true } : { jid: r.jid };
+    });
+  }
+  groupRequests(id: string, group: string, _action: 'list'): Promise<GroupJoinRequest[]> {
+    return this.#call(id, async (a) => (await a.messaging.groupJoinRequests(group)).map((r) => ({ jid: r.jid, ...(r.method ? { method: r.method } : {}), ...(r.t !== undefined ? { t: r.t } : {}) })));
+  }
+  answerGroupRequests(id: string, group: string, action: 'approve' | 'reject', participants: string[]): Promise<Array<{ jid: string; status: number }>> {
+    return this.#call(id, (a) => a.messaging.answerGroupJoinRequests(group, action, participants));
+  }
+  leaveGroup(id: string, group: string): Promise<void> {
+    return this.#call(id, (a) => a.messaging.leaveGroup(group));
   }
 
   // stored chats, contacts and messages: read from the store, so a stopped account answers too
@@ -349,4 +405,16 @@ export class Daemon implements DaemonApi {
       throw toDaemonError(err);
     }
   }
+}
+
+/** A group as group:list shows it. */
+function groupSummary(g: GroupMetadata): GroupSummary {
+  return {
+    jid: g.jid,
+    subject: g.subject,
+    participants: g.size,
+    ...(g.isCommunity ? { isCommunity: true } : {}),
+    ...(g.parent ? { parent: g.parent } : {}),
+    ...(g.isCommunityAnnouncements ? { isAnnouncements: true } : {}),
+  };
 }

@@ -101,8 +101,6 @@ export async function dispatch(req: Request, ctx: DispatchContext): Promise<Resu
       return { ...(await api.createGroup(a, req.data.subject, req.data.participants)) };
     case 'group:metadata':
       return { ...(await api.groupMetadata(a, chat)) };
-    case 'group:participants':
-      return { participants: await api.groupParticipants(a, chat, req.data.action, req.data.participants) };
     case 'chat:list':
       return { chats: await api.listChats(a, req.data) };
     case 'contact:list':
@@ -129,6 +127,26 @@ export async function dispatch(req: Request, ctx: DispatchContext): Promise<Resu
     case 'webhook:test':
       await ownWebhook(api, req.data.id, ctx.scope);
       return { ...(await api.testWebhook(req.data.id)) };
+    case 'group:participants': {
+      const results = await api.groupParticipants(a, chat, req.data.action, req.data.participants);
+      return { participants: results.map((r) => ({ jid: r.jid, status: r.status })), results };
+    }
+    case 'group:list':
+      return { groups: await api.listGroups(a) };
+    case 'group:update':
+      await api.updateGroup(a, chat, req.data);
+      return NONE;
+    case 'group:invite':
+      return { ...(await api.groupInvite(a, chat, req.data.action)) };
+    case 'group:join':
+      return { ...(await api.joinGroup(a, req.data.code)) };
+    case 'group:requests':
+      if (req.data.action === 'list') return { requests: await api.groupRequests(a, chat, 'list') };
+      if (!req.data.participants) throw new IpcError('MISSING_FIELD', `data.participants is required to ${req.data.action}`, { field: 'data.participants' });
+      return { results: await api.answerGroupRequests(a, chat, req.data.action, req.data.participants) };
+    case 'group:leave':
+      await api.leaveGroup(a, chat);
+      return NONE;
     case 'events:subscribe':
     case 'events:unsubscribe':
     case 'media:download':

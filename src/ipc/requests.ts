@@ -131,6 +131,17 @@ function sendSchema(): JsonSchema {
 }
 
 export type Needs = 'none' | 'account' | 'chat';
+/** Every field optional (none given changes nothing); bounds as WhatsApp's (subject 100, description 2048 characters). */
+const groupUpdate = object({
+  subject: optional(str({ max: 100 })),
+  description: optional(str({ min: 0, max: 2048 })),
+  announce: optional(bool),
+  locked: optional(bool),
+  ephemeral: optional(int(0, 0x7fff_ffff)),
+  joinApproval: optional(bool),
+  memberAddMode: optional(oneOf(['admin', 'all'] as const)),
+});
+
 interface Spec {
   data: Check<unknown>;
   needs: Needs;
@@ -176,6 +187,12 @@ const SPECS: Record<RequestType, Spec> = {
   'contact:list': { data: empty, needs: 'account' },
   'message:list': { data: object({ limit: optional(int(1, 1000)), before: optional(messageId) }), needs: 'chat' },
   'history:request': { data: object({ count: optional(int(1, 500)) }), needs: 'chat' },
+  'group:list': { data: empty, needs: 'account' },
+  'group:update': { data: groupUpdate, needs: 'chat' },
+  'group:invite': { data: object({ action: oneOf(['get', 'revoke'] as const) }), needs: 'chat' },
+  'group:join': { data: object({ code: str({ max: 256 }) }), needs: 'account' },
+  'group:requests': { data: object({ action: oneOf(['list', 'approve', 'reject'] as const), participants: optional(jids) }), needs: 'chat' },
+  'group:leave': { data: empty, needs: 'chat' },
   'events:subscribe': {
     data: object({
       name: optional(subscriberName),

@@ -12,6 +12,7 @@ import { randomInt } from 'node:crypto';
 import { SimError } from './errors.js';
 import { node, type BinaryNode } from './nodes.js';
 import { participantAttrs, pnVisible, type AddressingMode } from './addressing.js';
+import { restoreSettings, settingsNodes, snapshotSettings, type GroupSettings, type GroupSettingsSnapshot } from './group-settings.js';
 import type { Directory, UserRecord } from './state.js';
 
 export const GROUP_SERVER = 'g.us';
@@ -33,6 +34,8 @@ export interface GroupRecord {
   participants: Map<string, GroupRole>;
   /** How members are named on the group's stanzas. */
   addressingMode: AddressingMode;
+  /** Description, switches, invites, join requests (group-settings.ts); absent while all are defaults. */
+  settings?: GroupSettings | undefined;
 }
 
 export interface GroupSnapshot {
@@ -45,6 +48,7 @@ export interface GroupSnapshot {
   participants: Array<[string, GroupRole]>;
   /** Absent in snapshots from before LID groups: "pn". */
   addressingMode?: AddressingMode;
+  settings?: GroupSettingsSnapshot | undefined;
 }
 
 export class GroupStore {
@@ -92,6 +96,10 @@ export class GroupStore {
     return this.#groups.get(at >= 0 ? jid.slice(0, at) : jid);
   }
 
+  all(): GroupRecord[] {
+    return [...this.#groups.values()];
+  }
+
   ofUser(userJid: string): GroupRecord[] {
     return [...this.#groups.values()].filter((g) => g.participants.has(userJid));
   }
@@ -131,12 +139,16 @@ export class GroupStore {
       subjectTime: g.subjectTime,
       participants: [...g.participants],
       ...(g.addressingMode === 'lid' ? { addressingMode: 'lid' as const } : {}),
+      ...(g.settings ? { settings: snapshotSettings(g.settings) } : {}),
     }));
   }
 
   restore(groups: GroupSnapshot[]): void {
     for (const s of groups) {
-      this.#groups.set(s.id, { ...s, jid: `${s.id}@${GROUP_SERVER}`, participants: new Map(s.participants), addressingMode: s.addressingMode ?? 'pn' });
+      this.#groups.set(s.id, { ...s, jid: `${s.id}@${GROUP_SERVER}`, participants: new Map(s.participants),
+        addressingMode: s.addressingMode ?? 'pn',
+        settings: s.settings ? restoreSettings(s.settings) : undefined,
+      });
     }
   }
 }
@@ -160,7 +172,7 @@ export function groupNode(g: GroupRecord, dir: Directory, reader: UserRecord): B
   };
   Object.assign(attrs, namedAs(g.addressingMode, dir.userOf(g.subjectOwner), g.subjectOwner, reader, 's_o', 's_o_pn'));
   Object.assign(attrs, namedAs(g.addressingMode, dir.userOf(g.creator), g.creator, reader, 'creator', 'creator_pn'));
-  return node('group', attrs, participants);
+  return node('group', attrs, [...participants, ...settingsNodes(g.settings)]);
 }
 
 /** A person named on a group node: the PN in a PN group; the LID (and PN, when visible) in a LID group. */

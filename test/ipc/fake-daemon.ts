@@ -6,7 +6,35 @@
  * layer needs, nothing of WhatsApp.
  */
 import { readFileSync } from 'node:fs';
-import { type AccountSummary, type ChatAction, type ChatInfo, type ChatListOptions, type ConnectionState, type ContactInfo, type MessageListOptions, type StoredMessage, type DaemonApi, type EventType, type GroupAction, type GroupInfo, type HistoryRequestResult, type LabelEdit, type LabelInfo, type MediaDownload, type OutgoingContent, type SendOptions, type WadEvent, type WebhookInfo, type WebhookSpec, type WebhookTestResult } from '../../src/contract/api.js';
+import {
+  type AccountSummary,
+  type ChatAction,
+  type ChatInfo,
+  type ChatListOptions,
+  type ConnectionState,
+  type ContactInfo,
+  type MessageListOptions,
+  type StoredMessage,
+  type DaemonApi,
+  type EventType,
+  type GroupAction,
+  type GroupInfo,
+  type HistoryRequestResult,
+  type LabelEdit,
+  type LabelInfo,
+  type MediaDownload,
+  type OutgoingContent,
+  type SendOptions,
+  type WadEvent,
+  type WebhookInfo,
+  type WebhookSpec,
+  type WebhookTestResult,
+  type GroupInvite,
+  type GroupJoinRequest,
+  type GroupJoinResult,
+  type GroupSummary,
+  type GroupUpdate,
+} from '../../src/contract/api.js';
 import { DaemonError } from '../../src/contract/errors.js';
 import type { ContactCheckResult, ContactInfoResult, PictureResult } from '../../src/contract/people.js';
 
@@ -309,6 +337,47 @@ export class FakeDaemon implements DaemonApi {
     this.#online(id);
     if (jid !== '15550000001@s.whatsapp.net') throw new DaemonError('NOT_FOUND', `${jid} has no picture`);
     return { id: '1', url: 'https://mmg.example/pic', directPath: '/pic', type: preview ? 'preview' : 'image' };
+  }
+
+  async listGroups(id: string): Promise<GroupSummary[]> {
+    await this.#call('listGroups', [id]);
+    this.#online(id);
+    return [{ jid: '120363000000000001@g.us', subject: 'Fake group', participants: 1 }];
+  }
+
+  async updateGroup(id: string, group: string, update: GroupUpdate): Promise<void> {
+    await this.#call('updateGroup', [id, group, update]);
+    this.#online(id);
+  }
+
+  async groupInvite(id: string, group: string, action: 'get' | 'revoke'): Promise<GroupInvite> {
+    await this.#call('groupInvite', [id, group, action]);
+    this.#online(id);
+    const code = action === 'revoke' ? 'FakeRevokedCode000000' : 'FakeInviteCode00000000';
+    return { code, link: `https://chat.whatsapp.com/${code}` };
+  }
+
+  async joinGroup(id: string, code: string): Promise<GroupJoinResult> {
+    await this.#call('joinGroup', [id, code]);
+    this.#online(id);
+    return { jid: '120363000000000001@g.us' };
+  }
+
+  async groupRequests(id: string, group: string, action: 'list'): Promise<GroupJoinRequest[]> {
+    await this.#call('groupRequests', [id, group, action]);
+    this.#online(id);
+    return [];
+  }
+
+  async answerGroupRequests(id: string, group: string, action: 'approve' | 'reject', participants: string[]): Promise<Array<{ jid: string; status: number }>> {
+    await this.#call('answerGroupRequests', [id, group, action, participants]);
+    this.#online(id);
+    return participants.map((jid) => ({ jid, status: 200 }));
+  }
+
+  async leaveGroup(id: string, group: string): Promise<void> {
+    await this.#call('leaveGroup', [id, group]);
+    this.#online(id);
   }
 
   async readEvents(account: string, fromSeq: number, limit: number): Promise<WadEvent[]> {

@@ -93,6 +93,8 @@ export class BaileysClient {
   readonly closes: number[] = [];
   /** App state events, in order: chats.update, chats.delete, contacts.upsert, labels.*, messages.delete, and messages.update that star. */
   readonly appEvents: Array<{ name: string; data: unknown }> = [];
+  /** Group events, in order: groups.upsert, groups.update, group-participants.update, group.join-request. */
+  readonly groupEvents: Array<{ name: string; data: unknown }> = [];
   #waiters: Array<() => void> = [];
   #lastQr: string | undefined;
   #open = false;
@@ -170,6 +172,12 @@ export class BaileysClient {
     for (const name of ['chats.update', 'chats.delete', 'contacts.upsert', 'labels.edit', 'labels.association', 'messages.delete'] as const) {
       sock.ev.on(name, (data: unknown) => {
         this.appEvents.push({ name, data });
+        this.#wake();
+      });
+    }
+    for (const name of ['groups.upsert', 'groups.update', 'group-participants.update', 'group.join-request'] as const) {
+      sock.ev.on(name, (data: unknown) => {
+        this.groupEvents.push({ name, data });
         this.#wake();
       });
     }

@@ -22,8 +22,12 @@ export type MessagingErrorCode =
   | 'KEY_REUSED'
   /** A message id that edit/revoke/react needs is not in the sent or received store. */
   | 'NOT_FOUND'
-  /** We are not a member of the group. */
+  /** We are not a member of the group (or not one of its admins, for what only admins may do). */
   | 'NOT_MEMBER'
+  /** Already so (a member joining again). */
+  | 'ALREADY_EXISTS'
+  /** The group changed meanwhile (a description edited by someone else since we read it). */
+  | 'CONFLICT'
   /** The module was closed. */
   | 'CLOSED';
 

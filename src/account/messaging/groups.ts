@@ -1,15 +1,38 @@
 /**
  * Groups for messaging: metadata (members, addressing mode, disappearing
  * timer) behind a bounded cache that group notifications invalidate, and
- * the w:g2 operations the daemon API offers (create, metadata,
- * participants). Learns LID↔PN pairs from the member lists.
+ * the w:g2 operations the daemon API offers (create, metadata, list,
+ * participants, settings, invites, join, join requests, leave). Learns
+ * LID↔PN pairs from the member lists.
  *
  * Owns the metadata cache; sender-key rotation is outbound.ts's (it runs on
  * the group's sender mailbox).
  */
 import { randomBytes } from 'node:crypto';
-import { changeParticipants, createGroup, groupMetadata, type GroupMetadata, type ParticipantAction } from '../../protocol/iq/groups.js';
-import { IqServerError } from '../../protocol/iq/index.js';
+import {
+  answerJoinRequests,
+  groupInviteCode,
+  groupJoinRequests,
+  joinGroupByCode,
+  revokeGroupInvite,
+  setGroupDescription,
+  setGroupSetting,
+  type GroupSettingChange,
+  type JoinRequest,
+  type JoinResult,
+} from '../../protocol/iq/group-admin.js';
+import {
+  changeParticipants,
+  createGroup,
+  groupMetadata,
+  leaveGroups,
+  participatingGroups,
+  setGroupSubject,
+  type GroupMetadata,
+  type ParticipantAction,
+  type ParticipantResult,
+} from '../../protocol/iq/groups.js';
+import { IqServerError, type IqSpec } from '../../protocol/iq/index.js';
 import { isLid, isPn } from '../../protocol/jid/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import { BoundedMap } from './bounded.js';
@@ -48,13 +71,68 @@ export class Groups {
     return this.#remember(await this.#deps.port.execute(createGroup(subject, participants, randomBytes(8).toString('hex').toUpperCase())));
   }
 
-  async participants(group: string, action: ParticipantAction, jids: readonly string[]): Promise<Array<{ jid: string; status: number }>> {
+  async participants(group: string, action: ParticipantAction, jids: readonly string[]): Promise<ParticipantResult[]> {
+    return this.#admin(group, changeParticipants(group, action, jids));
+  }
+
+  /** Every group we are in, fresh from the server (each remembered in the cache). */
+  async list(): Promise<GroupMetadata[]> {
+    return (await this.#deps.port.execute(participatingGroups)).map((g) => this.#remember(g));
+  }
+
+  async setSubject(group: string, subject: string): Promise<void> {
+    await this.#admin(group, setGroupSubject(group, subject));
+  }
+
+  /** Sets (or with "" deletes) the description, naming the current one so a concurrent change is not overwritten. */
+  async setDescription(group: string, text: string): Promise<void> {
+    const prev = (await this.metadata(group, true)).descriptionId;
+    await this.#admin(group, setGroupDescription(group, text, randomBytes(8).toString('hex').toUpperCase(), prev));
+  }
+
+  async setSetting(group: string, change: GroupSettingChange): Promise<void> {
+    await this.#admin(group, setGroupSetting(group, change));
+  }
+
+  async inviteCode(group: string, revoke: boolean): Promise<string> {
+    return this.#admin(group, revoke ? revokeGroupInvite(group) : groupInviteCode(group));
+  }
+
+  /** @throws MessagingError NOT_FOUND when the code is unknown or revoked */
+  async join(code: string): Promise<JoinResult> {
     try {
-      const out = await this.#deps.port.execute(changeParticipants(group, action, jids));
-      this.invalidate(group);
+      const out = await this.#deps.port.execute(joinGroupByCode(code));
+      this.invalidate(out.jid);
       return out;
     } catch (err) {
+      if (err instanceof IqServerError && (err.serverCode === 406 || err.serverCode === 404 || err.serverCode === 410)) {
+        throw new MessagingError('NOT_FOUND', 'no group has this invite code (revoked or mistyped)', { cause: err });
+      }
+      if (err instanceof IqServerError && err.serverCode === 304) throw new MessagingError('ALREADY_EXISTS', 'already a member of this group', { cause: err });
+      throw err;
+    }
+  }
+
+  async joinRequests(group: string): Promise<JoinRequest[]> {
+    return this.#admin(group, groupJoinRequests(group));
+  }
+
+  async answerJoinRequests(group: string, action: 'approve' | 'reject', jids: readonly string[]): Promise<Array<{ jid: string; status: number }>> {
+    return this.#admin(group, answerJoinRequests(group, action, jids));
+  }
+
+  async leave(group: string): Promise<void> {
+    await this.#admin(group, leaveGroups([group]));
+  }
+
+  /** Runs an IQ about one group: its cached metadata is dropped, its errors mapped. */
+  async #admin<T>(group: string, spec: IqSpec<T>): Promise<T> {
+    try {
+      return await this.#deps.port.execute(spec);
+    } catch (err) {
       throw mapGroupError(err, group);
+    } finally {
+      this.invalidate(group);
     }
   }
 
@@ -70,8 +148,9 @@ export class Groups {
 
 function mapGroupError(err: unknown, group: string): unknown {
   if (err instanceof IqServerError && (err.serverCode === 403 || err.serverCode === 401)) {
-    return new MessagingError('NOT_MEMBER', `not a member of ${group}`, { cause: err });
+    return new MessagingError('NOT_MEMBER', `not a member of ${group}, or not one of its admins`, { cause: err });
   }
+  if (err instanceof IqServerError && err.serverCode === 409) return new MessagingError('CONFLICT', `${group} changed meanwhile: ${err.text || 'conflict'}`, { cause: err });
   if (err instanceof IqServerError && err.serverCode === 404) return new MessagingError('NOT_FOUND', `no group ${group}`, { cause: err });
   return err;
 }

@@ -16,7 +16,9 @@ import type { GroupMetadata, ParticipantAction } from '../../protocol/iq/groups.
 import { isGroup, isLid, isPn, jidDecode, jidNormalizedUser } from '../../protocol/jid/index.js';
 import type { ChatState, PresenceStatus } from '../../protocol/stanza/index.js';
 import type { proto } from '../../protocol/proto/index.js';
-import type { GroupInfo, OutgoingContent } from '../../contract/api.js';
+import type { GroupInfo, GroupParticipantResult, GroupUpdate, OutgoingContent } from '../../contract/api.js';
+import type { JoinRequest, JoinResult } from '../../protocol/iq/group-admin.js';
+import { applyGroupUpdate, inviteCodeOf, sendAddInvites } from './group-admin.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import type { StanzaHandler } from '../ports.js';
 import type { Transaction } from '../../store/index.js';
@@ -167,7 +169,7 @@ export class Messaging {
     return this.#p.groups.create(subject, participants.map(chatJid));
   }
 
-  async groupMetadata(group: string): Promise<GroupInfo & Omit<GroupMetadata, 'participants'>> {
+  async groupMetadata(group: string): Promise<GroupInfo & Omit<GroupMetadata, 'participants' | 'memberAddMode'>> {
     this.#assertReady();
     const meta = await this.#p.groups.metadata(chatJid(group), true);
     return {
@@ -178,16 +180,61 @@ export class Messaging {
         ...(p.phoneNumber ? { phoneNumber: p.phoneNumber } : {}),
         ...(p.lid ? { lid: p.lid } : {}),
       })),
+      memberAddMode: meta.memberAddMode === 'all_member_add' ? 'all' : 'admin',
     };
   }
 
-  async groupParticipants(group: string, action: ParticipantAction, participants: readonly string[]): Promise<Array<{ jid: string; status: number }>> {
+  /**
+   * Those the server would not add because of their privacy get the group's
+   * invite as a message from us (what WhatsApp's apps do), so they can join.
+   */
+  async groupParticipants(group: string, action: ParticipantAction, participants: readonly string[]): Promise<GroupParticipantResult[]> {
     this.#assertReady();
     const g = chatJid(group);
     const out = await this.#p.groups.participants(g, action, participants.map(chatJid));
     // A removed member must not read what follows: the group's sender key changes, in the chat's order.
     if (action === 'remove' && out.some((r) => r.status === 200)) await this.#p.senders.run(g, () => this.#p.outbound.rotateSenderKey(g));
-    return out;
+    return sendAddInvites(out, g, {
+      subject: async () => (await this.#p.groups.metadata(g)).subject,
+      send: async (to, message) => void (await this.send(to, { type: 'message', message })),
+      warn: (err, jid) => this.#deps.logger.warn({ err, group: g, jid }, 'could not send the group invite to someone who cannot be added'),
+    });
+  }
+
+  async listGroups(): Promise<GroupMetadata[]> {
+    this.#assertReady();
+    return this.#p.groups.list();
+  }
+
+  /** Applies each change given, one IQ each, in a fixed order; the first refusal stops the rest. */
+  async updateGroup(group: string, update: GroupUpdate): Promise<void> {
+    this.#assertReady();
+    await applyGroupUpdate(this.#p.groups, chatJid(group), update);
+  }
+
+  async groupInvite(group: string, revoke: boolean): Promise<string> {
+    this.#assertReady();
+    return this.#p.groups.inviteCode(chatJid(group), revoke);
+  }
+
+  async joinGroup(codeOrLink: string): Promise<JoinResult> {
+    this.#assertReady();
+    return this.#p.groups.join(inviteCodeOf(codeOrLink));
+  }
+
+  async groupJoinRequests(group: string): Promise<JoinRequest[]> {
+    this.#assertReady();
+    return this.#p.groups.joinRequests(chatJid(group));
+  }
+
+  async answerGroupJoinRequests(group: string, action: 'approve' | 'reject', participants: readonly string[]): Promise<Array<{ jid: string; status: number }>> {
+    this.#assertReady();
+    return this.#p.groups.answerJoinRequests(chatJid(group), action, participants.map(chatJid));
+  }
+
+  async leaveGroup(group: string): Promise<void> {
+    this.#assertReady();
+    await this.#p.groups.leave(chatJid(group));
   }
 
   /** The one chat id consumers see for a jid (PN for a LID with a known PN). */

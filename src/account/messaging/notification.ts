@@ -9,10 +9,11 @@
  * Must not send messages.
  */
 import type { BinaryNode } from '../../protocol/binary/index.js';
-import { membersGone, parseGroupNotification, parseNotification } from '../../protocol/stanza/index.js';
+import { membersGone, parseGroupNotification, parseNotification, type GroupChange } from '../../protocol/stanza/index.js';
 import { tcTokenExpiresAtMs } from '../../protocol/iq/privacy-tokens.js';
 import { isLid, isPn, jidNormalizedUser } from '../../protocol/jid/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
+import type { ValueMap } from '../../store/index.js';
 import type { StanzaHandler } from '../ports.js';
 import type { DeviceDirectory } from './devices.js';
 import type { Groups } from './groups.js';
@@ -92,7 +93,7 @@ export class NotificationHandler implements StanzaHandler {
     const changes = [];
     for (const c of n.changes) {
       const participants = await Promise.all(c.participants.map((p) => named(p.jid)));
-      changes.push({ action: c.action, participants, ...(c.subject ? { subject: c.subject } : {}), ...(c.expiration !== undefined ? { expiration: c.expiration } : {}) });
+      changes.push({ ...groupChangeData(c), participants });
     }
     await deps.events.emit({
       type: 'group:update',
@@ -114,4 +115,21 @@ async function learnPair(ids: Identities, one: string | undefined, alt: string |
   const b = jidNormalizedUser(alt);
   if (isPn(a) && isLid(b)) await ids.learn(a, b);
   else if (isLid(a) && isPn(b)) await ids.learn(b, a);
+}
+
+/** One change of a group:update event: what happened, to whom, and the new value where there is one. */
+function groupChangeData(c: GroupChange): ValueMap {
+  return {
+    action: c.action,
+    participants: c.participants.map((p) => p.jid),
+    ...(c.subject ? { subject: c.subject } : {}),
+    ...(c.expiration !== undefined ? { expiration: c.expiration } : {}),
+    ...(c.description !== undefined ? { description: c.description } : {}),
+    ...(c.code !== undefined ? { code: c.code } : {}),
+    ...(c.memberAddMode !== undefined ? { memberAddMode: c.memberAddMode === 'all_member_add' ? 'all' : 'admin' } : {}),
+    ...(c.joinApproval !== undefined ? { joinApproval: c.joinApproval } : {}),
+    ...(c.requestMethod !== undefined ? { method: c.requestMethod } : {}),
+    ...(c.linkType !== undefined ? { linkType: c.linkType } : {}),
+    ...(c.groups !== undefined ? { groups: c.groups.map((g) => g.jid) } : {}),
+  };
 }

@@ -45,6 +45,20 @@ export interface GroupMetadata {
   readonly ephemeral: number;
   readonly announce: boolean;
   readonly locked: boolean;
+  /** The description's id (a change names it as `prev`). */
+  readonly descriptionId?: string | undefined;
+  /** New members need an admin's approval (`<membership_approval_mode>`). */
+  readonly joinApproval: boolean;
+  /** Who may add members: admins only, or every member. */
+  readonly memberAddMode: 'admin_add' | 'all_member_add';
+  /** Members in all (the server may list fewer, e.g. for a community). */
+  readonly size: number;
+  /** A community (parent group) rather than a group (`<parent>`). */
+  readonly isCommunity: boolean;
+  /** The community's announcements group (`<default_sub_group>`). */
+  readonly isCommunityAnnouncements: boolean;
+  /** The community a sub-group is linked to (`<linked_parent jid>`). */
+  readonly parent?: string | undefined;
 }
 
 function groupJid(id: string): string {
@@ -57,6 +71,9 @@ export function parseGroup(g: BinaryNode): GroupMetadata {
   if (!id) throw new IqParseError('<group> without id');
   const creation = Number(g.attrs.creation);
   const ephemeral = Number(child(g, 'ephemeral')?.attrs.expiration ?? 0);
+  const participants = childrenByTag(g, 'participant');
+  const size = Number(g.attrs.size);
+  const parent = child(g, 'linked_parent')?.attrs.jid;
   return {
     jid: groupJid(id),
     subject: g.attrs.subject ?? '',
@@ -64,7 +81,7 @@ export function parseGroup(g: BinaryNode): GroupMetadata {
     creation: Number.isSafeInteger(creation) ? creation : undefined,
     // A missing attribute means PN (Baileys' extractGroupMetadata).
     addressingMode: g.attrs.addressing_mode === 'lid' ? 'lid' : 'pn',
-    participants: childrenByTag(g, 'participant').flatMap((p) => {
+    participants: participants.flatMap((p) => {
       if (!p.attrs.jid) return [];
       const type = p.attrs.type;
       return [{ jid: p.attrs.jid, admin: type === 'admin' || type === 'superadmin' ? type : undefined, phoneNumber: p.attrs.phone_number, lid: p.attrs.lid }];
@@ -73,6 +90,13 @@ export function parseGroup(g: BinaryNode): GroupMetadata {
     ephemeral: Number.isSafeInteger(ephemeral) ? ephemeral : 0,
     announce: child(g, 'announcement') !== undefined,
     locked: child(g, 'locked') !== undefined,
+    descriptionId: child(g, 'description')?.attrs.id,
+    joinApproval: child(g, 'membership_approval_mode') !== undefined,
+    memberAddMode: textOf(child(g, 'member_add_mode')) === 'all_member_add' ? 'all_member_add' : 'admin_add',
+    size: Number.isSafeInteger(size) && size >= 0 ? size : participants.length,
+    isCommunity: child(g, 'parent') !== undefined,
+    isCommunityAnnouncements: child(g, 'default_sub_group') !== undefined,
+    parent: parent ? groupJid(parent) : undefined,
   };
 }
 
@@ -101,14 +125,33 @@ export const participatingGroups: IqSpec<GroupMetadata[]> = {
 
 export type ParticipantAction = 'add' | 'remove' | 'promote' | 'demote';
 
-/** Per participant: 200 when done, else the server's error code (403, 404, 409…). */
-export function changeParticipants(group: string, action: ParticipantAction, participants: readonly string[]): IqSpec<Array<{ jid: string; status: number }>> {
+export interface ParticipantResult {
+  readonly jid: string;
+  /** 200 when done, else the server's code: 403 not allowed, 404 no such user, 408 recently left, 409 already in. */
+  readonly status: number;
+  /**
+   * A 403 for someone whose privacy lets only chosen people add them: the
+   * server's invite for them, which the adder sends as a group invite message.
+   */
+  readonly addRequest?: { readonly code: string; readonly expiration: number } | undefined;
+}
+
+/** Per participant: 200 when done, else the server's error code (403, 404, 408, 409…). */
+export function changeParticipants(group: string, action: ParticipantAction, participants: readonly string[]): IqSpec<ParticipantResult[]> {
   return {
     build: () => iq('w:g2', 'set', [node(action, {}, participants.map((jid) => node('participant', { jid })))], group),
     parse(result) {
       const answer = child(result, action);
       if (!answer) throw new IqParseError(`participants answer has no <${action}>`);
-      return childrenByTag(answer, 'participant').map((p) => ({ jid: p.attrs.jid ?? '', status: p.attrs.error ? Number(p.attrs.error) || 500 : 200 }));
+      return childrenByTag(answer, 'participant').map((p) => {
+        const request = child(p, 'add_request');
+        const expiration = Number(request?.attrs.expiration);
+        return {
+          jid: p.attrs.jid ?? '',
+          status: p.attrs.error ? Number(p.attrs.error) || 500 : 200,
+          addRequest: request?.attrs.code ? { code: request.attrs.code, expiration: Number.isSafeInteger(expiration) ? expiration : 0 } : undefined,
+        };
+      });
     },
   };
 }

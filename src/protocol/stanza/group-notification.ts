@@ -12,7 +12,7 @@
  *   </notification>
  */
 import type { BinaryNode } from '../binary/index.js';
-import { children, childrenByTag } from './nodes.js';
+import { child, children, childrenByTag, textOf } from './nodes.js';
 
 export type GroupChangeAction =
   | 'add'
@@ -29,6 +29,13 @@ export type GroupChangeAction =
   | 'not_announcement'
   | 'locked'
   | 'unlocked'
+  | 'invite'
+  | 'member_add_mode'
+  | 'membership_approval_mode'
+  | 'created_membership_requests'
+  | 'revoked_membership_requests'
+  | 'link'
+  | 'unlink'
   | 'other';
 
 const ACTIONS: ReadonlySet<string> = new Set([
@@ -46,6 +53,13 @@ const ACTIONS: ReadonlySet<string> = new Set([
   'not_announcement',
   'locked',
   'unlocked',
+  'invite',
+  'member_add_mode',
+  'membership_approval_mode',
+  'created_membership_requests',
+  'revoked_membership_requests',
+  'link',
+  'unlink',
 ]);
 
 export interface GroupChange {
@@ -57,6 +71,19 @@ export interface GroupChange {
   readonly subject?: string | undefined;
   /** Disappearing timer in seconds for `ephemeral`. */
   readonly expiration?: number | undefined;
+  /** `description`: the new text ("" when it was deleted). */
+  readonly description?: string | undefined;
+  /** `invite`: the new invite code. */
+  readonly code?: string | undefined;
+  /** `member_add_mode`: admin_add or all_member_add. */
+  readonly memberAddMode?: string | undefined;
+  /** `membership_approval_mode`: whether joining needs an admin's approval. */
+  readonly joinApproval?: boolean | undefined;
+  /** `created_membership_requests`: how the request was made (invite_link…). */
+  readonly requestMethod?: string | undefined;
+  /** `link`/`unlink`: the kind of link (sub_group, parent) and the groups linked. */
+  readonly linkType?: string | undefined;
+  readonly groups?: readonly { jid: string; subject?: string | undefined }[] | undefined;
 }
 
 export interface GroupNotification {
@@ -77,12 +104,24 @@ export function parseGroupNotification(stanza: BinaryNode): GroupNotification | 
       p.attrs.jid ? [{ jid: p.attrs.jid, phoneNumber: p.attrs.phone_number, lid: p.attrs.lid }] : [],
     );
     const expiration = c.attrs.expiration === undefined ? undefined : Number(c.attrs.expiration);
+    const groups = childrenByTag(c, 'group').flatMap((g) => {
+      const jid = g.attrs.jid ?? g.attrs.id;
+      return jid ? [{ jid: jid.includes('@') ? jid : `${jid}@g.us`, subject: g.attrs.subject }] : [];
+    });
+    const approval = child(c, 'group_join')?.attrs.state;
     return {
       action: ACTIONS.has(c.tag) ? (c.tag as GroupChangeAction) : 'other',
       tag: c.tag,
       participants,
       subject: c.attrs.subject,
       expiration: Number.isSafeInteger(expiration) ? expiration : undefined,
+      description: c.tag === 'description' ? (textOf(child(c, 'body')) ?? '') : undefined,
+      code: c.tag === 'invite' ? c.attrs.code : undefined,
+      memberAddMode: c.tag === 'member_add_mode' ? textOf(c) : undefined,
+      joinApproval: approval === undefined ? undefined : approval === 'on',
+      requestMethod: c.attrs.request_method,
+      linkType: c.attrs.link_type,
+      groups: groups.length > 0 ? groups : undefined,
     };
   });
   const t = Number(stanza.attrs.t);

@@ -11,6 +11,7 @@ import type { Hub } from '../hub.js';
 import { participantAttrs, pnVisible, type AddressingMode } from '../addressing.js';
 import type { UserRecord } from '../state.js';
 import { children, childrenByTag, iqError, iqResult, node, textOf, type BinaryNode } from '../nodes.js';
+import { handleGroupAdmin } from './group-admin.js';
 import type { IqContext } from './index.js';
 
 type Ctx = IqContext & { deviceJid: string };
@@ -23,6 +24,8 @@ export function handleGroups(ctx: Ctx, iq: BinaryNode): BinaryNode {
   const to = iq.attrs.to ?? '';
   const op = children(iq)[0];
   if (!op) return iqError(iq, 400, 'bad-request');
+  const administered = handleGroupAdmin(ctx, iq, me, op);
+  if (administered) return administered;
   try {
     if (to === '@g.us' || to === 'g.us') {
       if (op.tag === 'create') {
@@ -112,13 +115,13 @@ export function changeParticipants(hub: Hub, g: GroupRecord, actor: string, acti
   return node(action, {}, results);
 }
 
-/** The change goes to every member device, people named as that member may see them. */
-function notifyGroup(hub: Hub, g: GroupRecord, actor: string, change: (reader: UserRecord) => BinaryNode): void {
+/** The change goes to every member device (or those `only` picks), people named as that member may see them. */
+export function notifyGroup(hub: Hub, g: GroupRecord, actor: string, change: (reader: UserRecord) => BinaryNode, only?: (member: string) => boolean): void {
   const id = randomBytes(8).toString('hex');
   const actorUser = hub.dir.userOf(actor);
   for (const member of [...g.participants.keys()]) {
     const user = hub.dir.userOf(member);
-    if (!user) continue;
+    if (!user || (only && !only(member))) continue;
     const attrs: Record<string, string> = { from: g.jid, type: 'w:gp2', id, t: hub.nowSeconds(), participant: actor };
     if (g.addressingMode === 'lid' && actorUser) {
       attrs.participant = actorUser.lid;

@@ -109,9 +109,16 @@ describe('groups', () => {
         { jid: '2@s.whatsapp.net', admin: undefined, phoneNumber: undefined, lid: undefined },
       ],
       description: undefined,
+      descriptionId: undefined,
       ephemeral: 86400,
       announce: true,
       locked: false,
+      joinApproval: false,
+      memberAddMode: 'admin_add',
+      size: 2,
+      isCommunity: false,
+      isCommunityAnnouncements: false,
+      parent: undefined,
     });
     expect(parseGroup(node('group', { id: 'x@g.us' })).addressingMode).toBe('pn');
     expect(() => groupMetadata('x@g.us').parse(result([]))).toThrow(IqParseError);

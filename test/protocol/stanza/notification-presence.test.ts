@@ -56,11 +56,17 @@ describe('parseGroupNotification', () => {
         n('add', {}, [n('participant', { jid: 'd@s.whatsapp.net' })]),
         n('subject', { subject: 'new' }),
         n('ephemeral', { expiration: '86400' }),
-        n('membership_approval_mode'),
+        n('membership_approval_mode', {}, [n('group_join', { state: 'on' })]),
+        n('description', { id: 'D1' }, [n('body', {}, new TextEncoder().encode('about'))]),
+        n('member_add_mode', {}, new TextEncoder().encode('all_member_add')),
+        n('invite', { code: 'C0DE' }),
+        n('some_future_change'),
       ]),
     )!;
     expect(g).toMatchObject({ group: '1@g.us', actor: 'a@s.whatsapp.net', t: 9 });
-    expect(g.changes.map((c) => c.action)).toEqual(['remove', 'leave', 'add', 'subject', 'ephemeral', 'other']);
+    expect(g.changes.map((c) => c.action)).toEqual(['remove', 'leave', 'add', 'subject', 'ephemeral', 'membership_approval_mode', 'description', 'member_add_mode', 'invite', 'other']);
+    expect(g.changes.slice(5, 9)).toMatchObject([{ joinApproval: true }, { description: 'about' }, { memberAddMode: 'all_member_add' }, { code: 'C0DE' }]);
+    expect(g.changes[9]!.tag).toBe('some_future_change');
     expect(g.changes[0]!.participants).toEqual([{ jid: 'b@s.whatsapp.net', phoneNumber: undefined, lid: '2@lid' }]);
     expect(g.changes[3]!.subject).toBe('new');
     expect(g.changes[4]!.expiration).toBe(86400);
