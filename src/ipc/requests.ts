@@ -190,7 +190,7 @@ const SPECS: Record<RequestType, Spec> = {
   'group:list': { data: empty, needs: 'account' },
   'group:update': { data: groupUpdate, needs: 'chat' },
   'group:invite': { data: object({ action: oneOf(['get', 'revoke'] as const) }), needs: 'chat' },
-  'group:join': { data: object({ code: str({ max: 256 }) }), needs: 'account' },
+  'group:join': { data: object({ code: str({ min: 6, max: 256 }) }), needs: 'account' },
   'group:requests': { data: object({ action: oneOf(['list', 'approve', 'reject'] as const), participants: optional(jids) }), needs: 'chat' },
   'group:leave': { data: empty, needs: 'chat' },
   'events:subscribe': {
