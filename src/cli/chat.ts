@@ -5,6 +5,7 @@
  */
 import { normalizeJid } from '../ipc/jid.js';
 import type { ChatInfo, StoredMessage } from '../contract/api.js';
+import { CHAT_ACTION_VERBS, CHAT_ACTIONS_USAGE, runChatAction } from './chat-actions.js';
 import { COMMON_HELP, UsageError, connect, jsonLine, parse, run } from './common.js';
 
 const CHAT_USAGE = `usage: wad chat list <id> [--archived | --unarchived] [--limit N] [--before UNIX_S]
@@ -17,6 +18,8 @@ options:
   --unarchived     only chats that are not archived
   --limit N        at most N chats (1-1000, default 1000)
   --before UNIX_S  chats whose last message is older than this (the next page)
+
+${CHAT_ACTIONS_USAGE}
 ${COMMON_HELP}`;
 
 const MESSAGES_USAGE = `usage: wad messages <id> <chat> [--limit N] [--before MSGID]
@@ -53,6 +56,7 @@ function messageLine(m: StoredMessage): string {
 }
 
 export async function runChat(argv: readonly string[]): Promise<number> {
+  if (argv[0] !== undefined && CHAT_ACTION_VERBS.includes(argv[0])) return runChatAction(argv);
   return run(
     'chat',
     async () => {
@@ -62,7 +66,7 @@ export async function runChat(argv: readonly string[]): Promise<number> {
         return 0;
       }
       const [verb, account] = positionals;
-      if (verb !== 'list' || account === undefined) throw new UsageError('usage: wad chat list <id> (see wad chat --help)');
+      if (verb !== 'list' || account === undefined) throw new UsageError('usage: wad chat list|archive|pin|mute|read|label|star… <id> (see wad chat --help)');
       if (values.archived && values.unarchived) throw new UsageError('give --archived or --unarchived, not both');
       const before = values.before === undefined ? undefined : Number(values.before);
       if (before !== undefined && (!Number.isInteger(before) || before < 0)) throw new UsageError('--before must be unix seconds');

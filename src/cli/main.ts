@@ -5,6 +5,7 @@
  */
 import { runAccount } from './account.js';
 import { runChat, runMessages } from './chat.js';
+import { runLabel } from './chat-actions.js';
 import { runContact } from './contact.js';
 import { runDaemon } from './daemon.js';
 import { runDemo } from './demo.js';
@@ -22,7 +23,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   daemon: { run: runDaemon, about: 'run the daemon in the foreground' },
   account: { run: runAccount, about: 'add (link), list, status, start, stop, restart, logout, remove accounts' },
   send: { run: runSend, about: 'send a text or a file' },
-  chat: { run: runChat, about: 'list the chats of an account (history sync and every chat since)' },
+  chat: { run: runChat, about: 'list the chats of an account; archive, pin, mute, mark read, label or star on every device' },
+  label: { run: runLabel, about: "list, add, rename or delete the account's labels" },
   messages: { run: runMessages, about: "print a chat's stored messages, newest first" },
   contact: { run: runContact, about: 'check numbers on WhatsApp, a contact\'s info and picture' },
   events: { run: runEvents, about: 'print events as NDJSON (--follow to keep going)' },

@@ -113,6 +113,44 @@ describe('accounts', () => {
   });
 });
 
+describe('chat actions and labels', () => {
+  it('each verb makes its one call on the daemon; labels print their id; mistakes are usage errors', async () => {
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const { runChat } = await import('../../src/cli/chat.js');
+      const { runLabel } = await import('../../src/cli/chat-actions.js');
+      const chat = '15550003333@s.whatsapp.net';
+      const cmd = async (run: (a: string[]) => Promise<number>, args: string[]) => run([...args, '--socket', socket]);
+      const from = fake.calls.length;
+      for (const verb of ['archive', 'unarchive', 'pin', 'unpin', 'unmute', 'read', 'unread', 'clear', 'delete']) expect(await cmd(runChat, [verb, 'alice', '+15550003333'])).toBe(0);
+      expect(await cmd(runChat, ['mute', 'alice', '15550003333', '--until', '2000000000'])).toBe(0);
+      expect(await cmd(runChat, ['mute', 'alice', '15550003333'])).toBe(0);
+      expect(await cmd(runChat, ['label', 'alice', '15550003333', '7', '--remove'])).toBe(0);
+      expect(await cmd(runChat, ['star', 'alice', '15550003333', 'MSG1'])).toBe(0);
+      expect(await cmd(runChat, ['delete-for-me', 'alice', '15550003333', 'MSG2'])).toBe(0);
+      expect(await cmd(runLabel, ['add', 'alice', 'Leads', '--color', '2'])).toBe(0);
+      expect(fake.calls.slice(from).map((c) => [c.method, ...c.args])).toEqual([
+        ...['archive', 'unarchive', 'pin', 'unpin', 'unmute', 'markRead', 'markUnread', 'clear', 'delete'].map((a) => ['modifyChat', 'alice', chat, a]),
+        ['modifyChat', 'alice', chat, 'mute', 2000000000],
+        ['modifyChat', 'alice', chat, 'mute'],
+        ['labelChat', 'alice', chat, '7', false],
+        ['starMessage', 'alice', chat, 'MSG1', true],
+        ['deleteMessageForMe', 'alice', chat, 'MSG2'],
+        ['editLabel', 'alice', { name: 'Leads', color: 2 }],
+      ]);
+      expect(out.mock.calls.map((c) => String(c[0])).join('')).toBe('1\n');
+      expect(await cmd(runChat, ['mute', 'alice', '15550003333', '--until', 'soon'])).toBe(2);
+      expect(await cmd(runChat, ['star', 'alice', '15550003333'])).toBe(2);
+      expect(await cmd(runChat, ['archive', 'alice', 'not a chat'])).toBe(2);
+      expect(await cmd(runLabel, ['rename', 'alice'])).toBe(2);
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+  });
+});
+
 describe('send and events', () => {
   it('sends text and files, prints the message id', async () => {
     const file = join(dir, 'pic.png');
