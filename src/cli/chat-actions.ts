@@ -7,6 +7,7 @@
 import { normalizeJid } from '../ipc/jid.js';
 import type { ChatAction } from '../contract/api.js';
 import { COMMON_HELP, UsageError, connect, jsonLine, parse, run } from './common.js';
+import { chatVerbs } from '../client/chat-verbs.js';
 
 export const CHAT_ACTIONS_USAGE = `       wad chat archive|unarchive|pin|unpin|unmute|read|unread|clear|delete <id> <chat>
        wad chat mute <id> <chat> [--until UNIX_S]      (no --until: for ever)
@@ -67,7 +68,8 @@ export async function runChatAction(argv: readonly string[]): Promise<number> {
       const [verb, account, chatArg, arg] = positionals;
       const id = needed(account, 'id');
       const chat = chatOf(chatArg);
-      const client = await connect(values);
+      const link = await connect(values);
+      const client = chatVerbs(link);
       try {
         if (verb !== undefined && SIMPLE[verb]) await client.modifyChat(id, chat, SIMPLE[verb]);
         else if (verb === 'mute') {
@@ -81,7 +83,7 @@ export async function runChatAction(argv: readonly string[]): Promise<number> {
         if (values.json) jsonLine({ ok: true });
         return 0;
       } finally {
-        await client.close();
+        await link.close();
       }
     },
     { account: argv.filter((a) => !a.startsWith('-'))[1] ?? '' },
@@ -100,7 +102,8 @@ export async function runLabel(argv: readonly string[]): Promise<number> {
       const [verb, account, a, b] = positionals;
       const id = needed(account, 'id');
       const color = colorOf(values.color);
-      const client = await connect(values);
+      const link = await connect(values);
+      const client = chatVerbs(link);
       try {
         if (verb === 'list') {
           for (const l of await client.listLabels(id)) {
@@ -122,7 +125,7 @@ export async function runLabel(argv: readonly string[]): Promise<number> {
         else process.stdout.write(answer + '\n');
         return 0;
       } finally {
-        await client.close();
+        await link.close();
       }
     },
     { account: argv.filter((a) => !a.startsWith('-'))[1] ?? '' },

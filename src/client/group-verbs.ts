@@ -4,11 +4,7 @@
  * either without a second copy of what each request carries and answers.
  */
 import type { GroupAction, GroupInfo, GroupInvite, GroupJoinRequest, GroupJoinResult, GroupParticipantResult, GroupSummary, GroupUpdate } from '../contract/api.js';
-import type { RequestMap, RequestType } from '../contract/frames.js';
-
-export interface Requester {
-  request<T extends RequestType>(type: T, data: RequestMap[T]['data'], route?: { account?: string; chat?: string }): Promise<RequestMap[T]['result']>;
-}
+import type { Requester } from './requester.js';
 
 export interface GroupVerbs {
   createGroup(account: string, subject: string, participants: string[]): Promise<string>;
