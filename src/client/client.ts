@@ -39,6 +39,8 @@ import type {
 } from '../contract/api.js';
 import type { SendData } from '../contract/frames.js';
 import type { WadClientOptions } from './core.js';
+import { chatVerbs } from './chat-verbs.js';
+import { groupVerbs } from './group-verbs.js';
 import { PeopleVerbs } from './people.js';
 import { DownloadSink, type DownloadedFile } from './download.js';
 import { WadClientError } from './errors.js';
@@ -58,6 +60,9 @@ export interface SendFileOptions extends Omit<MediaFields, 'mimeType'> {
 }
 
 export class WadClient extends PeopleVerbs {
+  /** The group and chat-state verbs, written once for the socket and the CLI's HTTP link. */
+  readonly #groups = groupVerbs(this);
+  readonly #chats = chatVerbs(this);
   constructor(opts: WadClientOptions = {}) {
     super(opts.url !== undefined ? { url: opts.url, token: opts.token } : { socket: opts.socket ?? defaultSocketPath() }, opts);
   }
@@ -251,29 +256,29 @@ export class WadClient extends PeopleVerbs {
 
   /** Deletes a message on the account's own devices only (`message:delete {forMe: true}`). */
   async deleteMessageForMe(account: string, chat: string, messageId: string): Promise<string> {
-    return (await this.request('message:delete', { messageId, forMe: true }, { account, chat })).messageId;
+    return this.#chats.deleteMessageForMe(account, chat, messageId);
   }
 
   async starMessage(account: string, chat: string, messageId: string, starred = true): Promise<void> {
-    await this.request('message:star', { messageId, starred }, { account, chat });
+    return this.#chats.starMessage(account, chat, messageId, starred);
   }
 
   /** Archives, pins, mutes (`until`: unix s; none for ever), marks read… a chat on every device of the account (`chat:modify`). */
   async modifyChat(account: string, chat: string, action: ChatAction, opts: { until?: number } = {}): Promise<void> {
-    await this.request('chat:modify', { action, ...(opts.until !== undefined ? { until: opts.until } : {}) }, { account, chat });
+    return this.#chats.modifyChat(account, chat, action, opts);
   }
 
   async listLabels(account: string): Promise<LabelInfo[]> {
-    return (await this.request('label:list', {}, { account })).labels;
+    return this.#chats.listLabels(account);
   }
 
   /** Creates (no `id`), renames, recolours or deletes a label; answers its id. */
   async editLabel(account: string, edit: LabelEdit): Promise<string> {
-    return (await this.request('label:edit', { ...edit }, { account })).id;
+    return this.#chats.editLabel(account, edit);
   }
 
   async labelChat(account: string, chat: string, labelId: string, labelled = true): Promise<void> {
-    await this.request('label:chat', { labelId, action: labelled ? 'add' : 'remove' }, { account, chat });
+    return this.#chats.labelChat(account, chat, labelId, labelled);
   }
 
   async markRead(account: string, chat: string, messageIds: string[]): Promise<void> {
@@ -292,48 +297,47 @@ export class WadClient extends PeopleVerbs {
   // ---- groups -------------------------------------------------------------
 
   async createGroup(account: string, subject: string, participants: string[]): Promise<string> {
-    return (await this.request('group:create', { subject, participants }, { account })).jid;
+    return this.#groups.createGroup(account, subject, participants);
   }
 
   async groupMetadata(account: string, group: string): Promise<GroupInfo> {
-    return this.request('group:metadata', {}, { account, chat: group });
+    return this.#groups.groupMetadata(account, group);
   }
 
   /** Per participant the server's code (200, 403, 404, 408, 409…); `inviteSent` where an invite message went instead. */
   async groupParticipants(account: string, group: string, action: GroupAction, participants: string[]): Promise<GroupParticipantResult[]> {
-    const answer = await this.request('group:participants', { action, participants }, { account, chat: group });
-    return answer.results ?? answer.participants;
+    return this.#groups.groupParticipants(account, group, action, participants);
   }
 
   async listGroups(account: string): Promise<GroupSummary[]> {
-    return (await this.request('group:list', {}, { account })).groups;
+    return this.#groups.listGroups(account);
   }
 
   /** Changes each field given (subject, description, announce, locked, ephemeral, joinApproval, memberAddMode). */
   async updateGroup(account: string, group: string, update: GroupUpdate): Promise<void> {
-    await this.request('group:update', update, { account, chat: group });
+    return this.#groups.updateGroup(account, group, update);
   }
 
   /** The group's invite code and link; `revoke` makes a new one (the old stops working). */
   async groupInvite(account: string, group: string, action: 'get' | 'revoke' = 'get'): Promise<GroupInvite> {
-    return this.request('group:invite', { action }, { account, chat: group });
+    return this.#groups.groupInvite(account, group, action);
   }
 
   /** Joins by invite code or https://chat.whatsapp.com/… link; `pending` while an admin must approve. */
   async joinGroup(account: string, code: string): Promise<GroupJoinResult> {
-    return this.request('group:join', { code }, { account });
+    return this.#groups.joinGroup(account, code);
   }
 
   async groupRequests(account: string, group: string): Promise<GroupJoinRequest[]> {
-    return (await this.request('group:requests', { action: 'list' }, { account, chat: group })).requests ?? [];
+    return this.#groups.groupRequests(account, group);
   }
 
   async answerGroupRequests(account: string, group: string, action: 'approve' | 'reject', participants: string[]): Promise<Array<{ jid: string; status: number }>> {
-    return (await this.request('group:requests', { action, participants }, { account, chat: group })).results ?? [];
+    return this.#groups.answerGroupRequests(account, group, action, participants);
   }
 
   async leaveGroup(account: string, group: string): Promise<void> {
-    await this.request('group:leave', {}, { account, chat: group });
+    return this.#groups.leaveGroup(account, group);
   }
 
   // ---- stored chats, contacts, messages ----------------------------------
