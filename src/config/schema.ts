@@ -116,6 +116,12 @@ export interface Config {
   readonly history: {
     /** Ask the phone, at linking, for the whole chat history (DeviceProps.requireFullSync) instead of the recent part. */
     readonly fullSync: boolean;
+    /** Days of history wanted (the full sync's limit with fullSync, else the recent sync's); null: the phone's choice. */
+    readonly days: number | null;
+    /** Full sync only: the phone stops after this many MB; null: no limit asked. */
+    readonly sizeMbLimit: number | null;
+    /** Storage the companion offers the phone, MB (WhatsApp Web offers 10240). */
+    readonly storageQuotaMb: number;
   };
   readonly idempotency: {
     /** Idempotency keys remembered per account (the oldest go first). */
@@ -264,7 +270,7 @@ export const configSchema = object({
     preKeyGraceMs: ms(0, 365 * DAY),
   }),
   media: object({ allowedRoots: nullable(arrayOf(absolutePath)) }),
-  history: object({ fullSync: bool }),
+  history: object({ fullSync: bool, days: nullable(int(1, 36_500)), sizeMbLimit: nullable(int(1, 1_000_000)), storageQuotaMb: int(1, 1_000_000) }),
   idempotency: object({ keysMax: int(1, 1_000_000), ttlMs: ms(60_000, 30 * DAY) }),
   webhooks: arrayOf(
     object(

@@ -3,8 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONNECTION_CONFIG, WA_CERT_DETAILS } from 'baileys';
 import { afterAll, describe, expect, it } from 'vitest';
-import { settingsFromConfig } from '../../src/account/connection/settings.js';
+import { settingsFromConfig, type ConnectionSettings } from '../../src/account/connection/settings.js';
 import { ConfigError, loadConfig, type LoadConfigOptions } from '../../src/config/index.js';
+import { generateKeyPair } from '../../src/protocol/crypto/index.js';
+import { registrationPayload } from '../../src/protocol/pairing/index.js';
+import { proto } from '../../src/protocol/proto/index.js';
+import { generateSignedPreKey } from '../../src/protocol/signal/index.js';
+import { DEFAULT_LIMITS } from '../../src/sim/limits.js';
+import { decideLogin } from '../../src/sim/login.js';
+import { Directory } from '../../src/sim/state.js';
 
 const root = mkdtempSync(join(tmpdir(), 'wad-config-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -17,6 +24,22 @@ function file(content: unknown, name = 'wad.json'): string {
   const path = join(dir, name);
   writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
   return path;
+}
+
+/** The registration payload an account with these settings sends. */
+function registrationOf(s: ConnectionSettings): Uint8Array {
+  const identity = generateKeyPair();
+  const spk = generateSignedPreKey(identity, 1);
+  return registrationPayload({ registrationId: 7, identityPub: identity.public, signedPreKey: { keyId: 1, public: spk.keyPair.public, signature: spk.signature } }, { version: s.webVersion(), history: s.history });
+}
+
+const devicePropsOf = (s: ConnectionSettings) => proto.DeviceProps.decode(proto.ClientPayload.decode(registrationOf(s)).devicePairingData!.deviceProps!);
+
+/** What history the simulated server reads from that payload (its login decision). */
+function registeredHistory(s: ConnectionSettings): unknown {
+  const d = decideLogin(registrationOf(s), generateKeyPair().public, new Directory(DEFAULT_LIMITS));
+  if (d.kind !== 'register') throw new Error(`not a registration: ${d.kind}`);
+  return d.registration.history;
 }
 
 const load = (options: LoadConfigOptions = {}) => loadConfig({ env: {}, homeDir: '/home/u', cwd: '/work', ...options });
@@ -45,10 +68,18 @@ describe('defaults', () => {
   it('fetch the published Web build daily from web.whatsapp.com (where Baileys reads it) and ask for the recent history only', () => {
     const c = load();
     expect(c.server).toMatchObject({ webVersion: null, webVersionUrl: 'https://web.whatsapp.com/sw.js', webVersionRefreshMs: 86_400_000 });
-    expect(c.history.fullSync).toBe(false);
-    const s = settingsFromConfig(load({ overrides: [{ key: 'history.fullSync', value: true, source: 'test' }] }));
-    expect(s.requireFullSync).toBe(true);
-    expect(settingsFromConfig(c).requireFullSync).toBe(false);
+    expect(c.history).toEqual({ fullSync: false, days: null, sizeMbLimit: null, storageQuotaMb: 10_240 });
+    expect(registeredHistory(settingsFromConfig(c))).toEqual({ requireFullSync: false, inlineInitialPayload: true });
+  });
+
+  it('send history.fullSync, days and sizeMbLimit at pairing, where the server reads them from DeviceProps', () => {
+    const at = (entries: Record<string, unknown>) => settingsFromConfig(load({ overrides: Object.entries(entries).map(([key, value]) => ({ key, value, source: 'test' })) }));
+    const full = at({ 'history.fullSync': true, 'history.days': 400, 'history.sizeMbLimit': 512, 'history.storageQuotaMb': 2048 });
+    expect(registeredHistory(full)).toEqual({ requireFullSync: true, inlineInitialPayload: true, fullSyncDaysLimit: 400, fullSyncSizeMbLimit: 512 });
+    expect(devicePropsOf(full).historySyncConfig?.storageQuotaMb).toBe(2048);
+    // Without a full sync, days bound the recent sync and a size limit means nothing.
+    expect(registeredHistory(at({ 'history.days': 7, 'history.sizeMbLimit': 512 }))).toEqual({ requireFullSync: false, inlineInitialPayload: true, recentSyncDaysLimit: 7 });
+    expect(issuesOf({ overrides: [{ key: 'history.days', value: 0, source: 'test' }] }).map((i) => i.path)).toEqual(['history.days']);
   });
 
   it('put the data directory under XDG_DATA_HOME or ~/.local/share, and the socket inside it', () => {

@@ -231,7 +231,7 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
             registrationId: creds.registrationId,
             identityPub: creds.identityKey.public,
             signedPreKey: { keyId: creds.signedPreKey.keyId, public: creds.signedPreKey.keyPair.public, signature: creds.signedPreKey.signature },
-          }, { version, browser: s.browser, os: s.os, requireFullSync: s.requireFullSync });
+          }, { version, browser: s.browser, os: s.os, history: s.history });
     const current = (): boolean => generation === this.#wire.generation && !this.#ended;
     const link = new Link({
       transport: this.#deps.transport ?? wsTransport,

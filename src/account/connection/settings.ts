@@ -3,6 +3,7 @@
  * (src/config) once and shared by every account.
  */
 import type { Config } from '../../config/index.js';
+import type { HistorySyncOptions } from '../../protocol/history/index.js';
 import { DEFAULT_WEB_VERSION, type WebVersion } from '../../protocol/pairing/index.js';
 import type { BackoffPolicy } from './backoff.js';
 
@@ -39,8 +40,8 @@ export interface ConnectionSettings {
    * Fetches the build WhatsApp publishes now (after a 405): the new current
    * build, or undefined when it cannot be had. Absent: nothing to fetch from.
    */
-  /** At linking, ask the phone for the whole chat history, not just the recent part. */
-  readonly requireFullSync: boolean;
+  /** At linking: what history to ask the phone for (full or recent, days, size). */
+  readonly history: HistorySyncOptions;
   readonly refreshWebVersion?: (() => Promise<WebVersion | undefined>) | undefined;
 }
 
@@ -55,7 +56,7 @@ export const SETTING_DEFAULTS = {
   browser: 'Chrome',
   os: 'Linux',
   webVersion: (): WebVersion => DEFAULT_WEB_VERSION,
-  requireFullSync: false,
+  history: {},
 } as const;
 
 /**
@@ -75,7 +76,17 @@ export function settingsFromConfig(config: Config): ConnectionSettings {
     keepAliveJitterMs: c.keepAliveJitterMs,
     keepAliveTimeoutMs: c.keepAliveTimeoutMs,
     offlineBatchSize: c.offlineBatchSize,
-    requireFullSync: config.history.fullSync,
+    history: historyOptions(config.history),
     backoff: { unitMs: c.backoff.initialMs, maxMs: c.backoff.maxMs, jitter: c.backoff.jitter, resetAfterMs: c.backoff.resetAfterMs },
+  };
+}
+
+/** The configured history wishes, as the pairing payload takes them (null: not asked). */
+export function historyOptions(h: Config['history']): HistorySyncOptions {
+  return {
+    fullSync: h.fullSync,
+    storageQuotaMb: h.storageQuotaMb,
+    ...(h.days !== null ? { days: h.days } : {}),
+    ...(h.sizeMbLimit !== null ? { sizeMbLimit: h.sizeMbLimit } : {}),
   };
 }

@@ -14,6 +14,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DJB_TYPE } from '../crypto/index.js';
+import { historySyncConfig, requireFullSync, type HistorySyncOptions } from '../history/config.js';
 import { uintBytes } from '../iq/nodes.js';
 import { jidDecode } from '../jid/index.js';
 import { proto } from '../proto/index.js';
@@ -30,8 +31,8 @@ export interface ClientInfo {
   readonly pushName?: string | undefined;
   /** ISO country for the user agent. Default "US". */
   readonly country?: string;
-  /** Registration only: ask the phone for its whole history (DeviceProps.requireFullSync), not just the recent part. Default false. */
-  readonly requireFullSync?: boolean;
+  /** Registration only: what history to ask the phone for (DeviceProps.requireFullSync and historySyncConfig). Default: the recent part. */
+  readonly history?: HistorySyncOptions;
 }
 
 function common(info: ClientInfo): proto.IClientPayload {
@@ -71,31 +72,12 @@ const PLATFORM_TYPES: Readonly<Record<string, proto.DeviceProps.PlatformType>> =
   Desktop: proto.DeviceProps.PlatformType.DESKTOP,
 };
 
-/**
- * What history we can take, as DeviceProps.historySyncConfig: the flags
- * Baileys 7 sends. No call log history and no group history: wad keeps
- * neither, so asking would make the phone send what is dropped.
- */
-export const HISTORY_SYNC_CONFIG: Readonly<proto.DeviceProps.IHistorySyncConfig> = Object.freeze({
-  storageQuotaMb: 10240,
-  inlineInitialPayloadInE2EeMsg: true,
-  supportCallLogHistory: false,
-  supportBotUserAgentChatHistory: true,
-  supportCagReactionsAndPolls: true,
-  supportBizHostedMsg: true,
-  supportRecentSyncChunkMessageCountTuning: true,
-  supportHostedGroupMsg: true,
-  supportFbidBotChatHistory: true,
-  supportMessageAssociation: true,
-  supportGroupHistory: false,
-});
-
 export function registrationPayload(keys: RegistrationKeys, info: ClientInfo): Uint8Array {
   const deviceProps = proto.DeviceProps.encode({
     os: info.os ?? 'Linux',
     platformType: PLATFORM_TYPES[info.browser ?? 'Chrome'] ?? proto.DeviceProps.PlatformType.UNKNOWN,
-    requireFullSync: info.requireFullSync ?? false,
-    historySyncConfig: { ...HISTORY_SYNC_CONFIG },
+    requireFullSync: requireFullSync(info.history),
+    historySyncConfig: historySyncConfig(info.history),
     version: { primary: 10, secondary: 15, tertiary: 7 },
   }).finish();
   return proto.ClientPayload.encode({

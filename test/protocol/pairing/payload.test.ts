@@ -61,7 +61,7 @@ describe('DeviceProps and the announced build', () => {
   for (const full of [false, true]) {
     it(`historySyncConfig and requireFullSync=${full} field by field as Baileys registers`, () => {
       const k = keys();
-      const ours = propsOf(registrationPayload(k.ours, { ...info, requireFullSync: full }));
+      const ours = propsOf(registrationPayload(k.ours, { ...info, history: { fullSync: full } }));
       const theirBytes = proto.ClientPayload.encode(
         generateRegistrationNode({ registrationId: 9, signedPreKey: { keyId: 1, keyPair: k.spk.keyPair, signature: k.spk.signature }, signedIdentityKey: k.identity } as never, { ...config, syncFullHistory: full } as never) as never,
       ).finish();
