@@ -85,7 +85,9 @@ export async function planEffects(deps: EffectDeps, changes: readonly AppStateCh
         // Marked unread on a device shows as unread everywhere, whatever its count.
         fields.markedUnread = !change.read;
         if (change.read) fields.unreadCount = 0;
-        patchChat(fields, { markedUnread: !change.read, ...(change.read ? { unreadCount: 0 } : {}) });
+        // A read dated by its mutation: an old one (a snapshot at linking) leaves later messages unread.
+        const read: ChatPatch = change.timestamp !== undefined ? { readAt: Math.floor(change.timestamp / 1000) } : { unreadCount: 0 };
+        patchChat(fields, { markedUnread: !change.read, ...(change.read ? read : {}) });
         break;
       }
       case 'chat.deleted':

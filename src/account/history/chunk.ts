@@ -110,7 +110,11 @@ function isPerson(jid: string): boolean {
 }
 
 function chatPatch(c: HistoryChat): ChatPatch {
-  const p: { -readonly [K in keyof ChatPatch]: ChatPatch[K] } = { unreadCount: c.unreadCount, archived: c.archived, pinned: c.pinned };
+  const p: { -readonly [K in keyof ChatPatch]: ChatPatch[K] } = {
+    historyUnread: { count: c.unreadCount, ...(c.lastMessageAt !== undefined ? { lastMessageAt: c.lastMessageAt } : {}) },
+    archived: c.archived,
+    pinned: c.pinned,
+  };
   if (c.name) p.name = c.name;
   if (c.markedAsUnread !== undefined) p.markedUnread = c.markedAsUnread;
   if (c.pinnedAt !== undefined) p.pinnedAt = c.pinnedAt;

@@ -146,7 +146,7 @@ export class Messaging {
     for (const node of readReceipts(chat, messageIds, senders, type, Math.floor(this.#now() / 1000))) await this.#deps.port.send(node);
     // Read up to here: the chat list shows nothing unread (as the phone does once a chat is opened).
     const stored = await this.#p.ids.canonicalChat(chat);
-    await this.#deps.store.transaction((tx) => tx.chats.patch(stored, { unreadCount: 0, markedUnread: false }));
+    await this.#deps.store.transaction((tx) => tx.chats.patch(stored, { readAt: Math.floor(this.#now() / 1000), markedUnread: false }));
   }
 
   async chatState(chatArg: string, state: ChatState): Promise<void> {

@@ -82,7 +82,7 @@ function storeNew(tx: Transaction, chat: string, d: Record<string, unknown>, opt
   for (const k of TRANSIENT) delete record[k];
   if (d.fromMe === true && options.status) record.status = options.status;
   tx.chatMessages.put(record as StoredChatMessage);
-  if (d.fromMe === true) tx.chats.patch(chat, { unreadCount: 0, markedUnread: false });
+  if (d.fromMe === true) tx.chats.patch(chat, { readAt: t, markedUnread: false });
   else if (options.unread) tx.chats.patch(chat, { addUnread: 1 });
 }
 

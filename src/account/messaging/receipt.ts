@@ -51,7 +51,7 @@ export class ReceiptHandler implements StanzaHandler {
       ]);
       if (r.aboutOurMessage) storeStatus(tx, chat, r.ids, status);
       // Another of our devices read the chat: nothing in it is unread any more.
-      else if (r.byMe && (status === 'read' || status === 'played')) tx.chats.patch(chat, { unreadCount: 0, markedUnread: false });
+      else if (r.byMe && (status === 'read' || status === 'played')) tx.chats.patch(chat, { readAt: r.t || Math.floor(Date.now() / 1000), markedUnread: false });
     });
     publish();
   }

@@ -39,6 +39,8 @@ export interface ChatRecord {
   readonly expiration?: number;
   /** Label ids (app state). */
   readonly labels: readonly string[];
+  /** Unix seconds of the latest read of the chat on any of our devices (or our own message in it). */
+  readonly readAt?: number;
 }
 
 /** Kept for callers that only deal with the disappearing timer. */
@@ -53,6 +55,19 @@ export interface ChatPatch {
   readonly name?: string | null;
   readonly unreadCount?: number;
   readonly addUnread?: number;
+  /**
+   * The chat was read (on one of our devices, or by our writing in it) at
+   * this unix time: nothing older is unread. A read older than the newest
+   * message known leaves the count alone (it says nothing of later messages).
+   */
+  readonly readAt?: number;
+  /**
+   * The unread count the phone's history gives, as of its newest message
+   * `lastMessageAt`. History is a snapshot taken at linking that arrives in
+   * chunks over minutes: it raises the count (it never lowers what messages
+   * received meanwhile added), and a read newer than its last message makes it stale.
+   */
+  readonly historyUnread?: { readonly count: number; readonly lastMessageAt?: number };
   readonly markedUnread?: boolean;
   readonly archived?: boolean;
   readonly pinned?: boolean;
@@ -101,6 +116,8 @@ function decodeChat(jid: string, bytes: Uint8Array): ChatRecord {
   if (last !== undefined) out.lastMessageAt = last;
   const expiration = f.optInt('expiration');
   if (expiration !== undefined) out.expiration = expiration;
+  const readAt = f.optInt('readAt');
+  if (readAt !== undefined) out.readAt = readAt;
   return out;
 }
 
@@ -116,6 +133,7 @@ function encodeChat(c: ChatRecord): Uint8Array {
     lastMessageAt: c.lastMessageAt,
     expiration: c.expiration,
     labels: c.labels.length > 0 ? [...c.labels] : undefined,
+    readAt: c.readAt,
   };
   return encodeRecord(FORMAT, map);
 }
@@ -138,6 +156,15 @@ export function applyChatPatch(chat: ChatRecord, p: ChatPatch): ChatRecord {
   clear('mutedUntil', p.mutedUntil);
   if (p.unreadCount !== undefined) c.unreadCount = Math.max(0, Math.floor(p.unreadCount));
   if (p.addUnread !== undefined) c.unreadCount = Math.max(0, c.unreadCount + Math.floor(p.addUnread));
+  if (p.readAt !== undefined) {
+    if (c.lastMessageAt === undefined || p.readAt >= c.lastMessageAt) c.unreadCount = 0;
+    if (c.readAt === undefined || p.readAt > c.readAt) c.readAt = p.readAt;
+  }
+  if (p.historyUnread !== undefined) {
+    const h = p.historyUnread;
+    const stale = c.readAt !== undefined && (h.lastMessageAt === undefined || c.readAt >= h.lastMessageAt);
+    if (!stale) c.unreadCount = Math.max(c.unreadCount, Math.max(0, Math.floor(h.count)));
+  }
   if (p.markedUnread !== undefined) {
     if (p.markedUnread) c.markedUnread = true;
     else delete c.markedUnread;
