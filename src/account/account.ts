@@ -31,6 +31,7 @@ import { Messaging, type MessagingOptions } from './messaging/index.js';
 import { HistorySync } from './history/history-sync.js';
 import { People } from './people/index.js';
 import { peopleDeps } from './people/wiring.js';
+import { Calls, type CallPolicy } from './calls/calls.js';
 
 export interface AccountDeps {
   readonly accountId: string;
@@ -49,6 +50,8 @@ export interface AccountDeps {
   /** Messaging's tunables and test seams (never its media builder: the account's media is that). */
   readonly messaging?: Omit<MessagingOptions, 'media'> | undefined;
   readonly onUpdate?: (update: ConnectionUpdate) => void;
+  /** What the account does with calls nobody takes (auto-reject, with a message). */
+  readonly callPolicy?: CallPolicy | undefined;
 }
 
 export class Account {
@@ -62,6 +65,8 @@ export class Account {
   readonly history: HistorySync;
   /** Contact lookups, profile, privacy, blocking, calls and status. */
   readonly people: People;
+  /** Incoming calls as events, rejecting them (by request or by policy). */
+  readonly calls: Calls;
   /** This account's identity and sender-key locks: its own, so no other account ever waits on them. */
   readonly locks = new AccountLocks();
   readonly #store: AccountStore;
@@ -140,9 +145,20 @@ export class Account {
       throw err;
     }
     this.people = new People(peopleDeps(deps, this.connection, this.messaging, me));
-    for (const handler of [...this.messaging.handlers, ...this.media.handlers, ...this.appState.handlers, ...this.people.handlers]) this.connection.register(handler);
+    this.calls = new Calls({
+      port: this.connection,
+      events: deps.events,
+      logger: deps.logger,
+      me,
+      canonical: (jid) => this.messaging.canonicalChat(jid),
+      learnLid: (pn, lid) => this.messaging.learnLid(pn, lid),
+      sendText: (chat, text) => this.messaging.send(chat, { type: 'text', content: text }),
+      policy: deps.callPolicy,
+    });
+    for (const handler of [...this.messaging.handlers, ...this.media.handlers, ...this.appState.handlers, ...this.people.handlers, ...this.calls.handlers]) this.connection.register(handler);
     const close = (): void => {
       this.history.close();
+      this.calls.close();
       this.media.close();
       void this.appState.close();
       void this.locks.close();

@@ -19,6 +19,7 @@ export type AccountEventType =
   | 'typing:update'
   | 'presence:update'
   | 'call:incoming'
+  | 'call:ended'
   | 'group:update'
   | 'chat:updated'
   | 'contact:updated'

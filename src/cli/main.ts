@@ -4,6 +4,7 @@
  * one-line error on stderr.
  */
 import { runAccount } from './account.js';
+import { runCall } from './call.js';
 import { runChat, runMessages } from './chat.js';
 import { runLabel } from './chat-actions.js';
 import { runContact } from './contact.js';
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   contact: { run: runContact, about: 'check numbers on WhatsApp, a contact\'s info and picture' },
   events: { run: runEvents, about: 'print events as NDJSON (--follow to keep going)' },
   webhook: { run: runWebhook, about: 'add, list, remove, resume or test webhooks' },
+  call: { run: runCall, about: 'reject a ringing call (incoming calls are call:incoming events)' },
   group: { run: runGroup, about: 'groups: list, create, info, update, members, invite links, join, requests, leave' },
   sim: { run: runSim, about: 'run the WhatsApp server simulator in the foreground' },
   store: { run: runStore, about: 'check or repair the store (daemon stopped): what is damaged, per account' },

@@ -39,6 +39,7 @@ import type {
 } from '../contract/api.js';
 import type { SendData } from '../contract/frames.js';
 import type { WadClientOptions } from './core.js';
+import { callVerbs } from './call-verbs.js';
 import { chatVerbs } from './chat-verbs.js';
 import { groupVerbs } from './group-verbs.js';
 import { PeopleVerbs } from './people.js';
@@ -63,6 +64,7 @@ export class WadClient extends PeopleVerbs {
   /** The group and chat-state verbs, written once for the socket and the CLI's HTTP link. */
   readonly #groups = groupVerbs(this);
   readonly #chats = chatVerbs(this);
+  readonly #calls = callVerbs(this);
   constructor(opts: WadClientOptions = {}) {
     super(opts.url !== undefined ? { url: opts.url, token: opts.token } : { socket: opts.socket ?? defaultSocketPath() }, opts);
   }
@@ -338,6 +340,17 @@ export class WadClient extends PeopleVerbs {
 
   async leaveGroup(account: string, group: string): Promise<void> {
     return this.#groups.leaveGroup(account, group);
+  }
+
+  // ---- calls ---------------------------------------------------------------
+
+  /**
+   * Declines a ringing call: `callId` and `from` as the `call:incoming` event
+   * named them. The caller sees the call end; a `call:ended` event follows.
+   * @throws WadClientError UNAVAILABLE (the account is offline, or the server did not answer)
+   */
+  async rejectCall(account: string, callId: string, from: string): Promise<void> {
+    return this.#calls.rejectCall(account, callId, from);
   }
 
   // ---- stored chats, contacts, messages ----------------------------------

@@ -80,6 +80,28 @@ export function refine<T, U>(check: Check<T>, convert: (v: T) => Conversion<U>):
   };
 }
 
+/** An object used as a map: every key (at most `maxKeys`) matches `key`, every value passes `check`. */
+export function recordOf<T>(check: Check<T>, options: { key: RegExp; keyWhat: string; maxKeys: number }): Check<Record<string, T>> {
+  return (v, path, issues) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(issues, path, 'an object', v);
+    const entries = Object.entries(v as Record<string, unknown>).filter(([k]) => !isComment(k));
+    if (entries.length > options.maxKeys) return fail(issues, path, `at most ${options.maxKeys} keys`, `${entries.length} keys`);
+    const out: Record<string, T> = {};
+    let ok = true;
+    for (const [k, item] of entries) {
+      if (!options.key.test(k)) {
+        issues.push({ path: join(path, k), message: `expected a key that is ${options.keyWhat}` });
+        ok = false;
+        continue;
+      }
+      const r = check(item, join(path, k), issues);
+      if (r === INVALID) ok = false;
+      else out[k] = r;
+    }
+    return ok ? out : INVALID;
+  };
+}
+
 type Shape = Record<string, Check<unknown>>;
 export type ObjectOf<S extends Shape> = { [K in keyof S]: Checked<S[K]> };
 

@@ -4,7 +4,7 @@
  * here they are plain strings. Owns the shape only; must not read files or env.
  */
 import { parseWebVersion } from '../protocol/pairing/version.js';
-import { INVALID, arrayOf, bad, bool, fail, int, nullable, num, object, ok, oneOf, refine, str, type Check, type RawIssue } from './checks.js';
+import { INVALID, arrayOf, bad, bool, fail, int, nullable, num, object, ok, oneOf, recordOf, refine, str, type Check, type RawIssue } from './checks.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -52,6 +52,8 @@ export interface Config {
     readonly sendRate: RateConfig;
     /** Per-account restart budget; beyond it the account is stopped and reported. */
     readonly restart: { readonly maxRestarts: number; readonly withinMs: number; readonly delayMs: number };
+    /** Accounts (by id, or "*" for every other) that decline every incoming call, each with the text sent to the caller, if any. */
+    readonly rejectCalls: Readonly<Record<string, { readonly message?: string }>>;
   };
   readonly events: {
     /** Events older than this or beyond this count per account are deleted even if unacked (the subscriber is told). */
@@ -237,6 +239,11 @@ export const configSchema = object({
     autoStart: bool,
     sendRate: rate,
     restart: object({ maxRestarts: int(0, 1000), withinMs: ms(1, 7 * DAY), delayMs: ms(0, 3_600_000) }),
+    rejectCalls: recordOf(object({ message: str({ nonEmpty: true }) }, { optional: ['message'] }), {
+      key: /^(\*|[A-Za-z0-9_.-]{1,64})$/,
+      keyWhat: 'an account id or "*"',
+      maxKeys: 100_000,
+    }),
   }),
   events: object({ retention: object({ maxAgeMs: ms(60_000, 365 * DAY), maxEvents: int(1, 100_000_000) }) }),
   ipc: object({

@@ -14,6 +14,7 @@
  */
 import type { LinkPreview } from '../protocol/message/index.js';
 import type { proto } from '../protocol/proto/index.js';
+import type { CallApi } from './calls.js';
 import type { PeopleApi } from './people.js';
 
 export type ConnectionState = 'connecting' | 'qr' | 'online' | 'reconnecting' | 'stopped' | 'loggedOut';
@@ -34,6 +35,7 @@ export type EventType =
   | 'typing:update'
   | 'presence:update'
   | 'call:incoming'
+  | 'call:ended'
   | 'group:update'
   | 'chat:updated'
   | 'contact:updated'
@@ -375,7 +377,7 @@ export interface GroupJoinRequest {
   t?: number;
 }
 
-export interface DaemonApi extends PeopleApi {
+export interface DaemonApi extends PeopleApi, CallApi {
   // accounts
   addAccount(id: string, opts: { phone?: string }): Promise<{ pairCode?: string }>;
   requestPairCode(id: string, phone: string): Promise<{ pairCode: string }>;

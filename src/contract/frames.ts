@@ -30,6 +30,7 @@ import type {
   GroupUpdate,
 } from './api.js';
 import type { ErrorCode } from './errors.js';
+import { CALL_REQUEST_TYPES, type CallRequestMap } from './calls.js';
 import { PEOPLE_REQUEST_TYPES, type PeopleRequestMap } from './people.js';
 
 export type { ErrorCode };
@@ -123,7 +124,7 @@ export interface MediaDownloadResult {
 type IdData = { id?: string };
 
 /** Client → daemon requests: the data each takes and what a successful ack adds to `{success: true}`. */
-export interface RequestMap extends PeopleRequestMap {
+export interface RequestMap extends PeopleRequestMap, CallRequestMap {
   'account:add': { data: { id?: string; phone?: string }; result: { pairCode?: string } };
   'account:remove': { data: IdData; result: Empty };
   'account:list': { data: Empty; result: { accounts: AccountSummary[] } };
@@ -228,6 +229,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'webhook:resume',
   'webhook:test',
   ...PEOPLE_REQUEST_TYPES,
+  ...CALL_REQUEST_TYPES,
 ];
 
 export const EVENT_TYPES: readonly EventType[] = [
@@ -239,6 +241,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'typing:update',
   'presence:update',
   'call:incoming',
+  'call:ended',
   'group:update',
   'chat:updated',
   'contact:updated',

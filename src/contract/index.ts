@@ -9,5 +9,6 @@ export * from './api.js';
 export * from './errors.js';
 export * from './frames.js';
 export * from './people.js';
+export * from './calls.js';
 export { BinaryLayoutError, decodeBinaryFrame, encodeBinaryFrame, type BinaryFrame } from './binary.js';
 export { defaultDataDir } from './paths.js';

@@ -320,6 +320,12 @@ export class Daemon implements DaemonApi {
     return this.#call(id, (a) => a.people.contactPicture(jid, preview));
   }
 
+  // calls
+
+  rejectCall(id: string, callId: string, from: string): Promise<void> {
+    return this.#call(id, (a) => a.calls.reject(callId, from));
+  }
+
   // durable events
   //
   // A quarantined (failed) account's log cannot be read: it looks empty here, so a

@@ -28,6 +28,7 @@ const CONTRACT_EVENT: { readonly [K in AccountEventType]: EventType & K } = {
   'typing:update': 'typing:update',
   'presence:update': 'presence:update',
   'call:incoming': 'call:incoming',
+  'call:ended': 'call:ended',
   'group:update': 'group:update',
   'chat:updated': 'chat:updated',
   'contact:updated': 'contact:updated',

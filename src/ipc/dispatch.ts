@@ -11,6 +11,7 @@ import type { Request } from './requests.js';
 import type { SendData } from '../contract/frames.js';
 import { uploadedFile, type FinishedUpload } from './uploads.js';
 import { dispatchPeople, isPeopleType } from './people.js';
+import { dispatchCall, isCallType } from './calls.js';
 
 /** Where a media send's `data.upload` comes from: the connection's binary uploads, or an HTTP request's file part. */
 export interface UploadSource {
@@ -37,6 +38,7 @@ export async function dispatch(req: Request, ctx: DispatchContext): Promise<Resu
   const a = req.account!;
   const chat = req.chat!;
   if (isPeopleType(req.type)) return dispatchPeople(req as Parameters<typeof dispatchPeople>[0], ctx);
+  if (isCallType(req.type)) return dispatchCall(req as Parameters<typeof dispatchCall>[0], ctx);
   switch (req.type) {
     case 'account:add':
       return { ...(await api.addAccount(a, req.data.phone !== undefined ? { phone: req.data.phone.replace(/^\+/, '') } : {})) };

@@ -11,6 +11,7 @@ import { IpcError } from './errors.js';
 import { normalizeJid } from './jid.js';
 import { CHAT_ACTIONS, EVENT_TYPES, PROTOCOL_VERSION, REQUEST_TYPES, type RequestMap, type RequestType } from '../contract/frames.js';
 import { PEOPLE_SPECS } from './people.js';
+import { CALL_SPECS } from './calls.js';
 import { arrayOf, bool, described, either, int, invalid, mapOf, num, object, oneOf, optional, schemaOf, str, type Check, type JsonSchema } from './schema.js';
 
 export type Request = {
@@ -222,6 +223,7 @@ const SPECS: Record<RequestType, Spec> = {
   'webhook:resume': { data: object({ id: webhookId }), needs: 'none' },
   'webhook:test': { data: object({ id: webhookId }), needs: 'none' },
   ...PEOPLE_SPECS,
+  ...CALL_SPECS,
 };
 
 const KNOWN = new Set<string>(REQUEST_TYPES);

@@ -14,6 +14,7 @@ import type { Hub } from './hub.js';
 import { HISTORY_ROUTES } from './admin-history.js';
 import { RawBody, WIRE_ROUTES } from './admin-wire.js';
 import { PEOPLE_ROUTES } from './admin-people.js';
+import { CALL_ROUTES } from './admin-calls.js';
 import { createGroup } from './iq/groups.js';
 import { parseDeviceJid } from './state.js';
 
@@ -107,6 +108,7 @@ route('POST', '/phones/:phone/app-state', async (ctx, p, body) => {
 route('GET', '/phones/:phone/app-state', (ctx, p) => [200, appStateView(ctx.hub, p.phone!, phoneOf(ctx, p.phone!).appState?.())]);
 for (const r of [...HISTORY_ROUTES, ...WIRE_ROUTES]) route(r.method, r.path, r.handler);
 for (const r of PEOPLE_ROUTES) route(r.method, r.path, r.handler);
+for (const r of CALL_ROUTES) route(r.method, r.path, r.handler);
 
 // `{"required": true}`: the user's 1:1 sends need the recipient's privacy token (as for an account
 // WhatsApp restricted); without one they are refused with 463.

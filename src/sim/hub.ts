@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressingMode } from './addressing.js';
 import { AppStateStore } from './app-state/store.js';
+import { CallBook } from './calls.js';
 import { SimError } from './errors.js';
 import { PeerBook, notifyDeviceChange } from './devices.js';
 import { DirtyBits, type DirtyType } from './dirty.js';
@@ -82,6 +83,8 @@ export class Hub {
   readonly blocklists = new Map<string, Set<string>>();
   /** Abouts, pictures and business profiles (profiles.ts). */
   readonly profiles = new ProfileBook();
+  /** Calls placed, by id, with how each ended (calls.ts). */
+  readonly calls = new CallBook();
   /** Privacy settings per user (privacy-book.ts). */
   readonly privacy = new PrivacyBook();
   /** Privacy tokens: minting, checking, and which senders need one (tctokens.ts). */

@@ -16,6 +16,7 @@ import { stanzaKey } from './offline.js';
 import type { Pairing, RegisteringClient } from './pairing.js';
 import { deviceGone, handleChatstate, handlePresence } from './presence.js';
 import { routeMessage, routeReceipt } from './router.js';
+import { routeCall } from './calls.js';
 import { SimError } from './errors.js';
 import { offlineBatchCount } from '../protocol/stanza/offline.js';
 
@@ -130,8 +131,11 @@ export class Session implements ConnectionHandler, LiveSession, RegisteringClien
         if (count !== undefined) hub.offlineBatch(this, count);
         return;
       }
+      case 'call':
+        conn.send(routeCall(hub, state.deviceJid, stanza));
+        return;
       default:
-        // <call>, other <ib>s, unknown tags: absorbed, as WhatsApp does for what it does not expect.
+        // Other <ib>s, unknown tags: absorbed, as WhatsApp does for what it does not expect.
         return;
     }
   }

@@ -33,6 +33,8 @@ export class SimStats {
   tcTokensAccepted = 0;
   /** Numbers asked about with the usync `contact` protocol (is it on WhatsApp?). */
   contactLookups = 0;
+  /** Call signals relayed (offers, rejects, terminates…), the admin API's included. */
+  callSignals = 0;
 
   toJSON(extra: { connections: number; devicesOnline: number; offlineQueues: Record<string, number>; dropped: number }): Record<string, unknown> {
     return {
@@ -66,6 +68,7 @@ export class SimStats {
       tcTokenRefusals: this.tcTokenRefusals,
       tcTokensAccepted: this.tcTokensAccepted,
       contactLookups: this.contactLookups,
+      callSignals: this.callSignals,
     };
   }
 }

@@ -100,6 +100,7 @@ const TEMPLATES: Record<RequestType, { envelope: Envelope; data: Record<string, 
   'contact:check': { envelope: { tenantId: 'on' }, data: { phones: [B, '15550069999'] } },
   'contact:info': { envelope: { tenantId: 'on' }, data: { jid: B } },
   'contact:picture': { envelope: { tenantId: 'on' }, data: { jid: B, preview: true } },
+  'call:reject': { envelope: { tenantId: 'on' }, data: { callId: 'C0FFEE', from: B } },
 };
 
 const ODD_VALUES: unknown[] = [null, 0, -1, 1.5, 1e300, true, '', ' ', 'a/b', '/', '..', '\u0000', 'ü', '👍', 'x'.repeat(70_000), [], ['a/b'], [null], {}, { a: 1 }];

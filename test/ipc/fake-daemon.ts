@@ -339,6 +339,12 @@ export class FakeDaemon implements DaemonApi {
     return { id: '1', url: 'https://mmg.example/pic', directPath: '/pic', type: preview ? 'preview' : 'image' };
   }
 
+  async rejectCall(id: string, callId: string, from: string): Promise<void> {
+    await this.#call('rejectCall', [id, callId, from]);
+    this.#online(id);
+    if (callId !== 'RINGING') throw new DaemonError('UNAVAILABLE', `call ${callId} is not ringing`);
+  }
+
   async listGroups(id: string): Promise<GroupSummary[]> {
     await this.#call('listGroups', [id]);
     this.#online(id);

@@ -95,6 +95,8 @@ export class BaileysClient {
   readonly appEvents: Array<{ name: string; data: unknown }> = [];
   /** Group events, in order: groups.upsert, groups.update, group-participants.update, group.join-request. */
   readonly groupEvents: Array<{ name: string; data: unknown }> = [];
+  /** Baileys' `call` events, in order (offer, reject, terminate, …). */
+  readonly calls: Array<BaileysEventMap['call'][number]> = [];
   #waiters: Array<() => void> = [];
   #lastQr: string | undefined;
   #open = false;
@@ -181,6 +183,10 @@ export class BaileysClient {
         this.#wake();
       });
     }
+    sock.ev.on('call', (calls) => {
+      this.calls.push(...calls);
+      this.#wake();
+    });
     sock.ev.on('message-receipt.update', (ups) => {
       for (const u of ups) {
         if (!u.key.id || !u.receipt.userJid) continue;

@@ -21,6 +21,7 @@ import type { Transport } from '../../account/connection/transport.js';
 import { Account, type AccountDeps } from '../../account/account.js';
 import { AccountError } from '../../account/errors.js';
 import type { AccountEventSink } from '../../account/events.js';
+import type { CallPolicy } from '../../account/calls/calls.js';
 import type { SharedMedia } from '../../account/media/shared.js';
 import { type AccountSummary } from '../../contract/api.js';
 import { DaemonError } from '../../contract/errors.js';
@@ -43,6 +44,8 @@ export interface AccountManagerDeps {
     readonly restart: { readonly maxRestarts: number; readonly withinMs: number };
     /** Each account's outgoing message pacing (WhatsApp bans or answers 429 at a few messages a second); none when absent. */
     readonly sendRate?: { readonly perSecond: number; readonly burst: number } | undefined;
+    /** Accounts (by id, "*" for the rest) that decline every call, with the text sent to the caller. */
+    readonly rejectCalls?: Readonly<Record<string, { readonly message?: string | undefined }>> | undefined;
   };
   readonly transport?: Transport | undefined;
   /** What every account's media shares (HTTPS agent, spool root, path policy). */
@@ -271,6 +274,7 @@ export class AccountManager {
           media: this.#deps.media,
           messaging: this.#deps.messaging,
           sendRate: this.#deps.limits.sendRate,
+          callPolicy: callPolicyOf(this.#deps.limits.rejectCalls, entry.id),
           onUpdate: (u) => this.#update(entry, u, false),
         });
         entry.account = account;
@@ -342,4 +346,10 @@ export class AccountManager {
 
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** An account's own entry, else the "*" one; none: calls ring until the caller gives up. */
+function callPolicyOf(rejectCalls: AccountManagerDeps['limits']['rejectCalls'], id: string): CallPolicy | undefined {
+  const entry = rejectCalls?.[id] ?? rejectCalls?.['*'];
+  return entry ? { reject: true, message: entry.message } : undefined;
 }

@@ -15,7 +15,9 @@
  *                (an ack with `type="delivery"` makes the server hang up);
  *                notification: echoed, except `type="encrypt"` with an
  *                `<identity>` child (an identity change), where WA Web drops it;
- *                call and the rest: echoed when present
+ *                call: the signal's tag (offer, terminate, …: WA Web's
+ *                `<ack class="call" type="offer">`), or the stanza's own type;
+ *                the rest: echoed when present
  *   error        only for a nack (decryption failed: 500, missing keys: 487…)
  */
 import type { BinaryNode } from '../binary/index.js';
@@ -46,8 +48,15 @@ export function buildAck(stanza: BinaryNode, opts: AckOptions = {}): BinaryNode 
   const ack: Record<string, string> = { class: tag, id: attrs.id, to: attrs.from };
   if (attrs.participant) ack.participant = attrs.participant;
   if (attrs.recipient) ack.recipient = attrs.recipient;
-  if (attrs.type && tag !== 'message' && !isIdentityChangeNotification(stanza)) ack.type = attrs.type;
+  const type = tag === 'call' ? (attrs.type ?? callSignalTag(stanza)) : attrs.type;
+  if (type && tag !== 'message' && !isIdentityChangeNotification(stanza)) ack.type = type;
   if (tag === 'message' && opts.me) ack.from = opts.me;
   if (opts.error !== undefined) ack.error = String(opts.error);
   return { tag: 'ack', attrs: ack };
+}
+
+/** The tag of a call stanza's one signal child (offer, terminate, …). */
+function callSignalTag(stanza: BinaryNode): string | undefined {
+  const first = Array.isArray(stanza.content) ? stanza.content[0] : undefined;
+  return first?.tag;
 }

@@ -13,3 +13,4 @@ export * from './group-notification.js';
 export * from './presence.js';
 export * from './chatstate.js';
 export * from './offline.js';
+export * from './call.js';
