@@ -310,6 +310,8 @@ describe('HTTP API', () => {
       phone: [PA],
       'phones[]': [PA],
       jid: [jidOf(PEER)],
+      from: [jidOf(PEER)],
+      callId: ['C0FFEE00C0FFEE00C0FFEE00C0FFEE00'],
       name: ['walker'],
       subject: ['walked'],
       content: ['walked'],
