@@ -6,6 +6,7 @@
  * `{"error":{"code","message"}}`. docs/simulator.md describes every route.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { COLLECTIONS, type CollectionName } from '../protocol/appstate/index.js';
 import { parseAppStateAction } from './app-state/admin-action.js';
 import { appStateView } from './app-state/view.js';
 import { SimError } from './errors.js';
@@ -103,6 +104,18 @@ route('POST', '/phones/:phone/app-state', async (ctx, p, body) => {
   const phone = phoneOf(ctx, p.phone!);
   if (!phone.appStateAction) throw new SimError('NOT_FOUND', `the phone of ${p.phone!} keeps no app state`);
   return [200, await phone.appStateAction(parseAppStateAction(body))];
+});
+
+// A test's tampering: the next `times` patches of `collection` served to the phone's devices carry a broken MAC.
+route('POST', '/phones/:phone/app-state/tamper', (ctx, p, body) => {
+  phoneOf(ctx, p.phone!);
+  const b = (body ?? {}) as Record<string, unknown>;
+  const collection = b.collection;
+  if (typeof collection !== 'string' || !(COLLECTIONS as readonly string[]).includes(collection)) throw new SimError('BAD_REQUEST', `collection must be one of ${COLLECTIONS.join(', ')}`);
+  const times = b.times ?? 1;
+  if (typeof times !== 'number' || !Number.isInteger(times) || times < 1 || times > 1000) throw new SimError('BAD_REQUEST', 'times must be an integer from 1 to 1000');
+  ctx.hub.appState.tamperNext(p.phone!, collection as CollectionName, times);
+  return [200, {}];
 });
 
 route('GET', '/phones/:phone/app-state', (ctx, p) => [200, appStateView(ctx.hub, p.phone!, phoneOf(ctx, p.phone!).appState?.())]);

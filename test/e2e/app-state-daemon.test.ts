@@ -3,7 +3,9 @@
  * share at link is stored, every collection synced, our push name known at
  * once (presence right after linking), the phone's actions reach consumers
  * as events, our own actions reach the phone, and after any of it our
- * versions and LT-hashes are the server's.
+ * versions and LT-hashes are the server's. A patch whose MAC the server
+ * breaks on the way is refused and the collection recovered from a
+ * snapshot, with nothing reported twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../../src/account/account.js';
@@ -176,5 +178,25 @@ describe('chat:modify, message:star, message:delete forMe and label:* through th
     expect((await d.listLabels('wad')).map((l) => l.id)).not.toContain(id);
     await expect(d.labelChat('wad', CHAT, id, true)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await agreed();
+  });
+});
+
+describe('anti-tampering', () => {
+  it('refuses a patch whose MAC was changed on the way, recovers the collection from a snapshot and applies nothing twice', async () => {
+    const counts = () => ({ ...s.hub.appState.counts });
+    const before = counts();
+    await admin(s, 'POST', `/phones/${W}/app-state/tamper`, { collection: 'regular_low' });
+    const from = rec.events.length;
+    await act({ action: 'archive', chat: OTHER });
+    await eventAfter(from, 'chat:updated', (e) => e.data.jid === OTHER && e.data.archived === true);
+    await agreed();
+    const after = counts();
+    // Our account was served the broken patch, refused it and asked for the collection's snapshot instead.
+    expect(after.patchesTampered - before.patchesTampered).toBe(1);
+    expect(after.snapshotsServed - before.snapshotsServed).toBe(1);
+    // The snapshot repeats every record we held: only the one we lacked is reported.
+    const changes = rec.events.slice(from).filter((e) => ['chat:updated', 'contact:updated', 'label:updated', 'message:updated', 'message:deleted'].includes(e.type));
+    expect(changes.map((e) => [e.type, e.data.jid, e.data.archived])).toEqual([['chat:updated', OTHER, true]]);
+    expect((await d.listChats('wad', { archived: true })).map((c) => c.jid)).toContain(OTHER);
   });
 });

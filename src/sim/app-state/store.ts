@@ -75,7 +75,9 @@ export class AppStateStore {
   readonly #users = new Map<string, Map<CollectionName, StoredCollection>>();
   #totalBytes = 0;
   /** Counters for GET /stats. */
-  readonly counts = { patchesAccepted: 0, conflicts: 0, refused: 0, snapshotsServed: 0, patchesServed: 0 };
+  readonly counts = { patchesAccepted: 0, conflicts: 0, refused: 0, snapshotsServed: 0, patchesServed: 0, patchesTampered: 0 };
+  /** `<phone>/<collection>` → how many more served patches get a broken MAC (a test's tampering). */
+  readonly #tamper = new Map<string, number>();
 
   constructor(limits: AppStateLimits) {
     this.#limits = limits;
@@ -101,6 +103,7 @@ export class AppStateStore {
     const start = fromVersion + 1 - c.firstVersion;
     const patches = c.patches.slice(start, start + count).map((b) => proto.SyncdPatch.decode(b));
     this.counts.patchesServed += patches.length;
+    this.#tamperWith(`${phone}/${name}`, patches);
     return { version: fromVersion + count, patches, hasMorePatches: count < behind };
   }
 
@@ -139,6 +142,31 @@ export class AppStateStore {
     this.#prune(c);
     this.counts.patchesAccepted++;
     return { kind: 'accepted', version: next.version };
+  }
+
+  /**
+   * The next `times` patches served to any device of `phone` from `name` go
+   * out with one bit of their patch MAC flipped (as if changed on the way):
+   * snapshots are left alone, so a device that checks MACs can recover.
+   */
+  tamperNext(phone: string, name: CollectionName, times: number): void {
+    const key = `${phone}/${name}`;
+    const left = (this.#tamper.get(key) ?? 0) + times;
+    if (left > 0) this.#tamper.set(key, left);
+    else this.#tamper.delete(key);
+  }
+
+  #tamperWith(key: string, patches: proto.SyncdPatch[]): void {
+    for (const patch of patches) {
+      const left = this.#tamper.get(key) ?? 0;
+      if (left <= 0 || !patch.patchMac?.length) return;
+      const mac = new Uint8Array(patch.patchMac);
+      mac[0]! ^= 0x01;
+      patch.patchMac = mac;
+      this.counts.patchesTampered++;
+      if (left === 1) this.#tamper.delete(key);
+      else this.#tamper.set(key, left - 1);
+    }
   }
 
   view(phone: string, name: CollectionName): ServerCollectionView {
