@@ -1,8 +1,8 @@
 /**
  * The daemon as the SIGKILL cycles run it: createDaemon with the config file
  * given, reporting on stdout one JSON line per event the parent checks
- * (`ready`, every connection update with the account's jid, supervisor
- * crashes), and taking `{"cmd":"add","id","phone"?}` lines on stdin. With
+ * (`ready`, every connection update with the account's jid, every stored
+ * history chunk, supervisor crashes), and taking `{"cmd":"add","id","phone"?}` lines on stdin. With
  * WAD_DRIVER_IPC=1 it serves the control socket too (the ready line names it).
  *
  *   node --import tsx scripts/crash/daemon-driver.ts <config.json> [<config/default.json>]
@@ -34,6 +34,8 @@ const daemon = await createDaemon(config, {
   pool: { inline: 'all' },
 });
 daemon.onEvent((e) => {
+  // History chunks as they are stored: the parent times its kill and its measurements by them.
+  if (e.type === 'history:sync') return out({ event: 'history', account: e.account, seq: e.seq, ...e.data });
   if (e.type !== 'connection:update') return;
   let jid: string | undefined;
   try {

@@ -26,6 +26,9 @@ export interface Line {
   type?: string;
   /** The control socket (ready line, when the driver serves one). */
   socket?: string;
+  /** History lines: the chunk's sync type, progress and counts. */
+  progress?: number;
+  messages?: number;
 }
 
 export class Driver {
