@@ -2,7 +2,8 @@
  * Where an idle online account's heap goes: heap snapshots of the daemon with
  * no account and with N idle online accounts (the simulator in a child
  * process), self sizes summed per constructor (or string, closure, array…)
- * and the difference per account, largest first.
+ * and the difference per account, largest first. The compiled build, as users
+ * run it.
  *
  *   npx tsx scripts/bench/account-heap-census.ts [--accounts 100] [--top 40]
  */
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import pino from 'pino';
-import { createDaemon } from '../../src/daemon/index.js';
+import { productionDaemon } from './production-daemon.js';
 import { admin, benchConfig, inPool, linkAccount, startSimProcess } from './sim-process.js';
 
 setFlagsFromString('--expose-gc');
@@ -59,6 +60,7 @@ async function snapshot(dir: string, name: string): Promise<string> {
 }
 
 const phone = (i: number) => `1445${String(i).padStart(7, '0')}`;
+const { createDaemon } = await productionDaemon();
 const { child, info: sim } = await startSimProcess();
 const dir = await mkdtemp(join(tmpdir(), 'wad-heap-census-'));
 try {
@@ -80,5 +82,6 @@ try {
   for (const r of rows.slice(0, TOP)) console.log(`| ${r.key.replace(/\|/g, '\\|')} | ${r.bytes.toFixed(0)} | ${r.count.toFixed(1)} |`);
 } finally {
   child.kill('SIGTERM');
-  await rm(dir, { recursive: true, force: true });
+  if (process.env.KEEP_SNAPSHOTS) console.error(`snapshots kept in ${dir}`);
+  else await rm(dir, { recursive: true, force: true });
 }

@@ -1,6 +1,7 @@
 /**
  * Accounts at scale against the simulator (issue 6): memory (heap, RSS) per
- * idle online account at 1, 100 and 1,000 accounts, and the time to bring
+ * idle online account at 1, 100 and 1,000 accounts (the compiled build, as
+ * users run it), and the time to bring
  * 1,000 saved accounts online after a restart. The simulator runs in a child
  * process (`wad sim`), so this process holds only the daemon. With
  * `--baileys N`, the same memory figure for N unmodified Baileys 7 sockets
@@ -15,7 +16,8 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import pino from 'pino';
-import { createDaemon, type Daemon } from '../../src/daemon/index.js';
+import type { Daemon } from '../../src/daemon/index.js';
+import { productionDaemon } from './production-daemon.js';
 import { admin, benchConfig, inPool, linkAccount, startSimProcess, type SimInfo } from './sim-process.js';
 
 setFlagsFromString('--expose-gc');
@@ -53,6 +55,7 @@ function link(d: Daemon, sim: SimInfo, i: number): Promise<void> {
 const kib = (bytes: number) => bytes / 1024;
 const fmt = (n: number) => n.toFixed(1);
 
+const { createDaemon } = await productionDaemon();
 const { child: simChild, info: sim } = await startSimProcess();
 const dataDir = await mkdtemp(join(tmpdir(), 'wad-bench-accounts-'));
 const config = benchConfig(sim, dataDir, [['accounts.maxAccounts', Math.max(1000, TOTAL)]]);
