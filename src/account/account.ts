@@ -22,6 +22,7 @@ import type { ConnectionUpdate } from './connection/machine.js';
 import type { ConnectionSettings } from './connection/settings.js';
 import type { Transport } from './connection/transport.js';
 import type { AccountEventSink } from './events.js';
+import { DirtyBitsHandler } from './dirty-bits.js';
 import { AccountLocks } from './locks.js';
 import { createAccountMedia, type AccountMedia } from './media/account-media.js';
 import type { SharedMedia } from './media/shared.js';
@@ -132,7 +133,18 @@ export class Account {
     const appStateSink = this.appState.protocolSink;
     try {
       this.messaging = new Messaging(
-        { accountId: deps.accountId, port: this.connection, store: deps.store, crypto: deps.crypto, locks: this.locks, events: deps.events, logger: deps.logger, me, sendRate: deps.sendRate },
+        {
+          accountId: deps.accountId,
+          port: this.connection,
+          store: deps.store,
+          crypto: deps.crypto,
+          locks: this.locks,
+          events: deps.events,
+          logger: deps.logger,
+          me,
+          sendRate: deps.sendRate,
+          serverNow: () => this.connection.serverClock.now(),
+        },
         {
           ...deps.messaging,
           media: this.media.build,
@@ -155,7 +167,14 @@ export class Account {
       sendText: (chat, text) => this.messaging.send(chat, { type: 'text', content: text }),
       policy: deps.callPolicy,
     });
-    for (const handler of [...this.messaging.handlers, ...this.media.handlers, ...this.appState.handlers, ...this.people.handlers, ...this.calls.handlers]) this.connection.register(handler);
+    const dirty = new DirtyBitsHandler({
+      execute: (spec) => this.connection.execute(spec),
+      logger: deps.logger,
+      refetchGroups: () => this.messaging.listGroups(),
+      resyncAppState: async () => ((await this.appState.catchUp())?.failed.length ?? 0) === 0,
+    });
+    const handlers = [...this.messaging.handlers, ...this.media.handlers, ...this.appState.handlers, ...this.people.handlers, ...this.calls.handlers, dirty];
+    for (const handler of handlers) this.connection.register(handler);
     const close = (): void => {
       this.history.close();
       this.calls.close();

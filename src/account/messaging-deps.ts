@@ -36,4 +36,6 @@ export interface MessagingDeps {
   readonly me: () => AccountIdentity;
   /** Outgoing message pacing (config accounts.sendRate: WhatsApp bans or answers 429 at a few messages a second); none when absent. */
   readonly sendRate?: { readonly perSecond: number; readonly burst: number } | undefined;
+  /** The server's time (unix ms), for what the server counts by; the local clock when absent. */
+  readonly serverNow?: (() => number) | undefined;
 }

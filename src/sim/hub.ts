@@ -14,6 +14,7 @@ import { CallBook } from './calls.js';
 import { SimError } from './errors.js';
 import { PeerBook, notifyDeviceChange } from './devices.js';
 import { DirtyBits, type DirtyType } from './dirty.js';
+import { AbProps } from './iq/props.js';
 import { DelayTable, MediaFaults, type Fault } from './faults.js';
 import { GroupStore } from './groups.js';
 import type { SimLimits } from './limits.js';
@@ -77,6 +78,8 @@ export class Hub {
   readonly wire = new WireLog();
   /** The Web build published at /sw.js and the oldest one that may log in. */
   readonly webVersion = new WebVersionPolicy();
+  /** The A/B props every account is served (iq/props.ts). */
+  readonly abProps = new AbProps();
   /** Per-user dirty bits, sent to companions at login until one cleans them. */
   readonly dirty = new DirtyBits();
   /** user jid → blocked jids (iq/blocklist.ts) */

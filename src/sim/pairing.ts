@@ -203,7 +203,7 @@ export class Pairing {
     const accountKey = user.devices.get(0)?.identityKey;
     if (!accountKey) throw new SimError('PAIRING_FAILED', 'the phone has not uploaded its identity');
     const answer = await pending.client.query(
-      node('iq', { from: SERVER_JID, type: 'result', id: newIqId() }, [
+      node('iq', { from: SERVER_JID, type: 'result', id: newIqId(), t: this.#hub.nowSeconds() }, [
         node('pair-success', {}, [
           node('device-identity', {}, req.deviceIdentity),
           node('platform', { name: 'android' }),

@@ -41,6 +41,11 @@ export class PreKeyStore {
     return this.#keys.get(deviceJid)?.length ?? 0;
   }
 
+  /** The keys held for a device, in the order they are handed out. */
+  held(deviceJid: string): readonly OneTimePreKey[] {
+    return this.#keys.get(deviceJid) ?? [];
+  }
+
   take(deviceJid: string): OneTimePreKey | undefined {
     return this.#keys.get(deviceJid)?.shift();
   }

@@ -165,7 +165,8 @@ describe('acks', () => {
     r.server.last.send({ tag: 'success', attrs: { t: '1', lid: '1:3@lid' } });
     r.server.last.send({ tag: 'ib', attrs: {}, content: [{ tag: 'offline_preview', attrs: { count: '3' } }] });
     await flush();
-    expect(r.server.last.got('ib')).toEqual([{ tag: 'ib', attrs: {}, content: [{ tag: 'offline_batch', attrs: { count: '200' } }] }]);
+    const batches = r.server.last.got('ib').filter((n) => Array.isArray(n.content) && n.content[0]?.tag === 'offline_batch');
+    expect(batches).toEqual([{ tag: 'ib', attrs: {}, content: [{ tag: 'offline_batch', attrs: { count: '200' } }] }]);
   });
 });
 

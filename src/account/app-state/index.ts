@@ -94,6 +94,16 @@ export class AppState {
   }
 
   /**
+   * Catches up on every collection (the server marked the account's state
+   * dirty); undefined without sync keys, when nothing could be read yet and
+   * the keys' arrival syncs anyway.
+   * @throws as sync()
+   */
+  async catchUp(): Promise<SyncReport | undefined> {
+    return (await this.#keys.any()) ? this.sync(COLLECTIONS) : undefined;
+  }
+
+  /**
    * Syncs collections (all by default); resolves with what happened once done.
    * @throws connection errors of the fetch; AppStateSyncError CLOSED
    */

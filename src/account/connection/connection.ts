@@ -17,7 +17,7 @@ import type { BinaryNode } from '../../protocol/binary/index.js';
 import type { IqSpec } from '../../protocol/iq/index.js';
 import { removeCompanionDevice } from '../../protocol/iq/md.js';
 import { ping } from '../../protocol/iq/ping.js';
-import { compareWebVersions, formatWebVersion, loginPayload, qrTtlMs, registrationPayload, type WebVersion } from '../../protocol/pairing/index.js';
+import { qrTtlMs, type WebVersion } from '../../protocol/pairing/index.js';
 import { buildAck } from '../../protocol/stanza/ack.js';
 import { isWriteFailure, type AccountStore } from '../../store/index.js';
 import { newCreds } from '../creds.js';
@@ -31,15 +31,16 @@ import { StanzaDispatcher } from './dispatch.js';
 import { routeInbound, type InboundHooks } from './inbound.js';
 import { decideKeepalive, isDeadSocket, keepaliveDelay } from './keepalive.js';
 import { Link } from './link.js';
-import { connectionMachine, type ConnectionEvent, type ConnectionHost, type ConnectionUpdate } from './machine.js';
+import { connectionMachine, type ConnectionEvent, type ConnectionHost, type ConnectionState, type ConnectionUpdate } from './machine.js';
+import { newerBuildPublished, payloadFor } from './login-build.js';
 import { runSessionStart } from './session.js';
+import { ServerClock } from './server-clock.js';
 import type { ConnectionSettings } from './settings.js';
 import { wsTransport, type Transport } from './transport.js';
 import { OnlineGate } from './online-gate.js';
 import { OfflineWindow } from './offline-window.js';
 import { offlineBatchRequest } from '../../protocol/stanza/offline.js';
 import { Wire } from './wire.js';
-import type { ConnectionState } from './machine.js';
 
 /** The Fibonacci step a run of persist failures stops growing at (21 s with WhatsApp's 1 s unit). */
 const MAX_STORE_FAILURE_STEPS = 8;
@@ -63,6 +64,8 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   readonly actor: Actor<typeof connectionMachine>;
   readonly dispatcher: StanzaDispatcher;
   readonly pairing: Pairing;
+  /** The server's time, as its last `<success>` or `pair-success` told it. */
+  readonly serverClock = new ServerClock(() => this.#now());
   readonly #deps: AccountConnectionDeps;
   readonly #wire: Wire;
   readonly #gate: OnlineGate;
@@ -201,14 +204,7 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   }
 
   async updateWebVersion(): Promise<boolean> {
-    const refused = this.#announced;
-    const fresh = await this.#deps.settings.refreshWebVersion?.();
-    const newer = fresh !== undefined && (refused === undefined || compareWebVersions(fresh, refused) !== 0);
-    this.#deps.logger.warn(
-      { refused: refused && formatWebVersion(refused), published: fresh && formatWebVersion(fresh) },
-      newer ? 'WhatsApp refused our Web build (405): logging in again with the published one' : 'WhatsApp refused our Web build (405) and no newer one is published: the client is outdated',
-    );
-    return newer;
+    return newerBuildPublished(this.#deps.settings, this.#announced, this.#deps.logger);
   }
 
   async ensureCreds(): Promise<void> {
@@ -224,14 +220,7 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
     const generation = this.#wire.nextGeneration();
     const version = s.webVersion();
     this.#announced = version;
-    const payload =
-      creds.registered && creds.me
-        ? loginPayload(creds.me.id, { version, browser: s.browser, os: s.os })
-        : registrationPayload({
-            registrationId: creds.registrationId,
-            identityPub: creds.identityKey.public,
-            signedPreKey: { keyId: creds.signedPreKey.keyId, public: creds.signedPreKey.keyPair.public, signature: creds.signedPreKey.signature },
-          }, { version, browser: s.browser, os: s.os, history: s.history });
+    const payload = payloadFor(creds, s, version);
     const current = (): boolean => generation === this.#wire.generation && !this.#ended;
     const link = new Link({
       transport: this.#deps.transport ?? wsTransport,
@@ -290,9 +279,13 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   enteredOnline(): void {
     this.#gate.open();
     this.report({ state: 'online' });
-    this.#session ??= runSessionStart({ store: this.#deps.store, logger: this.#deps.logger, execute: (spec) => this.#wire.execute(spec) }).finally(
-      () => (this.#session = undefined),
-    );
+    const { store, logger } = this.#deps;
+    this.#session ??= runSessionStart({ store, logger, execute: (spec) => this.#wire.execute(spec), unifiedSession: () => this.sendUnifiedSession() }).finally(() => (this.#session = undefined));
+  }
+
+  /** `<ib><unified_session/></ib>` on the current link (after pairing, at login, with `available`). */
+  sendUnifiedSession(): void {
+    this.#write(this.serverClock.unifiedSession());
   }
 
   keepaliveTick(): void {
@@ -338,15 +331,22 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
     dispatch: (node, generation) => this.dispatcher.dispatch(node, generation),
     deliver: (node) => this.dispatcher.deliver(node),
     pairSuccess: (node) => {
+      this.serverClock.observe(node);
       this.pairing.onPairSuccess(node).then(
-        (outcome) => this.signal(outcome.ok ? { type: 'PAIR.SUCCESS' } : { type: 'PAIR.FAILED', reason: outcome.reason }),
+        (outcome) => {
+          if (outcome.ok) this.sendUnifiedSession();
+          this.signal(outcome.ok ? { type: 'PAIR.SUCCESS' } : { type: 'PAIR.FAILED', reason: outcome.reason });
+        },
         (err: unknown) => {
           this.#deps.logger.error({ err }, 'pair-success could not be stored');
           this.signal({ type: 'FAULT.CRASH' });
         },
       );
     },
-    success: (node) => rememberLid(this.#deps, node),
+    success: (node) => {
+      this.serverClock.observe(node);
+      rememberLid(this.#deps, node);
+    },
     routingInfo: (info) => rememberRoutingInfo(this.#deps, info),
     ignored: (node) => this.#deps.logger.debug({ tag: node.tag, type: node.attrs.type }, 'stanza ignored'),
   };

@@ -11,6 +11,7 @@
  *   ib offline_preview        → the offline pull starts (offline-pull.ts: batches on request)
  *   ib offline                → offline window closes
  *   ib edge_routing           → routing info stored for the next intro
+ *   ib dirty                  → its handler (the account catches up, then cleans the bit)
  *   message, receipt,
  *   notification, call        → the dispatcher (handlers, then the ack)
  *   ack, presence, chatstate… → their handlers at once, when some handler takes the tag
@@ -112,6 +113,9 @@ function routeIb(h: InboundHooks, ib: BinaryNode): void {
         if (info && info.length > 0) h.routingInfo(info);
         break;
       }
+      case 'dirty':
+        if (!h.deliver({ tag: 'ib', attrs: ib.attrs, content: [c] })) h.ignored(c);
+        break;
       default:
         h.ignored(c);
     }

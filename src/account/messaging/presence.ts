@@ -10,6 +10,7 @@
 import type { BinaryNode } from '../../protocol/binary/index.js';
 import { buildChatState, buildPresence, buildPresenceSubscribe, parseChatState, parsePresence, StanzaError, type ChatState, type PresenceStatus } from '../../protocol/stanza/index.js';
 import { jidNormalizedUser } from '../../protocol/jid/index.js';
+import { unifiedSessionStanza } from '../../protocol/stanza/unified-session.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import type { StanzaHandler } from '../ports.js';
 import type { Identities } from './identity.js';
@@ -56,6 +57,8 @@ export class PresenceService {
     if (!name) throw new MessagingError('NOT_READY', 'the account has no push name yet: WhatsApp takes presence only with one');
     // Inactive from the moment we say unavailable: a receipt sent meanwhile must not claim we are looking.
     if (status !== 'available') this.#active = false;
+    // Saying available starts a session for the server's telemetry, as WhatsApp's clients mark it.
+    else await this.#deps.port.send(unifiedSessionStanza((this.#deps.serverNow ?? Date.now)()));
     await this.#deps.port.send(buildPresence(status, name));
     this.#available = status === 'available';
     this.#active = this.#available;

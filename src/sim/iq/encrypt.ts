@@ -4,9 +4,13 @@
  *   set `<registration/><type/><identity/><list><key…/></list><skey…/>` → stored
  *   set `<rotate><skey…/></rotate>` → new signed prekey
  *   get `<key><user jid/>…</key>` → bundles, one one-time prekey popped per device
- *   get `<digest/>` → a digest node (Baileys only checks that it exists)
+ *   get `<digest/>` → what the server holds of the device's bundle: registration, type, identity,
+ *       skey (id, value, signature), `<list><id/>…</list>` of the one-time prekeys held and
+ *       `<hash>` (SHA-1 over identity, skey value, skey signature and each listed key);
+ *       404 when it holds no bundle
  */
 import { child, childrenByTag, bytesOf, iqError, iqResult, node, uintBytes, uintOf, type BinaryNode } from '../nodes.js';
+import { keyBundleHash } from '../../protocol/iq/prekeys.js';
 import type { PreKeyBundle } from '../phone-host.js';
 import type { SignedPreKey } from '../state.js';
 import type { IqContext } from './index.js';
@@ -76,14 +80,18 @@ export function bundleContent(b: PreKeyBundle): BinaryNode[] {
 
 function digest(ctx: Ctx, iq: BinaryNode): BinaryNode {
   const device = ctx.hub.dir.device(ctx.deviceJid)!;
-  if (!device.identityKey || !device.signedPreKey || device.registrationId === undefined) return iqError(iq, 404, 'item-not-found');
+  const skey = device.signedPreKey;
+  if (!device.identityKey || !skey || device.registrationId === undefined) return iqError(iq, 404, 'item-not-found');
+  const held = ctx.hub.prekeys.held(ctx.deviceJid);
+  const hash = keyBundleHash(device.identityKey, skey.publicKey, skey.signature, held.map((k) => k.publicKey));
   return iqResult(iq, [
     node('digest', {}, [
       node('registration', {}, uintBytes(device.registrationId, 4)),
       node('type', {}, Uint8Array.of(5)),
       node('identity', {}, device.identityKey),
-      node('skey', {}, [node('id', {}, uintBytes(device.signedPreKey.keyId, 3))]),
-      node('list', {}, []),
+      node('skey', {}, [node('id', {}, uintBytes(skey.keyId, 3)), node('value', {}, skey.publicKey), node('signature', {}, skey.signature)]),
+      node('list', {}, held.map((k) => node('id', {}, uintBytes(k.keyId, 3)))),
+      node('hash', {}, hash),
     ]),
   ]);
 }

@@ -18,12 +18,52 @@ import { TCTOKEN_BUCKETS, TCTOKEN_BUCKET_SECONDS } from '../../protocol/iq/priva
 import { child, iqResult, node, type BinaryNode } from '../nodes.js';
 import type { IqContext } from './index.js';
 
-/** config code, name, value. */
-const AB_PROPS: ReadonlyArray<readonly [string, string, string]> = [
-  ['10518', 'privacy_token_sending_on_all_1_on_1_messages', 'true'],
-  ['9666', 'profile_scraping_privacy_token_in_photo_iq', 'true'],
-  ['14303', 'lid_trusted_token_issue_to_lid', 'false'],
+/** config code → value, as the simulator starts. */
+const AB_DEFAULTS: ReadonlyArray<readonly [string, string]> = [
+  ['10518', 'true'],
+  ['9666', 'true'],
+  ['14303', 'false'],
 ];
+
+const MAX_AB_PROPS = 1_000;
+
+/**
+ * The A/B props every account gets, and their hash (which changes with any
+ * value, so a client naming the old hash gets the new props). The admin API
+ * changes them (POST /props) to prove clients refresh what they hold.
+ */
+export class AbProps {
+  readonly #props = new Map<string, string>(AB_DEFAULTS);
+  #hash = '';
+
+  constructor() {
+    this.#rehash();
+  }
+
+  get hash(): string {
+    return this.#hash;
+  }
+
+  entries(): ReadonlyArray<readonly [string, string]> {
+    return [...this.#props];
+  }
+
+  /** Sets one prop. False when the table is full and the code is new. */
+  set(code: string, value: string): boolean {
+    if (!this.#props.has(code) && this.#props.size >= MAX_AB_PROPS) return false;
+    this.#props.set(code, value);
+    this.#rehash();
+    return true;
+  }
+
+  toJSON(): { hash: string; props: Record<string, string> } {
+    return { hash: this.#hash, props: Object.fromEntries(this.#props) };
+  }
+
+  #rehash(): void {
+    this.#hash = hashOf([...this.#props].map(([code, value]) => `${code}=${value}`));
+  }
+}
 
 const SERVER_PROPS: ReadonlyArray<readonly [string, string]> = [
   ['tctoken_duration', String(TCTOKEN_BUCKET_SECONDS)],
@@ -32,15 +72,15 @@ const SERVER_PROPS: ReadonlyArray<readonly [string, string]> = [
 
 const REFRESH_SECONDS = '86400';
 
-const AB_HASH = hashOf(AB_PROPS.map(([code, , value]) => `${code}=${value}`));
 const SERVER_HASH = hashOf(SERVER_PROPS.map(([name, value]) => `${name}=${value}`));
 
-export function handleProps(_ctx: IqContext, iq: BinaryNode): BinaryNode {
+export function handleProps(ctx: IqContext, iq: BinaryNode): BinaryNode {
   const req = child(iq, 'props');
   const unchanged = (hash: string) => req?.attrs.hash === hash;
   if (iq.attrs.xmlns === 'abt') {
-    const props = unchanged(AB_HASH) ? [] : AB_PROPS.map(([code, , value]) => node('prop', { config_code: code, config_value: value }));
-    return iqResult(iq, [node('props', { protocol: req?.attrs.protocol ?? '1', hash: AB_HASH, refresh: REFRESH_SECONDS }, props)]);
+    const ab = ctx.hub.abProps;
+    const props = unchanged(ab.hash) ? [] : ab.entries().map(([code, value]) => node('prop', { config_code: code, config_value: value }));
+    return iqResult(iq, [node('props', { protocol: req?.attrs.protocol ?? '1', hash: ab.hash, refresh: REFRESH_SECONDS }, props)]);
   }
   const props = unchanged(SERVER_HASH) ? [] : SERVER_PROPS.map(([name, value]) => node('prop', { name, value }));
   return iqResult(iq, [node('props', { version: '1', hash: SERVER_HASH, refresh: REFRESH_SECONDS }, props)]);

@@ -10,7 +10,7 @@ import { answerServerIq, parsePairDevice, removeCompanionDevice } from '../../..
 import { mediaConn } from '../../../src/protocol/iq/media-conn.js';
 import { setPassive } from '../../../src/protocol/iq/passive.js';
 import { ping } from '../../../src/protocol/iq/ping.js';
-import { keyDigest, lowPreKeyCount, preKeyCount, rotateSignedPreKey, uploadPreKeys } from '../../../src/protocol/iq/prekeys.js';
+import { keyDigest, keyDigestMismatch, lowPreKeyCount, preKeyCount, rotateSignedPreKey, uploadPreKeys } from '../../../src/protocol/iq/prekeys.js';
 import { getPrivacySettings } from '../../../src/protocol/iq/privacy.js';
 import { fetchProps } from '../../../src/protocol/iq/props.js';
 import { generatePreKeys, generateSignedPreKey } from '../../../src/protocol/signal/index.js';
@@ -43,15 +43,28 @@ function setup() {
 describe('encrypt', () => {
   it('uploads prekeys, counts them, reads the digest and rotates the signed prekey', () => {
     const { hub, run } = setup();
+    // Only the keys this test uploads: the digest lists every key held.
+    hub.prekeys.drop(DEV);
     const before = run(preKeyCount);
     const identity = generateKeyPair();
     const spk = generateSignedPreKey(identity, 1);
-    run(uploadPreKeys({ registrationId: 4242, identityKey: identity.public, preKeys: generatePreKeys(100, 30), signedPreKey: spk }));
+    const preKeys = generatePreKeys(100, 30);
+    run(uploadPreKeys({ registrationId: 4242, identityKey: identity.public, preKeys, signedPreKey: spk }));
     expect(run(preKeyCount)).toBe(before + 30);
-    const digest = run(keyDigest)!;
+    const digest = run(keyDigest);
     expect(digest.registrationId).toBe(4242);
     expect(Buffer.from(digest.identityKey)).toEqual(Buffer.from(identity.public));
-    expect(digest.signedPreKeyId).toBe(1);
+    expect(digest.signedPreKey.keyId).toBe(1);
+    expect(digest.preKeyIds).toEqual(preKeys.map((k) => k.keyId));
+    // The hash covers identity, signed prekey, its signature and each listed key: ours match.
+    const local = { registrationId: 4242, identityKey: identity.public, signedPreKey: spk, preKeys: new Map(preKeys.map((k) => [k.keyId, k.keyPair.public])) };
+    expect(keyDigestMismatch(digest, local)).toBeUndefined();
+    expect(keyDigestMismatch(digest, { ...local, registrationId: 1 })).toBe('registration id differs');
+    expect(keyDigestMismatch(digest, { ...local, preKeys: new Map([...local.preKeys].slice(1)) })).toBe('prekey 100 is not ours');
+    const other = generatePreKeys(100, 30);
+    expect(keyDigestMismatch(digest, { ...local, preKeys: new Map(other.map((k) => [k.keyId, k.keyPair.public])) })).toBe('hash differs');
+    const rotated = generateSignedPreKey(identity, 1);
+    expect(keyDigestMismatch(digest, { ...local, signedPreKey: rotated })).toBe('signed prekey differs');
     run(rotateSignedPreKey(generateSignedPreKey(identity, 2)));
     expect(hub.dir.device(DEV)!.signedPreKey!.keyId).toBe(2);
   });
@@ -64,7 +77,8 @@ describe('encrypt', () => {
 
   it('refuses malformed answers with IqParseError', () => {
     expect(() => preKeyCount.parse({ tag: 'iq', attrs: {}, content: [{ tag: 'count', attrs: { value: 'x' } }] })).toThrow(IqParseError);
-    expect(keyDigest.parse({ tag: 'iq', attrs: {} })).toBeUndefined();
+    expect(() => keyDigest.parse({ tag: 'iq', attrs: {} })).toThrow(IqParseError);
+    expect(() => keyDigest.parse({ tag: 'iq', attrs: {}, content: [{ tag: 'digest', attrs: {}, content: [{ tag: 'registration', attrs: {}, content: Uint8Array.of(0, 0, 0, 1) }] }] })).toThrow(IqParseError);
   });
 });
 
