@@ -7,14 +7,23 @@
 // - our delivery receipts are `inactive` until we say `available`, plain while
 //   available, `inactive` again after `unavailable`;
 // - a message we confirmed with a receipt gets no `<ack>` as well;
-// - prekey fetches name every device with reason="identity".
+// - prekey fetches name every device with reason="identity";
+// - dirty bits are cleaned, with their timestamp, once the account caught up
+//   (groups fetched again, app state synced);
+// - every later login asks for the A/B props with the hash it holds, and
+//   stores the new hash when they changed;
+// - every login checks the server's digest of our key bundle and uploads the
+//   bundle again when the server's copy is not ours or is gone;
+// - <ib><unified_session/> goes out at login and before `available`, its id
+//   from the server's clock.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WAMessage } from 'baileys';
 import type { Daemon } from '../../src/daemon/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import type { WireEntry } from '../../src/sim/wire-log.js';
 import { BaileysClient } from '../sim/baileys-harness.js';
-import { admin, daemonFor, linkByQr, sim as startSim, tempDir, until } from './support/daemon.js';
+import { unifiedSessionId } from '../../src/protocol/stanza/unified-session.js';
+import { admin, daemonFor, linkByQr, nextEvent, sim as startSim, tempDir, until } from './support/daemon.js';
 
 const W = '15550015001';
 const B = '15550015002';
@@ -108,5 +117,100 @@ describe('receipts and acks', () => {
     // Baileys' device (the first message to it) at least; every one with the reason.
     expect(users.map((u) => u.attrs.jid)).toContain(`${B}:${baileysDevice()}@s.whatsapp.net`);
     for (const u of users) expect(u.attrs.reason, u.attrs.jid).toBe('identity');
+  });
+});
+
+/** Drops our socket and waits until the next login's after-login steps are done (the props refresh is the last). */
+async function relogin(): Promise<number> {
+  const since = Date.now();
+  const online = nextEvent(d, 'wad', (e) => e.type === 'connection:update' && e.data.state === 'online');
+  await admin(s, 'POST', '/faults', { kind: 'drop', phone: W });
+  await online;
+  await until('the after-login steps', async () => (await wire()).some((e) => e.t >= since && e.tag === 'iq' && e.attrs.xmlns === 'abt'));
+  return since;
+}
+
+const sent = async (since: number) => (await wire()).filter((e) => e.t >= since);
+const indexOf = (log: readonly WireEntry[], pred: (e: WireEntry) => boolean) => log.findIndex(pred);
+
+describe('dirty bits', () => {
+  it('are cleaned with their timestamp once caught up: groups fetched again, app state synced', async () => {
+    const since = Date.now();
+    await admin(s, 'POST', `/phones/${W}/dirty`, { type: 'groups' });
+    const set = await admin<{ pending: Array<{ type: string; timestamp: number }> }>(s, 'POST', `/phones/${W}/dirty`, { type: 'account_sync' });
+    const view = await until('both bits cleaned', async () => {
+      const v = await admin<{ pending: unknown[]; cleaned: Array<{ type: string; by: string; timestamp: string }> }>(s, 'GET', `/phones/${W}/dirty`);
+      return v.pending.length === 0 && v.cleaned.length === 2 && v;
+    });
+    for (const bit of set.pending) expect(view.cleaned).toContainEqual({ type: bit.type, by: ourDevice, timestamp: String(bit.timestamp), at: expect.any(Number) });
+    const log = await sent(since);
+    const clean = (type: string) => indexOf(log, (e) => e.attrs.xmlns === 'urn:xmpp:whatsapp:dirty' && e.children[0]?.attrs.type === type);
+    const groupsFetch = indexOf(log, (e) => e.attrs.xmlns === 'w:g2' && e.children[0]?.tag === 'participating');
+    const appStateSync = indexOf(log, (e) => e.attrs.xmlns === 'w:sync:app:state');
+    expect(groupsFetch).toBeGreaterThanOrEqual(0);
+    expect(clean('groups')).toBeGreaterThan(groupsFetch);
+    expect(appStateSync).toBeGreaterThanOrEqual(0);
+    expect(clean('account_sync')).toBeGreaterThan(appStateSync);
+  });
+});
+
+describe('later logins', () => {
+  const propsHashes = async (since: number) => (await sent(since)).filter((e) => e.tag === 'iq' && e.attrs.xmlns === 'abt').map((e) => e.children[0]!.attrs.hash);
+
+  it('ask for the A/B props with the hash they hold and keep the new one when the props changed', async () => {
+    const before = await admin<{ hash: string }>(s, 'GET', '/props');
+    expect(await propsHashes(await relogin())).toEqual([before.hash]);
+    const after = await admin<{ hash: string }>(s, 'POST', '/props', { code: '10518', value: 'false' });
+    expect(after.hash).not.toBe(before.hash);
+    // This login still names the old hash and is given the new props; the next names the new hash.
+    expect(await propsHashes(await relogin())).toEqual([before.hash]);
+    expect(await propsHashes(await relogin())).toEqual([after.hash]);
+    await admin(s, 'POST', '/props', { code: '10518', value: 'true' });
+  });
+
+  it("check the server's digest of our key bundle, uploading it again when the server's copy is not ours or gone", async () => {
+    const device = encodeURIComponent(ourDevice);
+    type Keys = { registrationId: number | null; signedPreKeyId: number | null; preKeys: number };
+    const steps = (log: readonly WireEntry[]) =>
+      log.filter((e) => e.tag === 'iq' && e.attrs.xmlns === 'encrypt' && (e.children[0]?.tag === 'digest' || e.attrs.type === 'set')).map((e) => `${e.attrs.type}:${e.children[0]!.tag}`);
+    // Ours as the server holds it: checked, nothing uploaded.
+    expect(steps(await sent(await relogin()))).toEqual(['get:digest']);
+
+    const held = await admin<Keys>(s, 'GET', `/devices/${device}/keys`);
+    await admin(s, 'POST', `/devices/${device}/keys`, { damage: 'signature' });
+    expect(steps(await sent(await relogin()))).toEqual(['get:digest', 'set:registration']);
+    expect((await admin<Keys>(s, 'GET', `/devices/${device}/keys`)).preKeys).toBe(held.preKeys + 50);
+
+    const gone = await admin<Keys>(s, 'POST', `/devices/${device}/keys`, { damage: 'forget' });
+    expect(gone).toEqual({ registrationId: null, signedPreKeyId: null, preKeys: 0 });
+    // The count (none held) uploads the bundle first; the digest then finds it ours.
+    expect(steps(await sent(await relogin()))).toEqual(['set:registration', 'get:digest']);
+    const restored = await admin<Keys>(s, 'GET', `/devices/${device}/keys`);
+    expect(restored).toEqual({ registrationId: held.registrationId, signedPreKeyId: held.signedPreKeyId, preKeys: 50 });
+    // Repaired: the next login finds it ours again.
+    expect(steps(await sent(await relogin()))).toEqual(['get:digest']);
+  });
+
+  it('mark a unified session at login and before saying available, with the id of the server clock', async () => {
+    const since = await relogin();
+    await until('our push name', async () => d.sendPresence('wad', 'available').then(() => true, () => false));
+    const log = await until('the available presence', async () => {
+      const l = await sent(since);
+      return l.some((e) => e.tag === 'presence' && e.attrs.type === 'available') && l;
+    });
+    const marks = log.flatMap((e, i) => (e.tag === 'ib' && e.children[0]?.tag === 'unified_session' ? [i] : []));
+    const passive = indexOf(log, (e) => e.attrs.xmlns === 'passive');
+    const available = indexOf(log, (e) => e.tag === 'presence' && e.attrs.type === 'available');
+    expect(marks.length).toBe(2);
+    expect(marks[0]).toBeGreaterThan(passive);
+    expect(marks[1]).toBeGreaterThan(marks[0]!);
+    expect(marks[1]).toBeLessThan(available);
+    const WEEK = 7 * 24 * 3600 * 1000;
+    for (const i of marks) {
+      // The simulator's clock is this process's: the id is the time it was sent, three days on, modulo a week.
+      const drift = Math.abs(Number(log[i]!.children[0]!.attrs.id) - Number(unifiedSessionId(log[i]!.t)));
+      expect(Math.min(drift, WEEK - drift)).toBeLessThan(5_000);
+    }
+    await d.sendPresence('wad', 'unavailable');
   });
 });
