@@ -24,6 +24,8 @@ export type AccountEventType =
   | 'chat:updated'
   | 'contact:updated'
   | 'label:updated'
+  | 'privacy:updated'
+  | 'block:updated'
   | 'history:sync'
   | 'account:status'
   | 'error';

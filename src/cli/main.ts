@@ -8,6 +8,8 @@ import { runCall } from './call.js';
 import { runChat, runMessages } from './chat.js';
 import { runLabel } from './chat-actions.js';
 import { runContact } from './contact.js';
+import { runProfile } from './profile.js';
+import { runBlock, runPresence, runPrivacy } from './privacy.js';
 import { runDaemon } from './daemon.js';
 import { runDemo } from './demo.js';
 import { runEvents } from './events.js';
@@ -28,6 +30,10 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   label: { run: runLabel, about: "list, add, rename or delete the account's labels" },
   messages: { run: runMessages, about: "print a chat's stored messages, newest first" },
   contact: { run: runContact, about: 'check numbers on WhatsApp, a contact\'s info and picture' },
+  profile: { run: runProfile, about: 'our push name, about and picture (or a group\'s picture)' },
+  privacy: { run: runPrivacy, about: 'our privacy settings: last seen, online, picture, about, read receipts…' },
+  block: { run: runBlock, about: 'list, block or unblock users' },
+  presence: { run: runPresence, about: "follow a contact's presence (presence:update events)" },
   events: { run: runEvents, about: 'print events as NDJSON (--follow to keep going)' },
   webhook: { run: runWebhook, about: 'add, list, remove, resume or test webhooks' },
   call: { run: runCall, about: 'reject a ringing call (incoming calls are call:incoming events)' },

@@ -40,6 +40,8 @@ export type EventType =
   | 'chat:updated'
   | 'contact:updated'
   | 'label:updated'
+  | 'privacy:updated'
+  | 'block:updated'
   | 'history:sync'
   | 'account:status'
   | 'error';

@@ -246,6 +246,8 @@ export const EVENT_TYPES: readonly EventType[] = [
   'chat:updated',
   'contact:updated',
   'label:updated',
+  'privacy:updated',
+  'block:updated',
   'history:sync',
   'account:status',
   'error',

@@ -23,6 +23,7 @@ import type {
   ChatListOptions,
   ContactInfo,
   DaemonApi,
+  MediaFile,
   GroupAction,
   GroupInfo,
   HistoryRequestResult,
@@ -48,7 +49,7 @@ import { Webhooks } from './webhooks/manager.js';
 import { inviteLink } from '../account/messaging/group-admin.js';
 import type { GroupMetadata } from '../protocol/iq/groups.js';
 import { DaemonError } from '../contract/errors.js';
-import type { ContactCheckResult, ContactInfoResult, PictureResult } from '../contract/people.js';
+import type { ContactCheckResult, ContactInfoResult, PictureResult, PrivacySetting, PrivacySettings } from '../contract/people.js';
 import { toDaemonError } from './error-map.js';
 import { corruptEventGap, toWadEvent, type EventHub } from './event-sink.js';
 import { trimAccount } from './retention.js';
@@ -318,6 +319,27 @@ export class Daemon implements DaemonApi {
   }
   contactPicture(id: string, jid: string, preview: boolean): Promise<PictureResult> {
     return this.#call(id, (a) => a.people.contactPicture(jid, preview));
+  }
+  setProfile(id: string, change: { name?: string; about?: string }): Promise<void> {
+    return this.#call(id, (a) => a.people.setProfile(change));
+  }
+  setProfilePicture(id: string, image: Uint8Array | { path: string } | MediaFile | undefined, group?: string): Promise<{ id?: string }> {
+    return this.#call(id, (a) => a.people.setPicture(image, group));
+  }
+  getPrivacy(id: string): Promise<PrivacySettings> {
+    return this.#call(id, (a) => a.people.getPrivacy());
+  }
+  setPrivacy(id: string, setting: PrivacySetting, value: string): Promise<void> {
+    return this.#call(id, (a) => a.people.setPrivacy(setting, value));
+  }
+  blocklist(id: string): Promise<string[]> {
+    return this.#call(id, (a) => a.people.blocklist());
+  }
+  updateBlock(id: string, jid: string, action: 'block' | 'unblock'): Promise<void> {
+    return this.#call(id, (a) => a.people.updateBlock(jid, action));
+  }
+  subscribePresence(id: string, jid: string): Promise<void> {
+    return this.#call(id, (a) => a.messaging.subscribePresence(jid));
   }
 
   // calls

@@ -33,6 +33,8 @@ const CONTRACT_EVENT: { readonly [K in AccountEventType]: EventType & K } = {
   'chat:updated': 'chat:updated',
   'contact:updated': 'contact:updated',
   'label:updated': 'label:updated',
+  'privacy:updated': 'privacy:updated',
+  'block:updated': 'block:updated',
   'history:sync': 'history:sync',
   'account:status': 'account:status',
   error: 'error',

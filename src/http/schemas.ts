@@ -20,7 +20,7 @@ export function bodySchema(type: RequestType): JsonSchema {
   if (shape.needs === 'none') return shape.data;
   const envelope: JsonSchema = {
     type: 'object',
-    properties: { account, ...(shape.needs === 'chat' ? { chat } : {}) },
+    properties: { account, ...(shape.needs === 'chat' || shape.chatOptional ? { chat } : {}) },
     // account:* take the account in `id` as well; `account` is the documented way.
     required: shape.needs === 'chat' ? ['account', 'chat'] : ['account'],
   };

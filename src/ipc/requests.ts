@@ -148,6 +148,8 @@ interface Spec {
   needs: Needs;
   /** account:* take the account from data.id as well as tenantId. */
   idInData?: boolean;
+  /** needs 'account', and takes a conversationId when one is given (profile:picture of a group). */
+  chatOptional?: boolean;
 }
 
 const empty = object({});
@@ -236,11 +238,13 @@ export interface RequestShape {
   needs: Needs;
   /** account:* name the account in data.id as well. */
   idInData: boolean;
+  /** Acts on the account, and on a chat when one is named (profile:picture of a group). */
+  chatOptional: boolean;
 }
 
 export function requestShape(type: RequestType): RequestShape {
   const spec = SPECS[type];
-  return { data: schemaOf(spec.data), needs: spec.needs, idInData: spec.idInData === true };
+  return { data: schemaOf(spec.data), needs: spec.needs, idInData: spec.idInData === true, chatOptional: spec.chatOptional === true };
 }
 
 /** @throws FrameRejection INVALID_PAYLOAD / MISSING_FIELD */
@@ -297,7 +301,7 @@ export function parseFrame(raw: unknown): Request {
     if (account === undefined) reject('MISSING_FIELD', spec.idInData ? 'tenantId (or data.id) is required' : 'tenantId is required', { field: 'tenantId' });
     out.account = account!;
   }
-  if (spec.needs === 'chat') {
+  if (spec.needs === 'chat' || (spec.chatOptional && f['conversationId'] !== undefined && f['conversationId'] !== null)) {
     const conv = f['conversationId'];
     if (conv === undefined || conv === null || conv === '') reject('MISSING_FIELD', 'conversationId is required', { field: 'conversationId' });
     const chat = normalizeJid(conv as string);

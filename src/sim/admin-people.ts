@@ -6,13 +6,17 @@
  *
  *   GET  /phones/:phone/profile   {about?, aboutSetAt?, pictureId?, business?, privacy, blocked}
  *   POST /phones/:phone/profile   {about?, picture?: base64 JPEG | null, business?: {description?, category?,
- *                                  email?, website?, address?} | null, privacy?: {category: value}}
+ *                                  email?, website?, address?} | null, privacy?: {category: value},
+ *                                  block?: [phone..], unblock?: [phone..]}
+ * A privacy or blocklist change made here is told to the user's companions
+ * (`account_sync`), as when it is made on the phone.
  */
 import type { AdminContext } from './admin.js';
 import type { AdminRoute } from './admin-history.js';
 import { SimError } from './errors.js';
 import { node } from './nodes.js';
-import { PRIVACY_VALUES } from './privacy-book.js';
+import { notifyAccountSync, PRIVACY_VALUES } from './privacy-book.js';
+import type { UserRecord } from './state.js';
 import { MAX_ABOUT_BYTES, MAX_PICTURE_BYTES, notifyProfileChange, type SimBusiness } from './profiles.js';
 
 function userOf(ctx: AdminContext, phone: string) {
@@ -83,14 +87,31 @@ export const PEOPLE_ROUTES: readonly AdminRoute[] = [
       }
       if (b.business !== undefined) hub.profiles.setBusiness(user.jid, business(b.business));
       if (b.privacy !== undefined) {
-        for (const [k, v] of Object.entries(body(b.privacy))) {
+        const entries = Object.entries(body(b.privacy));
+        for (const [k, v] of entries) {
           if (typeof v !== 'string' || !PRIVACY_VALUES[k]?.includes(v)) throw new SimError('BAD_REQUEST', `privacy.${k} must be one of ${(PRIVACY_VALUES[k] ?? []).join(', ') || '(unknown setting)'}`);
-          hub.privacy.set(user.jid, k, v);
         }
+        for (const [k, v] of entries) hub.privacy.set(user.jid, k, v as string);
+        if (entries.length > 0) notifyAccountSync(hub, user, node('privacy', {}, entries.map(([name, value]) => node('category', { name, value: value as string }))));
       }
+      for (const action of ['block', 'unblock'] as const) if (b[action] !== undefined) phoneBlocks(ctx, user, action, b[action]);
       hub.onChange();
       const prof = hub.profiles.of(user.jid);
       return [200, { ...(prof?.about ? { about: prof.about.text } : {}), ...(prof?.picture ? { pictureId: prof.picture.id } : {}), business: prof?.business ?? null }];
     },
   },
 ];
+
+/** The phone blocks or unblocks users (by phone number): listed by LID, as WhatsApp keys blocklists. */
+function phoneBlocks(ctx: AdminContext, user: UserRecord, action: 'block' | 'unblock', v: unknown): void {
+  const { hub } = ctx;
+  if (!Array.isArray(v) || v.length > 100 || !v.every((x) => typeof x === 'string')) throw new SimError('BAD_REQUEST', `${action} must be an array of at most 100 phone numbers`);
+  const others = (v as string[]).map((phone) => userOf(ctx, phone));
+  const list = hub.blocklists.get(user.jid) ?? new Set<string>();
+  for (const o of others) {
+    if (action === 'block') list.add(o.lid);
+    else for (const f of [o.jid, o.lid]) list.delete(f);
+  }
+  hub.blocklists.set(user.jid, list);
+  if (others.length > 0) notifyAccountSync(hub, user, node('blocklist', {}, others.map((o) => node('item', { jid: o.lid, action, ...(action === 'block' ? { pn_jid: o.jid } : {}) }))));
+}

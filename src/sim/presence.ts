@@ -2,15 +2,21 @@
  * Presence and chatstates. A device says `<presence type="available|unavailable"/>`;
  * a user is available while any of its devices says so. `<presence
  * type="subscribe" to=…/>` is answered with the target's current presence and
- * keeps the subscriber informed of changes while its socket lives. `<chatstate to=…>` (typing) goes
+ * keeps the subscriber informed of changes while its socket lives, each
+ * as the target's privacy lets the subscriber see it (presenceFor). A
+ * `name` on a presence is the user's push name from then on (the `notify`
+ * on its messages). `<chatstate to=…>` (typing) goes
  * to the peer's live devices only: it is never queued. Bounded: subscribers
  * per user and users tracked are capped.
  */
 import type { Hub } from './hub.js';
 import { children, node, type BinaryNode } from './nodes.js';
+import { isBlockedBy, privacyHides } from './privacy-book.js';
 import { parseDeviceJid } from './state.js';
 
 const MAX_SUBSCRIBERS_PER_USER = 256;
+/** Characters of push name kept (WhatsApp's app allows 25). */
+const MAX_PUSH_NAME = 64;
 
 export class PresenceBook {
   /** user jid → devices currently available */
@@ -57,12 +63,32 @@ export class PresenceBook {
   }
 }
 
-export function presenceNode(hub: Hub, userJid: string): BinaryNode {
-  const available = hub.presence.isAvailable(userJid);
-  const attrs: Record<string, string> = { from: userJid, type: available ? 'available' : 'unavailable' };
-  const last = hub.presence.lastSeen(userJid);
-  if (!available && last) attrs.last = last;
+/**
+ * `owner`'s presence as `asker` may see it, or undefined when it sees none
+ * (owner blocked it). Last seen follows the owner's `last` privacy ("deny"
+ * when hidden, as WhatsApp says it); being online follows `online`, and with
+ * `match_last_seen` is hidden from whom last seen is hidden.
+ */
+export function presenceFor(hub: Hub, ownerJid: string, askerDevice: string): BinaryNode | undefined {
+  const owner = hub.dir.userOf(ownerJid);
+  const asker = hub.dir.userOf(askerDevice);
+  if (!owner || !asker) return undefined;
+  if (isBlockedBy(hub, owner, asker)) return undefined;
+  const lastHidden = privacyHides(hub, owner, 'last', asker);
+  const onlineHidden = hub.privacy.value(owner.jid, 'online') === 'match_last_seen' && lastHidden;
+  const available = hub.presence.isAvailable(owner.jid) && !onlineHidden;
+  const attrs: Record<string, string> = { from: owner.jid, type: available ? 'available' : 'unavailable' };
+  const last = hub.presence.lastSeen(owner.jid);
+  if (!available && last) attrs.last = lastHidden ? 'deny' : last;
   return node('presence', attrs);
+}
+
+/** Tells each subscriber of `userJid` its presence as that subscriber may see it. */
+function tellSubscribers(hub: Hub, userJid: string): void {
+  for (const sub of hub.presence.subscribers(userJid)) {
+    const p = presenceFor(hub, userJid, sub);
+    if (p) hub.deliver(sub, p, { live: true });
+  }
 }
 
 export function handlePresence(hub: Hub, deviceJid: string, stanza: BinaryNode): void {
@@ -73,13 +99,19 @@ export function handlePresence(hub: Hub, deviceJid: string, stanza: BinaryNode):
     const target = stanza.attrs.to && hub.dir.userOf(stanza.attrs.to);
     if (!target) return;
     hub.presence.subscribe(target.jid, deviceJid);
-    hub.deliver(deviceJid, presenceNode(hub, target.jid), { live: true });
+    const p = presenceFor(hub, target.jid, deviceJid);
+    if (p) hub.deliver(deviceJid, p, { live: true });
     return;
   }
   if (type !== 'available' && type !== 'unavailable' && type !== undefined) return;
+  // The push name a client says with its presence is the one the server puts on its messages (`notify`).
+  const name = stanza.attrs.name?.slice(0, MAX_PUSH_NAME);
+  if (name && name !== user.name) {
+    user.name = name;
+    hub.onChange();
+  }
   const changed = hub.presence.set(user.jid, deviceJid, type !== 'unavailable', hub.nowSeconds());
-  if (!changed) return;
-  for (const sub of hub.presence.subscribers(user.jid)) hub.deliver(sub, presenceNode(hub, user.jid), { live: true });
+  if (changed) tellSubscribers(hub, user.jid);
 }
 
 /** Forgets a device's availability and its subscriptions when its socket goes away. */
@@ -87,9 +119,7 @@ export function deviceGone(hub: Hub, deviceJid: string): void {
   hub.presence.unsubscribeDevice(deviceJid);
   const user = hub.dir.userOf(deviceJid);
   if (!user) return;
-  if (hub.presence.set(user.jid, deviceJid, false, hub.nowSeconds())) {
-    for (const sub of hub.presence.subscribers(user.jid)) hub.deliver(sub, presenceNode(hub, user.jid), { live: true });
-  }
+  if (hub.presence.set(user.jid, deviceJid, false, hub.nowSeconds())) tellSubscribers(hub, user.jid);
 }
 
 export function handleChatstate(hub: Hub, deviceJid: string, stanza: BinaryNode): void {

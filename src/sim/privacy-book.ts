@@ -1,13 +1,16 @@
 /**
  * Each user's privacy settings (who sees last seen, online, picture, about,
- * who may add them to groups or call them, read receipts), as the `privacy`
+ * who may add them to groups, call or message them, read receipts, stickers,
+ * the strict protection mode `defense`), as the `privacy`
  * IQ reads and sets them, and the one question the other handlers ask:
  * does this setting hide `owner`'s data from `asker`? "contacts" is taken as
  * the people the owner has chatted with (the simulator has no address books);
  * a user the owner blocked sees nothing.
  */
+import { randomBytes } from 'node:crypto';
 import type { Hub } from './hub.js';
-import type { UserRecord } from './state.js';
+import { node, type BinaryNode } from './nodes.js';
+import { parseDeviceJid, type UserRecord } from './state.js';
 
 /** Every category WhatsApp's privacy IQ answers, with its default. */
 export const PRIVACY_DEFAULTS: Readonly<Record<string, string>> = Object.freeze({
@@ -20,6 +23,7 @@ export const PRIVACY_DEFAULTS: Readonly<Record<string, string>> = Object.freeze(
   calladd: 'all',
   messages: 'all',
   stickers: 'all',
+  defense: 'off',
 });
 
 /** The values each category accepts. */
@@ -33,6 +37,7 @@ export const PRIVACY_VALUES: Readonly<Record<string, readonly string[]>> = Objec
   calladd: ['all', 'known'],
   messages: ['all', 'contacts'],
   stickers: ['all', 'contacts', 'none'],
+  defense: ['off', 'on_standard'],
 });
 
 export class PrivacyBook {
@@ -68,4 +73,15 @@ export function privacyHides(hub: Hub, owner: UserRecord, category: string, aske
   if (value === 'none') return true;
   if (value === 'contacts' || value === 'contact_blacklist') return !hub.peers.of(owner.jid).includes(asker.jid);
   return false;
+}
+
+/**
+ * Tells `user`'s companions (not its phone, not the device that made the
+ * change) that an account setting changed: `<notification type="account_sync">`
+ * with `change` (`<privacy>…` or `<blocklist>…`), as WhatsApp keeps every
+ * device of an account in step.
+ */
+export function notifyAccountSync(hub: Hub, user: UserRecord, change: BinaryNode, exceptDevice?: string): void {
+  const notification = node('notification', { from: user.jid, type: 'account_sync', id: randomBytes(8).toString('hex'), t: hub.nowSeconds() }, [change]);
+  for (const dev of hub.dir.deviceJids(user)) if (dev !== exceptDevice && parseDeviceJid(dev)?.device !== 0) hub.deliver(dev, notification);
 }

@@ -101,6 +101,14 @@ const TEMPLATES: Record<RequestType, { envelope: Envelope; data: Record<string, 
   'contact:info': { envelope: { tenantId: 'on' }, data: { jid: B } },
   'contact:picture': { envelope: { tenantId: 'on' }, data: { jid: B, preview: true } },
   'call:reject': { envelope: { tenantId: 'on' }, data: { callId: 'C0FFEE', from: B } },
+  'profile:set': { envelope: { tenantId: 'on' }, data: { about: 'walked' } },
+  'profile:picture': { envelope: { tenantId: 'on' }, data: { base64: 'AAAA' } },
+  'privacy:get': { envelope: { tenantId: 'on' }, data: {} },
+  'privacy:set': { envelope: { tenantId: 'on' }, data: { setting: 'readReceipts', value: 'all' } },
+  'block:list': { envelope: { tenantId: 'on' }, data: {} },
+  // Unblocking someone never blocked changes nothing.
+  'block:update': { envelope: { tenantId: 'on' }, data: { jid: '15550069999', action: 'unblock' } },
+  'presence:subscribe': { envelope: CHAT, data: {} },
 };
 
 const ODD_VALUES: unknown[] = [null, 0, -1, 1.5, 1e300, true, '', ' ', 'a/b', '/', '..', '\u0000', 'ü', '👍', 'x'.repeat(70_000), [], ['a/b'], [null], {}, { a: 1 }];

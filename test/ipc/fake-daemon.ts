@@ -386,6 +386,44 @@ export class FakeDaemon implements DaemonApi {
     this.#online(id);
   }
 
+  async setProfile(id: string, change: { name?: string; about?: string }): Promise<void> {
+    await this.#call('setProfile', [id, change]);
+    this.#online(id);
+  }
+
+  async setProfilePicture(id: string, image: Uint8Array | { path: string } | unknown, group?: string): Promise<{ id?: string }> {
+    await this.#call('setProfilePicture', [id, image, group]);
+    this.#online(id);
+    return image === undefined ? {} : { id: '2' };
+  }
+
+  async getPrivacy(id: string): Promise<Record<string, string>> {
+    await this.#call('getPrivacy', [id]);
+    this.#online(id);
+    return { lastSeen: 'all', readReceipts: 'all' };
+  }
+
+  async setPrivacy(id: string, setting: string, value: string): Promise<void> {
+    await this.#call('setPrivacy', [id, setting, value]);
+    this.#online(id);
+  }
+
+  async blocklist(id: string): Promise<string[]> {
+    await this.#call('blocklist', [id]);
+    this.#online(id);
+    return [];
+  }
+
+  async updateBlock(id: string, jid: string, action: 'block' | 'unblock'): Promise<void> {
+    await this.#call('updateBlock', [id, jid, action]);
+    this.#online(id);
+  }
+
+  async subscribePresence(id: string, jid: string): Promise<void> {
+    await this.#call('subscribePresence', [id, jid]);
+    this.#online(id);
+  }
+
   async readEvents(account: string, fromSeq: number, limit: number): Promise<WadEvent[]> {
     await this.#call('readEvents', [account, fromSeq, limit], false);
     const a = this.accounts.get(account);

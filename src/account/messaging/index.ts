@@ -253,6 +253,11 @@ export class Messaging {
     return this.#relay(jidNormalizedUser(this.#deps.me().jid), message);
   }
 
+  /** Whether we last told WhatsApp we are available. */
+  get available(): boolean {
+    return this.#p.presence.available;
+  }
+
   /** PN↔LID knowledge, shared with the account's people side (lookups teach it mappings). */
   get identities(): Pick<Identities, 'learn' | 'pnOf' | 'lidOf'> {
     return this.#p.ids;

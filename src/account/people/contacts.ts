@@ -10,12 +10,13 @@
 import { randomBytes } from 'node:crypto';
 import { getBusinessProfile, getProfilePicture, type BusinessProfile, type ProfilePicture } from '../../protocol/iq/profile.js';
 import { usyncContacts, usyncUserInfo, USYNC_MAX_USERS } from '../../protocol/iq/contacts.js';
-import { IqServerError } from '../../protocol/iq/errors.js';
+import type { IqSpec } from '../../protocol/iq/spec.js';
 import { isLid, isPn, jidDecode, jidNormalizedUser } from '../../protocol/jid/index.js';
 import type { BusinessInfo, ContactCheckResult, ContactInfoResult } from '../../contract/people.js';
 import { BoundedMap } from '../messaging/bounded.js';
 import { MessagingError } from '../messaging/errors.js';
 import type { PeopleDeps } from './deps.js';
+import { executeIq } from './iq.js';
 
 export type { ContactCheckResult };
 export type ContactInfo = ContactInfoResult;
@@ -107,14 +108,8 @@ export class ContactLookups {
     return pic;
   }
 
-  /** A server error answer becomes SERVER_REJECTED with its code. */
-  async #execute<T>(spec: import('../../protocol/iq/spec.js').IqSpec<T>): Promise<T> {
-    try {
-      return await this.#deps.port.execute(spec);
-    } catch (err) {
-      if (err instanceof IqServerError) throw new MessagingError('SERVER_REJECTED', err.message, { cause: err, serverCode: err.serverCode });
-      throw err;
-    }
+  #execute<T>(spec: IqSpec<T>): Promise<T> {
+    return executeIq(this.#deps, spec);
   }
 }
 

@@ -6,6 +6,7 @@
  * people never reach into messaging's parts.
  */
 import type { Logger } from 'pino';
+import type { MediaFile } from '../../contract/api.js';
 import type { AccountStore } from '../../store/index.js';
 import type { AccountEventSink } from '../events.js';
 import type { AccountIdentity } from '../messaging-deps.js';
@@ -27,6 +28,14 @@ export interface PeopleDeps {
   /** The one chat id consumers see for a jid (PN for a LID with a known PN). */
   canonical(jid: string): Promise<string>;
   isMe(jid: string): boolean;
+  /** Whether we told WhatsApp we are available (a push name change is said with the same presence). */
+  available(): boolean;
+  /**
+   * The bytes of an image a request names, at most `max`: given bytes, a
+   * finished upload, or a local file opened under the daemon's path policy.
+   * @throws MediaError PATH_REFUSED, MessagingError BAD_CONTENT (too big)
+   */
+  readImage(source: Uint8Array | { path: string } | MediaFile, max: number): Promise<Uint8Array>;
   /** The contact's valid privacy token, to attach to queries WhatsApp gates on it. */
   tcToken(jid: string): Promise<Uint8Array | undefined>;
 }

@@ -1,6 +1,7 @@
 /**
  * xmlns="privacy" get: the account's privacy settings, one `<category name
- * value/>` each (readreceipts, last, online, profile, status, groupadd…).
+ * value/>` each (readreceipts, last, online, profile, status, groupadd…);
+ * set `<privacy><category name value/></privacy>` changes one.
  * Privacy tokens (set `<tokens>`) are messaging's.
  */
 import { IqParseError } from './errors.js';
@@ -17,3 +18,8 @@ export const getPrivacySettings: IqSpec<Record<string, string>> = {
     return out;
   },
 };
+
+/** Changes one category (wire name, e.g. `last`) to `value`; the server refuses an unknown pair with 400. */
+export function setPrivacySetting(name: string, value: string): IqSpec<void> {
+  return { build: () => iq('privacy', 'set', [node('privacy', {}, [node('category', { name, value })])]), parse: () => undefined };
+}

@@ -14,3 +14,4 @@ export * from './presence.js';
 export * from './chatstate.js';
 export * from './offline.js';
 export * from './call.js';
+export * from './people-notification.js';

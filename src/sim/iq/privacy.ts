@@ -18,7 +18,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { child, childrenByTag, iqError, iqResult, node, type BinaryNode } from '../nodes.js';
-import { parseDeviceJid } from '../state.js';
+import { notifyAccountSync } from '../privacy-book.js';
 import type { IqContext } from './index.js';
 
 
@@ -37,10 +37,7 @@ export function handlePrivacy(ctx: IqContext & { deviceJid: string }, iq: Binary
   if (iq.attrs.type === 'set' && settings) {
     const changed = childrenByTag(settings, 'category');
     for (const c of changed) if (!ctx.hub.privacy.set(user.jid, c.attrs.name ?? '', c.attrs.value ?? '')) return iqError(iq, 400, 'bad-request');
-    const notification = node('notification', { from: user.jid, type: 'account_sync', id: randomBytes(8).toString('hex'), t: ctx.hub.nowSeconds() }, [
-      node('privacy', {}, changed.map((c) => node('category', { name: c.attrs.name!, value: c.attrs.value! }))),
-    ]);
-    for (const dev of ctx.hub.dir.deviceJids(user)) if (dev !== ctx.deviceJid && parseDeviceJid(dev)?.device !== 0) ctx.hub.deliver(dev, notification);
+    notifyAccountSync(ctx.hub, user, node('privacy', {}, changed.map((c) => node('category', { name: c.attrs.name!, value: c.attrs.value! }))), ctx.deviceJid);
     ctx.hub.onChange();
     return iqResult(iq);
   }
