@@ -98,6 +98,7 @@ export class AccountStore extends AccountReaders {
       ns,
       get: (k) => this.#get(k),
       getMany: (ks) => this.#getMany(ks),
+      getManyOnce: (ks) => this.#getMany(ks, false),
       scan: (range) => {
         this.#assertOpen();
         return backend.iterate(range);
@@ -381,7 +382,7 @@ export class AccountStore extends AccountReaders {
     return v;
   }
 
-  async #getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]> {
+  async #getMany(keys: readonly Uint8Array[], fillCache = true): Promise<(Uint8Array | undefined)[]> {
     this.#assertOpen();
     const out: (Uint8Array | undefined)[] = new Array(keys.length);
     const missing: number[] = [];
@@ -393,7 +394,7 @@ export class AccountStore extends AccountReaders {
     if (missing.length === 0) return out;
     const epoch = this.#epoch;
     const values = await this.#backend.getMany(missing.map((i) => keys[i]!));
-    const fill = epoch === this.#epoch && !this.#closed;
+    const fill = fillCache && epoch === this.#epoch && !this.#closed;
     missing.forEach((i, j) => {
       out[i] = values[j];
       if (fill) this.#cache.set(keyString(keys[i]!), values[j] ?? null);

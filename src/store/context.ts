@@ -15,6 +15,13 @@ export interface ReadContext {
   /** Cached; the bytes may be shared: never mutate them, copy before handing them out. */
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
   getMany(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
+  /**
+   * As getMany (answered from the cache where it holds them), but what comes
+   * from the backend is not cached: for records read about once, whose place
+   * in the cache would push out sessions and keep every idle account's memory
+   * up (a prekey is read at its upload and by the one pkmsg that uses it).
+   */
+  getManyOnce(keys: readonly Uint8Array[]): Promise<(Uint8Array | undefined)[]>;
   /** Straight from the backend (always coherent: the cache is written after the backend). */
   scan(range: KeyRange): AsyncIterable<Entry>;
   /**

@@ -29,6 +29,18 @@ describe('prekeys', () => {
       { keyId: 3, keyPair: kp(3), usedAt: undefined },
     ]);
   });
+
+  it('reading prekeys (the upload, a pkmsg) does not keep them in the read cache, and still sees every later write', async () => {
+    const { account } = await fresh();
+    const ids = Array.from({ length: 50 }, (_, i) => i + 1);
+    await account.transaction((tx) => tx.preKeys.put(ids.map((id) => ({ keyId: id, keyPair: kp(id) }))));
+    const before = account.cacheUsage.entries;
+    expect((await account.preKeys.getMany(ids)).map((k) => k?.keyId)).toEqual(ids);
+    expect(await account.preKeys.get(7)).toEqual({ keyId: 7, keyPair: kp(7), usedAt: undefined });
+    expect(account.cacheUsage.entries).toBe(before);
+    await account.transaction((tx) => tx.preKeys.markUsed(7, DAY));
+    expect((await account.preKeys.get(7))?.usedAt).toBe(DAY);
+  });
 });
 
 describe('LID migration', () => {

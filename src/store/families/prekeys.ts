@@ -38,7 +38,7 @@ export class PreKeyReader {
 
   async getMany(ids: readonly number[]): Promise<(StoredPreKey | undefined)[]> {
     const ns = this.ctx.ns;
-    const values = await this.ctx.getMany(ids.flatMap((id) => [preKeyKey(ns, id), usedKey(ns, id)]));
+    const values = await this.ctx.getManyOnce(ids.flatMap((id) => [preKeyKey(ns, id), usedKey(ns, id)]));
     // A damaged prekey reads as unknown: the pkmsg that names it fails, and our retry receipt carries a fresh one.
     return ids.map((keyId, i) => {
       const record = values[2 * i];
