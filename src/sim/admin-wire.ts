@@ -7,7 +7,7 @@
  *   GET  /sw.js                           the service worker script with the published build (as web.whatsapp.com serves it)
  *   GET  /version                         {latest, minimum, fetches}
  *   POST /version {latest?, minimum?}     moves them ("2.3000.<build>"; minimum null: none) → the same
- *   POST /phones/:phone/dirty {type}      sets a dirty bit (account_sync|groups) → {pending, cleaned}
+ *   POST /phones/:phone/dirty {type}      sets a dirty bit (account_sync|groups|syncd_app_state) → {pending, cleaned}
  *   GET  /phones/:phone/dirty             {pending:[{type,timestamp}], cleaned:[{type,by,timestamp,at}]}
  *   GET  /devices/:device/wire            [{tag, attrs, children:[{tag, attrs}], t}] what the device sent, oldest first
  *   GET  /props                           {hash, props:{code: value}} the A/B props every account is served

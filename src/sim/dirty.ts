@@ -1,7 +1,8 @@
 /**
  * Dirty bits: the server's way of telling a user's devices that something
  * they keep changed while they could not be told (`account_sync`: the
- * account's settings and app state; `groups`: the groups they are in). A
+ * account's settings and app state; `syncd_app_state`: its app state
+ * collections; `groups`: the groups they are in). A
  * bit is per user and stays set until one of the user's devices answers
  * `<iq xmlns="urn:xmpp:whatsapp:dirty" type="set"><clean type [timestamp]/></iq>`;
  * meanwhile every login of the user's companions gets
@@ -10,7 +11,7 @@
  */
 import { node, type BinaryNode } from './nodes.js';
 
-export const DIRTY_TYPES = ['account_sync', 'groups'] as const;
+export const DIRTY_TYPES = ['account_sync', 'groups', 'syncd_app_state'] as const;
 export type DirtyType = (typeof DIRTY_TYPES)[number];
 
 export interface CleanedBit {

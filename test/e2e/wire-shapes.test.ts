@@ -9,7 +9,7 @@
 // - a message we confirmed with a receipt gets no `<ack>` as well;
 // - prekey fetches name every device with reason="identity";
 // - dirty bits are cleaned, with their timestamp, once the account caught up
-//   (groups fetched again, app state synced);
+//   (groups fetched again, app state synced), live and at the next login;
 // - every later login asks for the A/B props with the hash it holds, and
 //   stores the new hash when they changed;
 // - every login checks the server's digest of our key bundle and uploads the
@@ -136,13 +136,18 @@ const indexOf = (log: readonly WireEntry[], pred: (e: WireEntry) => boolean) => 
 describe('dirty bits', () => {
   it('are cleaned with their timestamp once caught up: groups fetched again, app state synced', async () => {
     const since = Date.now();
-    await admin(s, 'POST', `/phones/${W}/dirty`, { type: 'groups' });
-    const set = await admin<{ pending: Array<{ type: string; timestamp: number }> }>(s, 'POST', `/phones/${W}/dirty`, { type: 'account_sync' });
-    const view = await until('both bits cleaned', async () => {
+    const types = ['groups', 'account_sync', 'syncd_app_state'];
+    const set: Array<{ type: string; timestamp: number }> = [];
+    for (const type of types) {
+      // The answer is the view right after the bit was set: it is pending there.
+      const view = await admin<{ pending: Array<{ type: string; timestamp: number }> }>(s, 'POST', `/phones/${W}/dirty`, { type });
+      set.push(view.pending.find((p) => p.type === type)!);
+    }
+    const view = await until('every bit cleaned', async () => {
       const v = await admin<{ pending: unknown[]; cleaned: Array<{ type: string; by: string; timestamp: string }> }>(s, 'GET', `/phones/${W}/dirty`);
-      return v.pending.length === 0 && v.cleaned.length === 2 && v;
+      return v.pending.length === 0 && v.cleaned.length === types.length && v;
     });
-    for (const bit of set.pending) expect(view.cleaned).toContainEqual({ type: bit.type, by: ourDevice, timestamp: String(bit.timestamp), at: expect.any(Number) });
+    for (const bit of set) expect(view.cleaned).toContainEqual({ type: bit.type, by: ourDevice, timestamp: String(bit.timestamp), at: expect.any(Number) });
     const log = await sent(since);
     const clean = (type: string) => indexOf(log, (e) => e.attrs.xmlns === 'urn:xmpp:whatsapp:dirty' && e.children[0]?.attrs.type === type);
     const groupsFetch = indexOf(log, (e) => e.attrs.xmlns === 'w:g2' && e.children[0]?.tag === 'participating');
@@ -151,6 +156,19 @@ describe('dirty bits', () => {
     expect(clean('groups')).toBeGreaterThan(groupsFetch);
     expect(appStateSync).toBeGreaterThanOrEqual(0);
     expect(clean('account_sync')).toBeGreaterThan(appStateSync);
+    expect(clean('syncd_app_state')).toBeGreaterThan(appStateSync);
+  });
+
+  it('set while the account was stopped reach it at login and are cleaned there', async () => {
+    await d.stopAccount('wad');
+    const since = Date.now();
+    const { pending } = await admin<{ pending: Array<{ type: string; timestamp: number }> }>(s, 'POST', `/phones/${W}/dirty`, { type: 'groups' });
+    const online = nextEvent(d, 'wad', (e) => e.type === 'connection:update' && e.data.state === 'online');
+    await d.startAccount('wad');
+    await online;
+    await until('the bit cleaned', async () => (await admin<{ pending: unknown[] }>(s, 'GET', `/phones/${W}/dirty`)).pending.length === 0);
+    const cleans = (await sent(since)).filter((e) => e.attrs.xmlns === 'urn:xmpp:whatsapp:dirty').map((e) => e.children[0]!.attrs);
+    expect(cleans).toEqual([{ type: 'groups', timestamp: String(pending[0]!.timestamp) }]);
   });
 });
 
