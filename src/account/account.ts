@@ -156,7 +156,7 @@ export class Account {
       this.media.close();
       throw err;
     }
-    this.people = new People(peopleDeps(deps, this.connection, this.messaging, me));
+    this.people = new People(peopleDeps(deps, this.connection, this.messaging, me, this.appState));
     this.calls = new Calls({
       port: this.connection,
       events: deps.events,

@@ -105,3 +105,22 @@ export function notifyProfileChange(hub: Hub, user: UserRecord, change: BinaryNo
     hub.deliver(dev, node('notification', { from: user.jid, type, id, t: hub.nowSeconds() }, [change]));
   }
 }
+
+/**
+ * A group's picture changed: `<notification type="picture" from=group><set
+ * jid=group id author/>` (or `<delete jid author/>`) to every member device
+ * but the one that changed it, as WhatsApp tells members.
+ */
+export function notifyGroupPicture(hub: Hub, groupJid: string, change: BinaryNode, exceptDevice: string): void {
+  const group = hub.groups.get(groupJid);
+  if (!group) return;
+  const id = randomBytes(8).toString('hex');
+  for (const member of group.participants.keys()) {
+    const u = hub.dir.userOf(member);
+    if (!u) continue;
+    for (const dev of hub.dir.deviceJids(u)) {
+      if (dev === exceptDevice || parseDeviceJid(dev)?.device === 0) continue;
+      hub.deliver(dev, node('notification', { from: groupJid, type: 'picture', id, t: hub.nowSeconds() }, [change]));
+    }
+  }
+}

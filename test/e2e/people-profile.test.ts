@@ -1,10 +1,10 @@
 // Our profile end to end: the daemon (control socket and HTTP) against the simulator, with a
 // Baileys 7 client as the other party.
-// - profile:set: Baileys reads our about (fetchStatus) and sees our new push name on our next message;
-//   a push name that is empty or too long is refused;
+// - profile:set: Baileys reads our about (fetchStatus) and sees our new push name on our next message,
+//   and our phone holds it in app state; a push name that is empty or too long is refused;
 // - profile:picture: an 800x400 PNG becomes a 640x640 JPEG that Baileys fetches (profilePictureUrl),
 //   set over the socket (binary upload), over HTTP (`wad profile picture --url`), removed (Baileys gets
-//   404), and a group's picture set by its admin;
+//   404), and a group's picture set by its admin (a change by another admin reaches us as group:update);
 // - Baileys' own about and picture changes reach us as contact:updated events.
 import sharp from 'sharp';
 import { writeFileSync } from 'node:fs';
@@ -91,6 +91,11 @@ describe('profile:set', () => {
     await wad.sendText('wad', B, 'after the rename');
     const m = await baileys.waitFor(() => baileys.received.find((x) => textOf(x) === 'after the rename'), 'renamed message');
     expect(m.pushName).toBe('Wad Renamed');
+    // Our phone keeps the name too: it applied the app-state patch we wrote.
+    await until('the phone holds the new push name', async () => {
+      const view = await admin<{ collections: Record<string, { entries: Array<{ change?: { kind?: string; name?: string } }> }> }>(s, 'GET', `/phones/${W}/app-state`);
+      return Object.values(view.collections).some((c) => c.entries.some((e) => e.change?.kind === 'pushName' && e.change.name === 'Wad Renamed'));
+    });
   });
 
   it('refuses an empty or too long push name, and an about longer than WhatsApp takes', async () => {
@@ -154,6 +159,18 @@ describe('profile:picture', () => {
     expect(await pictureSeenByBaileys(group)).toEqual({ width: 640, height: 640, format: 'jpeg' });
     const jpeg = await sharp(await png(640, 640)).jpeg().toBuffer();
     await expect(baileys.sock!.updateProfilePicture(group, jpeg)).rejects.toThrow();
+
+    // Made an admin, Baileys changes it: we are told, with Baileys as the actor and the new id.
+    await wad.groupParticipants('wad', group, 'promote', [B]);
+    const from = rec.events.length;
+    await baileys.sock!.updateProfilePicture(group, jpeg);
+    const ev = await until('group picture event', () =>
+      rec.events.slice(from).find((e: WadEvent) => e.type === 'group:update' && e.conversationId === group && (e.data['changes'] as Array<{ action: string }>).some((c) => c.action === 'picture')),
+    );
+    expect(ev.data['actor']).toBe(jidOf(B));
+    const change = (ev.data['changes'] as Array<{ action: string; pictureId?: string }>).find((c) => c.action === 'picture')!;
+    expect(change.pictureId).toBe((await wad.contactPicture('wad', group)).id);
+    expect(change.pictureId).not.toBe(id);
   });
 });
 

@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { MediaFile } from '../../contract/api.js';
+import type { AppStateAction } from '../../protocol/appstate/index.js';
 import type { AccountStore } from '../../store/index.js';
 import type { AccountEventSink } from '../events.js';
 import type { AccountIdentity } from '../messaging-deps.js';
@@ -28,8 +29,10 @@ export interface PeopleDeps {
   /** The one chat id consumers see for a jid (PN for a LID with a known PN). */
   canonical(jid: string): Promise<string>;
   isMe(jid: string): boolean;
-  /** Whether we told WhatsApp we are available (a push name change is said with the same presence). */
-  available(): boolean;
+  /** Says our presence again as it last was (available or not), now with the push name in the creds. */
+  announceName(): Promise<void>;
+  /** Writes an action to the account's app state, for our other devices and the phone. */
+  applyAppState(action: AppStateAction): Promise<void>;
   /**
    * The bytes of an image a request names, at most `max`: given bytes, a
    * finished upload, or a local file opened under the daemon's path policy.

@@ -5,7 +5,6 @@
  * (an optional dependency, as for thumbnails); without sharp only a JPEG is
  * accepted, sent as given.
  */
-import { buildPresence } from '../../protocol/stanza/index.js';
 import { removeProfilePicture, setAbout, setProfilePicture } from '../../protocol/iq/profile.js';
 import type { MediaFile } from '../../contract/api.js';
 import { MessagingError } from '../messaging/errors.js';
@@ -40,8 +39,11 @@ export class ProfileEditor {
       const creds = this.#deps.store.creds;
       if (!creds?.me) throw new MessagingError('NOT_READY', 'the account is not paired');
       await this.#deps.store.transaction((tx) => tx.creds.update({ me: { ...creds.me!, name } }));
-      // Contacts learn a push name from our presence and from each message's `notify`; say it now.
-      await this.#deps.port.send(buildPresence(this.#deps.available() ? 'available' : 'unavailable', name));
+      // The server stamps the name it last heard in our presence on each of our messages: say it now.
+      await this.#deps.announceName();
+      // Our phone and other devices keep the name in app state. Right after linking the sync keys may
+      // not have arrived yet: the name is still ours and said, so that is only worth a warning.
+      await this.#deps.applyAppState({ type: 'pushName', name }).catch((err: unknown) => this.#deps.logger.warn({ err: (err as Error).message }, 'push name not written to app state'));
     }
   }
 

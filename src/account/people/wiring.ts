@@ -8,6 +8,7 @@ import type { AccountEventSink } from '../events.js';
 import type { Logger } from 'pino';
 import type { PeopleDeps } from './deps.js';
 import type { MediaFile } from '../../contract/api.js';
+import type { AppStateAction } from '../../protocol/appstate/index.js';
 import { MediaError } from '../media/errors.js';
 import type { LocalFiles } from '../media/local-file.js';
 import { MessagingError } from '../messaging/errors.js';
@@ -17,6 +18,7 @@ export function peopleDeps(
   port: ConnectionPort,
   messaging: Messaging,
   me: () => AccountIdentity,
+  appState: { apply(action: AppStateAction): Promise<unknown> },
 ): PeopleDeps {
   const ids = messaging.identities;
   return {
@@ -32,7 +34,10 @@ export function peopleDeps(
     lidOf: (pn) => ids.lidOf(pn),
     canonical: (jid) => messaging.canonicalChat(jid),
     isMe: (jid) => messaging.isOwnChat(jid),
-    available: () => messaging.available,
+    announceName: () => messaging.presence(messaging.available ? 'available' : 'unavailable'),
+    applyAppState: async (action) => {
+      await appState.apply(action);
+    },
     readImage: (source, max) => readBounded(source, max, deps.media.localFiles),
     async tcToken(jid) {
       const now = Date.now();

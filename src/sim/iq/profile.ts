@@ -4,13 +4,14 @@
  *     → <picture id url direct_path type/>; 404 item-not-found when there is none,
  *       401 not-authorized when the owner's `profile` privacy hides it from the asker
  *   xmlns="w:profile:picture" set [target=group] <picture type="image">jpeg</picture> → <picture id/>;
- *     no child removes it; a group's needs an admin. Contacts are told (`picture` notification).
+ *     no child removes it; a group's needs an admin. Contacts are told (`picture` notification),
+ *     for a group its members (from=group, the admin as `author`).
  *   xmlns="status" set <status>text</status>: the about; contacts are told (`status` notification).
  *   xmlns="w:biz" get <business_profile><profile jid/></business_profile>
  *     → the profile of a business, an empty <business_profile/> for anyone else
  */
 import { bytesOf, child, iqError, iqResult, node, textOf, type BinaryNode } from '../nodes.js';
-import { MAX_ABOUT_BYTES, MAX_PICTURE_BYTES, notifyProfileChange } from '../profiles.js';
+import { MAX_ABOUT_BYTES, MAX_PICTURE_BYTES, notifyGroupPicture, notifyProfileChange } from '../profiles.js';
 import type { UserRecord } from '../state.js';
 import { privacyHides } from '../privacy-book.js';
 import type { IqContext } from './index.js';
@@ -48,12 +49,14 @@ export function handleProfilePicture(ctx: Ctx, iq: BinaryNode): BinaryNode {
   if (!jpeg) {
     const removed = hub.profiles.removePicture(key);
     if (removed && key === me.jid) notifyProfileChange(hub, me, node('delete', { jid: me.jid }), 'picture', ctx.deviceJid);
+    else if (removed) notifyGroupPicture(hub, key, node('delete', { jid: key, author: me.jid }), ctx.deviceJid);
     return iqResult(iq);
   }
   if (jpeg.length === 0 || jpeg.length > MAX_PICTURE_BYTES || !isJpeg(jpeg)) return iqError(iq, 400, 'bad-request');
   const picture = hub.profiles.setPicture(hub, key, jpeg);
   if (!picture) return iqError(iq, 500, 'internal-server-error');
   if (key === me.jid) notifyProfileChange(hub, me, node('set', { jid: me.jid, id: picture.id }), 'picture', ctx.deviceJid);
+  else notifyGroupPicture(hub, key, node('set', { jid: key, id: picture.id, author: me.jid }), ctx.deviceJid);
   hub.onChange();
   return iqResult(iq, [node('picture', { id: picture.id })]);
 }
