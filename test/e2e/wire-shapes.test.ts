@@ -15,7 +15,9 @@
 // - every login checks the server's digest of our key bundle and uploads the
 //   bundle again when the server's copy is not ours or is gone;
 // - <ib><unified_session/> goes out at login and before `available`, its id
-//   from the server's clock.
+//   from the server's clock;
+// - 500 messages Baileys sent while we were stopped arrive exactly once,
+//   flagged offline, each confirmed by one receipt and no ack.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WAMessage } from 'baileys';
 import type { Daemon } from '../../src/daemon/index.js';
@@ -231,4 +233,37 @@ describe('later logins', () => {
     }
     await d.sendPresence('wad', 'unavailable');
   });
+});
+
+describe('an offline backlog from Baileys', () => {
+  it('500 messages Baileys sent while we were stopped arrive exactly once, offline: true, in order', async () => {
+    await d.stopAccount('wad');
+    const ids: string[] = [];
+    for (let i = 0; i < 500; i++) ids.push((await baileys.sock!.sendMessage(`${W}@s.whatsapp.net`, { text: `queued ${i}` }))!.key.id!);
+    const wanted = new Set(ids);
+    const seen = new Map<string, Array<Record<string, unknown>>>();
+    const off = d.onEvent((e) => {
+      if (e.account !== 'wad' || e.type !== 'message:new' || !wanted.has(String(e.data.id))) return;
+      seen.set(String(e.data.id), [...(seen.get(String(e.data.id)) ?? []), e.data]);
+    });
+    try {
+      await d.startAccount('wad');
+      await until('500 message:new events', () => seen.size === ids.length, 60_000);
+    } finally {
+      off();
+    }
+    for (const [id, events] of seen) {
+      expect(events, id).toHaveLength(1);
+      expect(events[0]).toMatchObject({ type: 'text', fromMe: false, offline: true });
+    }
+    expect([...seen.keys()]).toEqual(ids);
+    // Each confirmed once: one receipt per message, no ack beside it.
+    const log = await wire();
+    const receipted = log.filter((e) => e.tag === 'receipt').flatMap((e) => [e.attrs.id!, ...e.children.filter((c) => c.tag === 'list').flatMap((l) => l.children.map((i) => i.attrs.id!))]);
+    const acked = new Set(log.filter((e) => e.tag === 'ack' && e.attrs.class === 'message').map((e) => e.attrs.id));
+    for (const id of ids.slice(-100)) {
+      expect(receipted.filter((r) => r === id), id).toHaveLength(1);
+      expect(acked.has(id), id).toBe(false);
+    }
+  }, 120_000);
 });
