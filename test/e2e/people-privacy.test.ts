@@ -7,7 +7,8 @@
 //   it sends once unblocked is) and no longer reads our about; block:list; blocks made on the phone
 //   reach us as block:updated;
 // - presence:subscribe: Baileys going online and away reaches us as presence:update (last seen
-//   included, and absent once Baileys hides it), and the subscription outlives a dropped connection.
+//   included, absent once Baileys hides it, and no "online" once Baileys shows that only with last
+//   seen), and the subscription outlives a dropped connection.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WadClient, WadClientError } from '../../src/client/index.js';
@@ -189,6 +190,14 @@ describe('presence:subscribe', () => {
     await baileys.sock!.sendPresenceUpdate('unavailable');
     const hidden = await presenceOf(from, 'unavailable');
     expect(hidden.data['lastSeen']).toBeUndefined();
+    // Online shown only to whom last seen is: Baileys coming online now stays unavailable to us.
+    await baileys.sock!.updateOnlinePrivacy('match_last_seen');
+    from = rec.events.length;
+    await baileys.sock!.sendPresenceUpdate('available');
+    const stillAway = await until('presence while online is hidden', () => eventsSince(from, 'presence:update').find((e) => e.data['jid'] === jidOf(B)));
+    expect(stillAway.data['status']).toBe('unavailable');
+    await baileys.sock!.sendPresenceUpdate('unavailable');
+    await baileys.sock!.updateOnlinePrivacy('all');
     await baileys.sock!.updateLastSeenPrivacy('all');
 
     // The server forgets subscriptions with the connection: the account subscribes again.
