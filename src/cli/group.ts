@@ -4,7 +4,7 @@
  * join, requests, approve/reject, leave), with one line per result a person
  * can read, or --json.
  */
-import type { GroupParticipantResult, GroupUpdate } from '../contract/api.js';
+import type { GroupInviteMessageRef, GroupParticipantResult, GroupUpdate } from '../contract/api.js';
 import { groupVerbs } from '../client/group-verbs.js';
 import { normalizeJid } from '../ipc/jid.js';
 import { COMMON_HELP, UsageError, connect, jsonLine, parse, run } from './common.js';
@@ -22,7 +22,9 @@ commands (<id> is the account, <group> a group jid or id, <member> a jid or phon
                                      change members; one line per member with the
                                      server's answer (403 means an invite was sent)
   invite <id> <group> [--revoke]     the invite link (--revoke: a new one)
-  join <id> <code-or-link>           join by invite code or link
+  join <id> <code-or-link> [--group G --admin A [--expiration S]]
+                                     join by invite code or link; with --group and
+                                     --admin (the sender), by a group invite message
   requests <id> <group>              pending join requests
   approve|reject <id> <group> <member>...
                                      answer join requests
@@ -40,6 +42,9 @@ const OPTIONS = {
   'join-approval': { type: 'string' },
   'add-mode': { type: 'string' },
   revoke: { type: 'boolean', default: false },
+  group: { type: 'string' },
+  admin: { type: 'string' },
+  expiration: { type: 'string' },
 } as const;
 
 const MEMBER_ACTIONS = new Set(['add', 'remove', 'promote', 'demote']);
@@ -114,7 +119,7 @@ export async function runGroup(argv: readonly string[]): Promise<number> {
         }
         case 'join': {
           if (args[0] === undefined) throw new UsageError('usage: wad group join <id> <code-or-link>');
-          const r = await client.joinGroup(account, args[0]);
+          const r = await client.joinGroup(account, args[0], inviteOf(values, chat));
           out(r, r.pending ? `asked to join ${r.jid}: an admin must approve` : `joined ${r.jid}`);
           return 0;
         }
@@ -158,6 +163,15 @@ function printResults(results: readonly GroupParticipantResult[], json: boolean)
     if (json) jsonLine(r);
     else process.stdout.write(`${r.jid.padEnd(32)} ${r.status} ${STATUS[r.status] ?? 'refused'}${r.inviteSent ? ': invite sent' : ''}\n`);
   }
+}
+
+/** An invite message's group, sender and expiry, when --group is given. */
+function inviteOf(v: { group?: string | undefined; admin?: string | undefined; expiration?: string | undefined }, chat: (s: string | undefined) => string): GroupInviteMessageRef | undefined {
+  if (v.group === undefined && v.admin === undefined) return undefined;
+  if (v.group === undefined || v.admin === undefined) throw new UsageError('an invite message join takes both --group and --admin');
+  const expiration = v.expiration === undefined ? 0 : Number(v.expiration);
+  if (!Number.isSafeInteger(expiration) || expiration < 0) throw new UsageError('--expiration takes unix seconds');
+  return { group: chat(v.group), admin: chat(v.admin), expiration };
 }
 
 function onOff(name: string, v: string | undefined): boolean | undefined {

@@ -14,6 +14,7 @@ import { runDaemon } from './daemon.js';
 import { runDemo } from './demo.js';
 import { runEvents } from './events.js';
 import { runGroup } from './group.js';
+import { runCommunity } from './community.js';
 import { runSend } from './send.js';
 import { runSim } from './sim.js';
 import { runStore } from './store.js';
@@ -38,6 +39,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   webhook: { run: runWebhook, about: 'add, list, remove, resume or test webhooks' },
   call: { run: runCall, about: 'reject a ringing call (incoming calls are call:incoming events)' },
   group: { run: runGroup, about: 'groups: list, create, info, update, members, invite links, join, requests, leave' },
+  community: { run: runCommunity, about: 'communities: create, info (linked groups), link and unlink groups' },
   sim: { run: runSim, about: 'run the WhatsApp server simulator in the foreground' },
   store: { run: runStore, about: 'check or repair the store (daemon stopped): what is damaged, per account' },
 };

@@ -24,6 +24,7 @@ import type {
   GroupInfo,
   GroupInvite,
   GroupJoinRequest,
+  GroupInviteMessageRef,
   GroupJoinResult,
   GroupParticipantResult,
   GroupSummary,
@@ -38,10 +39,12 @@ import type {
   WadEvent,
 } from '../contract/api.js';
 import type { SendData } from '../contract/frames.js';
+import type { CommunityCreated, CommunityInfo, CommunityLinkResult } from '../contract/communities.js';
 import type { WadClientOptions } from './core.js';
 import { callVerbs } from './call-verbs.js';
 import { chatVerbs } from './chat-verbs.js';
 import { groupVerbs } from './group-verbs.js';
+import { communityVerbs } from './community-verbs.js';
 import { PeopleVerbs } from './people.js';
 import { DownloadSink, type DownloadedFile } from './download.js';
 import { WadClientError } from './errors.js';
@@ -63,6 +66,7 @@ export interface SendFileOptions extends Omit<MediaFields, 'mimeType'> {
 export class WadClient extends PeopleVerbs {
   /** The group and chat-state verbs, written once for the socket and the CLI's HTTP link. */
   readonly #groups = groupVerbs(this);
+  readonly #communities = communityVerbs(this);
   readonly #chats = chatVerbs(this);
   readonly #calls = callVerbs(this);
   constructor(opts: WadClientOptions = {}) {
@@ -325,9 +329,13 @@ export class WadClient extends PeopleVerbs {
     return this.#groups.groupInvite(account, group, action);
   }
 
-  /** Joins by invite code or https://chat.whatsapp.com/… link; `pending` while an admin must approve. */
-  async joinGroup(account: string, code: string): Promise<GroupJoinResult> {
-    return this.#groups.joinGroup(account, code);
+  /**
+   * Joins by invite code or https://chat.whatsapp.com/… link; `pending` while
+   * an admin must approve. With `invite`, by a group invite message: its
+   * `groupInvite.code` as `code`, and `{group, admin: the message's sender, expiration}`.
+   */
+  async joinGroup(account: string, code: string, invite?: GroupInviteMessageRef): Promise<GroupJoinResult> {
+    return this.#groups.joinGroup(account, code, invite);
   }
 
   async groupRequests(account: string, group: string): Promise<GroupJoinRequest[]> {
@@ -351,6 +359,23 @@ export class WadClient extends PeopleVerbs {
    */
   async rejectCall(account: string, callId: string, from: string): Promise<void> {
     return this.#calls.rejectCall(account, callId, from);
+  }
+
+  // ---- communities -------------------------------------------------------
+
+  /** A community and its announcements group (only admins post there; every member of every linked group reads it). */
+  async createCommunity(account: string, subject: string, description?: string): Promise<CommunityCreated> {
+    return this.#communities.createCommunity(account, subject, description);
+  }
+
+  /** The community of `group` (the community itself or any group linked to it), with its linked groups. */
+  async communityMetadata(account: string, group: string): Promise<CommunityInfo> {
+    return this.#communities.communityMetadata(account, group);
+  }
+
+  /** Links (or unlinks) groups we administer; per group 200 or the server's code. */
+  async linkCommunityGroups(account: string, community: string, groups: string[], action: 'link' | 'unlink' = 'link'): Promise<CommunityLinkResult[]> {
+    return this.#communities.linkCommunityGroups(account, community, groups, action);
   }
 
   // ---- stored chats, contacts, messages ----------------------------------

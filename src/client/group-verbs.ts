@@ -3,7 +3,7 @@
  * the socket and the CLI's HTTP link alike, so `wad group` works over
  * either without a second copy of what each request carries and answers.
  */
-import type { GroupAction, GroupInfo, GroupInvite, GroupJoinRequest, GroupJoinResult, GroupParticipantResult, GroupSummary, GroupUpdate } from '../contract/api.js';
+import type { GroupAction, GroupInfo, GroupInvite, GroupInviteMessageRef, GroupJoinRequest, GroupJoinResult, GroupParticipantResult, GroupSummary, GroupUpdate } from '../contract/api.js';
 import type { Requester } from './requester.js';
 
 export interface GroupVerbs {
@@ -13,7 +13,7 @@ export interface GroupVerbs {
   listGroups(account: string): Promise<GroupSummary[]>;
   updateGroup(account: string, group: string, update: GroupUpdate): Promise<void>;
   groupInvite(account: string, group: string, action?: 'get' | 'revoke'): Promise<GroupInvite>;
-  joinGroup(account: string, code: string): Promise<GroupJoinResult>;
+  joinGroup(account: string, code: string, invite?: GroupInviteMessageRef): Promise<GroupJoinResult>;
   groupRequests(account: string, group: string): Promise<GroupJoinRequest[]>;
   answerGroupRequests(account: string, group: string, action: 'approve' | 'reject', participants: string[]): Promise<Array<{ jid: string; status: number }>>;
   leaveGroup(account: string, group: string): Promise<void>;
@@ -32,7 +32,7 @@ export function groupVerbs(link: Requester): GroupVerbs {
       await link.request('group:update', update, { account, chat: group });
     },
     groupInvite: (account, group, action = 'get') => link.request('group:invite', { action }, { account, chat: group }),
-    joinGroup: (account, code) => link.request('group:join', { code }, { account }),
+    joinGroup: (account, code, invite) => link.request('group:join', { code, ...invite }, { account }),
     groupRequests: async (account, group) => (await link.request('group:requests', { action: 'list' }, { account, chat: group })).requests ?? [],
     answerGroupRequests: async (account, group, action, participants) =>
       (await link.request('group:requests', { action, participants }, { account, chat: group })).results ?? [],

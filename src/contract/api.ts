@@ -16,6 +16,7 @@ import type { LinkPreview } from '../protocol/message/index.js';
 import type { proto } from '../protocol/proto/index.js';
 import type { CallApi } from './calls.js';
 import type { PeopleApi } from './people.js';
+import type { CommunityApi } from './communities.js';
 
 export type ConnectionState = 'connecting' | 'qr' | 'online' | 'reconnecting' | 'stopped' | 'loggedOut';
 
@@ -365,6 +366,19 @@ export interface GroupInvite {
   link: string;
 }
 
+/**
+ * group:join by a group invite message (one an admin sent us in particular,
+ * `message:new` of type `group-invite`): its group, the admin who sent it,
+ * and its expiry. The code is group:join's `code`.
+ */
+export interface GroupInviteMessageRef {
+  group: string;
+  /** Who sent the invite (the message's sender). */
+  admin: string;
+  /** Unix seconds, as the message says. */
+  expiration: number;
+}
+
 /** group:join: the group joined, or `pending` while an admin decides (join approval). */
 export interface GroupJoinResult {
   jid: string;
@@ -379,7 +393,7 @@ export interface GroupJoinRequest {
   t?: number;
 }
 
-export interface DaemonApi extends PeopleApi, CallApi {
+export interface DaemonApi extends PeopleApi, CallApi, CommunityApi {
   // accounts
   addAccount(id: string, opts: { phone?: string }): Promise<{ pairCode?: string }>;
   requestPairCode(id: string, phone: string): Promise<{ pairCode: string }>;
@@ -411,7 +425,8 @@ export interface DaemonApi extends PeopleApi, CallApi {
   /** The invite code (`revoke`: a new one, the old stops working). */
   groupInvite(id: string, group: string, action: 'get' | 'revoke'): Promise<GroupInvite>;
   /** Joins by an invite code or link. */
-  joinGroup(id: string, code: string): Promise<GroupJoinResult>;
+  /** By a link's code, or with `invite` by an invite message's. */
+  joinGroup(id: string, code: string, invite?: GroupInviteMessageRef): Promise<GroupJoinResult>;
   groupRequests(id: string, group: string, action: 'list'): Promise<GroupJoinRequest[]>;
   answerGroupRequests(id: string, group: string, action: 'approve' | 'reject', participants: string[]): Promise<Array<{ jid: string; status: number }>>;
   leaveGroup(id: string, group: string): Promise<void>;

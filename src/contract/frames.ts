@@ -32,6 +32,7 @@ import type {
 import type { ErrorCode } from './errors.js';
 import { CALL_REQUEST_TYPES, type CallRequestMap } from './calls.js';
 import { PEOPLE_REQUEST_TYPES, type PeopleRequestMap } from './people.js';
+import { COMMUNITY_REQUEST_TYPES, type CommunityRequestMap } from './communities.js';
 
 export type { ErrorCode };
 
@@ -124,7 +125,7 @@ export interface MediaDownloadResult {
 type IdData = { id?: string };
 
 /** Client → daemon requests: the data each takes and what a successful ack adds to `{success: true}`. */
-export interface RequestMap extends PeopleRequestMap, CallRequestMap {
+export interface RequestMap extends PeopleRequestMap, CallRequestMap, CommunityRequestMap {
   'account:add': { data: { id?: string; phone?: string }; result: { pairCode?: string } };
   'account:remove': { data: IdData; result: Empty };
   'account:list': { data: Empty; result: { accounts: AccountSummary[] } };
@@ -164,7 +165,8 @@ export interface RequestMap extends PeopleRequestMap, CallRequestMap {
   'group:update': { data: GroupUpdate; result: Empty };
   'group:invite': { data: { action: 'get' | 'revoke' }; result: GroupInvite };
   /** `code`: the invite code or the whole https://chat.whatsapp.com/… link. */
-  'group:join': { data: { code: string }; result: GroupJoinResult };
+  /** With `group`, `admin` and `expiration` (a group invite message's), joins by that message. */
+  'group:join': { data: { code: string; group?: string; admin?: string; expiration?: number }; result: GroupJoinResult };
   /** list → `requests`; approve/reject (with `participants`) → `results`. */
   'group:requests': {
     data: { action: 'list' | 'approve' | 'reject'; participants?: string[] };
@@ -230,6 +232,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'webhook:test',
   ...PEOPLE_REQUEST_TYPES,
   ...CALL_REQUEST_TYPES,
+  ...COMMUNITY_REQUEST_TYPES,
 ];
 
 export const EVENT_TYPES: readonly EventType[] = [

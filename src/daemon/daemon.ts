@@ -40,6 +40,7 @@ import type {
   WebhookTestResult,
   GroupInvite,
   GroupJoinRequest,
+  GroupInviteMessageRef,
   GroupJoinResult,
   GroupParticipantResult,
   GroupSummary,
@@ -50,6 +51,8 @@ import { inviteLink } from '../account/messaging/group-admin.js';
 import type { GroupMetadata } from '../protocol/iq/groups.js';
 import { DaemonError } from '../contract/errors.js';
 import type { ContactCheckResult, ContactInfoResult, PictureResult, PrivacySetting, PrivacySettings } from '../contract/people.js';
+import type { CommunityCreated, CommunityInfo, CommunityLinkResult } from '../contract/communities.js';
+import { groupSummary } from './group-views.js';
 import { toDaemonError } from './error-map.js';
 import { corruptEventGap, toWadEvent, type EventHub } from './event-sink.js';
 import { trimAccount } from './retention.js';
@@ -234,9 +237,9 @@ export class Daemon implements DaemonApi {
       return { code, link: inviteLink(code) };
     });
   }
-  joinGroup(id: string, code: string): Promise<GroupJoinResult> {
+  joinGroup(id: string, code: string, invite?: GroupInviteMessageRef): Promise<GroupJoinResult> {
     return this.#call(id, async (a) => {
-      const r = await a.messaging.joinGroup(code);
+      const r = invite ? await a.messaging.acceptGroupInvite(code, invite) : await a.messaging.joinGroup(code);
       return r.pending ? { jid: r.jid, pending: true } : { jid: r.jid };
     });
   }
@@ -248,6 +251,15 @@ export class Daemon implements DaemonApi {
   }
   leaveGroup(id: string, group: string): Promise<void> {
     return this.#call(id, (a) => a.messaging.leaveGroup(group));
+  }
+  createCommunity(id: string, subject: string, description?: string): Promise<CommunityCreated> {
+    return this.#call(id, (a) => a.messaging.communities.create(subject, description));
+  }
+  communityMetadata(id: string, community: string): Promise<CommunityInfo> {
+    return this.#call(id, (a) => a.messaging.communities.metadata(community));
+  }
+  linkCommunityGroups(id: string, community: string, groups: string[], link: boolean): Promise<CommunityLinkResult[]> {
+    return this.#call(id, (a) => a.messaging.communities.link(community, groups, link));
   }
 
   // stored chats, contacts and messages: read from the store, so a stopped account answers too
@@ -433,16 +445,4 @@ export class Daemon implements DaemonApi {
       throw toDaemonError(err);
     }
   }
-}
-
-/** A group as group:list shows it. */
-function groupSummary(g: GroupMetadata): GroupSummary {
-  return {
-    jid: g.jid,
-    subject: g.subject,
-    participants: g.size,
-    ...(g.isCommunity ? { isCommunity: true } : {}),
-    ...(g.parent ? { parent: g.parent } : {}),
-    ...(g.isCommunityAnnouncements ? { isAnnouncements: true } : {}),
-  };
 }

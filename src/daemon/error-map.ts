@@ -76,6 +76,7 @@ const MESSAGING_CODES: Record<MessagingErrorCode, ErrorCode> = {
   KEY_REUSED: 'INVALID_PAYLOAD',
   NOT_FOUND: 'NOT_FOUND',
   NOT_MEMBER: 'NOT_MEMBER',
+  NOT_ADMIN: 'FORBIDDEN',
   ALREADY_EXISTS: 'ALREADY_EXISTS',
   // Changed by someone else meanwhile: reading again and retrying is what the caller does.
   CONFLICT: 'UNAVAILABLE',

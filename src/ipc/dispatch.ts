@@ -12,6 +12,7 @@ import type { SendData } from '../contract/frames.js';
 import { uploadedFile, type FinishedUpload } from './uploads.js';
 import { dispatchPeople, isPeopleType } from './people.js';
 import { dispatchCall, isCallType } from './calls.js';
+import { dispatchCommunity, isCommunityType } from './communities.js';
 
 /** Where a media send's `data.upload` comes from: the connection's binary uploads, or an HTTP request's file part. */
 export interface UploadSource {
@@ -39,6 +40,7 @@ export async function dispatch(req: Request, ctx: DispatchContext): Promise<Resu
   const chat = req.chat!;
   if (isPeopleType(req.type)) return dispatchPeople(req as Parameters<typeof dispatchPeople>[0], ctx);
   if (isCallType(req.type)) return dispatchCall(req as Parameters<typeof dispatchCall>[0], ctx);
+  if (isCommunityType(req.type)) return dispatchCommunity(req as Parameters<typeof dispatchCommunity>[0], ctx);
   switch (req.type) {
     case 'account:add':
       return { ...(await api.addAccount(a, req.data.phone !== undefined ? { phone: req.data.phone.replace(/^\+/, '') } : {})) };
@@ -140,8 +142,13 @@ export async function dispatch(req: Request, ctx: DispatchContext): Promise<Resu
       return NONE;
     case 'group:invite':
       return { ...(await api.groupInvite(a, chat, req.data.action)) };
-    case 'group:join':
-      return { ...(await api.joinGroup(a, req.data.code)) };
+    case 'group:join': {
+      const { code, group, admin, expiration } = req.data;
+      if ((group === undefined) !== (admin === undefined)) {
+        throw new IpcError('MISSING_FIELD', 'an invite message join needs both data.group and data.admin', { field: group === undefined ? 'data.group' : 'data.admin' });
+      }
+      return { ...(await api.joinGroup(a, code, group !== undefined ? { group, admin: admin!, expiration: expiration ?? 0 } : undefined)) };
+    }
     case 'group:requests':
       if (req.data.action === 'list') return { requests: await api.groupRequests(a, chat, 'list') };
       if (!req.data.participants) throw new IpcError('MISSING_FIELD', `data.participants is required to ${req.data.action}`, { field: 'data.participants' });

@@ -12,6 +12,7 @@ import { normalizeJid } from './jid.js';
 import { CHAT_ACTIONS, EVENT_TYPES, PROTOCOL_VERSION, REQUEST_TYPES, type RequestMap, type RequestType } from '../contract/frames.js';
 import { PEOPLE_SPECS } from './people.js';
 import { CALL_SPECS } from './calls.js';
+import { COMMUNITY_SPECS } from './communities.js';
 import { arrayOf, bool, described, either, int, invalid, mapOf, num, object, oneOf, optional, schemaOf, str, type Check, type JsonSchema } from './schema.js';
 
 export type Request = {
@@ -193,7 +194,7 @@ const SPECS: Record<RequestType, Spec> = {
   'group:list': { data: empty, needs: 'account' },
   'group:update': { data: groupUpdate, needs: 'chat' },
   'group:invite': { data: object({ action: oneOf(['get', 'revoke'] as const) }), needs: 'chat' },
-  'group:join': { data: object({ code: str({ min: 6, max: 256 }) }), needs: 'account' },
+  'group:join': { data: object({ code: str({ min: 6, max: 256 }), group: optional(jid), admin: optional(jid), expiration: optional(int(0, 0xffff_ffff)) }), needs: 'account' },
   'group:requests': { data: object({ action: oneOf(['list', 'approve', 'reject'] as const), participants: optional(jids) }), needs: 'chat' },
   'group:leave': { data: empty, needs: 'chat' },
   'events:subscribe': {
@@ -226,6 +227,7 @@ const SPECS: Record<RequestType, Spec> = {
   'webhook:test': { data: object({ id: webhookId }), needs: 'none' },
   ...PEOPLE_SPECS,
   ...CALL_SPECS,
+  ...COMMUNITY_SPECS,
 };
 
 const KNOWN = new Set<string>(REQUEST_TYPES);

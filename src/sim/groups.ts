@@ -14,6 +14,7 @@ import { node, type BinaryNode } from './nodes.js';
 import { participantAttrs, pnVisible, type AddressingMode } from './addressing.js';
 import { restoreSettings, settingsNodes, snapshotSettings, type GroupSettings, type GroupSettingsSnapshot } from './group-settings.js';
 import type { Directory, UserRecord } from './state.js';
+import { communityNodes, type CommunityLink } from './community.js';
 
 export const GROUP_SERVER = 'g.us';
 
@@ -36,6 +37,8 @@ export interface GroupRecord {
   addressingMode: AddressingMode;
   /** Description, switches, invites, join requests (group-settings.ts); absent while all are defaults. */
   settings?: GroupSettings | undefined;
+  /** Its place in a community (community.ts); absent for a plain group. */
+  community?: CommunityLink | undefined;
 }
 
 export interface GroupSnapshot {
@@ -49,6 +52,7 @@ export interface GroupSnapshot {
   /** Absent in snapshots from before LID groups: "pn". */
   addressingMode?: AddressingMode;
   settings?: GroupSettingsSnapshot | undefined;
+  community?: CommunityLink | undefined;
 }
 
 export class GroupStore {
@@ -140,6 +144,7 @@ export class GroupStore {
       participants: [...g.participants],
       ...(g.addressingMode === 'lid' ? { addressingMode: 'lid' as const } : {}),
       ...(g.settings ? { settings: snapshotSettings(g.settings) } : {}),
+      ...(g.community ? { community: { ...g.community } } : {}),
     }));
   }
 
@@ -148,6 +153,7 @@ export class GroupStore {
       this.#groups.set(s.id, { ...s, jid: `${s.id}@${GROUP_SERVER}`, participants: new Map(s.participants),
         addressingMode: s.addressingMode ?? 'pn',
         settings: s.settings ? restoreSettings(s.settings) : undefined,
+        community: s.community ? { ...s.community } : undefined,
       });
     }
   }
@@ -172,7 +178,7 @@ export function groupNode(g: GroupRecord, dir: Directory, reader: UserRecord): B
   };
   Object.assign(attrs, namedAs(g.addressingMode, dir.userOf(g.subjectOwner), g.subjectOwner, reader, 's_o', 's_o_pn'));
   Object.assign(attrs, namedAs(g.addressingMode, dir.userOf(g.creator), g.creator, reader, 'creator', 'creator_pn'));
-  return node('group', attrs, [...participants, ...settingsNodes(g.settings)]);
+  return node('group', attrs, [...participants, ...settingsNodes(g.settings), ...communityNodes(g)]);
 }
 
 /** A person named on a group node: the PN in a PN group; the LID (and PN, when visible) in a LID group. */

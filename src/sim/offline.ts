@@ -31,6 +31,11 @@ export function keyOf(stanza: BinaryNode): string {
 export class DeliveryQueues {
   readonly #queued = new Map<string, QueuedStanza[]>();
   readonly #unacked = new Map<string, Map<string, QueuedStanza>>();
+  /**
+   * Stanzas sent again under a key still unacked, per device: two members'
+   * retry receipts for one group message share a key, and each gets its own ack.
+   */
+  readonly #extraCopies = new Map<string, Map<string, number>>();
   readonly #maxQueued: number;
   readonly #maxUnacked: number;
   /** Stanzas dropped because a bound was hit (for /stats). */
@@ -85,11 +90,19 @@ export class DeliveryQueues {
   sent(deviceJid: string, item: QueuedStanza): void {
     let m = this.#unacked.get(deviceJid);
     if (!m) this.#unacked.set(deviceJid, (m = new Map()));
+    if (m.has(item.key)) {
+      let extra = this.#extraCopies.get(deviceJid);
+      if (!extra) this.#extraCopies.set(deviceJid, (extra = new Map()));
+      extra.set(item.key, Math.min((extra.get(item.key) ?? 0) + 1, this.#maxUnacked));
+    }
     m.delete(item.key);
     m.set(item.key, item);
     if (m.size > this.#maxUnacked) {
       const oldest = m.keys().next().value;
-      if (oldest !== undefined) m.delete(oldest);
+      if (oldest !== undefined) {
+        m.delete(oldest);
+        this.#extraCopies.get(deviceJid)?.delete(oldest);
+      }
       this.dropped++;
     }
   }
@@ -98,7 +111,14 @@ export class DeliveryQueues {
   ack(deviceJid: string, key: string): QueuedStanza | undefined {
     const m = this.#unacked.get(deviceJid);
     const item = m?.get(key);
-    if (item) m!.delete(key);
+    if (!item) return undefined;
+    const extra = this.#extraCopies.get(deviceJid);
+    const copies = extra?.get(key) ?? 0;
+    if (copies > 0) {
+      if (copies === 1) extra!.delete(key);
+      else extra!.set(key, copies - 1);
+      if (extra!.size === 0) this.#extraCopies.delete(deviceJid);
+    } else m!.delete(key);
     return item;
   }
 
@@ -106,6 +126,7 @@ export class DeliveryQueues {
   requeueUnacked(deviceJid: string): number {
     const m = this.#unacked.get(deviceJid);
     this.#unacked.delete(deviceJid);
+    this.#extraCopies.delete(deviceJid);
     if (!m || m.size === 0) return 0;
     const back = [...m.values()];
     const q = this.#queued.get(deviceJid) ?? [];
@@ -122,6 +143,7 @@ export class DeliveryQueues {
   forget(deviceJid: string): void {
     this.#queued.delete(deviceJid);
     this.#unacked.delete(deviceJid);
+    this.#extraCopies.delete(deviceJid);
   }
 
   /** Queue sizes by device (queued + unacked), for /stats. */

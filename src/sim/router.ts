@@ -3,7 +3,9 @@
  * The server never decrypts; it fans the sender's per-device `<enc>` nodes
  * out to the named devices (1:1 and the sender's own other devices), the
  * group's skmsg to every member device, and receipts back to every device of
- * the original sender. Returns the `<ack>` for the sending device. The
+ * the original sender. Returns the `<ack>` for the sending device: error
+ * 403 for a group the sender is not in, or an announcement group (only
+ * admins post) when the sender is no admin; reactions still go. The
  * phone's stanzas (device 0) go through the same functions.
  *
  * Addressing: clients may name devices by PN or by LID (Baileys 7 keeps
@@ -43,9 +45,15 @@ export function routeMessage(hub: Hub, senderJid: string, stanza: BinaryNode): B
   if (to.endsWith('@g.us')) {
     const group = hub.groups.get(to);
     if (!group || !group.participants.has(sender.jid)) return ack('403');
+    const retryTarget = stanza.attrs.participant === undefined ? undefined : hub.dir.pnDevice(stanza.attrs.participant) ?? '';
+    // Only admins post in an announcement group; members may still react. A retry
+    // resend repeats what was already let through, so it is not judged again.
+    if (group.settings?.announce && !hub.groups.isAdmin(group, sender.jid) && stanza.attrs.type !== 'reaction' && retryTarget === undefined) {
+      hub.stats.announceRefusals++;
+      return ack('403');
+    }
     const perDevice = encsByDevice(hub, stanza);
     const direct = children(stanza).filter((c) => c.tag === 'enc');
-    const retryTarget = stanza.attrs.participant === undefined ? undefined : hub.dir.pnDevice(stanza.attrs.participant) ?? '';
     for (const member of group.participants.keys()) {
       const user = hub.dir.userOf(member);
       if (!user) continue;

@@ -31,6 +31,8 @@ export class SimStats {
   tcTokenRefusals = 0;
   /** 1:1 sends of a sender that needs a token which carried a valid one. */
   tcTokensAccepted = 0;
+  /** Group sends refused (403) because the group lets only admins post and the sender is none. */
+  announceRefusals = 0;
   /** Numbers asked about with the usync `contact` protocol (is it on WhatsApp?). */
   contactLookups = 0;
   /** Call signals relayed (offers, rejects, terminates…), the admin API's included. */
@@ -67,6 +69,7 @@ export class SimStats {
       tcTokensIssued: this.tcTokensIssued,
       tcTokenRefusals: this.tcTokenRefusals,
       tcTokensAccepted: this.tcTokensAccepted,
+      announceRefusals: this.announceRefusals,
       contactLookups: this.contactLookups,
       callSignals: this.callSignals,
     };

@@ -317,6 +317,7 @@ describe('HTTP API', () => {
       content: ['walked'],
       emoji: ['👍'],
       url: ['http://127.0.0.1:9/walk'],
+      'groups[]': [group.body['jid']],
     };
     // Last: the requests that take the account away.
     const LAST = ['/v1/account/restart', '/v1/account/stop', '/v1/account/logout', '/v1/account/remove'];
@@ -324,7 +325,7 @@ describe('HTTP API', () => {
     const outcomes: Record<string, string> = {};
     for (const { path, op } of posts) {
       const schema = op.requestBody?.content['application/json']?.schema ?? {};
-      const body = exampleOf(schema, { ...samples, chat: path.startsWith('/v1/group/') ? [group.body['jid']] : samples['chat']! }) as Record<string, unknown>;
+      const body = exampleOf(schema, { ...samples, chat: path.startsWith('/v1/group/') || path.startsWith('/v1/community/') ? [group.body['jid']] : samples['chat']! }) as Record<string, unknown>;
       const r = await api.post(path, body);
       const error = (r.body as { error?: { code: string; message: string } }).error;
       outcomes[path] = r.status === 200 ? 'ok' : `${r.status} ${error?.code}: ${error?.message}`;

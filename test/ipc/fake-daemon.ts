@@ -37,6 +37,7 @@ import {
 } from '../../src/contract/api.js';
 import { DaemonError } from '../../src/contract/errors.js';
 import type { ContactCheckResult, ContactInfoResult, PictureResult } from '../../src/contract/people.js';
+import type { CommunityCreated, CommunityInfo, CommunityLinkResult } from '../../src/contract/communities.js';
 
 interface FakeAccount {
   summary: AccountSummary;
@@ -422,6 +423,24 @@ export class FakeDaemon implements DaemonApi {
   async subscribePresence(id: string, jid: string): Promise<void> {
     await this.#call('subscribePresence', [id, jid]);
     this.#online(id);
+  }
+
+  async createCommunity(id: string, subject: string, description?: string): Promise<CommunityCreated> {
+    await this.#call('createCommunity', [id, subject, description]);
+    this.#online(id);
+    return { jid: '120363000000000002@g.us', announcementsJid: '120363000000000003@g.us' };
+  }
+
+  async communityMetadata(id: string, community: string): Promise<CommunityInfo> {
+    await this.#call('communityMetadata', [id, community]);
+    this.#online(id);
+    return { jid: community, subject: 'Fake community', participants: [], size: 1, announcementsJid: '120363000000000003@g.us', groups: [{ jid: '120363000000000003@g.us', subject: 'Fake community', isAnnouncements: true }] };
+  }
+
+  async linkCommunityGroups(id: string, community: string, groups: string[], link: boolean): Promise<CommunityLinkResult[]> {
+    await this.#call('linkCommunityGroups', [id, community, groups, link]);
+    this.#online(id);
+    return groups.map((jid) => ({ jid, status: 200 }));
   }
 
   async readEvents(account: string, fromSeq: number, limit: number): Promise<WadEvent[]> {

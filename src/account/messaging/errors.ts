@@ -24,6 +24,8 @@ export type MessagingErrorCode =
   | 'NOT_FOUND'
   /** We are not a member of the group (or not one of its admins, for what only admins may do). */
   | 'NOT_MEMBER'
+  /** Only the group's admins may do this (send in an announcement group, change a community), and we are none. */
+  | 'NOT_ADMIN'
   /** Already so (a member joining again). */
   | 'ALREADY_EXISTS'
   /** The group changed meanwhile (a description edited by someone else since we read it). */

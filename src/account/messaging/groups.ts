@@ -2,7 +2,8 @@
  * Groups for messaging: metadata (members, addressing mode, disappearing
  * timer) behind a bounded cache that group notifications invalidate, and
  * the w:g2 operations the daemon API offers (create, metadata, list,
- * participants, settings, invites, join, join requests, leave). Learns
+ * participants, settings, invites, join, join requests, leave; communities:
+ * create, link and unlink, their linked groups). Learns
  * LID↔PN pairs from the member lists.
  *
  * Owns the metadata cache; sender-key rotation is outbound.ts's (it runs on
@@ -10,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  acceptGroupInvite,
   answerJoinRequests,
   groupInviteCode,
   groupJoinRequests,
@@ -32,6 +34,7 @@ import {
   type ParticipantAction,
   type ParticipantResult,
 } from '../../protocol/iq/groups.js';
+import { communitySubGroups, createCommunity, linkSubGroup, unlinkSubGroup, type LinkedGroup } from '../../protocol/iq/communities.js';
 import { IqServerError, type IqSpec } from '../../protocol/iq/index.js';
 import { isLid, isPn } from '../../protocol/jid/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
@@ -113,12 +116,57 @@ export class Groups {
     }
   }
 
+  /**
+   * Accepts an invite message an admin sent us (what Baileys'
+   * groupAcceptInviteV4 does).
+   * @throws MessagingError NOT_FOUND (unknown, revoked or expired), ALREADY_EXISTS
+   */
+  async acceptInvite(group: string, code: string, expiration: number, admin: string): Promise<void> {
+    try {
+      await this.#deps.port.execute(acceptGroupInvite(group, code, expiration, admin));
+    } catch (err) {
+      if (err instanceof IqServerError && (err.serverCode === 404 || err.serverCode === 410 || err.serverCode === 406)) {
+        throw new MessagingError('NOT_FOUND', `the invite to ${group} is unknown, revoked or expired`, { cause: err });
+      }
+      if (err instanceof IqServerError && err.serverCode === 409) throw new MessagingError('ALREADY_EXISTS', `already a member of ${group}`, { cause: err });
+      throw mapGroupError(err, group);
+    } finally {
+      this.invalidate(group);
+    }
+  }
+
   async joinRequests(group: string): Promise<JoinRequest[]> {
     return this.#admin(group, groupJoinRequests(group));
   }
 
   async answerJoinRequests(group: string, action: 'approve' | 'reject', jids: readonly string[]): Promise<Array<{ jid: string; status: number }>> {
     return this.#admin(group, answerJoinRequests(group, action, jids));
+  }
+
+  /** A community and, made by the server with it, its announcements group. */
+  async createCommunity(subject: string, description: string | undefined): Promise<{ community: GroupMetadata; announcements?: string | undefined }> {
+    const id = () => randomBytes(8).toString('hex').toUpperCase();
+    const community = this.#remember(await this.#deps.port.execute(createCommunity(subject, description, id(), id())));
+    const linked = await this.subGroups(community.jid);
+    return { community, announcements: linked.find((g) => g.isAnnouncements)?.jid };
+  }
+
+  async subGroups(community: string): Promise<LinkedGroup[]> {
+    return this.#admin(community, communitySubGroups(community));
+  }
+
+  /** Links (or unlinks) one group: 200, or the server's code (401 not an admin of both, 404, 409 linked elsewhere). */
+  async linkGroup(community: string, group: string, linked: boolean): Promise<number> {
+    try {
+      await this.#deps.port.execute(linked ? linkSubGroup(community, group) : unlinkSubGroup(community, group));
+      return 200;
+    } catch (err) {
+      if (err instanceof IqServerError) return err.serverCode;
+      throw err;
+    } finally {
+      this.invalidate(community);
+      this.invalidate(group);
+    }
   }
 
   async leave(group: string): Promise<void> {

@@ -21,7 +21,10 @@
 import { proto } from '../../protocol/proto/index.js';
 import type { IdempotencyRecord, Transaction } from '../../store/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
-import { MessagingError } from './errors.js';
+import { MessagingError, type MessagingErrorCode } from './errors.js';
+
+/** The server's answers that nothing was sent: the key is free again for a later attempt. */
+const REFUSALS: ReadonlySet<MessagingErrorCode> = new Set(['SERVER_REJECTED', 'NOT_ADMIN', 'NOT_MEMBER']);
 
 /** Makes the writes that remember the key for a message id; index.ts hands them to the send's first batch. */
 export type Remember = (messageId: string, expiration: number | undefined) => (tx: Transaction) => void;
@@ -71,7 +74,7 @@ export class IdempotentSends {
       if (remembered) await this.#markAcked(key, remembered.record, remembered.place);
       return sent;
     } catch (err) {
-      if (remembered && err instanceof MessagingError && err.code === 'SERVER_REJECTED') {
+      if (remembered && err instanceof MessagingError && REFUSALS.has(err.code)) {
         await deps.store.transaction((tx) => tx.idempotency.delete(key)).catch((e: unknown) => deps.logger.warn({ err: e }, 'could not forget the idempotency key of a refused send'));
       }
       throw err;

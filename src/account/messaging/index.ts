@@ -22,6 +22,7 @@ import { applyGroupUpdate, inviteCodeOf, sendAddInvites } from './group-admin.js
 import type { MessagingDeps } from '../messaging-deps.js';
 import type { StanzaHandler } from '../ports.js';
 import type { Transaction } from '../../store/index.js';
+import { Communities } from './communities.js';
 import { findRef, toMessageContent, type MediaBuilder } from './content.js';
 import { MessagingError } from './errors.js';
 import { IdempotentSends, type Remember } from './idempotency.js';
@@ -69,6 +70,8 @@ export function chatJid(chat: string): string {
 
 export class Messaging {
   readonly handlers: readonly StanzaHandler[];
+  /** Communities: create, link and unlink groups, their tree. */
+  readonly communities: Communities;
   readonly #deps: MessagingDeps;
   readonly #now: () => number;
   readonly #media: MediaBuilder | undefined;
@@ -89,6 +92,7 @@ export class Messaging {
       failDecrypt: options.failDecrypt,
     });
     const p = this.#p;
+    this.communities = new Communities(deps, p.groups, () => this.#assertReady(), chatJid);
     this.handlers = [p.receiver, p.receipts, p.notifications, p.acks, ...p.presence.handlers];
     this.#idempotent = new IdempotentSends({
       deps,
@@ -220,6 +224,14 @@ export class Messaging {
   async joinGroup(codeOrLink: string): Promise<JoinResult> {
     this.#assertReady();
     return this.#p.groups.join(inviteCodeOf(codeOrLink));
+  }
+
+  /** Joins by a group invite message: its code, group, expiry, and the admin who sent it. */
+  async acceptGroupInvite(code: string, invite: { group: string; admin: string; expiration: number }): Promise<JoinResult> {
+    this.#assertReady();
+    const group = chatJid(invite.group);
+    await this.#p.groups.acceptInvite(group, inviteCodeOf(code), invite.expiration, chatJid(invite.admin));
+    return { jid: group, pending: false };
   }
 
   async groupJoinRequests(group: string): Promise<JoinRequest[]> {

@@ -72,7 +72,7 @@ export class Outbound {
 
   /**
    * Sends `message` to `chat` with id `id` and resolves with the server's ack.
-   * @throws MessagingError NO_DEVICES, SERVER_REJECTED, ACK_TIMEOUT, NOT_MEMBER; ConnectionError from the port
+   * @throws MessagingError NO_DEVICES, SERVER_REJECTED, ACK_TIMEOUT, NOT_MEMBER, NOT_ADMIN; ConnectionError from the port
    */
   async relay(chat: string, id: string, message: proto.IMessage, options: RelayOptions = {}): Promise<void> {
     const bytes = encodeMessage(message);
@@ -172,13 +172,34 @@ export class Outbound {
       deviceIdentity: this.deviceIdentity(),
       attrs: { ...attrs, expiration: attrs.expiration ?? (meta.ephemeral ? String(meta.ephemeral) : undefined) },
     });
-    await this.#sendAndWait(id, node);
+    try {
+      await this.#sendAndWait(id, node);
+    } catch (err) {
+      throw await this.#groupRefusal(err, group, id);
+    }
     if (encs.length > 0) {
       // Only after the server took it: a refused send must not mark devices as holding our key.
       const now = await deps.store.senderKeys.distributedTo(group);
       await deps.store.transaction((tx) => tx.senderKeys.setDistributed(group, [...now, ...encs.map((e) => e.jid)]));
     }
     deps.logger.debug({ id, members: meta.participants.length, distributed: encs.length }, 'sent group message');
+  }
+
+  /**
+   * The server refuses a group send with 403 when we are not a member, or
+   * when only admins may post (announcement group) and we are none: which of
+   * the two it was, the group's fresh metadata says, so the caller gets a
+   * refusal it can act on rather than a bare server code.
+   */
+  async #groupRefusal(err: unknown, group: string, id: string): Promise<unknown> {
+    if (!(err instanceof MessagingError && err.code === 'SERVER_REJECTED' && err.serverCode === 403)) return err;
+    const { groups, ids } = this.#p;
+    const meta = await groups.metadata(group, true).catch(() => undefined);
+    const mine = meta?.participants.find((p) => ids.isMe(p.jid));
+    if (meta?.announce && mine && !mine.admin) {
+      return new MessagingError('NOT_ADMIN', `only admins may send in ${group} (an announcement group)`, { cause: err, serverCode: 403, messageId: id });
+    }
+    return new MessagingError('NOT_MEMBER', `not a member of ${group}`, { cause: err, serverCode: 403, messageId: id });
   }
 
   /**

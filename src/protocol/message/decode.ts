@@ -23,6 +23,7 @@ export type DecodedType =
   | 'contacts'
   | 'poll'
   | 'poll-vote'
+  | 'group-invite'
   | 'reaction'
   | 'edit'
   | 'revoke'
@@ -59,6 +60,8 @@ export interface DecodedContent {
   edit?: { target: DecodedRef; content?: string; timestampMs?: number };
   revoke?: { target: DecodedRef };
   disappearing?: { expiration: number };
+  /** A group invite an admin sent to us in particular: group:join takes its code with group, sender (admin) and expiration. */
+  groupInvite?: { group: string; code: string; expiration: number; name?: string };
   media?: {
     mimetype?: string;
     fileLength?: number;
@@ -244,6 +247,15 @@ export function decodeContent(message: proto.IMessage, rawBytes?: Uint8Array): D
     out.reaction = { target: ref(r.key), emoji: r.text ?? '' };
     const ts = num(r.senderTimestampMs);
     if (ts !== undefined) out.reaction.senderTimestampMs = ts;
+    return out;
+  }
+  if (m.groupInviteMessage) {
+    const g = m.groupInviteMessage;
+    out.type = 'group-invite';
+    out.content = g.caption ?? '';
+    out.groupInvite = { group: g.groupJid ?? '', code: g.inviteCode ?? '', expiration: num(g.inviteExpiration) ?? 0 };
+    if (g.groupName) out.groupInvite.name = g.groupName;
+    applyContext(out, g.contextInfo);
     return out;
   }
   if (m.protocolMessage) return protocol(out, m.protocolMessage, message, rawBytes);

@@ -120,7 +120,7 @@ export function parseGroupNotification(stanza: BinaryNode): GroupNotification | 
       memberAddMode: c.tag === 'member_add_mode' ? textOf(c) : undefined,
       joinApproval: approval === undefined ? undefined : approval === 'on',
       requestMethod: c.attrs.request_method,
-      linkType: c.attrs.link_type,
+      linkType: c.attrs.link_type ?? c.attrs.unlink_type,
       groups: groups.length > 0 ? groups : undefined,
     };
   });

@@ -17,6 +17,7 @@ import type { Hub } from '../hub.js';
 import { child, childrenByTag, iqError, iqResult, node, textOf, type BinaryNode } from '../nodes.js';
 import type { UserRecord } from '../state.js';
 import { participantAttrs } from '../addressing.js';
+import { tellJoined } from './communities.js';
 import { changeParticipants, notifyGroup } from './groups.js';
 import type { IqContext } from './index.js';
 
@@ -234,6 +235,7 @@ function addOne(hub: Hub, g: GroupRecord, actor: string, user: UserRecord): void
   g.settings?.requests.delete(user.jid);
   hub.onChange();
   notifyGroup(hub, g, actor, (reader) => node('add', {}, [node('participant', participantAttrs(g.addressingMode, user, reader))]));
+  tellJoined(hub, g, actor, [user.jid]);
 }
 
 function answerRequests(hub: Hub, iq: BinaryNode, g: GroupRecord, me: UserRecord, op: BinaryNode): BinaryNode {

@@ -11,6 +11,7 @@ import type { Hub } from '../hub.js';
 import { participantAttrs, pnVisible, type AddressingMode } from '../addressing.js';
 import type { UserRecord } from '../state.js';
 import { children, childrenByTag, iqError, iqResult, node, textOf, type BinaryNode } from '../nodes.js';
+import { handleCommunity, tellJoined, tellRoleChanged } from './communities.js';
 import { handleGroupAdmin } from './group-admin.js';
 import type { IqContext } from './index.js';
 
@@ -24,7 +25,7 @@ export function handleGroups(ctx: Ctx, iq: BinaryNode): BinaryNode {
   const to = iq.attrs.to ?? '';
   const op = children(iq)[0];
   if (!op) return iqError(iq, 400, 'bad-request');
-  const administered = handleGroupAdmin(ctx, iq, me, op);
+  const administered = handleCommunity(ctx, iq, me, op) ?? handleGroupAdmin(ctx, iq, me, op);
   if (administered) return administered;
   try {
     if (to === '@g.us' || to === 'g.us') {
@@ -111,6 +112,8 @@ export function changeParticipants(hub: Hub, g: GroupRecord, actor: string, acti
     notifyGroup(hub, g, actor, (reader) => node(action, {}, done.map((u) => node('participant', participantAttrs(g.addressingMode, u, reader)))));
     if (action === 'remove') for (const u of done) hub.groups.remove(g, u.jid);
     hub.onChange();
+    if (action === 'add') tellJoined(hub, g, actor, done.map((u) => u.jid));
+    if (action === 'promote' || action === 'demote') tellRoleChanged(hub, g, actor, action, done);
   }
   return node(action, {}, results);
 }
