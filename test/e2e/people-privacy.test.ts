@@ -1,17 +1,19 @@
 // Privacy, blocking and presence end to end: the daemon with its control socket, driven by
 // WadClient, against the simulator, with a Baileys 7 client as the other party.
 // - privacy:get/set: every setting, a value a setting does not take is refused; Baileys sees the
-//   change (our about and picture hidden from it, our last seen denied to its presence subscription);
-//   a change made on the phone reaches us as privacy:updated;
+//   change (our about and picture hidden from it, then shown again); a change made on the phone
+//   reaches us as privacy:updated;
 // - block:update: a contact we block cannot reach us (its message is never delivered, while the one
 //   it sends once unblocked is) and no longer reads our about; block:list; blocks made on the phone
 //   reach us as block:updated;
+// - the same through `wad privacy`, `wad block` and `wad presence` on the socket;
 // - presence:subscribe: Baileys going online and away reaches us as presence:update (last seen
 //   included, absent once Baileys hides it, and no "online" once Baileys shows that only with last
 //   seen), and the subscription outlives a dropped connection.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WadClient, WadClientError } from '../../src/client/index.js';
+import { runBlock, runPresence, runPrivacy } from '../../src/cli/privacy.js';
 import type { WadEvent } from '../../src/contract/api.js';
 import type { Daemon } from '../../src/daemon/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
@@ -43,6 +45,21 @@ async function aboutSeenByBaileys(): Promise<string | undefined> {
 /** Messages Baileys sends until the text arrives; their order at our side proves what was dropped. */
 function receivedTexts(): string[] {
   return rec.events.filter((e) => e.account === 'wad' && e.type === 'message:new' && e.data['fromMe'] !== true).map((e) => String(e.data['content'] ?? ''));
+}
+
+/** Runs a `wad` command in this process on our socket, capturing what it prints. */
+async function cli(run: (argv: string[]) => Promise<number>, args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const write = { out: process.stdout.write, err: process.stderr.write };
+  process.stdout.write = ((c: string) => ((out += c), true)) as typeof process.stdout.write;
+  process.stderr.write = ((c: string) => ((err += c), true)) as typeof process.stderr.write;
+  try {
+    return { code: await run([...args, '--socket', d.socketPath]), out, err };
+  } finally {
+    process.stdout.write = write.out;
+    process.stderr.write = write.err;
+  }
 }
 
 beforeAll(async () => {
@@ -212,5 +229,27 @@ describe('presence:subscribe', () => {
   it('a presence subscription names a user, not a group', async () => {
     const err = await wad.subscribePresence('wad', '120363000000000001@g.us').catch((e: unknown) => e);
     expect((err as WadClientError).code).toBe('INVALID_PAYLOAD');
+  });
+});
+
+describe('wad privacy, wad block, wad presence', () => {
+  it('read and change what the requests do, one line per result', async () => {
+    const set = await cli(runPrivacy, ['set', 'wad', 'stickers', 'contacts']);
+    expect(set).toMatchObject({ code: 0, err: '' });
+    const got = await cli(runPrivacy, ['get', 'wad']);
+    expect(got.out).toMatch(/^stickers\s+contacts$/m);
+    expect(got.out.trim().split('\n')).toHaveLength(10);
+    const refused = await cli(runPrivacy, ['set', 'wad', 'stickers', 'everyone']);
+    expect(refused.code).toBe(2);
+    await wad.setPrivacy('wad', 'stickers', 'all');
+
+    expect((await cli(runBlock, ['add', 'wad', B])).code).toBe(0);
+    expect((await cli(runBlock, ['list', 'wad'])).out).toBe(`${jidOf(B)}\n`);
+    expect((await cli(runBlock, ['remove', 'wad', B])).code).toBe(0);
+    expect((await cli(runBlock, ['list', 'wad', '--json'])).out).toBe('{"jids":[]}\n');
+
+    const from = rec.events.length;
+    expect((await cli(runPresence, ['subscribe', 'wad', B])).code).toBe(0);
+    await until('presence answer to the subscription', () => eventsSince(from, 'presence:update').find((e) => e.data['jid'] === jidOf(B)));
   });
 });
