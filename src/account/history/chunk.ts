@@ -1,10 +1,13 @@
 /**
- * One history chunk's items, gathered, and the store writes they become:
- * chats (what the phone says of each), contacts and push names, LID↔PN
- * mappings, the messages (in `message:new`'s shape, `history: true`) and
- * status posts. All of a chunk goes into one transaction, with the chunk's
- * `history:sync` event and the change of its pending record, so a chunk is
- * either wholly stored or not at all.
+ * One history chunk's items and the store writes they become: chats (what
+ * the phone says of each), contacts and push names, LID↔PN mappings, and the
+ * messages (in `message:new`'s shape, `history: true`) and status posts.
+ *
+ * The small items (chats, people, mappings) are gathered whole; messages are
+ * only counted here and staged in batches by the caller, so a chunk's memory
+ * does not grow with its message count. Message writes are keyed by chat and
+ * id (writing one again changes nothing, counts included), which is what
+ * lets them go before the chunk's last batch.
  *
  * Chats are stored under the id consumers see: a LID chat whose phone number
  * the chunk names goes under the number (as live messages do).
@@ -18,7 +21,8 @@ export const STATUS_CHAT = 'status@broadcast';
 export class ChunkItems {
   readonly chats: HistoryChat[] = [];
   readonly contacts: HistoryContact[] = [];
-  readonly messages: HistoryMessage[] = [];
+  /** Messages and status posts seen (they are not kept). */
+  messages = 0;
   readonly pushNames: Array<{ jid: string; name: string }> = [];
   readonly mappings: Array<{ lid: string; pn: string }> = [];
   /** LID user jid → PN user jid, from mappings and chats of this chunk. */
@@ -33,10 +37,10 @@ export class ChunkItems {
         if (item.chat.lid && isPn(item.chat.jid)) this.#learn(item.chat.lid, item.chat.jid);
         return;
       case 'messages':
-        for (const m of item.messages) this.messages.push(m);
+        this.messages += item.messages.length;
         return;
       case 'status':
-        this.messages.push({ ...item.message, chat: STATUS_CHAT });
+        this.messages++;
         return;
       case 'pushName':
         this.pushNames.push({ jid: item.jid, name: item.name });
@@ -71,7 +75,27 @@ export interface ChunkCounts {
   readonly contacts: number;
 }
 
-/** Queues the chunk's writes into `tx` (pure over the transaction). */
+/** The messages an item carries (status posts under the status chat), none for other kinds. */
+export function messagesOf(item: HistoryItem): readonly HistoryMessage[] {
+  if (item.kind === 'messages') return item.messages;
+  if (item.kind === 'status') return [{ ...item.message, chat: STATUS_CHAT }];
+  return [];
+}
+
+/**
+ * Queues a batch of the chunk's messages into `tx`, under the ids consumers
+ * see: `items` must hold the whole chunk's mappings, which may come after
+ * the messages that use them.
+ */
+export function stageMessages(tx: Transaction, items: ChunkItems, messages: readonly HistoryMessage[]): void {
+  for (const m of messages) {
+    const chat = m.chat === STATUS_CHAT ? STATUS_CHAT : items.canonical(m.chat);
+    const sender = m.sender ? items.canonical(m.sender) : m.sender;
+    tx.chatMessages.put({ ...(m as unknown as StoredChatMessage), chat, sender, history: true });
+  }
+}
+
+/** Queues the chunk's chats, people and mappings into `tx` (pure over the transaction). */
 export function stageChunk(tx: Transaction, items: ChunkItems): ChunkCounts {
   for (const chat of items.chats) tx.chats.patch(items.canonical(chat.jid), chatPatch(chat));
   const people = new Set<string>();
@@ -97,12 +121,7 @@ export function stageChunk(tx: Transaction, items: ChunkItems): ChunkCounts {
     tx.contacts.patch(m.pn, { lid: m.lid });
     people.add(m.pn);
   }
-  for (const m of items.messages) {
-    const chat = m.chat === STATUS_CHAT ? STATUS_CHAT : items.canonical(m.chat);
-    const sender = m.sender ? items.canonical(m.sender) : m.sender;
-    tx.chatMessages.put({ ...(m as unknown as StoredChatMessage), chat, sender, history: true });
-  }
-  return { chats: items.chats.length, messages: items.messages.length, contacts: people.size };
+  return { chats: items.chats.length, messages: items.messages, contacts: people.size };
 }
 
 function isPerson(jid: string): boolean {

@@ -3,12 +3,14 @@
  * kept with the message that carried them (before it is acked), then handled
  * one at a time in the order they came: the blob is downloaded and verified
  * into the media spool, deciphered, inflated and decoded as a stream (never
- * held whole in memory), and the chunk is stored in one transaction with its
- * `history:sync` event. Only then does the phone get our `hist_sync`
- * receipt, which is what makes it send the next chunk. A crash anywhere
- * leaves the notification pending, and the next start finishes it: a chunk
- * is stored once (storing it again would change nothing anyway: messages are
- * keyed by chat and id) and receipted at least once.
+ * held whole in memory), twice: the small items first, then the messages,
+ * stored in bounded batches, the last of which carries the chunk's chats,
+ * its `history:sync` event and its pending record marked stored. Only then
+ * does the phone get our `hist_sync` receipt, which is what makes it send
+ * the next chunk. A crash anywhere leaves the notification pending, and the
+ * next start finishes it: a chunk's event is stored once (its messages
+ * maybe twice, which changes nothing: they are keyed by chat and id) and it
+ * is receipted at least once.
  *
  * Also the on-demand request for older messages of a chat: a peer data
  * operation to our phone, answered by an ON_DEMAND chunk handled as above.
@@ -24,7 +26,10 @@ import {
   historySyncNotificationOf,
   parseHistoryNotification,
   parsePeerDataResponse,
+  type HistoryItem,
+  type HistoryMessage,
   type HistoryNotification,
+  type HistorySummary,
 } from '../../protocol/history/index.js';
 import { jidNormalizedUser } from '../../protocol/jid/index.js';
 import { proto } from '../../protocol/proto/index.js';
@@ -36,7 +41,7 @@ import { MediaError } from '../media/errors.js';
 import type { AccountIdentity } from '../messaging-deps.js';
 import { MessagingError, type Messaging, type ProtocolMessageEffect } from '../messaging/index.js';
 import type { ConnectionPort } from '../ports.js';
-import { ChunkItems, stageChunk } from './chunk.js';
+import { ChunkItems, messagesOf, stageChunk, stageMessages } from './chunk.js';
 
 export interface HistorySyncDeps {
   readonly store: AccountStore;
@@ -187,7 +192,17 @@ export class HistorySync {
     this.#retryMs = Math.min(MAX_RETRY_MS, this.#retryMs * 2);
   }
 
-  /** Downloads, decodes and stores one chunk; a chunk that can never be read is given up. */
+  /**
+   * Downloads, decodes and stores one chunk; a chunk that can never be read is given up.
+   *
+   * Two passes over the verified blob, so memory stays bounded whatever the
+   * chunk's size: the first gathers the small items (chats, people, LID↔PN
+   * mappings, which may come after the messages naming them), the second
+   * stores the messages in batches under the ids the mappings give. The last
+   * batch carries the chats, the event and the pending record's change; a
+   * crash before it redoes the chunk, and the messages written again are the
+   * same records under the same keys.
+   */
   async #handle(p: PendingHistory): Promise<void> {
     let n: HistoryNotification;
     try {
@@ -195,33 +210,51 @@ export class HistorySync {
     } catch (err) {
       return this.#giveUp(p, err);
     }
+    const me = jidNormalizedUser(this.#deps.me().jid);
     const items = new ChunkItems();
-    const decoder = new HistorySyncDecoder({ me: jidNormalizedUser(this.#deps.me().jid) });
+    let blob: ChunkBlob | undefined;
     try {
-      if (n.payload.kind !== 'none') {
-        const source = n.payload.kind === 'inline' ? Readable.from([n.payload.compressed]) : (await this.#deps.media.download(n.payload.media)).stream({ dispose: true });
-        const inflated = source.pipe(createInflate());
-        source.on('error', (err) => inflated.destroy(err));
-        for await (const piece of inflated) for (const item of decoder.push(piece as Uint8Array)) items.add(item);
-        for (const item of decoder.end()) items.add(item);
+      let summary: HistorySummary;
+      try {
+        blob = n.payload.kind === 'none' ? undefined : await this.#open(n.payload);
+        // Without a payload the chunk is its notification alone (the decoder's summary is proto3's defaults).
+        summary = blob ? await decodeChunk(blob, me, (item) => items.add(item)) : new HistorySyncDecoder({ me }).summary;
+      } catch (err) {
+        if (isFinal(err)) return await this.#giveUp(p, err);
+        throw err;
       }
-    } catch (err) {
-      if (isFinal(err)) return this.#giveUp(p, err);
-      throw err;
+      const messaging = this.#deps.messaging();
+      // Before any message: a mapping learnt twice is a no-op, and sessions must sit under the LID before messages name it.
+      for (const m of items.mappings) await messaging.learnLid(m.pn, m.lid);
+      let batch: HistoryMessage[] = [];
+      if (blob) {
+        await decodeChunk(blob, me, async (item) => {
+          for (const m of messagesOf(item)) batch.push(m);
+          if (batch.length < MESSAGE_BATCH) return;
+          const full = batch;
+          batch = [];
+          await this.#deps.store.transaction((tx) => stageMessages(tx, items, full));
+        });
+      }
+      await this.#finish(p, n, items, batch, summary);
+    } finally {
+      await blob?.dispose();
     }
-    const messaging = this.#deps.messaging();
-    // Before the chunk: a mapping learnt twice is a no-op, and sessions must sit under the LID before messages name it.
-    for (const m of items.mappings) await messaging.learnLid(m.pn, m.lid);
-    const syncType = n.syncType === 'UNKNOWN' ? decoder.summary.syncType : n.syncType;
+  }
+
+  /** The chunk's last batch: its remaining messages, chats and people, its event, and its pending record marked stored. */
+  async #finish(p: PendingHistory, n: HistoryNotification, items: ChunkItems, messages: readonly HistoryMessage[], summary: HistorySummary): Promise<void> {
+    const syncType = n.syncType === 'UNKNOWN' ? summary.syncType : n.syncType;
     let publish: () => void = () => undefined;
     let counts = { chats: 0, messages: 0, contacts: 0 };
     await this.#deps.store.transaction((tx) => {
+      stageMessages(tx, items, messages);
       counts = stageChunk(tx, items);
       tx.historyPending.put({ ...p, stored: true });
       const data: Record<string, string | number> = { type: syncType, ...counts };
-      const progress = n.progress ?? decoder.summary.progress;
+      const progress = n.progress ?? summary.progress;
       if (progress !== undefined) data.progress = progress;
-      const order = n.chunkOrder ?? decoder.summary.chunkOrder;
+      const order = n.chunkOrder ?? summary.chunkOrder;
       if (order !== undefined) data.chunkOrder = order;
       if (n.requestId) data.requestId = n.requestId;
       publish = this.#deps.events.stage(tx, [{ type: 'history:sync', data }]);
@@ -229,8 +262,14 @@ export class HistorySync {
     publish();
     this.stats.chunks++;
     this.stats.messages += counts.messages;
-    const skipped = decoder.summary.skipped;
-    this.#deps.logger.info({ messageId: p.messageId, syncType, progress: n.progress, ...counts, skippedMessages: skipped.messages }, 'history chunk stored');
+    this.#deps.logger.info({ messageId: p.messageId, syncType, progress: n.progress, ...counts, skippedMessages: summary.skipped.messages }, 'history chunk stored');
+  }
+
+  /** The chunk's compressed bytes, readable more than once. */
+  async #open(payload: Exclude<HistoryNotification['payload'], { kind: 'none' }>): Promise<ChunkBlob> {
+    if (payload.kind === 'inline') return { stream: () => Readable.from([payload.compressed]), dispose: async () => undefined };
+    const media = await this.#deps.media.download(payload.media);
+    return { stream: () => media.stream(), dispose: () => media.dispose() };
   }
 
   async #giveUp(p: PendingHistory, err: unknown): Promise<void> {
@@ -243,6 +282,28 @@ export class HistorySync {
     const to = jidNormalizedUser(this.#deps.me().jid);
     await this.#deps.port.send(buildReceipt({ ids: [messageId], to, type: 'hist_sync' }));
   }
+}
+
+/** Messages per write while a chunk is stored: bounds the chunk's working set (~5 KiB a message at its peak). */
+const MESSAGE_BATCH = 1000;
+
+interface ChunkBlob {
+  stream(): Readable;
+  dispose(): Promise<void>;
+}
+
+/**
+ * One pass over a chunk: inflated as it is read, decoded as it inflates, each
+ * item handed to `take` (awaited, so reading waits on the store).
+ */
+async function decodeChunk(blob: ChunkBlob, me: string, take: (item: HistoryItem) => void | Promise<void>): Promise<HistorySummary> {
+  const source = blob.stream();
+  const decoder = new HistorySyncDecoder({ me });
+  const inflated = source.pipe(createInflate());
+  source.on('error', (err) => inflated.destroy(err));
+  for await (const piece of inflated) for (const item of decoder.push(piece as Uint8Array)) await take(item);
+  for (const item of decoder.end()) await take(item);
+  return decoder.summary;
 }
 
 function isFinal(err: unknown): boolean {
