@@ -11,6 +11,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { runAccount } from '../../src/cli/account.js';
 import { runSend } from '../../src/cli/send.js';
 import { runWebhook } from '../../src/cli/webhook.js';
+import { runCommunity } from '../../src/cli/community.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { routeOf } from '../../src/http/index.js';
 import { sim as startSim, tempDir } from './support/daemon.js';
@@ -27,7 +28,7 @@ const PEER = '15550300002';
 const PB = '15550300003';
 const PC = '15550300004';
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { account: runAccount, send: runSend, webhook: runWebhook };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { account: runAccount, send: runSend, webhook: runWebhook, community: runCommunity };
 
 /** Runs `wad <args>` in this process (a child costs seconds of start-up), capturing what it prints. */
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -248,6 +249,15 @@ describe('HTTP API', () => {
     expect(hooks.code, hooks.err).toBe(0);
     expect(hooks.out.trim().split('\n').map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ id, accounts: ['a'], events: ['call:incoming'], state: 'active' })]);
     expect((await wad('webhook', 'remove', id)).code).toBe(0);
+    // Communities over HTTP: made, a group linked, the tree read back.
+    const made = await wad('community', 'create', 'a', 'Hall', '--json');
+    expect(made.code, made.err).toBe(0);
+    const hall = JSON.parse(made.out) as { jid: string; announcementsJid: string };
+    const street = (await api.post<{ jid: string }>('/v1/group/create', { account: 'a', subject: 'street', participants: [PEER] })).body.jid;
+    const linked = await wad('community', 'link', 'a', hall.jid, street);
+    expect(linked, linked.err).toMatchObject({ code: 0, out: `${street.padEnd(32)} 200 done\n` });
+    const tree = await wad('community', 'info', 'a', street, '--json');
+    expect(JSON.parse(tree.out)).toMatchObject({ jid: hall.jid, announcementsJid: hall.announcementsJid, groups: [{ jid: hall.announcementsJid, isAnnouncements: true }, { jid: street, subject: 'street' }] });
     const denied = await cli(['account', 'list', '--url', api.base, '--token', 'wrong-token-0123456789']);
     expect(denied.code).toBe(1);
     expect(denied.err.trim().split('\n')).toHaveLength(1);
