@@ -21,6 +21,7 @@ import type { SimLimits } from './limits.js';
 import { node, unixSeconds, type BinaryNode } from './nodes.js';
 import { DeliveryQueues, keyOf } from './offline.js';
 import { OfflineDelivery } from './offline-delivery.js';
+import { NewsletterStore } from './newsletters.js';
 import type { SimPhoneApi } from './phone-host.js';
 import { PreKeyStore } from './prekeys.js';
 import { PresenceBook } from './presence.js';
@@ -68,6 +69,8 @@ export class Hub {
   readonly prekeys: PreKeyStore;
   readonly queues: DeliveryQueues;
   readonly groups: GroupStore;
+  /** Channels: owners, followers, posts' numbers and reactions (newsletters.ts). */
+  readonly newsletters: NewsletterStore;
   readonly stats = new SimStats();
   readonly delays = new DelayTable();
   readonly mediaFaults = new MediaFaults();
@@ -118,6 +121,7 @@ export class Hub {
     this.prekeys = new PreKeyStore(limits.maxPreKeysPerDevice);
     this.queues = new DeliveryQueues(limits.maxOfflinePerDevice, limits.maxUnackedPerDevice);
     this.groups = new GroupStore(limits.maxGroups, limits.maxGroupParticipants);
+    this.newsletters = new NewsletterStore(limits.maxGroups, limits.maxGroupParticipants);
     this.appState = new AppStateStore(limits);
   }
 

@@ -97,6 +97,7 @@ export async function startSim(opts: StartSimOptions = {}): Promise<SimHandle> {
           users: hub.dir.snapshot(),
           prekeys: hub.prekeys.snapshot(),
           groups: hub.groups.snapshot(),
+          newsletters: hub.newsletters.snapshot(),
           phones: Object.fromEntries([...hub.phones].map(([phone, p]) => [phone, p.snapshot()])),
           queues: Object.fromEntries(hub.queues.entries().map(([jid, items]) => [jid, items.map((i) => encodeQueued(i.node))])),
           appState: hub.appState.snapshot(),
@@ -106,6 +107,7 @@ export async function startSim(opts: StartSimOptions = {}): Promise<SimHandle> {
     hub.dir.restore(snap.users);
     hub.prekeys.restore(snap.prekeys);
     hub.groups.restore(snap.groups);
+    if (snap.newsletters) hub.newsletters.restore(snap.newsletters);
     if (snap.appState) hub.appState.restore(snap.appState);
     for (const [jid, items] of Object.entries(snap.queues)) {
       for (const b of items) {

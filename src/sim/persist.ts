@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { decodeNode, encodeNode, type BinaryNode } from '../protocol/binary/index.js';
 import type { AppStateStoreSnapshot } from './app-state/store.js';
 import type { GroupSnapshot } from './groups.js';
+import type { NewsletterSnapshot } from './newsletters.js';
 import type { UserSnapshot } from './state.js';
 
 export const SNAPSHOT_FILE = 'sim-state.json';
@@ -34,6 +35,8 @@ export interface SimSnapshot {
   users: UserSnapshot[];
   prekeys: Record<string, Array<[number, string]>>;
   groups: GroupSnapshot[];
+  /** Channels (absent in snapshots from before channels). */
+  newsletters?: NewsletterSnapshot[];
   phones: Record<string, unknown>;
   /** device jid → queued stanzas, each encodeNode() as base64 */
   queues: Record<string, string[]>;

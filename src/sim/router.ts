@@ -23,6 +23,7 @@
  */
 import { directAuthorAttrs, directMode, groupAuthorAttrs, ownCopyAttrs } from './addressing.js';
 import type { Hub } from './hub.js';
+import { routeNewsletter } from './newsletter-router.js';
 import { bytesOf, child, children, node, type BinaryNode } from './nodes.js';
 import { parseDeviceJid, type UserRecord } from './state.js';
 
@@ -32,13 +33,14 @@ const FORWARDED_MESSAGE_ATTRS = ['type', 'edit', 'category', 'expiration', 'push
 export function routeMessage(hub: Hub, senderJid: string, stanza: BinaryNode): BinaryNode {
   const id = stanza.attrs.id;
   const to = stanza.attrs.to;
-  const ack = (error?: string): BinaryNode => {
-    const attrs: Record<string, string> = { class: 'message', id: id ?? '', from: to ?? '', t: hub.nowSeconds() };
+  const ack = (error?: string, extra: Record<string, string> = {}): BinaryNode => {
+    const attrs: Record<string, string> = { class: 'message', id: id ?? '', from: to ?? '', t: hub.nowSeconds(), ...extra };
     if (error) attrs.error = error;
     return node('ack', attrs);
   };
   const sender = hub.dir.userOf(senderJid);
   if (!id || !to || !sender) return ack('400');
+  if (to.endsWith('@newsletter')) return routeNewsletter(hub, senderJid, stanza, ack);
   const base = baseAttrs(hub, stanza, sender);
   const identity = child(stanza, 'device-identity');
 

@@ -15,3 +15,4 @@ export * from './chatstate.js';
 export * from './offline.js';
 export * from './call.js';
 export * from './people-notification.js';
+export * from './newsletter.js';

@@ -15,6 +15,7 @@ import { handleEncrypt } from './encrypt.js';
 import { handleGroups } from './groups.js';
 import { handleMd } from './md.js';
 import { handleMediaConn } from './media-conn.js';
+import { handleMex } from './mex.js';
 import { handlePassive } from './passive.js';
 import { handlePing } from './ping.js';
 import { handlePrivacy } from './privacy.js';
@@ -49,6 +50,7 @@ const HANDLERS: Readonly<Record<string, IqHandler>> = {
   'w:profile:picture': handleProfilePicture,
   status: handleStatus,
   'w:biz': handleBusiness,
+  'w:mex': handleMex,
 };
 
 export function handleIq(ctx: IqContext, iq: BinaryNode): BinaryNode {
