@@ -125,18 +125,19 @@ describe('we read the patches Baileys builds', () => {
         // Baileys' encodeSyncdPatch puts a REMOVEd index back in its own indexValueMap (its LT-hash
         // is right; only the map is wrong), so its map is compared without the indexes it removed.
         const removedByBaileys = new Set<string>();
-        // The same map entry makes a second REMOVE of an index subtract a value MAC that was never
-        // added, so Baileys' own LT-hash (and the snapshot MAC it signs) goes wrong: such a
-        // REMOVE is left out, as no WhatsApp client writes it.
-        const removedIndexes = new Set<string>();
+        // A REMOVE of an index that holds no value (never set, or already removed) leaves an entry
+        // in that map whose value MAC was never added; Baileys subtracts it at the next REMOVE or
+        // SET of the index, so its own LT-hash (and the snapshot MAC it signs) goes wrong. Such a
+        // REMOVE is left out: WhatsApp's clients remove only what is there.
+        const liveIndexes = new Set<string>();
         for (const [mod, jid] of mods) {
           const appPatch = chatModificationToAppPatch(mod as never, jid);
           const collection = appPatch.type as CollectionName;
           const indexJson = JSON.stringify([collection, appPatch.index]);
           if (appPatch.operation === baileys.SyncdMutation.SyncdOperation.REMOVE) {
-            if (removedIndexes.has(indexJson)) continue;
-            removedIndexes.add(indexJson);
-          } else removedIndexes.delete(indexJson);
+            if (!liveIndexes.has(indexJson)) continue;
+            liveIndexes.delete(indexJson);
+          } else liveIndexes.add(indexJson);
           const { patch, state } = await encodeSyncdPatch(appPatch, keyIdB64, theirs.get(collection) ?? newLTHashState(), getAppStateSyncKey as never);
           theirs.set(collection, state);
           const wire = baileys.SyncdPatch.encode({ ...patch, version: { version: state.version } }).finish();
