@@ -11,9 +11,11 @@ import { QrDisplay } from './qr.js';
 const USAGE = `usage: wad account <command> [options]
 
 commands:
-  add <id> [--phone DIGITS] [--timeout SEC]
-                   add an account and link it: shows the login QR (refreshing) or,
-                   with --phone, the 8-character pairing code; returns when linked
+  add <id> [--phone DIGITS] [--qr-file PNG] [--timeout SEC]
+                   add an account and link it: shows the login QR (refreshing; drawn
+                   when the terminal is tall enough, else written to a PNG) or, with
+                   --phone, the 8-character pairing code; returns when linked.
+                   --qr-file PNG also writes each QR to that file
   list             every account and its state
   status <id>      one account's state
   start <id>       start an account
@@ -43,7 +45,7 @@ export async function runAccount(argv: readonly string[]): Promise<number> {
   return run(
     cmd,
     async () => {
-      const { values, positionals } = parse(rest, { phone: { type: 'string' }, timeout: { type: 'string' } });
+      const { values, positionals } = parse(rest, { phone: { type: 'string' }, timeout: { type: 'string' }, 'qr-file': { type: 'string' } });
       if (values.help) {
         process.stdout.write(USAGE + '\n');
         return 0;
@@ -88,7 +90,7 @@ export async function runAccount(argv: readonly string[]): Promise<number> {
         if (values.phone !== undefined && !/^\+?[0-9]{5,15}$/.test(values.phone)) throw new UsageError('--phone must be the phone number in digits, with country code');
         const client = await connect(values);
         try {
-          return await add(client, id, values.phone, timeoutSec * 1000, values.json);
+          return await add(client, id, { phone: values.phone, qrFile: values['qr-file'], timeoutMs: timeoutSec * 1000, json: values.json });
         } finally {
           await client.close();
         }
@@ -117,38 +119,77 @@ export async function runAccount(argv: readonly string[]): Promise<number> {
   );
 }
 
-async function add(client: DaemonLink, id: string, phone: string | undefined, timeoutMs: number, json: boolean): Promise<number> {
-  const qr = new QrDisplay();
+async function add(client: DaemonLink, id: string, opts: { phone?: string | undefined; qrFile?: string | undefined; timeoutMs: number; json: boolean }): Promise<number> {
+  const { phone, json } = opts;
+  // With a phone number the code is what the person types: a QR drawn over it would hide it.
+  const qr = phone === undefined || opts.qrFile !== undefined ? new QrDisplay({ out: process.stdout, file: opts.qrFile, draw: phone === undefined && !json }) : undefined;
   let qrs = 0;
+  let shownCode: string | undefined;
   let spinner: Spinner | undefined;
   const onUpdate = (ev: { data: Record<string, unknown> }): void => {
     const d = ev.data;
+    if (typeof d['qr'] === 'string' && qr) {
+      if (phone === undefined) spinner?.clear();
+      void qr.show(d['qr'], ++qrs);
+    }
     if (json) {
       jsonLine({ event: 'connection:update', account: id, ...d });
       return;
     }
-    if (typeof d['qr'] === 'string') {
+    if (phone !== undefined && typeof d['pairCode'] === 'string' && d['pairCode'] !== shownCode && shownCode !== undefined) {
       spinner?.clear();
-      void qr.show(d['qr'], ++qrs);
+      shownCode = d['pairCode'];
+      process.stdout.write(pairCodeScreen(id, shownCode, true));
     }
+    if (spinner && typeof d['state'] === 'string') spinner.update(waitingText(d));
   };
-  const { pairCode } = await client.addAccount(id, { ...(phone !== undefined ? { phone: phone.replace(/^\+/, '') } : {}), onUpdate });
-  if (pairCode !== undefined) {
-    if (json) jsonLine({ event: 'pairCode', account: id, pairCode });
-    else process.stdout.write(`Pairing code for ${id}: ${pairCode.slice(0, 4)}-${pairCode.slice(4)}\nOn the phone: WhatsApp → Settings → Linked devices → Link a device → Link with phone number instead.\n`);
-  }
-  if (!json) spinner = new Spinner('waiting for the phone to link…');
-  let state;
   try {
-    state = await client.waitForState(id, { states: ['online', 'loggedOut', 'stopped'], timeoutMs });
+    const { pairCode } = await client.addAccount(id, { ...(phone !== undefined ? { phone: phone.replace(/^\+/, '') } : {}), onUpdate });
+    if (pairCode !== undefined) {
+      shownCode = pairCode;
+      if (json) jsonLine({ event: 'pairCode', account: id, pairCode });
+      else process.stdout.write(pairCodeScreen(id, pairCode, false));
+    }
+    if (!json) spinner = new Spinner('waiting for the phone to link…');
+    let state;
+    try {
+      state = await client.waitForState(id, { states: ['online', 'loggedOut', 'stopped'], timeoutMs: opts.timeoutMs });
+    } finally {
+      spinner?.stop();
+    }
+    if (state !== 'online') throw new Error(`account ${id} did not link (state ${state})`);
+    const status = await client.accountStatus(id);
+    if (json) jsonLine({ event: 'linked', account: id, jid: status.jid ?? null });
+    else process.stdout.write(`account ${id} linked${status.jid ? ` as ${status.jid}` : ''}\n`);
+    return 0;
   } finally {
-    spinner?.stop();
+    qr?.close();
   }
-  if (state !== 'online') throw new Error(`account ${id} did not link (state ${state})`);
-  const status = await client.accountStatus(id);
-  if (json) jsonLine({ event: 'linked', account: id, jid: status.jid ?? null });
-  else process.stdout.write(`account ${id} linked${status.jid ? ` as ${status.jid}` : ''}\n`);
-  return 0;
+}
+
+/** The screen a person reads the pairing code from, the code set apart so nothing else is mistaken for it. */
+export function pairCodeScreen(id: string, code: string, refreshed: boolean): string {
+  return [
+    refreshed ? `New pairing code for ${id} (the last one expired):` : `Pairing code for ${id}:`,
+    '',
+    `    ${code.slice(0, 4)}-${code.slice(4)}`,
+    '',
+    'On the phone: WhatsApp → Settings → Linked devices → Link a device →',
+    '"Link with phone number instead", then type the code.',
+    '',
+  ].join('\n');
+}
+
+/** The spinner's line while linking: the connection's state and, when it is not getting through, why. */
+function waitingText(d: Record<string, unknown>): string {
+  const state = d['state'];
+  // The socket's own words (a DNS failure, a refused port) say more than the kind of failure.
+  const why = typeof d['cause'] === 'string' ? d['cause'].replace(/^socket error: /, '') : typeof d['reason'] === 'string' ? d['reason'] : undefined;
+  if (state === 'reconnecting' || state === 'connecting') {
+    const retry = typeof d['delayMs'] === 'number' ? `; retrying in ${Math.max(1, Math.round(d['delayMs'] / 1000))} s` : '';
+    return why !== undefined ? `cannot reach WhatsApp${retry ? `, ${retry.slice(2)}` : ''}: ${why}` : 'connecting to WhatsApp…';
+  }
+  return 'waiting for the phone to link…';
 }
 
 function printTable(accounts: AccountSummary[]): void {
@@ -156,7 +197,7 @@ function printTable(accounts: AccountSummary[]): void {
     process.stdout.write('no accounts (add one with `wad account add <id>`)\n');
     return;
   }
-  const rows = accounts.map((a) => [a.id, a.state, a.jid ?? '', a.reason ?? '']);
+  const rows = accounts.map((a) => [a.id, a.state, a.jid ?? '', a.reason === undefined ? '' : a.cause !== undefined ? `${a.reason} (${a.cause})` : a.reason]);
   const widths = [0, 1, 2].map((i) => Math.max(['ID', 'STATE', 'JID'][i]!.length, ...rows.map((r) => r[i]!.length)));
   const line = (r: string[]): string => r.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c)).join('  ').trimEnd() + '\n';
   process.stdout.write(line(['ID', 'STATE', 'JID', 'REASON']));

@@ -5,13 +5,15 @@
  */
 import { EVENT_TYPES } from '../contract/frames.js';
 import type { EventType } from '../contract/api.js';
-import { COMMON_HELP, UsageError, connect, jsonLine, parse, run } from './common.js';
+import { WadClientError } from '../client/errors.js';
+import { COMMON_HELP, UsageError, connect, jsonLine, parse, run, type DaemonLink } from './common.js';
 
 const USAGE = `usage: wad events [--account ID]... [--types a,b] [--follow] [--since SEQ] [--name NAME]
 
 Prints events as NDJSON, one {"account","seq","type","t","conversationId"?,"data"} per line.
-Without --follow: every event still retained, then exits. With --follow: keeps
-printing new events (from --since SEQ if given) until interrupted.
+Without --follow: every event still retained, then exits (with --name: from its
+last ack, and acks what was printed). With --follow: keeps printing new events
+(from --since SEQ if given) until interrupted.
 
 options:
   --account ID     only this account (repeat or comma-separate for several)
@@ -40,6 +42,14 @@ export async function runEvents(argv: readonly string[]): Promise<number> {
     const since = values.since === undefined ? undefined : Number(values.since);
     if (since !== undefined && (!Number.isSafeInteger(since) || since < 0)) throw new UsageError('--since must be a seq (an integer ≥ 0)');
     const client = await connect(values);
+    // The daemon lets a subscription name an account that does not exist yet (it joins with its first
+    // event), so a mistyped id would print nothing, or wait for ever with --follow: say so here.
+    const unknown = await unknownAccounts(client, accounts ?? []);
+    if (unknown.length > 0 && !values.follow) {
+      await client.close();
+      throw new WadClientError('NOT_FOUND', `unknown account${unknown.length > 1 ? 's' : ''} ${unknown.map((a) => `'${a}'`).join(', ')} (see \`wad account list\`)`);
+    }
+    for (const a of unknown) process.stderr.write(`wad events: no account '${a}' yet: waiting for its first event\n`);
     const stream = client.subscribe({
       ...(accounts && accounts.length > 0 ? { accounts } : {}),
       ...(types && types.length > 0 ? { types } : {}),
@@ -63,4 +73,10 @@ export async function runEvents(argv: readonly string[]): Promise<number> {
       await client.close();
     }
   });
+}
+
+async function unknownAccounts(client: DaemonLink, named: readonly string[]): Promise<string[]> {
+  if (named.length === 0) return [];
+  const known = new Set((await client.listAccounts()).map((a) => a.id));
+  return named.filter((a) => !known.has(a));
 }

@@ -57,6 +57,12 @@ function usage(): string {
   ].join('\n');
 }
 
+// `wad events | head` closes our stdout early: that is the reader being done, not an error to show.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 const [cmd, ...rest] = process.argv.slice(2);
 if (cmd === undefined || cmd === '--help' || cmd === '-h' || cmd === 'help') {
   if (cmd === 'help' && rest[0] && COMMANDS[rest[0]]) process.exitCode = await COMMANDS[rest[0]]!.run(['--help']);

@@ -40,6 +40,9 @@ export class Spinner {
   }
 
   #draw(): void {
-    process.stderr.write(`\r\x1b[2K${FRAMES[this.#i++ % FRAMES.length]} ${this.#text}`);
+    // A line wider than the terminal wraps, and the next redraw would only clear its last part.
+    const room = (process.stderr.columns ?? 80) - 3;
+    const text = this.#text.length > room ? this.#text.slice(0, Math.max(0, room - 1)) + '…' : this.#text;
+    process.stderr.write(`\r\x1b[2K${FRAMES[this.#i++ % FRAMES.length]} ${text}`);
   }
 }

@@ -35,7 +35,7 @@ export async function runSend(argv: readonly string[]): Promise<number> {
       if (account === undefined || to === undefined) throw new UsageError('usage: wad send <id> <jid> <text> | --file PATH (see wad send --help)');
       const chat = normalizeJid(to);
       if (chat === undefined) throw new UsageError(`'${to}' is not a jid, a phone number or a group id`);
-      if (values.file === undefined && words.length === 0) throw new UsageError('nothing to send: give a text or --file PATH');
+      if (values.file === undefined && words.join('').trim() === '') throw new UsageError('nothing to send: give a text (not empty) or --file PATH');
       if (values.file !== undefined && words.length > 0) throw new UsageError('give either a text or --file (use --caption for a text with the file)');
       if (values.file !== undefined && (!existsSync(values.file) || !statSync(values.file).isFile())) throw new UsageError(`no such file: ${values.file}`);
       const client = await connect(values);

@@ -178,18 +178,22 @@ export class EventStream implements AsyncIterable<WadEvent> {
     }
   }
 
-  /** Acks what was handed out (auto-ack), unsubscribes, ends the iterator. */
+  /**
+   * Acks what was handed out (auto-ack), unsubscribes, ends the iterator.
+   * A stream that ended by itself (untilSynced) still sends its last acks
+   * here, so a named dump of the backlog saves its position too.
+   */
   async close(): Promise<void> {
-    if (this.#ended) return;
     if (this.#handedOut && this.#autoAck) this.ack(this.#handedOut);
     this.#handedOut = undefined;
+    const wasEnded = this.#ended;
     try {
       await this.flush();
-      await this.#host.unsubscribe(this);
+      if (!wasEnded) await this.#host.unsubscribe(this);
     } catch {
       // The connection is gone: nothing to undo on the daemon.
     }
-    this.#end();
+    if (!wasEnded) this.#end();
   }
 
   get ended(): boolean {
@@ -199,6 +203,7 @@ export class EventStream implements AsyncIterable<WadEvent> {
   #end(): void {
     this.#ended = true;
     clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
     if (this.#flowPaused) {
       this.#flowPaused = false;
       this.#host.flow(false);

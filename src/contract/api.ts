@@ -66,6 +66,8 @@ export interface AccountSummary {
   lid?: string;
   name?: string;
   reason?: string;
+  /** With `reason: "connection lost"`: what the socket said (a DNS failure, a refused connection, a TLS error). */
+  cause?: string;
   /** account:status only: counters since the daemon started (starts, reconnects and reconnects:<cause>, received, decryptFailures, retryReceiptsSent, serverError<code>…). */
   counters?: Record<string, number>;
 }

@@ -54,10 +54,16 @@ export function eventFrame(ev: WadEvent, subscription?: string): string {
 }
 
 /**
- * Events from..to of an account were deleted (retention) before this
- * subscriber got them. Carries seq = to, so acking it moves past the gap.
+ * Events from..to of an account were deleted before this subscriber got
+ * them. Carries seq = to, so acking it moves past the gap. A durable
+ * subscriber's unacked events go only by the retention limits; a live one
+ * also loses what every durable subscriber had acked, and is told so
+ * rather than blamed on retention.
  */
-export function gapFrame(account: string, from: number, to: number, subscription: string): string {
+export function gapFrame(account: string, from: number, to: number, subscription: string, durable = true): string {
+  const message = durable
+    ? `events ${from}..${to} of account ${account} were deleted by retention (events.retention: maxAgeMs, maxEvents) before they were delivered`
+    : `events ${from}..${to} of account ${account} are no longer in the log: every durable subscriber had acked them (or retention dropped them); a named subscription keeps events until it acks them`;
   return JSON.stringify({
     id: `${account}:${to}:gap`,
     type: 'error',
@@ -68,7 +74,7 @@ export function gapFrame(account: string, from: number, to: number, subscription
     data: {
       seq: to,
       code: 'NOT_FOUND',
-      message: `events ${from}..${to} of account ${account} were deleted by retention before they were delivered`,
+      message,
       gap: { account, from, to },
     },
   });

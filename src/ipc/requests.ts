@@ -48,7 +48,8 @@ const messageId = str({ max: 128, pattern: /^[\x21-\x2e\x30-\x7e]+$/, what: "a m
 // Label ids are chosen by whichever device made the label: WhatsApp's are small numbers; any short printable id is kept.
 const labelId = str({ max: 64, pattern: /^[\x21-\x7e]+$/, what: 'a label id (printable ASCII without spaces, at most 64)' });
 const subscriberName = str({ max: 128, pattern: /^[A-Za-z0-9_.:@-]+$/, what: 'a subscriber name (letters, digits, _ . : @ -, at most 128)' });
-const text = str({ min: 0, max: 65_536 });
+// An empty text reaches the receiver as a message of no known kind: WhatsApp's apps never send one.
+const text = str({ min: 1, max: 65_536 });
 const phone = str({ max: 20, pattern: /^\+?[0-9]{5,15}$/, what: 'a phone number (digits)' });
 const jid: Check<string> = described(
   (v, path) => {

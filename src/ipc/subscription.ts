@@ -220,7 +220,7 @@ export class Subscription {
   }
 
   #gap(account: string, from: number, to: number): void {
-    this.outlet.send(gapFrame(account, from, to, this.id));
+    this.outlet.send(gapFrame(account, from, to, this.id, this.opts.name !== undefined));
   }
 
   #markSynced(account: string, c: Cursor): void {

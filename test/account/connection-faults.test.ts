@@ -3,6 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { newCreds } from '../../src/account/creds.js';
 import { fibonacci } from '../../src/account/connection/backoff.js';
+import { createServer } from 'node:net';
+import { wsTransport } from '../../src/account/connection/transport.js';
 import { rig, type Rig } from './support/harness.js';
 
 beforeEach(() => vi.useFakeTimers());
@@ -242,5 +244,34 @@ describe('crash', () => {
     expect(errors).toHaveLength(1);
     expect(r.server.last.alive).toBe(false);
     await expect(r.conn.send({ tag: 'presence', attrs: {} })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+});
+
+describe('the cause of a lost connection', () => {
+  it("keeps reason to a few causes and says the socket's own words in cause (a refused port, over a real socket)", async () => {
+    vi.useRealTimers();
+    // A port that was just free: nothing listens there, so the connect is refused.
+    const probe = createServer();
+    const port = await new Promise<number>((r) => probe.listen(0, '127.0.0.1', () => r((probe.address() as { port: number }).port)));
+    await new Promise((r) => probe.close(r));
+    const r = await rig({ transport: wsTransport, settings: { wsUrl: `ws://127.0.0.1:${port}/ws/chat` } });
+    r.conn.actor.start();
+    await vi.waitFor(() => expect(reconnects(r).length).toBeGreaterThan(0), { timeout: 10_000 });
+    r.conn.actor.stop();
+    expect(reconnects(r)[0]).toMatchObject({ reason: 'connection lost', cause: expect.stringMatching(/ECONNREFUSED/) });
+    expect(r.updates.find((u) => u.state === 'connecting' && u.cause !== undefined)).toBeUndefined();
+  });
+
+  it('a cause is never carried over to a later failure of another kind', async () => {
+    const r = await online();
+    r.server.mode = 'hang';
+    r.server.last.kill('socket error: getaddrinfo ENOTFOUND web.whatsapp.com');
+    await flush();
+    expect(reconnects(r).at(-1)).toMatchObject({ reason: 'connection lost', cause: 'socket error: getaddrinfo ENOTFOUND web.whatsapp.com' });
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(r.updates.at(-1)).toMatchObject({ state: 'connecting', reason: 'connection lost', cause: 'socket error: getaddrinfo ENOTFOUND web.whatsapp.com' });
+    await vi.advanceTimersByTimeAsync(21_000);
+    expect(reconnects(r).at(-1)).toMatchObject({ reason: 'connect timeout' });
+    expect(reconnects(r).at(-1)!.cause).toBeUndefined();
   });
 });

@@ -2,6 +2,7 @@
 // by the attribute rules, per-chat order, the offline window, compressed
 // frames, IQ correlation (timeouts, closes), the bounded wait for online, logout.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import pino from 'pino';
 import type { BinaryNode } from '../../src/protocol/binary/index.js';
 import { newCreds } from '../../src/account/creds.js';
 import { rig, type Rig } from './support/harness.js';
@@ -234,5 +235,41 @@ describe('logout', () => {
     expect(r.account.creds).toBeUndefined();
     expect(r.updates.at(-1)).toMatchObject({ state: 'loggedOut', reason: 'logged out by request' });
     expect(r.conn.actor.getSnapshot().status).toBe('done');
+  });
+
+  it("the server's answer to our unlink (401 device_removed) reads as the requested logout: no warning, the request's reason", async () => {
+    const lines: Array<{ level: number; msg: string; reason?: string }> = [];
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) });
+    const r = await rig({ logger });
+    await r.account.transaction((tx) => tx.creds.set({ ...newCreds(), registered: true, me: { id: ME } }));
+    // As WhatsApp does: the unlink is answered by removing the device from the stream.
+    r.server.iq = (iq, conn) => {
+      const first = Array.isArray(iq.content) ? iq.content[0] : undefined;
+      if (first?.tag !== 'remove-companion-device') return undefined;
+      conn.streamError('401', { tag: 'conflict', attrs: { type: 'device_removed' } });
+      return 'silent';
+    };
+    await online(r);
+    const done = r.conn.logout();
+    await flush();
+    await flush();
+    await done;
+    expect(r.account.creds).toBeUndefined();
+    expect(r.updates.at(-1)).toMatchObject({ state: 'loggedOut', reason: 'logged out by request' });
+    expect(lines.filter((l) => l.level >= 40)).toEqual([]);
+    expect(lines.find((l) => l.msg === 'logged out: credentials and keys wiped')).toMatchObject({ level: 30, reason: 'logged out by request' });
+  });
+
+  it('a device removed by someone else is still a warning', async () => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    const r = await rig({ logger: pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) }) });
+    await r.account.transaction((tx) => tx.creds.set({ ...newCreds(), registered: true, me: { id: ME } }));
+    await online(r);
+    r.server.last.streamError('401', { tag: 'conflict', attrs: { type: 'device_removed' } });
+    await flush();
+    await flush();
+    expect(r.updates.at(-1)).toMatchObject({ state: 'loggedOut' });
+    expect(r.updates.at(-1)!.reason).not.toBe('logged out by request');
+    expect(lines.find((l) => l.msg === 'logged out: credentials and keys wiped')).toMatchObject({ level: 40 });
   });
 });

@@ -158,6 +158,21 @@ describe('durable subscriptions', () => {
     expect((await c2.request('events:ack', { name: 'slow', account: 'alice', seq: 5 })).data.cursor).toBe(5);
   });
 
+  it('a live subscriber behind the log hears why its events are gone: durable subscribers acked them, not retention', async () => {
+    for (let i = 1; i <= 6; i++) msg('alice', i);
+    fake.trim('alice', 4);
+    const live = await open();
+    await live.request('events:subscribe', { accounts: ['alice'], since: 2 });
+    const [gap] = await collect(live, 1);
+    expect(gap!.data).toMatchObject({ gap: { account: 'alice', from: 2, to: 3 } });
+    expect(gap!.data.message).toMatch(/every durable subscriber had acked them/);
+    expect(gap!.data.message).toMatch(/a named subscription keeps events until it acks them/);
+    const named = await open();
+    await named.request('events:subscribe', { name: 'behind', accounts: ['alice'], since: 2 });
+    const [retained] = await collect(named, 1);
+    expect(retained!.data.message).toMatch(/deleted by retention/);
+  });
+
   it('a gap also when everything after the cursor was trimmed', async () => {
     for (let i = 1; i <= 4; i++) msg('alice', i);
     fake.trim('alice', 5);

@@ -74,6 +74,12 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   #ended = false;
   #session: Promise<void> | undefined;
   #lastQr: string | undefined;
+  /**
+   * Set by a logout the user asked for: the server answers our unlink by
+   * removing the device (401 device_removed), which must read as the logout
+   * it is, not as a device removed by someone else.
+   */
+  #logoutRequested: string | undefined;
   /** Persist failures in a row (the backoff step after the next), and the link generation that reported the last one. */
   #storeFailures = 0;
   /** The Web build the last login or registration announced (what a 405 refused). */
@@ -182,10 +188,15 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   /** Logout as a user asks for it: unlink server-side when online (bounded), then wipe and stop. */
   async logout(reason = 'logged out by request'): Promise<void> {
     const me = this.#deps.store.creds?.me?.id;
+    this.#logoutRequested = reason;
     if (this.online && me) {
-      await this.#wire.execute(removeCompanionDevice(me), { timeoutMs: Math.min(10_000, this.#deps.settings.iqTimeoutMs) }).catch((err: unknown) =>
-        this.#deps.logger.warn({ err }, 'server-side unlink failed; wiping locally anyway'),
-      );
+      await this.#wire.execute(removeCompanionDevice(me), { timeoutMs: Math.min(10_000, this.#deps.settings.iqTimeoutMs) }).catch((err: unknown) => {
+        // WhatsApp may answer the unlink by removing the device from the stream at once: the IQ then
+        // fails with the link, but the unlink is done.
+        const snap = this.actor.getSnapshot();
+        if (snap.status === 'done' || snap.matches('loggingOut')) return;
+        this.#deps.logger.warn({ err }, 'server-side unlink failed; wiping locally anyway');
+      });
     }
     if (this.#ended) return;
     const done = new Promise<void>((resolve) => this.actor.subscribe({ complete: () => resolve(), error: () => resolve() }));
@@ -254,16 +265,18 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
 
   async wipe(reason: string): Promise<void> {
     await this.#deps.store.wipe('logout');
-    this.#deps.logger.warn({ reason }, 'logged out: credentials and keys wiped');
+    if (this.#logoutRequested !== undefined) this.#deps.logger.info({ reason: this.#logoutRequested }, 'logged out: credentials and keys wiped');
+    else this.#deps.logger.warn({ reason }, 'logged out: credentials and keys wiped');
   }
 
   report(update: ConnectionUpdate): void {
+    if (update.state === 'loggedOut' && this.#logoutRequested !== undefined) update = { ...update, reason: this.#logoutRequested };
     this.#state = update.state;
     if (update.state === 'qr' && this.pairing.code && !update.pairCode) update = { ...update, pairCode: this.pairing.code };
     this.#deps.onUpdate?.(update);
-    this.#deps.logger.info({ state: update.state, reason: update.reason, delayMs: update.delayMs }, 'connection state');
+    this.#deps.logger.info({ state: update.state, reason: update.reason, cause: update.cause, delayMs: update.delayMs }, 'connection state');
     const data: Record<string, string | number> = { state: update.state };
-    for (const k of ['reason', 'qr', 'pairCode', 'delayMs', 'attempt'] as const) if (update[k] !== undefined) data[k] = update[k];
+    for (const k of ['reason', 'cause', 'qr', 'pairCode', 'delayMs', 'attempt'] as const) if (update[k] !== undefined) data[k] = update[k];
     this.#deps.events.emit({ type: 'connection:update', data }).catch((err: unknown) => this.#deps.logger.warn({ err }, 'connection:update not logged'));
   }
 

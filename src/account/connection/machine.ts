@@ -29,6 +29,12 @@ export type ConnectionState = 'connecting' | 'qr' | 'online' | 'reconnecting' | 
 export interface ConnectionUpdate {
   readonly state: ConnectionState;
   readonly reason?: string | undefined;
+  /**
+   * What the socket said when `reason` is a lost connection (a DNS failure, a
+   * refused connection, a TLS error): the words a person can act on. Kept
+   * apart from `reason`, which stays one of a few causes (counters, metrics).
+   */
+  readonly cause?: string | undefined;
   readonly qr?: string | undefined;
   readonly pairCode?: string | undefined;
   /** For `reconnecting`: when the next attempt starts, and its number. */
@@ -85,8 +91,15 @@ export interface ConnectionContext {
   attempt: number;
   /** Why we are (re)connecting, stopped or logged out. */
   reason: string | undefined;
+  /** The socket's own words for the last lost connection, valid while `reason` is still that loss. */
+  lost: { readonly reason: string; readonly cause: string } | undefined;
   refs: readonly string[];
   refIndex: number;
+}
+
+/** The socket's words for the loss `reason` names, if that is what it names. */
+function causeOf(context: ConnectionContext): { cause?: string } {
+  return context.reason !== undefined && context.lost?.reason === context.reason ? { cause: context.lost.cause } : {};
 }
 
 export const connectionMachine = setup({
@@ -105,12 +118,12 @@ export const connectionMachine = setup({
     fail: assign(({ context }, params: { reason: string }) => ({ attempt: nextAttempt(context.attempt), reason: params.reason })),
     openLink: ({ context }) => context.host.openLink(),
     closeLink: ({ context }) => context.host.closeLink(context.reason ?? 'leaving the linked state'),
-    reportConnecting: ({ context }) => context.host.report({ state: 'connecting', reason: context.reason }),
+    reportConnecting: ({ context }) => context.host.report({ state: 'connecting', reason: context.reason, ...causeOf(context) }),
     reportReconnecting: ({ context }) => {
       // The delay is drawn here, once per backoff, and kept for the `after`.
       const delayMs = context.host.backoffDelay(context.attempt);
       retryDelays.set(context, delayMs);
-      context.host.report({ state: 'reconnecting', reason: context.reason, delayMs, attempt: context.attempt });
+      context.host.report({ state: 'reconnecting', reason: context.reason, ...causeOf(context), delayMs, attempt: context.attempt });
     },
     reportStopped: ({ context }) => context.host.report({ state: 'stopped', reason: context.reason }),
     reportLoggedOut: ({ context }) => context.host.report({ state: 'loggedOut', reason: context.reason }),
@@ -135,7 +148,7 @@ export const connectionMachine = setup({
 }).createMachine({
   id: 'connection',
   initial: 'preparing',
-  context: ({ input }) => ({ host: input.host, attempt: 0, reason: undefined, refs: [], refIndex: 0 }),
+  context: ({ input }) => ({ host: input.host, attempt: 0, reason: undefined, lost: undefined, refs: [], refIndex: 0 }),
   on: {
     'SUPERVISOR.SHUTDOWN': { target: '.terminated', actions: assign({ reason: 'stopped' }) },
     'FAULT.CRASH': { actions: 'crash' },
@@ -151,7 +164,10 @@ export const connectionMachine = setup({
       exit: 'closeLink',
       initial: 'socket',
       on: {
-        'LINK.CLOSED': { target: 'backoff', actions: { type: 'fail', params: { reason: 'connection lost' } } },
+        'LINK.CLOSED': {
+          target: 'backoff',
+          actions: assign(({ context, event }) => ({ attempt: nextAttempt(context.attempt), reason: 'connection lost', lost: { reason: 'connection lost', cause: event.reason } })),
+        },
         'LINK.DEAD': { target: 'preparing', actions: assign({ reason: 'dead socket: no answer to a keepalive' }) },
         'STORE.FAILED': {
           target: 'backoff',

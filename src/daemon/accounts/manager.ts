@@ -289,7 +289,7 @@ export class AccountManager {
       count(entry, `reconnects:${u.reason ?? 'unknown'}`);
     } else if (u.state === 'loggedOut') count(entry, 'loggedOut');
     const me = entry.store?.creds?.me;
-    entry.summary = { id: entry.id, state: u.state, ...(u.reason ? { reason: u.reason } : {}), ...(me ? { jid: me.id, lid: me.lid, name: me.name } : {}) };
+    entry.summary = { id: entry.id, state: u.state, ...(u.reason ? { reason: u.reason } : {}), ...(u.cause ? { cause: u.cause } : {}), ...(me ? { jid: me.id, lid: me.lid, name: me.name } : {}) };
     if (emit && entry.store) {
       this.#deps
         .sinkFor(entry.store)

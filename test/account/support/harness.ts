@@ -5,6 +5,7 @@ import type { ConnectionUpdate } from '../../../src/account/connection/machine.j
 import { SETTING_DEFAULTS, type ConnectionSettings } from '../../../src/account/connection/settings.js';
 import type { AccountEvent, AccountEventSink } from '../../../src/account/events.js';
 import { MemoryBackend, Store, type AccountStore } from '../../../src/store/index.js';
+import type { Transport } from '../../../src/account/connection/transport.js';
 import { FakeServer } from './fake-server.js';
 
 export const silent = pino({ level: 'silent' });
@@ -46,7 +47,7 @@ export interface Rig {
   conn: AccountConnection;
 }
 
-export async function rig(opts: { server?: FakeServer; store?: Store; id?: string; settings?: Partial<ConnectionSettings>; random?: () => number } = {}): Promise<Rig> {
+export async function rig(opts: { server?: FakeServer; store?: Store; id?: string; settings?: Partial<ConnectionSettings>; random?: () => number; logger?: pino.Logger; transport?: Transport } = {}): Promise<Rig> {
   const server = opts.server ?? new FakeServer();
   const store = opts.store ?? new Store(new MemoryBackend());
   const account = await store.account(opts.id ?? 'acc1');
@@ -56,9 +57,9 @@ export async function rig(opts: { server?: FakeServer; store?: Store; id?: strin
     accountId: account.id,
     store: account,
     events: sink,
-    logger: silent,
+    logger: opts.logger ?? silent,
     settings: settings(server, opts.settings),
-    transport: server.transport,
+    transport: opts.transport ?? server.transport,
     random: opts.random ?? (() => 0.5),
     onUpdate: (u) => updates.push(u),
   });

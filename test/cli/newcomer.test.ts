@@ -1,0 +1,110 @@
+/**
+ * What a newcomer meets in their first hour, as processes against an IPC
+ * server on a fake daemon: an empty text is refused (by the command and by
+ * the daemon), `wad events` piped into `head` ends quietly, an unknown
+ * --account is named instead of hanging, a named dump saves its position,
+ * and sendFile of a missing file is a WadClientError.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { WadClient, WadClientError } from '../../src/client/index.js';
+import { startIpcServer, type IpcServer } from '../../src/ipc/index.js';
+import { FakeDaemon } from '../ipc/fake-daemon.js';
+import { tempSocket } from '../ipc/raw.js';
+
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+
+let fake: FakeDaemon;
+let server: IpcServer;
+let dir: string;
+let socket: string;
+
+type Run = { code: number | null; stdout: string; stderr: string };
+
+function collect(child: ReturnType<typeof spawn>): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+function wad(args: string[]): Promise<Run> {
+  return collect(spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, WAD_SOCKET: socket }, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+beforeAll(async () => {
+  ({ dir, socket } = tempSocket());
+  fake = new FakeDaemon();
+  fake.seed('alice', '15550001111:2@s.whatsapp.net');
+  server = await startIpcServer(fake, { socketPath: socket });
+});
+
+afterAll(async () => {
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('sending nothing', () => {
+  it('an empty or blank text is a usage error, and the daemon refuses an empty text from any client', async () => {
+    const before = fake.calls.filter((c) => c.method === 'sendMessage').length;
+    const [empty, blank] = await Promise.all([wad(['send', 'alice', '15550002222', '']), wad(['send', 'alice', '15550002222', ' ', ''])]);
+    for (const r of [empty, blank]) expect(r).toMatchObject({ code: 2, stderr: 'wad send: nothing to send: give a text (not empty) or --file PATH\n' });
+    const client = await WadClient.connect({ socket, reconnect: false });
+    try {
+      const err = await client.sendText('alice', '15550002222', '').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WadClientError);
+      expect(err).toMatchObject({ code: 'INVALID_PAYLOAD', details: { field: 'data.content' } });
+      expect(fake.calls.filter((c) => c.method === 'sendMessage').length).toBe(before);
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
+
+  it('sendFile of a missing file or a directory is a WadClientError naming the path, before anything is uploaded', async () => {
+    const client = await WadClient.connect({ socket, reconnect: false });
+    try {
+      const missing = join(dir, 'nope.jpg');
+      const err = await client.sendFile('alice', '15550002222', missing).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WadClientError);
+      expect(err).toMatchObject({ code: 'INVALID_PAYLOAD', message: `cannot send ${missing}: no such file`, details: { field: 'file', errno: 'ENOENT' } });
+      const dirErr = await client.sendFile('alice', '15550002222', dir).catch((e: unknown) => e);
+      expect(dirErr).toMatchObject({ code: 'INVALID_PAYLOAD', message: `cannot send ${dir}: not a regular file` });
+      // The connection is still good for the next call.
+      expect((await client.listAccounts()).map((a) => a.id)).toContain('alice');
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
+});
+
+describe('wad events', () => {
+  it('piped into head: no stack trace, exit 0', async () => {
+    for (let i = 0; i < 3000; i++) fake.emit('alice', 'message:new', { id: `H${i}`, content: 'x'.repeat(100) }, 'x@s.whatsapp.net');
+    const sh = spawn('sh', ['-c', `"${process.execPath}" --import tsx "${MAIN}" events --account alice | head -n 2`], {
+      env: { ...process.env, WAD_SOCKET: socket },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const r = await collect(sh);
+    expect(r.stdout.split('\n').slice(0, 2).map((l) => JSON.parse(l).type)).toEqual(['message:new', 'message:new']);
+    expect(r.stderr).toBe('');
+  }, 120_000);
+
+  it('an unknown --account is named (exit 1) instead of printing nothing or waiting for ever', async () => {
+    const r = await wad(['events', '--account', 'alcie']);
+    expect(r).toMatchObject({ code: 1, stdout: '', stderr: "wad events: unknown account 'alcie' (see `wad account list`)\n" });
+  }, 120_000);
+
+  it('--name without --follow prints what its subscriber has not acked, and acks it: the next run prints only what came since', async () => {
+    const first = await wad(['events', '--account', 'alice', '--name', 'dumper', '--types', 'message:new']);
+    expect(first.code, first.stderr).toBe(0);
+    const last = fake.accounts.get('alice')!.lastSeq;
+    expect(JSON.parse(first.stdout.trim().split('\n').at(-1)!).seq).toBe(last);
+    expect(fake.cursors.get('dumper\u0000alice')).toBe(last);
+    fake.emit('alice', 'message:new', { id: 'AFTER', content: 'new' }, 'x@s.whatsapp.net');
+    const second = await wad(['events', '--account', 'alice', '--name', 'dumper', '--types', 'message:new']);
+    expect(second.stdout.trim().split('\n').map((l) => JSON.parse(l).data.id)).toEqual(['AFTER']);
+  }, 120_000);
+});
