@@ -5,23 +5,28 @@
  */
 import { startSim, type SimHandle } from '../sim/index.js';
 
-const USAGE = `usage: wad sim [--host 127.0.0.1] [--port 0] [--data-dir DIR] [--verbose]
+const USAGE = `usage: wad sim [--host 127.0.0.1] [--port 0] [--data-dir DIR] [--print-env] [--verbose]
 
 Runs the WhatsApp server simulator in the foreground. When ready it prints one
 JSON line: {"event":"ready","wsUrl","adminUrl","mediaUrl","mediaCaPath","rootPublicKey"}.
-The admin API is served on adminUrl. Stop with SIGTERM or SIGINT.`;
+The admin API is served on adminUrl. Stop with SIGTERM or SIGINT.
+
+  --print-env      print instead the shell lines that point a daemon at it
+                   (export WAD_SERVER_WS_URL=… and the others), e.g.
+                   wad sim --print-env > sim.env, then: . ./sim.env && wad daemon`;
 
 interface SimArgs {
   host: string;
   port: number;
   dataDir?: string;
   verbose: boolean;
+  printEnv: boolean;
   help: boolean;
 }
 
 /** @throws Error with a one-line message for bad arguments */
 export function parseSimArgs(argv: string[]): SimArgs {
-  const out: SimArgs = { host: '127.0.0.1', port: 0, verbose: false, help: false };
+  const out: SimArgs = { host: '127.0.0.1', port: 0, verbose: false, printEnv: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -50,6 +55,9 @@ export function parseSimArgs(argv: string[]): SimArgs {
         break;
       case '--verbose':
         out.verbose = true;
+        break;
+      case '--print-env':
+        out.printEnv = true;
         break;
       default:
         throw new Error(`unknown option ${arg} (see wad sim --help)`);
@@ -83,7 +91,9 @@ export async function runSim(argv: string[]): Promise<number> {
     return 1;
   }
   const { wsUrl, adminUrl, mediaUrl, mediaCaPath, rootPublicKey } = sim;
-  process.stdout.write(JSON.stringify({ event: 'ready', wsUrl, adminUrl, mediaUrl, mediaCaPath, rootPublicKey }) + '\n');
+  process.stdout.write(
+    args.printEnv ? simEnvLines({ wsUrl, adminUrl, mediaCaPath, rootPublicKey }) : JSON.stringify({ event: 'ready', wsUrl, adminUrl, mediaUrl, mediaCaPath, rootPublicKey }) + '\n',
+  );
   process.stderr.write(`wad sim: listening on ${adminUrl} (pid ${process.pid})\n`);
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -107,4 +117,22 @@ export async function runSim(argv: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+}
+
+/**
+ * The environment that points a daemon at this simulator, as shell lines:
+ * the three values a newcomer would otherwise copy from the ready line by
+ * hand, and where the simulator publishes its Web build (else the daemon
+ * would ask WhatsApp's site for it).
+ */
+export function simEnvLines(sim: { wsUrl: string; adminUrl: string; mediaCaPath: string; rootPublicKey: string }): string {
+  const quote = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`;
+  return [
+    `export WAD_SERVER_WS_URL=${quote(sim.wsUrl)}`,
+    `export WAD_SERVER_ROOT_KEY=${quote(sim.rootPublicKey)}`,
+    `export WAD_SERVER_MEDIA_CA=${quote(sim.mediaCaPath)}`,
+    `export WAD_SERVER_WEB_VERSION_URL=${quote(`${sim.adminUrl}/sw.js`)}`,
+    `# the simulator's admin API: ${sim.adminUrl}`,
+    '',
+  ].join('\n');
 }

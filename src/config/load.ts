@@ -24,6 +24,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = Object.freeze({
   WAD_SERVER_ROOT_KEY: 'server.rootPublicKey',
   WAD_SERVER_MEDIA_CA: 'server.mediaCaPath',
   WAD_SERVER_WEB_VERSION: 'server.webVersion',
+  WAD_SERVER_WEB_VERSION_URL: 'server.webVersionUrl',
   WAD_LOG_LEVEL: 'log.level',
   WAD_HTTP_LISTEN: 'http.listen',
 });

@@ -6,10 +6,12 @@
  * and sendFile of a missing file is a WadClientError.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WadClient, WadClientError } from '../../src/client/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { publishedWebVersion } from '../../src/protocol/pairing/version.js';
 import { startIpcServer, type IpcServer } from '../../src/ipc/index.js';
 import { FakeDaemon } from '../ipc/fake-daemon.js';
 import { tempSocket } from '../ipc/raw.js';
@@ -106,5 +108,35 @@ describe('wad events', () => {
     fake.emit('alice', 'message:new', { id: 'AFTER', content: 'new' }, 'x@s.whatsapp.net');
     const second = await wad(['events', '--account', 'alice', '--name', 'dumper', '--types', 'message:new']);
     expect(second.stdout.trim().split('\n').map((l) => JSON.parse(l).data.id)).toEqual(['AFTER']);
+  }, 120_000);
+});
+
+describe('wad sim --print-env', () => {
+  it('prints shell lines that, sourced, point a daemon at the simulator: its endpoints, root key, media CA and Web build', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'sim', '--print-env'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      for (let i = 0; i < 1200 && !out.includes('# the simulator'); i++) await new Promise((r) => setTimeout(r, 100));
+      const file = join(dir, 'sim.env');
+      writeFileSync(file, out);
+      // What a shell makes of them (quoting included), not what a regex thinks.
+      const env = Object.fromEntries(
+        execFileSync('sh', ['-c', `. "${file}" && env`], { env: { PATH: process.env['PATH'] ?? '' }, encoding: 'utf8' })
+          .split('\n')
+          .filter((l) => l.startsWith('WAD_'))
+          .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+      );
+      expect(Object.keys(env).sort()).toEqual(['WAD_SERVER_MEDIA_CA', 'WAD_SERVER_ROOT_KEY', 'WAD_SERVER_WEB_VERSION_URL', 'WAD_SERVER_WS_URL']);
+      const config = loadConfig({ env });
+      expect(config.server.wsUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/chat$/);
+      expect(config.server.rootPublicKey).toMatch(/^[0-9a-f]{64}$/);
+      expect(readFileSync(config.server.mediaCaPath!, 'utf8')).toMatch(/BEGIN CERTIFICATE/);
+      const sw = await fetch(config.server.webVersionUrl!);
+      expect(sw.status).toBe(200);
+      expect(publishedWebVersion(await sw.text())).toBeDefined();
+    } finally {
+      child.kill('SIGTERM');
+    }
   }, 120_000);
 });

@@ -1,0 +1,103 @@
+/**
+ * The package as a newcomer installs it: its own name with the `wad` bin,
+ * runtime imports only from `dependencies` (a devDependency imported by
+ * src/ would be missing after a production install, and a dependency src/
+ * never imports is weight for nothing), and the entry point loadable with
+ * `require` as well as `import`, through the package's `exports`. The
+ * require runs the sources transpiled into a scratch package (building
+ * dist/ takes too long for a test), laid out as the package ships them.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const src = join(root, 'src');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  name: string;
+  bin: Record<string, string>;
+  exports: Record<string, Record<string, string>>;
+  dependencies: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+// Under node_modules, so the scratch package's bare imports resolve to the installed dependencies.
+const scratch = join(root, 'node_modules', '.cache', `wad-package-${process.pid}`);
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? sources(p) : /\.(ts|js)$/.test(name) && !name.endsWith('.d.ts') ? [p] : [];
+  });
+}
+
+/** The package a bare specifier names (`@scope/name/sub` → `@scope/name`). */
+const packageOf = (spec: string): string => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+
+/** Bare imports that load code at run time (type-only imports vanish in the build). */
+function runtimeImports(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s+(?!type\b)(?:[^;'"]*?\sfrom\s+)?['"]([^'".][^'"]*)['"]/g)) out.push(m[1]!);
+  for (const m of text.matchAll(/\bimport\(\s*['"]([^'".][^'"]*)['"]\s*\)/g)) out.push(m[1]!);
+  return out.filter((s) => !s.startsWith('node:') && !builtinModules.includes(s)).map(packageOf);
+}
+
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('the package', () => {
+  it('has a name of its own and the wad bin', () => {
+    expect(pkg.name).toBe('wad-daemon');
+    expect(pkg.bin).toEqual({ wad: 'bin/wad.js' });
+    expect(readFileSync(join(root, pkg.bin['wad']!), 'utf8')).toMatch(/^#!\/usr\/bin\/env node/);
+  });
+
+  it('imports at run time only its dependencies, and every dependency is imported', () => {
+    const used = new Map<string, string>();
+    for (const file of sources(src)) for (const p of runtimeImports(readFileSync(file, 'utf8'))) used.set(p, relative(root, file));
+    const runtime = new Set([...Object.keys(pkg.dependencies), ...Object.keys(pkg.optionalDependencies ?? {})]);
+    const missing = [...used].filter(([p]) => !runtime.has(p)).map(([p, file]) => `${p} (${file})`);
+    expect(missing).toEqual([]);
+    expect(Object.keys(pkg.dependencies).filter((p) => !used.has(p))).toEqual([]);
+    for (const p of Object.keys(pkg.dependencies)) expect(pkg.devDependencies[p], p).toBeUndefined();
+  });
+
+  it("require('wad-daemon') loads the same entry as import, through exports", { timeout: 180_000 }, () => {
+    expect(pkg.exports['.']).toMatchObject({ import: './dist/index.js', require: './dist/index.js' });
+    const home = join(scratch, 'node_modules', pkg.name);
+    const dist = join(home, 'dist');
+    const todo = [join(src, 'index.ts')];
+    const seen = new Set<string>();
+    while (todo.length > 0) {
+      const file = todo.pop()!;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      const target = join(dist, relative(src, file)).replace(/\.ts$/, '.js');
+      mkdirSync(dirname(target), { recursive: true });
+      const js = file.endsWith('.ts') ? ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText : text;
+      writeFileSync(target, js);
+      for (const m of js.matchAll(/(?:import|export)[^'"]*?from\s*['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g)) {
+        const spec = resolve(dirname(file), (m[1] ?? m[2])!);
+        const asTs = spec.replace(/\.js$/, '.ts');
+        todo.push(existsFile(asTs) ? asTs : spec);
+      }
+    }
+    writeFileSync(join(home, 'package.json'), JSON.stringify({ name: pkg.name, type: 'module', exports: pkg.exports }));
+    const probe = (code: string): string => execFileSync(process.execPath, ['-e', code], { cwd: scratch, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    const required = probe(`const w = require('${pkg.name}'); console.log(typeof w.WadClient, typeof w.createDaemon, typeof w.WadClientError)`);
+    expect(required.trim()).toBe('function function function');
+    const imported = probe(`import('${pkg.name}').then((w) => console.log(typeof w.WadClient, w.WadClient === require('${pkg.name}').WadClient))`);
+    expect(imported.trim()).toBe('function true');
+  });
+});
+
+function existsFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
