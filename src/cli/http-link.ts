@@ -126,7 +126,7 @@ export class HttpLink {
   }
 
   /** multipart/form-data with the file read from disk as it is sent (constant memory). */
-  async sendFile(account: string, chat: string, path: string, opts: { caption?: string; mimeType?: string; quoted?: string } = {}): Promise<string> {
+  async sendFile(account: string, chat: string, path: string, opts: { caption?: string; mimeType?: string; quoted?: string; audience?: string[] } = {}): Promise<string> {
     const name = basename(path);
     const mimeType = opts.mimeType ?? mimeFromName(name);
     const form = new FormData();
@@ -136,6 +136,7 @@ export class HttpLink {
     form.set('mimeType', mimeType);
     if (opts.caption !== undefined) form.set('caption', opts.caption);
     if (opts.quoted !== undefined) form.set('quoted', opts.quoted);
+    for (const jid of opts.audience ?? []) form.append('audience', jid);
     form.set('file', await openAsBlob(path, { type: mimeType }), name);
     let res: Response;
     try {

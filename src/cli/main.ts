@@ -17,6 +17,7 @@ import { runGroup } from './group.js';
 import { runCommunity } from './community.js';
 import { runSend } from './send.js';
 import { runSim } from './sim.js';
+import { runStatus } from './status.js';
 import { runStore } from './store.js';
 import { runWebhook } from './webhook.js';
 
@@ -38,6 +39,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   events: { run: runEvents, about: 'print events as NDJSON (--follow to keep going)' },
   webhook: { run: runWebhook, about: 'add, list, remove, resume or test webhooks' },
   call: { run: runCall, about: 'reject a ringing call (incoming calls are call:incoming events)' },
+  status: { run: runStatus, about: 'post a status to chosen contacts; mark contacts\' statuses read' },
   group: { run: runGroup, about: 'groups: list, create, info, update, members, invite links, join, requests, leave' },
   community: { run: runCommunity, about: 'communities: create, info (linked groups), link and unlink groups' },
   sim: { run: runSim, about: 'run the WhatsApp server simulator in the foreground' },

@@ -42,6 +42,7 @@ import type { SendData } from '../contract/frames.js';
 import type { CommunityCreated, CommunityInfo, CommunityLinkResult } from '../contract/communities.js';
 import type { WadClientOptions } from './core.js';
 import { callVerbs } from './call-verbs.js';
+import { statusVerbs } from './status-verbs.js';
 import { chatVerbs } from './chat-verbs.js';
 import { groupVerbs } from './group-verbs.js';
 import { communityVerbs } from './community-verbs.js';
@@ -61,6 +62,8 @@ export interface SendFileOptions extends Omit<MediaFields, 'mimeType'> {
   jpegThumbnail?: Uint8Array;
   /** Repeat the call with the same key after a lost connection: one message at most (the upload is made again). */
   idempotencyKey?: string;
+  /** To `status@broadcast`: the contacts who see the status. */
+  audience?: string[];
 }
 
 export class WadClient extends PeopleVerbs {
@@ -69,6 +72,7 @@ export class WadClient extends PeopleVerbs {
   readonly #communities = communityVerbs(this);
   readonly #chats = chatVerbs(this);
   readonly #calls = callVerbs(this);
+  readonly #status = statusVerbs(this);
   constructor(opts: WadClientOptions = {}) {
     super(opts.url !== undefined ? { url: opts.url, token: opts.token } : { socket: opts.socket ?? defaultSocketPath() }, opts);
   }
@@ -218,7 +222,23 @@ export class WadClient extends PeopleVerbs {
       ...(opts.gifPlayback !== undefined ? { gifPlayback: opts.gifPlayback } : {}),
       ...(opts.viewOnce !== undefined ? { viewOnce: opts.viewOnce } : {}),
       ...(opts.idempotencyKey !== undefined ? { idempotencyKey: opts.idempotencyKey } : {}),
+      ...(opts.audience !== undefined ? { audience: opts.audience } : {}),
     });
+  }
+
+  /**
+   * Posts a status (`message:send` to `status@broadcast`) that exactly the
+   * `audience` (jids or numbers) receives: a text (`backgroundArgb`, `font`
+   * style it), a location, or media by `path`/`base64`; `sendFile(account,
+   * 'status@broadcast', file, {audience})` uploads a file. Resolves with its id.
+   */
+  async sendStatus(account: string, audience: string[], content: SendData): Promise<string> {
+    return this.#status.sendStatus(account, audience, content);
+  }
+
+  /** Read receipts for contacts' statuses (`message:read` on status@broadcast): each status's author sees it read. */
+  async readStatuses(account: string, messageIds: string[]): Promise<void> {
+    return this.#status.readStatuses(account, messageIds);
   }
 
   /**

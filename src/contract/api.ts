@@ -131,7 +131,7 @@ export type MediaContent = MediaFields & {
  * Message, sent as is) are for in-process callers.
  */
 export type OutgoingContent =
-  | { type: 'text'; content: string; quoted?: string; mentions?: string[]; linkPreview?: LinkPreview; viewOnce?: boolean }
+  | { type: 'text'; content: string; quoted?: string; mentions?: string[]; linkPreview?: LinkPreview; viewOnce?: boolean; backgroundArgb?: number; font?: number }
   | { type: 'reply'; content: string; quoted: string; mentions?: string[] }
   | MediaContent
   | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
@@ -167,6 +167,11 @@ export interface SendOptions {
    * nothing again; while that first send runs, a repeat waits for its result.
    */
   idempotencyKey?: string;
+  /**
+   * With the chat `status@broadcast`: the contacts (jids or numbers, at most
+   * 5,000) who receive the status; exactly they and our own devices get it.
+   */
+  audience?: string[];
 }
 
 export interface GroupInfo {

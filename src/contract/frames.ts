@@ -68,11 +68,13 @@ export type AckData = ({ success: true } & Record<string, unknown>) | { success:
  * binary upload, a local path (Unix socket only) or base64. Every kind takes
  * `idempotencyKey` (≤ 64 characters): the same key on the same account
  * within 24 h answers the first send's messageId and sends nothing again.
+ * To `status@broadcast`, `audience` (jids or numbers) names who gets the status.
  */
-export type SendData = SendContentData & { idempotencyKey?: string };
+export type SendData = SendContentData & { idempotencyKey?: string; audience?: string[] };
 
 type SendContentData =
-  | { type: 'text'; content: string; quoted?: string; mentions?: string[] }
+  /** `backgroundArgb` (0xAARRGGBB) and `font` (0–9): a text status's colour and typeface. */
+  | { type: 'text'; content: string; quoted?: string; mentions?: string[]; backgroundArgb?: number; font?: number }
   | { type: 'reply'; content: string; quoted: string; mentions?: string[] }
   | (MediaFields & {
       type: MediaKind;

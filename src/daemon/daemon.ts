@@ -190,7 +190,7 @@ export class Daemon implements DaemonApi {
 
   sendMessage(id: string, chat: string, content: OutgoingContent, options: SendOptions = {}): Promise<{ messageId: string }> {
     return this.#call(id, async (a) => {
-      const r = await a.messaging.send(chat, content, { idempotencyKey: options.idempotencyKey });
+      const r = await a.messaging.send(chat, content, { idempotencyKey: options.idempotencyKey, audience: options.audience });
       this.accounts.count(id, 'sent');
       return r;
     });

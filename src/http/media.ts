@@ -57,7 +57,9 @@ export async function sendMultipart(req: FastifyRequest, ctx: HttpContext): Prom
         if (part.filename) fields['fileName'] ??= part.filename;
       } else {
         const v = String(part.value);
-        fields[part.fieldname] = NUMBERS.has(part.fieldname) && /^\d+$/.test(v) ? Number(v) : BOOLEANS.has(part.fieldname) && (v === 'true' || v === 'false') ? v === 'true' : v;
+        // A status's contacts: one `audience` field each, as the JSON body's list.
+        if (part.fieldname === 'audience') (fields['audience'] as string[] | undefined)?.push(v) ?? (fields['audience'] = [v]);
+        else fields[part.fieldname] = NUMBERS.has(part.fieldname) && /^\d+$/.test(v) ? Number(v) : BOOLEANS.has(part.fieldname) && (v === 'true' || v === 'false') ? v === 'true' : v;
       }
     }
     if (!file) return { ok: false, error: { code: 'MISSING_FIELD', message: 'a multipart message:send needs a "file" part', details: { field: 'file' } } };

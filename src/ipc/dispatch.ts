@@ -164,8 +164,8 @@ export async function dispatch(req: Request, ctx: DispatchContext): Promise<Resu
 }
 
 async function sendMessage(withKey: SendData, account: string, chat: string, ctx: DispatchContext): Promise<Result> {
-  const { idempotencyKey, ...data } = withKey;
-  const options = idempotencyKey !== undefined ? { idempotencyKey } : undefined;
+  const { idempotencyKey, audience, ...data } = withKey;
+  const options = idempotencyKey !== undefined || audience !== undefined ? { ...(idempotencyKey !== undefined ? { idempotencyKey } : {}), ...(audience !== undefined ? { audience } : {}) } : undefined;
   if (!isMedia(data)) return { ...(await ctx.api.sendMessage(account, chat, data as OutgoingContent, options)) };
   const base = {
     type: data.type,
@@ -202,7 +202,7 @@ function mime(m: string | undefined): { mimeType?: string } {
 }
 
 const MEDIA = new Set<string>(['image', 'video', 'audio', 'document', 'sticker']);
-function isMedia(d: Omit<SendData, 'idempotencyKey'>): d is Extract<SendData, { type: MediaKind }> {
+function isMedia(d: Omit<SendData, 'idempotencyKey' | 'audience'>): d is Extract<SendData, { type: MediaKind }> {
   return MEDIA.has(d.type);
 }
 

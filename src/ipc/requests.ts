@@ -64,7 +64,14 @@ const jids = arrayOf(jid, { min: 1, max: 1024 });
 const mediaKind = oneOf(['image', 'video', 'audio', 'document', 'sticker'] as const);
 
 const SEND: Record<string, Check<RequestMap['message:send']['data']>> = {
-  text: object({ type: oneOf(['text'] as const), content: text, quoted: optional(messageId), mentions: optional(jids) }),
+  text: object({
+    type: oneOf(['text'] as const),
+    content: text,
+    quoted: optional(messageId),
+    mentions: optional(jids),
+    backgroundArgb: optional(int(0, 0xffff_ffff)),
+    font: optional(int(0, 9)),
+  }),
   reply: object({ type: oneOf(['reply'] as const), content: text, quoted: messageId, mentions: optional(jids) }),
   location: object({
     type: oneOf(['location'] as const),
@@ -102,6 +109,8 @@ const media = object({
 });
 for (const k of ['image', 'video', 'audio', 'document', 'sticker']) SEND[k] = media;
 
+/** A status post's contacts (conversationId status@broadcast): as many as WhatsApp lets a status reach. */
+const audience = optional(arrayOf(jid, { min: 1, max: 5_000 }));
 /** Any string a caller picks (hashed before it is stored), at most 64 characters. */
 const idempotencyKey = optional(str({ min: 1, max: 64 }));
 
@@ -114,7 +123,8 @@ const sendData: Check<RequestMap['message:send']['data']> = described((v, path) 
   const check = typeof t === 'string' ? SEND[t] : undefined;
   if (!check) throw new IpcError('INVALID_PAYLOAD', `data.type must be one of ${Object.keys(SEND).join(', ')}`, { field: 'data.type' });
   const key = idempotencyKey((v as { idempotencyKey?: unknown }).idempotencyKey, path === '' ? 'idempotencyKey' : `${path}.idempotencyKey`);
-  const out = { ...check(v, path), ...(key !== undefined ? { idempotencyKey: key } : {}) };
+  const who = audience((v as { audience?: unknown }).audience, path === '' ? 'audience' : `${path}.audience`);
+  const out = { ...check(v, path), ...(key !== undefined ? { idempotencyKey: key } : {}), ...(who !== undefined ? { audience: who } : {}) };
   if ('upload' in out || 'path' in out || 'base64' in out || SEND[t as string] === media) {
     const m = out as { upload?: number; path?: string; base64?: string };
     const n = Number(m.upload !== undefined) + Number(m.path !== undefined) + Number(m.base64 !== undefined);
@@ -128,7 +138,7 @@ const sendData: Check<RequestMap['message:send']['data']> = described((v, path) 
 function sendSchema(): JsonSchema {
   const variants = [...new Set(Object.values(SEND))].map((check) => {
     const s = schemaOf(check) as { properties?: Record<string, JsonSchema> };
-    return { ...s, properties: { ...s.properties, idempotencyKey: schemaOf(idempotencyKey) } };
+    return { ...s, properties: { ...s.properties, idempotencyKey: schemaOf(idempotencyKey), audience: schemaOf(audience) } };
   });
   return { oneOf: variants };
 }

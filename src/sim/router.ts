@@ -2,9 +2,10 @@
  * Who gets what: the server side of `<message>` and `<receipt>` stanzas.
  * The server never decrypts; it fans the sender's per-device `<enc>` nodes
  * out to the named devices (1:1 and the sender's own other devices), the
- * group's skmsg to every member device, and receipts back to every device of
- * the original sender. Returns the `<ack>` for the sending device: error
- * 403 for a group the sender is not in, or an announcement group (only
+ * group's skmsg to every member device, a status to every device of the
+ * users its sender named (status@broadcast), and receipts back to every
+ * device of the original sender. Returns the `<ack>` for the sending device:
+ * error 403 for a group the sender is not in, or an announcement group (only
  * admins post) when the sender is no admin; reactions still go. The
  * phone's stanzas (device 0) go through the same functions.
  *
@@ -27,6 +28,9 @@ import { routeNewsletter } from './newsletter-router.js';
 import { bytesOf, child, children, node, type BinaryNode } from './nodes.js';
 import { parseDeviceJid, type UserRecord } from './state.js';
 
+/** Where statuses are posted; the audience is named in the stanza. */
+const STATUS = 'status@broadcast';
+
 /** Attributes of the client's `<message>` that travel on to recipients. */
 const FORWARDED_MESSAGE_ATTRS = ['type', 'edit', 'category', 'expiration', 'push_priority'] as const;
 
@@ -43,6 +47,12 @@ export function routeMessage(hub: Hub, senderJid: string, stanza: BinaryNode): B
   if (to.endsWith('@newsletter')) return routeNewsletter(hub, senderJid, stanza, ack);
   const base = baseAttrs(hub, stanza, sender);
   const identity = child(stanza, 'device-identity');
+
+  if (to === STATUS) {
+    routeStatus(hub, senderJid, sender, stanza, base, identity);
+    hub.stats.messagesRouted++;
+    return ack();
+  }
 
   if (to.endsWith('@g.us')) {
     const group = hub.groups.get(to);
@@ -131,13 +141,13 @@ export function routeReceipt(hub: Hub, senderJid: string, stanza: BinaryNode): B
   const from = type === 'retry' ? senderJid : sender.jid;
   let target: UserRecord | undefined;
   let onlyDevice: string | undefined;
-  if (to.endsWith('@g.us')) {
+  if (to.endsWith('@g.us') || to === STATUS) {
     const participant = stanza.attrs.participant;
     if (!participant) return ack;
     target = hub.dir.userOf(participant);
     attrs.from = to;
-    // A LID group names the receipt's sender by its LID, as it names message authors.
-    attrs.participant = hub.groups.get(to)?.addressingMode === 'lid' ? lidForm(hub, from, sender) : from;
+    // A LID group names the receipt's sender by its LID, as it names message authors; statuses are LID-addressed.
+    attrs.participant = to === STATUS || hub.groups.get(to)?.addressingMode === 'lid' ? lidForm(hub, from, sender) : from;
     if (type === 'retry') onlyDevice = hub.dir.pnDevice(participant) ?? '';
   } else {
     target = hub.dir.userOf(to);
@@ -154,6 +164,32 @@ export function routeReceipt(hub: Hub, senderJid: string, stanza: BinaryNode): B
   }
   hub.stats.receiptsRouted++;
   return ack;
+}
+
+/**
+ * A status post: the skmsg (and each device's sender key, when it has one
+ * in `<participants>`) to every device of the users `<participants>` names,
+ * bare or by device, and to no one else; a user who blocked the poster is
+ * left out. Delivered LID-addressed (as WhatsApp addresses statuses) unless
+ * the poster said `addressing_mode="pn"`.
+ */
+function routeStatus(hub: Hub, senderJid: string, sender: UserRecord, stanza: BinaryNode, base: Record<string, string>, identity: BinaryNode | undefined): void {
+  const perDevice = encsByDevice(hub, stanza);
+  const skmsg = children(stanza).filter((c) => c.tag === 'enc');
+  const mode = stanza.attrs.addressing_mode === 'pn' ? 'pn' : 'lid';
+  const audience = new Set<UserRecord>();
+  for (const target of children(child(stanza, 'participants'))) {
+    const user = target.tag === 'to' && target.attrs.jid ? hub.dir.userOf(target.attrs.jid) : undefined;
+    if (user && (user === sender || !isBlocked(hub, user, sender))) audience.add(user);
+  }
+  for (const user of audience) {
+    for (const dev of hub.dir.deviceJids(user)) {
+      if (dev === senderJid) continue;
+      const encs = [...(perDevice.get(dev) ?? []), ...skmsg];
+      const attrs = { ...base, from: STATUS, ...groupAuthorAttrs(hub.dir, mode, sender, senderJid, user) };
+      hub.deliver(dev, node('message', attrs, withIdentity(encs, identity)));
+    }
+  }
 }
 
 /** `jid` (a PN user or device jid of `user`) in LID form. */
@@ -184,7 +220,9 @@ function encsByDevice(hub: Hub, stanza: BinaryNode): Map<string, BinaryNode[]> {
   const map = new Map<string, BinaryNode[]>();
   for (const target of children(child(stanza, 'participants'))) {
     const dev = target.tag === 'to' && target.attrs.jid ? hub.dir.pnDevice(target.attrs.jid) : undefined;
-    if (dev) map.set(dev, children(target).filter((c) => c.tag === 'enc'));
+    const encs = children(target).filter((c) => c.tag === 'enc');
+    // A bare `<to jid=user/>` (a status's audience) names a user, not its phone: it carries nothing to deliver.
+    if (dev && encs.length > 0) map.set(dev, encs);
   }
   return map;
 }

@@ -8,6 +8,7 @@
 // - the caller hanging up (a timeout) becomes call:ended with the server's reason;
 // - an account configured to reject calls declines at once and sends the caller its message.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCall } from '../../src/cli/call.js';
 import { WadClient } from '../../src/client/index.js';
 import type { WadEvent } from '../../src/contract/api.js';
 import type { Daemon } from '../../src/daemon/index.js';
@@ -100,6 +101,19 @@ describe('calls from a simulated phone', () => {
     expect((await ended('w', callId)).data).toMatchObject({ callId, from: jidOf(P), reason: 'rejected', video: true });
   });
 
+  it('wad call reject declines a ringing call over the socket', async () => {
+    const { callId } = await admin<{ callId: string }>(s, 'POST', `/phones/${P}/calls`, { to: W });
+    await incoming('w', callId);
+    const write = process.stdout.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    try {
+      expect(await runCall(['reject', 'w', callId, P, '--socket', d.socketPath])).toBe(0);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(await simCall(callId)).toMatchObject({ state: 'rejected', endedBy: ourDevice });
+  });
+
   it('a group call is flagged, and the caller hanging up ends it with the server reason', async () => {
     const { callId } = await admin<{ callId: string }>(s, 'POST', `/phones/${P}/calls`, { to: W, group: true });
     expect((await incoming('w', callId)).data).toMatchObject({ callId, video: false, isGroup: true });
@@ -132,7 +146,7 @@ describe('calls from Baileys', () => {
     expect((await ended('r', callId)).data['reason']).toBe('rejected');
     expect(await baileys.waitFor(() => baileys.textsFrom(jidOf(R)).find((t) => t === BUSY), 'the message')).toBe(BUSY);
     // The account that was not configured to reject let its calls ring.
-    expect(events.filter((e) => e.account === 'w' && e.type === 'call:ended' && e.data['reason'] === 'rejected')).toHaveLength(2);
+    expect(events.filter((e) => e.account === 'w' && e.type === 'call:ended' && e.data['reason'] === 'rejected')).toHaveLength(3);
   });
 });
 

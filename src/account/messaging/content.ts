@@ -22,7 +22,15 @@ export async function toMessageContent(deps: MessagingDeps, ids: Identities, cha
     case 'text':
     case 'reply': {
       const quote = 'quoted' in c && c.quoted ? await findQuote(deps, ids, chat, c.quoted) : undefined;
-      return { type: 'text', text: c.content, mentions: c.mentions, quote, linkPreview: 'linkPreview' in c ? c.linkPreview : undefined };
+      return {
+        type: 'text',
+        text: c.content,
+        mentions: c.mentions,
+        quote,
+        linkPreview: 'linkPreview' in c ? c.linkPreview : undefined,
+        ...('backgroundArgb' in c && c.backgroundArgb !== undefined ? { backgroundArgb: c.backgroundArgb } : {}),
+        ...('font' in c && c.font !== undefined ? { font: c.font } : {}),
+      };
     }
     case 'location':
       return { type: 'location', latitude: c.latitude, longitude: c.longitude, name: c.name, address: c.address };

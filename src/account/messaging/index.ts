@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { buildMessage, editAttribute, messageId, withMessageSecret } from '../../protocol/message/index.js';
 import type { GroupMetadata, ParticipantAction } from '../../protocol/iq/groups.js';
-import { isGroup, isLid, isPn, jidDecode, jidNormalizedUser } from '../../protocol/jid/index.js';
+import { isGroup, isLid, isPn, isStatusBroadcast, jidDecode, jidNormalizedUser, STATUS_BROADCAST_JID } from '../../protocol/jid/index.js';
 import type { ChatState, PresenceStatus } from '../../protocol/stanza/index.js';
 import type { proto } from '../../protocol/proto/index.js';
 import type { GroupInfo, GroupParticipantResult, GroupUpdate, OutgoingContent } from '../../contract/api.js';
@@ -58,6 +58,8 @@ interface RelayOptions {
   readonly expiration?: number | undefined;
   /** Writes (an idempotency key's record) added to the send's first batch. */
   readonly remember?: Remember | undefined;
+  /** A status post's audience. */
+  readonly audience?: readonly string[] | undefined;
 }
 
 /** A chat argument: a user or group JID, or a bare phone number. @throws MessagingError BAD_JID */
@@ -66,6 +68,26 @@ export function chatJid(chat: string): string {
   const j = jidNormalizedUser(chat);
   if (!j || !(isPn(j) || isLid(j) || isGroup(j)) || !jidDecode(j)?.user) throw new MessagingError('BAD_JID', `not a user or group jid: ${JSON.stringify(chat)}`);
   return j;
+}
+
+/** Contacts one status post may go to (each one's devices get our status key). */
+export const MAX_STATUS_AUDIENCE = 5_000;
+
+/** @throws MessagingError BAD_CONTENT (an audience for a chat that is not status@broadcast) */
+function statusChat(chat: string): string {
+  if (!isStatusBroadcast(chat)) throw new MessagingError('BAD_CONTENT', 'an audience is for status@broadcast only');
+  return STATUS_BROADCAST_JID;
+}
+
+/** The users who may see a status. @throws MessagingError BAD_CONTENT (none, too many), BAD_JID (not a user) */
+function statusAudience(audience: readonly string[] | undefined): string[] {
+  if (!audience || audience.length === 0) throw new MessagingError('BAD_CONTENT', 'a status needs an audience: the contacts who may see it');
+  if (audience.length > MAX_STATUS_AUDIENCE) throw new MessagingError('BAD_CONTENT', `a status goes to at most ${MAX_STATUS_AUDIENCE} contacts`);
+  return [...new Set(audience.map((a) => {
+    const j = chatJid(a);
+    if (isGroup(j)) throw new MessagingError('BAD_JID', `a status audience names contacts, not groups: ${a}`);
+    return j;
+  }))];
 }
 
 export class Messaging {
@@ -101,12 +123,22 @@ export class Messaging {
     });
   }
 
-  /** With `idempotencyKey`, at most one message per key (see idempotency.ts). */
-  async send(chatArg: string, content: OutgoingContent, opts: { expiration?: number | undefined; idempotencyKey?: string | undefined } = {}): Promise<{ messageId: string }> {
+  /**
+   * With `idempotencyKey`, at most one message per key (see idempotency.ts).
+   * To `status@broadcast` with `audience` (user jids or numbers): a status
+   * post that exactly those contacts receive.
+   */
+  async send(
+    chatArg: string,
+    content: OutgoingContent,
+    opts: { expiration?: number | undefined; idempotencyKey?: string | undefined; audience?: readonly string[] | undefined } = {},
+  ): Promise<{ messageId: string }> {
     this.#assertReady();
-    const chat = chatJid(chatArg);
-    if (opts.idempotencyKey === undefined) return this.#sendOnce(chat, content, opts.expiration);
-    return this.#idempotent.run(opts.idempotencyKey, chat, (remember) => this.#sendOnce(chat, content, opts.expiration, remember));
+    const status = isStatusBroadcast(chatArg) || opts.audience !== undefined;
+    const chat = status ? statusChat(chatArg) : chatJid(chatArg);
+    const audience = status ? statusAudience(opts.audience) : undefined;
+    if (opts.idempotencyKey === undefined) return this.#sendOnce(chat, content, opts.expiration, undefined, audience);
+    return this.#idempotent.run(opts.idempotencyKey, chat, (remember) => this.#sendOnce(chat, content, opts.expiration, remember, audience));
   }
 
   async edit(chatArg: string, id: string, text: string): Promise<{ messageId: string }> {
@@ -137,11 +169,12 @@ export class Messaging {
     return this.#vote(chatJid(chatArg), pollId, chosen);
   }
 
+  /** On status@broadcast: read receipts for contacts' statuses, each naming the status's author. */
   async markRead(chatArg: string, messageIds: readonly string[], type: 'read' | 'played' = 'read'): Promise<void> {
     this.#assertReady();
-    const chat = chatJid(chatArg);
+    const chat = isStatusBroadcast(chatArg) ? STATUS_BROADCAST_JID : chatJid(chatArg);
     const senders = new Map<string, string>();
-    if (isGroup(chat)) {
+    if (isGroup(chat) || isStatusBroadcast(chat)) {
       for (const id of messageIds) {
         const rec = await this.#deps.store.messages.get(chat, id);
         if (typeof rec?.sender === 'string') senders.set(id, rec.sender);
@@ -320,7 +353,7 @@ export class Messaging {
       // Inside the chat's mailbox: the chat's order holds, and a send waiting for its token delays no other chat's queue.
       await pacer?.take();
       try {
-        await outbound.relay(chat, id, message, { edit: o.edit, expiration: o.expiration, remember: keep });
+        await outbound.relay(chat, id, message, { edit: o.edit, expiration: o.expiration, remember: keep, audience: o.audience });
       } catch (err) {
         if (err instanceof MessagingError && err.serverCode === 429) pacer?.rateLimited();
         throw err;
@@ -332,12 +365,14 @@ export class Messaging {
   }
 
   /** One send of any kind; `remember` (an idempotency key's record) rides in its first batch. */
-  async #sendOnce(chat: string, content: OutgoingContent, expirationArg: number | undefined, remember?: Remember): Promise<{ messageId: string }> {
+  async #sendOnce(chat: string, content: OutgoingContent, expirationArg: number | undefined, remember?: Remember, audience?: readonly string[]): Promise<{ messageId: string }> {
+    if (audience && (content.type === 'reaction' || content.type === 'poll-vote' || content.type === 'poll')) throw new MessagingError('BAD_CONTENT', `a status cannot be a ${content.type}`);
     if (content.type === 'reaction') return this.#react(chat, content.messageId, content.emoji, remember);
     if (content.type === 'poll-vote') return this.#vote(chat, content.pollId, content.options, remember);
     const deps = this.#deps;
     const { ids, groups } = this.#p;
-    const expiration = expirationArg ?? ((isGroup(chat) ? (await groups.metadata(chat)).ephemeral : (await deps.store.chats.get(await ids.canonicalChat(chat)))?.expiration) || undefined);
+    // Statuses vanish after a day on their own: no chat timer applies.
+    const expiration = audience ? undefined : (expirationArg ?? ((isGroup(chat) ? (await groups.metadata(chat)).ephemeral : (await deps.store.chats.get(await ids.canonicalChat(chat)))?.expiration) || undefined));
     const built = await toMessageContent(deps, ids, chat, content, this.#media);
     let message: proto.IMessage;
     try {
@@ -345,7 +380,7 @@ export class Messaging {
     } catch (err) {
       throw new MessagingError('BAD_CONTENT', (err as Error).message, { cause: err });
     }
-    const sent = await this.#relay(chat, message, { expiration, remember });
+    const sent = await this.#relay(chat, message, { expiration, remember, audience });
     if (built.type === 'disappearing' && !isGroup(chat)) {
       const canonical = await ids.canonicalChat(chat);
       await deps.store.transaction((tx) => tx.chats.put(canonical, { expiration: built.expiration }));

@@ -10,9 +10,9 @@
  *
  * Must not parse incoming stanzas (message.ts, receipt.ts do).
  */
-import { buildDirectMessage, buildGroupMessage, type DeviceEnc, type MessageAttrs } from '../../protocol/stanza/index.js';
+import { buildDirectMessage, buildGroupMessage, buildStatusMessage, type DeviceEnc, type MessageAttrs } from '../../protocol/stanza/index.js';
 import { deviceSentCopy, encodeMessage, mediaType, participantHash, senderKeyDistribution, stanzaType, hideOnDecryptFail } from '../../protocol/message/index.js';
-import { isGroup, jidNormalizedUser } from '../../protocol/jid/index.js';
+import { isGroup, isStatusBroadcast, jidNormalizedUser } from '../../protocol/jid/index.js';
 import { proto } from '../../protocol/proto/index.js';
 import { padMessage } from '../../protocol/signal/index.js';
 import type { JobRunner } from '../../protocol/jobs/index.js';
@@ -25,6 +25,9 @@ import type { Groups } from './groups.js';
 import type { Identities } from './identity.js';
 import type { SessionCrypto } from './sessions.js';
 import type { PrivacyTokens } from './tctokens.js';
+
+/** Where statuses go; our sender key for statuses is kept under it like a group's. */
+const STATUS = 'status@broadcast';
 
 export interface OutboundParts {
   readonly deps: MessagingDeps;
@@ -43,6 +46,8 @@ export interface RelayOptions {
   readonly expiration?: number | undefined;
   /** More writes for the send's first batch (an idempotency key's record): durable before the stanza leaves. */
   readonly remember?: ((tx: Transaction) => void) | undefined;
+  /** A status post's audience (user jids); required when the chat is status@broadcast. */
+  readonly audience?: readonly string[] | undefined;
 }
 
 /** The server's ack of a send: its time and the participant hash it saw. */
@@ -87,7 +92,8 @@ export class Outbound {
       mediatype: mediaType(message),
       decryptFailHide: hideOnDecryptFail(message),
     };
-    if (isGroup(chat)) await this.#relayGroup(chat, id, message, bytes, attrs, keep);
+    if (isStatusBroadcast(chat)) await this.#relayStatus(id, message, bytes, attrs, keep, options.audience ?? []);
+    else if (isGroup(chat)) await this.#relayGroup(chat, id, message, bytes, attrs, keep);
     else await this.#relayDirect(chat, id, message, bytes, attrs, keep);
   }
 
@@ -139,9 +145,49 @@ export class Outbound {
   }
 
   async #relayGroup(group: string, id: string, message: proto.IMessage, bytes: Uint8Array, attrs: MessageAttrs, keep: (tx: Transaction) => void): Promise<void> {
-    const { deps, devices, sessions, groups } = this.#p;
-    const meta = await groups.metadata(group);
-    const targets = await devices.devices(meta.participants.map((p) => p.jid));
+    const meta = await this.#p.groups.metadata(group);
+    const targets = await this.#p.devices.devices(meta.participants.map((p) => p.jid));
+    const { skmsg, encs } = await this.#senderKeyed(group, bytes, targets, keep);
+    const node = buildGroupMessage({
+      id,
+      to: group,
+      type: stanzaType(message),
+      addressingMode: meta.addressingMode,
+      skmsg,
+      distribution: encs,
+      deviceIdentity: this.deviceIdentity(),
+      attrs: { ...attrs, expiration: attrs.expiration ?? (meta.ephemeral ? String(meta.ephemeral) : undefined) },
+    });
+    try {
+      await this.#sendAndWait(id, node);
+    } catch (err) {
+      throw await this.#groupRefusal(err, group, id);
+    }
+    await this.#distributed(group, encs);
+    this.#p.deps.logger.debug({ id, members: meta.participants.length, distributed: encs.length }, 'sent group message');
+  }
+
+  /**
+   * A status post: one sender key for status@broadcast, given to the
+   * audience's devices (and our own other devices, which show our statuses)
+   * that lack it; the server delivers the post to exactly the users named.
+   */
+  async #relayStatus(id: string, message: proto.IMessage, bytes: Uint8Array, attrs: MessageAttrs, keep: (tx: Transaction) => void, audienceArg: readonly string[]): Promise<void> {
+    const { deps, devices, ids } = this.#p;
+    const own = jidNormalizedUser(deps.me().jid);
+    const audience = [...new Set(audienceArg.map((j) => jidNormalizedUser(j)))].filter((j) => j !== '' && !ids.isMe(j));
+    if (audience.length === 0) throw new MessagingError('BAD_CONTENT', 'a status needs an audience: at least one contact');
+    const targets = await devices.devices([...audience, own]);
+    const { skmsg, encs } = await this.#senderKeyed(STATUS, bytes, targets, keep);
+    const node = buildStatusMessage({ id, type: stanzaType(message), skmsg, distribution: encs, audience: [...audience, own], deviceIdentity: this.deviceIdentity(), attrs });
+    await this.#sendAndWait(id, node);
+    await this.#distributed(STATUS, encs);
+    deps.logger.debug({ id, audience: audience.length, distributed: encs.length }, 'sent status');
+  }
+
+  /** Encrypts with our sender key for `group` (made on first use) and the key's distribution to the targets that lack it. */
+  async #senderKeyed(group: string, bytes: Uint8Array, targets: readonly string[], keep: (tx: Transaction) => void): Promise<{ skmsg: Uint8Array; encs: DeviceEnc[] }> {
+    const { deps, sessions } = this.#p;
     const me = deps.me();
     const ownAddr = await deps.store.signalAddress(me.jid);
     const { skmsg, distribution, distributedTo } = await deps.locks.run(`sk:${group}`, async () => {
@@ -162,27 +208,15 @@ export class Outbound {
       const skdm = padMessage(encodeMessage(senderKeyDistribution(group, distribution)));
       encs = (await sessions.encrypt(lacking.filter((d) => !refused.has(d)).map((jid) => ({ jid, plaintext: skdm })))) as DeviceEnc[];
     }
-    const node = buildGroupMessage({
-      id,
-      to: group,
-      type: stanzaType(message),
-      addressingMode: meta.addressingMode,
-      skmsg,
-      distribution: encs,
-      deviceIdentity: this.deviceIdentity(),
-      attrs: { ...attrs, expiration: attrs.expiration ?? (meta.ephemeral ? String(meta.ephemeral) : undefined) },
-    });
-    try {
-      await this.#sendAndWait(id, node);
-    } catch (err) {
-      throw await this.#groupRefusal(err, group, id);
-    }
-    if (encs.length > 0) {
-      // Only after the server took it: a refused send must not mark devices as holding our key.
-      const now = await deps.store.senderKeys.distributedTo(group);
-      await deps.store.transaction((tx) => tx.senderKeys.setDistributed(group, [...now, ...encs.map((e) => e.jid)]));
-    }
-    deps.logger.debug({ id, members: meta.participants.length, distributed: encs.length }, 'sent group message');
+    return { skmsg, encs };
+  }
+
+  /** Only after the server took the send: a refused one must not mark devices as holding our key. */
+  async #distributed(group: string, encs: readonly DeviceEnc[]): Promise<void> {
+    if (encs.length === 0) return;
+    const { deps } = this.#p;
+    const now = await deps.store.senderKeys.distributedTo(group);
+    await deps.store.transaction((tx) => tx.senderKeys.setDistributed(group, [...now, ...encs.map((e) => e.jid)]));
   }
 
   /**

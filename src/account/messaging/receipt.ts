@@ -8,7 +8,7 @@
  */
 import type { BinaryNode } from '../../protocol/binary/index.js';
 import { buildReceipt, parseReceipt, receiptStatus, StanzaError } from '../../protocol/stanza/index.js';
-import { isGroup, jidNormalizedUser } from '../../protocol/jid/index.js';
+import { isGroup, isStatusBroadcast, jidNormalizedUser } from '../../protocol/jid/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import type { StanzaHandler } from '../ports.js';
 import type { Identities } from './identity.js';
@@ -64,7 +64,8 @@ export class ReceiptHandler implements StanzaHandler {
  */
 export function readReceipts(chat: string, ids: readonly string[], senders: ReadonlyMap<string, string>, type: 'read' | 'read-self' | 'played', nowSeconds: number): BinaryNode[] {
   if (ids.length === 0) return [];
-  if (!isGroup(chat)) return [buildReceipt({ ids, to: chat, type, t: nowSeconds })];
+  // A status's receipt names its author like a group message's: status@broadcast has many.
+  if (!isGroup(chat) && !isStatusBroadcast(chat)) return [buildReceipt({ ids, to: chat, type, t: nowSeconds })];
   const bySender = new Map<string, string[]>();
   for (const id of ids) {
     const s = senders.get(id);

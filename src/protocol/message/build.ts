@@ -39,7 +39,17 @@ export interface LinkPreview {
 }
 
 export type MessageContent =
-  | { readonly type: 'text'; readonly text: string; readonly mentions?: readonly string[]; readonly quote?: Quote; readonly linkPreview?: LinkPreview }
+  | {
+      readonly type: 'text';
+      readonly text: string;
+      readonly mentions?: readonly string[];
+      readonly quote?: Quote;
+      readonly linkPreview?: LinkPreview;
+      /** A text status's background colour, 0xAARRGGBB. */
+      readonly backgroundArgb?: number;
+      /** A text status's typeface (WhatsApp's FontType). */
+      readonly font?: number;
+    }
   | { readonly type: 'location'; readonly latitude: number; readonly longitude: number; readonly name?: string; readonly address?: string; readonly url?: string; readonly quote?: Quote }
   | { readonly type: 'contact'; readonly displayName: string; readonly vcard: string; readonly quote?: Quote }
   | { readonly type: 'contacts'; readonly displayName?: string; readonly contacts: readonly { displayName: string; vcard: string }[] }
@@ -106,8 +116,11 @@ function buildInner(c: MessageContent): proto.IMessage {
   switch (c.type) {
     case 'text': {
       const ctx = contextInfo(c.quote, c.mentions);
-      if (!ctx && !c.linkPreview) return { conversation: c.text };
+      const styled = c.backgroundArgb !== undefined || c.font !== undefined;
+      if (!ctx && !c.linkPreview && !styled) return { conversation: c.text };
       const ext: proto.Message.IExtendedTextMessage = { text: c.text };
+      if (c.backgroundArgb !== undefined) ext.backgroundArgb = c.backgroundArgb >>> 0;
+      if (c.font !== undefined) ext.font = c.font;
       if (c.linkPreview) {
         ext.matchedText = c.linkPreview.matchedText;
         if (c.linkPreview.title !== undefined) ext.title = c.linkPreview.title;

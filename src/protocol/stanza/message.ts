@@ -14,6 +14,8 @@
  *   out, 1:1:   <message id to type [edit]><participants><to jid><enc v="2" type/></to>…</participants>
  *                 [<device-identity/>][<tctoken/>]</message>
  *   out, group: <message id to="gid@g.us" type addressing_mode>[<participants>…</participants>]<enc v="2" type="skmsg"/>…</message>
+ *   out, status: <message id to="status@broadcast" type><participants>[<to jid=dev><enc/></to>…]<to jid=user/>…</participants>
+ *                 <enc v="2" type="skmsg"/><meta status_setting="allowlist"/>[<device-identity/>]</message>
  *   retry:      <message id to="user:dev@…" [device_fanout="false"] | to="gid" participant="dev"><enc v="2" type count/></message>
  */
 import type { BinaryNode } from '../binary/index.js';
@@ -265,6 +267,37 @@ export function buildGroupMessage(input: GroupMessageInput): BinaryNode {
   content.push(encNode('skmsg', input.skmsg, attrs));
   content.push(...trailer(input.distribution, input.deviceIdentity));
   return node('message', { ...topAttrs(input.id, input.to, input.type, attrs), addressing_mode: input.addressingMode }, content);
+}
+
+export interface StatusMessageInput {
+  readonly id: string;
+  readonly type: string;
+  /** The SenderKeyMessage every audience device decrypts. */
+  readonly skmsg: Uint8Array;
+  /** Our status sender key for the audience devices that do not hold it yet. */
+  readonly distribution: readonly DeviceEnc[];
+  /** Every user who may see the status (user jids): the server delivers to exactly these. */
+  readonly audience: readonly string[];
+  readonly deviceIdentity?: Uint8Array | undefined;
+  readonly attrs?: MessageAttrs;
+}
+
+/**
+ * A status post: a group send to `status@broadcast` whose `<participants>`
+ * names, besides the devices getting our sender key, each user of the
+ * audience bare (`<to jid="user"/>`), as WhatsApp Web does; `<meta
+ * status_setting="allowlist">` says the audience was chosen by hand.
+ */
+export function buildStatusMessage(input: StatusMessageInput): BinaryNode {
+  const attrs = input.attrs ?? {};
+  const withKey = input.distribution.map((e) => node('to', { jid: e.jid }, [encNode(e.type, e.ciphertext, attrs)]));
+  const bare = input.audience.map((jid) => node('to', { jid }));
+  return node('message', topAttrs(input.id, 'status@broadcast', input.type, attrs), [
+    node('participants', {}, [...withKey, ...bare]),
+    encNode('skmsg', input.skmsg, attrs),
+    node('meta', { status_setting: 'allowlist' }),
+    ...trailer(input.distribution, input.deviceIdentity),
+  ]);
 }
 
 export interface RetryResendInput {

@@ -102,7 +102,7 @@ export class Inbox {
   #decrypt(msg: IncomingMessage, author: string, enc: IncomingEnc): DecodedContent {
     const { book, keys, local } = this.#core;
     if (enc.type === 'skmsg') {
-      if (!isGroup(msg.from)) throw new PhoneError('DECRYPT_FAILED', 'skmsg outside a group');
+      if (!sharedChat(msg.from)) throw new PhoneError('DECRYPT_FAILED', 'skmsg outside a group or status@broadcast');
       return decodePadded(book.groupDecrypt(msg.from, author, enc.ciphertext));
     }
     const { plaintext, usedPreKeyId } = book.decrypt(author, local, enc.type, enc.ciphertext, {
@@ -120,7 +120,7 @@ export class Inbox {
 
   /** False when the message was held already (same chat, sender and id). */
   #store(msg: IncomingMessage, author: string, message: proto.IMessage): boolean {
-    const group = isGroup(msg.from);
+    const group = sharedChat(msg.from);
     const sender = toUserJid(author) ?? author;
     const key = keyOf({ id: msg.id, from: group ? msg.from : sender, ...(group ? { participant: sender } : {}) });
     if (this.#known.has(key)) {
@@ -168,6 +168,11 @@ export class Inbox {
     );
     return 'retry';
   }
+}
+
+/** Chats a sender key serves: groups, and status@broadcast (a contact's statuses). */
+function sharedChat(jid: string): boolean {
+  return isGroup(jid) || jid === 'status@broadcast';
 }
 
 function keyOf(m: Pick<PhoneReceivedMessage, 'id' | 'from' | 'participant'>): string {
