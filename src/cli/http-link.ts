@@ -7,8 +7,12 @@
  * WadClientError of its code, so the commands explain it as they do for the
  * socket. Owns the HTTP form of what the commands need, nothing more.
  */
-import { openAsBlob } from 'node:fs';
+import { createWriteStream, openAsBlob } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { basename } from 'node:path';
+import type { DownloadedFile } from '../client/download.js';
 import { WadClientError, type ClientErrorCode } from '../client/errors.js';
 import { kindFromMime, mimeFromName } from '../client/mime.js';
 import type { SubscribeOptions } from '../client/stream.js';
@@ -145,6 +149,40 @@ export class HttpLink {
       throw new WadClientError('UNAVAILABLE', `cannot reach the daemon at ${this.#base}: ${(err as Error).message}`);
     }
     return (await this.#answer<RequestMap['message:send']['result']>(res)).messageId;
+  }
+
+  /**
+   * `GET /v1/media/:account/:chat/:messageId`: the file the daemon verified
+   * before sending its first byte, into memory or a new 0600 file (`to`;
+   * removed again if the transfer breaks). @throws WadClientError of the answer's code
+   */
+  async downloadMedia(account: string, chat: string, messageId: string, opts: { to?: string } = {}): Promise<DownloadedFile> {
+    const url = `${this.#base}/v1/media/${[account, chat, messageId].map(encodeURIComponent).join('/')}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: this.#headers({}) });
+    } catch (err) {
+      throw new WadClientError('UNAVAILABLE', `cannot reach the daemon at ${this.#base}: ${(err as Error).message}`);
+    }
+    if (!res.ok || !res.body) return this.#answer<never>(res);
+    const mimeType = res.headers.get('content-type') ?? 'application/octet-stream';
+    const disposition = /filename\*=UTF-8''([^;]+)/.exec(res.headers.get('content-disposition') ?? '')?.[1];
+    const facts = { type: kindFromMime(mimeType), mimeType, ...(disposition !== undefined ? { fileName: decodeURIComponent(disposition) } : {}) };
+    const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    if (opts.to === undefined) {
+      const chunks: Buffer[] = [];
+      for await (const c of body) chunks.push(Buffer.from(c as Uint8Array));
+      const data = Buffer.concat(chunks);
+      return { ...facts, fileLength: data.length, data };
+    }
+    const out = createWriteStream(opts.to, { flags: 'wx', mode: 0o600 });
+    try {
+      await pipeline(body, out);
+    } catch (err) {
+      await rm(opts.to, { force: true });
+      throw new WadClientError('UNAVAILABLE', `download of ${messageId} broke off: ${(err as Error).message}`, { media: 'NETWORK' });
+    }
+    return { ...facts, fileLength: out.bytesWritten, path: opts.to };
   }
 
   /** `GET /v1/events` as events; with untilSynced it ends once the backlog is through. */

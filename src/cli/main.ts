@@ -14,6 +14,7 @@ import { runDaemon } from './daemon.js';
 import { runDemo } from './demo.js';
 import { runEvents } from './events.js';
 import { runGroup } from './group.js';
+import { runMedia } from './media.js';
 import { runCommunity } from './community.js';
 import { runSend } from './send.js';
 import { runSim } from './sim.js';
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   chat: { run: runChat, about: 'list the chats of an account; archive, pin, mute, mark read, label or star on every device' },
   label: { run: runLabel, about: "list, add, rename or delete the account's labels" },
   messages: { run: runMessages, about: "print a chat's stored messages, newest first" },
+  media: { run: runMedia, about: "download a media message's file (checked by the daemon first)" },
   contact: { run: runContact, about: 'check numbers on WhatsApp, a contact\'s info and picture' },
   profile: { run: runProfile, about: 'our push name, about and picture (or a group\'s picture)' },
   privacy: { run: runPrivacy, about: 'our privacy settings: last seen, online, picture, about, read receipts…' },

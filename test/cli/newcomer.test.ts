@@ -7,11 +7,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WadClient, WadClientError } from '../../src/client/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { publishedWebVersion } from '../../src/protocol/pairing/version.js';
+import { startHttpServer, type HttpServer } from '../../src/http/index.js';
 import { startIpcServer, type IpcServer } from '../../src/ipc/index.js';
 import { FakeDaemon } from '../ipc/fake-daemon.js';
 import { tempSocket } from '../ipc/raw.js';
@@ -137,6 +139,47 @@ describe('wad sim --print-env', () => {
       expect(publishedWebVersion(await sw.text())).toBeDefined();
     } finally {
       child.kill('SIGTERM');
+    }
+  }, 120_000);
+});
+
+describe('wad media download', () => {
+  it('writes the verified file (0600), over the socket and over --url; an existing file or an unknown message is a one-line error', async () => {
+    const bytes = randomBytes(300_000);
+    fake.files.set('IMG1', {
+      type: 'image',
+      mimeType: 'image/jpeg',
+      fileLength: bytes.length,
+      fileName: 'cat.jpg',
+      async *[Symbol.asyncIterator]() {
+        for (let at = 0; at < bytes.length; at += 70_000) yield bytes.subarray(at, at + 70_000);
+      },
+    });
+    const TOKEN = 'media-token-0123456789';
+    const http: HttpServer = await startHttpServer(fake, { listen: { host: '127.0.0.1', port: 0 }, tokens: [{ token: TOKEN }] });
+    try {
+      const a = join(dir, 'a.jpg');
+      const b = join(dir, 'b.jpg');
+      const [sock, web, missing] = await Promise.all([
+        wad(['media', 'download', 'alice', '15550002222', 'IMG1', '--to', a]),
+        wad(['media', 'download', 'alice', '15550002222', 'IMG1', '--to', b, '--url', http.url, '--token', TOKEN, '--json']),
+        wad(['media', 'download', 'alice', '15550002222', 'NOPE', '--to', join(dir, 'c.jpg')]),
+      ]);
+      expect(sock.code, sock.stderr).toBe(0);
+      expect(sock.stdout).toBe(`${a} (image, image/jpeg, ${bytes.length} bytes, cat.jpg)\n`);
+      expect(readFileSync(a).equals(bytes)).toBe(true);
+      expect(statSync(a).mode & 0o777).toBe(0o600);
+      expect(web.code, web.stderr).toBe(0);
+      expect(JSON.parse(web.stdout)).toMatchObject({ messageId: 'IMG1', path: b, mimeType: 'image/jpeg', fileLength: bytes.length, fileName: 'cat.jpg' });
+      expect(readFileSync(b).equals(bytes)).toBe(true);
+      expect(statSync(b).mode & 0o777).toBe(0o600);
+      expect(missing).toMatchObject({ code: 1, stderr: 'wad media download: no media NOPE\n' });
+      const again = await wad(['media', 'download', 'alice', '15550002222', 'IMG1', '--to', a]);
+      expect(again.code).toBe(1);
+      expect(again.stderr).toMatch(/^wad media download: .*EEXIST|already exists/);
+      expect(readFileSync(a).equals(bytes)).toBe(true);
+    } finally {
+      await http.close();
     }
   }, 120_000);
 });
