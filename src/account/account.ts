@@ -33,6 +33,7 @@ import { HistorySync } from './history/history-sync.js';
 import { People } from './people/index.js';
 import { peopleDeps } from './people/wiring.js';
 import { Calls, type CallPolicy } from './calls/calls.js';
+import { Channels } from './channels.js';
 
 export interface AccountDeps {
   readonly accountId: string;
@@ -68,6 +69,8 @@ export class Account {
   readonly people: People;
   /** Incoming calls as events, rejecting them (by request or by policy). */
   readonly calls: Calls;
+  /** Channels (newsletters): create, metadata, follow, list (posts are messaging's). */
+  readonly channels: Channels;
   /** This account's identity and sender-key locks: its own, so no other account ever waits on them. */
   readonly locks = new AccountLocks();
   readonly #store: AccountStore;
@@ -167,6 +170,7 @@ export class Account {
       sendText: (chat, text) => this.messaging.send(chat, { type: 'text', content: text }),
       policy: deps.callPolicy,
     });
+    this.channels = new Channels(this.connection);
     const dirty = new DirtyBitsHandler({
       execute: (spec) => this.connection.execute(spec),
       logger: deps.logger,

@@ -15,6 +15,7 @@
 import type { LinkPreview } from '../protocol/message/index.js';
 import type { proto } from '../protocol/proto/index.js';
 import type { CallApi } from './calls.js';
+import type { NewsletterApi } from './newsletters.js';
 import type { PeopleApi } from './people.js';
 import type { CommunityApi } from './communities.js';
 
@@ -400,7 +401,7 @@ export interface GroupJoinRequest {
   t?: number;
 }
 
-export interface DaemonApi extends PeopleApi, CallApi, CommunityApi {
+export interface DaemonApi extends PeopleApi, CallApi, NewsletterApi, CommunityApi {
   // accounts
   addAccount(id: string, opts: { phone?: string }): Promise<{ pairCode?: string }>;
   requestPairCode(id: string, phone: string): Promise<{ pairCode: string }>;

@@ -31,6 +31,7 @@ import type {
 } from './api.js';
 import type { ErrorCode } from './errors.js';
 import { CALL_REQUEST_TYPES, type CallRequestMap } from './calls.js';
+import { NEWSLETTER_REQUEST_TYPES, type NewsletterRequestMap } from './newsletters.js';
 import { PEOPLE_REQUEST_TYPES, type PeopleRequestMap } from './people.js';
 import { COMMUNITY_REQUEST_TYPES, type CommunityRequestMap } from './communities.js';
 
@@ -127,7 +128,7 @@ export interface MediaDownloadResult {
 type IdData = { id?: string };
 
 /** Client → daemon requests: the data each takes and what a successful ack adds to `{success: true}`. */
-export interface RequestMap extends PeopleRequestMap, CallRequestMap, CommunityRequestMap {
+export interface RequestMap extends PeopleRequestMap, CallRequestMap, CommunityRequestMap, NewsletterRequestMap {
   'account:add': { data: { id?: string; phone?: string }; result: { pairCode?: string } };
   'account:remove': { data: IdData; result: Empty };
   'account:list': { data: Empty; result: { accounts: AccountSummary[] } };
@@ -234,6 +235,7 @@ export const REQUEST_TYPES: readonly RequestType[] = [
   'webhook:test',
   ...PEOPLE_REQUEST_TYPES,
   ...CALL_REQUEST_TYPES,
+  ...NEWSLETTER_REQUEST_TYPES,
   ...COMMUNITY_REQUEST_TYPES,
 ];
 

@@ -10,6 +10,7 @@ export * from './errors.js';
 export * from './frames.js';
 export * from './people.js';
 export * from './calls.js';
+export * from './newsletters.js';
 export * from './communities.js';
 export { BinaryLayoutError, decodeBinaryFrame, encodeBinaryFrame, type BinaryFrame } from './binary.js';
 export { defaultDataDir } from './paths.js';

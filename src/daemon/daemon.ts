@@ -5,6 +5,7 @@
  * starts one. Owns wiring and the API's error mapping; protocol work is the
  * accounts'.
  */
+import type { NewsletterFollowAction, NewsletterInfo } from '../contract/newsletters.js';
 import type { WebVersionKeeper } from './web-version.js';
 import type { Logger } from 'pino';
 import type { Account } from '../account/account.js';
@@ -358,6 +359,24 @@ export class Daemon implements DaemonApi {
 
   rejectCall(id: string, callId: string, from: string): Promise<void> {
     return this.#call(id, (a) => a.calls.reject(callId, from));
+  }
+
+  // channels
+
+  createNewsletter(id: string, name: string, description?: string): Promise<NewsletterInfo> {
+    return this.#call(id, (a) => a.channels.create(name, description));
+  }
+
+  newsletterMetadata(id: string, key: { jid: string } | { invite: string }): Promise<NewsletterInfo> {
+    return this.#call(id, (a) => a.channels.metadata(key));
+  }
+
+  followNewsletter(id: string, jid: string, action: NewsletterFollowAction): Promise<void> {
+    return this.#call(id, (a) => a.channels.follow(jid, action));
+  }
+
+  listNewsletters(id: string): Promise<NewsletterInfo[]> {
+    return this.#call(id, (a) => a.channels.list());
   }
 
   // durable events

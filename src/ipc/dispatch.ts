@@ -12,6 +12,7 @@ import type { SendData } from '../contract/frames.js';
 import { uploadedFile, type FinishedUpload } from './uploads.js';
 import { dispatchPeople, isPeopleType } from './people.js';
 import { dispatchCall, isCallType } from './calls.js';
+import { dispatchNewsletter, isNewsletterType } from './newsletters.js';
 import { dispatchCommunity, isCommunityType } from './communities.js';
 
 /** Where a media send's `data.upload` comes from: the connection's binary uploads, or an HTTP request's file part. */
@@ -40,6 +41,7 @@ export async function dispatch(req: Request, ctx: DispatchContext): Promise<Resu
   const chat = req.chat!;
   if (isPeopleType(req.type)) return dispatchPeople(req as Parameters<typeof dispatchPeople>[0], ctx);
   if (isCallType(req.type)) return dispatchCall(req as Parameters<typeof dispatchCall>[0], ctx);
+  if (isNewsletterType(req.type)) return dispatchNewsletter(req as Parameters<typeof dispatchNewsletter>[0], ctx);
   if (isCommunityType(req.type)) return dispatchCommunity(req as Parameters<typeof dispatchCommunity>[0], ctx);
   switch (req.type) {
     case 'account:add':

@@ -12,6 +12,7 @@ import { normalizeJid } from './jid.js';
 import { CHAT_ACTIONS, EVENT_TYPES, PROTOCOL_VERSION, REQUEST_TYPES, type RequestMap, type RequestType } from '../contract/frames.js';
 import { PEOPLE_SPECS } from './people.js';
 import { CALL_SPECS } from './calls.js';
+import { NEWSLETTER_SPECS } from './newsletters.js';
 import { COMMUNITY_SPECS } from './communities.js';
 import { arrayOf, bool, described, either, int, invalid, mapOf, num, object, oneOf, optional, schemaOf, str, type Check, type JsonSchema } from './schema.js';
 
@@ -238,6 +239,7 @@ const SPECS: Record<RequestType, Spec> = {
   'webhook:test': { data: object({ id: webhookId }), needs: 'none' },
   ...PEOPLE_SPECS,
   ...CALL_SPECS,
+  ...NEWSLETTER_SPECS,
   ...COMMUNITY_SPECS,
 };
 

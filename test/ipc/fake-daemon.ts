@@ -5,6 +5,7 @@
  * accounts as message:new events. Records every call. Everything the IPC
  * layer needs, nothing of WhatsApp.
  */
+import type { NewsletterFollowAction, NewsletterInfo } from '../../src/contract/newsletters.js';
 import { readFileSync } from 'node:fs';
 import {
   type AccountSummary,
@@ -344,6 +345,30 @@ export class FakeDaemon implements DaemonApi {
     await this.#call('rejectCall', [id, callId, from]);
     this.#online(id);
     if (callId !== 'RINGING') throw new DaemonError('UNAVAILABLE', `call ${callId} is not ringing`);
+  }
+
+  async createNewsletter(id: string, name: string, description?: string): Promise<NewsletterInfo> {
+    await this.#call('createNewsletter', [id, name, description]);
+    this.#online(id);
+    return { jid: '120363000000000001@newsletter', name, description: description ?? '', subscribers: 0, verified: false, state: 'ACTIVE', role: 'owner' };
+  }
+
+  async newsletterMetadata(id: string, key: { jid: string } | { invite: string }): Promise<NewsletterInfo> {
+    await this.#call('newsletterMetadata', [id, key]);
+    this.#online(id);
+    if ('invite' in key && key.invite !== 'INVITE') throw new DaemonError('NOT_FOUND', 'no such channel');
+    return { jid: 'jid' in key ? key.jid : '120363000000000001@newsletter', name: 'n', description: '', subscribers: 1, verified: false, state: 'ACTIVE', role: 'guest' };
+  }
+
+  async followNewsletter(id: string, jid: string, action: NewsletterFollowAction): Promise<void> {
+    await this.#call('followNewsletter', [id, jid, action]);
+    this.#online(id);
+  }
+
+  async listNewsletters(id: string): Promise<NewsletterInfo[]> {
+    await this.#call('listNewsletters', [id]);
+    this.#online(id);
+    return [];
   }
 
   async listGroups(id: string): Promise<GroupSummary[]> {

@@ -13,8 +13,15 @@ import { MessagingError } from './errors.js';
 const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_WAITING = 10_000;
 
+/** What the server's ack says: its time, the participant hash it saw, a channel post's number. */
+export interface MessageAck {
+  t: number;
+  phash?: string | undefined;
+  serverId?: string | undefined;
+}
+
 interface Waiter {
-  resolve(ack: { t: number; phash?: string | undefined }): void;
+  resolve(ack: MessageAck): void;
   reject(err: Error): void;
   timer: NodeJS.Timeout;
 }
@@ -31,7 +38,7 @@ export class AckWaiter implements StanzaHandler {
   }
 
   /** Starts waiting for the ack of `id` (call before sending the stanza). */
-  expect(id: string): Promise<{ t: number; phash?: string | undefined }> {
+  expect(id: string): Promise<MessageAck> {
     if (this.#waiting.size >= MAX_WAITING) return Promise.reject(new MessagingError('ACK_TIMEOUT', 'too many messages waiting for a server ack'));
     this.#waiting.get(id)?.reject(new MessagingError('ACK_TIMEOUT', `message ${id} was sent again`));
     return new Promise((resolve, reject) => {
@@ -69,7 +76,7 @@ export class AckWaiter implements StanzaHandler {
       return;
     }
     const t = Number(node.attrs.t);
-    w.resolve({ t: Number.isFinite(t) ? t : 0, phash: node.attrs.phash });
+    w.resolve({ t: Number.isFinite(t) ? t : 0, phash: node.attrs.phash, serverId: node.attrs.server_id });
   }
 
   close(): void {

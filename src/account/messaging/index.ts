@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { buildMessage, editAttribute, messageId, withMessageSecret } from '../../protocol/message/index.js';
 import type { GroupMetadata, ParticipantAction } from '../../protocol/iq/groups.js';
-import { isGroup, isLid, isPn, isStatusBroadcast, jidDecode, jidNormalizedUser, STATUS_BROADCAST_JID } from '../../protocol/jid/index.js';
+import { isGroup, isLid, isNewsletter, isPn, isStatusBroadcast, jidDecode, jidNormalizedUser, STATUS_BROADCAST_JID } from '../../protocol/jid/index.js';
 import type { ChatState, PresenceStatus } from '../../protocol/stanza/index.js';
 import type { proto } from '../../protocol/proto/index.js';
 import type { GroupInfo, GroupParticipantResult, GroupUpdate, OutgoingContent } from '../../contract/api.js';
@@ -66,7 +66,7 @@ interface RelayOptions {
 export function chatJid(chat: string): string {
   if (/^\+?[0-9]{5,20}$/.test(chat)) return `${chat.replace('+', '')}@s.whatsapp.net`;
   const j = jidNormalizedUser(chat);
-  if (!j || !(isPn(j) || isLid(j) || isGroup(j)) || !jidDecode(j)?.user) throw new MessagingError('BAD_JID', `not a user or group jid: ${JSON.stringify(chat)}`);
+  if (!j || !(isPn(j) || isLid(j) || isGroup(j) || isNewsletter(j)) || !jidDecode(j)?.user) throw new MessagingError('BAD_JID', `not a user, group or channel jid: ${JSON.stringify(chat)}`);
   return j;
 }
 
@@ -115,7 +115,7 @@ export class Messaging {
     });
     const p = this.#p;
     this.communities = new Communities(deps, p.groups, () => this.#assertReady(), chatJid);
-    this.handlers = [p.receiver, p.receipts, p.notifications, p.acks, ...p.presence.handlers];
+    this.handlers = [p.receiver, p.channelPosts, p.receipts, p.notifications, p.acks, ...p.presence.handlers];
     this.#idempotent = new IdempotentSends({
       deps,
       now: this.#now,
@@ -371,6 +371,8 @@ export class Messaging {
     if (content.type === 'poll-vote') return this.#vote(chat, content.pollId, content.options, remember);
     const deps = this.#deps;
     const { ids, groups } = this.#p;
+    // Channel media is uploaded unencrypted, which the media path does not do yet.
+    if (isNewsletter(chat) && !['text', 'poll', 'location', 'contact'].includes(content.type)) throw new MessagingError('BAD_CONTENT', `a channel post may be text, poll, location or contact, not ${content.type}`);
     // Statuses vanish after a day on their own: no chat timer applies.
     const expiration = audience ? undefined : (expirationArg ?? ((isGroup(chat) ? (await groups.metadata(chat)).ephemeral : (await deps.store.chats.get(await ids.canonicalChat(chat)))?.expiration) || undefined));
     const built = await toMessageContent(deps, ids, chat, content, this.#media);
@@ -394,8 +396,19 @@ export class Messaging {
   }
 
   async #react(chat: string, id: string, emoji: string, remember?: Remember): Promise<{ messageId: string }> {
+    if (isNewsletter(chat)) return this.#reactToChannelPost(chat, id, emoji);
     const target = await findRef(this.#deps, this.#p.ids, chat, id);
     return this.#relay(chat, buildMessage({ type: 'reaction', target, emoji, senderTimestampMs: this.#now() }), { remember });
+  }
+
+  /** Channel reactions name the post by the server's number, kept with the stored post. @throws MessagingError NOT_FOUND */
+  async #reactToChannelPost(chat: string, id: string, emoji: string): Promise<{ messageId: string }> {
+    const post = await this.#deps.store.chatMessages.get(chat, id);
+    const serverId = post?.serverId;
+    if (typeof serverId !== 'string') throw new MessagingError('NOT_FOUND', `no channel post ${id} with a server id in ${chat}`);
+    const reactionId = messageId(this.#deps.me().jid, Math.floor(this.#now() / 1000), randomBytes(16));
+    await this.#p.senders.run(chat, () => this.#p.outbound.reactToChannelPost(chat, reactionId, serverId, emoji));
+    return { messageId: reactionId };
   }
 
   #vote(chat: string, pollId: string, chosen: readonly string[], remember?: Remember): Promise<{ messageId: string }> {

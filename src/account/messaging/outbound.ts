@@ -10,9 +10,9 @@
  *
  * Must not parse incoming stanzas (message.ts, receipt.ts do).
  */
-import { buildDirectMessage, buildGroupMessage, buildStatusMessage, type DeviceEnc, type MessageAttrs } from '../../protocol/stanza/index.js';
+import { buildDirectMessage, buildGroupMessage, buildNewsletterPost, buildNewsletterReaction, buildStatusMessage, type DeviceEnc, type MessageAttrs } from '../../protocol/stanza/index.js';
 import { deviceSentCopy, encodeMessage, mediaType, participantHash, senderKeyDistribution, stanzaType, hideOnDecryptFail } from '../../protocol/message/index.js';
-import { isGroup, isStatusBroadcast, jidNormalizedUser } from '../../protocol/jid/index.js';
+import { isGroup, isNewsletter, isStatusBroadcast, jidNormalizedUser } from '../../protocol/jid/index.js';
 import { proto } from '../../protocol/proto/index.js';
 import { padMessage } from '../../protocol/signal/index.js';
 import type { JobRunner } from '../../protocol/jobs/index.js';
@@ -20,6 +20,7 @@ import type { MessagingDeps } from '../messaging-deps.js';
 import type { AckWaiter } from './acks.js';
 import type { Transaction } from '../../store/index.js';
 import type { DeviceDirectory } from './devices.js';
+import { serverKey } from './channel-posts.js';
 import { MessagingError } from './errors.js';
 import type { Groups } from './groups.js';
 import type { Identities } from './identity.js';
@@ -54,6 +55,7 @@ export interface RelayOptions {
 interface SendAck {
   readonly t: number;
   readonly phash?: string | undefined;
+  readonly serverId?: string | undefined;
 }
 
 export class Outbound {
@@ -93,8 +95,33 @@ export class Outbound {
       decryptFailHide: hideOnDecryptFail(message),
     };
     if (isStatusBroadcast(chat)) await this.#relayStatus(id, message, bytes, attrs, keep, options.audience ?? []);
+    else if (isNewsletter(chat)) await this.#relayChannelPost(chat, id, message, bytes, attrs, keep);
     else if (isGroup(chat)) await this.#relayGroup(chat, id, message, bytes, attrs, keep);
     else await this.#relayDirect(chat, id, message, bytes, attrs, keep);
+  }
+
+  /**
+   * A channel post: not end-to-end encrypted (followers are no Signal peers),
+   * the Message as is in `<plaintext>`. The server numbers it; the number is
+   * kept with our stored copy, since reactions to the post name it.
+   */
+  async #relayChannelPost(chat: string, id: string, message: proto.IMessage, bytes: Uint8Array, attrs: MessageAttrs, keep: (tx: Transaction) => void): Promise<void> {
+    const { deps } = this.#p;
+    await deps.store.transaction((tx) => keep(tx));
+    const ack = await this.#sendAndWait(id, buildNewsletterPost(chat, id, stanzaType(message), bytes, attrs.mediatype));
+    const serverId = ack.serverId;
+    if (serverId !== undefined) {
+      await deps.store.transaction((tx) => {
+        tx.chatMessages.update(chat, id, (m) => ({ ...m, serverId }));
+        tx.messages.put(chat, serverKey(serverId), { id });
+      });
+    }
+    deps.logger.debug({ id, serverId: ack.serverId }, 'sent channel post');
+  }
+
+  /** A reaction to channel post `serverId` (`""` takes ours back); resolves once the server took it. */
+  async reactToChannelPost(chat: string, id: string, serverId: string, emoji: string): Promise<void> {
+    await this.#sendAndWait(id, buildNewsletterReaction(chat, id, serverId, emoji));
   }
 
   async #relayDirect(chat: string, id: string, message: proto.IMessage, bytes: Uint8Array, attrs: MessageAttrs, keep: (tx: Transaction) => void): Promise<void> {

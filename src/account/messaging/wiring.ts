@@ -6,6 +6,7 @@
  *
  * Owns construction only; what each part does lives in its own file.
  */
+import { ChannelPosts } from './channel-posts.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import { AckWaiter } from './acks.js';
 import { DeviceDirectory } from './devices.js';
@@ -42,6 +43,8 @@ export interface MessagingParts {
   readonly outbound: Outbound;
   readonly retries: Retries;
   readonly receiver: MessageReceiver;
+  /** Posts and reaction counts of channels we follow or own. */
+  readonly channelPosts: ChannelPosts;
   readonly receipts: ReceiptHandler;
   readonly notifications: NotificationHandler;
   readonly presence: PresenceService;
@@ -76,13 +79,14 @@ export function wireMessaging(deps: MessagingDeps, options: PartsOptions): Messa
   const receipts = new ReceiptHandler(deps, ids, retries);
   const notifications = new NotificationHandler({ deps, ids, devices, sessions, groups, outbound, senders });
   const pacer = deps.sendRate ? new SendPacer(deps.sendRate, { now }) : undefined;
-  return { ids, devices, sessions, groups, acks, senders, tokens, outbound, retries, receiver, receipts, notifications, presence, pacer };
+  const channelPosts = new ChannelPosts(deps);
+  return { ids, devices, sessions, groups, acks, senders, tokens, outbound, retries, receiver, channelPosts, receipts, notifications, presence, pacer };
 }
 
 /** Counters for account:status: what an operator needs to see a failing account without its logs. */
 export function messagingStats(p: MessagingParts): Record<string, number> {
   const out: Record<string, number> = {
-    received: p.receiver.stats.received,
+    received: p.receiver.stats.received + p.channelPosts.stats.received,
     duplicates: p.receiver.stats.duplicates,
     decryptFailures: p.receiver.stats.failures,
     retryReceiptsSent: p.retries.stats.receiptsSent,
