@@ -63,10 +63,11 @@ interface RelayOptions {
 }
 
 /** A chat argument: a user or group JID, or a bare phone number. @throws MessagingError BAD_JID */
-export function chatJid(chat: string): string {
+/** `channels`: a channel jid is a chat too (posting and reacting; nothing else reaches a channel that way). */
+export function chatJid(chat: string, channels = false): string {
   if (/^\+?[0-9]{5,20}$/.test(chat)) return `${chat.replace('+', '')}@s.whatsapp.net`;
   const j = jidNormalizedUser(chat);
-  if (!j || !(isPn(j) || isLid(j) || isGroup(j) || isNewsletter(j)) || !jidDecode(j)?.user) throw new MessagingError('BAD_JID', `not a user, group or channel jid: ${JSON.stringify(chat)}`);
+  if (!j || !(isPn(j) || isLid(j) || isGroup(j) || (channels && isNewsletter(j))) || !jidDecode(j)?.user) throw new MessagingError('BAD_JID', `not a user, group or channel jid: ${JSON.stringify(chat)}`);
   return j;
 }
 
@@ -115,7 +116,7 @@ export class Messaging {
     });
     const p = this.#p;
     this.communities = new Communities(deps, p.groups, () => this.#assertReady(), chatJid);
-    this.handlers = [p.receiver, p.channelPosts, p.receipts, p.notifications, p.acks, ...p.presence.handlers];
+    this.handlers = [p.receiver, p.receipts, p.notifications, p.channelPosts, p.acks, ...p.presence.handlers];
     this.#idempotent = new IdempotentSends({
       deps,
       now: this.#now,
@@ -135,7 +136,7 @@ export class Messaging {
   ): Promise<{ messageId: string }> {
     this.#assertReady();
     const status = isStatusBroadcast(chatArg) || opts.audience !== undefined;
-    const chat = status ? statusChat(chatArg) : chatJid(chatArg);
+    const chat = status ? statusChat(chatArg) : chatJid(chatArg, true);
     const audience = status ? statusAudience(opts.audience) : undefined;
     if (opts.idempotencyKey === undefined) return this.#sendOnce(chat, content, opts.expiration, undefined, audience);
     return this.#idempotent.run(opts.idempotencyKey, chat, (remember) => this.#sendOnce(chat, content, opts.expiration, remember, audience));
@@ -160,7 +161,7 @@ export class Messaging {
 
   async react(chatArg: string, id: string, emoji: string): Promise<{ messageId: string }> {
     this.#assertReady();
-    return this.#react(chatJid(chatArg), id, emoji);
+    return this.#react(chatJid(chatArg, true), id, emoji);
   }
 
   /** Votes on a poll of the chat (options by name; none withdraws). @throws MessagingError NOT_FOUND (no such poll), BAD_CONTENT (not its options) */
@@ -203,7 +204,7 @@ export class Messaging {
 
   async createGroup(subject: string, participants: readonly string[]): Promise<GroupMetadata> {
     this.#assertReady();
-    return this.#p.groups.create(subject, participants.map(chatJid));
+    return this.#p.groups.create(subject, participants.map((j) => chatJid(j)));
   }
 
   async groupMetadata(group: string): Promise<GroupInfo & Omit<GroupMetadata, 'participants' | 'memberAddMode'>> {
@@ -228,7 +229,7 @@ export class Messaging {
   async groupParticipants(group: string, action: ParticipantAction, participants: readonly string[]): Promise<GroupParticipantResult[]> {
     this.#assertReady();
     const g = chatJid(group);
-    const out = await this.#p.groups.participants(g, action, participants.map(chatJid));
+    const out = await this.#p.groups.participants(g, action, participants.map((j) => chatJid(j)));
     // A removed member must not read what follows: the group's sender key changes, in the chat's order.
     if (action === 'remove' && out.some((r) => r.status === 200)) await this.#p.senders.run(g, () => this.#p.outbound.rotateSenderKey(g));
     return sendAddInvites(out, g, {
@@ -274,7 +275,7 @@ export class Messaging {
 
   async answerGroupJoinRequests(group: string, action: 'approve' | 'reject', participants: readonly string[]): Promise<Array<{ jid: string; status: number }>> {
     this.#assertReady();
-    return this.#p.groups.answerJoinRequests(chatJid(group), action, participants.map(chatJid));
+    return this.#p.groups.answerJoinRequests(chatJid(group), action, participants.map((j) => chatJid(j)));
   }
 
   async leaveGroup(group: string): Promise<void> {
