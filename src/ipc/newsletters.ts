@@ -7,7 +7,7 @@
 import type { NewsletterRequestMap } from '../contract/newsletters.js';
 import { IpcError } from './errors.js';
 import type { DispatchContext } from './dispatch.js';
-import { described, object, oneOf, optional, str, type Check } from './schema.js';
+import { described, object, oneOf, optional, schemaOf, str, type Check } from './schema.js';
 
 type NewsletterType = keyof NewsletterRequestMap;
 
@@ -31,9 +31,19 @@ const invite: Check<string> = described(
   { type: 'string', maxLength: 200, description: 'a channel invite code or https://whatsapp.com/channel/ link' },
 );
 
+const metadataObject = object({ jid: optional(channel), invite: optional(invite) });
+/** One of the two: the schema says so, for the HTTP API's document and its callers. */
+const metadataData = described(metadataObject, {
+  ...schemaOf(metadataObject),
+  anyOf: [
+    { type: 'object', properties: { jid: schemaOf(channel) }, required: ['jid'] },
+    { type: 'object', properties: { invite: schemaOf(invite) }, required: ['invite'] },
+  ],
+});
+
 export const NEWSLETTER_SPECS: Record<NewsletterType, { data: Check<unknown>; needs: 'none' | 'account' | 'chat' }> = {
   'newsletter:create': { data: object({ name: str({ max: 100 }), description: optional(str({ min: 0, max: 2048 })) }), needs: 'account' },
-  'newsletter:metadata': { data: object({ jid: optional(channel), invite: optional(invite) }), needs: 'account' },
+  'newsletter:metadata': { data: metadataData, needs: 'account' },
   'newsletter:follow': { data: object({ jid: channel, action: optional(oneOf(['follow', 'unfollow', 'mute', 'unmute'] as const)) }), needs: 'account' },
   'newsletter:list': { data: object({}), needs: 'account' },
 };

@@ -307,6 +307,9 @@ describe('HTTP API', () => {
     const group = await api.post('/v1/group/create', { account: 'a', subject: 'walk', participants: [PEER] });
     expect(group.status).toBe(200);
     const sent = await api.post('/v1/message/send', { account: 'a', chat: PEER, type: 'text', content: 'walk target' });
+    // Channel requests walk a channel of our own (the owner may not unfollow it: a refusal, not a 400).
+    const channel = await api.post('/v1/newsletter/create', { account: 'a', name: 'walk' });
+    expect(channel.status).toBe(200);
     const messageId = sent.body['messageId'] as string;
     const samples: Samples = {
       account: ['a'],
@@ -335,7 +338,9 @@ describe('HTTP API', () => {
     const outcomes: Record<string, string> = {};
     for (const { path, op } of posts) {
       const schema = op.requestBody?.content['application/json']?.schema ?? {};
-      const body = exampleOf(schema, { ...samples, chat: path.startsWith('/v1/group/') || path.startsWith('/v1/community/') ? [group.body['jid']] : samples['chat']! }) as Record<string, unknown>;
+      const chat = path.startsWith('/v1/group/') || path.startsWith('/v1/community/') ? [group.body['jid']] : samples['chat']!;
+      const jid = path.startsWith('/v1/newsletter/') ? [channel.body['jid']] : samples['jid']!;
+      const body = exampleOf(schema, { ...samples, chat, jid }) as Record<string, unknown>;
       const r = await api.post(path, body);
       const error = (r.body as { error?: { code: string; message: string } }).error;
       outcomes[path] = r.status === 200 ? 'ok' : `${r.status} ${error?.code}: ${error?.message}`;
