@@ -5,6 +5,7 @@
  * thumbnail is still valid. Video thumbnails need a decoder (ffmpeg), so
  * they come only from the caller.
  */
+import { loadSharp } from './sharp.js';
 
 export interface ImageFacts {
   width?: number;
@@ -15,26 +16,6 @@ export interface ImageFacts {
 
 /** Makes facts about an image; undefined when it cannot (no library, not an image). */
 export type ImageInspector = (image: Uint8Array | { path: string }) => Promise<ImageFacts | undefined>;
-
-interface SharpLike {
-  metadata(): Promise<{ width?: number; height?: number }>;
-  resize(width: number): SharpLike;
-  jpeg(opts: { quality: number }): SharpLike;
-  toBuffer(): Promise<Buffer>;
-}
-type SharpFactory = (input: Buffer | string, opts?: { failOn?: string; limitInputPixels?: number }) => SharpLike;
-
-let loaded: Promise<SharpFactory | undefined> | undefined;
-
-function loadSharp(): Promise<SharpFactory | undefined> {
-  // A variable specifier: sharp is optional and has no types in this build.
-  const name = 'sharp';
-  loaded ??= import(name).then(
-    (m: { default?: SharpFactory }) => m.default,
-    () => undefined,
-  );
-  return loaded;
-}
 
 /** The default inspector: sharp when installed, else nothing. Never throws. */
 export const sharpInspector: ImageInspector = async (image) => {

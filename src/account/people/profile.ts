@@ -7,6 +7,7 @@
  */
 import { removeProfilePicture, setAbout, setProfilePicture } from '../../protocol/iq/profile.js';
 import type { MediaFile } from '../../contract/api.js';
+import { loadSharp } from '../media/sharp.js';
 import { MessagingError } from '../messaging/errors.js';
 import type { PeopleDeps } from './deps.js';
 import { executeIq } from './iq.js';
@@ -56,25 +57,6 @@ export class ProfileEditor {
   async removePicture(target?: string): Promise<void> {
     await executeIq(this.#deps, removeProfilePicture(target));
   }
-}
-
-interface SharpLike {
-  rotate(): SharpLike;
-  resize(opts: { width: number; height: number; fit: 'cover'; position: 'centre' }): SharpLike;
-  jpeg(opts: { quality: number }): SharpLike;
-  toBuffer(): Promise<Buffer>;
-}
-type SharpFactory = (input: Buffer, opts?: { failOn?: string; limitInputPixels?: number }) => SharpLike;
-let sharpLoaded: Promise<SharpFactory | undefined> | undefined;
-
-function loadSharp(): Promise<SharpFactory | undefined> {
-  // A variable specifier: sharp is optional.
-  const name = 'sharp';
-  sharpLoaded ??= import(name).then(
-    (m: { default?: SharpFactory }) => m.default,
-    () => undefined,
-  );
-  return sharpLoaded;
 }
 
 /** The centre square at 640x640 as JPEG. @throws MessagingError BAD_CONTENT when it is not an image (or, without sharp, not a JPEG) */
