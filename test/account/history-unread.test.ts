@@ -22,9 +22,9 @@ const LINKED_AT = 1_800_000_000;
 let n = 0;
 
 /** A history chunk naming the chat with the phone's unread count as of its last message. */
-function chunk(unreadCount: number, lastMessageAt: number): ChunkItems {
+function chunk(unreadCount: number, lastMessageAt: number, settings: Partial<Pick<HistoryChat, 'archived' | 'pinned' | 'pinnedAt' | 'mutedUntil'>> = {}): ChunkItems {
   const items = new ChunkItems();
-  const chat: HistoryChat = { jid: CHAT, unreadCount, archived: false, pinned: false, messages: 0, lastMessageAt };
+  const chat: HistoryChat = { jid: CHAT, unreadCount, archived: false, pinned: false, messages: 0, lastMessageAt, ...settings };
   items.add({ kind: 'chat', chat, contact: { jid: CHAT } });
   return items;
 }
@@ -41,12 +41,17 @@ async function harness() {
   return {
     store,
     unread,
-    history: (count: number, lastMessageAt: number) => store.transaction((tx) => void stageChunk(tx, chunk(count, lastMessageAt))),
+    history: (count: number, lastMessageAt: number, settings: Parameters<typeof chunk>[2] = {}) =>
+      store.transaction((tx) => void stageChunk(tx, chunk(count, lastMessageAt, settings))),
     receive: (t: number, fromMe = false) => store.transaction((tx) => storeMessageEvents(tx, live(t, fromMe), { unread: true })),
     // Another of our devices read the chat (its read receipt's time), or we marked it read here.
     read: (at: number) => store.transaction((tx) => tx.chats.patch(CHAT, { readAt: at, markedUnread: false })),
     appStateRead: async (timestampMs: number) => {
       const effects = await planEffects({ store, canonicalChat: async (j) => j, me: () => ({ jid: ME, lid: undefined }) }, [{ kind: 'chat.read', chat: CHAT, read: true, timestamp: timestampMs }]);
+      await store.transaction((tx) => effects.stage(tx));
+    },
+    appState: async (changes: Parameters<typeof planEffects>[1]) => {
+      const effects = await planEffects({ store, canonicalChat: async (j) => j, me: () => ({ jid: ME, lid: undefined }) }, changes);
       await store.transaction((tx) => effects.stage(tx));
     },
   };
@@ -97,6 +102,46 @@ describe('unread counts under history sync', () => {
     expect(await h.unread()).toBe(0);
     await h.history(2, LINKED_AT - 60);
     expect(await h.unread()).toBe(0);
+  });
+});
+
+describe('archived, pinned and muted under history sync and app state', () => {
+  it('takes the history chunk’s copy only for settings app state has not given', async () => {
+    const h = await harness();
+    // Nothing from app state yet: the chunk seeds the settings.
+    await h.history(0, LINKED_AT - 60, { archived: true, pinned: true, pinnedAt: LINKED_AT - 500, mutedUntil: -1 });
+    expect(await h.store.chats.get(CHAT)).toMatchObject({ archived: true, pinned: true, pinnedAt: LINKED_AT - 500, mutedUntil: -1 });
+    // The phone unarchives and unpins after linking: app state says so.
+    await h.appState([
+      { kind: 'chat.archived', chat: CHAT, archived: false, timestamp: (LINKED_AT + 10) * 1000 },
+      { kind: 'chat.pinned', chat: CHAT, pinned: false, timestamp: (LINKED_AT + 10) * 1000 },
+    ]);
+    // A later chunk still carries the copy taken at linking: archive and pin stay as app state left them,
+    // while mute (which app state has not spoken for) follows the chunk.
+    await h.history(0, LINKED_AT - 60, { archived: true, pinned: true, pinnedAt: LINKED_AT - 500 });
+    const chat = await h.store.chats.get(CHAT);
+    expect(chat).toMatchObject({ archived: false, pinned: false, mutedUntil: -1 });
+    expect(chat?.pinnedAt).toBeUndefined();
+    await h.history(0, LINKED_AT - 60, { archived: true, pinned: false, mutedUntil: LINKED_AT + 3600 });
+    expect((await h.store.chats.get(CHAT))?.mutedUntil).toBe(LINKED_AT + 3600);
+    // Once app state mutes, history's copy no longer moves it either.
+    await h.appState([{ kind: 'chat.muted', chat: CHAT, mutedUntil: null, timestamp: (LINKED_AT + 20) * 1000 }]);
+    await h.history(0, LINKED_AT - 60, { mutedUntil: LINKED_AT + 7200 });
+    expect((await h.store.chats.get(CHAT))?.mutedUntil).toBeUndefined();
+    expect((await h.store.chats.get(CHAT))?.archived).toBe(false);
+  });
+
+  it('keeps app state’s settings through a restart of the store', async () => {
+    const backend = new MemoryBackend();
+    const first = await AccountStore.open(backend, 'acc');
+    const effects = await planEffects({ store: first, canonicalChat: async (j) => j, me: () => ({ jid: ME, lid: undefined }) }, [
+      { kind: 'chat.archived', chat: CHAT, archived: true, timestamp: LINKED_AT * 1000 },
+    ]);
+    await first.transaction((tx) => effects.stage(tx));
+    await first.close();
+    const second = await AccountStore.open(backend, 'acc');
+    await second.transaction((tx) => void stageChunk(tx, chunk(0, LINKED_AT - 60, { archived: false })));
+    expect((await second.chats.get(CHAT))?.archived).toBe(true);
   });
 });
 

@@ -63,20 +63,20 @@ export async function planEffects(deps: EffectDeps, changes: readonly AppStateCh
       case 'chat.archived': {
         const fields = await chatOf(change.chat);
         fields.archived = change.archived;
-        patchChat(fields, { archived: change.archived });
+        patchChat(fields, { archived: change.archived, fromAppState: true });
         break;
       }
       case 'chat.pinned': {
         const fields = await chatOf(change.chat);
         fields.pinned = change.pinned;
         // Pinned chats are ordered by when they were pinned.
-        patchChat(fields, { pinned: change.pinned, pinnedAt: change.pinned ? Math.floor((change.timestamp ?? 0) / 1000) : null });
+        patchChat(fields, { pinned: change.pinned, pinnedAt: change.pinned ? Math.floor((change.timestamp ?? 0) / 1000) : null, fromAppState: true });
         break;
       }
       case 'chat.muted': {
         const fields = await chatOf(change.chat);
         fields.mutedUntil = mutedUntilSeconds(change.mutedUntil);
-        patchChat(fields, { mutedUntil: fields.mutedUntil as number | null });
+        patchChat(fields, { mutedUntil: fields.mutedUntil as number | null, fromAppState: true });
         break;
       }
       case 'chat.read': {

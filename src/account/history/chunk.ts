@@ -131,13 +131,15 @@ function isPerson(jid: string): boolean {
 function chatPatch(c: HistoryChat): ChatPatch {
   const p: { -readonly [K in keyof ChatPatch]: ChatPatch[K] } = {
     historyUnread: { count: c.unreadCount, ...(c.lastMessageAt !== undefined ? { lastMessageAt: c.lastMessageAt } : {}) },
-    archived: c.archived,
-    pinned: c.pinned,
+    historySettings: {
+      archived: c.archived,
+      pinned: c.pinned,
+      ...(c.pinnedAt !== undefined ? { pinnedAt: c.pinnedAt } : {}),
+      ...(c.mutedUntil !== undefined ? { mutedUntil: c.mutedUntil } : {}),
+    },
   };
   if (c.name) p.name = c.name;
   if (c.markedAsUnread !== undefined) p.markedUnread = c.markedAsUnread;
-  if (c.pinnedAt !== undefined) p.pinnedAt = c.pinnedAt;
-  if (c.mutedUntil !== undefined) p.mutedUntil = c.mutedUntil;
   if (c.lastMessageAt !== undefined) p.lastMessageAt = c.lastMessageAt;
   if (c.ephemeralExpiration !== undefined) p.expiration = c.ephemeralExpiration;
   return p;

@@ -41,7 +41,15 @@ export interface ChatRecord {
   readonly labels: readonly string[];
   /** Unix seconds of the latest read of the chat on any of our devices (or our own message in it). */
   readonly readAt?: number;
+  /**
+   * The settings app state has spoken for (archived, pinned, muted): from
+   * then on a history chunk's copy of them is stale and left alone.
+   */
+  readonly settledByAppState?: readonly ChatSetting[];
 }
+
+/** A chat setting that app state owns and a history chunk only seeds. */
+export type ChatSetting = 'archived' | 'pinned' | 'muted';
 
 /** Kept for callers that only deal with the disappearing timer. */
 export type ChatSettings = Pick<ChatRecord, 'expiration'>;
@@ -73,6 +81,15 @@ export interface ChatPatch {
   readonly pinned?: boolean;
   readonly pinnedAt?: number | null;
   readonly mutedUntil?: number | null;
+  /**
+   * The archived, pinned and muted settings as the phone's history chunk
+   * copied them at linking. History arrives over minutes while app state
+   * syncs: a setting app state already gave (it is the authority, newer than
+   * the copy) is kept, the others are taken.
+   */
+  readonly historySettings?: { readonly archived: boolean; readonly pinned: boolean; readonly pinnedAt?: number; readonly mutedUntil?: number };
+  /** The settings this patch's archived/pinned/mutedUntil come from app state (history will not overwrite them). */
+  readonly fromAppState?: boolean;
   readonly lastMessageAt?: number;
   readonly expiration?: number;
   /** Replaces the label set. */
@@ -118,6 +135,10 @@ function decodeChat(jid: string, bytes: Uint8Array): ChatRecord {
   if (expiration !== undefined) out.expiration = expiration;
   const readAt = f.optInt('readAt');
   if (readAt !== undefined) out.readAt = readAt;
+  if (f.map.settled !== undefined) {
+    const settled = f.list('settled').filter((x): x is ChatSetting => x === 'archived' || x === 'pinned' || x === 'muted');
+    if (settled.length > 0) out.settledByAppState = settled;
+  }
   return out;
 }
 
@@ -134,6 +155,7 @@ function encodeChat(c: ChatRecord): Uint8Array {
     expiration: c.expiration,
     labels: c.labels.length > 0 ? [...c.labels] : undefined,
     readAt: c.readAt,
+    settled: c.settledByAppState && c.settledByAppState.length > 0 ? [...c.settledByAppState] : undefined,
   };
   return encodeRecord(FORMAT, map);
 }
@@ -169,10 +191,28 @@ export function applyChatPatch(chat: ChatRecord, p: ChatPatch): ChatRecord {
     if (p.markedUnread) c.markedUnread = true;
     else delete c.markedUnread;
   }
+  if (p.historySettings !== undefined) {
+    const h = p.historySettings;
+    const settled = c.settledByAppState ?? [];
+    if (!settled.includes('archived')) c.archived = h.archived;
+    if (!settled.includes('pinned')) {
+      c.pinned = h.pinned;
+      if (h.pinned && h.pinnedAt !== undefined) c.pinnedAt = h.pinnedAt;
+      else if (!h.pinned) delete c.pinnedAt;
+    }
+    if (!settled.includes('muted') && h.mutedUntil !== undefined) c.mutedUntil = h.mutedUntil;
+  }
   if (p.archived !== undefined) c.archived = p.archived;
   if (p.pinned !== undefined) {
     c.pinned = p.pinned;
     if (!p.pinned) delete c.pinnedAt;
+  }
+  if (p.fromAppState) {
+    const settled = new Set(c.settledByAppState ?? []);
+    if (p.archived !== undefined) settled.add('archived');
+    if (p.pinned !== undefined) settled.add('pinned');
+    if (p.mutedUntil !== undefined) settled.add('muted');
+    if (settled.size > 0) c.settledByAppState = [...settled].sort();
   }
   if (p.lastMessageAt !== undefined && (c.lastMessageAt === undefined || p.lastMessageAt > c.lastMessageAt)) c.lastMessageAt = p.lastMessageAt;
   if (p.expiration !== undefined) c.expiration = p.expiration;
