@@ -38,6 +38,8 @@ const LIMIT_MIB = arg('limit-mib', 64);
 const HEAP_MIB = arg('heap-mib', 0);
 const PHONE = '15550177101';
 const SOURCE = process.argv.includes('--source');
+/** Extra node/V8 flags for the daemon (e.g. `--trace-gc`, whose lines go to this process's stderr). */
+const DAEMON_FLAGS = (process.env.WAD_BENCH_DAEMON_FLAGS ?? '').split(' ').filter(Boolean);
 const MAIN = fileURLToPath(new URL(SOURCE ? '../../src/cli/main.ts' : '../../dist/cli/main.js', import.meta.url));
 const mib = (bytes: number): number => Number((bytes / 1048576).toFixed(1));
 
@@ -70,10 +72,11 @@ async function startDaemon(sim: SimHandle, dataDir: string): Promise<{ child: Ch
       ipc: { rateLimit: { perSecond: 1000, burst: 1000 }, accountRateLimit: { perSecond: 4000, burst: 4000 } },
     }),
   );
-  const child = spawn(process.execPath, [...(HEAP_MIB > 0 ? [`--max-old-space-size=${HEAP_MIB}`] : []), ...(SOURCE ? ['--import', 'tsx'] : []), MAIN, 'daemon', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...(HEAP_MIB > 0 ? [`--max-old-space-size=${HEAP_MIB}`] : []), ...DAEMON_FLAGS, ...(SOURCE ? ['--import', 'tsx'] : []), MAIN, 'daemon', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   const ready = await new Promise<{ socket: string; pid: number }>((resolve, reject) => {
     child.stdout!.on('data', (c: Buffer) => {
+      if (DAEMON_FLAGS.length > 0) process.stderr.write(c);
       out += c;
       const line = out.split('\n').find((l) => l.includes('"ready"'));
       if (line) resolve(JSON.parse(line) as { socket: string; pid: number });

@@ -7,7 +7,7 @@
  */
 import pino from 'pino';
 import { loadConfig, type ConfigOverride } from '../config/index.js';
-import { createDaemon, type Daemon } from '../daemon/index.js';
+import { applyHeapGrowth, createDaemon, type Daemon } from '../daemon/index.js';
 
 const USAGE = `usage: wad daemon [--config FILE] [--data-dir DIR]
 
@@ -59,6 +59,7 @@ export async function runDaemon(argv: readonly string[]): Promise<number> {
   try {
     const overrides: ConfigOverride[] = args.dataDir !== undefined ? [{ key: 'dataDir', value: args.dataDir, source: '--data-dir' }] : [];
     const config = loadConfig({ configPath: args.config, overrides });
+    applyHeapGrowth(config.memory.heapGrowthPercent);
     const logger = pino({ level: config.log.level, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: false }));
     daemon = await createDaemon(config, { logger });
   } catch (err) {

@@ -125,6 +125,15 @@ export interface Config {
     /** Storage the companion offers the phone, MB (WhatsApp Web offers 10240). */
     readonly storageQuotaMb: number;
   };
+  readonly memory: {
+    /**
+     * The daemon's process only: how far (percent) the JavaScript heap may
+     * grow past what the last full collection kept before the next one.
+     * 0 leaves V8's own choice (up to 300 %, which lets a burst such as a
+     * history sync take several times the live heap in RSS).
+     */
+    readonly heapGrowthPercent: number;
+  };
   readonly idempotency: {
     /** Idempotency keys remembered per account (the oldest go first). */
     readonly keysMax: number;
@@ -278,6 +287,7 @@ export const configSchema = object({
   }),
   media: object({ allowedRoots: nullable(arrayOf(absolutePath)) }),
   history: object({ fullSync: bool, days: nullable(int(1, 36_500)), sizeMbLimit: nullable(int(1, 1_000_000)), storageQuotaMb: int(1, 1_000_000) }),
+  memory: object({ heapGrowthPercent: int(0, 300) }),
   idempotency: object({ keysMax: int(1, 1_000_000), ttlMs: ms(60_000, 30 * DAY) }),
   webhooks: arrayOf(
     object(

@@ -27,6 +27,7 @@ import { Daemon } from './daemon.js';
 import { EventHub } from './event-sink.js';
 
 export { Daemon } from './daemon.js';
+export { applyHeapGrowth } from './heap-growth.js';
 export { mediaToDaemonError, toDaemonError } from './error-map.js';
 export { EventHub, toWadEvent } from './event-sink.js';
 export * from '../contract/index.js';
