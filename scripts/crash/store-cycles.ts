@@ -27,10 +27,10 @@ export async function writerCommand(): Promise<WriterCommand> {
   try {
     const esbuild = await import('esbuild');
     const dir = await mkdtemp(join(tmpdir(), 'wad-crash-'));
-    // `classic-level` loads a native addon from its own package: keep it external and resolvable.
+    // `classic-level` loads a native addon from its own package, `pg` is CommonJS that requires Node's modules: keep both external and resolvable.
     await symlink(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
     const outfile = join(dir, 'store-writer.mjs');
-    await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, external: ['classic-level'], logLevel: 'error' });
+    await esbuild.build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', target: 'node20', outfile, external: ['classic-level', 'pg'], logLevel: 'error' });
     return { command: process.execPath, args: [outfile], dispose: () => rm(dir, { recursive: true, force: true }) };
   } catch {
     return { command: process.execPath, args: ['--import', 'tsx', entry], dispose: async () => {} };

@@ -27,6 +27,8 @@ export const ENV_KEYS: Readonly<Record<string, string>> = Object.freeze({
   WAD_SERVER_WEB_VERSION_URL: 'server.webVersionUrl',
   WAD_LOG_LEVEL: 'log.level',
   WAD_HTTP_LISTEN: 'http.listen',
+  WAD_STORE_BACKEND: 'store.backend',
+  WAD_STORE_URL: 'store.url',
 });
 
 /** Keys holding file-system paths (resolved against their layer's directory). */

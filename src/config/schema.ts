@@ -92,7 +92,18 @@ export interface Config {
     readonly offlineBatchSize: number;
   };
   readonly store: {
-    /** fsync every batch: survives power loss, not just a killed process; much slower. */
+    /**
+     * Where the records live: "level" (LevelDB under the data dir, one daemon) or
+     * "postgres" (a PostgreSQL database at `url`, which several daemons can share).
+     */
+    readonly backend: 'level' | 'postgres';
+    /** postgres://user:password@host:port/database (backend "postgres" only). */
+    readonly url: string | null;
+    /** A schema of its own in that database (created when missing); null: the connection's default. */
+    readonly schema: string | null;
+    /** Connections to PostgreSQL at most. */
+    readonly maxConnections: number;
+    /** fsync every batch: survives power loss, not just a killed process; much slower (LevelDB). */
     readonly sync: boolean;
     readonly cacheEntries: number;
     readonly cacheBytes: number;
@@ -276,6 +287,10 @@ export const configSchema = object({
     offlineBatchSize: int(1, 1000),
   }),
   store: object({
+    backend: oneOf<'level' | 'postgres'>(['level', 'postgres']),
+    url: nullable(refine(str({ nonEmpty: true }), (v) => (/^postgres(ql)?:\/\/\S+$/.test(v) ? ok(v) : bad('a postgres:// URL')))),
+    schema: nullable(refine(str({ nonEmpty: true }), (v) => (/^[a-z_][a-z0-9_]{0,62}$/.test(v) ? ok(v) : bad('a lower-case SQL name (letters, digits, _)')))),
+    maxConnections: int(1, 1000),
     sync: bool,
     cacheEntries: int(0, 1_000_000),
     cacheBytes: int(0, 1 << 30),
@@ -321,6 +336,9 @@ export function crossChecks(c: RawConfig, issues: RawIssue[]): void {
   }
   if (c.http.listen && c.tokens.length === 0) {
     issues.push({ path: 'tokens', message: 'at least one token is required when "http.listen" is set' });
+  }
+  if (c.store.backend === 'postgres' && c.store.url === null) {
+    issues.push({ path: 'store.url', message: 'a postgres:// URL is required when store.backend is "postgres"' });
   }
   if (c.connection.backoff.initialMs > c.connection.backoff.maxMs) {
     issues.push({ path: 'connection.backoff.initialMs', message: `must not exceed connection.backoff.maxMs (${c.connection.backoff.maxMs})` });

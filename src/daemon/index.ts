@@ -69,6 +69,16 @@ async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
     config.dataDir,
     {
       level: { sync: config.store.sync },
+      ...(config.store.backend === 'postgres' && config.store.url
+        ? {
+            postgres: {
+              url: config.store.url,
+              maxConnections: config.store.maxConnections,
+              ...(config.store.schema ? { schema: config.store.schema } : {}),
+              onConnectionError: (err: Error) => logger.warn({ err: err.message }, 'a PostgreSQL connection broke (it is replaced)'),
+            },
+          }
+        : {}),
       cache: { maxEntries: config.store.cacheEntries, maxBytes: config.store.cacheBytes },
       sentMessagesMax: config.store.sentMessagesMax,
       messagesMax: config.store.messagesMax,

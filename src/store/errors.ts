@@ -23,7 +23,9 @@ export type StoreErrorCode =
   /** A transaction callback returned a promise: writes must be queued synchronously. */
   | 'BAD_TRANSACTION'
   /** The account has no credentials yet where the call needs them. */
-  | 'NO_CREDS';
+  | 'NO_CREDS'
+  /** A shared database refused an account's write: this daemon no longer holds the account's lease. */
+  | 'FENCED';
 
 export class StoreError extends Error {
   override readonly name = 'StoreError';

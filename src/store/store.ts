@@ -10,6 +10,7 @@
  * deletes its key range without loading it).
  */
 import type { LevelBackendOptions } from './backend/level.js';
+import { PostgresBackend, type PostgresBackendOptions } from './backend/postgres.js';
 import { AccountStore, type AccountStoreOptions } from './account-store.js';
 import type { BatchOp, KVBackend } from './backend/types.js';
 import { encodeRecord, type ValueMap } from './codec/value.js';
@@ -29,6 +30,8 @@ export interface AccountRecord {
 
 export interface StoreOptions extends AccountStoreOptions {
   readonly level?: LevelBackendOptions;
+  /** Keep the records in PostgreSQL instead of LevelDB under the data dir. */
+  readonly postgres?: PostgresBackendOptions;
 }
 
 /** A registry entry that could not be read: the account it names and why. */
@@ -66,10 +69,15 @@ export class Store {
   /**
    * Opens the LevelDB store under `<dataDir>/store`: creates it in a data dir
    * that never had one, and refuses one that is missing or damaged (opening.ts).
+   * With `options.postgres`, opens that database instead (its schema migrated).
    * `wrap` puts a layer between the store and LevelDB (fault injection in tests).
    * @throws StoreError STORE_MISSING, STORE_DAMAGED, NO_SPACE, OPEN_FAILED
    */
   static async open(dataDir: string, options: StoreOptions = {}, wrap?: (backend: KVBackend) => KVBackend): Promise<Store> {
+    if (options.postgres) {
+      const backend = await PostgresBackend.open(options.postgres);
+      return new Store(wrap ? wrap(backend) : backend, options, backend.migrated.includes(1) ? 'created' : 'opened');
+    }
     const opened = await openStoreBackend(dataDir, options.level);
     return new Store(wrap ? wrap(opened.backend) : opened.backend, options, opened.how);
   }

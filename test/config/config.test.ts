@@ -226,6 +226,15 @@ describe('validation errors name the key, the expected type and the source', () 
     expect(error?.message).not.toContain('\n');
   });
 
+  it('store.backend "postgres" needs store.url, a postgres:// URL, from a file or WAD_STORE_URL', () => {
+    expect(issuesOf({ configPath: file({ store: { backend: 'postgres' } }) })).toMatchObject([{ path: 'store.url', message: /required when store.backend is "postgres"/ }]);
+    expect(issuesOf({ env: { WAD_STORE_BACKEND: 'postgres', WAD_STORE_URL: 'mysql://x' } })).toMatchObject([{ path: 'store.url', source: 'WAD_STORE_URL', message: /postgres:\/\/ URL/ }]);
+    expect(issuesOf({ configPath: file({ store: { backend: 'sqlite' } }) })).toMatchObject([{ path: 'store.backend' }]);
+    const c = load({ env: { WAD_STORE_BACKEND: 'postgres', WAD_STORE_URL: 'postgres://wad@127.0.0.1:5432/wad' } });
+    expect(c.store).toMatchObject({ backend: 'postgres', url: 'postgres://wad@127.0.0.1:5432/wad', maxConnections: 10 });
+    expect(load().store.backend).toBe('level');
+  });
+
   it('refuses a socket path too long for a Unix socket', () => {
     expect(issuesOf({ env: { WAD_DATA_DIR: `/${'d'.repeat(120)}` } })).toMatchObject([{ path: 'dataDir', source: 'WAD_DATA_DIR', message: /Unix sockets allow 107/ }]);
   });

@@ -9,7 +9,7 @@ import { MemoryBackend } from '../../src/store/backend/memory.js';
 import { AccountStore, type AccountStoreOptions } from '../../src/store/account-store.js';
 import type { Transaction } from '../../src/store/transaction.js';
 import type { KVBackend } from '../../src/store/backend/types.js';
-import { bytes } from './helpers.js';
+import { bytes, modelBackends } from './helpers.js';
 
 const encoder = new TextEncoder();
 
@@ -51,14 +51,14 @@ const txs = fc.array(
 );
 
 /** Runs random transactions (and reopenings) against one family and compares what is left with the model. */
-function modelCheck(family: {
+function modelCheck(fresh: () => Promise<KVBackend>, family: {
   options: (max: number) => AccountStoreOptions;
   put: (tx: Transaction, key: number, i: number) => void;
   has: (account: AccountStore, key: number) => Promise<boolean>;
   indexPrefix: string;
 }) {
   return fc.asyncProperty(txs, fc.integer({ min: 1, max: 6 }), async (ops, max) => {
-    const backend = new MemoryBackend();
+    const backend = await fresh();
     const open = () => AccountStore.open(backend, 'acc', family.options(max));
     let account = await open();
     const model = new Model();
@@ -77,31 +77,36 @@ function modelCheck(family: {
   });
 }
 
-describe('bounded record families', () => {
+const backends = modelBackends();
+
+describe.each(backends)('bounded record families (%s)', (name, fresh) => {
+  const numRuns = name === 'memory' ? 150 : 40;
   it('received messages: exactly the newest writes stay, within the bound, across reopening', async () => {
     await fc.assert(
-      modelCheck({
+      modelCheck(fresh, {
         options: (max) => ({ messagesMax: max }),
         put: (tx, k, i) => tx.messages.put('chat@s.whatsapp.net', `m${k}`, { k, i }),
         has: (account, k) => account.messages.has('chat@s.whatsapp.net', `m${k}`),
         indexPrefix: 'a/acc/msgn/',
       }),
-      { numRuns: 150 },
+      { numRuns },
     );
   });
 
   it('the sent cache follows the same model', async () => {
     await fc.assert(
-      modelCheck({
+      modelCheck(fresh, {
         options: (max) => ({ sentMessagesMax: max }),
         put: (tx, k) => tx.sent.put(`s${k}`, { to: 'x@lid', message: bytes(1, k), t: k }),
         has: async (account, k) => (await account.sent.get(`s${k}`)) !== undefined,
         indexPrefix: 'a/acc/smn/',
       }),
-      { numRuns: 150 },
+      { numRuns },
     );
   });
+});
 
+describe('bounded record families', () => {
   it('readers never see the index number stored in a message record', async () => {
     const { account } = { account: await AccountStore.open(new MemoryBackend(), 'acc') };
     await account.transaction((tx) => tx.messages.put('c@s.whatsapp.net', 'id1', { type: 'text', t: 5 }));

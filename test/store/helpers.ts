@@ -1,4 +1,8 @@
+import { afterAll, beforeAll } from 'vitest';
+import { MemoryBackend } from '../../src/store/backend/memory.js';
+import { PostgresBackend } from '../../src/store/backend/postgres.js';
 import type { KVBackend } from '../../src/store/backend/types.js';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import type { Creds } from '../../src/store/records/creds.js';
 
 export function bytes(n: number, fill: number): Uint8Array {
@@ -77,4 +81,52 @@ export class GatedBackend implements KVBackend {
   close() {
     return this.inner.close();
   }
+}
+
+/**
+ * The store backends the model-based tests run on: memory, and PostgreSQL on
+ * the file's own server. A property test opens hundreds of stores, so the
+ * PostgreSQL one is one backend emptied before each run (a fresh schema per
+ * run would cost its migrations every time); its close() leaves it open for
+ * the next run. Call at the top level of a test file.
+ */
+export function modelBackends(): Array<[name: string, fresh: () => Promise<KVBackend>]> {
+  let server: TestPostgres | undefined;
+  let shared: PostgresBackend | undefined;
+  beforeAll(async () => {
+    server = await startPostgres();
+    shared = await PostgresBackend.open({ url: server.url, maxConnections: 4 });
+  });
+  afterAll(async () => {
+    await shared?.close();
+    await server?.stop();
+  });
+  return [
+    ['memory', async () => new MemoryBackend()],
+    [
+      'postgres',
+      async () => {
+        await shared!.pool.query('TRUNCATE kv');
+        return new KeptOpen(shared!);
+      },
+    ],
+  ];
+}
+
+/** A backend whose close() does nothing: the next run reuses it. */
+class KeptOpen implements KVBackend {
+  constructor(readonly inner: KVBackend) {}
+  get(k: Uint8Array) {
+    return this.inner.get(k);
+  }
+  getMany(ks: readonly Uint8Array[]) {
+    return this.inner.getMany(ks);
+  }
+  batch(ops: Parameters<KVBackend['batch']>[0]) {
+    return this.inner.batch(ops);
+  }
+  iterate(r: Parameters<KVBackend['iterate']>[0]) {
+    return this.inner.iterate(r);
+  }
+  async close() {}
 }

@@ -9,6 +9,7 @@ import { MemoryBackend } from '../../src/store/backend/memory.js';
 import { AccountStore } from '../../src/store/account-store.js';
 import type { KVBackend } from '../../src/store/backend/types.js';
 import { decodeRecord } from '../../src/store/codec/value.js';
+import { modelBackends } from './helpers.js';
 
 const encoder = new TextEncoder();
 const TTL = 1000;
@@ -34,11 +35,13 @@ const steps = fc.array(
   { minLength: 1, maxLength: 60 },
 );
 
-describe('idempotency keys in the store', () => {
+const backends = modelBackends();
+
+describe.each(backends)('idempotency keys in the store (%s)', (name, fresh) => {
   it('answer exactly the newest `max` keys younger than the ttl, and the disk never holds more or older ones after a write', async () => {
     await fc.assert(
       fc.asyncProperty(steps, fc.integer({ min: 1, max: 6 }), async (history, max) => {
-        const backend = new MemoryBackend();
+        const backend = await fresh();
         let now = 1_000_000;
         const open = () => AccountStore.open(backend, 'acc', { idempotencyKeysMax: max, idempotencyTtlMs: TTL, now: () => now });
         let store = await open();
@@ -79,10 +82,12 @@ describe('idempotency keys in the store', () => {
           }
         }
       }),
-      { numRuns: 150 },
+      { numRuns: name === 'memory' ? 150 : 20 },
     );
   });
+});
 
+describe('idempotency keys in the store', () => {
   it('keys are any string up to the caller, including separators', async () => {
     const store = await AccountStore.open(new MemoryBackend(), 'acc', { now: () => 5 });
     for (const k of ['a/b', 'x\u0000y', 'é'.repeat(64)]) await store.transaction((tx) => tx.idempotency.put(k, { id: `id-${k.length}`, chat: 'c', t: 5, acked: false, expiration: 86_400 }));

@@ -7,6 +7,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MemoryBackend } from '../../src/store/backend/memory.js';
 import { AccountStore, type StoredChatMessage } from '../../src/store/index.js';
+import { modelBackends } from './helpers.js';
+
+const backends = modelBackends();
 
 const CHATS = ['a@s.whatsapp.net', 'b@s.whatsapp.net', 'g@g.us'];
 
@@ -48,11 +51,11 @@ function applyModel(model: Model, batch: Op[], perChat: number, total: number): 
   for (const [k] of all.slice(0, Math.max(0, all.length - total))) model.delete(k);
 }
 
-describe('the message store', () => {
+describe.each(backends)('the message store (%s)', (name, fresh) => {
   it('keeps what the model keeps, within both bounds, in order, across reopen', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.array(op, { maxLength: 25 }), { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 25 }), async (batches, perChat, total) => {
-        const backend = new MemoryBackend();
+        const backend = await fresh();
         let store = await AccountStore.open(backend, 'acc', { chatMessagesPerChat: perChat, chatMessagesMax: total });
         const model: Model = new Map();
         for (const batch of batches) {
@@ -90,10 +93,12 @@ describe('the message store', () => {
           if (newest) expect((await store.chats.get(chat))?.lastMessageAt).toBeGreaterThanOrEqual(newest.t);
         }
       }),
-      { numRuns: 60 },
+      { numRuns: name === 'memory' ? 60 : 25 },
     );
   });
+});
 
+describe('the message store', () => {
   it('a batch bigger than the bound keeps its newest messages', async () => {
     const store = await AccountStore.open(new MemoryBackend(), 'acc', { chatMessagesPerChat: 100, chatMessagesMax: 150 });
     await store.transaction((tx) => {
