@@ -74,7 +74,10 @@ export class WadClient extends PeopleVerbs {
   readonly #calls = callVerbs(this);
   readonly #status = statusVerbs(this);
   constructor(opts: WadClientOptions = {}) {
-    super(opts.url !== undefined ? { url: opts.url, token: opts.token } : { socket: opts.socket ?? defaultSocketPath() }, opts);
+    super(
+      opts.url !== undefined ? { url: opts.url, token: opts.token, compression: opts.compression } : { socket: opts.socket ?? defaultSocketPath(), compression: opts.compression },
+      opts,
+    );
   }
 
   /** new WadClient(opts).connect() */

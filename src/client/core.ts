@@ -34,6 +34,11 @@ export interface WadClientOptions {
   /** Per request (default 120 s: a send waits for the server's ack). */
   requestTimeoutMs?: number;
   connectTimeoutMs?: number;
+  /**
+   * Offer permessage-deflate (the daemon then compresses frames over 1 KiB).
+   * Default: true with `url` (TCP), false on the Unix socket, where it only costs CPU.
+   */
+  compression?: boolean;
 }
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'closed';
