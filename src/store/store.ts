@@ -202,6 +202,20 @@ export class Store {
     this.#accounts.delete(id);
   }
 
+  /**
+   * Closes the account's store (its running transaction finishes) and forgets
+   * it: the next account(id) loads it afresh from the backend. For an account
+   * another daemon takes over in a shared database, whose records then change
+   * behind this daemon's cache.
+   */
+  async closeAccount(id: string): Promise<void> {
+    const opening = this.#accounts.get(id);
+    if (!opening) return;
+    this.#accounts.delete(id);
+    const account = await opening.catch(() => undefined);
+    await account?.close();
+  }
+
   /** Closes every account store (running transactions finish), then the backend. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
