@@ -7,28 +7,11 @@
  *
  * Must not know about IPC frames or subscribers: those are the control plane's.
  */
+import type { EventType } from '../contract/api.js';
 import type { Transaction, ValueMap } from '../store/index.js';
 
-/** What an account reports; the daemon logs each under the contract's event type of the same name. */
-export type AccountEventType =
-  | 'connection:update'
-  | 'message:new'
-  | 'message:updated'
-  | 'message:deleted'
-  | 'message:receipt'
-  | 'typing:update'
-  | 'presence:update'
-  | 'call:incoming'
-  | 'call:ended'
-  | 'group:update'
-  | 'chat:updated'
-  | 'contact:updated'
-  | 'label:updated'
-  | 'privacy:updated'
-  | 'block:updated'
-  | 'history:sync'
-  | 'account:status'
-  | 'error';
+/** What an account reports: the contract's event types, each logged under its own name. */
+export type AccountEventType = EventType;
 
 /** One event as an account produces it; the sink adds `account`, `seq` and `t`. */
 export interface AccountEvent {
