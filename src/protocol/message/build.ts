@@ -10,6 +10,7 @@
  */
 import { proto } from '../proto/index.js';
 import { MessageContentError } from './errors.js';
+import { eventMessage, forwardMessage, keepMessage, liveLocationMessage, pinMessage, type EventDetails, type LiveLocation } from './addon-kinds.js';
 
 /** Which message a reaction, edit, revoke, reply or vote points at. */
 export interface MessageRef {
@@ -58,7 +59,12 @@ export type MessageContent =
   | { readonly type: 'edit'; readonly target: MessageRef; readonly text: string; readonly timestampMs: number }
   | { readonly type: 'revoke'; readonly target: MessageRef }
   | { readonly type: 'disappearing'; readonly expiration: number }
-  | { readonly type: 'message'; readonly message: proto.IMessage };
+  | { readonly type: 'message'; readonly message: proto.IMessage }
+  | { readonly type: 'pin'; readonly target: MessageRef; readonly pin: boolean; readonly durationSeconds: number; readonly senderTimestampMs: number }
+  | { readonly type: 'keep'; readonly target: MessageRef; readonly keep: boolean; readonly timestampMs: number }
+  | ({ readonly type: 'live-location' } & LiveLocation)
+  | { readonly type: 'event'; readonly event: EventDetails; readonly messageSecret: Uint8Array }
+  | { readonly type: 'forward'; readonly original: proto.IMessage; readonly ownMessage: boolean };
 
 export interface BuildOptions {
   /** The chat's disappearing timer (seconds): stamped on the content's contextInfo. */
@@ -190,19 +196,29 @@ function buildInner(c: MessageContent): proto.IMessage {
       return { protocolMessage: { type: proto.Message.ProtocolMessage.Type.EPHEMERAL_SETTING, ephemeralExpiration: c.expiration } };
     case 'message':
       return proto.Message.decode(proto.Message.encode(c.message).finish());
+    case 'pin':
+      return pinMessage(key(c.target), c.pin, c.durationSeconds, c.senderTimestampMs);
+    case 'keep':
+      return keepMessage(key(c.target), c.keep, c.timestampMs);
+    case 'live-location':
+      return liveLocationMessage(c);
+    case 'event':
+      return eventMessage(c.event, c.messageSecret);
+    case 'forward':
+      return forwardMessage(c.original, c.ownMessage);
   }
 }
 
-/** Stamps the disappearing timer on the content's contextInfo (WhatsApp Web; protocol messages and reactions excepted). */
+/** Stamps the disappearing timer on the content's contextInfo (WhatsApp Web; protocol messages, reactions, pins and keeps excepted). */
 function applyExpiration(m: proto.IMessage, expiration: number): void {
-  if (m.protocolMessage || m.reactionMessage) return;
+  if (m.protocolMessage || m.reactionMessage || m.pinInChatMessage || m.keepInChatMessage || m.encEventResponseMessage) return;
   if (typeof m.conversation === 'string') {
     m.extendedTextMessage = { text: m.conversation, contextInfo: { expiration } };
     m.conversation = null;
     return;
   }
   for (const [name, value] of Object.entries(m)) {
-    if (name === 'messageContextInfo' || !value || typeof value !== 'object' || value instanceof Uint8Array) continue;
+    if (name === 'messageContextInfo' || name === 'senderKeyDistributionMessage' || !value || typeof value !== 'object' || value instanceof Uint8Array) continue;
     const content = value as { contextInfo?: proto.IContextInfo | null };
     content.contextInfo = { ...(content.contextInfo ?? {}), expiration };
     return;

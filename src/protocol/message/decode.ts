@@ -9,6 +9,7 @@
  */
 import { proto } from '../proto/index.js';
 import { unwrap } from './kind.js';
+import { applyForwarded, decodeAddonKind, decodeLiveLocation, ref } from './decode-kinds.js';
 
 export type DecodedType =
   | 'text'
@@ -30,6 +31,10 @@ export type DecodedType =
   | 'disappearing'
   | 'sender-key'
   | 'protocol'
+  | 'pin'
+  | 'keep'
+  | 'event'
+  | 'event-response'
   | 'unknown';
 
 export interface DecodedRef {
@@ -80,19 +85,34 @@ export interface DecodedContent {
   senderKey?: { groupId: string };
   /** The whole Message (base64) for kinds wad does not decode, so nothing is lost. */
   raw?: string;
+  /** Marked forwarded by its sender, with how many times it was (WhatsApp says "forwarded many times" from 5). */
+  forwarded?: boolean;
+  forwardingScore?: number;
+  /** A live location: `location` is where; which update this is (the highest sequenceNumber is the newest). */
+  liveLocation?: { sequenceNumber: number; timeOffset: number; accuracy?: number; speed?: number; bearing?: number };
+  /** A message pinned (for `duration` seconds) or unpinned for everyone in the chat. */
+  pin?: { target: DecodedRef; pinned: boolean; duration?: number };
+  /** A message kept (or no longer kept) in a disappearing chat. */
+  keep?: { target: DecodedRef; kept: boolean };
+  /** An event invitation (times in unix seconds); `secret` (base64) decrypts its answers. */
+  event?: {
+    name: string;
+    startTime: number;
+    description?: string;
+    endTime?: number;
+    joinLink?: string;
+    canceled?: boolean;
+    extraGuestsAllowed?: boolean;
+    location?: { latitude: number; longitude: number; name?: string; address?: string };
+    secret?: string;
+  };
+  /** An answer to an event, still encrypted with the event's secret (the account decrypts it into `response`). */
+  eventResponse?: { event: DecodedRef; encPayload: string; encIv: string; response?: string; extraGuestCount?: number };
 }
 
 const b64 = (b: Uint8Array | null | undefined): string | undefined => (b && b.length > 0 ? Buffer.from(b).toString('base64') : undefined);
 const num = (n: number | null | undefined): number | undefined => (typeof n === 'number' ? n : undefined);
 const str = (s: string | null | undefined): string | undefined => (typeof s === 'string' ? s : undefined);
-
-function ref(k: proto.IMessageKey | null | undefined): DecodedRef {
-  const out: DecodedRef = { id: k?.id ?? '' };
-  if (k?.remoteJid) out.chat = k.remoteJid;
-  if (typeof k?.fromMe === 'boolean') out.fromMe = k.fromMe;
-  if (k?.participant) out.participant = k.participant;
-  return out;
-}
 
 function applyContext(out: DecodedContent, ctx: proto.IContextInfo | null | undefined): void {
   if (!ctx) return;
@@ -109,6 +129,7 @@ function applyContext(out: DecodedContent, ctx: proto.IContextInfo | null | unde
   }
   if (ctx.mentionedJid && ctx.mentionedJid.length > 0) out.mentions = [...ctx.mentionedJid];
   if (ctx.expiration) out.expiration = ctx.expiration;
+  applyForwarded(out, ctx);
 }
 
 type MediaFields = {
@@ -192,15 +213,19 @@ export function decodeContent(message: proto.IMessage, rawBytes?: Uint8Array): D
   if (m.audioMessage) return media(out, 'audio', m.audioMessage);
   if (m.documentMessage) return media(out, 'document', m.documentMessage);
   if (m.stickerMessage) return media(out, 'sticker', m.stickerMessage);
-  if (m.locationMessage || m.liveLocationMessage) {
-    const l = (m.locationMessage ?? m.liveLocationMessage)!;
-    out.type = m.locationMessage ? 'location' : 'live-location';
+  if (m.liveLocationMessage) {
+    decodeLiveLocation(out, m.liveLocationMessage);
+    applyContext(out, m.liveLocationMessage.contextInfo);
+    return out;
+  }
+  if (m.locationMessage) {
+    const l = m.locationMessage;
+    out.type = 'location';
     const loc: NonNullable<DecodedContent['location']> = { latitude: l.degreesLatitude ?? 0, longitude: l.degreesLongitude ?? 0 };
-    if (m.locationMessage?.name) loc.name = m.locationMessage.name;
-    if (m.locationMessage?.address) loc.address = m.locationMessage.address;
-    if (m.locationMessage?.url) loc.url = m.locationMessage.url;
+    if (l.name) loc.name = l.name;
+    if (l.address) loc.address = l.address;
+    if (l.url) loc.url = l.url;
     out.location = loc;
-    if (m.liveLocationMessage?.caption) out.content = m.liveLocationMessage.caption;
     applyContext(out, l.contextInfo);
     return out;
   }
@@ -256,6 +281,10 @@ export function decodeContent(message: proto.IMessage, rawBytes?: Uint8Array): D
     out.groupInvite = { group: g.groupJid ?? '', code: g.inviteCode ?? '', expiration: num(g.inviteExpiration) ?? 0 };
     if (g.groupName) out.groupInvite.name = g.groupName;
     applyContext(out, g.contextInfo);
+    return out;
+  }
+  if (decodeAddonKind(out, m, message)) {
+    if (m.eventMessage) applyContext(out, m.eventMessage.contextInfo);
     return out;
   }
   if (m.protocolMessage) return protocol(out, m.protocolMessage, message, rawBytes);

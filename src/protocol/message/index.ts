@@ -11,3 +11,5 @@ export * from './kind.js';
 export * from './ids.js';
 export * from './poll.js';
 export * from './raw.js';
+export * from './addon-crypto.js';
+export * from './addon-kinds.js';

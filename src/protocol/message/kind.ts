@@ -51,7 +51,7 @@ export function stanzaType(message: proto.IMessage): 'text' | 'media' | 'reactio
   const m = unwrap(message).message;
   if (m.reactionMessage || m.encReactionMessage) return 'reaction';
   if (m.pollCreationMessage || m.pollCreationMessageV2 || m.pollCreationMessageV3 || m.pollUpdateMessage) return 'poll';
-  if (m.eventMessage) return 'event';
+  if (m.eventMessage || m.encEventResponseMessage) return 'event';
   return mediaType(m) ? 'media' : 'text';
 }
 
@@ -80,8 +80,8 @@ export function editAttribute(message: proto.IMessage, ownRevoke: boolean): stri
   return undefined;
 }
 
-/** Reactions and pins ask receivers to hide the "waiting for this message" placeholder on failure. */
+/** Messages about another message (reactions, pins, keeps, event answers) ask receivers to hide the "waiting for this message" placeholder on failure. */
 export function hideOnDecryptFail(message: proto.IMessage): boolean {
   const m = unwrap(message).message;
-  return Boolean(m.reactionMessage || m.pinInChatMessage);
+  return Boolean(m.reactionMessage || m.pinInChatMessage || m.keepInChatMessage || m.encEventResponseMessage);
 }

@@ -5,12 +5,10 @@
  * members who saw the poll can read votes. Encrypt, decrypt, and the tally
  * (each voter's latest vote counts). Pure.
  *
- * Key (WhatsApp Web, Baileys' decryptPollVote):
- *   key0 = HMAC-SHA256(key = 32 zero bytes, msg = messageSecret)
- *   key  = HMAC-SHA256(key = key0, msg = pollId ‖ creatorJid ‖ voterJid ‖ "Poll Vote" ‖ 0x01)
- *   aad  = pollId ‖ 0x00 ‖ voterJid;  iv: 12 bytes
+ * The key is an add-on key named "Poll Vote" (addon-crypto.ts).
  */
-import { createCipheriv, createDecipheriv, createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { decryptAddon, encryptAddon, type AddonContext } from './addon-crypto.js';
 import { proto } from '../proto/index.js';
 import { MessageContentError } from './errors.js';
 
@@ -22,14 +20,8 @@ export interface PollVoteContext {
   readonly messageSecret: Uint8Array;
 }
 
-function voteKey(ctx: PollVoteContext): Uint8Array {
-  const key0 = createHmac('sha256', Buffer.alloc(32)).update(ctx.messageSecret).digest();
-  const sign = Buffer.concat([Buffer.from(ctx.pollId), Buffer.from(ctx.creatorJid), Buffer.from(ctx.voterJid), Buffer.from('Poll Vote'), Buffer.of(1)]);
-  return createHmac('sha256', key0).update(sign).digest();
-}
-
-function aad(ctx: PollVoteContext): Buffer {
-  return Buffer.from(`${ctx.pollId}\u0000${ctx.voterJid}`);
+function addon(ctx: PollVoteContext): AddonContext {
+  return { targetId: ctx.pollId, creatorJid: ctx.creatorJid, senderJid: ctx.voterJid, messageSecret: ctx.messageSecret };
 }
 
 /** SHA-256 of an option name: what a vote carries. */
@@ -41,10 +33,7 @@ export function optionHash(optionName: string): Uint8Array {
 export function encryptPollVote(selectedOptions: readonly string[], ctx: PollVoteContext, iv: Uint8Array): proto.Message.IPollEncValue {
   if (iv.length !== 12) throw new RangeError('a poll vote iv is 12 bytes');
   const plaintext = proto.Message.PollVoteMessage.encode({ selectedOptions: selectedOptions.map(optionHash) }).finish();
-  const cipher = createCipheriv('aes-256-gcm', voteKey(ctx), iv);
-  cipher.setAAD(aad(ctx));
-  const body = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
-  return { encPayload: new Uint8Array(body), encIv: new Uint8Array(iv) };
+  return encryptAddon(plaintext, addon(ctx), 'Poll Vote', iv);
 }
 
 /**
@@ -55,14 +44,12 @@ export function decryptPollVote(vote: proto.Message.IPollEncValue, ctx: PollVote
   const payload = vote.encPayload;
   const iv = vote.encIv;
   if (!payload || payload.length < 16 || !iv || iv.length !== 12) throw new MessageContentError('POLL_DECRYPT_FAILED', 'malformed poll vote');
+  const plain = decryptAddon(payload, iv, addon(ctx), 'Poll Vote');
+  if (!plain) throw new MessageContentError('POLL_DECRYPT_FAILED', 'poll vote does not decrypt');
   try {
-    const decipher = createDecipheriv('aes-256-gcm', voteKey(ctx), iv);
-    decipher.setAAD(aad(ctx));
-    decipher.setAuthTag(payload.subarray(payload.length - 16));
-    const plain = Buffer.concat([decipher.update(payload.subarray(0, payload.length - 16)), decipher.final()]);
     return proto.Message.PollVoteMessage.decode(plain).selectedOptions.map((b) => new Uint8Array(b));
   } catch (cause) {
-    throw new MessageContentError('POLL_DECRYPT_FAILED', 'poll vote does not decrypt', { cause });
+    throw new MessageContentError('POLL_DECRYPT_FAILED', 'poll vote does not decode', { cause });
   }
 }
 

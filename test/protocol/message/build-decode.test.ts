@@ -87,10 +87,10 @@ describe('what Baileys sends, we decode', () => {
     expect(decodeContent(edited)).toMatchObject({ type: 'edit', content: 'y' });
   });
   it('unknown kinds come out raw, never dropped', () => {
-    const m = { eventMessage: { name: 'party' } };
+    const m = { pollResultSnapshotMessage: { name: 'party' } };
     const d = decodeContent(m);
     expect(d.type).toBe('unknown');
-    expect(proto.Message.decode(Buffer.from(d.raw!, 'base64')).eventMessage?.name).toBe('party');
+    expect(proto.Message.decode(Buffer.from(d.raw!, 'base64')).pollResultSnapshotMessage?.name).toBe('party');
     const p = decodeContent({ protocolMessage: { type: 5 } });
     expect(p.type).toBe('protocol');
     expect(p.raw).toBeDefined();
