@@ -144,7 +144,53 @@ export type OutgoingContent =
   | { type: 'contacts'; displayName?: string; contacts: Array<{ displayName: string; vcard: string }> }
   /** Sets the chat's disappearing-messages timer (seconds; 0 turns it off). */
   | { type: 'disappearing'; expiration: number }
-  | { type: 'message'; message: proto.IMessage; viewOnce?: boolean };
+  | { type: 'message'; message: proto.IMessage; viewOnce?: boolean }
+  | LiveLocationContent
+  /** A message of `fromChat` (default: this chat) sent again, marked forwarded. */
+  | { type: 'forward'; messageId: string; fromChat?: string }
+  /** Pins a message of the chat for everyone for `duration` seconds (86400, 604800 or 2592000; default 86400), or unpins it. */
+  | { type: 'pin'; messageId: string; unpin?: boolean; duration?: number }
+  /** Keeps a message of a disappearing chat (or, with `undo`, lets it disappear again). */
+  | { type: 'keep'; messageId: string; undo?: boolean }
+  | EventContent
+  /** An answer to an event of the chat (encrypted with the event's secret, as poll votes are). */
+  | { type: 'event-response'; eventId: string; response: EventAnswer; extraGuests?: number };
+
+/** `going`, `not-going` or `maybe`. */
+export type EventAnswer = 'going' | 'not-going' | 'maybe';
+
+/**
+ * A live location: without `messageId` it starts a share (sequence 1);
+ * with the share's `messageId` it is the share's next position (the
+ * daemon numbers the updates and says how long after the start).
+ */
+export interface LiveLocationContent {
+  type: 'live-location';
+  latitude: number;
+  longitude: number;
+  /** Metres. */
+  accuracy?: number;
+  /** Metres per second. */
+  speed?: number;
+  /** Degrees clockwise from magnetic north. */
+  bearing?: number;
+  caption?: string;
+  messageId?: string;
+}
+
+/** An event invitation; members answer it with `event-response`. Times are unix seconds. */
+export interface EventContent {
+  type: 'event';
+  name: string;
+  description?: string;
+  location?: { latitude: number; longitude: number; name?: string; address?: string };
+  startTime: number;
+  endTime?: number;
+  /** A call link for the event. */
+  joinLink?: string;
+  extraGuestsAllowed?: boolean;
+  canceled?: boolean;
+}
 
 /**
  * The plaintext of a received (or sent) media file, verified (MAC and hashes)
@@ -418,7 +464,8 @@ export interface DaemonApi extends PeopleApi, CallApi, NewsletterApi, CommunityA
   editMessage(id: string, chat: string, messageId: string, content: string): Promise<{ messageId: string }>;
   deleteMessage(id: string, chat: string, messageId: string): Promise<{ messageId: string }>;
   react(id: string, chat: string, messageId: string, emoji: string): Promise<{ messageId: string }>;
-  markRead(id: string, chat: string, messageIds: string[]): Promise<void>;
+  /** `played`: played receipts (a voice note heard), which also mean read. */
+  markRead(id: string, chat: string, messageIds: string[], played?: boolean): Promise<void>;
   sendChatState(id: string, chat: string, state: 'composing' | 'recording' | 'paused'): Promise<void>;
   sendPresence(id: string, status: 'available' | 'unavailable'): Promise<void>;
   /** The file of a media message in `chat` (received, or sent by this account). */

@@ -28,6 +28,9 @@ import type {
   GroupParticipantResult,
   GroupSummary,
   GroupUpdate,
+  EventAnswer,
+  EventContent,
+  LiveLocationContent,
 } from './api.js';
 import type { ErrorCode } from './errors.js';
 import { CALL_REQUEST_TYPES, type CallRequestMap } from './calls.js';
@@ -91,7 +94,18 @@ type SendContentData =
   | { type: 'poll'; name: string; options: string[]; selectableCount?: number }
   | { type: 'reaction'; messageId: string; emoji: string }
   /** A vote on a poll of the chat, options by name (none withdraws). */
-  | { type: 'poll-vote'; pollId: string; options: string[] };
+  | { type: 'poll-vote'; pollId: string; options: string[] }
+  | { type: 'contacts'; displayName?: string; contacts: Array<{ displayName: string; vcard: string }> }
+  | LiveLocationContent
+  | { type: 'forward'; messageId: string; fromChat?: string }
+  | { type: 'pin'; messageId: string; unpin?: boolean; duration?: number }
+  | { type: 'keep'; messageId: string; undo?: boolean }
+  | EventContent
+  | { type: 'event-response'; eventId: string; response: EventAnswer; extraGuests?: number }
+  /** Seconds (0: off); in a group, the group's setting. */
+  | { type: 'disappearing'; expiration: number }
+  /** Any Message, as protobuf JSON (at most 64 KiB of JSON; a field the schema lacks is refused). */
+  | { type: 'message'; message: Record<string, unknown>; viewOnce?: boolean };
 
 export interface SubscribeData {
   /** A durable subscriber's name: delivery resumes from its last events:ack. Absent: live only. */
@@ -143,9 +157,11 @@ export interface RequestMap extends PeopleRequestMap, CallRequestMap, CommunityR
   /** With `forMe`, deleted on our own devices only (app state); without, revoked for everyone. */
   'message:delete': { data: { messageId: string; forMe?: boolean }; result: { messageId: string } };
   'message:react': { data: { messageId: string; emoji: string }; result: { messageId: string } };
-  'message:read': { data: { messageIds: string[] }; result: Empty };
+  /** `played`: played receipts (voice notes heard) instead of read receipts. */
+  'message:read': { data: { messageIds: string[]; played?: boolean }; result: Empty };
   'media:download': { data: MediaDownloadData; result: MediaDownloadResult };
-  'chat:modify': { data: { action: ChatAction; until?: number }; result: Empty };
+  /** `disappearing` sets the chat's timer to `expiration` seconds (0: off), a group's as its setting. */
+  'chat:modify': { data: { action: ChatAction | 'disappearing'; until?: number; expiration?: number }; result: Empty };
   'message:star': { data: { messageId: string; starred: boolean }; result: Empty };
   'label:list': { data: Empty; result: { labels: LabelInfo[] } };
   'label:edit': { data: { id?: string; name: string; color?: number; deleted?: boolean }; result: { id: string } };

@@ -205,8 +205,8 @@ export class Daemon implements DaemonApi {
   react(id: string, chat: string, messageId: string, emoji: string): Promise<{ messageId: string }> {
     return this.#call(id, (a) => a.messaging.react(chat, messageId, emoji));
   }
-  markRead(id: string, chat: string, messageIds: string[]): Promise<void> {
-    return this.#call(id, (a) => a.messaging.markRead(chat, messageIds));
+  markRead(id: string, chat: string, messageIds: string[], played = false): Promise<void> {
+    return this.#call(id, (a) => a.messaging.markRead(chat, messageIds, played ? 'played' : 'read'));
   }
   sendChatState(id: string, chat: string, state: 'composing' | 'recording' | 'paused'): Promise<void> {
     return this.#call(id, (a) => a.messaging.chatState(chat, state));

@@ -7,6 +7,7 @@
  */
 import type { DaemonApi, MediaKind, OutgoingContent } from '../contract/api.js';
 import { IpcError } from './errors.js';
+import { messageFromJson } from '../protocol/message/index.js';
 import type { Request } from './requests.js';
 import type { SendData } from '../contract/frames.js';
 import { uploadedFile, type FinishedUpload } from './uploads.js';
@@ -79,9 +80,14 @@ export async function dispatch(req: Request, ctx: DispatchContext): Promise<Resu
     case 'message:react':
       return { ...(await api.react(a, chat, req.data.messageId, req.data.emoji)) };
     case 'message:read':
-      await api.markRead(a, chat, req.data.messageIds);
+      await api.markRead(a, chat, req.data.messageIds, req.data.played === true);
       return NONE;
     case 'chat:modify':
+      if (req.data.action === 'disappearing') {
+        if (req.data.expiration === undefined) throw new IpcError('MISSING_FIELD', 'data.expiration is required to set the disappearing timer', { field: 'data.expiration' });
+        await api.sendMessage(a, chat, { type: 'disappearing', expiration: req.data.expiration });
+        return NONE;
+      }
       await api.modifyChat(a, chat, req.data.action, req.data.until);
       return NONE;
     case 'message:star':
@@ -168,6 +174,8 @@ export async function dispatch(req: Request, ctx: DispatchContext): Promise<Resu
 async function sendMessage(withKey: SendData, account: string, chat: string, ctx: DispatchContext): Promise<Result> {
   const { idempotencyKey, audience, ...data } = withKey;
   const options = idempotencyKey !== undefined || audience !== undefined ? { ...(idempotencyKey !== undefined ? { idempotencyKey } : {}), ...(audience !== undefined ? { audience } : {}) } : undefined;
+  // Checked when the frame was read: a Message the schema knows all of.
+  if (data.type === 'message') return { ...(await ctx.api.sendMessage(account, chat, { type: 'message', message: messageFromJson(data.message), ...(data.viewOnce !== undefined ? { viewOnce: data.viewOnce } : {}) }, options)) };
   if (!isMedia(data)) return { ...(await ctx.api.sendMessage(account, chat, data as OutgoingContent, options)) };
   const base = {
     type: data.type,

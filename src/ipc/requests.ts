@@ -14,6 +14,7 @@ import { PEOPLE_SPECS } from './people.js';
 import { CALL_SPECS } from './calls.js';
 import { NEWSLETTER_SPECS } from './newsletters.js';
 import { COMMUNITY_SPECS } from './communities.js';
+import { SEND_KINDS } from './send-kinds.js';
 import { arrayOf, bool, described, either, int, invalid, mapOf, num, object, oneOf, optional, schemaOf, str, type Check, type JsonSchema } from './schema.js';
 
 export type Request = {
@@ -109,6 +110,7 @@ const media = object({
   viewOnce: optional(bool),
 });
 for (const k of ['image', 'video', 'audio', 'document', 'sticker']) SEND[k] = media;
+Object.assign(SEND, SEND_KINDS);
 
 /** A status post's contacts (conversationId status@broadcast): as many as WhatsApp lets a status reach. */
 const audience = optional(arrayOf(jid, { min: 1, max: 5_000 }));
@@ -186,9 +188,9 @@ const SPECS: Record<RequestType, Spec> = {
   'message:edit': { data: object({ messageId, content: str({ max: 65_536 }) }), needs: 'chat' },
   'message:delete': { data: object({ messageId, forMe: optional(bool) }), needs: 'chat' },
   'message:react': { data: object({ messageId, emoji: str({ min: 0, max: 32 }) }), needs: 'chat' },
-  'message:read': { data: object({ messageIds: arrayOf(messageId, { min: 1, max: 1000 }) }), needs: 'chat' },
+  'message:read': { data: object({ messageIds: arrayOf(messageId, { min: 1, max: 1000 }), played: optional(bool) }), needs: 'chat' },
   'media:download': { data: object({ messageId, download: int(0, 0xffff_ffff) }), needs: 'chat' },
-  'chat:modify': { data: object({ action: oneOf(CHAT_ACTIONS), until: optional(int(0, 0xffff_ffff)) }), needs: 'chat' },
+  'chat:modify': { data: object({ action: oneOf([...CHAT_ACTIONS, 'disappearing'] as const), until: optional(int(0, 0xffff_ffff)), expiration: optional(int(0, 0x7fff_ffff)) }), needs: 'chat' },
   'message:star': { data: object({ messageId, starred: bool }), needs: 'chat' },
   'label:list': { data: empty, needs: 'account' },
   'label:edit': { data: object({ id: optional(labelId), name: str({ min: 1, max: 100 }), color: optional(int(0, 1000)), deleted: optional(bool) }), needs: 'account' },

@@ -6,7 +6,8 @@
  * users its sender named (status@broadcast), and receipts back to every
  * device of the original sender. Returns the `<ack>` for the sending device:
  * error 403 for a group the sender is not in, or an announcement group (only
- * admins post) when the sender is no admin; reactions still go. The
+ * admins post) when the sender is no admin (reactions still go), or an
+ * admin's delete of another member's message (edit 8) by one who is no admin. The
  * phone's stanzas (device 0) go through the same functions.
  *
  * Addressing: clients may name devices by PN or by LID (Baileys 7 keeps
@@ -62,6 +63,11 @@ export function routeMessage(hub: Hub, senderJid: string, stanza: BinaryNode): B
     // resend repeats what was already let through, so it is not judged again.
     if (group.settings?.announce && !hub.groups.isAdmin(group, sender.jid) && stanza.attrs.type !== 'reaction' && retryTarget === undefined) {
       hub.stats.announceRefusals++;
+      return ack('403');
+    }
+    // Deleting someone else's message for everyone (edit 8) is an admin's right only.
+    if (stanza.attrs.edit === '8' && !hub.groups.isAdmin(group, sender.jid) && retryTarget === undefined) {
+      hub.stats.adminRevokeRefusals++;
       return ack('403');
     }
     const perDevice = encsByDevice(hub, stanza);

@@ -33,6 +33,8 @@ export class SimStats {
   tcTokensAccepted = 0;
   /** Group sends refused (403) because the group lets only admins post and the sender is none. */
   announceRefusals = 0;
+  /** Deletes of another member's group message (edit 8) refused because the sender is no admin. */
+  adminRevokeRefusals = 0;
   /** Numbers asked about with the usync `contact` protocol (is it on WhatsApp?). */
   contactLookups = 0;
   /** Call signals relayed (offers, rejects, terminates…), the admin API's included. */
@@ -70,6 +72,7 @@ export class SimStats {
       tcTokenRefusals: this.tcTokenRefusals,
       tcTokensAccepted: this.tcTokensAccepted,
       announceRefusals: this.announceRefusals,
+      adminRevokeRefusals: this.adminRevokeRefusals,
       contactLookups: this.contactLookups,
       callSignals: this.callSignals,
     };

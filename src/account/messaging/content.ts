@@ -7,7 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { MediaContent, OutgoingContent } from '../../contract/api.js';
-import type { MessageContent, Quote } from '../../protocol/message/index.js';
+import { PIN_DURATIONS, type MessageContent, type Quote } from '../../protocol/message/index.js';
+import { forwardOriginal, liveLocationContent } from './addon-sends.js';
 import { proto } from '../../protocol/proto/index.js';
 import { isGroup } from '../../protocol/jid/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
@@ -17,7 +18,8 @@ import type { Identities } from './identity.js';
 /** Builds a media Message (upload included); provided by the account's media pipeline. */
 export type MediaBuilder = (content: MediaContent, chat: string) => Promise<proto.IMessage>;
 
-export async function toMessageContent(deps: MessagingDeps, ids: Identities, chat: string, c: OutgoingContent, media: MediaBuilder | undefined): Promise<MessageContent> {
+/** `now`: unix ms, for the kinds that carry a time (pins, keeps, live location updates). */
+export async function toMessageContent(deps: MessagingDeps, ids: Identities, chat: string, c: OutgoingContent, media: MediaBuilder | undefined, now = Date.now()): Promise<MessageContent> {
   switch (c.type) {
     case 'text':
     case 'reply': {
@@ -48,6 +50,31 @@ export async function toMessageContent(deps: MessagingDeps, ids: Identities, cha
       throw new MessagingError('BAD_CONTENT', 'reactions go through react()');
     case 'poll-vote':
       throw new MessagingError('BAD_CONTENT', 'poll votes go through vote()');
+    case 'event-response':
+      throw new MessagingError('BAD_CONTENT', 'event answers go through their own send');
+    case 'live-location':
+      return liveLocationContent(deps, ids, chat, c, now);
+    case 'forward':
+      return forwardOriginal(deps, ids, c.fromChat ?? chat, c.messageId);
+    case 'pin':
+      return { type: 'pin', target: await findRef(deps, ids, chat, c.messageId), pin: c.unpin !== true, durationSeconds: c.duration ?? PIN_DURATIONS[0], senderTimestampMs: now };
+    case 'keep':
+      return { type: 'keep', target: await findRef(deps, ids, chat, c.messageId), keep: c.undo !== true, timestampMs: now };
+    case 'event':
+      return {
+        type: 'event',
+        event: {
+          name: c.name,
+          description: c.description,
+          location: c.location,
+          startTime: c.startTime,
+          endTime: c.endTime,
+          joinLink: c.joinLink,
+          extraGuestsAllowed: c.extraGuestsAllowed,
+          canceled: c.canceled,
+        },
+        messageSecret: randomBytes(32),
+      };
     default: {
       if (!media) throw new MessagingError('BAD_CONTENT', `no media pipeline for ${c.type}`);
       const message = await media(c, chat);

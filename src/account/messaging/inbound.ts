@@ -8,7 +8,8 @@
  * Pure decisions over data the caller loaded; must not touch the store or
  * the network.
  */
-import { decodeContent, decryptPollVote, selectedOptionNames, tallyPoll, type DecodedContent } from '../../protocol/message/index.js';
+import { decodeContent, decryptEventResponse, decryptPollVote, selectedOptionNames, tallyPoll, type DecodedContent } from '../../protocol/message/index.js';
+import { eventRecord, MAX_FORWARDABLE_BYTES, type StoredEvent } from './addon-sends.js';
 import { jidNormalizedUser } from '../../protocol/jid/index.js';
 import { proto } from '../../protocol/proto/index.js';
 import type { ValueMap } from '../../store/index.js';
@@ -88,7 +89,8 @@ export function readPoll(record: ValueMap | undefined): StoredPoll | undefined {
  * @param poll the poll a vote points at, loaded by the caller (undefined when unknown)
  */
 /** `rawBytes`: the Message's bytes as received (kept whole in `raw` for kinds we do not decode). */
-export function interpret(message: proto.IMessage, info: InboundInfo, poll: StoredPoll | undefined, rawBytes?: Uint8Array): InboundResult {
+/** `event`: the event an answer points at, loaded by the caller (undefined when unknown or not an answer). */
+export function interpret(message: proto.IMessage, info: InboundInfo, poll: StoredPoll | undefined, rawBytes?: Uint8Array, event?: StoredEvent): InboundResult {
   const decoded = decodeContent(message, rawBytes);
   const base: Record<string, unknown> = { id: info.id, chat: info.chat, sender: info.sender, fromMe: info.fromMe, t: info.t };
   if (info.offline) base.offline = true;
@@ -98,6 +100,11 @@ export function interpret(message: proto.IMessage, info: InboundInfo, poll: Stor
   if (decoded.content !== undefined && decoded.content.length <= 4096) record.content = decoded.content;
   // Kept so the file can be fetched later (media:download) from the id alone.
   if (decoded.media) record.media = { ...decoded.media };
+  // Kept so it can be forwarded later by its id alone (what a consumer forwards is what came).
+  if (FORWARDABLE.has(decoded.type)) {
+    const bytes = proto.Message.encode(message).finish();
+    if (bytes.length <= MAX_FORWARDABLE_BYTES) record.message = bytes;
+  }
   const events: AccountEvent[] = [];
   let pollUpdate: InboundResult['pollUpdate'];
   const conversationId = info.chat;
@@ -119,10 +126,19 @@ export function interpret(message: proto.IMessage, info: InboundInfo, poll: Stor
     } else {
       events.push({ type: 'message:new', conversationId, data: { ...data, undecrypted: true } as ValueMap });
     }
+  } else if (decoded.type === 'event-response' && decoded.eventResponse) {
+    const answer = event ? decryptAnswer(decoded, info, event) : undefined;
+    const data: Record<string, unknown> = { ...base, ...strip(decoded) };
+    if (answer) Object.assign(data.eventResponse as Record<string, unknown>, answer);
+    events.push({ type: 'message:new', conversationId, data: (answer ? data : { ...data, undecrypted: true }) as ValueMap });
   } else if (decoded.type === 'sender-key') {
     // A key delivery alone (a retry resend without content): nothing for consumers.
   } else {
     events.push({ type: 'message:new', conversationId, data: { ...base, ...strip(decoded) } as ValueMap });
+    if (decoded.type === 'event' && decoded.event?.secret) {
+      const creators = info.fromMe ? info.me : [info.sender, ...info.senderAlts];
+      Object.assign(record, eventRecord(Buffer.from(decoded.event.secret, 'base64'), creators));
+    }
     if (decoded.type === 'poll' && decoded.poll?.secret) {
       const creators = info.fromMe ? info.me : [info.sender, ...info.senderAlts];
       Object.assign(record, pollRecord(decoded.poll.options, Buffer.from(decoded.poll.secret, 'base64'), creators));
@@ -135,7 +151,29 @@ export function interpret(message: proto.IMessage, info: InboundInfo, poll: Stor
 function strip(d: DecodedContent): Record<string, unknown> {
   const { senderKey: _sk, wrappers: _w, ...rest } = d;
   if (rest.poll) rest.poll = { name: rest.poll.name, options: rest.poll.options, selectableCount: rest.poll.selectableCount };
+  if (rest.event) {
+    const { secret: _s, ...event } = rest.event;
+    rest.event = event;
+  }
   return rest;
+}
+
+/** Kinds a consumer may forward later by id: content, not changes of other messages. */
+const FORWARDABLE: ReadonlySet<string> = new Set(['text', 'image', 'video', 'audio', 'document', 'sticker', 'location', 'live-location', 'contact', 'contacts', 'poll', 'event']);
+
+/** The answer in an event response, trying each JID pair the event and the answer may be keyed by. */
+function decryptAnswer(d: DecodedContent, info: InboundInfo, event: StoredEvent): { response: string; extraGuestCount?: number } | undefined {
+  const r = d.eventResponse!;
+  const payload = Buffer.from(r.encPayload, 'base64');
+  const iv = Buffer.from(r.encIv, 'base64');
+  const responders = [info.sender, ...info.senderAlts].map(jidNormalizedUser).filter((j) => j !== '');
+  for (const creatorJid of event.creators.map(jidNormalizedUser)) {
+    for (const responderJid of responders) {
+      const answer = decryptEventResponse(payload, iv, { eventId: r.event.id, creatorJid, responderJid, messageSecret: event.secret });
+      if (answer) return { response: answer.response, ...(answer.extraGuestCount !== undefined ? { extraGuestCount: answer.extraGuestCount } : {}) };
+    }
+  }
+  return undefined;
 }
 
 function decryptVote(d: DecodedContent, info: InboundInfo, poll: StoredPoll): string[] | undefined {

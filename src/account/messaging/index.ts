@@ -24,6 +24,7 @@ import type { StanzaHandler } from '../ports.js';
 import type { Transaction } from '../../store/index.js';
 import { Communities } from './communities.js';
 import { findRef, toMessageContent, type MediaBuilder } from './content.js';
+import { eventAnswerMessage, rememberSent } from './addon-sends.js';
 import { MessagingError } from './errors.js';
 import { IdempotentSends, type Remember } from './idempotency.js';
 import type { Identities } from './identity.js';
@@ -367,23 +368,32 @@ export class Messaging {
 
   /** One send of any kind; `remember` (an idempotency key's record) rides in its first batch. */
   async #sendOnce(chat: string, content: OutgoingContent, expirationArg: number | undefined, remember?: Remember, audience?: readonly string[]): Promise<{ messageId: string }> {
-    if (audience && (content.type === 'reaction' || content.type === 'poll-vote' || content.type === 'poll')) throw new MessagingError('BAD_CONTENT', `a status cannot be a ${content.type}`);
+    if (audience && ['reaction', 'poll-vote', 'poll', 'event-response', 'pin', 'keep'].includes(content.type)) throw new MessagingError('BAD_CONTENT', `a status cannot be a ${content.type}`);
     if (content.type === 'reaction') return this.#react(chat, content.messageId, content.emoji, remember);
     if (content.type === 'poll-vote') return this.#vote(chat, content.pollId, content.options, remember);
     const deps = this.#deps;
     const { ids, groups } = this.#p;
+    if (content.type === 'event-response') {
+      return this.#relay(chat, await eventAnswerMessage(deps, ids, chat, content.eventId, content.response, content.extraGuests, this.#now()), { remember });
+    }
+    // A group's timer is the group's setting (an IQ); no message carries it.
+    if (content.type === 'disappearing' && isGroup(chat) && !audience) {
+      await applyGroupUpdate(groups, chat, { ephemeral: content.expiration });
+      return { messageId: '' };
+    }
     // Channel media is uploaded unencrypted, which the media path does not do yet.
     if (isNewsletter(chat) && !['text', 'poll', 'location', 'contact'].includes(content.type)) throw new MessagingError('BAD_CONTENT', `a channel post may be text, poll, location or contact, not ${content.type}`);
     // Statuses vanish after a day on their own: no chat timer applies.
     const expiration = audience ? undefined : (expirationArg ?? ((isGroup(chat) ? (await groups.metadata(chat)).ephemeral : (await deps.store.chats.get(await ids.canonicalChat(chat)))?.expiration) || undefined));
-    const built = await toMessageContent(deps, ids, chat, content, this.#media);
+    const built = await toMessageContent(deps, ids, chat, content, this.#media, this.#now());
     let message: proto.IMessage;
     try {
       message = buildMessage(built, { expiration, viewOnce: 'viewOnce' in content ? content.viewOnce : undefined });
     } catch (err) {
       throw new MessagingError('BAD_CONTENT', (err as Error).message, { cause: err });
     }
-    const sent = await this.#relay(chat, message, { expiration, remember, audience });
+    const sent = await this.#relay(chat, message, { expiration, remember, audience, edit: built.type === 'pin' ? editAttribute(message, true) : undefined });
+    await rememberSent(deps, chat, built, sent.messageId, content.type === 'live-location' ? content.messageId : undefined, this.#now());
     if (built.type === 'disappearing' && !isGroup(chat)) {
       const canonical = await ids.canonicalChat(chat);
       await deps.store.transaction((tx) => tx.chats.put(canonical, { expiration: built.expiration }));

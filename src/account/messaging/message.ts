@@ -27,6 +27,7 @@ import type { DeviceDirectory } from './devices.js';
 import { MessagingError } from './errors.js';
 import type { Identities } from './identity.js';
 import { interpret, readPoll, type InboundResult } from './inbound.js';
+import { readEvent } from './addon-sends.js';
 import { storeMessageEvents } from './message-store.js';
 import type { Retries } from './retry.js';
 import type { SessionCrypto, StageWrites } from './sessions.js';
@@ -211,8 +212,10 @@ export class MessageReceiver implements StanzaHandler {
       const alts = [jidNormalizedUser(msg.author), jidNormalizedUser(msg.authorAlt)].filter((j) => j !== '' && j !== sender);
       const vote = message.pollUpdateMessage?.pollCreationMessageKey?.id;
       const poll = vote ? readPoll(await deps.store.messages.get(target, vote)) : undefined;
+      const answered = message.encEventResponseMessage?.eventCreationMessageKey?.id;
+      const event = answered ? readEvent((await deps.store.messages.get(target, answered)) ?? (await deps.store.messages.get(chat, answered))) : undefined;
       const meIds = [jidNormalizedUser(me.jid), jidNormalizedUser(me.lid)].filter((j) => j !== '');
-      result = interpret(message, { id: msg.id, chat: target, sender, senderAlts: alts, fromMe: msg.fromMe, t: msg.t, offline: msg.offline, pushName: msg.notify, me: meIds }, poll, messageBytes);
+      result = interpret(message, { id: msg.id, chat: target, sender, senderAlts: alts, fromMe: msg.fromMe, t: msg.t, offline: msg.offline, pushName: msg.notify, me: meIds }, poll, messageBytes, event);
     }
     const events = [...(result?.events ?? [])];
     if (identityChanged) {

@@ -13,3 +13,4 @@ export * from './poll.js';
 export * from './raw.js';
 export * from './addon-crypto.js';
 export * from './addon-kinds.js';
+export * from './json.js';

@@ -9,6 +9,7 @@
 import { proto } from '../../protocol/proto/index.js';
 import { padMessage, unpadMessage } from '../../protocol/signal/index.js';
 import { PhoneError } from './errors.js';
+import { MessageContentError, messageFromJson as fromJson, messageToJson as toJson } from '../../protocol/message/index.js';
 
 export function textMessage(text: string): proto.IMessage {
   return { conversation: text };
@@ -30,7 +31,7 @@ export function encodePadded(message: proto.IMessage): Uint8Array {
 
 /** Protobuf JSON of a Message as the admin API shows it: enum names, numbers for 64-bit, base64 for bytes. */
 export function messageToJson(message: proto.IMessage): Record<string, unknown> {
-  return proto.Message.toObject(proto.Message.fromObject(message), { enums: String, longs: Number, bytes: String, defaults: false });
+  return toJson(message);
 }
 
 /**
@@ -39,45 +40,12 @@ export function messageToJson(message: proto.IMessage): Record<string, unknown> 
  * @throws PhoneError BAD_MESSAGE when it is not one, or is empty
  */
 export function messageFromJson(json: unknown): proto.IMessage {
-  if (!isObject(json)) throw new PhoneError('BAD_MESSAGE', 'message must be a JSON object (a proto Message)');
-  let message: proto.Message;
   try {
-    message = proto.Message.fromObject(json);
+    return fromJson(json);
   } catch (cause) {
-    throw new PhoneError('BAD_MESSAGE', `not a proto Message: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    if (cause instanceof MessageContentError) throw new PhoneError('BAD_MESSAGE', cause.message, { cause });
+    throw cause;
   }
-  // protobufjs drops unknown fields and turns a bad number into NaN without a word: compare the round trip.
-  const lost = lostPath(json, messageToJson(message), 'message');
-  if (lost) throw new PhoneError('BAD_MESSAGE', `${lost} is not a field of this schema or has the wrong type`);
-  if (proto.Message.encode(message).len === 0) throw new PhoneError('BAD_MESSAGE', 'message is empty');
-  return message;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** The first path of `given` that the converted message lost (unknown field, or a number that became NaN). */
-function lostPath(given: unknown, kept: unknown, path: string): string | undefined {
-  // Absent, and empty repeated fields (protobuf JSON leaves those out), are nothing to lose.
-  if (given === null || given === undefined || (Array.isArray(given) && given.length === 0)) return undefined;
-  if (kept === undefined || (typeof kept === 'number' && Number.isNaN(kept))) return path;
-  if (Array.isArray(given)) {
-    if (!Array.isArray(kept)) return path;
-    for (let i = 0; i < given.length; i++) {
-      const lost = lostPath(given[i], kept[i], `${path}[${i}]`);
-      if (lost) return lost;
-    }
-    return undefined;
-  }
-  if (isObject(given)) {
-    if (!isObject(kept)) return path;
-    for (const [k, v] of Object.entries(given)) {
-      const lost = lostPath(v, kept[k], `${path}.${k}`);
-      if (lost) return lost;
-    }
-  }
-  return undefined;
 }
 
 export interface DecodedContent {
