@@ -8,6 +8,8 @@ import type { Requester } from './requester.js';
 
 export interface ChatVerbs {
   modifyChat(account: string, chat: string, action: ChatAction, opts?: { until?: number }): Promise<void>;
+  /** The chat's disappearing timer, seconds (0: off); a group's is the group's setting. */
+  setDisappearing(account: string, chat: string, expiration: number): Promise<void>;
   labelChat(account: string, chat: string, labelId: string, labelled?: boolean): Promise<void>;
   starMessage(account: string, chat: string, messageId: string, starred?: boolean): Promise<void>;
   deleteMessageForMe(account: string, chat: string, messageId: string): Promise<string>;
@@ -19,6 +21,9 @@ export function chatVerbs(link: Requester): ChatVerbs {
   return {
     modifyChat: async (account, chat, action, opts = {}) => {
       await link.request('chat:modify', { action, ...(opts.until !== undefined ? { until: opts.until } : {}) }, { account, chat });
+    },
+    setDisappearing: async (account, chat, expiration) => {
+      await link.request('chat:modify', { action: 'disappearing', expiration }, { account, chat });
     },
     labelChat: async (account, chat, labelId, labelled = true) => {
       await link.request('label:chat', { labelId, action: labelled ? 'add' : 'remove' }, { account, chat });

@@ -310,8 +310,14 @@ export class WadClient extends PeopleVerbs {
     return this.#chats.labelChat(account, chat, labelId, labelled);
   }
 
-  async markRead(account: string, chat: string, messageIds: string[]): Promise<void> {
-    await this.request('message:read', { messageIds }, { account, chat });
+  /** `played`: played receipts (voice notes heard) instead of read receipts. */
+  async markRead(account: string, chat: string, messageIds: string[], opts: { played?: boolean } = {}): Promise<void> {
+    await this.request('message:read', { messageIds, ...(opts.played ? { played: true } : {}) }, { account, chat });
+  }
+
+  /** The chat's disappearing timer, seconds (0: off); for a group, the group's setting. */
+  async setDisappearing(account: string, chat: string, expiration: number): Promise<void> {
+    return this.#chats.setDisappearing(account, chat, expiration);
   }
 
   async typing(account: string, chat: string, on: boolean, opts: { recording?: boolean } = {}): Promise<void> {
