@@ -266,10 +266,12 @@ describe('phones: every kind both ways with a simulated phone', () => {
     await expect(d.sendMessage('wad', to, { type: 'poll-vote', pollId: teaId, options: ['maybe'] })).rejects.toMatchObject({ code: 'INVALID_PAYLOAD' });
     await expect(d.sendMessage('wad', to, { type: 'poll-vote', pollId: 'NOPOLL', options: ['no'] })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     // A kind wad does not decode arrives whole, as raw bytes, never dropped.
-    const eventId = await fromPhone({ eventMessage: { name: 'standup', description: 'daily' } });
-    const raw = (await poll('unknown kind', () => atWad(eventId)))!.data as { type: string; raw: string };
+    const eventId = await fromPhone({ eventMessage: { name: 'standup', description: 'daily', startTime: 1_900_000_000 } });
+    expect((await poll('event', () => atWad(eventId)))!.data).toMatchObject({ type: 'event', event: { name: 'standup', description: 'daily', startTime: 1_900_000_000 } });
+    const snapshotId = await fromPhone({ pollResultSnapshotMessage: { name: 'standup', pollVotes: [{ optionName: 'daily', optionVoteCount: 2 }] } });
+    const raw = (await poll('unknown kind', () => atWad(snapshotId)))!.data as { type: string; raw: string };
     expect(raw.type).toBe('unknown');
-    expect(proto.Message.decode(Buffer.from(raw.raw, 'base64')).eventMessage).toMatchObject({ name: 'standup', description: 'daily' });
+    expect(proto.Message.decode(Buffer.from(raw.raw, 'base64')).pollResultSnapshotMessage).toMatchObject({ name: 'standup' });
     await fromPhone({ protocolMessage: { type: 'MESSAGE_EDIT', key, editedMessage: { conversation: 'edited on the phone' }, timestampMs: Date.now() } });
     await poll('edit', () => wad.events('message:updated').find((e) => e.data.messageId === baseId && e.data.content === 'edited on the phone'));
     await fromPhone({ protocolMessage: { type: 'REVOKE', key } });
