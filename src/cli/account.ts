@@ -3,6 +3,7 @@
  * each one request to the daemon; `add` shows the QR (refreshing) or the
  * pairing code and returns once the phone linked the account.
  */
+import { accountVerbs } from '../client/account-verbs.js';
 import type { AccountSummary } from '../contract/api.js';
 import { COMMON_HELP, UsageError, connect, jsonLine, parse, run, type DaemonLink } from './common.js';
 import { Spinner } from './progress.js';
@@ -58,7 +59,7 @@ export async function runAccount(argv: readonly string[]): Promise<number> {
         if (positionals.length > 0) throw new UsageError('usage: wad account list');
         const client = await connect(values);
         try {
-          const accounts = await client.listAccounts();
+          const accounts = await accountVerbs(client).listAccounts();
           if (values.json) accounts.forEach(jsonLine);
           else printTable(accounts);
           return 0;
@@ -70,7 +71,7 @@ export async function runAccount(argv: readonly string[]): Promise<number> {
         const id = needId();
         const client = await connect(values);
         try {
-          const a = await client.accountStatus(id);
+          const a = await accountVerbs(client).accountStatus(id);
           if (values.json) jsonLine(a);
           else {
             const { counters, ...summary } = a;
@@ -102,7 +103,7 @@ export async function runAccount(argv: readonly string[]): Promise<number> {
         try {
           const spinner = values.json ? undefined : new Spinner(`${sub} ${id}…`);
           try {
-            await client[method](id);
+            await accountVerbs(client)[method](id);
           } finally {
             spinner?.stop();
           }
@@ -158,7 +159,7 @@ async function add(client: DaemonLink, id: string, opts: { phone?: string | unde
       spinner?.stop();
     }
     if (state !== 'online') throw new Error(`account ${id} did not link (state ${state})`);
-    const status = await client.accountStatus(id);
+    const status = await accountVerbs(client).accountStatus(id);
     if (json) jsonLine({ event: 'linked', account: id, jid: status.jid ?? null });
     else process.stdout.write(`account ${id} linked${status.jid ? ` as ${status.jid}` : ''}\n`);
     return 0;

@@ -3,6 +3,7 @@
  * store holds (history sync and every message since), read through the
  * daemon. Text output is one line per chat or message; --json one object each.
  */
+import { accountVerbs } from '../client/account-verbs.js';
 import { normalizeJid } from '../ipc/jid.js';
 import type { ChatInfo, StoredMessage } from '../contract/api.js';
 import { CHAT_ACTION_VERBS, CHAT_ACTIONS_USAGE, runChatAction } from './chat-actions.js';
@@ -73,7 +74,7 @@ export async function runChat(argv: readonly string[]): Promise<number> {
       const limit = limitOf(values.limit, 1000);
       const client = await connect(values);
       try {
-        const chats = await client.listChats(account, {
+        const chats = await accountVerbs(client).listChats(account, {
           ...(values.archived ? { archived: true } : values.unarchived ? { archived: false } : {}),
           ...(limit !== undefined ? { limit } : {}),
           ...(before !== undefined ? { before } : {}),
@@ -107,7 +108,7 @@ export async function runMessages(argv: readonly string[]): Promise<number> {
       const limit = limitOf(values.limit, 1000);
       const client = await connect(values);
       try {
-        const messages = await client.listMessages(account, chat, { ...(limit !== undefined ? { limit } : {}), ...(values.before !== undefined ? { before: values.before } : {}) });
+        const messages = await accountVerbs(client).listMessages(account, chat, { ...(limit !== undefined ? { limit } : {}), ...(values.before !== undefined ? { before: values.before } : {}) });
         for (const m of messages) {
           if (values.json) jsonLine(m);
           else process.stdout.write(messageLine(m) + '\n');

@@ -4,6 +4,7 @@
  * devices, business); `wad contact picture <id> <jid> [--preview]`: the URL
  * of their picture. A jid may be a bare phone number.
  */
+import { peopleVerbs } from '../client/people-verbs.js';
 import { normalizeJid } from '../ipc/jid.js';
 import type { ContactInfoResult } from '../contract/people.js';
 import { COMMON_HELP, UsageError, connect, jsonLine, parse, run } from './common.js';
@@ -41,7 +42,7 @@ export async function runContact(argv: readonly string[]): Promise<number> {
         if (bad !== undefined) throw new UsageError(`'${bad}' is not a phone number`);
         const client = await connect(values);
         try {
-          const results = await client.checkContacts(account, phones);
+          const results = await peopleVerbs(client).checkContacts(account, phones);
           for (const r of results) {
             if (values.json) jsonLine(r);
             else process.stdout.write([r.phone, r.exists ? 'yes' : 'no', ...(r.exists ? [r.jid ?? '', r.lid ?? ''] : [])].join('  ').trimEnd() + '\n');
@@ -57,11 +58,11 @@ export async function runContact(argv: readonly string[]): Promise<number> {
         const client = await connect(values);
         try {
           if (sub === 'info') {
-            const info = await client.contactInfo(account, jid);
+            const info = await peopleVerbs(client).contactInfo(account, jid);
             if (values.json) jsonLine(info);
             else process.stdout.write(describe(info));
           } else {
-            const pic = await client.contactPicture(account, jid, { preview: values.preview });
+            const pic = await peopleVerbs(client).contactPicture(account, jid, { preview: values.preview });
             if (values.json) jsonLine(pic);
             else process.stdout.write(`${pic.url}\n`);
           }

@@ -5,6 +5,7 @@
  */
 import { EVENT_TYPES } from '../contract/frames.js';
 import type { EventType } from '../contract/api.js';
+import { accountVerbs } from '../client/account-verbs.js';
 import { WadClientError } from '../client/errors.js';
 import { COMMON_HELP, UsageError, connect, jsonLine, parse, run, type DaemonLink } from './common.js';
 
@@ -77,6 +78,6 @@ export async function runEvents(argv: readonly string[]): Promise<number> {
 
 async function unknownAccounts(client: DaemonLink, named: readonly string[]): Promise<string[]> {
   if (named.length === 0) return [];
-  const known = new Set((await client.listAccounts()).map((a) => a.id));
+  const known = new Set((await accountVerbs(client).listAccounts()).map((a) => a.id));
   return named.filter((a) => !known.has(a));
 }

@@ -1,6 +1,8 @@
 /**
  * The commands' link to a daemon over its HTTP API (`--url`, `--token`),
- * with the same methods the commands call on WadClient: control requests
+ * sending control requests as WadClient does (so the client's verb modules
+ * serve the commands over either), plus the verbs whose HTTP form differs
+ * from the socket's (adding an account, files, events): control requests
  * are `POST /v1/<noun>/<verb>`, event streams are `GET /v1/events`
  * (Server-Sent Events), files go as multipart/form-data read from disk as
  * they are sent. A failure answer becomes the
@@ -12,13 +14,13 @@ import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { basename } from 'node:path';
+import { accountVerbs } from '../client/account-verbs.js';
 import type { DownloadedFile } from '../client/download.js';
 import { WadClientError, type ClientErrorCode } from '../client/errors.js';
 import { kindFromMime, mimeFromName } from '../client/mime.js';
 import type { SubscribeOptions } from '../client/stream.js';
-import type { AccountState, AccountSummary, ChatInfo, ChatListOptions, ContactInfo, MessageListOptions, StoredMessage, WadEvent } from '../contract/api.js';
+import type { AccountState, WadEvent } from '../contract/api.js';
 import type { RequestMap, RequestType } from '../contract/frames.js';
-import type { ContactCheckResult, ContactInfoResult, PictureResult } from '../contract/people.js';
 
 type Route = { account?: string; chat?: string };
 
@@ -30,6 +32,7 @@ export class HttpLink {
   readonly #base: string;
   readonly #token: string | undefined;
   readonly #streams = new Set<AbortController>();
+  readonly #accounts = accountVerbs(this);
 
   constructor(url: string, token: string | undefined) {
     this.#base = url.replace(/\/+$/, '');
@@ -59,48 +62,6 @@ export class HttpLink {
     throw new WadClientError((e.code ?? 'INTERNAL_ERROR') as ClientErrorCode, e.message ?? `HTTP ${res.status}`, e.details, e.retryAfter !== undefined ? { retryAfter: e.retryAfter } : {});
   }
 
-  async listAccounts(): Promise<AccountSummary[]> {
-    return (await this.request('account:list', {})).accounts;
-  }
-  async accountStatus(id: string): Promise<AccountSummary> {
-    return this.request('account:status', {}, { account: id });
-  }
-  async startAccount(id: string): Promise<void> {
-    await this.request('account:start', {}, { account: id });
-  }
-  async stopAccount(id: string): Promise<void> {
-    await this.request('account:stop', {}, { account: id });
-  }
-  async restartAccount(id: string): Promise<void> {
-    await this.request('account:restart', {}, { account: id });
-  }
-  async logoutAccount(id: string): Promise<void> {
-    await this.request('account:logout', {}, { account: id });
-  }
-  async removeAccount(id: string): Promise<void> {
-    await this.request('account:remove', {}, { account: id });
-  }
-
-  async listChats(account: string, opts: ChatListOptions = {}): Promise<ChatInfo[]> {
-    return (await this.request('chat:list', { ...opts }, { account })).chats;
-  }
-  async listContacts(account: string): Promise<ContactInfo[]> {
-    return (await this.request('contact:list', {}, { account })).contacts;
-  }
-  async listMessages(account: string, chat: string, opts: MessageListOptions = {}): Promise<StoredMessage[]> {
-    return (await this.request('message:list', { ...opts }, { account, chat })).messages;
-  }
-
-  async checkContacts(account: string, phones: string[]): Promise<ContactCheckResult[]> {
-    return (await this.request('contact:check', { phones }, { account })).results;
-  }
-  async contactInfo(account: string, jid: string): Promise<ContactInfoResult> {
-    return this.request('contact:info', { jid }, { account });
-  }
-  async contactPicture(account: string, jid: string, opts: { preview?: boolean } = {}): Promise<PictureResult> {
-    return this.request('contact:picture', { jid, ...(opts.preview ? { preview: true } : {}) }, { account });
-  }
-
   /** Adds the account; its connection:update events (the QRs) reach onUpdate until close(). */
   async addAccount(id: string, opts: { phone?: string; onUpdate?: (ev: WadEvent) => void } = {}): Promise<{ pairCode?: string }> {
     if (opts.onUpdate) {
@@ -118,7 +79,7 @@ export class HttpLink {
     const states = opts.states ?? ['online'];
     const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
     for (;;) {
-      const { state } = await this.accountStatus(id);
+      const { state } = await this.#accounts.accountStatus(id);
       if (states.includes(state)) return state;
       if (Date.now() > deadline) throw new WadClientError('TIMEOUT', `account ${id} is still ${state}`);
       await new Promise((r) => setTimeout(r, 500));

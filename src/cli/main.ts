@@ -16,6 +16,7 @@ import { runEvents } from './events.js';
 import { runGroup } from './group.js';
 import { runMedia } from './media.js';
 import { runCommunity } from './community.js';
+import { runChannel } from './channel.js';
 import { runSend } from './send.js';
 import { runSim } from './sim.js';
 import { runStatus } from './status.js';
@@ -44,6 +45,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   status: { run: runStatus, about: 'post a status to chosen contacts; mark contacts\' statuses read' },
   group: { run: runGroup, about: 'groups: list, create, info, update, members, invite links, join, requests, leave' },
   community: { run: runCommunity, about: 'communities: create, info (linked groups), link and unlink groups' },
+  channel: { run: runChannel, about: 'channels: create, info, follow, unfollow, list, post (text or file), react' },
   sim: { run: runSim, about: 'run the WhatsApp server simulator in the foreground' },
   store: { run: runStore, about: 'check or repair the store (daemon stopped): what is damaged, per account' },
 };

@@ -39,14 +39,13 @@ import type {
   WadEvent,
 } from '../contract/api.js';
 import type { SendData } from '../contract/frames.js';
-import type { CommunityCreated, CommunityInfo, CommunityLinkResult } from '../contract/communities.js';
 import type { WadClientOptions } from './core.js';
+import { accountVerbs } from './account-verbs.js';
 import { callVerbs } from './call-verbs.js';
 import { statusVerbs } from './status-verbs.js';
 import { chatVerbs } from './chat-verbs.js';
 import { groupVerbs } from './group-verbs.js';
-import { communityVerbs } from './community-verbs.js';
-import { PeopleVerbs } from './people.js';
+import { CommunitiesAndChannels } from './communities-channels.js';
 import { DownloadSink, type DownloadedFile } from './download.js';
 import { WadClientError } from './errors.js';
 import { kindFromMime, mimeFromName } from './mime.js';
@@ -66,10 +65,10 @@ export interface SendFileOptions extends Omit<MediaFields, 'mimeType'> {
   audience?: string[];
 }
 
-export class WadClient extends PeopleVerbs {
-  /** The group and chat-state verbs, written once for the socket and the CLI's HTTP link. */
+export class WadClient extends CommunitiesAndChannels {
+  /** The verbs' requests, written once for the socket and the CLI's HTTP link (*-verbs.ts). */
+  readonly #accounts = accountVerbs(this);
   readonly #groups = groupVerbs(this);
-  readonly #communities = communityVerbs(this);
   readonly #chats = chatVerbs(this);
   readonly #calls = callVerbs(this);
   readonly #status = statusVerbs(this);
@@ -88,11 +87,11 @@ export class WadClient extends PeopleVerbs {
   // ---- accounts -----------------------------------------------------------
 
   async listAccounts(): Promise<AccountSummary[]> {
-    return (await this.request('account:list', {})).accounts;
+    return this.#accounts.listAccounts();
   }
 
   async accountStatus(id: string): Promise<AccountSummary> {
-    return this.request('account:status', {}, { account: id });
+    return this.#accounts.accountStatus(id);
   }
 
   /**
@@ -144,28 +143,28 @@ export class WadClient extends PeopleVerbs {
   }
 
   async requestPairCode(id: string, phone: string): Promise<string> {
-    return (await this.request('account:pair-code', { phone }, { account: id })).pairCode;
+    return this.#accounts.requestPairCode(id, phone);
   }
 
   async startAccount(id: string): Promise<void> {
-    await this.request('account:start', {}, { account: id });
+    return this.#accounts.startAccount(id);
   }
 
   async stopAccount(id: string): Promise<void> {
-    await this.request('account:stop', {}, { account: id });
+    return this.#accounts.stopAccount(id);
   }
 
   /** Restarts only this account's actors; the others keep running. */
   async restartAccount(id: string): Promise<void> {
-    await this.request('account:restart', {}, { account: id });
+    return this.#accounts.restartAccount(id);
   }
 
   async logoutAccount(id: string): Promise<void> {
-    await this.request('account:logout', {}, { account: id });
+    return this.#accounts.logoutAccount(id);
   }
 
   async removeAccount(id: string): Promise<void> {
-    await this.request('account:remove', {}, { account: id });
+    return this.#accounts.removeAccount(id);
   }
 
   // ---- messages -----------------------------------------------------------
@@ -390,33 +389,16 @@ export class WadClient extends PeopleVerbs {
     return this.#calls.rejectCall(account, callId, from);
   }
 
-  // ---- communities -------------------------------------------------------
-
-  /** A community and its announcements group (only admins post there; every member of every linked group reads it). */
-  async createCommunity(account: string, subject: string, description?: string): Promise<CommunityCreated> {
-    return this.#communities.createCommunity(account, subject, description);
-  }
-
-  /** The community of `group` (the community itself or any group linked to it), with its linked groups. */
-  async communityMetadata(account: string, group: string): Promise<CommunityInfo> {
-    return this.#communities.communityMetadata(account, group);
-  }
-
-  /** Links (or unlinks) groups we administer; per group 200 or the server's code. */
-  async linkCommunityGroups(account: string, community: string, groups: string[], action: 'link' | 'unlink' = 'link'): Promise<CommunityLinkResult[]> {
-    return this.#communities.linkCommunityGroups(account, community, groups, action);
-  }
-
   // ---- stored chats, contacts, messages ----------------------------------
 
   /** The account's chats, most recent first (`chat:list`). */
   async listChats(account: string, opts: ChatListOptions = {}): Promise<ChatInfo[]> {
-    return (await this.request('chat:list', { ...opts }, { account })).chats;
+    return this.#accounts.listChats(account, opts);
   }
 
   /** The people the account knows (`contact:list`). */
   async listContacts(account: string): Promise<ContactInfo[]> {
-    return (await this.request('contact:list', {}, { account })).contacts;
+    return this.#accounts.listContacts(account);
   }
 
   /**
@@ -429,6 +411,6 @@ export class WadClient extends PeopleVerbs {
 
   /** A chat's stored messages, newest first; `before` (a message id) pages back (`message:list`). */
   async listMessages(account: string, chat: string, opts: MessageListOptions = {}): Promise<StoredMessage[]> {
-    return (await this.request('message:list', { ...opts }, { account, chat })).messages;
+    return this.#accounts.listMessages(account, chat, opts);
   }
 }

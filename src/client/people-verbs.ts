@@ -1,16 +1,20 @@
 /**
- * The profile, privacy, blocking and presence verbs over anything that sends
+ * The contact lookups, profile, privacy, blocking and presence verbs over anything that sends
  * control requests: WadClient on the socket and the CLI's HTTP link alike,
  * so `wad profile`, `wad privacy`, `wad block` and `wad presence` work over
  * either without a second copy of what each request carries and answers.
  */
-import type { PrivacySetting, PrivacySettings, ProfilePictureData } from '../contract/people.js';
+import type { ContactCheckResult, ContactInfoResult, PictureResult, PrivacySetting, PrivacySettings, ProfilePictureData } from '../contract/people.js';
 import type { Requester } from './requester.js';
 
 /** Where a picture's bytes come from: base64 (any link), an upload number (the socket) or a daemon-side path (the Unix socket). */
 export type PictureInput = Pick<ProfilePictureData, 'base64' | 'upload' | 'path'>;
 
 export interface PeopleVerbs {
+  /** Whether each number is on WhatsApp (one result per distinct number, in order). */
+  checkContacts(account: string, phones: string[]): Promise<ContactCheckResult[]>;
+  contactInfo(account: string, jid: string): Promise<ContactInfoResult>;
+  contactPicture(account: string, jid: string, opts?: { preview?: boolean }): Promise<PictureResult>;
   /** Our push name and/or about. @throws WadClientError INVALID_PAYLOAD (empty or too long) */
   setProfile(account: string, change: { name?: string; about?: string }): Promise<void>;
   /** Our picture, or with `group` a group's we administer; the daemon crops and scales it. @returns the new picture id */
@@ -29,6 +33,9 @@ export interface PeopleVerbs {
 export function peopleVerbs(link: Requester): PeopleVerbs {
   const route = (account: string, group?: string) => (group !== undefined ? { account, chat: group } : { account });
   return {
+    checkContacts: async (account, phones) => (await link.request('contact:check', { phones }, { account })).results,
+    contactInfo: (account, jid) => link.request('contact:info', { jid }, { account }),
+    contactPicture: (account, jid, opts = {}) => link.request('contact:picture', { jid, ...(opts.preview ? { preview: true } : {}) }, { account }),
     setProfile: async (account, change) => {
       await link.request('profile:set', change, { account });
     },

@@ -14,17 +14,17 @@ export class PeopleVerbs extends ClientCore {
 
   /** Whether each number is on WhatsApp (one result per distinct number, in order; answers are cached by the daemon). */
   async checkContacts(account: string, phones: string[]): Promise<ContactCheckResult[]> {
-    return (await this.request('contact:check', { phones }, { account })).results;
+    return this.#people.checkContacts(account, phones);
   }
 
   /** What a user shows: about with its time, picture id, devices, LID, business profile. @throws WadClientError NOT_FOUND (not on WhatsApp) */
   async contactInfo(account: string, jid: string): Promise<ContactInfoResult> {
-    return this.request('contact:info', { jid }, { account });
+    return this.#people.contactInfo(account, jid);
   }
 
   /** A user's or group's picture URL (preview: the small one). @throws WadClientError NOT_FOUND (none, or hidden from us) */
   async contactPicture(account: string, jid: string, opts: { preview?: boolean } = {}): Promise<PictureResult> {
-    return this.request('contact:picture', { jid, ...(opts.preview ? { preview: true } : {}) }, { account });
+    return this.#people.contactPicture(account, jid, opts);
   }
 
   /** Our push name and/or about. @throws WadClientError INVALID_PAYLOAD (empty name, too long) */

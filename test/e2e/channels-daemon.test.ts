@@ -7,12 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WadClient } from '../../src/client/index.js';
 import type { WadEvent } from '../../src/contract/api.js';
-import type { NewsletterInfo } from '../../src/contract/newsletters.js';
 import type { Daemon } from '../../src/daemon/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { BaileysClient, textOf } from '../sim/baileys-harness.js';
 import { admin, daemonWithSocket, linkOverSocket, until } from '../ipc/e2e-support.js';
 import { sim as startSim, tempDir } from './support/daemon.js';
+import { runChannel } from '../../src/cli/channel.js';
 
 const W = '15550191001';
 const B = '15550191002';
@@ -23,6 +23,21 @@ let d: Daemon;
 let wad: WadClient;
 let baileys: BaileysClient;
 const events: WadEvent[] = [];
+
+/** Runs `wad channel <args>` in this process against the daemon's socket, capturing what it prints. */
+async function wadChannel(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const write = { out: process.stdout.write, err: process.stderr.write };
+  process.stdout.write = ((c: string) => ((out += c), true)) as typeof process.stdout.write;
+  process.stderr.write = ((c: string) => ((err += c), true)) as typeof process.stderr.write;
+  try {
+    return { code: await runChannel([...args, '--socket', d.socketPath]), out, err };
+  } finally {
+    process.stdout.write = write.out;
+    process.stderr.write = write.err;
+  }
+}
 
 beforeAll(async () => {
   s = await startSim();
@@ -51,12 +66,12 @@ afterAll(async () => {
 
 describe('channels', () => {
   it('a channel we create is followed by Baileys, which receives our post and reacts to it', async () => {
-    const created = (await wad.request('newsletter:create', { name: 'Wad news', description: 'from the daemon' }, { account: 'w' })) as unknown as NewsletterInfo;
+    const created = await wad.createChannel('w', 'Wad news', 'from the daemon');
     expect(created).toMatchObject({ name: 'Wad news', description: 'from the daemon', role: 'owner', subscribers: 0 });
     await baileys.sock!.newsletterFollow(created.jid);
-    const meta = (await wad.request('newsletter:metadata', { invite: `https://whatsapp.com/channel/${created.invite}` }, { account: 'w' })) as unknown as NewsletterInfo;
+    const meta = await wad.channelMetadata('w', `https://whatsapp.com/channel/${created.invite}`);
     expect(meta).toMatchObject({ jid: created.jid, subscribers: 1 });
-    const { messageId } = (await wad.request('message:send', { type: 'text', content: 'hello followers' }, { account: 'w', chat: created.jid })) as { messageId: string };
+    const messageId = await wad.sendText('w', created.jid, 'hello followers');
     const post = await baileys.waitFor(() => baileys.received.find((m) => m.key.remoteJid === created.jid), 'our post at Baileys');
     expect(textOf(post)).toBe('hello followers');
     expect(post.key.id).toBe(messageId);
@@ -68,17 +83,47 @@ describe('channels', () => {
 
   it('we follow a channel Baileys created and receive its posts', async () => {
     const theirs = await baileys.sock!.newsletterCreate('Bailey daily');
-    const found = (await wad.request('newsletter:metadata', { invite: theirs.invite! }, { account: 'w' })) as unknown as NewsletterInfo;
+    const found = await wad.channelMetadata('w', theirs.invite!);
     expect(found).toMatchObject({ jid: theirs.id, name: 'Bailey daily', role: 'guest' });
-    await wad.request('newsletter:follow', { jid: theirs.id, action: 'follow' }, { account: 'w' });
+    await wad.followChannel('w', theirs.id);
     await baileys.sock!.sendMessage(theirs.id, { text: 'daily post' });
     const got = await until('their post', () => events.find((e) => e.type === 'message:new' && e.conversationId === theirs.id));
     expect(got.data).toMatchObject({ chat: theirs.id, sender: theirs.id, fromMe: false, type: 'text', content: 'daily post', serverId: '100' });
-    const { newsletters } = (await wad.request('newsletter:list', {}, { account: 'w' })) as unknown as { newsletters: NewsletterInfo[] };
+    const newsletters = await wad.listChannels('w');
     expect(newsletters.map((n) => [n.name, n.role])).toEqual([
       ['Wad news', 'owner'],
       ['Bailey daily', 'subscriber'],
     ]);
-    await expect(wad.request('newsletter:follow', { jid: '1203630000000@newsletter' }, { account: 'w' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(wad.followChannel('w', '1203630000000@newsletter')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('wad channel: create, info by invite link, post, list, react to their post, unfollow; mistakes are usage errors', async () => {
+    const made = await wadChannel('create', 'w', 'CLI news', '--description', 'typed', '--json');
+    expect(made.code, made.err).toBe(0);
+    const mine = JSON.parse(made.out) as { jid: string; invite: string };
+    await baileys.sock!.newsletterFollow(mine.jid);
+    const info = await wadChannel('info', 'w', `https://whatsapp.com/channel/${mine.invite}`);
+    expect(info, info.err).toMatchObject({ code: 0, out: `${mine.jid}  CLI news  (1 followers, owner)\nhttps://whatsapp.com/channel/${mine.invite}\ntyped\n` });
+    const posted = await wadChannel('post', 'w', mine.jid, 'typed', 'at', 'the', 'prompt');
+    expect(posted.code, posted.err).toBe(0);
+    const post = await baileys.waitFor(() => baileys.received.find((m) => m.key.id === posted.out.trim()), 'the CLI post at Baileys');
+    expect(textOf(post)).toBe('typed at the prompt');
+    const list = await wadChannel('list', 'w');
+    expect(list.out).toContain(`${mine.jid.padEnd(32)} owner      CLI news\n`);
+    // Their channel (followed in the test before): react to its post, see the count come back.
+    const theirPost = events.find((e) => e.type === 'message:new' && e.data['content'] === 'daily post')!;
+    const reacted = await wadChannel('react', 'w', theirPost.conversationId!, String(theirPost.data['id']), '👍');
+    expect(reacted.code, reacted.err).toBe(0);
+    const counted = await until('our reaction counted', () => events.find((e) => e.type === 'message:updated' && e.conversationId === theirPost.conversationId && (e.data['reactions'] as Record<string, number>)['👍'] === 1));
+    expect(counted.data).toMatchObject({ messageId: theirPost.data['id'], serverId: '100' });
+    const unfollowed = await wadChannel('unfollow', 'w', theirPost.conversationId!);
+    expect(unfollowed).toMatchObject({ code: 0, out: `${theirPost.conversationId} unfollowed\n` });
+    expect((await wad.listChannels('w')).map((c) => c.jid)).not.toContain(theirPost.conversationId);
+    const noText = await wadChannel('post', 'w', mine.jid);
+    const badJid = await wadChannel('follow', 'w', '12345@g.us');
+    const unknown = await wadChannel('frobnicate', 'w');
+    expect(noText).toMatchObject({ code: 2, err: 'wad channel post: nothing to post: give a text (not empty) or --file PATH\n' });
+    expect(badJid).toMatchObject({ code: 2, err: "wad channel follow: '12345@g.us' is not a channel jid (digits@newsletter)\n" });
+    expect(unknown.code).toBe(2);
   });
 });

@@ -12,6 +12,7 @@ import { runAccount } from '../../src/cli/account.js';
 import { runSend } from '../../src/cli/send.js';
 import { runWebhook } from '../../src/cli/webhook.js';
 import { runCommunity } from '../../src/cli/community.js';
+import { runChat, runMessages } from '../../src/cli/chat.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { routeOf } from '../../src/http/index.js';
 import { sim as startSim, tempDir } from './support/daemon.js';
@@ -28,7 +29,7 @@ const PEER = '15550300002';
 const PB = '15550300003';
 const PC = '15550300004';
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { account: runAccount, send: runSend, webhook: runWebhook, community: runCommunity };
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { account: runAccount, send: runSend, webhook: runWebhook, community: runCommunity, chat: runChat, messages: runMessages };
 
 /** Runs `wad <args>` in this process (a child costs seconds of start-up), capturing what it prints. */
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -235,6 +236,13 @@ describe('HTTP API', () => {
     expect(sent.code, sent.err).toBe(0);
     const messageId = sent.out.trim();
     await until('the phone got the CLI message', async () => (await admin<Array<{ id: string; text: string }>>(s, 'GET', `/phones/${PEER}/messages`)).find((m) => m.id === messageId && m.text === 'from the cli'));
+    // The account and stored-message verbs the socket's client shares with the HTTP link.
+    const status = await wad('account', 'status', 'a', '--json');
+    expect(JSON.parse(status.out), status.err).toMatchObject({ id: 'a', state: 'online' });
+    const stored = await wad('messages', 'a', PEER, '--json');
+    expect(stored.out.trim().split('\n').map((l) => JSON.parse(l)), stored.err).toContainEqual(expect.objectContaining({ id: messageId, fromMe: true }));
+    const chats = await wad('chat', 'list', 'a', '--json');
+    expect(chats.out.trim().split('\n').map((l) => JSON.parse(l).jid), chats.err).toContain(jidOf(PEER));
     const file = `${dir.path}-cli.pdf`;
     writeFileSync(file, Buffer.alloc(50_000, 7));
     const sentFile = await wad('send', 'a', PEER, '--file', file, '--caption', 'cli file');
