@@ -51,6 +51,8 @@ export interface MediaEndpoint {
   readonly maxBlobBytes: number;
   /** A fresh upload token, valid until the simulator stops (bounded). */
   issueAuth(): string;
+  /** Whether a channel upload was answered with this handle (a media post's `media_id`). */
+  isChannelHandle(handle: string): boolean;
 }
 
 /** Blobs the server makes itself and serves from the media host (app state snapshots). */

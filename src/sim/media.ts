@@ -4,8 +4,11 @@
  * a file (`mediaCaPath`). Uploads (`POST /mms/<type>/<token>?auth=…&token=…`)
  * are stored as given — the server never sees media keys — after checking the
  * auth token issued by media_conn and, when the token is a SHA-256 (Baileys'
- * fileEncSha256), that it matches the body. Downloads are `GET <direct_path>`.
- * Bounded by blob count, blob size and total bytes (oldest evicted).
+ * fileEncSha256), that it matches the body. Channel media comes unencrypted
+ * to `/newsletter/newsletter-<type>/<token>` (token: the file's SHA-256) and
+ * is answered with a `handle` too, which the post names as its `media_id`.
+ * Downloads are `GET <direct_path>`. Bounded by blob count, blob size and
+ * total bytes (oldest evicted).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,8 +21,8 @@ import type { MediaFault, MediaFaults } from './faults.js';
 import type { SimLimits } from './limits.js';
 import type { SimStats } from './stats.js';
 
-const MEDIA_TYPES = /^\/(mms\/(image|video|audio|document|md-app-state|md-msg-hist|ptt|sticker|thumbnail-link|gif|ppic)|product\/image|pps\/[a-z-]+)\/([A-Za-z0-9_-]{1,128})$/;
-const DOWNLOAD_PATH = /^\/v\/t62\/[a-z-]+\/([0-9a-f]{32})\.enc$/;
+const MEDIA_TYPES = /^\/(mms\/(image|video|audio|document|md-app-state|md-msg-hist|ptt|sticker|thumbnail-link|gif|ppic)|product\/image|pps\/[a-z-]+|newsletter\/newsletter-(image|video|audio|ptt|document|sticker|gif|ptv))\/([A-Za-z0-9_-]{1,128})$/;
+const DOWNLOAD_PATH = /^\/v\/t62\/[a-z-]+\/([0-9a-f]{32})(\.enc)?$/;
 const MAX_AUTH_TOKENS = 10_000;
 
 interface Blob {
@@ -34,6 +37,8 @@ export class MediaServer implements MediaEndpoint, BlobStore {
   readonly #faults: MediaFaults;
   readonly #blobs = new Map<string, Blob>();
   readonly #auth = new Set<string>();
+  /** Channel uploads' handles (bounded as the blobs are: a handle outlives its blob only as a name). */
+  readonly #handles = new Set<string>();
   #total = 0;
   #hostname = '';
   readonly caPath: string;
@@ -155,7 +160,7 @@ export class MediaServer implements MediaEndpoint, BlobStore {
       req.on('end', () => (m ? send(res, 401, { error: 'bad auth' }) : send(res, 404, { error: 'unknown media path' })));
       return;
     }
-    const token = m[3]!;
+    const token = m[4]!;
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;
@@ -186,9 +191,24 @@ export class MediaServer implements MediaEndpoint, BlobStore {
       const id = randomBytes(16).toString('hex');
       this.#store(id, { bytes: body, type });
       this.#stats.mediaUploads++;
-      const directPath = directPathOf(type, id);
-      send(res, 200, { url: `https://${this.#hostname}${directPath}`, direct_path: directPath });
+      const channel = m[3] !== undefined;
+      const directPath = directPathOf(type, id, channel);
+      const answer: Record<string, string> = { url: `https://${this.#hostname}${directPath}`, direct_path: directPath };
+      if (channel) answer.handle = this.#newHandle();
+      send(res, 200, answer);
     });
+  }
+
+  /** Whether `handle` is one a channel upload was answered with. */
+  isChannelHandle(handle: string): boolean {
+    return this.#handles.has(handle);
+  }
+
+  #newHandle(): string {
+    const handle = randomBytes(18).toString('base64url');
+    this.#handles.add(handle);
+    if (this.#handles.size > this.#limits.maxMediaBlobs) this.#handles.delete(this.#handles.values().next().value as string);
+    return handle;
   }
 
   #download(req: IncomingMessage, res: ServerResponse, url: URL): void {
@@ -231,8 +251,9 @@ export class MediaServer implements MediaEndpoint, BlobStore {
   }
 }
 
-function directPathOf(type: string, id: string): string {
-  return `/v/t62/${type}/${id}.enc?ccb=sim`;
+/** Where a blob is served; a channel's file (not encrypted) has no `.enc`. */
+function directPathOf(type: string, id: string, unencrypted = false): string {
+  return `/v/t62/${type}/${id}${unencrypted ? '' : '.enc'}?ccb=sim`;
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

@@ -6,7 +6,8 @@
  * the sender's ack carries the number. Anyone else's post is refused (403).
  * A reaction from someone who can see the channel updates the post's counts,
  * which the owner's and followers' devices get as a `type="newsletter"`
- * live-updates notification. Phones (device 0) are left out: the simulated
+ * live-updates notification. A media post's `media_id` must be a handle the
+ * media host gave a channel upload. Phones (device 0) are left out: the simulated
  * phone does not follow channels.
  */
 import { buildNewsletterReactionCounts } from '../protocol/stanza/newsletter.js';
@@ -29,15 +30,20 @@ export function routeNewsletter(hub: Hub, senderJid: string, stanza: BinaryNode,
     for (const dev of audience(hub, n)) hub.deliver(dev, buildNewsletterReactionCounts(n.jid, `${id}.${dev}`, t, serverId, counts));
     return ack();
   }
-  const plaintext = bytesOf(child(stanza, 'plaintext'));
+  const payload = child(stanza, 'plaintext');
+  const plaintext = bytesOf(payload);
   if (!plaintext) return ack('400');
   if (n.owner !== sender.jid) return ack('403');
+  // A media post names its upload by the handle the media host gave (Baileys' posts name none).
+  const mediaId = stanza.attrs.media_id;
+  if (mediaId !== undefined && hub.media && !hub.media.isChannelHandle(mediaId)) return ack('400');
   const serverId = String(hub.newsletters.nextServerId(n));
   const t = hub.nowSeconds();
   const attrs: Record<string, string> = { from: n.jid, id, server_id: serverId, t, type: stanza.attrs.type ?? 'text' };
-  if (stanza.attrs.mediatype) attrs.mediatype = stanza.attrs.mediatype;
+  // WhatsApp Web names a media post's kind on <plaintext>; Baileys names none.
+  const mediatype = payload?.attrs.mediatype ?? stanza.attrs.mediatype;
   for (const dev of audience(hub, n)) {
-    if (dev !== senderJid) hub.deliver(dev, node('message', attrs, [node('plaintext', {}, plaintext)]));
+    if (dev !== senderJid) hub.deliver(dev, node('message', attrs, [node('plaintext', mediatype ? { mediatype } : {}, plaintext)]));
   }
   hub.stats.messagesRouted++;
   hub.onChange();

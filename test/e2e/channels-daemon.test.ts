@@ -4,15 +4,22 @@
 // - we follow a channel Baileys created (found by its invite code) and receive its post as
 //   message:new with the channel as chat and the server's serverId; Baileys' reaction to our post
 //   reaches us as message:updated with the counts; newsletter:list shows both channels.
+import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getHttpStream } from 'baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WadClient } from '../../src/client/index.js';
 import type { WadEvent } from '../../src/contract/api.js';
 import type { Daemon } from '../../src/daemon/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { BaileysClient, textOf } from '../sim/baileys-harness.js';
+import { mediaDispatcher } from '../sim/media-redirect.js';
 import { admin, daemonWithSocket, linkOverSocket, until } from '../ipc/e2e-support.js';
 import { sim as startSim, tempDir } from './support/daemon.js';
 import { runChannel } from '../../src/cli/channel.js';
+
+process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // Baileys' upload takes no CA; the daemon trusts the sim's CA file
 
 const W = '15550191001';
 const B = '15550191002';
@@ -125,5 +132,45 @@ describe('channels', () => {
     expect(noText).toMatchObject({ code: 2, err: 'wad channel post: nothing to post: give a text (not empty) or --file PATH\n' });
     expect(badJid).toMatchObject({ code: 2, err: "wad channel follow: '12345@g.us' is not a channel jid (digits@newsletter)\n" });
     expect(unknown.code).toBe(2);
+  });
+
+  it('channel media is unencrypted both ways: our image post downloads at Baileys by its hash, a Baileys image post through media:download', async () => {
+    const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('base64');
+    const pictures = await wad.createChannel('w', 'Wad pictures');
+    await baileys.sock!.newsletterFollow(pictures.jid);
+    const image = randomBytes(40_000);
+    const imageId = await wad.sendFile('w', pictures.jid, { bytes: image, fileName: 'shot.jpg' }, { caption: 'our picture' });
+    const got = await baileys.waitFor(() => baileys.received.find((m) => m.key.id === imageId), 'our image post at Baileys');
+    const posted = got.message!.imageMessage!;
+    // No media key, no blob hash: the file itself, checked by its SHA-256.
+    expect(posted).toMatchObject({ caption: 'our picture', mimetype: 'image/jpeg', directPath: expect.stringMatching(/^\/v\/t62\/newsletter-image\//) });
+    expect(posted.mediaKey ?? undefined).toBeUndefined();
+    expect(Buffer.from(posted.fileSha256!).toString('base64')).toBe(sha(image));
+    expect(Number(posted.fileLength)).toBe(image.length);
+    // Baileys' downloadMediaMessage insists on a media key; a follower fetches the file as WhatsApp serves it.
+    const chunks: Buffer[] = [];
+    for await (const c of await getHttpStream(posted.url!, { dispatcher: mediaDispatcher(s) } as never)) chunks.push(Buffer.from(c as Uint8Array));
+    expect(Buffer.concat(chunks).equals(image)).toBe(true);
+    // A document through the command line, and our own post's file back through the daemon.
+    const doc = join(dir.path, 'notes.pdf');
+    const docBytes = randomBytes(70_000);
+    writeFileSync(doc, docBytes);
+    const cli = await wadChannel('post', 'w', pictures.jid, '--file', doc, '--caption', 'the notes');
+    expect(cli.code, cli.err).toBe(0);
+    const docPost = await baileys.waitFor(() => baileys.received.find((m) => m.key.id === cli.out.trim()), 'the CLI document post');
+    expect(docPost.message!.documentMessage).toMatchObject({ fileName: 'notes.pdf', caption: 'the notes', mimetype: 'application/pdf' });
+    expect((await wad.downloadMedia('w', pictures.jid, cli.out.trim())).data!.equals(docBytes)).toBe(true);
+
+    // Their channel's image post (Baileys uploads it unencrypted too) reaches us and downloads.
+    const theirs = await baileys.sock!.newsletterCreate('Bailey pictures');
+    await wad.followChannel('w', theirs.id);
+    const photo = randomBytes(30_000);
+    const sent = await baileys.sock!.sendMessage(theirs.id, { image: photo, caption: 'their picture', mimetype: 'image/jpeg' });
+    const ev = await until('their image post', () => events.find((e) => e.type === 'message:new' && e.data['id'] === sent!.key.id));
+    expect(ev.data).toMatchObject({ chat: theirs.id, type: 'image', content: 'their picture', serverId: expect.any(String), media: { fileSha256: sha(photo), fileLength: photo.length } });
+    expect((ev.data['media'] as Record<string, unknown>)['mediaKey']).toBeUndefined();
+    const file = await wad.downloadMedia('w', theirs.id, String(ev.data['id']));
+    expect(file).toMatchObject({ type: 'image', mimeType: 'image/jpeg', fileLength: photo.length });
+    expect(file.data!.equals(photo)).toBe(true);
   });
 });

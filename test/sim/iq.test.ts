@@ -139,7 +139,7 @@ describe('session IQs', () => {
   it('advertises the media host and a fresh auth token', () => {
     const { ctx, hub } = setup();
     expect(handleIq(ctx, iq('w:m', 'set', [{ tag: 'media_conn', attrs: {} }])).attrs.type).toBe('error');
-    hub.media = { hostname: '127.0.0.1:4443', maxBlobBytes: 1000, issueAuth: () => 'tok' };
+    hub.media = { hostname: '127.0.0.1:4443', maxBlobBytes: 1000, issueAuth: () => 'tok', isChannelHandle: () => false };
     const mc = kid(handleIq(ctx, iq('w:m', 'set', [{ tag: 'media_conn', attrs: {} }])), 'media_conn')!;
     expect(mc.attrs).toMatchObject({ auth: 'tok', ttl: '3600' });
     expect(kid(mc, 'host')!.attrs).toEqual({ hostname: '127.0.0.1:4443', maxContentLengthBytes: '1000' });

@@ -20,7 +20,7 @@ import { isMediaFile } from './encrypt-source.js';
 import { MediaError } from './errors.js';
 import type { MediaHttp } from './http.js';
 import type { LocalFiles } from './local-file.js';
-import { createMediaBuilder, type MediaBuilderOptions } from './message.js';
+import { createMediaBuilder, type BuiltMedia, type MediaBuilderOptions } from './message.js';
 import { MediaReuploads } from './reupload.js';
 import { MediaService } from './service.js';
 import { findStoredMedia } from './stored.js';
@@ -45,7 +45,7 @@ export interface AccountMedia {
   /** Register on the connection (reads mediaretry notifications). */
   readonly handlers: readonly StanzaHandler[];
   /** Builds a media message (upload included) for messaging. @throws MediaError */
-  readonly build: (content: MediaContent, chat: string) => Promise<proto.IMessage>;
+  readonly build: (content: MediaContent, chat: string) => Promise<BuiltMedia>;
   /**
    * Downloads and verifies; with `target` (the message it came in), an
    * expired file is requested again from the sender's phone once.
@@ -74,7 +74,11 @@ export function createAccountMedia(opts: AccountMediaOptions): AccountMedia {
     ...(opts.reuploadTimeoutMs !== undefined ? { timeoutMs: opts.reuploadTimeoutMs } : {}),
   });
   const builder = createMediaBuilder(service, { ...opts.builder, ...(opts.now ? { now: opts.now } : {}) });
-  const download: AccountMedia['download'] = (ref, target, dl = {}) => service.download(ref, target ? { ...dl, reupload: () => reuploads.request(target, ref.mediaKey) } : dl);
+  // An expired file is asked for again under its media key; unencrypted (channel) media has none to ask with.
+  const download: AccountMedia['download'] = (ref, target, dl = {}) => {
+    const mediaKey = ref.mediaKey;
+    return service.download(ref, target && mediaKey ? { ...dl, reupload: () => reuploads.request(target, mediaKey) } : dl);
+  };
   return {
     service,
     handlers: [reuploads],

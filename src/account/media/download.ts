@@ -12,7 +12,9 @@
  * network failures and short or cut transfers move on to the next host, and
  * when every host failed so, the download starts over after a pause
  * (retry.ts); a blob that arrives whole but fails a check (MAC, hashes) is
- * not retried.
+ * not retried. A channel's media is not encrypted: without a media key the
+ * file itself is fetched and checked by its fileSha256 (required then) and
+ * length, as whatsmeow does.
  */
 import { pipeline } from 'node:stream/promises';
 import { deriveMediaKeys, downloadUrl, encryptedLength, type MediaKeys, type MediaRef } from '../../protocol/media/index.js';
@@ -22,7 +24,7 @@ import type { MediaHttp } from './http.js';
 import type { MediaConnCache } from './media-conn.js';
 import { DEFAULT_MEDIA_RETRY, withMediaRetry, type MediaRetryPolicy } from './retry.js';
 import { Spool, type SpoolOptions } from './spool.js';
-import { VerifyStream } from './streams.js';
+import { HashStream, VerifyStream } from './streams.js';
 
 export type { MediaRef } from '../../protocol/media/index.js';
 
@@ -92,24 +94,32 @@ export class MediaDownloader {
   }
 
   async #fromHosts(ref: MediaRef, signal: AbortSignal | undefined): Promise<DownloadedMedia> {
-    let keys: MediaKeys;
-    try {
-      keys = deriveMediaKeys(ref.mediaKey, ref.type);
-    } catch (e) {
-      throw toMediaError(e, 'BAD_KEY', 'media key');
+    let keys: MediaKeys | undefined;
+    if (ref.mediaKey) {
+      try {
+        keys = deriveMediaKeys(ref.mediaKey, ref.type);
+      } catch (e) {
+        throw toMediaError(e, 'BAD_KEY', 'media key');
+      }
+    } else if (ref.fileSha256?.length !== 32) {
+      // Unencrypted media is trusted only as far as its hash vouches for it.
+      throw new MediaError('BAD_KEY', 'media with neither a media key nor a fileSha256 to check it by');
     }
     let last: MediaError | undefined;
     for (const url of await this.#urls(ref)) {
-      const verify = new VerifyStream(keys, {
-        ...(ref.fileEncSha256 ? { fileEncSha256: ref.fileEncSha256 } : {}),
-        ...(ref.fileSha256 ? { fileSha256: ref.fileSha256 } : {}),
-        ...(ref.fileLength !== undefined ? { fileLength: ref.fileLength } : {}),
-        maxEncLength: this.#maxBytes,
-      });
+      const check = keys
+        ? new VerifyStream(keys, {
+            ...(ref.fileEncSha256 ? { fileEncSha256: ref.fileEncSha256 } : {}),
+            ...(ref.fileSha256 ? { fileSha256: ref.fileSha256 } : {}),
+            ...(ref.fileLength !== undefined ? { fileLength: ref.fileLength } : {}),
+            maxEncLength: this.#maxBytes,
+          })
+        : new HashStream({ fileSha256: ref.fileSha256, fileLength: ref.fileLength, maxBytes: this.#maxBytes });
       const spool = new Spool(this.#spool);
       try {
-        await this.#fetchInto(url, ref, verify, spool, signal);
-        const r = verify.result!;
+        await this.#fetchInto(url, ref, check, spool, signal);
+        if (check instanceof HashStream) return new DownloadedMedia({ type: ref.type, spool, ...check.result! });
+        const r = check.result!;
         return new DownloadedMedia({ type: ref.type, keys, spool, fileLength: r.fileLength, fileSha256: r.fileSha256, fileEncSha256: r.fileEncSha256 });
       } catch (e) {
         await spool.dispose();
@@ -122,7 +132,7 @@ export class MediaDownloader {
     throw last ?? new MediaError('NO_HOSTS', 'no media host to download from');
   }
 
-  async #fetchInto(url: string, ref: MediaRef, verify: VerifyStream, spool: Spool, signal: AbortSignal | undefined): Promise<void> {
+  async #fetchInto(url: string, ref: MediaRef, verify: VerifyStream | HashStream, spool: Spool, signal: AbortSignal | undefined): Promise<void> {
     const res = await this.#http.get(url, signal ? { signal } : {});
     const status = res.statusCode ?? 0;
     if (status !== 200) {
@@ -132,7 +142,7 @@ export class MediaDownloader {
     }
     const declared = res.headers['content-length'] === undefined ? undefined : Number(res.headers['content-length']);
     if (declared !== undefined && Number.isSafeInteger(declared)) {
-      const want = ref.fileLength === undefined ? undefined : encryptedLength(ref.fileLength);
+      const want = ref.fileLength === undefined ? undefined : ref.mediaKey ? encryptedLength(ref.fileLength) : ref.fileLength;
       const tooLarge = declared > this.#maxBytes || (want !== undefined && declared > want);
       if (tooLarge || (want !== undefined && declared < want)) {
         res.destroy();

@@ -1,11 +1,12 @@
 /**
  * A downloaded blob that has passed every check (MAC, both hashes, length),
  * still encrypted in its spool. Reading it deciphers on the fly (the cheap
- * second pass), so the plaintext exists only in the reader's hands. Dispose
- * it when done: that removes the temp file.
+ * second pass), so the plaintext exists only in the reader's hands. A
+ * channel's media is not encrypted (it is public): without keys the spool
+ * holds the file itself, checked by its hash and length. Dispose it when
+ * done: that removes the temp file.
  */
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream';
+import { PassThrough, pipeline, type Readable } from 'node:stream';
 import { MEDIA_MAC_LENGTH, MediaDecipher, type MediaKeys, type MediaType } from '../../protocol/media/index.js';
 import { MediaError, toMediaError } from './errors.js';
 import type { Spool } from './spool.js';
@@ -16,11 +17,12 @@ export class DownloadedMedia {
   /** Plaintext bytes. */
   readonly fileLength: number;
   readonly fileSha256: Uint8Array;
-  readonly fileEncSha256: Uint8Array;
+  /** Absent for unencrypted (channel) media. */
+  readonly fileEncSha256: Uint8Array | undefined;
   readonly #spool: Spool;
-  readonly #keys: MediaKeys;
+  readonly #keys: MediaKeys | undefined;
 
-  constructor(init: { type: MediaType; keys: MediaKeys; spool: Spool; fileLength: number; fileSha256: Uint8Array; fileEncSha256: Uint8Array }) {
+  constructor(init: { type: MediaType; keys?: MediaKeys | undefined; spool: Spool; fileLength: number; fileSha256: Uint8Array; fileEncSha256?: Uint8Array | undefined }) {
     this.type = init.type;
     this.#keys = init.keys;
     this.#spool = init.spool;
@@ -35,11 +37,12 @@ export class DownloadedMedia {
    * @throws MediaError DISPOSED
    */
   stream(opts: { dispose?: boolean } = {}): Readable {
-    const src = this.#spool.read(0, this.#spool.size - MEDIA_MAC_LENGTH);
-    const out = pipeline(src, new DecipherStream(this.#keys), () => {
+    const done = (): void => {
       if (opts.dispose) void this.dispose();
-    });
-    return out;
+    };
+    if (!this.#keys) return pipeline(this.#spool.read(), new PassThrough(), done);
+    const src = this.#spool.read(0, this.#spool.size - MEDIA_MAC_LENGTH);
+    return pipeline(src, new DecipherStream(this.#keys), done);
   }
 
   /**
@@ -49,7 +52,8 @@ export class DownloadedMedia {
   async buffer(maxBytes = 64 * 1024 * 1024): Promise<Buffer> {
     if (this.fileLength > maxBytes) throw new MediaError('TOO_LARGE', `media of ${this.fileLength} bytes is over ${maxBytes}; stream it`);
     const mem = this.#spool.memory();
-    if (mem) {
+    if (mem && !this.#keys) return mem;
+    if (mem && this.#keys) {
       const d = new MediaDecipher(this.#keys);
       const body = d.update(mem.subarray(0, mem.length - MEDIA_MAC_LENGTH));
       return Buffer.concat([body, d.final()]);

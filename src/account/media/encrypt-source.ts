@@ -1,7 +1,9 @@
 /**
  * First pass of an upload: plaintext from a file, a buffer or a stream goes
  * through EncryptStream into a Spool, so the blob's hash (the upload token)
- * is known before the upload starts, in constant memory for any size.
+ * is known before the upload starts, in constant memory for any size. A
+ * channel's media is not encrypted: it goes through HashStream instead, the
+ * file's own hash the token (it is public, so spooling it exposes nothing).
  */
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
@@ -10,7 +12,7 @@ import type { MediaFile } from '../../contract/api.js';
 import type { MediaType } from '../../protocol/media/index.js';
 import { toMediaError } from './errors.js';
 import { Spool, type SpoolOptions } from './spool.js';
-import { EncryptStream } from './streams.js';
+import { EncryptStream, HashStream } from './streams.js';
 
 /** Plaintext to send: bytes, an opened file, a trusted path (the daemon's own files), or a stream of bytes. */
 export type MediaSource = Uint8Array | MediaFile | { path: string } | Readable | AsyncIterable<Uint8Array>;
@@ -70,6 +72,27 @@ export async function encryptToSpool(source: MediaSource, type: MediaType, opts:
     encLength: r.encLength,
     spool,
   };
+}
+
+/** An unencrypted file (a channel's media) waiting in its spool. */
+export interface PlainMedia {
+  type: MediaType;
+  fileSha256: Uint8Array;
+  fileLength: number;
+  spool: Spool;
+}
+
+/** Hashes `source` into a spool, as is. @throws MediaError IO, TOO_LARGE, ABORTED */
+export async function spoolUnencrypted(source: MediaSource, type: MediaType, opts: Omit<EncryptOptions, 'mediaKey'>): Promise<PlainMedia> {
+  const hash = new HashStream(opts.maxBytes ? { maxBytes: opts.maxBytes } : {});
+  const spool = new Spool(opts);
+  try {
+    await pipeline(toReadable(source), hash, spool, ...(opts.signal ? [{ signal: opts.signal }] : []));
+  } catch (e) {
+    await spool.dispose();
+    throw toMediaError(e, 'IO', 'reading media to send');
+  }
+  return { type, ...hash.result!, spool };
 }
 
 const PIECE = 64 * 1024;

@@ -2,7 +2,8 @@
  * Media messages for the messaging layer: `createMediaBuilder(service)`
  * uploads what a `message:send` carries and returns the image/video/audio/
  * document/sticker Message (thumbnail and dimensions of images and stickers
- * made when a library allows, else only what the caller gave); and
+ * made when a library allows, else only what the caller gave) — to a
+ * channel unencrypted, with the host's handle for the post; and
  * `downloadMessageMedia` fetches and verifies the file of a received media
  * Message or of a `message:new` event's `media` fields.
  */
@@ -14,6 +15,7 @@ import {
   type MediaMeta,
   type MediaType,
 } from '../../protocol/media/index.js';
+import { isNewsletter } from '../../protocol/jid/index.js';
 import type { proto } from '../../protocol/proto/index.js';
 import type { MediaContent } from '../../contract/api.js';
 import type { DownloadOptions, MediaRef } from './download.js';
@@ -38,14 +40,20 @@ export function kindOf(c: Pick<MediaContent, 'type' | 'ptt' | 'gifPlayback' | 'p
   return c.type;
 }
 
+/** A media Message ready to send; `mediaHandle`, a channel post's upload handle (its `media_id`). */
+export interface BuiltMedia {
+  message: proto.IMessage;
+  mediaHandle?: string | undefined;
+}
+
 /**
  * The messaging layer's MediaBuilder over a MediaService.
  * @throws MediaError from the upload (the message is not sent)
  */
-export function createMediaBuilder(service: MediaService, opts: MediaBuilderOptions = {}): (content: MediaContent, chat: string) => Promise<proto.IMessage> {
+export function createMediaBuilder(service: MediaService, opts: MediaBuilderOptions = {}): (content: MediaContent, chat: string) => Promise<BuiltMedia> {
   const now = opts.now ?? Date.now;
   const inspect = opts.inspect === false ? undefined : (opts.inspect ?? sharpInspector);
-  return async (c) => {
+  return async (c, chat) => {
     const kind = kindOf(c);
     const meta: MediaMeta = {
       mimetype: c.mimeType,
@@ -67,8 +75,13 @@ export function createMediaBuilder(service: MediaService, opts: MediaBuilderOpti
       if (kind === 'image') meta.jpegThumbnail ??= facts?.jpegThumbnail;
     }
     if (kind === 'document' && !meta.fileName) meta.fileName = nameOf(c.media);
-    const uploaded = await service.upload(c.media, kind, opts.signal ? { signal: opts.signal } : {});
-    return buildMediaMessage(kind, uploaded, meta, Math.floor(now() / 1000));
+    const upload = opts.signal ? { signal: opts.signal } : {};
+    if (isNewsletter(chat)) {
+      const { handle, ...file } = await service.uploadUnencrypted(c.media, kind, upload);
+      return { message: buildMediaMessage(kind, file, meta, Math.floor(now() / 1000)), mediaHandle: handle };
+    }
+    const uploaded = await service.upload(c.media, kind, upload);
+    return { message: buildMediaMessage(kind, uploaded, meta, Math.floor(now() / 1000)) };
   };
 }
 
@@ -107,15 +120,16 @@ export interface EventMedia {
 const unb64 = (s: string | undefined): Uint8Array | undefined => (s ? new Uint8Array(Buffer.from(s, 'base64')) : undefined);
 
 /**
- * A download reference from an event's `type` and `media`.
- * @throws MediaError BAD_KEY when there is no media key, NO_HOSTS when there is no location
+ * A download reference from an event's `type` and `media`. A channel's media
+ * is not encrypted: no media key, its fileSha256 what checks it.
+ * @throws MediaError BAD_KEY when there is neither a media key nor a fileSha256, NO_HOSTS when there is no location
  */
 export function mediaRefFromEvent(type: string, media: EventMedia): MediaRef {
   const mediaKey = unb64(media.mediaKey);
-  if (!mediaKey) throw new MediaError('BAD_KEY', 'the message carries no media key');
+  if (!mediaKey && unb64(media.fileSha256)?.length !== 32) throw new MediaError('BAD_KEY', 'the message carries no media key');
   if (!media.directPath && !media.url) throw new MediaError('NO_HOSTS', 'the message carries no media location');
   const keyType: MediaType = type === 'audio' && media.ptt ? 'ptt' : type === 'image' || type === 'video' || type === 'audio' || type === 'document' || type === 'sticker' ? type : 'document';
-  const ref: MediaRef = { type: keyType, mediaKey };
+  const ref: MediaRef = { type: keyType, ...(mediaKey ? { mediaKey } : {}) };
   if (media.directPath) ref.directPath = media.directPath;
   if (media.url) ref.url = media.url;
   const sha = unb64(media.fileSha256);

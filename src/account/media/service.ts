@@ -8,7 +8,7 @@
 import type { MediaType } from '../../protocol/media/index.js';
 import { MediaDownloader, type DownloadOptions, type MediaRef } from './download.js';
 import type { DownloadedMedia } from './downloaded.js';
-import { encryptToSpool, type MediaSource } from './encrypt-source.js';
+import { encryptToSpool, spoolUnencrypted, type MediaSource } from './encrypt-source.js';
 import type { MediaHttp } from './http.js';
 import { MediaConnCache, type MediaConn } from './media-conn.js';
 import { DEFAULT_MEDIA_RETRY, type MediaRetryPolicy } from './retry.js';
@@ -43,6 +43,16 @@ export interface UploadedMedia {
   fileLength: number;
 }
 
+/** A channel's file after upload: not encrypted, so no key; the host's handle the post names. */
+export interface UploadedChannelMedia {
+  type: MediaType;
+  directPath: string;
+  url?: string;
+  fileSha256: Uint8Array;
+  fileLength: number;
+  handle?: string;
+}
+
 const GiB2 = 2 * 1024 * 1024 * 1024;
 
 export class MediaService {
@@ -69,7 +79,8 @@ export class MediaService {
   async upload(source: MediaSource, type: MediaType, opts: { signal?: AbortSignal; mediaKey?: Uint8Array } = {}): Promise<UploadedMedia> {
     const enc = await encryptToSpool(source, type, { ...this.#spool, maxBytes: this.#maxUpload, ...opts });
     try {
-      const where = await this.#uploader.upload(enc, opts.signal ? { signal: opts.signal } : {});
+      const blob = { type, spool: enc.spool, length: enc.encLength, sha256: enc.fileEncSha256, channel: false };
+      const where = await this.#uploader.upload(blob, opts.signal ? { signal: opts.signal } : {});
       return {
         type,
         mediaKey: enc.mediaKey,
@@ -81,6 +92,22 @@ export class MediaService {
       };
     } finally {
       await enc.spool.dispose();
+    }
+  }
+
+  /**
+   * Uploads a channel post's file as is: channel posts are not end-to-end
+   * encrypted, and WhatsApp keeps their media unencrypted on its own path.
+   * @throws MediaError (see spoolUnencrypted and MediaUploader.upload)
+   */
+  async uploadUnencrypted(source: MediaSource, type: MediaType, opts: { signal?: AbortSignal } = {}): Promise<UploadedChannelMedia> {
+    const plain = await spoolUnencrypted(source, type, { ...this.#spool, maxBytes: this.#maxUpload, ...opts });
+    try {
+      const blob = { type, spool: plain.spool, length: plain.fileLength, sha256: plain.fileSha256, channel: true };
+      const where = await this.#uploader.upload(blob, opts.signal ? { signal: opts.signal } : {});
+      return { type, directPath: where.directPath, ...(where.url ? { url: where.url } : {}), fileSha256: plain.fileSha256, fileLength: plain.fileLength, ...(where.handle ? { handle: where.handle } : {}) };
+    } finally {
+      await plain.spool.dispose();
     }
   }
 

@@ -3,9 +3,12 @@
  * EncryptStream turns plaintext into the blob; VerifyStream passes a blob
  * through unchanged while checking it, and fails at its end unless MAC and
  * hashes hold (so whatever it fed must not be released before it finished);
- * DecipherStream deciphers a blob that VerifyStream has already passed.
+ * DecipherStream deciphers a blob that VerifyStream has already passed;
+ * HashStream passes an unencrypted file (a channel's media) through while
+ * hashing it, and, given what to expect, fails at its end unless it matches.
  * Every failure is a MediaError.
  */
+import { createHash, timingSafeEqual, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import {
   MediaDecipher,
@@ -116,5 +119,46 @@ export class DecipherStream extends Transform {
     } catch (e) {
       cb(toMediaError(e, 'BAD_PADDING', 'media decipher'));
     }
+  }
+}
+
+export class HashStream extends Transform {
+  readonly #hash: Hash = createHash('sha256');
+  readonly #expected: { fileSha256?: Uint8Array | undefined; fileLength?: number | undefined };
+  readonly #maxBytes: number;
+  #length = 0;
+  #result: { fileSha256: Uint8Array; fileLength: number } | undefined;
+
+  /** With `fileSha256` / `fileLength`, the end fails (HASH_MISMATCH, LENGTH_MISMATCH) unless they hold. */
+  constructor(opts: { fileSha256?: Uint8Array | undefined; fileLength?: number | undefined; maxBytes?: number } = {}) {
+    super();
+    this.#expected = opts;
+    this.#maxBytes = opts.maxBytes ?? Infinity;
+  }
+
+  /** Bytes seen so far. */
+  get received(): number {
+    return this.#length;
+  }
+
+  /** The file's SHA-256 and length, once it has passed. */
+  get result(): { fileSha256: Uint8Array; fileLength: number } | undefined {
+    return this.#result;
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.#length += chunk.length;
+    if (this.#length > this.#maxBytes) return cb(new MediaError('TOO_LARGE', `media over ${this.#maxBytes} bytes`));
+    this.#hash.update(chunk);
+    cb(null, chunk);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    const fileSha256 = new Uint8Array(this.#hash.digest());
+    const { fileSha256: want, fileLength } = this.#expected;
+    if (fileLength !== undefined && fileLength !== this.#length) return cb(new MediaError('LENGTH_MISMATCH', `media is ${this.#length} bytes, the message says ${fileLength}`));
+    if (want !== undefined && (want.length !== fileSha256.length || !timingSafeEqual(want, fileSha256))) return cb(new MediaError('HASH_MISMATCH', 'media does not match its fileSha256'));
+    this.#result = { fileSha256, fileLength: this.#length };
+    cb();
   }
 }

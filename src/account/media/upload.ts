@@ -5,10 +5,12 @@
  * 401/403 refreshes media_conn once and starts over; a host whose
  * maxContentLengthBytes is below the blob is skipped. When every host failed
  * with something passing (5xx, reset, stall) the whole round is tried again
- * after a pause (retry.ts).
+ * after a pause (retry.ts). A channel's media goes unencrypted to the
+ * channel path (token = the file's SHA-256), and the host answers a `handle`
+ * the post names.
  */
-import { uploadUrl } from '../../protocol/media/index.js';
-import type { EncryptedMedia } from './encrypt-source.js';
+import { channelUploadUrl, uploadUrl, type MediaType } from '../../protocol/media/index.js';
+import type { Spool } from './spool.js';
 import { MediaError } from './errors.js';
 import type { MediaHttp } from './http.js';
 import type { MediaConnCache } from './media-conn.js';
@@ -19,6 +21,17 @@ export interface UploadResult {
   directPath: string;
   /** The full URL when the host gave one. */
   url?: string;
+  /** A channel upload's handle (the post's `media_id`). */
+  handle?: string;
+}
+
+/** What is uploaded: the spooled bytes, their SHA-256 (the token) and length; `channel`: unencrypted to the channel path. */
+export interface UploadBlob {
+  type: MediaType;
+  spool: Spool;
+  length: number;
+  sha256: Uint8Array;
+  channel: boolean;
 }
 
 export class MediaUploader {
@@ -38,25 +51,25 @@ export class MediaUploader {
    *   size), HTTP_STATUS, BAD_RESPONSE, NETWORK, TIMEOUT (the last host's
    *   failure, after the retries), ABORTED, NO_HOSTS
    */
-  upload(media: EncryptedMedia, opts: { signal?: AbortSignal } = {}): Promise<UploadResult> {
+  upload(media: UploadBlob, opts: { signal?: AbortSignal } = {}): Promise<UploadResult> {
     return withMediaRetry(this.#retry, opts.signal, () => this.#round(media, opts));
   }
 
   /** One try at every host. */
-  async #round(media: EncryptedMedia, opts: { signal?: AbortSignal }): Promise<UploadResult> {
+  async #round(media: UploadBlob, opts: { signal?: AbortSignal }): Promise<UploadResult> {
     let conn = await this.#conn.get();
     let refreshed = false;
     let last: MediaError | undefined;
     for (let i = 0; i < conn.hosts.length; i++) {
       const host = conn.hosts[i]!;
-      if (host.maxContentLengthBytes && media.encLength > host.maxContentLengthBytes) {
-        last = new MediaError('TOO_LARGE', `${media.encLength} bytes is over ${host.hostname}'s limit of ${host.maxContentLengthBytes}`);
+      if (host.maxContentLengthBytes && media.length > host.maxContentLengthBytes) {
+        last = new MediaError('TOO_LARGE', `${media.length} bytes is over ${host.hostname}'s limit of ${host.maxContentLengthBytes}`);
         continue;
       }
-      const url = uploadUrl(host.hostname, media.type, media.fileEncSha256, conn.auth);
+      const url = (media.channel ? channelUploadUrl : uploadUrl)(host.hostname, media.type, media.sha256, conn.auth);
       let answer: { status: number; body: Buffer };
       try {
-        answer = await this.#http.post(url, () => media.spool.read(), media.encLength, opts.signal ? { signal: opts.signal } : {});
+        answer = await this.#http.post(url, () => media.spool.read(), media.length, opts.signal ? { signal: opts.signal } : {});
       } catch (e) {
         if ((e as MediaError).code === 'ABORTED' || (e as MediaError).code === 'IO') throw e;
         last = e as MediaError;
@@ -91,10 +104,11 @@ function parseAnswer(body: Buffer): UploadResult | undefined {
     return undefined;
   }
   if (typeof json !== 'object' || json === null) return undefined;
-  const { url, direct_path: directPath } = json as { url?: unknown; direct_path?: unknown };
+  const { url, direct_path: directPath, handle } = json as { url?: unknown; direct_path?: unknown; handle?: unknown };
   const u = typeof url === 'string' && url.startsWith('https://') ? url : undefined;
-  if (typeof directPath === 'string' && directPath.startsWith('/')) return { directPath, ...(u ? { url: u } : {}) };
+  const h = typeof handle === 'string' && handle !== '' && handle.length <= 512 ? { handle } : {};
+  if (typeof directPath === 'string' && directPath.startsWith('/')) return { directPath, ...(u ? { url: u } : {}), ...h };
   if (!u) return undefined;
   const parsed = new URL(u);
-  return { directPath: parsed.pathname + parsed.search, url: u };
+  return { directPath: parsed.pathname + parsed.search, url: u, ...h };
 }

@@ -15,11 +15,17 @@ import type { MessagingDeps } from '../messaging-deps.js';
 import { MessagingError } from './errors.js';
 import type { Identities } from './identity.js';
 
-/** Builds a media Message (upload included); provided by the account's media pipeline. */
-export type MediaBuilder = (content: MediaContent, chat: string) => Promise<proto.IMessage>;
+/**
+ * Builds a media Message (upload included); provided by the account's media
+ * pipeline. `mediaHandle`: a channel post's upload handle, which its stanza names.
+ */
+export type MediaBuilder = (content: MediaContent, chat: string) => Promise<{ message: proto.IMessage; mediaHandle?: string | undefined }>;
+
+/** What to send; a channel's media post also carries its upload handle. */
+export type BuiltContent = MessageContent & { readonly mediaHandle?: string | undefined };
 
 /** `now`: unix ms, for the kinds that carry a time (pins, keeps, live location updates). */
-export async function toMessageContent(deps: MessagingDeps, ids: Identities, chat: string, c: OutgoingContent, media: MediaBuilder | undefined, now = Date.now()): Promise<MessageContent> {
+export async function toMessageContent(deps: MessagingDeps, ids: Identities, chat: string, c: OutgoingContent, media: MediaBuilder | undefined, now = Date.now()): Promise<BuiltContent> {
   switch (c.type) {
     case 'text':
     case 'reply': {
@@ -77,7 +83,7 @@ export async function toMessageContent(deps: MessagingDeps, ids: Identities, cha
       };
     default: {
       if (!media) throw new MessagingError('BAD_CONTENT', `no media pipeline for ${c.type}`);
-      const message = await media(c, chat);
+      const { message, mediaHandle } = await media(c, chat);
       if ('quoted' in c && c.quoted) {
         const quote = await findQuote(deps, ids, chat, c.quoted);
         for (const v of Object.values(message)) {
@@ -87,7 +93,7 @@ export async function toMessageContent(deps: MessagingDeps, ids: Identities, cha
           }
         }
       }
-      return { type: 'message', message };
+      return { type: 'message', message, ...(mediaHandle !== undefined ? { mediaHandle } : {}) };
     }
   }
 }

@@ -61,7 +61,12 @@ interface RelayOptions {
   readonly remember?: Remember | undefined;
   /** A status post's audience. */
   readonly audience?: readonly string[] | undefined;
+  /** A channel media post's upload handle. */
+  readonly mediaHandle?: string | undefined;
 }
+
+/** What a channel post may be (its media is uploaded unencrypted). */
+const CHANNEL_POSTS: ReadonlySet<string> = new Set(['text', 'poll', 'location', 'contact', 'image', 'video', 'audio', 'document', 'sticker']);
 
 /** A chat argument: a user or group JID, or a bare phone number. @throws MessagingError BAD_JID */
 /** `channels`: a channel jid is a chat too (posting and reacting; nothing else reaches a channel that way). */
@@ -355,7 +360,7 @@ export class Messaging {
       // Inside the chat's mailbox: the chat's order holds, and a send waiting for its token delays no other chat's queue.
       await pacer?.take();
       try {
-        await outbound.relay(chat, id, message, { edit: o.edit, expiration: o.expiration, remember: keep, audience: o.audience });
+        await outbound.relay(chat, id, message, { edit: o.edit, expiration: o.expiration, remember: keep, audience: o.audience, mediaHandle: o.mediaHandle });
       } catch (err) {
         if (err instanceof MessagingError && err.serverCode === 429) pacer?.rateLimited();
         throw err;
@@ -381,8 +386,7 @@ export class Messaging {
       await applyGroupUpdate(groups, chat, { ephemeral: content.expiration });
       return { messageId: '' };
     }
-    // Channel media is uploaded unencrypted, which the media path does not do yet.
-    if (isNewsletter(chat) && !['text', 'poll', 'location', 'contact'].includes(content.type)) throw new MessagingError('BAD_CONTENT', `a channel post may be text, poll, location or contact, not ${content.type}`);
+    if (isNewsletter(chat) && !CHANNEL_POSTS.has(content.type)) throw new MessagingError('BAD_CONTENT', `a channel post may be text, media, poll, location or contact, not ${content.type}`);
     // Statuses vanish after a day on their own: no chat timer applies.
     const expiration = audience ? undefined : (expirationArg ?? ((isGroup(chat) ? (await groups.metadata(chat)).ephemeral : (await deps.store.chats.get(await ids.canonicalChat(chat)))?.expiration) || undefined));
     const built = await toMessageContent(deps, ids, chat, content, this.#media, this.#now());
@@ -392,7 +396,7 @@ export class Messaging {
     } catch (err) {
       throw new MessagingError('BAD_CONTENT', (err as Error).message, { cause: err });
     }
-    const sent = await this.#relay(chat, message, { expiration, remember, audience, edit: built.type === 'pin' ? editAttribute(message, true) : undefined });
+    const sent = await this.#relay(chat, message, { expiration, remember, audience, edit: built.type === 'pin' ? editAttribute(message, true) : undefined, mediaHandle: built.mediaHandle });
     await rememberSent(deps, chat, built, sent.messageId, content.type === 'live-location' ? content.messageId : undefined, this.#now());
     if (built.type === 'disappearing' && !isGroup(chat)) {
       const canonical = await ids.canonicalChat(chat);

@@ -49,6 +49,8 @@ export interface RelayOptions {
   readonly remember?: ((tx: Transaction) => void) | undefined;
   /** A status post's audience (user jids); required when the chat is status@broadcast. */
   readonly audience?: readonly string[] | undefined;
+  /** A channel media post's upload handle (`media_id`). */
+  readonly mediaHandle?: string | undefined;
 }
 
 /** The server's ack of a send: its time and the participant hash it saw. */
@@ -95,7 +97,7 @@ export class Outbound {
       decryptFailHide: hideOnDecryptFail(message),
     };
     if (isStatusBroadcast(chat)) await this.#relayStatus(id, message, bytes, attrs, keep, options.audience ?? []);
-    else if (isNewsletter(chat)) await this.#relayChannelPost(chat, id, message, bytes, attrs, keep);
+    else if (isNewsletter(chat)) await this.#relayChannelPost(chat, id, message, bytes, attrs, keep, options.mediaHandle);
     else if (isGroup(chat)) await this.#relayGroup(chat, id, message, bytes, attrs, keep);
     else await this.#relayDirect(chat, id, message, bytes, attrs, keep);
   }
@@ -105,10 +107,10 @@ export class Outbound {
    * the Message as is in `<plaintext>`. The server numbers it; the number is
    * kept with our stored copy, since reactions to the post name it.
    */
-  async #relayChannelPost(chat: string, id: string, message: proto.IMessage, bytes: Uint8Array, attrs: MessageAttrs, keep: (tx: Transaction) => void): Promise<void> {
+  async #relayChannelPost(chat: string, id: string, message: proto.IMessage, bytes: Uint8Array, attrs: MessageAttrs, keep: (tx: Transaction) => void, mediaHandle?: string): Promise<void> {
     const { deps } = this.#p;
     await deps.store.transaction((tx) => keep(tx));
-    const ack = await this.#sendAndWait(id, buildNewsletterPost(chat, id, stanzaType(message), bytes, attrs.mediatype));
+    const ack = await this.#sendAndWait(id, buildNewsletterPost(chat, id, stanzaType(message), bytes, attrs.mediatype, mediaHandle));
     const serverId = ack.serverId;
     if (serverId !== undefined) {
       await deps.store.transaction((tx) => {

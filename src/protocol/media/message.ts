@@ -13,13 +13,16 @@ import type { MediaType } from './types.js';
 
 export type MediaMessageKind = 'image' | 'video' | 'gif' | 'ptv' | 'audio' | 'ptt' | 'document' | 'sticker';
 
-/** What an upload produced (src/account/media UploadedMedia has these). */
+/**
+ * What an upload produced (src/account/media UploadedMedia has these). A
+ * channel's media is not encrypted: no media key, no blob hash.
+ */
 export interface UploadedFile {
-  mediaKey: Uint8Array;
+  mediaKey?: Uint8Array | undefined;
   directPath: string;
   url?: string | undefined;
   fileSha256: Uint8Array;
-  fileEncSha256: Uint8Array;
+  fileEncSha256?: Uint8Array | undefined;
   fileLength: number;
 }
 
@@ -57,12 +60,10 @@ export function buildMediaMessage(kind: MediaMessageKind, file: UploadedFile, me
   const common: Record<string, unknown> = {
     mimetype: mediaMime(kind, { mimeType: meta.mimetype, fileName: meta.fileName }),
     fileSha256: file.fileSha256,
-    fileEncSha256: file.fileEncSha256,
     fileLength: file.fileLength,
-    mediaKey: file.mediaKey,
     directPath: file.directPath,
-    mediaKeyTimestamp,
   };
+  if (file.mediaKey) Object.assign(common, { fileEncSha256: file.fileEncSha256, mediaKey: file.mediaKey, mediaKeyTimestamp });
   if (file.url) common.url = file.url;
   const put = (o: Record<string, unknown>, k: string, v: unknown): void => {
     if (v !== undefined && v !== '') o[k] = v;
@@ -119,7 +120,8 @@ export function buildMediaMessage(kind: MediaMessageKind, file: UploadedFile, me
 export interface MediaRef {
   /** The key type to derive with. */
   type: MediaType;
-  mediaKey: Uint8Array;
+  /** Absent for a channel's media, which is not encrypted: then fileSha256 is what verifies it. */
+  mediaKey?: Uint8Array | undefined;
   directPath?: string;
   url?: string;
   fileSha256?: Uint8Array;
@@ -148,7 +150,11 @@ interface Long {
   toNumber(): number;
 }
 
-/** The download fields of a media Message (under its wrappers), or undefined when it has none or no media key. */
+/**
+ * The download fields of a media Message (under its wrappers), or undefined
+ * when it has none, or neither a media key nor (unencrypted channel media) the
+ * file's SHA-256 to check it by.
+ */
 export function mediaRefOf(message: proto.IMessage): MediaMessageRef | undefined {
   const m = unwrap(message).message;
   const pick = (): [MediaMessageKind, Fields] | undefined => {
@@ -163,8 +169,10 @@ export function mediaRefOf(message: proto.IMessage): MediaMessageRef | undefined
   const found = pick();
   if (!found) return undefined;
   const [kind, f] = found;
-  if (!f.mediaKey || f.mediaKey.length === 0 || (!f.directPath && !f.url)) return undefined;
-  const ref: MediaMessageRef = { kind, type: mediaTypeOfKind(kind), mediaKey: f.mediaKey };
+  const keyed = f.mediaKey !== null && f.mediaKey !== undefined && f.mediaKey.length > 0;
+  if ((!keyed && f.fileSha256?.length !== 32) || (!f.directPath && !f.url)) return undefined;
+  const ref: MediaMessageRef = { kind, type: mediaTypeOfKind(kind) };
+  if (keyed) ref.mediaKey = f.mediaKey!;
   if (f.directPath) ref.directPath = f.directPath;
   if (f.url) ref.url = f.url;
   if (f.fileSha256?.length) ref.fileSha256 = f.fileSha256;

@@ -85,6 +85,26 @@ export function uploadUrl(hostname: string, type: MediaType, fileEncSha256: Uint
   return `https://${hostname}${MEDIA_TYPES[type].uploadPath}/${token}?auth=${encodeURIComponent(auth)}&token=${token}`;
 }
 
+/**
+ * Channel (newsletter) media is not encrypted: the file goes as is to
+ * `/newsletter/newsletter-<type>` (WhatsApp Web's and whatsmeow's path), with
+ * the file's own SHA-256 as the token. Undefined for types a channel post
+ * cannot carry.
+ */
+const CHANNEL_UPLOAD_KINDS: ReadonlySet<MediaType> = new Set(['image', 'video', 'audio', 'ptt', 'document', 'sticker', 'gif', 'ptv']);
+
+export function channelUploadPath(type: MediaType): string | undefined {
+  return CHANNEL_UPLOAD_KINDS.has(type) ? `/newsletter/newsletter-${type}` : undefined;
+}
+
+/** `https://<host>/newsletter/newsletter-<type>/<token>?auth=<auth>&token=<token>`, token = the plaintext's SHA-256. */
+export function channelUploadUrl(hostname: string, type: MediaType, fileSha256: Uint8Array, auth: string): string {
+  const path = channelUploadPath(type);
+  if (path === undefined) throw new RangeError(`a channel post cannot carry ${type} media`);
+  const token = uploadToken(fileSha256);
+  return `https://${hostname}${path}/${token}?auth=${encodeURIComponent(auth)}&token=${token}`;
+}
+
 /** The download URL of a direct path on a host (`/v/t62.7118-24/…?ccb=…`). */
 export function downloadUrl(hostname: string, directPath: string): string {
   return `https://${hostname}${directPath.startsWith('/') ? '' : '/'}${directPath}`;

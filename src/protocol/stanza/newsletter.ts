@@ -4,7 +4,7 @@
  * each post (`server_id`) and delivers it to followers, and reactions name a
  * post by that number.
  *
- *   out, post:     <message to="…@newsletter" id type="text|media" [mediatype]><plaintext>Message</plaintext></message>
+ *   out, post:     <message to="…@newsletter" id type="text|media" [media_id]><plaintext [mediatype]>Message</plaintext></message>
  *   ack of a post: <ack class="message" id from="…@newsletter" server_id t/>
  *   out, reaction: <message to="…@newsletter" id type="reaction" server_id [edit="7"]><reaction [code]/></message>
  *   in, post:      <message from="…@newsletter" id server_id t type><plaintext>Message</plaintext></message>
@@ -20,11 +20,16 @@ import { isNewsletter } from '../jid/index.js';
 import { StanzaError } from './errors.js';
 import { bytesOf, child, children, childrenByTag, node } from './nodes.js';
 
-/** A post: the Message's bytes, unencrypted. `type` is the stanza's (text, media, poll…). */
-export function buildNewsletterPost(to: string, id: string, type: string, message: Uint8Array, mediaType?: string): BinaryNode {
+/**
+ * A post: the Message's bytes, unencrypted. `type` is the stanza's (text,
+ * media, poll…); `mediaId`, a media post's upload handle (`media_id`, what the
+ * media host answered the unencrypted upload with).
+ */
+export function buildNewsletterPost(to: string, id: string, type: string, message: Uint8Array, mediaType?: string, mediaId?: string): BinaryNode {
   const attrs: Record<string, string> = { to, id, type };
-  if (mediaType !== undefined) attrs.mediatype = mediaType;
-  return node('message', attrs, [node('plaintext', {}, message)]);
+  if (mediaId !== undefined) attrs.media_id = mediaId;
+  // On the payload node, as `<enc mediatype>` is for encrypted messages.
+  return node('message', attrs, [node('plaintext', mediaType !== undefined ? { mediatype: mediaType } : {}, message)]);
 }
 
 /** A reaction to post `serverId`; an empty `code` takes ours back (edit 7, as a revoke). */

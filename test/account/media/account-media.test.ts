@@ -52,7 +52,7 @@ afterAll(async () => {
 describe('account media', () => {
   it('builds a media send with media_conn from the connection, once for several sends', async () => {
     const bytes = randomBytes(20_000);
-    const m = await media.build({ type: 'document', media: bytes, fileName: 'x.pdf' }, 'chat');
+    const { message: m } = await media.build({ type: 'document', media: bytes, fileName: 'x.pdf' }, 'chat');
     await media.build({ type: 'image', media: randomBytes(100) }, 'chat');
     expect(iqs).toBe(1);
     const ev = decodeContent(m);
@@ -63,7 +63,7 @@ describe('account media', () => {
 
   it('asks the sender to re-upload an expired file and downloads the new copy', async () => {
     const bytes = randomBytes(5_000);
-    const m = await media.build({ type: 'video', media: bytes }, 'chat');
+    const { message: m } = await media.build({ type: 'video', media: bytes }, 'chat');
     const fresh = m.videoMessage!;
     const target = { messageId: 'ABC', chat: '15550001111@s.whatsapp.net', fromMe: false };
     const expiredRef = { type: 'video' as const, mediaKey: fresh.mediaKey!, directPath: '/v/t62/video/' + '0'.repeat(32) + '.enc', fileSha256: fresh.fileSha256!, fileLength: Number(fresh.fileLength) };

@@ -48,7 +48,7 @@ describe('media message kinds', () => {
 
   it('an image from a buffer: Baileys reads it; dimensions and a JPEG thumbnail are made', async () => {
     const png = await sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 200, g: 10, b: 10 } } }).png().toBuffer();
-    const m = await build()({ type: 'image', media: png, caption: 'red', mimeType: 'image/png' }, 'chat');
+    const { message: m } = await build()({ type: 'image', media: png, caption: 'red', mimeType: 'image/png' }, 'chat');
     const img = m.imageMessage!;
     expect(img).toMatchObject({ caption: 'red', mimetype: 'image/png', width: 640, height: 480, fileLength: png.length, mediaKeyTimestamp: 1_700_000_000 });
     expect(Buffer.from(img.jpegThumbnail!).subarray(0, 2).toString('hex')).toBe('ffd8');
@@ -74,7 +74,7 @@ describe('media message kinds', () => {
     ];
     for (const [content, field, expected] of cases) {
       const sent = content.media instanceof Uint8Array ? Buffer.from(content.media) : 'path' in content.media ? docBytes : undefined;
-      const m = await build()(content, 'chat');
+      const { message: m } = await build()(content, 'chat');
       const body = (m as Record<string, Record<string, unknown>>)[field]!;
       expect(body, field).toMatchObject(expected);
       expect(body.directPath).toMatch(/^\/v\//);

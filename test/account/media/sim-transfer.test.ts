@@ -148,6 +148,41 @@ describe('media over the simulator', () => {
     expect(await codeOf(media.download(expired, { reupload: async () => Promise.reject(new Error('phone said NOT_FOUND')) }))).toBe('REUPLOAD_FAILED');
   });
 
+  it('channel media goes unencrypted to the channel path and back, by sizes across the in-memory limit, with a handle the host knows', async () => {
+    for (const [type, size] of [['image', 0], ['document', 65_536 + 3], ['video', 2 * 1024 * 1024 + 1]] as const) {
+      const bytes = randomBytes(size);
+      const up = await media.uploadUnencrypted(bytes, type);
+      expect(up.directPath).toMatch(new RegExp(`^/v/t62/newsletter-${type}/[0-9a-f]{32}\\?ccb=sim$`));
+      expect(Buffer.from(up.fileSha256).equals(createHash('sha256').update(bytes).digest())).toBe(true);
+      expect(up.fileLength).toBe(size);
+      expect(sim.hub.media!.isChannelHandle(up.handle!)).toBe(true);
+      // What the media host stores is the file itself.
+      expect(Buffer.from(sim.hub.blobs!.getBlob(up.directPath)!).equals(bytes)).toBe(true);
+      const down = await media.download({ type, directPath: up.directPath, fileSha256: up.fileSha256, fileLength: size });
+      expect(down.fileEncSha256).toBeUndefined();
+      const chunks: Buffer[] = [];
+      for await (const c of down.stream({ dispose: true })) chunks.push(c as Buffer);
+      expect(Buffer.concat(chunks).equals(bytes), `${type} ${size}`).toBe(true);
+    }
+    expect(sim.hub.media!.isChannelHandle('never-issued')).toBe(false);
+    expect(await settledLeftovers(spoolDir)).toEqual([]);
+  });
+
+  it('unencrypted media is trusted by its hash alone: altered, cut or unhashed it is refused, nothing released or left', async () => {
+    const bytes = randomBytes(120_000);
+    const sha = createHash('sha256').update(bytes).digest();
+    const altered = Buffer.from(bytes);
+    altered[60_000]! ^= 0x01;
+    const alteredPath = await putRaw(altered, 'image');
+    expect(await codeOf(media.download({ type: 'image', directPath: alteredPath, fileSha256: sha }))).toBe('HASH_MISMATCH');
+    const cutPath = await putRaw(bytes.subarray(0, 100_000), 'image');
+    expect(await codeOf(media.download({ type: 'image', directPath: cutPath, fileSha256: sha, fileLength: bytes.length }))).toBe('TRUNCATED');
+    expect(await codeOf(media.download({ type: 'image', directPath: cutPath, fileSha256: sha }))).toBe('HASH_MISMATCH');
+    // Neither a key nor a hash: nothing would vouch for the bytes.
+    expect(await codeOf(media.download({ type: 'image', directPath: await putRaw(bytes, 'image') }))).toBe('BAD_KEY');
+    expect(leftovers(spoolDir)).toEqual([]);
+  });
+
   it('trusts only the configured CA: the system CAs refuse the simulator', async () => {
     // A certificate that fails verification fails again: not retried (a retry would sit out a minute's pause here).
     const untrusting = new MediaService({ fetchMediaConn: async () => simMediaConn(sim), http: new MediaHttp(), spoolDir, retry: { delayMs: 60_000 } });

@@ -73,7 +73,7 @@ describe('findStoredMedia', () => {
     const sent = await findStoredMedia(account, 'whatever@s.whatsapp.net', 'SENT1');
     expect(sent).toMatchObject({ found: true, media: { target: { messageId: 'SENT1', chat: GROUP, fromMe: true }, info: { type: 'document', mimeType: 'application/pdf', fileLength: 12, fileName: 'a.pdf' } } });
     expect(sent.found && sent.media.ref).toMatchObject({ type: 'document', directPath: '/v/t62/document/x.enc', fileLength: 12 });
-    expect(sent.found && Buffer.from(sent.media.ref.mediaKey).equals(msg.documentMessage.mediaKey)).toBe(true);
+    expect(sent.found && Buffer.from(sent.media.ref.mediaKey!).equals(msg.documentMessage.mediaKey)).toBe(true);
 
     const got = await findStoredMedia(account, GROUP, 'IN1');
     expect(got).toMatchObject({ found: true, media: { ref: { type: 'image', directPath: '/v/y.enc', url: 'https://h/v/y.enc', fileLength: 5 }, target: { messageId: 'IN1', chat: GROUP, fromMe: false, participant: '15550002222@s.whatsapp.net' }, info: { type: 'image', mimeType: 'image/png' } } });
@@ -126,7 +126,7 @@ describe('AccountMedia with a store', () => {
 
     // A media send builds through the account's media: uploaded to the sim, a message Baileys-shaped.
     const bytes = randomBytes(1_500_000);
-    const built = await am.build({ type: 'document', media: bytes, fileName: 'big.bin' }, CHAT);
+    const { message: built } = await am.build({ type: 'document', media: bytes, fileName: 'big.bin' }, CHAT);
     expect(built.documentMessage).toMatchObject({ fileName: 'big.bin', fileLength: bytes.length, mimetype: 'application/octet-stream' });
     await account.transaction((tx) => tx.sent.put('OUT1', { to: CHAT, message: proto.Message.encode(built).finish(), t: 2 }));
     const out = await am.downloadStored(account, CHAT, 'OUT1');

@@ -173,7 +173,7 @@ describe('our chunks, received by Baileys', () => {
         const parsed = parseHistoryNotification(historySyncNotificationOf(proto.Message.decode(proto.Message.encode(message).finish()))!);
         if (parsed.payload.kind !== 'media') throw new Error('expected a media payload');
         const ref = parsed.payload.media;
-        const compressed = decryptMedia(blob.blob, ref.mediaKey, ref.type, { fileEncSha256: ref.fileEncSha256, fileSha256: ref.fileSha256, fileLength: ref.fileLength! });
+        const compressed = decryptMedia(blob.blob, ref.mediaKey!, ref.type, { fileEncSha256: ref.fileEncSha256, fileSha256: ref.fileSha256, fileLength: ref.fileLength! });
         const ours = decodeHistorySync(inflateHistory(compressed), { me: ME });
         expect(ourView(ours)).toEqual(baileysView(theirs));
 

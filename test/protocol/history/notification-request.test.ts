@@ -92,7 +92,7 @@ describe('history sync notification', () => {
     }).finish();
     const n = parseHistoryNotification(historySyncNotificationOf(proto.Message.decode(theirs))!);
     expect(n).toMatchObject({ syncType: 'RECENT', chunkOrder: 3, progress: 42, originalMessageId: '3EB0ABCDEF' });
-    expect(n.payload.kind === 'media' && [n.payload.media.directPath, hex(n.payload.media.mediaKey), n.payload.media.fileLength]).toEqual(['/v/t62.36145-24/1_2.enc', hex(mediaKey), 123_456]);
+    expect(n.payload.kind === 'media' && [n.payload.media.directPath, hex(n.payload.media.mediaKey!), n.payload.media.fileLength]).toEqual(['/v/t62.36145-24/1_2.enc', hex(mediaKey), 123_456]);
   });
 
   it('refuses a blob type that names no blob, and accepts blob-less types without one', () => {

@@ -24,7 +24,7 @@ const DEV = `${A}:1@s.whatsapp.net`;
 function setup() {
   const hub = makeHub();
   addUser(hub, A, 1);
-  hub.media = { hostname: '127.0.0.1:9', maxBlobBytes: 1000, issueAuth: () => 'AUTH' };
+  hub.media = { hostname: '127.0.0.1:9', maxBlobBytes: 1000, issueAuth: () => 'AUTH', isChannelHandle: () => false };
   const pairing = new Pairing(hub);
   const session = { registration: undefined as never, send() {}, query: async () => ({ tag: 'iq', attrs: {} }), streamError() {} };
   const ctx: IqContext = { hub, pairing, session, deviceJid: DEV };

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IqParseError } from '../../../src/protocol/iq/errors.js';
 import { MexError } from '../../../src/protocol/iq/mex.js';
+import { channelUploadPath, channelUploadUrl } from '../../../src/protocol/media/index.js';
 import { createNewsletter, newsletterAction, newsletterMetadata, subscribedNewsletters } from '../../../src/protocol/iq/newsletter.js';
 import { bytesOf, childNode, node } from '../../../src/protocol/iq/nodes.js';
 import {
@@ -93,6 +94,17 @@ describe('channel stanzas', () => {
       }),
     );
     expect(() => parseNewsletterPost(node('message', { from: '1555@s.whatsapp.net', id: 'x' }))).toThrow();
+  });
+
+  it('a media post names its upload handle (media_id) and its kind on <plaintext>; channel uploads go unencrypted to the channel path', () => {
+    const out = buildNewsletterPost(JID, 'ID2', 'media', new Uint8Array([1, 2]), 'image', 'HANDLE_1');
+    expect(out).toEqual(node('message', { to: JID, id: 'ID2', type: 'media', media_id: 'HANDLE_1' }, [node('plaintext', { mediatype: 'image' }, new Uint8Array([1, 2]))]));
+    const sha = new Uint8Array(32).fill(0xfb);
+    const token = Buffer.from(sha).toString('base64url');
+    expect(channelUploadUrl('h:1', 'ptt', sha, 'a/b')).toBe(`https://h:1/newsletter/newsletter-ptt/${token}?auth=a%2Fb&token=${token}`);
+    expect(channelUploadPath('image')).toBe('/newsletter/newsletter-image');
+    expect(channelUploadPath('md-app-state')).toBeUndefined();
+    expect(() => channelUploadUrl('h:1', 'md-msg-hist', sha, 'a')).toThrow(RangeError);
   });
 
   it('a reaction names the post; taking it back is edit 7 without a code', () => {

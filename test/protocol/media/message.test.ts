@@ -38,7 +38,7 @@ describe('mediaRefOf', () => {
     const wrapped: proto.IMessage = { ephemeralMessage: { message: { viewOnceMessageV2: { message: inner } } } };
     const ref = mediaRefOf(proto.Message.decode(proto.Message.encode(wrapped).finish()))!;
     expect(ref).toMatchObject({ kind: 'ptt', type: 'ptt', directPath: file.directPath, url: file.url, fileLength: 1234 });
-    expect(Buffer.from(ref.mediaKey).equals(Buffer.from(file.mediaKey))).toBe(true);
+    expect(Buffer.from(ref.mediaKey!).equals(Buffer.from(file.mediaKey!))).toBe(true);
     expect(mediaRefOf(buildMediaMessage('gif', file, {}, 1))?.type).toBe('gif');
   });
 
