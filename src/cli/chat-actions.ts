@@ -14,6 +14,8 @@ export const CHAT_ACTIONS_USAGE = `       wad chat archive|unarchive|pin|unpin|u
        wad chat label <id> <chat> <label id> [--remove]
        wad chat star <id> <chat> <message id> [--remove]
        wad chat delete-for-me <id> <chat> <message id>
+       wad chat disappearing <id> <chat> <seconds>       (0: off; a group's is its setting)
+       wad chat played <id> <chat> <message id>...       (voice notes heard: played receipts)
 
 Acts on a chat of account <id> on every device of the account (its app state):
 <chat> is a jid, a phone number or a group id.`;
@@ -39,7 +41,7 @@ const SIMPLE: Readonly<Record<string, ChatAction>> = {
 };
 
 /** The verbs runChatAction takes (all of `wad chat` but `list`). */
-export const CHAT_ACTION_VERBS = [...Object.keys(SIMPLE), 'mute', 'label', 'star', 'delete-for-me'];
+export const CHAT_ACTION_VERBS = [...Object.keys(SIMPLE), 'mute', 'label', 'star', 'delete-for-me', 'disappearing', 'played'];
 
 function chatOf(arg: string | undefined): string {
   if (arg === undefined) throw new UsageError('missing <chat> (see wad chat --help)');
@@ -65,7 +67,7 @@ export async function runChatAction(argv: readonly string[]): Promise<number> {
     'chat',
     async () => {
       const { values, positionals } = parse(argv, { until: { type: 'string' }, remove: { type: 'boolean' } });
-      const [verb, account, chatArg, arg] = positionals;
+      const [verb, account, chatArg, arg, ...more] = positionals;
       const id = needed(account, 'id');
       const chat = chatOf(chatArg);
       const link = await connect(values);
@@ -79,6 +81,11 @@ export async function runChatAction(argv: readonly string[]): Promise<number> {
         } else if (verb === 'label') await client.labelChat(id, chat, needed(arg, 'label id'), !values.remove);
         else if (verb === 'star') await client.starMessage(id, chat, needed(arg, 'message id'), !values.remove);
         else if (verb === 'delete-for-me') await client.deleteMessageForMe(id, chat, needed(arg, 'message id'));
+        else if (verb === 'disappearing') {
+          const seconds = Number(needed(arg, 'seconds'));
+          if (!Number.isInteger(seconds) || seconds < 0) throw new UsageError('<seconds> must be a whole number of seconds (0: off)');
+          await client.setDisappearing(id, chat, seconds);
+        } else if (verb === 'played') await client.markRead(id, chat, [needed(arg, 'message id'), ...more], { played: true });
         else throw new UsageError(`unknown chat action '${verb ?? ''}' (see wad chat --help)`);
         if (values.json) jsonLine({ ok: true });
         return 0;

@@ -91,7 +91,7 @@ export class HttpLink {
   }
 
   /** multipart/form-data with the file read from disk as it is sent (constant memory). */
-  async sendFile(account: string, chat: string, path: string, opts: { caption?: string; mimeType?: string; quoted?: string; audience?: string[] } = {}): Promise<string> {
+  async sendFile(account: string, chat: string, path: string, opts: { caption?: string; mimeType?: string; quoted?: string; audience?: string[]; ptt?: boolean; viewOnce?: boolean } = {}): Promise<string> {
     const name = basename(path);
     const mimeType = opts.mimeType ?? mimeFromName(name);
     const form = new FormData();
@@ -101,6 +101,8 @@ export class HttpLink {
     form.set('mimeType', mimeType);
     if (opts.caption !== undefined) form.set('caption', opts.caption);
     if (opts.quoted !== undefined) form.set('quoted', opts.quoted);
+    if (opts.ptt) form.set('ptt', 'true');
+    if (opts.viewOnce) form.set('viewOnce', 'true');
     for (const jid of opts.audience ?? []) form.append('audience', jid);
     form.set('file', await openAsBlob(path, { type: mimeType }), name);
     let res: Response;

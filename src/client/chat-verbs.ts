@@ -8,6 +8,8 @@ import type { Requester } from './requester.js';
 
 export interface ChatVerbs {
   modifyChat(account: string, chat: string, action: ChatAction, opts?: { until?: number }): Promise<void>;
+  /** Read receipts for messages of the chat; `played` for voice notes heard. */
+  markRead(account: string, chat: string, messageIds: string[], opts?: { played?: boolean }): Promise<void>;
   /** The chat's disappearing timer, seconds (0: off); a group's is the group's setting. */
   setDisappearing(account: string, chat: string, expiration: number): Promise<void>;
   labelChat(account: string, chat: string, labelId: string, labelled?: boolean): Promise<void>;
@@ -21,6 +23,9 @@ export function chatVerbs(link: Requester): ChatVerbs {
   return {
     modifyChat: async (account, chat, action, opts = {}) => {
       await link.request('chat:modify', { action, ...(opts.until !== undefined ? { until: opts.until } : {}) }, { account, chat });
+    },
+    markRead: async (account, chat, messageIds, opts = {}) => {
+      await link.request('message:read', { messageIds, ...(opts.played ? { played: true } : {}) }, { account, chat });
     },
     setDisappearing: async (account, chat, expiration) => {
       await link.request('chat:modify', { action: 'disappearing', expiration }, { account, chat });

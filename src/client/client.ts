@@ -311,7 +311,7 @@ export class WadClient extends CommunitiesAndChannels {
 
   /** `played`: played receipts (voice notes heard) instead of read receipts. */
   async markRead(account: string, chat: string, messageIds: string[], opts: { played?: boolean } = {}): Promise<void> {
-    await this.request('message:read', { messageIds, ...(opts.played ? { played: true } : {}) }, { account, chat });
+    return this.#chats.markRead(account, chat, messageIds, opts);
   }
 
   /** The chat's disappearing timer, seconds (0: off); for a group, the group's setting. */

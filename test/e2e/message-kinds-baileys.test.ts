@@ -12,7 +12,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { aesEncryptGCM, decryptEventResponse, hmacSign, normalizeMessageContent, proto as bproto, type WAMessage } from 'baileys';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runChatAction } from '../../src/cli/chat-actions.js';
+import { runSend } from '../../src/cli/send.js';
 import { WadClient } from '../../src/client/index.js';
 import type { WadEvent } from '../../src/contract/api.js';
 import type { SendData } from '../../src/contract/frames.js';
@@ -232,4 +234,39 @@ describe('Baileys → wad: each kind reaches message:new with the same fields', 
     expect(deleted).toMatchObject({ chat: group, by: b2.userJid });
     expect(ofType('message:deleted').filter((e) => e.data['messageId'] === mine)).toHaveLength(1);
   }, 120_000);
+});
+
+describe('the CLI: any kind by --data, the timer and played receipts', () => {
+  /** Runs a `wad` command in this process against the daemon's socket. */
+  async function wad(run: (argv: string[]) => Promise<number>, ...args: string[]): Promise<{ code: number; out: string }> {
+    const chunks: string[] = [];
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation((c) => (chunks.push(String(c)), true));
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation((c) => (chunks.push(String(c)), true));
+    try {
+      return { code: await run([...args, '--socket', d.socketPath]), out: chunks.join('') };
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+  }
+
+  it('sends a keep with --data, sets the timer, sends played receipts; refuses a field the schema lacks in a raw Message', async () => {
+    const target = await fromB1({ text: 'keep me' });
+    await atWad(target.key.id!);
+    const kept = await wad(runSend, 'w', B1, '--data', JSON.stringify({ type: 'keep', messageId: target.key.id }));
+    expect(kept.code, kept.out).toBe(0);
+    expect(content(await atBaileys(b1, kept.out.trim(), 'keep by the CLI')).keepInChatMessage).toMatchObject({ keepType: bproto.KeepType.KEEP_FOR_ALL, key: { id: target.key.id } });
+    const bad = await wad(runSend, 'w', B1, '--data', JSON.stringify({ type: 'message', message: { conversation: 'x', notAField: 1 } }));
+    expect(bad.code).not.toBe(0);
+    expect(bad.out).toContain('message.notAField');
+
+    expect((await wad(runChatAction, 'disappearing', 'w', B1, '604800')).code).toBe(0);
+    await b1.waitFor(() => b1.received.find((m) => m.message?.protocolMessage?.ephemeralExpiration === 604_800 && !m.key.remoteJid?.endsWith('@g.us')), 'the timer by the CLI');
+    expect((await wad(runChatAction, 'disappearing', 'w', B1, '0')).code).toBe(0);
+
+    const voice = await fromB1({ audio: randomBytes(1500), ptt: true, mimetype: 'audio/ogg; codecs=opus' });
+    await atWad(voice.key.id!);
+    expect((await wad(runChatAction, 'played', 'w', B1, voice.key.id!)).code).toBe(0);
+    await b1.waitFor(() => b1.updates.find((u) => u.id === voice.key.id && u.status === bproto.WebMessageInfo.Status.PLAYED), 'played by the CLI');
+  }, 60_000);
 });
