@@ -45,7 +45,7 @@ describe('1:1 between two accounts', () => {
       [{ type: 'text', content: 'disappearing text' }, { type: 'text', expiration: 86400 }],
       [{ type: 'disappearing', expiration: 86400 }, { type: 'disappearing', disappearing: { expiration: 86400 } }],
       [{ type: 'message', message: { imageMessage: { mimetype: 'image/jpeg', caption: 'once' } }, viewOnce: true }, { type: 'image', viewOnce: true, content: 'once' }],
-      [{ type: 'message', message: { eventMessage: { name: 'party' } } }, { type: 'unknown' }],
+      [{ type: 'message', message: { eventMessage: { name: 'party' } } }, { type: 'event' }],
     ];
     for (const [i, [content, expected]] of sends.entries()) {
       const { messageId } = await alice.messaging.send(bob.userJid, content, i === 6 ? { expiration: 86400 } : {});
