@@ -25,6 +25,7 @@ import type { AccountEventSink } from './events.js';
 import { DirtyBitsHandler } from './dirty-bits.js';
 import { AccountLocks } from './locks.js';
 import { createAccountMedia, type AccountMedia } from './media/account-media.js';
+import { createLinkPreviewMaker } from './link-preview/maker.js';
 import type { SharedMedia } from './media/shared.js';
 import type { AccountIdentity, MessagingDeps } from './messaging-deps.js';
 import type { CryptoPort } from './ports.js';
@@ -151,6 +152,11 @@ export class Account {
         {
           ...deps.messaging,
           media: this.media.build,
+          linkPreviews: createLinkPreviewMaker({
+            web: deps.media.linkPreviews?.web,
+            timeoutMs: deps.media.linkPreviews?.timeoutMs ?? 10_000,
+            upload: (jpeg, signal) => this.media.service.upload(jpeg, 'thumbnail-link', { signal }),
+          }),
           // History notifications are the history's; the rest (app state keys) the app state's.
           protocolSink: { accept: async (message, msg) => this.history.accept(message, msg) ?? appStateSink.accept(message, msg) },
         },

@@ -18,6 +18,7 @@ import { accountVerbs } from '../client/account-verbs.js';
 import type { DownloadedFile } from '../client/download.js';
 import { WadClientError, type ClientErrorCode } from '../client/errors.js';
 import { kindFromMime, mimeFromName } from '../client/mime.js';
+import { linkPreviewData, type LinkPreviewGiven, type SendAnswer } from '../client/client.js';
 import type { SubscribeOptions } from '../client/stream.js';
 import type { AccountState, WadEvent } from '../contract/api.js';
 import type { RequestMap, RequestType } from '../contract/frames.js';
@@ -88,6 +89,11 @@ export class HttpLink {
 
   async sendText(account: string, chat: string, text: string, opts: { quoted?: string } = {}): Promise<string> {
     return (await this.request('message:send', { type: 'text', content: text, ...opts }, { account, chat })).messageId;
+  }
+
+  /** A text with a link preview (see WadClient.sendLink). */
+  async sendLink(account: string, chat: string, text: string, preview: true | LinkPreviewGiven, opts: { quoted?: string } = {}): Promise<SendAnswer> {
+    return this.request('message:send', { type: 'text', content: text, ...opts, linkPreview: linkPreviewData(preview) }, { account, chat });
   }
 
   /** multipart/form-data with the file read from disk as it is sent (constant memory). */

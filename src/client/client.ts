@@ -38,7 +38,7 @@ import type {
   StoredMessage,
   WadEvent,
 } from '../contract/api.js';
-import type { SendData } from '../contract/frames.js';
+import type { LinkPreviewData, RequestMap, SendData } from '../contract/frames.js';
 import type { WadClientOptions } from './core.js';
 import { accountVerbs } from './account-verbs.js';
 import { callVerbs } from './call-verbs.js';
@@ -51,6 +51,30 @@ import { WadClientError } from './errors.js';
 import { kindFromMime, mimeFromName } from './mime.js';
 import { defaultSocketPath } from './paths.js';
 import { untilAnswered, type ResendOptions } from './resend.js';
+
+/** A link preview given to sendLink. */
+export interface LinkPreviewGiven {
+  /** The link as the text has it. */
+  url: string;
+  title: string;
+  description?: string;
+  /** An image (JPEG, PNG, WebP…), as bytes or base64: the daemon makes the thumbnails from it. */
+  thumbnail?: Uint8Array | string;
+}
+
+/** The socket's `linkPreview` field for a preview made by the daemon (`true`) or given. */
+export function linkPreviewData(preview: true | LinkPreviewGiven): true | LinkPreviewData {
+  if (preview === true) return true;
+  return {
+    url: preview.url,
+    title: preview.title,
+    ...(preview.description !== undefined ? { description: preview.description } : {}),
+    ...(preview.thumbnail !== undefined ? { thumbnail: typeof preview.thumbnail === 'string' ? preview.thumbnail : Buffer.from(preview.thumbnail).toString('base64') } : {}),
+  };
+}
+
+/** What message:send answers: the message id, and why a link preview asked for did not go with it. */
+export type SendAnswer = RequestMap['message:send']['result'];
 
 export interface SendFileOptions extends Omit<MediaFields, 'mimeType'> {
   /** Default: from the file name. */
@@ -197,6 +221,16 @@ export class WadClient extends CommunitiesAndChannels {
 
   async sendText(account: string, chat: string, text: string, opts: { quoted?: string; mentions?: string[] } = {}): Promise<string> {
     return this.send(account, chat, { type: 'text', content: text, ...opts });
+  }
+
+  /**
+   * A text with a link preview: `true` has the daemon make it from the
+   * text's first link (the page's title, description and image), or give it
+   * (`thumbnail`: image bytes or base64). A preview that cannot be made does
+   * not stop the text: `linkPreviewError` says why it went without.
+   */
+  async sendLink(account: string, chat: string, text: string, preview: true | LinkPreviewGiven, opts: { quoted?: string; mentions?: string[] } = {}): Promise<SendAnswer> {
+    return this.request('message:send', { type: 'text', content: text, ...opts, linkPreview: linkPreviewData(preview) }, { account, chat });
   }
 
   async reply(account: string, chat: string, quoted: string, text: string): Promise<string> {

@@ -126,6 +126,18 @@ export interface Config {
      */
     readonly allowedRoots: readonly string[];
   };
+  /** Link previews the daemon makes (`message:send` text with `linkPreview: true`). */
+  readonly linkPreview: {
+    /** Fetch pages and images from loopback, private (RFC 1918), link-local, ULA and other non-public addresses too. */
+    readonly allowPrivateNetworks: boolean;
+    /** One deadline for the page, its image and the thumbnail's upload. */
+    readonly timeoutMs: number;
+    /** Largest page read (bytes). */
+    readonly maxPageBytes: number;
+    /** Largest image read (bytes). */
+    readonly maxImageBytes: number;
+    readonly maxRedirects: number;
+  };
   readonly history: {
     /** Ask the phone, at linking, for the whole chat history (DeviceProps.requireFullSync) instead of the recent part. */
     readonly fullSync: boolean;
@@ -301,6 +313,7 @@ export const configSchema = object({
     preKeyGraceMs: ms(0, 365 * DAY),
   }),
   media: object({ allowedRoots: nullable(arrayOf(absolutePath)) }),
+  linkPreview: object({ allowPrivateNetworks: bool, timeoutMs: ms(100, 120_000), maxPageBytes: int(1024, 64 << 20), maxImageBytes: int(1024, 64 << 20), maxRedirects: int(0, 20) }),
   history: object({ fullSync: bool, days: nullable(int(1, 36_500)), sizeMbLimit: nullable(int(1, 1_000_000)), storageQuotaMb: int(1, 1_000_000) }),
   memory: object({ heapGrowthPercent: int(0, 300) }),
   idempotency: object({ keysMax: int(1, 1_000_000), ttlMs: ms(60_000, 30 * DAY) }),

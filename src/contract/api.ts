@@ -12,7 +12,6 @@
  * Errors: methods reject with DaemonError (errors.ts), whose `code` is one
  * of the contract's error codes, so the IPC layer maps them 1:1.
  */
-import type { LinkPreview } from '../protocol/message/index.js';
 import type { proto } from '../protocol/proto/index.js';
 import type { CallApi } from './calls.js';
 import type { NewsletterApi } from './newsletters.js';
@@ -127,12 +126,12 @@ export type MediaContent = MediaFields & {
 /**
  * The one shape of outgoing content a consumer names; the account turns it
  * into the protocol's MessageContent, the other shape. The socket's
- * message:send carries the kinds up to `poll-vote`; `linkPreview`,
+ * message:send carries the kinds up to `poll-vote` (text with `linkPreview`);
  * `viewOnce` on text, `contacts`, `disappearing` and `message` (a built
  * Message, sent as is) are for in-process callers.
  */
 export type OutgoingContent =
-  | { type: 'text'; content: string; quoted?: string; mentions?: string[]; linkPreview?: LinkPreview; viewOnce?: boolean; backgroundArgb?: number; font?: number }
+  | { type: 'text'; content: string; quoted?: string; mentions?: string[]; linkPreview?: LinkPreviewRequest; viewOnce?: boolean; backgroundArgb?: number; font?: number }
   | { type: 'reply'; content: string; quoted: string; mentions?: string[] }
   | MediaContent
   | { type: 'location'; latitude: number; longitude: number; name?: string; address?: string }
@@ -190,6 +189,37 @@ export interface EventContent {
   joinLink?: string;
   extraGuestsAllowed?: boolean;
   canceled?: boolean;
+}
+
+/**
+ * A text's link preview: `true` has the daemon make it from the text's
+ * first http(s) link (the page's Open Graph title, description and image),
+ * a LinkPreviewSpec gives it, `false` (or none) sends the text without one.
+ */
+export type LinkPreviewRequest = boolean | LinkPreviewSpec;
+
+/** A link preview the caller gives. */
+export interface LinkPreviewSpec {
+  /** The link as the text has it (the preview's matchedText). */
+  url: string;
+  title: string;
+  description?: string;
+  /**
+   * An image (JPEG, PNG, WebP, GIF): the daemon makes the small inline
+   * thumbnail from it and uploads a larger one, as WhatsApp does for
+   * high-quality previews.
+   */
+  thumbnail?: Uint8Array;
+}
+
+/** What a send answers. */
+export interface SendResult {
+  messageId: string;
+  /**
+   * Why the link preview asked for was not sent, or was sent without its
+   * image (the text went anyway): "CODE: what happened".
+   */
+  linkPreviewError?: string;
 }
 
 /**
@@ -460,7 +490,7 @@ export interface DaemonApi extends PeopleApi, CallApi, NewsletterApi, CommunityA
   logoutAccount(id: string): Promise<void>;
 
   // messaging (chat = conversationId)
-  sendMessage(id: string, chat: string, content: OutgoingContent, options?: SendOptions): Promise<{ messageId: string }>;
+  sendMessage(id: string, chat: string, content: OutgoingContent, options?: SendOptions): Promise<SendResult>;
   editMessage(id: string, chat: string, messageId: string, content: string): Promise<{ messageId: string }>;
   deleteMessage(id: string, chat: string, messageId: string): Promise<{ messageId: string }>;
   react(id: string, chat: string, messageId: string, emoji: string): Promise<{ messageId: string }>;

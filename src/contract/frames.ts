@@ -77,8 +77,11 @@ export type AckData = ({ success: true } & Record<string, unknown>) | { success:
 export type SendData = SendContentData & { idempotencyKey?: string; audience?: string[] };
 
 type SendContentData =
-  /** `backgroundArgb` (0xAARRGGBB) and `font` (0–9): a text status's colour and typeface. */
-  | { type: 'text'; content: string; quoted?: string; mentions?: string[]; backgroundArgb?: number; font?: number }
+  /**
+   * `backgroundArgb` (0xAARRGGBB) and `font` (0–9): a text status's colour and typeface.
+   * `linkPreview`: `true` has the daemon make it from the first link, or given (`thumbnail`: an image, base64).
+   */
+  | { type: 'text'; content: string; quoted?: string; mentions?: string[]; backgroundArgb?: number; font?: number; linkPreview?: boolean | LinkPreviewData }
   | { type: 'reply'; content: string; quoted: string; mentions?: string[] }
   | (MediaFields & {
       type: MediaKind;
@@ -106,6 +109,14 @@ type SendContentData =
   | { type: 'disappearing'; expiration: number }
   /** Any Message, as protobuf JSON (at most 64 KiB of JSON; a field the schema lacks is refused). */
   | { type: 'message'; message: Record<string, unknown>; viewOnce?: boolean };
+
+/** A link preview the caller gives on the socket (the thumbnail as base64). */
+export interface LinkPreviewData {
+  url: string;
+  title: string;
+  description?: string;
+  thumbnail?: string;
+}
 
 export interface SubscribeData {
   /** A durable subscriber's name: delivery resumes from its last events:ack. Absent: live only. */
@@ -152,7 +163,8 @@ export interface RequestMap extends PeopleRequestMap, CallRequestMap, CommunityR
   'account:restart': { data: IdData; result: Empty };
   'account:logout': { data: IdData; result: Empty };
   'account:pair-code': { data: { id?: string; phone: string }; result: { pairCode: string } };
-  'message:send': { data: SendData; result: { messageId: string } };
+  /** `linkPreviewError`: why the link preview asked for was not sent (or went without its image); the text was sent. */
+  'message:send': { data: SendData; result: { messageId: string; linkPreviewError?: string } };
   'message:edit': { data: { messageId: string; content: string }; result: { messageId: string } };
   /** With `forMe`, deleted on our own devices only (app state); without, revoked for everyone. */
   'message:delete': { data: { messageId: string; forMe?: boolean }; result: { messageId: string } };

@@ -14,6 +14,7 @@ import { WebVersionKeeper } from './web-version.js';
 import type { Transport } from '../account/connection/transport.js';
 import type { AccountDeps } from '../account/account.js';
 import { LocalFiles, MediaHttp, SharedMedia } from '../account/media/index.js';
+import { WebFetcher } from '../account/link-preview/index.js';
 import type { Config } from '../config/index.js';
 import type { EventType } from '../contract/api.js';
 import { ipcOptionsFromConfig, startIpcServer } from '../ipc/index.js';
@@ -106,6 +107,7 @@ async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
     http: await MediaHttp.fromCaFile(config.server.mediaCaPath),
     spoolRoot: join(config.dataDir, TMP_DIR, 'media'),
     localFiles: await localFilesFor(config, logger),
+    linkPreviews: { web: new WebFetcher(config.linkPreview), timeoutMs: config.linkPreview.timeoutMs },
   }).catch(async (err: unknown) => {
     await pool.close();
     await store.close();

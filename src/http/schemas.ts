@@ -24,7 +24,20 @@ export function bodySchema(type: RequestType): JsonSchema {
     // account:* take the account in `id` as well; `account` is the documented way.
     required: shape.needs === 'chat' ? ['account', 'chat'] : ['account'],
   };
-  return { allOf: [envelope, shape.data] };
+  // The data's own schema is closed (a field it does not know is refused); beside the envelope, the
+  // closure moves to the whole body, where it sees the envelope's fields as known too.
+  return { allOf: [envelope, opened(shape.data)], unevaluatedProperties: false };
+}
+
+/** The schema without its top-level `additionalProperties: false` (in each variant of a oneOf/anyOf too). */
+function opened(schema: JsonSchema): JsonSchema {
+  const { additionalProperties, oneOf, anyOf, ...rest } = schema as JsonSchema & { oneOf?: JsonSchema[]; anyOf?: JsonSchema[] };
+  return {
+    ...rest,
+    ...(additionalProperties !== undefined && additionalProperties !== false ? { additionalProperties } : {}),
+    ...(oneOf ? { oneOf: oneOf.map(opened) } : {}),
+    ...(anyOf ? { anyOf: anyOf.map(opened) } : {}),
+  };
 }
 
 export const errorSchema: JsonSchema = {

@@ -176,6 +176,12 @@ async function sendMessage(withKey: SendData, account: string, chat: string, ctx
   const options = idempotencyKey !== undefined || audience !== undefined ? { ...(idempotencyKey !== undefined ? { idempotencyKey } : {}), ...(audience !== undefined ? { audience } : {}) } : undefined;
   // Checked when the frame was read: a Message the schema knows all of.
   if (data.type === 'message') return { ...(await ctx.api.sendMessage(account, chat, { type: 'message', message: messageFromJson(data.message), ...(data.viewOnce !== undefined ? { viewOnce: data.viewOnce } : {}) }, options)) };
+  if (data.type === 'text' && typeof data.linkPreview === 'object') {
+    const { thumbnail, ...given } = data.linkPreview;
+    const image = thumbnail !== undefined ? Buffer.from(thumbnail, 'base64') : undefined;
+    if (image?.length === 0) throw new IpcError('INVALID_PAYLOAD', 'data.linkPreview.thumbnail holds no bytes', { field: 'data.linkPreview.thumbnail' });
+    return { ...(await ctx.api.sendMessage(account, chat, { ...data, linkPreview: { ...given, ...(image ? { thumbnail: new Uint8Array(image) } : {}) } }, options)) };
+  }
   if (!isMedia(data)) return { ...(await ctx.api.sendMessage(account, chat, data as OutgoingContent, options)) };
   const base = {
     type: data.type,

@@ -65,6 +65,19 @@ const jid: Check<string> = described(
 const jids = arrayOf(jid, { min: 1, max: 1024 });
 const mediaKind = oneOf(['image', 'video', 'audio', 'document', 'sticker'] as const);
 
+const base64 = (max: number) => str({ max, pattern: /^[A-Za-z0-9+/]*={0,2}$/, what: 'base64' });
+/** `true`: the daemon makes it from the text's first link; an object: the caller gives it; `false`: none. */
+const linkPreview = either(
+  bool,
+  object({
+    url: str({ max: 2048, pattern: /^https?:\/\/\S+$/i, what: 'an http:// or https:// URL' }),
+    title: str({ max: 1024 }),
+    description: optional(str({ min: 0, max: 4096 })),
+    thumbnail: optional(base64(8 << 20)),
+  }),
+  (v) => typeof v === 'boolean',
+);
+
 const SEND: Record<string, Check<RequestMap['message:send']['data']>> = {
   text: object({
     type: oneOf(['text'] as const),
@@ -73,6 +86,7 @@ const SEND: Record<string, Check<RequestMap['message:send']['data']>> = {
     mentions: optional(jids),
     backgroundArgb: optional(int(0, 0xffff_ffff)),
     font: optional(int(0, 9)),
+    linkPreview: optional(linkPreview),
   }),
   reply: object({ type: oneOf(['reply'] as const), content: text, quoted: messageId, mentions: optional(jids) }),
   location: object({
@@ -105,7 +119,7 @@ const media = object({
   width: optional(int(1, 65_535)),
   height: optional(int(1, 65_535)),
   seconds: optional(int(0, 0x7fff_ffff)),
-  jpegThumbnail: optional(str({ max: 1 << 20, pattern: /^[A-Za-z0-9+/]*={0,2}$/, what: 'base64' })),
+  jpegThumbnail: optional(base64(1 << 20)),
   gifPlayback: optional(bool),
   viewOnce: optional(bool),
 });
@@ -127,7 +141,9 @@ const sendData: Check<RequestMap['message:send']['data']> = described((v, path) 
   if (!check) throw new IpcError('INVALID_PAYLOAD', `data.type must be one of ${Object.keys(SEND).join(', ')}`, { field: 'data.type' });
   const key = idempotencyKey((v as { idempotencyKey?: unknown }).idempotencyKey, path === '' ? 'idempotencyKey' : `${path}.idempotencyKey`);
   const who = audience((v as { audience?: unknown }).audience, path === '' ? 'audience' : `${path}.audience`);
-  const out = { ...check(v, path), ...(key !== undefined ? { idempotencyKey: key } : {}), ...(who !== undefined ? { audience: who } : {}) };
+  // How to send, beside any kind's content: the kind's own check must not see them as fields it does not know.
+  const { idempotencyKey: _k, audience: _a, ...content } = v as Record<string, unknown>;
+  const out = { ...check(content, path), ...(key !== undefined ? { idempotencyKey: key } : {}), ...(who !== undefined ? { audience: who } : {}) };
   if ('upload' in out || 'path' in out || 'base64' in out || SEND[t as string] === media) {
     const m = out as { upload?: number; path?: string; base64?: string };
     const n = Number(m.upload !== undefined) + Number(m.path !== undefined) + Number(m.base64 !== undefined);

@@ -29,6 +29,13 @@ export function invalid(path: string, expected: string, value: unknown): IpcErro
   return new IpcError('INVALID_PAYLOAD', `${where(path)} must be ${expected} (got ${got})`, { field: where(path) });
 }
 
+/** A field the check does not know, with the ones it does. */
+export function unknownField(path: string, key: string, known: readonly string[]): IpcError {
+  const field = path === '' ? key.slice(0, 80) : `${path}.${key.slice(0, 80)}`;
+  const expected = known.length > 0 ? `known: ${known.join(', ')}` : 'it takes none';
+  return new IpcError('INVALID_PAYLOAD', `${field} is not a field of ${where(path)} (${expected})`, { field });
+}
+
 function missing(path: string): IpcError {
   return new IpcError('MISSING_FIELD', `${where(path)} is required`, { field: where(path) });
 }
@@ -121,11 +128,16 @@ export function mapOf<T>(item: Check<T>, opts: { max: number; key?: RegExp }): C
   }, { type: 'object', additionalProperties: schemaOf(item), maxProperties: opts.max, ...(opts.key ? { propertyNames: { pattern: opts.key.source } } : {}) });
 }
 
-/** An object with exactly these known fields (others are ignored, like the envelope's). */
+/**
+ * An object with exactly these known fields. A field it does not know is
+ * refused, naming its path: dropped silently, a misspelt or newer option
+ * would do nothing while the caller believes it did.
+ */
 export function object<S extends Shape>(shape: S): Check<Infer<S>> {
   return required((v, path) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalid(path, 'an object', v);
     const src = v as Record<string, unknown>;
+    for (const k of Object.keys(src)) if (!Object.hasOwn(shape, k)) throw unknownField(path, k, Object.keys(shape));
     const out: Record<string, unknown> = {};
     for (const [k, check] of Object.entries(shape)) {
       const x = check(Object.prototype.hasOwnProperty.call(src, k) ? src[k] : undefined, path === '' ? k : `${path}.${k}`);
@@ -147,5 +159,5 @@ function objectSchema(shape: Shape): JsonSchema {
     properties[k] = schemaOf(check);
     if (check.optional !== true) needed.push(k);
   }
-  return { type: 'object', properties, ...(needed.length > 0 ? { required: needed } : {}) };
+  return { type: 'object', properties, ...(needed.length > 0 ? { required: needed } : {}), additionalProperties: false };
 }

@@ -79,7 +79,7 @@ describe('wad → Baileys: every kind', () => {
         expect(m.message?.extendedTextMessage?.contextInfo?.stanzaId).toBe(base);
         expect(m.message?.extendedTextMessage?.contextInfo?.mentionedJid).toEqual([to]);
       }],
-      [{ type: 'text', content: 'see https://x.example', linkPreview: { matchedText: 'https://x.example', title: 'X', description: 'D' } }, (m) => expect(m.message?.extendedTextMessage).toMatchObject({ matchedText: 'https://x.example', title: 'X' })],
+      [{ type: 'text', content: 'see https://x.example', linkPreview: { url: 'https://x.example', title: 'X', description: 'D' } }, (m) => expect(m.message?.extendedTextMessage).toMatchObject({ matchedText: 'https://x.example', title: 'X' })],
       [{ type: 'location', latitude: 48.85, longitude: 2.35, name: 'Paris' }, (m) => expect(m.message?.locationMessage).toMatchObject({ degreesLatitude: 48.85, degreesLongitude: 2.35, name: 'Paris' })],
       [{ type: 'contact', displayName: 'Carol', vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Carol\nEND:VCARD' }, (m) => expect(m.message?.contactMessage?.displayName).toBe('Carol')],
       [{ type: 'contacts', contacts: [{ displayName: 'A', vcard: 'v1' }, { displayName: 'B', vcard: 'v2' }] }, (m) => expect(m.message?.contactsArrayMessage?.contacts).toHaveLength(2)],
@@ -167,7 +167,7 @@ describe('phones: every kind both ways with a simulated phone', () => {
     const cases: Array<[OutgoingContent, (m: PhoneMessage) => void]> = [
       [{ type: 'reply', content: 'a reply', quoted: base, mentions: [to] }, (m) =>
         expect(inner(m).extendedTextMessage).toMatchObject({ text: 'a reply', contextInfo: { stanzaId: base, mentionedJid: [to], quotedMessage: { conversation: 'hello phone' } } })],
-      [{ type: 'text', content: 'see https://x.example', linkPreview: { matchedText: 'https://x.example', title: 'X', description: 'D' } }, (m) =>
+      [{ type: 'text', content: 'see https://x.example', linkPreview: { url: 'https://x.example', title: 'X', description: 'D' } }, (m) =>
         expect(inner(m).extendedTextMessage).toMatchObject({ text: 'see https://x.example', matchedText: 'https://x.example', title: 'X', description: 'D' })],
       [{ type: 'location', latitude: 48.85, longitude: 2.35, name: 'Paris' }, (m) => expect(inner(m).locationMessage).toMatchObject({ degreesLatitude: 48.85, degreesLongitude: 2.35, name: 'Paris' })],
       [{ type: 'contact', displayName: 'Carol', vcard: 'BEGIN:VCARD\nVERSION:3.0\nFN:Carol\nEND:VCARD' }, (m) => expect(inner(m).contactMessage).toMatchObject({ displayName: 'Carol', vcard: expect.stringContaining('FN:Carol') })],

@@ -1,13 +1,15 @@
 /**
  * What every account's media shares in one daemon: one HTTPS agent (the
  * configured CA or the system's), the parent of the accounts' spool dirs,
- * and the policy for files that sends name by path. Opened once before the
+ * the policy for files that sends name by path, and the fetcher of link
+ * previews' pages. Opened once before the
  * accounts start (emptying what a killed daemon left in the spools), closed
  * after they stopped. Each account builds its own AccountMedia from it.
  */
 import { rm } from 'node:fs/promises';
 import type { MediaHttp } from './http.js';
 import type { LocalFiles } from './local-file.js';
+import type { WebFetcher } from '../link-preview/web-fetch.js';
 
 export interface SharedMediaOptions {
   readonly http: MediaHttp;
@@ -17,6 +19,8 @@ export interface SharedMediaOptions {
   readonly localFiles?: LocalFiles | undefined;
   /** How long a download waits for the sender's phone to re-upload an expired file (tests: short). */
   readonly reuploadTimeoutMs?: number | undefined;
+  /** Fetches pages and images for link previews the daemon makes, within `timeoutMs` each; without it, it makes none. */
+  readonly linkPreviews?: { readonly web: WebFetcher; readonly timeoutMs: number } | undefined;
 }
 
 export class SharedMedia {
@@ -24,12 +28,14 @@ export class SharedMedia {
   readonly spoolRoot: string;
   readonly localFiles: LocalFiles | undefined;
   readonly reuploadTimeoutMs: number | undefined;
+  readonly linkPreviews: SharedMediaOptions['linkPreviews'];
 
   private constructor(opts: SharedMediaOptions) {
     this.http = opts.http;
     this.spoolRoot = opts.spoolRoot;
     this.localFiles = opts.localFiles;
     this.reuploadTimeoutMs = opts.reuploadTimeoutMs;
+    this.linkPreviews = opts.linkPreviews;
   }
 
   /** Removes what a killed daemon left in the spool dirs, then serves. */
@@ -40,5 +46,6 @@ export class SharedMedia {
 
   close(): void {
     this.http.close();
+    void this.linkPreviews?.web.close().catch(() => {});
   }
 }

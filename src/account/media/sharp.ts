@@ -10,8 +10,11 @@ export interface SharpImage {
   rotate(): SharpImage;
   resize(width: number): SharpImage;
   resize(opts: { width: number; height: number; fit: 'cover'; position: 'centre' }): SharpImage;
+  resize(width: number, height: number, opts: { fit: 'inside'; withoutEnlargement: boolean }): SharpImage;
+  flatten(opts: { background: string }): SharpImage;
   jpeg(opts: { quality: number }): SharpImage;
   toBuffer(): Promise<Buffer>;
+  toBuffer(opts: { resolveWithObject: true }): Promise<{ data: Buffer; info: { width: number; height: number } }>;
 }
 
 export type SharpFactory = (input: Buffer | string, opts?: { failOn?: string; limitInputPixels?: number }) => SharpImage;

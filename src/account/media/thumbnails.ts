@@ -32,3 +32,32 @@ export const sharpInspector: ImageInspector = async (image) => {
     return undefined;
   }
 };
+
+/** A JPEG made from an image, and its size. */
+export interface Jpeg {
+  jpeg: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/**
+ * The image as a JPEG that fits in `box` × `box` pixels (never enlarged,
+ * turned upright, transparency on white); undefined when it cannot (no
+ * library, not an image, a decompression bomb). Never throws.
+ */
+export async function sharpJpeg(image: Uint8Array, box: number, quality: number): Promise<Jpeg | undefined> {
+  const sharp = await loadSharp();
+  if (!sharp) return undefined;
+  try {
+    const img = sharp(Buffer.from(image.buffer, image.byteOffset, image.byteLength), { failOn: 'error', limitInputPixels: 100_000_000 });
+    const out = await img
+      .rotate()
+      .resize(box, box, { fit: 'inside', withoutEnlargement: true })
+      .flatten({ background: '#ffffff' })
+      .jpeg({ quality })
+      .toBuffer({ resolveWithObject: true });
+    return { jpeg: new Uint8Array(out.data), width: out.info.width, height: out.info.height };
+  } catch {
+    return undefined;
+  }
+}

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { MediaContent, OutgoingContent } from '../../contract/api.js';
-import { PIN_DURATIONS, type MessageContent, type Quote } from '../../protocol/message/index.js';
+import { PIN_DURATIONS, type LinkPreview, type MessageContent, type Quote } from '../../protocol/message/index.js';
 import { forwardOriginal, liveLocationContent } from './addon-sends.js';
 import { proto } from '../../protocol/proto/index.js';
 import { isGroup } from '../../protocol/jid/index.js';
@@ -24,8 +24,11 @@ export type MediaBuilder = (content: MediaContent, chat: string) => Promise<{ me
 /** What to send; a channel's media post also carries its upload handle. */
 export type BuiltContent = MessageContent & { readonly mediaHandle?: string | undefined };
 
-/** `now`: unix ms, for the kinds that carry a time (pins, keeps, live location updates). */
-export async function toMessageContent(deps: MessagingDeps, ids: Identities, chat: string, c: OutgoingContent, media: MediaBuilder | undefined, now = Date.now()): Promise<BuiltContent> {
+/**
+ * `now`: unix ms, for the kinds that carry a time (pins, keeps, live location updates).
+ * `preview`: a text's link preview, already made (src/account/link-preview).
+ */
+export async function toMessageContent(deps: MessagingDeps, ids: Identities, chat: string, c: OutgoingContent, media: MediaBuilder | undefined, now = Date.now(), preview?: LinkPreview): Promise<BuiltContent> {
   switch (c.type) {
     case 'text':
     case 'reply': {
@@ -35,7 +38,7 @@ export async function toMessageContent(deps: MessagingDeps, ids: Identities, cha
         text: c.content,
         mentions: c.mentions,
         quote,
-        linkPreview: 'linkPreview' in c ? c.linkPreview : undefined,
+        linkPreview: preview,
         ...('backgroundArgb' in c && c.backgroundArgb !== undefined ? { backgroundArgb: c.backgroundArgb } : {}),
         ...('font' in c && c.font !== undefined ? { font: c.font } : {}),
       };

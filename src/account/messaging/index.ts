@@ -11,12 +11,13 @@
  * and each lives in the file of its stanza family.
  */
 import { randomBytes } from 'node:crypto';
-import { buildMessage, editAttribute, messageId, withMessageSecret } from '../../protocol/message/index.js';
+import { buildMessage, editAttribute, messageId, withMessageSecret, type LinkPreview } from '../../protocol/message/index.js';
 import type { GroupMetadata, ParticipantAction } from '../../protocol/iq/groups.js';
 import { isGroup, isLid, isNewsletter, isPn, isStatusBroadcast, jidDecode, jidNormalizedUser, STATUS_BROADCAST_JID } from '../../protocol/jid/index.js';
 import type { ChatState, PresenceStatus } from '../../protocol/stanza/index.js';
 import type { proto } from '../../protocol/proto/index.js';
-import type { GroupInfo, GroupParticipantResult, GroupUpdate, OutgoingContent } from '../../contract/api.js';
+import type { GroupInfo, GroupParticipantResult, GroupUpdate, OutgoingContent, SendResult } from '../../contract/api.js';
+import { makePreview, type LinkPreviewMaker } from '../link-preview/maker.js';
 import type { JoinRequest, JoinResult } from '../../protocol/iq/group-admin.js';
 import { applyGroupUpdate, inviteCodeOf, sendAddInvites } from './group-admin.js';
 import type { MessagingDeps } from '../messaging-deps.js';
@@ -44,6 +45,8 @@ export interface MessagingOptions {
   readonly ackTimeoutMs?: number;
   readonly deviceTtlMs?: number;
   readonly media?: MediaBuilder;
+  /** Makes link previews (fetching pages, uploading thumbnails); without it only given ones without an image are sent. */
+  readonly linkPreviews?: LinkPreviewMaker;
   readonly onProtocolMessage?: (message: proto.IMessage, from: { id: string; author: string; category?: string | undefined }) => void;
   /** Protocol messages whose effect commits with the message (app state keys). */
   readonly protocolSink?: ProtocolMessageSink;
@@ -104,6 +107,7 @@ export class Messaging {
   readonly #deps: MessagingDeps;
   readonly #now: () => number;
   readonly #media: MediaBuilder | undefined;
+  readonly #previews: LinkPreviewMaker | undefined;
   readonly #p: MessagingParts;
   readonly #idempotent: IdempotentSends;
   #closed = false;
@@ -112,6 +116,7 @@ export class Messaging {
     this.#deps = deps;
     this.#now = options.now ?? Date.now;
     this.#media = options.media;
+    this.#previews = options.linkPreviews;
     this.#p = wireMessaging(deps, {
       now: this.#now,
       ackTimeoutMs: options.ackTimeoutMs,
@@ -139,13 +144,23 @@ export class Messaging {
     chatArg: string,
     content: OutgoingContent,
     opts: { expiration?: number | undefined; idempotencyKey?: string | undefined; audience?: readonly string[] | undefined } = {},
-  ): Promise<{ messageId: string }> {
+  ): Promise<SendResult> {
     this.#assertReady();
     const status = isStatusBroadcast(chatArg) || opts.audience !== undefined;
     const chat = status ? statusChat(chatArg) : chatJid(chatArg, true);
     const audience = status ? statusAudience(opts.audience) : undefined;
-    if (opts.idempotencyKey === undefined) return this.#sendOnce(chat, content, opts.expiration, undefined, audience);
-    return this.#idempotent.run(opts.idempotencyKey, chat, (remember) => this.#sendOnce(chat, content, opts.expiration, remember, audience));
+    // A preview is made inside the send, so a repeated idempotency key neither fetches nor uploads again.
+    let previewError: string | undefined;
+    const once = async (remember?: Remember): Promise<{ messageId: string }> => {
+      const made = content.type === 'text' && content.linkPreview ? await makePreview(this.#previews, content.content, content.linkPreview) : {};
+      if (made.error !== undefined) {
+        previewError = made.error;
+        this.#deps.logger.info({ chat, why: made.error }, made.preview ? 'link preview sent without its image' : 'text sent without its link preview');
+      }
+      return this.#sendOnce(chat, content, opts.expiration, remember, audience, made.preview);
+    };
+    const sent = opts.idempotencyKey === undefined ? await once() : await this.#idempotent.run(opts.idempotencyKey, chat, once);
+    return previewError === undefined ? sent : { ...sent, linkPreviewError: previewError };
   }
 
   async edit(chatArg: string, id: string, text: string): Promise<{ messageId: string }> {
@@ -372,7 +387,7 @@ export class Messaging {
   }
 
   /** One send of any kind; `remember` (an idempotency key's record) rides in its first batch. */
-  async #sendOnce(chat: string, content: OutgoingContent, expirationArg: number | undefined, remember?: Remember, audience?: readonly string[]): Promise<{ messageId: string }> {
+  async #sendOnce(chat: string, content: OutgoingContent, expirationArg: number | undefined, remember?: Remember, audience?: readonly string[], preview?: LinkPreview): Promise<{ messageId: string }> {
     if (audience && ['reaction', 'poll-vote', 'poll', 'event-response', 'pin', 'keep'].includes(content.type)) throw new MessagingError('BAD_CONTENT', `a status cannot be a ${content.type}`);
     if (content.type === 'reaction') return this.#react(chat, content.messageId, content.emoji, remember);
     if (content.type === 'poll-vote') return this.#vote(chat, content.pollId, content.options, remember);
@@ -389,7 +404,7 @@ export class Messaging {
     if (isNewsletter(chat) && !CHANNEL_POSTS.has(content.type)) throw new MessagingError('BAD_CONTENT', `a channel post may be text, media, poll, location or contact, not ${content.type}`);
     // Statuses vanish after a day on their own: no chat timer applies.
     const expiration = audience ? undefined : (expirationArg ?? ((isGroup(chat) ? (await groups.metadata(chat)).ephemeral : (await deps.store.chats.get(await ids.canonicalChat(chat)))?.expiration) || undefined));
-    const built = await toMessageContent(deps, ids, chat, content, this.#media, this.#now());
+    const built = await toMessageContent(deps, ids, chat, content, this.#media, this.#now(), preview);
     let message: proto.IMessage;
     try {
       message = buildMessage(built, { expiration, viewOnce: 'viewOnce' in content ? content.viewOnce : undefined });

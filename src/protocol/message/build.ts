@@ -37,6 +37,20 @@ export interface LinkPreview {
   readonly title?: string | undefined;
   readonly description?: string | undefined;
   readonly jpegThumbnail?: Uint8Array | undefined;
+  /** The high-quality thumbnail, uploaded encrypted with the link-thumbnail keys (media type thumbnail-link). */
+  readonly thumbnail?: LinkThumbnail | undefined;
+}
+
+/** Where a link preview's high-quality thumbnail is and how to decrypt it. */
+export interface LinkThumbnail {
+  readonly directPath: string;
+  readonly sha256: Uint8Array;
+  readonly encSha256: Uint8Array;
+  readonly mediaKey: Uint8Array;
+  /** Unix seconds of the upload. */
+  readonly mediaKeyTimestamp: number;
+  readonly width: number;
+  readonly height: number;
 }
 
 export type MessageContent =
@@ -132,6 +146,16 @@ function buildInner(c: MessageContent): proto.IMessage {
         if (c.linkPreview.title !== undefined) ext.title = c.linkPreview.title;
         if (c.linkPreview.description !== undefined) ext.description = c.linkPreview.description;
         if (c.linkPreview.jpegThumbnail) ext.jpegThumbnail = c.linkPreview.jpegThumbnail;
+        const hq = c.linkPreview.thumbnail;
+        if (hq) {
+          ext.thumbnailDirectPath = hq.directPath;
+          ext.thumbnailSha256 = hq.sha256;
+          ext.thumbnailEncSha256 = hq.encSha256;
+          ext.mediaKey = hq.mediaKey;
+          ext.mediaKeyTimestamp = hq.mediaKeyTimestamp;
+          ext.thumbnailWidth = hq.width;
+          ext.thumbnailHeight = hq.height;
+        }
         ext.previewType = proto.Message.ExtendedTextMessage.PreviewType.NONE;
       }
       if (ctx) ext.contextInfo = ctx;

@@ -51,7 +51,15 @@ export interface DecodedContent {
   content?: string;
   quoted?: { id: string; participant?: string; chat?: string; type?: DecodedType; content?: string };
   mentions?: string[];
-  linkPreview?: { matchedText?: string; title?: string; description?: string };
+  linkPreview?: {
+    matchedText?: string;
+    title?: string;
+    description?: string;
+    /** The small inline JPEG, base64. */
+    jpegThumbnail?: string;
+    /** The high-quality thumbnail's location and keys (media type thumbnail-link), base64 byte fields. */
+    thumbnail?: { directPath: string; mediaKey?: string; fileSha256?: string; fileEncSha256?: string; width?: number; height?: number; mediaKeyTimestamp?: number };
+  };
   /** Disappearing timer the sender's content carried (seconds). */
   expiration?: number;
   viewOnce?: boolean;
@@ -132,6 +140,21 @@ function applyContext(out: DecodedContent, ctx: proto.IContextInfo | null | unde
   applyForwarded(out, ctx);
 }
 
+function linkThumbnail(e: proto.Message.IExtendedTextMessage): NonNullable<NonNullable<DecodedContent['linkPreview']>['thumbnail']> {
+  const t: NonNullable<NonNullable<DecodedContent['linkPreview']>['thumbnail']> = { directPath: e.thumbnailDirectPath ?? '' };
+  const set = <K extends keyof typeof t>(k: K, v: (typeof t)[K] | undefined): void => {
+    if (v !== undefined) t[k] = v;
+  };
+  set('mediaKey', b64(e.mediaKey));
+  set('fileSha256', b64(e.thumbnailSha256));
+  set('fileEncSha256', b64(e.thumbnailEncSha256));
+  set('width', num(e.thumbnailWidth));
+  set('height', num(e.thumbnailHeight));
+  const ts = e.mediaKeyTimestamp;
+  set('mediaKeyTimestamp', ts === null || ts === undefined ? undefined : Number(ts));
+  return t;
+}
+
 type MediaFields = {
   mimetype?: string | null;
   fileLength?: number | null;
@@ -197,11 +220,14 @@ export function decodeContent(message: proto.IMessage, rawBytes?: Uint8Array): D
     const e = m.extendedTextMessage;
     out.type = 'text';
     out.content = e.text ?? '';
-    if (e.matchedText || e.title || e.description) {
+    if (e.matchedText || e.title || e.description || e.thumbnailDirectPath) {
       const lp: NonNullable<DecodedContent['linkPreview']> = {};
       if (e.matchedText) lp.matchedText = e.matchedText;
       if (e.title) lp.title = e.title;
       if (e.description) lp.description = e.description;
+      const thumb = b64(e.jpegThumbnail);
+      if (thumb) lp.jpegThumbnail = thumb;
+      if (e.thumbnailDirectPath) lp.thumbnail = linkThumbnail(e);
       out.linkPreview = lp;
     }
     applyContext(out, e.contextInfo);

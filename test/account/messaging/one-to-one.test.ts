@@ -37,7 +37,7 @@ describe('1:1 between two accounts', () => {
     await until(() => newOf(alice, base), 'base');
     const sends: Array<[Parameters<typeof alice.messaging.send>[1], Record<string, unknown>]> = [
       [{ type: 'reply', content: 'a reply', quoted: base, mentions: [bob.userJid] }, { type: 'text', content: 'a reply', quoted: { id: base }, mentions: [bob.userJid] }],
-      [{ type: 'text', content: 'link https://x.example', linkPreview: { matchedText: 'https://x.example', title: 'X' } }, { type: 'text', linkPreview: { title: 'X' } }],
+      [{ type: 'text', content: 'link https://x.example', linkPreview: { url: 'https://x.example', title: 'X' } }, { type: 'text', linkPreview: { title: 'X' } }],
       [{ type: 'location', latitude: 52.5, longitude: 13.4, name: 'Berlin' }, { type: 'location', location: { latitude: 52.5, longitude: 13.4, name: 'Berlin' } }],
       [{ type: 'contact', displayName: 'Carol', vcard: 'BEGIN:VCARD\nFN:Carol\nEND:VCARD' }, { type: 'contact' }],
       [{ type: 'contacts', contacts: [{ displayName: 'A', vcard: 'v1' }, { displayName: 'B', vcard: 'v2' }] }, { type: 'contacts' }],
