@@ -32,8 +32,8 @@ export function invalid(path: string, expected: string, value: unknown): IpcErro
 /** A field the check does not know, with the ones it does. */
 export function unknownField(path: string, key: string, known: readonly string[]): IpcError {
   const field = path === '' ? key.slice(0, 80) : `${path}.${key.slice(0, 80)}`;
-  const expected = known.length > 0 ? `known: ${known.join(', ')}` : 'it takes none';
-  return new IpcError('INVALID_PAYLOAD', `${field} is not a field of ${where(path)} (${expected})`, { field });
+  const expected = known.length > 0 ? `the fields there are ${known.join(', ')}` : 'no field is taken there';
+  return new IpcError('INVALID_PAYLOAD', `${field} is not a field this request takes (${expected})`, { field });
 }
 
 function missing(path: string): IpcError {

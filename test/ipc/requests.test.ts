@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FrameRejection, parseRequest } from '../../src/ipc/requests.js';
+import { FrameRejection, parseFrame, parseRequest, requestShape } from '../../src/ipc/requests.js';
+import { exampleOf } from '../http/support.js';
 import { normalizeJid } from '../../src/ipc/jid.js';
 import { KeyedLimiter, TokenBucket } from '../../src/ipc/rate-limit.js';
 import { REQUEST_TYPES } from '../../src/contract/frames.js';
@@ -74,6 +75,46 @@ describe('parseRequest', () => {
   it('routes: account from tenantId or data.id, chat normalized', () => {
     expect(parseRequest('{"id":"1","type":"account:start","data":{"id":"bob"}}')).toMatchObject({ account: 'bob' });
     expect(parseRequest('{"id":"1","type":"typing:start","tenantId":"a","conversationId":"+1 555"}'.replace('+1 555', '+15550001111'))).toMatchObject({ account: 'a', chat: '15550001111@s.whatsapp.net' });
+  });
+});
+
+describe('fields the schema does not know', () => {
+  const rejection = (frame: Record<string, unknown>): FrameRejection => {
+    try {
+      parseFrame(frame);
+    } catch (e) {
+      return e as FrameRejection;
+    }
+    throw new Error(`parsed ${JSON.stringify(frame)}`);
+  };
+  const envelope = { id: '1', tenantId: 'a', conversationId: '15550001111' };
+
+  it('are refused by every request type, naming the field', () => {
+    for (const type of REQUEST_TYPES) {
+      const data = exampleOf(requestShape(type).data as Record<string, unknown>, { jid: ['15550001111'], participants: [['15550001111']], messageId: ['m1'] }) as Record<string, unknown>;
+      expect(rejection({ ...envelope, type, data: { ...data, zzUnknown: 1 } }), type).toMatchObject({ code: 'INVALID_PAYLOAD', details: { field: 'data.zzUnknown' } });
+    }
+  });
+
+  it('are refused inside nested objects, and in every kind of message:send', () => {
+    const send = (data: Record<string, unknown>) => rejection({ ...envelope, type: 'message:send', data });
+    const nested = send({ type: 'text', content: 'x', linkPreview: { url: 'https://a.example', title: 't', image: 'AA==' } });
+    expect(nested).toMatchObject({ code: 'INVALID_PAYLOAD', details: { field: 'data.linkPreview.image' } });
+    expect(nested.message).toBe('data.linkPreview.image is not a field this request takes (the fields there are url, title, description, thumbnail)');
+    expect(send({ type: 'image', base64: 'AA==', caption: 'c', captoin: 'c' }).details).toEqual({ field: 'data.captoin' });
+    expect(send({ type: 'location', latitude: 1, longitude: 2, label: 'x' }).details).toEqual({ field: 'data.label' });
+    expect(send({ type: 'reaction', messageId: 'm', emoji: '👍', quoted: 'm' }).details).toEqual({ field: 'data.quoted' });
+    // How to send is known to every kind.
+    expect(parseFrame({ ...envelope, type: 'message:send', data: { type: 'text', content: 'x', idempotencyKey: 'k', linkPreview: true } }).data).toEqual({ type: 'text', content: 'x', idempotencyKey: 'k', linkPreview: true });
+  });
+
+  it('a link preview is true, false or {url, title, description?, thumbnail?}', () => {
+    const send = (linkPreview: unknown) => parseFrame({ ...envelope, type: 'message:send', data: { type: 'text', content: 'see https://a.example', linkPreview } }).data;
+    expect(send(false)).toMatchObject({ linkPreview: false });
+    expect(send({ url: 'https://a.example', title: 'A', thumbnail: 'AAAA' })).toMatchObject({ linkPreview: { url: 'https://a.example', title: 'A', thumbnail: 'AAAA' } });
+    expect(() => send({ url: 'file:///etc/passwd', title: 'A' })).toThrow(/linkPreview\.url must be an http/);
+    expect(() => send({ url: 'https://a.example' })).toThrow(/linkPreview\.title is required/);
+    expect(() => send('yes')).toThrow(/linkPreview must be an object/);
   });
 });
 

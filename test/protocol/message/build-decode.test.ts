@@ -134,6 +134,30 @@ describe('what we send, Baileys reads', () => {
     expect(ctx.quotedMessage?.extendedTextMessage?.contextInfo).toBeFalsy();
   });
 
+  it('a link preview with both thumbnails: Baileys reads the high-quality one’s fields, we decode them back', () => {
+    const jpeg = Uint8Array.of(0xff, 0xd8, 1, 2);
+    const thumbnail = { directPath: '/v/t62/x.enc', sha256: new Uint8Array(32).fill(1), encSha256: new Uint8Array(32).fill(2), mediaKey: new Uint8Array(32).fill(3), mediaKeyTimestamp: 1_700_000_000, width: 720, height: 360 };
+    const ours = buildMessage({ type: 'text', text: 'see https://x.y', linkPreview: { matchedText: 'https://x.y', title: 'X', jpegThumbnail: jpeg, thumbnail } });
+    const ext = viaBaileys(ours).extendedTextMessage!;
+    expect(ext).toMatchObject({ matchedText: 'https://x.y', title: 'X', thumbnailDirectPath: '/v/t62/x.enc', thumbnailWidth: 720, thumbnailHeight: 360 });
+    expect(Buffer.from(ext.mediaKey!)).toEqual(Buffer.from(thumbnail.mediaKey));
+    expect(Buffer.from(ext.thumbnailEncSha256!)).toEqual(Buffer.from(thumbnail.encSha256));
+    expect(decodeContent(proto.Message.decode(proto.Message.encode(ours).finish())).linkPreview).toEqual({
+      matchedText: 'https://x.y',
+      title: 'X',
+      jpegThumbnail: Buffer.from(jpeg).toString('base64'),
+      thumbnail: {
+        directPath: '/v/t62/x.enc',
+        mediaKey: Buffer.from(thumbnail.mediaKey).toString('base64'),
+        fileSha256: Buffer.from(thumbnail.sha256).toString('base64'),
+        fileEncSha256: Buffer.from(thumbnail.encSha256).toString('base64'),
+        width: 720,
+        height: 360,
+        mediaKeyTimestamp: 1_700_000_000,
+      },
+    });
+  });
+
   it('the poll secret rides in messageContextInfo', () => {
     expect(Buffer.from(viaBaileys(buildMessage({ type: 'poll', name: 'p', options: ['x', 'y'], messageSecret: secret })).messageContextInfo!.messageSecret!)).toEqual(Buffer.from(secret));
   });
