@@ -46,6 +46,7 @@ export class EventStream implements AsyncIterable<WadEvent> {
   #ended = false;
   #error: Error | undefined;
   #flowPaused = false;
+  #requested = false;
   #synced!: () => void;
   /** Resolves when the daemon says this subscription caught up with the log (first time). */
   readonly synced: Promise<void>;
@@ -64,9 +65,17 @@ export class EventStream implements AsyncIterable<WadEvent> {
     return this.#opts.autoAck ?? this.#opts.name !== undefined;
   }
 
-  /** The subscribe request for the current state: from the first seq not yet received, per account. */
+  /**
+   * The subscribe request for the current state: from the first seq not yet received, per account.
+   * After the first subscribe a named stream drops `from`: the daemon holds its cursor (moved to
+   * now for `from: 'now'`), so accounts it has received nothing from resume there, not at `from` again.
+   */
   request(): SubscribeData {
-    const { autoAck: _a, maxBuffered: _m, untilSynced: _u, ...data } = this.#opts;
+    const { autoAck: _a, maxBuffered: _m, untilSynced: _u, ...opts } = this.#opts;
+    const first = !this.#requested;
+    this.#requested = true;
+    const { from: _f, ...resumed } = opts;
+    const data = first || opts.name === undefined ? opts : resumed;
     if (this.#received.size === 0) return data;
     const since: Record<string, number> = typeof data.since === 'object' ? { ...data.since } : {};
     for (const [account, seq] of this.#received) since[account] = seq + 1;

@@ -543,6 +543,8 @@ export interface DaemonApi extends PeopleApi, CallApi, NewsletterApi, CommunityA
   readEvents(account: string, fromSeq: number, limit: number): Promise<WadEvent[]>;
   /** The first seq still retained for an account (to detect gaps). */
   firstRetainedSeq(account: string): Promise<number>;
+  /** The seq the account's next event will take (its last seq + 1). */
+  nextEventSeq(account: string): Promise<number>;
   /** Events the account's log holds now (what retention has not trimmed). */
   eventLogSize(account: string): Promise<number>;
   /** Moves a named subscriber's cursor (events up to seq are confirmed). */

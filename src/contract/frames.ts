@@ -125,7 +125,18 @@ export interface SubscribeData {
   types?: EventType[];
   /** First seq to deliver: one number for every account, or per account; 0 means the oldest retained. */
   since?: number | Record<string, number>;
+  /**
+   * Where delivery starts in every account, said in words (not with a single-number `since`; a per-account `since` wins for the accounts it names):
+   * `'now'` only events logged from now on (a named subscriber's cursor moves to now, so its backlog is skipped and
+   * a later resubscribe without `from` resumes from there), `'start'` the oldest event still retained, a number that seq.
+   * Absent: a named subscriber resumes after its last `events:ack`, and a name never seen before starts at the oldest
+   * retained event (every event still in the log is delivered); without a name, live only (as `'now'`).
+   */
+  from?: SubscribeFrom;
 }
+
+/** `events:subscribe`'s `from`. */
+export type SubscribeFrom = 'now' | 'start' | number;
 
 type Empty = Record<string, never>;
 

@@ -403,6 +403,11 @@ export class Daemon implements DaemonApi {
     return (await store.events.firstSeq()) ?? store.events.lastSeq + 1;
   }
 
+  async nextEventSeq(account: string): Promise<number> {
+    const store = await this.#accountStore(account);
+    return store ? store.events.lastSeq + 1 : 1;
+  }
+
   async eventLogSize(account: string): Promise<number> {
     const store = await this.#accountStore(account);
     if (!store) return 0;

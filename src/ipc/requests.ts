@@ -186,6 +186,24 @@ interface Spec {
 const empty = object({});
 /** A seq for every account, or per account. */
 const since = either(int(0), mapOf(int(0), { max: 10_000, key: ACCOUNT_ID_PATTERN }), (v) => typeof v === 'number');
+/** Where a subscription starts, in words or as one seq. */
+const subscribeFrom = either(int(0), oneOf(['now', 'start'] as const), (v) => typeof v === 'number');
+/** events:subscribe's data: `from` and a single-number `since` say the same thing two ways, so only one may be given (a per-account `since` refines `from`). */
+const subscribeShape = object({
+  name: optional(subscriberName),
+  accounts: optional(arrayOf(accountId, { min: 1, max: 10_000 })),
+  types: optional(arrayOf(oneOf(EVENT_TYPES), { min: 1, max: 64 })),
+  since: optional(since),
+  from: optional(subscribeFrom),
+});
+const subscribeData = described((v: unknown, path: string) => {
+  const out = subscribeShape(v, path);
+  if (out.from !== undefined && typeof out.since === 'number') {
+    const field = path === '' ? 'from' : `${path}.from`;
+    throw new IpcError('INVALID_PAYLOAD', `give ${field} or ${path === '' ? 'since' : `${path}.since`}, not both`, { field });
+  }
+  return out;
+}, schemaOf(subscribeShape));
 const webhookId = str({ max: 64, pattern: /^[A-Za-z0-9_-]+$/, what: 'a webhook id' });
 // Only http(s): a webhook must not make the daemon read files or speak other protocols.
 const webhookUrl = str({ max: 2048, pattern: /^https?:\/\/[^\s]+$/, what: 'an http:// or https:// URL' });
@@ -227,15 +245,7 @@ const SPECS: Record<RequestType, Spec> = {
   'group:join': { data: object({ code: str({ min: 6, max: 256 }), group: optional(jid), admin: optional(jid), expiration: optional(int(0, 0xffff_ffff)) }), needs: 'account' },
   'group:requests': { data: object({ action: oneOf(['list', 'approve', 'reject'] as const), participants: optional(jids) }), needs: 'chat' },
   'group:leave': { data: empty, needs: 'chat' },
-  'events:subscribe': {
-    data: object({
-      name: optional(subscriberName),
-      accounts: optional(arrayOf(accountId, { min: 1, max: 10_000 })),
-      types: optional(arrayOf(oneOf(EVENT_TYPES), { min: 1, max: 64 })),
-      since: optional(since),
-    }),
-    needs: 'none',
-  },
+  'events:subscribe': { data: subscribeData, needs: 'none' },
   'events:unsubscribe': { data: object({ subscription: str({ max: 160 }) }), needs: 'none' },
   'events:ack': {
     data: object({ name: subscriberName, account: accountId, seq: int(0) }),

@@ -3,7 +3,7 @@
  * next seq to deliver) and serves it from live events while the consumer
  * keeps up, or from the durable log when it fell behind: after a slow
  * consumer paused delivery, after a gap in the live stream, and at the start
- * of a durable subscription (from `since`, or the subscriber's last ack). The
+ * of a durable subscription (from `from`/`since`, or the subscriber's last ack). The
  * log is the only buffer, so a slow consumer costs no memory here.
  * Owns delivery order and gap reports; must not write the log (acks are the
  * connection's) nor send frames itself (the Outlet does).
@@ -130,13 +130,24 @@ export class Subscription {
 
   async #open(account: string, c: Cursor, first: WadEvent | undefined): Promise<void> {
     try {
-      let since = typeof this.opts.since === 'number' ? this.opts.since : this.opts.since?.[account];
+      // A per-account `since` wins over `from` for the accounts it names (a resubscribing client sends both).
+      const own = typeof this.opts.since === 'object' ? this.opts.since[account] : undefined;
+      const from = own ?? this.opts.from ?? this.opts.since;
+      let since = typeof from === 'number' ? from : undefined;
       // since 0: from the oldest event still retained (what is there, without a gap report).
-      if (since === 0) since = await this.api.firstRetainedSeq(account);
+      if (since === 0 || from === 'start') since = await this.api.firstRetainedSeq(account);
+      if (from === 'now') {
+        // An account that joins with its first event starts at that event; one that logged events while we
+        // looked up its next seq starts at the first of them (a live event seen meanwhile set c.next).
+        since = first?.seq ?? (await this.api.nextEventSeq(account));
+        if (c.next !== undefined && c.next < since) since = c.next;
+      }
       if (this.opts.name !== undefined) {
         const acked = await this.api.subscriberCursor(this.opts.name, account);
-        // Registers the subscriber (an ack never lowers a cursor) so retention keeps its events.
-        if (acked === 0) await this.api.ackEvents(this.opts.name, account, 0);
+        // Registers the subscriber (an ack never lowers a cursor) so retention keeps its events; from now on,
+        // the backlog is confirmed skipped, so a resubscribe without `from` resumes here and not before.
+        if (from === 'now') await this.api.ackEvents(this.opts.name, account, since! - 1);
+        else if (acked === 0) await this.api.ackEvents(this.opts.name, account, 0);
         c.next = since ?? acked + 1;
       } else if (since !== undefined) {
         c.next = since;

@@ -486,6 +486,10 @@ export class FakeDaemon implements DaemonApi {
     return a.events[0]?.seq ?? a.lastSeq + 1;
   }
 
+  async nextEventSeq(account: string): Promise<number> {
+    return (this.accounts.get(account)?.lastSeq ?? 0) + 1;
+  }
+
   async ackEvents(subscriber: string, account: string, seq: number): Promise<void> {
     await this.#call('ackEvents', [subscriber, account, seq], false);
     const k = `${subscriber}\u0000${account}`;

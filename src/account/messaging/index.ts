@@ -366,10 +366,13 @@ export class Messaging {
     const message = withMessageSecret(built, randomBytes(32));
     const stored = await this.#p.ids.canonicalChat(chat);
     const remember = o.remember?.(id, o.expiration);
-    // Our send goes into the message store with the send's first batch (pending), and is `sent` once acked.
+    // Our send goes into the message store and the event log with the send's first batch (pending), and is `sent` once acked.
+    let publish: (() => void) | undefined;
+    // A message sent again under its first id (an idempotent retry) has its events in the log since the first try.
+    const again = o.id !== undefined && (await this.#deps.store.sent.get(o.id)) !== undefined;
     const keep = (tx: Transaction): void => {
       remember?.(tx);
-      storeOwnSend(tx, this.#deps, { id, chat: stored, message, t: Math.floor(this.#now() / 1000) });
+      publish = storeOwnSend(tx, this.#deps, { id, chat: stored, message, t: Math.floor(this.#now() / 1000), log: !again });
     };
     await senders.run(chat, async () => {
       // Inside the chat's mailbox: the chat's order holds, and a send waiting for its token delays no other chat's queue.
@@ -378,9 +381,12 @@ export class Messaging {
         await outbound.relay(chat, id, message, { edit: o.edit, expiration: o.expiration, remember: keep, audience: o.audience, mediaHandle: o.mediaHandle });
       } catch (err) {
         if (err instanceof MessagingError && err.serverCode === 429) pacer?.rateLimited();
+        // A send that failed after its first batch committed is in the log: live subscribers see it now, not at the next event.
+        if (publish && (await this.#deps.store.sent.get(id).catch(() => undefined))) publish();
         throw err;
       }
       pacer?.accepted();
+      publish?.();
     });
     await this.#deps.store.transaction((tx) => storeStatus(tx, stored, [id], 'sent')).catch((err: unknown) => this.#deps.logger.warn({ err, id }, 'sent status not stored'));
     return { messageId: id };

@@ -96,6 +96,35 @@ export function withReaction(m: StoredChatMessage, r: Reaction): StoredChatMessa
   return (next.length > 0 ? { ...rest, reactions: next as unknown as ValueMap[string] } : rest) as StoredChatMessage;
 }
 
+/** How far a delivery status is along (-1 for none or an unknown one). */
+export function statusRank(status: unknown): number {
+  return typeof status === 'string' ? (STATUS_RANK[status] ?? -1) : -1;
+}
+
+/**
+ * Where a receipt about our message stands before it is applied: in a 1:1
+ * chat the message's own status (any of the recipient's devices moves it),
+ * in a group or status the participant's (`receipts`, per participant).
+ */
+export function receiptStepOf(m: StoredChatMessage, by: string, perParticipant: boolean): number {
+  if (!perParticipant) return statusRank(m.status);
+  const receipts = m.receipts as ValueMap | undefined;
+  return statusRank(receipts?.[by]);
+}
+
+/** Records a participant's receipt on our group or status message (forward only). */
+export function storeParticipantReceipt(tx: Transaction, chat: string, ids: readonly string[], by: string, status: string): void {
+  const rank = statusRank(status);
+  if (rank < 0) return;
+  for (const id of ids) {
+    tx.chatMessages.update(chat, id, (m) => {
+      if (m.fromMe !== true) return m;
+      const receipts = (m.receipts as ValueMap | undefined) ?? {};
+      return statusRank(receipts[by]) < rank ? { ...m, receipts: { ...receipts, [by]: status } } : m;
+    });
+  }
+}
+
 /** Moves our message's status forward only (a late `delivered` after `read` changes nothing). */
 export function storeStatus(tx: Transaction, chat: string, ids: readonly string[], status: string): void {
   const rank = STATUS_RANK[status];
@@ -112,10 +141,17 @@ export function storeStatus(tx: Transaction, chat: string, ids: readonly string[
 /**
  * Our own send, stored as its `message:new` would read had another of our
  * devices sent it (status `pending` until the server acks it); a reaction,
- * edit or revoke of ours changes its target.
+ * edit or revoke of ours changes its target. Its events (`message:new` with
+ * `fromMe: true`, or the `message:updated`/`message:deleted` an edit or revoke
+ * makes) go into the same transaction, so the event log holds both sides of a
+ * chat. Returns their `publish`, for once the transaction has committed.
+ * `log: false`: the same message sent again (its events are logged already).
  */
-export function storeOwnSend(tx: Transaction, deps: Pick<MessagingDeps, 'me'>, send: { id: string; chat: string; message: proto.IMessage; t: number }): void {
+export function storeOwnSend(tx: Transaction, deps: Pick<MessagingDeps, 'me' | 'events'>, send: { id: string; chat: string; message: proto.IMessage; t: number; log?: boolean }): () => void {
   const me = jidNormalizedUser(deps.me().jid);
   const { events } = interpret(send.message, { id: send.id, chat: send.chat, sender: me, senderAlts: [], fromMe: true, t: send.t, offline: false, me: [me] }, undefined);
   storeMessageEvents(tx, events, { unread: false, status: 'pending' });
+  // A protocol message for our own devices (a peer data request) is the account's business, as it is received.
+  const told = send.log === false ? [] : events.filter((e) => !(e.type === 'message:new' && (e.data as Record<string, unknown>).type === 'protocol'));
+  return told.length > 0 ? deps.events.stage(tx, told) : () => undefined;
 }

@@ -119,7 +119,8 @@ export class MessageReceiver implements StanzaHandler {
     const chat = await ids.canonicalChat(msg.chat);
     try {
       return await ids.withIdentity([msg.author], async (job, [address]) => {
-        if (await deps.store.messages.has(chat, msg.id)) {
+        // Our own send coming back to us (as another device's copy) is in the log already, as its message:new fromMe.
+        if ((await deps.store.messages.has(chat, msg.id)) || (msg.fromMe && (await deps.store.sent.get(msg.id)) !== undefined)) {
           this.stats.duplicates++;
           return 'duplicate';
         }

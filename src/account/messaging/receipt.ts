@@ -1,6 +1,7 @@
 /**
  * Incoming `<receipt>`: delivery/read/played receipts for messages we sent
- * become `message:receipt` events (persisted, then published); retry
+ * become `message:receipt` events (persisted, then published), merged over
+ * the recipient's devices (one event per message, participant and step); retry
  * receipts go to retry.ts for a resend; our own devices' read-self receipts
  * are reported as such. Also sending read/played receipts (mark-read API).
  *
@@ -13,13 +14,17 @@ import type { MessagingDeps } from '../messaging-deps.js';
 import type { StanzaHandler } from '../ports.js';
 import type { Identities } from './identity.js';
 import type { Retries } from './retry.js';
-import { storeStatus } from './message-store.js';
+import { receiptStepOf, statusRank, storeParticipantReceipt, storeStatus } from './message-store.js';
+
+type ReceiptOf = ReturnType<typeof parseReceipt>;
 
 export class ReceiptHandler implements StanzaHandler {
   readonly tags = ['receipt'] as const;
   readonly #deps: MessagingDeps;
   readonly #ids: Identities;
   readonly #retries: Retries;
+  /** The receipts about our messages being merged, in arrival order. */
+  #ours: Promise<void> = Promise.resolve();
 
   constructor(deps: MessagingDeps, ids: Identities, retries: Retries) {
     this.#deps = deps;
@@ -44,12 +49,43 @@ export class ReceiptHandler implements StanzaHandler {
     if (!status) return;
     const chat = await this.#ids.canonicalChat(r.chat);
     const by = r.byMe ? jidNormalizedUser(me.jid) : await this.#ids.canonicalChat(r.by);
+    if (!r.aboutOurMessage) return this.#apply(r, chat, by, status, [...r.ids]);
+    // One at a time, so two devices' receipts for one message cannot both find it not yet delivered.
+    const turn = this.#ours.then(() => this.#merged(r, chat, by, status));
+    this.#ours = turn.catch(() => undefined);
+    return turn;
+  }
+
+  /**
+   * A receipt about our message, merged as WhatsApp Web shows it: each of the
+   * recipient's devices sends its own, but a 1:1 message is delivered when the
+   * first device has it and read when the first reads it; in a group (or a
+   * status) each participant's progress counts on its own. Only the ids that
+   * this receipt moves forward are told; one that moves none is not an event.
+   */
+  async #merged(r: ReceiptOf, chat: string, by: string, status: string): Promise<void> {
+    const perParticipant = isGroup(chat) || isStatusBroadcast(chat);
+    const rank = statusRank(status);
+    const forward: string[] = [];
+    for (const id of r.ids) {
+      const m = await this.#deps.store.chatMessages.get(chat, id);
+      // Not in the message store (evicted, or sent before it kept sends): nothing to compare, so told.
+      if (!m || receiptStepOf(m, by, perParticipant) < rank) forward.push(id);
+    }
+    if (forward.length === 0) return;
+    await this.#apply(r, chat, by, status, forward);
+  }
+
+  async #apply(r: ReceiptOf, chat: string, by: string, status: string, ids: string[]): Promise<void> {
     let publish: () => void = () => undefined;
     await this.#deps.store.transaction((tx) => {
       publish = this.#deps.events.stage(tx, [
-        { type: 'message:receipt', conversationId: chat, data: { chat, messageIds: [...r.ids], status, type: r.type, by, fromMe: r.aboutOurMessage, t: r.t } },
+        { type: 'message:receipt', conversationId: chat, data: { chat, messageIds: ids, status, type: r.type, by, fromMe: r.aboutOurMessage, t: r.t } },
       ]);
-      if (r.aboutOurMessage) storeStatus(tx, chat, r.ids, status);
+      if (r.aboutOurMessage) {
+        storeStatus(tx, chat, ids, status);
+        if (isGroup(chat) || isStatusBroadcast(chat)) storeParticipantReceipt(tx, chat, ids, by, status);
+      }
       // Another of our devices read the chat: nothing in it is unread any more.
       else if (r.byMe && (status === 'read' || status === 'played')) tx.chats.patch(chat, { readAt: r.t || Math.floor(Date.now() / 1000), markedUnread: false });
     });
