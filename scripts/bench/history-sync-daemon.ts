@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WadClient } from '../../src/client/index.js';
-import type { WadEvent } from '../../src/contract/api.js';
+import type { TypedWadEvent } from '../../src/contract/events.js';
 import { startSim, type SimHandle } from '../../src/sim/index.js';
 
 const arg = (name: string, fallback: number): number => {
@@ -101,7 +101,7 @@ async function main(): Promise<number> {
     child = daemon.child;
     client = await WadClient.connect({ socket: daemon.socket, reconnect: false, requestTimeoutMs: 600_000 });
 
-    const chunks: WadEvent[] = [];
+    const chunks: TypedWadEvent[] = [];
     let finish: () => void = () => undefined;
     const finished = new Promise<void>((r) => (finish = r));
     // Set at the first chunk: the RSS then, and the peak from then on.

@@ -13,7 +13,7 @@ import pino from 'pino';
 import { WadClient } from '../client/index.js';
 import { configForSimulator } from '../config/index.js';
 import { createDaemon, type Daemon } from '../daemon/index.js';
-import type { WadEvent } from '../contract/api.js';
+import type { TypedWadEvent } from '../contract/events.js';
 import { startSim, type SimHandle } from '../sim/index.js';
 import { Spinner } from './progress.js';
 
@@ -59,7 +59,7 @@ class World {
   client: WadClient | undefined;
   dir: string | undefined;
   spinner: Spinner | undefined;
-  readonly #arrived: WadEvent[] = [];
+  readonly #arrived: TypedWadEvent[] = [];
   readonly #waiters = new Set<() => void>();
 
   async run(): Promise<void> {
@@ -149,7 +149,7 @@ class World {
   }
 
   /** The message:new of `id` at `account`. */
-  #receive(account: string, id: string): Promise<WadEvent> {
+  #receive(account: string, id: string): Promise<TypedWadEvent> {
     return this.#until(`message ${id} at ${account}`, () => this.#arrived.find((e) => e.account === account && e.data['id'] === id));
   }
 

@@ -18,7 +18,6 @@ import type {
   ChatAction,
   ChatInfo,
   ChatListOptions,
-  ConnectionState,
   ContactInfo,
   GroupAction,
   GroupInfo,
@@ -36,9 +35,9 @@ import type {
   MediaKind,
   MessageListOptions,
   StoredMessage,
-  WadEvent,
 } from '../contract/api.js';
 import type { LinkPreviewData, RequestMap, SendData } from '../contract/frames.js';
+import type { WadEventOf } from '../contract/events.js';
 import type { WadClientOptions } from './core.js';
 import { accountVerbs } from './account-verbs.js';
 import { callVerbs } from './call-verbs.js';
@@ -123,7 +122,7 @@ export class WadClient extends CommunitiesAndChannels {
    * events with `qr` to onUpdate; with one, the pairing code is returned.
    * Resolves when the daemon accepted it (see waitForState to wait for the link).
    */
-  async addAccount(id: string, opts: { phone?: string; onUpdate?: (ev: WadEvent) => void } = {}): Promise<{ pairCode?: string }> {
+  async addAccount(id: string, opts: { phone?: string; onUpdate?: (ev: WadEventOf<'connection:update'>) => void } = {}): Promise<{ pairCode?: string }> {
     const off = opts.onUpdate ? this.onEvent((ev) => ev.account === id && ev.type === 'connection:update' && opts.onUpdate!(ev)) : undefined;
     try {
       return await this.request('account:add', opts.phone !== undefined ? { id, phone: opts.phone } : { id });
@@ -138,7 +137,7 @@ export class WadClient extends CommunitiesAndChannels {
    * onUpdate for each connection:update on the way. Checks the current state
    * first. @throws WadClientError TIMEOUT
    */
-  async waitForState(id: string, opts: { states?: AccountState[]; timeoutMs?: number; onUpdate?: (ev: WadEvent) => void } = {}): Promise<AccountState> {
+  async waitForState(id: string, opts: { states?: AccountState[]; timeoutMs?: number; onUpdate?: (ev: WadEventOf<'connection:update'>) => void } = {}): Promise<AccountState> {
     const states = new Set<AccountState>(opts.states ?? ['online']);
     const stream = this.subscribe({ accounts: [id], types: ['connection:update'] });
     let timer: NodeJS.Timeout | undefined;
@@ -153,9 +152,9 @@ export class WadClient extends CommunitiesAndChannels {
       });
       const watch = (async () => {
         for await (const ev of stream) {
+          if (ev.type !== 'connection:update') continue;
           opts.onUpdate?.(ev);
-          const s = ev.data['state'] as ConnectionState;
-          if (states.has(s)) return s;
+          if (states.has(ev.data.state)) return ev.data.state;
         }
         throw new WadClientError('UNAVAILABLE', 'event stream ended');
       })();

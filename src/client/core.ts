@@ -7,6 +7,7 @@
  */
 import type WebSocket from 'ws';
 import type { WadEvent } from '../contract/api.js';
+import type { TypedWadEvent } from '../contract/events.js';
 import { decodeBinaryFrame } from '../contract/binary.js';
 import { BINARY_TYPE, PROTOCOL_VERSION, type BinaryChunkHeader, type MediaDownloadResult, type RequestMap, type RequestType } from '../contract/frames.js';
 import { openSocket, type Endpoint } from './connection.js';
@@ -62,7 +63,7 @@ export class ClientCore implements StreamHost {
   #status: ConnectionStatus = 'connecting';
   readonly #pending = new Map<string, Pending>();
   readonly #streams = new Map<EventStream, string | undefined>();
-  readonly #eventListeners = new Set<(ev: WadEvent) => void>();
+  readonly #eventListeners = new Set<(ev: TypedWadEvent) => void>();
   readonly #seen = new Set<string>();
   readonly #statusListeners = new Set<(s: ConnectionStatus, err?: Error) => void>();
   #connected: Promise<void> | undefined;
@@ -94,7 +95,7 @@ export class ClientCore implements StreamHost {
   }
 
   /** Every event this connection receives, once: by its subscriptions, and connection:update after account:add. */
-  onEvent(listener: (ev: WadEvent) => void): () => void {
+  onEvent(listener: (ev: TypedWadEvent) => void): () => void {
     this.#eventListeners.add(listener);
     return () => this.#eventListeners.delete(listener);
   }
@@ -303,7 +304,7 @@ export class ClientCore implements StreamHost {
     if (this.#seen.has(key)) return;
     this.#seen.add(key);
     if (this.#seen.size > SEEN_MAX) this.#seen.delete(this.#seen.values().next().value!);
-    for (const l of this.#eventListeners) l(ev);
+    for (const l of this.#eventListeners) l(ev as unknown as TypedWadEvent);
   }
 
   #onBinary(buf: Buffer): void {

@@ -10,3 +10,22 @@ export { isRetriable, type ResendOptions } from './resend.js';
 export { EventStream, type SubscribeOptions } from './stream.js';
 export { defaultSocketPath } from './paths.js';
 export { mimeFromName, kindFromMime } from './mime.js';
+export type {
+  TypedWadEvent,
+  WadEventOf,
+  UnknownWadEvent,
+  UnknownEventType,
+  EventDataMap,
+  EventDataBase,
+  MessageNewData,
+  MessageUpdatedData,
+  MessageDeletedData,
+  MessageReceiptData,
+  MessageStatus,
+  ConnectionUpdateData,
+  AccountStatusData,
+  HistorySyncData,
+  GroupUpdateData,
+  ErrorEventData,
+} from '../contract/events.js';
+export type { SubscribeFrom } from '../contract/frames.js';

@@ -8,6 +8,7 @@
  * the client owns the socket.
  */
 import type { WadEvent } from '../contract/api.js';
+import type { TypedWadEvent } from '../contract/events.js';
 import type { SubscribeData } from '../contract/frames.js';
 import { WadClientError } from './errors.js';
 
@@ -31,7 +32,15 @@ export interface StreamHost {
 const ACK_EVERY = 200;
 const ACK_AFTER_MS = 200;
 
-export class EventStream implements AsyncIterable<WadEvent> {
+/** The event as the daemon's frame carried it, handed out with its data typed by its type. */
+function typed(ev: WadEvent): TypedWadEvent {
+  return ev as unknown as TypedWadEvent;
+}
+
+/** What ack() needs of an event. */
+type EventPosition = Pick<WadEvent, 'account' | 'seq'>;
+
+export class EventStream implements AsyncIterable<TypedWadEvent> {
   /** The server's subscription id (the name, or `live-<n>`); changes on resubscribe for live streams. */
   id: string | undefined;
   readonly #host: StreamHost;
@@ -39,8 +48,8 @@ export class EventStream implements AsyncIterable<WadEvent> {
   readonly #buffer: WadEvent[] = [];
   readonly #received = new Map<string, number>();
   readonly #toAck = new Map<string, number>();
-  #waiting: { resolve: (r: IteratorResult<WadEvent>) => void; reject: (e: Error) => void } | undefined;
-  #handedOut: WadEvent | undefined;
+  #waiting: { resolve: (r: IteratorResult<TypedWadEvent>) => void; reject: (e: Error) => void } | undefined;
+  #handedOut: EventPosition | undefined;
   #ackTimer: NodeJS.Timeout | undefined;
   #ackCount = 0;
   #ended = false;
@@ -96,7 +105,7 @@ export class EventStream implements AsyncIterable<WadEvent> {
       const w = this.#waiting;
       this.#waiting = undefined;
       this.#handedOut = ev;
-      w.resolve({ value: ev, done: false });
+      w.resolve({ value: typed(ev), done: false });
       return;
     }
     this.#buffer.push(ev);
@@ -132,7 +141,7 @@ export class EventStream implements AsyncIterable<WadEvent> {
     this.#end();
   }
 
-  async next(): Promise<IteratorResult<WadEvent>> {
+  async next(): Promise<IteratorResult<TypedWadEvent>> {
     if (this.#handedOut && this.#autoAck) this.ack(this.#handedOut);
     this.#handedOut = undefined;
     const ev = this.#buffer.shift();
@@ -142,7 +151,7 @@ export class EventStream implements AsyncIterable<WadEvent> {
     }
     if (ev) {
       this.#handedOut = ev;
-      return { value: ev, done: false };
+      return { value: typed(ev), done: false };
     }
     if (this.#error) throw this.#error;
     if (this.#ended) return { value: undefined, done: true };
@@ -150,17 +159,17 @@ export class EventStream implements AsyncIterable<WadEvent> {
     return new Promise((resolve, reject) => (this.#waiting = { resolve, reject }));
   }
 
-  async return(): Promise<IteratorResult<WadEvent>> {
+  async return(): Promise<IteratorResult<TypedWadEvent>> {
     await this.close();
     return { value: undefined, done: true };
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<WadEvent> {
+  [Symbol.asyncIterator](): AsyncIterator<TypedWadEvent> {
     return this;
   }
 
   /** Confirms everything up to this event of its account (named streams only). Batched; see flush(). */
-  ack(ev: WadEvent): void {
+  ack(ev: EventPosition): void {
     if (this.#opts.name === undefined) return;
     const cur = this.#toAck.get(ev.account) ?? 0;
     if (ev.seq <= cur) return;

@@ -9,6 +9,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WadClient, WadClientError } from '../../src/client/index.js';
 import { type WadEvent } from '../../src/contract/api.js';
+import type { TypedWadEvent } from '../../src/contract/events.js';
 import { DaemonError } from '../../src/contract/errors.js';
 import { startIpcServer, type IpcServer } from '../../src/ipc/index.js';
 import type { FakeDaemon } from '../ipc/fake-daemon.js';
@@ -35,8 +36,8 @@ async function until(probe: () => boolean): Promise<void> {
   expect(probe()).toBe(true);
 }
 
-async function take(it: AsyncIterator<WadEvent>, n: number): Promise<WadEvent[]> {
-  const out: WadEvent[] = [];
+async function take(it: AsyncIterator<TypedWadEvent>, n: number): Promise<TypedWadEvent[]> {
+  const out: TypedWadEvent[] = [];
   while (out.length < n) {
     const r = await it.next();
     if (r.done) throw new Error('stream ended');

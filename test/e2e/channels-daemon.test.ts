@@ -8,9 +8,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getHttpStream } from 'baileys';
+import type { TypedWadEvent } from '../../src/contract/events.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WadClient } from '../../src/client/index.js';
-import type { WadEvent } from '../../src/contract/api.js';
 import type { Daemon } from '../../src/daemon/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { BaileysClient, textOf } from '../sim/baileys-harness.js';
@@ -29,7 +29,7 @@ let dir: Awaited<ReturnType<typeof tempDir>>;
 let d: Daemon;
 let wad: WadClient;
 let baileys: BaileysClient;
-const events: WadEvent[] = [];
+const events: TypedWadEvent[] = [];
 
 /** Runs `wad channel <args>` in this process against the daemon's socket, capturing what it prints. */
 async function wadChannel(...args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -7,6 +7,7 @@
  * sending. Without the budget the crowd took all 1,024, the first decrypt
  * could not start a worker thread (EMFILE) and the daemon died of it.
  */
+import type { TypedWadEvent } from '../../src/contract/events.js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -92,7 +93,7 @@ it.skipIf(!hasPrlimit)('3,000 TCP and 1,000 Unix idle connections against 1,024 
   const device = (await owner.accountStatus('acct')).jid!;
   await until('the link’s own messages taken in', () => s.hub.queues.queuedCount(device) + s.hub.queues.unackedCount(device) === 0);
   await new Promise((r) => setTimeout(r, 6_000));
-  const inbox: WadEvent[] = [];
+  const inbox: TypedWadEvent[] = [];
   const stream = owner.subscribe({ accounts: ['acct'], types: ['message:new'] });
   void (async () => {
     for await (const ev of stream) inbox.push(ev);

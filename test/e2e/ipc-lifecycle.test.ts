@@ -2,6 +2,7 @@
 // the real daemon and the simulator: the whole account lifecycle (QR and
 // pairing code), receiving and sending, and account:restart of one account
 // while ten others keep sending and receiving with nothing lost or failed.
+import type { TypedWadEvent } from '../../src/contract/events.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WadClient, WadClientError } from '../../src/client/index.js';
 import type { Daemon } from '../../src/daemon/index.js';
@@ -94,7 +95,7 @@ describe('messages over the socket', () => {
     await stream.synced;
     const { id } = await admin<{ id: string }>(s, 'POST', `/phones/${OTHER}/messages`, { to: jidOf(P(1)), text: 'hello coded' });
     const it = stream[Symbol.asyncIterator]();
-    const ev = (await it.next()).value as WadEvent;
+    const ev = (await it.next()).value as TypedWadEvent;
     expect(ev).toMatchObject({ account: 'coded', type: 'message:new', data: { id, type: 'text', content: 'hello coded', fromMe: false } });
     expect(ev.seq).toBeGreaterThan(0);
     await stream.close();
@@ -117,7 +118,7 @@ describe('account:restart while ten others keep going', () => {
       for await (const ev of stream) got.get(ev.account)!.add(String(ev.data['id']));
     })();
     await stream.synced;
-    const updates: WadEvent[] = [];
+    const updates: TypedWadEvent[] = [];
     const watch = client.subscribe({ accounts: ids, types: ['connection:update'] });
     void (async () => {
       for await (const ev of watch) updates.push(ev);

@@ -4,6 +4,7 @@
 // started again. The consumer is WadClient with a named subscription; every
 // message a phone sent arrives, seqs are contiguous, and the consumer never
 // sees a duplicate (the client drops re-deliveries by seq).
+import type { TypedWadEvent } from '../../src/contract/events.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { WadClient } from '../../src/client/index.js';
@@ -33,7 +34,7 @@ function phoneSays(to: string, text: string): Promise<string> {
 }
 
 /** Seqs of one account, in the order the consumer saw them, must be 1 step apart. */
-function expectContiguous(events: WadEvent[]): void {
+function expectContiguous(events: TypedWadEvent[]): void {
   for (let i = 1; i < events.length; i++) expect(events[i]!.seq, `after seq ${events[i - 1]!.seq}`).toBe(events[i - 1]!.seq + 1);
 }
 
@@ -46,13 +47,13 @@ describe('a consumer away for a while', () => {
       await linkOverSocket(admin1, s, 'a', A);
       await admin1.close();
 
-      const seen: WadEvent[] = [];
+      const seen: TypedWadEvent[] = [];
       const sent: string[] = [];
       const c1 = await WadClient.connect({ socket: d.socketPath });
       const s1 = c1.subscribe({ name: 'crm', accounts: ['a'] });
       const it1 = s1[Symbol.asyncIterator]();
       for (let i = 0; i < 5; i++) sent.push(await phoneSays(A, `before ${i}`));
-      while (!sent.every((id) => seen.some((e) => e.data['id'] === id))) seen.push((await it1.next()).value as WadEvent);
+      while (!sent.every((id) => seen.some((e) => e.data['id'] === id))) seen.push((await it1.next()).value as TypedWadEvent);
       await s1.close();
       await c1.close();
 
@@ -63,8 +64,8 @@ describe('a consumer away for a while', () => {
       const c2 = await WadClient.connect({ socket: d.socketPath });
       const s2 = c2.subscribe({ name: 'crm', accounts: ['a'] });
       const it2 = s2[Symbol.asyncIterator]();
-      const again: WadEvent[] = [];
-      while (!sent.every((id) => [...seen, ...again].some((e) => e.data['id'] === id))) again.push((await it2.next()).value as WadEvent);
+      const again: TypedWadEvent[] = [];
+      while (!sent.every((id) => [...seen, ...again].some((e) => e.data['id'] === id))) again.push((await it2.next()).value as TypedWadEvent);
       // The second session starts right after the first one's last ack: no gap, no repeat.
       expect(again[0]!.seq).toBe(seen.at(-1)!.seq + 1);
       expectContiguous([...seen, ...again]);
@@ -111,7 +112,7 @@ describe('a daemon killed with SIGKILL', () => {
 
       const client = await WadClient.connect({ socket: ready.socket, reconnect: { initialMs: 50, maxMs: 500 } });
       await linkOverSocket(client, s, 'k', B);
-      const events: WadEvent[] = [];
+      const events: TypedWadEvent[] = [];
       const stream = client.subscribe({ name: 'sink', accounts: ['k'] });
       const consuming = (async () => {
         for await (const ev of stream) events.push(ev);

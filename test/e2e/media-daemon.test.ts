@@ -19,6 +19,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { downloadMediaMessage, type WAMessage } from 'baileys';
 import sharp from 'sharp';
+import type { TypedWadEvent } from '../../src/contract/events.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WadClient, WadClientError, type SendFileOptions } from '../../src/client/index.js';
 import type { Daemon, WadEvent } from '../../src/daemon/index.js';
@@ -37,7 +38,7 @@ let d: Daemon;
 let client: WadClient;
 let baileys: BaileysClient;
 let jpeg: Buffer;
-const events: WadEvent[] = [];
+const events: TypedWadEvent[] = [];
 /** directPath → what the simulator serves instead of the stored blob. */
 const tamper = new Map<string, { alter: (blob: Buffer) => Buffer; cut?: boolean }>();
 

@@ -7,6 +7,7 @@
 //   our device, and Baileys receives the reject as its `call` event with status "reject";
 // - the caller hanging up (a timeout) becomes call:ended with the server's reason;
 // - an account configured to reject calls declines at once and sends the caller its message.
+import type { TypedWadEvent } from '../../src/contract/events.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCall } from '../../src/cli/call.js';
 import { WadClient } from '../../src/client/index.js';
@@ -31,7 +32,7 @@ let dir: Awaited<ReturnType<typeof tempDir>>;
 let d: Daemon;
 let wad: WadClient;
 let baileys: BaileysClient;
-const events: WadEvent[] = [];
+const events: TypedWadEvent[] = [];
 let ourDevice = '';
 
 interface SimCallView {
