@@ -66,6 +66,8 @@ export class ReceiptHandler implements StanzaHandler {
   async #merged(r: ReceiptOf, chat: string, by: string, status: string): Promise<void> {
     const perParticipant = isGroup(chat) || isStatusBroadcast(chat);
     const rank = statusRank(status);
+    // A step that is no delivery status (`server`: our own device has its copy) is told as it comes.
+    if (rank < 0) return this.#apply(r, chat, by, status, [...r.ids]);
     const forward: string[] = [];
     for (const id of r.ids) {
       const m = await this.#deps.store.chatMessages.get(chat, id);
