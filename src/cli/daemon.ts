@@ -5,21 +5,26 @@
  * "<host>:<port>"` with a TCP listener); logs (pino) go to
  * stderr; SIGTERM/SIGINT stop it gracefully within 10 s.
  */
-import pino from 'pino';
 import { loadConfig, type ConfigOverride } from '../config/index.js';
 import { applyHeapGrowth, createDaemon, type Daemon } from '../daemon/index.js';
+import { daemonLogger } from '../daemon/logger.js';
 
-const USAGE = `usage: wad daemon [--config FILE] [--data-dir DIR]
+const USAGE = `usage: wad daemon [--config FILE] [--data-dir DIR] [--log-format auto|json|pretty]
 
 Runs the daemon in the foreground. When ready it prints one JSON line:
-{"event":"ready","socket":"<path>","pid":<n>}. Logs go to stderr.
+{"event":"ready","socket":"<path>","pid":<n>}. Logs go to stderr: readable
+lines on a terminal (coloured unless NO_COLOR is set), JSON lines otherwise;
+--log-format (or log.format, WAD_LOG_FORMAT) chooses.
 Stop with SIGTERM or SIGINT (graceful, within 10 s).`;
+
+const LOG_FORMATS = ['auto', 'json', 'pretty'];
 
 const STOP_DEADLINE_MS = 10_000;
 
 interface DaemonArgs {
   config?: string;
   dataDir?: string;
+  logFormat?: string;
   help: boolean;
 }
 
@@ -38,6 +43,10 @@ export function parseDaemonArgs(argv: readonly string[]): DaemonArgs {
     if (flag === '--help' || flag === '-h') out.help = true;
     else if (flag === '--config') out.config = value();
     else if (flag === '--data-dir') out.dataDir = value();
+    else if (flag === '--log-format') {
+      out.logFormat = value();
+      if (!LOG_FORMATS.includes(out.logFormat)) throw new Error(`--log-format must be one of ${LOG_FORMATS.join(', ')}`);
+    }
     else throw new Error(`unknown option ${arg} (see wad daemon --help)`);
   }
   return out;
@@ -58,9 +67,10 @@ export async function runDaemon(argv: readonly string[]): Promise<number> {
   let daemon: Daemon;
   try {
     const overrides: ConfigOverride[] = args.dataDir !== undefined ? [{ key: 'dataDir', value: args.dataDir, source: '--data-dir' }] : [];
+    if (args.logFormat !== undefined) overrides.push({ key: 'log.format', value: args.logFormat, source: '--log-format' });
     const config = loadConfig({ configPath: args.config, overrides });
     applyHeapGrowth(config.memory.heapGrowthPercent);
-    const logger = pino({ level: config.log.level, base: { pid: process.pid } }, pino.destination({ fd: 2, sync: false }));
+    const logger = daemonLogger(config.log);
     daemon = await createDaemon(config, { logger });
   } catch (err) {
     process.stderr.write(`wad daemon: cannot start: ${oneLine(err)}\n`);

@@ -26,6 +26,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = Object.freeze({
   WAD_SERVER_WEB_VERSION: 'server.webVersion',
   WAD_SERVER_WEB_VERSION_URL: 'server.webVersionUrl',
   WAD_LOG_LEVEL: 'log.level',
+  WAD_LOG_FORMAT: 'log.format',
   WAD_HTTP_LISTEN: 'http.listen',
   WAD_STORE_BACKEND: 'store.backend',
   WAD_STORE_URL: 'store.url',

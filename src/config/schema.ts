@@ -7,6 +7,8 @@ import { parseWebVersion } from '../protocol/pairing/version.js';
 import { INVALID, arrayOf, bad, bool, fail, int, nullable, num, object, ok, oneOf, recordOf, refine, str, type Check, type RawIssue } from './checks.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+/** How logs are written: `auto` is readable lines on a terminal and JSON lines elsewhere. */
+export type LogFormat = 'auto' | 'json' | 'pretty';
 
 /** A bearer token for the TCP listener (`Authorization: Bearer <token>`). */
 export interface TokenConfig {
@@ -43,7 +45,11 @@ export interface Config {
     /** How often the published build is fetched. */
     readonly webVersionRefreshMs: number;
   };
-  readonly log: { readonly level: LogLevel };
+  readonly log: {
+    readonly level: LogLevel;
+    /** Default `auto`: readable lines (coloured unless NO_COLOR is set) when stderr is a terminal, else JSON lines. */
+    readonly format?: LogFormat;
+  };
   readonly accounts: {
     readonly maxAccounts: number;
     /** Start every registered account when the daemon starts. */
@@ -265,7 +271,7 @@ export const configSchema = object({
     webVersionUrl: nullable(httpUrl),
     webVersionRefreshMs: ms(60_000, 30 * DAY),
   }),
-  log: object({ level: oneOf<LogLevel>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+  log: object({ level: oneOf<LogLevel>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), format: oneOf<LogFormat>(['auto', 'json', 'pretty']) }, { optional: ['format'] }),
   accounts: object({
     maxAccounts: int(1, 100_000),
     autoStart: bool,

@@ -8,7 +8,8 @@
  * Daemon (a DaemonApi); stop() shuts it down gracefully.
  */
 import { join } from 'node:path';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { daemonLogger } from './logger.js';
 import { settingsFromConfig } from '../account/connection/settings.js';
 import { WebVersionKeeper } from './web-version.js';
 import type { Transport } from '../account/connection/transport.js';
@@ -34,7 +35,7 @@ export { EventHub, toWadEvent } from './event-sink.js';
 export * from '../contract/index.js';
 
 export interface DaemonOptions {
-  /** Default: pino at config.log.level, to stderr. */
+  /** Default: pino at config.log.level, to stderr, in config.log.format (readable on a terminal, JSON otherwise). */
   readonly logger?: Logger;
   /** Default: WebSocket (ws). Tests pass in-memory transports. */
   readonly transport?: Transport;
@@ -64,7 +65,7 @@ export async function createDaemon(config: Config, options: DaemonOptions = {}):
 }
 
 async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
-  const logger = options.logger ?? pino({ level: config.log.level, base: { pid: process.pid } }, pino.destination(2));
+  const logger = options.logger ?? daemonLogger(config.log, { sync: true });
   await prepareDataDir(config.dataDir);
   const store = await Store.open(
     config.dataDir,
