@@ -32,6 +32,8 @@ function subscribeData(q: Record<string, string | undefined>, lastEventId: strin
   if (q['name'] !== undefined) data['name'] = q['name'];
   if (list(q['accounts'])) data['accounts'] = list(q['accounts']);
   if (list(q['types'])) data['types'] = list(q['types']);
+  const from = q['from'];
+  if (from !== undefined && from !== '') data['from'] = /^\d+$/.test(from) ? Number(from) : from;
   const since = q['since'];
   if (since !== undefined && since !== '') {
     data['since'] = /^\d+$/.test(since) ? Number(since) : Object.fromEntries(since.split(',').map((p) => [p.slice(0, p.lastIndexOf(':')), Number(p.slice(p.lastIndexOf(':') + 1))]));
@@ -57,6 +59,7 @@ export function registerEvents(app: FastifyInstance, ctx: HttpContext): void {
             accounts: { type: 'string', description: 'account ids, comma-separated' },
             types: { type: 'string', description: 'event types, comma-separated' },
             since: { type: 'string', description: 'a seq for every account, or account:seq pairs, comma-separated' },
+            from: { type: 'string', description: 'now, start or a seq: where delivery starts in every account (a new name without it gets every retained event)' },
           },
         },
         response: { 200: { description: 'text/event-stream: one message per event frame (id <account>:<seq>, event <type>, data the frame)', type: 'string' } },
