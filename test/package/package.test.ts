@@ -66,6 +66,33 @@ describe('the package', () => {
     for (const p of Object.keys(pkg.dependencies)) expect(pkg.devDependencies[p], p).toBeUndefined();
   });
 
+  it('dist/, as `wad` and the library load it, imports no devDependency (a run-only install has none)', () => {
+    const dist = join(root, 'dist');
+    const entries = [join(dist, 'index.js'), join(dist, 'cli', 'main.js'), join(dist, 'protocol', 'index.js')];
+    for (const e of entries) expect(existsFile(e), `${relative(root, e)} (npm run build)`).toBe(true);
+    // The modules a run loads: the entries and every relative import, static or dynamic, and the worker files they start.
+    const todo = [...entries, ...sources(dist).filter((f) => /worker/.test(f))];
+    const seen = new Set<string>();
+    const bare = new Map<string, string>();
+    while (todo.length > 0) {
+      const file = todo.pop()!;
+      if (seen.has(file) || !file.endsWith('.js')) continue;
+      seen.add(file);
+      const js = readFileSync(file, 'utf8');
+      for (const m of js.matchAll(/(?:^|\n)\s*(?:import|export)\s+(?:[^;'"]*?\sfrom\s+)?['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+        const spec = (m[1] ?? m[2])!;
+        if (spec.startsWith('.')) todo.push(resolve(dirname(file), spec));
+        else if (!spec.startsWith('node:') && !builtinModules.includes(spec)) bare.set(packageOf(spec), relative(root, file));
+      }
+    }
+    expect(seen.size).toBeGreaterThan(100);
+    const runtime = new Set([...Object.keys(pkg.dependencies), ...Object.keys(pkg.optionalDependencies ?? {})]);
+    const outside = [...bare].filter(([p]) => !runtime.has(p)).map(([p, file]) => `${p} (${file}${pkg.devDependencies[p] ? ', a devDependency' : ''})`);
+    expect(outside).toEqual([]);
+    // The simulator wad demo runs is in that set, and it needs neither Baileys nor libsignal.
+    expect([...seen].some((f) => f.includes(`${join('dist', 'sim')}`))).toBe(true);
+  });
+
   it("require('wad') loads the same entry as import, through exports", { timeout: 180_000 }, () => {
     expect(pkg.exports['.']).toMatchObject({ import: './dist/index.js', require: './dist/index.js' });
     const home = join(scratch, 'node_modules', pkg.name);
