@@ -1,6 +1,6 @@
 /**
  * `wad community <command> <id> …`: communities over the control socket or
- * --url (create, info, link, unlink), one line per result a person can read,
+ * --url (create, info, link, unlink, leave), one line per result a person can read,
  * or --json.
  */
 import { communityVerbs } from '../client/community-verbs.js';
@@ -18,6 +18,7 @@ commands (<id> is the account, <community> and <group> group jids or ids):
   link|unlink <id> <community> <group>...
                                      link groups we administer to the community, or
                                      unlink them; one line per group with the server's answer
+  leave <id> <community-or-group>    leave the community and every group of it
 
 options:
   --description T  the community's description (create)
@@ -83,6 +84,12 @@ export async function runCommunity(argv: readonly string[]): Promise<number> {
             else process.stdout.write(`${r.jid.padEnd(32)} ${r.status} ${STATUS[r.status] ?? 'refused'}\n`);
           }
           return results.every((r) => r.status === 200) ? 0 : 1;
+        }
+        case 'leave': {
+          const community = await client.leaveCommunity(account, group(args[0]));
+          if (values.json) jsonLine({ ok: true, community, action: 'leave' });
+          else process.stdout.write(`left ${community} and its groups\n`);
+          return 0;
         }
         default:
           throw new UsageError(`unknown command 'community ${sub}' (see wad community --help)`);

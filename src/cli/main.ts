@@ -44,7 +44,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; about
   call: { run: runCall, about: 'reject a ringing call (incoming calls are call:incoming events)' },
   status: { run: runStatus, about: 'post a status to chosen contacts; mark contacts\' statuses read' },
   group: { run: runGroup, about: 'groups: list, create, info, update, members, invite links, join, requests, leave' },
-  community: { run: runCommunity, about: 'communities: create, info (linked groups), link and unlink groups' },
+  community: { run: runCommunity, about: 'communities: create, info (linked groups), link and unlink groups, leave' },
   channel: { run: runChannel, about: 'channels: create, info, follow, unfollow, list, post (text or file), react' },
   sim: { run: runSim, about: 'run the WhatsApp server simulator in the foreground' },
   store: { run: runStore, about: 'check or repair the store (daemon stopped): what is damaged, per account' },

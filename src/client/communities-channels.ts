@@ -31,6 +31,11 @@ export class CommunitiesAndChannels extends PeopleVerbs {
     return this.#communities.linkCommunityGroups(account, community, groups, action);
   }
 
+  /** Leaves the community (named by itself or any group of it) and every group linked to it. */
+  async leaveCommunity(account: string, community: string): Promise<string> {
+    return this.#communities.leaveCommunity(account, community);
+  }
+
   // ---- channels (newsletters) --------------------------------------------
 
   /**

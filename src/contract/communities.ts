@@ -50,9 +50,11 @@ export interface CommunityRequestMap {
   'community:metadata': { data: Empty; result: CommunityInfo };
   /** The community in `conversationId`. */
   'community:link': { data: { groups: string[]; action: 'link' | 'unlink' }; result: { results: CommunityLinkResult[] } };
+  /** Leaves the community in `conversationId` (or the one the group there is linked to), and every group of it. */
+  'community:leave': { data: Empty; result: { jid: string } };
 }
 
-export const COMMUNITY_REQUEST_TYPES = ['community:create', 'community:metadata', 'community:link'] as const satisfies ReadonlyArray<keyof CommunityRequestMap>;
+export const COMMUNITY_REQUEST_TYPES = ['community:create', 'community:metadata', 'community:link', 'community:leave'] as const satisfies ReadonlyArray<keyof CommunityRequestMap>;
 
 /** The daemon API's community methods (id = the account). */
 export interface CommunityApi {
@@ -62,4 +64,6 @@ export interface CommunityApi {
   communityMetadata(id: string, community: string): Promise<CommunityInfo>;
   /** One result per group, in order. @throws DaemonError NOT_MEMBER (not an admin of the community) */
   linkCommunityGroups(id: string, community: string, groups: string[], link: boolean): Promise<CommunityLinkResult[]>;
+  /** @returns the community left @throws DaemonError NOT_FOUND (no such community), NOT_MEMBER */
+  leaveCommunity(id: string, community: string): Promise<string>;
 }

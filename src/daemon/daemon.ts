@@ -262,6 +262,9 @@ export class Daemon implements DaemonApi {
   linkCommunityGroups(id: string, community: string, groups: string[], link: boolean): Promise<CommunityLinkResult[]> {
     return this.#call(id, (a) => a.messaging.communities.link(community, groups, link));
   }
+  leaveCommunity(id: string, community: string): Promise<string> {
+    return this.#call(id, (a) => a.messaging.communities.leave(community));
+  }
 
   // stored chats, contacts and messages: read from the store, so a stopped account answers too
 

@@ -25,6 +25,7 @@ export const COMMUNITY_SPECS: Record<CommunityType, { data: Check<unknown>; need
   'community:create': { data: object({ subject: str({ max: 100 }), description: optional(str({ min: 0, max: 2048 })) }), needs: 'account' },
   'community:metadata': { data: object({}), needs: 'chat' },
   'community:link': { data: object({ groups: arrayOf(jid, { min: 1, max: 100 }), action: oneOf(['link', 'unlink'] as const) }), needs: 'chat' },
+  'community:leave': { data: object({}), needs: 'chat' },
 };
 
 const TYPES = new Set<string>(Object.keys(COMMUNITY_SPECS));
@@ -47,5 +48,7 @@ export async function dispatchCommunity(req: CommunityRequest, ctx: DispatchCont
       return { ...(await api.communityMetadata(a, chat)) };
     case 'community:link':
       return { results: await api.linkCommunityGroups(a, chat, req.data.groups, req.data.action === 'link') };
+    case 'community:leave':
+      return { jid: await api.leaveCommunity(a, chat) };
   }
 }

@@ -172,5 +172,37 @@ describe('communities with Baileys members', () => {
     const info = await wad('info', 'w', streetB);
     expect(info.out).toBe(`${c.jid}  Village  (2 members)\n  ${c.announcementsJid.padEnd(32)} Village  (announcements)\n  ${streetB.padEnd(32)} street B\n`);
     expect((await wad('link', 'w', 'not-a-group', streetB)).code).toBe(2);
+    // Leaving by the CLI: a community Baileys made, named by a group of it we joined.
+    const theirs = await b.b3.sock!.communityCreate('Their town', 'b3 runs it');
+    const square = await b.b3.sock!.groupCreate('their square', [b.b4.userJid]);
+    await b.b3.sock!.communityLinkGroup(square.id, theirs!.id);
+    await client.joinGroup('w', await b.b3.sock!.groupInviteCode(square.id) as string);
+    await waitUntil(async () => (await client.communityMetadata('w', square.id)).participants.some((p) => p.jid === WJID || p.phoneNumber === WJID), 'we are in their community');
+    const left = await wad('leave', 'w', square.id);
+    expect(left).toEqual({ code: 0, out: `left ${theirs!.id} and its groups\n` });
+    const leftAt = (c: BaileysClient, group: string) =>
+      c.groupEvents.find((e) => {
+        const u = e.data as { id: string; action: string; participants: Array<string | { id?: string; phoneNumber?: string }> };
+        return e.name === 'group-participants.update' && u.id === group && u.action === 'remove' && u.participants.some((p) => (typeof p === 'string' ? p : (p.phoneNumber ?? p.id)) === WJID);
+      });
+    await b.b4.waitFor(() => leftAt(b.b4, square.id), 'our leaving the square, at b4');
+    await b.b3.waitFor(() => leftAt(b.b3, theirs!.id), 'our leaving their community, at b3');
+    expect((await client.listGroups('w')).map((g) => g.jid)).not.toContain(square.id);
+    await expect(client.communityMetadata('w', theirs!.id)).rejects.toMatchObject({ code: 'NOT_MEMBER' });
+  });
+
+  it('a Baileys member who leaves our community leaves each group of it, told to us as group:update leave', async () => {
+    const ours = await client.createCommunity('w', 'Short stay');
+    const lane = await client.createGroup('w', 'lane', [b.b2.userJid, b.b4.userJid]);
+    expect(await client.linkCommunityGroups('w', ours.jid, [lane])).toEqual([{ jid: lane, status: 200 }]);
+    await waitUntil(async () => (await client.communityMetadata('w', ours.jid)).size === 3, 'b2 and b4 in the community');
+    await b.b2.sock!.communityLeave(ours.jid);
+    for (const g of [lane, ours.jid, ours.announcementsJid]) {
+      await waitUntil(() => changed(g, b.b2.userJid, (c) => c.action === 'leave' && c.participants.includes(b.b2.userJid)), `b2 leaving ${g}, at wad`);
+    }
+    const tree = await client.communityMetadata('w', ours.jid);
+    expect(tree.participants.map((p) => p.phoneNumber ?? p.jid)).not.toContain(b.b2.userJid);
+    expect((await client.groupMetadata('w', lane)).participants.map((p) => p.phoneNumber ?? p.jid)).toEqual(expect.arrayContaining([b.b4.userJid]));
+    expect((await client.groupMetadata('w', lane)).participants.map((p) => p.phoneNumber ?? p.jid)).not.toContain(b.b2.userJid);
   });
 });

@@ -467,6 +467,11 @@ export class FakeDaemon implements DaemonApi {
     this.#online(id);
     return groups.map((jid) => ({ jid, status: 200 }));
   }
+  async leaveCommunity(id: string, community: string): Promise<string> {
+    await this.#call('leaveCommunity', [id, community]);
+    this.#online(id);
+    return community;
+  }
 
   async readEvents(account: string, fromSeq: number, limit: number): Promise<WadEvent[]> {
     await this.#call('readEvents', [account, fromSeq, limit], false);

@@ -51,6 +51,18 @@ export class Communities {
     };
   }
 
+  /**
+   * Leaves the community (named by itself or by any group linked to it):
+   * WhatsApp takes us out of it and of every group linked to it, and their
+   * members see us leave. @returns the community's jid
+   */
+  async leave(community: string): Promise<string> {
+    this.#ready();
+    const tree = await this.metadata(community);
+    await this.#groups.leaveCommunity(tree.jid, tree.groups.map((g) => g.jid));
+    return tree.jid;
+  }
+
   /** One IQ per group, as WhatsApp's apps send them: a refusal of one leaves the others linked. */
   async link(community: string, groups: readonly string[], linked: boolean): Promise<CommunityLinkResult[]> {
     this.#ready();

@@ -34,7 +34,7 @@ import {
   type ParticipantAction,
   type ParticipantResult,
 } from '../../protocol/iq/groups.js';
-import { communitySubGroups, createCommunity, linkSubGroup, unlinkSubGroup, type LinkedGroup } from '../../protocol/iq/communities.js';
+import { communitySubGroups, createCommunity, leaveCommunity, linkSubGroup, unlinkSubGroup, type LinkedGroup } from '../../protocol/iq/communities.js';
 import { IqServerError, type IqSpec } from '../../protocol/iq/index.js';
 import { isLid, isPn } from '../../protocol/jid/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
@@ -171,6 +171,12 @@ export class Groups {
 
   async leave(group: string): Promise<void> {
     await this.#admin(group, leaveGroups([group]));
+  }
+
+  /** Out of the community and each group of it (their cached metadata dropped). */
+  async leaveCommunity(community: string, groups: readonly string[]): Promise<void> {
+    await this.#admin(community, leaveCommunity(community));
+    for (const g of groups) this.invalidate(g);
   }
 
   /** Runs an IQ about one group: its cached metadata is dropped, its errors mapped. */

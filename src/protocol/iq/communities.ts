@@ -9,6 +9,7 @@
  *   link:    <iq to=community set><links><link link_type="sub_group"><group jid/></link></links></iq>
  *   unlink:  <iq to=community set><unlink unlink_type="sub_group"><group jid/></unlink></iq>
  *   linked:  <iq to=community get><sub_groups/></iq> → <sub_groups><group id subject [<default_sub_group/>]/>…</sub_groups>
+ *   leave:   <iq to="@g.us" set><leave><community id/></leave></iq> (out of the community and every group of it)
  */
 import { child, childrenByTag, node } from '../stanza/nodes.js';
 import { GROUP_SERVER, parseGroup, type GroupMetadata } from './groups.js';
@@ -47,6 +48,11 @@ export function linkSubGroup(community: string, group: string): IqSpec<void> {
 
 export function unlinkSubGroup(community: string, group: string): IqSpec<void> {
   return { build: () => iq('w:g2', 'set', [node('unlink', { unlink_type: 'sub_group' }, [node('group', { jid: group })])], community), parse: done };
+}
+
+/** Leaves a community: the server takes us out of it and of every group linked to it. */
+export function leaveCommunity(community: string): IqSpec<void> {
+  return { build: () => iq('w:g2', 'set', [node('leave', {}, [node('community', { id: community })])], `@${GROUP_SERVER}`), parse: done };
 }
 
 export interface LinkedGroup {

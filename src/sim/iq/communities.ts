@@ -7,6 +7,7 @@
  *   unlink:  <iq to=community set><unlink unlink_type="sub_group"><group jid/></unlink></iq>
  *   list:    <iq to=community get><sub_groups/></iq> → <sub_groups><group id subject s_t [<default_sub_group/>]/>…</sub_groups>
  *   members: <iq to=community get><linked_groups_participants/></iq> → <linked_groups_participants><participant jid/>…
+ *   leave:   <iq to="@g.us" set><leave><community id/></leave></iq>: out of the community and each group of it
  * Linking or unlinking tells the community's members (`<link|unlink
  * link_type="sub_group"><group jid subject/>`) and the group's (`link_type="parent"`);
  * the members a link brings in are added to the announcements group and told
@@ -34,6 +35,7 @@ export function handleCommunity(ctx: Ctx, iq: BinaryNode, me: UserRecord, op: Bi
     const parentJid = child(op, 'linked_parent')?.attrs.jid;
     return parentJid === undefined ? undefined : createInCommunity(hub, iq, me, op, parentJid);
   }
+  if ((to === '@g.us' || to === 'g.us') && op.tag === 'leave' && child(op, 'community')) return leaveCommunity(hub, iq, me, op);
   if (op.tag !== 'links' && op.tag !== 'unlink' && op.tag !== 'sub_groups' && op.tag !== 'linked_groups_participants') return undefined;
   const parent = hub.groups.get(to);
   if (!parent) return iqError(iq, 404, 'item-not-found');
@@ -78,6 +80,31 @@ export function handleCommunity(ctx: Ctx, iq: BinaryNode, me: UserRecord, op: Bi
   if (groups.length === 0) return iqError(iq, 400, 'bad-request');
   for (const g of groups) unlink(hub, parent, g, me);
   return iqResult(iq, [node('unlink', { unlink_type: 'sub_group' }, groups.map((g) => node('group', { jid: g.jid })))]);
+}
+
+/**
+ * Out of each community named and of every group of it (as WhatsApp's
+ * "exit community" does): each group's members see us leave. An id that is
+ * no community we are in is answered 404.
+ */
+function leaveCommunity(hub: Hub, iq: BinaryNode, me: UserRecord, op: BinaryNode): BinaryNode {
+  const parents: GroupRecord[] = [];
+  for (const cn of childrenByTag(op, 'community')) {
+    const parent = hub.groups.get(cn.attrs.id ?? '');
+    if (!parent || parent.community?.announcements === undefined || !parent.participants.has(me.jid)) return iqError(iq, 404, 'item-not-found');
+    parents.push(parent);
+  }
+  const now = Number(hub.nowSeconds());
+  for (const parent of parents) {
+    for (const g of [...subGroupsOf(hub.groups, parent), parent]) {
+      if (!g.participants.has(me.jid)) continue;
+      notifyGroup(hub, g, me.jid, (reader) => node('leave', {}, [node('participant', participantAttrs(g.addressingMode, me, reader))]));
+      hub.groups.remove(g, me.jid);
+      settingsOf(g).leftAt.set(me.jid, now);
+    }
+  }
+  hub.onChange();
+  return iqResult(iq, [node('leave', {}, parents.map((p) => node('community', { id: p.jid })))]);
 }
 
 /** The community, and with it its announcements group (same subject, only admins post). */

@@ -3,7 +3,7 @@
 // and Baileys send, answers and notifications read as WhatsApp sends them.
 import { describe, expect, it } from 'vitest';
 import type { BinaryNode } from '../../../src/protocol/binary/index.js';
-import { communitySubGroups, createCommunity, linkSubGroup, unlinkSubGroup } from '../../../src/protocol/iq/communities.js';
+import { communitySubGroups, createCommunity, leaveCommunity, linkSubGroup, unlinkSubGroup } from '../../../src/protocol/iq/communities.js';
 import { parseGroup } from '../../../src/protocol/iq/groups.js';
 import { decodeContent } from '../../../src/protocol/message/decode.js';
 import { parseGroupNotification } from '../../../src/protocol/stanza/group-notification.js';
@@ -37,6 +37,12 @@ describe('community IQs', () => {
     expect(kids(link)[0]).toEqual(node('links', {}, [node('link', { link_type: 'sub_group' }, [node('group', { jid: '2@g.us' })])]));
     const unlink = unlinkSubGroup('1@g.us', '2@g.us').build();
     expect(kids(unlink)[0]).toEqual(node('unlink', { unlink_type: 'sub_group' }, [node('group', { jid: '2@g.us' })]));
+  });
+
+  it('leave names the community under <leave>, to @g.us, as Baileys sends it', () => {
+    const leave = leaveCommunity('1@g.us').build();
+    expect(leave.attrs).toMatchObject({ to: '@g.us', type: 'set', xmlns: 'w:g2' });
+    expect(kids(leave)).toEqual([node('leave', {}, [node('community', { id: '1@g.us' })])]);
   });
 
   it('sub groups: ids or jids, the announcements group marked', () => {
