@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { buildMessage, editAttribute, messageId, withMessageSecret, type LinkPreview } from '../../protocol/message/index.js';
 import type { GroupMetadata, ParticipantAction } from '../../protocol/iq/groups.js';
-import { isGroup, isLid, isNewsletter, isPn, isStatusBroadcast, jidDecode, jidNormalizedUser, STATUS_BROADCAST_JID } from '../../protocol/jid/index.js';
+import { isGroup, isNewsletter, isStatusBroadcast, jidNormalizedUser, STATUS_BROADCAST_JID } from '../../protocol/jid/index.js';
 import type { ChatState, PresenceStatus } from '../../protocol/stanza/index.js';
 import type { proto } from '../../protocol/proto/index.js';
 import type { GroupInfo, GroupParticipantResult, GroupUpdate, OutgoingContent, SendResult } from '../../contract/api.js';
@@ -24,6 +24,7 @@ import type { MessagingDeps } from '../messaging-deps.js';
 import type { StanzaHandler } from '../ports.js';
 import type { Transaction } from '../../store/index.js';
 import { Communities } from './communities.js';
+import { chatJid, statusAudience, statusChat } from './chat-jid.js';
 import { findRef, toMessageContent, type MediaBuilder } from './content.js';
 import { eventAnswerMessage, rememberSent } from './addon-sends.js';
 import { MessagingError } from './errors.js';
@@ -37,6 +38,7 @@ import { readReceipts } from './receipt.js';
 import { messagingStats, wireMessaging, type MessagingParts } from './wiring.js';
 
 export { MessagingError, type MessagingErrorCode } from './errors.js';
+export { chatJid, MAX_STATUS_AUDIENCE } from './chat-jid.js';
 export type { MediaBuilder } from './content.js';
 export type { ProtocolMessageEffect, ProtocolMessageSink } from './message.js';
 
@@ -70,35 +72,6 @@ interface RelayOptions {
 
 /** What a channel post may be (its media is uploaded unencrypted). */
 const CHANNEL_POSTS: ReadonlySet<string> = new Set(['text', 'poll', 'location', 'contact', 'image', 'video', 'audio', 'document', 'sticker']);
-
-/** A chat argument: a user or group JID, or a bare phone number. @throws MessagingError BAD_JID */
-/** `channels`: a channel jid is a chat too (posting and reacting; nothing else reaches a channel that way). */
-export function chatJid(chat: string, channels = false): string {
-  if (/^\+?[0-9]{5,20}$/.test(chat)) return `${chat.replace('+', '')}@s.whatsapp.net`;
-  const j = jidNormalizedUser(chat);
-  if (!j || !(isPn(j) || isLid(j) || isGroup(j) || (channels && isNewsletter(j))) || !jidDecode(j)?.user) throw new MessagingError('BAD_JID', `not a user, group or channel jid: ${JSON.stringify(chat)}`);
-  return j;
-}
-
-/** Contacts one status post may go to (each one's devices get our status key). */
-export const MAX_STATUS_AUDIENCE = 5_000;
-
-/** @throws MessagingError BAD_CONTENT (an audience for a chat that is not status@broadcast) */
-function statusChat(chat: string): string {
-  if (!isStatusBroadcast(chat)) throw new MessagingError('BAD_CONTENT', 'an audience is for status@broadcast only');
-  return STATUS_BROADCAST_JID;
-}
-
-/** The users who may see a status. @throws MessagingError BAD_CONTENT (none, too many), BAD_JID (not a user) */
-function statusAudience(audience: readonly string[] | undefined): string[] {
-  if (!audience || audience.length === 0) throw new MessagingError('BAD_CONTENT', 'a status needs an audience: the contacts who may see it');
-  if (audience.length > MAX_STATUS_AUDIENCE) throw new MessagingError('BAD_CONTENT', `a status goes to at most ${MAX_STATUS_AUDIENCE} contacts`);
-  return [...new Set(audience.map((a) => {
-    const j = chatJid(a);
-    if (isGroup(j)) throw new MessagingError('BAD_JID', `a status audience names contacts, not groups: ${a}`);
-    return j;
-  }))];
-}
 
 export class Messaging {
   readonly handlers: readonly StanzaHandler[];
