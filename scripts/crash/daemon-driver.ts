@@ -2,7 +2,8 @@
  * The daemon as the SIGKILL cycles run it: createDaemon with the config file
  * given, reporting on stdout one JSON line per event the parent checks
  * (`ready`, every connection update with the account's jid, every stored
- * history chunk, supervisor crashes), and taking `{"cmd":"add","id","phone"?}` lines on stdin. With
+ * history chunk, supervisor crashes), and taking `{"cmd":"add","id","phone"?}` and
+ * `{"cmd":"send","id","to","text"}` lines on stdin (answered `added`/`sent` or `…-failed`). With
  * WAD_DRIVER_IPC=1 it serves the control socket too (the ready line names it).
  *
  *   node --import tsx scripts/crash/daemon-driver.ts <config.json> [<config/default.json>]
@@ -51,7 +52,7 @@ daemon.supervisor.subscribe((ev) => {
 out({ event: 'ready', accounts: daemon.listAccounts(), socket: daemon.ipc ? daemon.socketPath : undefined });
 
 createInterface({ input: process.stdin }).on('line', (line) => {
-  let cmd: { cmd?: string; id?: string; phone?: string };
+  let cmd: { cmd?: string; id?: string; phone?: string; to?: string; text?: string };
   try {
     cmd = JSON.parse(line) as typeof cmd;
   } catch {
@@ -61,6 +62,12 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     daemon.addAccount(cmd.id, cmd.phone ? { phone: cmd.phone } : {}).then(
       (r) => out({ event: 'added', account: cmd.id, ...r }),
       (err: Error) => out({ event: 'add-failed', account: cmd.id, error: err.message }),
+    );
+  }
+  if (cmd.cmd === 'send' && cmd.id && cmd.to && cmd.text !== undefined) {
+    daemon.sendMessage(cmd.id, cmd.to, { type: 'text', content: cmd.text }).then(
+      (r) => out({ event: 'sent', account: cmd.id, text: cmd.text, messageId: r.messageId }),
+      (err: Error) => out({ event: 'send-failed', account: cmd.id, text: cmd.text, error: err.message }),
     );
   }
 });

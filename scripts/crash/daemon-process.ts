@@ -26,6 +26,9 @@ export interface Line {
   type?: string;
   /** The control socket (ready line, when the driver serves one). */
   socket?: string;
+  /** Send lines: what was sent and the id it got. */
+  text?: string;
+  messageId?: string;
   /** History lines: the chunk's sync type, progress and counts. */
   progress?: number;
   messages?: number;
@@ -52,7 +55,7 @@ export class Driver {
       }
       for (const w of [...this.#waiters]) w();
     });
-    child.stderr.on('data', (c: Buffer) => (this.stderr = (this.stderr + c.toString('utf8')).slice(-4000)));
+    child.stderr.on('data', (c: Buffer) => (this.stderr = (this.stderr + c.toString('utf8')).slice(-65536)));
     child.stdin.on('error', () => {});
     this.exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
     void this.exited.then(() => {

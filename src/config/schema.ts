@@ -183,6 +183,19 @@ export interface Config {
     /** Open event streams (GET /v1/events) in all. */
     readonly maxEventStreams: number;
   };
+  /**
+   * Several daemons sharing one PostgreSQL store (store.backend "postgres"):
+   * each account is run by one daemon at a time, under a lease.
+   */
+  readonly cluster: {
+    readonly enabled: boolean;
+    /** This daemon's id among them; null: `<hostname>-<random>`, new at each start. */
+    readonly daemonId: string | null;
+    /** How long a lease lasts unrenewed: a dead daemon's accounts move after about this long. */
+    readonly leaseMs: number;
+    /** How often leases are renewed and accounts rebalanced (well under leaseMs). */
+    readonly renewMs: number;
+  };
   /** Webhooks added at start when the store does not have them (by id); webhook:add adds more. */
   readonly webhooks: readonly WebhookConfig[];
   readonly webhookDelivery: {
@@ -323,6 +336,12 @@ export const configSchema = object({
   history: object({ fullSync: bool, days: nullable(int(1, 36_500)), sizeMbLimit: nullable(int(1, 1_000_000)), storageQuotaMb: int(1, 1_000_000) }),
   memory: object({ heapGrowthPercent: int(0, 300) }),
   idempotency: object({ keysMax: int(1, 1_000_000), ttlMs: ms(60_000, 30 * DAY) }),
+  cluster: object({
+    enabled: bool,
+    daemonId: nullable(refine(str({ nonEmpty: true }), (v) => (/^[A-Za-z0-9_.-]{1,64}$/.test(v) ? ok(v) : bad('1-64 letters, digits, _ . or -')))),
+    leaseMs: ms(1000, 600_000),
+    renewMs: ms(100, 300_000),
+  }),
   webhooks: arrayOf(
     object(
       {
@@ -358,6 +377,12 @@ export function crossChecks(c: RawConfig, issues: RawIssue[]): void {
   }
   if (c.store.backend === 'postgres' && c.store.url === null) {
     issues.push({ path: 'store.url', message: 'a postgres:// URL is required when store.backend is "postgres"' });
+  }
+  if (c.cluster.enabled && c.store.backend !== 'postgres') {
+    issues.push({ path: 'cluster.enabled', message: 'a cluster shares a PostgreSQL store: set store.backend to "postgres"' });
+  }
+  if (c.cluster.renewMs * 3 > c.cluster.leaseMs) {
+    issues.push({ path: 'cluster.renewMs', message: `must be at most a third of cluster.leaseMs (${c.cluster.leaseMs}), so a lease survives a late renewal` });
   }
   if (c.connection.backoff.initialMs > c.connection.backoff.maxMs) {
     issues.push({ path: 'connection.backoff.initialMs', message: `must not exceed connection.backoff.maxMs (${c.connection.backoff.maxMs})` });

@@ -58,6 +58,7 @@ import { toDaemonError } from './error-map.js';
 import { corruptEventGap, toWadEvent, type EventHub } from './event-sink.js';
 import { trimAccount } from './retention.js';
 import { chatInfo, contactInfo } from './stored-views.js';
+import type { ClusterMember } from './cluster.js';
 
 const MAX_READ = 1000;
 const RETENTION_EVERY_MS = 60_000;
@@ -74,6 +75,8 @@ export interface DaemonParts {
   readonly media?: { close(): void };
   /** The Web build every account announces, fetched daily (web-version.ts). */
   readonly webVersion?: WebVersionKeeper;
+  /** This daemon's part in a cluster sharing a PostgreSQL store. */
+  readonly cluster?: ClusterMember | undefined;
 }
 
 export class Daemon implements DaemonApi {
@@ -89,6 +92,7 @@ export class Daemon implements DaemonApi {
   http: HttpServer | undefined;
   readonly #media: { close(): void } | undefined;
   readonly webVersion: WebVersionKeeper | undefined;
+  readonly cluster: ClusterMember | undefined;
   #retention: ReturnType<typeof setInterval> | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -102,6 +106,7 @@ export class Daemon implements DaemonApi {
     this.events = parts.events;
     this.#media = parts.media;
     this.webVersion = parts.webVersion;
+    this.cluster = parts.cluster;
     this.webhooks = new Webhooks(this.store, this, this.config.webhookDelivery, this.logger.child({ component: 'webhooks' }));
   }
 
@@ -120,6 +125,7 @@ export class Daemon implements DaemonApi {
     let n = 0;
     for (const a of this.accounts.list()) {
       if (a.state === 'failed') continue;
+      if (this.cluster && this.cluster.held(a.id) === false) continue; // another daemon's to trim
       try {
         n += await trimAccount(await this.store.account(a.id), this.config.events.retention, now);
       } catch (err) {
@@ -137,10 +143,13 @@ export class Daemon implements DaemonApi {
       await this.http?.close().catch((err: unknown) => this.logger.warn({ err }, 'http API did not close cleanly'));
       await this.ipc?.close().catch((err: unknown) => this.logger.warn({ err }, 'control socket did not close cleanly'));
       this.webhooks.stop();
+      await this.cluster?.stop();
       this.accounts.close();
       await this.supervisor.stop();
       // The accounts' last `stopped` updates are in flight: let them reach the log.
       await this.events.drain();
+      // Stopped and written: the other daemons may take the accounts over now, not at expiry.
+      await this.cluster?.leave();
       this.#media?.close();
       await this.pool.close();
       await this.store.close();
@@ -458,6 +467,8 @@ export class Daemon implements DaemonApi {
   async #accountStore(account: string) {
     this.accounts.status(account);
     if (this.accounts.failure(account) !== undefined) return undefined;
+    // Another daemon's account changes behind any cache: read it fresh from the shared store each time.
+    if (this.cluster && !this.cluster.held(account)) await this.store.closeAccount(account);
     return this.store.account(account);
   }
 

@@ -7,6 +7,8 @@
  * HTTP API (src/http). Returns the running
  * Daemon (a DaemonApi); stop() shuts it down gracefully.
  */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { daemonLogger } from './logger.js';
@@ -26,6 +28,8 @@ import { createSupervisor } from '../runtime/supervisor/index.js';
 import { isNoSpace, Store, StoreError, type KVBackend } from '../store/index.js';
 import { prepareDataDir, resetTempDir, restrictModes, TMP_DIR } from './data-dir.js';
 import { Daemon } from './daemon.js';
+import { ClusterMember } from './cluster.js';
+import { LeaseKeeper } from '../store/cluster/leases.js';
 import { EventHub } from './event-sink.js';
 
 export { Daemon } from './daemon.js';
@@ -67,6 +71,22 @@ export async function createDaemon(config: Config, options: DaemonOptions = {}):
 async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
   const logger = options.logger ?? daemonLogger(config.log, { sync: true });
   await prepareDataDir(config.dataDir);
+  // In a cluster every account write is fenced by this daemon's leases (store/cluster/leases.ts).
+  let member: ClusterMember | undefined;
+  const keeper =
+    config.cluster.enabled && config.store.url
+      ? new LeaseKeeper(
+          {
+            url: config.store.url,
+            schema: config.store.schema ?? undefined,
+            daemonId: config.cluster.daemonId ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 48)}-${randomBytes(4).toString('hex')}`,
+            leaseMs: config.cluster.leaseMs,
+            endpoint: config.socket,
+            onLost: (account) => member?.lost(account),
+          },
+          (err) => logger.warn({ err: err.message }, 'a lease connection broke (it is replaced)'),
+        )
+      : undefined;
   const store = await Store.open(
     config.dataDir,
     {
@@ -77,6 +97,7 @@ async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
               url: config.store.url,
               maxConnections: config.store.maxConnections,
               ...(config.store.schema ? { schema: config.store.schema } : {}),
+              ...(keeper ? { fence: keeper } : {}),
               onConnectionError: (err: Error) => logger.warn({ err: err.message }, 'a PostgreSQL connection broke (it is replaced)'),
             },
           }
@@ -133,11 +154,14 @@ async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
     transport: options.transport,
     media,
     messaging: options.messaging,
+    leases: keeper && { claim: (id) => member!.claim(id), forget: (id) => keeper.forget(id), held: (id) => keeper.token(id) !== undefined },
   });
-  const daemon = new Daemon({ config, logger, store, pool, supervisor, accounts, events, media, webVersion });
+  if (keeper) member = new ClusterMember({ keeper, store, accounts, logger: logger.child({ component: 'cluster' }), renewMs: config.cluster.renewMs });
+  const daemon = new Daemon({ config, logger, store, pool, supervisor, accounts, events, media, webVersion, cluster: member });
   try {
     await supervisor.start();
     await accounts.init();
+    await member?.start();
     daemon.startRetention();
     webVersion.startDaily();
     await daemon.webhooks.start(config.webhooks.map((w) => ({ id: w.id, url: w.url, secret: w.secret, ...(w.events ? { events: w.events as EventType[] } : {}), ...(w.accounts ? { accounts: [...w.accounts] } : {}) })));

@@ -54,6 +54,12 @@ export interface AccountManagerDeps {
   readonly messaging?: AccountDeps['messaging'];
   /** Accounts opened and started at once at boot (default 32). */
   readonly bootConcurrency?: number;
+  /**
+   * In a cluster: this daemon runs only the accounts whose lease it holds
+   * (the cluster member adopts and gives them up); a new account is claimed
+   * before its first write, a removed one's lease forgotten.
+   */
+  readonly leases?: { claim(id: string): Promise<boolean>; forget(id: string): Promise<void>; held(id: string): boolean } | undefined;
 }
 
 interface Entry {
@@ -101,6 +107,8 @@ export class AccountManager {
     const { accounts: records, damaged } = await this.#deps.store.registry();
     for (const d of damaged) this.#quarantine(this.#entry(d.id), d.reason);
     for (const r of records) this.#entry(r.id);
+    // In a cluster the accounts are loaded one by one as their leases are won (adopt).
+    if (this.#deps.leases) return;
     // One account's damage is its own: it is quarantined and the others load.
     await Promise.all(records.map((r) => this.#opened(this.#entries.get(r.id)!).catch(() => undefined)));
     if (!this.#deps.limits.autoStart) return;
@@ -111,6 +119,61 @@ export class AccountManager {
       }
     });
     await Promise.all(workers);
+  }
+
+  /** Knows the account (one another daemon added), without loading it. */
+  track(id: string): void {
+    if (!this.#entries.has(id) && ACCOUNT_ID_PATTERN.test(id)) this.#entry(id).summary = { id, state: 'stopped', reason: 'run by another daemon' };
+  }
+
+  /**
+   * This daemon won the account's lease: loads it afresh from the store (what
+   * another daemon wrote since) and starts it when it is linked and autoStart is on.
+   */
+  adopt(id: string): Promise<void> {
+    return this.#serial(id, () => this.#adopt(id));
+  }
+
+  async #adopt(id: string): Promise<void> {
+    this.track(id);
+    const entry = this.#get(id);
+    await this.#deps.store.closeAccount(id);
+    entry.store = undefined;
+    entry.summary = { id, state: 'stopped' };
+    const store = await this.#opened(entry);
+    const record = await this.#deps.store.getAccount(id);
+    if (this.#deps.limits.autoStart && record?.config.autoStart !== false && store.creds?.registered) await this.start(id);
+  }
+
+  /**
+   * The account is no longer this daemon's (its lease was lost, or handed over):
+   * stops its actor and forgets its cached store; its writes were refused already.
+   */
+  giveUp(id: string, reason: string): Promise<void> {
+    return this.#serial(id, () => this.#giveUp(id, reason));
+  }
+
+  async #giveUp(id: string, reason: string): Promise<void> {
+    const entry = this.#entries.get(id);
+    if (!entry) return;
+    if (this.#deps.supervisor.whichChildren().some((c) => c.id === id)) await this.#deps.supervisor.stopChild(id).catch(() => {});
+    await this.#deps.store.closeAccount(id);
+    entry.store = undefined;
+    entry.account = undefined;
+    entry.summary = { id, state: 'stopped', reason };
+    this.#waiters.notify(id, entry.summary);
+  }
+
+  // A lease lost and won back in quick succession: the give-up must finish before the adoption opens the store anew.
+  readonly #lifecycle = new Map<string, Promise<void>>();
+  #serial(id: string, fn: () => Promise<void>): Promise<void> {
+    const next = (this.#lifecycle.get(id) ?? Promise.resolve()).then(fn, fn);
+    const settled = next.catch(() => {});
+    this.#lifecycle.set(id, settled);
+    void settled.then(() => {
+      if (this.#lifecycle.get(id) === settled) this.#lifecycle.delete(id);
+    });
+    return next;
   }
 
   list(): AccountSummary[] {
@@ -154,6 +217,7 @@ export class AccountManager {
    */
   async add(id: string, opts: { phone?: string | undefined } = {}): Promise<{ pairCode?: string }> {
     if (typeof id !== 'string' || !ACCOUNT_ID_PATTERN.test(id)) throw new DaemonError('INVALID_PAYLOAD', `account id must match ${ACCOUNT_ID_PATTERN}`);
+    if (this.#deps.leases && !(await this.#deps.leases.claim(id))) throw new DaemonError('UNAVAILABLE', `account ${id} is run by another daemon`);
     let entry = this.#entries.get(id);
     if (entry) {
       const store = await this.#opened(entry);
@@ -192,6 +256,8 @@ export class AccountManager {
   async start(id: string): Promise<void> {
     const entry = this.#get(id);
     if (this.running(id)) return;
+    // Its login would throw the running daemon's connection off, and every write would be refused.
+    if (this.#deps.leases && !this.#deps.leases.held(id)) throw new DaemonError('UNAVAILABLE', `account ${id} is run by another daemon`);
     const store = await this.#opened(entry);
     try {
       await this.#deps.supervisor.startChild(this.#spec(entry, store));
@@ -240,6 +306,7 @@ export class AccountManager {
     await this.#deps.store.removeAccount(id);
     this.#entries.delete(id);
     entry.store = undefined;
+    await this.#deps.leases?.forget(id);
   }
 
   /** Resolves when the account's state satisfies `pred` (or rejects after timeoutMs). */
