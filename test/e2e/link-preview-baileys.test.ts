@@ -6,13 +6,14 @@
 //   matchedText and the inline JPEG, and downloads and decrypts the uploaded
 //   high-quality thumbnail with its own downloader and the link-thumbnail keys;
 // - a preview the caller gives (with an image), over HTTP; both from `wad send`;
-// - a preview Baileys sends, decoded by us into message:new;
+// - a preview Baileys sends, decoded by us into message:new, its high-quality
+//   thumbnail fetched by media:download (as is ours);
 // - a preview that cannot be made: the text goes without it, and the answer says why;
 // - a field the request schema does not know: INVALID_PAYLOAD naming it, on the socket and over HTTP.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { downloadMediaMessage, type WAMessage } from 'baileys';
+import { downloadMediaMessage, prepareWAMessageMedia, type WAMessage } from 'baileys';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSend } from '../../src/cli/send.js';
 import { WadClient, WadClientError } from '../../src/client/index.js';
@@ -88,6 +89,10 @@ describe('link previews seen by Baileys', () => {
     const { dominant } = await sharp(hq).stats();
     expect(dominant.r).toBeGreaterThan(150);
     expect(dominant.g).toBeLessThan(100);
+    // media:download of the text is its high-quality thumbnail, the same bytes Baileys decrypted.
+    const ours = await client.downloadMedia('wad', B, sent.messageId);
+    expect(ours).toMatchObject({ type: 'image', mimeType: 'image/jpeg' });
+    expect(ours.data!.equals(hq)).toBe(true);
   }, 30_000);
 
   it('a preview given by the caller over HTTP, its image made into the thumbnails', async () => {
@@ -158,6 +163,19 @@ describe('link previews Baileys sends', () => {
     });
     const got = await waitUntil(() => events.find((e) => e.type === 'message:new' && e.data['id'] === sent!.key.id), 'message:new', 20_000);
     expect(got.data).toMatchObject({ type: 'text', content: 'from Baileys https://b.example/post', linkPreview: { matchedText: 'https://b.example/post', title: 'B post', description: 'by Baileys', jpegThumbnail: thumb.toString('base64') } });
+  }, 30_000);
+
+  it('a high-quality thumbnail Baileys uploads with the link-thumbnail keys: named in message:new, fetched by media:download', async () => {
+    const { imageMessage } = await prepareWAMessageMedia({ image: png }, { upload: baileys.sock!.waUploadToServer, mediaTypeOverride: 'thumbnail-link' });
+    const sent = await baileys.sock!.sendMessage(`${W}@s.whatsapp.net`, {
+      text: 'hq https://b.example/hq',
+      linkPreview: { 'canonical-url': 'https://b.example/hq', 'matched-text': 'https://b.example/hq', title: 'HQ', highQualityThumbnail: imageMessage! },
+    });
+    const got = await waitUntil(() => events.find((e) => e.type === 'message:new' && e.data['id'] === sent!.key.id), 'message:new', 20_000);
+    expect(got.data).toMatchObject({ linkPreview: { title: 'HQ', thumbnail: { directPath: imageMessage!.directPath, mediaKey: Buffer.from(imageMessage!.mediaKey!).toString('base64') } } });
+    const file = await client.downloadMedia('wad', B, sent!.key.id!);
+    expect(file.type).toBe('image');
+    expect(file.data!.equals(png)).toBe(true);
   }, 30_000);
 });
 

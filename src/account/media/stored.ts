@@ -1,7 +1,8 @@
 /**
  * Where the file of a stored message is: our own sends from the sent cache
  * (the Message protobuf we encrypted), received messages from the record the
- * receive path keeps (`media`, the fields `message:new` carried). Gives the
+ * receive path keeps (`media`, the fields `message:new` carried; a text's
+ * `linkThumbnail`, its link preview's high-quality thumbnail). Gives the
  * download reference, the re-upload target (who to ask when the file
  * expired) and what a consumer is told about the file. Reads the store only;
  * must not download (download.ts) nor decide what a message means.
@@ -15,7 +16,7 @@ import { mediaRefFromEvent, type EventMedia } from './message.js';
 
 /** What a consumer is told about a stored file. */
 export interface StoredMediaInfo {
-  /** image, video, audio, document, sticker (a voice note is audio). */
+  /** image, video, audio, document, sticker (a voice note is audio; a link preview's high-quality thumbnail is an image). */
   type: string;
   mimeType?: string;
   /** Plaintext bytes, as the message declares them. */
@@ -44,7 +45,10 @@ const KIND_TYPE: Readonly<Record<string, string>> = { gif: 'video', ptv: 'video'
 export async function findStoredMedia(store: AccountStore, chat: string, messageId: string): Promise<StoredMediaLookup> {
   const sent = await store.sent.get(messageId);
   if (sent) {
-    const r = mediaRefOf(proto.Message.decode(sent.message));
+    const message = proto.Message.decode(sent.message);
+    const r = mediaRefOf(message);
+    const thumb = r ? undefined : sentLinkThumbnail(message);
+    if (thumb) return { found: true, media: { ref: thumb, target: { messageId, chat: sent.to, fromMe: true }, info: LINK_THUMBNAIL_INFO } };
     if (!r) return { found: false, why: 'not-media' };
     const ref: MediaRef = { type: r.type, mediaKey: r.mediaKey };
     if (r.directPath) ref.directPath = r.directPath;
@@ -62,6 +66,12 @@ export async function findStoredMedia(store: AccountStore, chat: string, message
   const rec = (await store.messages.get(chat, messageId)) ?? (await store.chatMessages.get(chat, messageId));
   if (!rec) return { found: false, why: 'absent' };
   const media = rec.media as (ValueMap & EventMedia) | undefined;
+  const thumb = rec.linkThumbnail as (ValueMap & EventMedia) | undefined;
+  if (!media && thumb && typeof thumb.directPath === 'string') {
+    const target: MediaRetryTarget = { messageId, chat, fromMe: rec.fromMe === true };
+    if (isGroup(chat) && typeof rec.sender === 'string') target.participant = rec.sender;
+    return { found: true, media: { ref: { ...mediaRefFromEvent('document', thumb), type: 'thumbnail-link' }, target, info: LINK_THUMBNAIL_INFO } };
+  }
   if (!media || typeof rec.type !== 'string') return { found: false, why: 'not-media' };
   const ref = mediaRefFromEvent(rec.type, media);
   const fromMe = rec.fromMe === true;
@@ -72,4 +82,17 @@ export async function findStoredMedia(store: AccountStore, chat: string, message
   if (typeof media.fileLength === 'number') info.fileLength = media.fileLength;
   if (typeof media.fileName === 'string') info.fileName = media.fileName;
   return { found: true, media: { ref, target, info } };
+}
+
+/** A text's link preview thumbnail, downloaded like a file: a JPEG (an image to the consumer) under the link-thumbnail keys. */
+const LINK_THUMBNAIL_INFO: StoredMediaInfo = { type: 'image', mimeType: 'image/jpeg' };
+
+/** The high-quality thumbnail of a link preview we sent, if it has one. */
+function sentLinkThumbnail(message: proto.IMessage): MediaRef | undefined {
+  const e = message.extendedTextMessage;
+  if (!e?.thumbnailDirectPath || !e.mediaKey?.length) return undefined;
+  const ref: MediaRef = { type: 'thumbnail-link', mediaKey: e.mediaKey, directPath: e.thumbnailDirectPath };
+  if (e.thumbnailSha256?.length) ref.fileSha256 = e.thumbnailSha256;
+  if (e.thumbnailEncSha256?.length) ref.fileEncSha256 = e.thumbnailEncSha256;
+  return ref;
 }

@@ -100,6 +100,8 @@ export function interpret(message: proto.IMessage, info: InboundInfo, poll: Stor
   if (decoded.content !== undefined && decoded.content.length <= 4096) record.content = decoded.content;
   // Kept so the file can be fetched later (media:download) from the id alone.
   if (decoded.media) record.media = { ...decoded.media };
+  // A link preview's high-quality thumbnail is fetched the same way (media:download of the text).
+  if (decoded.linkPreview?.thumbnail) record.linkThumbnail = { ...decoded.linkPreview.thumbnail };
   // Kept so it can be forwarded later by its id alone (what a consumer forwards is what came).
   if (FORWARDABLE.has(decoded.type)) {
     const bytes = proto.Message.encode(message).finish();
