@@ -7,18 +7,20 @@
  * require runs the sources transpiled into a scratch package (building
  * dist/ takes too long for a test), laid out as the package ships them.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const src = join(root, 'src');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
   name: string;
   bin: Record<string, string>;
+  scripts: Record<string, string>;
   exports: Record<string, Record<string, string>>;
   dependencies: Record<string, string>;
   optionalDependencies?: Record<string, string>;
@@ -91,6 +93,24 @@ describe('the package', () => {
     expect(outside).toEqual([]);
     // The simulator wad demo runs is in that set, and it needs neither Baileys nor libsignal.
     expect([...seen].some((f) => f.includes(`${join('dist', 'sim')}`))).toBe(true);
+  });
+
+  it('prepare builds with TypeScript; a run-only install without it keeps a built dist/, or stops saying how to get one', () => {
+    expect(pkg.scripts['prepare']).toBe('node scripts/build/prepare.mjs');
+    // A copy of the package's scripts with no node_modules above it: no TypeScript to resolve.
+    const bare = mkdtempSync(join(tmpdir(), 'wad-run-only-'));
+    onTestFinished(() => rmSync(bare, { recursive: true, force: true }));
+    mkdirSync(join(bare, 'scripts', 'build'), { recursive: true });
+    writeFileSync(join(bare, 'scripts', 'build', 'prepare.mjs'), readFileSync(join(root, 'scripts', 'build', 'prepare.mjs')));
+    const run = () => spawnSync(process.execPath, [join(bare, 'scripts', 'build', 'prepare.mjs')], { cwd: bare, encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } });
+    const none = run();
+    expect(none.status).toBe(1);
+    expect(none.stderr).toContain('npm pack');
+    mkdirSync(join(bare, 'dist', 'cli'), { recursive: true });
+    writeFileSync(join(bare, 'dist', 'cli', 'main.js'), '');
+    const built = run();
+    expect(built.status, built.stderr).toBe(0);
+    expect(built.stderr).toContain('using the dist/ already built');
   });
 
   it("require('wad') loads the same entry as import, through exports", { timeout: 180_000 }, () => {
