@@ -185,6 +185,8 @@ export class HistorySync {
 
   /** A passing failure (offline, a media host, the store): the same chunk is tried again later. */
   #retry(err: unknown): void {
+    // Stopped meanwhile (the store closed under the chunk): the next start finishes it.
+    if (this.#closed) return;
     this.#deps.logger.warn({ err, retryInMs: this.#retryMs }, 'history chunk not handled yet; will try again');
     if (this.#retryTimer) clearTimeout(this.#retryTimer);
     this.#retryTimer = setTimeout(() => this.kick(), this.#retryMs);
