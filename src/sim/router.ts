@@ -23,14 +23,12 @@
  * (its device jid for retry receipts, which the original sender answers per
  * device).
  */
+import { STATUS_BROADCAST_JID } from '../protocol/jid/index.js';
 import { directAuthorAttrs, directMode, groupAuthorAttrs, ownCopyAttrs } from './addressing.js';
 import type { Hub } from './hub.js';
 import { routeNewsletter } from './newsletter-router.js';
 import { bytesOf, child, children, node, type BinaryNode } from './nodes.js';
 import { parseDeviceJid, type UserRecord } from './state.js';
-
-/** Where statuses are posted; the audience is named in the stanza. */
-const STATUS = 'status@broadcast';
 
 /** Attributes of the client's `<message>` that travel on to recipients. */
 const FORWARDED_MESSAGE_ATTRS = ['type', 'edit', 'category', 'expiration', 'push_priority'] as const;
@@ -49,7 +47,7 @@ export function routeMessage(hub: Hub, senderJid: string, stanza: BinaryNode): B
   const base = baseAttrs(hub, stanza, sender);
   const identity = child(stanza, 'device-identity');
 
-  if (to === STATUS) {
+  if (to === STATUS_BROADCAST_JID) {
     routeStatus(hub, senderJid, sender, stanza, base, identity);
     hub.stats.messagesRouted++;
     return ack();
@@ -147,13 +145,13 @@ export function routeReceipt(hub: Hub, senderJid: string, stanza: BinaryNode): B
   const from = type === 'retry' ? senderJid : sender.jid;
   let target: UserRecord | undefined;
   let onlyDevice: string | undefined;
-  if (to.endsWith('@g.us') || to === STATUS) {
+  if (to.endsWith('@g.us') || to === STATUS_BROADCAST_JID) {
     const participant = stanza.attrs.participant;
     if (!participant) return ack;
     target = hub.dir.userOf(participant);
     attrs.from = to;
     // A LID group names the receipt's sender by its LID, as it names message authors; statuses are LID-addressed.
-    attrs.participant = to === STATUS || hub.groups.get(to)?.addressingMode === 'lid' ? lidForm(hub, from, sender) : from;
+    attrs.participant = to === STATUS_BROADCAST_JID || hub.groups.get(to)?.addressingMode === 'lid' ? lidForm(hub, from, sender) : from;
     if (type === 'retry') onlyDevice = hub.dir.pnDevice(participant) ?? '';
   } else {
     target = hub.dir.userOf(to);
@@ -192,7 +190,7 @@ function routeStatus(hub: Hub, senderJid: string, sender: UserRecord, stanza: Bi
     for (const dev of hub.dir.deviceJids(user)) {
       if (dev === senderJid) continue;
       const encs = [...(perDevice.get(dev) ?? []), ...skmsg];
-      const attrs = { ...base, from: STATUS, ...groupAuthorAttrs(hub.dir, mode, sender, senderJid, user) };
+      const attrs = { ...base, from: STATUS_BROADCAST_JID, ...groupAuthorAttrs(hub.dir, mode, sender, senderJid, user) };
       hub.deliver(dev, node('message', attrs, withIdentity(encs, identity)));
     }
   }

@@ -13,10 +13,8 @@
  * the chunk names goes under the number (as live messages do).
  */
 import type { HistoryChat, HistoryContact, HistoryItem, HistoryMessage } from '../../protocol/history/index.js';
-import { isLid, isPn, jidNormalizedUser } from '../../protocol/jid/index.js';
+import { isLid, isPn, jidNormalizedUser, STATUS_BROADCAST_JID } from '../../protocol/jid/index.js';
 import type { ChatPatch, StoredChatMessage, Transaction } from '../../store/index.js';
-
-export const STATUS_CHAT = 'status@broadcast';
 
 export class ChunkItems {
   readonly chats: HistoryChat[] = [];
@@ -78,7 +76,7 @@ export interface ChunkCounts {
 /** The messages an item carries (status posts under the status chat), none for other kinds. */
 export function messagesOf(item: HistoryItem): readonly HistoryMessage[] {
   if (item.kind === 'messages') return item.messages;
-  if (item.kind === 'status') return [{ ...item.message, chat: STATUS_CHAT }];
+  if (item.kind === 'status') return [{ ...item.message, chat: STATUS_BROADCAST_JID }];
   return [];
 }
 
@@ -89,7 +87,7 @@ export function messagesOf(item: HistoryItem): readonly HistoryMessage[] {
  */
 export function stageMessages(tx: Transaction, items: ChunkItems, messages: readonly HistoryMessage[]): void {
   for (const m of messages) {
-    const chat = m.chat === STATUS_CHAT ? STATUS_CHAT : items.canonical(m.chat);
+    const chat = m.chat === STATUS_BROADCAST_JID ? STATUS_BROADCAST_JID : items.canonical(m.chat);
     const sender = m.sender ? items.canonical(m.sender) : m.sender;
     tx.chatMessages.put({ ...(m as unknown as StoredChatMessage), chat, sender, history: true });
   }

@@ -12,7 +12,7 @@
  */
 import { buildDirectMessage, buildGroupMessage, buildNewsletterPost, buildNewsletterReaction, buildStatusMessage, type DeviceEnc, type MessageAttrs } from '../../protocol/stanza/index.js';
 import { deviceSentCopy, encodeMessage, mediaType, participantHash, senderKeyDistribution, stanzaType, hideOnDecryptFail } from '../../protocol/message/index.js';
-import { isGroup, isNewsletter, isStatusBroadcast, jidNormalizedUser } from '../../protocol/jid/index.js';
+import { isGroup, isNewsletter, isStatusBroadcast, jidNormalizedUser, STATUS_BROADCAST_JID } from '../../protocol/jid/index.js';
 import { proto } from '../../protocol/proto/index.js';
 import { padMessage } from '../../protocol/signal/index.js';
 import type { JobRunner } from '../../protocol/jobs/index.js';
@@ -26,9 +26,6 @@ import type { Groups } from './groups.js';
 import type { Identities } from './identity.js';
 import type { SessionCrypto } from './sessions.js';
 import type { PrivacyTokens } from './tctokens.js';
-
-/** Where statuses go; our sender key for statuses is kept under it like a group's. */
-const STATUS = 'status@broadcast';
 
 export interface OutboundParts {
   readonly deps: MessagingDeps;
@@ -207,10 +204,10 @@ export class Outbound {
     const audience = [...new Set(audienceArg.map((j) => jidNormalizedUser(j)))].filter((j) => j !== '' && !ids.isMe(j));
     if (audience.length === 0) throw new MessagingError('BAD_CONTENT', 'a status needs an audience: at least one contact');
     const targets = await devices.devices([...audience, own]);
-    const { skmsg, encs } = await this.#senderKeyed(STATUS, bytes, targets, keep);
+    const { skmsg, encs } = await this.#senderKeyed(STATUS_BROADCAST_JID, bytes, targets, keep);
     const node = buildStatusMessage({ id, type: stanzaType(message), skmsg, distribution: encs, audience: [...audience, own], deviceIdentity: this.deviceIdentity(), attrs });
     await this.#sendAndWait(id, node);
-    await this.#distributed(STATUS, encs);
+    await this.#distributed(STATUS_BROADCAST_JID, encs);
     deps.logger.debug({ id, audience: audience.length, distributed: encs.length }, 'sent status');
   }
 

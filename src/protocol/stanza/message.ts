@@ -19,7 +19,7 @@
  *   retry:      <message id to="user:dev@…" [device_fanout="false"] | to="gid" participant="dev"><enc v="2" type count/></message>
  */
 import type { BinaryNode } from '../binary/index.js';
-import { isBroadcast, isGroup, isHostedLid, isHostedPn, isLid, isNewsletter, isPn, isSameUser } from '../jid/index.js';
+import { isBroadcast, isGroup, isHostedLid, isHostedPn, isLid, isNewsletter, isPn, isSameUser, STATUS_BROADCAST_JID } from '../jid/index.js';
 import { StanzaError } from './errors.js';
 import { AttrReader, bytesOf, child, children, definedAttrs, node } from './nodes.js';
 
@@ -292,7 +292,7 @@ export function buildStatusMessage(input: StatusMessageInput): BinaryNode {
   const attrs = input.attrs ?? {};
   const withKey = input.distribution.map((e) => node('to', { jid: e.jid }, [encNode(e.type, e.ciphertext, attrs)]));
   const bare = input.audience.map((jid) => node('to', { jid }));
-  return node('message', topAttrs(input.id, 'status@broadcast', input.type, attrs), [
+  return node('message', topAttrs(input.id, STATUS_BROADCAST_JID, input.type, attrs), [
     node('participants', {}, [...withKey, ...bare]),
     encNode('skmsg', input.skmsg, attrs),
     node('meta', { status_setting: 'allowlist' }),
