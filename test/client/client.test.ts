@@ -9,11 +9,10 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WadClient, WadClientError } from '../../src/client/index.js';
 import { type WadEvent } from '../../src/contract/api.js';
-import type { TypedWadEvent } from '../../src/contract/events.js';
 import { DaemonError } from '../../src/contract/errors.js';
 import { startIpcServer, type IpcServer } from '../../src/ipc/index.js';
 import type { FakeDaemon } from '../ipc/fake-daemon.js';
-import { fakeWorld } from '../ipc/fake-world.js';
+import { fakeWorld, take } from '../ipc/fake-world.js';
 
 let fake: FakeDaemon;
 let server: IpcServer | undefined;
@@ -34,16 +33,6 @@ function msg(account: string, n: number): WadEvent {
 async function until(probe: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !probe(); i++) await new Promise((r) => setTimeout(r, 10));
   expect(probe()).toBe(true);
-}
-
-async function take(it: AsyncIterator<TypedWadEvent>, n: number): Promise<TypedWadEvent[]> {
-  const out: TypedWadEvent[] = [];
-  while (out.length < n) {
-    const r = await it.next();
-    if (r.done) throw new Error('stream ended');
-    out.push(r.value);
-  }
-  return out;
 }
 
 beforeEach(async () => {

@@ -11,7 +11,7 @@ import type { EventDataBase, MessageNewData, MessageReceiptData, TypedWadEvent, 
 import type { ConnectionState } from '../../src/contract/api.js';
 import type { IpcServer } from '../../src/ipc/index.js';
 import type { FakeDaemon } from '../ipc/fake-daemon.js';
-import { fakeWorld } from '../ipc/fake-world.js';
+import { fakeWorld, take } from '../ipc/fake-world.js';
 
 let fake: FakeDaemon;
 let server: IpcServer;
@@ -27,18 +27,6 @@ async function client(): Promise<WadClient> {
 
 function backlog(account: string, n: number, from = 1): void {
   for (let i = from; i < from + n; i++) fake.emit(account, 'message:new', { id: `M${i}`, chat: 'x@s.whatsapp.net', sender: 'x@s.whatsapp.net', fromMe: false, t: i, type: 'text', content: `n${i}` }, 'x@s.whatsapp.net');
-}
-
-/** The next `n` events of a stream. */
-async function take(stream: AsyncIterable<TypedWadEvent>, n: number): Promise<TypedWadEvent[]> {
-  const it = stream[Symbol.asyncIterator]();
-  const out: TypedWadEvent[] = [];
-  while (out.length < n) {
-    const r = await it.next();
-    if (r.done) throw new Error('stream ended');
-    out.push(r.value);
-  }
-  return out;
 }
 
 beforeEach(async () => {

@@ -3,6 +3,7 @@
  * bob) behind a real control server on a socket in a fresh temp dir. Each
  * test file keeps its own clients and tears the server and dir down.
  */
+import type { TypedWadEvent } from '../../src/contract/events.js';
 import { startIpcServer, type IpcServer } from '../../src/ipc/index.js';
 import { FakeDaemon } from './fake-daemon.js';
 import { Raw, tempSocket } from './raw.js';
@@ -29,4 +30,16 @@ export function rawClients(socket: () => string): { open(): Promise<Raw>; closeA
       await Promise.all(clients.splice(0).map((c) => c.close()));
     },
   };
+}
+
+/** The next `n` events of a stream (or of an iterator a test keeps across calls). */
+export async function take(from: AsyncIterable<TypedWadEvent> | AsyncIterator<TypedWadEvent>, n: number): Promise<TypedWadEvent[]> {
+  const it = Symbol.asyncIterator in from ? from[Symbol.asyncIterator]() : from;
+  const out: TypedWadEvent[] = [];
+  while (out.length < n) {
+    const r = await it.next();
+    if (r.done) throw new Error('stream ended');
+    out.push(r.value);
+  }
+  return out;
 }
