@@ -13,15 +13,15 @@
 //   3. media:download of the 200 MiB message into a file: download, verify
 //      into the spool, decipher and stream out in binary frames.
 // Exit code 1 when a phase grows by the limit or more, or bytes differ.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { WadClient } from '../src/client/index.js';
 import { startSim, type SimHandle } from '../src/sim/index.js';
+import { memOf, startSimDaemon } from './bench/daemon-child.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -60,13 +60,6 @@ async function sha256File(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** VmRSS and VmHWM (peak) of a process, in bytes. */
-function memOf(pid: number): { rss: number; hwm: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
-}
-
 /** Runs `fn` and reports the daemon's peak RSS growth over it. */
 async function phase(pid: number, fn: () => Promise<void>): Promise<{ before: number; peak: number; seconds: number }> {
   await new Promise((r) => setTimeout(r, 200));
@@ -82,31 +75,6 @@ async function phase(pid: number, fn: () => Promise<void>): Promise<{ before: nu
   return { before, peak: Math.max(memOf(pid).hwm, sampled), seconds };
 }
 
-async function startDaemon(sim: SimHandle, dataDir: string): Promise<{ child: ChildProcess; socket: string; pid: number }> {
-  mkdirSync(dataDir, { recursive: true });
-  const config = join(dataDir, 'config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      dataDir,
-      server: { wsUrl: sim.wsUrl, rootPublicKey: sim.rootPublicKey, mediaCaPath: sim.mediaCaPath },
-      log: { level: 'warn' },
-      ipc: { rateLimit: { perSecond: 1000, burst: 1000 }, accountRateLimit: { perSecond: 4000, burst: 4000 } },
-    }),
-  );
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'daemon', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  const ready = await new Promise<{ socket: string; pid: number }>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c;
-      const line = out.split('\n').find((l) => l.includes('"ready"'));
-      if (line) resolve(JSON.parse(line) as { socket: string; pid: number });
-    });
-    child.on('exit', (code) => reject(new Error(`wad daemon exited ${code}`)));
-  });
-  return { child, ...ready };
-}
-
 async function main(): Promise<void> {
   const bytes = MIB * 1024 * 1024;
   const blobMax = bytes + (1 << 20);
@@ -116,7 +84,7 @@ async function main(): Promise<void> {
   const B = '15550030002';
   await admin(sim, '/phones', { phone: W, name: 'Wad' });
   await admin(sim, '/phones', { phone: B, name: 'Peer' });
-  const { child, socket, pid } = await startDaemon(sim, join(work, 'data'));
+  const { child, socket, pid } = await startSimDaemon(sim, join(work, 'data'), { main: MAIN, nodeArgs: ['--import', 'tsx'] });
   const client = await WadClient.connect({ socket, reconnect: false, requestTimeoutMs: 600_000 });
   try {
     let qr: string | undefined;

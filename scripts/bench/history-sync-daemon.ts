@@ -16,14 +16,15 @@
 //   npx tsx scripts/bench/history-sync-daemon.ts [--chats 50] [--messages 20000] [--text-bytes 0] [--chunk-kib 0] [--limit-mib 64] [--heap-mib 0] [--source]
 // --chunk-kib 0 keeps the phone's default chunk size. Exit code 1 when the sync
 // grows the RSS by the limit or more, or the store does not hold every message once.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WadClient } from '../../src/client/index.js';
 import type { TypedWadEvent } from '../../src/contract/events.js';
 import { startSim, type SimHandle } from '../../src/sim/index.js';
+import { memOf, startSimDaemon } from './daemon-child.js';
 
 const arg = (name: string, fallback: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -49,43 +50,6 @@ async function admin(sim: SimHandle, method: string, path: string, body?: unknow
   return res.json();
 }
 
-/**
- * VmRSS, VmHWM (peak) and RSS's parts of a process, in bytes: anonymous
- * memory (heaps, buffers) and file pages mapped in (LevelDB reads its table
- * files through mmap: page cache the kernel can take back).
- */
-function memOf(pid: number): { rss: number; hwm: number; anon: number; file: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-  return { rss: kb('VmRSS'), hwm: kb('VmHWM'), anon: kb('RssAnon'), file: kb('RssFile') };
-}
-
-async function startDaemon(sim: SimHandle, dataDir: string): Promise<{ child: ChildProcess; socket: string; pid: number }> {
-  mkdirSync(dataDir, { recursive: true });
-  const config = join(dataDir, 'config.json');
-  writeFileSync(
-    config,
-    JSON.stringify({
-      dataDir,
-      server: { wsUrl: sim.wsUrl, rootPublicKey: sim.rootPublicKey, mediaCaPath: sim.mediaCaPath },
-      log: { level: 'warn' },
-      ipc: { rateLimit: { perSecond: 1000, burst: 1000 }, accountRateLimit: { perSecond: 4000, burst: 4000 } },
-    }),
-  );
-  const child = spawn(process.execPath, [...(HEAP_MIB > 0 ? [`--max-old-space-size=${HEAP_MIB}`] : []), ...DAEMON_FLAGS, ...(SOURCE ? ['--import', 'tsx'] : []), MAIN, 'daemon', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  const ready = await new Promise<{ socket: string; pid: number }>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      if (DAEMON_FLAGS.length > 0) process.stderr.write(c);
-      out += c;
-      const line = out.split('\n').find((l) => l.includes('"ready"'));
-      if (line) resolve(JSON.parse(line) as { socket: string; pid: number });
-    });
-    child.on('exit', (code) => reject(new Error(`wad daemon exited ${code}`)));
-  });
-  return { child, ...ready };
-}
-
 async function main(): Promise<number> {
   const sim = await startSim();
   const work = mkdtempSync(join(tmpdir(), 'wad-history-daemon-'));
@@ -97,7 +61,11 @@ async function main(): Promise<number> {
     await admin(sim, 'POST', `/phones/${PHONE}/history`, { generate: { chats: CHATS, messages: MESSAGES, textBytes: TEXT_BYTES } });
     const seedSeconds = (performance.now() - t0Seed) / 1000;
     if (CHUNK_KIB > 0) await admin(sim, 'POST', `/phones/${PHONE}/history/policy`, { chunkBytes: CHUNK_KIB * 1024 });
-    const daemon = await startDaemon(sim, join(work, 'data'));
+    const daemon = await startSimDaemon(sim, join(work, 'data'), {
+      main: MAIN,
+      nodeArgs: [...(HEAP_MIB > 0 ? [`--max-old-space-size=${HEAP_MIB}`] : []), ...DAEMON_FLAGS, ...(SOURCE ? ['--import', 'tsx'] : [])],
+      echo: DAEMON_FLAGS.length > 0,
+    });
     child = daemon.child;
     client = await WadClient.connect({ socket: daemon.socket, reconnect: false, requestTimeoutMs: 600_000 });
 
