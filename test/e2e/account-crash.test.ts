@@ -25,9 +25,10 @@ describe('crash isolation', () => {
       await admin(s, 'POST', '/phones', { phone: phone(i), name: `u${i}` });
       await linkByQr(s, d, `acc${i}`, phone(i));
     }
-    // The app state each phone shares at link is synced in the background; its one event (our push name) comes before the test looks.
+    // What each phone shares at link (app state: our push name; history: its chunks) is synced in the background; its events come before the test looks.
     for (let i = 0; i <= N; i++) {
       await until(`acc${i} synced its app state`, async () => (await d.readEvents(`acc${i}`, 0, 1000)).some((e) => e.type === 'contact:updated' && e.data.self === true));
+      await until(`acc${i} stored its history`, async () => (await d.readEvents(`acc${i}`, 0, 1000)).some((e) => e.type === 'history:sync' && e.data.type === 'RECENT' && e.data.progress === 100));
     }
   }, 120_000);
   afterAll(async () => {
