@@ -1,9 +1,9 @@
 /**
  * The sends that need what the account keeps about another message: a
  * forward (the original's content and score), a live location update (the
- * share's sequence and start), an event answer (the event's secret and
- * creator), and the bookkeeping after a share or an event is sent, so that
- * later updates and answers find them. Received events are kept by the
+ * share's sequence and start, numbered in the chat's mailbox), an event
+ * answer (the event's secret and creator), and the bookkeeping of a share
+ * or an event sent, so that later updates and answers find them. Received events are kept by the
  * receive path (inbound.ts) in the same shape.
  *
  * Owns these lookups and records; building is src/protocol's, sending the
@@ -11,10 +11,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { EventAnswer, LiveLocationContent } from '../../contract/api.js';
-import { eventResponseMessage, type MessageContent } from '../../protocol/message/index.js';
+import { eventResponseMessage, numberedLiveLocation, type MessageContent } from '../../protocol/message/index.js';
 import { isGroup, isLid, jidNormalizedUser } from '../../protocol/jid/index.js';
 import { proto } from '../../protocol/proto/index.js';
-import type { ValueMap } from '../../store/index.js';
+import type { Transaction, ValueMap } from '../../store/index.js';
 import type { MessagingDeps } from '../messaging-deps.js';
 import { MessagingError } from './errors.js';
 import type { Identities } from './identity.js';
@@ -62,30 +62,47 @@ export async function forwardOriginal(deps: MessagingDeps, ids: Identities, chat
   return { type: 'forward', original: proto.Message.decode(bytes), ownMessage: found!.record.fromMe === true };
 }
 
-/** A share (sequence 1) or the next update of one of ours. @throws MessagingError NOT_FOUND (no such share of ours) */
-export async function liveLocationContent(deps: MessagingDeps, ids: Identities, chat: string, c: LiveLocationContent, now: number): Promise<MessageContent> {
-  const base = { type: 'live-location' as const, latitude: c.latitude, longitude: c.longitude, accuracyInMeters: c.accuracy, speedInMps: c.speed, bearing: c.bearing, caption: c.caption };
-  if (c.messageId === undefined) return { ...base, sequenceNumber: 1, timeOffset: 0 };
-  const share = (await deps.store.messages.get(chat, c.messageId))?.live as ValueMap | undefined;
-  if (!share) throw new MessagingError('NOT_FOUND', `no live location share ${c.messageId} of ours in ${chat}`);
-  const sequenceNumber = Number(share.seq ?? 1) + 1;
-  const timeOffset = Math.max(0, Math.floor((now - Number(share.startedAt ?? now)) / 1000));
-  return { ...base, sequenceNumber, timeOffset, share: { id: c.messageId, participant: ids.ownUserFor(chat) } };
+/**
+ * A share (sequence 1) or an update of one of ours. An update's number and
+ * offset are given when its turn to be sent comes (liveLocationTurn); this
+ * only checks that the share is ours. @throws MessagingError NOT_FOUND (no such share of ours)
+ */
+export async function liveLocationContent(deps: MessagingDeps, ids: Identities, chat: string, c: LiveLocationContent): Promise<MessageContent> {
+  const base = { type: 'live-location' as const, latitude: c.latitude, longitude: c.longitude, accuracyInMeters: c.accuracy, speedInMps: c.speed, bearing: c.bearing, caption: c.caption, sequenceNumber: 1, timeOffset: 0 };
+  if (c.messageId === undefined) return base;
+  if (!(await deps.store.messages.get(chat, c.messageId))?.live) throw new MessagingError('NOT_FOUND', `no live location share ${c.messageId} of ours in ${chat}`);
+  return { ...base, share: { id: c.messageId, participant: ids.ownUserFor(chat) } };
 }
 
-/** After a send: what later updates of a share and answers to an event need. */
-export async function rememberSent(deps: MessagingDeps, chat: string, built: MessageContent, messageId: string, liveShare: string | undefined, now: number): Promise<void> {
-  const t = Math.floor(now / 1000);
-  if (built.type === 'event') {
-    const me = deps.me();
-    const creators = [jidNormalizedUser(me.jid), jidNormalizedUser(me.lid)].filter((j) => j !== '');
-    await deps.store.transaction((tx) => tx.messages.put(chat, messageId, { ...eventRecord(built.messageSecret, creators), fromMe: true, t }));
-  } else if (built.type === 'live-location') {
-    const id = liveShare ?? messageId;
-    const prev = liveShare ? await deps.store.messages.get(chat, liveShare) : undefined;
-    const startedAt = liveShare ? Number((prev?.live as ValueMap | undefined)?.startedAt ?? now) : now;
-    await deps.store.transaction((tx) => tx.messages.put(chat, id, { ...(prev ?? { type: 'live-location', fromMe: true, t }), live: { seq: built.sequenceNumber, startedAt } }));
+/**
+ * Runs in the chat's mailbox just before the send (nothing else of the chat
+ * runs meanwhile): an update gets one more than the share's last number,
+ * and the share's record with that number goes into the send's first batch,
+ * before the server acks it. Two updates asked for at once then never
+ * share a number, and a restart never reuses one. A share (`share`
+ * undefined) is recorded under its own id as number 1.
+ * @throws MessagingError NOT_FOUND (the share's record is gone)
+ */
+export async function liveLocationTurn(deps: MessagingDeps, chat: string, share: string | undefined, messageId: string, message: proto.IMessage, now: number): Promise<{ message: proto.IMessage; write: (tx: Transaction) => void }> {
+  if (share === undefined) {
+    const record: ValueMap = { type: 'live-location', fromMe: true, t: Math.floor(now / 1000), live: { seq: 1, startedAt: now } };
+    return { message, write: (tx) => tx.messages.put(chat, messageId, record) };
   }
+  const prev = await deps.store.messages.get(chat, share);
+  const live = prev?.live as ValueMap | undefined;
+  if (!prev || !live) throw new MessagingError('NOT_FOUND', `no live location share ${share} of ours in ${chat}`);
+  const seq = Number(live.seq ?? 1) + 1;
+  const startedAt = Number(live.startedAt ?? now);
+  const timeOffset = Math.max(0, Math.floor((now - startedAt) / 1000));
+  return { message: numberedLiveLocation(message, seq, timeOffset), write: (tx) => tx.messages.put(chat, share, { ...prev, live: { seq, startedAt } }) };
+}
+
+/** After an event is sent: what answers to it need. */
+export async function rememberSent(deps: MessagingDeps, chat: string, built: MessageContent, messageId: string, now: number): Promise<void> {
+  if (built.type !== 'event') return;
+  const me = deps.me();
+  const creators = [jidNormalizedUser(me.jid), jidNormalizedUser(me.lid)].filter((j) => j !== '');
+  await deps.store.transaction((tx) => tx.messages.put(chat, messageId, { ...eventRecord(built.messageSecret, creators), fromMe: true, t: Math.floor(now / 1000) }));
 }
 
 /** Our answer to an event of the chat, encrypted with its secret. @throws MessagingError NOT_FOUND (no such event, or no known creator) */

@@ -25,7 +25,7 @@ export type MediaBuilder = (content: MediaContent, chat: string) => Promise<{ me
 export type BuiltContent = MessageContent & { readonly mediaHandle?: string | undefined };
 
 /**
- * `now`: unix ms, for the kinds that carry a time (pins, keeps, live location updates).
+ * `now`: unix ms, for the kinds that carry a time (pins, keeps).
  * `preview`: a text's link preview, already made (src/account/link-preview).
  */
 export async function toMessageContent(deps: MessagingDeps, ids: Identities, chat: string, c: OutgoingContent, media: MediaBuilder | undefined, now = Date.now(), preview?: LinkPreview): Promise<BuiltContent> {
@@ -62,7 +62,7 @@ export async function toMessageContent(deps: MessagingDeps, ids: Identities, cha
     case 'event-response':
       throw new MessagingError('BAD_CONTENT', 'event answers go through their own send');
     case 'live-location':
-      return liveLocationContent(deps, ids, chat, c, now);
+      return liveLocationContent(deps, ids, chat, c);
     case 'forward':
       return forwardOriginal(deps, ids, c.fromChat ?? chat, c.messageId);
     case 'pin':

@@ -26,7 +26,7 @@ import type { Transaction } from '../../store/index.js';
 import { Communities } from './communities.js';
 import { chatJid, statusAudience, statusChat } from './chat-jid.js';
 import { findRef, toMessageContent, type MediaBuilder } from './content.js';
-import { eventAnswerMessage, rememberSent } from './addon-sends.js';
+import { eventAnswerMessage, liveLocationTurn, rememberSent } from './addon-sends.js';
 import { MessagingError } from './errors.js';
 import { IdempotentSends, type Remember } from './idempotency.js';
 import type { Identities } from './identity.js';
@@ -68,6 +68,12 @@ interface RelayOptions {
   readonly audience?: readonly string[] | undefined;
   /** A channel media post's upload handle. */
   readonly mediaHandle?: string | undefined;
+  /**
+   * Runs in the chat's mailbox just before the send: finishes what depends
+   * on the chat's earlier sends (a live location update's number) and adds
+   * writes to the send's first batch.
+   */
+  readonly inMailbox?: ((id: string, message: proto.IMessage) => Promise<{ message: proto.IMessage; write: (tx: Transaction) => void }>) | undefined;
 }
 
 /** What a channel post may be (its media is uploaded unencrypted). */
@@ -343,15 +349,18 @@ export class Messaging {
     let publish: (() => void) | undefined;
     // A message sent again under its first id (an idempotent retry) has its events in the log since the first try.
     const again = o.id !== undefined && (await this.#deps.store.sent.get(o.id)) !== undefined;
+    let turn: { message: proto.IMessage; write: (tx: Transaction) => void } | undefined;
     const keep = (tx: Transaction): void => {
       remember?.(tx);
-      publish = storeOwnSend(tx, this.#deps, { id, chat: stored, message, t: Math.floor(this.#now() / 1000), log: !again });
+      turn?.write(tx);
+      publish = storeOwnSend(tx, this.#deps, { id, chat: stored, message: turn?.message ?? message, t: Math.floor(this.#now() / 1000), log: !again });
     };
     await senders.run(chat, async () => {
       // Inside the chat's mailbox: the chat's order holds, and a send waiting for its token delays no other chat's queue.
       await pacer?.take();
+      turn = await o.inMailbox?.(id, message);
       try {
-        await outbound.relay(chat, id, message, { edit: o.edit, expiration: o.expiration, remember: keep, audience: o.audience, mediaHandle: o.mediaHandle });
+        await outbound.relay(chat, id, turn?.message ?? message, { edit: o.edit, expiration: o.expiration, remember: keep, audience: o.audience, mediaHandle: o.mediaHandle });
       } catch (err) {
         if (err instanceof MessagingError && err.serverCode === 429) pacer?.rateLimited();
         // A send that failed after its first batch committed is in the log: live subscribers see it now, not at the next event.
@@ -390,8 +399,9 @@ export class Messaging {
     } catch (err) {
       throw new MessagingError('BAD_CONTENT', (err as Error).message, { cause: err });
     }
-    const sent = await this.#relay(chat, message, { expiration, remember, audience, edit: built.type === 'pin' ? editAttribute(message, true) : undefined, mediaHandle: built.mediaHandle });
-    await rememberSent(deps, chat, built, sent.messageId, content.type === 'live-location' ? content.messageId : undefined, this.#now());
+    const inMailbox = content.type === 'live-location' ? (id: string, m: proto.IMessage) => liveLocationTurn(deps, chat, content.messageId, id, m, this.#now()) : undefined;
+    const sent = await this.#relay(chat, message, { expiration, remember, audience, edit: built.type === 'pin' ? editAttribute(message, true) : undefined, mediaHandle: built.mediaHandle, inMailbox });
+    await rememberSent(deps, chat, built, sent.messageId, this.#now());
     if (built.type === 'disappearing' && !isGroup(chat)) {
       const canonical = await ids.canonicalChat(chat);
       await deps.store.transaction((tx) => tx.chats.put(canonical, { expiration: built.expiration }));

@@ -65,6 +65,17 @@ export function liveLocationMessage(l: LiveLocation): proto.IMessage {
   return { liveLocationMessage: m };
 }
 
+/**
+ * The same built live location with its update number and offset set: the
+ * number is only known when the update's turn to be sent comes, so that two
+ * updates asked for at once never share one.
+ */
+export function numberedLiveLocation(message: proto.IMessage, sequenceNumber: number, timeOffset: number): proto.IMessage {
+  const live = message.liveLocationMessage;
+  if (!live) return message;
+  return { ...message, liveLocationMessage: { ...live, sequenceNumber, timeOffset } };
+}
+
 export interface EventDetails {
   readonly name: string;
   readonly description?: string | undefined;
