@@ -152,6 +152,16 @@ describe('wad → Baileys: each kind decoded by Baileys into the same fields', (
     }
     expect((await client.groupMetadata('w', group)).ephemeral).toBe(604_800);
     await client.setDisappearing('w', group, 0);
+    // message:send of the timer to a group changes the same setting: no message of ours goes out
+    // (members hear of it from the server, under its notification's id), so the answer names none.
+    expect(await send(group, { type: 'disappearing', expiration: 86_400 })).toBe('');
+    for (const c of [b1, b2]) {
+      const heard = await c.waitFor(() => c.received.find((m) => m.key.remoteJid === group && m.message?.protocolMessage?.ephemeralExpiration === 86_400), 'the group timer by message:send');
+      expect(heard.key.fromMe).toBeFalsy();
+    }
+    expect((await client.groupMetadata('w', group)).ephemeral).toBe(86_400);
+    expect(await send(group, { type: 'disappearing', expiration: 0 })).toBe('');
+    expect((await client.groupMetadata('w', group)).ephemeral).toBe(0);
 
     // Played: Baileys' voice note, heard by us.
     const voice = await fromB1({ audio: randomBytes(2000), ptt: true, mimetype: 'audio/ogg; codecs=opus' });

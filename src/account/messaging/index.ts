@@ -384,7 +384,7 @@ export class Messaging {
     if (content.type === 'event-response') {
       return this.#relay(chat, await eventAnswerMessage(deps, ids, chat, content.eventId, content.response, content.extraGuests, this.#now()), { remember });
     }
-    // A group's timer is the group's setting (an IQ); no message carries it.
+    // A group's timer is the group's setting (an IQ); no message carries it, so no message id answers it.
     if (content.type === 'disappearing' && isGroup(chat) && !audience) {
       await applyGroupUpdate(groups, chat, { ephemeral: content.expiration });
       return { messageId: '' };
