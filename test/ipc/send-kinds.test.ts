@@ -34,6 +34,8 @@ describe('message:send kinds', () => {
   it('refuses each mistake naming the field', () => {
     refused({ type: 'contacts', contacts: [] }, 'INVALID_PAYLOAD', 'data.contacts');
     refused({ type: 'live-location', latitude: 91, longitude: 0 }, 'INVALID_PAYLOAD', 'data.latitude');
+    // No open implementation shows how a share is ended early on the wire: a stop is not offered.
+    refused({ type: 'live-location', latitude: 1, longitude: 2, messageId: 'SHARE', stop: true }, 'INVALID_PAYLOAD', 'data.stop');
     refused({ type: 'pin', messageId: 'M', duration: 3600 }, 'INVALID_PAYLOAD', 'data.duration');
     refused({ type: 'keep' }, 'MISSING_FIELD', 'data.messageId');
     refused({ type: 'event', name: 'e' }, 'MISSING_FIELD', 'data.startTime');
