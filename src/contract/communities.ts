@@ -5,7 +5,7 @@
  * Types only; frames.ts folds CommunityRequestMap into RequestMap and api.ts
  * CommunityApi into DaemonApi.
  */
-import type { GroupInfo } from './api.js';
+import type { GroupInfo } from './groups.js';
 
 /** community:create */
 export interface CommunityCreated {

@@ -7,7 +7,9 @@
  * Types only: the daemon writes these shapes (src/account, src/daemon), the
  * client hands them out (WadClient.subscribe).
  */
-import type { ConnectionState, EventType, MediaFields } from './api.js';
+import type { ConnectionState } from './accounts.js';
+import type { EventType } from './event-log.js';
+import type { MediaFields } from './media.js';
 
 /** What every event's data has: the account's cursor, and room for fields added later. */
 export interface EventDataBase {

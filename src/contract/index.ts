@@ -1,9 +1,9 @@
 /**
- * The control contract, a leaf every layer may import: the DaemonApi and the
- * shapes it speaks (api.ts), the error codes and coded errors (errors.ts),
- * the socket's frame vocabulary (frames.ts) and binary-frame codec
- * (binary.ts), the default paths (paths.ts). Imports nothing of wad's but
- * src/protocol.
+ * The control contract, a leaf every layer may import: the DaemonApi (api.ts)
+ * and the shapes it speaks (one file per area, all re-exported by api.ts),
+ * the error codes and coded errors (errors.ts), the socket's frame
+ * vocabulary (frames.ts) and binary-frame codec (binary.ts), the default
+ * paths (paths.ts). Imports nothing of wad's but src/protocol.
  */
 export * from './api.js';
 export * from './errors.js';

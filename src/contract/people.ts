@@ -4,7 +4,7 @@
  * frames.ts folds PeopleRequestMap into RequestMap and api.ts PeopleApi
  * into DaemonApi.
  */
-import type { MediaFile } from './api.js';
+import type { MediaFile } from './media.js';
 
 /** contact:check: one per distinct number asked, in order. */
 export interface ContactCheckResult {
