@@ -18,7 +18,7 @@ import { accountVerbs } from '../client/account-verbs.js';
 import type { DownloadedFile } from '../client/download.js';
 import { WadClientError, type ClientErrorCode } from '../client/errors.js';
 import { kindFromMime, mimeFromName } from '../client/mime.js';
-import { linkPreviewData, type LinkPreviewGiven, type SendAnswer } from '../client/client.js';
+import { linkPreviewData, type LinkPreviewGiven, type SendAnswer } from '../client/messages.js';
 import type { SubscribeOptions } from '../client/stream.js';
 import type { AccountState, WadEvent } from '../contract/api.js';
 import type { RequestMap, RequestType } from '../contract/frames.js';

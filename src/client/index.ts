@@ -2,7 +2,8 @@
  * WadClient, the TypeScript client of the daemon's control socket
  * (the package API), and what its callers need to name.
  */
-export { WadClient, linkPreviewData, type SendFileOptions, type LinkPreviewGiven, type SendAnswer } from './client.js';
+export { WadClient } from './client.js';
+export { linkPreviewData, type SendFileOptions, type LinkPreviewGiven, type SendAnswer } from './messages.js';
 export type { DownloadedFile } from './download.js';
 export type { WadClientOptions, ReconnectOptions, ConnectionStatus, Route } from './core.js';
 export { WadClientError, type ClientErrorCode } from './errors.js';
