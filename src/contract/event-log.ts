@@ -53,4 +53,10 @@ export interface EventLogApi {
   subscriberCursor(subscriber: string, account: string): Promise<number>;
   /** Live events after they were persisted. Returns the unsubscribe function. */
   onEvent(listener: (event: WadEvent) => void): () => void;
+  /**
+   * A subscription wants these accounts' events live (undefined: every
+   * account's): in a cluster, those of accounts other daemons run are then
+   * published through onEvent too. Returns the function that ends it.
+   */
+  followEvents?(accounts?: readonly string[]): () => void;
 }

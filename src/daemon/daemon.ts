@@ -55,12 +55,14 @@ import type { ContactCheckResult, ContactInfoResult, PictureResult, PrivacySetti
 import type { CommunityCreated, CommunityInfo, CommunityLinkResult } from '../contract/communities.js';
 import { groupSummary } from './group-views.js';
 import { toDaemonError } from './error-map.js';
-import { corruptEventGap, toWadEvent, type EventHub } from './event-sink.js';
+import type { EventHub } from './event-sink.js';
+import { EventLog } from './event-log.js';
+import type { ClusterEvents } from './cluster-events.js';
+import { SharedEventLog } from '../store/index.js';
 import { trimAccount } from './retention.js';
 import { chatInfo, contactInfo } from './stored-views.js';
 import type { ClusterMember } from './cluster.js';
 
-const MAX_READ = 1000;
 const RETENTION_EVERY_MS = 60_000;
 
 export interface DaemonParts {
@@ -93,6 +95,9 @@ export class Daemon implements DaemonApi {
   readonly #media: { close(): void } | undefined;
   readonly webVersion: WebVersionKeeper | undefined;
   readonly cluster: ClusterMember | undefined;
+  readonly eventLog: EventLog;
+  /** In a cluster: the other daemons' accounts' events, published here live. */
+  clusterEvents: ClusterEvents | undefined;
   #retention: ReturnType<typeof setInterval> | undefined;
   #stopping: Promise<void> | undefined;
 
@@ -107,7 +112,10 @@ export class Daemon implements DaemonApi {
     this.#media = parts.media;
     this.webVersion = parts.webVersion;
     this.cluster = parts.cluster;
-    this.webhooks = new Webhooks(this.store, this, this.config.webhookDelivery, this.logger.child({ component: 'webhooks' }));
+    this.eventLog = new EventLog({ store: this.store, accounts: this.accounts, logger: this.logger, cluster: parts.cluster && { member: parts.cluster, shared: new SharedEventLog(this.store.backend) } });
+    // In a cluster each daemon delivers for the accounts it runs, from cursors in the shared store.
+    const placement = parts.cluster && { runs: (a: string) => parts.cluster!.held(a), removeSubscriber: (s: string, a: string) => this.eventLog.removeSubscriber(s, a) };
+    this.webhooks = new Webhooks(this.store, this, this.config.webhookDelivery, this.logger.child({ component: 'webhooks' }), Date.now, placement);
   }
 
   /** The control socket's path (where the IPC server listens once started). */
@@ -127,7 +135,9 @@ export class Daemon implements DaemonApi {
       if (a.state === 'failed') continue;
       if (this.cluster && this.cluster.held(a.id) === false) continue; // another daemon's to trim
       try {
-        n += await trimAccount(await this.store.account(a.id), this.config.events.retention, now);
+        // In a cluster consumers ack through any daemon: the cursors are read as stored, not as this one last saw them.
+        const cursors = this.cluster ? await this.eventLog.subscribers(a.id) : undefined;
+        n += await trimAccount(await this.store.account(a.id), this.config.events.retention, now, cursors);
       } catch (err) {
         this.logger.warn({ err, account: a.id }, 'event retention pass failed');
       }
@@ -143,6 +153,7 @@ export class Daemon implements DaemonApi {
       await this.http?.close().catch((err: unknown) => this.logger.warn({ err }, 'http API did not close cleanly'));
       await this.ipc?.close().catch((err: unknown) => this.logger.warn({ err }, 'control socket did not close cleanly'));
       this.webhooks.stop();
+      await this.clusterEvents?.stop();
       await this.cluster?.stop();
       this.accounts.close();
       await this.supervisor.stop();
@@ -391,54 +402,28 @@ export class Daemon implements DaemonApi {
     return this.#call(id, (a) => a.channels.list());
   }
 
-  // durable events
-  //
-  // A quarantined (failed) account's log cannot be read: it looks empty here, so a
-  // subscription over every account still syncs and delivers the others' events.
+  // durable events (event-log.ts; in a cluster, every account's, through any daemon)
 
-  async readEvents(account: string, fromSeq: number, limit: number): Promise<WadEvent[]> {
-    const store = await this.#accountStore(account);
-    if (!store) return [];
-    const { events, gaps } = await store.events.readWithGaps(fromSeq, Math.max(0, Math.min(MAX_READ, Math.floor(limit))));
-    const out = events.map((e) => toWadEvent(account, e));
-    if (gaps.length === 0) return out;
-    for (const gap of gaps) {
-      this.logger.error({ account, from: gap.from, to: gap.to, reason: gap.reason }, 'damaged events skipped; subscribers are told the gap');
-      out.push(corruptEventGap(account, gap));
-    }
-    return out.sort((a, b) => a.seq - b.seq);
+  readEvents(account: string, fromSeq: number, limit: number): Promise<WadEvent[]> {
+    return this.eventLog.read(account, fromSeq, limit);
   }
-
-  async firstRetainedSeq(account: string): Promise<number> {
-    const store = await this.#accountStore(account);
-    if (!store) return 1;
-    return (await store.events.firstSeq()) ?? store.events.lastSeq + 1;
+  firstRetainedSeq(account: string): Promise<number> {
+    return this.eventLog.firstRetainedSeq(account);
   }
-
-  async nextEventSeq(account: string): Promise<number> {
-    const store = await this.#accountStore(account);
-    return store ? store.events.lastSeq + 1 : 1;
+  nextEventSeq(account: string): Promise<number> {
+    return this.eventLog.nextEventSeq(account);
   }
-
-  async eventLogSize(account: string): Promise<number> {
-    const store = await this.#accountStore(account);
-    if (!store) return 0;
-    const first = await store.events.firstSeq();
-    return first === undefined ? 0 : store.events.lastSeq - first + 1;
+  eventLogSize(account: string): Promise<number> {
+    return this.eventLog.size(account);
   }
-
-  async ackEvents(subscriber: string, account: string, seq: number): Promise<void> {
-    const store = await this.#accountStore(account);
-    if (!store) {
-      if (seq <= 0) return;
-      throw new DaemonError('UNAVAILABLE', `account ${account} failed: ${this.accounts.failure(account)}`);
-    }
-    await store.transaction((tx) => tx.events.ack(subscriber, seq));
+  ackEvents(subscriber: string, account: string, seq: number): Promise<void> {
+    return this.eventLog.ack(subscriber, account, seq);
   }
-
-  async subscriberCursor(subscriber: string, account: string): Promise<number> {
-    const store = await this.#accountStore(account);
-    return store?.events.cursor(subscriber) ?? 0;
+  subscriberCursor(subscriber: string, account: string): Promise<number> {
+    return this.eventLog.cursor(subscriber, account);
+  }
+  followEvents(accounts?: readonly string[]): () => void {
+    return this.clusterEvents?.follow(accounts) ?? (() => {});
   }
 
   onEvent(listener: (event: WadEvent) => void): () => void {

@@ -3,7 +3,9 @@
  * durable log (store `ev/`, one growing `seq` per account) and publish to
  * live listeners only after the commit (a consumer never sees an event a
  * crash could take back), and the read side
- * of the log for the control plane (readEvents, cursors, acks).
+ * of the log for the control plane (readEvents, cursors, acks). In a
+ * cluster it also carries, once each, the events of accounts other daemons
+ * run (read from the shared log: cluster-events.ts).
  *
  * Stored record: `{ d: data, c?: conversationId }` under the event's type and time.
  */
@@ -79,6 +81,8 @@ export class EventHub {
   readonly #sinks = new WeakMap<AccountStore, AccountEventSink>();
   /** Emits not yet committed (drain() waits for them before the store closes). */
   readonly #inFlight = new Set<Promise<unknown>>();
+  /** Per account, the highest seq published (or known to be past): events read from the log stop here. */
+  readonly #highest = new Map<string, number>();
 
   constructor(logger: Logger, now: () => number = Date.now) {
     this.#logger = logger;
@@ -124,13 +128,46 @@ export class EventHub {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
+  /** The highest seq of the account published so far, or marked past; undefined: none yet. */
+  highest(account: string): number | undefined {
+    return this.#highest.get(account);
+  }
+
+  /** Marks the account's events up to `seq` as past without publishing them (nobody here wants them live). */
+  skipTo(account: string, seq: number): void {
+    if (seq > (this.#highest.get(account) ?? 0)) this.#highest.set(account, seq);
+  }
+
+  /** Forgets an account (removed: a new one of the same id starts its seqs afresh). */
+  forget(account: string): void {
+    this.#highest.delete(account);
+  }
+
+  /**
+   * Events of an account another daemon runs, read from the shared log in seq
+   * order: each is published unless one with its seq or a later one already
+   * was (the account moved here meanwhile, and this daemon published its newer
+   * events itself: a subscriber reads what it missed from the log).
+   */
+  publishStored(events: readonly WadEvent[]): void {
+    for (const ev of events) {
+      if (ev.seq <= (this.#highest.get(ev.account) ?? 0)) continue;
+      this.#send(ev);
+    }
+  }
+
   #publish(account: string, seq: number, t: number, e: AccountEvent): void {
     const ev: WadEvent = { account, seq, type: CONTRACT_EVENT[e.type], t, ...(e.conversationId !== undefined ? { conversationId: e.conversationId } : {}), data: { ...e.data } };
+    this.#send(ev);
+  }
+
+  #send(ev: WadEvent): void {
+    if (ev.seq > (this.#highest.get(ev.account) ?? 0)) this.#highest.set(ev.account, ev.seq);
     for (const l of this.#listeners) {
       try {
         l(ev);
       } catch (err) {
-        this.#logger.error({ err, account, type: e.type }, 'event listener threw');
+        this.#logger.error({ err, account: ev.account, type: ev.type }, 'event listener threw');
       }
     }
   }

@@ -29,6 +29,7 @@ import { isNoSpace, Store, StoreError, type KVBackend } from '../store/index.js'
 import { prepareDataDir, resetTempDir, restrictModes, TMP_DIR } from './data-dir.js';
 import { Daemon } from './daemon.js';
 import { ClusterMember } from './cluster.js';
+import { clusterEventsFor } from './cluster-events.js';
 import { LeaseKeeper } from '../store/cluster/leases.js';
 import { EventHub } from './event-sink.js';
 
@@ -158,10 +159,12 @@ async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
   });
   if (keeper) member = new ClusterMember({ keeper, store, accounts, logger: logger.child({ component: 'cluster' }), renewMs: config.cluster.renewMs });
   const daemon = new Daemon({ config, logger, store, pool, supervisor, accounts, events, media, webVersion, cluster: member });
+  if (member && config.store.url) daemon.clusterEvents = clusterEventsFor(daemon, config.store.url, config.store.schema ?? undefined, member.daemonId);
   try {
     await supervisor.start();
     await accounts.init();
     await member?.start();
+    await daemon.clusterEvents?.start();
     daemon.startRetention();
     webVersion.startDaily();
     await daemon.webhooks.start(config.webhooks.map((w) => ({ id: w.id, url: w.url, secret: w.secret, ...(w.events ? { events: w.events as EventType[] } : {}), ...(w.accounts ? { accounts: [...w.accounts] } : {}) })));

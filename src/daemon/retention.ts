@@ -14,10 +14,13 @@ export interface Retention {
 
 const AGE_SCAN_PAGE = 500;
 
-/** The first seq to keep. */
-export async function keepFrom(store: AccountStore, retention: Retention, now: number): Promise<number> {
+/**
+ * The first seq to keep. `subscribers` replaces the store's own view of the
+ * cursors where consumers ack through other processes (a cluster).
+ */
+export async function keepFrom(store: AccountStore, retention: Retention, now: number, subscribers?: ReadonlyMap<string, number>): Promise<number> {
   const last = store.events.lastSeq;
-  const cursors = [...store.events.subscribers().values()];
+  const cursors = [...(subscribers ?? store.events.subscribers()).values()];
   const acked = cursors.length > 0 ? Math.min(...cursors) + 1 : 0;
   const byCount = last - retention.maxEvents + 1;
   let byAge = 0;
@@ -38,8 +41,8 @@ export async function keepFrom(store: AccountStore, retention: Retention, now: n
 }
 
 /** Deletes what retention allows. Returns how many events were deleted. */
-export async function trimAccount(store: AccountStore, retention: Retention, now: number): Promise<number> {
-  const from = await keepFrom(store, retention, now);
+export async function trimAccount(store: AccountStore, retention: Retention, now: number, subscribers?: ReadonlyMap<string, number>): Promise<number> {
+  const from = await keepFrom(store, retention, now, subscribers);
   const first = await store.events.firstSeq();
   if (first === undefined || from <= first) return 0;
   return store.trimEvents(from);

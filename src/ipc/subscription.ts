@@ -41,6 +41,7 @@ export class Subscription {
   readonly #types: ReadonlySet<string> | undefined;
   #stopped = false;
   #awaitingSync: Set<string> | undefined = new Set();
+  #unfollow: (() => void) | undefined;
 
   constructor(
     /** The name for durable subscriptions, `live-<n>` otherwise. */
@@ -70,6 +71,8 @@ export class Subscription {
    * right after is already seen by a cursor.
    */
   start(): void {
+    // Before the first log read: an account another daemon runs is then published live here from now on.
+    this.#unfollow = this.api.followEvents?.(this.opts.accounts);
     const known = this.api.listAccounts().map((a) => a.id);
     // An account named but not (yet) there has no log to read: it joins with its first event.
     const accounts = this.#accounts ? known.filter((a) => this.#accounts!.has(a)) : known;
@@ -84,6 +87,8 @@ export class Subscription {
 
   stop(): void {
     this.#stopped = true;
+    this.#unfollow?.();
+    this.#unfollow = undefined;
     this.#cursors.clear();
   }
 

@@ -26,6 +26,7 @@ export { MAX_MESSAGE_PAGE, type ChatMessagePage, type StoredChatMessage } from '
 export type { SentMessage } from './families/sent.js';
 export type { IdempotencyRecord } from './families/idempotency.js';
 export type { EventGap, NewEvent, StoredEvent } from './families/events.js';
+export { SharedEventLog } from './shared-event-log.js';
 export { ACCOUNT_ID_PATTERN } from './keys.js';
 export { WEBHOOK_ID_PATTERN, WebhookRecords, type WebhookRecord } from './webhooks.js';
 export { checkStore, repairStore, type AccountCheck, type CheckReport, type RepairAction, type RepairReport } from './check/repair.js';

@@ -6,6 +6,12 @@
  * one forgets its cursors so retention no longer keeps events for it.
  * Webhooks named in the config are added at start when missing. Owns the
  * records' lifetimes; delivery is the runner's.
+ *
+ * In a cluster every daemon has every webhook, and delivers it only for the
+ * accounts it runs: an account's events go out once, from its owner, and the
+ * webhook's cursor in that account is in the shared store, so the account's
+ * next owner after a failover goes on from it. A webhook added, removed,
+ * paused or resumed at one daemon is taken up by the others (reload()).
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -20,9 +26,17 @@ export interface ConfiguredWebhook extends WebhookSpec {
   readonly id: string;
 }
 
+/** Where this daemon delivers, and how it forgets a webhook's cursors (both the cluster's, when in one). */
+export interface WebhookPlacement {
+  /** Whether this daemon delivers the account's events (it runs the account). */
+  readonly runs: (account: string) => boolean;
+  readonly removeSubscriber: (subscriber: string, account: string) => Promise<void>;
+}
+
 export class Webhooks {
   readonly #runners = new Map<string, WebhookRunner>();
   #off: (() => void) | undefined;
+  #reloading: Promise<void> = Promise.resolve();
 
   constructor(
     readonly store: Store,
@@ -30,6 +44,7 @@ export class Webhooks {
     readonly options: DeliveryOptions,
     readonly logger: Logger,
     readonly now: () => number = Date.now,
+    readonly placement?: WebhookPlacement,
   ) {}
 
   /** Loads the records, adds the config's missing ones, starts delivery. */
@@ -45,8 +60,37 @@ export class Webhooks {
 
   stop(): void {
     this.#off?.();
+    this.#off = undefined;
     for (const r of this.#runners.values()) r.stop();
     this.#runners.clear();
+  }
+
+  /**
+   * Takes up what changed in the records (another daemon of the cluster added,
+   * removed, paused or resumed a webhook). Reloads run one at a time.
+   */
+  reload(): Promise<void> {
+    this.#reloading = this.#reloading.then(async () => {
+      if (!this.#off) return;
+      const { webhooks } = await this.store.webhooks.list();
+      if (!this.#off) return;
+      const ids = new Set(webhooks.map((w) => w.id));
+      for (const [id, r] of this.#runners) {
+        if (ids.has(id)) continue;
+        r.stop();
+        this.#runners.delete(id);
+      }
+      for (const w of webhooks) {
+        const r = this.#runners.get(w.id);
+        if (!r || !sameRecord(r.record, w)) this.#run(w);
+      }
+    });
+    return this.#reloading;
+  }
+
+  /** Something to deliver may be waiting in the account (this daemon just took it over): its lanes look. */
+  kick(account: string): void {
+    for (const r of this.#runners.values()) r.kick(account);
   }
 
   /** @throws DaemonError ALREADY_EXISTS (id taken), NOT_FOUND (an account in `since` or `accounts` that does not exist is fine: it joins later) */
@@ -103,8 +147,8 @@ export class Webhooks {
     await this.store.webhooks.delete(id);
     for (const a of this.api.listAccounts()) {
       if (a.state === 'failed') continue;
-      const store = await this.store.account(a.id);
-      await store.transaction((tx) => tx.events.removeSubscriber(subscriberOf(id)));
+      if (this.placement) await this.placement.removeSubscriber(subscriberOf(id), a.id);
+      else await (await this.store.account(a.id)).transaction((tx) => tx.events.removeSubscriber(subscriberOf(id)));
     }
   }
 
@@ -128,8 +172,10 @@ export class Webhooks {
   }
 
   #run(record: WebhookRecord): void {
+    this.#runners.get(record.id)?.stop();
     const runner = new WebhookRunner(record, {
       api: this.api,
+      ...(this.placement ? { runs: this.placement.runs } : {}),
       lastSeq: (a) => this.#lastSeq(a),
       options: this.options,
       log: this.logger,
@@ -142,7 +188,7 @@ export class Webhooks {
   }
 
   async #lastSeq(account: string): Promise<number> {
-    return (await this.store.account(account)).events.lastSeq;
+    return (await this.api.nextEventSeq(account)) - 1;
   }
 
   #get(id: string): WebhookRunner {
@@ -150,6 +196,11 @@ export class Webhooks {
     if (!r) throw new DaemonError('NOT_FOUND', `no webhook ${id}`);
     return r;
   }
+}
+
+function sameRecord(a: WebhookRecord, b: WebhookRecord): boolean {
+  const list = (l: readonly string[] | undefined): string => JSON.stringify(l ?? null);
+  return a.url === b.url && a.secret === b.secret && a.pausedReason === b.pausedReason && list(a.events) === list(b.events) && list(a.accounts) === list(b.accounts);
 }
 
 /** A URL without credentials or query (either may hold a secret). */

@@ -26,6 +26,8 @@ export interface DeliveryOptions {
 
 export interface RunnerDeps {
   readonly api: Pick<DaemonApi, 'readEvents' | 'ackEvents' | 'subscriberCursor' | 'firstRetainedSeq' | 'listAccounts'>;
+  /** Whether this process delivers the account's events (in a cluster: it runs the account). Default: every account. */
+  readonly runs?: (account: string) => boolean;
   /** The account's newest seq (for lag). */
   readonly lastSeq: (account: string) => Promise<number>;
   readonly options: DeliveryOptions;
@@ -82,6 +84,10 @@ export class WebhookRunner {
     return this.#accounts === undefined || this.#accounts.has(account);
   }
 
+  #runs(account: string): boolean {
+    return this.deps.runs?.(account) ?? true;
+  }
+
   /** Starts a lane for every account it takes that exists now (others join with their first event). */
   start(): void {
     for (const a of this.deps.api.listAccounts()) if (a.state !== 'failed' && this.takes(a.id)) this.kick(a.id);
@@ -89,7 +95,7 @@ export class WebhookRunner {
 
   /** Something was logged for `account` (or it should be looked at): its lane reads the log. */
   kick(account: string): void {
-    if (this.#stopped || this.#paused || !this.takes(account)) return;
+    if (this.#stopped || this.#paused || !this.takes(account) || !this.#runs(account)) return;
     let lane = this.#lanes.get(account);
     if (!lane) this.#lanes.set(account, (lane = { running: false, again: false, cursor: 0 }));
     if (lane.running) {
@@ -127,7 +133,7 @@ export class WebhookRunner {
       lane.cursor = await this.deps.api.subscriberCursor(this.subscriber, account);
       do {
         lane.again = false;
-        while (!this.#stopped && !this.#paused && (await this.#page(account, lane)));
+        while (!this.#stopped && !this.#paused && this.#runs(account) && (await this.#page(account, lane)));
       } while (lane.again && !this.#stopped && !this.#paused);
     } catch (err) {
       // The log could not be read (the account went away or its store failed): the next event retries.
@@ -152,6 +158,8 @@ export class WebhookRunner {
       if (ev.seq <= lane.cursor) continue;
       if (this.#types === undefined || this.#types.has(ev.type) || isGapReport(ev)) {
         if (passed > lane.cursor) await this.#ack(account, lane, passed);
+        // Given up here (another daemon runs it now and goes on from the cursor): nothing more from this one.
+        if (!this.#runs(account)) return false;
         if (!(await this.#deliver(`${account}:${ev.seq}`, eventFrame(ev)))) return false;
       }
       passed = ev.seq;

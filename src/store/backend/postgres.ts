@@ -11,11 +11,16 @@
  * it fails the check: a daemon that was paused past its lease (SIGSTOP, a long
  * GC, a network cut) writes nothing once it wakes. The refusal is FENCED.
  *
+ * Shared by a cluster (with a fence), a batch that appends events announces
+ * them in its own transaction, and subscriber cursors are exempt from the
+ * fence and never lowered (pg-events.ts says why).
+ *
  * Owns connections, SQL and error mapping; the leases themselves (who holds
  * what) belong to the lease keeper (store/cluster).
  */
 import pg from 'pg';
 import { isNoSpace, StoreError } from '../errors.js';
+import { isCursorKey, noticeChannel, noticesOf } from './pg-events.js';
 import { migrate } from './pg-migrations.js';
 import type { BatchOp, Entry, KVBackend, KeyRange } from './types.js';
 
@@ -40,6 +45,8 @@ export interface PostgresBackendOptions {
   readonly fence?: Fence;
   /** An idle connection broke (the pool replaces it; nothing was lost). */
   readonly onConnectionError?: (err: Error) => void;
+  /** Announce event appends and webhook changes to the other daemons (default: when fenced). */
+  readonly announce?: boolean;
 }
 
 /** Entries fetched per round trip of a scan. */
@@ -57,13 +64,16 @@ export function accountOfKey(k: Uint8Array): string | undefined {
 export class PostgresBackend implements KVBackend {
   readonly #pool: pg.Pool;
   readonly #fence: Fence | undefined;
+  /** Where appends are announced; undefined: not announced. */
+  readonly #channel: string | undefined;
   #closed = false;
   /** The schema versions this open applied (the first open of a database applies them all). */
   readonly migrated: readonly number[];
 
-  private constructor(pool: pg.Pool, fence: Fence | undefined, migrated: readonly number[]) {
+  private constructor(pool: pg.Pool, options: PostgresBackendOptions, migrated: readonly number[]) {
     this.#pool = pool;
-    this.#fence = fence;
+    this.#fence = options.fence;
+    this.#channel = (options.announce ?? options.fence !== undefined) ? noticeChannel(options.schema) : undefined;
     this.migrated = migrated;
   }
 
@@ -97,7 +107,7 @@ export class PostgresBackend implements KVBackend {
       await pool.end().catch(() => {});
       throw new StoreError('OPEN_FAILED', `cannot open the PostgreSQL store at ${redact(options.url)}: ${(err as Error).message}`, { cause: err });
     }
-    return new PostgresBackend(pool, options.fence, migrated);
+    return new PostgresBackend(pool, options, migrated);
   }
 
   /** The connection pool (the lease keeper runs its statements on it). */
@@ -130,13 +140,20 @@ export class PostgresBackend implements KVBackend {
     for (const op of ops) last.set(Buffer.from(op.key).toString('latin1'), op);
     const puts: Buffer[] = [];
     const values: Buffer[] = [];
+    const cursorPuts: Buffer[] = [];
+    const cursorValues: Buffer[] = [];
     const dels: Buffer[] = [];
     for (const op of last.values()) {
-      if (op.type === 'put') {
+      if (op.type === 'del') dels.push(Buffer.from(op.key));
+      else if (isCursorKey(op.key)) {
+        cursorPuts.push(Buffer.from(op.key));
+        cursorValues.push(Buffer.from(op.value));
+      } else {
         puts.push(Buffer.from(op.key));
         values.push(Buffer.from(op.value));
-      } else dels.push(Buffer.from(op.key));
+      }
     }
+    const notices = this.#channel ? noticesOf(last.values(), this.#fence?.owner ?? null) : [];
     const fenced = this.#fenceFor(ops);
     let client: pg.PoolClient;
     try {
@@ -151,6 +168,14 @@ export class PostgresBackend implements KVBackend {
       if (puts.length > 0) {
         await client.query('INSERT INTO kv (k, v) SELECT * FROM unnest($1::bytea[], $2::bytea[]) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v', [puts, values]);
       }
+      if (cursorPuts.length > 0) {
+        await client.query('INSERT INTO kv AS t (k, v) SELECT * FROM unnest($1::bytea[], $2::bytea[]) ON CONFLICT (k) DO UPDATE SET v = GREATEST(t.v, EXCLUDED.v)', [
+          cursorPuts,
+          cursorValues,
+        ]);
+      }
+      // Delivered at COMMIT, and only if it commits: a listener reads the events as soon as it hears of them.
+      if (notices.length > 0) await client.query('SELECT pg_notify($1, n) FROM unnest($2::text[]) AS n', [this.#channel, notices]);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
@@ -223,7 +248,8 @@ export class PostgresBackend implements KVBackend {
     const tokens = new Map<string, bigint>();
     for (const op of ops) {
       const account = accountOfKey(op.key);
-      if (account === undefined || tokens.has(account)) continue;
+      // A cursor is the consumer's word, whichever daemon carries it; it cannot go back (pg-events.ts).
+      if (account === undefined || tokens.has(account) || isCursorKey(op.key)) continue;
       const token = fence.token(account);
       if (token === undefined) throw new StoreError('FENCED', `account ${account}: this daemon holds no lease on it: write refused`);
       tokens.set(account, token);

@@ -31,7 +31,7 @@ export function eventKey(ns: Uint8Array, seq: number): Uint8Array {
   return key(ns, EVENTS, u64(seq));
 }
 
-function cursorKey(ns: Uint8Array, name: string): Uint8Array {
+export function cursorKey(ns: Uint8Array, name: string): Uint8Array {
   if (name.length > 128) throw new StoreError('BAD_KEY', 'subscriber name longer than 128 characters');
   return key(ns, CURSORS, name);
 }
