@@ -50,6 +50,8 @@ export interface ClusterEventsDeps {
   /** A webhook record changed somewhere in the cluster. */
   readonly onWebhooksChanged: () => void;
   readonly logger: Logger;
+  /** How often the listening connection is checked (default 10 s). */
+  readonly pingMs?: number;
 }
 
 export class ClusterEvents {
@@ -77,6 +79,7 @@ export class ClusterEvents {
       schema: deps.schema,
       onNotice: (n) => this.#onNotice(n),
       onListening: () => void this.#resync(),
+      ...(deps.pingMs !== undefined ? { pingMs: deps.pingMs } : {}),
       onError: (err) => deps.logger.warn({ err: err.message }, 'listening to the cluster\'s events failed (retried)'),
     });
   }

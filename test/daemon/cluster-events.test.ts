@@ -3,8 +3,9 @@
  * account it holds, and daemon B's hub publishes those events live, once each
  * and in order, while a subscription at B follows them; what came before B
  * listened is not published (it is the log's); while nobody follows, nothing
- * is read; and after B's listening connection is cut, what was appended
- * meanwhile is read from the log once it listens again.
+ * is read; and after B's listening connection is cut, or its server side
+ * stops answering, what was appended meanwhile is read from the log once it
+ * listens again.
  */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +62,7 @@ describe('the cluster event feed', () => {
       accounts: () => ['acc1'],
       onWebhooksChanged: () => {},
       logger,
+      pingMs: 300,
     });
     try {
       await keeper.acquire('acc1');
@@ -86,17 +88,31 @@ describe('the cluster event feed', () => {
 
       // Followed again, the listening connection is cut; what is appended around it arrives once.
       feed.follow(['acc1']);
-      const cut = await postgres.query<{ ok: boolean }>(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE query LIKE 'LISTEN%'`);
+      const cut = await postgres.query<{ ok: boolean }>(`SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = 'wad-notices'`);
       expect(cut.map((r) => r.ok)).toEqual([true]);
       await append(9, 10);
       await until('the connection loss noticed', () => warnings.some((w) => w.includes('listening to the cluster')));
       await append(11);
       await until('events 9..11 published', () => published.length >= 7);
       expect(published.map((e) => e.seq)).toEqual([3, 4, 5, 6, 9, 10, 11]);
-      await until('listening again', async () => (await postgres.query(`SELECT 1 FROM pg_stat_activity WHERE query LIKE 'LISTEN%'`)).length === 1);
+      await until('listening again', async () => (await postgres.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'wad-notices'`)).length === 1);
       await append(12);
       await until('event 12 published', () => published.length >= 8);
       expect(published.map((e) => e.seq)).toEqual([3, 4, 5, 6, 9, 10, 11, 12]);
+
+      // The server process behind the listening connection freezes (a cut network looks the same):
+      // no error comes, only silence; the check notices it, and a new connection catches up.
+      const [frozen] = await postgres.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'wad-notices'`);
+      process.kill(frozen!.pid, 'SIGSTOP');
+      try {
+        await append(13);
+        await until('a new listening connection', async () => (await postgres.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'wad-notices' AND pid <> $1`, [frozen!.pid])).length === 1);
+        await until('event 13 published', () => published.length >= 9);
+        expect(published.map((e) => e.seq)).toEqual([3, 4, 5, 6, 9, 10, 11, 12, 13]);
+        expect(warnings.some((w) => w.includes('did not answer'))).toBe(true);
+      } finally {
+        process.kill(frozen!.pid, 'SIGCONT');
+      }
     } finally {
       await feed.stop();
       await storeA.close();

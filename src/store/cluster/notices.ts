@@ -5,7 +5,10 @@
  * for good, so every (re)connection is reported first: the listener's user
  * then reads from where it was, and the log stays the truth. A broken
  * connection is replaced after a backoff (bounded, doubling, jittered), never
- * in a tight loop.
+ * in a tight loop. A listening connection sends nothing of its own, so a cut
+ * network would go unnoticed (and the daemon deaf) for as long as TCP takes to
+ * give up: a round trip every `pingMs` that does not come back within it
+ * counts as a broken connection.
  *
  * Owns the listening connection; what to do with a notice is the daemon's
  * (daemon/cluster-events.ts).
@@ -24,6 +27,8 @@ export interface NoticeListenerOptions {
   readonly onError?: (err: Error) => void;
   /** First and longest wait before reconnecting (default 200 ms, 5 s). */
   readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** How often the connection is checked, and how long a check may take (default 10 s). */
+  readonly pingMs?: number;
 }
 
 export class NoticeListener {
@@ -31,6 +36,7 @@ export class NoticeListener {
   readonly #channel: string;
   #client: pg.Client | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #ping: ReturnType<typeof setInterval> | undefined;
   #failures = 0;
   #closed = false;
 
@@ -47,6 +53,7 @@ export class NoticeListener {
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
+    if (this.#ping) clearInterval(this.#ping);
     const client = this.#client;
     this.#client = undefined;
     await client?.end().catch(() => {});
@@ -60,12 +67,18 @@ export class NoticeListener {
       // A dead server or a cut network is noticed by keepalive: LISTEN sends nothing on its own.
       keepAlive: true,
       connectionTimeoutMillis: 10_000,
+      // Named, so an operator (or a test) can tell it in pg_stat_activity.
+      application_name: 'wad-notices',
     });
     let broken = false;
     const fail = (err: Error): void => {
       if (broken) return;
       broken = true;
-      if (this.#client === client) this.#client = undefined;
+      if (this.#client === client) {
+        this.#client = undefined;
+        if (this.#ping) clearInterval(this.#ping);
+        this.#ping = undefined;
+      }
       void client.end().catch(() => {});
       if (this.#closed) return;
       this.#options.onError?.(err);
@@ -91,7 +104,23 @@ export class NoticeListener {
     }
     this.#client = client;
     this.#failures = 0;
+    this.#watch(client, fail);
     this.#options.onListening();
+  }
+
+  /** Checks the connection every pingMs; one check left unanswered for that long breaks it. */
+  #watch(client: pg.Client, fail: (err: Error) => void): void {
+    const every = this.#options.pingMs ?? 10_000;
+    let waiting = false;
+    this.#ping = setInterval(() => {
+      if (waiting) return fail(new Error(`the listening connection did not answer within ${every} ms`));
+      waiting = true;
+      client.query('SELECT 1').then(
+        () => (waiting = false),
+        (err: Error) => fail(err),
+      );
+    }, every);
+    this.#ping.unref();
   }
 
   #retry(): void {
