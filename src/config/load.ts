@@ -30,6 +30,7 @@ export const ENV_KEYS: Readonly<Record<string, string>> = Object.freeze({
   WAD_HTTP_LISTEN: 'http.listen',
   WAD_STORE_BACKEND: 'store.backend',
   WAD_STORE_URL: 'store.url',
+  WAD_CLUSTER_SECRET: 'cluster.secret',
 });
 
 /** Keys holding file-system paths (resolved against their layer's directory). */

@@ -195,6 +195,18 @@ export interface Config {
     readonly leaseMs: number;
     /** How often leases are renewed and accounts rebalanced (well under leaseMs). */
     readonly renewMs: number;
+    /** Where this daemon takes requests forwarded by the others (host:port); null: it takes none. */
+    readonly listen: { readonly host: string; readonly port: number } | null;
+    /** What the others connect to for it (host:port); null: the listen address (its port resolved). */
+    readonly advertise: { readonly host: string; readonly port: number } | null;
+    /** Shared by every daemon of the cluster: a forwarded request carries it (required with listen). */
+    readonly secret: string | null;
+    /** A forwarded request's time limit, connecting included. */
+    readonly forwardTimeoutMs: number;
+    /** Forwarded requests in flight at once, each way (more: RATE_LIMITED). */
+    readonly maxForwards: number;
+    /** Largest forwarded request or answer body. */
+    readonly maxForwardBytes: number;
   };
   /** Webhooks added at start when the store does not have them (by id); webhook:add adds more. */
   readonly webhooks: readonly WebhookConfig[];
@@ -341,6 +353,12 @@ export const configSchema = object({
     daemonId: nullable(refine(str({ nonEmpty: true }), (v) => (/^[A-Za-z0-9_.-]{1,64}$/.test(v) ? ok(v) : bad('1-64 letters, digits, _ . or -')))),
     leaseMs: ms(1000, 600_000),
     renewMs: ms(100, 300_000),
+    listen: nullable(listen),
+    advertise: nullable(listen),
+    secret: nullable(refine(str({ nonEmpty: true }), (v) => (v.length >= 32 ? ok(v) : bad('a secret of at least 32 characters')))),
+    forwardTimeoutMs: ms(100, 600_000),
+    maxForwards: int(1, 100_000),
+    maxForwardBytes: int(1024, 1 << 30),
   }),
   webhooks: arrayOf(
     object(
@@ -380,6 +398,12 @@ export function crossChecks(c: RawConfig, issues: RawIssue[]): void {
   }
   if (c.cluster.enabled && c.store.backend !== 'postgres') {
     issues.push({ path: 'cluster.enabled', message: 'a cluster shares a PostgreSQL store: set store.backend to "postgres"' });
+  }
+  if (c.cluster.listen && !c.cluster.secret) {
+    issues.push({ path: 'cluster.secret', message: 'a shared secret (at least 32 characters) is required when "cluster.listen" is set' });
+  }
+  if (c.cluster.listen && !c.cluster.advertise && ['0.0.0.0', '::'].includes(c.cluster.listen.host)) {
+    issues.push({ path: 'cluster.advertise', message: 'say where the other daemons reach this one (host:port) when "cluster.listen" is a wildcard address' });
   }
   if (c.cluster.renewMs * 3 > c.cluster.leaseMs) {
     issues.push({ path: 'cluster.renewMs', message: `must be at most a third of cluster.leaseMs (${c.cluster.leaseMs}), so a lease survives a late renewal` });

@@ -61,7 +61,7 @@ import type { ClusterEvents } from './cluster-events.js';
 import { SharedEventLog } from '../store/index.js';
 import { trimAccount } from './retention.js';
 import { chatInfo, contactInfo } from './stored-views.js';
-import type { ClusterMember } from './cluster.js';
+import type { ClusterMember } from './cluster/member.js';
 
 const RETENTION_EVERY_MS = 60_000;
 

@@ -17,7 +17,7 @@ import type { WadEvent } from '../contract/api.js';
 import { DaemonError } from '../contract/errors.js';
 import type { SharedEventLog, Store } from '../store/index.js';
 import type { AccountManager } from './accounts/index.js';
-import type { ClusterMember } from './cluster.js';
+import type { ClusterMember } from './cluster/index.js';
 import { corruptEventGap, toWadEvent } from './event-sink.js';
 import type { EventGap, StoredEvent } from '../store/index.js';
 

@@ -7,8 +7,6 @@
  * HTTP API (src/http). Returns the running
  * Daemon (a DaemonApi); stop() shuts it down gracefully.
  */
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { daemonLogger } from './logger.js';
@@ -28,9 +26,8 @@ import { createSupervisor } from '../runtime/supervisor/index.js';
 import { isNoSpace, Store, StoreError, type KVBackend } from '../store/index.js';
 import { prepareDataDir, resetTempDir, restrictModes, TMP_DIR } from './data-dir.js';
 import { Daemon } from './daemon.js';
-import { ClusterMember } from './cluster.js';
+import { ClusterMember, leaseKeeperFor, startForwarding } from './cluster/index.js';
 import { clusterEventsFor } from './cluster-events.js';
-import { LeaseKeeper } from '../store/cluster/leases.js';
 import { EventHub } from './event-sink.js';
 
 export { Daemon } from './daemon.js';
@@ -74,20 +71,7 @@ async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
   await prepareDataDir(config.dataDir);
   // In a cluster every account write is fenced by this daemon's leases (store/cluster/leases.ts).
   let member: ClusterMember | undefined;
-  const keeper =
-    config.cluster.enabled && config.store.url
-      ? new LeaseKeeper(
-          {
-            url: config.store.url,
-            schema: config.store.schema ?? undefined,
-            daemonId: config.cluster.daemonId ?? `${hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 48)}-${randomBytes(4).toString('hex')}`,
-            leaseMs: config.cluster.leaseMs,
-            endpoint: config.socket,
-            onLost: (account) => member?.lost(account),
-          },
-          (err) => logger.warn({ err: err.message }, 'a lease connection broke (it is replaced)'),
-        )
-      : undefined;
+  const keeper = leaseKeeperFor(config, logger, (account) => member?.lost(account));
   const store = await Store.open(
     config.dataDir,
     {
@@ -163,14 +147,17 @@ async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
   try {
     await supervisor.start();
     await accounts.init();
+    // Before the first heartbeat, which announces where the other daemons forward to.
+    if (keeper) member?.attach(await startForwarding(config, keeper, daemon, logger.child({ component: 'cluster' })));
     await member?.start();
     await daemon.clusterEvents?.start();
     daemon.startRetention();
     webVersion.startDaily();
     await daemon.webhooks.start(config.webhooks.map((w) => ({ id: w.id, url: w.url, secret: w.secret, ...(w.events ? { events: w.events as EventType[] } : {}), ...(w.accounts ? { accounts: [...w.accounts] } : {}) })));
-    if (options.ipc !== false) daemon.ipc = await startIpcServer(daemon, ipcOptionsFromConfig(config, logger.child({ component: 'ipc' })));
+    const forwarder = member?.forwarding?.router;
+    if (options.ipc !== false) daemon.ipc = await startIpcServer(daemon, { ...ipcOptionsFromConfig(config, logger.child({ component: 'ipc' })), ...(forwarder ? { forwarder } : {}) });
     const http = httpOptionsFromConfig(config, logger.child({ component: 'http' }));
-    if (http) daemon.http = await startHttpServer(daemon, http);
+    if (http) daemon.http = await startHttpServer(daemon, { ...http, ...(forwarder ? { forwarder } : {}) });
   } catch (err) {
     await daemon.stop().catch(() => {});
     throw err;

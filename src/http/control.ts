@@ -12,6 +12,7 @@ import type { ErrorPayload } from '../contract/frames.js';
 import { dispatch, type UploadSource } from '../ipc/dispatch.js';
 import { IpcError, toErrorPayload } from '../ipc/errors.js';
 import { FrameRejection, parseFrame, requestShape, type Request } from '../ipc/requests.js';
+import type { RequestForwarder } from '../ipc/forwarding.js';
 import type { Caller, Callers } from './caller.js';
 
 /**
@@ -48,7 +49,15 @@ export function frameOf(type: RequestType, body: unknown): Record<string, unknow
 }
 
 /** Runs one control request for `caller`; never throws (a failure is the outcome). */
-export async function runControl(api: DaemonApi, callers: Callers, caller: Caller, type: RequestType, body: unknown, uploads: UploadSource = NO_UPLOADS): Promise<Outcome> {
+export async function runControl(
+  api: DaemonApi,
+  callers: Callers,
+  caller: Caller,
+  type: RequestType,
+  body: unknown,
+  uploads: UploadSource = NO_UPLOADS,
+  forwarder?: RequestForwarder,
+): Promise<Outcome> {
   let req: Request;
   try {
     req = parseFrame(frameOf(type, body));
@@ -58,7 +67,7 @@ export async function runControl(api: DaemonApi, callers: Callers, caller: Calle
   const admitted = callers.admit(caller, req);
   if ('refused' in admitted) return { ok: false, error: admitted.refused };
   try {
-    return { ok: true, result: await dispatch(req, { api, uploads, allowPaths: false, scope: caller.scope }) };
+    return { ok: true, result: await dispatch(req, { api, uploads, allowPaths: false, scope: caller.scope, forwarder }) };
   } catch (err) {
     return { ok: false, error: toErrorPayload(err) };
   } finally {

@@ -74,7 +74,7 @@ export async function sendMultipart(req: FastifyRequest, ctx: HttpContext): Prom
     const body = { ...fields, type: fields['type'] ?? upload.type, mimeType: fields['mimeType'] ?? upload.mimeType, upload: UPLOAD_SEQ };
     // A document keeps its name; other kinds do not need one.
     if (body.type !== 'document' && fields['fileName'] === undefined) delete (body as Record<string, unknown>)['fileName'];
-    return await runControl(ctx.api, ctx.callers, callerOf(req), 'message:send', body, uploads);
+    return await runControl(ctx.api, ctx.callers, callerOf(req), 'message:send', body, uploads, ctx.opts.forwarder);
   } catch (err) {
     return { ok: false, error: toErrorPayload(err) };
   } finally {
@@ -108,6 +108,8 @@ async function download(req: FastifyRequest, reply: FastifyReply, ctx: HttpConte
   const admitted = ctx.callers.admit(callerOf(req), parsed);
   if ('refused' in admitted) return sendError(reply, admitted.refused);
   try {
+    // Streamed from this daemon only: the error names the daemon that runs the account.
+    await ctx.opts.forwarder?.assertHere(parsed.account!);
     const media = await ctx.api.downloadMedia(parsed.account!, parsed.chat!, p.messageId);
     const headers: Record<string, string> = { 'content-type': media.mimeType ?? 'application/octet-stream', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
     if (media.fileLength !== undefined) headers['content-length'] = String(media.fileLength);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Config, TokenConfig } from '../config/index.js';
 import type { IpcLogger } from '../ipc/options.js';
 import type { RateSpec } from '../ipc/rate-limit.js';
+import type { RequestForwarder } from '../ipc/forwarding.js';
 
 export type HttpLogger = IpcLogger;
 
@@ -29,6 +30,8 @@ export interface HttpServerOptions {
   tmpDir?: string;
   log?: HttpLogger;
   now?: () => number;
+  /** In a cluster: where requests of accounts other daemons run go. */
+  forwarder?: RequestForwarder;
 }
 
 export interface ResolvedHttpOptions {
@@ -43,6 +46,7 @@ export interface ResolvedHttpOptions {
   tmpDir: string;
   log: HttpLogger;
   now: () => number;
+  forwarder: RequestForwarder | undefined;
 }
 
 const SILENT: HttpLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -60,6 +64,7 @@ export function resolveHttpOptions(o: HttpServerOptions): ResolvedHttpOptions {
     tmpDir: o.tmpDir ?? tmpdir(),
     log: o.log ?? SILENT,
     now: o.now ?? Date.now,
+    forwarder: o.forwarder,
   };
 }
 

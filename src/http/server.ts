@@ -122,7 +122,7 @@ function registerControlRoutes(app: FastifyInstance, ctx: HttpContext): void {
         },
       },
       async (req, reply) =>
-        answer(reply, type === 'message:send' && req.isMultipart() ? await sendMultipart(req, ctx) : await runControl(ctx.api, ctx.callers, callerOf(req), type as RequestType, req.body)),
+        answer(reply, type === 'message:send' && req.isMultipart() ? await sendMultipart(req, ctx) : await runControl(ctx.api, ctx.callers, callerOf(req), type as RequestType, req.body, undefined, ctx.opts.forwarder)),
     );
   }
 }

@@ -270,6 +270,8 @@ export class Connection implements Outlet, Admitted {
         return {};
       }
       case 'media:download': {
+        // Its bytes leave in binary frames of this connection: not forwarded (the error names the daemon that runs the account).
+        await this.#shared.opts.forwarder?.assertHere(req.account!);
         const media = await api.downloadMedia(req.account!, req.chat!, req.data.messageId);
         return { ...(await sendDownload(media, req.data.download, req.chat!, (frame) => this.#sendBinary(frame))) };
       }
@@ -318,7 +320,7 @@ export class Connection implements Outlet, Admitted {
   }
 
   #context() {
-    return { api: this.#shared.api, uploads: this.#uploads, allowPaths: this.auth.kind === 'unix', scope: this.auth.scope };
+    return { api: this.#shared.api, uploads: this.#uploads, allowPaths: this.auth.kind === 'unix', scope: this.auth.scope, forwarder: this.#shared.opts.forwarder };
   }
 
   /** True once the token has expired; the connection is then on its way out (4001). */

@@ -15,6 +15,7 @@ import { dispatchPeople, isPeopleType } from './people.js';
 import { dispatchCall, isCallType } from './calls.js';
 import { dispatchNewsletter, isNewsletterType } from './newsletters.js';
 import { dispatchCommunity, isCommunityType } from './communities.js';
+import type { RequestForwarder } from './forwarding.js';
 
 /** Where a media send's `data.upload` comes from: the connection's binary uploads, or an HTTP request's file part. */
 export interface UploadSource {
@@ -30,13 +31,20 @@ export interface DispatchContext {
   allowPaths: boolean;
   /** Account ids the caller may see; undefined: all. */
   scope: ReadonlySet<string> | undefined;
+  /** In a cluster: runs an account's request at the daemon that runs the account. None for a request that was forwarded here. */
+  forwarder?: RequestForwarder | undefined;
 }
 
 type Result = Record<string, unknown>;
 const NONE: Result = {};
 
-/** @throws DaemonError / IpcError with the contract's codes */
+/** @throws DaemonError / IpcError with the contract's codes, or the owner's error as it came (RelayedError) */
 export async function dispatch(req: Request, ctx: DispatchContext): Promise<Result> {
+  if (ctx.forwarder) return ctx.forwarder.run(req, ctx.uploads, () => dispatchHere(req, ctx));
+  return dispatchHere(req, ctx);
+}
+
+async function dispatchHere(req: Request, ctx: DispatchContext): Promise<Result> {
   const { api } = ctx;
   const a = req.account!;
   const chat = req.chat!;

@@ -9,6 +9,7 @@ import type { Config, TokenConfig } from '../config/index.js';
 import { procFds, type FdSource } from './fd-budget.js';
 import type { RateSpec } from './rate-limit.js';
 import type { UploadLimits } from './uploads.js';
+import type { RequestForwarder } from './forwarding.js';
 
 /** pino's Logger fits this. */
 export interface IpcLogger {
@@ -69,6 +70,8 @@ export interface IpcServerOptions {
   log?: IpcLogger;
   /** Clock for rate limits and token expiry. */
   now?: () => number;
+  /** In a cluster: where requests of accounts other daemons run go. */
+  forwarder?: RequestForwarder;
 }
 
 export interface ResolvedOptions {
@@ -95,6 +98,7 @@ export interface ResolvedOptions {
   tickMs: number;
   pingMs: number;
   now: () => number;
+  forwarder: RequestForwarder | undefined;
 }
 
 export const SILENT: IpcLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -133,6 +137,7 @@ export function resolveOptions(o: IpcServerOptions): ResolvedOptions {
     tickMs: o.tickMs ?? 5_000,
     pingMs: o.pingMs ?? 30_000,
     now: o.now ?? Date.now,
+    forwarder: o.forwarder,
   };
 }
 

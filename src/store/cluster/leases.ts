@@ -27,7 +27,7 @@ export interface LeaseKeeperOptions {
   readonly daemonId: string;
   /** How long a lease and a heartbeat last without renewal. */
   readonly leaseMs: number;
-  /** Where other daemons reach this one (its control socket or HTTP address); null: nowhere. */
+  /** Where other daemons send requests forwarded to this one (http://host:port); null: nowhere. advertise() may set it later. */
   readonly endpoint?: string | null;
   /** Told when a lease is lost (taken over, expired, or refused at a write). */
   readonly onLost?: (account: string) => void;
@@ -49,6 +49,7 @@ export class LeaseKeeper implements Fence {
   readonly #pool: pg.Pool;
   readonly #options: LeaseKeeperOptions;
   readonly #held = new Map<string, bigint>();
+  #endpoint: string | null;
 
   /**
    * Connects on two connections of its own: renewals must never queue behind
@@ -66,6 +67,12 @@ export class LeaseKeeper implements Fence {
     });
     this.#pool.on('error', (err) => onConnectionError?.(err));
     this.#options = options;
+    this.#endpoint = options.endpoint ?? null;
+  }
+
+  /** Where other daemons reach this one from the next heartbeat on (a listener's port is known once it listens). */
+  advertise(endpoint: string | null): void {
+    this.#endpoint = endpoint;
   }
 
   /** Closes the connections (leases are kept until they expire: call leave() first to hand them over). */
@@ -95,7 +102,7 @@ export class LeaseKeeper implements Fence {
     await this.#pool.query(
       `INSERT INTO daemons (id, endpoint, seen_at) VALUES ($1, $2, clock_timestamp())
        ON CONFLICT (id) DO UPDATE SET endpoint = EXCLUDED.endpoint, seen_at = EXCLUDED.seen_at`,
-      [this.owner, this.#options.endpoint ?? null],
+      [this.owner, this.#endpoint],
     );
   }
 

@@ -11,9 +11,10 @@
  * accounts' lifecycle the account manager's.
  */
 import type { Logger } from 'pino';
-import type { LeaseKeeper } from '../store/cluster/leases.js';
-import type { Store } from '../store/index.js';
-import type { AccountManager } from './accounts/index.js';
+import type { LeaseKeeper } from '../../store/cluster/leases.js';
+import type { Store } from '../../store/index.js';
+import type { AccountManager } from '../accounts/index.js';
+import type { Forwarding } from './index.js';
 
 export interface ClusterMemberDeps {
   readonly keeper: LeaseKeeper;
@@ -28,6 +29,7 @@ export class ClusterMember {
   #timer: ReturnType<typeof setInterval> | undefined;
   #running: Promise<void> | undefined;
   #stopped = false;
+  #forwarding: Forwarding | undefined;
 
   constructor(deps: ClusterMemberDeps) {
     this.#deps = deps;
@@ -35,6 +37,15 @@ export class ClusterMember {
 
   get daemonId(): string {
     return this.#deps.keeper.owner;
+  }
+
+  /** Request forwarding, stopped with the member. */
+  attach(forwarding: Forwarding | undefined): void {
+    this.#forwarding = forwarding;
+  }
+
+  get forwarding(): Forwarding | undefined {
+    return this.#forwarding;
   }
 
   /** Whether this daemon holds the account's lease (runs it). */
@@ -77,6 +88,8 @@ export class ClusterMember {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearInterval(this.#timer);
+    // Forwarded requests in flight finish while the accounts still run.
+    await this.#forwarding?.stopServing();
     await this.#running;
   }
 
@@ -84,6 +97,7 @@ export class ClusterMember {
   async leave(): Promise<void> {
     await this.#deps.keeper.leave().catch((err: unknown) => this.#deps.logger.warn({ err }, 'leases not handed back: they expire instead'));
     await this.#deps.keeper.close();
+    await this.#forwarding?.close();
   }
 
   async #round(): Promise<void> {

@@ -1,0 +1,221 @@
+// Three daemons on one PostgreSQL, each running one account; a client of any
+// one of them works with every account: requests of accounts another daemon
+// runs are forwarded to it (cluster.listen, cluster.secret) and its answers
+// come back unchanged, over the control socket and the HTTP API alike. An
+// owner that cannot be reached, or never answers, is UNAVAILABLE naming it.
+import { createServer, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WadClient, WadClientError } from '../../src/client/index.js';
+import type { Daemon } from '../../src/daemon/index.js';
+import type { SimHandle } from '../../src/sim/index.js';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { admin, daemonFor, linkByQr, sim as startSim, tempDir, until } from './support/daemon.js';
+
+const PEER = '15550024900';
+const PEER_JID = `${PEER}@s.whatsapp.net`;
+const ACCOUNTS = ['fa', 'fb', 'fc'];
+const phoneOf = (id: string) => `1555002491${ACCOUNTS.indexOf(id)}`;
+const NAMES = ['d1', 'd2', 'd3'];
+const SECRET = 'a-cluster-secret-of-at-least-32-characters';
+const TOKEN = 'forwarding-test-token';
+
+let s: SimHandle;
+let postgres: TestPostgres;
+const dirs: Array<Awaited<ReturnType<typeof tempDir>>> = [];
+const daemons = new Map<string, Daemon>();
+/** Each account's owner once the three settled. */
+let owner: Map<string, string>;
+const clients: WadClient[] = [];
+const servers: Server[] = [];
+
+function clusterKeys(name: string): Array<[string, unknown]> {
+  return [
+    ['store.backend', 'postgres'],
+    ['store.url', postgres.url],
+    ['cluster.enabled', true],
+    ['cluster.daemonId', name],
+    // In-process daemons with inline crypto share one event loop: a lease outlasts its longest stall.
+    ['cluster.leaseMs', 6000],
+    ['cluster.renewMs', 1000],
+    ['cluster.listen', '127.0.0.1:0'],
+    ['cluster.secret', SECRET],
+    ['cluster.forwardTimeoutMs', 3000],
+  ];
+}
+
+async function owners(): Promise<Map<string, string>> {
+  const rows = await postgres.query<{ account: string; owner: string }>('SELECT account, owner FROM account_leases WHERE owner IS NOT NULL AND expires_at > clock_timestamp()');
+  return new Map(rows.map((r) => [r.account, r.owner]));
+}
+
+/** One account per daemon, each online where its lease is. */
+async function settled(): Promise<Map<string, string> | false> {
+  const held = await owners();
+  if (ACCOUNTS.some((a) => !held.has(a)) || new Set(held.values()).size !== NAMES.length) return false;
+  for (const [account, name] of held) if (daemons.get(name)?.accountStatus(account).state !== 'online') return false;
+  return held;
+}
+
+beforeAll(async () => {
+  [s, postgres] = await Promise.all([startSim(), startPostgres()]);
+  for (let i = 0; i < 4; i++) dirs.push(await tempDir('wad-e2e-fwd-'));
+  await admin(s, 'POST', '/phones', { phone: PEER, name: 'Peer' });
+  // Linked by one daemon alone; it leaves, handing every lease back.
+  const linker = await daemonFor(s, dirs[3]!.path, clusterKeys('linker').filter(([k]) => k !== 'cluster.listen' && k !== 'cluster.secret'));
+  for (const id of ACCOUNTS) {
+    await admin(s, 'POST', '/phones', { phone: phoneOf(id), name: id });
+    await linkByQr(s, linker, id, phoneOf(id));
+  }
+  await linker.stop();
+  for (const [i, name] of NAMES.entries()) {
+    daemons.set(name, await daemonFor(s, dirs[i]!.path, [...clusterKeys(name), ['http.listen', '127.0.0.1:0'], ['tokens', [TOKEN]]], { ipc: true }));
+  }
+  owner = await until('one account online at each daemon', settled, 60_000);
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  for (const srv of servers) srv.close();
+  for (const d of daemons.values()) await d.stop();
+  await s?.close();
+  await postgres?.stop();
+  await Promise.all(dirs.map((d) => d.remove()));
+});
+
+/** The daemon that runs `account`, and one that does not. */
+function roles(account: string): { ownerName: string; other: string } {
+  const ownerName = owner.get(account)!;
+  return { ownerName, other: NAMES.find((n) => n !== ownerName)! };
+}
+
+async function clientOf(name: string): Promise<WadClient> {
+  const c = await WadClient.connect({ socket: daemons.get(name)!.socketPath, reconnect: false });
+  clients.push(c);
+  return c;
+}
+
+async function peerReceived(id: string): Promise<number> {
+  return (await admin<Array<{ id: string }>>(s, 'GET', `/phones/${PEER}/messages`)).filter((m) => m.id === id).length;
+}
+
+describe('requests forwarded to the daemon that runs the account', () => {
+  it('over the socket: a send from another daemon\'s account arrives once; status and messages of a third daemon\'s account are that daemon\'s', async () => {
+    const [b, c] = [ACCOUNTS[1]!, ACCOUNTS[2]!];
+    const a = NAMES.find((n) => n !== owner.get(b) && n !== owner.get(c))!;
+    const client = await clientOf(a);
+    expect(daemons.get(a)!.cluster!.held(b)).toBe(false);
+
+    const sent = await client.sendText(b, PEER_JID, 'forwarded hello');
+    await until('the peer received the forwarded send', async () => (await peerReceived(sent)) > 0);
+    expect(await peerReceived(sent)).toBe(1);
+    // The owner sent it: its own log has it as ours.
+    const atOwner = await daemons.get(owner.get(b)!)!.listMessages(b, PEER_JID, { limit: 10 });
+    expect(atOwner.map((m) => m.id)).toContain(sent);
+
+    const status = await client.accountStatus(c);
+    const direct = daemons.get(owner.get(c)!)!.accountStatus(c);
+    expect(status.state).toBe('online');
+    expect(status.jid).toBe(direct.jid);
+    // Here the account is only tracked; the forwarded answer is the owner's, not this daemon's.
+    expect(daemons.get(a)!.accountStatus(c).state).toBe('stopped');
+
+    const { id: incoming } = await admin<{ id: string }>(s, 'POST', `/phones/${PEER}/messages`, { to: `${phoneOf(c)}@s.whatsapp.net`, text: 'to the third daemon' });
+    const listed = await until('the message in the account\'s chat, read through another daemon', async () => {
+      const msgs = await client.listMessages(c, PEER_JID, { limit: 20 });
+      return msgs.some((m) => m.id === incoming) && msgs;
+    });
+    expect(listed.filter((m) => m.id === incoming)).toHaveLength(1);
+  }, 60_000);
+
+  it('an upload in binary frames travels with the forwarded send', async () => {
+    const account = ACCOUNTS[0]!;
+    const { other } = roles(account);
+    const client = await clientOf(other);
+    const bytes = new Uint8Array(200_000).map((_, i) => (i * 31) & 0xff);
+    const id = await client.sendFile(account, PEER_JID, { bytes, fileName: 'forwarded.bin' }, { type: 'document', mimeType: 'application/octet-stream' });
+    await until('the peer received the forwarded document', async () => (await peerReceived(id)) > 0);
+    const got = (await admin<Array<{ id: string; type: string }>>(s, 'GET', `/phones/${PEER}/messages`)).filter((m) => m.id === id);
+    expect(got).toHaveLength(1);
+    expect(got[0]!.type).toBe('document');
+  }, 60_000);
+
+  it("an owner's error comes back as the owner gave it", async () => {
+    const account = ACCOUNTS[1]!;
+    const { ownerName, other } = roles(account);
+    const group = '120363000000000099@g.us';
+    const errorAt = async (name: string) => {
+      const err = await (await clientOf(name)).groupMetadata(account, group).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(WadClientError);
+      const e = err as WadClientError;
+      return { code: e.code, message: e.message, details: e.details };
+    };
+    const direct = await errorAt(ownerName);
+    expect(await errorAt(other)).toEqual(direct);
+  }, 30_000);
+
+  it('over HTTP: one daemon answers status and sends for accounts the others run', async () => {
+    const [a, b, c] = ACCOUNTS as [string, string, string];
+    const via = NAMES.find((n) => n !== owner.get(b))!;
+    const http = daemons.get(via)!.http!;
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${http.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    for (const account of [a, b, c]) {
+      const r = await post('/v1/account/status', { account });
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ success: true, id: account, state: 'online' });
+    }
+    const sent = await post('/v1/message/send', { account: b, chat: PEER_JID, type: 'text', content: 'over http, forwarded' });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200);
+    const id = sent.body['messageId'] as string;
+    await until('the peer received the HTTP send', async () => (await peerReceived(id)) > 0);
+    expect(await peerReceived(id)).toBe(1);
+    // A media download streams from the owner only: the refusal names it.
+    const res = await fetch(`${http.url}/v1/media/${b}/${PEER}/3EB0000000000000000001`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(503);
+    const refused = (await res.json()) as { error: { code: string; details: Record<string, unknown> } };
+    expect(refused.error.code).toBe('UNAVAILABLE');
+    expect(refused.error.details).toMatchObject({ account: b, owner: owner.get(b) });
+    expect(String(refused.error.details['endpoint'])).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  }, 60_000);
+
+  it('an owner that cannot be reached or never answers: UNAVAILABLE naming it, without hanging', async () => {
+    // A daemon that died with its lease still live (refused connections), and one that accepts but never answers.
+    const closed = await listen((srv) => srv.close());
+    const silent = await listen(() => {});
+    await postgres.query(
+      `INSERT INTO daemons (id, endpoint, seen_at) VALUES ('ghost', $1, clock_timestamp()), ('mute', $2, clock_timestamp())`,
+      [`http://127.0.0.1:${closed}`, `http://127.0.0.1:${silent}`],
+    );
+    await postgres.query(
+      `INSERT INTO account_leases (account, owner, token, expires_at) VALUES ('ghostacc', 'ghost', 1, clock_timestamp() + interval '10 minutes'), ('muteacc', 'mute', 1, clock_timestamp() + interval '10 minutes')`,
+    );
+    const client = await clientOf(NAMES[0]!);
+    for (const [account, who] of [
+      ['ghostacc', 'ghost'],
+      ['muteacc', 'mute'],
+    ] as const) {
+      const err = await client.accountStatus(account).then(
+        () => undefined,
+        (e: unknown) => e as WadClientError,
+      );
+      expect(err?.code, `${account}`).toBe('UNAVAILABLE');
+      expect(err?.details).toMatchObject({ account, owner: who });
+      expect(err?.message).toContain(who);
+    }
+  }, 30_000);
+});
+
+/** A TCP port on 127.0.0.1; `then` may close the server (a port nobody listens on) or keep it silent. */
+async function listen(then: (srv: Server) => void): Promise<number> {
+  const srv = createServer(() => {});
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', () => resolve()));
+  const port = (srv.address() as { port: number }).port;
+  servers.push(srv);
+  then(srv);
+  return port;
+}
