@@ -283,6 +283,24 @@ const token: Check<TokenConfig> = (v, path, issues) => {
   return fail(issues, path, 'a token string or {"token", "expiresAt"?, "accounts"?}', v);
 };
 
+const clusterShape = object({
+  enabled: bool,
+  daemonId: nullable(refine(str({ nonEmpty: true }), (v) => (/^[A-Za-z0-9_.-]{1,64}$/.test(v) ? ok(v) : bad('1-64 letters, digits, _ . or -')))),
+  leaseMs: ms(1000, 600_000),
+  renewMs: ms(100, 300_000),
+  listen: nullable(listen),
+  advertise: nullable(listen),
+  secret: nullable(refine(str({ nonEmpty: true }), (v) => (v.length >= 32 ? ok(v) : bad('a secret of at least 32 characters')))),
+  forwardTimeoutMs: ms(100, 600_000),
+  maxForwards: int(1, 100_000),
+  maxForwardBytes: int(1024, 1 << 30),
+});
+
+/** Forwarding's keys: a cluster object given whole (a test's override) without them takes these. */
+const FORWARDING_DEFAULTS = { listen: null, advertise: null, secret: null, forwardTimeoutMs: 30_000, maxForwards: 256, maxForwardBytes: 64 << 20 };
+const clusterCheck: typeof clusterShape = (v, path, issues) =>
+  clusterShape(typeof v === 'object' && v !== null && !Array.isArray(v) ? { ...FORWARDING_DEFAULTS, ...v } : v, path, issues);
+
 export const configSchema = object({
   dataDir: nullable(str({ nonEmpty: true })),
   socket: nullable(str({ nonEmpty: true })),
@@ -348,18 +366,7 @@ export const configSchema = object({
   history: object({ fullSync: bool, days: nullable(int(1, 36_500)), sizeMbLimit: nullable(int(1, 1_000_000)), storageQuotaMb: int(1, 1_000_000) }),
   memory: object({ heapGrowthPercent: int(0, 300) }),
   idempotency: object({ keysMax: int(1, 1_000_000), ttlMs: ms(60_000, 30 * DAY) }),
-  cluster: object({
-    enabled: bool,
-    daemonId: nullable(refine(str({ nonEmpty: true }), (v) => (/^[A-Za-z0-9_.-]{1,64}$/.test(v) ? ok(v) : bad('1-64 letters, digits, _ . or -')))),
-    leaseMs: ms(1000, 600_000),
-    renewMs: ms(100, 300_000),
-    listen: nullable(listen),
-    advertise: nullable(listen),
-    secret: nullable(refine(str({ nonEmpty: true }), (v) => (v.length >= 32 ? ok(v) : bad('a secret of at least 32 characters')))),
-    forwardTimeoutMs: ms(100, 600_000),
-    maxForwards: int(1, 100_000),
-    maxForwardBytes: int(1024, 1 << 30),
-  }),
+  cluster: clusterCheck,
   webhooks: arrayOf(
     object(
       {

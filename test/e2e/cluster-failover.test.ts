@@ -42,7 +42,7 @@ beforeAll(async () => {
   const linker = await daemonFor(s, dirs[3]!.path, [
     ['store.backend', 'postgres'],
     ['store.url', postgres.url],
-    ...Object.entries(cluster('linker')).map(([k, v]): [string, unknown] => [`cluster.${k}`, v]),
+    ['cluster', cluster('linker')],
   ]);
   for (let i = 0; i < ACCOUNTS; i++) {
     await admin(s, 'POST', '/phones', { phone: phoneOf(i), name: `W${i}` });
