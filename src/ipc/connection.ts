@@ -217,7 +217,9 @@ export class Connection implements Outlet, Admitted {
       this.#write(errorFrame(toErrorPayload(e), e.replyTo));
       return;
     }
-    const refusal = refuseRequest(req, { ...this.auth, inflight: this.#inflight, maxInflight: this.#shared.opts.maxInflight, bucket: this.#bucket, accountLimiter: this.#shared.accountLimiter }, this.#shared.opts.now());
+    // Fields named one by one: V8 (Node 20) builds `{ ...auth, more }` on a slow path that cost more than the rest of the request.
+    const gate = { scope: this.auth.scope, expiresAt: this.auth.expiresAt, inflight: this.#inflight, maxInflight: this.#shared.opts.maxInflight, bucket: this.#bucket, accountLimiter: this.#shared.accountLimiter };
+    const refusal = refuseRequest(req, gate, this.#shared.opts.now());
     if (refusal?.code === 'TOKEN_EXPIRED') setImmediate(() => this.#expired());
     if (refusal) return this.#answerError(req, refusal);
     if (req.type === 'events:subscribe') return this.#subscribe(req);

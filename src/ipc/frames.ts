@@ -16,19 +16,22 @@ function nextId(): string {
 
 /** An answer frame of the daemon's own (ack or error): a fresh id, and the request it answers when known. */
 function controlFrame(type: 'ack' | 'error', replyTo: string | undefined, data: unknown, tenantId?: string): string {
-  return JSON.stringify({
-    id: nextId(),
-    type,
-    version: PROTOCOL_VERSION,
-    timestamp: Date.now(),
-    ...(tenantId !== undefined ? { tenantId } : {}),
-    ...(replyTo !== undefined ? { replyTo } : {}),
-    data,
-  });
+  // JSON.stringify leaves out the fields that are undefined.
+  return JSON.stringify({ id: nextId(), type, version: PROTOCOL_VERSION, timestamp: Date.now(), tenantId, replyTo, data });
+}
+
+/**
+ * A copy of `fields` with one more field. Not `{ ...fields, key: value }`: V8 (Node 20) adds a
+ * property to a spread copy on a slow path, several microseconds per frame on the hot paths.
+ */
+export function withField(fields: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.assign({}, fields);
+  out[key] = value;
+  return out;
 }
 
 export function ackFrame(replyTo: string, result: Record<string, unknown>, tenantId?: string): string {
-  return controlFrame('ack', replyTo, { ...result, success: true }, tenantId);
+  return controlFrame('ack', replyTo, withField(result, 'success', true), tenantId);
 }
 
 export function nackFrame(replyTo: string, error: ErrorPayload, tenantId?: string): string {
@@ -47,9 +50,9 @@ export function eventFrame(ev: WadEvent, subscription?: string): string {
     version: PROTOCOL_VERSION,
     timestamp: ev.t,
     tenantId: ev.account,
-    ...(ev.conversationId !== undefined ? { conversationId: ev.conversationId } : {}),
-    ...(subscription !== undefined ? { subscription } : {}),
-    data: { ...ev.data, seq: ev.seq },
+    conversationId: ev.conversationId,
+    subscription,
+    data: withField(ev.data, 'seq', ev.seq),
   });
 }
 

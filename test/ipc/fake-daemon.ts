@@ -149,7 +149,8 @@ export class FakeDaemon implements DaemonApi {
 
   accountStatus(id: string): AccountSummary {
     this.calls.push({ method: 'accountStatus', args: [id] });
-    return { ...this.#get(id).summary, counters: { starts: 1, 'reconnects:connection lost': 2 } };
+    // Object.assign, not a spread with a field after it: V8 builds that on a slow path, and the control-socket benchmark answers from here.
+    return Object.assign({}, this.#get(id).summary, { counters: { starts: 1, 'reconnects:connection lost': 2 } });
   }
 
   async startAccount(id: string): Promise<void> {
