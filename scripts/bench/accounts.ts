@@ -7,17 +7,27 @@
  * `--baileys N`, the same memory figure for N unmodified Baileys 7 sockets
  * (in their own child process: scripts/bench/accounts-baileys.ts) as the reference.
  *
+ * With `--seed` the accounts are not linked one by one by QR (minutes for
+ * thousands) but seeded as linked (seed-accounts.ts), against a simulator with
+ * room for them all; then the daemon brings them all online twice — a first
+ * start, then a restart, each timed, with the event loop's delay (p50, p99,
+ * max) sampled while they come up — and the memory row is taken after the
+ * first (2,000 accounts per MiB of heap at the 64 KiB goal).
+ *
  *   npx tsx scripts/bench/accounts.ts [--accounts 1000] [--baileys 20]
+ *   npx tsx scripts/bench/accounts.ts --accounts 10000 --seed
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import pino from 'pino';
 import type { Daemon } from '../../src/daemon/index.js';
 import { productionDaemon } from './production-daemon.js';
+import { seedAccounts } from './seed-accounts.js';
 import { admin, benchConfig, inPool, linkAccount, startSimProcess, type SimInfo } from './sim-process.js';
 
 setFlagsFromString('--expose-gc');
@@ -29,6 +39,7 @@ const arg = (name: string, dflt: number): number => {
 };
 const TOTAL = arg('--accounts', 1000);
 const BAILEYS = arg('--baileys', 0);
+const SEED = process.argv.includes('--seed');
 const root = join(import.meta.dirname, '..', '..');
 
 interface Mem {
@@ -56,12 +67,80 @@ const kib = (bytes: number) => bytes / 1024;
 const fmt = (n: number) => n.toFixed(1);
 
 const { createDaemon } = await productionDaemon();
-const { child: simChild, info: sim } = await startSimProcess();
+const { child: simChild, info: sim } = await startSimProcess(SEED ? TOTAL : undefined);
 const dataDir = await mkdtemp(join(tmpdir(), 'wad-bench-accounts-'));
 const config = benchConfig(sim, dataDir, [['accounts.maxAccounts', Math.max(1000, TOTAL)]]);
 const logger = pino({ level: 'silent' });
 const rows: string[] = [];
+
+interface Startup {
+  ms: number;
+  /** The daemon process's CPU time (user + system) while they came up, ms. */
+  cpuMs: number;
+  /** Event-loop delay while the accounts came up, ms. */
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Starts the daemon on the saved accounts and waits until every one is online, sampling the event loop's delay meanwhile. */
+async function startAll(): Promise<{ d: Daemon; up: Startup }> {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const d = await createDaemon(config, { logger, ipc: false });
+  await Promise.all(d.listAccounts().map((a) => d.accounts.waitFor(a.id, (s) => s.state === 'online', 300_000)));
+  const ms = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  loop.disable();
+  return { d, up: { ms, cpuMs: (cpu.user + cpu.system) / 1000, p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 } };
+}
+
+const upLine = (what: string, u: Startup): string =>
+  `| ${what} | ${(u.ms / 1000).toFixed(2)} | ${fmt(u.ms / TOTAL)} | ${(u.cpuMs / TOTAL).toFixed(2)} | ${fmt(u.p50)} | ${fmt(u.p99)} | ${fmt(u.max)} |`;
+
+async function seeded(): Promise<void> {
+  let d = await createDaemon(config, { logger, ipc: false });
+  const base = await measure();
+  await d.stop();
+  const s0 = performance.now();
+  await seedAccounts(sim, dataDir, Array.from({ length: TOTAL }, (_, i) => ({ id: `a${i}`, phone: phone(i) })));
+  console.error(`seeded ${TOTAL} accounts (${((performance.now() - s0) / 1000).toFixed(1)} s)`);
+  const first = await startAll();
+  d = first.d;
+  console.error(`first start: ${TOTAL} online (${(first.up.ms / 1000).toFixed(1)} s)`);
+  // The work after a first login (prekey upload, passive off) is done by then.
+  await new Promise((r) => setTimeout(r, 5000));
+  const m = await measure();
+  await d.stop();
+  const again = await startAll();
+  console.error(`restart: ${TOTAL} online (${(again.up.ms / 1000).toFixed(1)} s)`);
+  await new Promise((r) => setTimeout(r, 2000));
+  const after = await measure();
+  await again.d.stop();
+  console.log(`### Accounts: ${TOTAL} seeded idle online accounts in one daemon
+
+\`npx tsx scripts/bench/accounts.ts --accounts ${TOTAL} --seed\` — the simulator in a child process, the daemon (the
+compiled build) in the measuring process; accounts seeded as linked. Memory: deltas over the
+daemon with no account, after forced GC, 5 s after the first start's last account came online.
+
+| accounts online | heap KiB / account | external KiB / account | RSS KiB / account | heap total MiB | RSS total MiB |
+|---:|---:|---:|---:|---:|---:|
+| ${TOTAL} | ${fmt(kib(m.heap - base.heap) / TOTAL)} | ${fmt(kib(m.external - base.external) / TOTAL)} | ${fmt(kib(m.rss - base.rss) / TOTAL)} | ${fmt(m.heap / 2 ** 20)} | ${fmt(m.rss / 2 ** 20)} |
+
+| bringing ${TOTAL} saved accounts online | s | ms / account | daemon CPU ms / account | event-loop delay p50 ms | p99 ms | max ms |
+|---|---:|---:|---:|---:|---:|---:|
+${upLine('first start (then prekey upload and the rest of a first login)', first.up)}
+${upLine('restart', again.up)}
+
+Heap after the restart: ${fmt(kib(after.heap - base.heap) / TOTAL)} KiB per account, RSS ${fmt(after.rss / 2 ** 20)} MiB.`);
+}
+
 try {
+  if (SEED) {
+    await seeded();
+  } else {
   await inPool(Array.from({ length: TOTAL }, (_, i) => i), 16, async (i) => void (await admin(sim, 'POST', '/phones', { phone: phone(i), name: `u${i}` })));
   let d = await createDaemon(config, { logger, ipc: false });
   const base = await measure();
@@ -112,6 +191,7 @@ Bringing ${TOTAL} saved accounts online (daemon start, store opened, every accou
 handshake, login, \`<success>\`): **${(bootMs / 1000).toFixed(2)} s** (${fmt(bootMs / TOTAL)} ms per account); heap after it:
 ${fmt(kib(after.heap - base.heap) / TOTAL)} KiB per account, RSS ${fmt(after.rss / 2 ** 20)} MiB.
 Target: under 1 MiB of heap per idle account (WAHA's sizing table: 50–80 MB per session).`);
+  }
 } finally {
   simChild.kill('SIGTERM');
   await rm(dataDir, { recursive: true, force: true });

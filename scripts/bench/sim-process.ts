@@ -17,8 +17,10 @@ export interface SimInfo {
   mediaCaPath: string;
 }
 
-export function startSimProcess(): Promise<{ child: ChildProcess; info: SimInfo }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'sim'], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
+/** `wad sim`, or with `users` a simulator whose user and connection limits fit that many (sim-scale.ts). */
+export function startSimProcess(users?: number): Promise<{ child: ChildProcess; info: SimInfo }> {
+  const argv = users === undefined ? [join(root, 'src/cli/main.ts'), 'sim'] : [join(root, 'scripts/bench/sim-scale.ts'), String(users)];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...argv], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root });
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (c: Buffer) => {

@@ -57,6 +57,24 @@ route('POST', '/phones/:phone/link-code', async (ctx, p, body) => {
   return [200, { jid: deviceJid }];
 });
 
+route('POST', '/phones/:phone/companions', (ctx, p, body) => {
+  const b = obj(body);
+  const spk = obj(b.signedPreKey);
+  const keyId = spk.keyId;
+  const registrationId = b.registrationId;
+  if (typeof keyId !== 'number' || !Number.isInteger(keyId) || keyId < 0 || keyId > 0xffffff) throw new SimError('BAD_REQUEST', 'signedPreKey.keyId must be a 24-bit integer');
+  if (typeof registrationId !== 'number' || !Number.isInteger(registrationId) || registrationId < 0 || registrationId > 0xffffffff) throw new SimError('BAD_REQUEST', 'registrationId must be a 32-bit integer');
+  const seeded = phoneOf(ctx, p.phone!).seedCompanion({
+    noiseKey: bytes(b, 'noiseKey', 32),
+    identityKey: bytes(b, 'identityKey', 32),
+    registrationId,
+    signedPreKey: { keyId, publicKey: bytes(spk, 'publicKey', 32), signature: bytes(spk, 'signature', 64) },
+    advSecret: bytes(b, 'advSecret', 32),
+    platform: b.platform === undefined ? 'Other' : str(b, 'platform').slice(0, 32),
+  });
+  return [201, { jid: seeded.deviceJid, lid: seeded.lidJid, deviceIdentity: Buffer.from(seeded.deviceIdentity).toString('base64') }];
+});
+
 route('GET', '/phones/:phone/devices', (ctx, p) => {
   const user = userOf(ctx, p.phone!);
   const devices = [...user.devices.values()]
@@ -259,6 +277,14 @@ function str(b: Record<string, unknown>, key: string): string {
   const v = b[key];
   if (typeof v !== 'string' || v.length === 0 || v.length > 65_536) throw new SimError('BAD_REQUEST', `${key} must be a non-empty string`);
   return v;
+}
+
+/** A base64 field of exactly `length` bytes. */
+function bytes(b: Record<string, unknown>, key: string, length: number): Uint8Array {
+  const v = b[key];
+  const out = typeof v === 'string' ? Buffer.from(v, 'base64') : undefined;
+  if (out?.length !== length) throw new SimError('BAD_REQUEST', `${key} must be ${length} bytes in base64`);
+  return new Uint8Array(out);
 }
 
 function userOf(ctx: AdminContext, phone: string) {

@@ -191,6 +191,32 @@ export class Pairing {
   }
 
   /**
+   * A companion linked without a pairing session, its keys taken as given: for
+   * benchmarks that need thousands of linked accounts, where linking each by QR
+   * takes minutes. No other device of the user is told of it.
+   * @throws SimError LIMIT
+   */
+  seed(user: UserRecord, reg: Omit<Registration, 'history' | 'pushName'>, platform: string): CompanionSlot {
+    const taken = new Set<number>();
+    for (const p of this.#byClient.values()) if (p.slot?.phone === user.phone) taken.add(p.slot.deviceId);
+    const { deviceId, keyIndex } = this.#hub.dir.allocateCompanion(user, taken);
+    const slot: CompanionSlot = { deviceJid: deviceJid(user.phone, deviceId), lidJid: `${user.lidUser}:${deviceId}@lid`, deviceId, keyIndex };
+    this.#hub.dir.addDevice(user, {
+      jid: slot.deviceJid,
+      deviceId,
+      keyIndex,
+      noiseKey: reg.noiseKey,
+      identityKey: reg.identityKey,
+      registrationId: reg.registrationId,
+      signedPreKey: reg.signedPreKey,
+      platform,
+      linkedAt: this.#hub.now(),
+    });
+    this.#hub.onChange();
+    return slot;
+  }
+
+  /**
    * Sends `pair-success` with the phone-signed identity, checks the
    * companion's `pair-device-sign`, stores the device and ends the socket
    * with 515 (the companion reconnects and logs in).

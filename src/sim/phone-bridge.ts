@@ -16,6 +16,7 @@ import type {
   PhoneHost,
   PreKeyBundle,
   PreKeyUpload,
+  SeededCompanion,
 } from './phone-host.js';
 import { routeMessage, routeReceipt } from './router.js';
 import { SimError } from './errors.js';
@@ -97,6 +98,11 @@ export class PhoneBridge implements PhoneHost {
 
   completeCompanion(req: { deviceJid: string; deviceIdentity: Uint8Array }): Promise<void> {
     return this.#pairing.complete(this.#user, req);
+  }
+
+  seedCompanion(req: SeededCompanion): CompanionSlot {
+    const { platform, ...reg } = req;
+    return this.#pairing.seed(this.#user, reg, platform);
   }
 
   pendingCodeLink(): PendingCodeLink | undefined {

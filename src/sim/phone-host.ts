@@ -70,6 +70,16 @@ export interface CompanionReservation {
 }
 
 /** The server's answer to a reservation: where the new companion will live. */
+/** A companion's keys, as its registration payload would carry them (see seedCompanion). */
+export interface SeededCompanion {
+  noiseKey: Uint8Array;
+  identityKey: Uint8Array;
+  registrationId: number;
+  signedPreKey: { keyId: number; publicKey: Uint8Array; signature: Uint8Array };
+  /** A short platform name for GET /devices ("Chrome", …). */
+  platform: string;
+}
+
 export interface CompanionSlot {
   /** e.g. "15550001111:3@s.whatsapp.net" */
   deviceJid: string;
@@ -155,6 +165,12 @@ export interface PhoneHost {
    * @throws SimError PAIRING_FAILED when the companion went away or answered with an error
    */
   completeCompanion(req: { deviceJid: string; deviceIdentity: Uint8Array }): Promise<void>;
+  /**
+   * Both steps at once for a companion that is not connected (benchmarks that
+   * seed thousands of linked accounts): its device is stored with the keys given.
+   * @throws SimError LIMIT
+   */
+  seedCompanion(req: SeededCompanion): CompanionSlot;
 
   /** The latest `companion_hello` addressed to this phone, if any (not consumed). */
   pendingCodeLink(): PendingCodeLink | undefined;
@@ -214,6 +230,8 @@ export interface SimPhoneApi {
   onStanza(stanza: SimNode): void;
   /** The phone scans a companion's QR string (`https://wa.me/settings/linked_devices#ref,noise,identity,adv,platform`). */
   linkByQr(qr: string): Promise<{ deviceJid: string }>;
+  /** A companion linked without a pairing session (benchmarks): no key share, no history. @throws SimError LIMIT */
+  seedCompanion(c: SeededCompanion & { advSecret: Uint8Array }): CompanionSlot & { deviceIdentity: Uint8Array };
   /** The phone enters an 8-character pairing code (PendingCodeLink must be waiting). */
   linkByCode(code: string): Promise<{ deviceJid: string }>;
   /** Sends a text to a user jid (or a group jid) from device 0. */

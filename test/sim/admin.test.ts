@@ -3,13 +3,15 @@
  * the answers, validation errors, faults, stats, and a restart from
  * --data-dir that keeps keys, users and linked companions.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSim, type SimHandle } from '../../src/sim/index.js';
 import { admin } from './baileys-harness.js';
-import { linkRaw, loginPayload, RawClient } from './raw-client.js';
+import { linkRaw, loginPayload, newIdentity, RawClient } from './raw-client.js';
+import { PairingError, verifyAndSignDeviceIdentity } from '../../src/protocol/pairing/index.js';
 
 let sim: SimHandle;
 beforeAll(async () => {
@@ -95,6 +97,42 @@ describe('admin API', () => {
     for (const k of ['connections', 'stanzasRouted', 'offlineQueues', 'offlineQueued', 'mediaUploads', 'malformedFrames']) expect(stats).toHaveProperty(k);
     expect(await admin(sim, 'POST', '/faults', { kind: 'delay', ms: 10 })).toEqual({ ok: true, affected: 0 });
     expect(await admin(sim, 'DELETE', '/faults')).toEqual({ ok: true });
+  });
+});
+
+describe('POST /phones/:phone/companions', () => {
+  const b64 = (u: Uint8Array): string => Buffer.from(u).toString('base64');
+
+  it('links a companion without pairing: it logs in with its noise key, and the identity verifies with its ADV secret', async () => {
+    await admin(sim, 'POST', '/phones', { phone: '15554440020', name: 'Sam' });
+    const id = newIdentity();
+    const advSecret = randomBytes(32);
+    const body = {
+      noiseKey: b64(id.noise.public),
+      identityKey: b64(id.identity.public),
+      registrationId: id.registrationId,
+      signedPreKey: { keyId: 1, publicKey: b64(id.signedPreKey.public), signature: b64(id.signedPreKeySig) },
+      advSecret: b64(advSecret),
+      platform: 'Chrome',
+    };
+    const seeded = (await admin(sim, 'POST', '/phones/15554440020/companions', body)) as { jid: string; lid: string; deviceIdentity: string };
+    expect(seeded.jid).toBe('15554440020:1@s.whatsapp.net');
+    expect(seeded.lid).toMatch(/^\d{15}:1@lid$/);
+    expect(((await admin(sim, 'GET', '/phones/15554440020/devices')) as Array<{ jid: string; platform: string }>).map((d) => [d.jid, d.platform])).toEqual([[seeded.jid, 'Chrome']]);
+    // What pair-success would carry: the phone's signature over our identity, under our ADV secret.
+    const verified = verifyAndSignDeviceIdentity(Buffer.from(seeded.deviceIdentity, 'base64'), advSecret, id.identity);
+    expect(verified.keyIndex).toBe(sim.hub.dir.user('15554440020')!.devices.get(1)!.keyIndex);
+    expect(() => verifyAndSignDeviceIdentity(Buffer.from(seeded.deviceIdentity, 'base64'), randomBytes(32), id.identity)).toThrow(PairingError);
+    const client = await RawClient.connect(sim.wsUrl, sim.rootPublicKey, id.noise, loginPayload('15554440020', 1));
+    await client.waitFor((n) => n.tag === 'success', 'success of the seeded companion');
+    client.close();
+    // A second one takes the next device id; a key of the wrong size is refused.
+    const other = newIdentity();
+    const second = (await admin(sim, 'POST', '/phones/15554440020/companions', { ...body, noiseKey: b64(other.noise.public), identityKey: b64(other.identity.public) })) as { jid: string };
+    expect(second.jid).toBe('15554440020:2@s.whatsapp.net');
+    const bad = await raw('POST', '/phones/15554440020/companions', JSON.stringify({ ...body, noiseKey: b64(randomBytes(31)) }));
+    expect([bad.status, bad.json.error?.code]).toEqual([400, 'BAD_REQUEST']);
+    expect((await raw('POST', '/phones/19999999998/companions', JSON.stringify(body))).status).toBe(404);
   });
 });
 

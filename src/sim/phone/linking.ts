@@ -3,7 +3,7 @@
  * sequence): QR scan, or pairing code typed on the phone. Owns the order of
  * host calls and the crypto each step needs; the server owns the stanzas.
  */
-import type { CompanionHistoryConfig, PhoneHost } from '../phone-host.js';
+import type { CompanionHistoryConfig, CompanionSlot, PhoneHost, SeededCompanion } from '../phone-host.js';
 import { buildDeviceIdentity } from './adv.js';
 import { PhoneError } from './errors.js';
 import type { PhoneKeys } from './keys.js';
@@ -36,6 +36,27 @@ async function signIn(host: PhoneHost, keys: PhoneKeys, c: Companion): Promise<L
   });
   await host.completeCompanion({ deviceJid: slot.deviceJid, deviceIdentity: identity.hmacWrapped });
   return { deviceJid: slot.deviceJid, ...(slot.history ? { history: slot.history } : {}) };
+}
+
+/**
+ * A companion linked without a pairing session (benchmarks seeding thousands of
+ * accounts): the server stores its device, and the phone vouches for it as at
+ * a QR link. Returns what pair-success would carry, for the companion to
+ * check and keep (its ADV account signature).
+ * @throws SimError LIMIT from the host
+ */
+export function seedCompanion(host: PhoneHost, keys: PhoneKeys, c: SeededCompanion & { advSecret: Uint8Array }): CompanionSlot & { deviceIdentity: Uint8Array } {
+  const { advSecret, ...reg } = c;
+  const slot = host.seedCompanion(reg);
+  const identity = buildDeviceIdentity({
+    account: keys.identity,
+    companionIdentityPub: c.identityKey,
+    advSecret,
+    rawId: keys.advRawId,
+    keyIndex: slot.keyIndex,
+    timestamp: Math.floor(host.now() / 1000),
+  });
+  return { ...slot, deviceIdentity: identity.hmacWrapped };
 }
 
 /**

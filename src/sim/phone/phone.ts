@@ -7,7 +7,7 @@
 import type { AppStateAction } from '../../protocol/appstate/index.js';
 import { parseServerSync } from '../../protocol/iq/app-state.js';
 import type { proto } from '../../protocol/proto/index.js';
-import type { PhoneAppStateView, PhoneHost, PhoneReceivedMessage, SimNode, SimPhoneApi } from '../phone-host.js';
+import type { CompanionSlot, PhoneAppStateView, PhoneHost, PhoneReceivedMessage, SeededCompanion, SimNode, SimPhoneApi } from '../phone-host.js';
 import { buildKeyIndexList } from './adv.js';
 import { PhoneAppState, type PhoneAppStateJson } from './app-state.js';
 import { keyShareMessage, keysNamed, requestedKeyIds } from './app-state-keys.js';
@@ -15,7 +15,7 @@ import { makeCore, topUpPreKeys, type PhoneCore } from './core.js';
 import { Inbox, type InboxOutcome } from './inbox.js';
 import { PhoneKeys, PREKEY_BATCH, type PhoneKeysJson } from './keys.js';
 import { PhoneHistory } from './history/index.js';
-import { linkByCode, linkByQr, type LinkedCompanion } from './linking.js';
+import { linkByCode, linkByQr, seedCompanion, type LinkedCompanion } from './linking.js';
 import { messageFromJson, textMessage } from './content.js';
 import { Outbox } from './outbox.js';
 import { SessionBook, type SessionBookJson } from './sessions.js';
@@ -107,6 +107,11 @@ export class SimPhone implements SimPhoneApi {
 
   async linkByQr(qr: string): Promise<{ deviceJid: string }> {
     return this.#linked(await linkByQr(this.#core.host, this.#core.keys, qr));
+  }
+
+  /** A companion linked without a pairing session (see seedCompanion): no key share, no history. */
+  seedCompanion(c: SeededCompanion & { advSecret: Uint8Array }): CompanionSlot & { deviceIdentity: Uint8Array } {
+    return seedCompanion(this.#core.host, this.#core.keys, c);
   }
 
   async linkByCode(code: string): Promise<{ deviceJid: string }> {

@@ -79,6 +79,9 @@ export class FakeNetwork {
       completeCompanion: async () => {
         throw new Error('not in this fake');
       },
+      seedCompanion(): CompanionSlot {
+        throw new Error('not in this fake');
+      },
       pendingCodeLink: (): PendingCodeLink | undefined => undefined,
       sendPrimaryHello: async (): Promise<CodeLinkFinish> => {
         throw new Error('not in this fake');
