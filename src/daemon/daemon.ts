@@ -156,6 +156,8 @@ export class Daemon implements DaemonApi {
       await this.clusterEvents?.stop();
       await this.cluster?.stop();
       this.accounts.close();
+      // No account starts after this: the boot stops between accounts once the manager is closed.
+      await this.accounts.booted;
       await this.supervisor.stop();
       // The accounts' last `stopped` updates are in flight: let them reach the log.
       await this.events.drain();

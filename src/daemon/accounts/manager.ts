@@ -75,6 +75,10 @@ interface Entry {
 
 /** Distinct counter names per account (reconnect causes come from a short list; this bounds the rest). */
 const MAX_COUNTERS = 64;
+/** How long one boot slot waits for its account's first connection to settle (online, or failed and retrying) before the next account takes it. */
+const BOOT_SLOT_MS = 2_000;
+/** A boot slot frees on these: the first attempt is over, whichever way it went. */
+const SETTLED: ReadonlySet<string> = new Set(['online', 'qr', 'reconnecting', 'loggedOut', 'failed']);
 
 function count(entry: Entry, name: string): void {
   if (entry.counters.size >= MAX_COUNTERS && !entry.counters.has(name)) return;
@@ -85,6 +89,9 @@ export class AccountManager {
   readonly #deps: AccountManagerDeps;
   readonly #entries = new Map<string, Entry>();
   readonly #waiters = new StateWaiters();
+  #closed = false;
+  /** The boot's starts of saved accounts, under way in the background after init() (close() ends it between accounts). */
+  booted: Promise<void> = Promise.resolve();
   readonly #unsubscribe: () => void;
 
   constructor(deps: AccountManagerDeps) {
@@ -98,10 +105,11 @@ export class AccountManager {
   }
 
   /**
-   * Loads the registry; when autoStart is on, starts every linked account
-   * (bounded concurrency). Accounts that are not linked (never finished, or
-   * logged out) wait for account:add / account:start instead of holding a
-   * pairing connection open at every boot.
+   * Loads the registry and opens every account's store (bounded concurrency);
+   * when autoStart is on, starts every linked account in the background
+   * (`booted`). Accounts that are not linked (never finished, or logged out)
+   * wait for account:add / account:start instead of holding a pairing
+   * connection open at every boot.
    */
   async init(): Promise<void> {
     const { accounts: records, damaged } = await this.#deps.store.registry();
@@ -110,15 +118,43 @@ export class AccountManager {
     // In a cluster the accounts are loaded one by one as their leases are won (adopt).
     if (this.#deps.leases) return;
     // One account's damage is its own: it is quarantined and the others load.
-    await Promise.all(records.map((r) => this.#opened(this.#entries.get(r.id)!).catch(() => undefined)));
+    const toOpen = [...records];
+    await this.#inSlots(toOpen.length, async () => {
+      for (let r = toOpen.shift(); r !== undefined; r = toOpen.shift()) await this.#opened(this.#entries.get(r.id)!).catch(() => undefined);
+    });
     if (!this.#deps.limits.autoStart) return;
     const queue = records.filter((r) => r.config.autoStart !== false && this.#entries.get(r.id)!.store?.creds?.registered).map((r) => r.id);
-    const workers = Array.from({ length: Math.min(queue.length, this.#deps.bootConcurrency ?? 32) }, async () => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-        await this.start(id).catch((err: unknown) => this.#deps.logger.error({ err, account: id }, 'account did not start'));
+    this.booted = this.#boot(queue);
+  }
+
+  /**
+   * Starts saved accounts, at most bootConcurrency on their way online at
+   * once, each start in an event-loop task of its own. Ten thousand started
+   * in one go held the event loop for tens of seconds (a start builds the
+   * account's actor and opens its socket synchronously) and their handshakes
+   * queued behind one another at the server. An account whose first
+   * connection has not settled within BOOT_SLOT_MS gives its slot up and goes
+   * on connecting by itself, so an unreachable server cannot hold the boot.
+   */
+  async #boot(queue: string[]): Promise<void> {
+    await this.#inSlots(queue.length, async () => {
+      for (let id = queue.shift(); id !== undefined && !this.#closed; id = queue.shift()) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.#closed) return;
+        try {
+          await this.start(id);
+        } catch (err) {
+          this.#deps.logger.error({ err, account: id }, 'account did not start');
+          continue;
+        }
+        await this.waitFor(id, (s) => SETTLED.has(s.state), BOOT_SLOT_MS).catch(() => undefined);
       }
     });
-    await Promise.all(workers);
+  }
+
+  /** Runs `worker` bootConcurrency times at once (fewer when there are fewer items), until all return. */
+  async #inSlots(items: number, worker: () => Promise<void>): Promise<void> {
+    await Promise.all(Array.from({ length: Math.min(items, this.#deps.bootConcurrency ?? 32) }, worker));
   }
 
   /** Knows the account (one another daemon added), without loading it. */
@@ -317,6 +353,7 @@ export class AccountManager {
   }
 
   close(): void {
+    this.#closed = true;
     this.#unsubscribe();
     this.#waiters.close();
   }
