@@ -2,10 +2,11 @@
  * The parts of group administration that are more than one IQ: a
  * group:update with several fields (one IQ per field, in a fixed order),
  * invite codes given as links, and the invite message sent to those the
- * server would not add. Stateless helpers for Messaging.
+ * server would not add, and the contract's view of a group's metadata.
+ * Stateless helpers for Messaging.
  */
-import type { GroupParticipantResult, GroupUpdate } from '../../contract/api.js';
-import type { ParticipantResult } from '../../protocol/iq/groups.js';
+import type { GroupInfo, GroupParticipantResult, GroupUpdate } from '../../contract/api.js';
+import type { GroupMetadata, ParticipantResult } from '../../protocol/iq/groups.js';
 import type { proto } from '../../protocol/proto/index.js';
 import { MessagingError } from './errors.js';
 import type { Groups } from './groups.js';
@@ -71,4 +72,21 @@ export async function sendAddInvites(results: readonly ParticipantResult[], grou
     }
   }
   return out;
+}
+
+/** The contract's GroupInfo, with the rest of what the server said about the group. */
+export type GroupInfoWithMetadata = GroupInfo & Omit<GroupMetadata, 'participants' | 'memberAddMode'>;
+
+/** A group's metadata as the contract shows it: members without empty fields, the add mode by the contract's names. */
+export function groupInfoOf(meta: GroupMetadata): GroupInfoWithMetadata {
+  return {
+    ...meta,
+    participants: meta.participants.map((p) => ({
+      jid: p.jid,
+      ...(p.admin ? { admin: p.admin } : {}),
+      ...(p.phoneNumber ? { phoneNumber: p.phoneNumber } : {}),
+      ...(p.lid ? { lid: p.lid } : {}),
+    })),
+    memberAddMode: meta.memberAddMode === 'all_member_add' ? 'all' : 'admin',
+  };
 }

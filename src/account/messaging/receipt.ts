@@ -112,3 +112,22 @@ export function readReceipts(chat: string, ids: readonly string[], senders: Read
   }
   return [...bySender].map(([participant, list]) => buildReceipt({ ids: list, to: chat, participant, type, t: nowSeconds }));
 }
+
+/**
+ * Sends read (or played) receipts for messages of a chat, each naming its
+ * sender where the chat has many (a group, status@broadcast), then stores
+ * the chat as read up to here: the chat list shows nothing unread, as the
+ * phone does once a chat is opened.
+ */
+export async function markChatRead(deps: MessagingDeps, ids: Identities, chat: string, messageIds: readonly string[], type: 'read' | 'played', nowMs: number): Promise<void> {
+  const senders = new Map<string, string>();
+  if (isGroup(chat) || isStatusBroadcast(chat)) {
+    for (const id of messageIds) {
+      const rec = await deps.store.messages.get(chat, id);
+      if (typeof rec?.sender === 'string') senders.set(id, rec.sender);
+    }
+  }
+  for (const node of readReceipts(chat, messageIds, senders, type, Math.floor(nowMs / 1000))) await deps.port.send(node);
+  const stored = await ids.canonicalChat(chat);
+  await deps.store.transaction((tx) => tx.chats.patch(stored, { readAt: Math.floor(nowMs / 1000), markedUnread: false }));
+}
