@@ -3,7 +3,9 @@
  * the host it drives. It owns the link (socket + Noise), outgoing stanza
  * ids, IQ correlation with timeouts, the automatic acks, the keepalive and
  * the offline-delivery window, and it is the account's ConnectionPort.
- * Incoming stanzas are routed by inbound.ts; pairing steps are pairing.ts,
+ * Its parts are built in wiring.ts; incoming stanzas are routed by
+ * inbound.ts to the hooks of inbound-hooks.ts; acks and persist-failure
+ * reconnects are stanza-outcomes.ts; pairing steps are pairing.ts,
  * after-login work session.ts. Nothing slow runs here: handlers are
  * awaited off the machine, PBKDF2 runs on the thread pool, Signal work on
  * the crypto pool.
@@ -16,20 +18,16 @@ import { createActor, type Actor } from 'xstate';
 import type { BinaryNode } from '../../protocol/binary/index.js';
 import type { IqSpec } from '../../protocol/iq/index.js';
 import { removeCompanionDevice } from '../../protocol/iq/md.js';
-import { ping } from '../../protocol/iq/ping.js';
 import { qrTtlMs, type WebVersion } from '../../protocol/pairing/index.js';
-import { buildAck } from '../../protocol/stanza/ack.js';
-import { isWriteFailure, type AccountStore } from '../../store/index.js';
+import type { AccountStore } from '../../store/index.js';
 import { newCreds } from '../creds.js';
 import { AccountError } from '../errors.js';
 import type { AccountEventSink } from '../events.js';
-import { Pairing } from '../pairing.js';
 import type { ConnectionPort, QueryOptions, StanzaHandler } from '../ports.js';
 import { backoffDelay } from './backoff.js';
-import { builtinNotifications, rememberLid, rememberRoutingInfo } from './builtin.js';
-import { StanzaDispatcher } from './dispatch.js';
 import { routeInbound, type InboundHooks } from './inbound.js';
-import { decideKeepalive, isDeadSocket, keepaliveDelay } from './keepalive.js';
+import { keepaliveDelay } from './keepalive.js';
+import { keepaliveTick } from './keepalive-tick.js';
 import { Link } from './link.js';
 import { connectionMachine, type ConnectionEvent, type ConnectionHost, type ConnectionState, type ConnectionUpdate } from './machine.js';
 import { newerBuildPublished, payloadFor } from './login-build.js';
@@ -37,13 +35,12 @@ import { runSessionStart } from './session.js';
 import { ServerClock } from './server-clock.js';
 import type { ConnectionSettings } from './settings.js';
 import { wsTransport, type Transport } from './transport.js';
-import { OnlineGate } from './online-gate.js';
-import { OfflineWindow } from './offline-window.js';
-import { offlineBatchRequest } from '../../protocol/stanza/offline.js';
-import { Wire } from './wire.js';
-
-/** The Fibonacci step a run of persist failures stops growing at (21 s with WhatsApp's 1 s unit). */
-const MAX_STORE_FAILURE_STEPS = 8;
+import { wireConnection } from './wiring.js';
+import type { StanzaDispatcher } from './dispatch.js';
+import type { OfflineWindow } from './offline-window.js';
+import type { OnlineGate } from './online-gate.js';
+import type { Pairing } from '../pairing.js';
+import type { Wire } from './wire.js';
 
 export interface AccountConnectionDeps {
   readonly accountId: string;
@@ -70,6 +67,8 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   readonly #wire: Wire;
   readonly #gate: OnlineGate;
   readonly #offline: OfflineWindow;
+  /** What inbound.ts routes to. */
+  readonly #hooks: InboundHooks;
   #state: ConnectionState = 'connecting';
   #ended = false;
   #session: Promise<void> | undefined;
@@ -80,45 +79,25 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
    * it is, not as a device removed by someone else.
    */
   #logoutRequested: string | undefined;
-  /** Persist failures in a row (the backoff step after the next), and the link generation that reported the last one. */
-  #storeFailures = 0;
   /** The Web build the last login or registration announced (what a 405 refused). */
   #announced: WebVersion | undefined;
-  #storeFailedOn = -1;
 
   constructor(deps: AccountConnectionDeps) {
     this.#deps = deps;
-    const s = deps.settings;
-    this.#wire = new Wire({ maxPendingIqs: s.maxPendingIqs, iqTimeoutMs: s.iqTimeoutMs });
-    this.#gate = new OnlineGate(s.maxWaiting, s.sendWaitMs);
-    this.dispatcher = new StanzaDispatcher(
-      {
-        ack: (stanza, generation, answered) => this.#ack(stanza, generation, answered),
-        failed: (stanza, err, generation) => this.#handlerFailed(stanza, err, generation),
-        busy: (busy) => {
-          deps.logger.info({ queued: this.dispatcher.queued }, busy ? 'handlers behind: socket reads paused' : 'handlers caught up: socket reads resumed');
-          this.#wire.link?.setPaused(busy);
-        },
-        settled: (queued) => this.#offline.settled(queued),
-      },
-      s.maxQueuedStanzas,
-    );
-    this.#offline = new OfflineWindow({
-      batchSize: s.offlineBatchSize,
-      timeoutMs: s.offlineSyncTimeoutMs,
-      setSerial: (serial) => this.dispatcher.setSerial(serial),
-      request: (count) => this.#write(offlineBatchRequest(count)),
+    const parts = wireConnection(deps, {
+      serverClock: this.serverClock,
       now: this.#now,
+      signal: (event) => this.signal(event),
+      write: (node) => this.#write(node),
+      sendUnifiedSession: () => this.sendUnifiedSession(),
+      offlineDone: (why) => this.#offlineDone(why),
     });
-    this.pairing = new Pairing({
-      store: deps.store,
-      logger: deps.logger,
-      sendNow: (n) => this.#wire.send(n),
-      queryNow: (spec) => this.#wire.execute(spec),
-      browser: s.browser,
-      os: s.os,
-    });
-    this.dispatcher.register(builtinNotifications({ store: deps.store, logger: deps.logger, pairing: this.pairing, execute: (spec) => this.#wire.execute(spec) }));
+    this.#wire = parts.wire;
+    this.#gate = parts.gate;
+    this.dispatcher = parts.dispatcher;
+    this.#offline = parts.offline;
+    this.pairing = parts.pairing;
+    this.#hooks = parts.hooks;
     this.actor = createActor(connectionMachine, { input: { host: this } });
     this.actor.subscribe({
       complete: () => this.#teardown('stopped'),
@@ -302,20 +281,13 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
   }
 
   keepaliveTick(): void {
-    const link = this.#wire.link;
-    if (!link?.ready) return;
-    const s = this.#deps.settings;
-    const now = this.#now();
-    if (this.#offline.stalled()) this.#offlineDone('timed out: nothing arrived for a while');
-    // We stopped reading ourselves: silence proves nothing, and a ping's answer could not be read.
-    if (link.paused) return;
-    const input = { now, lastReceived: link.lastReceived, lastSent: link.lastSent, pendingIqs: this.#wire.pendingIqs, minIntervalMs: s.keepAliveIntervalMs - s.keepAliveJitterMs, deadSocketMs: s.keepAliveTimeoutMs };
-    const action = decideKeepalive(input);
-    if (action === 'dead') this.signal({ type: 'LINK.DEAD' });
-    if (action !== 'ping') return;
-    this.#wire.execute(ping, { timeoutMs: s.keepAliveTimeoutMs }).catch(() => {
-      if (this.#wire.link !== link) return;
-      if (isDeadSocket({ now: this.#now(), lastReceived: link.lastReceived, lastSent: link.lastSent, deadSocketMs: s.keepAliveTimeoutMs })) this.signal({ type: 'LINK.DEAD' });
+    keepaliveTick({
+      wire: this.#wire,
+      offline: this.#offline,
+      settings: this.#deps.settings,
+      now: this.#now,
+      signal: (event) => this.signal(event),
+      offlineDone: (why) => this.#offlineDone(why),
     });
   }
 
@@ -329,41 +301,6 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
 
   // internals
 
-  /** What inbound.ts routes to. */
-  readonly #hooks: InboundHooks = {
-    signal: (event) => this.signal(event),
-    answer: (node) => this.#write(node),
-    resolveIq: (node) => this.#wire.resolve(node),
-    offlineStart: () => this.#offline.start(),
-    offlinePreview: (count) => {
-      this.#deps.logger.info({ count, batch: this.#offline.batchSize }, 'offline backlog announced; pulling it in batches');
-      this.#offline.preview(count);
-    },
-    offlineArrived: () => this.#offline.arrived(),
-    offlineDone: (count) => this.#offlineDone(`${count ?? '?'} stanzas`),
-    dispatch: (node, generation) => this.dispatcher.dispatch(node, generation),
-    deliver: (node) => this.dispatcher.deliver(node),
-    pairSuccess: (node) => {
-      this.serverClock.observe(node);
-      this.pairing.onPairSuccess(node).then(
-        (outcome) => {
-          if (outcome.ok) this.sendUnifiedSession();
-          this.signal(outcome.ok ? { type: 'PAIR.SUCCESS' } : { type: 'PAIR.FAILED', reason: outcome.reason });
-        },
-        (err: unknown) => {
-          this.#deps.logger.error({ err }, 'pair-success could not be stored');
-          this.signal({ type: 'FAULT.CRASH' });
-        },
-      );
-    },
-    success: (node) => {
-      this.serverClock.observe(node);
-      rememberLid(this.#deps, node);
-    },
-    routingInfo: (info) => rememberRoutingInfo(this.#deps, info),
-    ignored: (node) => this.#deps.logger.debug({ tag: node.tag, type: node.attrs.type }, 'stanza ignored'),
-  };
-
   #inbound(node: BinaryNode, generation: number): void {
     try {
       routeInbound(this.#hooks, node, generation);
@@ -376,30 +313,6 @@ export class AccountConnection implements ConnectionPort, ConnectionHost {
 
   #offlineDone(why: string): void {
     if (this.#offline.close()) this.#deps.logger.info({ why }, 'offline delivery done');
-  }
-
-  /**
-   * A handler rejected, so the stanza is not acked. The server redelivers only
-   * on a new connection: when the store refused the write (a full disk), the
-   * link is left so the message comes again once writes succeed — at a backoff
-   * that grows while they keep failing, capped so a freed disk is noticed soon.
-   */
-  #handlerFailed(stanza: BinaryNode, err: unknown, generation: number | undefined): void {
-    this.#deps.logger.warn({ err, tag: stanza.tag, id: stanza.attrs.id }, 'stanza handler failed; not acked (the server redelivers)');
-    if (!isWriteFailure(err) || generation === undefined || generation !== this.#wire.generation || this.#storeFailedOn === generation) return;
-    this.#storeFailedOn = generation;
-    this.#storeFailures = Math.min(this.#storeFailures + 1, MAX_STORE_FAILURE_STEPS);
-    this.signal({ type: 'STORE.FAILED', reason: `store write failed (${err.code}): reconnecting so the server redelivers`, failures: this.#storeFailures });
-  }
-
-  #ack(stanza: BinaryNode, generation: number, answered: boolean): void {
-    if (generation !== this.#wire.generation) return;
-    // A message was persisted: the store takes writes again.
-    if (stanza.tag === 'message') this.#storeFailures = 0;
-    // Its handler confirmed it already (a message's delivery receipt): a second confirmation is not what clients send.
-    if (answered) return;
-    const ack = buildAck(stanza, { me: this.#deps.store.creds?.me?.id });
-    if (ack) this.#write(ack);
   }
 
   #write(node: BinaryNode): void {
