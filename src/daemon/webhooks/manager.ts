@@ -12,6 +12,9 @@
  * webhook's cursor in that account is in the shared store, so the account's
  * next owner after a failover goes on from it. A webhook added, removed,
  * paused or resumed at one daemon is taken up by the others (reload()).
+ * An account taken over starts delivering at its first new event; one that
+ * logs nothing more (not linked here, say) is looked at by a sweep every
+ * minute, so what the old owner left undelivered still goes.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -21,6 +24,9 @@ import { PROTOCOL_VERSION } from '../../contract/frames.js';
 import type { Store, WebhookRecord } from '../../store/index.js';
 import { postDelivery } from './post.js';
 import { subscriberOf, WebhookRunner, type DeliveryOptions } from './runner.js';
+
+/** How often, in a cluster, every account this daemon runs is looked at for undelivered events. */
+const SWEEP_MS = 60_000;
 
 export interface ConfiguredWebhook extends WebhookSpec {
   readonly id: string;
@@ -37,6 +43,7 @@ export class Webhooks {
   readonly #runners = new Map<string, WebhookRunner>();
   #off: (() => void) | undefined;
   #reloading: Promise<void> = Promise.resolve();
+  #sweep: ReturnType<typeof setInterval> | undefined;
 
   constructor(
     readonly store: Store,
@@ -56,11 +63,18 @@ export class Webhooks {
     this.#off = this.api.onEvent((ev) => {
       for (const r of this.#runners.values()) r.onEvent(ev);
     });
+    if (this.placement) {
+      this.#sweep = setInterval(() => {
+        for (const r of this.#runners.values()) r.start();
+      }, SWEEP_MS);
+      this.#sweep.unref();
+    }
   }
 
   stop(): void {
     this.#off?.();
     this.#off = undefined;
+    if (this.#sweep) clearInterval(this.#sweep);
     for (const r of this.#runners.values()) r.stop();
     this.#runners.clear();
   }
@@ -88,10 +102,6 @@ export class Webhooks {
     return this.#reloading;
   }
 
-  /** Something to deliver may be waiting in the account (this daemon just took it over): its lanes look. */
-  kick(account: string): void {
-    for (const r of this.#runners.values()) r.kick(account);
-  }
 
   /** @throws DaemonError ALREADY_EXISTS (id taken), NOT_FOUND (an account in `since` or `accounts` that does not exist is fine: it joins later) */
   // Hex ids: one starting with '-' would read as an option on `wad webhook remove <id>`.
