@@ -21,10 +21,15 @@ const record = (over: Partial<WebhookRecord> = {}): WebhookRecord => ({
   ...over,
 });
 
-function runner(api: FakeDaemon, post: (delivery: string, body: string) => PostResult, opts: { retryLimit?: number; events?: string[] } = {}) {
+function runner(
+  api: FakeDaemon,
+  post: (delivery: string, body: string) => PostResult | Promise<PostResult>,
+  opts: { retryLimit?: number; events?: string[]; runs?: (account: string) => boolean } = {},
+) {
   const paused: string[] = [];
   const r = new WebhookRunner(record(opts.events ? { events: opts.events } : {}), {
     api,
+    ...(opts.runs ? { runs: opts.runs } : {}),
     lastSeq: async (a) => api.accounts.get(a)?.lastSeq ?? 0,
     options: { retryLimit: opts.retryLimit ?? 1000, initialMs: 0.5, maxMs: 1, timeoutMs: 1000 },
     log: { warn() {}, info() {} },
@@ -35,8 +40,8 @@ function runner(api: FakeDaemon, post: (delivery: string, body: string) => PostR
   return { r, paused };
 }
 
-const settle = async (until: () => boolean): Promise<void> => {
-  for (let i = 0; i < 2000 && !until(); i++) await new Promise((res) => setTimeout(res, 1));
+const settle = async (until: () => boolean | Promise<boolean>): Promise<void> => {
+  for (let i = 0; i < 2000 && !(await until()); i++) await new Promise((res) => setTimeout(res, 1));
 };
 
 describe('webhook runner', () => {
@@ -111,5 +116,49 @@ describe('webhook runner', () => {
     await settle(() => got.length === 4);
     expect(got).toEqual(['a:1', 'a:2', 'a:3', 'a:4']);
     r.stop();
+  });
+
+  it('in a cluster: each daemon posts only the accounts it runs; one that loses an account finishes the POST in flight and stops, and the next owner goes on from the cursor', async () => {
+    // Two daemons' runners of one webhook over one shared log and cursor; `owner` is who runs each account.
+    const api = new FakeDaemon();
+    api.seed('a', '1@s.whatsapp.net');
+    api.seed('b', '2@s.whatsapp.net');
+    const owner = new Map([
+      ['a', 'd1'],
+      ['b', 'd2'],
+    ]);
+    const posted: string[] = [];
+    let hold: ((r: PostResult) => void) | undefined;
+    const post = (daemon: string) => (delivery: string) => {
+      posted.push(`${daemon} ${delivery}`);
+      if (delivery === 'a:3' && daemon === 'd1') return new Promise<PostResult>((resolve) => (hold = resolve));
+      return { ok: true, status: 200 } as PostResult;
+    };
+    const d1 = runner(api, post('d1'), { runs: (a) => owner.get(a) === 'd1' }).r;
+    const d2 = runner(api, post('d2'), { runs: (a) => owner.get(a) === 'd2' }).r;
+    d1.start();
+    d2.start();
+    const emit = (account: string, n: number) => {
+      for (let k = 0; k < n; k++) {
+        const ev = api.emit(account, 'message:new', { id: `${account}${k}` });
+        d1.onEvent(ev);
+        d2.onEvent(ev);
+      }
+    };
+    emit('a', 5);
+    emit('b', 2);
+    await settle(() => hold !== undefined && posted.includes('d2 b:2'));
+    // d1 loses `a` while its POST of a:3 is in flight: the POST completes and is acked, nothing after it.
+    owner.set('a', 'd2');
+    hold!({ ok: true, status: 200 });
+    await settle(async () => (await api.subscriberCursor(subscriberOf('w1'), 'a')) === 3);
+    expect(await api.subscriberCursor(subscriberOf('w1'), 'a')).toBe(3);
+    // d2 runs `a` now: its next event (or the sweep) starts its lane, from the cursor.
+    emit('a', 1);
+    await settle(() => posted.includes('d2 a:6'));
+    expect(posted.filter((p) => p.includes(' a:'))).toEqual(['d1 a:1', 'd1 a:2', 'd1 a:3', 'd2 a:4', 'd2 a:5', 'd2 a:6']);
+    expect(posted.filter((p) => p.includes(' b:'))).toEqual(['d2 b:1', 'd2 b:2']);
+    d1.stop();
+    d2.stop();
   });
 });
