@@ -17,7 +17,7 @@
  * records themselves are the store families'.
  */
 import { CURSORS, EVENTS, EVENT_SEQ } from '../families/events.js';
-import { readU64 } from '../keys.js';
+import { ACCOUNT_ID_PATTERN, readU64 } from '../keys.js';
 import type { BatchOp } from './types.js';
 
 /** Events appended to one account in one committed batch: seqs first..last, written by `owner`. */
@@ -89,7 +89,8 @@ export function parseNotice(payload: string): StoreNotice | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const o = v as Record<string, unknown>;
   if (o.w === 1) return { kind: 'webhooks' };
-  if (typeof o.a !== 'string' || !Number.isSafeInteger(o.f) || !Number.isSafeInteger(o.l)) return undefined;
+  // Only account ids that could exist: a listener keeps a little state per account it hears of.
+  if (typeof o.a !== 'string' || !ACCOUNT_ID_PATTERN.test(o.a) || !Number.isSafeInteger(o.f) || !Number.isSafeInteger(o.l)) return undefined;
   const first = o.f as number;
   const last = o.l as number;
   if (first < 1 || last < first) return undefined;
