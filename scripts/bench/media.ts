@@ -27,6 +27,7 @@ import { downloadContentFromMessage, encryptedStream, getWAUploadToServer } from
 import { pino } from 'pino';
 import { encryptToSpool, MediaHttp, MediaService, type MediaConn } from '../../src/account/media/index.js';
 import { deriveMediaKeys, MediaDecipher, MediaDecryptor, MediaEncryptor } from '../../src/protocol/media/index.js';
+import { MediaVerifyThread } from '../../src/runtime/media-verify/index.js';
 import { startSim } from '../../src/sim/index.js';
 
 const arg = (name: string, fallback: number): number => {
@@ -161,7 +162,9 @@ async function transferTable(): Promise<string> {
   const sim = await startSim({ limits: { maxMediaBlobBytes: SIZE + (1 << 20), maxMediaBytes: 6 * (SIZE + (1 << 20)), maxMediaBlobs: 4 } });
   const mediaHost = sim.hub.media!;
   const conn = (): MediaConn => ({ auth: mediaHost.issueAuth(), ttl: 3600, hosts: [{ hostname: mediaHost.hostname }] });
-  const media = new MediaService({ fetchMediaConn: async () => conn(), http: await MediaHttp.fromCaFile(sim.mediaCaPath), spoolDir: tmp });
+  // As the daemon runs it: large downloads verified on the media thread, beside the transfer.
+  const verifier = new MediaVerifyThread();
+  const media = new MediaService({ fetchMediaConn: async () => conn(), http: await MediaHttp.fromCaFile(sim.mediaCaPath), spoolDir: tmp, verifier });
   const baileysUpload = getWAUploadToServer(
     { customUploadHosts: [], fetchAgent: new Agent({ ca: readFileSync(sim.mediaCaPath), keepAlive: true }), logger: pino({ level: 'silent' }), options: {} } as never,
     async () => ({ ...conn(), fetchDate: new Date(), hosts: [{ hostname: mediaHost.hostname, maxContentLengthBytes: 0 }] }),
@@ -198,6 +201,7 @@ async function transferTable(): Promise<string> {
     SIZE,
   );
   media.close();
+  await verifier.close();
   await sim.close();
   const row = (name: string, m: Map<string, number>) =>
     `| ${name} | ${m.get('ours')!.toFixed(0)} | ${m.get('baileys')!.toFixed(0)} | ${(m.get('ours')! / m.get('baileys')!).toFixed(2)}× |`;

@@ -108,6 +108,7 @@ export class Account {
       ownJid: () => jidNormalizedUser(me().jid),
       localFiles: deps.media.localFiles,
       reuploadTimeoutMs: deps.media.reuploadTimeoutMs,
+      verifier: deps.media.verifier,
     });
     this.appState = new AppState({
       port: this.connection,

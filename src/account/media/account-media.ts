@@ -7,6 +7,7 @@
  * is handed out, that ask the sender to re-upload when the file expired.
  * Built by the Account; owns nothing else.
  */
+import type { MediaVerifier } from './verify-off-thread.js';
 import { Readable } from 'node:stream';
 import type { MediaContent, MediaDownload } from '../../contract/api.js';
 import { mediaConn } from '../../protocol/iq/media-conn.js';
@@ -38,6 +39,8 @@ export interface AccountMediaOptions {
   now?: () => number;
   builder?: Omit<MediaBuilderOptions, 'now'>;
   reuploadTimeoutMs?: number | undefined;
+  /** Verifies large downloads on a worker thread (shared by every account). */
+  verifier?: MediaVerifier | undefined;
 }
 
 export interface AccountMedia {
@@ -66,6 +69,7 @@ export function createAccountMedia(opts: AccountMediaOptions): AccountMedia {
     fetchMediaConn: () => opts.port.execute(mediaConn),
     http: opts.http,
     spoolDir: opts.spoolDir,
+    verifier: opts.verifier,
     ...(opts.now ? { now: opts.now } : {}),
   });
   const reuploads = new MediaReuploads({

@@ -25,6 +25,7 @@ import type { MediaConnCache } from './media-conn.js';
 import { DEFAULT_MEDIA_RETRY, withMediaRetry, type MediaRetryPolicy } from './retry.js';
 import { Spool, type SpoolOptions } from './spool.js';
 import { HashStream, VerifyStream } from './streams.js';
+import { OffThreadVerifyStream, type MediaVerifier } from './verify-off-thread.js';
 
 export type { MediaRef } from '../../protocol/media/index.js';
 
@@ -47,7 +48,15 @@ export interface MediaDownloaderOptions {
   maxBytes?: number;
   /** Tries after passing failures (default DEFAULT_MEDIA_RETRY). */
   retry?: MediaRetryPolicy;
+  /** Verifies blobs of OFF_THREAD_FROM bytes and more on a worker thread, beside their download. */
+  verifier?: MediaVerifier | undefined;
 }
+
+/**
+ * Declared size from which a blob is verified off the event loop: below it the
+ * copy to the worker costs about what it saves.
+ */
+export const OFF_THREAD_FROM = 1024 * 1024;
 
 /** WhatsApp's CDN, when a message has a direct path and nothing names a host. */
 const DEFAULT_HOST = 'mmg.whatsapp.net';
@@ -59,8 +68,10 @@ export class MediaDownloader {
   readonly #spool: SpoolOptions;
   readonly #maxBytes: number;
   readonly #retry: MediaRetryPolicy;
+  readonly #verifier: MediaVerifier | undefined;
 
   constructor(opts: MediaDownloaderOptions) {
+    this.#verifier = opts.verifier;
     this.#retry = opts.retry ?? DEFAULT_MEDIA_RETRY;
     this.#http = opts.http;
     this.#conn = opts.conn;
@@ -107,13 +118,17 @@ export class MediaDownloader {
     }
     let last: MediaError | undefined;
     for (const url of await this.#urls(ref)) {
+      const expected = {
+        ...(ref.fileEncSha256 ? { fileEncSha256: ref.fileEncSha256 } : {}),
+        ...(ref.fileSha256 ? { fileSha256: ref.fileSha256 } : {}),
+        ...(ref.fileLength !== undefined ? { fileLength: ref.fileLength } : {}),
+        maxEncLength: this.#maxBytes,
+      };
+      const offThread = this.#verifier && (ref.fileLength ?? 0) >= OFF_THREAD_FROM;
       const check = keys
-        ? new VerifyStream(keys, {
-            ...(ref.fileEncSha256 ? { fileEncSha256: ref.fileEncSha256 } : {}),
-            ...(ref.fileSha256 ? { fileSha256: ref.fileSha256 } : {}),
-            ...(ref.fileLength !== undefined ? { fileLength: ref.fileLength } : {}),
-            maxEncLength: this.#maxBytes,
-          })
+        ? offThread
+          ? new OffThreadVerifyStream(this.#verifier!, keys, expected)
+          : new VerifyStream(keys, expected)
         : new HashStream({ fileSha256: ref.fileSha256, fileLength: ref.fileLength, maxBytes: this.#maxBytes });
       const spool = new Spool(this.#spool);
       try {
@@ -132,7 +147,7 @@ export class MediaDownloader {
     throw last ?? new MediaError('NO_HOSTS', 'no media host to download from');
   }
 
-  async #fetchInto(url: string, ref: MediaRef, verify: VerifyStream | HashStream, spool: Spool, signal: AbortSignal | undefined): Promise<void> {
+  async #fetchInto(url: string, ref: MediaRef, verify: VerifyStream | OffThreadVerifyStream | HashStream, spool: Spool, signal: AbortSignal | undefined): Promise<void> {
     const res = await this.#http.get(url, signal ? { signal } : {});
     const status = res.statusCode ?? 0;
     if (status !== 200) {

@@ -15,7 +15,8 @@ export { MediaConnCache, type MediaConn, type MediaHost, type MediaConnCacheOpti
 export { MediaHttp, type MediaHttpOptions } from './http.js';
 export { DEFAULT_MEDIA_RETRY, isTransient, withMediaRetry, type MediaRetryPolicy } from './retry.js';
 export { MediaUploader, type UploadResult } from './upload.js';
-export { MediaDownloader, type MediaRef, type DownloadOptions, type MediaDownloaderOptions } from './download.js';
+export { MediaDownloader, OFF_THREAD_FROM, type MediaRef, type DownloadOptions, type MediaDownloaderOptions } from './download.js';
+export { OffThreadVerifyStream, type MediaVerifier } from './verify-off-thread.js';
 export { DownloadedMedia } from './downloaded.js';
 export { encryptToSpool, type EncryptedMedia, type EncryptOptions, type MediaSource, isMediaFile } from './encrypt-source.js';
 export { Spool, type SpoolOptions } from './spool.js';

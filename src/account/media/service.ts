@@ -13,6 +13,7 @@ import type { MediaHttp } from './http.js';
 import { MediaConnCache, type MediaConn } from './media-conn.js';
 import { DEFAULT_MEDIA_RETRY, type MediaRetryPolicy } from './retry.js';
 import { MediaUploader } from './upload.js';
+import type { MediaVerifier } from './verify-off-thread.js';
 
 export interface MediaServiceOptions {
   /** Runs the media_conn IQ. */
@@ -30,6 +31,8 @@ export interface MediaServiceOptions {
   now?: () => number;
   /** Retries after a 5xx, a reset, a stall or a cut transfer (default DEFAULT_MEDIA_RETRY: 3 tries, 0.5 s then 1 s apart). */
   retry?: Partial<MediaRetryPolicy>;
+  /** Verifies large downloads on a worker thread (the daemon's shared MediaVerifyThread); absent: on the event loop. */
+  verifier?: MediaVerifier | undefined;
 }
 
 /** What a media message carries about its file, after upload. */
@@ -70,7 +73,7 @@ export class MediaService {
     this.#maxUpload = opts.maxUploadBytes ?? GiB2;
     const retry: MediaRetryPolicy = { ...DEFAULT_MEDIA_RETRY, ...opts.retry };
     this.#uploader = new MediaUploader({ http: this.#http, conn: this.conn, retry });
-    this.#downloader = new MediaDownloader({ http: this.#http, conn: this.conn, spool: this.#spool, maxBytes: opts.maxDownloadBytes ?? GiB2, retry });
+    this.#downloader = new MediaDownloader({ http: this.#http, conn: this.conn, spool: this.#spool, maxBytes: opts.maxDownloadBytes ?? GiB2, retry, verifier: opts.verifier });
   }
 
   /**

@@ -10,6 +10,7 @@ import { rm } from 'node:fs/promises';
 import type { MediaHttp } from './http.js';
 import type { LocalFiles } from './local-file.js';
 import type { WebFetcher } from '../link-preview/web-fetch.js';
+import { MediaVerifyThread } from '../../runtime/media-verify/index.js';
 
 export interface SharedMediaOptions {
   readonly http: MediaHttp;
@@ -21,6 +22,8 @@ export interface SharedMediaOptions {
   readonly reuploadTimeoutMs?: number | undefined;
   /** Fetches pages and images for link previews the daemon makes, within `timeoutMs` each; without it, it makes none. */
   readonly linkPreviews?: { readonly web: WebFetcher; readonly timeoutMs: number } | undefined;
+  /** Verify large downloads on a worker thread, beside the download (default true). */
+  readonly verifyOffThread?: boolean | undefined;
 }
 
 export class SharedMedia {
@@ -29,8 +32,11 @@ export class SharedMedia {
   readonly localFiles: LocalFiles | undefined;
   readonly reuploadTimeoutMs: number | undefined;
   readonly linkPreviews: SharedMediaOptions['linkPreviews'];
+  /** One worker thread for every account's large downloads, started at the first. */
+  readonly verifier: MediaVerifyThread | undefined;
 
   private constructor(opts: SharedMediaOptions) {
+    this.verifier = opts.verifyOffThread === false ? undefined : new MediaVerifyThread();
     this.http = opts.http;
     this.spoolRoot = opts.spoolRoot;
     this.localFiles = opts.localFiles;
@@ -46,6 +52,7 @@ export class SharedMedia {
 
   close(): void {
     this.http.close();
+    void this.verifier?.close();
     void this.linkPreviews?.web.close().catch(() => {});
   }
 }
