@@ -78,6 +78,8 @@ export async function startForwardServer(o: ForwardServerOptions): Promise<Forwa
   server.headersTimeout = Math.min(o.idleMs, 60_000);
   server.setTimeout(o.idleMs, (socket) => socket.destroy());
   server.maxHeadersCount = 32;
+  // Longer than the forwarding side keeps an idle connection (4 s): it is the one to close it.
+  server.keepAliveTimeout = Math.max(o.idleMs, 10_000);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(o.listen.port, o.listen.host, () => {

@@ -37,6 +37,12 @@ export class PeerError extends Error {
   }
 }
 
+class StaleConnection extends PeerError {
+  constructor(message: string) {
+    super('unreachable', message, false);
+  }
+}
+
 export interface PeerClientOptions {
   readonly secret: ClusterSecret;
   /** This daemon's id, sent along for the owner's logs. */
@@ -51,6 +57,7 @@ export interface PeerClientOptions {
 
 /** An owner that does not even accept the connection in this long is unreachable, however long requests may take. */
 const CONNECT_MS = 3000;
+const IDLE_MS = 4000;
 
 export class PeerClient {
   readonly #options: PeerClientOptions;
@@ -59,7 +66,8 @@ export class PeerClient {
 
   constructor(options: PeerClientOptions) {
     this.#options = options;
-    this.#agent = new Agent({ keepAlive: true, maxSockets: options.maxInflight, maxTotalSockets: options.maxInflight, maxFreeSockets: 16 });
+    // Idle connections are closed here before the owner's listener closes them (10 s at least), so a request rarely meets a closing one.
+    this.#agent = new Agent({ keepAlive: true, timeout: IDLE_MS, maxSockets: options.maxInflight, maxTotalSockets: options.maxInflight, maxFreeSockets: 16 });
   }
 
   get inflight(): number {
@@ -82,7 +90,13 @@ export class PeerClient {
     }
     this.#inflight++;
     try {
-      return await this.#exchange(url, json, file);
+      try {
+        return await this.#exchange(url, json, file);
+      } catch (err) {
+        // A kept-alive connection the owner closed meanwhile: nothing reached it, so once more on a new one.
+        if (err instanceof StaleConnection) return await this.#exchange(url, json, file);
+        throw err;
+      }
     } finally {
       this.#inflight--;
     }
@@ -122,7 +136,7 @@ export class PeerClient {
         timers.push(t);
         socket.once('connect', () => clearTimeout(t));
       });
-      req.on('error', (err) => finish(new PeerError(delivered ? 'bad-answer' : 'unreachable', err.message, delivered)));
+      req.on('error', (err) => finish(req.reusedSocket && !delivered ? new StaleConnection(err.message) : new PeerError(delivered ? 'bad-answer' : 'unreachable', err.message, delivered)));
       req.on('finish', () => (delivered = true));
       req.on('response', (res) => void readAnswer(res, maxBytes).then((a) => finish(undefined, a), (err: PeerError) => finish(err)));
       if (!file) {
