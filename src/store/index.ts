@@ -30,3 +30,4 @@ export { SharedEventLog } from './shared-event-log.js';
 export { ACCOUNT_ID_PATTERN } from './keys.js';
 export { WEBHOOK_ID_PATTERN, WebhookRecords, type WebhookRecord } from './webhooks.js';
 export { checkStore, repairStore, type AccountCheck, type CheckReport, type RepairAction, type RepairReport } from './check/repair.js';
+export { checkPostgresStore, repairPostgresStore, where as postgresStoreName, type PostgresStoreLocation } from './check/postgres.js';

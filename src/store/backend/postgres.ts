@@ -47,6 +47,13 @@ export interface PostgresBackendOptions {
   readonly onConnectionError?: (err: Error) => void;
   /** Announce event appends and webhook changes to the other daemons (default: when fenced). */
   readonly announce?: boolean;
+  /** How its connections are named in pg_stat_activity (default: storeApplicationName(schema), which `wad store repair` looks for). */
+  readonly applicationName?: string;
+}
+
+/** The name a daemon's store connections carry in pg_stat_activity: a repair refuses to run beside them. */
+export function storeApplicationName(schema: string | undefined): string {
+  return `wad-store:${schema ?? 'public'}`;
 }
 
 /** Entries fetched per round trip of a scan. */
@@ -91,6 +98,7 @@ export class PostgresBackend implements KVBackend {
       connectionTimeoutMillis: 10_000,
       // A statement stuck behind a lock or a dead server fails instead of holding an account for good.
       statement_timeout: 60_000,
+      application_name: options.applicationName ?? storeApplicationName(options.schema),
       ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
     });
     pool.on('error', (err) => options.onConnectionError?.(err));

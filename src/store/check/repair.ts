@@ -23,7 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { LevelBackend } from '../backend/level.js';
-import type { BatchOp } from '../backend/types.js';
+import type { BatchOp, KVBackend } from '../backend/types.js';
 import { StoreError } from '../errors.js';
 import { ACCOUNTS_PREFIX, accountPrefix, key, u64 } from '../keys.js';
 import { inspectStore, readMarker, STORE_DIR, STORE_ID_KEY, stampStoreId, writeMarker, type InspectedStore } from '../opening.js';
@@ -42,7 +42,8 @@ export interface AccountCheck {
 export interface CheckReport {
   readonly ok: boolean;
   readonly storeId: string | undefined;
-  readonly marker: 'ok' | 'missing' | 'mismatch' | 'no-id';
+  /** The data dir's marker against the store's id; `none` for a PostgreSQL store (no data dir of its own). */
+  readonly marker: 'ok' | 'missing' | 'mismatch' | 'no-id' | 'none';
   readonly accounts: AccountCheck[];
   readonly unknownKeys: string[];
   readonly quarantined: number;
@@ -67,10 +68,11 @@ function accountCheck(a: AccountFindings): AccountCheck {
   return { id: a.id, status, records: a.records, damaged: a.damaged.map((d) => ({ key: printableKey(d.key), what: d.what, reason: d.reason, loadCritical: d.loadCritical })) };
 }
 
-function report(scan: ScanResult, opened: Pick<InspectedStore, 'marker' | 'storeId'>): CheckReport {
-  const marker = !opened.marker ? 'missing' : opened.storeId === undefined ? 'no-id' : opened.storeId !== opened.marker.id ? 'mismatch' : 'ok';
+/** What check says of a scan; a PostgreSQL store has no data dir, so no marker. */
+export function report(scan: ScanResult, opened: Pick<InspectedStore, 'marker' | 'storeId'>, postgres = false): CheckReport {
+  const marker = postgres ? 'none' : !opened.marker ? 'missing' : opened.storeId === undefined ? 'no-id' : opened.storeId !== opened.marker.id ? 'mismatch' : 'ok';
   const accounts = scan.accounts.map(accountCheck);
-  const ok = marker === 'ok' && scan.readError === undefined && scan.unknown.length === 0 && accounts.every((a) => a.status === 'ok');
+  const ok = (marker === 'ok' || marker === 'none') && scan.readError === undefined && scan.unknown.length === 0 && accounts.every((a) => a.status === 'ok');
   return { ok, storeId: opened.storeId, marker, accounts, unknownKeys: scan.unknown, quarantined: scan.quarantined, readError: scan.readError };
 }
 
@@ -118,7 +120,7 @@ export async function repairStore(dataDir: string, now = Date.now()): Promise<Re
     if (scan.readError !== undefined) throw new StoreError('STORE_DAMAGED', `the store is still unreadable after LevelDB's repair: ${scan.readError}`);
     await repairIdentity(dataDir, opened, actions);
     const stamp = new Date(now).toISOString();
-    for (const a of scan.accounts) await repairAccount(opened, a, stamp, now, actions);
+    for (const a of scan.accounts) await repairAccount(opened.backend, a, stamp, now, actions);
     const id = await opened.backend.get(STORE_ID_KEY);
     const after = report(await scanStore(opened.backend), { marker: await readMarker(dataDir), storeId: id && new TextDecoder().decode(id) });
     return { actions, after };
@@ -146,7 +148,8 @@ async function repairIdentity(dataDir: string, opened: InspectedStore, actions: 
   }
 }
 
-async function repairAccount(opened: InspectedStore, a: AccountFindings, stamp: string, now: number, actions: RepairAction[]): Promise<void> {
+/** One account's repair, in one batch; every step in `actions`. */
+export async function repairAccount(backend: KVBackend, a: AccountFindings, stamp: string, now: number, actions: RepairAction[]): Promise<void> {
   const ops: BatchOp[] = [];
   const act = (k: Uint8Array | string, action: RepairAction['action'], detail: string): void => {
     actions.push({ account: a.id, key: typeof k === 'string' ? k : printableKey(k), action, detail });
@@ -159,7 +162,7 @@ async function repairAccount(opened: InspectedStore, a: AccountFindings, stamp: 
   }
   const events: typeof a.damaged = [];
   for (const d of a.damaged) {
-    const value = await opened.backend.get(d.key);
+    const value = await backend.get(d.key);
     if (d.family === 'ev') {
       events.push(d);
       continue;
@@ -180,7 +183,7 @@ async function repairAccount(opened: InspectedStore, a: AccountFindings, stamp: 
   if (events.length > 0) {
     act(`${events.length} event(s)`, 'kept', `damaged events left in place: subscribers are told the gap (an error event) when they reach them; retention deletes them`);
   }
-  if (ops.length > 0) await opened.backend.batch(ops);
+  if (ops.length > 0) await backend.batch(ops);
 }
 
 function consequence(family: string): string {
