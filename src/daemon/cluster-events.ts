@@ -131,6 +131,10 @@ export class ClusterEvents {
     // This daemon's own appends: its hub published them when they committed.
     if (n.owner === this.#deps.daemonId) return;
     const hub = this.#deps.hub;
+    // A log starting at 1 again: the account was removed and added anew under its id. (The one
+    // other way, a late notice of an account's very first append after it moved here, only
+    // publishes its events again, which subscribers drop by seq.)
+    if (n.first === 1 && (hub.highest(n.account) ?? 0) >= 1) hub.forget(n.account);
     if (!this.#wanted(n.account)) {
       hub.skipTo(n.account, n.last);
       return;

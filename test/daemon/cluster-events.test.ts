@@ -5,7 +5,7 @@
  * listened is not published (it is the log's); while nobody follows, nothing
  * is read; and after B's listening connection is cut, or its server side
  * stops answering, what was appended meanwhile is read from the log once it
- * listens again.
+ * listens again; an account removed and added anew starts over at seq 1.
  */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,6 +113,13 @@ describe('the cluster event feed', () => {
       } finally {
         process.kill(frozen!.pid, 'SIGCONT');
       }
+
+      // The account removed and added again under its id: its new log, from seq 1, is published too.
+      await storeA.removeAccount('acc1');
+      const fresh = await storeA.account('acc1');
+      await fresh.transaction((tx) => tx.events.append([{ type: 'message:new', t: 1, data: { d: { n: 100 } } }]));
+      await until('the new log published', () => published.length >= 10);
+      expect(published.slice(9).map((e) => [e.seq, e.data])).toEqual([[1, { n: 100 }]]);
     } finally {
       await feed.stop();
       await storeA.close();
