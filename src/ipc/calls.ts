@@ -6,7 +6,7 @@
 import type { CallRequestMap } from '../contract/calls.js';
 import { IpcError } from './errors.js';
 import { normalizeJid } from './jid.js';
-import type { DispatchContext } from './dispatch.js';
+import type { DispatchContext } from './dispatch-context.js';
 import { described, object, str, type Check } from './schema.js';
 
 type CallType = keyof CallRequestMap;

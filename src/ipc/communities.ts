@@ -6,7 +6,7 @@
 import type { CommunityRequestMap } from '../contract/communities.js';
 import { IpcError } from './errors.js';
 import { normalizeJid } from './jid.js';
-import type { DispatchContext } from './dispatch.js';
+import type { DispatchContext } from './dispatch-context.js';
 import { arrayOf, described, object, oneOf, optional, str, type Check } from './schema.js';
 
 type CommunityType = keyof CommunityRequestMap;

@@ -8,32 +8,15 @@
 import type { DaemonApi, MediaKind, OutgoingContent } from '../contract/api.js';
 import { IpcError } from './errors.js';
 import { messageFromJson } from '../protocol/message/index.js';
-import type { Request } from './requests.js';
+import type { DispatchContext, Request } from './dispatch-context.js';
 import type { SendData } from '../contract/frames.js';
-import { uploadedFile, type FinishedUpload } from './uploads.js';
+import { uploadedFile } from './uploads.js';
 import { dispatchPeople, isPeopleType } from './people.js';
 import { dispatchCall, isCallType } from './calls.js';
 import { dispatchNewsletter, isNewsletterType } from './newsletters.js';
 import { dispatchCommunity, isCommunityType } from './communities.js';
-import type { RequestForwarder } from './forwarding.js';
 
-/** Where a media send's `data.upload` comes from: the connection's binary uploads, or an HTTP request's file part. */
-export interface UploadSource {
-  /** Waits for upload `seq` and hands it over; the caller must release() its path. */
-  take(seq: number): Promise<FinishedUpload>;
-  release(path: string): Promise<void>;
-}
-
-export interface DispatchContext {
-  api: DaemonApi;
-  uploads: UploadSource;
-  /** Local paths are only accepted from the Unix socket (same user). */
-  allowPaths: boolean;
-  /** Account ids the caller may see; undefined: all. */
-  scope: ReadonlySet<string> | undefined;
-  /** In a cluster: runs an account's request at the daemon that runs the account. None for a request that was forwarded here. */
-  forwarder?: RequestForwarder | undefined;
-}
+export type { DispatchContext, UploadSource } from './dispatch-context.js';
 
 type Result = Record<string, unknown>;
 const NONE: Result = {};

@@ -9,21 +9,9 @@
  */
 import type { ErrorCode } from '../contract/errors.js';
 import type { ErrorPayload } from '../contract/frames.js';
-import type { UploadSource } from './dispatch.js';
-import type { Request } from './requests.js';
+import type { Request } from './dispatch-context.js';
 
-export type Result = Record<string, unknown>;
-
-export interface RequestForwarder {
-  /** Runs `req` where its account runs: here (`here()`), or at the daemon holding its lease (that daemon's answer). */
-  run(req: Request, uploads: UploadSource, here: () => Promise<Result>): Promise<Result>;
-  /**
-   * For what is never forwarded (a download in binary frames): resolves when
-   * the account may be served here. @throws an UNAVAILABLE error naming the
-   * daemon that runs it and where that daemon listens
-   */
-  assertHere(account: string): Promise<void>;
-}
+export type { RequestForwarder, DispatchResult as Result } from './dispatch-context.js';
 
 /**
  * The account a request acts on, if any: the one it names (tenantId, data.id).

@@ -6,7 +6,7 @@
  */
 import type { NewsletterRequestMap } from '../contract/newsletters.js';
 import { IpcError } from './errors.js';
-import type { DispatchContext } from './dispatch.js';
+import type { DispatchContext } from './dispatch-context.js';
 import { described, object, oneOf, optional, schemaOf, str, type Check } from './schema.js';
 
 type NewsletterType = keyof NewsletterRequestMap;

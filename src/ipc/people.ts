@@ -8,7 +8,7 @@ import { PRIVACY_SETTINGS, type PeopleRequestMap, type PrivacySetting, type Prof
 import { uploadedFile } from './uploads.js';
 import { IpcError } from './errors.js';
 import { normalizeJid } from './jid.js';
-import type { DispatchContext } from './dispatch.js';
+import type { DispatchContext } from './dispatch-context.js';
 import { arrayOf, bool, described, int, object, oneOf, optional, schemaOf, str, type Check } from './schema.js';
 
 type PeopleType = keyof PeopleRequestMap;

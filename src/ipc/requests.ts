@@ -15,20 +15,10 @@ import { CALL_SPECS } from './calls.js';
 import { NEWSLETTER_SPECS } from './newsletters.js';
 import { COMMUNITY_SPECS } from './communities.js';
 import { SEND_KINDS } from './send-kinds.js';
+import type { Request } from './dispatch-context.js';
 import { arrayOf, bool, described, either, int, invalid, mapOf, num, object, oneOf, optional, schemaOf, str, type Check, type JsonSchema } from './schema.js';
 
-export type Request = {
-  [T in RequestType]: {
-    id: string;
-    type: T;
-    ack: boolean;
-    /** The account the request acts on (tenantId, or data.id for account:*). */
-    account?: string;
-    /** The chat, normalized to a jid. */
-    chat?: string;
-    data: RequestMap[T]['data'];
-  };
-}[RequestType];
+export type { Request };
 
 export class FrameRejection extends IpcError {
   constructor(

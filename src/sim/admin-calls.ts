@@ -7,8 +7,7 @@
  *   POST /calls/:id/end             {reason?: string}   the caller hangs up (reason "timeout": unanswered)
  *   GET  /calls/:id                 {callId, from, to, video, isGroup, state, endedBy?, reason?}
  */
-import type { AdminContext } from './admin.js';
-import type { AdminRoute } from './admin-history.js';
+import type { AdminContext, AdminRoute } from './admin-route.js';
 import { endCall, placeCall, type SimCall } from './calls.js';
 import { SimError } from './errors.js';
 

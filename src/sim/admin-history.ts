@@ -11,17 +11,9 @@
  *   GET    /phones/:phone/history/policy   the policy
  *   GET    /phones/:phone/history/:chat    ?limit&before → messages, newest first
  */
-import type { AdminContext } from './admin.js';
+import type { AdminContext, AdminRoute } from './admin-route.js';
 import { SimError } from './errors.js';
 import type { PhoneHistoryApi } from './phone-history.js';
-
-type Handler = (ctx: AdminContext, params: Record<string, string>, body: unknown, query: URLSearchParams) => [number, unknown];
-
-export interface AdminRoute {
-  method: string;
-  path: string;
-  handler: Handler;
-}
 
 function historyOf(ctx: AdminContext, phone: string): PhoneHistoryApi {
   if (!ctx.hub.dir.user(phone)) throw new SimError('NOT_FOUND', `no user ${phone}`);

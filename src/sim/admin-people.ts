@@ -11,8 +11,7 @@
  * A privacy or blocklist change made here is told to the user's companions
  * (`account_sync`), as when it is made on the phone.
  */
-import type { AdminContext } from './admin.js';
-import type { AdminRoute } from './admin-history.js';
+import type { AdminContext, AdminRoute } from './admin-route.js';
 import { SimError } from './errors.js';
 import { node } from './nodes.js';
 import { notifyAccountSync, PRIVACY_VALUES } from './privacy-book.js';

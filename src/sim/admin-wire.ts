@@ -16,8 +16,7 @@
  *   POST /devices/:device/keys {damage}   "forget": the server loses the bundle (the digest answers 404);
  *                                         "signature": its copy of the signed prekey's signature goes bad → the same view
  */
-import type { AdminContext } from './admin.js';
-import type { AdminRoute } from './admin-history.js';
+import type { AdminContext, AdminRoute } from './admin-route.js';
 import { DIRTY_TYPES, type DirtyType } from './dirty.js';
 import { SimError } from './errors.js';
 import { parseWebVersion } from './web-version.js';

@@ -11,7 +11,7 @@ import { parseAppStateAction } from './app-state/admin-action.js';
 import { appStateView } from './app-state/view.js';
 import { SimError } from './errors.js';
 import { parseFault } from './faults.js';
-import type { Hub } from './hub.js';
+import type { AdminContext } from './admin-route.js';
 import { HISTORY_ROUTES } from './admin-history.js';
 import { RawBody, WIRE_ROUTES } from './admin-wire.js';
 import { PEOPLE_ROUTES } from './admin-people.js';
@@ -19,11 +19,7 @@ import { CALL_ROUTES } from './admin-calls.js';
 import { createGroup } from './iq/groups.js';
 import { parseDeviceJid } from './state.js';
 
-export interface AdminContext {
-  hub: Hub;
-  /** Creates a user and its phone. @throws SimError */
-  createUser(phone: string, name: string): Promise<{ phone: string; jid: string; lid: string }>;
-}
+export type { AdminContext } from './admin-route.js';
 
 type Params = Record<string, string>;
 type Handler = (ctx: AdminContext, params: Params, body: unknown, query: URLSearchParams) => Promise<[number, unknown]> | [number, unknown];

@@ -10,18 +10,9 @@
  * community by itself). State and the `<group>` children that say it; the
  * IQs are iq/communities.ts's.
  */
-import { node, type BinaryNode } from './nodes.js';
 import type { GroupRecord, GroupRole, GroupStore } from './groups.js';
 
-/** What a group is to a community (absent for a plain group). */
-export interface CommunityLink {
-  /** The parent (community) group: the id of its announcements group. */
-  announcements?: string | undefined;
-  /** A linked group (the announcements group too): its community's id. */
-  parent?: string | undefined;
-  /** The announcements group of its community. */
-  isAnnouncements?: boolean | undefined;
-}
+export { communityNodes, type CommunityLink } from './community-link.js';
 
 /** The community a group is (its own record when it is the parent), if any. */
 export function communityOf(groups: GroupStore, g: GroupRecord): GroupRecord | undefined {
@@ -64,15 +55,4 @@ export function mirrorAdminRole(groups: GroupStore, parent: GroupRecord, user: s
   const ann = announcementsOf(groups, parent);
   if (!ann || !ann.participants.has(user) || ann.participants.get(user) === 'superadmin') return undefined;
   return groups.setRole(ann, user, role) ? ann : undefined;
-}
-
-/** The `<group>` children that place a group in its community. */
-export function communityNodes(g: GroupRecord): BinaryNode[] {
-  const c = g.community;
-  if (!c) return [];
-  const out: BinaryNode[] = [];
-  if (c.announcements !== undefined) out.push(node('parent', { default_membership_approval_mode: 'request_required' }));
-  if (c.parent !== undefined) out.push(node('linked_parent', { jid: `${c.parent}@g.us` }));
-  if (c.isAnnouncements) out.push(node('default_sub_group'));
-  return out;
 }

@@ -14,7 +14,7 @@ import { node, type BinaryNode } from './nodes.js';
 import { participantAttrs, pnVisible, type AddressingMode } from './addressing.js';
 import { restoreSettings, settingsNodes, snapshotSettings, type GroupSettings, type GroupSettingsSnapshot } from './group-settings.js';
 import type { Directory, UserRecord } from './state.js';
-import { communityNodes, type CommunityLink } from './community.js';
+import { communityNodes, type CommunityLink } from './community-link.js';
 
 export const GROUP_SERVER = 'g.us';
 

@@ -7,7 +7,6 @@
  */
 import type { Entry, KeyRange } from './backend/types.js';
 import type { Creds } from './records/creds.js';
-import type { IndexBounds } from './families/insertion-index.js';
 
 export interface ReadContext {
   /** The account's namespace prefix (`a/<id>/`). */
@@ -31,6 +30,12 @@ export interface ReadContext {
    * and read as absent, instead of failing every use of it for good.
    */
   decodeOrSkip<T>(key: Uint8Array, decode: () => T): T | undefined;
+}
+
+/** An insertion index's live entries: [head, next) (families/insertion-index.ts). */
+export interface IndexBounds {
+  readonly head: number;
+  readonly next: number;
 }
 
 /** The in-memory part of an account's state, loaded at open and replaced only after a commit. */

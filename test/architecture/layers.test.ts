@@ -7,29 +7,13 @@
  * one, and the daemon may have none (a request is followed to the wire by
  * static imports alone).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles, specifiersOf } from './imports.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const SRC = join(ROOT, 'src');
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return name.endsWith('.ts') && !name.endsWith('.test.ts') && !name.endsWith('.d.ts') ? [path] : [];
-  });
-}
-
-/** Every module specifier a file names: static imports and re-exports, dynamic import(), require(). */
-export function specifiersOf(source: string): Array<{ spec: string; dynamic: boolean }> {
-  const out: Array<{ spec: string; dynamic: boolean }> = [];
-  for (const m of source.matchAll(/(?:^|[\s;])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[\s;])import\s*['"]([^'"]+)['"]/gm)) out.push({ spec: (m[1] ?? m[2])!, dynamic: false });
-  for (const m of source.matchAll(/\bimport\s*\(\s*([^)]*)\)/g)) out.push({ spec: m[1]!.trim().replace(/^['"`]|['"`]$/g, ''), dynamic: true });
-  for (const m of source.matchAll(/\brequire\(\s*['"]([^'"]+)['"]\s*\)/g)) out.push({ spec: m[1]!, dynamic: false });
-  return out;
-}
 
 /** The layer (first directory under src/) a file or a resolved import lands in; '' for src/index.ts. */
 function layerOf(path: string): string {

@@ -5,7 +5,7 @@
  * calls these for the kinds they name.
  */
 import type { proto } from '../proto/index.js';
-import type { DecodedContent, DecodedRef } from './decode.js';
+import type { DecodedContent, DecodedRef } from './decoded.js';
 
 export function ref(k: proto.IMessageKey | null | undefined): DecodedRef {
   const out: DecodedRef = { id: k?.id ?? '' };

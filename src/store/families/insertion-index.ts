@@ -8,13 +8,9 @@
  * Owns the index keys and the eviction plan; the families own their records.
  */
 import { key, prefixEnd, prefixOf, prefixRange, readU64, u64 } from '../keys.js';
-import type { ReadContext, WriteContext } from '../context.js';
+import type { IndexBounds, ReadContext, WriteContext } from '../context.js';
 
-/** Index entries are [head, next). */
-export interface IndexBounds {
-  readonly head: number;
-  readonly next: number;
-}
+export type { IndexBounds } from '../context.js';
 
 export const EMPTY_BOUNDS: IndexBounds = { head: 0, next: 0 };
 

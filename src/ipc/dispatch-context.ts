@@ -1,0 +1,57 @@
+/**
+ * The shapes dispatch and the files around it share: a validated request,
+ * where a media send's upload comes from, what a dispatch is given, and the
+ * cluster's forwarding seam. Types only, so the per-area dispatchers
+ * (people.ts, calls.ts, newsletters.ts, communities.ts), requests.ts,
+ * dispatch.ts and forwarding.ts all import them from here and none of them
+ * from another.
+ */
+import type { DaemonApi } from '../contract/api.js';
+import type { RequestMap, RequestType } from '../contract/frames.js';
+import type { FinishedUpload } from './uploads.js';
+
+/** A validated request: its type's data, the account and chat it names. */
+export type Request = {
+  [T in RequestType]: {
+    id: string;
+    type: T;
+    ack: boolean;
+    /** The account the request acts on (tenantId, or data.id for account:*). */
+    account?: string;
+    /** The chat, normalized to a jid. */
+    chat?: string;
+    data: RequestMap[T]['data'];
+  };
+}[RequestType];
+
+/** Where a media send's `data.upload` comes from: the connection's binary uploads, or an HTTP request's file part. */
+export interface UploadSource {
+  /** Waits for upload `seq` and hands it over; the caller must release() its path. */
+  take(seq: number): Promise<FinishedUpload>;
+  release(path: string): Promise<void>;
+}
+
+export interface DispatchContext {
+  api: DaemonApi;
+  uploads: UploadSource;
+  /** Local paths are only accepted from the Unix socket (same user). */
+  allowPaths: boolean;
+  /** Account ids the caller may see; undefined: all. */
+  scope: ReadonlySet<string> | undefined;
+  /** In a cluster: runs an account's request at the daemon that runs the account. None for a request that was forwarded here. */
+  forwarder?: RequestForwarder | undefined;
+}
+
+/** What a dispatched request answers (the ack's data). */
+export type DispatchResult = Record<string, unknown>;
+
+export interface RequestForwarder {
+  /** Runs `req` where its account runs: here (`here()`), or at the daemon holding its lease (that daemon's answer). */
+  run(req: Request, uploads: UploadSource, here: () => Promise<DispatchResult>): Promise<DispatchResult>;
+  /**
+   * For what is never forwarded (a download in binary frames): resolves when
+   * the account may be served here. @throws an UNAVAILABLE error naming the
+   * daemon that runs it and where that daemon listens
+   */
+  assertHere(account: string): Promise<void>;
+}
