@@ -174,6 +174,18 @@ describe('requests forwarded to the daemon that runs the account', () => {
     const id = sent.body['messageId'] as string;
     await until('the peer received the HTTP send', async () => (await peerReceived(id)) > 0);
     expect(await peerReceived(id)).toBe(1);
+    // A multipart file travels with the forwarded send.
+    const form = new FormData();
+    form.set('account', b);
+    form.set('chat', PEER_JID);
+    form.set('caption', 'multipart, forwarded');
+    form.set('file', new Blob([new Uint8Array(50_000).fill(3)], { type: 'application/pdf' }), 'forwarded.pdf');
+    const multipart = await fetch(`${http.url}/v1/message/send`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` }, body: form });
+    const mp = (await multipart.json()) as Record<string, unknown>;
+    expect(multipart.status, JSON.stringify(mp)).toBe(200);
+    await until('the peer received the multipart send', async () => (await peerReceived(mp['messageId'] as string)) > 0);
+    const doc = (await admin<Array<{ id: string; type: string; text: string }>>(s, 'GET', `/phones/${PEER}/messages`)).filter((m) => m.id === mp['messageId']);
+    expect(doc.map((m) => [m.type, m.text])).toEqual([['document', 'multipart, forwarded']]);
     // A media download streams from the owner only: the refusal names it.
     const res = await fetch(`${http.url}/v1/media/${b}/${PEER}/3EB0000000000000000001`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(res.status).toBe(503);
