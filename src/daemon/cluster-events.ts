@@ -22,8 +22,7 @@ import type { Logger } from 'pino';
 import type { WadEvent } from '../contract/api.js';
 import type { StoreNotice } from '../store/backend/pg-events.js';
 import { NoticeListener } from '../store/cluster/notices.js';
-import { SharedEventLog } from '../store/index.js';
-import type { Daemon } from './daemon.js';
+import { SharedEventLog, type KVBackend } from '../store/index.js';
 import type { EventHub } from './event-sink.js';
 
 const READERS = 4;
@@ -239,8 +238,18 @@ export class ClusterEvents {
   }
 }
 
+/** What of the daemon the feed is wired to (the Daemon itself: named here so this file need not import it). */
+export interface ClusterEventsHost {
+  readonly store: { readonly backend: KVBackend };
+  readonly events: EventHub;
+  readonly accounts: { list(): ReadonlyArray<{ readonly id: string }> };
+  readonly webhooks: { reload(): Promise<void> };
+  readonly logger: Logger;
+  readEvents(account: string, fromSeq: number, limit: number): Promise<WadEvent[]>;
+}
+
 /** The cluster's events for a daemon sharing a PostgreSQL store, wired to its hub, logs and webhooks. */
-export function clusterEventsFor(daemon: Daemon, url: string, schema: string | undefined, daemonId: string): ClusterEvents {
+export function clusterEventsFor(daemon: ClusterEventsHost, url: string, schema: string | undefined, daemonId: string): ClusterEvents {
   const shared = new SharedEventLog(daemon.store.backend);
   return new ClusterEvents({
     url,
