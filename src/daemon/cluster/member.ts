@@ -11,6 +11,7 @@
  * accounts' lifecycle the account manager's.
  */
 import type { Logger } from 'pino';
+import { mapLimit } from '../../account/messaging/bounded.js';
 import type { LeaseKeeper } from '../../store/cluster/leases.js';
 import type { Store } from '../../store/index.js';
 import type { AccountManager } from '../accounts/index.js';
@@ -27,7 +28,8 @@ export interface ClusterMemberDeps {
 export class ClusterMember {
   readonly #deps: ClusterMemberDeps;
   #timer: ReturnType<typeof setInterval> | undefined;
-  #running: Promise<void> | undefined;
+  #renewing: Promise<void> | undefined;
+  #balancing: Promise<void> | undefined;
   #stopped = false;
   #forwarding: Forwarding | undefined;
 
@@ -75,13 +77,24 @@ export class ClusterMember {
     this.#timer.unref();
   }
 
-  /** One round: heartbeat, renewals, then claims or hand-backs. Rounds never overlap. */
+  /**
+   * One round: heartbeat and renewals, and (unless the last one is still at
+   * work) claims or hand-backs. Renewals never wait for claims: starting a
+   * hundred adopted accounts outlasts a lease, and a renewal held up behind
+   * them would let every lease this daemon holds expire, to be taken by the
+   * others, who would then lose theirs the same way.
+   */
   tick(): Promise<void> {
     if (this.#stopped) return Promise.resolve();
-    this.#running ??= this.#round()
+    this.#renewing ??= this.#renew()
+      .catch((err: unknown) => this.#deps.logger.warn({ err, daemon: this.daemonId }, 'lease renewal failed (retried next round)'))
+      .finally(() => (this.#renewing = undefined));
+    const renewed = this.#renewing;
+    this.#balancing ??= renewed
+      .then(() => this.#balance())
       .catch((err: unknown) => this.#deps.logger.warn({ err, daemon: this.daemonId }, 'cluster round failed (retried next round)'))
-      .finally(() => (this.#running = undefined));
-    return this.#running;
+      .finally(() => (this.#balancing = undefined));
+    return Promise.all([renewed, this.#balancing]).then(() => {});
   }
 
   /** Stops the rounds (the daemon then stops its accounts and calls leave()). */
@@ -90,7 +103,7 @@ export class ClusterMember {
     if (this.#timer) clearInterval(this.#timer);
     // Forwarded requests in flight finish while the accounts still run.
     await this.#forwarding?.stopServing();
-    await this.#running;
+    await Promise.all([this.#renewing, this.#balancing]);
   }
 
   /** Hands every lease back at once (the accounts are stopped) and closes the keeper. */
@@ -100,10 +113,14 @@ export class ClusterMember {
     await this.#forwarding?.close();
   }
 
-  async #round(): Promise<void> {
+  async #renew(): Promise<void> {
+    await this.#deps.keeper.heartbeat();
+    await this.#deps.keeper.renew();
+  }
+
+  /** Claims unheld accounts up to the fair share, or hands back what is beyond it. */
+  async #balance(): Promise<void> {
     const { keeper, store, accounts } = this.#deps;
-    await keeper.heartbeat();
-    await keeper.renew();
     const registry = await store.registry();
     const ids = [...registry.accounts.map((a) => a.id), ...registry.damaged.map((d) => d.id)];
     for (const id of ids) accounts.track(id);
@@ -112,21 +129,33 @@ export class ClusterMember {
     const share = Math.ceil(new Set([...ids, ...keeper.held.keys()]).size / live);
     if (keeper.held.size < share) {
       const taken = new Set((await keeper.leases()).filter((l) => l.live).map((l) => l.account));
+      const won: string[] = [];
       for (const id of ids) {
         if (this.#stopped || keeper.held.size >= share) break;
         if (taken.has(id) || keeper.token(id) !== undefined) continue;
         if ((await keeper.acquire(id)) === undefined) continue;
         this.#deps.logger.info({ account: id, daemon: this.daemonId, token: String(keeper.token(id)) }, 'account lease won: running it here');
-        await accounts.adopt(id).catch((err: unknown) => this.#deps.logger.error({ err, account: id }, 'adopted account did not start'));
+        won.push(id);
       }
+      await mapLimit(won, PARALLEL_STARTS, (id) =>
+        this.#stopped ? Promise.resolve() : accounts.adopt(id).catch((err: unknown) => this.#deps.logger.error({ err, account: id }, 'adopted account did not start')),
+      );
     } else if (keeper.held.size > share && live > 1) {
       // Beyond the share after a daemon joined: hand the surplus back for the newcomer to claim.
-      for (const id of [...keeper.held.keys()].slice(share)) {
-        if (this.#stopped) break;
+      await mapLimit([...keeper.held.keys()].slice(share), PARALLEL_STARTS, async (id) => {
+        if (this.#stopped) return;
         await accounts.giveUp(id, 'handed to another daemon');
         await keeper.release(id);
         this.#deps.logger.info({ account: id, daemon: this.daemonId }, 'account handed back for another daemon');
-      }
+      });
     }
   }
 }
+
+/**
+ * Accounts started (or handed back) at once: each opens its store and its
+ * connection, so a few at a time overlap the database's round trips without
+ * a hundred handshakes landing on the event loop together.
+ */
+const PARALLEL_STARTS = 8;
+
