@@ -72,9 +72,10 @@ export class ClusterMember {
 
   /** The first round (claims before the daemon says it is ready), then one every renewMs. */
   async start(): Promise<void> {
-    await this.tick();
+    // The timer first: renewals go on while the first round's accounts start.
     this.#timer = setInterval(() => void this.tick(), this.#deps.renewMs);
     this.#timer.unref();
+    await this.tick();
   }
 
   /**
