@@ -13,10 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WadClient } from '../../src/client/index.js';
 import type { Daemon } from '../../src/daemon/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
-import { BaileysClient, textOf } from '../sim/baileys-harness.js';
+import { textOf, type BaileysClient } from '../sim/baileys-harness.js';
 import { mediaDispatcher } from '../sim/media-redirect.js';
-import { admin, daemonWithSocket, linkOverSocket, until } from '../ipc/e2e-support.js';
-import { sim as startSim, tempDir } from './support/daemon.js';
+import { until } from '../ipc/e2e-support.js';
+import { baileysWorld, runCli, type BaileysWorld } from './support/baileys-world.js';
 import { runChannel } from '../../src/cli/channel.js';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // Baileys' upload takes no CA; the daemon trusts the sim's CA file
@@ -24,51 +24,32 @@ process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // Baileys' upload takes no CA; 
 const W = '15550191001';
 const B = '15550191002';
 
+let world: BaileysWorld;
 let s: SimHandle;
-let dir: Awaited<ReturnType<typeof tempDir>>;
 let d: Daemon;
 let wad: WadClient;
 let baileys: BaileysClient;
-const events: TypedWadEvent[] = [];
+let events: TypedWadEvent[];
 
 /** Runs `wad channel <args>` in this process against the daemon's socket, capturing what it prints. */
-async function wadChannel(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const write = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((c: string) => ((out += c), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string) => ((err += c), true)) as typeof process.stderr.write;
-  try {
-    return { code: await runChannel([...args, '--socket', d.socketPath]), out, err };
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-  }
-}
+const wadChannel = (...args: string[]) => runCli(runChannel, d.socketPath, args);
 
 beforeAll(async () => {
-  s = await startSim();
-  dir = await tempDir('wad-e2e-channels-');
-  await admin(s, 'POST', '/phones', { phone: W, name: 'Wad' });
-  await admin(s, 'POST', '/phones', { phone: B, name: 'Bailey' });
-  d = await daemonWithSocket(s, dir.path);
-  wad = await WadClient.connect({ socket: d.socketPath });
-  await linkOverSocket(wad, s, 'w', W);
-  const stream = wad.subscribe({ types: ['message:new', 'message:updated'] });
-  void (async () => {
-    for await (const ev of stream) events.push(ev);
-  })();
-  await stream.synced;
-  baileys = new BaileysClient(s, 'b');
-  await baileys.linkByQr(B);
+  world = await baileysWorld({
+    prefix: 'wad-e2e-channels-',
+    phones: [
+      { phone: W, name: 'Wad' },
+      { phone: B, name: 'Bailey' },
+    ],
+    accounts: [{ id: 'w', phone: W }],
+    baileys: { id: 'b', phone: B },
+    subscribe: { types: ['message:new', 'message:updated'] },
+  });
+  ({ sim: s, daemon: d, wad, baileys, events } = world);
 }, 90_000);
 
 afterAll(async () => {
-  baileys?.kill();
-  await wad?.close();
-  await d?.stop();
-  await s?.close();
-  await dir?.remove();
+  await world?.close();
 });
 
 describe('channels', () => {
@@ -152,7 +133,7 @@ describe('channels', () => {
     for await (const c of await getHttpStream(posted.url!, { dispatcher: mediaDispatcher(s) } as never)) chunks.push(Buffer.from(c as Uint8Array));
     expect(Buffer.concat(chunks).equals(image)).toBe(true);
     // A document through the command line, and our own post's file back through the daemon.
-    const doc = join(dir.path, 'notes.pdf');
+    const doc = join(world.dir, 'notes.pdf');
     const docBytes = randomBytes(70_000);
     writeFileSync(doc, docBytes);
     const cli = await wadChannel('post', 'w', pictures.jid, '--file', doc, '--caption', 'the notes');

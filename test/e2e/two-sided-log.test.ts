@@ -6,22 +6,20 @@
 //   though both of her devices acknowledge it;
 // - a consumer reads all of it through typed events (ev.type narrows ev.data, no casts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WadClient, type TypedWadEvent } from '../../src/client/index.js';
-import type { Daemon } from '../../src/daemon/index.js';
+import type { TypedWadEvent, WadClient } from '../../src/client/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
-import { BaileysClient } from '../sim/baileys-harness.js';
-import { admin, daemonWithSocket, jidOf, linkOverSocket, until } from '../ipc/e2e-support.js';
-import { sim as startSim, tempDir } from './support/daemon.js';
+import type { BaileysClient } from '../sim/baileys-harness.js';
+import { admin, jidOf, until } from '../ipc/e2e-support.js';
+import { baileysWorld, type BaileysWorld } from './support/baileys-world.js';
 
 const W = '15550212001';
 const B = '15550212002';
 
+let world: BaileysWorld;
 let s: SimHandle;
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let d: Daemon;
 let wad: WadClient;
 let baileys: BaileysClient;
-const events: TypedWadEvent[] = [];
+let events: TypedWadEvent[];
 
 /** What a consumer keeps of a chat: one line per message, each receipt step once. Typed by ev.type alone. */
 interface Line {
@@ -44,28 +42,21 @@ function transcript(evs: readonly TypedWadEvent[]): Map<string, Line> {
 }
 
 beforeAll(async () => {
-  s = await startSim();
-  dir = await tempDir('wad-e2e-two-sided-');
-  await admin(s, 'POST', '/phones', { phone: W, name: 'Wad' });
-  await admin(s, 'POST', '/phones', { phone: B, name: 'Bailey' });
-  d = await daemonWithSocket(s, dir.path);
-  wad = await WadClient.connect({ socket: d.socketPath });
-  await linkOverSocket(wad, s, 'w', W);
-  const stream = wad.subscribe({ name: 'log', accounts: ['w'], types: ['message:new', 'message:receipt'], from: 'now' });
-  void (async () => {
-    for await (const ev of stream) events.push(ev);
-  })();
-  await stream.synced;
-  baileys = new BaileysClient(s, 'b');
-  await baileys.linkByQr(B);
+  world = await baileysWorld({
+    prefix: 'wad-e2e-two-sided-',
+    phones: [
+      { phone: W, name: 'Wad' },
+      { phone: B, name: 'Bailey' },
+    ],
+    accounts: [{ id: 'w', phone: W }],
+    baileys: { id: 'b', phone: B },
+    subscribe: { name: 'log', accounts: ['w'], types: ['message:new', 'message:receipt'], from: 'now' },
+  });
+  ({ sim: s, wad, baileys, events } = world);
 }, 90_000);
 
 afterAll(async () => {
-  baileys?.kill();
-  await wad?.close();
-  await d?.stop();
-  await s?.close();
-  await dir?.remove();
+  await world?.close();
 });
 
 describe('a two-sided event log', () => {
