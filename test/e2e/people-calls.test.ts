@@ -10,14 +10,14 @@
 import type { TypedWadEvent } from '../../src/contract/events.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCall } from '../../src/cli/call.js';
-import { WadClient } from '../../src/client/index.js';
+import type { WadClient } from '../../src/client/index.js';
 import type { WadEvent } from '../../src/contract/api.js';
 import type { Daemon } from '../../src/daemon/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import type { WireEntry } from '../../src/sim/wire-log.js';
-import { BaileysClient } from '../sim/baileys-harness.js';
-import { admin, daemonWithSocket, jidOf, linkOverSocket, until } from '../ipc/e2e-support.js';
-import { sim as startSim, tempDir } from './support/daemon.js';
+import type { BaileysClient } from '../sim/baileys-harness.js';
+import { admin, jidOf, until } from '../ipc/e2e-support.js';
+import { baileysWorld, type BaileysWorld } from './support/baileys-world.js';
 
 const W = '15550190001';
 /** An account of the same daemon that declines every call. */
@@ -27,12 +27,12 @@ const B = '15550190003';
 const P = '15550190004';
 const BUSY = 'Sorry, I cannot take calls here. Please write.';
 
+let world: BaileysWorld;
 let s: SimHandle;
-let dir: Awaited<ReturnType<typeof tempDir>>;
 let d: Daemon;
 let wad: WadClient;
 let baileys: BaileysClient;
-const events: TypedWadEvent[] = [];
+let events: TypedWadEvent[];
 let ourDevice = '';
 
 interface SimCallView {
@@ -43,33 +43,29 @@ interface SimCallView {
 }
 
 beforeAll(async () => {
-  s = await startSim();
-  dir = await tempDir('wad-e2e-calls-');
-  await admin(s, 'POST', '/phones', { phone: W, name: 'Wad' });
-  await admin(s, 'POST', '/phones', { phone: R, name: 'Reception' });
-  await admin(s, 'POST', '/phones', { phone: B, name: 'Bailey' });
-  await admin(s, 'POST', '/phones', { phone: P, name: 'Phone Only' });
-  d = await daemonWithSocket(s, dir.path, [['accounts.rejectCalls', { r: { message: BUSY } }]]);
-  wad = await WadClient.connect({ socket: d.socketPath });
-  await linkOverSocket(wad, s, 'w', W);
-  await linkOverSocket(wad, s, 'r', R);
+  world = await baileysWorld({
+    prefix: 'wad-e2e-calls-',
+    phones: [
+      { phone: W, name: 'Wad' },
+      { phone: R, name: 'Reception' },
+      { phone: B, name: 'Bailey' },
+      { phone: P, name: 'Phone Only' },
+    ],
+    config: [['accounts.rejectCalls', { r: { message: BUSY } }]],
+    accounts: [
+      { id: 'w', phone: W },
+      { id: 'r', phone: R },
+    ],
+    baileys: { id: 'b', phone: B },
+    // A consumer on the socket, as a CRM would be.
+    subscribe: { types: ['call:incoming', 'call:ended'] },
+  });
+  ({ sim: s, daemon: d, wad, baileys, events } = world);
   ourDevice = (await wad.listAccounts()).find((a) => a.id === 'w')!.jid!;
-  // A consumer on the socket, as a CRM would be.
-  const stream = wad.subscribe({ types: ['call:incoming', 'call:ended'] });
-  void (async () => {
-    for await (const ev of stream) events.push(ev);
-  })();
-  await stream.synced;
-  baileys = new BaileysClient(s, 'b');
-  await baileys.linkByQr(B);
 }, 90_000);
 
 afterAll(async () => {
-  baileys?.kill();
-  await wad?.close();
-  await d?.stop();
-  await s?.close();
-  await dir?.remove();
+  await world?.close();
 });
 
 const incoming = (account: string, callId: string) => until(`call:incoming ${callId}`, () => events.find((e) => e.account === account && e.type === 'call:incoming' && e.data['callId'] === callId));
