@@ -167,6 +167,13 @@ describe('a forwarded request', () => {
     expect(await send(9_000)).toMatchObject({ ok: true });
     expect(o.api.media).toHaveLength(1);
     expect(o.api.media[0]!.bytes).toEqual(new Uint8Array(9_000).fill(7));
+    // A profile picture's upload too (its request takes no mimeType).
+    const path = join(dir, 'picture');
+    await writeFile(path, Buffer.alloc(500, 9));
+    const uploads = { take: async () => ({ path, mimeType: 'image/jpeg', type: 'image' as const, bytes: 500 }), release: async () => {} };
+    expect(await outcome(router(o.endpoint).r.run(req({ type: 'profile:picture', tenantId: 'acc', data: { upload: 1 } }), uploads, notHere))).toEqual({ ok: true, result: { id: '2' } });
+    const picture = o.api.calls.find((c) => c.method === 'setProfilePicture')!.args[1] as { size: number; read(): AsyncIterable<Uint8Array> };
+    expect(picture.size).toBe(500);
   });
 
   it('beyond the in-flight bounds is RATE_LIMITED at once, at either end', async () => {

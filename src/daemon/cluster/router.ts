@@ -55,7 +55,8 @@ export class ForwardRouter implements RequestForwarder {
     if (typeof data['upload'] !== 'number') return this.#forward(account, owner, frame, undefined, here);
     const up = await uploads.take(data['upload']);
     try {
-      const withType = { ...frame, data: { ...data, mimeType: data['mimeType'] ?? up.mimeType } };
+      // A send's file keeps the type it was uploaded with; other uploads (a profile picture) take no mimeType field.
+      const withType = req.type === 'message:send' ? { ...frame, data: { ...data, mimeType: data['mimeType'] ?? up.mimeType } } : frame;
       return await this.#forward(account, owner, withType, { path: up.path, bytes: up.bytes }, here);
     } finally {
       await uploads.release(up.path);
