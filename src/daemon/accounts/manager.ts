@@ -90,6 +90,8 @@ export class AccountManager {
   readonly #entries = new Map<string, Entry>();
   readonly #waiters = new StateWaiters();
   #closed = false;
+  /** Saved accounts the boot has yet to start (account:stop or remove takes one out). */
+  readonly #bootQueue = new Set<string>();
   /** The boot's starts of saved accounts, under way in the background after init() (close() ends it between accounts). */
   booted: Promise<void> = Promise.resolve();
   readonly #unsubscribe: () => void;
@@ -124,7 +126,8 @@ export class AccountManager {
     });
     if (!this.#deps.limits.autoStart) return;
     const queue = records.filter((r) => r.config.autoStart !== false && this.#entries.get(r.id)!.store?.creds?.registered).map((r) => r.id);
-    this.booted = this.#boot(queue);
+    for (const id of queue) this.#bootQueue.add(id);
+    this.booted = this.#boot();
   }
 
   /**
@@ -136,9 +139,14 @@ export class AccountManager {
    * connection has not settled within BOOT_SLOT_MS gives its slot up and goes
    * on connecting by itself, so an unreachable server cannot hold the boot.
    */
-  async #boot(queue: string[]): Promise<void> {
-    await this.#inSlots(queue.length, async () => {
-      for (let id = queue.shift(); id !== undefined && !this.#closed; id = queue.shift()) {
+  async #boot(): Promise<void> {
+    const next = (): string | undefined => {
+      const id = this.#bootQueue.values().next().value;
+      if (id !== undefined) this.#bootQueue.delete(id);
+      return id;
+    };
+    await this.#inSlots(this.#bootQueue.size, async () => {
+      for (let id = next(); id !== undefined && !this.#closed; id = next()) {
         await new Promise((resolve) => setImmediate(resolve));
         if (this.#closed) return;
         try {
@@ -306,6 +314,7 @@ export class AccountManager {
   /** Stops the account's actor (graceful: its socket closes); it stays registered. @throws DaemonError NOT_FOUND */
   async stop(id: string): Promise<void> {
     this.#get(id);
+    this.#bootQueue.delete(id);
     if (this.#deps.supervisor.whichChildren().some((c) => c.id === id)) await this.#deps.supervisor.stopChild(id);
   }
 
@@ -336,6 +345,7 @@ export class AccountManager {
   /** Logs out (when linked and online), then deletes every record of the account. @throws DaemonError NOT_FOUND */
   async remove(id: string): Promise<void> {
     const entry = this.#get(id);
+    this.#bootQueue.delete(id);
     const rt = this.running(id);
     if (rt?.connection.online) await rt.connection.logout('account removed').catch(() => {});
     if (this.#deps.supervisor.whichChildren().some((c) => c.id === id)) await this.#deps.supervisor.removeChild(id);

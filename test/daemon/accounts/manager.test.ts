@@ -30,11 +30,11 @@ afterEach(async () => {
   world = undefined;
 });
 
-async function setup(linked: string[], opts: { maxAccounts?: number; maxRestarts?: number } = {}): Promise<World> {
+async function setup(linked: string[], opts: { maxAccounts?: number; maxRestarts?: number; bootConcurrency?: number } = {}): Promise<World> {
   return setupWith(new FakeServer(), new Store(new MemoryBackend()), linked, opts);
 }
 
-async function setupWith(server: FakeServer, store: Store, linked: string[], opts: { maxAccounts?: number; maxRestarts?: number } = {}): Promise<World> {
+async function setupWith(server: FakeServer, store: Store, linked: string[], opts: { maxAccounts?: number; maxRestarts?: number; bootConcurrency?: number } = {}): Promise<World> {
   for (const [i, id] of linked.entries()) {
     await store.putAccount({ id, createdAt: 1, config: {} });
     await (await store.account(id)).transaction((tx) => tx.creds.set({ ...newCreds(), registered: true, me: { id: `1555000000${i}:2@s.whatsapp.net` } }));
@@ -54,6 +54,7 @@ async function setupWith(server: FakeServer, store: Store, linked: string[], opt
     limits: { maxAccounts: opts.maxAccounts ?? 10, autoStart: true, restart: { maxRestarts: opts.maxRestarts ?? 3, withinMs: 60_000 } },
     transport: server.transport,
     media: await SharedMedia.open({ http: await MediaHttp.fromCaFile(null), spoolRoot: join(tmpdir(), `wad-manager-media-${process.pid}`) }),
+    ...(opts.bootConcurrency !== undefined ? { bootConcurrency: opts.bootConcurrency } : {}),
   });
   await manager.init();
   world = { server, store, supervisor, manager, events };
@@ -95,6 +96,19 @@ describe('AccountManager', () => {
     expect(w.manager.running('pending')).toBeUndefined();
     await w.manager.start('pending');
     await w.manager.waitFor('pending', (s) => s.state === 'qr', 5000);
+  });
+
+  it('at boot, accounts come up in the background a slot at a time; one stopped before its turn stays stopped', async () => {
+    const w = await setup(['a', 'b', 'c', 'd'], { bootConcurrency: 1 });
+    // init() returned before the boot got far: with one slot, at most one account runs yet.
+    expect(['a', 'b', 'c', 'd'].filter((id) => w.manager.running(id)).length).toBeLessThanOrEqual(1);
+    await w.manager.stop('c');
+    await Promise.all(['a', 'b', 'd'].map((id) => online(w, id)));
+    await w.manager.booted;
+    expect(w.manager.status('c').state).toBe('stopped');
+    expect(connsOf(w, '15550000002')).toEqual([]);
+    await w.manager.start('c');
+    await online(w, 'c');
   });
 
   it('restart, stop and start touch only their account', async () => {
