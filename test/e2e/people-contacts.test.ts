@@ -7,12 +7,11 @@
 // - contact:picture gives URLs that serve the JPEG the user set (preview and full), NOT_FOUND without one.
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WadClient, WadClientError } from '../../src/client/index.js';
-import type { Daemon } from '../../src/daemon/index.js';
+import { WadClientError, type WadClient } from '../../src/client/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
-import { BaileysClient, waitUntil } from '../sim/baileys-harness.js';
-import { admin, daemonWithSocket, jidOf, linkOverSocket } from '../ipc/e2e-support.js';
-import { sim as startSim, tempDir } from './support/daemon.js';
+import { waitUntil, type BaileysClient } from '../sim/baileys-harness.js';
+import { admin, jidOf } from '../ipc/e2e-support.js';
+import { baileysWorld, type BaileysWorld } from './support/baileys-world.js';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
 
@@ -22,33 +21,29 @@ const B = '15550180002';
 const OTHERS = Array.from({ length: 18 }, (_, i) => String(15550180100 + i));
 const BIZ = OTHERS[0]!;
 
+let world: BaileysWorld;
 let s: SimHandle;
-let dir: Awaited<ReturnType<typeof tempDir>>;
-let d: Daemon;
 let wad: WadClient;
 let baileys: BaileysClient;
 
 const stats = async () => (await admin(s, 'GET', '/stats')) as { contactLookups: number };
 
 beforeAll(async () => {
-  s = await startSim();
-  dir = await tempDir('wad-e2e-people-');
-  await admin(s, 'POST', '/phones', { phone: W, name: 'Wad' });
-  await admin(s, 'POST', '/phones', { phone: B, name: 'Bailey' });
-  for (const p of OTHERS) await admin(s, 'POST', '/phones', { phone: p, name: p === BIZ ? 'Acme Widgets' : `User ${p}` });
-  d = await daemonWithSocket(s, dir.path);
-  wad = await WadClient.connect({ socket: d.socketPath });
-  await linkOverSocket(wad, s, 'wad', W);
-  baileys = new BaileysClient(s, 'b');
-  await baileys.linkByQr(B);
+  world = await baileysWorld({
+    prefix: 'wad-e2e-people-',
+    phones: [
+      { phone: W, name: 'Wad' },
+      { phone: B, name: 'Bailey' },
+      ...OTHERS.map((p) => ({ phone: p, name: p === BIZ ? 'Acme Widgets' : `User ${p}` })),
+    ],
+    accounts: [{ id: 'wad', phone: W }],
+    baileys: { id: 'b', phone: B },
+  });
+  ({ sim: s, wad, baileys } = world);
 }, 90_000);
 
 afterAll(async () => {
-  baileys?.kill();
-  await wad?.close();
-  await d?.stop();
-  await s?.close();
-  await dir?.remove();
+  await world?.close();
 });
 
 describe('contact:check', () => {
