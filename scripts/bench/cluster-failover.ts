@@ -217,7 +217,7 @@ try {
   const seenMessages = new Map<string, number>();
   // Not durable: a durable subscriber's acks let the daemons trim the logs this script reads back at the end.
   const subscription = consumer.subscribe({ from: 'now' });
-  void (async () => {
+  const consuming = (async () => {
     for await (const ev of subscription) {
       const key = `${ev.account}:${ev.seq}`;
       seen.set(key, (seen.get(key) ?? 0) + 1);
@@ -225,6 +225,8 @@ try {
     }
   })();
 
+  // What the consumer misses before the daemon has set its subscription up is not "now" yet.
+  await subscription.synced;
   // 4. Messages both ways, then the kill, messages during and after.
   const inboundMs = await peerSends('before');
   await accountSends('before', before);
@@ -295,6 +297,7 @@ try {
   const consumerDoubledMessages = [...seenMessages.values()].filter((n) => n > 1).length;
   const consumerDoubledEvents = [...seen.values()].filter((n) => n > 1).length;
   await consumer.close();
+  await consuming;
 
   const times = [...onlineAgainAt.values()];
   const ms = (x: number) => (x / 1000).toFixed(1);
