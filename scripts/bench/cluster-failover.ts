@@ -13,16 +13,15 @@
  * PostgreSQL is Debian's (the test support starts a private server);
  * the simulator runs in a child process of its own.
  */
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { WadClient } from '../../src/client/index.js';
 import { AccountStore } from '../../src/store/account-store.js';
 import { PostgresBackend } from '../../src/store/backend/postgres.js';
-import { startPostgres } from '../../test/support/postgres.js';
-import { Driver, driverCommand, repoRoot } from '../crash/daemon-process.js';
+import { liveLeaseOwners, startPostgres } from '../../test/support/postgres.js';
+import { type Driver, driverCommand, spawnDriver } from '../crash/daemon-process.js';
 import { productionDaemon } from './production-daemon.js';
 import { admin, benchConfig, inPool, linkAccount, startSimProcess, type SimInfo } from './sim-process.js';
 
@@ -71,45 +70,25 @@ const clusterOf = (daemonId: string) => ({ enabled: true, daemonId, leaseMs: LEA
 const storeConfig = { backend: 'postgres', url: postgres.url };
 
 async function spawnDaemon(name: string, dir: string, server: SimInfo): Promise<Driver> {
-  const configPath = join(dir, 'config.json');
-  await writeFile(
-    configPath,
-    JSON.stringify({
-      dataDir: dir,
+  const d = await spawnDriver(
+    cmd,
+    dir,
+    {
       server: { wsUrl: server.wsUrl, rootPublicKey: server.rootPublicKey, mediaCaPath: server.mediaCaPath, webVersionUrl: null },
       log: { level: 'silent' },
       store: storeConfig,
       cluster: clusterOf(name),
       accounts: { maxAccounts: ACCOUNTS + 10, sendRate: { perSecond: 1000, burst: 1000 } },
-    }),
+    },
+    { WAD_DRIVER_LOG: 'warn', WAD_DRIVER_IPC: '1' },
+    60_000,
   );
-  const child = spawn(process.execPath, [...cmd.args, configPath, join(repoRoot, 'config', 'default.json')], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    cwd: repoRoot,
-    env: { ...process.env, WAD_DRIVER_LOG: 'warn', WAD_DRIVER_IPC: '1' },
-  });
-  const d = new Driver(child);
   drivers.set(name, d);
-  await d.wait(`${name} ready`, (l) => l.event === 'ready', 60_000);
   return d;
 }
 
-/** Each account's owner while its lease is live. */
-async function owners(): Promise<Map<string, string>> {
-  const rows = await postgres.query<{ account: string; owner: string }>('SELECT account, owner FROM account_leases WHERE owner IS NOT NULL AND expires_at > clock_timestamp()');
-  return new Map(rows.map((r) => [r.account, r.owner]));
-}
-
-/** The account's last state line at a daemon (or the state its ready line listed). */
-function stateAt(daemon: string, account: string): string | undefined {
-  const d = drivers.get(daemon)!;
-  for (let i = d.lines.length - 1; i >= 0; i--) {
-    const l = d.lines[i]!;
-    if (l.event === 'update' && l.account === account) return l.state;
-  }
-  const ready = d.lines.find((l) => l.event === 'ready') as { accounts?: Array<{ id: string; state: string }> } | undefined;
-  return ready?.accounts?.find((a) => a.id === account)?.state;
-}
+const owners = () => liveLeaseOwners(postgres);
+const stateAt = (daemon: string, account: string) => drivers.get(daemon)!.state(account);
 
 /** Every account held by one of `names` and online there, and no daemon above its share (done rebalancing). */
 async function settled(names: readonly string[]): Promise<Map<string, string> | false> {
@@ -165,7 +144,7 @@ async function accountSends(round: string, where: Map<string, string>): Promise<
     const held = await owners();
     const story = failed.slice(0, 3).map((f) => {
       const a = f.account!;
-      const at = [...drivers].map(([n, d]) => `${n}: ${d.lines.filter((l) => l.account === a).slice(-4).map((l) => `${l.event}/${l.state ?? ''}/${(l as { reason?: string }).reason ?? l.error ?? ''}`).join(' ')}`);
+      const at = [...drivers].map(([n, d]) => `${n}: ${d.lines.filter((l) => l.account === a).slice(-4).map((l) => `${l.event}/${l.state ?? ''}/${l.reason ?? l.error ?? ''}`).join(' ')}`);
       return `${a} (lease: ${held.get(a)}): ${at.join(' | ')}`;
     });
     const stderr = [...drivers].map(([n, d]) => `${n} stderr: ${d.stderr.slice(-800)}`);
@@ -210,7 +189,7 @@ try {
   log(`all online in ${(spreadMs / 1000).toFixed(1)} s: ${perDaemon.join(' / ')}`);
 
   // 3. A consumer through a daemon that survives, subscribed to every account.
-  const survivorSocket = drivers.get('d2')!.lines.find((l) => l.event === 'ready')!.socket!;
+  const survivorSocket = drivers.get('d2')!.socket!;
   const consumer = await WadClient.connect({ socket: survivorSocket });
   /** Times each event (account:seq) and each phone message id was delivered. */
   const seen = new Map<string, number>();

@@ -4,8 +4,8 @@
  * installed), its JSON stdout lines to wait on, a seeded PRNG, and the
  * simulator's admin API.
  */
-import { type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +19,8 @@ export interface Line {
   event: string;
   account?: string;
   state?: string;
+  /** Update lines: why the state changed. */
+  reason?: string;
   jid?: string;
   qr?: string;
   pairCode?: string;
@@ -86,6 +88,21 @@ export class Driver {
     }
   }
 
+  /** The account's state as the daemon last printed it, else as its ready line listed it (updates before that line are not printed). */
+  state(account: string): string | undefined {
+    for (let i = this.lines.length - 1; i >= 0; i--) {
+      const l = this.lines[i]!;
+      if (l.event === 'update' && l.account === account) return l.state;
+    }
+    const ready = this.lines.find((l) => l.event === 'ready') as { accounts?: Array<{ id: string; state: string }> } | undefined;
+    return ready?.accounts?.find((a) => a.id === account)?.state;
+  }
+
+  /** The control socket its ready line named (with WAD_DRIVER_IPC=1). */
+  get socket(): string | undefined {
+    return this.lines.find((l) => l.event === 'ready')?.socket;
+  }
+
   async kill(): Promise<void> {
     this.child.kill('SIGKILL');
     await this.exited;
@@ -105,6 +122,28 @@ export async function driverCommand(): Promise<{ args: string[]; dispose(): Prom
   } catch {
     return { args: ['--import', 'tsx', entry], dispose: async () => {} };
   }
+}
+
+/**
+ * The driver as a child process on a config written to `dir/config.json`
+ * (the repository's defaults under it); resolves once it printed its ready line.
+ */
+export async function spawnDriver(cmd: { args: string[] }, dir: string, config: object, env: NodeJS.ProcessEnv = {}, readyMs = 30_000): Promise<Driver> {
+  const configPath = join(dir, 'config.json');
+  await writeFile(configPath, JSON.stringify({ dataDir: dir, ...config }));
+  const child = spawn(process.execPath, [...cmd.args, configPath, join(root, 'config', 'default.json')], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    cwd: root,
+    env: { ...process.env, ...env },
+  });
+  const d = new Driver(child);
+  try {
+    await d.wait('the daemon ready', (l) => l.event === 'ready', readyMs);
+  } catch (err) {
+    await d.kill();
+    throw err;
+  }
+  return d;
 }
 
 export function xorshift(seed: number): () => number {

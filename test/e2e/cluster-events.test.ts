@@ -8,17 +8,14 @@
 // from its cursor: nothing it acked comes again, nothing is lost. A webhook,
 // delivered for each account by the daemon that runs it, reaches a receiver
 // on 127.0.0.1 once per event across the failover.
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Driver, driverCommand, repoRoot } from '../../scripts/crash/daemon-process.js';
+import { type Driver, driverCommand, spawnDriver } from '../../scripts/crash/daemon-process.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { PostgresBackend } from '../../src/store/backend/postgres.js';
 import { SharedEventLog } from '../../src/store/shared-event-log.js';
 import { Raw, type InFrame } from '../ipc/raw.js';
-import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { liveLeaseOwners, startPostgres, type TestPostgres } from '../support/postgres.js';
 import { admin, daemonFor, linkByQr, sim as startSim, tempDir, until } from './support/daemon.js';
 
 const ACCOUNTS = 6;
@@ -85,47 +82,22 @@ afterAll(async () => {
 });
 
 async function spawnDaemon(name: string, dir: string): Promise<Driver> {
-  const configPath = join(dir, 'config.json');
-  await writeFile(
-    configPath,
-    JSON.stringify({
-      dataDir: dir,
-      server: { wsUrl: s.wsUrl, rootPublicKey: s.rootPublicKey, mediaCaPath: s.mediaCaPath, webVersionUrl: null },
-      log: { level: 'silent' },
-      store: { backend: 'postgres', url: postgres.url },
-      cluster: cluster(name),
-      connection: { connectTimeoutMs: 5000, backoff: { initialMs: 100, maxMs: 1000, jitter: 0.1 } },
-      accounts: { restart: { maxRestarts: 5, withinMs: 60000, delayMs: 0 }, sendRate: { perSecond: 1000, burst: 1000 } },
-      webhookDelivery: { retryLimit: 100, initialMs: 100, maxMs: 1000, timeoutMs: 5000 },
-    }),
-  );
-  const child = spawn(process.execPath, [...cmd.args, configPath, join(repoRoot, 'config', 'default.json')], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    cwd: repoRoot,
-    env: { ...process.env, WAD_DRIVER_LOG: 'warn', WAD_DRIVER_IPC: '1' },
-  });
-  const d = new Driver(child);
+  const d = await spawnDriver(cmd, dir, {
+    server: { wsUrl: s.wsUrl, rootPublicKey: s.rootPublicKey, mediaCaPath: s.mediaCaPath, webVersionUrl: null },
+    log: { level: 'silent' },
+    store: { backend: 'postgres', url: postgres.url },
+    cluster: cluster(name),
+    connection: { connectTimeoutMs: 5000, backoff: { initialMs: 100, maxMs: 1000, jitter: 0.1 } },
+    accounts: { restart: { maxRestarts: 5, withinMs: 60000, delayMs: 0 }, sendRate: { perSecond: 1000, burst: 1000 } },
+    webhookDelivery: { retryLimit: 100, initialMs: 100, maxMs: 1000, timeoutMs: 5000 },
+  }, { WAD_DRIVER_LOG: 'warn', WAD_DRIVER_IPC: '1' });
   drivers.set(name, d);
-  await d.wait(`${name} ready`, (l) => l.event === 'ready', 30_000);
   return d;
 }
 
-function socketOf(name: string): string {
-  return drivers.get(name)!.lines.find((l) => l.event === 'ready')!.socket!;
-}
-
-async function owners(): Promise<Map<string, string>> {
-  const rows = await postgres.query<{ account: string; owner: string }>('SELECT account, owner FROM account_leases WHERE owner IS NOT NULL AND expires_at > clock_timestamp()');
-  return new Map(rows.map((r) => [r.account, r.owner]));
-}
-
-function stateAt(daemon: string, account: string): string | undefined {
-  const d = drivers.get(daemon)!;
-  const last = d.lines.filter((l) => l.event === 'update' && l.account === account).at(-1);
-  if (last) return last.state;
-  const ready = d.lines.find((l) => l.event === 'ready') as { accounts?: Array<{ id: string; state: string }> } | undefined;
-  return ready?.accounts?.find((a) => a.id === account)?.state;
-}
+const socketOf = (name: string): string => drivers.get(name)!.socket!;
+const owners = () => liveLeaseOwners(postgres);
+const stateAt = (daemon: string, account: string) => drivers.get(daemon)!.state(account);
 
 /** Every account online, at the daemon its lease names, and no daemon holding more than its share. */
 async function settled(names: readonly string[]): Promise<Map<string, string> | false> {

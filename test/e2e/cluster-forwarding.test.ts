@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WadClient, WadClientError } from '../../src/client/index.js';
 import type { Daemon } from '../../src/daemon/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
-import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { liveLeaseOwners, startPostgres, type TestPostgres } from '../support/postgres.js';
 import { admin, daemonFor, linkByQr, sim as startSim, tempDir, until } from './support/daemon.js';
 
 const PEER = '15550024900';
@@ -43,10 +43,7 @@ function clusterKeys(name: string): Array<[string, unknown]> {
   ];
 }
 
-async function owners(): Promise<Map<string, string>> {
-  const rows = await postgres.query<{ account: string; owner: string }>('SELECT account, owner FROM account_leases WHERE owner IS NOT NULL AND expires_at > clock_timestamp()');
-  return new Map(rows.map((r) => [r.account, r.owner]));
-}
+const owners = () => liveLeaseOwners(postgres);
 
 /** One account per daemon, each online where its lease is. */
 async function settled(): Promise<Map<string, string> | false> {

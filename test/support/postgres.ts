@@ -166,3 +166,9 @@ export async function startPostgres(): Promise<TestPostgres> {
     },
   };
 }
+
+/** Each account's owner while its lease is live, as the database sees it (a cluster test's view). */
+export async function liveLeaseOwners(postgres: Pick<TestPostgres, 'query'>): Promise<Map<string, string>> {
+  const rows = await postgres.query<{ account: string; owner: string }>('SELECT account, owner FROM account_leases WHERE owner IS NOT NULL AND expires_at > clock_timestamp()');
+  return new Map(rows.map((r) => [r.account, r.owner]));
+}
