@@ -22,6 +22,12 @@ export interface AccountSummary {
   reason?: string;
   /** With `reason: "connection lost"`: what the socket said (a DNS failure, a refused connection, a TLS error). */
   cause?: string;
+  /** account:list in a cluster: the daemon holding the account's live lease (the one that runs it); null when none does. */
+  owner?: string | null;
+  /** account:list in a cluster: where that daemon takes forwarded requests (http://host:port); null when it takes none. */
+  ownerEndpoint?: string | null;
+  /** account:list in a cluster: a live lease is held, so the account runs at `owner` (its `state` is the owner's when it answered). */
+  running?: boolean;
   /** account:status only: counters since the daemon started (starts, reconnects and reconnects:<cause>, received, decryptFailures, retryReceiptsSent, serverError<code>…). */
   counters?: Record<string, number>;
 }

@@ -148,7 +148,7 @@ async function start(config: Config, options: DaemonOptions): Promise<Daemon> {
     await supervisor.start();
     await accounts.init();
     // Before the first heartbeat, which announces where the other daemons forward to.
-    if (keeper) member?.attach(await startForwarding(config, keeper, daemon, logger.child({ component: 'cluster' })));
+    if (keeper) member?.attach(await startForwarding(config, keeper, daemon, logger.child({ component: 'cluster' }), media.localFiles));
     await member?.start();
     await daemon.clusterEvents?.start();
     daemon.startRetention();

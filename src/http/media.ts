@@ -108,9 +108,8 @@ async function download(req: FastifyRequest, reply: FastifyReply, ctx: HttpConte
   const admitted = ctx.callers.admit(callerOf(req), parsed);
   if ('refused' in admitted) return sendError(reply, admitted.refused);
   try {
-    // Streamed from this daemon only: the error names the daemon that runs the account.
-    await ctx.opts.forwarder?.assertHere(parsed.account!);
-    const media = await ctx.api.downloadMedia(parsed.account!, parsed.chat!, p.messageId);
+    // In a cluster, an account another daemon runs streams from that daemon.
+    const media = (await ctx.opts.forwarder?.download(parsed.account!, parsed.chat!, p.messageId)) ?? (await ctx.api.downloadMedia(parsed.account!, parsed.chat!, p.messageId));
     const headers: Record<string, string> = { 'content-type': media.mimeType ?? 'application/octet-stream', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
     if (media.fileLength !== undefined) headers['content-length'] = String(media.fileLength);
     if (media.fileName) headers['content-disposition'] = `attachment; filename*=UTF-8''${encodeURIComponent(media.fileName)}`;

@@ -272,9 +272,8 @@ export class Connection implements Outlet, Admitted {
         return {};
       }
       case 'media:download': {
-        // Its bytes leave in binary frames of this connection: not forwarded (the error names the daemon that runs the account).
-        await this.#shared.opts.forwarder?.assertHere(req.account!);
-        const media = await api.downloadMedia(req.account!, req.chat!, req.data.messageId);
+        // In a cluster, an account another daemon runs streams from that daemon.
+        const media = (await this.#shared.opts.forwarder?.download(req.account!, req.chat!, req.data.messageId)) ?? (await api.downloadMedia(req.account!, req.chat!, req.data.messageId));
         return { ...(await sendDownload(media, req.data.download, req.chat!, (frame) => this.#sendBinary(frame))) };
       }
       case 'account:add':

@@ -6,7 +6,7 @@
  * dispatch.ts and forwarding.ts all import them from here and none of them
  * from another.
  */
-import type { DaemonApi } from '../contract/api.js';
+import type { DaemonApi, MediaDownload } from '../contract/api.js';
 import type { RequestMap, RequestType } from '../contract/frames.js';
 import type { FinishedUpload } from './uploads.js';
 
@@ -45,13 +45,21 @@ export interface DispatchContext {
 /** What a dispatched request answers (the ack's data). */
 export type DispatchResult = Record<string, unknown>;
 
+/** What the caller's connection allows a forwarded request. */
+export interface ForwardOptions {
+  /** Whether data.path may name a file of this daemon's machine (the Unix socket's caller). */
+  allowPaths?: boolean;
+}
+
 export interface RequestForwarder {
   /** Runs `req` where its account runs: here (`here()`), or at the daemon holding its lease (that daemon's answer). */
-  run(req: Request, uploads: UploadSource, here: () => Promise<DispatchResult>): Promise<DispatchResult>;
+  run(req: Request, uploads: UploadSource, here: () => Promise<DispatchResult>, options?: ForwardOptions): Promise<DispatchResult>;
   /**
-   * For what is never forwarded (a download in binary frames): resolves when
-   * the account may be served here. @throws an UNAVAILABLE error naming the
-   * daemon that runs it and where that daemon listens
+   * A media download of an account another daemon runs: its verified bytes
+   * streaming from that daemon; undefined when the account is served here.
+   * @throws an UNAVAILABLE error naming the daemon that runs it (unreachable,
+   *   silent), or that daemon's refusal as it came; the stream fails the same
+   *   way when it breaks off
    */
-  assertHere(account: string): Promise<void>;
+  download(account: string, chat: string, messageId: string): Promise<MediaDownload | undefined>;
 }

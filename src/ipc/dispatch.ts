@@ -23,7 +23,7 @@ const NONE: Result = {};
 
 /** @throws DaemonError / IpcError with the contract's codes, or the owner's error as it came (RelayedError) */
 export async function dispatch(req: Request, ctx: DispatchContext): Promise<Result> {
-  if (ctx.forwarder) return ctx.forwarder.run(req, ctx.uploads, () => dispatchHere(req, ctx));
+  if (ctx.forwarder) return ctx.forwarder.run(req, ctx.uploads, () => dispatchHere(req, ctx), { allowPaths: ctx.allowPaths });
   return dispatchHere(req, ctx);
 }
 

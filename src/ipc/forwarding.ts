@@ -11,7 +11,7 @@ import type { ErrorCode } from '../contract/errors.js';
 import type { ErrorPayload } from '../contract/frames.js';
 import type { Request } from './dispatch-context.js';
 
-export type { RequestForwarder, DispatchResult as Result } from './dispatch-context.js';
+export type { ForwardOptions, RequestForwarder, DispatchResult as Result } from './dispatch-context.js';
 
 /**
  * The account a request acts on, if any: the one it names (tenantId, data.id).

@@ -2,12 +2,15 @@
 // listener (secret, bounds, the lease check) and the forwarding side (the
 // router and its peer client) against a fake daemon, the owner lookup given.
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalFiles } from '../../src/account/media/local-file.js';
+import type { MediaDownload } from '../../src/contract/api.js';
 import { ClusterSecret } from '../../src/daemon/cluster/secret.js';
 import { startForwardServer, type ForwardServer } from '../../src/daemon/cluster/forward-server.js';
 import { FORWARD_PATH, PeerClient, PeerError } from '../../src/daemon/cluster/peer-client.js';
@@ -59,6 +62,11 @@ function client(opts: { secret?: string; maxInflight?: number; maxBytes?: number
   const c = new PeerClient({ secret: new ClusterSecret(opts.secret ?? SECRET), daemonId: 'here', timeoutMs: opts.timeoutMs ?? 5000, maxBytes: opts.maxBytes ?? 1 << 20, maxInflight: opts.maxInflight ?? 8 });
   closers.push(() => c.close());
   return c;
+}
+
+/** A router on a daemon that holds nothing and finds every account at `endpoint`, with more of its deps given. */
+function routerWith(endpoint: string, more: Partial<ConstructorParameters<typeof ForwardRouter>[0]>): ForwardRouter {
+  return new ForwardRouter({ daemonId: 'here', held: () => false, owners: { lookup: async () => ({ owner: 'owner', endpoint }), forget: () => {} }, peers: client(), timeoutMs: 5000, logger: quiet, ...more });
 }
 
 /** A router on a daemon that holds nothing and finds every account at `endpoint`; counts lookups. */
@@ -213,12 +221,90 @@ describe('a forwarded request', () => {
     expect(none).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', details: { account: 'acc', owner: 'owner', endpoint: null } } });
   });
 
-  it('naming a local file by path is refused with the owner named; requests without an account run here', async () => {
-    const { r } = router('http://127.0.0.1:9');
-    const byPath = await outcome(r.run(req({ type: 'message:send', tenantId: 'acc', conversationId: JID, data: { type: 'document', path: '/tmp/x.pdf' } }), NO_UPLOADS, notHere));
-    expect(byPath).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', details: { owner: 'owner', field: 'data.path' } } });
-    expect(await outcome(r.run(req({ type: 'account:list' }), NO_UPLOADS, async () => ({ here: true })))).toEqual({ ok: true, result: { here: true } });
+  it('naming a local file by path: read here under this daemon\'s path policy and sent as an upload; refused here as for a local account; requests without an account run here', async () => {
+    const o = await owner();
+    const dir = await mkdtemp(join(spool, 'paths-'));
+    const files = await LocalFiles.create({ allowedRoots: [dir], maxBytes: 100_000 });
+    const r = routerWith(o.endpoint, { localFiles: files });
+    const path = join(dir, 'report.pdf');
+    const bytes = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 13) & 0xff));
+    await writeFile(path, bytes);
+    const send = (p: string, allowPaths = true) => outcome(r.run(req({ type: 'message:send', tenantId: 'acc', conversationId: JID, data: { type: 'document', path: p } }), NO_UPLOADS, notHere, { allowPaths }));
+    expect(await send(path)).toMatchObject({ ok: true });
+    expect(o.api.media).toHaveLength(1);
+    expect(Buffer.from(o.api.media[0]!.bytes).equals(bytes)).toBe(true);
+    expect(o.api.media[0]!.content).toMatchObject({ type: 'document', fileName: 'report.pdf', mimeType: 'application/pdf' });
+    // Refused here, before the owner is asked: the caller's connection takes no paths, a path outside the roots, too large.
+    expect(await send(path, false)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN', details: { field: 'data.path' } } });
+    expect(await send('/etc/hostname')).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', details: { media: 'PATH_REFUSED', reason: 'OUTSIDE_ROOTS' } } });
+    await writeFile(join(dir, 'big'), Buffer.alloc(100_001));
+    expect(await send(join(dir, 'big'))).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD', details: { media: 'PATH_REFUSED', reason: 'TOO_LARGE' } } });
+    expect(o.api.media).toHaveLength(1);
+    expect(await outcome(router('http://127.0.0.1:9').r.run(req({ type: 'webhook:list' }), NO_UPLOADS, async () => ({ here: true })))).toEqual({ ok: true, result: { here: true } });
     expect(new URL(FORWARD_PATH, 'http://x').pathname).toBe('/wad-cluster/v1/request');
+  });
+});
+
+describe('a forwarded download', () => {
+  /** A MediaDownload of `bytes` in 64 KiB pieces that fails after `failAfter` bytes, or never sends more. */
+  function served(bytes: Buffer, opts: { failAfter?: number; hangAfter?: number } = {}): MediaDownload {
+    return {
+      type: 'document',
+      mimeType: 'application/pdf',
+      fileName: 'f.pdf',
+      fileLength: bytes.length,
+      async *[Symbol.asyncIterator]() {
+        for (let at = 0; at < bytes.length; at += 65_536) {
+          if (opts.failAfter !== undefined && at >= opts.failAfter) throw new Error('verification failed');
+          if (opts.hangAfter !== undefined && at >= opts.hangAfter) await new Promise(() => {});
+          yield bytes.subarray(at, at + 65_536);
+        }
+      },
+    };
+  }
+  const read = async (m: MediaDownload): Promise<Buffer> => {
+    const parts: Uint8Array[] = [];
+    for await (const p of m) parts.push(p);
+    return Buffer.concat(parts);
+  };
+
+  it('streams the owner\'s bytes unchanged, with their description; its refusals come back as they were', async () => {
+    const o = await owner();
+    const bytes = randomBytes(300_000);
+    o.api.files.set('M1', served(bytes));
+    const peers = client();
+    const m = (await router(o.endpoint, peers).r.download('acc', JID, 'M1'))!;
+    expect(m).toMatchObject({ type: 'document', mimeType: 'application/pdf', fileName: 'f.pdf', fileLength: bytes.length });
+    expect((await read(m)).equals(bytes)).toBe(true);
+    await expectEventually(() => peers.inflight === 0);
+    expect(await outcome(router(o.endpoint).r.download('acc', JID, 'NONE') as Promise<never>)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    // Not held there any more: the owner refuses, and with no owner left the download is this daemon's.
+    const moved = await owner({ held: new Set() });
+    const r = new ForwardRouter({ daemonId: 'here', held: () => false, owners: { lookup: async () => ({ owner: 'owner', endpoint: moved.endpoint }), forget: () => {} }, peers: client(), timeoutMs: 5000, logger: quiet });
+    let asked = 0;
+    const r2 = new ForwardRouter({ daemonId: 'here', held: () => false, owners: { lookup: async () => (asked++ === 0 ? { owner: 'owner', endpoint: moved.endpoint } : { owner: null, endpoint: null }), forget: () => {} }, peers: client(), timeoutMs: 5000, logger: quiet });
+    expect(await outcome(r.download('acc', JID, 'M1') as Promise<never>)).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', details: { notOwner: true } } });
+    expect(await r2.download('acc', JID, 'M1')).toBeUndefined();
+  });
+
+  it('that breaks off at the owner, or goes silent, fails naming the owner and never ends short; it holds an in-flight slot until it is done', async () => {
+    const o = await owner();
+    const bytes = randomBytes(400_000);
+    o.api.files.set('BROKEN', served(bytes, { failAfter: 200_000 }));
+    o.api.files.set('SILENT', served(bytes, { hangAfter: 200_000 }));
+    const peers = client({ timeoutMs: 500, maxInflight: 1 });
+    const { r } = router(o.endpoint, peers);
+    const broken = (await r.download('acc', JID, 'BROKEN'))!;
+    expect(await outcome(read(broken) as Promise<never>)).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', details: { account: 'acc', owner: 'owner', reason: 'broken' } } });
+    await expectEventually(() => peers.inflight === 0);
+    const silent = (await r.download('acc', JID, 'SILENT'))!;
+    expect(peers.inflight).toBe(1);
+    expect(await outcome(r.run(req({ type: 'account:status', tenantId: 'acc' }), NO_UPLOADS, notHere))).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    expect(await outcome(read(silent) as Promise<never>)).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', details: { owner: 'owner', reason: 'timeout' } } });
+    await expectEventually(() => peers.inflight === 0);
+    // A download nobody reads is dropped after the same silence, freeing its slot.
+    await r.download('acc', JID, 'BROKEN');
+    await expectEventually(() => peers.inflight === 0);
   });
 });
 

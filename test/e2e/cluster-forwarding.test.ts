@@ -1,9 +1,16 @@
 // Three daemons on one PostgreSQL, each running one account; a client of any
 // one of them works with every account: requests of accounts another daemon
 // runs are forwarded to it (cluster.listen, cluster.secret) and its answers
-// come back unchanged, over the control socket and the HTTP API alike. An
-// owner that cannot be reached, or never answers, is UNAVAILABLE naming it.
+// come back unchanged, over the control socket and the HTTP API alike: a
+// file named by path is read where the client is and sent as an upload, a
+// download streams from the owner, account:list shows where each account
+// runs. An owner that cannot be reached, never answers, or breaks off a
+// download is UNAVAILABLE naming it, never a short file.
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WadClient, WadClientError } from '../../src/client/index.js';
 import type { Daemon } from '../../src/daemon/index.js';
@@ -55,7 +62,7 @@ async function settled(): Promise<Map<string, string> | false> {
 
 beforeAll(async () => {
   [s, postgres] = await Promise.all([startSim(), startPostgres()]);
-  for (let i = 0; i < 4; i++) dirs.push(await tempDir('wad-e2e-fwd-'));
+  for (let i = 0; i < 5; i++) dirs.push(await tempDir('wad-e2e-fwd-'));
   await admin(s, 'POST', '/phones', { phone: PEER, name: 'Peer' });
   // Linked by one daemon alone; it leaves, handing every lease back.
   const linker = await daemonFor(s, dirs[3]!.path, clusterKeys('linker').filter(([k]) => k !== 'cluster.listen' && k !== 'cluster.secret'));
@@ -183,25 +190,67 @@ describe('requests forwarded to the daemon that runs the account', () => {
     await until('the peer received the multipart send', async () => (await peerReceived(mp['messageId'] as string)) > 0);
     const doc = (await admin<Array<{ id: string; type: string; text: string }>>(s, 'GET', `/phones/${PEER}/messages`)).filter((m) => m.id === mp['messageId']);
     expect(doc.map((m) => [m.type, m.text])).toEqual([['document', 'multipart, forwarded']]);
-    // A media download streams from the owner only: the refusal names it.
-    const res = await fetch(`${http.url}/v1/media/${b}/${PEER}/3EB0000000000000000001`, { headers: { authorization: `Bearer ${TOKEN}` } });
-    expect(res.status).toBe(503);
-    const refused = (await res.json()) as { error: { code: string; details: Record<string, unknown> } };
-    expect(refused.error.code).toBe('UNAVAILABLE');
-    expect(refused.error.details).toMatchObject({ account: b, owner: owner.get(b) });
-    expect(String(refused.error.details['endpoint'])).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // A download of a message the owner does not have: the owner's refusal, as its own HTTP API gives it.
+    const missing = async (name: string) => {
+      const res = await fetch(`${daemons.get(name)!.http!.url}/v1/media/${b}/${PEER}/3EB0000000000000000001`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const direct = await missing(owner.get(b)!);
+    expect(direct.status).toBe(404);
+    expect(await missing(via)).toEqual(direct);
   }, 60_000);
+
+  it('a file named by path is read where the client is and reaches the other account whole; its download through a third daemon, over the socket and HTTP, is the same bytes', async () => {
+    // The sender's and the receiver's daemons are two; the client talks to the third.
+    const [sender, receiver] = [ACCOUNTS[0]!, ACCOUNTS[1]!];
+    const via = NAMES.find((n) => n !== owner.get(sender) && n !== owner.get(receiver))!;
+    const client = await clientOf(via);
+    const bytes = randomBytes(600_000); // three download chunks
+    const path = join(dirs[4]!.path, 'by-path.bin');
+    await writeFile(path, bytes, { mode: 0o600 });
+    const id = await client.send(sender, `${phoneOf(receiver)}@s.whatsapp.net`, { type: 'document', path, mimeType: 'application/octet-stream' });
+    const chat = `${phoneOf(sender)}@s.whatsapp.net`;
+    await until('the receiving account stored the document', async () => (await client.listMessages(receiver, chat, { limit: 20 })).some((m) => m.id === id));
+
+    const file = await client.downloadMedia(receiver, chat, id);
+    expect(file.fileName).toBe('by-path.bin');
+    expect(Buffer.from(file.data!).equals(bytes)).toBe(true);
+    const res = await fetch(`${daemons.get(via)!.http!.url}/v1/media/${receiver}/${encodeURIComponent(chat)}/${id}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-length')).toBe(String(bytes.length));
+    expect(Buffer.from(await res.arrayBuffer()).equals(bytes)).toBe(true);
+
+    // A path outside what this daemon lets callers name is refused here, as for its own accounts.
+    const refused = await client.send(sender, PEER_JID, { type: 'document', path: '/proc/self/environ' }).then(
+      () => undefined,
+      (e: unknown) => e as WadClientError,
+    );
+    expect(refused?.code).toBe('INVALID_PAYLOAD');
+    expect(refused?.details).toMatchObject({ media: 'PATH_REFUSED' });
+  }, 60_000);
+
+  it('account:list at any daemon shows every account with the daemon that runs it and its state there', async () => {
+    for (const name of NAMES) {
+      const listed = await (await clientOf(name)).listAccounts();
+      for (const account of ACCOUNTS) {
+        const entry = listed.find((a) => a.id === account);
+        expect(entry, `${account} at ${name}`).toMatchObject({ owner: owner.get(account), running: true, state: 'online', jid: daemons.get(owner.get(account)!)!.accountStatus(account).jid });
+        expect(String(entry!.ownerEndpoint)).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      }
+    }
+  }, 30_000);
 
   it('an owner that cannot be reached or never answers: UNAVAILABLE naming it, without hanging', async () => {
     // A daemon that died with its lease still live (refused connections), and one that accepts but never answers.
     const closed = await listen((srv) => srv.close());
     const silent = await listen(() => {});
+    const dying = await dyingOwner();
     await postgres.query(
-      `INSERT INTO daemons (id, endpoint, seen_at) VALUES ('ghost', $1, clock_timestamp()), ('mute', $2, clock_timestamp())`,
-      [`http://127.0.0.1:${closed}`, `http://127.0.0.1:${silent}`],
+      `INSERT INTO daemons (id, endpoint, seen_at) VALUES ('ghost', $1, clock_timestamp()), ('mute', $2, clock_timestamp()), ('dying', $3, clock_timestamp())`,
+      [`http://127.0.0.1:${closed}`, `http://127.0.0.1:${silent}`, `http://127.0.0.1:${dying}`],
     );
     await postgres.query(
-      `INSERT INTO account_leases (account, owner, token, expires_at) VALUES ('ghostacc', 'ghost', 1, clock_timestamp() + interval '10 minutes'), ('muteacc', 'mute', 1, clock_timestamp() + interval '10 minutes')`,
+      `INSERT INTO account_leases (account, owner, token, expires_at) VALUES ('ghostacc', 'ghost', 1, clock_timestamp() + interval '10 minutes'), ('muteacc', 'mute', 1, clock_timestamp() + interval '10 minutes'), ('dyingacc', 'dying', 1, clock_timestamp() + interval '10 minutes')`,
     );
     const client = await clientOf(NAMES[0]!);
     for (const [account, who] of [
@@ -216,6 +265,28 @@ describe('requests forwarded to the daemon that runs the account', () => {
       expect(err?.details).toMatchObject({ account, owner: who });
       expect(err?.message).toContain(who);
     }
+    // Downloads: from an owner that is gone (at once), and one that breaks off after half the file; over the socket and HTTP.
+    const http = daemons.get(NAMES[0]!)!.http!;
+    for (const [account, who, reason] of [
+      ['ghostacc', 'ghost', 'unreachable'],
+      ['dyingacc', 'dying', 'broken'],
+    ] as const) {
+      const err = await client.downloadMedia(account, PEER_JID, '3EB0000000000000000002').then(
+        () => undefined,
+        (e: unknown) => e as WadClientError,
+      );
+      expect(err?.code, account).toBe('UNAVAILABLE');
+      expect(err?.details).toMatchObject({ account, owner: who, reason });
+      const res = await fetch(`${http.url}/v1/media/${account}/${PEER}/3EB0000000000000000002`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      if (reason === 'unreachable') {
+        expect(res.status).toBe(503);
+        expect(((await res.json()) as { error: { details: unknown } }).error.details).toMatchObject({ account, owner: who, reason });
+      } else {
+        // The length was announced before the owner broke off: the body ends short, and reading it fails.
+        expect(res.headers.get('content-length')).toBe(String(DYING_LENGTH));
+        await expect(res.arrayBuffer()).rejects.toThrow();
+      }
+    }
   }, 30_000);
 });
 
@@ -227,4 +298,18 @@ async function listen(then: (srv: Server) => void): Promise<number> {
   servers.push(srv);
   then(srv);
   return port;
+}
+
+const DYING_LENGTH = 600_000;
+
+/** An owner that starts a download, announcing DYING_LENGTH bytes, and dies after half of them. */
+async function dyingOwner(): Promise<number> {
+  const srv = createHttpServer((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-length': String(DYING_LENGTH), 'x-wad-media': encodeURIComponent(JSON.stringify({ fileLength: DYING_LENGTH, type: 'document' })) });
+    res.write(Buffer.alloc(DYING_LENGTH / 2, 7), () => res.destroy());
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', () => resolve()));
+  servers.push(srv as unknown as Server);
+  return (srv.address() as { port: number }).port;
 }

@@ -1,7 +1,8 @@
 /**
  * The owner's side of a forwarded request: an HTTP listener at
  * `cluster.listen` that takes `POST /wad-cluster/v1/request` from the other
- * daemons of the cluster, checks the cluster secret (constant time), reads
+ * daemons of the cluster (and `/wad-cluster/v1/media`, a download: see
+ * media-route.ts), checks the cluster secret (constant time), reads
  * the request frame (and an upload's bytes after it, into a private spool
  * file), and runs it through the control socket's own parser and dispatch,
  * with no forwarder: a forwarded request is never forwarded again. A request
@@ -30,6 +31,8 @@ import { accountOf } from '../../ipc/forwarding.js';
 import { parseFrame, type Request } from '../../ipc/requests.js';
 import type { FinishedUpload } from '../../ipc/uploads.js';
 import { FORWARD_PATH, FORWARDED_BY_HEADER, FRAME_BYTES_HEADER, type PeerAnswer } from './peer-client.js';
+import { serveDownload } from './media-route.js';
+import { MEDIA_PATH } from './peer-download.js';
 import type { ClusterSecret } from './secret.js';
 
 export interface ForwardServerOptions {
@@ -65,14 +68,21 @@ export async function startForwardServer(o: ForwardServerOptions): Promise<Forwa
   await mkdir(o.spoolDir, { recursive: true, mode: 0o700 });
   let inflight = 0;
   const server: Server = createServer((req, res) => {
-    if (req.method !== 'POST' || req.url !== FORWARD_PATH) return refuse(req, res, 404, { code: 'NOT_FOUND', message: `no route ${String(req.method)} ${String(req.url).slice(0, 100)}` });
+    if (req.method !== 'POST' || (req.url !== FORWARD_PATH && req.url !== MEDIA_PATH)) return refuse(req, res, 404, { code: 'NOT_FOUND', message: `no route ${String(req.method)} ${String(req.url).slice(0, 100)}` });
     if (!o.secret.accepts(req.headers.authorization)) {
       o.logger.warn({ remote: req.socket.remoteAddress }, 'cluster: refused a forwarded request (wrong or missing secret)');
       return refuse(req, res, 401, { code: 'AUTH_INVALID', message: 'wrong cluster secret' });
     }
     if (inflight >= o.maxInflight) return refuse(req, res, 200, { code: 'RATE_LIMITED', message: `daemon ${o.daemonId} has ${inflight} forwarded requests in flight`, retryAfter: 1000 });
     inflight++;
-    void handle(req, res, o).finally(() => inflight--);
+    // A download holds its slot until its last byte left (or the connection broke).
+    const handled = req.url === MEDIA_PATH ? serveDownload(req, res, o, (error, status = 200) => (status === 200 ? reply(res, status, error) : refuse(req, res, status, error))) : handle(req, res, o);
+    void handled
+      .catch((err: unknown) => {
+        o.logger.warn({ err: (err as Error).message, from: req.headers[FORWARDED_BY_HEADER] }, 'cluster: a forwarded download broke off');
+        res.destroy();
+      })
+      .finally(() => inflight--);
   });
   server.requestTimeout = 0; // a send may take long; a stalled body is cut by idleMs instead
   server.headersTimeout = Math.min(o.idleMs, 60_000);

@@ -15,6 +15,7 @@ import type { DaemonApi } from '../../contract/api.js';
 import { LeaseKeeper } from '../../store/cluster/leases.js';
 import { OwnerDirectory } from '../../store/cluster/owners.js';
 import { startForwardServer, type ForwardServer } from './forward-server.js';
+import type { PathFiles } from './path-upload.js';
 import { PeerClient } from './peer-client.js';
 import { ForwardRouter } from './router.js';
 import { ClusterSecret } from './secret.js';
@@ -54,7 +55,7 @@ export interface Forwarding {
  * daemons' accounts are then answered UNAVAILABLE here). Announces the listener's address in the keeper's heartbeat.
  * @throws Error when cluster.listen cannot be bound
  */
-export async function startForwarding(config: Config, keeper: LeaseKeeper, api: DaemonApi, logger: Logger): Promise<Forwarding | undefined> {
+export async function startForwarding(config: Config, keeper: LeaseKeeper, api: DaemonApi, logger: Logger, localFiles?: PathFiles): Promise<Forwarding | undefined> {
   const c = config.cluster;
   if (!c.secret || !config.store.url) return undefined;
   const secret = new ClusterSecret(c.secret);
@@ -64,7 +65,6 @@ export async function startForwarding(config: Config, keeper: LeaseKeeper, api: 
     (err) => logger.warn({ err: err.message }, 'a lease lookup connection broke (it is replaced)'),
   );
   const peers = new PeerClient({ secret, daemonId: keeper.owner, timeoutMs: c.forwardTimeoutMs, maxBytes: c.maxForwardBytes, maxInflight: c.maxForwards });
-  const router = new ForwardRouter({ daemonId: keeper.owner, held, owners, peers, timeoutMs: c.forwardTimeoutMs, logger });
   let server: ForwardServer | undefined;
   try {
     if (c.listen) {
@@ -91,6 +91,7 @@ export async function startForwarding(config: Config, keeper: LeaseKeeper, api: 
   const advertised = c.advertise ?? (server ? { host: c.listen!.host, port: server.address.port } : undefined);
   const endpoint = advertised ? `http://${advertised.host.includes(':') ? `[${advertised.host}]` : advertised.host}:${advertised.port}` : null;
   keeper.advertise(endpoint);
+  const router = new ForwardRouter({ daemonId: keeper.owner, held, owners, peers, timeoutMs: c.forwardTimeoutMs, logger, localFiles, endpoint });
   return {
     router,
     endpoint,

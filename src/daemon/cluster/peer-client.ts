@@ -8,12 +8,16 @@
  * kept-alive connections, the answer's size, the time to connect and the
  * time to answer. A failure says whether the request may have reached the
  * owner (`delivered`): after that the outcome is unknown, and the caller is
- * told so. Owns that exchange; which daemon to ask is the router's.
+ * told so. A download (`download`) goes through the same agent and counts
+ * against the same bound for as long as its bytes stream (peer-download.ts).
+ * Owns that exchange; which daemon to ask is the router's.
  */
-import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
-import type { ErrorPayload } from '../../contract/frames.js';
-import { isErrorCode } from '../../contract/errors.js';
+import type { MediaDownload } from '../../contract/api.js';
+import { PeerError, readAnswer, type PeerAnswer } from './peer-answer.js';
+export { PeerError, type PeerAnswer } from './peer-answer.js';
+import { MEDIA_PATH, peerDownload } from './peer-download.js';
 import type { ClusterSecret } from './secret.js';
 
 export const FORWARD_PATH = '/wad-cluster/v1/request';
@@ -22,19 +26,10 @@ export const FRAME_BYTES_HEADER = 'x-wad-frame-bytes';
 /** Which daemon forwarded the request (for the owner's logs). */
 export const FORWARDED_BY_HEADER = 'x-wad-forwarded-by';
 
-export type PeerAnswer = { ok: true; result: Record<string, unknown> } | { ok: false; error: ErrorPayload };
-
-/** Why a forwarded request got no answer. */
-export class PeerError extends Error {
-  override readonly name = 'PeerError';
-  constructor(
-    readonly reason: 'busy' | 'unreachable' | 'timeout' | 'refused-secret' | 'bad-answer',
-    message: string,
-    /** Whether the whole request was written: the owner may have acted on it. */
-    readonly delivered: boolean,
-  ) {
-    super(message);
-  }
+/** Bytes sent after the frame: an upload's `bytes`, read anew from `open()` at each attempt. */
+export interface PeerUpload {
+  readonly bytes: number;
+  open(): Readable;
 }
 
 class StaleConnection extends PeerError {
@@ -76,25 +71,21 @@ export class PeerClient {
 
   /**
    * Sends the frame (and the file's bytes after it) to the daemon at `endpoint` (http://host:port).
+   * `timeoutMs` shortens the exchange's bound (a read that must not hold its caller long).
    * @throws PeerError
    */
-  async post(endpoint: string, frame: Record<string, unknown>, file?: { path: string; bytes: number }): Promise<PeerAnswer> {
+  async post(endpoint: string, frame: Record<string, unknown>, file?: PeerUpload, timeoutMs = this.#options.timeoutMs): Promise<PeerAnswer> {
     if (this.#inflight >= this.#options.maxInflight) throw new PeerError('busy', `${this.#inflight} forwarded requests in flight already`, false);
     const json = Buffer.from(JSON.stringify(frame), 'utf8');
     if (json.length > this.#options.maxBytes) return { ok: false, error: { code: 'INVALID_PAYLOAD', message: `the request is ${json.length} bytes: a forwarded request takes at most ${this.#options.maxBytes} (cluster.maxForwardBytes)` } };
-    let url: URL;
-    try {
-      url = new URL(FORWARD_PATH, endpoint);
-    } catch {
-      throw new PeerError('unreachable', `endpoint ${JSON.stringify(endpoint)} is not an http:// address`, false);
-    }
+    const url = urlOf(FORWARD_PATH, endpoint);
     this.#inflight++;
     try {
       try {
-        return await this.#exchange(url, json, file);
+        return await this.#exchange(url, json, file, timeoutMs);
       } catch (err) {
         // A kept-alive connection the owner closed meanwhile: nothing reached it, so once more on a new one.
-        if (err instanceof StaleConnection) return await this.#exchange(url, json, file);
+        if (err instanceof StaleConnection) return await this.#exchange(url, json, file, timeoutMs);
         throw err;
       }
     } finally {
@@ -102,21 +93,45 @@ export class PeerClient {
     }
   }
 
+  /**
+   * A media:download frame for the daemon at `endpoint`: its refusal, or the file's bytes
+   * streaming in (one slot of maxInflight until the stream is read or dropped).
+   * @throws PeerError when no answer came; the stream fails with one when it breaks off
+   */
+  async download(endpoint: string, frame: Record<string, unknown>): Promise<PeerAnswer | MediaDownload> {
+    if (this.#inflight >= this.#options.maxInflight) throw new PeerError('busy', `${this.#inflight} forwarded requests in flight already`, false);
+    const json = Buffer.from(JSON.stringify(frame), 'utf8');
+    const url = urlOf(MEDIA_PATH, endpoint);
+    const { timeoutMs, maxBytes, secret, daemonId } = this.#options;
+    this.#inflight++;
+    return peerDownload(url, json, {
+      agent: this.#agent,
+      headers: { authorization: secret.header, [FORWARDED_BY_HEADER]: daemonId },
+      timeoutMs,
+      connectMs: Math.min(CONNECT_MS, timeoutMs),
+      idleMs: timeoutMs,
+      maxBytes,
+      onClose: () => this.#inflight--,
+    });
+  }
+
   close(): void {
     this.#agent.destroy();
   }
 
-  #exchange(url: URL, json: Buffer, file: { path: string; bytes: number } | undefined): Promise<PeerAnswer> {
-    const { timeoutMs, maxBytes, secret, daemonId } = this.#options;
+  #exchange(url: URL, json: Buffer, file: PeerUpload | undefined, timeoutMs: number): Promise<PeerAnswer> {
+    const { maxBytes, secret, daemonId } = this.#options;
     return new Promise<PeerAnswer>((resolve, reject) => {
       let delivered = false;
       let settled = false;
+      let bytes: Readable | undefined;
       const timers: NodeJS.Timeout[] = [];
       const finish = (err: PeerError | undefined, answer?: PeerAnswer): void => {
         if (settled) return;
         settled = true;
         for (const t of timers) clearTimeout(t);
         if (err) {
+          bytes?.destroy();
           req.destroy();
           reject(err);
         } else resolve(answer!);
@@ -144,55 +159,18 @@ export class PeerClient {
         return;
       }
       req.write(json);
-      const bytes = createReadStream(file.path);
+      bytes = file.open();
       bytes.on('error', (err) => finish(new PeerError('unreachable', `the upload could not be read: ${err.message}`, false)));
       bytes.pipe(req);
     });
   }
 }
 
-/** The owner's answer: a JSON `{ok, …}` of at most maxBytes. @throws PeerError */
-async function readAnswer(res: IncomingMessage, maxBytes: number): Promise<PeerAnswer> {
-  const status = res.statusCode ?? 0;
-  if (status === 401) {
-    res.resume();
-    throw new PeerError('refused-secret', 'it refused this daemon\'s cluster secret (cluster.secret differs between the daemons)', true);
-  }
-  const declared = Number(res.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    res.destroy();
-    throw new PeerError('bad-answer', `its answer is ${declared} bytes, over cluster.maxForwardBytes (${maxBytes})`, true);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of res as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) {
-      res.destroy();
-      throw new PeerError('bad-answer', `its answer is over cluster.maxForwardBytes (${maxBytes})`, true);
-    }
-    chunks.push(chunk);
-  }
-  let body: unknown;
+/** @throws PeerError unreachable when the endpoint is not an address */
+function urlOf(path: string, endpoint: string): URL {
   try {
-    body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return new URL(path, endpoint);
   } catch {
-    throw new PeerError('bad-answer', `it answered HTTP ${status} with a body that is not JSON`, true);
+    throw new PeerError('unreachable', `endpoint ${JSON.stringify(endpoint)} is not an http:// address`, false);
   }
-  const answer = asAnswer(body);
-  if (!answer) throw new PeerError('bad-answer', `it answered HTTP ${status} without {ok, result|error}`, true);
-  return answer;
-}
-
-function asAnswer(body: unknown): PeerAnswer | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const b = body as { ok?: unknown; result?: unknown; error?: unknown };
-  if (b.ok === true && typeof b.result === 'object' && b.result !== null && !Array.isArray(b.result)) return { ok: true, result: b.result as Record<string, unknown> };
-  if (b.ok !== false || typeof b.error !== 'object' || b.error === null) return undefined;
-  const e = b.error as { code?: unknown; message?: unknown; details?: unknown; retryAfter?: unknown };
-  if (!isErrorCode(e.code) || typeof e.message !== 'string') return undefined;
-  const error: ErrorPayload = { code: e.code, message: e.message };
-  if (typeof e.details === 'object' && e.details !== null && !Array.isArray(e.details)) error.details = e.details as Record<string, unknown>;
-  if (typeof e.retryAfter === 'number') error.retryAfter = e.retryAfter;
-  return { ok: false, error };
 }

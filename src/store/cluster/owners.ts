@@ -68,6 +68,15 @@ export class OwnerDirectory {
     return pending;
   }
 
+  /** Every account with a live lease, and its owner (one query, not cached: account:list shows where each account runs). @throws Error when the database does not answer */
+  async all(): Promise<Map<string, AccountOwner>> {
+    const res = await this.#pool.query<{ account: string; owner: string; endpoint: string | null }>(
+      `SELECT l.account, l.owner, d.endpoint FROM account_leases l LEFT JOIN daemons d ON d.id = l.owner
+       WHERE l.owner IS NOT NULL AND l.expires_at > clock_timestamp()`,
+    );
+    return new Map(res.rows.map((r) => [r.account, { owner: r.owner, endpoint: r.endpoint }]));
+  }
+
   /** The answer for the account was wrong: the next lookup asks the database. */
   forget(account: string): void {
     this.#cache.delete(account);
