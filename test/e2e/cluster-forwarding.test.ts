@@ -240,6 +240,36 @@ describe('requests forwarded to the daemon that runs the account', () => {
     }
   }, 30_000);
 
+  it('webhook:list at any daemon counts each webhook over every daemon that delivers it', async () => {
+    const bodies: string[] = [];
+    const receiver = createHttpServer((req, res) => {
+      const parts: Buffer[] = [];
+      req.on('data', (c: Buffer) => parts.push(c));
+      req.on('end', () => {
+        bodies.push(Buffer.concat(parts).toString('utf8'));
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', () => resolve()));
+    servers.push(receiver as unknown as Server);
+    const call = async (name: string, path: string, body: unknown) => {
+      const res = await fetch(`${daemons.get(name)!.http!.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return (await res.json()) as Record<string, unknown>;
+    };
+    const { id } = (await call(NAMES[0]!, '/v1/webhook/add', { url: `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`, events: ['message:new'] })) as { id: string };
+    const sent: string[] = [];
+    for (const account of ACCOUNTS) sent.push((await admin<{ id: string }>(s, 'POST', `/phones/${PEER}/messages`, { to: `${phoneOf(account)}@s.whatsapp.net`, text: `hook ${account}` })).id);
+    // Three daemons delivered (one account each); each daemon's list counts them all.
+    for (const name of NAMES) {
+      await until(`webhook:list at ${name} counts every daemon's deliveries`, async () => {
+        if (!sent.every((m) => bodies.some((b) => b.includes(m)))) return false;
+        const hook = ((await call(name, '/v1/webhook/list', {}))['webhooks'] as Array<{ id: string; lag: number; delivered: number }>).find((w) => w.id === id);
+        return hook !== undefined && hook.lag === 0 && hook.delivered === bodies.length;
+      });
+    }
+    await call(NAMES[0]!, '/v1/webhook/remove', { id });
+  }, 30_000);
+
   it('an owner that cannot be reached or never answers: UNAVAILABLE naming it, without hanging', async () => {
     // A daemon that died with its lease still live (refused connections), and one that accepts but never answers.
     const closed = await listen((srv) => srv.close());

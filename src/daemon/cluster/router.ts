@@ -7,7 +7,8 @@
  * this daemon's path policy (it is this daemon's caller's file), and its
  * bytes travel as an upload; a download streams from the owner (see
  * peer-download.ts), and a download that breaks off fails, naming the owner.
- * account:list adds who runs each account (accounts-view.ts).
+ * account:list adds who runs each account (accounts-view.ts); webhook:list
+ * counts each webhook over every daemon (webhooks-view.ts).
  *
  * The owner refusing because the lease moved on since the lookup is the one
  * case retried (once, after a fresh lookup): nothing ran there. Every other
@@ -25,6 +26,7 @@ import { accountOf, RelayedError, type ForwardOptions, type RequestForwarder, ty
 import type { Request } from '../../ipc/requests.js';
 import type { AccountOwner } from '../../store/cluster/owners.js';
 import { withOwners, type AccountsViewDeps } from './accounts-view.js';
+import { webhooksOfAll } from './webhooks-view.js';
 import { openPathUpload, type PathFiles } from './path-upload.js';
 import { PeerError, type PeerAnswer, type PeerUpload } from './peer-client.js';
 
@@ -56,7 +58,7 @@ export class ForwardRouter implements RequestForwarder {
 
   async run(req: Request, uploads: UploadSource, here: () => Promise<Result>, options: ForwardOptions = {}): Promise<Result> {
     const account = accountOf(req);
-    if (account === undefined) return req.type === 'account:list' ? this.#listed(here) : here();
+    if (account === undefined) return req.type === 'account:list' ? this.#listed(here) : req.type === 'webhook:list' ? this.#webhooks(here) : here();
     const owner = await this.#elsewhere(account);
     if (!owner) return this.#here(account, here);
     const data = req.data as Record<string, unknown>;
@@ -124,6 +126,13 @@ export class ForwardRouter implements RequestForwarder {
         };
       },
     };
+  }
+
+  async #webhooks(here: () => Promise<Result>): Promise<Result> {
+    const result = await here();
+    const { owners, peers, daemonId, logger, timeoutMs } = this.#deps;
+    if (!owners.all || !Array.isArray(result['webhooks'])) return result;
+    return { ...result, ...(await webhooksOfAll(result['webhooks'] as never, { owners: { all: () => owners.all!() }, peers, daemonId, timeoutMs, logger })) };
   }
 
   async #listed(here: () => Promise<Result>): Promise<Result> {
