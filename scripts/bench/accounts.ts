@@ -12,15 +12,20 @@
  * room for them all; then the daemon brings them all online twice — a first
  * start, then a restart, each timed, with the event loop's delay (p50, p99,
  * max) sampled while they come up — and the memory row is taken after the
- * first (2,000 accounts per MiB of heap at the 64 KiB goal).
+ * first (2,000 accounts per MiB of heap at the 64 KiB goal). `--restarts N`
+ * times N restarts; `--profile PATH` writes a CPU profile of the last one
+ * (the daemon only: the simulator's CPU is reported beside it).
  *
  *   npx tsx scripts/bench/accounts.ts [--accounts 1000] [--baileys 20]
  *   npx tsx scripts/bench/accounts.ts --accounts 10000 --seed
+ *   npx tsx scripts/bench/accounts.ts --accounts 1000 --seed --restarts 3 --profile /tmp/restart.cpuprofile
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -40,6 +45,13 @@ const arg = (name: string, dflt: number): number => {
 const TOTAL = arg('--accounts', 1000);
 const BAILEYS = arg('--baileys', 0);
 const SEED = process.argv.includes('--seed');
+/** With --seed: restarts timed after the first start (each its own row). */
+const RESTARTS = arg('--restarts', 1);
+/** With --seed: a CPU profile of the last restart written to this path (.cpuprofile; open in Chrome DevTools). */
+const PROFILE = (() => {
+  const i = process.argv.indexOf('--profile');
+  return i >= 0 ? process.argv[i + 1] : undefined;
+})();
 const root = join(import.meta.dirname, '..', '..');
 
 interface Mem {
@@ -77,28 +89,54 @@ interface Startup {
   ms: number;
   /** The daemon process's CPU time (user + system) while they came up, ms. */
   cpuMs: number;
+  /** The simulator process's CPU time meanwhile, ms (Linux: /proc; NaN elsewhere). */
+  simCpuMs: number;
   /** Event-loop delay while the accounts came up, ms. */
   p50: number;
   p99: number;
   max: number;
 }
 
+/** A child's CPU time so far (user + system), ms, from /proc (NaN where there is none). */
+function childCpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Starts the daemon on the saved accounts and waits until every one is online, sampling the event loop's delay meanwhile. */
-async function startAll(): Promise<{ d: Daemon; up: Startup }> {
+async function startAll(profilePath?: string): Promise<{ d: Daemon; up: Startup }> {
+  const session = profilePath ? new Session() : undefined;
+  if (session) {
+    session.connect();
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 500 });
+    await session.post('Profiler.start');
+  }
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
+  const sim0 = childCpuMs(simChild.pid);
   const d = await createDaemon(config, { logger, ipc: false });
   await Promise.all(d.listAccounts().map((a) => d.accounts.waitFor(a.id, (s) => s.state === 'online', 300_000)));
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  const simCpuMs = childCpuMs(simChild.pid) - sim0;
   loop.disable();
-  return { d, up: { ms, cpuMs: (cpu.user + cpu.system) / 1000, p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 } };
+  if (session && profilePath) {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(profilePath, JSON.stringify(profile));
+    session.disconnect();
+  }
+  return { d, up: { ms, cpuMs: (cpu.user + cpu.system) / 1000, simCpuMs, p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 } };
 }
 
 const upLine = (what: string, u: Startup): string =>
-  `| ${what} | ${(u.ms / 1000).toFixed(2)} | ${fmt(u.ms / TOTAL)} | ${(u.cpuMs / TOTAL).toFixed(2)} | ${fmt(u.p50)} | ${fmt(u.p99)} | ${fmt(u.max)} |`;
+  `| ${what} | ${(u.ms / 1000).toFixed(2)} | ${fmt(u.ms / TOTAL)} | ${(u.cpuMs / TOTAL).toFixed(2)} | ${(u.simCpuMs / TOTAL).toFixed(2)} | ${fmt(u.p50)} | ${fmt(u.p99)} | ${fmt(u.max)} |`;
 
 async function seeded(): Promise<void> {
   let d = await createDaemon(config, { logger, ipc: false });
@@ -114,8 +152,14 @@ async function seeded(): Promise<void> {
   await new Promise((r) => setTimeout(r, 5000));
   const m = await measure();
   await d.stop();
-  const again = await startAll();
-  console.error(`restart: ${TOTAL} online (${(again.up.ms / 1000).toFixed(1)} s)`);
+  const restarts: Startup[] = [];
+  let again!: { d: Daemon; up: Startup };
+  for (let k = 0; k < RESTARTS; k++) {
+    if (k > 0) await again.d.stop();
+    again = await startAll(k === RESTARTS - 1 ? PROFILE : undefined);
+    restarts.push(again.up);
+    console.error(`restart: ${TOTAL} online (${(again.up.ms / 1000).toFixed(1)} s, daemon CPU ${(again.up.cpuMs / TOTAL).toFixed(2)} ms/account, sim ${(again.up.simCpuMs / TOTAL).toFixed(2)}, loop p99 ${fmt(again.up.p99)} ms)`);
+  }
   await new Promise((r) => setTimeout(r, 2000));
   const after = await measure();
   await again.d.stop();
@@ -129,10 +173,10 @@ daemon with no account, after forced GC, 5 s after the first start's last accoun
 |---:|---:|---:|---:|---:|---:|
 | ${TOTAL} | ${fmt(kib(m.heap - base.heap) / TOTAL)} | ${fmt(kib(m.external - base.external) / TOTAL)} | ${fmt(kib(m.rss - base.rss) / TOTAL)} | ${fmt(m.heap / 2 ** 20)} | ${fmt(m.rss / 2 ** 20)} |
 
-| bringing ${TOTAL} saved accounts online | s | ms / account | daemon CPU ms / account | event-loop delay p50 ms | p99 ms | max ms |
-|---|---:|---:|---:|---:|---:|---:|
+| bringing ${TOTAL} saved accounts online | s | ms / account | daemon CPU ms / account | simulator CPU ms / account | event-loop delay p50 ms | p99 ms | max ms |
+|---|---:|---:|---:|---:|---:|---:|---:|
 ${upLine('first start (then prekey upload and the rest of a first login)', first.up)}
-${upLine('restart', again.up)}
+${restarts.map((u) => upLine('restart', u)).join('\n')}
 
 Heap after the restart: ${fmt(kib(after.heap - base.heap) / TOTAL)} KiB per account, RSS ${fmt(after.rss / 2 ** 20)} MiB.`);
 }

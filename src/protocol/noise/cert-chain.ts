@@ -36,6 +36,39 @@ export interface VerifyCertChainOptions {
   rootSerial?: number;
   /** Unix seconds; when given, both certificates must be valid at this time. */
   now?: number;
+  /** Verdicts of chains checked before (one per daemon): a chain found good skips its signature checks. */
+  verdicts?: CertChainVerdicts;
+}
+
+/**
+ * Chains whose signatures were found good, by their exact bytes and the root
+ * they were checked against. A daemon meets one or two distinct chains across
+ * thousands of handshakes, and the two signature checks are most of a
+ * handshake's cost: a chain seen before skips them. What ties a chain to one
+ * handshake (the leaf naming the static key that handshake proved, and the
+ * validity period) is checked every time, from the remembered details. Only
+ * verdicts of chains that passed are kept; bounded (oldest dropped first).
+ */
+export class CertChainVerdicts {
+  readonly #max: number;
+  readonly #good = new Map<string, VerifiedCertChain>();
+
+  constructor(max = 16) {
+    this.#max = Math.max(1, max);
+  }
+
+  get size(): number {
+    return this.#good.size;
+  }
+
+  get(key: string): VerifiedCertChain | undefined {
+    return this.#good.get(key);
+  }
+
+  remember(key: string, chain: VerifiedCertChain): void {
+    if (this.#good.size >= this.#max) this.#good.delete(this.#good.keys().next().value!);
+    this.#good.set(key, chain);
+  }
 }
 
 /**
@@ -43,6 +76,26 @@ export interface VerifyCertChainOptions {
  *   CERT_LEAF_SIGNATURE, CERT_KEY_MISMATCH, CERT_VALIDITY
  */
 export function verifyCertChain(certChain: Uint8Array, opts: VerifyCertChainOptions): VerifiedCertChain {
+  const root = opts.rootPublicKey ?? WA_ROOT_PUBLIC_KEY;
+  const rootSerial = opts.rootSerial ?? WA_ROOT_SERIAL;
+  const key = opts.verdicts && `${rootSerial}:${Buffer.from(root).toString('base64')}:${Buffer.from(certChain).toString('base64')}`;
+  let signed = key !== undefined ? opts.verdicts!.get(key) : undefined;
+  if (!signed) {
+    signed = verifySignatures(certChain, root, rootSerial);
+    if (key !== undefined) opts.verdicts!.remember(key, signed);
+  }
+  if (!bytesEqual(signed.leaf.key, opts.serverStatic)) {
+    throw new NoiseError('CERT_KEY_MISMATCH', "leaf certificate key is not the server's static key");
+  }
+  if (opts.now !== undefined) {
+    checkValidity(signed.intermediate, 'intermediate', opts.now);
+    checkValidity(signed.leaf, 'leaf', opts.now);
+  }
+  return { intermediate: { ...signed.intermediate }, leaf: { ...signed.leaf } };
+}
+
+/** The chain's structure, both signatures and the serials that link root, intermediate and leaf. */
+function verifySignatures(certChain: Uint8Array, root: Uint8Array, rootSerial: number): VerifiedCertChain {
   let chain: proto.CertChain;
   try {
     chain = proto.CertChain.decode(certChain);
@@ -57,11 +110,10 @@ export function verifyCertChain(certChain: Uint8Array, opts: VerifyCertChainOpti
   if (intermediate.signature.length !== 64 || leaf.signature.length !== 64) {
     throw new NoiseError('CERT_MALFORMED', 'certificate signatures must be 64 bytes');
   }
-  if (!xeddsaVerify(opts.rootPublicKey ?? WA_ROOT_PUBLIC_KEY, intermediate.details, intermediate.signature)) {
+  if (!xeddsaVerify(root, intermediate.details, intermediate.signature)) {
     throw new NoiseError('CERT_ROOT_SIGNATURE', 'intermediate certificate is not signed by the root key');
   }
   const inter = decodeDetails(intermediate.details, 'intermediate');
-  const rootSerial = opts.rootSerial ?? WA_ROOT_SERIAL;
   if (inter.issuerSerial !== rootSerial) {
     throw new NoiseError('CERT_SERIAL', `intermediate issuer serial ${inter.issuerSerial}, expected ${rootSerial}`);
   }
@@ -72,13 +124,6 @@ export function verifyCertChain(certChain: Uint8Array, opts: VerifyCertChainOpti
   const leafDetails = decodeDetails(leaf.details, 'leaf');
   if (leafDetails.issuerSerial !== inter.serial) {
     throw new NoiseError('CERT_SERIAL', `leaf issuer serial ${leafDetails.issuerSerial}, expected ${inter.serial}`);
-  }
-  if (!bytesEqual(leafDetails.key, opts.serverStatic)) {
-    throw new NoiseError('CERT_KEY_MISMATCH', "leaf certificate key is not the server's static key");
-  }
-  if (opts.now !== undefined) {
-    checkValidity(inter, 'intermediate', opts.now);
-    checkValidity(leafDetails, 'leaf', opts.now);
   }
   return { intermediate: inter, leaf: leafDetails };
 }

@@ -11,7 +11,7 @@
  */
 import { generateKeyPair, type KeyPair } from '../crypto/index.js';
 import { proto } from '../proto/index.js';
-import { verifyCertChain, type VerifiedCertChain } from './cert-chain.js';
+import { verifyCertChain, type CertChainVerdicts, type VerifiedCertChain } from './cert-chain.js';
 import { WA_INTRO_HEADER } from './constants.js';
 import { NoiseError } from './errors.js';
 import { agree, decodeHandshake, requireBytes } from './handshake-message.js';
@@ -44,6 +44,8 @@ export interface ReadServerHelloOptions {
   rootSerial?: number;
   /** Unix seconds; when given, the certificates' validity periods are checked. */
   now?: number;
+  /** Chains already found good (shared across handshakes): their signatures are not checked again. */
+  certVerdicts?: CertChainVerdicts;
 }
 
 export interface ClientHandshakeResult {
@@ -91,6 +93,7 @@ export function readServerHello(
     rootPublicKey: opts.rootPublicKey,
     rootSerial: opts.rootSerial,
     now: opts.now,
+    ...(opts.certVerdicts ? { verdicts: opts.certVerdicts } : {}),
   });
 
   const staticOut = encryptWithAd(certStep.state, state.noiseKey.public);

@@ -10,6 +10,7 @@ export { encodeFrame, encodeIntro } from './frame.js';
 export { FrameDecoder, type FrameDecoderOptions } from './frame-decoder.js';
 export { NoiseTransport, type TransportKeys } from './transport.js';
 export {
+  CertChainVerdicts,
   makeCertChain,
   verifyCertChain,
   type CertChainSpec,

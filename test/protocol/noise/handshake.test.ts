@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { generateKeyPair, keyPairFromPrivate, type KeyPair } from '../../../src/protocol/crypto/index.js';
 import { proto } from '../../../src/protocol/proto/index.js';
 import {
+  CertChainVerdicts,
   clientHello,
   encodeFrame,
   encodeIntro,
@@ -37,10 +38,15 @@ function handshake(pki: Pki, opts: { noiseKey?: KeyPair; routingInfo?: Uint8Arra
 }
 
 /** Runs the client's side up to readServerHello against a server answering with `certChain`. */
-function clientAgainstChain(pki: Pki, certChain: Uint8Array, opts: { rootPublicKey?: Uint8Array; rootSerial?: number; now?: number } = {}) {
+function clientAgainstChain(
+  pki: Pki,
+  certChain: Uint8Array,
+  opts: { rootPublicKey?: Uint8Array; rootSerial?: number; now?: number; certVerdicts?: CertChainVerdicts; serverStatic?: KeyPair } = {},
+) {
+  const { serverStatic, ...clientOpts } = opts;
   const client = clientHello({ noiseKey: generateKeyPair() });
-  const server = readClientHello(client.clientHello, { staticKeyPair: pki.serverStatic, certChain });
-  return () => readServerHello(client.state, server.serverHello, { clientPayload: PAYLOAD, rootPublicKey: pki.root.public, ...opts });
+  const server = readClientHello(client.clientHello, { staticKeyPair: serverStatic ?? pki.serverStatic, certChain });
+  return () => readServerHello(client.state, server.serverHello, { clientPayload: PAYLOAD, rootPublicKey: pki.root.public, ...clientOpts });
 }
 
 describe('handshake: our client with our server role', () => {
@@ -104,7 +110,21 @@ describe('handshake: certificate chain failures', () => {
   const chain = (over: Partial<Parameters<typeof signChain>[0]> = {}) =>
     signChain({ intermediate: inter(), leaf: leaf(), intermediateSigner: pki.root.private, leafSigner: pki.intermediate.private, ...over });
 
+  // Every case runs twice: alone, and with verdicts that already hold the good chain (remembered
+  // from a handshake before): a remembered chain must never let a bad one through.
+  const warm = new CertChainVerdicts();
+  clientAgainstChain(pki, pki.certChain, { certVerdicts: warm })();
+  const withVerdicts = (certVerdicts?: CertChainVerdicts): [string, () => unknown, NoiseErrorCode][] => [
+    [
+      'the good chain from a server that proved another static key',
+      clientAgainstChain(pki, pki.certChain, { serverStatic: other, ...(certVerdicts ? { certVerdicts } : {}) }),
+      'CERT_KEY_MISMATCH',
+    ],
+    ['the good chain against another root key', clientAgainstChain(pki, pki.certChain, { rootPublicKey: other.public, ...(certVerdicts ? { certVerdicts } : {}) }), 'CERT_ROOT_SIGNATURE'],
+    ['the good chain under another expected root serial', clientAgainstChain(pki, pki.certChain, { rootSerial: 3, ...(certVerdicts ? { certVerdicts } : {}) }), 'CERT_SERIAL'],
+  ];
   const cases: [string, () => unknown, NoiseErrorCode][] = [
+    ...withVerdicts(),
     ['a wrong root key', clientAgainstChain(pki, pki.certChain, { rootPublicKey: other.public }), 'CERT_ROOT_SIGNATURE'],
     ["WhatsApp's production root against a test chain", clientAgainstChain(pki, pki.certChain, { rootPublicKey: WA_ROOT_PUBLIC_KEY }), 'CERT_ROOT_SIGNATURE'],
     ['an intermediate signed by another key', clientAgainstChain(pki, chain({ intermediateSigner: other.private })), 'CERT_ROOT_SIGNATURE'],
@@ -138,6 +158,39 @@ describe('handshake: certificate chain failures', () => {
     expectNoiseError(run, code);
   });
 
+  it.each(withVerdicts(warm))('rejects %s also after the good chain was remembered', (_name, run, code) => {
+    expectNoiseError(run, code);
+    expect(warm.size).toBe(1);
+  });
+
+  it('remembers only chains that pass, and a remembered chain binds each handshake to its own static key', () => {
+    const verdicts = new CertChainVerdicts();
+    expectNoiseError(clientAgainstChain(pki, chain({ leafSigner: other.private }), { certVerdicts: verdicts }), 'CERT_LEAF_SIGNATURE');
+    expectNoiseError(clientAgainstChain(pki, chain({ leafSigner: other.private }), { certVerdicts: verdicts }), 'CERT_LEAF_SIGNATURE');
+    expect(verdicts.size).toBe(0);
+    const first = clientAgainstChain(pki, pki.certChain, { certVerdicts: verdicts })();
+    const second = clientAgainstChain(pki, pki.certChain, { certVerdicts: verdicts })();
+    expect(verdicts.size).toBe(1);
+    expect(second.certificates).toEqual(first.certificates);
+    expect(hex(second.serverStatic)).toBe(hex(pki.serverStatic.public));
+    // A caller changing what it got back does not change what is remembered.
+    second.certificates.leaf.serial = 99;
+    expect(clientAgainstChain(pki, pki.certChain, { certVerdicts: verdicts })().certificates.leaf.serial).toBe(2);
+    // The same bytes signed for another server key are another chain.
+    const forOther = makeCertChain({ rootPrivateKey: pki.root.private, intermediateKeyPair: pki.intermediate, serverStaticPublic: other.public });
+    expect(() => clientAgainstChain(pki, forOther, { certVerdicts: verdicts, serverStatic: other })()).not.toThrow();
+    expectNoiseError(clientAgainstChain(pki, forOther, { certVerdicts: verdicts }), 'CERT_KEY_MISMATCH');
+    expect(verdicts.size).toBe(2);
+  });
+
+  it('keeps a bounded number of chains, dropping the oldest', () => {
+    const verdicts = new CertChainVerdicts(2);
+    const chains = [1, 2, 3].map((serial) => makeCertChain({ rootPrivateKey: pki.root.private, intermediateKeyPair: pki.intermediate, serverStaticPublic: pki.serverStatic.public, leafSerial: serial + 10 }));
+    for (const c of chains) clientAgainstChain(pki, c, { certVerdicts: verdicts })();
+    expect(verdicts.size).toBe(2);
+    for (const c of chains) expect(clientAgainstChain(pki, c, { certVerdicts: verdicts })().certificates.leaf.serial).toBeGreaterThan(10);
+  });
+
   it('accepts a chain signed with a non-zero root serial when told to expect it', () => {
     const c = chain({ intermediate: inter({ issuerSerial: 4 }) });
     expect(() => clientAgainstChain(pki, c, { rootSerial: 4 })()).not.toThrow();
@@ -155,6 +208,11 @@ describe('handshake: certificate chain failures', () => {
     expect(() => clientAgainstChain(pki, dated, { now: 1_750_000_000 })()).not.toThrow();
     expectNoiseError(clientAgainstChain(pki, dated, { now: 1_800_000_001 }), 'CERT_VALIDITY');
     expectNoiseError(clientAgainstChain(pki, dated, { now: 1_600_000_000 }), 'CERT_VALIDITY');
+    // Remembered while valid, a chain is still refused once it has expired.
+    const verdicts = new CertChainVerdicts();
+    expect(() => clientAgainstChain(pki, dated, { now: 1_750_000_000, certVerdicts: verdicts })()).not.toThrow();
+    expect(verdicts.size).toBe(1);
+    expectNoiseError(clientAgainstChain(pki, dated, { now: 1_800_000_001, certVerdicts: verdicts }), 'CERT_VALIDITY');
   });
 });
 
