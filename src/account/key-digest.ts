@@ -30,9 +30,7 @@ export async function checkKeyBundle(deps: PreKeyDeps): Promise<KeyBundleCheck> 
   }
   const creds = deps.store.creds;
   if (!creds) return 'unchecked';
-  const stored = await deps.store.preKeys.getMany(digest.preKeyIds);
-  const preKeys = new Map<number, Uint8Array>();
-  for (const k of stored) if (k) preKeys.set(k.keyId, k.keyPair.public);
+  const preKeys = await deps.store.preKeys.publicKeys(digest.preKeyIds);
   const why = keyDigestMismatch(digest, {
     registrationId: creds.registrationId,
     identityKey: creds.identityKey.public,

@@ -41,6 +41,22 @@ describe('prekeys', () => {
     await account.transaction((tx) => tx.preKeys.markUsed(7, DAY));
     expect((await account.preKeys.get(7))?.usedAt).toBe(DAY);
   });
+
+  it('the public halves of stored prekeys, used or not; missing and purged ids left out', async () => {
+    const { account } = await fresh();
+    await account.transaction((tx) => tx.preKeys.put([1, 2, 3, 4].map((id) => ({ keyId: id, keyPair: kp(id) }))));
+    await account.transaction((tx) => tx.preKeys.markUsed(2, DAY));
+    await account.transaction((tx) => tx.preKeys.markUsed(3, DAY));
+    await account.purgeUsedPreKeys(2 * DAY);
+    const pubs = await account.preKeys.publicKeys([4, 3, 2, 1, 9]);
+    expect([...pubs.entries()]).toEqual([
+      [4, kp(4).public],
+      [1, kp(1).public],
+    ]);
+    // The same answer as the full read, for every id.
+    const full = await account.preKeys.getMany([1, 2, 3, 4, 9]);
+    expect(full.filter((k) => k !== undefined).map((k) => [k.keyId, k.keyPair.public])).toEqual([...pubs.entries()].sort((a, b) => a[0] - b[0]));
+  });
 });
 
 describe('LID migration', () => {
