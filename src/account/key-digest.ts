@@ -15,21 +15,31 @@ import { replenishPreKeys, type PreKeyDeps } from './prekeys.js';
 
 export type KeyBundleCheck = 'ok' | 'uploaded' | 'unchecked';
 
+/**
+ * How many one-time prekeys the server holds for us at least, as the digest
+ * lists them (undefined when it was not read): enough to know no upload is
+ * due without asking for the count.
+ */
+export interface KeyBundleOutcome {
+  readonly result: KeyBundleCheck;
+  readonly serverPreKeys?: number;
+}
+
 /** @throws connection errors and store errors (the login retries); never for what the server answers */
-export async function checkKeyBundle(deps: PreKeyDeps): Promise<KeyBundleCheck> {
+export async function checkKeyBundle(deps: PreKeyDeps): Promise<KeyBundleOutcome> {
   let digest: KeyDigest;
   try {
     digest = await deps.execute(keyDigest);
   } catch (err) {
-    if (err instanceof IqServerError && err.serverCode === 404) return reupload(deps, 'the server holds no bundle of ours');
+    if (err instanceof IqServerError && err.serverCode === 404) return { result: await reupload(deps, 'the server holds no bundle of ours') };
     if (err instanceof IqServerError || err instanceof IqParseError) {
       deps.logger.warn({ err }, 'key bundle digest not checked');
-      return 'unchecked';
+      return { result: 'unchecked' };
     }
     throw err;
   }
   const creds = deps.store.creds;
-  if (!creds) return 'unchecked';
+  if (!creds) return { result: 'unchecked' };
   const preKeys = await deps.store.preKeys.publicKeys(digest.preKeyIds);
   const why = keyDigestMismatch(digest, {
     registrationId: creds.registrationId,
@@ -37,7 +47,7 @@ export async function checkKeyBundle(deps: PreKeyDeps): Promise<KeyBundleCheck> 
     signedPreKey: creds.signedPreKey,
     preKeys,
   });
-  return why === undefined ? 'ok' : reupload(deps, why);
+  return why === undefined ? { result: 'ok', serverPreKeys: digest.preKeyIds.length } : { result: await reupload(deps, why) };
 }
 
 async function reupload(deps: PreKeyDeps, why: string): Promise<KeyBundleCheck> {

@@ -203,12 +203,17 @@ describe('later logins', () => {
 
     const gone = await admin<Keys>(s, 'POST', `/devices/${device}/keys`, { damage: 'forget' });
     expect(gone).toEqual({ registrationId: null, signedPreKeyId: null, preKeys: 0 });
-    // The count (none held) uploads the bundle first; the digest then finds it ours.
-    expect(steps(await sent(await relogin()))).toEqual(['set:registration', 'get:digest']);
+    // The digest finds none held (404) and uploads the bundle; no count is asked after it.
+    const counts = (log: readonly WireEntry[]) => log.filter((e) => e.tag === 'iq' && e.attrs.xmlns === 'encrypt' && e.children[0]?.tag === 'count').length;
+    const forgotten = await sent(await relogin());
+    expect(steps(forgotten)).toEqual(['get:digest', 'set:registration']);
+    expect(counts(forgotten)).toBe(0);
     const restored = await admin<Keys>(s, 'GET', `/devices/${device}/keys`);
     expect(restored).toEqual({ registrationId: held.registrationId, signedPreKeyId: held.signedPreKeyId, preKeys: 50 });
-    // Repaired: the next login finds it ours again.
-    expect(steps(await sent(await relogin()))).toEqual(['get:digest']);
+    // Repaired: the next login finds it ours again, and the prekeys it lists are enough: no count asked.
+    const repaired = await sent(await relogin());
+    expect(steps(repaired)).toEqual(['get:digest']);
+    expect(counts(repaired)).toBe(0);
   });
 
   it('mark a unified session at login and before saying available, with the id of the server clock', async () => {

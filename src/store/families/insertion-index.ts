@@ -39,6 +39,8 @@ export async function loadBounds(ctx: ReadContext, tag: string): Promise<IndexBo
   let head: number | undefined;
   let last: number | undefined;
   for await (const [k] of ctx.scan({ ...range, limit: 1 })) head = readU64(k, prefix.length);
+  // An empty index (most families of most accounts) needs no second read: every account's store opens at boot.
+  if (head === undefined) return EMPTY_BOUNDS;
   for await (const [k] of ctx.scan({ ...range, limit: 1, reverse: true })) last = readU64(k, prefix.length);
   return head === undefined || last === undefined ? EMPTY_BOUNDS : { head, next: last + 1 };
 }
