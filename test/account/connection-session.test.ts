@@ -9,7 +9,8 @@ import { DirtyBitsHandler } from '../../src/account/dirty-bits.js';
 import type { BinaryNode } from '../../src/protocol/binary/index.js';
 import { generateKeyPair } from '../../src/protocol/crypto/index.js';
 import { uintBytes } from '../../src/protocol/iq/nodes.js';
-import { keyBundleHash } from '../../src/protocol/iq/prekeys.js';
+import { keyBundleHash, MIN_PREKEY_COUNT } from '../../src/protocol/iq/prekeys.js';
+import { generatePreKeys } from '../../src/protocol/signal/index.js';
 import { unifiedSessionId } from '../../src/protocol/stanza/unified-session.js';
 import { buildDeviceIdentity } from '../../src/sim/phone/adv.js';
 import { rig, silent, type Rig } from './support/harness.js';
@@ -96,12 +97,17 @@ describe('A/B props', () => {
 });
 
 describe('key bundle digest', () => {
-  /** The server's digest of what it holds: our bundle, with `damage` applied to its copy of the signature. */
-  function digestOf(r: Rig, damage = false): BinaryNode[] {
+  /** The server's digest of what it holds: our bundle (with the one-time prekeys `preKeys`), with `damage` applied to its copy of the signature. */
+  function digestOf(r: Rig, damage = false, preKeys: ReadonlyArray<{ keyId: number; keyPair: { public: Uint8Array } }> = []): BinaryNode[] {
     const c = r.account.creds!;
     const signature = Uint8Array.from(c.signedPreKey.signature);
     if (damage) signature[0]! ^= 1;
-    const hash = keyBundleHash(c.identityKey.public, c.signedPreKey.keyPair.public, signature, []);
+    const hash = keyBundleHash(
+      c.identityKey.public,
+      c.signedPreKey.keyPair.public,
+      signature,
+      preKeys.map((k) => k.keyPair.public),
+    );
     return [
       {
         tag: 'digest',
@@ -119,15 +125,16 @@ describe('key bundle digest', () => {
               { tag: 'signature', attrs: {}, content: signature },
             ],
           },
-          { tag: 'list', attrs: {} },
+          { tag: 'list', attrs: {}, content: preKeys.map((k) => ({ tag: 'id', attrs: {}, content: uintBytes(k.keyId, 3) })) },
           { tag: 'hash', attrs: {}, content: hash },
         ],
       },
     ];
   }
 
-  async function loginWith(digest: (r: Rig, iq: BinaryNode) => BinaryNode): Promise<Rig> {
+  async function loginWith(digest: (r: Rig, iq: BinaryNode) => BinaryNode, before?: (r: Rig) => Promise<void>): Promise<Rig> {
     const r = await linked();
+    await before?.(r);
     r.server.iq = (iq) => (iq.attrs.xmlns === 'encrypt' && kids(iq)[0]?.tag === 'digest' ? digest(r, iq) : undefined);
     r.conn.actor.start();
     await flush();
@@ -135,16 +142,30 @@ describe('key bundle digest', () => {
   }
 
   it('leaves a bundle the server holds as ours alone', async () => {
+    // It lists no one-time prekey: too few to tell that none is due, so the count is asked after it.
     const r = await loginWith((rr, iq) => answer(iq, digestOf(rr)));
-    expect(encryptTags(r)).toEqual(['get:count', 'get:digest']);
+    expect(encryptTags(r)).toEqual(['get:digest', 'get:count']);
+  });
+
+  it('asks no count when the digest lists enough of our prekeys, and uploads the bundle again when one of them is not ours', async () => {
+    const ours = generatePreKeys(1, MIN_PREKEY_COUNT);
+    const stored = async (r: Rig) => r.account.transaction((tx) => tx.preKeys.put(ours));
+    const r = await loginWith((rr, iq) => answer(iq, digestOf(rr, false, ours)), stored);
+    expect(encryptTags(r)).toEqual(['get:digest']);
+    expect(r.server.last.iqs('abt')).toHaveLength(1);
+    // A listed prekey that is not ours: the bundle is uploaded again, and no count is needed after that either.
+    const foreign = [...ours.slice(1), { keyId: 99, keyPair: generateKeyPair() }];
+    const bad = await loginWith((rr, iq) => answer(iq, digestOf(rr, false, foreign)), stored);
+    expect(encryptTags(bad)).toEqual(['get:digest', 'set:registration']);
   });
 
   it('uploads our bundle again when the server holds none (404) or one whose hash is not ours', async () => {
     const none = await loginWith((_r, iq) => ({ tag: 'iq', attrs: { type: 'error', id: iq.attrs.id!, from: 's.whatsapp.net' }, content: [{ tag: 'error', attrs: { code: '404', text: 'item-not-found' } }] }));
     const damaged = await loginWith((rr, iq) => answer(iq, digestOf(rr, true)));
     for (const r of [none, damaged]) {
-      expect(encryptTags(r)).toEqual(['get:count', 'get:digest', 'set:registration']);
-      const upload = r.server.last.iqs('encrypt')[2]!;
+      // Just uploaded, the server holds a full batch: no count is asked.
+      expect(encryptTags(r)).toEqual(['get:digest', 'set:registration']);
+      const upload = r.server.last.iqs('encrypt')[1]!;
       expect(kids(kids(upload).find((c) => c.tag === 'list')!)).toHaveLength(50);
       const skey = kids(upload).find((c) => c.tag === 'skey')!;
       expect(Buffer.from(kids(skey).find((c) => c.tag === 'signature')!.content as Uint8Array)).toEqual(Buffer.from(r.account.creds!.signedPreKey.signature));
@@ -154,7 +175,7 @@ describe('key bundle digest', () => {
 
   it('uploads nothing for an answer it cannot read', async () => {
     const r = await loginWith((_r, iq) => answer(iq, [{ tag: 'digest', attrs: {} }]));
-    expect(encryptTags(r)).toEqual(['get:count', 'get:digest']);
+    expect(encryptTags(r)).toEqual(['get:digest', 'get:count']);
     // The steps after it still ran.
     expect(r.server.last.iqs('abt')).toHaveLength(1);
   });
