@@ -26,7 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import pino from 'pino';
@@ -95,6 +95,8 @@ interface Startup {
   p50: number;
   p99: number;
   max: number;
+  /** Garbage-collection pauses meanwhile: count, total ms, longest ms, and how many were 50 ms or longer. */
+  gc: { count: number; totalMs: number; maxMs: number; over50: number };
 }
 
 /** A child's CPU time so far (user + system), ms, from /proc (NaN where there is none). */
@@ -118,6 +120,16 @@ async function startAll(profilePath?: string): Promise<{ d: Daemon; up: Startup 
   }
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
+  const gcStats = { count: 0, totalMs: 0, maxMs: 0, over50: 0 };
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcStats.count++;
+      gcStats.totalMs += e.duration;
+      gcStats.maxMs = Math.max(gcStats.maxMs, e.duration);
+      if (e.duration >= 50) gcStats.over50++;
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   const sim0 = childCpuMs(simChild.pid);
@@ -127,16 +139,17 @@ async function startAll(profilePath?: string): Promise<{ d: Daemon; up: Startup 
   const cpu = process.cpuUsage(cpu0);
   const simCpuMs = childCpuMs(simChild.pid) - sim0;
   loop.disable();
+  gcObserver.disconnect();
   if (session && profilePath) {
     const { profile } = await session.post('Profiler.stop');
     writeFileSync(profilePath, JSON.stringify(profile));
     session.disconnect();
   }
-  return { d, up: { ms, cpuMs: (cpu.user + cpu.system) / 1000, simCpuMs, p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 } };
+  return { d, up: { ms, cpuMs: (cpu.user + cpu.system) / 1000, simCpuMs, p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6, gc: gcStats } };
 }
 
 const upLine = (what: string, u: Startup): string =>
-  `| ${what} | ${(u.ms / 1000).toFixed(2)} | ${fmt(u.ms / TOTAL)} | ${(u.cpuMs / TOTAL).toFixed(2)} | ${(u.simCpuMs / TOTAL).toFixed(2)} | ${fmt(u.p50)} | ${fmt(u.p99)} | ${fmt(u.max)} |`;
+  `| ${what} | ${(u.ms / 1000).toFixed(2)} | ${fmt(u.ms / TOTAL)} | ${(u.cpuMs / TOTAL).toFixed(2)} | ${(u.simCpuMs / TOTAL).toFixed(2)} | ${fmt(u.p50)} | ${fmt(u.p99)} | ${fmt(u.max)} | ${u.gc.count} / ${(u.gc.totalMs / 1000).toFixed(1)} s / ${fmt(u.gc.maxMs)} / ${u.gc.over50} |`;
 
 async function seeded(): Promise<void> {
   let d = await createDaemon(config, { logger, ipc: false });
@@ -158,7 +171,7 @@ async function seeded(): Promise<void> {
     if (k > 0) await again.d.stop();
     again = await startAll(k === RESTARTS - 1 ? PROFILE : undefined);
     restarts.push(again.up);
-    console.error(`restart: ${TOTAL} online (${(again.up.ms / 1000).toFixed(1)} s, daemon CPU ${(again.up.cpuMs / TOTAL).toFixed(2)} ms/account, sim ${(again.up.simCpuMs / TOTAL).toFixed(2)}, loop p99 ${fmt(again.up.p99)} ms)`);
+    console.error(`restart: ${TOTAL} online (${(again.up.ms / 1000).toFixed(1)} s, daemon CPU ${(again.up.cpuMs / TOTAL).toFixed(2)} ms/account, sim ${(again.up.simCpuMs / TOTAL).toFixed(2)}, loop p99 ${fmt(again.up.p99)} ms, GC ${again.up.gc.count} pauses ${(again.up.gc.totalMs / 1000).toFixed(1)} s max ${fmt(again.up.gc.maxMs)} ms, ${again.up.gc.over50} ≥ 50 ms)`);
   }
   await new Promise((r) => setTimeout(r, 2000));
   const after = await measure();
@@ -173,8 +186,8 @@ daemon with no account, after forced GC, 5 s after the first start's last accoun
 |---:|---:|---:|---:|---:|---:|
 | ${TOTAL} | ${fmt(kib(m.heap - base.heap) / TOTAL)} | ${fmt(kib(m.external - base.external) / TOTAL)} | ${fmt(kib(m.rss - base.rss) / TOTAL)} | ${fmt(m.heap / 2 ** 20)} | ${fmt(m.rss / 2 ** 20)} |
 
-| bringing ${TOTAL} saved accounts online | s | ms / account | daemon CPU ms / account | simulator CPU ms / account | event-loop delay p50 ms | p99 ms | max ms |
-|---|---:|---:|---:|---:|---:|---:|---:|
+| bringing ${TOTAL} saved accounts online | s | ms / account | daemon CPU ms / account | simulator CPU ms / account | event-loop delay p50 ms | p99 ms | max ms | GC pauses: count / total / longest ms / ≥ 50 ms |
+|---|---:|---:|---:|---:|---:|---:|---:|---|
 ${upLine('first start (then prekey upload and the rest of a first login)', first.up)}
 ${restarts.map((u) => upLine('restart', u)).join('\n')}
 
