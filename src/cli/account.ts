@@ -198,9 +198,13 @@ function printTable(accounts: AccountSummary[]): void {
     process.stdout.write('no accounts (add one with `wad account add <id>`)\n');
     return;
   }
-  const rows = accounts.map((a) => [a.id, a.state, a.jid ?? '', a.reason === undefined ? '' : a.cause !== undefined ? `${a.reason} (${a.cause})` : a.reason]);
-  const widths = [0, 1, 2].map((i) => Math.max(['ID', 'STATE', 'JID'][i]!.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]): string => r.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c)).join('  ').trimEnd() + '\n';
-  process.stdout.write(line(['ID', 'STATE', 'JID', 'REASON']));
+  // In a cluster every account names the daemon that runs it.
+  const cluster = accounts.some((a) => a.owner !== undefined);
+  const head = cluster ? ['ID', 'STATE', 'JID', 'OWNER', 'REASON'] : ['ID', 'STATE', 'JID', 'REASON'];
+  const rows = accounts.map((a) => [a.id, a.state, a.jid ?? '', ...(cluster ? [a.owner ?? '-'] : []), a.reason === undefined ? '' : a.cause !== undefined ? `${a.reason} (${a.cause})` : a.reason]);
+  const padded = head.length - 1;
+  const widths = head.slice(0, padded).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]): string => r.map((c, i) => (i < padded ? c.padEnd(widths[i]!) : c)).join('  ').trimEnd() + '\n';
+  process.stdout.write(line(head));
   for (const r of rows) process.stdout.write(line(r));
 }
