@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    // Compiles src/ once for the tests that run `wad` or a daemon as a child process.
+    globalSetup: ['test/support/global-setup.ts'],
     // End-to-end suites start servers and worker pools; 2-core CI machines need headroom.
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -11,8 +11,10 @@ import { join } from 'node:path';
 import { startIpcServer, type IpcServer } from '../../src/ipc/index.js';
 import { FakeDaemon } from '../ipc/fake-daemon.js';
 import { tempSocket } from '../ipc/raw.js';
+import { wadArgs } from '../support/wad-process.js';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+// Each test starts `wad` processes (several at once): seconds alone, far more on a loaded 2-core machine.
+const PROCESSES_MS = 120_000;
 
 let fake: FakeDaemon;
 let server: IpcServer;
@@ -21,7 +23,7 @@ let socket: string;
 
 function wad(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, WAD_SOCKET: socket, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, wadArgs(...args), { env: { ...process.env, WAD_SOCKET: socket, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -62,7 +64,7 @@ describe('help', () => {
     } finally {
       out.mockRestore();
     }
-  });
+  }, PROCESSES_MS);
 });
 
 describe('accounts', () => {
@@ -76,7 +78,7 @@ describe('accounts', () => {
     expect(status.stdout).toMatch(/\ncounters\n {2}reconnects:connection lost\s+2\n {2}starts\s+1\n$/);
     expect(restart.stdout).toBe('account alice restarted\n');
     expect(fake.calls.some((c) => c.method === 'restartAccount' && c.args[0] === 'alice')).toBe(true);
-  });
+  }, PROCESSES_MS);
 
   it('one-line errors: unknown account, no daemon, bad usage', async () => {
     const [unknown, none, usage, badCmd] = await Promise.all([
@@ -90,7 +92,7 @@ describe('accounts', () => {
     expect(none.stderr).toMatch(/^wad account list: no wad daemon is listening on .*nothing\.sock \(start one with `wad daemon`\)\n$/);
     expect(usage).toMatchObject({ code: 2, stderr: 'wad account stop: usage: wad account stop <id>\n' });
     expect(badCmd.code).toBe(2);
-  });
+  }, PROCESSES_MS);
 
   it('add shows the QR and returns when linked (--json: one object per line)', async () => {
     const r = await wad(['account', 'add', 'carol', '--json']);
@@ -105,14 +107,14 @@ describe('accounts', () => {
     expect(text.stdout).toMatch(/^2@ref-erin-\d,noise,identity,adv$/m);
     expect(text.stdout).not.toMatch(/\x1b\[|▄|█/);
     expect(text.stdout).toMatch(/account erin linked as /);
-  });
+  }, PROCESSES_MS);
 
   it('add --phone prints the pairing code', async () => {
     const r = await wad(['account', 'add', 'dave', '--phone', '+15550004444']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^Pairing code for dave:\n\n {4}ABCD-1234\n/m);
     expect(r.stdout).toMatch(/account dave linked/);
-  });
+  }, PROCESSES_MS);
 });
 
 describe('chat actions and labels', () => {
@@ -168,7 +170,7 @@ describe('send and events', () => {
     expect(fake.media.at(-1)!.content).toMatchObject({ type: 'image', mimeType: 'image/png', caption: 'look' });
     expect(bad).toMatchObject({ code: 2, stderr: "wad send: 'nobody' is not a jid, a phone number or a group id\n" });
     expect(fake.calls.find((c) => c.method === 'sendMessage' && (c.args[2] as { content?: string }).content === 'hello there')).toBeTruthy();
-  });
+  }, PROCESSES_MS);
 
   it('events prints the retained log as NDJSON and exits; filters apply', async () => {
     for (let i = 1; i <= 3; i++) fake.emit('bob', 'message:new', { id: `E${i}`, content: `e${i}` }, '15550001111@s.whatsapp.net');
@@ -182,10 +184,10 @@ describe('send and events', () => {
     expect(filtered.stdout.trim().split('\n').map((l) => JSON.parse(l).type)).toEqual(['presence:update']);
     const bad = await wad(['events', '--types', 'nope']);
     expect(bad.code).toBe(2);
-  });
+  }, PROCESSES_MS);
 
   it('events --follow prints new events as they come and exits 0 on SIGINT', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'events', '--follow', '--account', 'alice', '--types', 'message:new'], { env: { ...process.env, WAD_SOCKET: socket }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, wadArgs('events', '--follow', '--account', 'alice', '--types', 'message:new'), { env: { ...process.env, WAD_SOCKET: socket }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', r));
@@ -197,5 +199,5 @@ describe('send and events', () => {
     child.kill('SIGINT');
     expect(await exited).toBe(0);
     expect(JSON.parse(out.trim().split('\n')[0]!)).toMatchObject({ account: 'alice', type: 'message:new', data: { id: expect.stringMatching(/^LIVE/), content: 'now' } });
-  });
+  }, PROCESSES_MS);
 });

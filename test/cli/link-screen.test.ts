@@ -16,8 +16,8 @@ import { qrArt } from '../../src/cli/qr.js';
 import { startIpcServer, type IpcServer } from '../../src/ipc/index.js';
 import { FakeDaemon } from '../ipc/fake-daemon.js';
 import { tempSocket } from '../ipc/raw.js';
+import { wadArgs } from '../support/wad-process.js';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const HAVE_TMUX = spawnSync('tmux', ['-V']).status === 0;
 
 // A QR string of the length WhatsApp's have: ref, noise key, identity key, ADV secret, platform.
@@ -45,7 +45,7 @@ async function until(name: string, pred: (s: string) => boolean, what: string): 
 }
 
 function start(name: string, args: string[], size = { x: 80, y: 24 }): void {
-  const cmd = [process.execPath, '--import', 'tsx', MAIN, ...args].map((a) => `'${a}'`).join(' ');
+  const cmd = [process.execPath, ...wadArgs(...args)].map((a) => `'${a}'`).join(' ');
   tmux('new-session', '-d', '-s', name, '-x', String(size.x), '-y', String(size.y), '-e', `WAD_SOCKET=${socket}`, `${cmd}; echo "exit=$?"; sleep 600`);
 }
 

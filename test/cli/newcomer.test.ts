@@ -17,8 +17,7 @@ import { startHttpServer, type HttpServer } from '../../src/http/index.js';
 import { startIpcServer, type IpcServer } from '../../src/ipc/index.js';
 import { FakeDaemon } from '../ipc/fake-daemon.js';
 import { tempSocket } from '../ipc/raw.js';
-
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+import { wadArgs } from '../support/wad-process.js';
 
 let fake: FakeDaemon;
 let server: IpcServer;
@@ -36,7 +35,7 @@ function collect(child: ReturnType<typeof spawn>): Promise<Run> {
 }
 
 function wad(args: string[]): Promise<Run> {
-  return collect(spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { env: { ...process.env, WAD_SOCKET: socket }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  return collect(spawn(process.execPath, wadArgs(...args), { env: { ...process.env, WAD_SOCKET: socket }, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 beforeAll(async () => {
@@ -87,7 +86,7 @@ describe('sending nothing', () => {
 describe('wad events', () => {
   it('piped into head: no stack trace, exit 0', async () => {
     for (let i = 0; i < 3000; i++) fake.emit('alice', 'message:new', { id: `H${i}`, content: 'x'.repeat(100) }, 'x@s.whatsapp.net');
-    const sh = spawn('sh', ['-c', `"${process.execPath}" --import tsx "${MAIN}" events --account alice | head -n 2`], {
+    const sh = spawn('sh', ['-c', `${[process.execPath, ...wadArgs('events', '--account', 'alice')].map((a) => `"${a}"`).join(' ')} | head -n 2`], {
       env: { ...process.env, WAD_SOCKET: socket },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -115,7 +114,7 @@ describe('wad events', () => {
 
 describe('wad sim --print-env', () => {
   it('prints shell lines that, sourced, point a daemon at the simulator: its endpoints, root key, media CA and Web build', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'sim', '--print-env'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, wadArgs('sim', '--print-env'), { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
     try {

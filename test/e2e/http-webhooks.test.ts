@@ -13,8 +13,8 @@ import { WadClient } from '../../src/client/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { sim as startSim, tempDir } from './support/daemon.js';
 import { admin, jidOf, linkOverSocket, until, writeConfig } from '../ipc/e2e-support.js';
+import { wadArgs } from '../support/wad-process.js';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const PHONE = '15550400001';
 const SENDER = '15550400009';
 const TOKEN = 'webhook-test-token-0123456789';
@@ -74,7 +74,7 @@ let s: SimHandle;
 let child: ChildProcess | undefined;
 
 function startDaemon(config: string): Promise<{ socket: string; http: string }> {
-  const c = spawn(process.execPath, ['--import', 'tsx', MAIN, 'daemon', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const c = spawn(process.execPath, wadArgs('daemon', '--config', config), { stdio: ['ignore', 'pipe', 'inherit'] });
   child = c;
   return new Promise((resolve, reject) => {
     let out = '';

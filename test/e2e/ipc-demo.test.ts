@@ -3,12 +3,11 @@
 // messages over the control socket, prints it, and exits 0.
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+import { wadArgs } from '../support/wad-process.js';
 
 function demo(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'demo'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WAD_SOCKET: '', WAD_DATA_DIR: '' } });
+    const child = spawn(process.execPath, wadArgs('demo'), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WAD_SOCKET: '', WAD_DATA_DIR: '' } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -17,8 +17,8 @@ import type { SimHandle } from '../../src/sim/index.js';
 import { Crowd } from './support/crowd.js';
 import { sim as startSim, tempDir } from './support/daemon.js';
 import { admin, jidOf, linkOverSocket, until, writeConfig } from '../ipc/e2e-support.js';
+import { wadArgs } from '../support/wad-process.js';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const LIMIT = 1024;
 const RESERVE = 256;
 // The daemon counts its other descriptors (LevelDB tables, worker pipes, files the loader reads)
@@ -37,7 +37,7 @@ let ready: { socket: string; pid: number; listen: string };
 
 function startDaemon(config: string): Promise<typeof ready> {
   // Node raises its soft limit to the hard one: set both.
-  const c = spawn('prlimit', [`--nofile=${LIMIT}:${LIMIT}`, process.execPath, '--import', 'tsx', MAIN, 'daemon', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const c = spawn('prlimit', [`--nofile=${LIMIT}:${LIMIT}`, process.execPath, ...wadArgs('daemon', '--config', config)], { stdio: ['ignore', 'pipe', 'inherit'] });
   child = c;
   return new Promise((resolve, reject) => {
     let out = '';

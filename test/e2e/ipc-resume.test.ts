@@ -12,8 +12,8 @@ import type { WadEvent } from '../../src/contract/api.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { sim as startSim, tempDir } from './support/daemon.js';
 import { admin, daemonWithSocket, jidOf, linkOverSocket, until, writeConfig } from '../ipc/e2e-support.js';
+import { wadArgs } from '../support/wad-process.js';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const A = '15550030001';
 const B = '15550030002';
 const SENDER = '15550030009';
@@ -82,7 +82,7 @@ describe('a daemon killed with SIGKILL', () => {
   let child: ChildProcess | undefined;
 
   function startDaemon(config: string): Promise<{ socket: string; pid: number }> {
-    const c = spawn(process.execPath, ['--import', 'tsx', MAIN, 'daemon', '--config', config], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const c = spawn(process.execPath, wadArgs('daemon', '--config', config), { stdio: ['ignore', 'pipe', 'inherit'] });
     child = c;
     return new Promise((resolve, reject) => {
       let out = '';

@@ -28,10 +28,10 @@ import type { MediaServer } from '../../src/sim/media.js';
 import { BaileysClient } from '../sim/baileys-harness.js';
 import { daemonWithSocket, jidOf, linkOverSocket } from '../ipc/e2e-support.js';
 import { admin, sim as startSim, tempDir, until } from './support/daemon.js';
+import { wadArgs } from '../support/wad-process.js';
 
 const W = '15550019001';
 const B = '15550019002';
-const MAIN = join(import.meta.dirname, '../../src/cli/main.ts');
 let s: SimHandle;
 let dir: Awaited<ReturnType<typeof tempDir>>;
 let d: Daemon;
@@ -75,7 +75,7 @@ async function failure(p: Promise<unknown>): Promise<{ code: string; media: unkn
 /** `wad send <id> <jid> --file PATH --caption T --json` as a user runs it. */
 function cliSendFile(file: string, caption: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'send', 'wad', B, '--file', file, '--caption', caption, '--json', '--socket', d.socketPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, wadArgs('send', 'wad', B, '--file', file, '--caption', caption, '--json', '--socket', d.socketPath), { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (c: Buffer) => (out += c));

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimHandle } from '../../src/sim/index.js';
 import { BaileysClient } from '../sim/baileys-harness.js';
 import { admin, daemonFor, linkByQr, sim as startSim, tempDir, until } from './support/daemon.js';
+import { wadArgs } from '../support/wad-process.js';
 
 const W = '15550009101';
 const B = '15550009102';
@@ -52,7 +53,7 @@ describe('SIGKILL during a burst of incoming messages', () => {
         accounts: { restart: { maxRestarts: 5, withinMs: 60000, delayMs: 0 } },
       }),
     );
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'daemon', '--config', configPath], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, wadArgs('daemon', '--config', configPath), { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-3000)));
     const exited = new Promise((r) => child.on('close', r));

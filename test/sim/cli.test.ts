@@ -7,9 +7,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseSimArgs } from '../../src/cli/sim.js';
+import { wadArgs } from '../support/wad-process.js';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-const NODE_ARGS = ['--import', 'tsx', MAIN, 'sim'];
+const NODE_ARGS = wadArgs('sim');
 
 describe('parseSimArgs', () => {
   it('reads the documented options', () => {
