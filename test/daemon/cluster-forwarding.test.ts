@@ -15,6 +15,9 @@ import { ClusterSecret } from '../../src/daemon/cluster/secret.js';
 import { startForwardServer, type ForwardServer } from '../../src/daemon/cluster/forward-server.js';
 import { FORWARD_PATH, PeerClient, PeerError } from '../../src/daemon/cluster/peer-client.js';
 import { ForwardRouter } from '../../src/daemon/cluster/router.js';
+import { withOwners } from '../../src/daemon/cluster/accounts-view.js';
+import { webhooksOfAll } from '../../src/daemon/cluster/webhooks-view.js';
+import type { PeerAnswer } from '../../src/daemon/cluster/peer-answer.js';
 import { dispatch } from '../../src/ipc/dispatch.js';
 import { toErrorPayload } from '../../src/ipc/errors.js';
 import { parseFrame, type Request } from '../../src/ipc/requests.js';
@@ -312,3 +315,47 @@ async function expectEventually(fn: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !fn(); i++) await new Promise((r) => setTimeout(r, 10));
   expect(fn()).toBe(true);
 }
+
+describe('listings over the cluster', () => {
+  const leases = new Map([
+    ['mine', { owner: 'here', endpoint: 'http://here' }],
+    ['theirs', { owner: 'x', endpoint: 'http://x' }],
+    ['silent', { owner: 'y', endpoint: 'http://y' }],
+  ]);
+  /** Peers: x answers account:list and webhook:list; y never does. */
+  const peers = {
+    asked: [] as string[],
+    post: async (endpoint: string, frame: Record<string, unknown>): Promise<PeerAnswer> => {
+      peers.asked.push(`${endpoint} ${String(frame['type'])}`);
+      if (endpoint !== 'http://x') throw new PeerError('timeout', 'no answer', true);
+      if (frame['type'] === 'account:list') return { ok: true, result: { accounts: [{ id: 'theirs', state: 'online', jid: '1@s.whatsapp.net' }, { id: 'mine', state: 'stopped' }] } };
+      return { ok: true, result: { webhooks: [{ id: 'w1', url: 'u', events: null, accounts: null, state: 'paused', lag: 5, delivered: 7, failures: 3, lastError: 'HTTP 500' }] } };
+    },
+  };
+  const deps = { owners: { all: async () => leases }, peers, daemonId: 'here', endpoint: 'http://here', timeoutMs: 5000, logger: quiet };
+
+  it('account:list: each account with its owner; another daemon\'s as that daemon reports it, the lease\'s word when it does not answer', async () => {
+    const listed = await withOwners(
+      [
+        { id: 'mine', state: 'online' },
+        { id: 'theirs', state: 'stopped' },
+        { id: 'silent', state: 'stopped' },
+        { id: 'free', state: 'stopped' },
+      ],
+      deps,
+    );
+    expect(listed).toEqual([
+      { id: 'mine', state: 'online', owner: 'here', ownerEndpoint: 'http://here', running: true },
+      { id: 'theirs', state: 'online', jid: '1@s.whatsapp.net', owner: 'x', ownerEndpoint: 'http://x', running: true },
+      { id: 'silent', state: 'stopped', owner: 'y', ownerEndpoint: 'http://y', running: true },
+      { id: 'free', state: 'stopped', owner: null, ownerEndpoint: null, running: false },
+    ]);
+    // Each other daemon asked once; this one not at all.
+    expect(peers.asked.sort()).toEqual(['http://x account:list', 'http://y account:list']);
+  });
+
+  it('webhook:list: counts summed over the daemons, paused when any paused it, the silent ones named', async () => {
+    const out = await webhooksOfAll([{ id: 'w1', url: 'u', events: null, accounts: null, state: 'active', lag: 1, delivered: 2, failures: 0 }], deps);
+    expect(out).toEqual({ webhooks: [{ id: 'w1', url: 'u', events: null, accounts: null, state: 'paused', lastError: 'HTTP 500', lag: 6, delivered: 9, failures: 3 }], unanswered: ['y'] });
+  });
+});
