@@ -25,6 +25,13 @@ export class PeerError extends Error {
   }
 }
 
+/** A kept-alive connection that the other daemon had closed: nothing reached it, so it is sent again on a new one. */
+export class StaleConnection extends PeerError {
+  constructor(message: string) {
+    super('unreachable', message, false);
+  }
+}
+
 /** The owner's answer: a JSON `{ok, …}` of at most maxBytes. @throws PeerError */
 export async function readAnswer(res: IncomingMessage, maxBytes: number): Promise<PeerAnswer> {
   const status = res.statusCode ?? 0;

@@ -15,7 +15,7 @@
 import type { Readable } from 'node:stream';
 import { Agent, request, type ClientRequest, type IncomingMessage } from 'node:http';
 import type { MediaDownload } from '../../contract/api.js';
-import { PeerError, readAnswer, type PeerAnswer } from './peer-answer.js';
+import { PeerError, readAnswer, StaleConnection, type PeerAnswer } from './peer-answer.js';
 export { PeerError, type PeerAnswer } from './peer-answer.js';
 import { MEDIA_PATH, peerDownload } from './peer-download.js';
 import type { ClusterSecret } from './secret.js';
@@ -30,12 +30,6 @@ export const FORWARDED_BY_HEADER = 'x-wad-forwarded-by';
 export interface PeerUpload {
   readonly bytes: number;
   open(): Readable;
-}
-
-class StaleConnection extends PeerError {
-  constructor(message: string) {
-    super('unreachable', message, false);
-  }
 }
 
 export interface PeerClientOptions {
@@ -103,16 +97,20 @@ export class PeerClient {
     const json = Buffer.from(JSON.stringify(frame), 'utf8');
     const url = urlOf(MEDIA_PATH, endpoint);
     const { timeoutMs, maxBytes, secret, daemonId } = this.#options;
-    this.#inflight++;
-    return peerDownload(url, json, {
-      agent: this.#agent,
-      headers: { authorization: secret.header, [FORWARDED_BY_HEADER]: daemonId },
-      timeoutMs,
-      connectMs: Math.min(CONNECT_MS, timeoutMs),
-      idleMs: timeoutMs,
-      maxBytes,
-      onClose: () => this.#inflight--,
-    });
+    const attempt = (): Promise<PeerAnswer | MediaDownload> => {
+      this.#inflight++;
+      return peerDownload(url, json, {
+        agent: this.#agent,
+        headers: { authorization: secret.header, [FORWARDED_BY_HEADER]: daemonId },
+        timeoutMs,
+        connectMs: Math.min(CONNECT_MS, timeoutMs),
+        idleMs: timeoutMs,
+        maxBytes,
+        onClose: () => this.#inflight--,
+      });
+    };
+    // A kept-alive connection the owner closed meanwhile: nothing reached it, so once more on a new one.
+    return attempt().catch((err: unknown) => (err instanceof StaleConnection ? attempt() : Promise.reject(err)));
   }
 
   close(): void {

@@ -18,7 +18,7 @@
 import type { Agent, IncomingMessage } from 'node:http';
 import { request } from 'node:http';
 import type { MediaDownload } from '../../contract/api.js';
-import { PeerError, readAnswer, type PeerAnswer } from './peer-answer.js';
+import { PeerError, readAnswer, StaleConnection, type PeerAnswer } from './peer-answer.js';
 
 export const MEDIA_PATH = '/wad-cluster/v1/media';
 /** The downloaded file's description (JSON: type, mimeType, fileName, fileLength), URI-encoded. */
@@ -68,7 +68,7 @@ export function peerDownload(url: URL, json: Buffer, o: PeerDownloadOptions): Pr
       socket.once('connect', () => clearTimeout(t));
     });
     req.on('finish', () => (delivered = true));
-    req.on('error', (err) => fail(new PeerError(delivered ? 'bad-answer' : 'unreachable', err.message, delivered)));
+    req.on('error', (err) => fail(req.reusedSocket && !delivered ? new StaleConnection(err.message) : new PeerError(delivered ? 'bad-answer' : 'unreachable', err.message, delivered)));
     req.on('response', (res) => {
       if (settled) return void res.destroy();
       for (const t of timers) clearTimeout(t);
