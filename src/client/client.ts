@@ -39,12 +39,13 @@ export class WadClient extends MessageSends {
   }
 
   // ---- accounts -----------------------------------------------------------
+  // Plain functions handing on the request's promise: an async wrapper would add turns to every round trip.
 
-  async listAccounts(): Promise<AccountSummary[]> {
+  listAccounts(): Promise<AccountSummary[]> {
     return this.#accounts.listAccounts();
   }
 
-  async accountStatus(id: string): Promise<AccountSummary> {
+  accountStatus(id: string): Promise<AccountSummary> {
     return this.#accounts.accountStatus(id);
   }
 
@@ -96,28 +97,28 @@ export class WadClient extends MessageSends {
     }
   }
 
-  async requestPairCode(id: string, phone: string): Promise<string> {
+  requestPairCode(id: string, phone: string): Promise<string> {
     return this.#accounts.requestPairCode(id, phone);
   }
 
-  async startAccount(id: string): Promise<void> {
+  startAccount(id: string): Promise<void> {
     return this.#accounts.startAccount(id);
   }
 
-  async stopAccount(id: string): Promise<void> {
+  stopAccount(id: string): Promise<void> {
     return this.#accounts.stopAccount(id);
   }
 
   /** Restarts only this account's actors; the others keep running. */
-  async restartAccount(id: string): Promise<void> {
+  restartAccount(id: string): Promise<void> {
     return this.#accounts.restartAccount(id);
   }
 
-  async logoutAccount(id: string): Promise<void> {
+  logoutAccount(id: string): Promise<void> {
     return this.#accounts.logoutAccount(id);
   }
 
-  async removeAccount(id: string): Promise<void> {
+  removeAccount(id: string): Promise<void> {
     return this.#accounts.removeAccount(id);
   }
 }

@@ -13,6 +13,7 @@ import { BINARY_TYPE, PROTOCOL_VERSION, type BinaryChunkHeader, type MediaDownlo
 import { openSocket, type Endpoint } from './connection.js';
 import type { DownloadSink } from './download.js';
 import { WadClientError } from './errors.js';
+import { PendingRequests } from './pending.js';
 import { EventStream, type StreamHost, type SubscribeOptions } from './stream.js';
 import { sendChunks } from './upload.js';
 import { sleep } from './util.js';
@@ -44,14 +45,6 @@ export interface WadClientOptions {
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
-interface Pending {
-  /** Runs inside the frame handler, before any later frame is looked at. */
-  onAck?: ((data: Record<string, unknown>) => void) | undefined;
-  resolve: (data: Record<string, unknown>) => void;
-  reject: (err: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 export type Route = { account?: string; chat?: string };
 
 const SEEN_MAX = 4096;
@@ -61,7 +54,7 @@ export class ClientCore implements StreamHost {
   readonly #opts: WadClientOptions;
   #ws: WebSocket | undefined;
   #status: ConnectionStatus = 'connecting';
-  readonly #pending = new Map<string, Pending>();
+  readonly #pending: PendingRequests;
   readonly #streams = new Map<EventStream, string | undefined>();
   readonly #eventListeners = new Set<(ev: TypedWadEvent) => void>();
   readonly #seen = new Set<string>();
@@ -79,6 +72,7 @@ export class ClientCore implements StreamHost {
   constructor(endpoint: Endpoint, opts: WadClientOptions) {
     this.#ep = endpoint;
     this.#opts = opts;
+    this.#pending = new PendingRequests(opts.requestTimeoutMs ?? 120_000);
   }
 
   get status(): ConnectionStatus {
@@ -110,33 +104,34 @@ export class ClientCore implements StreamHost {
    * code, UNAVAILABLE if the connection was lost before the answer (the
    * request may or may not have run), TIMEOUT, CLOSED
    */
-  async request<T extends RequestType>(type: T, data: RequestMap[T]['data'], route: Route = {}): Promise<RequestMap[T]['result']> {
+  request<T extends RequestType>(type: T, data: RequestMap[T]['data'], route: Route = {}): Promise<RequestMap[T]['result']> {
     return this.#request(type, data, route);
   }
 
-  async #request<T extends RequestType>(type: T, data: RequestMap[T]['data'], route: Route, onAck?: (data: Record<string, unknown>) => void, id = this.#nextId()): Promise<RequestMap[T]['result']> {
-    const ws = await this.#ready();
-    const frame = JSON.stringify({
-      id,
-      type,
-      version: PROTOCOL_VERSION,
-      timestamp: Date.now(),
-      ...(route.account !== undefined ? { tenantId: route.account } : {}),
-      ...(route.chat !== undefined ? { conversationId: route.chat } : {}),
-      data,
-      ack: true,
+  #request<T extends RequestType>(type: T, data: RequestMap[T]['data'], route: Route, onAck?: (data: Record<string, unknown>) => void, id = this.#nextId()): Promise<RequestMap[T]['result']> {
+    // Connected (the usual case): sent at once, without waiting a turn for #ready().
+    const ws = this.#status === 'connected' ? this.#ws : undefined;
+    if (ws !== undefined) return this.#send(ws, type, data, route, onAck, id);
+    return this.#ready().then((w) => this.#send(w, type, data, route, onAck, id));
+  }
+
+  #send<T extends RequestType>(ws: WebSocket, type: T, data: RequestMap[T]['data'], route: Route, onAck: ((data: Record<string, unknown>) => void) | undefined, id: string): Promise<RequestMap[T]['result']> {
+    let frame: string;
+    try {
+      // One object literal: JSON.stringify leaves out the routing fields that are undefined.
+      frame = JSON.stringify({ id, type, version: PROTOCOL_VERSION, timestamp: Date.now(), tenantId: route.account, conversationId: route.chat, data, ack: true });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    const answer = new Promise<RequestMap[T]['result']>((resolve, reject) => {
+      this.#pending.add(id, { type, onAck, resolve: resolve as (data: Record<string, unknown>) => void, reject });
     });
-    const timeoutMs = this.#opts.requestTimeoutMs ?? 120_000;
-    const answer = new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#pending.delete(id);
-        reject(new WadClientError('TIMEOUT', `${type}: no answer within ${timeoutMs} ms`));
-      }, timeoutMs);
-      this.#pending.set(id, { onAck, resolve, reject, timer });
-    });
-    ws.send(frame, { compress: frame.length > 1024 });
-    const { success: _s, ...result } = await answer;
-    return result as RequestMap[T]['result'];
+    try {
+      ws.send(frame, { compress: frame.length > 1024 });
+    } catch (err) {
+      this.#pending.take(id)?.reject(err as Error);
+    }
+    return answer;
   }
 
   /** A stream of events (see SubscribeOptions); iterate it with for await. */
@@ -268,17 +263,15 @@ export class ClientCore implements StreamHost {
     }
     const data = f.data ?? {};
     if (typeof f.replyTo === 'string' && (f.type === 'ack' || f.type === 'error')) {
-      const p = this.#pending.get(f.replyTo);
+      const p = this.#pending.take(f.replyTo);
       if (!p) return;
-      this.#pending.delete(f.replyTo);
-      clearTimeout(p.timer);
       const err = f.type === 'error' ? data : data['success'] === false ? (data['error'] as Record<string, unknown>) : undefined;
       if (err) {
         const e = err as { code?: unknown; message?: unknown; details?: Record<string, unknown>; retryAfter?: unknown };
         p.reject(new WadClientError((e.code as 'INTERNAL_ERROR') ?? 'INTERNAL_ERROR', String(e.message ?? 'request failed'), e.details, typeof e.retryAfter === 'number' ? { retryAfter: e.retryAfter } : {}));
       } else {
         p.onAck?.(data);
-        p.resolve(data);
+        p.resolve(withoutSuccess(data));
       }
       return;
     }
@@ -316,7 +309,7 @@ export class ClientCore implements StreamHost {
     }
     const d = this.#downloads.get(frame.seq);
     if (!d) return;
-    this.#pending.get(d.requestId)?.timer.refresh();
+    this.#pending.refresh(d.requestId);
     d.sink.chunk(frame.header, frame.payload);
   }
 
@@ -372,15 +365,17 @@ export class ClientCore implements StreamHost {
   }
 
   #rejectAll(err: Error): void {
-    for (const p of this.#pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(err);
-    }
-    this.#pending.clear();
+    this.#pending.rejectAll(err);
   }
 
   #setStatus(s: ConnectionStatus, err?: Error): void {
     this.#status = s;
     for (const l of this.#statusListeners) l(s, err);
   }
+}
+
+/** An ack's data as the request's result: everything but the `success` flag. */
+function withoutSuccess(data: Record<string, unknown>): Record<string, unknown> {
+  const { success: _s, ...result } = data;
+  return result;
 }

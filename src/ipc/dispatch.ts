@@ -22,9 +22,15 @@ type Result = Record<string, unknown>;
 const NONE: Result = {};
 
 /** @throws DaemonError / IpcError with the contract's codes, or the owner's error as it came (RelayedError) */
-export async function dispatch(req: Request, ctx: DispatchContext): Promise<Result> {
-  if (ctx.forwarder) return ctx.forwarder.run(req, ctx.uploads, () => dispatchHere(req, ctx), { allowPaths: ctx.allowPaths });
+export function dispatch(req: Request, ctx: DispatchContext): Promise<Result> {
+  // Not an async wrapper around the one that runs here: that would add turns to every request.
+  if (ctx.forwarder) return forwarded(req, ctx, ctx.forwarder);
   return dispatchHere(req, ctx);
+}
+
+/** Async, so that a forwarder that throws instead of rejecting still answers as a failed request. */
+async function forwarded(req: Request, ctx: DispatchContext, forwarder: NonNullable<DispatchContext['forwarder']>): Promise<Result> {
+  return forwarder.run(req, ctx.uploads, () => dispatchHere(req, ctx), { allowPaths: ctx.allowPaths });
 }
 
 async function dispatchHere(req: Request, ctx: DispatchContext): Promise<Result> {

@@ -31,7 +31,24 @@ export function withField(fields: Record<string, unknown>, key: string, value: u
 }
 
 export function ackFrame(replyTo: string, result: Record<string, unknown>, tenantId?: string): string {
-  return controlFrame('ack', replyTo, withField(result, 'success', true), tenantId);
+  if (Object.hasOwn(result, 'success')) return controlFrame('ack', replyTo, withField(result, 'success', true), tenantId);
+  const json = JSON.stringify(result);
+  // Anything but an object's text (a toJSON of its own) is left to the general path.
+  if (json.charCodeAt(0) !== 0x7b || json.charCodeAt(json.length - 1) !== 0x7d) return controlFrame('ack', replyTo, withField(result, 'success', true), tenantId);
+  // The same text as serialising a copy with `success` added last, without making the copy.
+  const data = json.length === 2 ? '{"success":true}' : `${json.slice(0, -1)},"success":true}`;
+  return controlText('ack', replyTo, data, tenantId);
+}
+
+/**
+ * controlFrame with `data` already serialised, the envelope written as text: its fields are
+ * known, and an object made only to be serialised was a good part of answering a small request.
+ */
+function controlText(type: 'ack' | 'error', replyTo: string | undefined, dataJson: string, tenantId: string | undefined): string {
+  let out = `{"id":"${nextId()}","type":"${type}","version":${PROTOCOL_VERSION},"timestamp":${Date.now()}`;
+  if (tenantId !== undefined) out += `,"tenantId":${JSON.stringify(tenantId)}`;
+  if (replyTo !== undefined) out += `,"replyTo":${JSON.stringify(replyTo)}`;
+  return `${out},"data":${dataJson}}`;
 }
 
 export function nackFrame(replyTo: string, error: ErrorPayload, tenantId?: string): string {

@@ -296,20 +296,17 @@ export function parseFrame(raw: unknown): Request {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new FrameRejection('INVALID_PAYLOAD', 'frame must be a JSON object', undefined);
   const f = raw as Record<string, unknown>;
   const id = typeof f['id'] === 'string' && ID.test(f['id']) ? f['id'] : undefined;
-  const reject = (code: ErrorCode, message: string, details?: Record<string, unknown>): never => {
-    throw new FrameRejection(code, message, id, details);
-  };
-  if (f['id'] === undefined || f['id'] === null) reject('MISSING_FIELD', 'id is required', { field: 'id' });
-  if (id === undefined) reject('INVALID_PAYLOAD', 'id must be a string of 1-128 printable ASCII characters', { field: 'id' });
-  if (f['type'] === undefined || f['type'] === null) reject('MISSING_FIELD', 'type is required', { field: 'type' });
-  if (typeof f['type'] !== 'string') reject('INVALID_PAYLOAD', 'type must be a string', { field: 'type' });
+  if (f['id'] === undefined || f['id'] === null) rejectFrame(id, 'MISSING_FIELD', 'id is required', { field: 'id' });
+  if (id === undefined) rejectFrame(id, 'INVALID_PAYLOAD', 'id must be a string of 1-128 printable ASCII characters', { field: 'id' });
+  if (f['type'] === undefined || f['type'] === null) rejectFrame(id, 'MISSING_FIELD', 'type is required', { field: 'type' });
+  if (typeof f['type'] !== 'string') rejectFrame(id, 'INVALID_PAYLOAD', 'type must be a string', { field: 'type' });
   const type = f['type'] as string;
-  if (!KNOWN.has(type)) reject('INVALID_PAYLOAD', `unknown type ${JSON.stringify(type.slice(0, 64))}`, { field: 'type' });
-  if (f['version'] !== undefined && f['version'] !== PROTOCOL_VERSION) reject('INVALID_PAYLOAD', `version must be ${PROTOCOL_VERSION}`, { field: 'version' });
-  if (f['timestamp'] !== undefined && (typeof f['timestamp'] !== 'number' || !Number.isFinite(f['timestamp']))) reject('INVALID_PAYLOAD', 'timestamp must be unix ms', { field: 'timestamp' });
-  if (f['ack'] !== undefined && typeof f['ack'] !== 'boolean') reject('INVALID_PAYLOAD', 'ack must be true or false', { field: 'ack' });
+  if (!KNOWN.has(type)) rejectFrame(id, 'INVALID_PAYLOAD', `unknown type ${JSON.stringify(type.slice(0, 64))}`, { field: 'type' });
+  if (f['version'] !== undefined && f['version'] !== PROTOCOL_VERSION) rejectFrame(id, 'INVALID_PAYLOAD', `version must be ${PROTOCOL_VERSION}`, { field: 'version' });
+  if (f['timestamp'] !== undefined && (typeof f['timestamp'] !== 'number' || !Number.isFinite(f['timestamp']))) rejectFrame(id, 'INVALID_PAYLOAD', 'timestamp must be unix ms', { field: 'timestamp' });
+  if (f['ack'] !== undefined && typeof f['ack'] !== 'boolean') rejectFrame(id, 'INVALID_PAYLOAD', 'ack must be true or false', { field: 'ack' });
   for (const k of ['tenantId', 'conversationId', 'replyTo']) {
-    if (f[k] !== undefined && f[k] !== null && typeof f[k] !== 'string') reject('INVALID_PAYLOAD', `${k} must be a string`, { field: k });
+    if (f[k] !== undefined && f[k] !== null && typeof f[k] !== 'string') rejectFrame(id, 'INVALID_PAYLOAD', `${k} must be a string`, { field: k });
   }
   const spec = SPECS[type as RequestType];
   let data: Record<string, unknown>;
@@ -320,7 +317,7 @@ export function parseFrame(raw: unknown): Request {
       const field = typeof err.details?.['field'] === 'string' ? err.details['field'] : undefined;
       const message = field && !field.startsWith('data') ? `data.${err.message}` : err.message;
       const d = field && !field.startsWith('data') ? { field: `data.${field}` } : err.details;
-      reject(err.code, message, d);
+      rejectFrame(id, err.code, message, d);
     }
     throw err;
   }
@@ -328,18 +325,23 @@ export function parseFrame(raw: unknown): Request {
   if (spec.needs !== 'none') {
     const tenant = f['tenantId'];
     const fromData = spec.idInData ? (data['id'] as string | undefined) : undefined;
-    if (typeof tenant === 'string' && !ACCOUNT_ID_PATTERN.test(tenant)) reject('INVALID_PAYLOAD', 'tenantId must be an account id', { field: 'tenantId' });
-    if (typeof tenant === 'string' && fromData !== undefined && tenant !== fromData) reject('INVALID_PAYLOAD', 'tenantId and data.id name different accounts', { field: 'data.id' });
+    if (typeof tenant === 'string' && !ACCOUNT_ID_PATTERN.test(tenant)) rejectFrame(id, 'INVALID_PAYLOAD', 'tenantId must be an account id', { field: 'tenantId' });
+    if (typeof tenant === 'string' && fromData !== undefined && tenant !== fromData) rejectFrame(id, 'INVALID_PAYLOAD', 'tenantId and data.id name different accounts', { field: 'data.id' });
     const account = (typeof tenant === 'string' ? tenant : undefined) ?? fromData;
-    if (account === undefined) reject('MISSING_FIELD', spec.idInData ? 'tenantId (or data.id) is required' : 'tenantId is required', { field: 'tenantId' });
+    if (account === undefined) rejectFrame(id, 'MISSING_FIELD', spec.idInData ? 'tenantId (or data.id) is required' : 'tenantId is required', { field: 'tenantId' });
     out.account = account!;
   }
   if (spec.needs === 'chat' || (spec.chatOptional && f['conversationId'] !== undefined && f['conversationId'] !== null)) {
     const conv = f['conversationId'];
-    if (conv === undefined || conv === null || conv === '') reject('MISSING_FIELD', 'conversationId is required', { field: 'conversationId' });
+    if (conv === undefined || conv === null || conv === '') rejectFrame(id, 'MISSING_FIELD', 'conversationId is required', { field: 'conversationId' });
     const chat = normalizeJid(conv as string);
-    if (chat === undefined || (conv as string).length > 128) reject('INVALID_PAYLOAD', 'conversationId must be a jid, a phone number or a group id', { field: 'conversationId' });
+    if (chat === undefined || (conv as string).length > 128) rejectFrame(id, 'INVALID_PAYLOAD', 'conversationId must be a jid, a phone number or a group id', { field: 'conversationId' });
     out.chat = chat!;
   }
   return out as Request;
+}
+
+/** Not a closure made in parseFrame: one made per frame was a good part of parsing a small request. */
+function rejectFrame(id: string | undefined, code: ErrorCode, message: string, details?: Record<string, unknown>): never {
+  throw new FrameRejection(code, message, id, details);
 }
