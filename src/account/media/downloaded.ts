@@ -6,11 +6,10 @@
  * holds the file itself, checked by its hash and length. Dispose it when
  * done: that removes the temp file.
  */
-import { PassThrough, pipeline, type Readable } from 'node:stream';
+import { finished, PassThrough, pipeline, Readable } from 'node:stream';
 import { MEDIA_MAC_LENGTH, MediaDecipher, type MediaKeys, type MediaType } from '../../protocol/media/index.js';
 import { MediaError, toMediaError } from './errors.js';
 import type { Spool } from './spool.js';
-import { DecipherStream } from './streams.js';
 
 export class DownloadedMedia {
   readonly type: MediaType;
@@ -41,8 +40,9 @@ export class DownloadedMedia {
       if (opts.dispose) void this.dispose();
     };
     if (!this.#keys) return pipeline(this.#spool.read(), new PassThrough(), done);
-    const src = this.#spool.read(0, this.#spool.size - MEDIA_MAC_LENGTH);
-    return pipeline(src, new DecipherStream(this.#keys), done);
+    const out = Readable.from(deciphered(this.#spool.pieces(0, this.#spool.size - MEDIA_MAC_LENGTH), this.#keys), { objectMode: false });
+    finished(out, done);
+    return out;
   }
 
   /**
@@ -71,4 +71,20 @@ export class DownloadedMedia {
   dispose(): Promise<void> {
     return this.#spool.dispose();
   }
+}
+
+/** The plaintext of verified ciphertext; each piece is deciphered (copied) before the next is read. */
+async function* deciphered(pieces: AsyncIterable<Uint8Array>, keys: MediaKeys): AsyncGenerator<Uint8Array, void, undefined> {
+  const dec = new MediaDecipher(keys);
+  for await (const piece of pieces) {
+    const out = dec.update(piece);
+    if (out.length > 0) yield out;
+  }
+  let last: Uint8Array;
+  try {
+    last = dec.final();
+  } catch (e) {
+    throw toMediaError(e, 'BAD_PADDING', 'media decipher');
+  }
+  if (last.length > 0) yield last;
 }

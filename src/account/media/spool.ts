@@ -10,7 +10,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { MediaError } from './errors.js';
@@ -23,7 +23,10 @@ export interface SpoolOptions {
 }
 
 const FILE_BUFFER = 1024 * 1024;
-const READ_CHUNK = 64 * 1024;
+// Reads of the spooled file: each is a trip to the thread pool and through the stream machinery,
+// and at 64 KiB those trips took about as long as deciphering the bytes (a 64 MiB release pass
+// ~2.4x slower than at 256 KiB). 256 KiB is also the control socket's download frame.
+const READ_CHUNK = 256 * 1024;
 
 export class Spool extends Writable {
   readonly #dir: string;
@@ -86,6 +89,38 @@ export class Spool extends Writable {
       return createReadStream(this.#path, { start, end: end - 1, highWaterMark: READ_CHUNK });
     }
     return Readable.from(slices(this.#chunks!, start, end), { objectMode: false });
+  }
+
+  /**
+   * Bytes [start, end) for a reader that copies them at once (a decipher): from a file, every
+   * piece is a view of one buffer that the next read overwrites, so a pass over a large blob
+   * allocates no buffer per read (each such allocation is memory the garbage collector counts
+   * as pressure, and a pass over a 64 MiB blob made a full collection of its own).
+   * @throws MediaError DISPOSED
+   */
+  pieces(start = 0, end = this.#size): AsyncGenerator<Uint8Array, void, undefined> {
+    if (this.#disposed) throw new MediaError('DISPOSED', 'media spool already disposed');
+    return this.#pieces(start, end, this.#path, this.#chunks);
+  }
+
+  async *#pieces(start: number, end: number, path: string | undefined, chunks: Uint8Array[] | undefined): AsyncGenerator<Uint8Array, void, undefined> {
+    if (!path) {
+      yield* slices(chunks!, start, end);
+      return;
+    }
+    // Opened once: the file stays readable after dispose() removed it, as with read().
+    const fh = await open(path, 'r');
+    try {
+      const buf = Buffer.allocUnsafeSlow(Math.min(READ_CHUNK, Math.max(end - start, 1)));
+      for (let at = start; at < end; ) {
+        const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, end - at), at);
+        if (bytesRead === 0) throw new MediaError('IO', `media spool ended at ${at} of ${end} bytes`);
+        at += bytesRead;
+        yield buf.subarray(0, bytesRead);
+      }
+    } finally {
+      await fh.close();
+    }
   }
 
   /** Whole contents when they are in memory, else undefined (read() the file instead). */

@@ -18,6 +18,13 @@ async function read(s: Readable): Promise<Buffer> {
   return Buffer.concat(out);
 }
 
+/** pieces() as its readers use it: each piece copied before the next is asked for. */
+async function copied(pieces: AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const out: Buffer[] = [];
+  for await (const p of pieces) out.push(Buffer.from(p));
+  return Buffer.concat(out);
+}
+
 describe('Spool', () => {
   const dir = mkdtempSync(join(tmpdir(), 'wad-spool-'));
 
@@ -34,11 +41,25 @@ describe('Spool', () => {
         const [start, end] = [a % (all.length + 1), b % (all.length + 1)].sort((x, y) => x - y) as [number, number];
         expect((await read(spool.read(start, end))).equals(all.subarray(start, end))).toBe(true);
         expect((await read(spool.read())).equals(all)).toBe(true);
+        expect((await copied(spool.pieces(start, end))).equals(all.subarray(start, end))).toBe(true);
         await spool.dispose();
         expect(() => spool.read()).toThrow(expect.objectContaining({ code: 'DISPOSED' }));
+        expect(() => spool.pieces()).toThrow(expect.objectContaining({ code: 'DISPOSED' }));
       }),
       { numRuns: 40 },
     );
+    expect(leftovers(dir)).toEqual([]);
+  });
+
+  it('hands a file of many reads in pieces that, copied one by one, are the bytes of any range', async () => {
+    const all = randomBytes(700 * 1024);
+    const spool = new Spool({ dir, memoryLimit: 1024 });
+    await pipeline(Readable.from([all.subarray(0, 300_000), all.subarray(300_000)], { objectMode: false }), spool);
+    expect(spool.path).toBeDefined();
+    for (const [start, end] of [[0, all.length], [1, all.length - 32], [262_143, 524_289], [5, 5], [600_000, all.length]] as const) {
+      expect((await copied(spool.pieces(start, end))).equals(all.subarray(start, end))).toBe(true);
+    }
+    await spool.dispose();
     expect(leftovers(dir)).toEqual([]);
   });
 
