@@ -29,6 +29,7 @@ import { PairingError } from '../../protocol/pairing/index.js';
 import type { CryptoPool } from '../../runtime/crypto-pool/index.js';
 import type { Supervisor } from '../../runtime/supervisor/index.js';
 import { ACCOUNT_ID_PATTERN, StoreError, type AccountStore, type Store } from '../../store/index.js';
+import { BootPace } from './boot-pace.js';
 import { StateWaiters } from './waiters.js';
 
 export interface AccountManagerDeps {
@@ -132,30 +133,34 @@ export class AccountManager {
 
   /**
    * Starts saved accounts, at most bootConcurrency on their way online at
-   * once, each start in an event-loop task of its own. Ten thousand started
-   * in one go held the event loop for tens of seconds (a start builds the
-   * account's actor and opens its socket synchronously) and their handshakes
-   * queued behind one another at the server. An account whose first
-   * connection has not settled within BOOT_SLOT_MS gives its slot up and goes
-   * on connecting by itself, so an unreachable server cannot hold the boot.
+   * once, each start in an event-loop task of its own, paced by the loop
+   * (boot-pace.ts): a start waits while the loop's turns are long. Ten
+   * thousand started in one go held the event loop for tens of seconds (a
+   * start builds the account's actor and opens its socket synchronously)
+   * and their handshakes queued behind one another at the server. An account
+   * whose first connection has not settled within BOOT_SLOT_MS gives its slot
+   * up and goes on connecting by itself, so an unreachable server cannot
+   * hold the boot.
    */
   async #boot(): Promise<void> {
-    const next = (): string | undefined => {
-      const id = this.#bootQueue.values().next().value;
-      if (id !== undefined) this.#bootQueue.delete(id);
-      return id;
-    };
+    const pace = new BootPace();
+    const stopped = (): boolean => this.#closed;
     await this.#inSlots(this.#bootQueue.size, async () => {
-      for (let id = next(); id !== undefined && !this.#closed; id = next()) {
-        await new Promise((resolve) => setImmediate(resolve));
-        if (this.#closed) return;
-        try {
-          await this.start(id);
-        } catch (err) {
-          this.#deps.logger.error({ err, account: id }, 'account did not start');
-          continue;
-        }
-        await this.waitFor(id, (s) => SETTLED.has(s.state), BOOT_SLOT_MS).catch(() => undefined);
+      while (!this.#closed) {
+        await pace.turn(stopped);
+        // Taken only now: an account stopped or removed meanwhile is no longer in the queue.
+        const id: string | undefined = this.#bootQueue.values().next().value;
+        if (id === undefined || this.#closed) return;
+        this.#bootQueue.delete(id);
+        await pace.run(async () => {
+          try {
+            await this.start(id);
+          } catch (err) {
+            this.#deps.logger.error({ err, account: id }, 'account did not start');
+            return;
+          }
+          await this.waitFor(id, (s) => SETTLED.has(s.state), BOOT_SLOT_MS).catch(() => undefined);
+        });
       }
     });
   }
