@@ -62,11 +62,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** The account's add request reached the fake: from then on updates reach the command. */
+/**
+ * The command is waiting for the link: once its add was answered it subscribes to the
+ * account's updates and, subscribed, asks for the state it starts from. From that
+ * question on, every update the fake emits reaches the command.
+ */
 async function added(id: string): Promise<void> {
-  for (let i = 0; i < 600 && !fake.accounts.has(id); i++) await new Promise((r) => setTimeout(r, 100));
-  // Its subscription to the account's updates is set up right after the add is answered.
-  await new Promise((r) => setTimeout(r, 1500));
+  const asked = () => fake.calls.some((c) => c.method === 'accountStatus' && c.args[0] === id);
+  for (let i = 0; i < 600 && !asked(); i++) await new Promise((r) => setTimeout(r, 50));
+  if (!asked()) throw new Error(`wad account add ${id} never subscribed to its updates`);
 }
 
 describe.skipIf(!HAVE_TMUX)('linking on an 80×24 screen', () => {
