@@ -16,7 +16,8 @@ import { PostgresBackend } from '../../src/store/backend/postgres.js';
 import { SharedEventLog } from '../../src/store/shared-event-log.js';
 import { Raw, type InFrame } from '../ipc/raw.js';
 import { liveLeaseOwners, startPostgres, type TestPostgres } from '../support/postgres.js';
-import { admin, daemonFor, linkByQr, sim as startSim, tempDir, until } from './support/daemon.js';
+import { linkClusterAccounts } from './support/cluster-link.js';
+import { admin, sim as startSim, tempDir, until } from './support/daemon.js';
 
 const ACCOUNTS = 6;
 const PEER = '15550024900';
@@ -56,18 +57,11 @@ beforeAll(async () => {
   dirs = await Promise.all([0, 1, 2, 3].map(() => tempDir('wad-e2e-cluster-ev-')));
   await admin(s, 'POST', '/phones', { phone: PEER, name: 'Peer' });
   // Linked once, by a daemon alone in the cluster; it leaves, handing every lease back.
-  const linker = await daemonFor(s, dirs[3]!.path, [
-    ['store.backend', 'postgres'],
-    ['store.url', postgres.url],
-    ['cluster', cluster('linker')],
-  ]);
-  for (let i = 0; i < ACCOUNTS; i++) {
-    await admin(s, 'POST', '/phones', { phone: phoneOf(i), name: `E${i}` });
-    await linkByQr(s, linker, idOf(i), phoneOf(i));
-    devices.set(idOf(i), linker.accountStatus(idOf(i)).jid!);
-    sentTo.set(idOf(i), []);
+  const accounts = Array.from({ length: ACCOUNTS }, (_, i) => ({ id: idOf(i), phone: phoneOf(i), name: `E${i}` }));
+  for (const [id, device] of await linkClusterAccounts(s, postgres, dirs[3]!.path, cluster('linker'), accounts)) {
+    devices.set(id, device);
+    sentTo.set(id, []);
   }
-  await linker.stop();
 }, 120_000);
 
 afterAll(async () => {
