@@ -1,4 +1,4 @@
-/** Groups as the control contract shows them. Pure shaping for daemon.ts. */
+/** Groups as the control contract shows them. Pure shaping for the daemon's group requests (account-requests.ts). */
 import type { GroupSummary } from '../contract/api.js';
 import type { GroupMetadata } from '../protocol/iq/groups.js';
 
