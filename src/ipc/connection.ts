@@ -12,7 +12,7 @@
 import type { WebSocket, RawData } from 'ws';
 import type { DaemonApi, WadEvent } from '../contract/api.js';
 import { BinaryLayoutError, decodeBinaryFrame } from '../contract/binary.js';
-import { dispatch } from './dispatch.js';
+import { dispatch, type DispatchContext } from './dispatch.js';
 import { sendDownload } from './downloads.js';
 import { IpcError, toErrorPayload } from './errors.js';
 import { ackFrame, errorFrame, eventFrame, nackFrame } from './frames.js';
@@ -71,6 +71,8 @@ export class Connection implements Outlet, Admitted {
   readonly #expiry: { cancel(): void };
   /** What the request gate reads, kept for the connection's life (only `inflight` changes). */
   readonly #gate: GateState;
+  /** What dispatch() needs, the same for every request of the connection. */
+  readonly #context: DispatchContext;
   /** Made once: a closure per frame sent is garbage on the hottest path. */
   readonly #onSent = (err?: Error): void => {
     if (!err) this.#maybeResume();
@@ -89,6 +91,7 @@ export class Connection implements Outlet, Admitted {
     this.#pingAt = shared.opts.now();
     this.#heardAt = this.#pingAt;
     this.#expiry = watchExpiry(auth.expiresAt, shared.opts.now, () => this.#expired());
+    this.#context = { api: shared.api, uploads: this.#uploads, allowPaths: auth.kind === 'unix', scope: auth.scope, forwarder: shared.opts.forwarder };
     this.#gate = { scope: auth.scope, expiresAt: auth.expiresAt, inflight: 0, maxInflight: shared.opts.maxInflight, bucket: this.#bucket, accountLimiter: shared.accountLimiter };
     ws.on('message', (data, isBinary) => this.#onMessage(data, isBinary));
     ws.on('pong', () => (this.#alive = true));
@@ -279,7 +282,7 @@ export class Connection implements Outlet, Admitted {
       case 'account:add':
         return this.#runOwn(req);
       default:
-        return dispatch(req, this.#context());
+        return dispatch(req, this.#context);
     }
   }
 
@@ -302,7 +305,7 @@ export class Connection implements Outlet, Admitted {
         // Watch before adding: the first QR may come before addAccount resolves.
         this.#watch.add(req.account!);
         try {
-          return await dispatch(req, this.#context());
+          return await dispatch(req, this.#context);
         } catch (err) {
           this.#watch.delete(req.account!);
           throw err;
@@ -340,9 +343,6 @@ export class Connection implements Outlet, Admitted {
     }
   }
 
-  #context() {
-    return { api: this.#shared.api, uploads: this.#uploads, allowPaths: this.auth.kind === 'unix', scope: this.auth.scope, forwarder: this.#shared.opts.forwarder };
-  }
 
   /** True once the token has expired; the connection is then on its way out (4001). */
   #expired(): boolean {
