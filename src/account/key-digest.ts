@@ -15,13 +15,13 @@ import { replenishPreKeys, type PreKeyDeps } from './prekeys.js';
 
 export type KeyBundleCheck = 'ok' | 'uploaded' | 'unchecked';
 
-/**
- * How many one-time prekeys the server holds for us at least, as the digest
- * lists them (undefined when it was not read): enough to know no upload is
- * due without asking for the count.
- */
 export interface KeyBundleOutcome {
   readonly result: KeyBundleCheck;
+  /**
+   * How many one-time prekeys the server holds for us at least, as the
+   * digest lists them (absent when none was read): enough to know no upload
+   * is due without asking for the count.
+   */
   readonly serverPreKeys?: number;
 }
 
