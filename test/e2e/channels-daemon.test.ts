@@ -16,7 +16,8 @@ import type { SimHandle } from '../../src/sim/index.js';
 import { textOf, type BaileysClient } from '../sim/baileys-harness.js';
 import { mediaDispatcher } from '../sim/media-redirect.js';
 import { until } from '../ipc/e2e-support.js';
-import { baileysWorld, runCli, type BaileysWorld } from './support/baileys-world.js';
+import { baileysWorld, type BaileysWorld } from './support/baileys-world.js';
+import { runCli } from './support/cli-capture.js';
 import { runChannel } from '../../src/cli/channel.js';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; // Baileys' upload takes no CA; the daemon trusts the sim's CA file

@@ -16,6 +16,7 @@ import { runChat, runMessages } from '../../src/cli/chat.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { routeOf } from '../../src/http/index.js';
 import { sim as startSim, tempDir } from './support/daemon.js';
+import { captureCli, type CliResult } from './support/cli-capture.js';
 import { admin, jidOf, until } from '../ipc/e2e-support.js';
 import { daemonWithHttp, exampleOf, GLOBAL, http, openEvents, SCOPED, type Samples } from '../http/support.js';
 
@@ -31,20 +32,10 @@ const PC = '15550300004';
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { account: runAccount, send: runSend, webhook: runWebhook, community: runCommunity, chat: runChat, messages: runMessages };
 
-/** Runs `wad <args>` in this process (a child costs seconds of start-up), capturing what it prints. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+/** Runs `wad <args>` in this process, capturing what it prints. */
+function cli(args: string[]): Promise<CliResult> {
   const [cmd, ...rest] = args;
-  let out = '';
-  let err = '';
-  const write = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((c: string) => ((out += c), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string) => ((err += c), true)) as typeof process.stderr.write;
-  try {
-    return { code: await COMMANDS[cmd!]!(rest), out, err };
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-  }
+  return captureCli(COMMANDS[cmd!]!, rest);
 }
 
 /** Adds an account over HTTP and links it by the QR of its first connection:update (read from the daemon's events). */

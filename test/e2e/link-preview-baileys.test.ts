@@ -23,6 +23,7 @@ import { bytes, html, ogPage, startPages, type Pages } from '../account/link-pre
 import { daemonWithHttp, http } from '../http/support.js';
 import { admin, BaileysClient, waitUntil } from '../sim/baileys-harness.js';
 import { mediaDispatcher } from '../sim/media-redirect.js';
+import { runCli } from './support/cli-capture.js';
 import { linkByQr, sim as startSim, tempDir } from './support/daemon.js';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
@@ -119,20 +120,8 @@ describe('link previews seen by Baileys', () => {
   }, 30_000);
 });
 
-/** Runs `wad send …` in this process (a child costs seconds of start-up), capturing what it prints. */
-async function wadSend(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const write = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((c: string) => ((out += c), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string) => ((err += c), true)) as typeof process.stderr.write;
-  try {
-    return { code: await runSend([...args, '--socket', d.socketPath]), out, err };
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-  }
-}
+/** Runs `wad send …` in this process on our socket, capturing what it prints. */
+const wadSend = (args: string[]) => runCli(runSend, d.socketPath, args);
 
 describe('wad send with a link preview', () => {
   it('--preview has the daemon make it; --preview-title and --preview-image give it; a failure is printed', async () => {

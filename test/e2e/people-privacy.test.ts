@@ -19,6 +19,7 @@ import type { Daemon } from '../../src/daemon/index.js';
 import type { SimHandle } from '../../src/sim/index.js';
 import { BaileysClient, textOf } from '../sim/baileys-harness.js';
 import { admin, daemonWithSocket, jidOf, linkOverSocket, until } from '../ipc/e2e-support.js';
+import { runCli } from './support/cli-capture.js';
 import { recorder, sim as startSim, tempDir } from './support/daemon.js';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
@@ -48,19 +49,7 @@ function receivedTexts(): string[] {
 }
 
 /** Runs a `wad` command in this process on our socket, capturing what it prints. */
-async function cli(run: (argv: string[]) => Promise<number>, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const write = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((c: string) => ((out += c), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string) => ((err += c), true)) as typeof process.stderr.write;
-  try {
-    return { code: await run([...args, '--socket', d.socketPath]), out, err };
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-  }
-}
+const cli = (run: (argv: string[]) => Promise<number>, args: string[]) => runCli(run, d.socketPath, args);
 
 beforeAll(async () => {
   s = await startSim();

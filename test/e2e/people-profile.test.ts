@@ -18,6 +18,7 @@ import type { SimHandle } from '../../src/sim/index.js';
 import { BaileysClient, textOf } from '../sim/baileys-harness.js';
 import { admin, jidOf, linkOverSocket, until } from '../ipc/e2e-support.js';
 import { daemonWithHttp, GLOBAL } from '../http/support.js';
+import { captureCli } from './support/cli-capture.js';
 import { recorder, sim as startSim, tempDir } from './support/daemon.js';
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
@@ -33,19 +34,7 @@ let baileys: BaileysClient;
 let rec: ReturnType<typeof recorder>;
 
 /** Runs `wad profile <args>` in this process, capturing what it prints. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const write = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((c: string) => ((out += c), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string) => ((err += c), true)) as typeof process.stderr.write;
-  try {
-    return { code: await runProfile(args), out, err };
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-  }
-}
+const cli = (args: string[]) => captureCli(runProfile, args);
 
 /** The picture Baileys fetches for `jid`, decoded; undefined when it gets none. */
 async function pictureSeenByBaileys(jid: string): Promise<{ width?: number; height?: number; format?: string } | undefined> {

@@ -9,6 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { runStatus } from '../../src/cli/status.js';
+import { captureCli } from './support/cli-capture.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WadClient } from '../../src/client/index.js';
 import type { WadEvent } from '../../src/contract/api.js';
@@ -106,17 +107,8 @@ describe('statuses we post', () => {
   });
 });
 
-/** Runs `wad status …` in this process, capturing what it prints. */
-async function wadStatus(args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const write = process.stdout.write;
-  process.stdout.write = ((c: string) => ((out += c), true)) as typeof process.stdout.write;
-  try {
-    return { code: await runStatus(args), out };
-  } finally {
-    process.stdout.write = write;
-  }
-}
+/** Runs `wad status <args>` in this process, capturing what it prints. */
+const wadStatus = (args: string[]) => captureCli(runStatus, args);
 
 describe('wad status send', () => {
   it('posts a text status over the socket and a file status over --url, to the audience named', async () => {

@@ -75,17 +75,3 @@ export async function baileysWorld(opts: BaileysWorldOptions): Promise<BaileysWo
   }
 }
 
-/** Runs a `wad` command in this process against the daemon's socket, capturing what it prints. */
-export async function runCli(run: (argv: string[]) => Promise<number>, socketPath: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const write = { out: process.stdout.write, err: process.stderr.write };
-  process.stdout.write = ((c: string) => ((out += c), true)) as typeof process.stdout.write;
-  process.stderr.write = ((c: string) => ((err += c), true)) as typeof process.stderr.write;
-  try {
-    return { code: await run([...args, '--socket', socketPath]), out, err };
-  } finally {
-    process.stdout.write = write.out;
-    process.stderr.write = write.err;
-  }
-}
