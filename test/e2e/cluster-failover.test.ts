@@ -11,6 +11,7 @@ import type { SimHandle } from '../../src/sim/index.js';
 import { PostgresBackend } from '../../src/store/backend/postgres.js';
 import { AccountStore } from '../../src/store/account-store.js';
 import { liveLeaseOwners, startPostgres, type TestPostgres } from '../support/postgres.js';
+import { clusterDaemonConfig, clusterOf } from './support/cluster-daemon.js';
 import { linkClusterAccounts } from './support/cluster-link.js';
 import { admin, sim as startSim, tempDir, until } from './support/daemon.js';
 
@@ -18,9 +19,6 @@ const ACCOUNTS = 6;
 const PEER = '15550023900';
 const phoneOf = (i: number) => `155500231${String(i).padStart(2, '0')}`;
 const idOf = (i: number) => `acc${i}`;
-// Crypto runs inline in these daemons: a lease must outlast the event loop's longest stall on 2 busy cores.
-const LEASE_MS = 6000;
-const cluster = (daemonId: string) => ({ enabled: true, daemonId, leaseMs: LEASE_MS, renewMs: 1000 });
 
 let s: SimHandle;
 let postgres: TestPostgres;
@@ -38,7 +36,7 @@ beforeAll(async () => {
   await admin(s, 'POST', '/phones', { phone: PEER, name: 'Peer' });
   // Linked once, by a daemon alone in the cluster; it leaves, handing every lease back.
   const accounts = Array.from({ length: ACCOUNTS }, (_, i) => ({ id: idOf(i), phone: phoneOf(i), name: `W${i}` }));
-  for (const [id, device] of await linkClusterAccounts(s, postgres, dirs[3]!.path, cluster('linker'), accounts)) {
+  for (const [id, device] of await linkClusterAccounts(s, postgres, dirs[3]!.path, clusterOf('linker'), accounts)) {
     devices.set(id, device);
     sentTo.set(id, []);
   }
@@ -54,14 +52,7 @@ afterAll(async () => {
 });
 
 async function spawnDaemon(name: string, dir: string): Promise<Driver> {
-  const d = await spawnDriver(cmd, dir, {
-    server: { wsUrl: s.wsUrl, rootPublicKey: s.rootPublicKey, mediaCaPath: s.mediaCaPath, webVersionUrl: null },
-    log: { level: 'silent' },
-    store: { backend: 'postgres', url: postgres.url },
-    cluster: cluster(name),
-    connection: { connectTimeoutMs: 5000, backoff: { initialMs: 100, maxMs: 1000, jitter: 0.1 } },
-    accounts: { restart: { maxRestarts: 5, withinMs: 60000, delayMs: 0 }, sendRate: { perSecond: 1000, burst: 1000 } },
-  }, { WAD_DRIVER_LOG: 'warn' });
+  const d = await spawnDriver(cmd, dir, clusterDaemonConfig(s, postgres, name), { WAD_DRIVER_LOG: 'warn' });
   drivers.set(name, d);
   return d;
 }
