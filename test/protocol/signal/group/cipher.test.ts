@@ -1,7 +1,7 @@
 // Our sender-key cipher on its own: the iteration window, typed errors for
 // every malformed or foreign input, and purity (a failed decrypt leaves the
 // record exactly as it was).
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../../src/protocol/crypto/index.js';
@@ -18,6 +18,8 @@ import {
   skippedIterations,
   type SenderKeyRecord,
 } from '../../../../src/protocol/signal/group/index.js';
+import { messageKeyFromSeed, messageKeySeed } from '../../../../src/protocol/signal/group/chain.js';
+import { findState } from '../../../../src/protocol/signal/group/record.js';
 import { encodeSenderKeyMessage } from '../../../../src/protocol/signal/group/wire.js';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
@@ -180,7 +182,11 @@ describe('typed errors, record untouched', () => {
   it('a validly signed message whose body is not AES-CBC under the chain key fails DECRYPT_FAILED', () => {
     const kp = generateKeyPair();
     const p = pair({ keyId: 5, signingKeyPair: kp });
-    const wrongBody = encodeSenderKeyMessage({ keyId: 5, iteration: 0, ciphertext: randomBytes(32) }, kp.private);
+    // Real AES-CBC under iteration 0's message key, of a plaintext whose last byte is no PKCS#7 padding:
+    // a random body instead would end in valid padding about once in 256 runs.
+    const { cipherKey, iv } = messageKeyFromSeed(messageKeySeed(findState(p.receiver, 5)!.chainKey));
+    const unpadded = createCipheriv('aes-256-cbc', cipherKey, iv).setAutoPadding(false).update(new Uint8Array(32));
+    const wrongBody = encodeSenderKeyMessage({ keyId: 5, iteration: 0, ciphertext: unpadded }, kp.private);
     expect(codeOf(() => groupDecrypt(p.receiver, wrongBody))).toBe('DECRYPT_FAILED');
     const badLength = encodeSenderKeyMessage({ keyId: 5, iteration: 0, ciphertext: randomBytes(17) }, kp.private);
     expect(codeOf(() => groupDecrypt(p.receiver, badLength))).toBe('DECRYPT_FAILED');
